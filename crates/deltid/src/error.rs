@@ -1,0 +1,210 @@
+//! The library's one error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in deltid, with the context a user needs to fix it.
+///
+/// Every variant that comes from a file names the file, and where a value is at fault, its
+/// line (1-based, counting the header as line 1), column and the offending value. Messages are
+/// lowercase and carry no trailing period, so they compose into cause chains.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("cannot read {}", path.display())]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+
+    /// A CSV file is malformed (for instance a record with the wrong number of fields).
+    #[error("{}: line {line}: malformed CSV", path.display())]
+    ReadCsv {
+        /// The file.
+        path: PathBuf,
+        /// Line where the bad record starts.
+        line: u64,
+        /// What the CSV reader reported.
+        source: csv::Error,
+    },
+
+    /// A required column is not in a file's header.
+    #[error("{}: no column `{column}` in the header (found: {})", path.display(), found.join(", "))]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column that was expected.
+        column: String,
+        /// The columns that the header has.
+        found: Vec<String>,
+    },
+
+    /// A date could not be parsed as an ISO 8601 calendar date (yyyy-mm-dd).
+    #[error("{}: line {line}, column `{column}`: cannot parse date {value:?} (expected yyyy-mm-dd)", path.display())]
+    ParseDate {
+        /// The file.
+        path: PathBuf,
+        /// Line of the record.
+        line: u64,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A number (a count or a deduction in persons) could not be parsed.
+    #[error("{}: line {line}, column `{column}`: cannot parse number {value:?} (expected a finite number of persons, e.g. 1234 or 1234.5)", path.display())]
+    ParseNumber {
+        /// The file.
+        path: PathBuf,
+        /// Line of the record.
+        line: u64,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A count or deduction in persons is below zero.
+    #[error("{}: line {line}, column `{column}`: negative number of persons {value:?}", path.display())]
+    NegativeNumber {
+        /// The file.
+        path: PathBuf,
+        /// Line of the record.
+        line: u64,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// An area code cell is empty.
+    #[error("{}: line {line}, column `{column}`: empty area code", path.display())]
+    EmptyArea {
+        /// The file.
+        path: PathBuf,
+        /// Line of the record.
+        line: u64,
+        /// Column name.
+        column: String,
+    },
+
+    /// The same (date, area) pair occurs twice.
+    #[error("{}: line {line}: second row for area {area} on {date} (first at line {first_line})", path.display())]
+    DuplicateRow {
+        /// The file.
+        path: PathBuf,
+        /// Line of the repeated row.
+        line: u64,
+        /// Line of the first row for the same date and area.
+        first_line: u64,
+        /// Area code.
+        area: String,
+        /// Date, ISO 8601.
+        date: String,
+    },
+
+    /// A file holds a header but no data rows.
+    #[error("{}: no data rows", path.display())]
+    EmptyInput {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The counts name an area that the scenario does not list.
+    #[error("{}: line {line}: area {area:?} is not in the scenario {} (known: {})", path.display(), scenario.display(), known.join(", "))]
+    UnknownArea {
+        /// The counts (or deduction table) file.
+        path: PathBuf,
+        /// First line where the area occurs.
+        line: u64,
+        /// The unknown area code.
+        area: String,
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The area codes the scenario lists.
+        known: Vec<String>,
+    },
+
+    /// The scenario file is not valid TOML or does not have the expected shape.
+    #[error("{}: cannot read scenario: {message}", path.display())]
+    ReadScenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+
+    /// The scenario is well-formed TOML but a value is not allowed.
+    #[error("{}: `{key}`: {reason}", path.display())]
+    InvalidScenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// The key at fault, as written in the file (e.g. `uplift`, `area[2].residents`).
+        key: String,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+
+    /// A deduction table has no row for a date (and area) the counts need.
+    #[error("{}: no {deduction} figure for {date}{} (add a row, or give `fill = 0` beside `table` in the scenario)", path.display(), area.as_ref().map(|a| format!(", area {a}")).unwrap_or_default())]
+    MissingDeductionDate {
+        /// The deduction table.
+        path: PathBuf,
+        /// The deduction (`residents`, `commuters`, `transit` or `day_visitors`).
+        deduction: String,
+        /// The date missing, ISO 8601.
+        date: String,
+        /// The area, for a per-area table.
+        area: Option<String>,
+    },
+
+    /// Neither the caller nor the scenario names a counts file.
+    #[error("no counts file: give one, or name it in {} as `counts = \"file.csv\"`", scenario.display())]
+    NoCounts {
+        /// The scenario file.
+        scenario: PathBuf,
+    },
+
+    /// No counts remain after the period and area filters.
+    #[error("no counts in the selection ({selection})")]
+    EmptySelection {
+        /// The period and areas that were asked for.
+        selection: String,
+    },
+
+    /// The selection asks for something impossible (an empty period, an area not in the scenario).
+    #[error("invalid selection: {reason}")]
+    InvalidSelection {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A synthetic-data request is impossible (no days, no areas, negative mean).
+    #[error("invalid synthetic data request: {reason}")]
+    InvalidSynth {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Writing an output failed.
+    #[error("cannot write output")]
+    Write {
+        /// The underlying I/O error.
+        #[from]
+        source: std::io::Error,
+    },
+
+    /// An error inside polars (a defect in deltid if it is ever seen: please report it).
+    #[error("internal dataframe error")]
+    Polars {
+        /// The polars error.
+        #[from]
+        source: polars::error::PolarsError,
+    },
+}
+
+/// Result alias with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

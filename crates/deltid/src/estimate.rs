@@ -1,0 +1,394 @@
+//! The estimate: from daily counts to part-time residents present, per area and day.
+//!
+//! The method is the Hallingdal regional plan's (strategic plan 2021-2024, table "gjestedøgn"),
+//! applied per area a and day d:
+//!
+//! ```text
+//! observed(a,d)   count from the telecom data (persons present that day)
+//! uplift(a,d)   = observed(a,d) × uplift                 (plan: 6 %, people the data misses)
+//! present(a,d)  = observed(a,d) + uplift(a,d)             (present population)
+//! part_time(a,d) = present(a,d) − residents(a,d) − commuters(a,d)
+//!                                − transit(a,d)   − day_visitors(a,d)
+//! ```
+//!
+//! `part_time` is the number of part-time residents present, which is the number of
+//! guest-nights spent that day. A deduction given for the region is shared out to the areas by
+//! the scenario's [`Allocation`] rule, so the region is the sum of its areas on every line. A
+//! negative `part_time` (deductions above present persons, e.g. residents away on holiday) is
+//! kept as it is and counted in the summary, never clamped.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::area::{Area, AreaCode};
+use crate::columns::{
+    AREA, AREAS, COMMUTERS, DATE, DAY_VISITORS, NAME, OBSERVED, PART_TIME, PRESENT, RESIDENTS,
+    ORDER, SHARE, TRANSIT, UPLIFT,
+};
+use crate::counts::Counts;
+use crate::deduction::{Deduction, DeductionSource};
+use crate::error::{Error, Result};
+use crate::read::{epoch_days, from_epoch_days};
+use crate::scenario::{Allocation, Scenario};
+
+/// The per-day lines of the model, in output order (all `f64`, persons).
+pub const LINES: [&str; 8] = [
+    OBSERVED,
+    UPLIFT,
+    PRESENT,
+    RESIDENTS,
+    COMMUTERS,
+    TRANSIT,
+    DAY_VISITORS,
+    PART_TIME,
+];
+
+/// A half-open period of days, `from` ≤ date < `to`; either end may be open.
+///
+/// Half-open so that consecutive periods tile without overlap: `2020-01-01..2021-01-01` is the
+/// calendar year 2020.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Every day.
+    pub fn all() -> Period {
+        Period::default()
+    }
+
+    /// The days from `from` (included) to `to` (excluded).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSelection`] if both are given and `to` is not after `from`.
+    ///
+    /// # Examples
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use deltid::Period;
+    /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    /// let year_2020 = Period::new(d(2020, 1, 1), d(2021, 1, 1))?;
+    /// assert!(year_2020.contains(d(2020, 12, 31).unwrap()));
+    /// assert!(!year_2020.contains(d(2021, 1, 1).unwrap()));
+    /// assert!(Period::new(d(2021, 1, 1), d(2020, 1, 1)).is_err());
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period> {
+        if let (Some(f), Some(t)) = (from, to)
+            && t <= f
+        {
+            return Err(Error::InvalidSelection {
+                reason: format!("period end {t} is not after its start {f} (the end is excluded)"),
+            });
+        }
+        Ok(Period { from, to })
+    }
+
+    /// Whether a date lies in the period.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date < t)
+    }
+
+    /// The period as a polars filter on the `date` column.
+    fn expr(&self) -> Expr {
+        let day = |d: NaiveDate| lit(epoch_days(d)).cast(DataType::Date);
+        let mut keep = lit(true);
+        if let Some(f) = self.from {
+            keep = keep.and(col(DATE).gt_eq(day(f)));
+        }
+        if let Some(t) = self.to {
+            keep = keep.and(col(DATE).lt(day(t)));
+        }
+        keep
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.from, self.to) {
+            (None, None) => f.write_str("all days"),
+            (Some(a), None) => write!(f, "from {a}"),
+            (None, Some(b)) => write!(f, "before {b}"),
+            (Some(a), Some(b)) => write!(f, "{a} to {b} (end excluded)"),
+        }
+    }
+}
+
+/// Which days and areas to estimate.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selection {
+    /// The days.
+    pub period: Period,
+    /// The areas to report; empty for all. Region-level deductions are allocated over all the
+    /// scenario's areas first, so an area's figures do not depend on which others are selected.
+    pub areas: Vec<AreaCode>,
+}
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.period)?;
+        if !self.areas.is_empty() {
+            let codes: Vec<&str> = self.areas.iter().map(AreaCode::as_str).collect();
+            write!(f, "; areas {}", codes.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// The daily estimate for a selection: one row per area and day, and one per region day.
+///
+/// Both frames have [`DATE`], [`AREA`], [`NAME`] and the eight [`LINES`] (persons per day);
+/// the region frame's area is empty, its name the region's, and it adds [`AREAS`], the number
+/// of areas summed that day.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    /// Per area and day, sorted by area (scenario order) then date.
+    pub areas: DataFrame,
+    /// Per day, the sum over the selected areas, sorted by date.
+    pub region: DataFrame,
+    /// The areas that were selected, in scenario order.
+    pub selected: Vec<Area>,
+    /// What was selected.
+    pub selection: Selection,
+}
+
+/// Estimates part-time residents present per area and day, and their sum for the region.
+///
+/// Checks that every area in the counts is in the scenario, that the selection is possible,
+/// and that deduction tables cover every day counted.
+///
+/// # Errors
+/// [`Error::UnknownArea`] (with the counts line where the area first occurs),
+/// [`Error::InvalidSelection`], [`Error::EmptySelection`], [`Error::MissingDeductionDate`].
+///
+/// # Examples
+/// ```
+/// use deltid::{estimate, Counts, CountsColumns, Scenario, Selection};
+/// let scenario = Scenario::from_path("../../data/hallingdal/plan-2021.toml")?;
+/// let counts = Counts::read_csv(scenario.counts().unwrap(), &CountsColumns::default())?;
+/// let estimate = estimate(&scenario, &counts, &Selection::default())?;
+/// assert_eq!(estimate.selected.len(), 6);
+/// # Ok::<(), deltid::Error>(())
+/// ```
+pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> Result<Estimate> {
+    let known = || scenario.areas().iter().map(|a| a.code.to_string()).collect();
+    for (area, line) in counts.areas() {
+        if scenario.area(area).is_none() {
+            return Err(Error::UnknownArea {
+                path: counts.path().to_owned(),
+                line: *line,
+                area: area.to_string(),
+                scenario: scenario.path().to_owned(),
+                known: known(),
+            });
+        }
+    }
+    for area in &selection.areas {
+        if scenario.area(area).is_none() {
+            return Err(Error::InvalidSelection {
+                reason: format!(
+                    "area {area} is not in the scenario (known: {})",
+                    known().join(", ")
+                ),
+            });
+        }
+    }
+    let selected: Vec<Area> = scenario
+        .areas()
+        .iter()
+        .filter(|a| selection.areas.is_empty() || selection.areas.contains(&a.code))
+        .cloned()
+        .collect();
+
+    let all = daily(scenario, counts.lazy().filter(selection.period.expr()))?.collect()?;
+    check_tables_cover(scenario, &all)?;
+
+    let codes = Series::new(
+        "selected".into(),
+        selected.iter().map(|a| a.code.as_str()).collect::<Vec<_>>(),
+    );
+    let areas = all
+        .lazy()
+        .filter(col(AREA).is_in(lit(codes).implode(false), false))
+        .collect()?;
+    if areas.height() == 0 {
+        return Err(Error::EmptySelection {
+            selection: selection.to_string(),
+        });
+    }
+    let region = areas
+        .clone()
+        .lazy()
+        .group_by([col(DATE)])
+        .agg(
+            LINES
+                .iter()
+                .map(|l| col(*l).sum())
+                .chain([len().cast(DataType::UInt32).alias(AREAS)])
+                .collect::<Vec<_>>(),
+        )
+        .with_columns([lit("").alias(AREA), lit(scenario.name()).alias(NAME)])
+        .sort([DATE], SortMultipleOptions::default())
+        .select(output_columns().chain([col(AREAS)]).collect::<Vec<_>>())
+        .collect()?;
+    Ok(Estimate {
+        areas,
+        region,
+        selected,
+        selection: selection.clone(),
+    })
+}
+
+/// The model as a lazy frame: counts (`date`, `area`, `observed`) in, one row per area and day
+/// out with [`DATE`], [`AREA`], [`NAME`] and the eight [`LINES`], sorted by area in scenario
+/// order, then date.
+///
+/// This is the whole estimate; [`estimate`] adds the checks around it. Areas must already be
+/// known to the scenario (an unknown one gets a null name and share).
+///
+/// # Errors
+/// [`Error::Polars`] only if a frame cannot be built (a defect).
+pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
+    let uplift = scenario.uplift().fraction();
+    let mut frame = counts
+        .join(
+            area_table(scenario)?.lazy(),
+            [col(AREA)],
+            [col(AREA)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column((col(OBSERVED) * lit(uplift)).alias(UPLIFT))
+        .with_column((col(OBSERVED) + col(UPLIFT)).alias(PRESENT))
+        .with_column(share(scenario.allocation())?.alias(SHARE));
+
+    for deduction in Deduction::ALL {
+        let key = deduction.key();
+        frame = match scenario.deduction(deduction) {
+            DeductionSource::Region(persons) => {
+                frame.with_column((lit(*persons) * col(SHARE)).alias(key))
+            }
+            // Joined from the area table above.
+            DeductionSource::PerArea(_) => frame,
+            DeductionSource::Table(table) => {
+                let per_area = table.is_per_area();
+                let mut dates = Vec::with_capacity(table.rows.len());
+                let mut areas = Vec::with_capacity(table.rows.len());
+                let mut persons = Vec::with_capacity(table.rows.len());
+                for (date, area, value) in &table.rows {
+                    dates.push(epoch_days(*date));
+                    areas.push(area.as_ref().map_or("", AreaCode::as_str));
+                    persons.push(*value);
+                }
+                let mut keys = vec![col(DATE)];
+                let mut cols = vec![Column::new(DATE.into(), dates).cast(&DataType::Date)?];
+                if per_area {
+                    keys.push(col(AREA));
+                    cols.push(Column::new(AREA.into(), areas));
+                }
+                cols.push(Column::new(key.into(), persons));
+                let rows = DataFrame::new_infer_height(cols)?.lazy();
+                let joined = frame.join(rows, &keys, &keys, JoinArgs::new(JoinType::Left));
+                let mut value = col(key);
+                if let Some(fill) = table.fill {
+                    value = value.fill_null(lit(fill));
+                }
+                if !per_area {
+                    value = value * col(SHARE);
+                }
+                joined.with_column(value.alias(key))
+            }
+        };
+    }
+
+    Ok(frame
+        .with_column(
+            (col(PRESENT) - col(RESIDENTS) - col(COMMUTERS) - col(TRANSIT) - col(DAY_VISITORS))
+                .alias(PART_TIME),
+        )
+        .sort([ORDER, DATE], SortMultipleOptions::default())
+        .select(output_columns().collect::<Vec<_>>()))
+}
+
+/// The columns of a daily frame, in order.
+fn output_columns() -> impl Iterator<Item = Expr> {
+    [DATE, AREA, NAME].into_iter().chain(LINES).map(col)
+}
+
+/// An area's share (fraction 0..1) of a region-level deduction on a day.
+fn share(allocation: Allocation) -> Result<Expr> {
+    Ok(match allocation {
+        Allocation::PresentShare => {
+            let total = col(PRESENT).sum().over([col(DATE)])?;
+            // A day with nobody present anywhere shares equally instead of dividing by zero.
+            let areas = len().cast(DataType::Float64).over([col(DATE)])?;
+            when(total.clone().gt(lit(0.0)))
+                .then(col(PRESENT) / total)
+                .otherwise(lit(1.0) / areas)
+        }
+        // Joined from the area table.
+        Allocation::ResidentShare => col(SHARE),
+    })
+}
+
+/// The scenario's areas as a frame: code, name, per-area deductions and resident shares.
+fn area_table(scenario: &Scenario) -> Result<DataFrame> {
+    let areas = scenario.areas();
+    let mut cols = vec![
+        Column::new(
+            AREA.into(),
+            areas.iter().map(|a| a.code.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            NAME.into(),
+            areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(ORDER.into(), (0..areas.len() as u32).collect::<Vec<_>>()),
+    ];
+    for deduction in Deduction::ALL {
+        if let DeductionSource::PerArea(values) = scenario.deduction(deduction) {
+            cols.push(Column::new(deduction.key().into(), values.clone()));
+            if deduction == Deduction::Residents
+                && scenario.allocation() == Allocation::ResidentShare
+            {
+                let total: f64 = values.iter().sum();
+                let shares: Vec<f64> = values.iter().map(|v| v / total).collect();
+                cols.push(Column::new(SHARE.into(), shares));
+            }
+        }
+    }
+    Ok(DataFrame::new_infer_height(cols)?)
+}
+
+/// [`Error::MissingDeductionDate`] for the first day a deduction table lacks.
+fn check_tables_cover(scenario: &Scenario, daily: &DataFrame) -> Result<()> {
+    for deduction in Deduction::ALL {
+        let DeductionSource::Table(table) = scenario.deduction(deduction) else {
+            continue;
+        };
+        let column = daily.column(deduction.key())?;
+        if column.null_count() == 0 {
+            continue;
+        }
+        let first = daily
+            .clone()
+            .lazy()
+            .filter(col(deduction.key()).is_null())
+            .sort([DATE], SortMultipleOptions::default())
+            .select([col(DATE).cast(DataType::Int32), col(AREA)])
+            .first()
+            .collect()?;
+        let date = first.column(DATE)?.i32()?.get(0).unwrap_or_default();
+        let area = first.column(AREA)?.str()?.get(0).unwrap_or_default();
+        return Err(Error::MissingDeductionDate {
+            path: table.path.clone(),
+            deduction: deduction.key().to_owned(),
+            date: from_epoch_days(date).to_string(),
+            area: table.is_per_area().then(|| area.to_owned()),
+        });
+    }
+    Ok(())
+}

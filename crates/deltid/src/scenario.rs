@@ -1,0 +1,404 @@
+//! The scenario: uplift, areas and deductions, read from a TOML file and validated on load.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::area::{Area, AreaCode};
+use crate::deduction::{Deduction, DeductionSource, DeductionTable};
+use crate::error::{Error, Result};
+
+/// How a region-level deduction is shared out to the areas.
+///
+/// The areas' shares always add up to the region's figure, so the region stays the sum of its
+/// areas on every line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    /// Each area's share of the region's present persons on the same day (the default: it
+    /// needs no extra data). Written `allocation = "present"`.
+    #[default]
+    #[serde(rename = "present")]
+    PresentShare,
+    /// Each area's share of the registered residents given per area in the scenario. Written
+    /// `allocation = "residents"`; needs per-area `residents`.
+    #[serde(rename = "residents")]
+    ResidentShare,
+}
+
+impl Allocation {
+    /// A sentence naming the rule, for outputs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Allocation::PresentShare => {
+                "region-level deductions allocated to areas by each area's share of present persons that day"
+            }
+            Allocation::ResidentShare => {
+                "region-level deductions allocated to areas by each area's share of registered residents"
+            }
+        }
+    }
+}
+
+/// The uplift for people the telecom data misses (no phone, SIM deviations), a fraction 0..1.
+///
+/// The Hallingdal plan uses 0.06 (6 %). Later scaling factors (multiple-SIM deduplication,
+/// market share, foreign SIMs) are meant to join it here as separate, named factors.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Uplift(f64);
+
+impl Uplift {
+    /// An uplift fraction; `None` unless it is finite and within 0..=1.
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::Uplift;
+    /// assert_eq!(Uplift::new(0.06).map(|u| u.fraction()), Some(0.06));
+    /// assert!(Uplift::new(6.0).is_none()); // a percent, not a fraction
+    /// ```
+    pub fn new(fraction: f64) -> Option<Uplift> {
+        (fraction.is_finite() && (0.0..=1.0).contains(&fraction)).then_some(Uplift(fraction))
+    }
+
+    /// The fraction, 0..1.
+    pub fn fraction(self) -> f64 {
+        self.0
+    }
+}
+
+/// A validated scenario: everything the estimate needs besides the counts.
+///
+/// Read from TOML with [`Scenario::from_path`] or [`Scenario::from_toml_str`]. A scenario that
+/// loaded is consistent: the uplift is a fraction 0..1, every deduction is given exactly once
+/// (for the region, for every area, or as a table), all figures are non-negative persons per
+/// day, area codes are unique, and region-level figures can be allocated.
+///
+/// ```toml
+/// name = "Hallingdal"      # region name for outputs (default "Region")
+/// uplift = 0.06            # fraction
+/// counts = "counts.csv"    # optional, relative to this file
+/// allocation = "present"   # or "residents": how region-level deductions are shared out
+/// [deductions]             # region-level figures, persons per day
+/// residents = 20000
+/// commuters = 1000
+/// transit = 1000
+/// day_visitors = { table = "day_visitors.csv", fill = 0 }   # by date
+/// [[area]]
+/// code = "3324"
+/// name = "Gol"
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    path: PathBuf,
+    name: String,
+    uplift: Uplift,
+    counts: Option<PathBuf>,
+    allocation: Allocation,
+    areas: Vec<Area>,
+    deductions: [DeductionSource; 4],
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Option<String>,
+    uplift: f64,
+    counts: Option<PathBuf>,
+    allocation: Option<Allocation>,
+    #[serde(default)]
+    deductions: RawDeductions,
+    #[serde(rename = "area", default)]
+    areas: Vec<RawArea>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeductions {
+    residents: Option<RawDeduction>,
+    commuters: Option<RawDeduction>,
+    transit: Option<RawDeduction>,
+    day_visitors: Option<RawDeduction>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDeduction {
+    Persons(f64),
+    Table {
+        table: PathBuf,
+        fill: Option<f64>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArea {
+    code: String,
+    name: String,
+    residents: Option<f64>,
+    commuters: Option<f64>,
+    transit: Option<f64>,
+    day_visitors: Option<f64>,
+}
+
+impl RawArea {
+    fn deduction(&self, deduction: Deduction) -> Option<f64> {
+        match deduction {
+            Deduction::Residents => self.residents,
+            Deduction::Commuters => self.commuters,
+            Deduction::Transit => self.transit,
+            Deduction::DayVisitors => self.day_visitors,
+        }
+    }
+}
+
+impl RawDeductions {
+    fn take(&mut self, deduction: Deduction) -> Option<RawDeduction> {
+        match deduction {
+            Deduction::Residents => self.residents.take(),
+            Deduction::Commuters => self.commuters.take(),
+            Deduction::Transit => self.transit.take(),
+            Deduction::DayVisitors => self.day_visitors.take(),
+        }
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file. Relative paths in it (counts, tables) are taken
+    /// relative to the file's folder, and deduction tables are read now.
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`] if it cannot be read; [`Error::ReadScenario`] for invalid TOML or an
+    /// unknown or mistyped key (with line and column); [`Error::InvalidScenario`] naming the key
+    /// for a value out of range or a deduction given twice or not at all; the errors of
+    /// [`DeductionTable::read_csv`] for a deduction table.
+    ///
+    /// # Examples
+    /// ```
+    /// let scenario = deltid::Scenario::from_path("../../data/hallingdal/plan-2021.toml")?;
+    /// assert_eq!(scenario.uplift().fraction(), 0.06);
+    /// assert_eq!(scenario.areas().len(), 6);
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        Scenario::from_toml_str(&text, path)
+    }
+
+    /// Parses and validates a scenario from TOML text; `path` names it in errors and anchors
+    /// its relative paths.
+    ///
+    /// # Errors
+    /// As [`Scenario::from_path`], except [`Error::ReadFile`] for the scenario itself.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::path::Path;
+    /// use deltid::Scenario;
+    /// let toml = r#"
+    ///     uplift = 0.06
+    ///     [deductions]
+    ///     residents = 20000
+    ///     commuters = 1000
+    ///     transit = 1000
+    ///     day_visitors = 1000
+    ///     [[area]]
+    ///     code = "3324"
+    ///     name = "Gol"
+    /// "#;
+    /// let scenario = Scenario::from_toml_str(toml, Path::new("plan.toml"))?;
+    /// assert_eq!(scenario.areas()[0].code.as_str(), "3324");
+    ///
+    /// let err = Scenario::from_toml_str(&toml.replace("0.06", "6"), Path::new("plan.toml"))
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("`uplift`"));
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn from_toml_str(text: &str, path: &Path) -> Result<Scenario> {
+        let raw: RawScenario = toml::from_str(text).map_err(|e| Error::ReadScenario {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let invalid = |key: &str, reason: String| Error::InvalidScenario {
+            path: path.to_owned(),
+            key: key.to_owned(),
+            reason,
+        };
+        let folder = path.parent().unwrap_or(Path::new(""));
+
+        let uplift = Uplift::new(raw.uplift).ok_or_else(|| {
+            invalid(
+                "uplift",
+                format!(
+                    "{} is not a fraction between 0 and 1 (write 0.06 for 6 %)",
+                    raw.uplift
+                ),
+            )
+        })?;
+
+        if raw.areas.is_empty() {
+            return Err(invalid(
+                "area",
+                "no areas: list each area as [[area]] with code and name".to_owned(),
+            ));
+        }
+        let mut areas: Vec<Area> = Vec::with_capacity(raw.areas.len());
+        for (i, area) in raw.areas.iter().enumerate() {
+            let code = AreaCode::new(&area.code);
+            if code.as_str().is_empty() {
+                return Err(invalid(&format!("area[{}].code", i + 1), "empty".to_owned()));
+            }
+            if areas.iter().any(|a| a.code == code) {
+                return Err(invalid(
+                    &format!("area[{}].code", i + 1),
+                    format!("area code {code:?} listed twice"),
+                ));
+            }
+            areas.push(Area {
+                code,
+                name: area.name.clone(),
+            });
+        }
+        let codes: Vec<AreaCode> = areas.iter().map(|a| a.code.clone()).collect();
+
+        let mut region = raw.deductions;
+        let mut sources = Vec::with_capacity(4);
+        for deduction in Deduction::ALL {
+            let key = deduction.key();
+            let per_area: Vec<Option<f64>> =
+                raw.areas.iter().map(|a| a.deduction(deduction)).collect();
+            let given = per_area.iter().filter(|v| v.is_some()).count();
+            let check = |key: String, value: f64| {
+                if value.is_finite() && value >= 0.0 {
+                    Ok(value)
+                } else {
+                    Err(invalid(
+                        &key,
+                        format!("{value} is not a non-negative number of persons per day"),
+                    ))
+                }
+            };
+            let source = match (region.take(deduction), given) {
+                (Some(_), n) if n > 0 => {
+                    return Err(invalid(
+                        &format!("deductions.{key}"),
+                        format!(
+                            "given both for the region and for {n} area(s): give one or the other"
+                        ),
+                    ));
+                }
+                (Some(RawDeduction::Persons(v)), _) => {
+                    DeductionSource::Region(check(format!("deductions.{key}"), v)?)
+                }
+                (Some(RawDeduction::Table { table, fill }), _) => {
+                    let fill = fill
+                        .map(|v| check(format!("deductions.{key}.fill"), v))
+                        .transpose()?;
+                    DeductionSource::Table(DeductionTable::read_csv(
+                        &folder.join(table),
+                        fill,
+                        &codes,
+                        path,
+                    )?)
+                }
+                (None, 0) => {
+                    return Err(invalid(
+                        &format!("deductions.{key}"),
+                        format!(
+                            "not given: set it under [deductions] for the region, or `{key}` in every [[area]] (0 if none)"
+                        ),
+                    ));
+                }
+                (None, n) if n < areas.len() => {
+                    let missing = per_area.iter().position(Option::is_none).unwrap_or(0);
+                    return Err(invalid(
+                        &format!("area[{}].{key}", missing + 1),
+                        format!(
+                            "missing for area {}: give `{key}` for every area or once under [deductions]",
+                            areas[missing].code
+                        ),
+                    ));
+                }
+                (None, _) => {
+                    let mut values = Vec::with_capacity(areas.len());
+                    for (i, v) in per_area.iter().enumerate() {
+                        values.push(check(format!("area[{}].{key}", i + 1), v.unwrap_or(0.0))?);
+                    }
+                    DeductionSource::PerArea(values)
+                }
+            };
+            sources.push(source);
+        }
+        let deductions: [DeductionSource; 4] = sources
+            .try_into()
+            .map_err(|_| invalid("deductions", "internal: expected four".to_owned()))?;
+
+        let allocation = raw.allocation.unwrap_or_default();
+        if allocation == Allocation::ResidentShare {
+            match &deductions[Deduction::Residents.index()] {
+                DeductionSource::PerArea(values) if values.iter().sum::<f64>() > 0.0 => {}
+                _ => {
+                    return Err(invalid(
+                        "allocation",
+                        "\"residents\" needs `residents` given for every [[area]] (and not all 0)"
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
+
+        Ok(Scenario {
+            path: path.to_owned(),
+            name: raw.name.unwrap_or_else(|| "Region".to_owned()),
+            uplift,
+            counts: raw.counts.map(|c| folder.join(c)),
+            allocation,
+            areas,
+            deductions,
+        })
+    }
+
+    /// The scenario file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The region's name, for outputs.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The uplift for people the data misses.
+    pub fn uplift(&self) -> Uplift {
+        self.uplift
+    }
+
+    /// The counts file the scenario names, resolved against the scenario's folder.
+    pub fn counts(&self) -> Option<&Path> {
+        self.counts.as_deref()
+    }
+
+    /// How region-level deductions are shared out to the areas.
+    pub fn allocation(&self) -> Allocation {
+        self.allocation
+    }
+
+    /// The areas of the region, in the scenario's order.
+    pub fn areas(&self) -> &[Area] {
+        &self.areas
+    }
+
+    /// Where a deduction's figures come from.
+    pub fn deduction(&self, deduction: Deduction) -> &DeductionSource {
+        &self.deductions[deduction.index()]
+    }
+
+    /// The area with a code, if the scenario lists it.
+    pub fn area(&self, code: &AreaCode) -> Option<&Area> {
+        self.areas.iter().find(|a| &a.code == code)
+    }
+}
