@@ -12,9 +12,11 @@ use crate::output::Output;
 
 /// Estimate present population, part-time residents and guest-nights.
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  deltid estimate --scenario data/hallingdal/plan-2021.toml\n  \
+#[command(
+    after_help = "Example:\n  deltid estimate --scenario data/hallingdal/plan-2021.toml\n  \
     deltid estimate --scenario data/hallingdal/ssb-2020.toml --from 2020-01-01 --to 2021-01-01 \
-    --format csv --daily --output daily-2020.csv")]
+    --format csv --daily --output daily-2020.csv"
+)]
 pub struct Args {
     /// Scenario file (TOML): uplift, areas, deductions, and optionally the counts file.
     #[arg(long, value_name = "FILE")]

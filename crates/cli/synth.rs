@@ -14,8 +14,10 @@ use crate::output::Output;
 /// The daily shape is made up (ski-season weekends, winter and Easter holidays, summer,
 /// autumn holiday, quiet shoulder seasons); the region's mean per day is met exactly.
 #[derive(clap::Args)]
-#[command(after_help = "Example (the shipped Hallingdal counts):\n  deltid synth --start 2019-09-01 \
-    --days 547 --seed 2021 --mean 46724 --output data/hallingdal/counts.csv")]
+#[command(
+    after_help = "Example (the shipped Hallingdal counts):\n  deltid synth --start 2019-09-01 \
+    --days 547 --seed 2021 --mean 46724 --output data/hallingdal/counts.csv"
+)]
 pub struct Args {
     /// Areas: `hallingdal` (its six municipalities) or a number of made-up areas.
     #[arg(long, default_value = "hallingdal", value_name = "hallingdal|N")]

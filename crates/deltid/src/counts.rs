@@ -10,7 +10,9 @@ use polars::prelude::*;
 use crate::area::AreaCode;
 use crate::columns;
 use crate::error::{Error, Result};
-use crate::read::{column_index, csv_error, epoch_days, header, open_csv, parse_date, parse_persons};
+use crate::read::{
+    column_index, csv_error, epoch_days, header, open_csv, parse_date, parse_persons,
+};
 
 /// Names of the three columns of a long-format counts file.
 ///

@@ -24,8 +24,8 @@ use polars::prelude::*;
 
 use crate::area::{Area, AreaCode};
 use crate::columns::{
-    AREA, AREAS, COMMUTERS, DATE, DAY_VISITORS, NAME, OBSERVED, PART_TIME, PRESENT, RESIDENTS,
-    ORDER, SHARE, TRANSIT, UPLIFT,
+    AREA, AREAS, COMMUTERS, DATE, DAY_VISITORS, NAME, OBSERVED, ORDER, PART_TIME, PRESENT,
+    RESIDENTS, SHARE, TRANSIT, UPLIFT,
 };
 use crate::counts::Counts;
 use crate::deduction::{Deduction, DeductionSource};
@@ -175,7 +175,13 @@ pub struct Estimate {
 /// # Ok::<(), deltid::Error>(())
 /// ```
 pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> Result<Estimate> {
-    let known = || scenario.areas().iter().map(|a| a.code.to_string()).collect();
+    let known = || {
+        scenario
+            .areas()
+            .iter()
+            .map(|a| a.code.to_string())
+            .collect()
+    };
     for (area, line) in counts.areas() {
         if scenario.area(area).is_none() {
             return Err(Error::UnknownArea {

@@ -19,7 +19,9 @@ pub(crate) fn open_csv(path: &Path) -> Result<csv::Reader<File>> {
         path: path.to_owned(),
         source,
     })?;
-    Ok(csv::ReaderBuilder::new().has_headers(true).from_reader(file))
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(file))
 }
 
 /// The header of a CSV file, as owned strings (a UTF-8 BOM removed from the first name).

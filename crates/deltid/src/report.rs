@@ -14,8 +14,8 @@ use crate::columns::{AREA, DATE, NAME};
 use crate::counts::{Counts, CountsColumns};
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, LINES, Selection, estimate};
-use crate::scenario::Scenario;
 use crate::read::from_epoch_days;
+use crate::scenario::Scenario;
 use crate::summary::{AreaSummary, Lines, Summary};
 use crate::waterfall::Line;
 

@@ -124,10 +124,7 @@ struct RawDeductions {
 #[serde(untagged)]
 enum RawDeduction {
     Persons(f64),
-    Table {
-        table: PathBuf,
-        fill: Option<f64>,
-    },
+    Table { table: PathBuf, fill: Option<f64> },
 }
 
 #[derive(Deserialize)]
@@ -250,12 +247,15 @@ impl Scenario {
         for (i, area) in raw.areas.iter().enumerate() {
             let code = AreaCode::new(&area.code);
             if code.as_str().is_empty() {
-                return Err(invalid(&format!("area[{}].code", i + 1), "empty".to_owned()));
+                return Err(invalid(
+                    &format!("area[{}].code", i + 1),
+                    "empty".to_owned(),
+                ));
             }
             if areas.iter().any(|a| a.code == code) {
                 return Err(invalid(
                     &format!("area[{}].code", i + 1),
-                    format!("area code {code:?} listed twice"),
+                    format!("area code {:?} listed twice", code.as_str()),
                 ));
             }
             areas.push(Area {

@@ -5,9 +5,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::area::AreaCode;
-use crate::columns::{
-    AREA, AREAS, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS, PART_TIME, YEAR,
-};
+use crate::columns::{AREA, AREAS, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS, PART_TIME, YEAR};
 use crate::deduction::Deduction;
 use crate::error::Result;
 use crate::estimate::{Estimate, LINES};
@@ -135,9 +133,9 @@ impl Summary {
         let uplift = scenario.uplift();
         let areas = summarise(estimate.areas.clone().lazy(), uplift)?;
         let mut region = summarise(estimate.region.clone().lazy(), uplift)?;
-        let region = region.pop().ok_or_else(|| {
-            PolarsError::NoData("the estimate has no region days".into())
-        })?;
+        let region = region
+            .pop()
+            .ok_or_else(|| PolarsError::NoData("the estimate has no region days".into()))?;
         let wanted = estimate.selected.len() as u32;
         let incomplete_region_days = estimate
             .region
@@ -192,10 +190,20 @@ fn summarise(daily: LazyFrame, uplift: Uplift) -> Result<Vec<AreaSummary>> {
         .collect()?;
 
     let f64s = |df: &DataFrame, name: &str| -> Result<Vec<f64>> {
-        Ok(df.column(name)?.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+        Ok(df
+            .column(name)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect())
     };
     let u32s = |df: &DataFrame, name: &str| -> Result<Vec<u32>> {
-        Ok(df.column(name)?.u32()?.iter().map(|v| v.unwrap_or(0)).collect())
+        Ok(df
+            .column(name)?
+            .u32()?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
     };
     let strs = |df: &DataFrame, name: &str| -> Result<Vec<String>> {
         Ok(df

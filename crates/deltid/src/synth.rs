@@ -124,11 +124,7 @@ impl Synth {
         if !(self.mean.is_finite() && self.mean >= 0.0) {
             return Err(invalid("the mean must be a non-negative number of persons"));
         }
-        let dates: Vec<NaiveDate> = self
-            .start
-            .iter_days()
-            .take(self.days as usize)
-            .collect();
+        let dates: Vec<NaiveDate> = self.start.iter_days().take(self.days as usize).collect();
         if dates.len() != self.days as usize {
             return Err(invalid("the period runs past the last representable date"));
         }

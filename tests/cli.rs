@@ -1,0 +1,235 @@
+//! The real binary: output, formats, files and exit codes.
+
+use crate::util::{data, deltid, folder, root, stderr, stdout};
+
+fn plan() -> String {
+    data("hallingdal/plan-2021.toml").display().to_string()
+}
+
+#[test]
+fn estimate_prints_the_plans_table_with_six_municipalities() {
+    let dir = folder(&[]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", &plan()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for (label, value) in [
+        ("mean persons per day from telecom data", "46 724"),
+        (
+            "plus 6 % for people without a phone and SIM deviations",
+            "2 803",
+        ),
+        ("minus registered residents", "-20 000"),
+        ("guest-nights, mean per day", "26 527"),
+        ("guest-nights per year (mean per day × 365)", "9 682 355"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no line {label:?} in\n{text}"));
+        assert!(line.trim_end().ends_with(value), "{line}");
+    }
+    for name in ["Flå", "Nesbyen", "Gol", "Hemsedal", "Ål", "Hol"] {
+        assert!(text.contains(name), "{name} missing");
+    }
+    assert!(
+        text.contains("share of present persons"),
+        "allocation rule not named"
+    );
+}
+
+#[test]
+fn csv_summary_has_a_row_per_area_and_the_region() {
+    let dir = folder(&[]);
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", &plan(), "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 6 + 1);
+    assert!(lines[0].starts_with("area,name,days,first,last,negative_days,mean_observed"));
+    let region = lines[7];
+    assert!(
+        region.starts_with(",Hallingdal,547,2019-09-01,2021-02-28,"),
+        "{region}"
+    );
+    assert!(
+        region.ends_with(",46724,2803,-20000,-1000,-1000,-1000,26527,9682355"),
+        "{region}"
+    );
+}
+
+#[test]
+fn json_with_daily_rows_holds_summary_and_days() {
+    let dir = folder(&[]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            &plan(),
+            "--format",
+            "json",
+            "--daily",
+            "--area",
+            "3042",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc["summary"]["areas"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["summary"]["areas"][0]["name"], "Hemsedal");
+    // 547 days of Hemsedal and 547 region days (the region is Hemsedal alone here).
+    assert_eq!(doc["daily"].as_array().map(Vec::len), Some(2 * 547));
+    assert_eq!(doc["daily"][0]["date"], "2019-09-01");
+    assert_eq!(doc["daily"][0]["area"], "3042");
+}
+
+#[test]
+fn output_file_is_not_overwritten_without_force() {
+    let dir = folder(&[("out.csv", "precious")]);
+    let args = [
+        "estimate",
+        "--scenario",
+        &plan(),
+        "--format",
+        "csv",
+        "--output",
+        "out.csv",
+    ];
+    let out = deltid(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("out.csv exists; not overwriting it (add --force"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv"))
+            .ok()
+            .as_deref(),
+        Some("precious")
+    );
+
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let out = deltid(dir.path(), &forced);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("out.csv")).expect("written");
+    assert!(written.starts_with("area,name,"));
+}
+
+#[test]
+fn failed_run_leaves_no_output_file() {
+    let dir = folder(&[(
+        "counts.csv",
+        "date,area,count\n2020-01-01,3039,5\n2020-01-01,9999,5\n",
+    )]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            &plan(),
+            "--counts",
+            "counts.csv",
+            "--output",
+            "out.txt",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("counts.csv: line 3: area \"9999\" is not in the scenario"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(left.len(), 1, "only counts.csv should remain");
+}
+
+#[test]
+fn exit_codes_separate_usage_from_data_errors() {
+    let dir = folder(&[("bad.csv", "date,area,count\n2020-13-01,3039,5\n")]);
+    // Usage: unknown flag, inverted period, --daily with the table format.
+    for args in [
+        vec!["estimate", "--scenario", &plan(), "--bogus"],
+        vec![
+            "estimate",
+            "--scenario",
+            &plan(),
+            "--from",
+            "2020-02-01",
+            "--to",
+            "2020-01-01",
+        ],
+        vec!["estimate", "--scenario", &plan(), "--daily"],
+    ] {
+        let out = deltid(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    // Data: a bad date in the counts, with file, line, column and value.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", &plan(), "--counts", "bad.csv"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("bad.csv: line 2, column `date`: cannot parse date \"2020-13-01\""),
+        "{}",
+        stderr(&out)
+    );
+    // A missing scenario gives the cause chain.
+    let out = deltid(dir.path(), &["estimate", "--scenario", "nope.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot read nope.toml"));
+    assert!(stderr(&out).contains("caused by:"));
+}
+
+#[test]
+fn help_shows_an_example() {
+    let out = deltid(&root(), &["estimate", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("deltid estimate --scenario data/hallingdal/plan-2021.toml"));
+}
+
+#[test]
+fn synth_hits_its_mean_exactly() {
+    // 3 areas × 10 days at a mean of 1 000 persons per day: the counts add up to 10 000.
+    let dir = folder(&[]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "synth", "--areas", "3", "--days", "10", "--seed", "5", "--mean", "1000",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let total: u64 = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.rsplit(',')
+                .next()
+                .and_then(|c| c.parse::<u64>().ok())
+                .expect("a count")
+        })
+        .sum();
+    assert_eq!(text.lines().count(), 1 + 30);
+    assert_eq!(total, 10_000);
+    // The same seed gives the same file; another seed another.
+    let again = deltid(
+        dir.path(),
+        &[
+            "synth", "--areas", "3", "--days", "10", "--seed", "5", "--mean", "1000",
+        ],
+    );
+    assert_eq!(again.stdout, out.stdout);
+    let other = deltid(
+        dir.path(),
+        &[
+            "synth", "--areas", "3", "--days", "10", "--seed", "6", "--mean", "1000",
+        ],
+    );
+    assert_ne!(other.stdout, out.stdout);
+}

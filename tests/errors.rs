@@ -1,0 +1,179 @@
+//! Every kind of bad input gets its own error naming file, line, column and value.
+
+use deltid::{Counts, CountsColumns, Error, Scenario, Selection, estimate};
+
+use crate::util::folder;
+
+const SCENARIO: &str = r#"
+uplift = 0.06
+[deductions]
+residents = 100
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "0301"
+name = "Oslo"
+"#;
+
+fn read_counts(text: &str) -> (tempfile::TempDir, deltid::Result<Counts>) {
+    let dir = folder(&[("counts.csv", text)]);
+    let result = Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default());
+    (dir, result)
+}
+
+fn message(text: &str) -> String {
+    let (_dir, result) = read_counts(text);
+    match result {
+        Ok(_) => panic!("expected an error for {text:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn counts_errors_name_line_column_and_value() {
+    let cases: [(&str, &str); 8] = [
+        (
+            "date,area\n2020-01-01,0301\n",
+            "no column `count` in the header (found: date, area)",
+        ),
+        (
+            "date,area,count\n2020-01-01,0301,5\n01.02.2020,0301,5\n",
+            "line 3, column `date`: cannot parse date \"01.02.2020\"",
+        ),
+        (
+            "date,area,count\n2020-02-30,0301,5\n",
+            "line 2, column `date`: cannot parse date \"2020-02-30\"",
+        ),
+        (
+            "date,area,count\n2020-01-01,0301,1 234\n",
+            "line 2, column `count`: cannot parse number \"1 234\"",
+        ),
+        (
+            "date,area,count\n2020-01-01,0301,NaN\n",
+            "line 2, column `count`: cannot parse number \"NaN\"",
+        ),
+        (
+            "date,area,count\n2020-01-01,0301,-3\n",
+            "line 2, column `count`: negative number of persons \"-3\"",
+        ),
+        (
+            "date,area,count\n2020-01-01,0301,1\n2020-01-02,0301,1\n2020-01-01,0301,2\n",
+            "line 4: second row for area 0301 on 2020-01-01 (first at line 2)",
+        ),
+        ("date,area,count\n", "no data rows"),
+    ];
+    for (text, expected) in cases {
+        let got = message(text);
+        assert!(got.contains("counts.csv"), "{got}");
+        assert!(got.contains(expected), "expected {expected:?} in {got:?}");
+    }
+}
+
+#[test]
+fn leading_zeros_in_area_codes_survive() -> deltid::Result<()> {
+    let (_dir, counts) = read_counts("date,area,count\n2020-01-01,0301,5\n");
+    assert_eq!(counts?.areas()[0].0.as_str(), "0301");
+    Ok(())
+}
+
+#[test]
+fn unknown_area_names_its_first_line() -> deltid::Result<()> {
+    let dir = folder(&[
+        ("s.toml", SCENARIO),
+        (
+            "counts.csv",
+            "date,area,count\n2020-01-01,0301,5\n2020-01-01,301,5\n",
+        ),
+    ]);
+    let scenario = Scenario::from_path(dir.path().join("s.toml"))?;
+    let counts = Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default())?;
+    let err = estimate(&scenario, &counts, &Selection::default()).unwrap_err();
+    assert!(matches!(err, Error::UnknownArea { line: 3, .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("line 3: area \"301\" is not in the scenario"),
+        "{err}"
+    );
+    Ok(())
+}
+
+fn scenario_error(toml: &str) -> String {
+    let dir = folder(&[("s.toml", toml)]);
+    match Scenario::from_path(dir.path().join("s.toml")) {
+        Ok(_) => panic!("expected an error for {toml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn scenario_errors_name_the_key() {
+    let cases = [
+        (
+            SCENARIO.replace("0.06", "6"),
+            "`uplift`: 6 is not a fraction between 0 and 1",
+        ),
+        (
+            SCENARIO.replace("residents = 100", "residents = -1"),
+            "`deductions.residents`: -1 is not a non-negative number",
+        ),
+        (
+            SCENARIO.replace("transit = 0\n", ""),
+            "`deductions.transit`: not given",
+        ),
+        (
+            SCENARIO.replace("name = \"Oslo\"", "name = \"Oslo\"\nresidents = 5"),
+            "`deductions.residents`: given both for the region and for 1 area(s)",
+        ),
+        (
+            SCENARIO.replace("uplift = 0.06", "uplift = 0.06\nallocation = \"residents\""),
+            "`allocation`: \"residents\" needs `residents`",
+        ),
+        (SCENARIO.replace("uplift", "upflit"), "cannot read scenario"),
+        (
+            SCENARIO.replace("code = \"0301\"", "code = 301"),
+            "cannot read scenario",
+        ),
+        (
+            format!("{SCENARIO}\n[[area]]\ncode = \"0301\"\nname = \"Oslo again\"\n"),
+            "`area[2].code`: area code \"0301\" listed twice",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let got = scenario_error(&toml);
+        assert!(got.contains("s.toml"), "{got}");
+        assert!(got.contains(expected), "expected {expected:?} in {got:?}");
+    }
+}
+
+#[test]
+fn deduction_table_missing_a_date_is_an_error_unless_filled() -> deltid::Result<()> {
+    let with_table = SCENARIO.replace("transit = 0", "transit = { table = \"transit.csv\" }");
+    let dir = folder(&[
+        ("s.toml", &with_table),
+        ("transit.csv", "date,persons\n2020-01-01,3\n"),
+        (
+            "counts.csv",
+            "date,area,count\n2020-01-01,0301,500\n2020-01-02,0301,500\n",
+        ),
+    ]);
+    let scenario = Scenario::from_path(dir.path().join("s.toml"))?;
+    let counts = Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default())?;
+    let err = estimate(&scenario, &counts, &Selection::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("transit.csv: no transit figure for 2020-01-02"),
+        "{err}"
+    );
+
+    let filled = with_table.replace("\"transit.csv\" }", "\"transit.csv\", fill = 1 }");
+    std::fs::write(dir.path().join("s.toml"), filled)?;
+    let scenario = Scenario::from_path(dir.path().join("s.toml"))?;
+    let summary = deltid::Summary::new(
+        &scenario,
+        &estimate(&scenario, &counts, &Selection::default())?,
+    )?;
+    // Transit 3 then 1 (fill): mean 2.
+    assert!((summary.region.mean.transit - 2.0).abs() < crate::util::EPS);
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! A small case computed by hand: two areas, five days, per-area and per-date deductions.
+
+use chrono::NaiveDate;
+use deltid::{Counts, CountsColumns, Line, Period, Scenario, Selection, Summary, estimate};
+
+use crate::util::{assert_close, folder};
+
+const COUNTS: &str = "\
+date,area,count
+2020-02-27,0001,100
+2020-02-27,0002,200
+2020-02-28,0001,100
+2020-02-28,0002,200
+2020-02-29,0001,200
+2020-02-29,0002,100
+2020-03-01,0001,0
+2020-03-01,0002,300
+2020-03-02,0001,150
+2020-03-02,0002,50
+";
+
+const SCENARIO: &str = r#"
+name = "Two"
+uplift = 0.10
+counts = "counts.csv"
+[deductions]
+commuters = 30
+transit = { table = "transit.csv" }
+day_visitors = { table = "day_visitors.csv", fill = 0 }
+[[area]]
+code = "0001"
+name = "A"
+residents = 50
+[[area]]
+code = "0002"
+name = "B"
+residents = 100
+"#;
+
+const TRANSIT: &str =
+    "date,persons\n2020-02-27,10\n2020-02-28,10\n2020-02-29,20\n2020-03-01,0\n2020-03-02,40\n";
+const DAY_VISITORS: &str = "date,area,persons\n2020-02-29,0001,5\n2020-03-01,0002,7\n";
+
+fn run(selection: &Selection) -> deltid::Result<Summary> {
+    let dir = folder(&[
+        ("counts.csv", COUNTS),
+        ("scenario.toml", SCENARIO),
+        ("transit.csv", TRANSIT),
+        ("day_visitors.csv", DAY_VISITORS),
+    ]);
+    let scenario = Scenario::from_path(dir.path().join("scenario.toml"))?;
+    let counts = Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default())?;
+    Summary::new(&scenario, &estimate(&scenario, &counts, selection)?)
+}
+
+// By hand. present = observed × 1.1; region totals 330, 330, 330, 330, 220.
+// Present shares of A: 1/3, 1/3, 2/3, 0, 3/4 (B the rest).
+// commuters 30 shared:    A 10, 10, 20, 0, 22.5      B 20, 20, 10, 30, 7.5
+// transit 10,10,20,0,40:  A 10/3, 10/3, 40/3, 0, 30  B 20/3, 20/3, 20/3, 0, 10
+// day visitors (per area): A 5 on 02-29; B 7 on 03-01; 0 otherwise (fill).
+// part_time A: 110−50−10−10/3 = 46.667 (×2), 220−50−20−40/3−5 = 131.667, 0−50 = −50,
+//              165−50−22.5−30 = 62.5; sum 237.5, mean 47.5, one negative day.
+// part_time B: 220−100−20−20/3 = 93.333 (×2), 110−100−10−20/3 = −6.667, 330−100−30−7 = 193,
+//              55−100−7.5−10 = −62.5; sum 310.5, mean 62.1, two negative days.
+// Region: 1 540 present − 750 residents − 150 − 80 − 12 = 548; mean 109.6; days 140, 140,
+// 125, 143, 0, so no negative day.
+#[test]
+fn two_areas_five_days_by_hand() -> deltid::Result<()> {
+    let summary = run(&Selection::default())?;
+    let [a, b] = [&summary.areas[0], &summary.areas[1]];
+    assert_close(a.mean.part_time, 47.5);
+    assert_close(b.mean.part_time, 62.1);
+    assert_close(summary.region.mean.part_time, 109.6);
+    assert_eq!(
+        (
+            a.negative_days,
+            b.negative_days,
+            summary.region.negative_days
+        ),
+        (1, 2, 0)
+    );
+    assert_close(a.mean.commuters, 12.5);
+    assert_close(a.mean.transit, 10.0);
+    assert_close(b.mean.day_visitors, 1.4);
+    // Calendar sums over five days of the leap year 2020.
+    let year = a.calendar_years[0];
+    assert_eq!(
+        (year.year, year.days_observed, year.days_in_year),
+        (2020, 5, 366)
+    );
+    assert_close(year.guest_nights, 237.5);
+    assert_close(summary.region.calendar_years[0].guest_nights, 548.0);
+    // A's table by the plan's rounding: 110, round(110 × 0.1) = 11, −50, −round(12.5) = −13,
+    // −10, −1; 110 + 11 − 74 = 47 per day; 47 × 365 = 17 155 per year.
+    let rounded: Vec<i64> = a.waterfall.lines.iter().map(|l| l.rounded).collect();
+    assert_eq!(rounded, [110, 11, -50, -13, -10, -1, 47, 17_155]);
+    assert_close(
+        a.waterfall.line(Line::GuestNightsPerYear).exact,
+        47.5 * 365.0,
+    );
+    Ok(())
+}
+
+#[test]
+fn area_filter_keeps_the_allocation_of_the_whole_region() -> deltid::Result<()> {
+    // Selecting B alone must give B the same figures as before (mean 62.1), and the region
+    // line becomes B's.
+    let only_b = Selection {
+        areas: vec![deltid::AreaCode::new("0002")],
+        ..Selection::default()
+    };
+    let summary = run(&only_b)?;
+    assert_eq!(summary.areas.len(), 1);
+    assert_close(summary.areas[0].mean.part_time, 62.1);
+    assert_close(summary.region.mean.part_time, 62.1);
+    Ok(())
+}
+
+#[test]
+fn period_is_half_open() -> deltid::Result<()> {
+    // 2020-02-29 up to (not including) 2020-03-02: days 3 and 4.
+    // A: 131.667 and −50 → mean 40.833; region: 125 and 143 → mean 134.
+    let d = |m, d| NaiveDate::from_ymd_opt(2020, m, d);
+    let selection = Selection {
+        period: Period::new(d(2, 29), d(3, 2))?,
+        ..Selection::default()
+    };
+    let summary = run(&selection)?;
+    assert_eq!(summary.region.days, 2);
+    assert_close(
+        summary.areas[0].mean.part_time,
+        (131.0 + 2.0 / 3.0 - 50.0) / 2.0,
+    );
+    assert_close(summary.region.mean.part_time, 134.0);
+    Ok(())
+}
