@@ -48,10 +48,12 @@ fn csv_summary_has_a_row_per_area_and_the_region() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1 + 6 + 1);
-    assert!(lines[0].starts_with("area,name,days,first,last,negative_days,mean_observed"));
+    assert!(
+        lines[0].starts_with("area,name,days,first,last,missing_days,negative_days,mean_observed")
+    );
     let region = lines[7];
     assert!(
-        region.starts_with(",Hallingdal,547,2019-09-01,2021-02-28,"),
+        region.starts_with(",Hallingdal,547,2019-09-01,2021-02-28,0,"),
         "{region}"
     );
     assert!(
@@ -232,4 +234,132 @@ fn synth_hits_its_mean_exactly() {
         ],
     );
     assert_ne!(other.stdout, out.stdout);
+}
+
+#[test]
+fn csv_daily_rows_are_written() {
+    // Regression: the daily CSV failed with "serializing maps is not supported".
+    let dir = folder(&[]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            &plan(),
+            "--format",
+            "csv",
+            "--daily",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "date,area,name,observed,uplift,present,residents,commuters,transit,day_visitors,part_time"
+        )
+    );
+    // First row: Flå counted 1 901 persons on 2019-09-01; uplift 1 901 × 0.06 = 114.06.
+    let first = lines.next().unwrap_or("");
+    assert!(
+        first.starts_with("2019-09-01,3039,Flå,1901.0,114.06,2015.06,"),
+        "{first}"
+    );
+    // Six areas and the region, 547 days each.
+    assert_eq!(text.lines().count(), 1 + 7 * 547);
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    // Regression: `deltid … --daily | head` printed "Broken pipe" and exited 1.
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deltid"))
+        .args([
+            "estimate",
+            "--scenario",
+            &plan(),
+            "--format",
+            "csv",
+            "--daily",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a line");
+    // The reader was dropped above, closing the pipe.
+    let out = child.wait_with_output().expect("exits");
+    assert!(first.starts_with("date,"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn missing_days_and_selected_areas_are_reported() {
+    // Gol lacks 2020-01-02: one missing day; the sum line is named as a selection.
+    let dir = folder(&[(
+        "gap.csv",
+        "date,area,count\n2020-01-01,3041,100\n2020-01-03,3041,100\n\
+         2020-01-01,3044,50\n2020-01-02,3044,50\n2020-01-03,3044,50\n",
+    )]);
+    let args = ["estimate", "--scenario", &plan(), "--counts", "gap.csv"];
+    let mut selected = args.to_vec();
+    selected.extend(["--area", "3041,3044"]);
+    let out = deltid(dir.path(), &selected);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Gol: 1 day without a count between 2020-01-01 and 2020-01-03"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Hallingdal, selected areas: 1 day with no count for some area"),
+        "{text}"
+    );
+
+    let mut csv = args.to_vec();
+    csv.extend(["--format", "csv"]);
+    let text = stdout(&deltid(dir.path(), &csv));
+    let gol = text.lines().find(|l| l.starts_with("3041,")).unwrap_or("");
+    // area,name,days,first,last,missing_days,…
+    assert!(
+        gol.starts_with("3041,Gol,2,2020-01-01,2020-01-03,1,"),
+        "{gol}"
+    );
+}
+
+#[test]
+fn force_needs_an_output_file() {
+    let out = deltid(&root(), &["estimate", "--scenario", &plan(), "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--output"), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn output_files_get_ordinary_permissions() {
+    // Regression: files were written with the temporary file's private mode 0600.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = folder(&[("kept.csv", "old")]);
+    let path = |name: &str| dir.path().join(name);
+    let mode =
+        |name: &str| std::fs::metadata(path(name)).map_or(0, |m| m.permissions().mode() & 0o777);
+    std::fs::set_permissions(path("kept.csv"), std::fs::Permissions::from_mode(0o640))
+        .expect("chmod");
+    let out = deltid(dir.path(), &["synth", "--days", "2", "--output", "new.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A new file gets 0666 less the umask: readable by others under the usual umask 022.
+    assert_ne!(mode("new.csv") & 0o044, 0, "mode {:o}", mode("new.csv"));
+    // A replaced file keeps its mode.
+    let out = deltid(
+        dir.path(),
+        &["synth", "--days", "2", "--output", "kept.csv", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(mode("kept.csv"), 0o640);
 }

@@ -32,7 +32,7 @@ fn message(text: &str) -> String {
 
 #[test]
 fn counts_errors_name_line_column_and_value() {
-    let cases: [(&str, &str); 8] = [
+    let cases: [(&str, &str); 12] = [
         (
             "date,area\n2020-01-01,0301\n",
             "no column `count` in the header (found: date, area)",
@@ -62,12 +62,43 @@ fn counts_errors_name_line_column_and_value() {
             "line 4: second row for area 0301 on 2020-01-01 (first at line 2)",
         ),
         ("date,area,count\n", "no data rows"),
+        // Regression: 1e19 persons overflowed the table's whole-person sums and panicked.
+        (
+            "date,area,count\n2020-01-01,0301,1e19\n",
+            "line 2, column `count`: \"1e19\" persons is more than any real count",
+        ),
+        // Regression: a repeated column was taken silently.
+        (
+            "date,area,count,count\n2020-01-01,0301,1,2\n",
+            "column `count` appears twice in the header",
+        ),
+        // Regression: a semicolon file gave no hint about its separator.
+        (
+            "date;area;count\n2020-01-01;0301;1\n",
+            "(found: date;area;count) (the file seems to use `;` between columns",
+        ),
+        (
+            "date,area,count\n2020-01-01,0301\n",
+            "line 2: malformed CSV",
+        ),
     ];
     for (text, expected) in cases {
         let got = message(text);
         assert!(got.contains("counts.csv"), "{got}");
         assert!(got.contains(expected), "expected {expected:?} in {got:?}");
     }
+}
+
+#[test]
+fn a_folder_given_as_counts_is_named_as_such() {
+    // Regression: a folder was reported as "line 0: malformed CSV".
+    let dir = folder(&[]);
+    let err = Counts::read_csv(dir.path(), &CountsColumns::default()).unwrap_err();
+    assert!(matches!(err, Error::ReadFile { .. }), "{err}");
+    let cause = std::error::Error::source(&err)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert_eq!(cause, "is a folder, not a file");
 }
 
 #[test]
@@ -137,6 +168,23 @@ fn scenario_errors_name_the_key() {
         (
             format!("{SCENARIO}\n[[area]]\ncode = \"0301\"\nname = \"Oslo again\"\n"),
             "`area[2].code`: area code \"0301\" listed twice",
+        ),
+        // Regression: a misspelt key beside `table` was ignored.
+        (
+            SCENARIO.replace("transit = 0", "transit = { table = \"t.csv\", fil = 0 }"),
+            "`deductions.transit`: unknown key `fil`",
+        ),
+        (
+            SCENARIO.replace("transit = 0", "transit = { tabel = \"t.csv\" }"),
+            "`deductions.transit`: unknown key `tabel`",
+        ),
+        (
+            SCENARIO.replace("transit = 0", "transit = \"many\""),
+            "`deductions.transit`: expected a number of persons per day",
+        ),
+        (
+            SCENARIO.replace("transit = 0", "transit = 1e11"),
+            "`deductions.transit`: 100000000000 is not a non-negative number of persons per day",
         ),
     ];
     for (toml, expected) in cases {

@@ -44,7 +44,7 @@ pub struct Args {
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Replace an existing --output file.
-    #[arg(long)]
+    #[arg(long, requires = "output")]
     force: bool,
     /// Name of the date column in the counts.
     #[arg(long, default_value = "date", value_name = "NAME")]

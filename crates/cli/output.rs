@@ -57,11 +57,22 @@ fn write_atomically(
     force: bool,
     write: impl FnOnce(&mut dyn Write) -> deltid::Result<()>,
 ) -> anyhow::Result<()> {
+    // Replacing a symbolic link writes to the file it points to, as a plain write would.
+    let path = &match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)
+            .with_context(|| format!("cannot follow the link {}", path.display()))?,
+        _ => path.to_owned(),
+    };
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::NamedTempFile::new_in(folder)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".deltid-");
+    #[cfg(unix)]
+    builder.permissions(permissions(path));
+    let mut temp = builder
+        .tempfile_in(folder)
         .with_context(|| format!("cannot create a file in {}", folder.display()))?;
     {
         let mut buffer = std::io::BufWriter::new(temp.as_file_mut());
@@ -85,6 +96,16 @@ fn write_atomically(
         return Err(e.error).with_context(|| format!("cannot write {}", path.display()));
     }
     Ok(())
+}
+
+/// The permissions of the file being replaced, or read-write for everyone less the umask (as
+/// any new file gets), instead of the private 0600 of a temporary file.
+#[cfg(unix)]
+fn permissions(path: &Path) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|meta| meta.permissions())
+        .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o666))
 }
 
 /// Whether an error comes from a closed pipe on stdout (e.g. `deltid … | head`).

@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Replace an existing --output file.
-    #[arg(long)]
+    #[arg(long, requires = "output")]
     force: bool,
 }
 

@@ -31,7 +31,7 @@ pub enum Error {
     },
 
     /// A required column is not in a file's header.
-    #[error("{}: no column `{column}` in the header (found: {})", path.display(), found.join(", "))]
+    #[error("{}: no column `{column}` in the header (found: {}){}", path.display(), found.join(", "), separator_hint(found))]
     MissingColumn {
         /// The file.
         path: PathBuf,
@@ -44,6 +44,29 @@ pub enum Error {
     /// A date could not be parsed as an ISO 8601 calendar date (yyyy-mm-dd).
     #[error("{}: line {line}, column `{column}`: cannot parse date {value:?} (expected yyyy-mm-dd)", path.display())]
     ParseDate {
+        /// The file.
+        path: PathBuf,
+        /// Line of the record.
+        line: u64,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A column name occurs twice in a header, so which one is meant is unclear.
+    #[error("{}: column `{column}` appears twice in the header", path.display())]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The repeated column name.
+        column: String,
+    },
+
+    /// A number of persons is larger than any real count can be (above
+    /// [`MAX_PERSONS`](crate::MAX_PERSONS), more than the world's population).
+    #[error("{}: line {line}, column `{column}`: {value:?} persons is more than any real count (at most 10 000 000 000)", path.display())]
+    TooLarge {
         /// The file.
         path: PathBuf,
         /// Line of the record.
@@ -204,6 +227,19 @@ pub enum Error {
         #[from]
         source: polars::error::PolarsError,
     },
+}
+
+/// A hint for a header read as one column because the file uses another separator.
+fn separator_hint(found: &[String]) -> &'static str {
+    match found {
+        [one] if one.contains(';') => {
+            " (the file seems to use `;` between columns; deltid reads `,` for now)"
+        }
+        [one] if one.contains('\t') => {
+            " (the file seems to use tabs between columns; deltid reads `,` for now)"
+        }
+        _ => "",
+    }
 }
 
 /// Result alias with [`Error`].

@@ -88,6 +88,16 @@ impl Period {
         Ok(Period { from, to })
     }
 
+    /// The first day, if the period has a start.
+    pub fn from(&self) -> Option<NaiveDate> {
+        self.from
+    }
+
+    /// The first day after the period, if it has an end.
+    pub fn to(&self) -> Option<NaiveDate> {
+        self.to
+    }
+
     /// Whether a date lies in the period.
     pub fn contains(&self, date: NaiveDate) -> bool {
         self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date < t)
@@ -197,7 +207,8 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
         if scenario.area(area).is_none() {
             return Err(Error::InvalidSelection {
                 reason: format!(
-                    "area {area} is not in the scenario (known: {})",
+                    "area {:?} is not in the scenario (known: {})",
+                    area.as_str(),
                     known().join(", ")
                 ),
             });
@@ -226,6 +237,11 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
             selection: selection.to_string(),
         });
     }
+    let region_name = if selection.areas.is_empty() {
+        scenario.name().to_owned()
+    } else {
+        format!("{}, selected areas", scenario.name())
+    };
     let region = areas
         .clone()
         .lazy()
@@ -237,7 +253,7 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
                 .chain([len().cast(DataType::UInt32).alias(AREAS)])
                 .collect::<Vec<_>>(),
         )
-        .with_columns([lit("").alias(AREA), lit(scenario.name()).alias(NAME)])
+        .with_columns([lit("").alias(AREA), lit(region_name).alias(NAME)])
         .sort([DATE], SortMultipleOptions::default())
         .select(output_columns().chain([col(AREAS)]).collect::<Vec<_>>())
         .collect()?;

@@ -50,6 +50,7 @@ pub use counts::{Counts, CountsColumns};
 pub use deduction::{Deduction, DeductionSource, DeductionTable};
 pub use error::{Error, Result};
 pub use estimate::{Estimate, Period, Selection, estimate};
+pub use read::MAX_PERSONS;
 pub use scenario::{Allocation, Scenario, Uplift};
 pub use summary::{AreaSummary, CalendarYear, Lines, Summary, days_in_year};
 pub use waterfall::{Line, PLAN_DAYS_PER_YEAR, Waterfall, WaterfallLine};

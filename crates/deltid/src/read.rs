@@ -15,10 +15,17 @@ use crate::error::{Error, Result};
 
 /// Opens a CSV file with a header row, comma-separated, UTF-8 (a leading BOM is skipped).
 pub(crate) fn open_csv(path: &Path) -> Result<csv::Reader<File>> {
-    let file = File::open(path).map_err(|source| Error::ReadFile {
+    let read_error = |source| Error::ReadFile {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    if path.is_dir() {
+        return Err(read_error(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a folder, not a file",
+        )));
+    }
+    let file = File::open(path).map_err(read_error)?;
     Ok(csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(file))
@@ -36,25 +43,45 @@ pub(crate) fn header<R: std::io::Read>(
         .collect())
 }
 
-/// Position of `column` in `header`, or [`Error::MissingColumn`].
+/// Position of `column` in `header`, or [`Error::MissingColumn`], or
+/// [`Error::DuplicateColumn`] if it occurs twice.
 pub(crate) fn column_index(header: &[String], column: &str, path: &Path) -> Result<usize> {
-    header
-        .iter()
-        .position(|h| h == column)
-        .ok_or_else(|| Error::MissingColumn {
+    let mut found = header.iter().enumerate().filter(|(_, h)| *h == column);
+    match (found.next(), found.next()) {
+        (Some((at, _)), None) => Ok(at),
+        (Some(_), Some(_)) => Err(Error::DuplicateColumn {
+            path: path.to_owned(),
+            column: column.to_owned(),
+        }),
+        (None, _) => Err(Error::MissingColumn {
             path: path.to_owned(),
             column: column.to_owned(),
             found: header.to_vec(),
-        })
+        }),
+    }
 }
 
-/// Wraps a CSV reader error with the file and the line where the record starts.
+/// Wraps a CSV reader error with the file and the line where the record starts; an I/O error
+/// becomes [`Error::ReadFile`].
 pub(crate) fn csv_error(path: &Path, source: csv::Error) -> Error {
     let line = source.position().map_or(0, |p| p.line());
-    Error::ReadCsv {
-        path: path.to_owned(),
-        line,
-        source,
+    if !source.is_io_error() {
+        return Error::ReadCsv {
+            path: path.to_owned(),
+            line,
+            source,
+        };
+    }
+    match source.into_kind() {
+        csv::ErrorKind::Io(source) => Error::ReadFile {
+            path: path.to_owned(),
+            source,
+        },
+        kind => Error::ReadCsv {
+            path: path.to_owned(),
+            line,
+            source: csv::Error::from(std::io::Error::other(format!("{kind:?}"))),
+        },
     }
 }
 
@@ -68,7 +95,13 @@ pub(crate) fn parse_date(text: &str, path: &Path, line: u64, column: &str) -> Re
     })
 }
 
-/// Parses a finite, non-negative number of persons (fractions allowed).
+/// The largest number of persons deltid accepts in one count or deduction: ten billion, more
+/// than the world's population. Larger values are data errors, and the bound keeps every sum
+/// exact in `f64` and within `i64` when rounded.
+pub const MAX_PERSONS: f64 = 1e10;
+
+/// Parses a finite, non-negative number of persons (fractions allowed), at most
+/// [`MAX_PERSONS`].
 pub(crate) fn parse_persons(text: &str, path: &Path, line: u64, column: &str) -> Result<f64> {
     let value: f64 = text
         .trim()
@@ -83,6 +116,14 @@ pub(crate) fn parse_persons(text: &str, path: &Path, line: u64, column: &str) ->
         })?;
     if value < 0.0 {
         return Err(Error::NegativeNumber {
+            path: path.to_owned(),
+            line,
+            column: column.to_owned(),
+            value: text.to_owned(),
+        });
+    }
+    if value > MAX_PERSONS {
+        return Err(Error::TooLarge {
             path: path.to_owned(),
             line,
             column: column.to_owned(),
@@ -104,4 +145,45 @@ pub(crate) fn from_epoch_days(days: i32) -> NaiveDate {
     days.checked_add(EPOCH_FROM_CE)
         .and_then(NaiveDate::from_num_days_from_ce_opt)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_days_round_trip() {
+        for (y, m, d, days) in [(1970, 1, 1, 0), (1969, 12, 31, -1), (2020, 2, 29, 18_321)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+            assert_eq!(epoch_days(date), days);
+            assert_eq!(from_epoch_days(days), date);
+        }
+    }
+
+    #[test]
+    fn persons_accept_fractions_and_reject_the_rest() {
+        let path = Path::new("x.csv");
+        let ok = [
+            ("12", 12.0),
+            (" 12.5 ", 12.5),
+            ("0", 0.0),
+            ("-0", 0.0),
+            ("1e3", 1000.0),
+        ];
+        for (text, value) in ok {
+            let parsed = parse_persons(text, path, 2, "count").expect(text);
+            assert_eq!(parsed, value);
+            assert!(parsed.is_sign_positive(), "{text}");
+        }
+        for text in ["", "abc", "1,5", "inf", "NaN", "12 000"] {
+            assert!(matches!(
+                parse_persons(text, path, 2, "count"),
+                Err(Error::ParseNumber { .. })
+            ));
+        }
+        assert!(matches!(
+            parse_persons("-0.5", path, 2, "count"),
+            Err(Error::NegativeNumber { .. })
+        ));
+    }
 }

@@ -124,7 +124,7 @@ pub struct DailyRow {
 /// The daily rows of an estimate: each selected area's days, then the region's days.
 ///
 /// # Errors
-/// [`Error::Polars`](crate::Error::Polars) only on a defect.
+/// [`Error::Polars`] only on a defect.
 pub fn daily_rows(estimate: &Estimate) -> Result<Vec<DailyRow>> {
     let mut rows = Vec::with_capacity(estimate.areas.height() + estimate.region.height());
     for frame in [&estimate.areas, &estimate.region] {
@@ -181,6 +181,15 @@ pub fn persons(value: i64) -> String {
     out
 }
 
+/// "1 day", "2 days".
+fn count(n: u32, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn table() -> Table {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
@@ -201,7 +210,7 @@ fn right_align(table: &mut Table, from: usize) {
 /// negative days.
 ///
 /// # Errors
-/// [`Error::Write`](crate::Error::Write) if the writer fails.
+/// [`Error::Write`] if the writer fails.
 pub fn write_table(summary: &Summary, mut out: impl Write) -> Result<()> {
     let region = &summary.region;
     writeln!(
@@ -211,11 +220,11 @@ pub fn write_table(summary: &Summary, mut out: impl Write) -> Result<()> {
     )?;
     writeln!(
         out,
-        "{} days from {} to {}, {} area(s)\n",
-        region.days,
+        "{} from {} to {} with counts, {}\n",
+        count(region.days, "day"),
         region.first,
         region.last,
-        summary.areas.len()
+        count(summary.areas.len() as u32, "area")
     )?;
 
     let mut plan = table();
@@ -273,24 +282,39 @@ pub fn write_table(summary: &Summary, mut out: impl Write) -> Result<()> {
     writeln!(out, "Notes:")?;
     writeln!(
         out,
-        "- rounding as in the plan: each line to whole persons, the next computed from the rounded lines; CSV and JSON carry full precision"
+        "- rounding as in the plan: each line to whole persons, the next computed from the rounded lines; each area is rounded on its own, so areas may differ from the region by a person or two; CSV and JSON carry full precision"
     )?;
     writeln!(out, "- {}", summary.allocation_rule)?;
     for area in summary.areas.iter().chain([region]) {
-        if area.negative_days > 0 {
+        if area.missing_days > 0 {
             writeln!(
                 out,
-                "- {}: {} day(s) with more deducted than present (negative part-time residents, counted as they are)",
-                area.name, area.negative_days
+                "- {}: {} without a count between {} and {}; its means (and mean × 365) are over the {} counted",
+                area.name,
+                count(area.missing_days, "day"),
+                summary.first,
+                summary.last,
+                count(area.days, "day"),
             )?;
         }
     }
     if summary.incomplete_region_days > 0 {
         writeln!(
             out,
-            "- {} region day(s) lack a count for some area: the region's sum is short on those days",
-            summary.incomplete_region_days
+            "- {}: {} with no count for some area; the region's figures are short on those days, and region-level deductions fall on the areas counted",
+            region.name,
+            count(summary.incomplete_region_days, "day"),
         )?;
+    }
+    for area in summary.areas.iter().chain([region]) {
+        if area.negative_days > 0 {
+            writeln!(
+                out,
+                "- {}: {} with more deducted than present (negative part-time residents, counted as they are)",
+                area.name,
+                count(area.negative_days, "day"),
+            )?;
+        }
     }
     Ok(())
 }
@@ -304,6 +328,7 @@ struct SummaryRow<'a> {
     days: u32,
     first: NaiveDate,
     last: NaiveDate,
+    missing_days: u32,
     negative_days: u32,
     mean_observed: f64,
     mean_uplift: f64,
@@ -334,6 +359,7 @@ impl<'a> SummaryRow<'a> {
             days: area.days,
             first: area.first,
             last: area.last,
+            missing_days: area.missing_days,
             negative_days: area.negative_days,
             mean_observed: m.observed,
             mean_uplift: m.uplift,
@@ -358,13 +384,13 @@ impl<'a> SummaryRow<'a> {
 
 /// Writes the summary as CSV: one row per selected area, then the region (empty `area`).
 ///
-/// Columns: `area, name, days, first, last, negative_days`, the means per day in persons
+/// Columns: `area, name, days, first, last, missing_days, negative_days`, the means per day in persons
 /// (`mean_observed` … `mean_part_time`), `guest_nights_per_year_plan` (nights, mean × 365),
 /// and the plan's table in whole persons (`table_observed` … `table_guest_nights_per_year`,
 /// deductions negative).
 ///
 /// # Errors
-/// [`Error::Write`](crate::Error::Write) if the writer fails.
+/// [`Error::Write`] if the writer fails.
 pub fn write_summary_csv(summary: &Summary, out: impl Write) -> Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     for area in summary.areas.iter().chain([&summary.region]) {
@@ -377,11 +403,41 @@ pub fn write_summary_csv(summary: &Summary, out: impl Write) -> Result<()> {
 /// Writes the daily rows as CSV: `date, area, name` and the eight lines in persons.
 ///
 /// # Errors
-/// [`Error::Write`](crate::Error::Write) if the writer fails.
+/// [`Error::Write`] if the writer fails.
 pub fn write_daily_csv(estimate: &Estimate, out: impl Write) -> Result<()> {
+    // The csv crate cannot write a flattened struct, so the row is spelt out.
+    #[derive(Serialize)]
+    struct Row<'a> {
+        date: NaiveDate,
+        area: &'a str,
+        name: &'a str,
+        observed: f64,
+        uplift: f64,
+        present: f64,
+        residents: f64,
+        commuters: f64,
+        transit: f64,
+        day_visitors: f64,
+        part_time: f64,
+    }
     let mut writer = csv::Writer::from_writer(out);
     for row in daily_rows(estimate)? {
-        writer.serialize(row).map_err(csv_io)?;
+        let l = row.lines;
+        writer
+            .serialize(Row {
+                date: row.date,
+                area: row.area.as_ref().map_or("", AreaCode::as_str),
+                name: &row.name,
+                observed: l.observed,
+                uplift: l.uplift,
+                present: l.present,
+                residents: l.residents,
+                commuters: l.commuters,
+                transit: l.transit,
+                day_visitors: l.day_visitors,
+                part_time: l.part_time,
+            })
+            .map_err(csv_io)?;
     }
     writer.flush()?;
     Ok(())
@@ -391,7 +447,7 @@ pub fn write_daily_csv(estimate: &Estimate, out: impl Write) -> Result<()> {
 /// `summary` and `daily`.
 ///
 /// # Errors
-/// [`Error::Write`](crate::Error::Write) if the writer fails.
+/// [`Error::Write`] if the writer fails.
 pub fn write_json(summary: &Summary, daily: Option<&Estimate>, mut out: impl Write) -> Result<()> {
     #[derive(Serialize)]
     struct Document<'a> {
@@ -406,6 +462,31 @@ pub fn write_json(summary: &Summary, daily: Option<&Estimate>, mut out: impl Wri
     Ok(())
 }
 
+/// The I/O error inside a CSV writer's error (so a closed pipe stays recognisable).
 fn csv_io(error: csv::Error) -> std::io::Error {
-    std::io::Error::other(error)
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        kind => std::io::Error::other(format!("{kind:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persons_groups_thousands_with_spaces() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1 000"),
+            (-1_000, "-1 000"),
+            (46_724, "46 724"),
+            (9_682_355, "9 682 355"),
+            (-123_456_789, "-123 456 789"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(persons(value), expected);
+        }
+    }
 }

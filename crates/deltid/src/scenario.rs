@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::area::{Area, AreaCode};
 use crate::deduction::{Deduction, DeductionSource, DeductionTable};
 use crate::error::{Error, Result};
+use crate::read::MAX_PERSONS;
 
 /// How a region-level deduction is shared out to the areas.
 ///
@@ -31,7 +32,7 @@ impl Allocation {
     pub fn describe(self) -> &'static str {
         match self {
             Allocation::PresentShare => {
-                "region-level deductions allocated to areas by each area's share of present persons that day"
+                "region-level deductions allocated to areas by each area's share of present persons that day (equal shares on a day with nobody present)"
             }
             Allocation::ResidentShare => {
                 "region-level deductions allocated to areas by each area's share of registered residents"
@@ -111,20 +112,59 @@ struct RawScenario {
     areas: Vec<RawArea>,
 }
 
+/// The deductions as written; each is kept as a TOML value so that every wrong shape gets its
+/// own message.
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDeductions {
-    residents: Option<RawDeduction>,
-    commuters: Option<RawDeduction>,
-    transit: Option<RawDeduction>,
-    day_visitors: Option<RawDeduction>,
+    residents: Option<toml::Value>,
+    commuters: Option<toml::Value>,
+    transit: Option<toml::Value>,
+    day_visitors: Option<toml::Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A deduction as written: a number, or an inline table `{ table = "file.csv", fill = 0 }`.
 enum RawDeduction {
     Persons(f64),
     Table { table: PathBuf, fill: Option<f64> },
+}
+
+impl RawDeduction {
+    /// Reads a deduction's value, or says what is wrong with it.
+    fn from_value(value: toml::Value) -> std::result::Result<RawDeduction, String> {
+        const SHAPE: &str = "expected a number of persons per day, or { table = \"file.csv\" } with an optional fill = <persons>";
+        let number = |v: &toml::Value| match v {
+            toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        if let Some(persons) = number(&value) {
+            return Ok(RawDeduction::Persons(persons));
+        }
+        let toml::Value::Table(table) = value else {
+            return Err(format!("{SHAPE}, found {value}"));
+        };
+        if let Some(key) = table.keys().find(|k| *k != "table" && *k != "fill") {
+            return Err(format!("unknown key `{key}`: {SHAPE}"));
+        }
+        let file = match table.get("table") {
+            Some(toml::Value::String(file)) => PathBuf::from(file),
+            Some(other) => {
+                return Err(format!(
+                    "`table` must be a file name in quotes, found {other}"
+                ));
+            }
+            None => return Err(format!("no `table` key: {SHAPE}")),
+        };
+        let fill = match table.get("fill") {
+            None => None,
+            Some(v) => Some(
+                number(v)
+                    .ok_or_else(|| format!("`fill` must be a number of persons, found {v}"))?,
+            ),
+        };
+        Ok(RawDeduction::Table { table: file, fill })
+    }
 }
 
 #[derive(Deserialize)]
@@ -150,7 +190,7 @@ impl RawArea {
 }
 
 impl RawDeductions {
-    fn take(&mut self, deduction: Deduction) -> Option<RawDeduction> {
+    fn take(&mut self, deduction: Deduction) -> Option<toml::Value> {
         match deduction {
             Deduction::Residents => self.residents.take(),
             Deduction::Commuters => self.commuters.take(),
@@ -273,16 +313,23 @@ impl Scenario {
                 raw.areas.iter().map(|a| a.deduction(deduction)).collect();
             let given = per_area.iter().filter(|v| v.is_some()).count();
             let check = |key: String, value: f64| {
-                if value.is_finite() && value >= 0.0 {
+                if value.is_finite() && (0.0..=MAX_PERSONS).contains(&value) {
                     Ok(value)
                 } else {
                     Err(invalid(
                         &key,
-                        format!("{value} is not a non-negative number of persons per day"),
+                        format!(
+                            "{value} is not a non-negative number of persons per day (at most {MAX_PERSONS})"
+                        ),
                     ))
                 }
             };
-            let source = match (region.take(deduction), given) {
+            let raw = region
+                .take(deduction)
+                .map(RawDeduction::from_value)
+                .transpose()
+                .map_err(|reason| invalid(&format!("deductions.{key}"), reason))?;
+            let source = match (raw, given) {
                 (Some(_), n) if n > 0 => {
                     return Err(invalid(
                         &format!("deductions.{key}"),

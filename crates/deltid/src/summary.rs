@@ -82,6 +82,9 @@ pub struct AreaSummary {
     pub last: NaiveDate,
     /// Mean per day of each line, persons.
     pub mean: Lines,
+    /// Days in the summary's span ([`Summary::first`] to [`Summary::last`]) without a count:
+    /// the means and the plan's yearly figure are over the days counted only.
+    pub missing_days: u32,
     /// Days whose part-time residual is negative (kept in every figure, not clamped).
     pub negative_days: u32,
     /// Guest-nights per year by the plan's rule: mean part-time residents per day × 365, nights.
@@ -105,6 +108,10 @@ pub struct Summary {
     pub allocation_rule: String,
     /// The selection, in words.
     pub selection: String,
+    /// First day of the span: the period's start if given, else the first day counted.
+    pub first: NaiveDate,
+    /// Last day of the span: the day before the period's end if given, else the last counted.
+    pub last: NaiveDate,
     /// The region: the sum of the selected areas on each day.
     pub region: AreaSummary,
     /// Region days on which some selected area had no count (the region's sum is short).
@@ -131,11 +138,21 @@ impl Summary {
     /// ```
     pub fn new(scenario: &Scenario, estimate: &Estimate) -> Result<Summary> {
         let uplift = scenario.uplift();
-        let areas = summarise(estimate.areas.clone().lazy(), uplift)?;
+        let mut areas = summarise(estimate.areas.clone().lazy(), uplift)?;
         let mut region = summarise(estimate.region.clone().lazy(), uplift)?;
-        let region = region
+        let mut region = region
             .pop()
             .ok_or_else(|| PolarsError::NoData("the estimate has no region days".into()))?;
+        let period = estimate.selection.period;
+        let first = period.from().unwrap_or(region.first);
+        let last = period
+            .to()
+            .and_then(|t| t.pred_opt())
+            .unwrap_or(region.last);
+        let span = u32::try_from((last - first).num_days() + 1).unwrap_or(0);
+        for area in areas.iter_mut().chain([&mut region]) {
+            area.missing_days = span.saturating_sub(area.days);
+        }
         let wanted = estimate.selected.len() as u32;
         let incomplete_region_days = estimate
             .region
@@ -150,6 +167,8 @@ impl Summary {
             allocation: scenario.allocation(),
             allocation_rule: scenario.allocation().describe().to_owned(),
             selection: estimate.selection.to_string(),
+            first,
+            last,
             region,
             incomplete_region_days,
             areas,
@@ -269,6 +288,7 @@ fn summarise(daily: LazyFrame, uplift: Uplift) -> Result<Vec<AreaSummary>> {
             last: last[i],
             mean,
             negative_days: negative[i],
+            missing_days: 0,
             guest_nights_per_year_plan: mean.part_time * PLAN_DAYS_PER_YEAR,
             calendar_years,
             waterfall: Waterfall::new(&mean, uplift),
@@ -283,5 +303,24 @@ pub fn days_in_year(year: i32) -> u32 {
         366
     } else {
         365
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leap_years_have_366_days() {
+        // Gregorian rule: every 4th year, except centuries, except every 400th.
+        for (year, days) in [
+            (1900, 365),
+            (2000, 366),
+            (2019, 365),
+            (2020, 366),
+            (2100, 365),
+        ] {
+            assert_eq!(days_in_year(year), days, "{year}");
+        }
     }
 }

@@ -271,3 +271,58 @@ fn occupancy(date: NaiveDate) -> f64 {
     }
     if weekend { 0.22 } else { 0.06 }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2019, 9, 1).expect("a date")
+    }
+
+    #[test]
+    fn hits_the_mean_exactly_for_any_size() {
+        // total = round(mean × days), met exactly by largest-remainder rounding.
+        for (areas, days, mean) in [
+            (1, 1, 7.0),
+            (6, 547, 46_724.0),
+            (40, 30, 12_345.0),
+            (3, 7, 0.0),
+        ] {
+            let rows = Synth::generic(areas, start(), days, 1, mean)
+                .generate()
+                .expect("rows");
+            assert_eq!(rows.len(), (areas * days) as usize);
+            let total: u64 = rows.iter().map(|r| r.2).sum();
+            assert_eq!(total as f64, (mean * f64::from(days)).round());
+        }
+    }
+
+    #[test]
+    fn peaks_fall_in_holidays_and_ski_weekends() {
+        // The busiest region day of the shipped Hallingdal period is a holiday or a ski-season
+        // weekend, and the quietest is an ordinary shoulder-season weekday.
+        let synth = Synth::hallingdal(start(), 547, 2021, 46_724.0);
+        let rows = synth.generate().expect("rows");
+        let mut by_day: Vec<(NaiveDate, u64)> = Vec::new();
+        for chunk in rows.chunks(synth.areas.len()) {
+            by_day.push((chunk[0].0, chunk.iter().map(|r| r.2).sum()));
+        }
+        let busiest = by_day.iter().max_by_key(|d| d.1).expect("days").0;
+        let quietest = by_day.iter().min_by_key(|d| d.1).expect("days").0;
+        assert!(occupancy(busiest) >= 0.85, "busiest {busiest}");
+        assert!(occupancy(quietest) <= 0.06, "quietest {quietest}");
+    }
+
+    #[test]
+    fn refuses_impossible_requests() {
+        for synth in [
+            Synth::generic(0, start(), 10, 1, 100.0),
+            Synth::generic(2, start(), 0, 1, 100.0),
+            Synth::generic(2, start(), 10, 1, -1.0),
+            Synth::generic(2, start(), 10, 1, f64::NAN),
+        ] {
+            assert!(matches!(synth.generate(), Err(Error::InvalidSynth { .. })));
+        }
+    }
+}

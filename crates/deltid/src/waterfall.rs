@@ -70,6 +70,9 @@ pub struct Waterfall {
 
 impl Waterfall {
     /// Builds the table from the means per day of the daily lines.
+    ///
+    /// Inputs within [`MAX_PERSONS`](crate::MAX_PERSONS) per area give exact whole numbers;
+    /// beyond `i64` the whole numbers saturate rather than wrap.
     pub fn new(mean: &Lines, uplift: Uplift) -> Waterfall {
         let round = |x: f64| x.round() as i64;
         let observed = round(mean.observed);
@@ -91,11 +94,11 @@ impl Waterfall {
                 exact: mean.uplift,
             },
         ];
-        let mut per_day = observed + added;
+        let mut per_day = observed.saturating_add(added);
         for deduction in Deduction::ALL {
             let persons = mean.deduction(deduction);
             let rounded = round(persons);
-            per_day -= rounded;
+            per_day = per_day.saturating_sub(rounded);
             lines.push(WaterfallLine {
                 line: Line::Deduction(deduction),
                 label: deduction.label().to_owned(),
@@ -112,7 +115,7 @@ impl Waterfall {
         lines.push(WaterfallLine {
             line: Line::GuestNightsPerYear,
             label: "guest-nights per year (mean per day × 365)".to_owned(),
-            rounded: per_day * PLAN_DAYS_PER_YEAR as i64,
+            rounded: per_day.saturating_mul(PLAN_DAYS_PER_YEAR as i64),
             exact: mean.part_time * PLAN_DAYS_PER_YEAR,
         });
         Waterfall { lines }
@@ -125,5 +128,87 @@ impl Waterfall {
             .iter()
             .find(|l| l.line == line)
             .unwrap_or(&self.lines[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn means(observed: f64, deductions: [f64; 4], uplift: f64) -> Lines {
+        let added = observed * uplift;
+        Lines {
+            observed,
+            uplift: added,
+            present: observed + added,
+            residents: deductions[0],
+            commuters: deductions[1],
+            transit: deductions[2],
+            day_visitors: deductions[3],
+            part_time: observed + added - deductions.iter().sum::<f64>(),
+        }
+    }
+
+    #[test]
+    fn rounds_each_line_and_sums_the_rounded_lines() {
+        // (observed, deductions, uplift, expected rounded lines), each worked by hand:
+        let cases: [(f64, [f64; 4], f64, [i64; 8]); 4] = [
+            // The plan: 46 724 × 0.06 = 2 803.44 → 2 803; 46 724 + 2 803 − 23 000 = 26 527.
+            (
+                46_724.0,
+                [20_000.0, 1_000.0, 1_000.0, 1_000.0],
+                0.06,
+                [
+                    46_724, 2_803, -20_000, -1_000, -1_000, -1_000, 26_527, 9_682_355,
+                ],
+            ),
+            // Rounding happens before the uplift: 100.4 → 100, 100 × 0.05 = 5 (not 5.02).
+            // 100 + 5 − 10 − 0 − 0 − 0 = 95; × 365 = 34 675.
+            (
+                100.4,
+                [10.0, 0.0, 0.0, 0.0],
+                0.05,
+                [100, 5, -10, 0, 0, 0, 95, 34_675],
+            ),
+            // Halves round away from zero: 10.5 → 11, uplift 11 × 0.5 = 5.5 → 6, 2.5 → 3.
+            // 11 + 6 − 3 − 3 − 3 − 3 = 5; × 365 = 1 825.
+            (
+                10.5,
+                [2.5, 2.5, 2.5, 2.5],
+                0.5,
+                [11, 6, -3, -3, -3, -3, 5, 1_825],
+            ),
+            // A negative residual stays negative: 10 + 0 − 20 = −10; × 365 = −3 650.
+            (
+                10.0,
+                [20.0, 0.0, 0.0, 0.0],
+                0.0,
+                [10, 0, -20, 0, 0, 0, -10, -3_650],
+            ),
+        ];
+        for (observed, deductions, uplift, expected) in cases {
+            let table = Waterfall::new(
+                &means(observed, deductions, uplift),
+                Uplift::new(uplift).expect("a fraction"),
+            );
+            let rounded: Vec<i64> = table.lines.iter().map(|l| l.rounded).collect();
+            assert_eq!(rounded, expected, "observed {observed}");
+        }
+    }
+
+    #[test]
+    fn labels_follow_the_plan_and_name_the_uplift() {
+        let table = Waterfall::new(
+            &means(46_724.0, [20_000.0, 1_000.0, 1_000.0, 1_000.0], 0.06),
+            Uplift::new(0.06).expect("a fraction"),
+        );
+        assert_eq!(
+            table.line(Line::Uplift).label,
+            "plus 6 % for people without a phone and SIM deviations"
+        );
+        assert_eq!(
+            table.line(Line::GuestNightsPerYear).label,
+            "guest-nights per year (mean per day × 365)"
+        );
     }
 }
