@@ -7,4 +7,5 @@ mod cli;
 mod errors;
 mod model;
 mod plan;
+mod population;
 mod util;

@@ -5,7 +5,9 @@
 //! or runtime error (the whole cause chain on stderr), 2 usage error.
 
 mod estimate;
+mod input;
 mod output;
+mod population;
 mod synth;
 
 use std::process::ExitCode;
@@ -24,6 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Estimate(estimate::Args),
+    Population(population::Args),
     Synth(synth::Args),
 }
 
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Estimate(args) => estimate::run(args),
+        Command::Population(args) => population::run(args),
         Command::Synth(args) => synth::run(args),
     };
     match result {

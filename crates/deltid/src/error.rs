@@ -212,6 +212,13 @@ pub enum Error {
         reason: String,
     },
 
+    /// A chart could not be drawn.
+    #[error("cannot draw the chart: {message}")]
+    Chart {
+        /// What the drawing library reported.
+        message: String,
+    },
+
     /// Writing an output failed.
     #[error("cannot write output")]
     Write {

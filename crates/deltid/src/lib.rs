@@ -33,11 +33,13 @@
 
 mod area;
 pub mod calendar;
+pub mod chart;
 pub mod columns;
 mod counts;
 mod deduction;
 mod error;
 pub mod estimate;
+pub mod population;
 mod read;
 pub mod report;
 mod scenario;

@@ -14,6 +14,7 @@ use crate::columns::{AREA, DATE, NAME};
 use crate::counts::{Counts, CountsColumns};
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, LINES, Selection, estimate};
+use crate::population::{Population, PopulationOptions};
 use crate::read::from_epoch_days;
 use crate::scenario::Scenario;
 use crate::summary::{AreaSummary, Lines, Summary};
@@ -44,6 +45,8 @@ pub enum Daily {
 /// The main job in one value: a scenario and its counts, estimated and summarised.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// The scenario, as read.
+    pub scenario: Scenario,
     /// The per-day estimate.
     pub estimate: Estimate,
     /// Its summary.
@@ -88,7 +91,19 @@ impl Report {
         let counts = Counts::read_csv(path, columns)?;
         let estimate = estimate(&scenario, &counts, selection)?;
         let summary = Summary::new(&scenario, &estimate)?;
-        Ok(Report { estimate, summary })
+        Ok(Report {
+            scenario,
+            estimate,
+            summary,
+        })
+    }
+
+    /// The emergency planners' view of this report, labelled with the scenario's calendar.
+    ///
+    /// # Errors
+    /// As [`Population::new`].
+    pub fn population(&self, options: &PopulationOptions) -> Result<Population> {
+        Population::new(&self.estimate, &self.scenario, options)
     }
 
     /// Writes the report in a format; with [`Daily::Include`], CSV holds the daily rows
@@ -182,7 +197,7 @@ pub fn persons(value: i64) -> String {
 }
 
 /// "1 day", "2 days".
-fn count(n: u32, noun: &str) -> String {
+pub(crate) fn count(n: u32, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -190,13 +205,13 @@ fn count(n: u32, noun: &str) -> String {
     }
 }
 
-fn table() -> Table {
+pub(crate) fn table() -> Table {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
     table
 }
 
-fn right_align(table: &mut Table, from: usize) {
+pub(crate) fn right_align(table: &mut Table, from: usize) {
     let width = table.column_count();
     for i in from..width {
         if let Some(column) = table.column_mut(i) {
@@ -463,7 +478,7 @@ pub fn write_json(summary: &Summary, daily: Option<&Estimate>, mut out: impl Wri
 }
 
 /// The I/O error inside a CSV writer's error (so a closed pipe stays recognisable).
-fn csv_io(error: csv::Error) -> std::io::Error {
+pub(crate) fn csv_io(error: csv::Error) -> std::io::Error {
     match error.into_kind() {
         csv::ErrorKind::Io(error) => error,
         kind => std::io::Error::other(format!("{kind:?}")),

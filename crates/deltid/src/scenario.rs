@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::area::{Area, AreaCode};
+use crate::calendar::SchoolHolidays;
 use crate::deduction::{Deduction, DeductionSource, DeductionTable};
 use crate::error::{Error, Result};
 use crate::read::MAX_PERSONS;
@@ -87,6 +88,8 @@ impl Uplift {
 /// [[area]]
 /// code = "3324"
 /// name = "Gol"
+/// [calendar]               # optional; school holidays for calendar labels (Buskerud's)
+/// winter_holiday_weeks = [8, 9]
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -97,6 +100,7 @@ pub struct Scenario {
     allocation: Allocation,
     areas: Vec<Area>,
     deductions: [DeductionSource; 4],
+    calendar: SchoolHolidays,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +114,8 @@ struct RawScenario {
     deductions: RawDeductions,
     #[serde(rename = "area", default)]
     areas: Vec<RawArea>,
+    #[serde(default)]
+    calendar: SchoolHolidays,
 }
 
 /// The deductions as written; each is kept as a TOML value so that every wrong shape gets its
@@ -384,6 +390,10 @@ impl Scenario {
             .try_into()
             .map_err(|_| invalid("deductions", "internal: expected four".to_owned()))?;
 
+        raw.calendar
+            .check()
+            .map_err(|(key, reason)| invalid(&key, reason))?;
+
         let allocation = raw.allocation.unwrap_or_default();
         if allocation == Allocation::ResidentShare {
             match &deductions[Deduction::Residents.index()] {
@@ -406,6 +416,7 @@ impl Scenario {
             allocation,
             areas,
             deductions,
+            calendar: raw.calendar,
         })
     }
 
@@ -442,6 +453,12 @@ impl Scenario {
     /// Where a deduction's figures come from.
     pub fn deduction(&self, deduction: Deduction) -> &DeductionSource {
         &self.deductions[deduction.index()]
+    }
+
+    /// The school holidays for calendar labels (Buskerud's unless the scenario's `[calendar]`
+    /// says otherwise).
+    pub fn calendar(&self) -> &SchoolHolidays {
+        &self.calendar
     }
 
     /// The area with a code, if the scenario lists it.

@@ -3,9 +3,9 @@
 //!
 //! The daily shape is made up, not measured: no public daily telecom counts exist for
 //! Norway. Each area holds residents, most of them at home on most days, and holiday homes
-//! whose occupancy follows the calendar: weekends in the ski season, the winter school holiday
-//! (ISO weeks 8 and 9), Easter, summer (late June to mid August), the autumn holiday (week 40),
-//! Christmas to New Year, and quiet shoulder seasons. Each area-day gets seeded noise, then the
+//! whose occupancy follows the calendar labels of [`crate::calendar`]: weekends in the ski
+//! season, the winter school holiday, Easter, summer, the autumn holiday, Christmas to New
+//! Year, long weekends in May, and quiet shoulder seasons. Each area-day gets seeded noise, then the
 //! whole is scaled so that the region's mean per day is the requested one and rounded to whole
 //! persons by largest remainder, so that mean is met exactly.
 
@@ -18,7 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use crate::area::AreaCode;
-use crate::calendar::easter_sunday;
+use crate::calendar::{Label, SchoolHolidays};
 use crate::columns::{AREA, DATE, OBSERVED};
 use crate::counts::Counts;
 use crate::error::{Error, Result};
@@ -51,6 +51,8 @@ pub struct Synth {
     /// The region's mean persons per day over all days (sum over areas); met exactly when
     /// `mean × days` is a whole number.
     pub mean: f64,
+    /// The school holidays that shape the visits.
+    pub calendar: SchoolHolidays,
 }
 
 /// Hallingdal's six municipalities (codes of 2020-2023), registered residents on 1 January 2020
@@ -67,7 +69,8 @@ const HALLINGDAL: [(&str, &str, f64, f64); 6] = [
 
 impl Synth {
     /// Hallingdal's six municipalities (codes 3039-3044, residents of 2020, illustrative
-    /// holiday homes).
+    /// holiday homes), with winter holidays in weeks 8 (Oslo and Akershus, whose cabin owners
+    /// come) and 9 (Buskerud).
     pub fn hallingdal(start: NaiveDate, days: u32, seed: u64, mean: f64) -> Synth {
         Synth {
             areas: HALLINGDAL
@@ -83,6 +86,10 @@ impl Synth {
             days,
             seed,
             mean,
+            calendar: SchoolHolidays {
+                winter_holiday_weeks: vec![8, 9],
+                ..SchoolHolidays::default()
+            },
         }
     }
 
@@ -106,6 +113,7 @@ impl Synth {
             days,
             seed,
             mean,
+            calendar: SchoolHolidays::default(),
         }
     }
 
@@ -132,7 +140,7 @@ impl Synth {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut raw = Vec::with_capacity(dates.len() * self.areas.len());
         for date in &dates {
-            let (home, away) = (at_home(*date), occupancy(*date));
+            let (home, away) = (at_home(*date), occupancy(self.calendar.label(*date), *date));
             for area in &self.areas {
                 let noise = 0.9 + 0.2 * unit(&mut rng);
                 let persons = area.residents * home + area.holiday_homes * PERSONS_PER_HOME * away;
@@ -236,40 +244,34 @@ fn at_home(date: NaiveDate) -> f64 {
     }
 }
 
-/// Share of holiday homes occupied (0..1) on a date.
-fn occupancy(date: NaiveDate) -> f64 {
-    let (y, m, d) = (date.year(), date.month(), date.day());
-    let weekday = date.weekday();
-    let weekend = matches!(weekday, Weekday::Fri | Weekday::Sat);
-    let week = date.iso_week().week();
-    if let Some(easter) = easter_sunday(y) {
-        let offset = (date - easter).num_days();
-        if (-3..=1).contains(&offset) {
-            return 0.95; // Maundy Thursday to Easter Monday
-        }
-        if (-9..=-4).contains(&offset) {
-            return 0.55; // the week before Easter
-        }
-    }
-    if (m == 12 && d >= 26) || (m == 1 && d == 1) {
-        return 0.85; // Christmas to New Year
-    }
-    if (8..=9).contains(&week) && m <= 3 {
-        return if weekend { 0.95 } else { 0.80 }; // winter school holiday
-    }
+/// Share of holiday homes occupied (0..1) on a date with its calendar label.
+///
+/// Friday and Saturday nights are the weekend peaks; the ski season (15 December to 20 April)
+/// lifts weekends most.
+fn occupancy(label: Label, date: NaiveDate) -> f64 {
+    let (m, d) = (date.month(), date.day());
+    let weekend = matches!(date.weekday(), Weekday::Fri | Weekday::Sat);
     let ski = (m == 12 && d >= 15) || m <= 3 || (m == 4 && d <= 20);
-    if ski {
-        return if weekend { 0.65 } else { 0.18 };
+    let pick = |on_weekend: f64, otherwise: f64| if weekend { on_weekend } else { otherwise };
+    match label {
+        Label::MaundyThursday | Label::GoodFriday | Label::EasterSunday | Label::EasterMonday => {
+            0.95
+        }
+        Label::EasterWeek => 0.55,
+        Label::WinterHoliday => pick(0.95, 0.80),
+        Label::ChristmasHoliday | Label::NewYearsDay | Label::BoxingDay if m == 12 && d < 24 => {
+            0.45
+        }
+        Label::ChristmasHoliday | Label::NewYearsDay | Label::BoxingDay => 0.85,
+        Label::ChristmasDay => 0.60,
+        Label::AscensionDay | Label::WhitSunday | Label::WhitMonday => 0.45,
+        Label::LabourDay | Label::ConstitutionDay => 0.30,
+        Label::AutumnHoliday => pick(0.55, 0.40),
+        Label::SummerHoliday if m == 7 => pick(0.60, 0.50),
+        Label::SummerHoliday => pick(0.48, 0.38),
+        Label::Weekend | Label::Weekday if ski => pick(0.65, 0.18),
+        Label::Weekend | Label::Weekday => pick(0.22, 0.06),
     }
-    let summer = (m == 6 && d >= 22) || m == 7 || (m == 8 && d <= 15);
-    if summer {
-        let peak = if m == 7 { 0.50 } else { 0.38 };
-        return if weekend { peak + 0.10 } else { peak };
-    }
-    if week == 40 && m == 10 {
-        return if weekend { 0.55 } else { 0.40 }; // autumn holiday
-    }
-    if weekend { 0.22 } else { 0.06 }
 }
 
 #[cfg(test)]
@@ -310,8 +312,15 @@ mod tests {
         }
         let busiest = by_day.iter().max_by_key(|d| d.1).expect("days").0;
         let quietest = by_day.iter().min_by_key(|d| d.1).expect("days").0;
-        assert!(occupancy(busiest) >= 0.85, "busiest {busiest}");
-        assert!(occupancy(quietest) <= 0.06, "quietest {quietest}");
+        let label = |d| synth.calendar.label(d);
+        assert!(
+            occupancy(label(busiest), busiest) >= 0.85,
+            "busiest {busiest}"
+        );
+        assert!(
+            occupancy(label(quietest), quietest) <= 0.06,
+            "quietest {quietest}"
+        );
     }
 
     #[test]

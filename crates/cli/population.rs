@@ -1,0 +1,105 @@
+//! `deltid population`: present population per day, its peaks and percentiles, for planners.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use deltid::chart::{ChartFormat, write_chart};
+use deltid::population::{PercentileMethod, PopulationOptions, Threshold};
+use deltid::report::Report;
+
+use crate::Failure;
+use crate::input::Input;
+use crate::output::Output;
+
+/// Present population per day: the busiest days, percentiles, days above a threshold, a chart.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  deltid population --scenario data/hallingdal/plan-2021.toml \
+    --top 10 --chart peaks.png\n  deltid population --scenario data/hallingdal/ssb-2020.toml \
+    --above 3x --dimensioning 0.99 --format csv"
+)]
+pub struct Args {
+    #[command(flatten)]
+    input: Input,
+    /// How many of the busiest days to list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    top: usize,
+    /// Percentile method: linear interpolation (Excel PERCENTILE.INC) or nearest rank.
+    #[arg(long, value_enum, default_value_t = Method::Linear)]
+    percentile_method: Method,
+    /// Percentile of present population to dimension for, as a fraction (0.95 = P95).
+    #[arg(long, default_value_t = 0.95, value_name = "FRACTION")]
+    dimensioning: f64,
+    /// Count days above this: persons (40000) or a multiple of residents (2x).
+    #[arg(long, value_name = "PERSONS|Kx")]
+    above: Option<ThresholdArg>,
+    /// Also draw a chart (.png or .svg); an existing file needs --force.
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Method {
+    Linear,
+    NearestRank,
+}
+
+#[derive(Clone, Copy)]
+struct ThresholdArg(Threshold);
+
+impl FromStr for ThresholdArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ThresholdArg, String> {
+        let s = s.trim();
+        let (number, times) = match s.strip_suffix(['x', 'X', '×']) {
+            Some(n) => (n.trim(), true),
+            None => (s, false),
+        };
+        let value: f64 = number
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| {
+                format!("expected persons (40000) or a multiple of residents (2x), got {s:?}")
+            })?;
+        Ok(ThresholdArg(if times {
+            Threshold::TimesResidents(value)
+        } else {
+            Threshold::Persons(value)
+        }))
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let input = args.input.resolve(args.chart.is_some())?;
+    let chart = match args.chart {
+        Some(path) => Some((
+            ChartFormat::from_path(&path)?,
+            Output::new(Some(path), input.force)?,
+        )),
+        None => None,
+    };
+    let options = PopulationOptions {
+        top: args.top,
+        method: match args.percentile_method {
+            Method::Linear => PercentileMethod::Linear,
+            Method::NearestRank => PercentileMethod::NearestRank,
+        },
+        dimensioning: args.dimensioning,
+        threshold: args.above.map(|t| t.0),
+    };
+    let report = Report::run(
+        &input.scenario,
+        input.counts.as_deref(),
+        &input.columns,
+        &input.selection,
+    )?;
+    let view = report.population(&options)?;
+    input
+        .output
+        .write(|out| view.write(input.format, input.daily, out))?;
+    if let Some((format, output)) = chart {
+        output.write(|out| write_chart(format, &view, &report.summary, out))?;
+    }
+    Ok(())
+}

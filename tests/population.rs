@@ -1,0 +1,249 @@
+//! The emergency planners' view: peaks, percentiles, thresholds, calendar labels, charts.
+
+use deltid::calendar::Label;
+use deltid::chart::{ChartFormat, chart_size, write_chart};
+use deltid::population::{PercentileMethod, PopulationOptions, Threshold};
+use deltid::report::Report;
+use deltid::{CountsColumns, Selection};
+
+use crate::util::{assert_close, data, deltid, folder, stderr, stdout};
+
+fn plan() -> Report {
+    Report::run(
+        &data("hallingdal/plan-2021.toml"),
+        None,
+        &CountsColumns::default(),
+        &Selection::default(),
+    )
+    .expect("the plan's report")
+}
+
+#[test]
+fn peaks_of_the_shipped_data_fall_on_the_generators_holidays() {
+    // The generator (synth.rs) fills holiday homes most at Easter (0.95), on winter-holiday
+    // weekends (0.95) and from Boxing Day to New Year (0.85); the ten busiest region days
+    // must all carry one of those labels.
+    let view = plan()
+        .population(&PopulationOptions::default())
+        .expect("view");
+    assert_eq!(view.region.peaks.len(), 10);
+    let busy = [
+        Label::MaundyThursday,
+        Label::GoodFriday,
+        Label::EasterSunday,
+        Label::EasterMonday,
+        Label::WinterHoliday,
+        Label::BoxingDay,
+        Label::ChristmasHoliday,
+        Label::NewYearsDay,
+    ];
+    for day in &view.region.peaks {
+        assert!(busy.contains(&day.label), "{} {}", day.date, day.label);
+    }
+    // Busiest first; the maximum is the first peak.
+    let presents: Vec<f64> = view.region.peaks.iter().map(|d| d.present).collect();
+    assert!(presents.windows(2).all(|w| w[0] >= w[1]));
+    assert_close(view.region.percentiles.max, presents[0]);
+    // The region's median day is ordinary: a weekday or weekend label dominates the year.
+    let weekdays = view
+        .region
+        .by_label
+        .iter()
+        .find(|g| g.group == "weekday")
+        .expect("weekdays");
+    assert!(weekdays.mean < view.region.percentiles.p90);
+}
+
+#[test]
+fn percentiles_thresholds_and_days_by_hand() {
+    // Counts of area B (two-area case): observed 200, 200, 100, 300, 50; uplift 10 %:
+    // present 220, 220, 110, 330, 55; sorted 55, 110, 220, 220, 330.
+    // Linear: P50 h = 2 → 220; P90 h = 3.6 → 220 + 0.6 × 110 = 286; P95 h = 3.8 → 308.
+    // Nearest rank: P90 rank ⌈4.5⌉ = 5 → 330; P50 rank ⌈2.5⌉ = 3 → 220.
+    // Residents of B are 100 a day: above 2× residents (200) on 3 days; above 300 persons on 1.
+    let dir = folder(&[
+        (
+            "counts.csv",
+            "date,area,count\n2020-02-27,0001,100\n2020-02-27,0002,200\n2020-02-28,0001,100\n2020-02-28,0002,200\n2020-02-29,0001,200\n2020-02-29,0002,100\n2020-03-01,0001,0\n2020-03-01,0002,300\n2020-03-02,0001,150\n2020-03-02,0002,50\n",
+        ),
+        (
+            "s.toml",
+            "uplift = 0.1\ncounts = \"counts.csv\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"0001\"\nname = \"A\"\nresidents = 50\n[[area]]\ncode = \"0002\"\nname = \"B\"\nresidents = 100\n",
+        ),
+    ]);
+    let report = Report::run(
+        &dir.path().join("s.toml"),
+        None,
+        &CountsColumns::default(),
+        &Selection::default(),
+    )
+    .expect("report");
+    let linear = PopulationOptions {
+        top: 2,
+        threshold: Some(Threshold::TimesResidents(2.0)),
+        dimensioning: 0.9,
+        ..PopulationOptions::default()
+    };
+    let view = report.population(&linear).expect("view");
+    let b = &view.areas[1];
+    assert_close(b.percentiles.p50, 220.0);
+    assert_close(b.percentiles.p90, 286.0);
+    assert_close(b.percentiles.p95, 308.0);
+    assert_close(b.percentiles.max, 330.0);
+    assert_close(b.dimensioning, 286.0);
+    assert_eq!(b.days_above, Some(3));
+    // The two busiest days of B: 2020-03-01 (330, the Sunday ending ISO week 9, Buskerud's
+    // winter holiday) and 2020-02-27 (220, the earlier of the two 220s).
+    let peaks: Vec<String> = b.peaks.iter().map(|d| d.date.to_string()).collect();
+    assert_eq!(peaks, ["2020-03-01", "2020-02-27"]);
+    assert_eq!(b.peaks[0].label, Label::WinterHoliday);
+    assert_close(b.peaks[0].ratio.expect("residents"), 3.3);
+
+    let nearest = PopulationOptions {
+        method: PercentileMethod::NearestRank,
+        threshold: Some(Threshold::Persons(300.0)),
+        ..linear
+    };
+    let view = report.population(&nearest).expect("view");
+    let b = &view.areas[1];
+    assert_close(b.percentiles.p50, 220.0);
+    assert_close(b.percentiles.p90, 330.0);
+    assert_eq!(b.days_above, Some(1));
+    assert!(view.method.starts_with("nearest rank"));
+    assert!(view.residents.contains("as given in the scenario"));
+}
+
+#[test]
+fn charts_have_the_right_size_and_content() {
+    let report = plan();
+    let view = report
+        .population(&PopulationOptions::default())
+        .expect("view");
+    let (width, height) = chart_size(6);
+    // Two rows of three areas: 560 + 2 × 240 + 420.
+    assert_eq!((width, height), (1400, 1460));
+
+    let mut png = Vec::new();
+    write_chart(ChartFormat::Png, &view, &report.summary, &mut png).expect("png");
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (width, height));
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    reader.next_frame(&mut pixels).expect("pixels");
+    // Something is drawn: the present-population blue (31, 78, 140) appears.
+    assert!(pixels.chunks(3).any(|p| p == [31, 78, 140]));
+
+    let mut svg = Vec::new();
+    write_chart(ChartFormat::Svg, &view, &report.summary, &mut svg).expect("svg");
+    let svg = String::from_utf8(svg).expect("utf-8");
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains(r#"width="1400" height="1460""#));
+    for text in [
+        "Hallingdal: present population per day",
+        "Busiest days:",
+        "Hemsedal",
+        "Ål",
+        "2 452 561",
+    ] {
+        assert!(svg.contains(text), "{text} missing from the SVG");
+    }
+}
+
+#[test]
+fn population_command_prints_peaks_and_percentiles_and_writes_a_chart() {
+    let dir = folder(&[]);
+    let scenario = data("hallingdal/plan-2021.toml").display().to_string();
+    let args = [
+        "population",
+        "--scenario",
+        &scenario,
+        "--top",
+        "10",
+        "--chart",
+        "peaks.png",
+    ];
+    let out = deltid(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Busiest days, Hallingdal:"));
+    assert!(text.contains(" 10 "), "ten ranks");
+    assert!(text.contains("Maundy Thursday") && text.contains("winter holiday"));
+    assert!(text.contains("P50") && text.contains("P99") && text.contains("dimensioning (P95)"));
+    assert!(text.contains("linear interpolation between order statistics"));
+    let chart = std::fs::read(dir.path().join("peaks.png")).expect("the chart");
+    assert!(chart.starts_with(b"\x89PNG"));
+
+    // The chart is not replaced without --force, before any work is done.
+    let out = deltid(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("peaks.png exists"));
+    // A chart in an unknown format is a usage error.
+    let out = deltid(
+        dir.path(),
+        &["population", "--scenario", &scenario, "--chart", "x.pdf"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // Thresholds: persons or a multiple of residents.
+    let out = deltid(
+        dir.path(),
+        &[
+            "population",
+            "--scenario",
+            &scenario,
+            "--above",
+            "2x",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("area,name,days,residents,p50,p90,p95,p99,max,dimensioning_percentile,dimensioning,days_above,percentile_method\n"));
+    let out = deltid(
+        dir.path(),
+        &["population", "--scenario", &scenario, "--above", "lots"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn daily_population_rows_carry_their_calendar_label() {
+    let dir = folder(&[]);
+    let scenario = data("hallingdal/plan-2021.toml").display().to_string();
+    let out = deltid(
+        dir.path(),
+        &[
+            "population",
+            "--scenario",
+            &scenario,
+            "--format",
+            "csv",
+            "--daily",
+            "--area",
+            "3042",
+            "--from",
+            "2020-04-12",
+            "--to",
+            "2020-04-13",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "date,weekday,label,area,name,present,residents,part_time,ratio"
+    );
+    assert!(
+        lines[1].starts_with("2020-04-12,Sun,Easter Sunday,3042,Hemsedal,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("2020-04-12,Sun,Easter Sunday,,Hallingdal, selected areas,")
+            || lines[2]
+                .starts_with("2020-04-12,Sun,Easter Sunday,,\"Hallingdal, selected areas\","),
+        "{}",
+        lines[2]
+    );
+}
