@@ -1,4 +1,5 @@
-//! Benchmarks of the pipeline stages: reading counts, estimating, summarising.
+//! Benchmarks of the pipeline stages: reading counts, estimating, summarising, and the
+//! planners' population view.
 //!
 //! One group per stage, each swept over three sizes of seeded synthetic counts
 //! ([`Synth::generic`]): Hallingdal (6 areas × 547 days, the size of the plan's data), all
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_main};
+use deltid::population::{Population, PopulationOptions};
 use deltid::synth::Synth;
 use deltid::{Counts, CountsColumns, Scenario, Selection, Summary, estimate};
 
@@ -180,6 +182,27 @@ fn summarise(c: &mut Criterion) {
     group.finish();
 }
 
+/// `Population::new` (peaks, percentiles, calendar labels) on an estimate of all days and areas.
+fn population(c: &mut Criterion) {
+    let options = PopulationOptions::default();
+    let mut group = c.benchmark_group("population");
+    configure(&mut group);
+    for size in &SIZES {
+        let scenario = size.scenario();
+        let daily =
+            estimate(&scenario, &size.counts(), &Selection::default()).expect("the estimate runs");
+        let input = (scenario, daily);
+        group.throughput(Throughput::Elements(size.rows()));
+        group.bench_with_input(size.id(), &input, |b, (scenario, daily)| {
+            b.iter(|| {
+                Population::new(black_box(daily), black_box(scenario), &options)
+                    .expect("the view builds")
+            });
+        });
+    }
+    group.finish();
+}
+
 /// The groups, in pipeline order (a private module, as `criterion_group!` makes a public,
 /// undocumented function).
 mod groups {
@@ -189,7 +212,8 @@ mod groups {
         benches,
         super::read_counts,
         super::estimate_stage,
-        super::summarise
+        super::summarise,
+        super::population
     );
 }
 
