@@ -260,10 +260,10 @@ fn csv_daily_rows_are_written() {
             "date,area,name,observed,uplift,present,residents,commuters,transit,day_visitors,part_time"
         )
     );
-    // First row: Flå counted 1 869 persons on 2019-09-01; uplift 1 869 × 0.06 = 112.14.
+    // First row: Flå counted 1 868 persons on 2019-09-01; uplift 1 868 × 0.06 = 112.08.
     let first = lines.next().unwrap_or("");
     assert!(
-        first.starts_with("2019-09-01,3039,Flå,1869.0,112.14,1981.14,"),
+        first.starts_with("2019-09-01,3039,Flå,1868.0,112.08,1980.08,"),
         "{first}"
     );
     // Six areas and the region, 547 days each.

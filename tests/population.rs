@@ -20,9 +20,9 @@ fn plan() -> Report {
 
 #[test]
 fn peaks_of_the_shipped_data_fall_on_the_generators_holidays() {
-    // The generator (synth.rs) fills holiday homes most at Easter (0.95), on winter-holiday
-    // weekends (0.95) and from Boxing Day to New Year (0.85); the ten busiest region days
-    // must all carry one of those labels.
+    // The generator (synth.rs) fills holiday homes most from Maundy Thursday to Easter Monday
+    // (0.95), on winter-holiday weekends (0.95) and from Boxing Day to New Year (0.85); the ten
+    // busiest region days must all carry one of those labels.
     let view = plan()
         .population(&PopulationOptions::default())
         .expect("view");
@@ -30,6 +30,7 @@ fn peaks_of_the_shipped_data_fall_on_the_generators_holidays() {
     let busy = [
         Label::MaundyThursday,
         Label::GoodFriday,
+        Label::EasterSaturday,
         Label::EasterSunday,
         Label::EasterMonday,
         Label::WinterHoliday,
@@ -139,12 +140,16 @@ fn charts_have_the_right_size_and_content() {
     let svg = String::from_utf8(svg).expect("utf-8");
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains(r#"width="1400" height="1460""#));
+    // Hol's bar is labelled with its guest-nights per year in whole persons.
+    let hol =
+        deltid::report::persons(report.summary.areas[5].guest_nights_per_year_plan.round() as i64);
     for text in [
         "Hallingdal: present population per day",
-        "Busiest days:",
+        "Busiest days (5 of the 10 marked):",
+        "dimensioning population (P95)",
         "Hemsedal",
         "Ål",
-        "2 452 561",
+        &hol,
     ] {
         assert!(svg.contains(text), "{text} missing from the SVG");
     }
@@ -245,5 +250,117 @@ fn daily_population_rows_carry_their_calendar_label() {
                 .starts_with("2020-04-12,Sun,Easter Sunday,,\"Hallingdal, selected areas\","),
         "{}",
         lines[2]
+    );
+}
+
+#[test]
+fn planners_usage_errors_are_caught_before_any_output() {
+    // Regression: `-o out.txt --chart nodir/x.png` wrote out.txt and then failed on the chart,
+    // and `--chart same.png -o same.png` put the text report in the chart's file.
+    let dir = folder(&[]);
+    let scenario = data("hallingdal/plan-2021.toml").display().to_string();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["-o", "out.txt", "--chart", "nodir/x.png"],
+            "no folder nodir",
+        ),
+        (
+            &["-o", "same.png", "--chart", "same.png"],
+            "--chart and --output name the same file",
+        ),
+        (
+            &["--chart", "x.jpg"],
+            "x.jpg: a chart must be a .png or .svg file",
+        ),
+        (&["--top", "0"], "--top"),
+        (
+            &["--dimensioning", "-1"],
+            "dimensioning percentile -1 is not a fraction",
+        ),
+        (
+            &["--above", "-5"],
+            "expected persons (40000) or a multiple of residents (2x)",
+        ),
+    ];
+    for (extra, message) in cases {
+        let mut args = vec!["population", "--scenario", &scenario];
+        args.extend_from_slice(extra);
+        let out = deltid(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(message),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(stdout(&out), "", "{extra:?}");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "a refused run left files behind");
+}
+
+#[test]
+fn missing_area_days_are_flagged_in_the_population_view() {
+    // Regression: a missing count for one area silently shrank the region's day and dropped
+    // it from the busiest days, with no note.
+    let counts = std::fs::read_to_string(data("hallingdal/counts.csv")).expect("counts");
+    let holes: String = counts
+        .lines()
+        .filter(|l| !l.starts_with("2020-04-12,3044,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = folder(&[("holes.csv", &holes)]);
+    let scenario = data("hallingdal/plan-2021.toml").display().to_string();
+    let out = deltid(
+        dir.path(),
+        &[
+            "population",
+            "--scenario",
+            &scenario,
+            "--counts",
+            "holes.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Hallingdal: 1 day with no count for some area; the region's present population is short on those days and may hide a peak"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn one_area_and_json_labels_are_consistent() {
+    let report = Report::run(
+        &data("hallingdal/plan-2021.toml"),
+        None,
+        &CountsColumns::default(),
+        &Selection {
+            areas: vec![deltid::AreaCode::new("3044")],
+            ..Selection::default()
+        },
+    )
+    .expect("report");
+    let view = report
+        .population(&PopulationOptions::default())
+        .expect("view");
+    // One area: a chart of the right size still draws.
+    let mut png = Vec::new();
+    write_chart(ChartFormat::Png, &view, &report.summary, &mut png).expect("png");
+    let info = png::Decoder::new(std::io::Cursor::new(&png))
+        .read_info()
+        .expect("a PNG");
+    assert_eq!((info.info().width, info.info().height), chart_size(1));
+    // Labels are written the same way in peaks and in the per-label summary.
+    let json = serde_json::to_value(&view.region).expect("json");
+    let peak_label = json["peaks"][0]["label"]
+        .as_str()
+        .expect("a label")
+        .to_owned();
+    assert!(
+        json["by_label"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .any(|g| g["group"] == peak_label.as_str())
     );
 }

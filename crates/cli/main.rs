@@ -50,7 +50,11 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(error: E) -> Failure {
         let error = error.into();
         let code = match error.downcast_ref::<deltid::Error>() {
-            Some(deltid::Error::InvalidSelection { .. } | deltid::Error::NoCounts { .. }) => 2,
+            Some(
+                deltid::Error::InvalidSelection { .. }
+                | deltid::Error::NoCounts { .. }
+                | deltid::Error::ChartFormat { .. },
+            ) => 2,
             _ => 1,
         };
         Failure { error, code }

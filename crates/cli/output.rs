@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use crate::Failure;
 
 /// Where to write, chosen before any work is done.
+#[derive(PartialEq)]
 pub enum Output {
     /// Standard output.
     Stdout,
@@ -28,6 +29,16 @@ impl Output {
             return Err(Failure::usage(anyhow::anyhow!(
                 "{} exists; not overwriting it (add --force to replace it)",
                 path.display()
+            )));
+        }
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(folder) = folder
+            && !folder.is_dir()
+        {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "cannot write {}: no folder {}",
+                path.display(),
+                folder.display()
             )));
         }
         Ok(Output::File { path, force })

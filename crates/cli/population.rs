@@ -21,17 +21,23 @@ use crate::output::Output;
 pub struct Args {
     #[command(flatten)]
     input: Input,
-    /// How many of the busiest days to list.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    top: usize,
+    /// How many of the busiest days to list (at least 1).
+    #[arg(long, default_value_t = 10, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    top: u32,
     /// Percentile method: linear interpolation (Excel PERCENTILE.INC) or nearest rank.
     #[arg(long, value_enum, default_value_t = Method::Linear)]
     percentile_method: Method,
     /// Percentile of present population to dimension for, as a fraction (0.95 = P95).
-    #[arg(long, default_value_t = 0.95, value_name = "FRACTION")]
+    #[arg(
+        long,
+        default_value_t = 0.95,
+        value_name = "FRACTION",
+        allow_negative_numbers = true
+    )]
     dimensioning: f64,
     /// Count days above this: persons (40000) or a multiple of residents (2x).
-    #[arg(long, value_name = "PERSONS|Kx")]
+    #[arg(long, value_name = "PERSONS|Kx", allow_negative_numbers = true)]
     above: Option<ThresholdArg>,
     /// Also draw a chart (.png or .svg); an existing file needs --force.
     #[arg(long, value_name = "FILE")]
@@ -73,14 +79,22 @@ impl FromStr for ThresholdArg {
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(args.chart.is_some())?;
     let chart = match args.chart {
-        Some(path) => Some((
-            ChartFormat::from_path(&path)?,
-            Output::new(Some(path), input.force)?,
-        )),
+        Some(path) => {
+            let chart = (
+                ChartFormat::from_path(&path)?,
+                Output::new(Some(path), input.force)?,
+            );
+            if chart.1 == input.output {
+                return Err(Failure::usage(anyhow::anyhow!(
+                    "--chart and --output name the same file"
+                )));
+            }
+            Some(chart)
+        }
         None => None,
     };
     let options = PopulationOptions {
-        top: args.top,
+        top: args.top as usize,
         method: match args.percentile_method {
             Method::Linear => PercentileMethod::Linear,
             Method::NearestRank => PercentileMethod::NearestRank,
@@ -95,11 +109,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
         &input.selection,
     )?;
     let view = report.population(&options)?;
+    // Draw the chart before writing anything, so a failed drawing leaves no output behind.
+    let drawn = match &chart {
+        Some((format, _)) => {
+            let mut bytes = Vec::new();
+            write_chart(*format, &view, &report.summary, &mut bytes)?;
+            Some(bytes)
+        }
+        None => None,
+    };
     input
         .output
         .write(|out| view.write(input.format, input.daily, out))?;
-    if let Some((format, output)) = chart {
-        output.write(|out| write_chart(format, &view, &report.summary, out))?;
+    if let (Some((_, output)), Some(bytes)) = (chart, drawn) {
+        output.write(|out| Ok(out.write_all(&bytes)?))?;
     }
     Ok(())
 }

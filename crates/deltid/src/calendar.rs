@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of day a date is, most specific first: a public holiday, then a school holiday,
 /// then a weekend or a weekday.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// Serialised as its name in words (`"Maundy Thursday"`), as in every other output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Label {
     /// 1 January (1. nyttårsdag).
     NewYearsDay,
@@ -41,6 +42,8 @@ pub enum Label {
     ChristmasDay,
     /// 26 December (2. juledag).
     BoxingDay,
+    /// The Saturday of Easter (påskeaftan): not a public holiday, but in the middle of it.
+    EasterSaturday,
     /// The Easter week before Maundy Thursday: Saturday before Palm Sunday to Wednesday.
     EasterWeek,
     /// Christmas school holiday, 21 December to 1 January, apart from the public holidays.
@@ -83,6 +86,7 @@ impl Label {
             Label::WhitMonday => "Whit Monday",
             Label::ChristmasDay => "Christmas Day",
             Label::BoxingDay => "Boxing Day",
+            Label::EasterSaturday => "Easter Saturday",
             Label::EasterWeek => "Easter week",
             Label::ChristmasHoliday => "Christmas holiday",
             Label::WinterHoliday => "winter holiday",
@@ -91,6 +95,12 @@ impl Label {
             Label::Weekend => "weekend",
             Label::Weekday => "weekday",
         }
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -189,6 +199,9 @@ impl SchoolHolidays {
             let offset = (date - easter).num_days();
             if (-8..=-4).contains(&offset) {
                 return Label::EasterWeek;
+            }
+            if offset == -1 {
+                return Label::EasterSaturday;
             }
         }
         let week = date.iso_week().week();
@@ -338,6 +351,7 @@ mod tests {
             (day(2019, 12, 24), Label::ChristmasHoliday),
             (day(2020, 4, 6), Label::EasterWeek), // Monday after Palm Sunday 2020
             (day(2020, 4, 9), Label::MaundyThursday),
+            (day(2020, 4, 11), Label::EasterSaturday),
             (day(2020, 4, 13), Label::EasterMonday),
             (day(2020, 2, 24), Label::WinterHoliday), // Monday of week 9, 2020
             (day(2020, 2, 17), Label::Weekday),       // week 8 is Oslo's, not Buskerud's

@@ -7,11 +7,12 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{Error, Result};
-use crate::population::{Population, PopulationDay};
+use crate::population::{Population, PopulationDay, Threshold};
 use crate::report::persons;
 use crate::summary::Summary;
 
@@ -28,7 +29,7 @@ impl ChartFormat {
     /// The format a file name asks for: `.png` or `.svg`.
     ///
     /// # Errors
-    /// [`Error::InvalidSelection`] for any other extension.
+    /// [`Error::ChartFormat`] for any other extension.
     ///
     /// # Examples
     /// ```
@@ -45,8 +46,8 @@ impl ChartFormat {
         {
             Some(e) if e == "png" => Ok(ChartFormat::Png),
             Some(e) if e == "svg" => Ok(ChartFormat::Svg),
-            _ => Err(Error::InvalidSelection {
-                reason: format!("chart {} must end in .png or .svg", path.display()),
+            _ => Err(Error::ChartFormat {
+                path: path.to_owned(),
             }),
         }
     }
@@ -152,6 +153,7 @@ const PRESENT: RGBColor = RGBColor(31, 78, 140);
 const PART_TIME: RGBColor = RGBColor(240, 150, 50);
 const RESIDENTS: RGBColor = RGBColor(60, 60, 60);
 const PEAK: RGBColor = RGBColor(200, 30, 30);
+const DIMENSIONING: RGBColor = RGBColor(120, 40, 150);
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
@@ -173,13 +175,23 @@ fn draw<DB: DrawingBackend>(
         population.region.name,
         population.region.peaks.len()
     );
+    let levels = Levels {
+        dimensioning: Some((
+            population.dimensioning_percentile,
+            population.region.dimensioning,
+        )),
+        threshold: match population.threshold {
+            Some(Threshold::Persons(p)) => Some(p),
+            _ => None,
+        },
+    };
     panel(
         &top,
         &title,
         &region_days,
         &population.region.peaks,
-        24,
         true,
+        levels,
     )?;
 
     if rows > 0 {
@@ -190,7 +202,14 @@ fn draw<DB: DrawingBackend>(
                 .iter()
                 .filter(|d| d.area == area.code)
                 .collect();
-            panel(cell, &area.name, &days, &area.peaks, 16, false)?;
+            panel(
+                cell,
+                &area.name,
+                &days,
+                &area.peaks,
+                false,
+                Levels::default(),
+            )?;
         }
     }
     bars(&bottom, summary)?;
@@ -198,19 +217,57 @@ fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Lines across a panel: the dimensioning population and a threshold in persons.
+#[derive(Clone, Copy, Default)]
+struct Levels {
+    dimensioning: Option<(f64, f64)>,
+    threshold: Option<f64>,
+}
+
 /// One time-series panel: present population, residents, part-time share shaded, peaks.
+///
+/// Periods of two months or more get a tick on the first of each month; shorter ones a tick
+/// per day.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     days: &[&PopulationDay],
     peaks: &[PopulationDay],
-    font: u32,
-    legend: bool,
+    large: bool,
+    levels: Levels,
 ) -> Result<()> {
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
         return Ok(());
     };
-    let top = days.iter().map(|d| d.present).fold(0.0, f64::max) * 1.08;
+    if (last.date - first.date).num_days() >= 62 {
+        let x = (first.date..last.date).monthly();
+        draw_panel(area, x, "%b %Y", title, days, peaks, large, levels)
+    } else {
+        let x: RangedDate<NaiveDate> = (first.date..last.date).into();
+        draw_panel(area, x, "%d %b", title, days, peaks, large, levels)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_panel<DB, X>(
+    area: &DrawingArea<DB, Shift>,
+    x: X,
+    date_format: &str,
+    title: &str,
+    days: &[&PopulationDay],
+    peaks: &[PopulationDay],
+    large: bool,
+    levels: Levels,
+) -> Result<()>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = NaiveDate> + ValueFormatter<NaiveDate>,
+{
+    let font = if large { 24 } else { 16 };
+    let highest = days.iter().map(|d| d.present).fold(0.0, f64::max);
+    let highest = levels.threshold.map_or(highest, |t| highest.max(t));
+    // Head room above the data for the legend and the list of busiest days.
+    let top = highest * if large { 1.45 } else { 1.08 };
     let bottom = days
         .iter()
         .map(|d| (d.present - d.part_time).min(d.present))
@@ -221,16 +278,16 @@ fn panel<DB: DrawingBackend>(
             ("sans-serif", font).into_font().style(FontStyle::Bold),
         )
         .margin(12)
-        .x_label_area_size(if legend { 40 } else { 28 })
-        .y_label_area_size(if legend { 80 } else { 64 })
-        .build_cartesian_2d(first.date..last.date, bottom..top.max(1.0))
+        .x_label_area_size(if large { 40 } else { 28 })
+        .y_label_area_size(if large { 80 } else { 64 })
+        .build_cartesian_2d(x, bottom..top.max(1.0))
         .map_err(chart_error)?;
     chart
         .configure_mesh()
         .light_line_style(WHITE.mix(0.0))
-        .x_labels(if legend { 12 } else { 5 })
+        .x_labels(if large { 10 } else { 5 })
         .y_labels(6)
-        .x_label_formatter(&|d: &NaiveDate| d.format("%b %Y").to_string())
+        .x_label_formatter(&|d: &NaiveDate| d.format(date_format).to_string())
         .y_label_formatter(&|v: &f64| persons(v.round() as i64))
         .label_style(("sans-serif", font * 3 / 4))
         .draw()
@@ -252,7 +309,7 @@ fn panel<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(
             days.iter().map(|d| (d.date, d.present)),
-            PRESENT.stroke_width(if legend { 2 } else { 1 }),
+            PRESENT.stroke_width(if large { 2 } else { 1 }),
         ))
         .map_err(chart_error)?
         .label("present population")
@@ -267,37 +324,62 @@ fn panel<DB: DrawingBackend>(
         .map_err(chart_error)?
         .label("registered residents")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RESIDENTS.stroke_width(1)));
+    let across = |level: f64| [(days[0].date, level), (days[days.len() - 1].date, level)];
+    if let Some((p, level)) = levels.dimensioning {
+        chart
+            .draw_series(DashedLineSeries::new(
+                across(level),
+                10,
+                5,
+                DIMENSIONING.stroke_width(2),
+            ))
+            .map_err(chart_error)?
+            .label(format!(
+                "dimensioning population (P{}): {}",
+                trim_number(p * 100.0),
+                persons(level.round() as i64)
+            ))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], DIMENSIONING.stroke_width(2)));
+    }
+    if let Some(level) = levels.threshold {
+        chart
+            .draw_series(DashedLineSeries::new(
+                across(level),
+                3,
+                3,
+                PEAK.stroke_width(1),
+            ))
+            .map_err(chart_error)?
+            .label(format!("threshold: {}", persons(level.round() as i64)))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], PEAK.stroke_width(1)));
+    }
     chart
         .draw_series(peaks.iter().map(|p| {
             Circle::new(
                 (p.date, p.present),
-                if legend { 5 } else { 3 },
+                if large { 5 } else { 3 },
                 PEAK.filled(),
             )
         }))
         .map_err(chart_error)?
         .label("busiest days")
         .legend(|(x, y)| Circle::new((x + 8, y), 4, PEAK.filled()));
-    if legend {
-        // List the busiest days in the upper left, where the marks do not crowd them.
-        let listed: Vec<String> = peaks
-            .iter()
-            .take(5)
-            .enumerate()
-            .map(|(i, p)| {
-                format!(
-                    "{}. {} {} ({}): {}",
-                    i + 1,
-                    p.date,
-                    p.weekday,
-                    p.label,
-                    persons(p.present.round() as i64)
-                )
-            })
-            .collect();
+    if large {
+        // The busiest days, listed in the head room at the upper left.
+        const LISTED: usize = 5;
         let base = chart.plotting_area().strip_coord_spec();
+        let shown = peaks.len().min(LISTED);
+        base.draw(&Rectangle::new(
+            [(6, 4), (430, 30 + 19 * shown as i32)],
+            WHITE.mix(0.9).filled(),
+        ))
+        .map_err(chart_error)?;
         base.draw(&Text::new(
-            "Busiest days:".to_owned(),
+            if peaks.len() > LISTED {
+                format!("Busiest days ({LISTED} of the {} marked):", peaks.len())
+            } else {
+                "Busiest days:".to_owned()
+            },
             (12, 10),
             ("sans-serif", 15)
                 .into_font()
@@ -305,9 +387,16 @@ fn panel<DB: DrawingBackend>(
                 .color(&PEAK),
         ))
         .map_err(chart_error)?;
-        for (i, line) in listed.iter().enumerate() {
+        for (i, p) in peaks.iter().take(LISTED).enumerate() {
             base.draw(&Text::new(
-                line.clone(),
+                format!(
+                    "{}. {} {} ({}): {}",
+                    i + 1,
+                    p.date,
+                    p.weekday,
+                    p.label,
+                    persons(p.present.round() as i64)
+                ),
                 (12, 30 + 19 * i as i32),
                 ("sans-serif", 14).into_font().color(&PEAK),
             ))
@@ -316,7 +405,7 @@ fn panel<DB: DrawingBackend>(
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
+            .background_style(WHITE.mix(0.9))
             .border_style(RESIDENTS.mix(0.4))
             .label_font(("sans-serif", 15))
             .draw()
@@ -325,8 +414,15 @@ fn panel<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A number without trailing zeros: 95, 99.5.
+fn trim_number(x: f64) -> String {
+    let text = format!("{x:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// Guest-nights per year per area, by the plan's rule (mean per day × 365), as bars.
 fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) -> Result<()> {
+    let days = summary.region.days;
     let values: Vec<(String, f64)> = summary
         .areas
         .iter()
@@ -340,13 +436,17 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) ->
     let n = values.len() as i32;
     let mut chart = ChartBuilder::on(area)
         .caption(
-            "Guest-nights per year per area (mean per day × 365, the plan's rule)",
+            if days < 365 {
+                format!("Guest-nights per year per area (mean per day × 365, the plan's rule; from only {days} days)")
+            } else {
+                "Guest-nights per year per area (mean per day × 365, the plan's rule)".to_owned()
+            },
             ("sans-serif", 20).into_font().style(FontStyle::Bold),
         )
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(90)
-        .build_cartesian_2d((0..n - 1).into_segmented(), bottom..top.max(1.0))
+        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), bottom..top.max(1.0))
         .map_err(chart_error)?;
     chart
         .configure_mesh()

@@ -212,6 +212,13 @@ pub enum Error {
         reason: String,
     },
 
+    /// A chart file name asks for a format deltid does not draw.
+    #[error("{}: a chart must be a .png or .svg file", path.display())]
+    ChartFormat {
+        /// The chart file asked for.
+        path: PathBuf,
+    },
+
     /// A chart could not be drawn.
     #[error("cannot draw the chart: {message}")]
     Chart {

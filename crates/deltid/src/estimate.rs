@@ -166,6 +166,23 @@ pub struct Estimate {
     pub selection: Selection,
 }
 
+impl Estimate {
+    /// Region days on which some selected area has no count: the region's sum is short then.
+    ///
+    /// # Errors
+    /// [`Error::Polars`] only on a defect.
+    pub fn incomplete_region_days(&self) -> Result<u32> {
+        let wanted = self.selected.len() as u32;
+        Ok(self
+            .region
+            .column(AREAS)?
+            .u32()?
+            .iter()
+            .filter(|n| n.is_some_and(|n| n < wanted))
+            .count() as u32)
+    }
+}
+
 /// Estimates part-time residents present per area and day, and their sum for the region.
 ///
 /// Checks that every area in the counts is in the scenario, that the selection is possible,

@@ -206,6 +206,9 @@ pub struct Population {
     pub threshold: Option<Threshold>,
     /// Where the registered residents per area come from, in words.
     pub residents: String,
+    /// Region days on which some selected area has no count: the region's present population
+    /// is short on those days, which may hide a peak.
+    pub incomplete_region_days: u32,
     /// The region (sum of the selected areas).
     pub region: AreaPopulation,
     /// Each selected area, in scenario order.
@@ -303,6 +306,7 @@ impl Population {
                     scenario.allocation().describe()
                 ),
             },
+            incomplete_region_days: estimate.incomplete_region_days()?,
             region,
             areas: views,
             daily,
@@ -332,6 +336,7 @@ impl Population {
                         dimensioning_percentile: f64,
                         threshold: Option<Threshold>,
                         residents: &'a str,
+                        incomplete_region_days: u32,
                         region: &'a AreaPopulation,
                         areas: &'a [AreaPopulation],
                     }
@@ -340,6 +345,7 @@ impl Population {
                         dimensioning_percentile: self.dimensioning_percentile,
                         threshold: self.threshold,
                         residents: &self.residents,
+                        incomplete_region_days: self.incomplete_region_days,
                         region: &self.region,
                         areas: &self.areas,
                     };
@@ -465,6 +471,14 @@ impl Population {
         writeln!(out, "Notes:")?;
         writeln!(out, "- percentiles: {}", self.method)?;
         writeln!(out, "- {}", self.residents)?;
+        if self.incomplete_region_days > 0 {
+            writeln!(
+                out,
+                "- {}: {} with no count for some area; the region's present population is short on those days and may hide a peak",
+                region.name,
+                count(self.incomplete_region_days, "day"),
+            )?;
+        }
         Ok(())
     }
 
@@ -551,7 +565,7 @@ fn whole(x: f64) -> String {
 
 /// A number without trailing zeros: 95, 99.5, 2.
 fn trim(x: f64) -> String {
-    let text = format!("{x:.3}");
+    let text = format!("{x:.6}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 

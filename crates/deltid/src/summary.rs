@@ -5,7 +5,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::area::AreaCode;
-use crate::columns::{AREA, AREAS, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS, PART_TIME, YEAR};
+use crate::columns::{AREA, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS, PART_TIME, YEAR};
 use crate::deduction::Deduction;
 use crate::error::Result;
 use crate::estimate::{Estimate, LINES};
@@ -153,14 +153,7 @@ impl Summary {
         for area in areas.iter_mut().chain([&mut region]) {
             area.missing_days = span.saturating_sub(area.days);
         }
-        let wanted = estimate.selected.len() as u32;
-        let incomplete_region_days = estimate
-            .region
-            .column(AREAS)?
-            .u32()?
-            .iter()
-            .filter(|n| n.is_some_and(|n| n < wanted))
-            .count() as u32;
+        let incomplete_region_days = estimate.incomplete_region_days()?;
         Ok(Summary {
             region_name: scenario.name().to_owned(),
             uplift,

@@ -254,9 +254,11 @@ fn occupancy(label: Label, date: NaiveDate) -> f64 {
     let ski = (m == 12 && d >= 15) || m <= 3 || (m == 4 && d <= 20);
     let pick = |on_weekend: f64, otherwise: f64| if weekend { on_weekend } else { otherwise };
     match label {
-        Label::MaundyThursday | Label::GoodFriday | Label::EasterSunday | Label::EasterMonday => {
-            0.95
-        }
+        Label::MaundyThursday
+        | Label::GoodFriday
+        | Label::EasterSaturday
+        | Label::EasterSunday
+        | Label::EasterMonday => 0.95,
         Label::EasterWeek => 0.55,
         Label::WinterHoliday => pick(0.95, 0.80),
         Label::ChristmasHoliday | Label::NewYearsDay | Label::BoxingDay if m == 12 && d < 24 => {
