@@ -4,7 +4,7 @@ use deltid::calendar::Label;
 use deltid::chart::{ChartFormat, chart_size, write_chart};
 use deltid::population::{PercentileMethod, PopulationOptions, Threshold};
 use deltid::report::Report;
-use deltid::{CountsColumns, Selection};
+use deltid::{CountsOptions, Selection};
 
 use crate::util::{assert_close, data, deltid, folder, stderr, stdout};
 
@@ -12,7 +12,7 @@ fn plan() -> Report {
     Report::run(
         &data("hallingdal/plan-2021.toml"),
         None,
-        &CountsColumns::default(),
+        &CountsOptions::default(),
         &Selection::default(),
     )
     .expect("the plan's report")
@@ -75,7 +75,7 @@ fn percentiles_thresholds_and_days_by_hand() {
     let report = Report::run(
         &dir.path().join("s.toml"),
         None,
-        &CountsColumns::default(),
+        &CountsOptions::default(),
         &Selection::default(),
     )
     .expect("report");
@@ -333,7 +333,7 @@ fn one_area_and_json_labels_are_consistent() {
     let report = Report::run(
         &data("hallingdal/plan-2021.toml"),
         None,
-        &CountsColumns::default(),
+        &CountsOptions::default(),
         &Selection {
             areas: vec![deltid::AreaCode::new("3044")],
             ..Selection::default()

@@ -5,7 +5,11 @@
 
 mod cli;
 mod errors;
+mod inputs;
 mod model;
+mod outputs;
 mod plan;
 mod population;
+mod properties;
 mod util;
+mod validate;

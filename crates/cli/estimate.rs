@@ -22,7 +22,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let report = Report::run(
         &input.scenario,
         input.counts.as_deref(),
-        &input.columns,
+        &input.counts_options,
         &input.selection,
     )?;
     input

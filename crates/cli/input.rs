@@ -4,8 +4,11 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
-use deltid::report::{Daily, Format};
-use deltid::{AreaCode, CountsColumns, Period, Selection};
+use deltid::report::{self, CsvStyle, Daily, Format};
+use deltid::{
+    AreaCode, CountsColumns, CountsOptions, DateFormat, Encoding, NumberStyle, Period, Selection,
+    Shape, SourceOptions,
+};
 
 use crate::Failure;
 use crate::output::Output;
@@ -29,10 +32,17 @@ pub struct Input {
     /// Only these area codes (repeat, or separate with commas); the region line is their sum.
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     area: Vec<String>,
-    /// Output format.
+    /// Output format; xlsx and parquet are binary files and need --output.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
-    /// Include the per-day rows (CSV: the daily rows instead of the summary; JSON: both).
+    /// CSV output: the character between fields (Excel with a decimal comma reads `;`).
+    #[arg(long, value_enum, value_name = "CHAR")]
+    delimiter: Option<CsvDelimiterArg>,
+    /// CSV output: the decimal mark (comma for Norwegian Excel, with --delimiter ';' or tab).
+    #[arg(long, value_enum, value_name = "MARK")]
+    decimal: Option<CsvDecimalArg>,
+    /// Include the per-day rows (CSV: the daily rows instead of the summary; JSON: both;
+    /// xlsx and parquet always hold them).
     #[arg(long)]
     daily: bool,
     /// Write to FILE instead of stdout (atomically; an existing file needs --force).
@@ -50,6 +60,30 @@ pub struct Input {
     /// Name of the count column in the counts.
     #[arg(long, default_value = "count", value_name = "NAME")]
     count_column: String,
+    /// Layout of the counts: long (date, area, count) or wide (a date column, one column per
+    /// area); detected from the header by default.
+    #[arg(long, value_enum, default_value_t = ShapeArg::Auto)]
+    shape: ShapeArg,
+    /// Separator of a CSV counts file (`,`, `;` or `tab`); detected by default.
+    #[arg(long, value_name = "CHAR")]
+    counts_delimiter: Option<CountsDelimiter>,
+    /// Text encoding of a CSV counts file.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    encoding: EncodingArg,
+    /// Sheet of a spreadsheet counts file (.xlsx, .xls, .ods); the first by default.
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// Decimal mark in the counts: `auto` reads a lone `.` or `,` as decimal and refuses
+    /// `1,234`-like numbers, which could be thousands.
+    #[arg(long, value_enum, default_value_t = CountsDecimalArg::Auto)]
+    counts_decimal: CountsDecimalArg,
+    /// `.` separates thousands in the counts (`1.234,5`); needs --counts-decimal comma.
+    #[arg(long)]
+    thousands_dot: bool,
+    /// Date format of the counts: a chrono pattern such as `%d/%m/%Y`, or `excel` for Excel
+    /// serial numbers; detected by default (ISO, dd.mm.yyyy, Excel serials, …).
+    #[arg(long, value_name = "PATTERN")]
+    date_format: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -57,13 +91,31 @@ enum FormatArg {
     Table,
     Csv,
     Json,
+    Xlsx,
+    Parquet,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CsvDelimiterArg {
+    #[value(name = ",", alias = "comma")]
+    Comma,
+    #[value(name = ";", alias = "semicolon")]
+    Semicolon,
+    #[value(name = "tab", alias = "\t")]
+    Tab,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CsvDecimalArg {
+    Point,
+    Comma,
 }
 
 /// [`Input`] turned into library values, with the output checked before any work.
 pub struct Resolved {
     pub scenario: PathBuf,
     pub counts: Option<PathBuf>,
-    pub columns: CountsColumns,
+    pub counts_options: CountsOptions,
     pub selection: Selection,
     pub format: Format,
     pub daily: Daily,
@@ -76,16 +128,25 @@ impl Input {
     /// `other_file` tells whether the subcommand writes a file of its own (a chart), which
     /// `--force` may replace too.
     pub fn resolve(self, other_file: bool) -> Result<Resolved, Failure> {
-        let (format, daily) = match (self.format, self.daily) {
-            (FormatArg::Table, true) => {
+        let format = self.format()?;
+        let daily = match (format, self.daily) {
+            (Format::Table, true) => {
                 return Err(Failure::usage(anyhow::anyhow!(
-                    "--daily needs --format csv or --format json"
+                    "--daily needs --format csv or --format json (xlsx and parquet always hold the daily rows)"
                 )));
             }
-            (FormatArg::Table, false) => (Format::Table, Daily::Omit),
-            (FormatArg::Csv, d) => (Format::Csv, daily(d)),
-            (FormatArg::Json, d) => (Format::Json, daily(d)),
+            (_, true) => Daily::Include,
+            (_, false) => Daily::Omit,
         };
+        if format.is_binary() && self.output.is_none() {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--format {} writes a binary file, not text for a terminal: give --output FILE",
+                self.format
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default()
+            )));
+        }
         if self.force && self.output.is_none() && !other_file {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--force replaces output files: give --output FILE too"
@@ -96,10 +157,39 @@ impl Input {
                 period: Period::new(self.from, self.to)?,
                 areas: self.area.iter().map(AreaCode::new).collect(),
             },
-            columns: CountsColumns {
-                date: self.date_column,
-                area: self.area_column,
-                count: self.count_column,
+            counts_options: CountsOptions {
+                columns: CountsColumns {
+                    date: self.date_column,
+                    area: self.area_column,
+                    count: self.count_column,
+                },
+                shape: match self.shape {
+                    ShapeArg::Auto => Shape::Auto,
+                    ShapeArg::Long => Shape::Long,
+                    ShapeArg::Wide => Shape::Wide,
+                },
+                source: SourceOptions {
+                    delimiter: self.counts_delimiter.map(|d| d.0),
+                    encoding: match self.encoding {
+                        EncodingArg::Auto => Encoding::Auto,
+                        EncodingArg::Utf8 => Encoding::Utf8,
+                        EncodingArg::Windows1252 => Encoding::Windows1252,
+                    },
+                    sheet: self.sheet,
+                },
+                numbers: NumberStyle {
+                    decimal: match self.counts_decimal {
+                        CountsDecimalArg::Auto => None,
+                        CountsDecimalArg::Point => Some(deltid::DecimalMark::Point),
+                        CountsDecimalArg::Comma => Some(deltid::DecimalMark::Comma),
+                    },
+                    thousands_dot: self.thousands_dot,
+                },
+                dates: match self.date_format {
+                    None => DateFormat::Auto,
+                    Some(f) if f == "excel" => DateFormat::ExcelSerial,
+                    Some(f) => DateFormat::Pattern(f),
+                },
             },
             output: Output::new(self.output, self.force)?,
             scenario: self.scenario,
@@ -111,6 +201,74 @@ impl Input {
     }
 }
 
-fn daily(asked: bool) -> Daily {
-    if asked { Daily::Include } else { Daily::Omit }
+impl Input {
+    /// The output format, with the CSV style checked.
+    fn format(&self) -> Result<Format, Failure> {
+        if !matches!(self.format, FormatArg::Csv)
+            && (self.delimiter.is_some() || self.decimal.is_some())
+        {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--delimiter and --decimal shape CSV output: give --format csv too"
+            )));
+        }
+        Ok(match self.format {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Xlsx => Format::Xlsx,
+            FormatArg::Parquet => Format::Parquet,
+            FormatArg::Csv => Format::Csv(
+                CsvStyle::new(
+                    match self.delimiter {
+                        None | Some(CsvDelimiterArg::Comma) => report::Delimiter::Comma,
+                        Some(CsvDelimiterArg::Semicolon) => report::Delimiter::Semicolon,
+                        Some(CsvDelimiterArg::Tab) => report::Delimiter::Tab,
+                    },
+                    match self.decimal {
+                        None | Some(CsvDecimalArg::Point) => report::DecimalMark::Point,
+                        Some(CsvDecimalArg::Comma) => report::DecimalMark::Comma,
+                    },
+                )
+                .map_err(Failure::usage)?,
+            ),
+        })
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ShapeArg {
+    Auto,
+    Long,
+    Wide,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EncodingArg {
+    Auto,
+    #[value(name = "utf-8")]
+    Utf8,
+    #[value(name = "windows-1252", alias = "latin-1")]
+    Windows1252,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CountsDecimalArg {
+    Auto,
+    Point,
+    Comma,
+}
+
+/// A one-byte CSV separator: `,`, `;` or `tab`.
+#[derive(Clone, Copy)]
+struct CountsDelimiter(u8);
+
+impl std::str::FromStr for CountsDelimiter {
+    type Err = String;
+    fn from_str(s: &str) -> Result<CountsDelimiter, String> {
+        match s {
+            "," => Ok(CountsDelimiter(b',')),
+            ";" => Ok(CountsDelimiter(b';')),
+            "tab" | "\t" => Ok(CountsDelimiter(b'\t')),
+            other => Err(format!("expected `,`, `;` or `tab`, got {other:?}")),
+        }
+    }
 }

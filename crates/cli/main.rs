@@ -9,6 +9,7 @@ mod input;
 mod output;
 mod population;
 mod synth;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,7 @@ enum Command {
     Estimate(estimate::Args),
     Population(population::Args),
     Synth(synth::Args),
+    Validate(validate::Args),
 }
 
 /// An error with the exit code it should give.
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Estimate(args) => estimate::run(args),
         Command::Population(args) => population::run(args),
         Command::Synth(args) => synth::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -105,7 +105,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let report = Report::run(
         &input.scenario,
         input.counts.as_deref(),
-        &input.columns,
+        &input.counts_options,
         &input.selection,
     )?;
     let view = report.population(&options)?;

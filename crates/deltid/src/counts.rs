@@ -2,26 +2,27 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::area::AreaCode;
+use crate::area::{AreaCode, AreaResolver, Resolution};
 use crate::columns;
 use crate::error::{Error, Result};
 use crate::read::{
-    column_index, csv_error, epoch_days, header, open_csv, parse_date, parse_persons,
+    DateFormat, DateParser, NumberStyle, column_index, epoch_days, parse_number, parse_persons,
 };
+use crate::source::{Location, SourceOptions, Table};
 
-/// Names of the three columns of a long-format counts file.
+/// Names of the columns of a counts file.
 ///
-/// Defaults: `date`, `area`, `count`. Other columns in the file are ignored.
+/// Defaults: `date`, `area`, `count`. Other columns in the file are ignored. In the wide shape
+/// only `date` is used: every other column is an area.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountsColumns {
-    /// Column holding the date, ISO 8601 (`yyyy-mm-dd`).
+    /// Column holding the date.
     pub date: String,
-    /// Column holding the area code (kept as a string).
+    /// Column holding the area code or name (kept as a string).
     pub area: String,
     /// Column holding the count of persons present (non-negative, fractions allowed).
     pub count: String,
@@ -37,6 +38,38 @@ impl Default for CountsColumns {
     }
 }
 
+/// The layout of a counts table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Long if the header has the area and count columns, else wide.
+    #[default]
+    Auto,
+    /// One row per date and area: date, area, count.
+    Long,
+    /// One row per date: a date column and one column per area (codes or names as headers),
+    /// as spreadsheets have it. Empty cells are days without a count.
+    Wide,
+}
+
+/// How to read a counts file: its columns, shape, file dialect, numbers and dates. The
+/// defaults detect everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CountsOptions {
+    /// Column names.
+    pub columns: CountsColumns,
+    /// Long or wide.
+    pub shape: Shape,
+    /// Separator, encoding, sheet.
+    pub source: SourceOptions,
+    /// Decimal mark and thousands separators.
+    pub numbers: NumberStyle,
+    /// Date format.
+    pub dates: DateFormat,
+}
+
+/// How many bad values one read reports before it stops listing them.
+pub const MAX_REPORTED: usize = 20;
+
 /// Daily counts of persons present per area, read and checked.
 ///
 /// One row per date and area; every date parsed, every count finite and non-negative, no
@@ -47,18 +80,52 @@ impl Default for CountsColumns {
 pub struct Counts {
     path: PathBuf,
     frame: DataFrame,
-    first_lines: Vec<(AreaCode, u64)>,
+    first_seen: Vec<(AreaCode, Location)>,
+}
+
+/// A count on its way in: date (days since 1970), area, persons, and where it was.
+struct Row {
+    day: i32,
+    area: AreaCode,
+    persons: f64,
+    at: Location,
+}
+
+/// Collects bad values, up to [`MAX_REPORTED`].
+struct Problems {
+    path: PathBuf,
+    errors: Vec<Error>,
+    more: usize,
+}
+
+impl Problems {
+    fn push(&mut self, error: Error) {
+        if self.errors.len() < MAX_REPORTED {
+            self.errors.push(error);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn into_result(mut self) -> Result<()> {
+        match self.errors.len() {
+            0 => Ok(()),
+            1 if self.more == 0 => Err(self.errors.remove(0)),
+            _ => Err(Error::Many {
+                path: self.path,
+                errors: self.errors,
+                more: self.more,
+            }),
+        }
+    }
 }
 
 impl Counts {
-    /// Reads a long-format CSV file (comma-separated, UTF-8, header row) of daily counts.
+    /// Reads a long-format CSV file (comma-separated, UTF-8, header row, ISO dates) of daily
+    /// counts, codes as written. [`Counts::read`] reads every other kind of file.
     ///
     /// # Errors
-    /// [`Error::ReadFile`] if the file cannot be opened; [`Error::MissingColumn`] if a named
-    /// column is absent; [`Error::ReadCsv`] for a malformed record; [`Error::ParseDate`],
-    /// [`Error::ParseNumber`], [`Error::NegativeNumber`], [`Error::EmptyArea`] for a bad field;
-    /// [`Error::DuplicateRow`] for a second row with the same date and area;
-    /// [`Error::EmptyInput`] if there are no data rows. Each names the file, line and value.
+    /// As [`Counts::read`].
     ///
     /// # Examples
     /// ```
@@ -75,90 +142,238 @@ impl Counts {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn read_csv(path: impl AsRef<Path>, columns: &CountsColumns) -> Result<Counts> {
-        let path = path.as_ref();
-        Counts::from_csv_reader(open_csv(path)?, path, columns)
+        let options = CountsOptions {
+            columns: columns.clone(),
+            ..CountsOptions::default()
+        };
+        Counts::read(path, &options, None)
     }
 
-    /// Reads counts from any CSV reader; `path` names the source in errors.
+    /// Reads counts from CSV (any of `,` `;` tab; UTF-8 or Windows-1252), a spreadsheet
+    /// (`.xlsx`, `.xls`, `.ods`) or Parquet, long or wide, with area cells resolved to the
+    /// scenario's codes when a resolver is given (codes are kept as written otherwise).
     ///
     /// # Errors
-    /// As [`Counts::read_csv`].
-    pub fn from_csv_reader<R: Read>(
-        mut reader: csv::Reader<R>,
-        path: &Path,
-        columns: &CountsColumns,
+    /// [`Error::ReadFile`], [`Error::ReadCsv`], [`Error::ReadSheet`], [`Error::Encoding`] if
+    /// the file cannot be read; [`Error::MissingColumn`] or [`Error::DuplicateColumn`] for the
+    /// header; [`Error::AmbiguousDates`]; for bad values [`Error::ParseDate`],
+    /// [`Error::ParseNumber`], [`Error::AmbiguousNumber`], [`Error::NegativeNumber`],
+    /// [`Error::TooLarge`], [`Error::EmptyArea`], [`Error::UnknownArea`],
+    /// [`Error::AmbiguousArea`], [`Error::DuplicateRow`] (several at once as [`Error::Many`],
+    /// up to [`MAX_REPORTED`]); [`Error::EmptyInput`] if there are no data rows.
+    pub fn read(
+        path: impl AsRef<Path>,
+        options: &CountsOptions,
+        areas: Option<&AreaResolver>,
     ) -> Result<Counts> {
-        let header = header(&mut reader, path)?;
-        let date_at = column_index(&header, &columns.date, path)?;
-        let area_at = column_index(&header, &columns.area, path)?;
-        let count_at = column_index(&header, &columns.count, path)?;
-
-        let mut dates: Vec<i32> = Vec::new();
-        let mut areas: Vec<String> = Vec::new();
-        let mut observed: Vec<f64> = Vec::new();
-        // First line of each area, in order of appearance, and of each (date, area) pair.
-        let mut area_ids: HashMap<String, usize> = HashMap::new();
-        let mut first_lines: Vec<(AreaCode, u64)> = Vec::new();
-        let mut seen: HashMap<(i32, usize), u64> = HashMap::new();
-
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(source) => return Err(csv_error(path, source)),
+        let path = path.as_ref();
+        let table = Table::read(path, &options.source)?;
+        let columns = &options.columns;
+        let date_at = column_index(&table.header, &columns.date, path)?;
+        let long = match options.shape {
+            Shape::Long => true,
+            Shape::Wide => false,
+            Shape::Auto => {
+                table.header.contains(&columns.area) || table.header.contains(&columns.count)
             }
-            let line = record.position().map_or(0, |p| p.line());
-            let field = |at: usize| record.get(at).unwrap_or("");
-            let date = parse_date(field(date_at), path, line, &columns.date)?;
-            let area = field(area_at).trim();
-            if area.is_empty() {
-                return Err(Error::EmptyArea {
+        };
+        let dates = DateParser::choose(
+            &options.dates,
+            table
+                .records
+                .iter()
+                .map(|r| r.cell(date_at))
+                .filter(|c| !c.trim().is_empty()),
+        )
+        .map_err(|example| Error::AmbiguousDates {
+            path: path.to_owned(),
+            column: columns.date.clone(),
+            example,
+        })?;
+
+        let mut problems = Problems {
+            path: path.to_owned(),
+            errors: Vec::new(),
+            more: 0,
+        };
+        let mut resolved: HashMap<String, Option<AreaCode>> = HashMap::new();
+        let mut resolve = |raw: &str, at: &Location, problems: &mut Problems| {
+            if let Some(known) = resolved.get(raw) {
+                return known.clone();
+            }
+            let code = match areas.map(|r| (r, r.resolve(raw))) {
+                None => Some(AreaCode::new(raw)),
+                Some((_, Resolution::Known(code))) => Some(code),
+                Some((resolver, Resolution::Unknown)) => {
+                    problems.push(Error::UnknownArea {
+                        path: path.to_owned(),
+                        at: at.clone(),
+                        area: raw.to_owned(),
+                        scenario: resolver.scenario().to_owned(),
+                        known: resolver.codes(),
+                    });
+                    None
+                }
+                Some((_, Resolution::Ambiguous(codes))) => {
+                    problems.push(Error::AmbiguousArea {
+                        path: path.to_owned(),
+                        at: at.clone(),
+                        name: raw.to_owned(),
+                        codes: codes.iter().map(ToString::to_string).collect(),
+                    });
+                    None
+                }
+            };
+            resolved.insert(raw.to_owned(), code.clone());
+            code
+        };
+
+        let mut rows: Vec<Row> = Vec::with_capacity(table.records.len());
+        let date_of = |text: &str, at: &Location, problems: &mut Problems| {
+            let date = dates.parse(text);
+            if date.is_none() {
+                problems.push(Error::ParseDate {
                     path: path.to_owned(),
-                    line,
-                    column: columns.area.clone(),
+                    expected: dates.name().to_owned(),
+                    at: at.clone(),
+                    column: columns.date.clone(),
+                    value: text.to_owned(),
                 });
             }
-            let count = parse_persons(field(count_at), path, line, &columns.count)?;
+            date.map(epoch_days)
+        };
+        let persons_of = |text: &str, at: &Location, column: &str, problems: &mut Problems| {
+            if ambiguous_number(text, options.numbers) {
+                problems.push(Error::AmbiguousNumber {
+                    path: path.to_owned(),
+                    at: at.clone(),
+                    column: column.to_owned(),
+                    value: text.to_owned(),
+                });
+                return None;
+            }
+            parse_persons(text, options.numbers, path, at, column)
+                .map_err(|e| problems.push(e))
+                .ok()
+        };
 
-            let next_id = area_ids.len();
-            let area_id = *area_ids.entry(area.to_owned()).or_insert_with(|| {
-                first_lines.push((AreaCode::new(area), line));
-                next_id
-            });
-            let day = epoch_days(date);
-            match seen.entry((day, area_id)) {
-                Entry::Occupied(first) => {
-                    return Err(Error::DuplicateRow {
+        if long {
+            let area_at = column_index(&table.header, &columns.area, path)?;
+            let count_at = column_index(&table.header, &columns.count, path)?;
+            for record in &table.records {
+                let day = date_of(
+                    record.cell(date_at),
+                    &table.locate(record, date_at),
+                    &mut problems,
+                );
+                let area_text = record.cell(area_at).trim();
+                let area_loc = table.locate(record, area_at);
+                let area = if area_text.is_empty() {
+                    problems.push(Error::EmptyArea {
                         path: path.to_owned(),
-                        line,
-                        first_line: *first.get(),
-                        area: area.to_owned(),
-                        date: date.to_string(),
+                        at: area_loc,
+                        column: columns.area.clone(),
+                    });
+                    None
+                } else {
+                    resolve(area_text, &area_loc, &mut problems)
+                };
+                let count_loc = table.locate(record, count_at);
+                let persons = persons_of(
+                    record.cell(count_at),
+                    &count_loc,
+                    &columns.count,
+                    &mut problems,
+                );
+                if let (Some(day), Some(area), Some(persons)) = (day, area, persons) {
+                    rows.push(Row {
+                        day,
+                        area,
+                        persons,
+                        at: table.locate_record(record),
                     });
                 }
-                Entry::Vacant(slot) => {
-                    slot.insert(line);
+            }
+        } else {
+            let area_columns: Vec<(usize, Option<AreaCode>)> = (0..table.header.len())
+                .filter(|&c| c != date_at && !table.header[c].is_empty())
+                .map(|c| {
+                    (
+                        c,
+                        resolve(&table.header[c], &table.locate_header(c), &mut problems),
+                    )
+                })
+                .collect();
+            for record in &table.records {
+                let day = date_of(
+                    record.cell(date_at),
+                    &table.locate(record, date_at),
+                    &mut problems,
+                );
+                for (column, area) in &area_columns {
+                    let text = record.cell(*column);
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    let at = table.locate(record, *column);
+                    let persons = persons_of(text, &at, &table.header[*column], &mut problems);
+                    if let (Some(day), Some(area), Some(persons)) = (day, area, persons) {
+                        rows.push(Row {
+                            day,
+                            area: area.clone(),
+                            persons,
+                            at,
+                        });
+                    }
                 }
             }
-            dates.push(day);
-            areas.push(area.to_owned());
-            observed.push(count);
         }
-        if dates.is_empty() {
+
+        // Each (date, area) once, after codes are resolved (`301` and `0301` are one area).
+        let mut seen: HashMap<(i32, AreaCode), Location> = HashMap::new();
+        let mut first_seen: Vec<(AreaCode, Location)> = Vec::new();
+        for row in &rows {
+            if !first_seen.iter().any(|(a, _)| *a == row.area) {
+                first_seen.push((row.area.clone(), row.at.clone()));
+            }
+            match seen.entry((row.day, row.area.clone())) {
+                Entry::Occupied(first) => problems.push(Error::DuplicateRow {
+                    path: path.to_owned(),
+                    at: row.at.clone(),
+                    first: first.get().clone(),
+                    area: row.area.to_string(),
+                    date: crate::read::from_epoch_days(row.day).to_string(),
+                }),
+                Entry::Vacant(slot) => {
+                    slot.insert(row.at.clone());
+                }
+            }
+        }
+        problems.into_result()?;
+        if rows.is_empty() {
             return Err(Error::EmptyInput {
                 path: path.to_owned(),
             });
         }
         let frame = DataFrame::new_infer_height(vec![
-            Column::new(columns::DATE.into(), dates).cast(&DataType::Date)?,
-            Column::new(columns::AREA.into(), areas),
-            Column::new(columns::OBSERVED.into(), observed),
+            Column::new(
+                columns::DATE.into(),
+                rows.iter().map(|r| r.day).collect::<Vec<_>>(),
+            )
+            .cast(&DataType::Date)?,
+            Column::new(
+                columns::AREA.into(),
+                rows.iter().map(|r| r.area.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                columns::OBSERVED.into(),
+                rows.iter().map(|r| r.persons).collect::<Vec<_>>(),
+            ),
         ])?;
         Ok(Counts {
             path: path.to_owned(),
             frame,
-            first_lines,
+            first_seen,
         })
     }
 
@@ -166,12 +381,12 @@ impl Counts {
     pub(crate) fn from_parts(
         path: &Path,
         frame: DataFrame,
-        first_lines: Vec<(AreaCode, u64)>,
+        first_seen: Vec<(AreaCode, Location)>,
     ) -> Counts {
         Counts {
             path: path.to_owned(),
             frame,
-            first_lines,
+            first_seen,
         }
     }
 
@@ -190,14 +405,32 @@ impl Counts {
         self.frame.height() == 0
     }
 
-    /// The areas in the counts, in order of first appearance, each with the line it first
-    /// appears on.
-    pub fn areas(&self) -> &[(AreaCode, u64)] {
-        &self.first_lines
+    /// The areas in the counts, in order of first appearance, each with where it first
+    /// appears.
+    pub fn areas(&self) -> &[(AreaCode, Location)] {
+        &self.first_seen
     }
 
     /// The counts as a lazy frame: `date` (Date), `area` (String), `observed` (f64, persons).
     pub fn lazy(&self) -> LazyFrame {
         self.frame.clone().lazy()
     }
+}
+
+/// Whether a number reads two ways with the decimal mark undeclared: `1,234` and `1.234` are a
+/// decimal to some writers and a thousand to others.
+fn ambiguous_number(text: &str, style: NumberStyle) -> bool {
+    if style.decimal.is_some() {
+        return false;
+    }
+    let t = text.trim();
+    let Some(at) = t.find([',', '.']) else {
+        return false;
+    };
+    let (whole, fraction) = (&t[..at], &t[at + 1..]);
+    (1..=3).contains(&whole.len())
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && fraction.len() == 3
+        && fraction.chars().all(|c| c.is_ascii_digit())
+        && parse_number(t, style).is_some()
 }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::source::Location;
+
 /// Everything that can go wrong in deltid, with the context a user needs to fix it.
 ///
 /// Every variant that comes from a file names the file, and where a value is at fault, its
@@ -42,12 +44,14 @@ pub enum Error {
     },
 
     /// A date could not be parsed as an ISO 8601 calendar date (yyyy-mm-dd).
-    #[error("{}: line {line}, column `{column}`: cannot parse date {value:?} (expected yyyy-mm-dd)", path.display())]
+    #[error("{}: {at}, column `{column}`: cannot parse date {value:?} (expected {expected})", path.display())]
     ParseDate {
         /// The file.
         path: PathBuf,
-        /// Line of the record.
-        line: u64,
+        /// The date format expected, in words (e.g. `yyyy-mm-dd`).
+        expected: String,
+        /// Where the value sits (line, or sheet and cell).
+        at: Location,
         /// Column name.
         column: String,
         /// The text found.
@@ -65,12 +69,12 @@ pub enum Error {
 
     /// A number of persons is larger than any real count can be (above
     /// [`MAX_PERSONS`](crate::MAX_PERSONS), more than the world's population).
-    #[error("{}: line {line}, column `{column}`: {value:?} persons is more than any real count (at most 10 000 000 000)", path.display())]
+    #[error("{}: {at}, column `{column}`: {value:?} persons is more than any real count (at most 10 000 000 000)", path.display())]
     TooLarge {
         /// The file.
         path: PathBuf,
-        /// Line of the record.
-        line: u64,
+        /// Where the value sits (line, or sheet and cell).
+        at: Location,
         /// Column name.
         column: String,
         /// The text found.
@@ -78,12 +82,12 @@ pub enum Error {
     },
 
     /// A number (a count or a deduction in persons) could not be parsed.
-    #[error("{}: line {line}, column `{column}`: cannot parse number {value:?} (expected a finite number of persons, e.g. 1234 or 1234.5)", path.display())]
+    #[error("{}: {at}, column `{column}`: cannot parse number {value:?} (expected a number of persons such as 1234, 1 234 or 1234,5)", path.display())]
     ParseNumber {
         /// The file.
         path: PathBuf,
-        /// Line of the record.
-        line: u64,
+        /// Where the value sits (line, or sheet and cell).
+        at: Location,
         /// Column name.
         column: String,
         /// The text found.
@@ -91,12 +95,12 @@ pub enum Error {
     },
 
     /// A count or deduction in persons is below zero.
-    #[error("{}: line {line}, column `{column}`: negative number of persons {value:?}", path.display())]
+    #[error("{}: {at}, column `{column}`: negative number of persons {value:?}", path.display())]
     NegativeNumber {
         /// The file.
         path: PathBuf,
-        /// Line of the record.
-        line: u64,
+        /// Where the value sits (line, or sheet and cell).
+        at: Location,
         /// Column name.
         column: String,
         /// The text found.
@@ -104,29 +108,96 @@ pub enum Error {
     },
 
     /// An area code cell is empty.
-    #[error("{}: line {line}, column `{column}`: empty area code", path.display())]
+    #[error("{}: {at}, column `{column}`: empty area code", path.display())]
     EmptyArea {
         /// The file.
         path: PathBuf,
-        /// Line of the record.
-        line: u64,
+        /// Where the value sits (line, or sheet and cell).
+        at: Location,
         /// Column name.
         column: String,
     },
 
     /// The same (date, area) pair occurs twice.
-    #[error("{}: line {line}: second row for area {area} on {date} (first at line {first_line})", path.display())]
+    #[error("{}: {at}: second row for area {area} on {date} (first at {first})", path.display())]
     DuplicateRow {
         /// The file.
         path: PathBuf,
-        /// Line of the repeated row.
-        line: u64,
-        /// Line of the first row for the same date and area.
-        first_line: u64,
+        /// Where the repeated row is.
+        at: Location,
+        /// Where the first row for the same date and area is.
+        first: Location,
         /// Area code.
         area: String,
         /// Date, ISO 8601.
         date: String,
+    },
+
+    /// A number could be read two ways: `1,234` or `1.234` is a decimal in Norwegian and
+    /// English writing alike, or a thousand, depending on the writer.
+    #[error("{}: {at}, column `{column}`: {value:?} is ambiguous (a decimal mark or a thousands separator?): declare the decimal mark", path.display())]
+    AmbiguousNumber {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// Every date in a column reads both day-first and month-first (`01/02/2020`).
+    #[error("{}: column `{column}`: dates such as {example:?} read both as dd/mm/yyyy and mm/dd/yyyy: declare the date format", path.display())]
+    AmbiguousDates {
+        /// The file.
+        path: PathBuf,
+        /// Column name.
+        column: String,
+        /// One of the dates.
+        example: String,
+    },
+
+    /// An area name fits more than one area of the scenario.
+    #[error("{}: {at}: area name {name:?} fits more than one area ({}): use codes", path.display(), codes.join(", "))]
+    AmbiguousArea {
+        /// The file.
+        path: PathBuf,
+        /// Where the name first occurs.
+        at: Location,
+        /// The name.
+        name: String,
+        /// The codes it fits.
+        codes: Vec<String>,
+    },
+
+    /// A file's bytes are not in the encoding declared for it.
+    #[error("{}: line {line}: not valid UTF-8 (declare the encoding, e.g. windows-1252)", path.display())]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first invalid byte.
+        line: u64,
+    },
+
+    /// A spreadsheet or Parquet file cannot be opened or has no such sheet.
+    #[error("{}: cannot read: {message}", path.display())]
+    ReadSheet {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// Several values of one file are wrong; each is listed (up to a limit).
+    #[error("{}: {} problems{}:\n{}", path.display(), errors.len() + more, if *more > 0 { format!(" (the first {} shown)", errors.len()) } else { String::new() }, errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    Many {
+        /// The file.
+        path: PathBuf,
+        /// The problems found, in file order.
+        errors: Vec<Error>,
+        /// How many more were not listed.
+        more: usize,
     },
 
     /// A file holds a header but no data rows.
@@ -137,12 +208,12 @@ pub enum Error {
     },
 
     /// The counts name an area that the scenario does not list.
-    #[error("{}: line {line}: area {area:?} is not in the scenario {} (known: {})", path.display(), scenario.display(), known.join(", "))]
+    #[error("{}: {at}: area {area:?} is not in the scenario {} (known: {})", path.display(), scenario.display(), known.join(", "))]
     UnknownArea {
         /// The counts (or deduction table) file.
         path: PathBuf,
-        /// First line where the area occurs.
-        line: u64,
+        /// Where the area first occurs.
+        at: Location,
         /// The unknown area code.
         area: String,
         /// The scenario file.
@@ -223,6 +294,20 @@ pub enum Error {
     #[error("cannot draw the chart: {message}")]
     Chart {
         /// What the drawing library reported.
+        message: String,
+    },
+
+    /// A CSV output style cannot be read back (a decimal comma between commas).
+    #[error("invalid CSV style: {reason}")]
+    InvalidCsvStyle {
+        /// What is wrong and what to use instead.
+        reason: String,
+    },
+
+    /// An .xlsx workbook could not be built (more rows than Excel holds, a date before 1900).
+    #[error("cannot write the workbook: {message}")]
+    WriteWorkbook {
+        /// What the workbook writer reported.
         message: String,
     },
 

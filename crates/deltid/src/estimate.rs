@@ -209,11 +209,11 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
             .map(|a| a.code.to_string())
             .collect()
     };
-    for (area, line) in counts.areas() {
+    for (area, at) in counts.areas() {
         if scenario.area(area).is_none() {
             return Err(Error::UnknownArea {
                 path: counts.path().to_owned(),
-                line: *line,
+                at: at.clone(),
                 area: area.to_string(),
                 scenario: scenario.path().to_owned(),
                 known: known(),
@@ -313,24 +313,34 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
             // Joined from the area table above.
             DeductionSource::PerArea(_) => frame,
             DeductionSource::Table(table) => {
-                let per_area = table.is_per_area();
+                let (per_area, dated) = (table.is_per_area(), table.is_dated());
                 let mut dates = Vec::with_capacity(table.rows.len());
                 let mut areas = Vec::with_capacity(table.rows.len());
                 let mut persons = Vec::with_capacity(table.rows.len());
                 for (date, area, value) in &table.rows {
-                    dates.push(epoch_days(*date));
+                    dates.push(date.map_or(0, epoch_days));
                     areas.push(area.as_ref().map_or("", AreaCode::as_str));
                     persons.push(*value);
                 }
-                let mut keys = vec![col(DATE)];
-                let mut cols = vec![Column::new(DATE.into(), dates).cast(&DataType::Date)?];
+                let mut keys = Vec::new();
+                let mut cols = Vec::new();
+                if dated {
+                    keys.push(col(DATE));
+                    cols.push(Column::new(DATE.into(), dates).cast(&DataType::Date)?);
+                }
                 if per_area {
                     keys.push(col(AREA));
                     cols.push(Column::new(AREA.into(), areas));
                 }
                 cols.push(Column::new(key.into(), persons));
                 let rows = DataFrame::new_infer_height(cols)?.lazy();
-                let joined = frame.join(rows, &keys, &keys, JoinArgs::new(JoinType::Left));
+                let joined = if keys.is_empty() {
+                    // An undated region-level table is one figure for every day.
+                    let persons = table.rows.first().map_or(0.0, |r| r.2);
+                    frame.with_column(lit(persons).alias(key))
+                } else {
+                    frame.join(rows, &keys, &keys, JoinArgs::new(JoinType::Left))
+                };
                 let mut value = col(key);
                 if let Some(fill) = table.fill {
                     value = value.fill_null(lit(fill));
@@ -390,14 +400,14 @@ fn area_table(scenario: &Scenario) -> Result<DataFrame> {
     for deduction in Deduction::ALL {
         if let DeductionSource::PerArea(values) = scenario.deduction(deduction) {
             cols.push(Column::new(deduction.key().into(), values.clone()));
-            if deduction == Deduction::Residents
-                && scenario.allocation() == Allocation::ResidentShare
-            {
-                let total: f64 = values.iter().sum();
-                let shares: Vec<f64> = values.iter().map(|v| v / total).collect();
-                cols.push(Column::new(SHARE.into(), shares));
-            }
         }
+    }
+    if scenario.allocation() == Allocation::ResidentShare
+        && let Some(residents) = scenario.registered_residents()
+    {
+        let total: f64 = residents.iter().sum();
+        let shares: Vec<f64> = residents.iter().map(|v| v / total).collect();
+        cols.push(Column::new(SHARE.into(), shares));
     }
     Ok(DataFrame::new_infer_height(cols)?)
 }

@@ -14,11 +14,13 @@ use serde::Serialize;
 
 use crate::area::AreaCode;
 use crate::calendar::Label;
+use crate::columns::{AREA, DATE, DAYS, NAME, PART_TIME, PRESENT, RESIDENTS};
 use crate::deduction::{Deduction, DeductionSource};
 use crate::error::{Error, Result};
 use crate::estimate::Estimate;
-use crate::report::{Daily, Format, count, csv_io, daily_rows, persons, right_align, table};
+use crate::report::{Daily, Format, count, daily_rows, persons, right_align, table};
 use crate::scenario::Scenario;
+use crate::sheet::{Cell, Sheet, write_parquet, write_workbook};
 
 /// How a percentile is taken from the sorted days.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -316,15 +318,27 @@ impl Population {
 
 impl Population {
     /// Writes the view: a readable table, CSV (one row per area and the region, or with
-    /// [`Daily::Include`] one row per day) or JSON (the days only with [`Daily::Include`]).
+    /// [`Daily::Include`] one row per day), JSON (the days only with [`Daily::Include`]), an
+    /// xlsx workbook with the sheets `percentiles` (as the CSV), `peaks` (the busiest days of
+    /// each area, then of the region, ranked) and `daily`, or Parquet (the days, always).
     ///
     /// # Errors
-    /// [`Error::Write`] if the writer fails.
+    /// [`Error::Write`] if the writer fails; [`Error::WriteWorkbook`] if an xlsx workbook
+    /// cannot be built.
     pub fn write(&self, format: Format, daily: Daily, out: impl Write) -> Result<()> {
         match (format, daily) {
             (Format::Table, _) => self.write_table(out),
-            (Format::Csv, Daily::Omit) => self.write_summary_csv(out),
-            (Format::Csv, Daily::Include) => self.write_daily_csv(out),
+            (Format::Csv(style), Daily::Omit) => self.percentiles_sheet().write_csv(style, out),
+            (Format::Csv(style), Daily::Include) => self.daily_sheet().write_csv(style, out),
+            (Format::Xlsx, _) => write_workbook(
+                &[
+                    self.percentiles_sheet(),
+                    self.peaks_sheet(),
+                    self.daily_sheet(),
+                ],
+                out,
+            ),
+            (Format::Parquet, _) => write_parquet(&self.daily_sheet(), out),
             (Format::Json, daily) => {
                 let mut out = out;
                 if daily == Daily::Include {
@@ -482,80 +496,114 @@ impl Population {
         Ok(())
     }
 
-    fn write_summary_csv(&self, out: impl Write) -> Result<()> {
-        #[derive(Serialize)]
-        struct Row<'a> {
-            area: &'a str,
-            name: &'a str,
-            days: u32,
-            residents: f64,
-            p50: f64,
-            p90: f64,
-            p95: f64,
-            p99: f64,
-            max: f64,
-            dimensioning_percentile: f64,
-            dimensioning: f64,
-            days_above: Option<u32>,
-            percentile_method: &'a str,
+    /// One row per area, then the region: residents, percentiles and the dimensioning
+    /// population in persons, the days above the threshold, the method.
+    fn percentiles_sheet(&self) -> Sheet<'_> {
+        let rows = self
+            .areas
+            .iter()
+            .chain([&self.region])
+            .map(|area| {
+                let p = &area.percentiles;
+                let mut row = vec![
+                    Cell::text(area.code.as_ref().map(AreaCode::as_str)),
+                    Cell::text(Some(&area.name)),
+                    Cell::Whole(area.days.into()),
+                ];
+                row.extend(
+                    [
+                        area.residents,
+                        p.p50,
+                        p.p90,
+                        p.p95,
+                        p.p99,
+                        p.max,
+                        self.dimensioning_percentile,
+                        area.dimensioning,
+                    ]
+                    .map(Cell::Number),
+                );
+                row.push(
+                    area.days_above
+                        .map_or(Cell::Empty, |n| Cell::Whole(n.into())),
+                );
+                row.push(Cell::text(Some(&self.method)));
+                row
+            })
+            .collect();
+        Sheet {
+            name: "percentiles",
+            header: PERCENTILE_COLUMNS.to_vec(),
+            rows,
         }
-        let mut writer = csv::Writer::from_writer(out);
-        for area in self.areas.iter().chain([&self.region]) {
-            let p = &area.percentiles;
-            writer
-                .serialize(Row {
-                    area: area.code.as_ref().map_or("", AreaCode::as_str),
-                    name: &area.name,
-                    days: area.days,
-                    residents: area.residents,
-                    p50: p.p50,
-                    p90: p.p90,
-                    p95: p.p95,
-                    p99: p.p99,
-                    max: p.max,
-                    dimensioning_percentile: self.dimensioning_percentile,
-                    dimensioning: area.dimensioning,
-                    days_above: area.days_above,
-                    percentile_method: &self.method,
-                })
-                .map_err(csv_io)?;
-        }
-        writer.flush()?;
-        Ok(())
     }
 
-    fn write_daily_csv(&self, out: impl Write) -> Result<()> {
-        #[derive(Serialize)]
-        struct Row<'a> {
-            date: NaiveDate,
-            weekday: String,
-            label: &'a str,
-            area: &'a str,
-            name: &'a str,
-            present: f64,
-            residents: f64,
-            part_time: f64,
-            ratio: Option<f64>,
-        }
-        let mut writer = csv::Writer::from_writer(out);
-        for day in &self.daily {
-            writer
-                .serialize(Row {
-                    date: day.date,
-                    weekday: day.weekday.to_string(),
-                    label: day.label.name(),
-                    area: day.area.as_ref().map_or("", AreaCode::as_str),
-                    name: &day.name,
-                    present: day.present,
-                    residents: day.residents,
-                    part_time: day.part_time,
-                    ratio: day.ratio,
+    /// The busiest days of each area, then of the region: a rank, then the day's row.
+    fn peaks_sheet(&self) -> Sheet<'_> {
+        let rows = self
+            .areas
+            .iter()
+            .chain([&self.region])
+            .flat_map(|area| {
+                area.peaks.iter().enumerate().map(|(rank, day)| {
+                    let mut row = vec![Cell::Whole(rank as i64 + 1)];
+                    row.extend(day_cells(day));
+                    row
                 })
-                .map_err(csv_io)?;
+            })
+            .collect();
+        Sheet {
+            name: "peaks",
+            header: ["rank"].into_iter().chain(DAY_COLUMNS).collect(),
+            rows,
         }
-        writer.flush()?;
-        Ok(())
     }
+
+    /// Every day of every area, then of the region, with [`DAY_COLUMNS`].
+    fn daily_sheet(&self) -> Sheet<'_> {
+        Sheet {
+            name: "daily",
+            header: DAY_COLUMNS.to_vec(),
+            rows: self.daily.iter().map(day_cells).collect(),
+        }
+    }
+}
+
+/// The percentiles table: persons, except the percentile (a fraction 0..1) and the days.
+const PERCENTILE_COLUMNS: [&str; 13] = [
+    AREA,
+    NAME,
+    DAYS,
+    RESIDENTS,
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "max",
+    "dimensioning_percentile",
+    "dimensioning",
+    "days_above",
+    "percentile_method",
+];
+
+/// A day of the population view: persons, and present ÷ residents.
+const DAY_COLUMNS: [&str; 9] = [
+    DATE, "weekday", "label", AREA, NAME, PRESENT, RESIDENTS, PART_TIME, "ratio",
+];
+
+/// A day's cells, in [`DAY_COLUMNS`] order.
+fn day_cells(day: &PopulationDay) -> Vec<Cell<'_>> {
+    vec![
+        Cell::Date(day.date),
+        Cell::Text(day.weekday.to_string().into()),
+        Cell::text(Some(day.label.name())),
+        Cell::text(day.area.as_ref().map(AreaCode::as_str)),
+        Cell::text(Some(&day.name)),
+        Cell::Number(day.present),
+        Cell::Number(day.residents),
+        Cell::Number(day.part_time),
+        day.ratio.map_or(Cell::Empty, Cell::Number),
+    ]
 }
 
 /// Whole persons with thousands separated.

@@ -1,47 +1,17 @@
-//! Field parsers shared by the readers of counts and deduction tables.
+//! Values as analysts write them: numbers of persons, dates, and where they sit.
 //!
-//! Each helper turns one CSV field into a value or an [`Error`] naming file, line, column and
-//! the text found.
+//! Each parser turns one cell into a value or an [`Error`] naming the file, the place
+//! ([`Location`]), the column and the text found.
 
-use std::fs::File;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::error::{Error, Result};
+use crate::source::Location;
+
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
 const EPOCH_FROM_CE: i32 = 719_163;
-
-use crate::error::{Error, Result};
-
-/// Opens a CSV file with a header row, comma-separated, UTF-8 (a leading BOM is skipped).
-pub(crate) fn open_csv(path: &Path) -> Result<csv::Reader<File>> {
-    let read_error = |source| Error::ReadFile {
-        path: path.to_owned(),
-        source,
-    };
-    if path.is_dir() {
-        return Err(read_error(std::io::Error::new(
-            std::io::ErrorKind::IsADirectory,
-            "is a folder, not a file",
-        )));
-    }
-    let file = File::open(path).map_err(read_error)?;
-    Ok(csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(file))
-}
-
-/// The header of a CSV file, as owned strings (a UTF-8 BOM removed from the first name).
-pub(crate) fn header<R: std::io::Read>(
-    reader: &mut csv::Reader<R>,
-    path: &Path,
-) -> Result<Vec<String>> {
-    let headers = reader.headers().map_err(|source| csv_error(path, source))?;
-    Ok(headers
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
-        .collect())
-}
 
 /// Position of `column` in `header`, or [`Error::MissingColumn`], or
 /// [`Error::DuplicateColumn`] if it occurs twice.
@@ -85,14 +55,27 @@ pub(crate) fn csv_error(path: &Path, source: csv::Error) -> Error {
     }
 }
 
-/// Parses an ISO 8601 calendar date (`yyyy-mm-dd`).
-pub(crate) fn parse_date(text: &str, path: &Path, line: u64, column: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| Error::ParseDate {
-        path: path.to_owned(),
-        line,
-        column: column.to_owned(),
-        value: text.to_owned(),
-    })
+/// The mark between the whole and the fractional part of a number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DecimalMark {
+    /// `.`, as in `2803.44`.
+    #[default]
+    Point,
+    /// `,`, as in `2803,44`: what Excel expects with Norwegian (and most European) settings.
+    Comma,
+}
+
+/// How numbers are written in an input: the decimal mark, and whether `.` separates
+/// thousands (only when declared: `1.234,5`). Spaces, no-break spaces (U+00A0) and narrow
+/// no-break spaces (U+202F) between digits are always read as thousands separators.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NumberStyle {
+    /// The decimal mark; `None` detects it: a single `.` or `,` is the decimal mark (`1234.5`
+    /// and `1234,5` both read as 1 234.5), a number with both is refused, and so is one that
+    /// could be a thousand (`1,234`).
+    pub decimal: Option<DecimalMark>,
+    /// Whether `.` is a thousands separator (then the decimal mark must be `,`).
+    pub thousands_dot: bool,
 }
 
 /// The largest number of persons deltid accepts in one count or deduction: ten billion, more
@@ -100,24 +83,54 @@ pub(crate) fn parse_date(text: &str, path: &Path, line: u64, column: &str) -> Re
 /// exact in `f64` and within `i64` when rounded.
 pub const MAX_PERSONS: f64 = 1e10;
 
+/// Parses a number as written in `style`, or `None`.
+pub(crate) fn parse_number(text: &str, style: NumberStyle) -> Option<f64> {
+    let mut digits: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    if style.thousands_dot {
+        digits.retain(|c| c != '.');
+    }
+    let normalised = match style.decimal {
+        Some(DecimalMark::Point) if digits.contains(',') => return None,
+        Some(DecimalMark::Point) => digits,
+        Some(DecimalMark::Comma) if digits.contains('.') => return None,
+        Some(DecimalMark::Comma) => digits.replace(',', "."),
+        None if digits.contains(',') && digits.contains('.') => return None,
+        None => digits.replace(',', "."),
+    };
+    // Only plain decimal numbers: no "inf", "NaN", hex or the like.
+    let plain = normalised
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && normalised.chars().any(|c| c.is_ascii_digit());
+    plain
+        .then(|| normalised.parse::<f64>().ok())
+        .flatten()
+        .filter(|v| v.is_finite())
+}
+
 /// Parses a finite, non-negative number of persons (fractions allowed), at most
 /// [`MAX_PERSONS`].
-pub(crate) fn parse_persons(text: &str, path: &Path, line: u64, column: &str) -> Result<f64> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite())
-        .ok_or_else(|| Error::ParseNumber {
-            path: path.to_owned(),
-            line,
-            column: column.to_owned(),
-            value: text.to_owned(),
-        })?;
+pub(crate) fn parse_persons(
+    text: &str,
+    style: NumberStyle,
+    path: &Path,
+    at: &Location,
+    column: &str,
+) -> Result<f64> {
+    let value = parse_number(text, style).ok_or_else(|| Error::ParseNumber {
+        path: path.to_owned(),
+        at: at.clone(),
+        column: column.to_owned(),
+        value: text.to_owned(),
+    })?;
     if value < 0.0 {
         return Err(Error::NegativeNumber {
             path: path.to_owned(),
-            line,
+            at: at.clone(),
             column: column.to_owned(),
             value: text.to_owned(),
         });
@@ -125,15 +138,138 @@ pub(crate) fn parse_persons(text: &str, path: &Path, line: u64, column: &str) ->
     if value > MAX_PERSONS {
         return Err(Error::TooLarge {
             path: path.to_owned(),
-            line,
+            at: at.clone(),
             column: column.to_owned(),
             value: text.to_owned(),
         });
     }
-    // -0.0 parses as zero; keep the sign out of outputs.
+    // -0 parses as zero; keep the sign out of outputs.
     Ok(value + 0.0)
 }
 
+/// How dates are written in an input.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DateFormat {
+    /// Detected from the column: ISO 8601 (`2020-01-31`, a time after it ignored),
+    /// `31.01.2020`, `31/01/2020` or `01/31/2020` (refused when every value fits both),
+    /// `2020/01/31`, or Excel serial numbers (1900 date system).
+    #[default]
+    Auto,
+    /// A chrono format such as `%d/%m/%Y`.
+    Pattern(String),
+    /// Excel serial day numbers, 1900 date system (1 = 1900-01-01; Excel's phantom
+    /// 1900-02-29, serial 60, is refused).
+    ExcelSerial,
+}
+
+/// The formats tried when dates are detected, with how they are named in messages.
+const DATE_PATTERNS: [(&str, &str); 6] = [
+    ("%Y-%m-%d", "yyyy-mm-dd"),
+    ("%d.%m.%Y", "dd.mm.yyyy"),
+    ("%d/%m/%Y", "dd/mm/yyyy"),
+    ("%m/%d/%Y", "mm/dd/yyyy"),
+    ("%Y/%m/%d", "yyyy/mm/dd"),
+    ("%d-%m-%Y", "dd-mm-yyyy"),
+];
+
+/// A date format chosen for a column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum DateParser {
+    Pattern { pattern: String, name: String },
+    ExcelSerial,
+}
+
+impl DateParser {
+    /// Parses one date, or `None`.
+    pub fn parse(&self, text: &str) -> Option<NaiveDate> {
+        let text = text.trim();
+        match self {
+            DateParser::Pattern { pattern, .. } => {
+                // ISO dates may carry a time ("2020-01-31T00:00:00", "2020-01-31 00:00").
+                let date_part =
+                    if pattern == "%Y-%m-%d" && text.len() > 10 && text.is_char_boundary(10) {
+                        let (date, rest) = text.split_at(10);
+                        rest.starts_with(['T', ' ']).then_some(date)?
+                    } else {
+                        text
+                    };
+                NaiveDate::parse_from_str(date_part, pattern).ok()
+            }
+            DateParser::ExcelSerial => {
+                parse_number(text, NumberStyle::default()).and_then(excel_serial_to_date)
+            }
+        }
+    }
+
+    /// The format in words, for messages.
+    pub fn name(&self) -> &str {
+        match self {
+            DateParser::Pattern { name, .. } => name,
+            DateParser::ExcelSerial => "an Excel serial day number",
+        }
+    }
+
+    /// Chooses how to read a column of dates.
+    ///
+    /// With [`DateFormat::Auto`], the first format that reads every value wins; when both
+    /// day-first and month-first slashes read every value, the column is ambiguous and
+    /// `Err` carries an example. When no format reads every value, the one that reads most is
+    /// chosen, so that the values it cannot read are reported.
+    pub fn choose<'a>(
+        format: &DateFormat,
+        values: impl Iterator<Item = &'a str> + Clone,
+    ) -> std::result::Result<DateParser, String> {
+        let pattern = |(p, n): (&str, &str)| DateParser::Pattern {
+            pattern: p.to_owned(),
+            name: n.to_owned(),
+        };
+        match format {
+            DateFormat::Pattern(p) => return Ok(pattern((p, p))),
+            DateFormat::ExcelSerial => return Ok(DateParser::ExcelSerial),
+            DateFormat::Auto => {}
+        }
+        let candidates: Vec<DateParser> = DATE_PATTERNS
+            .into_iter()
+            .map(pattern)
+            .chain([DateParser::ExcelSerial])
+            .collect();
+        let read: Vec<usize> = candidates
+            .iter()
+            .map(|c| values.clone().filter(|v| c.parse(v).is_some()).count())
+            .collect();
+        let total = values.clone().count();
+        let fits: Vec<usize> = (0..candidates.len())
+            .filter(|&i| read[i] == total)
+            .collect();
+        // dd/mm/yyyy is candidate 2 and mm/dd/yyyy candidate 3.
+        if fits.contains(&2) && fits.contains(&3) && total > 0 {
+            let example = values.clone().next().unwrap_or_default().to_owned();
+            return Err(example);
+        }
+        let best = fits.first().copied().unwrap_or_else(|| {
+            (0..candidates.len())
+                .max_by_key(|&i| (read[i], std::cmp::Reverse(i)))
+                .unwrap_or(0)
+        });
+        Ok(candidates[best].clone())
+    }
+}
+
+/// The date of an Excel serial day number in the 1900 date system: 1 is 1900-01-01, 61 is
+/// 1900-03-01 (Excel counts a 29 February 1900 that never was, serial 60, which is refused).
+/// A fraction (a time of day) is dropped.
+pub(crate) fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..=2_958_465.0).contains(&serial) {
+        return None;
+    }
+    let day = serial.floor() as i64;
+    let base = match day {
+        60 => return None,
+        1..=59 => NaiveDate::from_ymd_opt(1899, 12, 31)?,
+        _ => NaiveDate::from_ymd_opt(1899, 12, 30)?,
+    };
+    base.checked_add_signed(chrono::TimeDelta::days(day))
+}
 /// Days since 1970-01-01, the physical value of a polars `Date`.
 pub(crate) fn epoch_days(date: NaiveDate) -> i32 {
     date.num_days_from_ce() - EPOCH_FROM_CE
@@ -163,27 +299,105 @@ mod tests {
     #[test]
     fn persons_accept_fractions_and_reject_the_rest() {
         let path = Path::new("x.csv");
+        let at = Location::Line(2);
+        let auto = NumberStyle::default();
+        // (text, persons), each as a Norwegian or English file may write it.
         let ok = [
             ("12", 12.0),
             (" 12.5 ", 12.5),
+            ("12,5", 12.5),
+            ("12 000", 12_000.0),
+            ("12\u{a0}000,5", 12_000.5),
+            ("12\u{202f}000", 12_000.0),
             ("0", 0.0),
             ("-0", 0.0),
             ("1e3", 1000.0),
         ];
         for (text, value) in ok {
-            let parsed = parse_persons(text, path, 2, "count").expect(text);
-            assert_eq!(parsed, value);
+            let parsed = parse_persons(text, auto, path, &at, "count").expect(text);
+            assert_eq!(parsed, value, "{text:?}");
             assert!(parsed.is_sign_positive(), "{text}");
         }
-        for text in ["", "abc", "1,5", "inf", "NaN", "12 000"] {
-            assert!(matches!(
-                parse_persons(text, path, 2, "count"),
-                Err(Error::ParseNumber { .. })
-            ));
+        for text in ["", "abc", "1.234,5", "inf", "NaN", "0x10", "1,2,3"] {
+            assert!(
+                matches!(
+                    parse_persons(text, auto, path, &at, "count"),
+                    Err(Error::ParseNumber { .. })
+                ),
+                "{text:?}"
+            );
         }
         assert!(matches!(
-            parse_persons("-0.5", path, 2, "count"),
+            parse_persons("-0.5", auto, path, &at, "count"),
             Err(Error::NegativeNumber { .. })
         ));
+        // Declared: a dot between thousands, a comma before decimals.
+        let norwegian = NumberStyle {
+            decimal: Some(DecimalMark::Comma),
+            thousands_dot: true,
+        };
+        assert_eq!(parse_number("1.234,5", norwegian), Some(1234.5));
+        let english = NumberStyle {
+            decimal: Some(DecimalMark::Point),
+            thousands_dot: false,
+        };
+        assert_eq!(parse_number("1,234.5", english), None);
+    }
+
+    #[test]
+    fn excel_serials_use_the_1900_system() {
+        // 1 = 1900-01-01, 59 = 1900-02-28, 60 is Excel's phantom 29 Feb 1900,
+        // 61 = 1900-03-01, 43831 = 2020-01-01, 44197 = 2021-01-01.
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        let cases = [
+            (1.0, day(1900, 1, 1)),
+            (59.0, day(1900, 2, 28)),
+            (60.0, None),
+            (61.0, day(1900, 3, 1)),
+            (43_831.0, day(2020, 1, 1)),
+            (43_831.75, day(2020, 1, 1)),
+            (44_197.0, day(2021, 1, 1)),
+            (0.0, None),
+        ];
+        for (serial, date) in cases {
+            assert_eq!(excel_serial_to_date(serial), date, "{serial}");
+        }
+    }
+
+    #[test]
+    fn date_formats_are_detected_and_ambiguity_refused() {
+        let choose =
+            |values: &[&str]| DateParser::choose(&DateFormat::Auto, values.iter().copied());
+        let name = |values: &[&str]| choose(values).map(|p| p.name().to_owned());
+        assert_eq!(
+            name(&["2020-01-31", "2020-02-01"]).as_deref(),
+            Ok("yyyy-mm-dd")
+        );
+        assert_eq!(name(&["2020-01-31T00:00:00"]).as_deref(), Ok("yyyy-mm-dd"));
+        assert_eq!(
+            name(&["31.01.2020", "01.02.2020"]).as_deref(),
+            Ok("dd.mm.yyyy")
+        );
+        assert_eq!(
+            name(&["31/01/2020", "01/02/2020"]).as_deref(),
+            Ok("dd/mm/yyyy")
+        );
+        assert_eq!(
+            name(&["01/31/2020", "02/01/2020"]).as_deref(),
+            Ok("mm/dd/yyyy")
+        );
+        assert_eq!(
+            name(&["43831", "43832"]).as_deref(),
+            Ok("an Excel serial day number")
+        );
+        // Every value fits both day-first and month-first: refused, with an example.
+        assert_eq!(
+            choose(&["01/02/2020", "03/04/2020"]).err().as_deref(),
+            Some("01/02/2020")
+        );
+        // One impossible date among ISO dates: ISO is still chosen, so it can be reported.
+        let parser = choose(&["2020-01-31", "2020-02-30"]).expect("a parser");
+        assert_eq!(parser.name(), "yyyy-mm-dd");
+        assert_eq!(parser.parse("2020-02-30"), None);
     }
 }

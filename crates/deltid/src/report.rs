@@ -1,4 +1,5 @@
-//! Writing results: a readable table for people, CSV and JSON for machines.
+//! Writing results: a readable table for people; CSV (in a chosen style), JSON and Parquet for
+//! machines; an .xlsx workbook for spreadsheet users.
 
 use std::io::Write;
 
@@ -10,15 +11,18 @@ use serde::Serialize;
 use std::path::Path;
 
 use crate::area::AreaCode;
-use crate::columns::{AREA, DATE, NAME};
-use crate::counts::{Counts, CountsColumns};
+use crate::columns::{AREA, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS};
+use crate::counts::{Counts, CountsOptions};
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, LINES, Selection, estimate};
 use crate::population::{Population, PopulationOptions};
 use crate::read::from_epoch_days;
 use crate::scenario::Scenario;
+use crate::sheet::{Cell, Sheet, write_parquet, write_workbook};
 use crate::summary::{AreaSummary, Lines, Summary};
 use crate::waterfall::Line;
+
+pub use crate::sheet::{CsvStyle, DecimalMark, Delimiter};
 
 /// How a report is written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -26,10 +30,33 @@ pub enum Format {
     /// Readable text: the plan's table, per-area lines, calendar years, notes.
     #[default]
     Table,
-    /// CSV: the summary, or with the daily rows asked for, the daily rows.
-    Csv,
+    /// CSV in a style (delimiter, decimal mark): the summary, or with the daily rows asked
+    /// for, the daily rows.
+    Csv(CsvStyle),
     /// JSON: the summary, and the daily rows if asked for.
     Json,
+    /// An .xlsx workbook (binary): for an estimate the sheets `waterfall` (the plan's table of
+    /// the region, then of each area), `summary` (as the CSV summary) and `daily`; for the
+    /// population view `percentiles`, `peaks` and `daily`. The daily rows are always in it.
+    /// Numbers are numbers and days are Excel dates.
+    Xlsx,
+    /// A Parquet file (binary) of the daily rows, always, with `date` as a Date column.
+    Parquet,
+}
+
+impl Format {
+    /// Whether the format is binary (xlsx, Parquet): such output belongs in a file, not on a
+    /// terminal.
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::report::Format;
+    /// assert!(Format::Xlsx.is_binary());
+    /// assert!(!Format::Json.is_binary());
+    /// ```
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Xlsx | Format::Parquet)
+    }
 }
 
 /// Whether the per-day rows go into the output.
@@ -54,21 +81,22 @@ pub struct Report {
 }
 
 impl Report {
-    /// Reads the scenario and the counts (the `counts` path given, else the scenario's),
+    /// Reads the scenario and the counts (the `counts` path given, else the scenario's; any
+    /// file [`Counts::read`] reads, area cells resolved by the scenario's `[area_codes]`),
     /// checks them, estimates and summarises: read → check → estimate → summarise.
     ///
     /// # Errors
     /// [`Error::NoCounts`] if no counts file is given or named by the scenario; every error of
-    /// [`Scenario::from_path`], [`Counts::read_csv`], [`estimate()`] and [`Summary::new`].
+    /// [`Scenario::from_path`], [`Counts::read`], [`estimate()`] and [`Summary::new`].
     ///
     /// # Examples
     /// ```
     /// use deltid::report::{Daily, Format, Report};
-    /// use deltid::{CountsColumns, Selection};
+    /// use deltid::{CountsOptions, Selection};
     /// let report = Report::run(
     ///     "../../data/hallingdal/plan-2021.toml".as_ref(),
     ///     None,
-    ///     &CountsColumns::default(),
+    ///     &CountsOptions::default(),
     ///     &Selection::default(),
     /// )?;
     /// let mut text = Vec::new();
@@ -79,7 +107,7 @@ impl Report {
     pub fn run(
         scenario: &Path,
         counts: Option<&Path>,
-        columns: &CountsColumns,
+        options: &CountsOptions,
         selection: &Selection,
     ) -> Result<Report> {
         let scenario = Scenario::from_path(scenario)?;
@@ -88,7 +116,7 @@ impl Report {
             .ok_or_else(|| Error::NoCounts {
                 scenario: scenario.path().to_owned(),
             })?;
-        let counts = Counts::read_csv(path, columns)?;
+        let counts = Counts::read(path, options, Some(scenario.area_resolver()))?;
         let estimate = estimate(&scenario, &counts, selection)?;
         let summary = Summary::new(&scenario, &estimate)?;
         Ok(Report {
@@ -107,17 +135,49 @@ impl Report {
     }
 
     /// Writes the report in a format; with [`Daily::Include`], CSV holds the daily rows
-    /// instead of the summary and JSON holds both, while the table ignores it.
+    /// instead of the summary and JSON holds both, while the table ignores it and xlsx and
+    /// Parquet always hold the daily rows.
     ///
     /// # Errors
-    /// [`Error::Write`] if the writer fails.
+    /// [`Error::Write`] if the writer fails; [`Error::WriteWorkbook`] if an xlsx workbook
+    /// cannot be built.
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::report::{CsvStyle, Daily, DecimalMark, Delimiter, Format, Report};
+    /// use deltid::{CountsOptions, Selection};
+    /// let report = Report::run(
+    ///     "../../data/hallingdal/plan-2021.toml".as_ref(),
+    ///     None,
+    ///     &CountsOptions::default(),
+    ///     &Selection::default(),
+    /// )?;
+    /// let excel = CsvStyle::new(Delimiter::Semicolon, DecimalMark::Comma)?;
+    /// let mut csv = Vec::new();
+    /// report.write(Format::Csv(excel), Daily::Omit, &mut csv)?;
+    /// assert!(String::from_utf8_lossy(&csv).contains(";46724,0;2803,44;"));
+    /// let mut xlsx = Vec::new();
+    /// report.write(Format::Xlsx, Daily::Omit, &mut xlsx)?;
+    /// assert!(xlsx.starts_with(b"PK")); // a zip archive
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
     pub fn write(&self, format: Format, daily: Daily, out: impl Write) -> Result<()> {
         match (format, daily) {
             (Format::Table, _) => write_table(&self.summary, out),
-            (Format::Csv, Daily::Omit) => write_summary_csv(&self.summary, out),
-            (Format::Csv, Daily::Include) => write_daily_csv(&self.estimate, out),
+            (Format::Csv(style), Daily::Omit) => write_summary_csv(&self.summary, style, out),
+            (Format::Csv(style), Daily::Include) => write_daily_csv(&self.estimate, style, out),
             (Format::Json, Daily::Omit) => write_json(&self.summary, None, out),
             (Format::Json, Daily::Include) => write_json(&self.summary, Some(&self.estimate), out),
+            (Format::Xlsx, _) => {
+                let days = daily_rows(&self.estimate)?;
+                let sheets = [
+                    waterfall_sheet(&self.summary),
+                    summary_sheet(&self.summary),
+                    daily_sheet(&days),
+                ];
+                write_workbook(&sheets, out)
+            }
+            (Format::Parquet, _) => write_parquet(&daily_sheet(&daily_rows(&self.estimate)?), out),
         }
     }
 }
@@ -334,70 +394,138 @@ pub fn write_table(summary: &Summary, mut out: impl Write) -> Result<()> {
     Ok(())
 }
 
-/// A summary row for CSV: one area or the region, means per day in full precision and the
-/// plan's table in whole persons.
-#[derive(Serialize)]
-struct SummaryRow<'a> {
-    area: &'a str,
-    name: &'a str,
-    days: u32,
-    first: NaiveDate,
-    last: NaiveDate,
-    missing_days: u32,
-    negative_days: u32,
-    mean_observed: f64,
-    mean_uplift: f64,
-    mean_present: f64,
-    mean_residents: f64,
-    mean_commuters: f64,
-    mean_transit: f64,
-    mean_day_visitors: f64,
-    mean_part_time: f64,
-    guest_nights_per_year_plan: f64,
-    table_observed: i64,
-    table_uplift: i64,
-    table_residents: i64,
-    table_commuters: i64,
-    table_transit: i64,
-    table_day_visitors: i64,
-    table_guest_nights_per_day: i64,
-    table_guest_nights_per_year: i64,
+/// The summary table's columns: the area, coverage, the means per day in persons, the plan's
+/// yearly figure in nights, and the plan's table in whole persons.
+const SUMMARY_COLUMNS: [&str; 24] = [
+    AREA,
+    NAME,
+    DAYS,
+    FIRST,
+    LAST,
+    "missing_days",
+    NEGATIVE_DAYS,
+    "mean_observed",
+    "mean_uplift",
+    "mean_present",
+    "mean_residents",
+    "mean_commuters",
+    "mean_transit",
+    "mean_day_visitors",
+    "mean_part_time",
+    "guest_nights_per_year_plan",
+    "table_observed",
+    "table_uplift",
+    "table_residents",
+    "table_commuters",
+    "table_transit",
+    "table_day_visitors",
+    "table_guest_nights_per_day",
+    "table_guest_nights_per_year",
+];
+
+/// The plan's table as a sheet's columns: the area, the line's label, whole persons by the
+/// plan's rounding, the exact value.
+const WATERFALL_COLUMNS: [&str; 5] = [AREA, NAME, "line", "persons", "exact"];
+
+/// The eight lines in [`LINES`] order.
+fn lines(l: &Lines) -> [f64; 8] {
+    [
+        l.observed,
+        l.uplift,
+        l.present,
+        l.residents,
+        l.commuters,
+        l.transit,
+        l.day_visitors,
+        l.part_time,
+    ]
 }
 
-impl<'a> SummaryRow<'a> {
-    fn new(area: &'a AreaSummary) -> SummaryRow<'a> {
-        let t = |l: usize| area.waterfall.lines.get(l).map_or(0, |l| l.rounded);
-        let m = &area.mean;
-        SummaryRow {
-            area: area.code.as_ref().map_or("", AreaCode::as_str),
-            name: &area.name,
-            days: area.days,
-            first: area.first,
-            last: area.last,
-            missing_days: area.missing_days,
-            negative_days: area.negative_days,
-            mean_observed: m.observed,
-            mean_uplift: m.uplift,
-            mean_present: m.present,
-            mean_residents: m.residents,
-            mean_commuters: m.commuters,
-            mean_transit: m.transit,
-            mean_day_visitors: m.day_visitors,
-            mean_part_time: m.part_time,
-            guest_nights_per_year_plan: area.guest_nights_per_year_plan,
-            table_observed: t(0),
-            table_uplift: t(1),
-            table_residents: t(2),
-            table_commuters: t(3),
-            table_transit: t(4),
-            table_day_visitors: t(5),
-            table_guest_nights_per_day: area.waterfall.line(Line::GuestNightsPerDay).rounded,
-            table_guest_nights_per_year: area.waterfall.line(Line::GuestNightsPerYear).rounded,
-        }
+/// One row per selected area, then the region (empty `area`), with [`SUMMARY_COLUMNS`].
+fn summary_sheet(summary: &Summary) -> Sheet<'_> {
+    Sheet {
+        name: "summary",
+        header: SUMMARY_COLUMNS.to_vec(),
+        rows: summary
+            .areas
+            .iter()
+            .chain([&summary.region])
+            .map(summary_cells)
+            .collect(),
     }
 }
 
-/// Writes the summary as CSV: one row per selected area, then the region (empty `area`).
+/// One area's (or the region's) summary, in [`SUMMARY_COLUMNS`] order.
+fn summary_cells(area: &AreaSummary) -> Vec<Cell<'_>> {
+    let table = |l: usize| area.waterfall.lines.get(l).map_or(0, |l| l.rounded);
+    let mut row = vec![
+        Cell::text(area.code.as_ref().map(AreaCode::as_str)),
+        Cell::text(Some(&area.name)),
+        Cell::Whole(area.days.into()),
+        Cell::Date(area.first),
+        Cell::Date(area.last),
+        Cell::Whole(area.missing_days.into()),
+        Cell::Whole(area.negative_days.into()),
+    ];
+    row.extend(lines(&area.mean).map(Cell::Number));
+    row.push(Cell::Number(area.guest_nights_per_year_plan));
+    row.extend((0..6).map(|l| Cell::Whole(table(l))));
+    row.push(Cell::Whole(
+        area.waterfall.line(Line::GuestNightsPerDay).rounded,
+    ));
+    row.push(Cell::Whole(
+        area.waterfall.line(Line::GuestNightsPerYear).rounded,
+    ));
+    row
+}
+
+/// The plan's table of the region, then of each selected area, with [`WATERFALL_COLUMNS`].
+fn waterfall_sheet(summary: &Summary) -> Sheet<'_> {
+    let rows = [&summary.region]
+        .into_iter()
+        .chain(&summary.areas)
+        .flat_map(|area| {
+            area.waterfall.lines.iter().map(|line| {
+                vec![
+                    Cell::text(area.code.as_ref().map(AreaCode::as_str)),
+                    Cell::text(Some(&area.name)),
+                    Cell::text(Some(&line.label)),
+                    Cell::Whole(line.rounded),
+                    Cell::Number(line.exact),
+                ]
+            })
+        })
+        .collect();
+    Sheet {
+        name: "waterfall",
+        header: WATERFALL_COLUMNS.to_vec(),
+        rows,
+    }
+}
+
+/// The daily rows: `date, area` (empty for the region), `name` and the eight [`LINES`].
+fn daily_sheet(days: &[DailyRow]) -> Sheet<'_> {
+    let rows = days
+        .iter()
+        .map(|day| {
+            let mut row = vec![
+                Cell::Date(day.date),
+                Cell::text(day.area.as_ref().map(AreaCode::as_str)),
+                Cell::text(Some(&day.name)),
+            ];
+            row.extend(lines(&day.lines).map(Cell::Number));
+            row
+        })
+        .collect();
+    Sheet {
+        name: "daily",
+        header: [DATE, AREA, NAME].into_iter().chain(LINES).collect(),
+        rows,
+    }
+}
+
+/// Writes the summary as CSV in a style: one row per selected area, then the region (empty
+/// `area`).
 ///
 /// Columns: `area, name, days, first, last, missing_days, negative_days`, the means per day in persons
 /// (`mean_observed` … `mean_part_time`), `guest_nights_per_year_plan` (nights, mean × 365),
@@ -406,56 +534,16 @@ impl<'a> SummaryRow<'a> {
 ///
 /// # Errors
 /// [`Error::Write`] if the writer fails.
-pub fn write_summary_csv(summary: &Summary, out: impl Write) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for area in summary.areas.iter().chain([&summary.region]) {
-        writer.serialize(SummaryRow::new(area)).map_err(csv_io)?;
-    }
-    writer.flush()?;
-    Ok(())
+pub fn write_summary_csv(summary: &Summary, style: CsvStyle, out: impl Write) -> Result<()> {
+    summary_sheet(summary).write_csv(style, out)
 }
 
-/// Writes the daily rows as CSV: `date, area, name` and the eight lines in persons.
+/// Writes the daily rows as CSV in a style: `date, area, name` and the eight lines in persons.
 ///
 /// # Errors
-/// [`Error::Write`] if the writer fails.
-pub fn write_daily_csv(estimate: &Estimate, out: impl Write) -> Result<()> {
-    // The csv crate cannot write a flattened struct, so the row is spelt out.
-    #[derive(Serialize)]
-    struct Row<'a> {
-        date: NaiveDate,
-        area: &'a str,
-        name: &'a str,
-        observed: f64,
-        uplift: f64,
-        present: f64,
-        residents: f64,
-        commuters: f64,
-        transit: f64,
-        day_visitors: f64,
-        part_time: f64,
-    }
-    let mut writer = csv::Writer::from_writer(out);
-    for row in daily_rows(estimate)? {
-        let l = row.lines;
-        writer
-            .serialize(Row {
-                date: row.date,
-                area: row.area.as_ref().map_or("", AreaCode::as_str),
-                name: &row.name,
-                observed: l.observed,
-                uplift: l.uplift,
-                present: l.present,
-                residents: l.residents,
-                commuters: l.commuters,
-                transit: l.transit,
-                day_visitors: l.day_visitors,
-                part_time: l.part_time,
-            })
-            .map_err(csv_io)?;
-    }
-    writer.flush()?;
-    Ok(())
+/// [`Error::Write`] if the writer fails; [`Error::Polars`] only on a defect.
+pub fn write_daily_csv(estimate: &Estimate, style: CsvStyle, out: impl Write) -> Result<()> {
+    daily_sheet(&daily_rows(estimate)?).write_csv(style, out)
 }
 
 /// Writes the summary (and the daily rows, if given) as one JSON document with the keys
@@ -475,14 +563,6 @@ pub fn write_json(summary: &Summary, daily: Option<&Estimate>, mut out: impl Wri
         .map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
-}
-
-/// The I/O error inside a CSV writer's error (so a closed pipe stays recognisable).
-pub(crate) fn csv_io(error: csv::Error) -> std::io::Error {
-    match error.into_kind() {
-        csv::ErrorKind::Io(error) => error,
-        kind => std::io::Error::other(format!("{kind:?}")),
-    }
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::area::AreaResolver;
 use crate::area::{Area, AreaCode};
 use crate::calendar::SchoolHolidays;
-use crate::deduction::{Deduction, DeductionSource, DeductionTable};
+use crate::deduction::{Deduction, DeductionSource, DeductionTable, TableLayout};
 use crate::error::{Error, Result};
 use crate::read::MAX_PERSONS;
 
@@ -101,13 +102,14 @@ pub struct Scenario {
     areas: Vec<Area>,
     deductions: [DeductionSource; 4],
     calendar: SchoolHolidays,
+    resolver: AreaResolver,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     name: Option<String>,
-    uplift: f64,
+    uplift: toml::Value,
     counts: Option<PathBuf>,
     allocation: Option<Allocation>,
     #[serde(default)]
@@ -116,6 +118,16 @@ struct RawScenario {
     areas: Vec<RawArea>,
     #[serde(default)]
     calendar: SchoolHolidays,
+    #[serde(default)]
+    area_codes: RawAreaCodes,
+}
+
+/// How area cells in inputs are read: `[area_codes]` with `digits` and `mapping`.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAreaCodes {
+    digits: Option<usize>,
+    mapping: Option<PathBuf>,
 }
 
 /// The deductions as written; each is kept as a TOML value so that every wrong shape gets its
@@ -132,13 +144,17 @@ struct RawDeductions {
 /// A deduction as written: a number, or an inline table `{ table = "file.csv", fill = 0 }`.
 enum RawDeduction {
     Persons(f64),
-    Table { table: PathBuf, fill: Option<f64> },
+    Table {
+        table: PathBuf,
+        fill: Option<f64>,
+        layout: TableLayout,
+    },
 }
 
 impl RawDeduction {
     /// Reads a deduction's value, or says what is wrong with it.
     fn from_value(value: toml::Value) -> std::result::Result<RawDeduction, String> {
-        const SHAPE: &str = "expected a number of persons per day, or { table = \"file.csv\" } with an optional fill = <persons>";
+        const SHAPE: &str = "expected a number of persons per day, or { table = \"file.csv\" } with optional fill = <persons>, date/area/persons = \"<column>\", sum = true";
         let number = |v: &toml::Value| match v {
             toml::Value::Integer(i) => Some(*i as f64),
             toml::Value::Float(f) => Some(*f),
@@ -150,7 +166,8 @@ impl RawDeduction {
         let toml::Value::Table(table) = value else {
             return Err(format!("{SHAPE}, found {value}"));
         };
-        if let Some(key) = table.keys().find(|k| *k != "table" && *k != "fill") {
+        const KEYS: [&str; 6] = ["table", "fill", "date", "area", "persons", "sum"];
+        if let Some(key) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
             return Err(format!("unknown key `{key}`: {SHAPE}"));
         }
         let file = match table.get("table") {
@@ -169,7 +186,32 @@ impl RawDeduction {
                     .ok_or_else(|| format!("`fill` must be a number of persons, found {v}"))?,
             ),
         };
-        Ok(RawDeduction::Table { table: file, fill })
+        let mut layout = TableLayout::default();
+        for (key, slot) in [
+            ("date", &mut layout.date),
+            ("area", &mut layout.area),
+            ("persons", &mut layout.persons),
+        ] {
+            match table.get(key) {
+                None => {}
+                Some(toml::Value::String(column)) => *slot = column.clone(),
+                Some(other) => {
+                    return Err(format!(
+                        "`{key}` must be a column name in quotes, found {other}"
+                    ));
+                }
+            }
+        }
+        match table.get("sum") {
+            None => {}
+            Some(toml::Value::Boolean(sum)) => layout.sum = *sum,
+            Some(other) => return Err(format!("`sum` must be true or false, found {other}")),
+        }
+        Ok(RawDeduction::Table {
+            table: file,
+            fill,
+            layout,
+        })
     }
 }
 
@@ -214,7 +256,7 @@ impl Scenario {
     /// [`Error::ReadFile`] if it cannot be read; [`Error::ReadScenario`] for invalid TOML or an
     /// unknown or mistyped key (with line and column); [`Error::InvalidScenario`] naming the key
     /// for a value out of range or a deduction given twice or not at all; the errors of
-    /// [`DeductionTable::read_csv`] for a deduction table.
+    /// [`DeductionTable::read`] for a deduction table.
     ///
     /// # Examples
     /// ```
@@ -273,11 +315,23 @@ impl Scenario {
         };
         let folder = path.parent().unwrap_or(Path::new(""));
 
-        let uplift = Uplift::new(raw.uplift).ok_or_else(|| {
+        let fraction = match &raw.uplift {
+            toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::Float(f) => Some(*f),
+            // "6 %", "6%", "6,5 %": a percent; "0.06": a fraction.
+            toml::Value::String(text) => match text.trim().strip_suffix('%') {
+                Some(percent) => {
+                    crate::read::parse_number(percent, Default::default()).map(|p| p / 100.0)
+                }
+                None => crate::read::parse_number(text, Default::default()),
+            },
+            _ => None,
+        };
+        let uplift = fraction.and_then(Uplift::new).ok_or_else(|| {
             invalid(
                 "uplift",
                 format!(
-                    "{} is not a fraction between 0 and 1 (write 0.06 for 6 %)",
+                    "{} is not a fraction between 0 and 1 (write 0.06 or \"6 %\" for 6 %)",
                     raw.uplift
                 ),
             )
@@ -309,7 +363,33 @@ impl Scenario {
                 name: area.name.clone(),
             });
         }
-        let codes: Vec<AreaCode> = areas.iter().map(|a| a.code.clone()).collect();
+        let mut mapping = std::collections::HashMap::new();
+        if let Some(file) = &raw.area_codes.mapping {
+            let file = folder.join(file);
+            for (from, to, at) in read_mapping(&file)? {
+                if !areas.iter().any(|a| a.code == to) {
+                    return Err(Error::UnknownArea {
+                        path: file.clone(),
+                        at,
+                        area: to.to_string(),
+                        scenario: path.to_owned(),
+                        known: areas.iter().map(|a| a.code.to_string()).collect(),
+                    });
+                }
+                mapping.insert(from, to);
+            }
+        }
+        if raw
+            .area_codes
+            .digits
+            .is_some_and(|d| !(1..=12).contains(&d))
+        {
+            return Err(invalid(
+                "area_codes.digits",
+                "must be between 1 and 12".to_owned(),
+            ));
+        }
+        let resolver = AreaResolver::new(path, &areas, raw.area_codes.digits, mapping);
 
         let mut region = raw.deductions;
         let mut sources = Vec::with_capacity(4);
@@ -347,15 +427,22 @@ impl Scenario {
                 (Some(RawDeduction::Persons(v)), _) => {
                     DeductionSource::Region(check(format!("deductions.{key}"), v)?)
                 }
-                (Some(RawDeduction::Table { table, fill }), _) => {
+                (
+                    Some(RawDeduction::Table {
+                        table,
+                        fill,
+                        layout,
+                    }),
+                    _,
+                ) => {
                     let fill = fill
                         .map(|v| check(format!("deductions.{key}.fill"), v))
                         .transpose()?;
-                    DeductionSource::Table(DeductionTable::read_csv(
+                    DeductionSource::Table(DeductionTable::read(
                         &folder.join(table),
                         fill,
-                        &codes,
-                        path,
+                        &layout,
+                        &resolver,
                     )?)
                 }
                 (None, 0) => {
@@ -396,15 +483,13 @@ impl Scenario {
 
         let allocation = raw.allocation.unwrap_or_default();
         if allocation == Allocation::ResidentShare {
-            match &deductions[Deduction::Residents.index()] {
-                DeductionSource::PerArea(values) if values.iter().sum::<f64>() > 0.0 => {}
-                _ => {
-                    return Err(invalid(
-                        "allocation",
-                        "\"residents\" needs `residents` given for every [[area]] (and not all 0)"
-                            .to_owned(),
-                    ));
-                }
+            let residents = registered_residents(&areas, &deductions[Deduction::Residents.index()]);
+            if !residents.is_some_and(|r| r.iter().sum::<f64>() > 0.0) {
+                return Err(invalid(
+                    "allocation",
+                    "\"residents\" needs residents per area: `residents` in every [[area]], or an undated table with an area column (and not all 0)"
+                        .to_owned(),
+                ));
             }
         }
 
@@ -417,6 +502,7 @@ impl Scenario {
             areas,
             deductions,
             calendar: raw.calendar,
+            resolver,
         })
     }
 
@@ -461,8 +547,59 @@ impl Scenario {
         &self.calendar
     }
 
+    /// Registered residents per area (persons, in the order of [`Scenario::areas`]) when the
+    /// scenario gives them per area: as `residents` in every `[[area]]`, or as an undated table
+    /// with an area column (areas the table lacks count 0).
+    pub fn registered_residents(&self) -> Option<Vec<f64>> {
+        registered_residents(&self.areas, &self.deductions[Deduction::Residents.index()])
+    }
+
+    /// How area cells in inputs are read as this scenario's codes (`[area_codes]`).
+    pub fn area_resolver(&self) -> &AreaResolver {
+        &self.resolver
+    }
+
     /// The area with a code, if the scenario lists it.
     pub fn area(&self, code: &AreaCode) -> Option<&Area> {
         self.areas.iter().find(|a| &a.code == code)
+    }
+}
+
+/// Reads a code-mapping table: columns `from` and `to`, one old code per row.
+fn read_mapping(path: &Path) -> Result<Vec<(String, AreaCode, crate::source::Location)>> {
+    let table = crate::source::Table::read(path, &crate::source::SourceOptions::default())?;
+    let from = crate::read::column_index(&table.header, "from", path)?;
+    let to = crate::read::column_index(&table.header, "to", path)?;
+    Ok(table
+        .records
+        .iter()
+        .map(|r| {
+            (
+                r.cell(from).trim().to_owned(),
+                AreaCode::new(r.cell(to)),
+                table.locate(r, to),
+            )
+        })
+        .collect())
+}
+
+/// Residents per area from a per-area source, if the residents deduction is one.
+fn registered_residents(areas: &[Area], source: &DeductionSource) -> Option<Vec<f64>> {
+    match source {
+        DeductionSource::PerArea(values) => Some(values.clone()),
+        DeductionSource::Table(table) if table.is_per_area() && !table.is_dated() => Some(
+            areas
+                .iter()
+                .map(|a| {
+                    table
+                        .rows
+                        .iter()
+                        .filter(|(_, area, _)| area.as_ref() == Some(&a.code))
+                        .map(|r| r.2)
+                        .sum()
+                })
+                .collect(),
+        ),
+        _ => None,
     }
 }

@@ -23,6 +23,7 @@ use crate::columns::{AREA, DATE, OBSERVED};
 use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::read::epoch_days;
+use crate::source::Location;
 
 /// An area of a synthetic region.
 #[derive(Clone, Debug, PartialEq)]
@@ -218,7 +219,7 @@ impl Synth {
             .areas
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.code.clone(), i as u64 + 2))
+            .map(|(i, a)| (a.code.clone(), Location::Line(i as u64 + 2)))
             .collect();
         Ok(Counts::from_parts(label, frame, first_lines))
     }

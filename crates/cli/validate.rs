@@ -1,0 +1,47 @@
+//! `deltid validate`: a data-quality report on a counts file before estimating.
+
+use deltid::report::Format;
+use deltid::validate::Validation;
+use deltid::{Scenario, Selection};
+
+use crate::Failure;
+use crate::input::Input;
+
+/// Check counts before estimating: coverage and missing days per area, zero counts, level
+/// shifts, outlier days, and every value the reader refuses (duplicates, negative counts,
+/// areas unknown to the scenario). Exits with 1 on errors, 0 with warnings only.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  deltid validate --scenario data/hallingdal/plan-2021.toml\n  \
+    deltid validate --scenario data/hallingdal/plan-2021.toml --counts new.csv --format json"
+)]
+pub struct Args {
+    #[command(flatten)]
+    input: Input,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let input = args.input.resolve(false)?;
+    if !matches!(input.format, Format::Table | Format::Json) {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "deltid validate writes --format table or json"
+        )));
+    }
+    if input.selection != Selection::default() {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "deltid validate checks the whole file: --from, --to and --area do not apply"
+        )));
+    }
+    let scenario = Scenario::from_path(&input.scenario)?;
+    let report = Validation::run(&scenario, input.counts.as_deref(), &input.counts_options)?;
+    input.output.write(|out| match input.format {
+        Format::Json => report.write_json(out),
+        _ => report.write_table(out),
+    })?;
+    if report.has_errors() {
+        let errors = report.errors.len() + report.errors_not_listed;
+        let noun = if errors == 1 { "error" } else { "errors" };
+        return Err(anyhow::anyhow!("{}: {errors} {noun}", report.counts.display()).into());
+    }
+    Ok(())
+}
