@@ -307,3 +307,47 @@ fn cli_reads_a_spreadsheet_style_csv_with_declared_options() {
         stderr(&out)
     );
 }
+
+#[test]
+fn all_three_hallingdal_numberings_read_as_one() {
+    // data/hallingdal/codes.csv maps 06xx (before 2020) and 33xx (from 2024) to 30xx; "616"
+    // is padded to 0616; an SSB label and a name resolve too.
+    let dir = tempfile::tempdir().expect("a folder");
+    let counts = dir.path().join("mixed.csv");
+    std::fs::write(
+        &counts,
+        "date,area,count\n2020-01-01,0619,5000\n2020-01-01,3330,6000\n2020-01-01,3039,1000\n\
+         2020-01-01,616,3000\n2020-01-01,K-3041 Gol,4000\n2020-01-01,Hemsedal,2500\n",
+    )
+    .expect("written");
+    let report = Report::run(
+        &data("hallingdal/ssb-2020.toml"),
+        Some(&counts),
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .expect("every numbering resolves");
+    let observed: Vec<(String, f64)> = report
+        .summary
+        .areas
+        .iter()
+        .map(|a| {
+            (
+                a.code.as_ref().map(ToString::to_string).unwrap_or_default(),
+                a.mean.observed,
+            )
+        })
+        .collect();
+    let expected = [
+        ("3039", 1000.0),
+        ("3040", 3000.0),
+        ("3041", 4000.0),
+        ("3042", 2500.0),
+        ("3043", 5000.0),
+        ("3044", 6000.0),
+    ];
+    for ((code, value), (want_code, want)) in observed.iter().zip(expected) {
+        assert_eq!(code, want_code);
+        assert_close(*value, want);
+    }
+}
