@@ -28,7 +28,7 @@ use crate::columns::{
     RESIDENTS, SHARE, TRANSIT, UPLIFT,
 };
 use crate::counts::Counts;
-use crate::deduction::{Deduction, DeductionSource};
+use crate::deduction::{Deduction, DeductionSource, DeductionTable};
 use crate::error::{Error, Result};
 use crate::read::{epoch_days, from_epoch_days};
 use crate::scenario::{Allocation, Scenario};
@@ -313,39 +313,20 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
             // Joined from the area table above.
             DeductionSource::PerArea(_) => frame,
             DeductionSource::Table(table) => {
-                let (per_area, dated) = (table.is_per_area(), table.is_dated());
-                let mut dates = Vec::with_capacity(table.rows.len());
-                let mut areas = Vec::with_capacity(table.rows.len());
-                let mut persons = Vec::with_capacity(table.rows.len());
-                for (date, area, value) in &table.rows {
-                    dates.push(date.map_or(0, epoch_days));
-                    areas.push(area.as_ref().map_or("", AreaCode::as_str));
-                    persons.push(*value);
-                }
-                let mut keys = Vec::new();
-                let mut cols = Vec::new();
-                if dated {
-                    keys.push(col(DATE));
-                    cols.push(Column::new(DATE.into(), dates).cast(&DataType::Date)?);
-                }
-                if per_area {
-                    keys.push(col(AREA));
-                    cols.push(Column::new(AREA.into(), areas));
-                }
-                cols.push(Column::new(key.into(), persons));
-                let rows = DataFrame::new_infer_height(cols)?.lazy();
-                let joined = if keys.is_empty() {
+                let joined = match table_frame(table, key)? {
+                    Some((keys, rows)) => {
+                        frame.join(rows, &keys, &keys, JoinArgs::new(JoinType::Left))
+                    }
                     // An undated region-level table is one figure for every day.
-                    let persons = table.rows.first().map_or(0.0, |r| r.2);
-                    frame.with_column(lit(persons).alias(key))
-                } else {
-                    frame.join(rows, &keys, &keys, JoinArgs::new(JoinType::Left))
+                    None => {
+                        frame.with_column(lit(table.rows.first().map_or(0.0, |r| r.2)).alias(key))
+                    }
                 };
                 let mut value = col(key);
                 if let Some(fill) = table.fill {
                     value = value.fill_null(lit(fill));
                 }
-                if !per_area {
+                if !table.is_per_area() {
                     value = value * col(SHARE);
                 }
                 joined.with_column(value.alias(key))
@@ -360,6 +341,37 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
         )
         .sort([ORDER, DATE], SortMultipleOptions::default())
         .select(output_columns().collect::<Vec<_>>()))
+}
+
+/// A deduction table as a frame to join on its keys (date and/or area), the figures in column
+/// `key`; `None` for an undated region-level table, which has no key.
+fn table_frame(table: &DeductionTable, key: &str) -> Result<Option<(Vec<Expr>, LazyFrame)>> {
+    let mut keys = Vec::new();
+    let mut cols = Vec::new();
+    if table.is_dated() {
+        let dates: Vec<i32> = table
+            .rows
+            .iter()
+            .map(|r| r.0.map_or(0, epoch_days))
+            .collect();
+        keys.push(col(DATE));
+        cols.push(Column::new(DATE.into(), dates).cast(&DataType::Date)?);
+    }
+    if table.is_per_area() {
+        let areas: Vec<&str> = table
+            .rows
+            .iter()
+            .map(|r| r.1.as_ref().map_or("", AreaCode::as_str))
+            .collect();
+        keys.push(col(AREA));
+        cols.push(Column::new(AREA.into(), areas));
+    }
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let persons: Vec<f64> = table.rows.iter().map(|r| r.2).collect();
+    cols.push(Column::new(key.into(), persons));
+    Ok(Some((keys, DataFrame::new_infer_height(cols)?.lazy())))
 }
 
 /// The columns of a daily frame, in order.
