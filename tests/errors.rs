@@ -38,8 +38,9 @@ fn counts_errors_name_line_column_and_value() {
             "no column `count` in the header (found: date, area)",
         ),
         (
-            "date,area,count\n2020-01-01,0301,5\n01.02.2020,0301,5\n",
-            "line 3, column `date`: cannot parse date \"01.02.2020\"",
+            // Regression: a two-digit year was read as the year 20.
+            "date,area,count\n2020-01-01,0301,5\n01.02.20,0301,5\n",
+            "line 3, column `date`: cannot parse date \"01.02.20\" (expected yyyy-mm-dd)",
         ),
         (
             "date,area,count\n2020-02-30,0301,5\n",

@@ -65,6 +65,9 @@ fn every_dialect_gives_the_tidy_estimate() {
         "wide_names_slashes.csv",
         "old_and_labelled_codes.csv",
         "quoted_fields.csv",
+        // Regression: a title line with as many fields as the data, and a mostly empty
+        // column, made a data row the header.
+        "title_row_and_sparse_column.csv",
     ] {
         let summary = summary_of(&corpus(file), &CountsOptions::default())
             .unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -182,7 +185,7 @@ fn spreadsheets_and_parquet_give_the_tidy_estimate() {
 
 #[test]
 fn each_bad_input_gets_its_own_message() {
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 7] = [
         (
             "bad_ambiguous_dates.csv",
             "column `date`: dates such as \"01/02/2020\" read both as dd/mm/yyyy and mm/dd/yyyy: declare the date format",
@@ -206,6 +209,11 @@ fn each_bad_input_gets_its_own_message() {
         (
             "bad_many_values.csv",
             "25 problems (the first 20 shown):\n  - ",
+        ),
+        // Regression: "12 34 5" was read as 12 345.
+        (
+            "bad_thousands_grouping.csv",
+            "line 2, column `count`: cannot parse number \"12 34 5\"",
         ),
     ];
     for (file, message) in cases {

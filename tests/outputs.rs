@@ -102,9 +102,10 @@ fn csv_for_norwegian_excel_has_semicolons_and_decimal_commas() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1 + AREAS + 1);
-    assert!(
-        lines[0].starts_with("area;name;days;first;last;missing_days;negative_days;mean_observed;")
-    );
+    // A UTF-8 byte-order mark first, so Excel on Windows shows "Ål", not "Ã…l".
+    assert!(lines[0].starts_with(
+        "\u{feff}area;name;days;first;last;missing_days;negative_days;mean_observed;"
+    ));
     // The region: means per day in full precision (2 803,44 = 46 724 × 6 %; 26 527,44 part-time
     // residents; × 365 = 9 682 515,6), then the plan's table in whole persons.
     assert_eq!(
@@ -137,7 +138,7 @@ fn csv_daily_rows_with_tabs_have_no_decimal_points() {
     assert_eq!(lines.len(), 1 + (AREAS + 1) * DAYS);
     assert_eq!(
         lines[0],
-        "date\tweekday\tlabel\tarea\tname\tpresent\tresidents\tpart_time\tratio"
+        "\u{feff}date\tweekday\tlabel\tarea\tname\tpresent\tresidents\tpart_time\tratio"
     );
     for line in &lines[1..] {
         let fields: Vec<&str> = line.split('\t').collect();

@@ -63,6 +63,26 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
+/// The option that resolves a reading error, for the errors an option resolves.
+fn hint(error: &deltid::Error) -> Option<&'static str> {
+    use deltid::Error;
+    match error {
+        Error::MissingColumn { .. } => Some(
+            "name the columns with --date-column, --area-column and --count-column, the \
+             separator with --counts-delimiter, or the layout with --shape wide",
+        ),
+        Error::AmbiguousNumber { .. } => {
+            Some("declare the decimal mark with --counts-decimal point or --counts-decimal comma")
+        }
+        Error::AmbiguousDates { .. } | Error::ParseDate { .. } => {
+            Some("declare the date format with --date-format, e.g. %d/%m/%Y, or excel")
+        }
+        Error::Encoding { .. } => Some("declare --encoding windows-1252 (Latin-1)"),
+        Error::ReadSheet { .. } => Some("choose the sheet with --sheet NAME"),
+        _ => None,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -78,6 +98,9 @@ fn main() -> ExitCode {
             eprintln!("deltid: error: {}", failure.error);
             for cause in failure.error.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
+            }
+            if let Some(hint) = failure.error.downcast_ref().and_then(hint) {
+                eprintln!("hint: {hint}");
             }
             ExitCode::from(failure.code)
         }

@@ -167,7 +167,7 @@ impl Counts {
         areas: Option<&AreaResolver>,
     ) -> Result<Counts> {
         let path = path.as_ref();
-        let table = Table::read(path, &options.source)?;
+        let table = Table::read(path, &options.source, &options.columns.date)?;
         let columns = &options.columns;
         let date_at = column_index(&table.header, &columns.date, path)?;
         let long = match options.shape {

@@ -150,7 +150,7 @@ impl DeductionTable {
         layout: &TableLayout,
         areas: &AreaResolver,
     ) -> Result<DeductionTable> {
-        let table = Table::read(path, &SourceOptions::default())?;
+        let table = Table::read(path, &SourceOptions::default(), &layout.persons)?;
         let date_at = table.header.iter().position(|h| *h == layout.date);
         let area_at = table.header.iter().position(|h| *h == layout.area);
         let persons_at = column_index(&table.header, &layout.persons, path)?;

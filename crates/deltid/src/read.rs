@@ -84,32 +84,57 @@ pub struct NumberStyle {
 pub const MAX_PERSONS: f64 = 1e10;
 
 /// Parses a number as written in `style`, or `None`.
+///
+/// Thousands separators (spaces, no-break spaces, narrow no-break spaces, and `.` when
+/// declared) must group the whole part in threes (`12 345`, not `12 34 5`); the decimal mark
+/// must have digits on both sides (`0,5`, not `,5` or `5,`).
 pub(crate) fn parse_number(text: &str, style: NumberStyle) -> Option<f64> {
-    let mut digits: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .collect();
-    if style.thousands_dot {
-        digits.retain(|c| c != '.');
-    }
-    let normalised = match style.decimal {
-        Some(DecimalMark::Point) if digits.contains(',') => return None,
-        Some(DecimalMark::Point) => digits,
-        Some(DecimalMark::Comma) if digits.contains('.') => return None,
-        Some(DecimalMark::Comma) => digits.replace(',', "."),
-        None if digits.contains(',') && digits.contains('.') => return None,
-        None => digits.replace(',', "."),
+    let text = text.trim();
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.strip_prefix('+').unwrap_or(text)),
     };
-    // Only plain decimal numbers: no "inf", "NaN", hex or the like.
-    let plain = normalised
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-        && normalised.chars().any(|c| c.is_ascii_digit());
-    plain
-        .then(|| normalised.parse::<f64>().ok())
-        .flatten()
-        .filter(|v| v.is_finite())
+    // Scientific notation is a machine's writing: no separators, a point or comma mark.
+    if unsigned.contains(['e', 'E']) {
+        let plain = unsigned.replace(',', ".");
+        let ok = style.decimal != Some(DecimalMark::Comma) || !unsigned.contains('.');
+        let digits_only = plain
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'));
+        return (ok && digits_only && plain.starts_with(|c: char| c.is_ascii_digit()))
+            .then(|| format!("{sign}{plain}").parse::<f64>().ok())
+            .flatten()
+            .filter(|v| v.is_finite());
+    }
+    let mark = match style.decimal {
+        Some(DecimalMark::Point) => '.',
+        Some(DecimalMark::Comma) => ',',
+        // Detected: the last `.` or `,`, unless `.` separates thousands.
+        None if style.thousands_dot => ',',
+        None => match (unsigned.contains('.'), unsigned.contains(',')) {
+            (true, true) => return None,
+            (true, false) => '.',
+            _ => ',',
+        },
+    };
+    let (whole, fraction) = match unsigned.split_once(mark) {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let is_separator =
+        |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}') || (style.thousands_dot && c == '.');
+    let groups: Vec<&str> = whole.split(is_separator).collect();
+    let grouped =
+        groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if !grouped || !groups.iter().all(|g| digits(g)) || fraction.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let number = match fraction {
+        Some(f) => format!("{sign}{}.{f}", groups.concat()),
+        None => format!("{sign}{}", groups.concat()),
+    };
+    number.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// Parses a finite, non-negative number of persons (fractions allowed), at most
@@ -176,28 +201,58 @@ const DATE_PATTERNS: [(&str, &str); 6] = [
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum DateParser {
     Pattern { pattern: String, name: String },
-    ExcelSerial,
+    ExcelSerial { detected: bool },
 }
+
+/// Excel serials accepted when the format is detected rather than declared: 1990-01-01
+/// (32 874) to 2100-12-31 (73 415), so that small counts are not taken for dates of 1900.
+const DETECTED_SERIALS: std::ops::RangeInclusive<f64> = 32_874.0..=73_415.0;
 
 impl DateParser {
     /// Parses one date, or `None`.
+    ///
+    /// A time after the date is ignored (`2020-01-31T00:00:00`, `31.01.2020 00:00`). Years
+    /// must have four digits (`31.01.20` is refused, never read as the year 20). Besides the
+    /// chosen format, the two formats that cannot be misread — ISO 8601 and `dd.mm.yyyy` — are
+    /// always accepted, as spreadsheets mix real date cells with typed ones.
     pub fn parse(&self, text: &str) -> Option<NaiveDate> {
+        self.parse_chosen(text)
+            .or_else(|| DateParser::iso().parse_chosen(text))
+            .or_else(|| DateParser::dotted().parse_chosen(text))
+    }
+
+    fn iso() -> DateParser {
+        DateParser::Pattern {
+            pattern: "%Y-%m-%d".to_owned(),
+            name: String::new(),
+        }
+    }
+
+    fn dotted() -> DateParser {
+        DateParser::Pattern {
+            pattern: "%d.%m.%Y".to_owned(),
+            name: String::new(),
+        }
+    }
+
+    /// Parses one date in this format only.
+    fn parse_chosen(&self, text: &str) -> Option<NaiveDate> {
         let text = text.trim();
+        let date_part = text.split([' ', 'T']).next().unwrap_or(text);
+        let four_digit_year = |s: &str| {
+            s.split(|c: char| !c.is_ascii_digit())
+                .any(|run| run.len() == 4)
+        };
+        let by_pattern = |pattern: &str| {
+            four_digit_year(date_part)
+                .then(|| NaiveDate::parse_from_str(date_part, pattern).ok())
+                .flatten()
+        };
         match self {
-            DateParser::Pattern { pattern, .. } => {
-                // ISO dates may carry a time ("2020-01-31T00:00:00", "2020-01-31 00:00").
-                let date_part =
-                    if pattern == "%Y-%m-%d" && text.len() > 10 && text.is_char_boundary(10) {
-                        let (date, rest) = text.split_at(10);
-                        rest.starts_with(['T', ' ']).then_some(date)?
-                    } else {
-                        text
-                    };
-                NaiveDate::parse_from_str(date_part, pattern).ok()
-            }
-            DateParser::ExcelSerial => {
-                parse_number(text, NumberStyle::default()).and_then(excel_serial_to_date)
-            }
+            DateParser::Pattern { pattern, .. } => by_pattern(pattern),
+            DateParser::ExcelSerial { detected } => parse_number(text, NumberStyle::default())
+                .filter(|s| !detected || DETECTED_SERIALS.contains(s))
+                .and_then(excel_serial_to_date),
         }
     }
 
@@ -205,7 +260,7 @@ impl DateParser {
     pub fn name(&self) -> &str {
         match self {
             DateParser::Pattern { name, .. } => name,
-            DateParser::ExcelSerial => "an Excel serial day number",
+            DateParser::ExcelSerial { .. } => "an Excel serial day number",
         }
     }
 
@@ -225,17 +280,22 @@ impl DateParser {
         };
         match format {
             DateFormat::Pattern(p) => return Ok(pattern((p, p))),
-            DateFormat::ExcelSerial => return Ok(DateParser::ExcelSerial),
+            DateFormat::ExcelSerial => return Ok(DateParser::ExcelSerial { detected: false }),
             DateFormat::Auto => {}
         }
         let candidates: Vec<DateParser> = DATE_PATTERNS
             .into_iter()
             .map(pattern)
-            .chain([DateParser::ExcelSerial])
+            .chain([DateParser::ExcelSerial { detected: true }])
             .collect();
         let read: Vec<usize> = candidates
             .iter()
-            .map(|c| values.clone().filter(|v| c.parse(v).is_some()).count())
+            .map(|c| {
+                values
+                    .clone()
+                    .filter(|v| c.parse_chosen(v).is_some())
+                    .count()
+            })
             .collect();
         let total = values.clone().count();
         let fits: Vec<usize> = (0..candidates.len())
@@ -246,9 +306,19 @@ impl DateParser {
             let example = values.clone().next().unwrap_or_default().to_owned();
             return Err(example);
         }
+        // No format reads every value: the one that reads most, or when none reads any, the one
+        // whose separator the first value uses, so that the message names the likely format.
+        let first = values.clone().next().unwrap_or_default();
+        let separator = first.chars().find(|c| matches!(c, '-' | '.' | '/'));
         let best = fits.first().copied().unwrap_or_else(|| {
             (0..candidates.len())
-                .max_by_key(|&i| (read[i], std::cmp::Reverse(i)))
+                .max_by_key(|&i| {
+                    let shaped = match (&candidates[i], separator) {
+                        (DateParser::Pattern { pattern, .. }, Some(sep)) => pattern.contains(sep),
+                        _ => false,
+                    };
+                    (read[i], shaped, std::cmp::Reverse(i))
+                })
                 .unwrap_or(0)
         });
         Ok(candidates[best].clone())
@@ -318,7 +388,22 @@ mod tests {
             assert_eq!(parsed, value, "{text:?}");
             assert!(parsed.is_sign_positive(), "{text}");
         }
-        for text in ["", "abc", "1.234,5", "inf", "NaN", "0x10", "1,2,3"] {
+        for text in [
+            "",
+            "abc",
+            "1.234,5",
+            "inf",
+            "NaN",
+            "0x10",
+            "1,2,3",
+            "12 34 5",
+            "1 2 3 4",
+            "12  345",
+            "1234 567",
+            "1868.",
+            ",5",
+            "1 234.5.6",
+        ] {
             assert!(
                 matches!(
                     parse_persons(text, auto, path, &at, "count"),
@@ -399,5 +484,28 @@ mod tests {
         let parser = choose(&["2020-01-31", "2020-02-30"]).expect("a parser");
         assert_eq!(parser.name(), "yyyy-mm-dd");
         assert_eq!(parser.parse("2020-02-30"), None);
+        // Nothing reads: the message names the format the value looks like.
+        assert_eq!(name(&["31.02.2020"]).as_deref(), Ok("dd.mm.yyyy"));
+        // Two-digit years are refused, never read as the year 19.
+        let dotted = choose(&["01.09.2019"]).expect("a parser");
+        assert_eq!(dotted.parse("01.09.19"), None);
+        assert_eq!(
+            dotted.parse("1.9.2019"),
+            NaiveDate::from_ymd_opt(2019, 9, 1)
+        );
+        // A time after the date is ignored; ISO is accepted beside any chosen format.
+        assert_eq!(
+            dotted.parse("01.09.2019 00:00"),
+            NaiveDate::from_ymd_opt(2019, 9, 1)
+        );
+        assert_eq!(
+            dotted.parse("2019-09-01"),
+            NaiveDate::from_ymd_opt(2019, 9, 1)
+        );
+        // Small numbers are not taken for Excel dates of 1900 unless declared.
+        assert_ne!(
+            name(&["1", "2"]).as_deref(),
+            Ok("an Excel serial day number")
+        );
     }
 }

@@ -567,7 +567,7 @@ impl Scenario {
 
 /// Reads a code-mapping table: columns `from` and `to`, one old code per row.
 fn read_mapping(path: &Path) -> Result<Vec<(String, AreaCode, crate::source::Location)>> {
-    let table = crate::source::Table::read(path, &crate::source::SourceOptions::default())?;
+    let table = crate::source::Table::read(path, &crate::source::SourceOptions::default(), "from")?;
     let from = crate::read::column_index(&table.header, "from", path)?;
     let to = crate::read::column_index(&table.header, "to", path)?;
     Ok(table

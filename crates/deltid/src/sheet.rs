@@ -150,11 +150,16 @@ pub(crate) struct Sheet<'a> {
 }
 
 impl Sheet<'_> {
-    /// Writes the table as CSV in `style`: a header line, then one line per row.
+    /// Writes the table as CSV in `style`: a header line, then one line per row. A style
+    /// for Excel (`;` or a decimal comma) starts with a UTF-8 byte-order mark, without which
+    /// Excel on Windows reads the file as Windows-1252 and shows "Ål" as "Ã…l".
     ///
     /// # Errors
     /// [`Error::Write`] if the writer fails.
-    pub(crate) fn write_csv(&self, style: CsvStyle, out: impl Write) -> Result<()> {
+    pub(crate) fn write_csv(&self, style: CsvStyle, mut out: impl Write) -> Result<()> {
+        if style.delimiter() == Delimiter::Semicolon || style.decimal() == DecimalMark::Comma {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
         let mut writer = csv::WriterBuilder::new()
             .delimiter(style.delimiter.as_byte())
             .from_writer(out);
@@ -382,12 +387,13 @@ mod tests {
             (
                 Delimiter::Semicolon,
                 DecimalMark::Comma,
-                "area;name;days;mean;first\n3039;\"Flå; Hallingdal\";547;2803,44;2019-09-01\n;Hallingdal;-20000;46724,0;2019-09-01\n",
+                // For Excel: a byte-order mark first.
+                "\u{feff}area;name;days;mean;first\n3039;\"Flå; Hallingdal\";547;2803,44;2019-09-01\n;Hallingdal;-20000;46724,0;2019-09-01\n",
             ),
             (
                 Delimiter::Tab,
                 DecimalMark::Comma,
-                "area\tname\tdays\tmean\tfirst\n3039\tFlå; Hallingdal\t547\t2803,44\t2019-09-01\n\tHallingdal\t-20000\t46724,0\t2019-09-01\n",
+                "\u{feff}area\tname\tdays\tmean\tfirst\n3039\tFlå; Hallingdal\t547\t2803,44\t2019-09-01\n\tHallingdal\t-20000\t46724,0\t2019-09-01\n",
             ),
         ];
         for (delimiter, decimal, expected) in cases {

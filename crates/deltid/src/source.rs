@@ -98,8 +98,10 @@ pub(crate) struct Table {
 
 impl Table {
     /// Reads a table: `.xlsx`, `.xlsm`, `.xlsb`, `.xls` and `.ods` as spreadsheets, `.parquet`
-    /// as Parquet, anything else as CSV.
-    pub fn read(path: &Path, options: &SourceOptions) -> Result<Table> {
+    /// as Parquet, anything else as CSV. The header is the first of the first rows that has a
+    /// column named `anchor` (so title lines and sparse columns cannot mislead it), or failing
+    /// that the first row of the most common width.
+    pub fn read(path: &Path, options: &SourceOptions, anchor: &str) -> Result<Table> {
         if path.is_dir() {
             return Err(Error::ReadFile {
                 path: path.to_owned(),
@@ -118,13 +120,15 @@ impl Table {
             "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
                 // calamine can panic on a damaged workbook (an arithmetic overflow, found by
                 // the property tests); a damaged file must be an error, never a crash.
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet(path, options)))
-                    .unwrap_or_else(|_| {
-                        Err(Error::ReadSheet {
-                            path: path.to_owned(),
-                            message: "damaged spreadsheet".to_owned(),
-                        })
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    read_sheet(path, options, anchor)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(Error::ReadSheet {
+                        path: path.to_owned(),
+                        message: "damaged spreadsheet".to_owned(),
                     })
+                })
             }
             // polars can panic on a damaged Parquet file or on a date beyond chrono's range
             // (both found by the property tests); that must be an error, never a crash.
@@ -137,7 +141,7 @@ impl Table {
                     })
                 })
             }
-            _ => read_csv(path, options),
+            _ => read_csv(path, options, anchor),
         }
     }
 
@@ -245,7 +249,7 @@ fn sniff_delimiter(text: &str) -> u8 {
     best.1
 }
 
-fn read_csv(path: &Path, options: &SourceOptions) -> Result<Table> {
+fn read_csv(path: &Path, options: &SourceOptions, anchor: &str) -> Result<Table> {
     let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
     let text = decode(path, &bytes, options.encoding)?;
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
@@ -268,13 +272,19 @@ fn read_csv(path: &Path, options: &SourceOptions) -> Result<Table> {
             cells: record.iter().map(str::to_owned).collect(),
         });
     }
-    split_header(path, records, Kind::Csv)
+    split_header(path, records, Kind::Csv, anchor)
 }
 
 /// Finds the header among the first records: the first with the most common number of
 /// filled cells (title lines above it have fewer), and returns the table of the records below
 /// it, without blank ones.
-fn split_header(path: &Path, records: Vec<Record>, kind: Kind) -> Result<Table> {
+fn split_header(path: &Path, records: Vec<Record>, kind: Kind, anchor: &str) -> Result<Table> {
+    let names = |r: &Record| {
+        r.cells
+            .iter()
+            .any(|c| c.trim_start_matches('\u{feff}').trim() == anchor)
+    };
+    let anchored = records.iter().take(50).position(names);
     let filled = |r: &Record| r.cells.iter().filter(|c| !c.trim().is_empty()).count();
     let mut tally: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for n in records.iter().take(50).map(filled).filter(|n| *n > 0) {
@@ -285,10 +295,11 @@ fn split_header(path: &Path, records: Vec<Record>, kind: Kind) -> Result<Table> 
         .iter()
         .max_by_key(|(width, count)| (**count, **width))
         .map_or(0, |(width, _)| *width);
-    let Some(header_index) = records
-        .iter()
-        .position(|r| filled(r) == common && common > 0)
-    else {
+    let Some(header_index) = anchored.or_else(|| {
+        records
+            .iter()
+            .position(|r| filled(r) == common && common > 0)
+    }) else {
         return Err(Error::EmptyInput {
             path: path.to_owned(),
         });
@@ -312,7 +323,7 @@ fn split_header(path: &Path, records: Vec<Record>, kind: Kind) -> Result<Table> 
     })
 }
 
-fn read_sheet(path: &Path, options: &SourceOptions) -> Result<Table> {
+fn read_sheet(path: &Path, options: &SourceOptions, anchor: &str) -> Result<Table> {
     let sheet_error = |message: String| Error::ReadSheet {
         path: path.to_owned(),
         message,
@@ -345,7 +356,7 @@ fn read_sheet(path: &Path, options: &SourceOptions) -> Result<Table> {
             cells: row.iter().map(cell_text).collect(),
         })
         .collect();
-    split_header(path, records, Kind::Sheet { name, first_column })
+    split_header(path, records, Kind::Sheet { name, first_column }, anchor)
 }
 
 /// A spreadsheet cell as text: whole numbers without a decimal point, dates as ISO 8601.
