@@ -12,6 +12,7 @@ use proptest::sample::Index;
 /// Cases per property: enough to find shallow panics, few enough for a quick debug suite.
 /// `PROPTEST_CASES=10000 cargo test --test integration properties` runs more.
 const CASES: u32 = 64;
+/// The seed of the suite's cases.
 const SEED: u64 = 3;
 
 /// [`CASES`] cases from a fixed seed, so the suite gives the same answer on every run; with

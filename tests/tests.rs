@@ -13,3 +13,4 @@ mod population;
 mod properties;
 mod util;
 mod validate;
+mod yearly;

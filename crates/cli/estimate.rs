@@ -1,5 +1,7 @@
 //! `deltid estimate`: the plan's table for a scenario and its counts.
 
+use clap::ValueEnum;
+use deltid::annualise::{Annualisation, NegativePolicy};
 use deltid::report::Report;
 
 use crate::Failure;
@@ -9,22 +11,60 @@ use crate::input::Input;
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid estimate --scenario data/hallingdal/plan-2021.toml\n  \
+    deltid estimate --scenario data/hallingdal/plan-2021.toml --annualise season-balanced\n  \
     deltid estimate --scenario data/hallingdal/ssb-2020.toml --from 2020-01-01 --to 2021-01-01 \
     --format csv --daily --output daily-2020.csv"
 )]
 pub struct Args {
     #[command(flatten)]
     input: Input,
+    /// Also give guest-nights per year by this method, with coverage, beside the plan's rule
+    /// (table and JSON outputs).
+    #[arg(long, value_enum, value_name = "METHOD")]
+    annualise: Option<Method>,
+    /// Negative days (more deducted than present) in the yearly figures.
+    #[arg(long, value_enum, value_name = "POLICY", requires = "annualise")]
+    negative: Option<Policy>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Method {
+    /// Mean per day × 365.
+    Plan,
+    /// Sum over a fully counted calendar year.
+    Calendar,
+    /// Missing days filled from a seasonal model; years averaged.
+    SeasonBalanced,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Policy {
+    Keep,
+    ClampDay,
+    ClampPeriod,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(false)?;
-    let report = Report::run(
+    let mut report = Report::run(
         &input.scenario,
         input.counts.as_deref(),
         &input.counts_options,
         &input.selection,
     )?;
+    if let Some(method) = args.annualise {
+        let method = match method {
+            Method::Plan => Annualisation::Plan,
+            Method::Calendar => Annualisation::Calendar,
+            Method::SeasonBalanced => Annualisation::SeasonBalanced,
+        };
+        let negative = match args.negative.unwrap_or(Policy::Keep) {
+            Policy::Keep => NegativePolicy::Keep,
+            Policy::ClampDay => NegativePolicy::ClampDay,
+            Policy::ClampPeriod => NegativePolicy::ClampPeriod,
+        };
+        report.annualise(method, negative)?;
+    }
     input
         .output
         .write(|out| report.write(input.format, input.daily, out))?;

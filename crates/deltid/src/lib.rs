@@ -31,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod annualise;
 mod area;
 pub mod calendar;
 pub mod chart;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use std::path::Path;
 
+use crate::annualise::{Annualisation, NegativePolicy, Yearly};
 use crate::area::AreaCode;
 use crate::columns::{AREA, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS};
 use crate::counts::{Counts, CountsOptions};
@@ -78,6 +79,8 @@ pub struct Report {
     pub estimate: Estimate,
     /// Its summary.
     pub summary: Summary,
+    /// Yearly figures by a chosen method, when asked for with [`Report::annualise`].
+    pub yearly: Option<Yearly>,
 }
 
 impl Report {
@@ -123,7 +126,23 @@ impl Report {
             scenario,
             estimate,
             summary,
+            yearly: None,
         })
+    }
+
+    /// Adds yearly figures by `method`, with negative days treated by `negative`, shown in the
+    /// table and JSON outputs beside the plan's figure.
+    ///
+    /// # Errors
+    /// As [`Yearly::new`].
+    pub fn annualise(&mut self, method: Annualisation, negative: NegativePolicy) -> Result<()> {
+        self.yearly = Some(Yearly::new(
+            &self.estimate,
+            self.scenario.calendar(),
+            method,
+            negative,
+        )?);
+        Ok(())
     }
 
     /// The emergency planners' view of this report, labelled with the scenario's calendar.
@@ -163,11 +182,25 @@ impl Report {
     /// ```
     pub fn write(&self, format: Format, daily: Daily, out: impl Write) -> Result<()> {
         match (format, daily) {
-            (Format::Table, _) => write_table(&self.summary, out),
+            (Format::Table, _) => {
+                let mut out = out;
+                write_table(&self.summary, &mut out)?;
+                match &self.yearly {
+                    Some(yearly) => yearly.write_table(out),
+                    None => Ok(()),
+                }
+            }
             (Format::Csv(style), Daily::Omit) => write_summary_csv(&self.summary, style, out),
             (Format::Csv(style), Daily::Include) => write_daily_csv(&self.estimate, style, out),
-            (Format::Json, Daily::Omit) => write_json(&self.summary, None, out),
-            (Format::Json, Daily::Include) => write_json(&self.summary, Some(&self.estimate), out),
+            (Format::Json, Daily::Omit) => {
+                write_json(&self.summary, None, self.yearly.as_ref(), out)
+            }
+            (Format::Json, Daily::Include) => write_json(
+                &self.summary,
+                Some(&self.estimate),
+                self.yearly.as_ref(),
+                out,
+            ),
             (Format::Xlsx, _) => {
                 let days = daily_rows(&self.estimate)?;
                 let sheets = [
@@ -546,21 +579,35 @@ pub fn write_daily_csv(estimate: &Estimate, style: CsvStyle, out: impl Write) ->
     daily_sheet(&daily_rows(estimate)?).write_csv(style, out)
 }
 
-/// Writes the summary (and the daily rows, if given) as one JSON document with the keys
-/// `summary` and `daily`.
+/// Writes the summary (and the yearly figures and the daily rows, if given) as one JSON
+/// document with the keys `summary`, `yearly` and `daily`.
 ///
 /// # Errors
 /// [`Error::Write`] if the writer fails.
-pub fn write_json(summary: &Summary, daily: Option<&Estimate>, mut out: impl Write) -> Result<()> {
+pub fn write_json(
+    summary: &Summary,
+    daily: Option<&Estimate>,
+    yearly: Option<&Yearly>,
+    mut out: impl Write,
+) -> Result<()> {
     #[derive(Serialize)]
     struct Document<'a> {
         summary: &'a Summary,
         #[serde(skip_serializing_if = "Option::is_none")]
+        yearly: Option<&'a Yearly>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         daily: Option<Vec<DailyRow>>,
     }
     let daily = daily.map(daily_rows).transpose()?;
-    serde_json::to_writer_pretty(&mut out, &Document { summary, daily })
-        .map_err(std::io::Error::from)?;
+    serde_json::to_writer_pretty(
+        &mut out,
+        &Document {
+            summary,
+            yearly,
+            daily,
+        },
+    )
+    .map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }
