@@ -3,6 +3,7 @@
 use clap::ValueEnum;
 use deltid::annualise::{Annualisation, NegativePolicy};
 use deltid::report::Report;
+use deltid::uncertainty::{self, UncertaintyOptions};
 
 use crate::Failure;
 use crate::input::Input;
@@ -25,6 +26,17 @@ pub struct Args {
     /// Negative days (more deducted than present) in the yearly figures.
     #[arg(long, value_enum, value_name = "POLICY", requires = "annualise")]
     negative: Option<Policy>,
+    /// Also give intervals: a Monte Carlo over the scenario's ranges (P5, P50, P95, and which
+    /// parameter moves the result most) and a block-bootstrap interval for the mean per day.
+    #[arg(long)]
+    uncertainty: bool,
+    /// Monte Carlo draws (and bootstrap resamples) for --uncertainty.
+    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = uncertainty::DEFAULT_DRAWS,
+        value_parser = clap::value_parser!(u32).range(i64::from(uncertainty::MIN_DRAWS)..))]
+    draws: u32,
+    /// Seed of the draws for --uncertainty: the same seed gives the same intervals.
+    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = uncertainty::DEFAULT_SEED)]
+    seed: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +76,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Policy::ClampPeriod => NegativePolicy::ClampPeriod,
         };
         report.annualise(method, negative)?;
+    }
+    if args.uncertainty {
+        let resamples = args.draws.min(uncertainty::DEFAULT_RESAMPLES);
+        report.quantify_uncertainty(&UncertaintyOptions::new(args.draws, resamples, args.seed)?)?;
     }
     input
         .output

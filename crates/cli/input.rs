@@ -60,6 +60,11 @@ pub struct Input {
     /// Name of the count column in the counts.
     #[arg(long, default_value = "count", value_name = "NAME")]
     count_column: String,
+    /// Name of the column of foreign SIMs (inbound roamers) among the count, if the counts are
+    /// split by SIM origin; scaled by the scenario's `[scaling] foreign` factor instead of the
+    /// uplift. Implies the long layout.
+    #[arg(long, value_name = "NAME")]
+    foreign_column: Option<String>,
     /// Layout of the counts: long (date, area, count) or wide (a date column, one column per
     /// area); detected from the header by default.
     #[arg(long, value_enum, default_value_t = ShapeArg::Auto)]
@@ -162,6 +167,7 @@ impl Input {
                     date: self.date_column,
                     area: self.area_column,
                     count: self.count_column,
+                    foreign: self.foreign_column,
                 },
                 shape: match self.shape {
                     ShapeArg::Auto => Shape::Auto,

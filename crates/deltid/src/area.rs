@@ -60,13 +60,15 @@ pub(crate) enum Resolution {
 /// Reads area cells as the scenario's codes: codes as written, Statistics Norway labels
 /// (`K-3043 Ål`, `3043 Ål`), codes that lost their leading zeros (`301` → `0301`, when the
 /// scenario declares four-digit codes), old codes through a mapping table (Norway's 2020 and
-/// 2024 renumbering), and names (refused when a name fits two areas).
+/// 2024 renumbering), and names (refused when a name fits two areas). The scenario's region
+/// code, if it names one, is known too: rows with it are the region's own count.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AreaResolver {
     scenario: std::path::PathBuf,
     areas: Vec<Area>,
     digits: Option<usize>,
     mapping: std::collections::HashMap<String, AreaCode>,
+    region: Option<AreaCode>,
 }
 
 impl AreaResolver {
@@ -83,7 +85,15 @@ impl AreaResolver {
             areas: areas.to_vec(),
             digits,
             mapping,
+            region: None,
         }
+    }
+
+    /// The same resolver, also knowing `region` (matched exactly) as the code of the region's
+    /// own count, which is not one of the areas.
+    pub fn with_region(mut self, region: Option<AreaCode>) -> AreaResolver {
+        self.region = region;
+        self
     }
 
     /// The scenario file the areas come from.
@@ -106,6 +116,9 @@ impl AreaResolver {
     /// Resolves one cell.
     pub(crate) fn resolve(&self, raw: &str) -> Resolution {
         let text = raw.trim();
+        if let Some(region) = self.region.as_ref().filter(|r| r.as_str() == text) {
+            return Resolution::Known(region.clone());
+        }
         if let Some(code) = self.known(text) {
             return Resolution::Known(code);
         }

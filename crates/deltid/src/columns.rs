@@ -8,7 +8,11 @@ pub const AREA: &str = "area";
 pub const NAME: &str = "name";
 /// Persons counted in the telecom data that day.
 pub const OBSERVED: &str = "observed";
-/// Persons added by the uplift for people the data misses.
+/// Foreign SIMs (inbound roamers) among the observed, scaled by their own factor; 0 when the
+/// counts have no SIM-origin split.
+pub const FOREIGN: &str = "observed_foreign";
+/// Persons added by the uplift for people the data misses: present − observed, so it holds the
+/// scaling factors too when any is not 1.
 pub const UPLIFT: &str = "uplift";
 /// Present population: observed plus uplift.
 pub const PRESENT: &str = "present";
@@ -22,6 +26,9 @@ pub const TRANSIT: &str = "transit";
 pub const DAY_VISITORS: &str = "day_visitors";
 /// Part-time residents present: present minus all deductions (= guest-nights that day).
 pub const PART_TIME: &str = "part_time";
+/// A region day's overlap ratio: the areas' observed counts summed ÷ the region's own count
+/// (above 1 when people were seen in several areas that day); null without a region count.
+pub const OVERLAP: &str = "overlap";
 /// Number of areas summed into a region day.
 pub const AREAS: &str = "areas";
 /// Calendar year.

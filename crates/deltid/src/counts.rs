@@ -16,16 +16,22 @@ use crate::source::{Location, SourceOptions, Table};
 
 /// Names of the columns of a counts file.
 ///
-/// Defaults: `date`, `area`, `count`. Other columns in the file are ignored. In the wide shape
-/// only `date` is used: every other column is an area.
+/// Defaults: `date`, `area`, `count`, and no SIM-origin split. Other columns in the file are
+/// ignored. In the wide shape only `date` is used: every other column is an area.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountsColumns {
     /// Column holding the date.
     pub date: String,
     /// Column holding the area code or name (kept as a string).
     pub area: String,
-    /// Column holding the count of persons present (non-negative, fractions allowed).
+    /// Column holding the count of persons present (non-negative, fractions allowed): all SIMs,
+    /// domestic and foreign.
     pub count: String,
+    /// Column holding the foreign SIMs (inbound roamers) among `count`, if the operator splits
+    /// counts by SIM origin; they are scaled by the scenario's `[scaling] foreign` factor
+    /// instead of the uplift. Each must be at most its row's count. Naming one implies the long
+    /// shape.
+    pub foreign: Option<String>,
 }
 
 impl Default for CountsColumns {
@@ -34,6 +40,7 @@ impl Default for CountsColumns {
             date: "date".to_owned(),
             area: "area".to_owned(),
             count: "count".to_owned(),
+            foreign: None,
         }
     }
 }
@@ -74,8 +81,9 @@ pub const MAX_REPORTED: usize = 20;
 ///
 /// One row per date and area; every date parsed, every count finite and non-negative, no
 /// (date, area) pair twice, at least one row. The frame has the columns
-/// [`columns::DATE`] (polars `Date`), [`columns::AREA`] (string) and [`columns::OBSERVED`]
-/// (`f64`, persons).
+/// [`columns::DATE`] (polars `Date`), [`columns::AREA`] (string), [`columns::OBSERVED`]
+/// (`f64`, persons: all SIMs) and [`columns::FOREIGN`] (`f64`, the foreign SIMs among them; 0
+/// without a SIM-origin split). Rows of the scenario's `region_code` are the region's own count.
 #[derive(Clone, Debug)]
 pub struct Counts {
     path: PathBuf,
@@ -88,6 +96,7 @@ struct Row {
     day: i32,
     area: AreaCode,
     persons: f64,
+    foreign: f64,
     at: Location,
 }
 
@@ -158,7 +167,7 @@ impl Counts {
     /// the file cannot be read; [`Error::MissingColumn`] or [`Error::DuplicateColumn`] for the
     /// header; [`Error::AmbiguousDates`]; for bad values [`Error::ParseDate`],
     /// [`Error::ParseNumber`], [`Error::AmbiguousNumber`], [`Error::NegativeNumber`],
-    /// [`Error::TooLarge`], [`Error::EmptyArea`], [`Error::UnknownArea`],
+    /// [`Error::TooLarge`], [`Error::ForeignAboveCount`], [`Error::EmptyArea`], [`Error::UnknownArea`],
     /// [`Error::AmbiguousArea`], [`Error::DuplicateRow`] (several at once as [`Error::Many`],
     /// up to [`MAX_REPORTED`]); [`Error::EmptyInput`] if there are no data rows.
     pub fn read(
@@ -174,7 +183,9 @@ impl Counts {
             Shape::Long => true,
             Shape::Wide => false,
             Shape::Auto => {
-                table.header.contains(&columns.area) || table.header.contains(&columns.count)
+                columns.foreign.is_some()
+                    || table.header.contains(&columns.area)
+                    || table.header.contains(&columns.count)
             }
         };
         let dates = DateParser::choose(
@@ -260,6 +271,11 @@ impl Counts {
         if long {
             let area_at = column_index(&table.header, &columns.area, path)?;
             let count_at = column_index(&table.header, &columns.count, path)?;
+            let foreign_at = columns
+                .foreign
+                .as_ref()
+                .map(|name| column_index(&table.header, name, path).map(|at| (name, at)))
+                .transpose()?;
             for record in &table.records {
                 let day = date_of(
                     record.cell(date_at),
@@ -285,11 +301,34 @@ impl Counts {
                     &columns.count,
                     &mut problems,
                 );
-                if let (Some(day), Some(area), Some(persons)) = (day, area, persons) {
+                let foreign = match foreign_at {
+                    None => Some(0.0),
+                    Some((name, at)) => {
+                        let loc = table.locate(record, at);
+                        let foreign = persons_of(record.cell(at), &loc, name, &mut problems);
+                        match (foreign, persons) {
+                            (Some(f), Some(count)) if f > count => {
+                                problems.push(Error::ForeignAboveCount {
+                                    path: path.to_owned(),
+                                    at: loc,
+                                    column: name.clone(),
+                                    foreign: f,
+                                    count,
+                                });
+                                None
+                            }
+                            _ => foreign,
+                        }
+                    }
+                };
+                if let (Some(day), Some(area), Some(persons), Some(foreign)) =
+                    (day, area, persons, foreign)
+                {
                     rows.push(Row {
                         day,
                         area,
                         persons,
+                        foreign,
                         at: table.locate_record(record),
                     });
                 }
@@ -322,6 +361,7 @@ impl Counts {
                             day,
                             area: area.clone(),
                             persons,
+                            foreign: 0.0,
                             at,
                         });
                     }
@@ -369,6 +409,10 @@ impl Counts {
                 columns::OBSERVED.into(),
                 rows.iter().map(|r| r.persons).collect::<Vec<_>>(),
             ),
+            Column::new(
+                columns::FOREIGN.into(),
+                rows.iter().map(|r| r.foreign).collect::<Vec<_>>(),
+            ),
         ])?;
         Ok(Counts {
             path: path.to_owned(),
@@ -377,17 +421,22 @@ impl Counts {
         })
     }
 
-    /// Counts from a checked frame (used by the synthetic generator).
+    /// Counts from a checked frame (used by the synthetic generator); a frame without
+    /// [`columns::FOREIGN`] gets it as 0 (no foreign SIMs).
     pub(crate) fn from_parts(
         path: &Path,
-        frame: DataFrame,
+        mut frame: DataFrame,
         first_seen: Vec<(AreaCode, Location)>,
-    ) -> Counts {
-        Counts {
+    ) -> Result<Counts> {
+        if frame.column(columns::FOREIGN).is_err() {
+            let zeros = Column::new(columns::FOREIGN.into(), vec![0.0; frame.height()]);
+            frame.with_column(zeros)?;
+        }
+        Ok(Counts {
             path: path.to_owned(),
             frame,
             first_seen,
-        }
+        })
     }
 
     /// The file the counts came from.
@@ -411,7 +460,8 @@ impl Counts {
         &self.first_seen
     }
 
-    /// The counts as a lazy frame: `date` (Date), `area` (String), `observed` (f64, persons).
+    /// The counts as a lazy frame: `date` (Date), `area` (String), `observed` (f64, persons),
+    /// `observed_foreign` (f64, the foreign SIMs among them).
     pub fn lazy(&self) -> LazyFrame {
         self.frame.clone().lazy()
     }

@@ -107,6 +107,21 @@ pub enum Error {
         value: String,
     },
 
+    /// A count of foreign SIMs is larger than the count of all SIMs it is a part of.
+    #[error("{}: {at}, column `{column}`: {foreign} foreign SIMs is more than the {count} counted in all", path.display())]
+    ForeignAboveCount {
+        /// The file.
+        path: PathBuf,
+        /// Where the row is.
+        at: Location,
+        /// The foreign-SIM column's name.
+        column: String,
+        /// Foreign SIMs.
+        foreign: f64,
+        /// All SIMs (domestic and foreign).
+        count: f64,
+    },
+
     /// An area code cell is empty.
     #[error("{}: {at}, column `{column}`: empty area code", path.display())]
     EmptyArea {
@@ -272,6 +287,13 @@ pub enum Error {
     /// The selection asks for something impossible (an empty period, an area not in the scenario).
     #[error("invalid selection: {reason}")]
     InvalidSelection {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// An uncertainty analysis cannot run as asked (too few draws, resamples or days).
+    #[error("invalid uncertainty analysis: {reason}")]
+    InvalidUncertainty {
         /// What is wrong.
         reason: String,
     },

@@ -16,6 +16,28 @@
 //! the scenario's [`Allocation`] rule, so the region is the sum of its areas on every line. A
 //! negative `part_time` (deductions above present persons, e.g. residents away on holiday) is
 //! kept as it is and counted in the summary, never clamped.
+//!
+//! # Scaling layers
+//! With a scenario's `[scaling]` factors or counts split by SIM origin, `present` comes from
+//! Eurostat's layers instead (see [`Scaling`](crate::Scaling)):
+//!
+//! ```text
+//! present(a,d) = (observed − foreign) × (1 + uplift) × deduplication ÷ market_share
+//!              + foreign × foreign_factor
+//! uplift(a,d)  = present(a,d) − observed(a,d)       (all the factors together)
+//! ```
+//!
+//! With every factor 1 and no foreign SIMs it is the plan's model.
+//!
+//! # The region's own count
+//! Summing the areas' daytime counts counts a person seen in two areas on one day twice (the
+//! main road and the railway run through the whole valley). When the scenario names a
+//! `region_code` and the counts have rows with it, and no subset of areas is selected, the
+//! region's `observed` and `present` come from that count (scaled the same way) and its
+//! deductions are the areas' deductions summed; the region then is *not* the sum of its areas
+//! on the observed, uplift, present and part-time lines. Its daily [`OVERLAP`] is the areas'
+//! observed summed ÷ the region's observed (1.1: a tenth of the region's persons were seen in
+//! two areas). Region days are the days with both a region count and an area count.
 
 use std::fmt;
 
@@ -24,8 +46,8 @@ use polars::prelude::*;
 
 use crate::area::{Area, AreaCode};
 use crate::columns::{
-    AREA, AREAS, COMMUTERS, DATE, DAY_VISITORS, NAME, OBSERVED, ORDER, PART_TIME, PRESENT,
-    RESIDENTS, SHARE, TRANSIT, UPLIFT,
+    AREA, AREAS, COMMUTERS, DATE, DAY_VISITORS, FOREIGN, NAME, OBSERVED, ORDER, OVERLAP, PART_TIME,
+    PRESENT, RESIDENTS, SHARE, TRANSIT, UPLIFT,
 };
 use crate::counts::Counts;
 use crate::deduction::{Deduction, DeductionSource, DeductionTable};
@@ -151,14 +173,15 @@ impl fmt::Display for Selection {
 
 /// The daily estimate for a selection: one row per area and day, and one per region day.
 ///
-/// Both frames have [`DATE`], [`AREA`], [`NAME`] and the eight [`LINES`] (persons per day);
-/// the region frame's area is empty, its name the region's, and it adds [`AREAS`], the number
-/// of areas summed that day.
+/// Both frames have [`DATE`], [`AREA`], [`NAME`], the eight [`LINES`] and [`FOREIGN`]
+/// (persons per day); the region frame's area is empty, its name the region's, and it adds
+/// [`AREAS`], the number of areas summed that day, and [`OVERLAP`], the areas' observed summed
+/// ÷ the region's own count (null without a region count; see the [module docs](self)).
 #[derive(Clone, Debug)]
 pub struct Estimate {
     /// Per area and day, sorted by area (scenario order) then date.
     pub areas: DataFrame,
-    /// Per day, the sum over the selected areas, sorted by date.
+    /// Per day, the sum over the selected areas (or the region's own count), sorted by date.
     pub region: DataFrame,
     /// The areas that were selected, in scenario order.
     pub selected: Vec<Area>,
@@ -209,8 +232,9 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
             .map(|a| a.code.to_string())
             .collect()
     };
+    let region_code = scenario.region_code();
     for (area, at) in counts.areas() {
-        if scenario.area(area).is_none() {
+        if scenario.area(area).is_none() && Some(area) != region_code {
             return Err(Error::UnknownArea {
                 path: counts.path().to_owned(),
                 at: at.clone(),
@@ -238,7 +262,18 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
         .cloned()
         .collect();
 
-    let all = daily(scenario, counts.lazy().filter(selection.period.expr()))?.collect()?;
+    let counted = counts.lazy().filter(selection.period.expr());
+    let (area_counts, region_counts) = match region_code {
+        Some(code) => {
+            let own = col(AREA).eq(lit(code.as_str()));
+            (
+                counted.clone().filter(own.clone().not()),
+                Some(counted.filter(own)),
+            )
+        }
+        None => (counted, None),
+    };
+    let all = daily(scenario, area_counts)?.collect()?;
     check_tables_cover(scenario, &all)?;
 
     let codes = Series::new(
@@ -259,20 +294,31 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
     } else {
         format!("{}, selected areas", scenario.name())
     };
-    let region = areas
-        .clone()
-        .lazy()
-        .group_by([col(DATE)])
-        .agg(
-            LINES
-                .iter()
-                .map(|l| col(*l).sum())
-                .chain([len().cast(DataType::UInt32).alias(AREAS)])
-                .collect::<Vec<_>>(),
-        )
+    let sums = areas.clone().lazy().group_by([col(DATE)]).agg(
+        LINES
+            .iter()
+            .chain([&FOREIGN])
+            .map(|l| col(*l).sum())
+            .chain([len().cast(DataType::UInt32).alias(AREAS)])
+            .collect::<Vec<_>>(),
+    );
+    // The region's own count stands for the whole region only, not for a subset of areas.
+    let own = match region_counts {
+        Some(own) if selection.areas.is_empty() => Some(own.collect()?),
+        _ => None,
+    };
+    let region = match own {
+        Some(own) if own.height() > 0 => region_from_count(scenario, own.lazy(), sums),
+        _ => sums.with_column(lit(NULL).cast(DataType::Float64).alias(OVERLAP)),
+    };
+    let region = region
         .with_columns([lit("").alias(AREA), lit(region_name).alias(NAME)])
         .sort([DATE], SortMultipleOptions::default())
-        .select(output_columns().chain([col(AREAS)]).collect::<Vec<_>>())
+        .select(
+            output_columns()
+                .chain([col(AREAS), col(OVERLAP)])
+                .collect::<Vec<_>>(),
+        )
         .collect()?;
     Ok(Estimate {
         areas,
@@ -282,9 +328,9 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
     })
 }
 
-/// The model as a lazy frame: counts (`date`, `area`, `observed`) in, one row per area and day
-/// out with [`DATE`], [`AREA`], [`NAME`] and the eight [`LINES`], sorted by area in scenario
-/// order, then date.
+/// The model as a lazy frame: counts (`date`, `area`, `observed`, `observed_foreign`) in, one
+/// row per area and day out with [`DATE`], [`AREA`], [`NAME`], the eight [`LINES`] and
+/// [`FOREIGN`], sorted by area in scenario order, then date.
 ///
 /// This is the whole estimate; [`estimate`] adds the checks around it. Areas must already be
 /// known to the scenario (an unknown one gets a null name and share).
@@ -300,7 +346,7 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
             [col(AREA)],
             JoinArgs::new(JoinType::Left),
         )
-        .with_column((col(OBSERVED) * lit(uplift)).alias(UPLIFT))
+        .with_column(scenario.scaling().added(uplift).alias(UPLIFT))
         .with_column((col(OBSERVED) + col(UPLIFT)).alias(PRESENT))
         .with_column(share(scenario.allocation())?.alias(SHARE));
 
@@ -335,12 +381,56 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
     }
 
     Ok(frame
-        .with_column(
-            (col(PRESENT) - col(RESIDENTS) - col(COMMUTERS) - col(TRANSIT) - col(DAY_VISITORS))
-                .alias(PART_TIME),
-        )
+        .with_column(part_time())
         .sort([ORDER, DATE], SortMultipleOptions::default())
         .select(output_columns().collect::<Vec<_>>()))
+}
+
+/// Part-time residents present: present minus the four deductions.
+fn part_time() -> Expr {
+    (col(PRESENT) - col(RESIDENTS) - col(COMMUTERS) - col(TRANSIT) - col(DAY_VISITORS))
+        .alias(PART_TIME)
+}
+
+/// The region's days from its own count (`date`, `observed`, `observed_foreign`), scaled as the
+/// areas are, with the deductions and the number of areas from `sums` (the areas' day sums) and
+/// the overlap ratio; only days in both.
+fn region_from_count(scenario: &Scenario, own: LazyFrame, sums: LazyFrame) -> LazyFrame {
+    let own = own
+        .with_column(
+            scenario
+                .scaling()
+                .added(scenario.uplift().fraction())
+                .alias(UPLIFT),
+        )
+        .with_column((col(OBSERVED) + col(UPLIFT)).alias(PRESENT))
+        .select([
+            col(DATE),
+            col(OBSERVED),
+            col(FOREIGN),
+            col(UPLIFT),
+            col(PRESENT),
+        ]);
+    // The areas' observed sum rides in the overlap column until divided by the region's count.
+    let sums = sums.select(
+        [col(DATE), col(OBSERVED).alias(OVERLAP), col(AREAS)]
+            .into_iter()
+            .chain(Deduction::ALL.iter().map(|d| col(d.key())))
+            .collect::<Vec<_>>(),
+    );
+    own.join(
+        sums,
+        [col(DATE)],
+        [col(DATE)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .with_column(
+        when(col(OBSERVED).gt(lit(0.0)))
+            .then(col(OVERLAP) / col(OBSERVED))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias(OVERLAP),
+    )
+    .with_column(part_time())
 }
 
 /// A deduction table as a frame to join on its keys (date and/or area), the figures in column
@@ -376,7 +466,11 @@ fn table_frame(table: &DeductionTable, key: &str) -> Result<Option<(Vec<Expr>, L
 
 /// The columns of a daily frame, in order.
 fn output_columns() -> impl Iterator<Item = Expr> {
-    [DATE, AREA, NAME].into_iter().chain(LINES).map(col)
+    [DATE, AREA, NAME]
+        .into_iter()
+        .chain(LINES)
+        .chain([FOREIGN])
+        .map(col)
 }
 
 /// An area's share (fraction 0..1) of a region-level deduction on a day.

@@ -12,15 +12,17 @@ use std::path::Path;
 
 use crate::annualise::{Annualisation, NegativePolicy, Yearly};
 use crate::area::AreaCode;
-use crate::columns::{AREA, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS};
+use crate::columns::{AREA, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS, OVERLAP};
 use crate::counts::{Counts, CountsOptions};
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, LINES, Selection, estimate};
+use crate::plausibility::Plausibility;
 use crate::population::{Population, PopulationOptions};
 use crate::read::from_epoch_days;
 use crate::scenario::Scenario;
 use crate::sheet::{Cell, Sheet, write_parquet, write_workbook};
 use crate::summary::{AreaSummary, Lines, Summary};
+use crate::uncertainty::{Uncertainty, UncertaintyOptions};
 use crate::waterfall::Line;
 
 pub use crate::sheet::{CsvStyle, DecimalMark, Delimiter};
@@ -81,6 +83,12 @@ pub struct Report {
     pub summary: Summary,
     /// Yearly figures by a chosen method, when asked for with [`Report::annualise`].
     pub yearly: Option<Yearly>,
+    /// Checks against holiday homes and commercial guest-nights, when the scenario gives
+    /// them.
+    pub plausibility: Option<Plausibility>,
+    /// Intervals from the scenario's parameter ranges and from sampling, when asked for with
+    /// [`Report::quantify_uncertainty`].
+    pub uncertainty: Option<Uncertainty>,
 }
 
 impl Report {
@@ -122,12 +130,16 @@ impl Report {
         let counts = Counts::read(path, options, Some(scenario.area_resolver()))?;
         let estimate = estimate(&scenario, &counts, selection)?;
         let summary = Summary::new(&scenario, &estimate)?;
-        Ok(Report {
+        let mut report = Report {
             scenario,
             estimate,
             summary,
             yearly: None,
-        })
+            plausibility: None,
+            uncertainty: None,
+        };
+        report.plausibility = Plausibility::new(&report)?;
+        Ok(report)
     }
 
     /// Adds yearly figures by `method`, with negative days treated by `negative`, shown in the
@@ -141,6 +153,38 @@ impl Report {
             self.scenario.calendar(),
             method,
             negative,
+        )?);
+        Ok(())
+    }
+
+    /// Adds the uncertainty of the region's guest-nights (a seeded Monte Carlo over the
+    /// scenario's parameter ranges, a sensitivity table and a block-bootstrap sampling
+    /// interval), shown in the table and JSON outputs.
+    ///
+    /// # Errors
+    /// As [`Uncertainty::new`].
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::report::Report;
+    /// use deltid::uncertainty::UncertaintyOptions;
+    /// use deltid::{CountsOptions, Selection};
+    /// let mut report = Report::run(
+    ///     "../../data/hallingdal/plan-2021.toml".as_ref(),
+    ///     None,
+    ///     &CountsOptions::default(),
+    ///     &Selection::default(),
+    /// )?;
+    /// report.quantify_uncertainty(&UncertaintyOptions::default())?;
+    /// assert!(report.uncertainty.is_some());
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn quantify_uncertainty(&mut self, options: &UncertaintyOptions) -> Result<()> {
+        self.uncertainty = Some(Uncertainty::new(
+            &self.scenario,
+            &self.estimate,
+            &self.summary,
+            options,
         )?);
         Ok(())
     }
@@ -185,22 +229,20 @@ impl Report {
             (Format::Table, _) => {
                 let mut out = out;
                 write_table(&self.summary, &mut out)?;
-                match &self.yearly {
-                    Some(yearly) => yearly.write_table(out),
-                    None => Ok(()),
+                if let Some(yearly) = &self.yearly {
+                    yearly.write_table(&mut out)?;
                 }
+                if let Some(plausibility) = &self.plausibility {
+                    plausibility.write_table(&mut out)?;
+                }
+                if let Some(uncertainty) = &self.uncertainty {
+                    uncertainty.write_table(&mut out)?;
+                }
+                Ok(())
             }
             (Format::Csv(style), Daily::Omit) => write_summary_csv(&self.summary, style, out),
             (Format::Csv(style), Daily::Include) => write_daily_csv(&self.estimate, style, out),
-            (Format::Json, Daily::Omit) => {
-                write_json(&self.summary, None, self.yearly.as_ref(), out)
-            }
-            (Format::Json, Daily::Include) => write_json(
-                &self.summary,
-                Some(&self.estimate),
-                self.yearly.as_ref(),
-                out,
-            ),
+            (Format::Json, daily) => write_json(self, daily, out),
             (Format::Xlsx, _) => {
                 let days = daily_rows(&self.estimate)?;
                 let sheets = [
@@ -227,6 +269,10 @@ pub struct DailyRow {
     /// The day's lines, persons.
     #[serde(flatten)]
     pub lines: Lines,
+    /// A region day's overlap ratio (the areas' observed summed ÷ the region's own count);
+    /// `None` for areas and without a region count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<f64>,
 }
 
 /// The daily rows of an estimate: each selected area's days, then the region's days.
@@ -244,6 +290,8 @@ pub fn daily_rows(estimate: &Estimate) -> Result<Vec<DailyRow>> {
             .iter()
             .map(|l| frame.column(l).and_then(|c| c.f64()))
             .collect::<PolarsResult<_>>()?;
+        // Only the region frame has it.
+        let overlap = frame.column(OVERLAP).ok().map(|c| c.f64()).transpose()?;
         for i in 0..frame.height() {
             let v = |k: usize| lines[k].get(i).unwrap_or(f64::NAN);
             let area = areas.get(i).unwrap_or("");
@@ -261,6 +309,7 @@ pub fn daily_rows(estimate: &Estimate) -> Result<Vec<DailyRow>> {
                     day_visitors: v(6),
                     part_time: v(7),
                 },
+                overlap: overlap.and_then(|o| o.get(i)),
             });
         }
     }
@@ -393,6 +442,20 @@ pub fn write_table(summary: &Summary, mut out: impl Write) -> Result<()> {
         "- rounding as in the plan: each line to whole persons, the next computed from the rounded lines; each area is rounded on its own, so areas may differ from the region by a person or two; CSV and JSON carry full precision"
     )?;
     writeln!(out, "- {}", summary.allocation_rule)?;
+    if !summary.scaling.is_identity() {
+        writeln!(
+            out,
+            "- scaling besides the uplift (Eurostat's MNO terms): {}; the uplift line is present − observed and holds them",
+            summary.scaling.describe()
+        )?;
+    }
+    if let Some(overlap) = summary.overlap {
+        writeln!(
+            out,
+            "- {}: observed and present persons from the region's own count, so the region is not the sum of its areas; the areas' counts add up to {overlap:.3} × the region's count on average (a person seen in two areas on a day counts in both); its deductions are the areas' summed",
+            region.name
+        )?;
+    }
     for area in summary.areas.iter().chain([region]) {
         if area.missing_days > 0 {
             writeln!(
@@ -536,8 +599,12 @@ fn waterfall_sheet(summary: &Summary) -> Sheet<'_> {
     }
 }
 
-/// The daily rows: `date, area` (empty for the region), `name` and the eight [`LINES`].
+/// The daily rows: `date, area` (empty for the region), `name`, the eight [`LINES`], and
+/// [`OVERLAP`] when the region has its own count.
 fn daily_sheet(days: &[DailyRow]) -> Sheet<'_> {
+    // The overlap column only when the region has its own count, so other outputs keep their
+    // shape.
+    let with_overlap = days.iter().any(|d| d.overlap.is_some());
     let rows = days
         .iter()
         .map(|day| {
@@ -547,12 +614,19 @@ fn daily_sheet(days: &[DailyRow]) -> Sheet<'_> {
                 Cell::text(Some(&day.name)),
             ];
             row.extend(lines(&day.lines).map(Cell::Number));
+            if with_overlap {
+                row.push(day.overlap.map_or(Cell::Empty, Cell::Number));
+            }
             row
         })
         .collect();
+    let mut header: Vec<&str> = [DATE, AREA, NAME].into_iter().chain(LINES).collect();
+    if with_overlap {
+        header.push(OVERLAP);
+    }
     Sheet {
         name: "daily",
-        header: [DATE, AREA, NAME].into_iter().chain(LINES).collect(),
+        header,
         rows,
     }
 }
@@ -579,31 +653,35 @@ pub fn write_daily_csv(estimate: &Estimate, style: CsvStyle, out: impl Write) ->
     daily_sheet(&daily_rows(estimate)?).write_csv(style, out)
 }
 
-/// Writes the summary (and the yearly figures and the daily rows, if given) as one JSON
-/// document with the keys `summary`, `yearly` and `daily`.
+/// Writes a report as one JSON document with the keys `summary`, and when present `yearly`,
+/// `plausibility` and (with [`Daily::Include`]) `daily`.
 ///
 /// # Errors
 /// [`Error::Write`] if the writer fails.
-pub fn write_json(
-    summary: &Summary,
-    daily: Option<&Estimate>,
-    yearly: Option<&Yearly>,
-    mut out: impl Write,
-) -> Result<()> {
+pub fn write_json(report: &Report, daily: Daily, mut out: impl Write) -> Result<()> {
     #[derive(Serialize)]
     struct Document<'a> {
         summary: &'a Summary,
         #[serde(skip_serializing_if = "Option::is_none")]
         yearly: Option<&'a Yearly>,
         #[serde(skip_serializing_if = "Option::is_none")]
+        plausibility: Option<&'a Plausibility>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        uncertainty: Option<&'a Uncertainty>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         daily: Option<Vec<DailyRow>>,
     }
-    let daily = daily.map(daily_rows).transpose()?;
+    let daily = match daily {
+        Daily::Include => Some(daily_rows(&report.estimate)?),
+        Daily::Omit => None,
+    };
     serde_json::to_writer_pretty(
         &mut out,
         &Document {
-            summary,
-            yearly,
+            summary: &report.summary,
+            yearly: report.yearly.as_ref(),
+            plausibility: report.plausibility.as_ref(),
+            uncertainty: report.uncertainty.as_ref(),
             daily,
         },
     )

@@ -10,6 +10,10 @@ use crate::calendar::SchoolHolidays;
 use crate::deduction::{Deduction, DeductionSource, DeductionTable, TableLayout};
 use crate::error::{Error, Result};
 use crate::read::MAX_PERSONS;
+use crate::scaling::{RawScaling, Scaling};
+use crate::uncertainty::{
+    Distribution, Parameter, UncertainParameter, check_range, distribution_from_table,
+};
 
 /// How a region-level deduction is shared out to the areas.
 ///
@@ -69,6 +73,19 @@ impl Uplift {
     }
 }
 
+/// Figures an area's estimate can be checked against, from official statistics.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Calibration {
+    /// The area.
+    pub code: AreaCode,
+    /// Holiday homes (fritidsbustader) in the area, count (Statistics Norway publishes them
+    /// per municipality).
+    pub holiday_homes: Option<f64>,
+    /// Official guest-nights in commercial accommodation per year (hotels, cabins for rent,
+    /// camping), nights.
+    pub commercial_guest_nights: Option<f64>,
+}
+
 /// A validated scenario: everything the estimate needs besides the counts.
 ///
 /// Read from TOML with [`Scenario::from_path`] or [`Scenario::from_toml_str`]. A scenario that
@@ -86,11 +103,24 @@ impl Uplift {
 /// commuters = 1000
 /// transit = 1000
 /// day_visitors = { table = "day_visitors.csv", fill = 0 }   # by date
+/// # uplift and region-level figures may be ranges; the estimate uses their means:
+/// # uplift = { uniform = [0.04, 0.08] }, commuters = { triangular = [500, 1000, 1500] },
+/// # transit = { normal = [1000, 150] } (see deltid::uncertainty)
 /// [[area]]
 /// code = "3324"
 /// name = "Gol"
 /// [calendar]               # optional; school holidays for calendar labels (Buskerud's)
 /// winter_holiday_weeks = [8, 9]
+/// ```
+///
+/// Optional scaling layers ([`Scaling`]) and a region-level count:
+///
+/// ```toml
+/// region_code = "HALLINGDAL"   # count rows with this code are the region's own count
+/// [scaling]                    # each 1 if not given
+/// deduplication = 0.95         # persons per SIM (multiple-SIM factor), fraction (0, 1]
+/// market_share = 0.6           # the operator's share of the target population, (0, 1]
+/// foreign = 1.0                # persons per foreign SIM, instead of the uplift
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -100,9 +130,13 @@ pub struct Scenario {
     counts: Option<PathBuf>,
     allocation: Allocation,
     areas: Vec<Area>,
+    calibration: Vec<Calibration>,
     deductions: [DeductionSource; 4],
+    uncertain: Vec<UncertainParameter>,
     calendar: SchoolHolidays,
     resolver: AreaResolver,
+    scaling: Scaling,
+    region_code: Option<AreaCode>,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +154,9 @@ struct RawScenario {
     calendar: SchoolHolidays,
     #[serde(default)]
     area_codes: RawAreaCodes,
+    #[serde(default)]
+    scaling: RawScaling,
+    region_code: Option<String>,
 }
 
 /// How area cells in inputs are read: `[area_codes]` with `digits` and `mapping`.
@@ -144,6 +181,8 @@ struct RawDeductions {
 /// A deduction as written: a number, or an inline table `{ table = "file.csv", fill = 0 }`.
 enum RawDeduction {
     Persons(f64),
+    /// `{ uniform = [..] }`, `{ triangular = [..] }` or `{ normal = [..] }`.
+    Distributed(Distribution),
     Table {
         table: PathBuf,
         fill: Option<f64>,
@@ -154,7 +193,7 @@ enum RawDeduction {
 impl RawDeduction {
     /// Reads a deduction's value, or says what is wrong with it.
     fn from_value(value: toml::Value) -> std::result::Result<RawDeduction, String> {
-        const SHAPE: &str = "expected a number of persons per day, or { table = \"file.csv\" } with optional fill = <persons>, date/area/persons = \"<column>\", sum = true";
+        const SHAPE: &str = "expected a number of persons per day, or { table = \"file.csv\" } with optional fill = <persons>, date/area/persons = \"<column>\", sum = true, or a range { uniform = [low, high] }, { triangular = [low, mode, high] }, { normal = [mean, sd] }";
         let number = |v: &toml::Value| match v {
             toml::Value::Integer(i) => Some(*i as f64),
             toml::Value::Float(f) => Some(*f),
@@ -166,6 +205,9 @@ impl RawDeduction {
         let toml::Value::Table(table) = value else {
             return Err(format!("{SHAPE}, found {value}"));
         };
+        if let Some(distribution) = distribution_from_table(&table) {
+            return distribution.map(RawDeduction::Distributed);
+        }
         const KEYS: [&str; 6] = ["table", "fill", "date", "area", "persons", "sum"];
         if let Some(key) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
             return Err(format!("unknown key `{key}`: {SHAPE}"));
@@ -224,6 +266,8 @@ struct RawArea {
     commuters: Option<f64>,
     transit: Option<f64>,
     day_visitors: Option<f64>,
+    holiday_homes: Option<f64>,
+    commercial_guest_nights: Option<f64>,
 }
 
 impl RawArea {
@@ -315,7 +359,21 @@ impl Scenario {
         };
         let folder = path.parent().unwrap_or(Path::new(""));
 
+        let mut uncertain = Vec::new();
+        if let toml::Value::Table(table) = &raw.uplift
+            && let Some(distribution) = distribution_from_table(table)
+        {
+            let distribution = distribution.map_err(|reason| invalid("uplift", reason))?;
+            check_range(Parameter::Uplift, &distribution)
+                .map_err(|reason| invalid("uplift", reason))?;
+            uncertain.push(UncertainParameter {
+                parameter: Parameter::Uplift,
+                distribution,
+            });
+        }
         let fraction = match &raw.uplift {
+            // A distribution: the estimate uses its mean.
+            toml::Value::Table(_) => uncertain.first().map(|u| u.distribution.mean()),
             toml::Value::Integer(i) => Some(*i as f64),
             toml::Value::Float(f) => Some(*f),
             // "6 %", "6%", "6,5 %": a percent; "0.06": a fraction.
@@ -344,6 +402,7 @@ impl Scenario {
             ));
         }
         let mut areas: Vec<Area> = Vec::with_capacity(raw.areas.len());
+        let mut calibration: Vec<Calibration> = Vec::with_capacity(raw.areas.len());
         for (i, area) in raw.areas.iter().enumerate() {
             let code = AreaCode::new(&area.code);
             if code.as_str().is_empty() {
@@ -358,6 +417,22 @@ impl Scenario {
                     format!("area code {:?} listed twice", code.as_str()),
                 ));
             }
+            for (key, value) in [
+                ("holiday_homes", area.holiday_homes),
+                ("commercial_guest_nights", area.commercial_guest_nights),
+            ] {
+                if value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
+                    return Err(invalid(
+                        &format!("area[{}].{key}", i + 1),
+                        "must be a non-negative number".to_owned(),
+                    ));
+                }
+            }
+            calibration.push(Calibration {
+                code: code.clone(),
+                holiday_homes: area.holiday_homes,
+                commercial_guest_nights: area.commercial_guest_nights,
+            });
             areas.push(Area {
                 code,
                 name: area.name.clone(),
@@ -389,7 +464,25 @@ impl Scenario {
                 "must be between 1 and 12".to_owned(),
             ));
         }
-        let resolver = AreaResolver::new(path, &areas, raw.area_codes.digits, mapping);
+        let scaling =
+            Scaling::from_raw(&raw.scaling).map_err(|(key, reason)| invalid(&key, reason))?;
+        let region_code = raw.region_code.as_ref().map(AreaCode::new);
+        if let Some(code) = &region_code {
+            if code.as_str().is_empty() {
+                return Err(invalid("region_code", "empty".to_owned()));
+            }
+            if areas.iter().any(|a| &a.code == code) {
+                return Err(invalid(
+                    "region_code",
+                    format!(
+                        "{:?} is an area's code: the region's own count needs a code of its own",
+                        code.as_str()
+                    ),
+                ));
+            }
+        }
+        let resolver = AreaResolver::new(path, &areas, raw.area_codes.digits, mapping)
+            .with_region(region_code.clone());
 
         let mut region = raw.deductions;
         let mut sources = Vec::with_capacity(4);
@@ -423,6 +516,16 @@ impl Scenario {
                             "given both for the region and for {n} area(s): give one or the other"
                         ),
                     ));
+                }
+                (Some(RawDeduction::Distributed(distribution)), _) => {
+                    let parameter = Parameter::Deduction(deduction);
+                    check_range(parameter, &distribution)
+                        .map_err(|reason| invalid(&format!("deductions.{key}"), reason))?;
+                    uncertain.push(UncertainParameter {
+                        parameter,
+                        distribution,
+                    });
+                    DeductionSource::Region(distribution.mean())
                 }
                 (Some(RawDeduction::Persons(v)), _) => {
                     DeductionSource::Region(check(format!("deductions.{key}"), v)?)
@@ -500,9 +603,13 @@ impl Scenario {
             counts: raw.counts.map(|c| folder.join(c)),
             allocation,
             areas,
+            calibration,
             deductions,
+            uncertain,
             calendar: raw.calendar,
             resolver,
+            scaling,
+            region_code,
         })
     }
 
@@ -554,9 +661,33 @@ impl Scenario {
         registered_residents(&self.areas, &self.deductions[Deduction::Residents.index()])
     }
 
+    /// The scaling factors besides the uplift (`[scaling]`), each 1 unless given.
+    pub fn scaling(&self) -> Scaling {
+        self.scaling
+    }
+
+    /// The code of the region's own count in the counts (`region_code`), if the operator gives
+    /// one: a count of everyone in the region that day, each person once, while the areas'
+    /// counts summed count a person seen in two areas twice.
+    pub fn region_code(&self) -> Option<&AreaCode> {
+        self.region_code.as_ref()
+    }
+
     /// How area cells in inputs are read as this scenario's codes (`[area_codes]`).
     pub fn area_resolver(&self) -> &AreaResolver {
         &self.resolver
+    }
+
+    /// The parameters given as distributions (uplift first, then deductions in the plan's
+    /// order); the estimate uses each one's mean. See [`crate::uncertainty`].
+    pub fn uncertain(&self) -> &[UncertainParameter] {
+        &self.uncertain
+    }
+
+    /// Figures to check the estimate against, per area in scenario order: holiday homes and
+    /// official commercial guest-nights, where the scenario gives them.
+    pub fn calibration(&self) -> &[Calibration] {
+        &self.calibration
     }
 
     /// The area with a code, if the scenario lists it.

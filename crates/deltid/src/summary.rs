@@ -5,11 +5,14 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::area::AreaCode;
-use crate::columns::{AREA, DATE, DAYS, FIRST, LAST, NAME, NEGATIVE_DAYS, PART_TIME, YEAR};
+use crate::columns::{
+    AREA, DATE, DAYS, FIRST, FOREIGN, LAST, NAME, NEGATIVE_DAYS, OVERLAP, PART_TIME, YEAR,
+};
 use crate::deduction::Deduction;
 use crate::error::Result;
 use crate::estimate::{Estimate, LINES};
 use crate::read::from_epoch_days;
+use crate::scaling::Scaling;
 use crate::scenario::{Allocation, Scenario, Uplift};
 use crate::waterfall::{PLAN_DAYS_PER_YEAR, Waterfall};
 
@@ -102,6 +105,13 @@ pub struct Summary {
     pub region_name: String,
     /// The uplift applied.
     pub uplift: Uplift,
+    /// The scaling factors besides the uplift (all 1 unless the scenario's `[scaling]` sets
+    /// them).
+    pub scaling: Scaling,
+    /// Mean over the region's days of its overlap ratio, the areas' observed summed ÷ the
+    /// region's own count (above 1: people seen in several areas on a day); `None` when the
+    /// region is the sum of its areas (no region count, or a subset of areas selected).
+    pub overlap: Option<f64>,
     /// How region-level deductions were shared out to areas.
     pub allocation: Allocation,
     /// The allocation rule in words.
@@ -138,8 +148,24 @@ impl Summary {
     /// ```
     pub fn new(scenario: &Scenario, estimate: &Estimate) -> Result<Summary> {
         let uplift = scenario.uplift();
-        let mut areas = summarise(estimate.areas.clone().lazy(), uplift)?;
-        let mut region = summarise(estimate.region.clone().lazy(), uplift)?;
+        let scaling = scenario.scaling();
+        let foreign = |frame: &DataFrame| -> Result<f64> {
+            Ok(frame.column(FOREIGN)?.f64()?.sum().unwrap_or(0.0))
+        };
+        // The plan's rounding of the uplift line holds only for observed × (1 + uplift).
+        let scaled = !scaling.is_identity()
+            || foreign(&estimate.areas)? > 0.0
+            || foreign(&estimate.region)? > 0.0;
+        let table = |mean: &Lines| {
+            if scaled {
+                Waterfall::with_scaling(mean, uplift, scaling)
+            } else {
+                Waterfall::new(mean, uplift)
+            }
+        };
+        let overlap = estimate.region.column(OVERLAP)?.f64()?.mean();
+        let mut areas = summarise(estimate.areas.clone().lazy(), &table)?;
+        let mut region = summarise(estimate.region.clone().lazy(), &table)?;
         let mut region = region
             .pop()
             .ok_or_else(|| PolarsError::NoData("the estimate has no region days".into()))?;
@@ -157,6 +183,8 @@ impl Summary {
         Ok(Summary {
             region_name: scenario.name().to_owned(),
             uplift,
+            scaling,
+            overlap,
             allocation: scenario.allocation(),
             allocation_rule: scenario.allocation().describe().to_owned(),
             selection: estimate.selection.to_string(),
@@ -171,7 +199,7 @@ impl Summary {
 
 /// One summary per value of the `area` column of a daily frame (the region's is empty), in
 /// the frame's order.
-fn summarise(daily: LazyFrame, uplift: Uplift) -> Result<Vec<AreaSummary>> {
+fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Vec<AreaSummary>> {
     let totals = daily
         .clone()
         .group_by_stable([col(AREA)])
@@ -284,7 +312,7 @@ fn summarise(daily: LazyFrame, uplift: Uplift) -> Result<Vec<AreaSummary>> {
             missing_days: 0,
             guest_nights_per_year_plan: mean.part_time * PLAN_DAYS_PER_YEAR,
             calendar_years,
-            waterfall: Waterfall::new(&mean, uplift),
+            waterfall: table(&mean),
         });
     }
     Ok(summaries)

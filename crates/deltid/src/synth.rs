@@ -221,7 +221,7 @@ impl Synth {
             .enumerate()
             .map(|(i, a)| (a.code.clone(), Location::Line(i as u64 + 2)))
             .collect();
-        Ok(Counts::from_parts(label, frame, first_lines))
+        Counts::from_parts(label, frame, first_lines)
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::deduction::Deduction;
+use crate::scaling::Scaling;
 use crate::scenario::Uplift;
 use crate::summary::Lines;
 
@@ -74,9 +75,52 @@ impl Waterfall {
     /// Inputs within [`MAX_PERSONS`](crate::MAX_PERSONS) per area give exact whole numbers;
     /// beyond `i64` the whole numbers saturate rather than wrap.
     pub fn new(mean: &Lines, uplift: Uplift) -> Waterfall {
-        let round = |x: f64| x.round() as i64;
         let observed = round(mean.observed);
-        let added = round(observed as f64 * uplift.fraction());
+        Waterfall::build(
+            mean,
+            observed,
+            round(observed as f64 * uplift.fraction()),
+            format!(
+                "plus {} % for people without a phone and SIM deviations",
+                uplift.fraction() * 100.0
+            ),
+        )
+    }
+
+    /// Builds the table when scaling factors or foreign SIMs make present persons more than
+    /// `observed × (1 + uplift)`: the uplift line is then present − observed
+    /// ([`Lines::uplift`]) rounded on its own, and its label says that it holds the scaling
+    /// factors. The other seven lines are as in [`Waterfall::new`].
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::{Lines, Line, Scaling, Uplift, Waterfall};
+    /// // 1 000 domestic and 200 foreign SIMs: 1 000 × 1.05 × 0.9 ÷ 0.6 + 200 × 1.1 = 1 795.
+    /// let mean = Lines {
+    ///     observed: 1_200.0, uplift: 595.0, present: 1_795.0,
+    ///     residents: 1_000.0, part_time: 795.0, ..Lines::default()
+    /// };
+    /// let scaling = Scaling::new(0.9, 0.6, 1.1).unwrap();
+    /// let table = Waterfall::with_scaling(&mean, Uplift::new(0.05).unwrap(), scaling);
+    /// assert_eq!(table.line(Line::Uplift).rounded, 595);
+    /// assert!(table.line(Line::Uplift).label.contains("market share 0.6"));
+    /// assert_eq!(table.line(Line::GuestNightsPerDay).rounded, 795);
+    /// ```
+    pub fn with_scaling(mean: &Lines, uplift: Uplift, scaling: Scaling) -> Waterfall {
+        let percent = uplift.fraction() * 100.0;
+        let label = match scaling.describe() {
+            factors if factors.is_empty() => format!(
+                "plus {percent} % on domestic SIMs, foreign SIMs as counted (present − observed)"
+            ),
+            factors => {
+                format!("plus {percent} % uplift and scaling: {factors} (present − observed)")
+            }
+        };
+        Waterfall::build(mean, round(mean.observed), round(mean.uplift), label)
+    }
+
+    /// The eight lines from the rounded observed and uplift lines.
+    fn build(mean: &Lines, observed: i64, added: i64, label: String) -> Waterfall {
         let mut lines = vec![
             WaterfallLine {
                 line: Line::Observed,
@@ -86,10 +130,7 @@ impl Waterfall {
             },
             WaterfallLine {
                 line: Line::Uplift,
-                label: format!(
-                    "plus {} % for people without a phone and SIM deviations",
-                    uplift.fraction() * 100.0
-                ),
+                label,
                 rounded: added,
                 exact: mean.uplift,
             },
@@ -129,6 +170,11 @@ impl Waterfall {
             .find(|l| l.line == line)
             .unwrap_or(&self.lines[0])
     }
+}
+
+/// Whole persons, halves away from zero (saturating beyond `i64`).
+fn round(x: f64) -> i64 {
+    x.round() as i64
 }
 
 #[cfg(test)]
