@@ -329,3 +329,31 @@ fn report_write_leaves_the_table_alone_without_uncertainty() {
         .expect("written");
     assert!(!String::from_utf8_lossy(&text).contains("Uncertainty"));
 }
+
+#[test]
+fn season_balanced_interval_is_centred_on_the_season_balanced_figure() {
+    // At the parameters' means (uplift 0.06, commuters 1 000) the season-balanced figure of the
+    // Monte Carlo equals the one deltid::annualise computes; the draws straddle it, and the
+    // uplift's range moves it by about its share of the year, as for the plan's rule.
+    use deltid::annualise::{Annualisation, NegativePolicy, Yearly};
+    let (_dir, report) = report();
+    let u = uncertainty(&report, 1);
+    let yearly = Yearly::new(
+        &report.estimate,
+        report.scenario.calendar(),
+        Annualisation::SeasonBalanced,
+        NegativePolicy::Keep,
+    )
+    .expect("yearly");
+    let figure = yearly.region.guest_nights_per_year.expect("a figure");
+    assert!(
+        (u.season_balanced_at_means - figure).abs() < 1e-6 * figure,
+        "{} vs {figure}",
+        u.season_balanced_at_means
+    );
+    let b = &u.season_balanced_per_year;
+    assert!(b.p5 < figure && figure < b.p95);
+    // The interval's width is close to the plan's (the uplift dominates both).
+    let plan_width = u.per_year.p95 - u.per_year.p5;
+    assert!(((b.p95 - b.p5) / plan_width - 1.0).abs() < 0.1);
+}

@@ -309,6 +309,22 @@ impl Yearly {
     }
 }
 
+/// The season-balanced typical year of a daily series (any line: part-time residents,
+/// observed SIMs), persons × days. The model is linear in the series, so the typical year of a
+/// sum is the sum of the typical years.
+pub(crate) fn typical_year(series: &[(NaiveDate, f64)], calendar: &SchoolHolidays) -> f64 {
+    yearly(
+        None,
+        String::new(),
+        &series.to_vec(),
+        calendar,
+        Annualisation::SeasonBalanced,
+        NegativePolicy::Keep,
+    )
+    .guest_nights_per_year
+    .unwrap_or(0.0)
+}
+
 /// The yearly figure of one series.
 fn yearly(
     code: Option<AreaCode>,

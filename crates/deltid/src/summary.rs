@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::area::AreaCode;
 use crate::columns::{
-    AREA, DATE, DAYS, FIRST, FOREIGN, LAST, NAME, NEGATIVE_DAYS, OVERLAP, PART_TIME, YEAR,
+    AREA, DATE, DAYS, FIRST, FIRST_NEGATIVE, FOREIGN, LAST, NAME, NEGATIVE_DAYS, NEGATIVE_SUM,
+    OVERLAP, PART_TIME, YEAR,
 };
 use crate::deduction::Deduction;
 use crate::error::Result;
@@ -90,6 +91,10 @@ pub struct AreaSummary {
     pub missing_days: u32,
     /// Days whose part-time residual is negative (kept in every figure, not clamped).
     pub negative_days: u32,
+    /// Sum of the negative residuals over those days, nights (≤ 0).
+    pub negative_sum: f64,
+    /// The first day with a negative residual, if any.
+    pub first_negative: Option<NaiveDate>,
     /// Guest-nights per year by the plan's rule: mean part-time residents per day × 365, nights.
     pub guest_nights_per_year_plan: f64,
     /// Guest-nights per calendar year, with coverage.
@@ -214,6 +219,15 @@ fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Ve
                     .sum()
                     .cast(DataType::UInt32)
                     .alias(NEGATIVE_DAYS),
+                col(PART_TIME)
+                    .filter(col(PART_TIME).lt(lit(0.0)))
+                    .sum()
+                    .alias(NEGATIVE_SUM),
+                col(DATE)
+                    .filter(col(PART_TIME).lt(lit(0.0)))
+                    .cast(DataType::Int32)
+                    .first()
+                    .alias(FIRST_NEGATIVE),
             ]
             .into_iter()
             .chain(LINES.iter().map(|l| col(*l).mean()))
@@ -268,6 +282,13 @@ fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Ve
         .collect::<Result<_>>()?;
     let (codes, names) = (strs(&totals, AREA)?, strs(&totals, NAME)?);
     let (days, negative) = (u32s(&totals, DAYS)?, u32s(&totals, NEGATIVE_DAYS)?);
+    let negative_sums = f64s(&totals, NEGATIVE_SUM)?;
+    let first_negatives: Vec<Option<NaiveDate>> = totals
+        .column(FIRST_NEGATIVE)?
+        .i32()?
+        .iter()
+        .map(|d| d.map(from_epoch_days))
+        .collect();
     let (first, last) = (dates(&totals, FIRST)?, dates(&totals, LAST)?);
 
     let year_areas = strs(&years, AREA)?;
@@ -309,6 +330,8 @@ fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Ve
             last: last[i],
             mean,
             negative_days: negative[i],
+            negative_sum: negative_sums[i],
+            first_negative: first_negatives[i],
             missing_days: 0,
             guest_nights_per_year_plan: mean.part_time * PLAN_DAYS_PER_YEAR,
             calendar_years,

@@ -40,7 +40,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use statrs::distribution::{ContinuousCDF, Normal, Triangular, Uniform};
 
-use crate::columns::{DATE, FOREIGN, OBSERVED, PART_TIME};
+use crate::columns::{AREAS, DATE, FOREIGN, OBSERVED, PART_TIME};
 use crate::deduction::{Deduction, DeductionSource};
 use crate::error::{Error, Result};
 use crate::estimate::Estimate;
@@ -415,6 +415,13 @@ pub struct Uncertainty {
     pub per_day: Percentiles,
     /// Guest-nights per year over the draws, nights (plan's rule: mean per day × 365).
     pub per_year: Percentiles,
+    /// Guest-nights per year by the season-balanced method
+    /// ([`Annualisation::SeasonBalanced`](crate::annualise::Annualisation::SeasonBalanced))
+    /// over the same draws, nights. The filling model is linear in the daily series, so each
+    /// draw is exact here too.
+    pub season_balanced_per_year: Percentiles,
+    /// The season-balanced figure at the parameters' means, nights.
+    pub season_balanced_at_means: f64,
     /// One-at-a-time sensitivity, largest swing first.
     pub sensitivity: Vec<Sensitivity>,
     /// The 90 % moving-block bootstrap interval of the mean per day, at the parameters' means.
@@ -459,16 +466,21 @@ impl Uncertainty {
         let model = Model::new(scenario, &summary.region.mean, domestic);
         let parameters = scenario.uncertain().to_vec();
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+        let balanced = Balanced::new(scenario, estimate)?;
+        let mut season_balanced = Vec::with_capacity(options.draws as usize);
         let mut per_day: Vec<f64> = (0..options.draws)
             .map(|_| {
                 let values: Vec<f64> = parameters
                     .iter()
                     .map(|p| p.distribution.quantile(open_unit(&mut rng)))
                     .collect();
-                model.per_day(&parameters, &values)
+                let day = model.per_day(&parameters, &values);
+                season_balanced.push(balanced.per_year(&model, &parameters, &values, day));
+                day
             })
             .collect();
         per_day.sort_by(f64::total_cmp);
+        season_balanced.sort_by(f64::total_cmp);
         let per_day = percentiles(&per_day);
         let per_year = scale(&per_day, PLAN_DAYS_PER_YEAR);
 
@@ -511,6 +523,8 @@ impl Uncertainty {
             per_day_at_means: model.point,
             per_day,
             per_year,
+            season_balanced_per_year: percentiles(&season_balanced),
+            season_balanced_at_means: balanced.point,
             sensitivity,
             sampling,
             sampling_method: format!(
@@ -574,6 +588,15 @@ impl Uncertainty {
                 format!("{} to {}", whole(s.low * factor), whole(s.high * factor)),
             ]);
         }
+        let b = &self.season_balanced_per_year;
+        figures.add_row([
+            "guest-nights per year, season-balanced".to_owned(),
+            whole(self.season_balanced_at_means),
+            whole(b.p5),
+            whole(b.p50),
+            whole(b.p95),
+            "-".to_owned(),
+        ]);
         right_align(&mut figures, 1);
         writeln!(out, "{figures}")?;
         if !self.sensitivity.is_empty() {
@@ -657,6 +680,75 @@ impl Model {
             }
         }
         total
+    }
+}
+
+/// The season-balanced yearly figure as a function of the parameters.
+///
+/// With the same missing days, the season-balanced typical year is linear in the daily series
+/// (it is made of cell means), so a change of the uplift moves it by the typical year of the
+/// domestic SIMs × deduplication ÷ market share, and a constant region-level deduction by 365
+/// × its change, as in the plan's rule. Region days count only with every selected area.
+struct Balanced {
+    /// The season-balanced figure at the parameters' means, nights.
+    point: f64,
+    /// Nights per year added per unit of uplift.
+    uplift_slope: f64,
+}
+
+impl Balanced {
+    fn new(scenario: &Scenario, estimate: &Estimate) -> Result<Balanced> {
+        let wanted = estimate.selected.len() as u32;
+        let region = &estimate.region;
+        let dates = region.column(DATE)?.cast(&DataType::Int32)?;
+        let dates = dates.i32()?;
+        let complete = region.column(AREAS)?.u32()?;
+        let part_time = region.column(PART_TIME)?.f64()?;
+        let observed = region.column(OBSERVED)?.f64()?;
+        let foreign = region
+            .column(FOREIGN)
+            .ok()
+            .map(|c| c.cast(&DataType::Float64))
+            .transpose()?;
+        let foreign = foreign.as_ref().map(|c| c.f64()).transpose()?;
+        let mut guests = Vec::new();
+        let mut domestic = Vec::new();
+        for i in 0..region.height() {
+            if complete.get(i) != Some(wanted) {
+                continue;
+            }
+            let date = crate::read::from_epoch_days(dates.get(i).unwrap_or(0));
+            guests.push((date, part_time.get(i).unwrap_or(0.0)));
+            let foreign = foreign.and_then(|f| f.get(i)).unwrap_or(0.0);
+            domestic.push((date, observed.get(i).unwrap_or(0.0) - foreign));
+        }
+        let calendar = scenario.calendar();
+        let scaling = scenario.scaling();
+        Ok(Balanced {
+            point: crate::annualise::typical_year(&guests, calendar),
+            uplift_slope: crate::annualise::typical_year(&domestic, calendar)
+                * scaling.deduplication()
+                / scaling.market_share(),
+        })
+    }
+
+    /// The figure for one draw, given the draw's plan figure per day `day`.
+    fn per_year(
+        &self,
+        model: &Model,
+        parameters: &[UncertainParameter],
+        values: &[f64],
+        day: f64,
+    ) -> f64 {
+        // The plan's change less its uplift part is the deductions' change (× 365 a year).
+        let uplift_change: f64 = parameters
+            .iter()
+            .zip(values)
+            .filter(|(p, _)| matches!(p.parameter, Parameter::Uplift))
+            .map(|(_, v)| v - model.uplift)
+            .sum();
+        let deductions_change = (day - model.point) - model.uplift_slope * uplift_change;
+        self.point + self.uplift_slope * uplift_change + deductions_change * PLAN_DAYS_PER_YEAR
     }
 }
 
