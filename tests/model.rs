@@ -81,16 +81,13 @@ fn two_areas_five_days_by_hand() -> deltid::Result<()> {
     );
     // Negative days: A's −50 on 2020-03-01; B's −6.667 (02-29) and −62.5 (03-02).
     assert_close(a.negative_sum, -50.0);
-    assert_eq!(
-        a.first_negative.map(|d| d.to_string()).as_deref(),
-        Some("2020-03-01")
-    );
+    let dates = |s: &deltid::AreaSummary| -> Vec<String> {
+        s.negative_dates.iter().map(ToString::to_string).collect()
+    };
+    assert_eq!(dates(a), ["2020-03-01"]);
     assert_close(b.negative_sum, -(20.0 / 3.0) - 62.5);
-    assert_eq!(
-        b.first_negative.map(|d| d.to_string()).as_deref(),
-        Some("2020-02-29")
-    );
-    assert_eq!(summary.region.first_negative, None);
+    assert_eq!(dates(b), ["2020-02-29", "2020-03-02"]);
+    assert!(summary.region.negative_dates.is_empty());
     assert_close(a.mean.commuters, 12.5);
     assert_close(a.mean.transit, 10.0);
     assert_close(b.mean.day_visitors, 1.4);

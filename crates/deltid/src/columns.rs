@@ -39,8 +39,6 @@ pub const DAYS: &str = "days";
 pub const NEGATIVE_DAYS: &str = "negative_days";
 /// Sum of the negative part-time residuals in a group, nights.
 pub const NEGATIVE_SUM: &str = "negative_sum";
-/// First date with a negative part-time residual in a group.
-pub const FIRST_NEGATIVE: &str = "first_negative";
 /// First date in a group.
 pub const FIRST: &str = "first";
 /// Last date in a group.

@@ -484,8 +484,9 @@ pub fn write_table(summary: &Summary, mut out: impl Write) -> Result<()> {
                 "- {}: {} with more deducted than present, the first on {}, summing to {} nights (negative part-time residents, counted as they are)",
                 area.name,
                 count(area.negative_days, "day"),
-                area.first_negative
-                    .map_or_else(String::new, |d| d.to_string()),
+                area.negative_dates
+                    .first()
+                    .map_or_else(String::new, ToString::to_string),
                 persons(area.negative_sum.round() as i64),
             )?;
         }

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::area::AreaCode;
 use crate::columns::{
-    AREA, DATE, DAYS, FIRST, FIRST_NEGATIVE, FOREIGN, LAST, NAME, NEGATIVE_DAYS, NEGATIVE_SUM,
-    OVERLAP, PART_TIME, YEAR,
+    AREA, DATE, DAYS, FIRST, FOREIGN, LAST, NAME, NEGATIVE_DAYS, NEGATIVE_SUM, OVERLAP, PART_TIME,
+    YEAR,
 };
 use crate::deduction::Deduction;
 use crate::error::Result;
@@ -93,8 +93,8 @@ pub struct AreaSummary {
     pub negative_days: u32,
     /// Sum of the negative residuals over those days, nights (≤ 0).
     pub negative_sum: f64,
-    /// The first day with a negative residual, if any.
-    pub first_negative: Option<NaiveDate>,
+    /// The days with a negative residual, in date order.
+    pub negative_dates: Vec<NaiveDate>,
     /// Guest-nights per year by the plan's rule: mean part-time residents per day × 365, nights.
     pub guest_nights_per_year_plan: f64,
     /// Guest-nights per calendar year, with coverage.
@@ -223,11 +223,6 @@ fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Ve
                     .filter(col(PART_TIME).lt(lit(0.0)))
                     .sum()
                     .alias(NEGATIVE_SUM),
-                col(DATE)
-                    .filter(col(PART_TIME).lt(lit(0.0)))
-                    .cast(DataType::Int32)
-                    .first()
-                    .alias(FIRST_NEGATIVE),
             ]
             .into_iter()
             .chain(LINES.iter().map(|l| col(*l).mean()))
@@ -235,6 +230,7 @@ fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Ve
         )
         .collect()?;
     let years = daily
+        .clone()
         .group_by_stable([col(AREA), col(DATE).dt().year().alias(YEAR)])
         .agg([
             len().cast(DataType::UInt32).alias(DAYS),
@@ -283,12 +279,20 @@ fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Ve
     let (codes, names) = (strs(&totals, AREA)?, strs(&totals, NAME)?);
     let (days, negative) = (u32s(&totals, DAYS)?, u32s(&totals, NEGATIVE_DAYS)?);
     let negative_sums = f64s(&totals, NEGATIVE_SUM)?;
-    let first_negatives: Vec<Option<NaiveDate>> = totals
-        .column(FIRST_NEGATIVE)?
-        .i32()?
-        .iter()
-        .map(|d| d.map(from_epoch_days))
-        .collect();
+    let negatives = daily
+        .clone()
+        .filter(col(PART_TIME).lt(lit(0.0)))
+        .select([col(AREA), col(DATE).cast(DataType::Int32)])
+        .sort([AREA, DATE], SortMultipleOptions::default())
+        .collect()?;
+    let mut negative_dates: std::collections::HashMap<String, Vec<NaiveDate>> =
+        std::collections::HashMap::new();
+    for (area, date) in strs(&negatives, AREA)?
+        .into_iter()
+        .zip(dates(&negatives, DATE)?)
+    {
+        negative_dates.entry(area).or_default().push(date);
+    }
     let (first, last) = (dates(&totals, FIRST)?, dates(&totals, LAST)?);
 
     let year_areas = strs(&years, AREA)?;
@@ -331,7 +335,7 @@ fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Ve
             mean,
             negative_days: negative[i],
             negative_sum: negative_sums[i],
-            first_negative: first_negatives[i],
+            negative_dates: negative_dates.remove(&codes[i]).unwrap_or_default(),
             missing_days: 0,
             guest_nights_per_year_plan: mean.part_time * PLAN_DAYS_PER_YEAR,
             calendar_years,
