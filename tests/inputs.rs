@@ -359,3 +359,31 @@ fn all_three_hallingdal_numberings_read_as_one() {
         assert_close(*value, want);
     }
 }
+
+#[test]
+fn a_far_away_cell_does_not_exhaust_memory() {
+    // Regression (found by fuzzing): a workbook with one value at XFD1048576, the last cell of
+    // a sheet, made the spreadsheet reader allocate the whole sheet (549 GB) and abort. Cells
+    // are now read one by one: the far cell is just an extra column of one row.
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("far.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, name) in ["date", "area", "count"].iter().enumerate() {
+        sheet.write(0, c as u16, *name).expect("a cell");
+    }
+    sheet.write(1, 0, "2020-02-27").expect("a cell");
+    sheet.write(1, 1, "3043").expect("a cell");
+    sheet.write(1, 2, 9000).expect("a cell");
+    sheet.write(1_048_575, 16_383, 1).expect("the last cell");
+    workbook.save(&path).expect("saved");
+    // The far row has no date and no count: errors naming its cells, not an abort.
+    let err = summary_of(&path, &CountsOptions::default())
+        .expect_err("the far row is incomplete")
+        .to_string();
+    assert!(
+        err.contains("cell A1048576, column `date`: cannot parse date \"\""),
+        "{err}"
+    );
+}
