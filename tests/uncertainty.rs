@@ -356,4 +356,14 @@ fn season_balanced_interval_is_centred_on_the_season_balanced_figure() {
     // The interval's width is close to the plan's (the uplift dominates both).
     let plan_width = u.per_year.p95 - u.per_year.p5;
     assert!(((b.p95 - b.p5) / plan_width - 1.0).abs() < 0.1);
+    // Its sampling interval (residuals of the seasonal model, resampled in blocks) holds the
+    // figure and is narrower than the plan's, whose bootstrap treats the seasons as noise.
+    let (low, high) = u.season_balanced_sampling.expect("enough days");
+    assert!(low < figure && figure < high, "{low} {figure} {high}");
+    let plan_sampling = (u.sampling.high - u.sampling.low) * 365.0;
+    assert!(
+        high - low < plan_sampling,
+        "{} vs {plan_sampling}",
+        high - low
+    );
 }

@@ -325,6 +325,16 @@ pub(crate) fn typical_year(series: &[(NaiveDate, f64)], calendar: &SchoolHoliday
     .unwrap_or(0.0)
 }
 
+/// The season-balanced model's expected value on each date of a series (fitted on the series
+/// itself), persons.
+pub(crate) fn fitted(series: &[(NaiveDate, f64)], calendar: &SchoolHolidays) -> Vec<f64> {
+    let model = SeasonalMeans::fit(&series.to_vec(), calendar);
+    series
+        .iter()
+        .map(|(date, _)| model.expected(*date, calendar))
+        .collect()
+}
+
 /// The yearly figure of one series.
 fn yearly(
     code: Option<AreaCode>,

@@ -40,6 +40,8 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use statrs::distribution::{ContinuousCDF, Normal, Triangular, Uniform};
 
+use chrono::NaiveDate;
+
 use crate::columns::{AREAS, DATE, FOREIGN, OBSERVED, PART_TIME};
 use crate::deduction::{Deduction, DeductionSource};
 use crate::error::{Error, Result};
@@ -422,6 +424,12 @@ pub struct Uncertainty {
     pub season_balanced_per_year: Percentiles,
     /// The season-balanced figure at the parameters' means, nights.
     pub season_balanced_at_means: f64,
+    /// A 90 % sampling interval for the season-balanced figure, nights: the model's residuals
+    /// resampled in moving blocks (the same blocks as for the mean per day) and added back to
+    /// the fitted values, the figure recomputed for each resample (a residual block bootstrap,
+    /// as in Lahiri, *Resampling Methods for Dependent Data*, 2003, §2.10). `None` with fewer
+    /// than two counted region days.
+    pub season_balanced_sampling: Option<(f64, f64)>,
     /// One-at-a-time sensitivity, largest swing first.
     pub sensitivity: Vec<Sensitivity>,
     /// The 90 % moving-block bootstrap interval of the mean per day, at the parameters' means.
@@ -525,6 +533,7 @@ impl Uncertainty {
             per_year,
             season_balanced_per_year: percentiles(&season_balanced),
             season_balanced_at_means: balanced.point,
+            season_balanced_sampling: balanced.sampling(scenario, options)?,
             sensitivity,
             sampling,
             sampling_method: format!(
@@ -595,7 +604,10 @@ impl Uncertainty {
             whole(b.p5),
             whole(b.p50),
             whole(b.p95),
-            "-".to_owned(),
+            self.season_balanced_sampling.map_or_else(
+                || "-".to_owned(),
+                |(l, h)| format!("{} to {}", whole(l), whole(h)),
+            ),
         ]);
         right_align(&mut figures, 1);
         writeln!(out, "{figures}")?;
@@ -690,6 +702,8 @@ impl Model {
 /// domestic SIMs × deduplication ÷ market share, and a constant region-level deduction by 365
 /// × its change, as in the plan's rule. Region days count only with every selected area.
 struct Balanced {
+    /// The region's counted days and their guest-nights, for the sampling interval.
+    guests: Vec<(NaiveDate, f64)>,
     /// The season-balanced figure at the parameters' means, nights.
     point: f64,
     /// Nights per year added per unit of uplift.
@@ -726,10 +740,55 @@ impl Balanced {
         let scaling = scenario.scaling();
         Ok(Balanced {
             point: crate::annualise::typical_year(&guests, calendar),
+            guests,
             uplift_slope: crate::annualise::typical_year(&domestic, calendar)
                 * scaling.deduplication()
                 / scaling.market_share(),
         })
+    }
+
+    /// The 5th and 95th percentiles of the figure over residual block-bootstrap resamples.
+    fn sampling(
+        &self,
+        scenario: &Scenario,
+        options: &UncertaintyOptions,
+    ) -> Result<Option<(f64, f64)>> {
+        let n = self.guests.len();
+        if n < 2 {
+            return Ok(None);
+        }
+        let calendar = scenario.calendar();
+        let fitted = crate::annualise::fitted(&self.guests, calendar);
+        let residuals: Vec<f64> = self
+            .guests
+            .iter()
+            .zip(&fitted)
+            .map(|((_, v), f)| v - f)
+            .collect();
+        let block = block_length(n);
+        let starts = (n - block + 1) as u64;
+        let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ 0x5ea5_0b1a);
+        // Each year's model refit is the costly part; a few hundred resamples suffice for a
+        // 90 % interval.
+        let resamples = options.resamples.min(SEASON_BALANCED_RESAMPLES);
+        let mut figures = Vec::with_capacity(resamples as usize);
+        for _ in 0..resamples {
+            let mut resampled = Vec::with_capacity(n);
+            while resampled.len() < n {
+                let start = (rng.next_u64() % starts) as usize;
+                resampled.extend_from_slice(&residuals[start..start + block]);
+            }
+            let series: Vec<(NaiveDate, f64)> = self
+                .guests
+                .iter()
+                .zip(&fitted)
+                .zip(&resampled)
+                .map(|(((date, _), f), r)| (*date, f + r))
+                .collect();
+            figures.push(crate::annualise::typical_year(&series, calendar));
+        }
+        figures.sort_by(f64::total_cmp);
+        Ok(Some((quantile(&figures, LOW), quantile(&figures, HIGH))))
     }
 
     /// The figure for one draw, given the draw's plan figure per day `day`.
@@ -813,6 +872,9 @@ fn region_series(estimate: &Estimate) -> Result<(Vec<f64>, f64)> {
     let series = region.column(PART_TIME)?.f64()?.iter().flatten().collect();
     Ok((series, domestic))
 }
+
+/// Resamples for the season-balanced sampling interval, at most.
+const SEASON_BALANCED_RESAMPLES: u32 = 300;
 
 /// Days per block for a series of `days` days: at least 7, so that a block holds a whole week
 /// (weekday and weekend), and at least ⌈days^(1/3)⌉, the order of block length that minimises
