@@ -143,3 +143,38 @@ fn period_is_half_open() -> deltid::Result<()> {
     assert_close(summary.region.mean.part_time, 134.0);
     Ok(())
 }
+
+#[test]
+fn a_missing_area_does_not_shift_its_deductions_onto_the_others() {
+    // Regression: with Hol missing on 2020-01-03, Gol took the whole region's 100 residents
+    // that day. Now Gol takes its usual share, 100 × 0.5 (its mean present share on the two
+    // complete days, 100 / 200), so Gol's figures do not depend on Hol's gaps:
+    // Gol's part-time 100 − 50 = 50 on all three days.
+    let dir = folder(&[
+        (
+            "counts.csv",
+            "date,area,count\n2020-01-01,3041,100\n2020-01-01,3044,100\n\
+             2020-01-02,3041,100\n2020-01-02,3044,100\n2020-01-03,3041,100\n",
+        ),
+        (
+            "s.toml",
+            "uplift = 0\n[deductions]\nresidents = 100\ncommuters = 0\ntransit = 0\n\
+             day_visitors = 0\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\n\
+             [[area]]\ncode = \"3044\"\nname = \"Hol\"\n",
+        ),
+    ]);
+    let scenario = Scenario::from_path(dir.path().join("s.toml")).expect("scenario");
+    let counts =
+        Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default()).expect("counts");
+    let summary = Summary::new(
+        &scenario,
+        &estimate(&scenario, &counts, &Selection::default()).expect("estimate"),
+    )
+    .expect("summary");
+    let gol = &summary.areas[0];
+    assert_close(gol.mean.residents, 50.0);
+    assert_close(gol.mean.part_time, 50.0);
+    assert_eq!(gol.negative_days, 0);
+    // The region on the incomplete day is Gol's part: 50 residents deducted, not 100.
+    assert_close(summary.region.mean.residents, (100.0 + 100.0 + 50.0) / 3.0);
+}

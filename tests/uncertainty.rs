@@ -186,6 +186,18 @@ fn ranges_are_read_at_their_means_and_checked() {
             "commuters = { uniform = [-10, 10] }",
             "`deductions.commuters`",
         ),
+        // Regression: a normal range's mean ± 3 sd must stay within the limits (an uplift of
+        // N(0.06, 0.5) drew −76 %).
+        (
+            "uplift = { uniform = [0.04, 0.08] }",
+            "uplift = { normal = [0.06, 0.5] }",
+            "`uplift`",
+        ),
+        (
+            "commuters = { triangular = [500, 1000, 1500] }",
+            "commuters = { normal = [100, 300] }",
+            "`deductions.commuters`",
+        ),
     ];
     for (from, to, key) in wrong {
         let text = scenario_text().replace(from, to);

@@ -140,3 +140,31 @@ fn estimate_shows_the_yearly_figure_beside_the_plans_rule() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_yearly_figure_from_few_days_carries_a_caution() {
+    // Regression: one counted day gave a yearly figure with no warning; 365 of 366 days of
+    // 2020 are then filled by the model (99.7 %).
+    let dir = tempfile::tempdir().expect("a folder");
+    let scenario = data("hallingdal/plan-2021.toml").display().to_string();
+    let out = crate::util::deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            &scenario,
+            "--from",
+            "2020-07-15",
+            "--to",
+            "2020-07-16",
+            "--annualise",
+            "season-balanced",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let text = crate::util::stdout(&out);
+    assert!(
+        text.contains("Caution: 99.7 % of the region's days are filled by the model"),
+        "{text}"
+    );
+}

@@ -285,6 +285,13 @@ impl Yearly {
         }
         crate::report::right_align(&mut table, 2);
         writeln!(out, "{table}")?;
+        if self.region.filled_share > 0.5 {
+            writeln!(
+                out,
+                "Caution: {:.1} % of the region's days are filled by the model; the yearly figure rests more on the model than on counts.",
+                self.region.filled_share * 100.0
+            )?;
+        }
         let missing: Vec<String> = self
             .region
             .years

@@ -47,3 +47,8 @@ pub const LAST: &str = "last";
 pub const SHARE: &str = "share";
 /// Position of an area in the scenario, for sorting.
 pub const ORDER: &str = "order";
+/// Whether every area of the scenario has a count that day (working column).
+pub const COMPLETE: &str = "complete";
+/// An area's mean share of region-level deductions on complete days, then their sum over the
+/// areas counted that day (working column).
+pub const USUAL_SHARE: &str = "usual_share";

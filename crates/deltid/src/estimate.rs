@@ -46,8 +46,8 @@ use polars::prelude::*;
 
 use crate::area::{Area, AreaCode};
 use crate::columns::{
-    AREA, AREAS, COMMUTERS, DATE, DAY_VISITORS, FOREIGN, NAME, OBSERVED, ORDER, OVERLAP, PART_TIME,
-    PRESENT, RESIDENTS, SHARE, TRANSIT, UPLIFT,
+    AREA, AREAS, COMMUTERS, COMPLETE, DATE, DAY_VISITORS, FOREIGN, NAME, OBSERVED, ORDER, OVERLAP,
+    PART_TIME, PRESENT, RESIDENTS, SHARE, TRANSIT, UPLIFT, USUAL_SHARE,
 };
 use crate::counts::Counts;
 use crate::deduction::{Deduction, DeductionSource, DeductionTable};
@@ -339,7 +339,7 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
 /// [`Error::Polars`] only if a frame cannot be built (a defect).
 pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
     let uplift = scenario.uplift().fraction();
-    let mut frame = counts
+    let frame = counts
         .join(
             area_table(scenario)?.lazy(),
             [col(AREA)],
@@ -347,8 +347,8 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
             JoinArgs::new(JoinType::Left),
         )
         .with_column(scenario.scaling().added(uplift).alias(UPLIFT))
-        .with_column((col(OBSERVED) + col(UPLIFT)).alias(PRESENT))
-        .with_column(share(scenario.allocation())?.alias(SHARE));
+        .with_column((col(OBSERVED) + col(UPLIFT)).alias(PRESENT));
+    let mut frame = with_share(frame, scenario.allocation(), scenario.areas().len())?;
 
     for deduction in Deduction::ALL {
         let key = deduction.key();
@@ -474,18 +474,46 @@ fn output_columns() -> impl Iterator<Item = Expr> {
 }
 
 /// An area's share (fraction 0..1) of a region-level deduction on a day.
-fn share(allocation: Allocation) -> Result<Expr> {
+///
+/// By present share, on a day when some of the scenario's areas have no count, the areas
+/// counted take only their usual part of the region's figure (their mean share on the days
+/// every area is counted), not the missing areas' part too; without any complete day, the
+/// areas counted share the whole figure.
+fn with_share(
+    frame: LazyFrame,
+    allocation: Allocation,
+    areas_in_scenario: usize,
+) -> Result<LazyFrame> {
     Ok(match allocation {
         Allocation::PresentShare => {
             let total = col(PRESENT).sum().over([col(DATE)])?;
+            let counted = len().cast(DataType::Float64).over([col(DATE)])?;
             // A day with nobody present anywhere shares equally instead of dividing by zero.
-            let areas = len().cast(DataType::Float64).over([col(DATE)])?;
-            when(total.clone().gt(lit(0.0)))
+            let raw = when(total.clone().gt(lit(0.0)))
                 .then(col(PRESENT) / total)
-                .otherwise(lit(1.0) / areas)
+                .otherwise(lit(1.0) / counted.clone());
+            frame
+                .with_columns([
+                    raw.alias(SHARE),
+                    counted.eq(lit(areas_in_scenario as f64)).alias(COMPLETE),
+                ])
+                .with_column(
+                    col(SHARE)
+                        .filter(col(COMPLETE))
+                        .mean()
+                        .over([col(AREA)])?
+                        .alias(USUAL_SHARE),
+                )
+                .with_column(col(USUAL_SHARE).sum().over([col(DATE)])?.alias(USUAL_SHARE))
+                .with_column(
+                    when(col(COMPLETE).or(col(USUAL_SHARE).fill_null(lit(0.0)).lt_eq(lit(0.0))))
+                        .then(col(SHARE))
+                        .otherwise(col(SHARE) * col(USUAL_SHARE))
+                        .alias(SHARE),
+                )
         }
         // Joined from the area table.
-        Allocation::ResidentShare => col(SHARE),
+        Allocation::ResidentShare => frame,
     })
 }
 

@@ -204,6 +204,17 @@ impl Plausibility {
             out,
             "The residual holds hotel and rental guests and visitors too, so it can well exceed cabin use alone."
         )?;
+        if self
+            .areas
+            .iter()
+            .chain(self.region.as_ref())
+            .any(|a| a.share_outside_commercial.is_some_and(|s| s < 0.0))
+        {
+            writeln!(
+                out,
+                "A negative share outside commercial accommodation means the official commercial guest-nights exceed the estimate: the estimate is too low there (or the figures are for another year or area)."
+            )?;
+        }
         Ok(())
     }
 }

@@ -472,7 +472,7 @@ pub fn write_table(summary: &Summary, mut out: impl Write) -> Result<()> {
     if summary.incomplete_region_days > 0 {
         writeln!(
             out,
-            "- {}: {} with no count for some area; the region's figures are short on those days, and region-level deductions fall on the areas counted",
+            "- {}: {} with no count for some area; the region's figures are short on those days (by present share, the areas counted take their usual part of region-level deductions, not the missing areas' part)",
             region.name,
             count(summary.incomplete_region_days, "day"),
         )?;
