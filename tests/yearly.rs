@@ -168,3 +168,41 @@ fn a_yearly_figure_from_few_days_carries_a_caution() {
         "{text}"
     );
 }
+
+#[test]
+fn the_regions_yearly_figure_is_the_sum_of_its_areas_when_one_has_gaps() {
+    // Regression: with Hol's winter missing, the region's season-balanced figure came from the
+    // days with every area only (8.42 M) while its areas summed to 8.75 M.
+    let counts = std::fs::read_to_string(data("hallingdal/counts.csv")).expect("counts");
+    let gappy: String = counts
+        .lines()
+        .filter(|l| {
+            let hol = l.get(11..15) == Some("3044");
+            let date = l.get(..10).unwrap_or("");
+            !(hol && (("2019-11-01".."2020-04-01").contains(&date) || date >= "2020-12-01"))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for method in [Annualisation::Plan, Annualisation::SeasonBalanced] {
+        let result = yearly(&gappy, method);
+        let areas: f64 = result
+            .areas
+            .iter()
+            .map(|a| a.guest_nights_per_year.expect("a figure"))
+            .sum();
+        let region = result.region.guest_nights_per_year.expect("a figure");
+        assert!(
+            (region - areas).abs() < 1e-6 * areas,
+            "{method:?}: {region} vs {areas}"
+        );
+        // Hol's missing winter shows as missing region days across the new year.
+        let year_2020 = &result.region.years[1];
+        assert_eq!(
+            year_2020.missing[0],
+            (
+                NaiveDate::from_ymd_opt(2020, 1, 1).expect("a date"),
+                NaiveDate::from_ymd_opt(2020, 3, 31).expect("a date")
+            )
+        );
+    }
+}

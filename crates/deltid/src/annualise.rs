@@ -211,6 +211,7 @@ impl Yearly {
                 calendar,
                 method,
                 negative,
+                None,
             ));
         }
         // Region days count only when every selected area has a count that day.
@@ -231,7 +232,25 @@ impl Yearly {
             .map(|(date, (_, total, _))| (date, total))
             .collect();
         region.sort_by_key(|d| d.0);
-        let region = yearly(None, name, &region, calendar, method, negative);
+        let span = match (
+            rows.iter().map(|r| r.date).min(),
+            rows.iter().map(|r| r.date).max(),
+        ) {
+            (Some(f), Some(l)) => Some((f.year(), l.year())),
+            _ => None,
+        };
+        let mut region = yearly(None, name, &region, calendar, method, negative, span);
+        // The region's figure is the sum of its areas', each annualised from its own counted
+        // days (the region's coverage above counts only days with every area). With the
+        // plan's rule and the season-balanced fill this is exact: both are linear.
+        if !areas.is_empty() && areas.len() == wanted {
+            region.plan = negative.period(areas.iter().map(|a| a.plan).sum());
+            region.guest_nights_per_year = areas
+                .iter()
+                .map(|a| a.guest_nights_per_year)
+                .sum::<Option<f64>>()
+                .map(|total| negative.period(total));
+        }
         Ok(Yearly {
             method: method.describe().to_owned(),
             negative: negative.describe().to_owned(),
@@ -260,7 +279,7 @@ impl Yearly {
             "guest-nights/year",
             "plan's rule",
             "filled",
-            "coverage (days counted of days in year)",
+            "coverage (days counted of days in year; region: with every area)",
         ]);
         for area in self.areas.iter().chain([&self.region]) {
             let coverage: Vec<String> = area
@@ -292,11 +311,16 @@ impl Yearly {
                 self.region.filled_share * 100.0
             )?;
         }
-        let missing: Vec<String> = self
-            .region
-            .years
+        // Ranges that run on across a new year are shown as one.
+        let mut ranges: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+        for &(start, end) in self.region.years.iter().flat_map(|y| y.missing.iter()) {
+            match ranges.last_mut() {
+                Some((_, last)) if last.succ_opt() == Some(start) => *last = end,
+                _ => ranges.push((start, end)),
+            }
+        }
+        let missing: Vec<String> = ranges
             .iter()
-            .flat_map(|y| y.missing.iter())
             .map(|(a, b)| {
                 if a == b {
                     a.to_string()
@@ -327,6 +351,7 @@ pub(crate) fn typical_year(series: &[(NaiveDate, f64)], calendar: &SchoolHoliday
         calendar,
         Annualisation::SeasonBalanced,
         NegativePolicy::Keep,
+        None,
     )
     .guest_nights_per_year
     .unwrap_or(0.0)
@@ -343,6 +368,9 @@ pub(crate) fn fitted(series: &[(NaiveDate, f64)], calendar: &SchoolHolidays) -> 
 }
 
 /// The yearly figure of one series.
+///
+/// `span` gives the calendar years to cover when they reach beyond the series (the region's
+/// complete days may end before its areas' counts do).
 fn yearly(
     code: Option<AreaCode>,
     name: String,
@@ -350,6 +378,7 @@ fn yearly(
     calendar: &SchoolHolidays,
     method: Annualisation,
     negative: NegativePolicy,
+    span: Option<(i32, i32)>,
 ) -> AreaYearly {
     let model = SeasonalMeans::fit(series, calendar);
     let counted: HashMap<NaiveDate, f64> = series.iter().copied().collect();
@@ -358,8 +387,9 @@ fn yearly(
     } else {
         series.iter().map(|d| d.1).sum::<f64>() / series.len() as f64 * PLAN_DAYS_PER_YEAR
     };
-    let (first, last) = match (series.first(), series.last()) {
-        (Some(f), Some(l)) => (f.0.year(), l.0.year()),
+    let (first, last) = match (span, series.first(), series.last()) {
+        (Some(span), _, _) => span,
+        (None, Some(f), Some(l)) => (f.0.year(), l.0.year()),
         _ => (0, -1),
     };
     let mut years = Vec::new();
@@ -526,6 +556,7 @@ mod tests {
             &calendar,
             Annualisation::SeasonBalanced,
             NegativePolicy::Keep,
+            None,
         );
         let year = &result.years[0];
         assert_eq!(year.days_observed, 28);
@@ -549,6 +580,7 @@ mod tests {
             &calendar,
             Annualisation::Plan,
             NegativePolicy::Keep,
+            None,
         );
         assert!((keep.plan - 5.0 * 365.0).abs() < 1e-9);
         let clamped: Daily = series
@@ -562,6 +594,7 @@ mod tests {
             &calendar,
             Annualisation::Plan,
             NegativePolicy::ClampDay,
+            None,
         );
         assert!((day_clamped.plan - 10.0 * 365.0).abs() < 1e-9);
         let all_negative: Daily = vec![(day(1), -10.0)];
@@ -572,6 +605,7 @@ mod tests {
             &calendar,
             Annualisation::Plan,
             NegativePolicy::ClampPeriod,
+            None,
         );
         assert_eq!(period.plan, 0.0);
     }

@@ -42,7 +42,7 @@ use statrs::distribution::{ContinuousCDF, Normal, Triangular, Uniform};
 
 use chrono::NaiveDate;
 
-use crate::columns::{AREAS, DATE, FOREIGN, OBSERVED, PART_TIME};
+use crate::columns::{AREA, AREAS, DATE, FOREIGN, OBSERVED, PART_TIME};
 use crate::deduction::{Deduction, DeductionSource};
 use crate::error::{Error, Result};
 use crate::estimate::Estimate;
@@ -707,6 +707,8 @@ impl Model {
 struct Balanced {
     /// The region's counted days and their guest-nights, for the sampling interval.
     guests: Vec<(NaiveDate, f64)>,
+    /// The season-balanced figure of those days alone, nights: the resamples' centre.
+    region_point: f64,
     /// The season-balanced figure at the parameters' means, nights.
     point: f64,
     /// Nights per year added per unit of uplift.
@@ -715,38 +717,62 @@ struct Balanced {
 
 impl Balanced {
     fn new(scenario: &Scenario, estimate: &Estimate) -> Result<Balanced> {
-        let wanted = estimate.selected.len() as u32;
-        let region = &estimate.region;
-        let dates = region.column(DATE)?.cast(&DataType::Int32)?;
-        let dates = dates.i32()?;
-        let complete = region.column(AREAS)?.u32()?;
-        let part_time = region.column(PART_TIME)?.f64()?;
-        let observed = region.column(OBSERVED)?.f64()?;
-        let foreign = region
-            .column(FOREIGN)
-            .ok()
-            .map(|c| c.cast(&DataType::Float64))
-            .transpose()?;
-        let foreign = foreign.as_ref().map(|c| c.f64()).transpose()?;
-        let mut guests = Vec::new();
-        let mut domestic = Vec::new();
-        for i in 0..region.height() {
-            if complete.get(i) != Some(wanted) {
-                continue;
-            }
-            let date = crate::read::from_epoch_days(dates.get(i).unwrap_or(0));
-            guests.push((date, part_time.get(i).unwrap_or(0.0)));
-            let foreign = foreign.and_then(|f| f.get(i)).unwrap_or(0.0);
-            domestic.push((date, observed.get(i).unwrap_or(0.0) - foreign));
-        }
         let calendar = scenario.calendar();
         let scaling = scenario.scaling();
+        // Per area, as deltid::annualise does: the region's figure is the sum of its areas',
+        // each filled from its own counted days.
+        let mut point = 0.0;
+        let mut domestic_year = 0.0;
+        for (frame, complete_only) in [(&estimate.areas, false), (&estimate.region, true)] {
+            let areas = frame.column(AREA)?.str()?;
+            let dates = frame.column(DATE)?.cast(&DataType::Int32)?;
+            let dates = dates.i32()?;
+            let part_time = frame.column(PART_TIME)?.f64()?;
+            let observed = frame.column(OBSERVED)?.f64()?;
+            let foreign = frame
+                .column(FOREIGN)
+                .ok()
+                .map(|c| c.cast(&DataType::Float64))
+                .transpose()?;
+            let foreign = foreign.as_ref().map(|c| c.f64()).transpose()?;
+            let complete = frame.column(AREAS).ok().map(|c| c.u32()).transpose()?;
+            let wanted = estimate.selected.len() as u32;
+            let mut series: std::collections::BTreeMap<String, (Daily, Daily)> = Default::default();
+            for i in 0..frame.height() {
+                if complete_only && complete.and_then(|c| c.get(i)) != Some(wanted) {
+                    continue;
+                }
+                let date = crate::read::from_epoch_days(dates.get(i).unwrap_or(0));
+                let entry = series
+                    .entry(areas.get(i).unwrap_or("").to_owned())
+                    .or_default();
+                entry.0.push((date, part_time.get(i).unwrap_or(0.0)));
+                let foreign = foreign.and_then(|f| f.get(i)).unwrap_or(0.0);
+                entry
+                    .1
+                    .push((date, observed.get(i).unwrap_or(0.0) - foreign));
+            }
+            if complete_only {
+                // The region's own counted days, for the sampling interval.
+                let (guests, _) = series.into_values().next().unwrap_or_default();
+                let region_point = crate::annualise::typical_year(&guests, calendar);
+                return Ok(Balanced {
+                    point,
+                    region_point,
+                    guests,
+                    uplift_slope: domestic_year * scaling.deduplication() / scaling.market_share(),
+                });
+            }
+            for (guests, domestic) in series.values() {
+                point += crate::annualise::typical_year(guests, calendar);
+                domestic_year += crate::annualise::typical_year(domestic, calendar);
+            }
+        }
         Ok(Balanced {
-            point: crate::annualise::typical_year(&guests, calendar),
-            guests,
-            uplift_slope: crate::annualise::typical_year(&domestic, calendar)
-                * scaling.deduplication()
-                / scaling.market_share(),
+            point,
+            region_point: point,
+            guests: Vec::new(),
+            uplift_slope: domestic_year * scaling.deduplication() / scaling.market_share(),
         })
     }
 
@@ -788,7 +814,10 @@ impl Balanced {
                 .zip(&resampled)
                 .map(|(((date, _), f), r)| (*date, f + r))
                 .collect();
-            figures.push(crate::annualise::typical_year(&series, calendar));
+            // Centred on the figure (the sum of the areas'), as a deviation of the region's.
+            figures.push(
+                self.point + crate::annualise::typical_year(&series, calendar) - self.region_point,
+            );
         }
         figures.sort_by(f64::total_cmp);
         Ok(Some((quantile(&figures, LOW), quantile(&figures, HIGH))))
@@ -875,6 +904,9 @@ fn region_series(estimate: &Estimate) -> Result<(Vec<f64>, f64)> {
     let series = region.column(PART_TIME)?.f64()?.iter().flatten().collect();
     Ok((series, domestic))
 }
+
+/// A daily series: date → persons.
+type Daily = Vec<(NaiveDate, f64)>;
 
 /// Resamples for the season-balanced sampling interval, at most.
 const SEASON_BALANCED_RESAMPLES: u32 = 300;
