@@ -2,12 +2,18 @@
 //! planners' population view.
 //!
 //! One group per stage, each swept over three sizes of seeded synthetic counts
-//! ([`Synth::generic`]): Hallingdal (6 areas × 547 days, the size of the plan's data), all
-//! Norwegian municipalities for one year (356 × 365) and for five years (356 × 1 826).
-//! Throughput is in rows, one row per area and day. Setup (generating, writing, reading,
-//! estimating the input of the stage) happens outside the timed closures.
+//! ([`Synth::generic`]): Hallingdal (6 areas × 550 days, the size of the plan's data), all 357
+//! Norwegian municipalities for ten years (357 × 3 650) and Europe's ~100 000 LAU regions for
+//! a year (100 000 × 365 = 36.5 M rows). Throughput is in rows, one row per area and day.
+//! Setup (generating, writing, reading, estimating the input of the stage) happens outside
+//! the timed closures. The last group, `stream`, is the whole job from a file with polars'
+//! streaming engine ([`deltid::stream::summarise`]), from CSV and from Parquet.
 //!
-//! Run with `cargo bench --bench estimate`; add `-- --quick` for a short run.
+//! Run with `cargo bench --bench estimate`; add `-- --quick` for a short run, or a filter
+//! such as `-- hallingdal` or `-- stream/` for some of it (the LAU size takes minutes per
+//! group and a few GiB in the in-memory groups). Targets, measured on the machine described
+//! in benches/compare-results.md: the Hallingdal case under 100 ms end to end; the streaming
+//! path at least as fast as DuckDB at 10 M rows (benches/compare/).
 #![allow(
     clippy::expect_used,
     reason = "a bench's inputs are generated here, not read from data; a failed setup should stop the run"
@@ -21,7 +27,8 @@ use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_main};
 use deltid::population::{Population, PopulationOptions};
 use deltid::synth::Synth;
-use deltid::{Counts, CountsColumns, Scenario, Selection, Summary, estimate};
+use deltid::{Counts, CountsColumns, Scenario, Selection, Summary, estimate, stream};
+use polars::prelude::{ParquetWriter, col};
 
 /// Seed of the synthetic counts; fixed, so every run measures the same data.
 const SEED: u64 = 2021;
@@ -98,17 +105,17 @@ const SIZES: [Size; 3] = [
     Size {
         label: "hallingdal",
         areas: 6,
-        days: 547,
+        days: 550,
     },
     Size {
-        label: "norway_1y",
-        areas: 356,
+        label: "norway_10y",
+        areas: 357,
+        days: 3650,
+    },
+    Size {
+        label: "lau_1y",
+        areas: 100_000,
         days: 365,
-    },
-    Size {
-        label: "norway_5y",
-        areas: 356,
-        days: 1826,
     },
 ];
 
@@ -203,6 +210,53 @@ fn population(c: &mut Criterion) {
     group.finish();
 }
 
+/// [`stream::summarise`] from a CSV file and from a Parquet file, start to finish: scan, day
+/// totals (the scenario's deductions are region-level), estimate, checks, summary.
+fn stream_stage(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temporary folder can be made");
+    let mut group = c.benchmark_group("stream");
+    configure(&mut group);
+    for size in &SIZES {
+        let scenario = size.scenario();
+        let csv = dir.path().join(format!("{}x{}.csv", size.areas, size.days));
+        let file = std::fs::File::create(&csv).expect("the counts file can be created");
+        size.synth()
+            .write_csv(file)
+            .expect("synthetic counts can be written");
+        let parquet = csv.with_extension("parquet");
+        let mut frame = size
+            .counts()
+            .lazy()
+            .select([col("date"), col("area"), col("observed").alias("count")])
+            .collect()
+            .expect("the counts convert");
+        let file = std::fs::File::create(&parquet).expect("the Parquet file can be created");
+        ParquetWriter::new(file)
+            .finish(&mut frame)
+            .expect("the Parquet file is written");
+        group.throughput(Throughput::Elements(size.rows()));
+        for (format, path) in [("csv", &csv), ("parquet", &parquet)] {
+            let id = BenchmarkId::new(
+                format!("{}_{format}", size.label),
+                format!("{}x{}", size.areas, size.days),
+            );
+            group.bench_with_input(id, path, |b, path| {
+                b.iter(|| {
+                    stream::summarise(
+                        black_box(&scenario),
+                        black_box(path),
+                        &CountsColumns::default(),
+                        &Selection::default(),
+                        &|_| {},
+                    )
+                    .expect("the file streams")
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
 /// The groups, in pipeline order (a private module, as `criterion_group!` makes a public,
 /// undocumented function).
 mod groups {
@@ -213,7 +267,8 @@ mod groups {
         super::read_counts,
         super::estimate_stage,
         super::summarise,
-        super::population
+        super::population,
+        super::stream_stage
     );
 }
 

@@ -2,11 +2,12 @@
 
 use clap::ValueEnum;
 use deltid::annualise::{Annualisation, NegativePolicy};
-use deltid::report::Report;
+use deltid::report::{Daily, Format, Report};
 use deltid::uncertainty::{self, UncertaintyOptions};
 
 use crate::Failure;
 use crate::input::Input;
+use crate::stream;
 
 /// Estimate present population, part-time residents and guest-nights.
 #[derive(clap::Args)]
@@ -14,7 +15,8 @@ use crate::input::Input;
     after_help = "Example:\n  deltid estimate --scenario data/hallingdal/plan-2021.toml\n  \
     deltid estimate --scenario data/hallingdal/plan-2021.toml --annualise season-balanced\n  \
     deltid estimate --scenario data/hallingdal/ssb-2020.toml --from 2020-01-01 --to 2021-01-01 \
-    --format csv --daily --output daily-2020.csv"
+    --format csv --daily --output daily-2020.csv\n  \
+    deltid estimate --scenario national.toml --counts national.parquet --stream --format csv"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -37,7 +39,19 @@ pub struct Args {
     /// Seed of the draws for --uncertainty: the same seed gives the same intervals.
     #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = uncertainty::DEFAULT_SEED)]
     seed: u64,
+    /// Stream the counts through polars' streaming engine instead of reading them into memory:
+    /// for files larger than memory (long CSV with ISO dates, or Parquet). Gives the summary
+    /// only (no --daily, --annualise or --uncertainty). Chosen by itself for a counts file
+    /// over 1 GiB when nothing else needs the rows in memory.
+    #[arg(long, conflicts_with_all = ["annualise", "uncertainty", "in_memory"])]
+    stream: bool,
+    /// Read the counts into memory even when the file is over 1 GiB.
+    #[arg(long)]
+    in_memory: bool,
 }
+
+/// Above this size a counts file is streamed unless something needs its rows in memory.
+const STREAM_ABOVE_BYTES: u64 = 1 << 30;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Method {
@@ -58,6 +72,21 @@ enum Policy {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(false)?;
+    let needs_rows = args.annualise.is_some()
+        || args.uncertainty
+        || input.daily == Daily::Include
+        || input.format == Format::Parquet;
+    let counts = stream::counts_path(&input)?;
+    let large = std::fs::metadata(&counts).is_ok_and(|m| m.len() > STREAM_ABOVE_BYTES);
+    if args.stream || (large && !needs_rows && !args.in_memory && stream::can_stream(&input)) {
+        if !args.stream {
+            eprintln!(
+                "note: {} is over 1 GiB: streaming it (summary only; --in-memory to read it whole)",
+                counts.display()
+            );
+        }
+        return stream::run(&input, &counts);
+    }
     let mut report = Report::run(
         &input.scenario,
         input.counts.as_deref(),

@@ -8,6 +8,7 @@ mod estimate;
 mod input;
 mod output;
 mod population;
+mod stream;
 mod synth;
 mod validate;
 

@@ -52,3 +52,9 @@ pub const COMPLETE: &str = "complete";
 /// An area's mean share of region-level deductions on complete days, then their sum over the
 /// areas counted that day (working column).
 pub const USUAL_SHARE: &str = "usual_share";
+/// Persons present in all the areas counted on a day (working column).
+pub const TOTAL: &str = "total";
+/// Number of areas counted on a day, as `f64` (working column).
+pub const COUNTED: &str = "counted";
+/// Row number in the counts file, 0-based, not counting the header (working column).
+pub const ROW: &str = "row";

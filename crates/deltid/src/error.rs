@@ -148,6 +148,20 @@ pub enum Error {
         date: String,
     },
 
+    /// An area has a day that an earlier row of the file already gave (found while streaming,
+    /// which does not keep where each day was first seen).
+    #[error("{}: {at}: area {area} has {date} already, in an earlier row", path.display())]
+    RepeatedDay {
+        /// The counts file.
+        path: PathBuf,
+        /// Where the later row is.
+        at: Location,
+        /// The area.
+        area: String,
+        /// The date, ISO 8601.
+        date: String,
+    },
+
     /// A number could be read two ways: `1,234` or `1.234` is a decimal in Norwegian and
     /// English writing alike, or a thousand, depending on the writer.
     #[error("{}: {at}, column `{column}`: {value:?} is ambiguous (a decimal mark or a thousands separator?): declare the decimal mark", path.display())]

@@ -46,8 +46,8 @@ use polars::prelude::*;
 
 use crate::area::{Area, AreaCode};
 use crate::columns::{
-    AREA, AREAS, COMMUTERS, COMPLETE, DATE, DAY_VISITORS, FOREIGN, NAME, OBSERVED, ORDER, OVERLAP,
-    PART_TIME, PRESENT, RESIDENTS, SHARE, TRANSIT, UPLIFT, USUAL_SHARE,
+    AREA, AREAS, COMMUTERS, COMPLETE, COUNTED, DATE, DAY_VISITORS, FOREIGN, NAME, OBSERVED, ORDER,
+    OVERLAP, PART_TIME, PRESENT, RESIDENTS, SHARE, TOTAL, TRANSIT, UPLIFT, USUAL_SHARE,
 };
 use crate::counts::Counts;
 use crate::deduction::{Deduction, DeductionSource, DeductionTable};
@@ -126,7 +126,7 @@ impl Period {
     }
 
     /// The period as a polars filter on the `date` column.
-    fn expr(&self) -> Expr {
+    pub(crate) fn expr(&self) -> Expr {
         let day = |d: NaiveDate| lit(epoch_days(d)).cast(DataType::Date);
         let mut keep = lit(true);
         if let Some(f) = self.from {
@@ -273,7 +273,10 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
         }
         None => (counted, None),
     };
-    let all = daily(scenario, area_counts)?.collect()?;
+    let all = daily(scenario, area_counts, Engine::InMemory)?
+        .sort([ORDER, DATE], SortMultipleOptions::default())
+        .select(output_columns().collect::<Vec<_>>())
+        .collect()?;
     check_tables_cover(scenario, &all)?;
 
     let codes = Series::new(
@@ -329,15 +332,19 @@ pub fn estimate(scenario: &Scenario, counts: &Counts, selection: &Selection) -> 
 }
 
 /// The model as a lazy frame: counts (`date`, `area`, `observed`, `observed_foreign`) in, one
-/// row per area and day out with [`DATE`], [`AREA`], [`NAME`], the eight [`LINES`] and
-/// [`FOREIGN`], sorted by area in scenario order, then date.
+/// row per area and day out with [`DATE`], [`AREA`], [`NAME`], [`ORDER`] (the area's index in
+/// the scenario, `u32`), the eight [`LINES`] and [`FOREIGN`], in no particular order; other
+/// input columns pass through.
 ///
-/// This is the whole estimate; [`estimate`] adds the checks around it. Areas must already be
-/// known to the scenario (an unknown one gets a null name and share).
+/// This is the whole estimate; [`estimate`] adds the checks around it and
+/// [`stream`](crate::stream) runs it over a file larger than memory. Areas must already be
+/// known to the scenario (an unknown one gets a null name, order and share). Region-level
+/// deductions shared by present persons need the per-day totals first: they are collected
+/// with `engine` (one pass over the counts, two more when some day lacks an area).
 ///
 /// # Errors
 /// [`Error::Polars`] only if a frame cannot be built (a defect).
-pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
+pub fn daily(scenario: &Scenario, counts: LazyFrame, engine: Engine) -> Result<LazyFrame> {
     let uplift = scenario.uplift().fraction();
     let frame = counts
         .join(
@@ -348,7 +355,11 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
         )
         .with_column(scenario.scaling().added(uplift).alias(UPLIFT))
         .with_column((col(OBSERVED) + col(UPLIFT)).alias(PRESENT));
-    let mut frame = with_share(frame, scenario.allocation(), scenario.areas().len())?;
+    let mut frame = if needs_share(scenario) {
+        with_share(frame, scenario.allocation(), scenario.areas().len(), engine)?
+    } else {
+        frame
+    };
 
     for deduction in Deduction::ALL {
         let key = deduction.key();
@@ -380,10 +391,16 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame) -> Result<LazyFrame> {
         };
     }
 
-    Ok(frame
-        .with_column(part_time())
-        .sort([ORDER, DATE], SortMultipleOptions::default())
-        .select(output_columns().collect::<Vec<_>>()))
+    Ok(frame.with_column(part_time()))
+}
+
+/// Whether some deduction is a region-level figure, to be shared out to the areas.
+fn needs_share(scenario: &Scenario) -> bool {
+    Deduction::ALL.iter().any(|d| match scenario.deduction(*d) {
+        DeductionSource::Region(_) => true,
+        DeductionSource::PerArea(_) => false,
+        DeductionSource::Table(table) => !table.is_per_area(),
+    })
 }
 
 /// Part-time residents present: present minus the four deductions.
@@ -473,48 +490,90 @@ fn output_columns() -> impl Iterator<Item = Expr> {
         .map(col)
 }
 
-/// An area's share (fraction 0..1) of a region-level deduction on a day.
+/// An area's share (fraction 0..1) of a region-level deduction on a day, as column [`SHARE`].
 ///
 /// By present share, on a day when some of the scenario's areas have no count, the areas
 /// counted take only their usual part of the region's figure (their mean share on the days
 /// every area is counted), not the missing areas' part too; without any complete day, the
 /// areas counted share the whole figure.
+///
+/// The per-day totals (and, when some day is incomplete, the usual shares) are small frames
+/// collected with `engine` and joined back, not window expressions: each is one pass over the
+/// counts, so the model streams over a file larger than memory (see [`crate::stream`]).
 fn with_share(
     frame: LazyFrame,
     allocation: Allocation,
     areas_in_scenario: usize,
+    engine: Engine,
 ) -> Result<LazyFrame> {
-    Ok(match allocation {
-        Allocation::PresentShare => {
-            let total = col(PRESENT).sum().over([col(DATE)])?;
-            let counted = len().cast(DataType::Float64).over([col(DATE)])?;
-            // A day with nobody present anywhere shares equally instead of dividing by zero.
-            let raw = when(total.clone().gt(lit(0.0)))
-                .then(col(PRESENT) / total)
-                .otherwise(lit(1.0) / counted.clone());
-            frame
-                .with_columns([
-                    raw.alias(SHARE),
-                    counted.eq(lit(areas_in_scenario as f64)).alias(COMPLETE),
-                ])
-                .with_column(
-                    col(SHARE)
-                        .filter(col(COMPLETE))
-                        .mean()
-                        .over([col(AREA)])?
-                        .alias(USUAL_SHARE),
-                )
-                .with_column(col(USUAL_SHARE).sum().over([col(DATE)])?.alias(USUAL_SHARE))
-                .with_column(
-                    when(col(COMPLETE).or(col(USUAL_SHARE).fill_null(lit(0.0)).lt_eq(lit(0.0))))
-                        .then(col(SHARE))
-                        .otherwise(col(SHARE) * col(USUAL_SHARE))
-                        .alias(SHARE),
-                )
-        }
+    if allocation == Allocation::ResidentShare {
         // Joined from the area table.
-        Allocation::ResidentShare => frame,
-    })
+        return Ok(frame);
+    }
+    let by_date = |a: LazyFrame, b: DataFrame| {
+        a.join(
+            b.lazy(),
+            [col(DATE)],
+            [col(DATE)],
+            JoinArgs::new(JoinType::Left),
+        )
+    };
+    // Persons present and areas counted per day: one row per day.
+    let days = frame
+        .clone()
+        .group_by([col(DATE)])
+        .agg([
+            col(PRESENT).sum().alias(TOTAL),
+            len().cast(DataType::Float64).alias(COUNTED),
+        ])
+        .collect_with_engine(engine)?
+        .unwrap_single();
+    let complete_days = days
+        .column(COUNTED)?
+        .f64()?
+        .iter()
+        .all(|n| n == Some(areas_in_scenario as f64));
+    // A day with nobody present anywhere shares equally instead of dividing by zero.
+    let share = when(col(TOTAL).gt(lit(0.0)))
+        .then(col(PRESENT) / col(TOTAL))
+        .otherwise(lit(1.0) / col(COUNTED));
+    let frame = by_date(frame, days).with_columns([
+        share.alias(SHARE),
+        col(COUNTED)
+            .eq(lit(areas_in_scenario as f64))
+            .alias(COMPLETE),
+    ]);
+    if complete_days {
+        return Ok(frame);
+    }
+    // Each area's usual share: its mean share on complete days (none: no row, so null).
+    let usual = frame
+        .clone()
+        .filter(col(COMPLETE))
+        .group_by([col(AREA)])
+        .agg([col(SHARE).mean().alias(USUAL_SHARE)])
+        .collect_with_engine(engine)?
+        .unwrap_single();
+    // The usual shares of the areas counted, summed per day.
+    let usual_counted = frame
+        .clone()
+        .select([col(DATE), col(AREA)])
+        .join(
+            usual.lazy(),
+            [col(AREA)],
+            [col(AREA)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .group_by([col(DATE)])
+        .agg([col(USUAL_SHARE).sum()])
+        .collect_with_engine(engine)?
+        .unwrap_single();
+    Ok(by_date(frame, usual_counted).with_column(
+        when(col(COMPLETE).or(col(USUAL_SHARE).fill_null(lit(0.0)).lt_eq(lit(0.0))))
+            .then(col(SHARE))
+            .otherwise(col(SHARE) * col(USUAL_SHARE))
+            .alias(SHARE),
+    ))
 }
 
 /// The scenario's areas as a frame: code, name, per-area deductions and resident shares.

@@ -257,6 +257,35 @@ impl Report {
     }
 }
 
+/// Writes a summary without its daily rows, as [`stream::summarise`](crate::stream::summarise)
+/// gives it: the table (as [`write_table`]), CSV (as [`write_summary_csv`]), JSON (one
+/// document with the key `summary`, as [`write_json`]) or a workbook with the sheets
+/// `waterfall` and `summary`.
+///
+/// # Errors
+/// [`Error::Write`] if the writer fails; [`Error::InvalidSelection`] for
+/// [`Format::Parquet`], whose output is the daily rows.
+pub fn write_summary(summary: &Summary, format: Format, mut out: impl Write) -> Result<()> {
+    match format {
+        Format::Table => write_table(summary, out),
+        Format::Csv(style) => write_summary_csv(summary, style, out),
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Document<'a> {
+                summary: &'a Summary,
+            }
+            serde_json::to_writer_pretty(&mut out, &Document { summary })
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        Format::Xlsx => write_workbook(&[waterfall_sheet(summary), summary_sheet(summary)], out),
+        Format::Parquet => Err(Error::InvalidSelection {
+            reason: "Parquet output holds the daily rows, which a summary does not keep".to_owned(),
+        }),
+    }
+}
+
 /// One day of one area (or of the region), all lines in persons.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DailyRow {

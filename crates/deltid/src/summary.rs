@@ -5,14 +5,15 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::area::AreaCode;
-use crate::columns::{
-    AREA, DATE, DAYS, FIRST, FOREIGN, LAST, NAME, NEGATIVE_DAYS, NEGATIVE_SUM, OVERLAP, PART_TIME,
-    YEAR,
-};
+use std::collections::HashMap;
+
+use chrono::Datelike;
+
+use crate::columns::{AREA, DATE, FOREIGN, NAME, OVERLAP};
 use crate::deduction::Deduction;
 use crate::error::Result;
-use crate::estimate::{Estimate, LINES};
-use crate::read::from_epoch_days;
+use crate::estimate::{Estimate, LINES, Selection};
+use crate::read::{epoch_days, from_epoch_days};
 use crate::scaling::Scaling;
 use crate::scenario::{Allocation, Scenario, Uplift};
 use crate::waterfall::{PLAN_DAYS_PER_YEAR, Waterfall};
@@ -152,15 +153,61 @@ impl Summary {
     /// # Ok::<(), deltid::Error>(())
     /// ```
     pub fn new(scenario: &Scenario, estimate: &Estimate) -> Result<Summary> {
+        let overlap = estimate.region.column(OVERLAP)?.f64()?.mean();
+        let index: HashMap<&str, usize> = estimate
+            .selected
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.as_str(), i))
+            .collect();
+        let keys: Vec<Option<usize>> = estimate
+            .areas
+            .column(AREA)?
+            .str()?
+            .iter()
+            .map(|code| code.and_then(|c| index.get(c).copied()))
+            .collect();
+        let mut areas = Tally::new(estimate.selected.len());
+        areas.feed(&estimate.areas, &keys)?;
+        let mut region = Tally::new(1);
+        region.feed(&estimate.region, &vec![Some(0); estimate.region.height()])?;
+        let region_name = estimate
+            .region
+            .column(NAME)?
+            .str()?
+            .get(0)
+            .unwrap_or_default()
+            .to_owned();
+        let labels: Vec<(String, String)> = estimate
+            .selected
+            .iter()
+            .map(|a| (a.code.to_string(), a.name.clone()))
+            .collect();
+        let incomplete_region_days = estimate.incomplete_region_days()?;
+        Summary::from_tallies(
+            scenario,
+            &estimate.selection,
+            overlap,
+            incomplete_region_days,
+            (&areas, &labels),
+            (&region, &region_name),
+        )
+    }
+
+    /// The summary from running totals of the areas and of the region; `overlap` as
+    /// [`Summary::overlap`].
+    pub(crate) fn from_tallies(
+        scenario: &Scenario,
+        selection: &Selection,
+        overlap: Option<f64>,
+        incomplete_region_days: u32,
+        (areas, labels): (&Tally, &[(String, String)]),
+        (region, region_name): (&Tally, &str),
+    ) -> Result<Summary> {
         let uplift = scenario.uplift();
         let scaling = scenario.scaling();
-        let foreign = |frame: &DataFrame| -> Result<f64> {
-            Ok(frame.column(FOREIGN)?.f64()?.sum().unwrap_or(0.0))
-        };
         // The plan's rounding of the uplift line holds only for observed × (1 + uplift).
-        let scaled = !scaling.is_identity()
-            || foreign(&estimate.areas)? > 0.0
-            || foreign(&estimate.region)? > 0.0;
+        let scaled = !scaling.is_identity() || areas.foreign() > 0.0 || region.foreign() > 0.0;
         let table = |mean: &Lines| {
             if scaled {
                 Waterfall::with_scaling(mean, uplift, scaling)
@@ -168,13 +215,12 @@ impl Summary {
                 Waterfall::new(mean, uplift)
             }
         };
-        let overlap = estimate.region.column(OVERLAP)?.f64()?.mean();
-        let mut areas = summarise(estimate.areas.clone().lazy(), &table)?;
-        let mut region = summarise(estimate.region.clone().lazy(), &table)?;
+        let mut areas = areas.summaries(labels, &table);
         let mut region = region
+            .summaries(&[(String::new(), region_name.to_owned())], &table)
             .pop()
             .ok_or_else(|| PolarsError::NoData("the estimate has no region days".into()))?;
-        let period = estimate.selection.period;
+        let period = selection.period;
         let first = period.from().unwrap_or(region.first);
         let last = period
             .to()
@@ -184,7 +230,6 @@ impl Summary {
         for area in areas.iter_mut().chain([&mut region]) {
             area.missing_days = span.saturating_sub(area.days);
         }
-        let incomplete_region_days = estimate.incomplete_region_days()?;
         Ok(Summary {
             region_name: scenario.name().to_owned(),
             uplift,
@@ -192,7 +237,7 @@ impl Summary {
             overlap,
             allocation: scenario.allocation(),
             allocation_rule: scenario.allocation().describe().to_owned(),
-            selection: estimate.selection.to_string(),
+            selection: selection.to_string(),
             first,
             last,
             region,
@@ -202,147 +247,253 @@ impl Summary {
     }
 }
 
-/// One summary per value of the `area` column of a daily frame (the region's is empty), in
-/// the frame's order.
-fn summarise(daily: LazyFrame, table: &dyn Fn(&Lines) -> Waterfall) -> Result<Vec<AreaSummary>> {
-    let totals = daily
-        .clone()
-        .group_by_stable([col(AREA)])
-        .agg(
-            [
-                col(NAME).first(),
-                len().cast(DataType::UInt32).alias(DAYS),
-                col(DATE).min().cast(DataType::Int32).alias(FIRST),
-                col(DATE).max().cast(DataType::Int32).alias(LAST),
-                col(PART_TIME)
-                    .lt(lit(0.0))
-                    .sum()
-                    .cast(DataType::UInt32)
-                    .alias(NEGATIVE_DAYS),
-                col(PART_TIME)
-                    .filter(col(PART_TIME).lt(lit(0.0)))
-                    .sum()
-                    .alias(NEGATIVE_SUM),
-            ]
-            .into_iter()
-            .chain(LINES.iter().map(|l| col(*l).mean()))
-            .collect::<Vec<_>>(),
-        )
-        .collect()?;
-    let years = daily
-        .clone()
-        .group_by_stable([col(AREA), col(DATE).dt().year().alias(YEAR)])
-        .agg([
-            len().cast(DataType::UInt32).alias(DAYS),
-            col(PART_TIME).sum(),
-        ])
-        .sort([AREA, YEAR], SortMultipleOptions::default())
-        .collect()?;
+/// Running totals per area (or for the region), fed one day at a time: everything a summary
+/// needs, in memory that grows with areas × years, not with rows, so that a file larger than
+/// memory can be summarised as it streams past (see [`crate::stream`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tally {
+    keys: Vec<KeyTally>,
+    /// The calendar year last looked up: its first day, first day after, and number.
+    year: (i32, i32, i32),
+}
 
-    let f64s = |df: &DataFrame, name: &str| -> Result<Vec<f64>> {
-        Ok(df
-            .column(name)?
-            .f64()?
-            .iter()
-            .map(|v| v.unwrap_or(f64::NAN))
-            .collect())
-    };
-    let u32s = |df: &DataFrame, name: &str| -> Result<Vec<u32>> {
-        Ok(df
-            .column(name)?
-            .u32()?
-            .iter()
-            .map(|v| v.unwrap_or(0))
-            .collect())
-    };
-    let strs = |df: &DataFrame, name: &str| -> Result<Vec<String>> {
-        Ok(df
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_owned())
-            .collect())
-    };
-    let dates = |df: &DataFrame, name: &str| -> Result<Vec<NaiveDate>> {
-        Ok(df
-            .column(name)?
-            .i32()?
-            .iter()
-            .map(|v| from_epoch_days(v.unwrap_or(0)))
-            .collect())
-    };
+/// The running totals of one area.
+#[derive(Clone, Debug, Default)]
+struct KeyTally {
+    days: u32,
+    first: i32,
+    last: i32,
+    sums: [Sum; 8],
+    foreign: Sum,
+    negative_days: u32,
+    negative_sum: Sum,
+    negative_dates: Vec<i32>,
+    /// Per calendar year: year, days counted, part-time residents summed.
+    years: Vec<(i32, u32, Sum)>,
+    seen: ByDay<u64>,
+}
 
-    let means: Vec<Vec<f64>> = LINES
-        .iter()
-        .map(|l| f64s(&totals, l))
-        .collect::<Result<_>>()?;
-    let (codes, names) = (strs(&totals, AREA)?, strs(&totals, NAME)?);
-    let (days, negative) = (u32s(&totals, DAYS)?, u32s(&totals, NEGATIVE_DAYS)?);
-    let negative_sums = f64s(&totals, NEGATIVE_SUM)?;
-    let negatives = daily
-        .clone()
-        .filter(col(PART_TIME).lt(lit(0.0)))
-        .select([col(AREA), col(DATE).cast(DataType::Int32)])
-        .sort([AREA, DATE], SortMultipleOptions::default())
-        .collect()?;
-    let mut negative_dates: std::collections::HashMap<String, Vec<NaiveDate>> =
-        std::collections::HashMap::new();
-    for (area, date) in strs(&negatives, AREA)?
-        .into_iter()
-        .zip(dates(&negatives, DATE)?)
-    {
-        negative_dates.entry(area).or_default().push(date);
+impl Tally {
+    /// Totals for `keys` areas (or 1 for the region).
+    pub(crate) fn new(keys: usize) -> Tally {
+        Tally {
+            keys: vec![KeyTally::default(); keys],
+            year: (0, 0, 0),
+        }
     }
-    let (first, last) = (dates(&totals, FIRST)?, dates(&totals, LAST)?);
 
-    let year_areas = strs(&years, AREA)?;
-    let year_years: Vec<i32> = years
-        .column(YEAR)?
-        .i32()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let year_days = u32s(&years, DAYS)?;
-    let year_sums = f64s(&years, PART_TIME)?;
+    /// Adds one day of one area: `day` in days since 1970, `lines` the eight [`LINES`] in
+    /// persons, `foreign` the foreign SIMs observed. Returns `false`, adding nothing, if the
+    /// area already has that day.
+    pub(crate) fn add(&mut self, key: usize, day: i32, lines: &[f64; 8], foreign: f64) -> bool {
+        let year = self.year_of(day);
+        let k = &mut self.keys[key];
+        let word = k.seen.get_mut(day.div_euclid(64));
+        let bit = 1u64 << day.rem_euclid(64);
+        if *word & bit != 0 {
+            return false;
+        }
+        *word |= bit;
+        if k.days == 0 {
+            (k.first, k.last) = (day, day);
+        }
+        k.days += 1;
+        k.first = k.first.min(day);
+        k.last = k.last.max(day);
+        for (sum, value) in k.sums.iter_mut().zip(lines) {
+            sum.add(*value);
+        }
+        k.foreign.add(foreign);
+        let part_time = lines[7];
+        if part_time < 0.0 {
+            k.negative_days += 1;
+            k.negative_sum.add(part_time);
+            k.negative_dates.push(day);
+        }
+        match k.years.iter_mut().find(|y| y.0 == year) {
+            Some(y) => {
+                y.1 += 1;
+                y.2.add(part_time);
+            }
+            None => k.years.push((year, 1, Sum::of(part_time))),
+        }
+        true
+    }
 
-    let mut summaries = Vec::with_capacity(codes.len());
-    for i in 0..codes.len() {
-        let mean = Lines {
-            observed: means[0][i],
-            uplift: means[1][i],
-            present: means[2][i],
-            residents: means[3][i],
-            commuters: means[4][i],
-            transit: means[5][i],
-            day_visitors: means[6][i],
-            part_time: means[7][i],
-        };
-        let calendar_years = (0..year_areas.len())
-            .filter(|&j| year_areas[j] == codes[i])
-            .map(|j| CalendarYear {
-                year: year_years[j],
-                days_observed: year_days[j],
-                days_in_year: days_in_year(year_years[j]),
-                guest_nights: year_sums[j],
+    /// Whether no day has been added.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.keys.iter().all(|k| k.days == 0)
+    }
+
+    /// The foreign SIMs observed, summed over every area and day.
+    pub(crate) fn foreign(&self) -> f64 {
+        self.keys.iter().map(|k| k.foreign.value()).sum()
+    }
+
+    /// The calendar year of a day (days since 1970), cached for runs of days in one year.
+    fn year_of(&mut self, day: i32) -> i32 {
+        let (from, to, year) = self.year;
+        if (from..to).contains(&day) {
+            return year;
+        }
+        let year = from_epoch_days(day).year();
+        let start = |y| NaiveDate::from_ymd_opt(y, 1, 1).map_or(day, epoch_days);
+        self.year = (start(year), start(year + 1), year);
+        year
+    }
+
+    /// One summary per area with at least one day, in key order; `labels` gives each key's
+    /// code (empty for the region) and name.
+    pub(crate) fn summaries(
+        &self,
+        labels: &[(String, String)],
+        table: &dyn Fn(&Lines) -> Waterfall,
+    ) -> Vec<AreaSummary> {
+        self.keys
+            .iter()
+            .zip(labels)
+            .filter(|(k, _)| k.days > 0)
+            .map(|(k, (code, name))| {
+                let m = k.sums.map(|sum| sum.value() / f64::from(k.days));
+                let mean = Lines {
+                    observed: m[0],
+                    uplift: m[1],
+                    present: m[2],
+                    residents: m[3],
+                    commuters: m[4],
+                    transit: m[5],
+                    day_visitors: m[6],
+                    part_time: m[7],
+                };
+                let mut years = k.years.clone();
+                years.sort_by_key(|y| y.0);
+                let mut negative_dates = k.negative_dates.clone();
+                negative_dates.sort_unstable();
+                AreaSummary {
+                    code: (!code.is_empty()).then(|| AreaCode::new(code)),
+                    name: name.clone(),
+                    days: k.days,
+                    first: from_epoch_days(k.first),
+                    last: from_epoch_days(k.last),
+                    mean,
+                    missing_days: 0,
+                    negative_days: k.negative_days,
+                    negative_sum: k.negative_sum.value(),
+                    negative_dates: negative_dates.into_iter().map(from_epoch_days).collect(),
+                    guest_nights_per_year_plan: mean.part_time * PLAN_DAYS_PER_YEAR,
+                    calendar_years: years
+                        .into_iter()
+                        .map(|(year, days, guest_nights)| CalendarYear {
+                            year,
+                            days_observed: days,
+                            days_in_year: days_in_year(year),
+                            guest_nights: guest_nights.value(),
+                        })
+                        .collect(),
+                    waterfall: table(&mean),
+                }
             })
-            .collect();
-        summaries.push(AreaSummary {
-            code: (!codes[i].is_empty()).then(|| AreaCode::new(&codes[i])),
-            name: names[i].clone(),
-            days: days[i],
-            first: first[i],
-            last: last[i],
-            mean,
-            negative_days: negative[i],
-            negative_sum: negative_sums[i],
-            negative_dates: negative_dates.remove(&codes[i]).unwrap_or_default(),
-            missing_days: 0,
-            guest_nights_per_year_plan: mean.part_time * PLAN_DAYS_PER_YEAR,
-            calendar_years,
-            waterfall: table(&mean),
-        });
+            .collect()
     }
-    Ok(summaries)
+
+    /// Feeds a daily frame ([`DATE`], the eight [`LINES`], [`FOREIGN`]), row `i` to key
+    /// `keys[i]` (rows with `None` are skipped). Returns the first row whose day its area
+    /// already had.
+    pub(crate) fn feed(
+        &mut self,
+        frame: &DataFrame,
+        keys: &[Option<usize>],
+    ) -> Result<Option<usize>> {
+        let dates = frame.column(DATE)?.cast(&DataType::Int32)?;
+        let dates = dates.i32()?;
+        let lines: Vec<Float64Chunked> = LINES
+            .iter()
+            .map(|l| Ok(frame.column(l)?.f64()?.rechunk().into_owned()))
+            .collect::<Result<_>>()?;
+        let foreign = frame.column(FOREIGN)?.f64()?.rechunk().into_owned();
+        let lines: Vec<&[f64]> = lines
+            .iter()
+            .map(|c| c.cont_slice())
+            .collect::<PolarsResult<_>>()?;
+        let foreign = foreign.cont_slice()?;
+        for (i, (key, day)) in keys.iter().zip(dates.iter()).enumerate() {
+            let (Some(key), Some(day)) = (key, day) else {
+                continue;
+            };
+            let values = std::array::from_fn(|l| lines[l][i]);
+            if !self.add(*key, day, &values, foreign[i]) {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A sum of floating-point numbers with Neumaier's compensation: as exact as one rounding of
+/// the true sum for the sums of persons here, whatever the order the rows come in.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Sum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl Sum {
+    /// A sum of one value.
+    pub(crate) fn of(value: f64) -> Sum {
+        Sum {
+            sum: value,
+            compensation: 0.0,
+        }
+    }
+
+    /// Adds a value.
+    pub(crate) fn add(&mut self, value: f64) {
+        let t = self.sum + value;
+        self.compensation += if self.sum.abs() >= value.abs() {
+            (self.sum - t) + value
+        } else {
+            (value - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    /// The sum.
+    pub(crate) fn value(&self) -> f64 {
+        self.sum + self.compensation
+    }
+}
+
+/// Values by day (days since 1970, or any integer index) in one growing vector: memory for
+/// the span of days seen, grown at either end.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ByDay<T> {
+    base: i32,
+    items: Vec<T>,
+}
+
+impl<T: Default + Clone> ByDay<T> {
+    /// The value for `day`, made (as `T::default()`) if new.
+    pub(crate) fn get_mut(&mut self, day: i32) -> &mut T {
+        if self.items.is_empty() {
+            self.base = day;
+        }
+        if day < self.base {
+            let before = (self.base - day) as usize;
+            self.items
+                .splice(0..0, std::iter::repeat_n(T::default(), before));
+            self.base = day;
+        }
+        let i = (day - self.base) as usize;
+        if i >= self.items.len() {
+            self.items.resize(i + 1, T::default());
+        }
+        &mut self.items[i]
+    }
+
+    /// Each index with its value, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (i32, &T)> {
+        (self.base..).zip(&self.items)
+    }
 }
 
 /// Days in a calendar year: 366 in a leap year, else 365.

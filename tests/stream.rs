@@ -1,0 +1,270 @@
+//! The streaming path gives the in-memory path's summary, and the reader's errors.
+
+use std::path::Path;
+
+use deltid::stream::{self, Progress};
+use deltid::{
+    AreaCode, AreaSummary, Counts, CountsColumns, Error, Line, Period, Scenario, Selection,
+    Summary, estimate,
+};
+use polars::prelude::*;
+
+use crate::util::{assert_close, data, folder};
+
+/// The in-memory path's summary of a CSV counts file.
+fn in_memory(scenario: &Scenario, counts: &Path, selection: &Selection) -> Summary {
+    let counts = Counts::read_csv(counts, &CountsColumns::default()).unwrap();
+    Summary::new(scenario, &estimate(scenario, &counts, selection).unwrap()).unwrap()
+}
+
+fn streamed(scenario: &Scenario, counts: &Path, selection: &Selection) -> deltid::Result<Summary> {
+    stream::summarise(
+        scenario,
+        counts,
+        &CountsColumns::default(),
+        selection,
+        &|_| {},
+    )
+}
+
+#[track_caller]
+fn assert_same_area(a: &AreaSummary, b: &AreaSummary) {
+    assert_eq!(a.code, b.code);
+    assert_eq!(a.name, b.name);
+    assert_eq!(
+        (a.days, a.first, a.last, a.missing_days),
+        (b.days, b.first, b.last, b.missing_days)
+    );
+    assert_eq!(a.negative_days, b.negative_days);
+    assert_eq!(a.negative_dates, b.negative_dates);
+    assert_close(a.negative_sum, b.negative_sum);
+    for (x, y) in [
+        (a.mean.observed, b.mean.observed),
+        (a.mean.uplift, b.mean.uplift),
+        (a.mean.present, b.mean.present),
+        (a.mean.residents, b.mean.residents),
+        (a.mean.commuters, b.mean.commuters),
+        (a.mean.transit, b.mean.transit),
+        (a.mean.day_visitors, b.mean.day_visitors),
+        (a.mean.part_time, b.mean.part_time),
+    ] {
+        assert_close(x, y);
+    }
+    assert_eq!(a.calendar_years.len(), b.calendar_years.len());
+    for (x, y) in a.calendar_years.iter().zip(&b.calendar_years) {
+        assert_eq!((x.year, x.days_observed), (y.year, y.days_observed));
+        assert_close(x.guest_nights, y.guest_nights);
+    }
+    let rounded = |s: &AreaSummary| {
+        s.waterfall
+            .lines
+            .iter()
+            .map(|l| l.rounded)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rounded(a), rounded(b));
+}
+
+#[track_caller]
+fn assert_same(a: &Summary, b: &Summary) {
+    assert_eq!(a.areas.len(), b.areas.len());
+    assert_same_area(&a.region, &b.region);
+    for (x, y) in a.areas.iter().zip(&b.areas) {
+        assert_same_area(x, y);
+    }
+    assert_eq!(a.incomplete_region_days, b.incomplete_region_days);
+    assert_eq!((a.first, a.last), (b.first, b.last));
+    assert_eq!(a.selection, b.selection);
+}
+
+#[test]
+fn streaming_gives_the_plans_table_and_the_in_memory_summary() {
+    // The plan's scenario: region-level deductions shared by present persons (one pass for
+    // the day totals, one for the estimate).
+    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).unwrap();
+    let counts = data("hallingdal/counts.csv");
+    let all = Selection::default();
+    let summary = streamed(&scenario, &counts, &all).unwrap();
+    let table = &summary.region.waterfall;
+    assert_eq!(table.line(Line::Observed).rounded, 46_724);
+    assert_eq!(table.line(Line::GuestNightsPerDay).rounded, 26_527);
+    assert_eq!(table.line(Line::GuestNightsPerYear).rounded, 9_682_355);
+    assert_same(&summary, &in_memory(&scenario, &counts, &all));
+
+    // Residents per area from SSB: no day totals needed.
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    assert_same(
+        &streamed(&scenario, &counts, &all).unwrap(),
+        &in_memory(&scenario, &counts, &all),
+    );
+}
+
+#[test]
+fn streaming_selects_days_and_areas_as_the_in_memory_path_does() {
+    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).unwrap();
+    let counts = data("hallingdal/counts.csv");
+    let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    let selection = Selection {
+        period: Period::new(d(2020, 1, 1), d(2021, 1, 1)).unwrap(),
+        areas: vec![AreaCode::new("3040"), AreaCode::new("3044")],
+    };
+    let summary = streamed(&scenario, &counts, &selection).unwrap();
+    assert_eq!(summary.areas.len(), 2);
+    // 2020 is a leap year: 366 days, all counted.
+    assert_eq!(summary.region.days, 366);
+    assert_same(&summary, &in_memory(&scenario, &counts, &selection));
+}
+
+/// The shipped counts (six rows a day) with area 3044 missing on every 10th day and 3040 on
+/// the 7th of each month: the region's days are incomplete, so region-level deductions take
+/// the usual shares (two more passes over the file). Returns the file and its incomplete days.
+fn with_gaps(dir: &Path) -> (std::path::PathBuf, u32) {
+    let text = std::fs::read_to_string(data("hallingdal/counts.csv")).unwrap();
+    let mut out = String::new();
+    let mut incomplete = std::collections::BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let day = i.saturating_sub(1) / 6;
+        let gap = i > 0
+            && ((fields[1] == "3044" && day % 10 == 0)
+                || (fields[1] == "3040" && fields[0].ends_with("-07")));
+        if gap {
+            incomplete.insert(fields[0].to_owned());
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    let path = dir.join("gaps.csv");
+    std::fs::write(&path, out).unwrap();
+    (path, incomplete.len() as u32)
+}
+
+#[test]
+fn streaming_shares_region_deductions_on_incomplete_days_as_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (counts, incomplete) = with_gaps(dir.path());
+    // 55 days without 3044 (every 10th of 547) and 18 without 3040 (the 7th, Sep 2019 to
+    // Feb 2021), less the days in both.
+    assert!((55..=73).contains(&incomplete));
+    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).unwrap();
+    let all = Selection::default();
+    let summary = streamed(&scenario, &counts, &all).unwrap();
+    assert_eq!(summary.incomplete_region_days, incomplete);
+    assert_same(&summary, &in_memory(&scenario, &counts, &all));
+}
+
+#[test]
+fn streaming_reads_parquet_like_csv() {
+    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).unwrap();
+    let csv = data("hallingdal/counts.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("counts.parquet");
+    let mut frame = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_schema_overwrite(Some(Arc::new(Schema::from_iter([
+            Field::new("date".into(), DataType::Date),
+            Field::new("area".into(), DataType::String),
+        ]))))
+        .try_into_reader_with_file_path(Some(csv.clone()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let all = Selection::default();
+    assert_same(
+        &streamed(&scenario, &parquet, &all).unwrap(),
+        &in_memory(&scenario, &csv, &all),
+    );
+}
+
+#[test]
+fn streaming_reports_progress_in_rows() {
+    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    stream::summarise(
+        &scenario,
+        &data("hallingdal/counts.csv"),
+        &CountsColumns::default(),
+        &Selection::default(),
+        &|p| seen.lock().unwrap().push(p),
+    )
+    .unwrap();
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.first(), Some(&Progress::DayTotals));
+    // 547 days × 6 areas, all done by the last report.
+    assert_eq!(seen.last(), Some(&Progress::Rows(3_282)));
+}
+
+fn stream_error(counts: &str) -> Error {
+    let dir = folder(&[("counts.csv", counts)]);
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    streamed(
+        &scenario,
+        &dir.path().join("counts.csv"),
+        &Selection::default(),
+    )
+    .unwrap_err()
+}
+
+#[test]
+fn streaming_names_line_column_and_value_of_bad_values() {
+    // A number polars cannot parse: the file is read again to find it.
+    let text = stream_error(
+        "date,area,count\n2020-01-01,3040,100\n2020-01-02,3040,1 2x\n2020-01-03,3040,oops\n",
+    )
+    .to_string();
+    assert!(
+        text.contains("line 3, column `count`: cannot parse number \"1 2x\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("line 4, column `count`: cannot parse number \"oops\""),
+        "{text}"
+    );
+
+    let text =
+        stream_error("date,area,count\n2020-01-01,3040,100\n2020-13-02,3040,5\n").to_string();
+    assert!(
+        text.contains("line 3, column `date`: cannot parse date \"2020-13-02\""),
+        "{text}"
+    );
+
+    let text =
+        stream_error("date,area,count\n2020-01-01,3040,100\n2020-01-02,3040,-5\n").to_string();
+    assert!(
+        text.contains("line 3, column `count`: negative number of persons \"-5\""),
+        "{text}"
+    );
+
+    let text =
+        stream_error("date,area,count\n2020-01-01,3040,100\n2020-01-02,9999,5\n").to_string();
+    assert!(
+        text.contains("line 3: area \"9999\" is not in the scenario"),
+        "{text}"
+    );
+
+    let text =
+        stream_error("date,area,count\n2020-01-01,3040,100\n2020-01-01,3040,5\n").to_string();
+    assert!(
+        text.contains("line 3: area 3040 has 2020-01-01 already"),
+        "{text}"
+    );
+
+    let text = stream_error("date,area,persons\n2020-01-01,3040,100\n").to_string();
+    assert!(text.contains("no column `count`"), "{text}");
+}
+
+#[test]
+fn streaming_lists_many_problems_at_once() {
+    let mut counts = "date,area,count\n".to_owned();
+    for day in 1..=25 {
+        counts.push_str(&format!("2020-01-{day:02},3040,-1\n"));
+    }
+    let Error::Many { errors, more, .. } = stream_error(&counts) else {
+        panic!("expected several problems");
+    };
+    assert_eq!((errors.len(), more), (deltid::MAX_REPORTED, 5));
+}
