@@ -194,16 +194,20 @@ impl Yearly {
     ) -> Result<Yearly> {
         let rows = daily_rows(estimate)?;
         let wanted = estimate.selected.len();
+        let mut by_area: HashMap<&AreaCode, Daily> = HashMap::new();
+        for row in &rows {
+            if let Some(code) = &row.area {
+                by_area
+                    .entry(code)
+                    .or_default()
+                    .push((row.date, negative.day(row.lines.part_time)));
+            }
+        }
         let mut areas = Vec::new();
         for area in &estimate.selected {
-            let series: Daily = rows
-                .iter()
-                .filter(|r| r.area.as_ref() == Some(&area.code))
-                .map(|r| (r.date, negative.day(r.lines.part_time)))
-                .collect();
-            if series.is_empty() {
+            let Some(series) = by_area.remove(&area.code) else {
                 continue;
-            }
+            };
             areas.push(yearly(
                 Some(area.code.clone()),
                 area.name.clone(),

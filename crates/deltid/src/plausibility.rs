@@ -13,6 +13,8 @@
 //! Figures far above the survey's mean do not make the estimate wrong, but tell the user that
 //! the residual is more than cabin use.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::area::AreaCode;
@@ -73,15 +75,20 @@ impl Plausibility {
             return Ok(None);
         }
         let rows = crate::report::daily_rows(&report.estimate)?;
+        let mut by_area: HashMap<Option<&AreaCode>, Vec<f64>> = HashMap::new();
+        for row in &rows {
+            by_area
+                .entry(row.area.as_ref())
+                .or_default()
+                .push(row.lines.part_time);
+        }
         let part_time = |code: Option<&AreaCode>| {
-            let mut days: Vec<f64> = rows
-                .iter()
-                .filter(|r| r.area.as_ref() == code)
-                .map(|r| r.lines.part_time)
-                .collect();
+            let mut days = by_area.get(&code).cloned().unwrap_or_default();
             days.sort_by(f64::total_cmp);
             days
         };
+        let calibration: HashMap<&AreaCode, &crate::scenario::Calibration> =
+            calibration.iter().map(|c| (&c.code, c)).collect();
         let check = |code: Option<AreaCode>,
                      name: String,
                      per_year: f64,
@@ -111,10 +118,7 @@ impl Plausibility {
         };
         let mut areas = Vec::new();
         for summary in &report.summary.areas {
-            let Some(c) = calibration
-                .iter()
-                .find(|c| Some(&c.code) == summary.code.as_ref())
-            else {
+            let Some(c) = summary.code.as_ref().and_then(|code| calibration.get(code)) else {
                 continue;
             };
             if c.holiday_homes.is_none() && c.commercial_guest_nights.is_none() {
@@ -134,7 +138,7 @@ impl Plausibility {
             .estimate
             .selected
             .iter()
-            .filter_map(|a| calibration.iter().find(|c| c.code == a.code))
+            .filter_map(|a| calibration.get(&a.code).copied())
             .collect();
         let total = |f: fn(&crate::scenario::Calibration) -> Option<f64>| {
             selected

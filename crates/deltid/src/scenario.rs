@@ -402,6 +402,7 @@ impl Scenario {
             ));
         }
         let mut areas: Vec<Area> = Vec::with_capacity(raw.areas.len());
+        let mut seen = std::collections::HashSet::with_capacity(raw.areas.len());
         let mut calibration: Vec<Calibration> = Vec::with_capacity(raw.areas.len());
         for (i, area) in raw.areas.iter().enumerate() {
             let code = AreaCode::new(&area.code);
@@ -411,7 +412,7 @@ impl Scenario {
                     "empty".to_owned(),
                 ));
             }
-            if areas.iter().any(|a| a.code == code) {
+            if !seen.insert(code.clone()) {
                 return Err(invalid(
                     &format!("area[{}].code", i + 1),
                     format!("area code {:?} listed twice", code.as_str()),
@@ -442,7 +443,7 @@ impl Scenario {
         if let Some(file) = &raw.area_codes.mapping {
             let file = folder.join(file);
             for (from, to, at) in read_mapping(&file)? {
-                if !areas.iter().any(|a| a.code == to) {
+                if !seen.contains(&to) {
                     return Err(Error::UnknownArea {
                         path: file.clone(),
                         at,
@@ -471,7 +472,7 @@ impl Scenario {
             if code.as_str().is_empty() {
                 return Err(invalid("region_code", "empty".to_owned()));
             }
-            if areas.iter().any(|a| &a.code == code) {
+            if seen.contains(code) {
                 return Err(invalid(
                     "region_code",
                     format!(
@@ -692,7 +693,9 @@ impl Scenario {
 
     /// The area with a code, if the scenario lists it.
     pub fn area(&self, code: &AreaCode) -> Option<&Area> {
-        self.areas.iter().find(|a| &a.code == code)
+        self.resolver
+            .position(code.as_str())
+            .and_then(|i| self.areas.get(i))
     }
 }
 
