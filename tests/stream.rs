@@ -268,3 +268,69 @@ fn streaming_lists_many_problems_at_once() {
     };
     assert_eq!((errors.len(), more), (deltid::MAX_REPORTED, 5));
 }
+
+#[test]
+fn cli_stream_writes_the_in_memory_csv_and_nothing_on_a_piped_stderr() {
+    let dir = folder(&[]);
+    let plan = data("hallingdal/plan-2021.toml");
+    let plan = plan.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["estimate", "--scenario", plan, "--format", "csv"];
+        args.extend(extra);
+        crate::util::deltid(dir.path(), &args)
+    };
+    let (memory, streamed) = (run(&[]), run(&["--stream"]));
+    assert_eq!(
+        streamed.status.code(),
+        Some(0),
+        "{}",
+        crate::util::stderr(&streamed)
+    );
+    // The progress indicator draws only on a terminal.
+    assert_eq!(crate::util::stderr(&streamed), "");
+    // The same cells; numbers up to the order the day totals were summed in.
+    let (a, b) = (crate::util::stdout(&streamed), crate::util::stdout(&memory));
+    assert_eq!(a.lines().count(), b.lines().count());
+    for (x, y) in a.lines().zip(b.lines()) {
+        for (x, y) in x.split(',').zip(y.split(',')) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert_close(x, y),
+                _ => assert_eq!(x, y),
+            }
+        }
+    }
+    // The region's row: the plan's 9 682 355 guest-nights a year, as the last column.
+    assert!(
+        crate::util::stdout(&streamed)
+            .trim_end()
+            .ends_with(",9682355")
+    );
+}
+
+#[test]
+fn cli_stream_refuses_what_needs_the_daily_rows() {
+    let dir = folder(&[]);
+    let plan = data("hallingdal/plan-2021.toml");
+    let plan = plan.to_str().unwrap();
+    for (extra, expected) in [
+        (
+            &["--daily", "--format", "csv"][..],
+            "--stream gives the summary only",
+        ),
+        (&["--annualise", "plan"][..], "cannot be used with"),
+        (
+            &["--counts-delimiter", ";"][..],
+            "--counts-delimiter is not available with --stream",
+        ),
+    ] {
+        let mut args = vec!["estimate", "--scenario", plan, "--stream"];
+        args.extend(extra);
+        let out = crate::util::deltid(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(
+            crate::util::stderr(&out).contains(expected),
+            "{}",
+            crate::util::stderr(&out)
+        );
+    }
+}

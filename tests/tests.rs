@@ -13,6 +13,7 @@ mod plausibility;
 mod population;
 mod properties;
 mod scaling;
+mod sql;
 mod stream;
 mod uncertainty;
 mod util;

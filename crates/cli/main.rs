@@ -8,6 +8,7 @@ mod estimate;
 mod input;
 mod output;
 mod population;
+mod sql;
 mod stream;
 mod synth;
 mod validate;
@@ -29,6 +30,7 @@ struct Cli {
 enum Command {
     Estimate(estimate::Args),
     Population(population::Args),
+    Sql(sql::Args),
     Synth(synth::Args),
     Validate(validate::Args),
 }
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Population(args) => population::run(args),
+        Command::Sql(args) => sql::run(args),
         Command::Synth(args) => synth::run(args),
         Command::Validate(args) => validate::run(args),
     };

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use deltid::report::write_summary;
+use deltid::report::{persons, write_summary};
 use deltid::stream::{self, Progress};
 use deltid::{DateFormat, Encoding, Scenario, Shape};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -78,13 +78,14 @@ pub fn run(input: &Resolved, counts: &Path) -> Result<(), Failure> {
         &input.selection,
         &|progress| {
             if let Some(bar) = &bar {
-                match progress {
-                    Progress::DayTotals => bar.set_message("totalling persons present per day"),
-                    Progress::Rows(rows) => {
-                        bar.set_message("rows estimated");
-                        bar.set_position(rows);
-                    }
-                }
+                bar.set_message(match progress {
+                    Progress::DayTotals => "totalling persons present per day".to_owned(),
+                    Progress::Rows(0) => "estimating".to_owned(),
+                    Progress::Rows(rows) => format!(
+                        "{} rows estimated",
+                        persons(i64::try_from(rows).unwrap_or(i64::MAX))
+                    ),
+                });
             }
         },
     );
@@ -98,7 +99,7 @@ pub fn run(input: &Resolved, counts: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A spinner with rows done and rows per second on stderr, or nothing when stderr is not a
+/// A spinner with the time taken and the rows done on stderr, or nothing when stderr is not a
 /// terminal (a pipe, a file, CI).
 fn progress_bar() -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {

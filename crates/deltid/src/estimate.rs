@@ -364,6 +364,10 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame, engine: Engine) -> Result<L
     for deduction in Deduction::ALL {
         let key = deduction.key();
         frame = match scenario.deduction(deduction) {
+            // Nothing to share out: no per-day totals needed.
+            DeductionSource::Region(persons) if *persons == 0.0 => {
+                frame.with_column(lit(0.0).alias(key))
+            }
             DeductionSource::Region(persons) => {
                 frame.with_column((lit(*persons) * col(SHARE)).alias(key))
             }
@@ -394,10 +398,11 @@ pub fn daily(scenario: &Scenario, counts: LazyFrame, engine: Engine) -> Result<L
     Ok(frame.with_column(part_time()))
 }
 
-/// Whether some deduction is a region-level figure, to be shared out to the areas.
-fn needs_share(scenario: &Scenario) -> bool {
+/// Whether some deduction is a region-level figure other than 0, to be shared out to the
+/// areas.
+pub(crate) fn needs_share(scenario: &Scenario) -> bool {
     Deduction::ALL.iter().any(|d| match scenario.deduction(*d) {
-        DeductionSource::Region(_) => true,
+        DeductionSource::Region(persons) => *persons != 0.0,
         DeductionSource::PerArea(_) => false,
         DeductionSource::Table(table) => !table.is_per_area(),
     })

@@ -48,6 +48,7 @@ pub mod scaling;
 mod scenario;
 mod sheet;
 mod source;
+pub mod sql;
 pub mod stream;
 mod summary;
 pub mod synth;

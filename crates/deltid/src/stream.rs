@@ -14,7 +14,7 @@
 //!
 //! Region-level deductions shared out by present persons need each day's total first: one
 //! more pass over the file (two more when some day lacks an area; see
-//! [`daily`](crate::estimate::daily)). Per-area deductions need none.
+//! [`crate::estimate::daily`]). Per-area deductions need none.
 //!
 //! What the streaming path reads: long counts (date, area, count, optionally foreign SIMs) in
 //! a comma-separated UTF-8 CSV file with a header row and ISO dates (`yyyy-mm-dd`), one record
@@ -34,7 +34,7 @@ use crate::columns::{AREA, DATE, FOREIGN, OBSERVED, ORDER, ROW};
 use crate::counts::{CountsColumns, MAX_REPORTED};
 use crate::deduction::{Deduction, DeductionSource};
 use crate::error::{Error, Result};
-use crate::estimate::{LINES, Selection, daily};
+use crate::estimate::{LINES, Selection, daily, needs_share};
 use crate::read::{MAX_PERSONS, from_epoch_days};
 use crate::scenario::Scenario;
 use crate::source::Location;
@@ -182,12 +182,7 @@ fn selected_keys(scenario: &Scenario, selection: &Selection) -> Result<Vec<Optio
 
 /// Whether the model needs per-day totals first (region-level deductions by present share).
 fn needs_day_totals(scenario: &Scenario) -> bool {
-    scenario.allocation() == crate::scenario::Allocation::PresentShare
-        && Deduction::ALL.iter().any(|d| match scenario.deduction(*d) {
-            DeductionSource::Region(_) => true,
-            DeductionSource::PerArea(_) => false,
-            DeductionSource::Table(table) => !table.is_per_area(),
-        })
+    scenario.allocation() == crate::scenario::Allocation::PresentShare && needs_share(scenario)
 }
 
 fn is_parquet(path: &Path) -> bool {

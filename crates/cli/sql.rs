@@ -1,0 +1,70 @@
+//! `deltid sql`: the scenario's estimate as one SQL query, for a warehouse or Spark.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use deltid::Scenario;
+use deltid::sql::{DEFAULT_TABLE, Dialect, Rows, SqlOptions, to_sql};
+
+use crate::Failure;
+use crate::output::Output;
+
+/// Print the scenario's estimate as one SQL query over a counts table (columns date, area,
+/// count), so the same model runs in DuckDB, Spark or PostgreSQL.
+///
+/// The query gives one row per area (days, first and last day, means per day, guest-nights per
+/// year by the plan's rule), or with --daily one row per area and day, equal to deltid's own
+/// estimate on the same counts.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  deltid sql --scenario data/hallingdal/plan-2021.toml --dialect duckdb \
+    --output estimate.sql\n  deltid sql --scenario data/hallingdal/ssb-2020.toml --dialect spark \
+    --table telecom.daily_counts --daily\n\nThe table needs one row per area and day: date (DATE), \
+    area (text: the scenario's codes, leading zeros kept), count (persons)."
+)]
+pub struct Args {
+    /// Scenario file (TOML): uplift, areas, deductions.
+    #[arg(long, value_name = "FILE")]
+    scenario: PathBuf,
+    /// The SQL dialect to write.
+    #[arg(long, value_enum)]
+    dialect: DialectArg,
+    /// One row per area and day instead of one per area.
+    #[arg(long)]
+    daily: bool,
+    /// The counts table (NAME or SCHEMA.NAME; each part quoted, so its case is kept).
+    #[arg(long, default_value = DEFAULT_TABLE, value_name = "NAME")]
+    table: String,
+    /// Write to FILE instead of stdout (atomically; an existing file needs --force).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace an existing --output file.
+    #[arg(long, requires = "output")]
+    force: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Duckdb,
+    Spark,
+    Postgres,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let rows = if args.daily {
+        Rows::Daily
+    } else {
+        Rows::Summary
+    };
+    let options = SqlOptions::new(&args.table, rows)?;
+    let dialect = match args.dialect {
+        DialectArg::Duckdb => Dialect::DuckDb,
+        DialectArg::Spark => Dialect::Spark,
+        DialectArg::Postgres => Dialect::Postgres,
+    };
+    let output = Output::new(args.output, args.force)?;
+    let scenario = Scenario::from_path(&args.scenario)?;
+    let sql = to_sql(&scenario, dialect, &options)?;
+    output.write(|out| Ok(out.write_all(sql.as_bytes())?))?;
+    Ok(())
+}
