@@ -25,8 +25,10 @@
 //! scenario's own region count (`region_code`).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use polars::prelude::*;
 
@@ -39,6 +41,9 @@ use crate::read::{MAX_PERSONS, from_epoch_days};
 use crate::scenario::Scenario;
 use crate::source::Location;
 use crate::summary::{ByDay, Sum, Summary, Tally};
+
+/// How often a streaming run reports the rows done.
+const REPORT_EVERY: Duration = Duration::from_millis(200);
 
 /// How far a streaming run has got, for a progress indicator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,16 +142,17 @@ pub fn summarise(
         false,
         None,
     )?;
-    let done = AtomicBool::new(false);
+    // The reporter wakes every 200 ms, and at once when the run ends.
+    let (done, finished) = std::sync::mpsc::channel::<()>();
     let run = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
+        let rows = &rows;
+        scope.spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(REPORT_EVERY) {
                 progress(Progress::Rows(rows.load(Ordering::Relaxed)));
-                std::thread::sleep(std::time::Duration::from_millis(200));
             }
         });
         let result = sink.collect_with_engine(Engine::Streaming);
-        done.store(true, Ordering::Relaxed);
+        drop(done);
         result
     });
     run.map_err(|e| read_error(counts, columns, parquet, e))?;
@@ -378,6 +384,71 @@ struct RegionDay {
     areas: u32,
 }
 
+/// A batch's columns as slices, when every value is present and in range.
+struct Clean<'a> {
+    rows: &'a [u32],
+    order: &'a [u32],
+    dates: &'a [i32],
+    lines: [&'a [f64]; 8],
+    foreign: &'a [f64],
+}
+
+impl<'a> Clean<'a> {
+    /// The batch's columns, or `None` if some value is missing or out of range (the batch is
+    /// then checked row by row). `foreign` tells whether the counts have a foreign column.
+    fn of(batch: &'a DataFrame, foreign: bool) -> PolarsResult<Option<Clean<'a>>> {
+        let slice = |name: &str| -> PolarsResult<Option<&'a [f64]>> {
+            let column = batch.column(name)?.f64()?;
+            Ok((column.null_count() == 0)
+                .then(|| column.cont_slice().ok())
+                .flatten())
+        };
+        let order = batch.column(ORDER)?.u32()?;
+        let rows = batch.column(ROW)?.u32()?;
+        let dates = batch.column(DATE)?.date()?.physical();
+        let (Some(order), Some(rows), Some(dates)) = (
+            order.cont_slice().ok().filter(|_| order.null_count() == 0),
+            rows.cont_slice().ok().filter(|_| rows.null_count() == 0),
+            dates.cont_slice().ok().filter(|_| dates.null_count() == 0),
+        ) else {
+            return Ok(None);
+        };
+        let mut lines = [&[][..]; 8];
+        for (l, name) in LINES.iter().enumerate() {
+            let Some(values) = slice(name)? else {
+                return Ok(None);
+            };
+            lines[l] = values;
+        }
+        let Some(foreign_values) = slice(FOREIGN)? else {
+            return Ok(None);
+        };
+        let in_range = |v: &f64| (0.0..=MAX_PERSONS).contains(v);
+        let good = lines[0].iter().all(in_range)
+            && (!foreign
+                || foreign_values
+                    .iter()
+                    .zip(lines[0])
+                    .all(|(f, c)| in_range(f) && f <= c));
+        Ok(good.then_some(Clean {
+            rows,
+            order,
+            dates,
+            lines,
+            foreign: foreign_values,
+        }))
+    }
+}
+
+/// The area of row `i` of a batch, for a message.
+fn area_at(batch: &DataFrame, i: usize) -> String {
+    batch
+        .column(AREA)
+        .ok()
+        .and_then(|c| c.str().ok().and_then(|s| s.get(i).map(str::to_owned)))
+        .unwrap_or_default()
+}
+
 /// What the sink keeps between batches.
 struct State {
     path: PathBuf,
@@ -447,6 +518,60 @@ impl State {
     fn take(&mut self, batch: &DataFrame) -> PolarsResult<()> {
         let mut batch = batch.clone();
         batch.rechunk_mut();
+        match Clean::of(&batch, self.columns.foreign.is_some())? {
+            Some(clean) => {
+                self.take_clean(&batch, &clean);
+                Ok(())
+            }
+            None => self.take_checked(&batch),
+        }
+    }
+
+    /// Totals a batch whose every value is known good: no per-row checks but the repeated day.
+    fn take_clean(&mut self, batch: &DataFrame, clean: &Clean<'_>) {
+        for i in 0..clean.dates.len() {
+            let Some(key) = self.selected[clean.order[i] as usize] else {
+                continue;
+            };
+            let day = clean.dates[i];
+            let values = std::array::from_fn(|l| clean.lines[l][i]);
+            self.add(key, day, &values, clean.foreign[i], || {
+                (clean.rows[i], area_at(batch, i))
+            });
+        }
+    }
+
+    /// Adds one area-day to the totals, or a [`Error::RepeatedDay`] if the area has the day;
+    /// `row_area` gives the file row and the area for the error.
+    fn add(
+        &mut self,
+        key: usize,
+        day: i32,
+        values: &[f64; 8],
+        foreign: f64,
+        row_area: impl FnOnce() -> (u32, String),
+    ) {
+        if !self.areas.add(key, day, values, foreign) {
+            let (row, area) = row_area();
+            self.problems.push(Error::RepeatedDay {
+                path: self.path.clone(),
+                at: self.at(row),
+                area,
+                date: from_epoch_days(day).to_string(),
+            });
+            return;
+        }
+        let region = self.region.get_mut(day);
+        for (sum, v) in region.lines.iter_mut().zip(values) {
+            sum.add(*v);
+        }
+        region.foreign.add(foreign);
+        region.areas += 1;
+    }
+
+    /// Checks every row of a batch that has a bad or missing value somewhere, and totals the
+    /// good rows.
+    fn take_checked(&mut self, batch: &DataFrame) -> PolarsResult<()> {
         let rows = batch.column(ROW)?.cast(&DataType::UInt32)?;
         let rows = rows.u32()?;
         let areas = batch.column(AREA)?.str()?;
@@ -498,21 +623,9 @@ impl State {
                 continue;
             };
             let foreign = foreign.get(i).unwrap_or(0.0);
-            if !self.areas.add(key, day, &values, foreign) {
-                self.problems.push(Error::RepeatedDay {
-                    path: self.path.clone(),
-                    at: self.at(row),
-                    area: areas.get(i).unwrap_or("").to_owned(),
-                    date: from_epoch_days(day).to_string(),
-                });
-                continue;
-            }
-            let region = self.region.get_mut(day);
-            for (sum, v) in region.lines.iter_mut().zip(values) {
-                sum.add(v);
-            }
-            region.foreign.add(foreign);
-            region.areas += 1;
+            self.add(key, day, &values, foreign, || {
+                (row, areas.get(i).unwrap_or("").to_owned())
+            });
         }
         Ok(())
     }
@@ -527,28 +640,28 @@ impl State {
         observed: Option<f64>,
         foreign: Option<f64>,
     ) -> Option<Error> {
-        let (path, at) = (self.path.clone(), self.at(row));
-        let column = |c: &String| c.clone();
+        let at = || self.at(row);
+        let path = || self.path.clone();
         let Some(area) = area.filter(|a| !a.is_empty()) else {
             return Some(Error::EmptyArea {
-                path,
-                at,
-                column: column(&self.columns.area),
+                path: path(),
+                at: at(),
+                column: self.columns.area.clone(),
             });
         };
         if date.is_none() {
             return Some(Error::ParseDate {
-                path,
+                path: path(),
                 expected: "yyyy-mm-dd".to_owned(),
-                at,
-                column: column(&self.columns.date),
+                at: at(),
+                column: self.columns.date.clone(),
                 value: String::new(),
             });
         }
         if order.is_none() {
             return Some(Error::UnknownArea {
-                path,
-                at,
+                path: path(),
+                at: at(),
                 area: area.to_owned(),
                 scenario: self.scenario.clone(),
                 known: self.known.clone(),
@@ -557,23 +670,23 @@ impl State {
         let number = |value: Option<f64>, name: &String| -> Option<Error> {
             let Some(v) = value else {
                 return Some(Error::ParseNumber {
-                    path: path.clone(),
-                    at: at.clone(),
+                    path: path(),
+                    at: at(),
                     column: name.clone(),
                     value: String::new(),
                 });
             };
             if v.is_nan() || v < 0.0 {
                 return Some(Error::NegativeNumber {
-                    path: path.clone(),
-                    at: at.clone(),
+                    path: path(),
+                    at: at(),
                     column: name.clone(),
                     value: v.to_string(),
                 });
             }
             (v > MAX_PERSONS).then(|| Error::TooLarge {
-                path: path.clone(),
-                at: at.clone(),
+                path: path(),
+                at: at(),
                 column: name.clone(),
                 value: v.to_string(),
             })
@@ -588,8 +701,8 @@ impl State {
             let (f, c) = (foreign.unwrap_or(0.0), observed.unwrap_or(0.0));
             if f > c {
                 return Some(Error::ForeignAboveCount {
-                    path,
-                    at,
+                    path: path(),
+                    at: at(),
                     column: name.clone(),
                     foreign: f,
                     count: c,
