@@ -249,7 +249,7 @@ fn streaming_names_line_column_and_value_of_bad_values() {
     let text =
         stream_error("date,area,count\n2020-01-01,3040,100\n2020-01-01,3040,5\n").to_string();
     assert!(
-        text.contains("line 3: area 3040 has 2020-01-01 already"),
+        text.contains("line 3: area 3040 has 2020-01-01 twice in the file"),
         "{text}"
     );
 
@@ -332,5 +332,204 @@ fn cli_stream_refuses_what_needs_the_daily_rows() {
             "{}",
             crate::util::stderr(&out)
         );
+    }
+}
+
+/// The shipped counts with `edit` applied to the data line at `index` (0 = first data line).
+fn shipped_with(
+    dir: &Path,
+    name: &str,
+    edit: impl Fn(usize, &str) -> Option<String>,
+) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(data("hallingdal/counts.csv")).unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        match i.checked_sub(1).and_then(|row| edit(row, line)) {
+            Some(replaced) => out.push_str(&replaced),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+#[test]
+fn streaming_refuses_a_repeated_day_in_an_area_not_selected() {
+    // A repeated row of 3043 would change 3039's share of the region's deductions: refused
+    // as in memory, even with only 3039 selected. Data line 100 is 2019-09-17, area 3043.
+    let dir = tempfile::tempdir().unwrap();
+    let counts = shipped_with(dir.path(), "dup.csv", |row, line| {
+        (row == 100).then(|| format!("{line}\n{line}"))
+    });
+    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).unwrap();
+    let selection = Selection {
+        areas: vec![AreaCode::new("3039")],
+        ..Selection::default()
+    };
+    let text = streamed(&scenario, &counts, &selection)
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("area 3043 has 2019-09-17 twice"), "{text}");
+}
+
+#[test]
+fn streaming_checks_rows_without_a_date_when_a_period_is_selected() {
+    // Line 1000 loses its date; with --from the row must still be reported, not dropped.
+    let dir = tempfile::tempdir().unwrap();
+    let counts = shipped_with(dir.path(), "nodate.csv", |row, line| {
+        (row == 998).then(|| format!(",{}", line.split_once(',').unwrap().1))
+    });
+    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).unwrap();
+    let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    let selection = Selection {
+        period: Period::new(d(2020, 1, 1), None).unwrap(),
+        ..Selection::default()
+    };
+    let text = streamed(&scenario, &counts, &selection)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("line 1000, column `date`: cannot parse date \"\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn streaming_reads_counts_as_the_in_memory_reader_does() {
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    for (count, expected) in [
+        // A thousands dot or a decimal? Refused unless declared, as in memory.
+        ("9.500", "line 2, column `count`: \"9.500\" is ambiguous"),
+        ("NaN", "line 2, column `count`: cannot parse number \"NaN\""),
+        ("inf", "line 2, column `count`: cannot parse number \"inf\""),
+    ] {
+        let dir = folder(&[(
+            "counts.csv",
+            &format!("date,area,count\n2020-01-01,3040,{count}\n2020-01-02,3040,5\n"),
+        )]);
+        let error = streamed(
+            &scenario,
+            &dir.path().join("counts.csv"),
+            &Selection::default(),
+        );
+        let text = error.unwrap_err().to_string();
+        assert!(text.contains(expected), "{count}: {text}");
+    }
+    // Spaces around a number: polars does not read it, so it is refused with a pointer to
+    // the in-memory path, which does.
+    let dir = folder(&[("counts.csv", "date,area,count\n2020-01-01,3040, 12\n")]);
+    let error = streamed(
+        &scenario,
+        &dir.path().join("counts.csv"),
+        &Selection::default(),
+    );
+    let text = error.unwrap_err().to_string();
+    assert!(
+        text.contains("line 2, column `count`: \" 12\" is not a plain number"),
+        "{text}"
+    );
+    // Written otherwise but plain: the same number as in memory.
+    let dir = folder(&[(
+        "counts.csv",
+        "date,area,count\n2020-01-01,3040,9.5\n2020-01-02,3040,1e3\n2020-01-03,3040,+7\n",
+    )]);
+    let path = dir.path().join("counts.csv");
+    let all = Selection::default();
+    assert_same(
+        &streamed(&scenario, &path, &all).unwrap(),
+        &in_memory(&scenario, &path, &all),
+    );
+}
+
+#[test]
+fn streaming_refuses_a_repeated_column_and_skips_blank_lines() {
+    let text = stream_error("date,area,count,count\n2020-01-01,3040,5,1868\n").to_string();
+    assert!(text.contains("column `count` appears twice"), "{text}");
+
+    // A blank line at the end and in the middle, and a row with an extra field: accepted as
+    // in memory.
+    let dir = folder(&[(
+        "counts.csv",
+        "date,area,count\n2020-01-01,3040,5\n\n2020-01-02,3040,7,extra\n2020-01-03,3040,9\n\n",
+    )]);
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    let path = dir.path().join("counts.csv");
+    let all = Selection::default();
+    let summary = streamed(&scenario, &path, &all).unwrap();
+    assert_eq!(summary.region.days, 3);
+    // (5 + 7 + 9) / 3 = 7 persons a day.
+    assert_close(summary.region.mean.observed, 7.0);
+    assert_same(&summary, &in_memory(&scenario, &path, &all));
+}
+
+#[test]
+fn streaming_refuses_far_off_dates_and_names_non_utf8_lines() {
+    // A mistyped year would make the span of days, and the memory for it, huge.
+    let text = stream_error("date,area,count\n2020-01-01,3040,5\n9999-12-31,3040,5\n").to_string();
+    assert!(text.contains("line 3, column `date`: cannot parse date \"9999-12-31\" (expected yyyy-mm-dd, 1900 to 2199)"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counts.csv");
+    std::fs::write(
+        &path,
+        b"date,area,count\n2020-01-01,3040,5\n2020-01-02,3040,7\n2020-01-0\xe5,3040,7\n",
+    )
+    .unwrap();
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    let text = streamed(&scenario, &path, &Selection::default())
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("line 4: not valid UTF-8"), "{text}");
+
+    let Error::ReadFile { source, .. } =
+        streamed(&scenario, dir.path(), &Selection::default()).unwrap_err()
+    else {
+        panic!("a folder is not a counts file");
+    };
+    assert_eq!(source.to_string(), "a folder, not a file");
+}
+
+#[test]
+fn streaming_refuses_parquet_types_it_would_misread() {
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, date: Column, count: Column| {
+        let area = Column::new("area".into(), ["3040", "3040"]);
+        let mut frame = DataFrame::new_infer_height(vec![date, area, count]).unwrap();
+        let path = dir.path().join(name);
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut frame)
+            .unwrap();
+        path
+    };
+    let counts = || Column::new("count".into(), [5.0, 7.0]);
+    // Dates as whole numbers (20190901 or Excel serials) and counts as true/false.
+    let cases = [
+        (
+            write(
+                "intdate.parquet",
+                Column::new("date".into(), [20_190_901i64, 20_190_902]),
+                counts(),
+            ),
+            "column `date` is i64",
+        ),
+        (
+            write(
+                "bool.parquet",
+                Column::new("date".into(), [18_262i32, 18_263])
+                    .cast(&DataType::Date)
+                    .unwrap(),
+                Column::new("count".into(), [true, false]),
+            ),
+            "column `count` is bool",
+        ),
+    ];
+    for (path, expected) in cases {
+        let text = streamed(&scenario, &path, &Selection::default())
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains(expected), "{text}");
     }
 }

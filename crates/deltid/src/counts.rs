@@ -469,7 +469,7 @@ impl Counts {
 
 /// Whether a number reads two ways with the decimal mark undeclared: `1,234` and `1.234` are a
 /// decimal to some writers and a thousand to others.
-fn ambiguous_number(text: &str, style: NumberStyle) -> bool {
+pub(crate) fn ambiguous_number(text: &str, style: NumberStyle) -> bool {
     if style.decimal.is_some() {
         return false;
     }

@@ -148,13 +148,27 @@ pub enum Error {
         date: String,
     },
 
-    /// An area has a day that an earlier row of the file already gave (found while streaming,
-    /// which does not keep where each day was first seen).
-    #[error("{}: {at}: area {area} has {date} already, in an earlier row", path.display())]
+    /// A count that the in-memory reader reads but the streaming reader does not (spaces
+    /// around it, thousands grouped by spaces, a decimal comma).
+    #[error("{}: {at}, column `{column}`: {value:?} is not a plain number: --stream reads numbers such as 1234 or 1234.5 (leave --stream off to read others)", path.display())]
+    NotPlainNumber {
+        /// The counts file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// An area has a day twice in the file (found while streaming, which does not keep where
+    /// each day was seen, so only one of the two rows is named).
+    #[error("{}: {at}: area {area} has {date} twice in the file (the other row is not named when streaming)", path.display())]
     RepeatedDay {
         /// The counts file.
         path: PathBuf,
-        /// Where the later row is.
+        /// Where one of the two rows is.
         at: Location,
         /// The area.
         area: String,

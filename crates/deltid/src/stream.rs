@@ -17,12 +17,17 @@
 //! [`crate::estimate::daily`]). Per-area deductions need none.
 //!
 //! What the streaming path reads: long counts (date, area, count, optionally foreign SIMs) in
-//! a comma-separated UTF-8 CSV file with a header row and ISO dates (`yyyy-mm-dd`), one record
-//! per line, or a Parquet file; area codes as the scenario writes them. Errors name the line
-//! (CSV, header = line 1) or row (Parquet), the column and the value, as
-//! [`Counts::read`](crate::Counts::read) does; up to [`MAX_REPORTED`] are listed.
-//! Not here: the wide shape, other dialects, spreadsheets, area names or old codes, and a
-//! scenario's own region count (`region_code`).
+//! a comma-separated UTF-8 CSV file with a header row and ISO dates (`yyyy-mm-dd`, 1900 to
+//! 2199), one record per line (blank lines skipped), or a Parquet file (dates as `Date`,
+//! timestamps without a time zone, or ISO text; counts as numbers or text); area codes as the
+//! scenario writes them. Counts are read as [`Counts::read`](crate::Counts::read) reads them
+//! with an undeclared decimal mark: a decimal point, and `1.234`-like values refused as
+//! ambiguous. Errors name the line (CSV, header = line 1) or row (Parquet), the column and the
+//! value; the first [`MAX_REPORTED`] in the file are listed. With a period selected, only the
+//! rows in it (and rows without a date) are checked.
+//! Not here: the wide shape, other dialects and encodings, spreadsheets, thousands separators,
+//! area names or old codes (`[area_codes]`), and a scenario's own region count
+//! (`region_code`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,14 +38,18 @@ use std::time::Duration;
 use polars::prelude::*;
 
 use crate::columns::{AREA, DATE, FOREIGN, OBSERVED, ORDER, ROW};
-use crate::counts::{CountsColumns, MAX_REPORTED};
+use crate::counts::{CountsColumns, MAX_REPORTED, ambiguous_number};
 use crate::deduction::{Deduction, DeductionSource};
 use crate::error::{Error, Result};
 use crate::estimate::{LINES, Selection, daily, needs_share};
-use crate::read::{MAX_PERSONS, from_epoch_days};
+use crate::read::{MAX_PERSONS, NumberStyle, from_epoch_days, parse_persons};
 use crate::scenario::Scenario;
 use crate::source::Location;
 use crate::summary::{ByDay, Sum, Summary, Tally};
+
+/// Working columns: the count and the date as written, when they are text.
+const RAW_COUNT: &str = "raw_count";
+const RAW_DATE: &str = "raw_date";
 
 /// How often a streaming run reports the rows done.
 const REPORT_EVERY: Duration = Duration::from_millis(200);
@@ -67,8 +76,10 @@ pub enum Progress {
 ///
 /// # Errors
 /// [`Error::ReadFile`] or [`Error::ReadSheet`] if the file cannot be read;
-/// [`Error::MissingColumn`]; per value [`Error::ParseDate`], [`Error::ParseNumber`],
-/// [`Error::NegativeNumber`], [`Error::TooLarge`], [`Error::ForeignAboveCount`],
+/// [`Error::MissingColumn`], [`Error::DuplicateColumn`], [`Error::EmptyInput`],
+/// [`Error::Encoding`]; per value [`Error::ParseDate`], [`Error::ParseNumber`],
+/// [`Error::AmbiguousNumber`], [`Error::NotPlainNumber`], [`Error::NegativeNumber`],
+/// [`Error::TooLarge`], [`Error::ForeignAboveCount`], [`Error::EmptyArea`],
 /// [`Error::UnknownArea`], [`Error::RepeatedDay`] (several as [`Error::Many`]);
 /// [`Error::MissingDeductionDate`]; [`Error::InvalidSelection`] for an area not in the
 /// scenario or a scenario with a `region_code`; [`Error::EmptySelection`].
@@ -110,7 +121,9 @@ pub fn summarise(
     }
     let selected = selected_keys(scenario, selection)?;
     let parquet = is_parquet(counts);
-    let scan = scan(counts, columns, parquet)?.filter(selection.period.expr());
+    // Rows without a date stay, to be reported.
+    let scan =
+        scan(counts, columns, parquet)?.filter(selection.period.expr().or(col(DATE).is_null()));
     if needs_day_totals(scenario) {
         progress(Progress::DayTotals);
     }
@@ -119,11 +132,18 @@ pub fn summarise(
         other => other,
     })?;
     let model = model.select(
-        [col(ROW), col(AREA), col(ORDER), col(DATE)]
-            .into_iter()
-            .chain(LINES.iter().map(|l| col(*l)))
-            .chain([col(FOREIGN)])
-            .collect::<Vec<_>>(),
+        [
+            col(ROW),
+            col(AREA),
+            col(ORDER),
+            col(DATE),
+            col(RAW_COUNT),
+            col(RAW_DATE),
+        ]
+        .into_iter()
+        .chain(LINES.iter().map(|l| col(*l)))
+        .chain([col(FOREIGN)])
+        .collect::<Vec<_>>(),
     );
 
     let state = Arc::new(Mutex::new(State::new(
@@ -151,7 +171,15 @@ pub fn summarise(
                 progress(Progress::Rows(rows.load(Ordering::Relaxed)));
             }
         });
-        let result = sink.collect_with_engine(Engine::Streaming);
+        // polars panics on some Parquet types it cannot read (decimals): an error, not a crash.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            sink.collect_with_engine(Engine::Streaming)
+        }))
+        .unwrap_or_else(|panic| {
+            Err(PolarsError::ComputeError(
+                panic_message(panic.as_ref()).into(),
+            ))
+        });
         drop(done);
         result
     });
@@ -164,8 +192,8 @@ pub fn summarise(
     state.finish(scenario, selection)
 }
 
-/// The areas to report, as a key per scenario area (`None`: not selected).
-fn selected_keys(scenario: &Scenario, selection: &Selection) -> Result<Vec<Option<usize>>> {
+/// Whether each scenario area is selected.
+fn selected_keys(scenario: &Scenario, selection: &Selection) -> Result<Vec<bool>> {
     for area in &selection.areas {
         if scenario.area(area).is_none() {
             return Err(Error::InvalidSelection {
@@ -173,17 +201,21 @@ fn selected_keys(scenario: &Scenario, selection: &Selection) -> Result<Vec<Optio
             });
         }
     }
-    let mut next = 0;
     Ok(scenario
         .areas()
         .iter()
-        .map(|a| {
-            (selection.areas.is_empty() || selection.areas.contains(&a.code)).then(|| {
-                next += 1;
-                next - 1
-            })
-        })
+        .map(|a| selection.areas.is_empty() || selection.areas.contains(&a.code))
         .collect())
+}
+
+/// The text of a panic's payload.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown failure");
+    format!("polars cannot read this file: {text}")
 }
 
 /// Whether the model needs per-day totals first (region-level deductions by present share).
@@ -197,14 +229,17 @@ fn is_parquet(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
-/// The counts file as a lazy scan with [`ROW`], [`DATE`], [`AREA`], [`OBSERVED`] and
-/// [`FOREIGN`] (0 without a foreign column).
+/// The counts file as a lazy scan with [`ROW`], [`DATE`], [`AREA`], [`OBSERVED`],
+/// [`FOREIGN`] (0 without a foreign column), and the count and date as written when they are
+/// text ([`RAW_COUNT`], [`RAW_DATE`]; null otherwise), for the checks.
 fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame> {
     let read_file = |source: std::io::Error| Error::ReadFile {
         path: path.to_owned(),
         source,
     };
-    std::fs::metadata(path).map_err(read_file)?;
+    if std::fs::metadata(path).map_err(read_file)?.is_dir() {
+        return Err(read_file(std::io::Error::other("a folder, not a file")));
+    }
     let text = path.to_string_lossy().into_owned();
     let row_index = Some(RowIndex {
         name: ROW.into(),
@@ -212,50 +247,35 @@ fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame
     });
     let mut wanted = vec![&columns.date, &columns.area, &columns.count];
     wanted.extend(&columns.foreign);
-    if !parquet {
-        let mut reader =
-            csv::ReaderBuilder::new()
-                .from_path(path)
-                .map_err(|e| Error::ReadSheet {
-                    path: path.to_owned(),
-                    message: e.to_string(),
-                })?;
-        let header = reader.headers().map_err(|e| Error::ReadSheet {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        let found: Vec<String> = header.iter().map(str::to_owned).collect();
-        if let Some(missing) = wanted.iter().find(|w| !found.contains(w)) {
-            return Err(Error::MissingColumn {
-                path: path.to_owned(),
-                column: (*missing).clone(),
-                found,
-            });
-        }
-    }
-    let frame = if parquet {
+    let mut frame = if parquet {
         let args = ScanArgsParquet {
             row_index,
             ..ScanArgsParquet::default()
         };
         LazyFrame::scan_parquet(PlRefPath::new(text.as_str()), args)?
     } else {
+        check_header(path, &wanted)?;
+        // Counts as text, to be checked as the in-memory reader checks them; dates parsed here.
         let mut types = Schema::default();
         types.insert(columns.date.as_str().into(), DataType::Date);
         types.insert(columns.area.as_str().into(), DataType::String);
-        types.insert(columns.count.as_str().into(), DataType::Float64);
+        types.insert(columns.count.as_str().into(), DataType::String);
         if let Some(foreign) = &columns.foreign {
             types.insert(foreign.as_str().into(), DataType::Float64);
         }
         LazyCsvReader::new(PlRefPath::new(text.as_str()))
             .with_has_header(true)
             .with_dtype_overwrite(Some(Arc::new(types)))
+            .with_truncate_ragged_lines(true)
             .with_row_index(row_index)
             .finish()?
     };
-    let mut frame = frame;
-    let schema = frame
-        .collect_schema()
+    let schema = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frame.collect_schema()))
+        .unwrap_or_else(|panic| {
+            Err(PolarsError::ComputeError(
+                panic_message(panic.as_ref()).into(),
+            ))
+        })
         .map_err(|e| read_error(path, columns, parquet, e))?;
     for column in &wanted {
         if schema.get(column.as_str()).is_none() {
@@ -270,9 +290,47 @@ fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame
             });
         }
     }
+    let type_of = |name: &str| schema.get(name).cloned().unwrap_or(DataType::Null);
+    let refuse = |name: &str, what: &str| Error::ReadSheet {
+        path: path.to_owned(),
+        message: format!(
+            "column `{name}` is {} in this Parquet file: {what}",
+            type_of(name)
+        ),
+    };
+    let date_type = type_of(&columns.date);
+    let date_text = date_type == DataType::String;
+    if !(date_text
+        || date_type == DataType::Date
+        || matches!(date_type, DataType::Datetime(_, None)))
+    {
+        return Err(refuse(
+            &columns.date,
+            "dates must be dates, timestamps without a time zone, or yyyy-mm-dd text",
+        ));
+    }
+    let count_type = type_of(&columns.count);
+    let count_text = count_type == DataType::String;
+    if !(count_text || count_type.is_primitive_numeric()) {
+        return Err(refuse(&columns.count, "counts must be numbers or text"));
+    }
+    let area_type = type_of(&columns.area);
+    if !(area_type == DataType::String || area_type.is_integer()) {
+        return Err(refuse(
+            &columns.area,
+            "area codes must be text or whole numbers",
+        ));
+    }
     let foreign = match &columns.foreign {
         Some(name) => col(name.as_str()).cast(DataType::Float64),
         None => lit(0.0),
+    };
+    let text_or_null = |name: &str, is_text: bool| {
+        if is_text {
+            col(name)
+        } else {
+            lit(NULL).cast(DataType::String)
+        }
     };
     Ok(frame.select([
         col(ROW),
@@ -284,7 +342,50 @@ fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame
             .cast(DataType::Float64)
             .alias(OBSERVED),
         foreign.alias(FOREIGN),
+        text_or_null(&columns.count, count_text).alias(RAW_COUNT),
+        text_or_null(&columns.date, date_text && parquet).alias(RAW_DATE),
     ]))
+}
+
+/// Checks a CSV file's header: the `wanted` columns each once.
+fn check_header(path: &Path, wanted: &[&String]) -> Result<()> {
+    let unreadable = |e: csv::Error| Error::ReadSheet {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(path)
+        .map_err(unreadable)?;
+    let found: Vec<String> = reader
+        .headers()
+        .map_err(unreadable)?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    if found.iter().all(String::is_empty) {
+        return Err(Error::EmptyInput {
+            path: path.to_owned(),
+        });
+    }
+    for column in wanted {
+        match found.iter().filter(|f| f == column).count() {
+            0 => {
+                return Err(Error::MissingColumn {
+                    path: path.to_owned(),
+                    column: (*column).clone(),
+                    found,
+                });
+            }
+            1 => {}
+            _ => {
+                return Err(Error::DuplicateColumn {
+                    path: path.to_owned(),
+                    column: (*column).clone(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A polars error while scanning, turned into the reader's errors where a value is at fault:
@@ -299,49 +400,75 @@ fn read_error(path: &Path, columns: &CountsColumns, parquet: bool, error: Polars
     }
 }
 
-/// The bad dates and numbers of a CSV counts file, with their lines: `None` if there are none
-/// (or the file cannot be read as CSV).
+/// The bad dates and foreign-SIM numbers of a CSV counts file, with their lines, or its first
+/// invalid UTF-8 line: `None` if there are none (or the file cannot be read as CSV).
 fn locate_bad_values(path: &Path, columns: &CountsColumns) -> Option<Error> {
     let mut reader = csv::ReaderBuilder::new().from_path(path).ok()?;
     let header = reader.headers().ok()?.clone();
     let at = |name: &str| header.iter().position(|h| h == name);
     let date = at(&columns.date)?;
-    let mut numbers = vec![(at(&columns.count)?, &columns.count)];
+    // Counts are read as text and checked in the main pass; dates and foreign SIMs are parsed
+    // by polars, whose errors name no line.
+    let mut numbers = Vec::new();
     if let Some(foreign) = &columns.foreign {
         numbers.push((at(foreign)?, foreign));
     }
     let mut problems = Problems::new(path);
     let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).ok()? {
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return match e.kind() {
+                    csv::ErrorKind::Utf8 { pos, .. } => Some(Error::Encoding {
+                        path: path.to_owned(),
+                        line: pos.as_ref().map_or(0, csv::Position::line),
+                    }),
+                    _ => None,
+                };
+            }
+        }
         let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
         let cell = |i: usize| record.get(i).unwrap_or("").to_owned();
         if chrono::NaiveDate::parse_from_str(&cell(date), "%Y-%m-%d").is_err() {
-            problems.push(Error::ParseDate {
-                path: path.to_owned(),
-                expected: "yyyy-mm-dd".to_owned(),
-                at: Location::Line(line),
-                column: columns.date.clone(),
-                value: cell(date),
-            });
+            problems.push(
+                line,
+                Error::ParseDate {
+                    path: path.to_owned(),
+                    expected: "yyyy-mm-dd".to_owned(),
+                    at: Location::Line(line),
+                    column: columns.date.clone(),
+                    value: cell(date),
+                },
+            );
         }
         for (i, name) in &numbers {
             if cell(*i).trim().parse::<f64>().is_err() {
-                problems.push(Error::ParseNumber {
-                    path: path.to_owned(),
-                    at: Location::Line(line),
-                    column: (*name).clone(),
-                    value: cell(*i),
-                });
+                problems.push(
+                    line,
+                    Error::ParseNumber {
+                        path: path.to_owned(),
+                        at: Location::Line(line),
+                        column: (*name).clone(),
+                        value: cell(*i),
+                    },
+                );
             }
         }
     }
     problems.into_error()
 }
 
-/// Bad values found, up to [`MAX_REPORTED`].
+/// Bad values found: the first [`MAX_REPORTED`] in the file (batches come in any order), and
+/// how many more.
 struct Problems {
     path: PathBuf,
-    errors: Vec<Error>,
+    /// Each with its place in the file (line or row).
+    errors: Vec<(u64, Error)>,
     more: usize,
 }
 
@@ -354,21 +481,32 @@ impl Problems {
         }
     }
 
-    fn push(&mut self, error: Error) {
+    fn push(&mut self, place: u64, error: Error) {
         if self.errors.len() < MAX_REPORTED {
-            self.errors.push(error);
-        } else {
-            self.more += 1;
+            self.errors.push((place, error));
+            return;
+        }
+        self.more += 1;
+        if let Some(last) = self.errors.iter_mut().max_by_key(|(p, _)| *p)
+            && last.0 > place
+        {
+            *last = (place, error);
         }
     }
 
+    fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     fn into_error(mut self) -> Option<Error> {
-        match self.errors.len() {
+        self.errors.sort_by_key(|(p, _)| *p);
+        let mut errors: Vec<Error> = self.errors.into_iter().map(|(_, e)| e).collect();
+        match errors.len() {
             0 => None,
-            1 if self.more == 0 => Some(self.errors.remove(0)),
+            1 if self.more == 0 => Some(errors.remove(0)),
             _ => Some(Error::Many {
                 path: self.path,
-                errors: self.errors,
+                errors,
                 more: self.more,
             }),
         }
@@ -384,7 +522,13 @@ struct RegionDay {
     areas: u32,
 }
 
-/// A batch's columns as slices, when every value is present and in range.
+/// The first and last day the streaming path takes, in days since 1970 (1900-01-01 and
+/// 2199-12-31): memory grows with the span of days, so a mistyped year is refused, not
+/// totalled over millennia.
+const FIRST_DAY: i32 = -25_567;
+const LAST_DAY: i32 = 83_965;
+
+/// A batch's columns as slices, when every value is present, in range and plainly written.
 struct Clean<'a> {
     rows: &'a [u32],
     order: &'a [u32],
@@ -394,8 +538,9 @@ struct Clean<'a> {
 }
 
 impl<'a> Clean<'a> {
-    /// The batch's columns, or `None` if some value is missing or out of range (the batch is
-    /// then checked row by row). `foreign` tells whether the counts have a foreign column.
+    /// The batch's columns, or `None` if some value is missing, out of range or written other
+    /// than as plain digits (the batch is then checked row by row). `foreign` tells whether
+    /// the counts have a foreign column.
     fn of(batch: &'a DataFrame, foreign: bool) -> PolarsResult<Option<Clean<'a>>> {
         let slice = |name: &str| -> PolarsResult<Option<&'a [f64]>> {
             let column = batch.column(name)?.f64()?;
@@ -413,6 +558,18 @@ impl<'a> Clean<'a> {
         ) else {
             return Ok(None);
         };
+        if !dates.iter().all(|d| (FIRST_DAY..=LAST_DAY).contains(d)) {
+            return Ok(None);
+        }
+        // Counts written as digits only read one way; anything else is checked row by row.
+        let raw = batch.column(RAW_COUNT)?.str()?;
+        if raw.null_count() < raw.len()
+            && !raw
+                .iter()
+                .all(|t| t.is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())))
+        {
+            return Ok(None);
+        }
         let mut lines = [&[][..]; 8];
         for (l, name) in LINES.iter().enumerate() {
             let Some(values) = slice(name)? else {
@@ -440,13 +597,25 @@ impl<'a> Clean<'a> {
     }
 }
 
-/// The area of row `i` of a batch, for a message.
-fn area_at(batch: &DataFrame, i: usize) -> String {
+/// Text of row `i` of a string column of a batch, for a message (empty if none).
+fn text_at(batch: &DataFrame, column: &str, i: usize) -> String {
     batch
-        .column(AREA)
+        .column(column)
         .ok()
         .and_then(|c| c.str().ok().and_then(|s| s.get(i).map(str::to_owned)))
         .unwrap_or_default()
+}
+
+/// One row's values as the checks see them.
+struct RowValues<'a> {
+    row: u32,
+    area: Option<&'a str>,
+    order: Option<u32>,
+    date: Option<i32>,
+    observed: Option<f64>,
+    foreign: Option<f64>,
+    raw_count: Option<&'a str>,
+    raw_date: Option<&'a str>,
 }
 
 /// What the sink keeps between batches.
@@ -455,16 +624,18 @@ struct State {
     scenario: PathBuf,
     columns: CountsColumns,
     parquet: bool,
-    /// Per scenario area, its key among the selected areas.
-    selected: Vec<Option<usize>>,
+    /// Per scenario area, whether it is reported (every area is checked and totalled).
+    selected: Vec<bool>,
     known: Vec<String>,
     /// For each of the eight lines that is a deduction from a table, the table's path.
     tables: [Option<(PathBuf, bool)>; 8],
+    /// Per scenario area.
     areas: Tally,
     region: ByDay<RegionDay>,
-    /// Bad rows. Where an area's day was first seen is not kept (memory): a repeated day
-    /// names the later row.
+    /// Bad rows.
     problems: Problems,
+    /// The first day a deduction table lacks (reported when the counts have no problems).
+    missing_deduction: Option<(i32, Error)>,
 }
 
 impl State {
@@ -473,7 +644,7 @@ impl State {
         path: &Path,
         columns: &CountsColumns,
         parquet: bool,
-        selected: Vec<Option<usize>>,
+        selected: Vec<bool>,
     ) -> State {
         let mut tables: [Option<(PathBuf, bool)>; 8] = Default::default();
         for (i, deduction) in Deduction::ALL.iter().enumerate() {
@@ -490,18 +661,18 @@ impl State {
         if scenario.areas().len() > MAX_REPORTED {
             known.push(format!("… {} in all", scenario.areas().len()));
         }
-        let keys = selected.iter().flatten().count();
         State {
             path: path.to_owned(),
             scenario: scenario.path().to_owned(),
             columns: columns.clone(),
             parquet,
+            areas: Tally::new(selected.len()),
             selected,
             known,
             tables,
-            areas: Tally::new(keys),
             region: ByDay::default(),
             problems: Problems::new(path),
+            missing_deduction: None,
         }
     }
 
@@ -512,6 +683,11 @@ impl State {
         } else {
             Location::Line(u64::from(row) + 2)
         }
+    }
+
+    /// Records a bad row.
+    fn bad(&mut self, row: u32, error: Error) {
+        self.problems.push(u64::from(row), error);
     }
 
     /// Checks and totals one batch of the model's rows.
@@ -530,19 +706,17 @@ impl State {
     /// Totals a batch whose every value is known good: no per-row checks but the repeated day.
     fn take_clean(&mut self, batch: &DataFrame, clean: &Clean<'_>) {
         for i in 0..clean.dates.len() {
-            let Some(key) = self.selected[clean.order[i] as usize] else {
-                continue;
-            };
-            let day = clean.dates[i];
             let values = std::array::from_fn(|l| clean.lines[l][i]);
+            let (key, day) = (clean.order[i] as usize, clean.dates[i]);
             self.add(key, day, &values, clean.foreign[i], || {
-                (clean.rows[i], area_at(batch, i))
+                (clean.rows[i], text_at(batch, AREA, i))
             });
         }
     }
 
-    /// Adds one area-day to the totals, or a [`Error::RepeatedDay`] if the area has the day;
-    /// `row_area` gives the file row and the area for the error.
+    /// Adds one area-day to the totals (and to the region's, if the area is selected), or a
+    /// [`Error::RepeatedDay`] if the area has the day; `row_area` gives the file row and the
+    /// area for the error.
     fn add(
         &mut self,
         key: usize,
@@ -553,12 +727,16 @@ impl State {
     ) {
         if !self.areas.add(key, day, values, foreign) {
             let (row, area) = row_area();
-            self.problems.push(Error::RepeatedDay {
+            let error = Error::RepeatedDay {
                 path: self.path.clone(),
                 at: self.at(row),
                 area,
                 date: from_epoch_days(day).to_string(),
-            });
+            };
+            self.bad(row, error);
+            return;
+        }
+        if !self.selected[key] {
             return;
         }
         let region = self.region.get_mut(day);
@@ -569,8 +747,8 @@ impl State {
         region.areas += 1;
     }
 
-    /// Checks every row of a batch that has a bad or missing value somewhere, and totals the
-    /// good rows.
+    /// Checks every row of a batch that has a bad, missing or unusually written value
+    /// somewhere, and totals the good rows.
     fn take_checked(&mut self, batch: &DataFrame) -> PolarsResult<()> {
         let rows = batch.column(ROW)?.cast(&DataType::UInt32)?;
         let rows = rows.u32()?;
@@ -579,26 +757,33 @@ impl State {
         let dates = batch.column(DATE)?.cast(&DataType::Int32)?;
         let dates = dates.i32()?;
         let foreign = batch.column(FOREIGN)?.f64()?;
+        let raw_counts = batch.column(RAW_COUNT)?.str()?;
+        let raw_dates = batch.column(RAW_DATE)?.str()?;
         let lines = LINES
             .iter()
             .map(|l| batch.column(l)?.f64().cloned())
             .collect::<PolarsResult<Vec<_>>>()?;
-        // The first line is the count as read.
-        let observed = &lines[0];
         for i in 0..batch.height() {
-            let row = rows.get(i).unwrap_or(0);
-            if let Some(bad) = self.check(
-                row,
-                areas.get(i),
-                order.get(i),
-                dates.get(i),
-                observed.get(i),
-                foreign.get(i),
-            ) {
-                self.problems.push(bad);
+            let row = RowValues {
+                row: rows.get(i).unwrap_or(0),
+                area: areas.get(i),
+                order: order.get(i),
+                date: dates.get(i),
+                // The first line is the count as read.
+                observed: lines[0].get(i),
+                foreign: foreign.get(i),
+                raw_count: raw_counts.get(i),
+                raw_date: raw_dates.get(i),
+            };
+            // A blank line.
+            if row.area.is_none() && row.date.is_none() && row.observed.is_none() {
                 continue;
             }
-            let (Some(index), Some(day)) = (order.get(i), dates.get(i)) else {
+            if let Some(bad) = self.check(&row) {
+                self.bad(row.row, bad);
+                continue;
+            }
+            let (Some(index), Some(day)) = (row.order, row.date) else {
                 continue;
             };
             let mut values = [0.0; 8];
@@ -610,55 +795,60 @@ impl State {
                 }
             }
             if let Some(l) = missing {
-                let (path, per_area) = self.tables[l].clone().unwrap_or_default();
-                self.problems.push(Error::MissingDeductionDate {
-                    path,
-                    deduction: LINES[l].to_owned(),
-                    date: from_epoch_days(day).to_string(),
-                    area: per_area.then(|| areas.get(i).unwrap_or("").to_owned()),
-                });
+                if self
+                    .missing_deduction
+                    .as_ref()
+                    .is_none_or(|(d, _)| day < *d)
+                {
+                    let (path, per_area) = self.tables[l].clone().unwrap_or_default();
+                    let error = Error::MissingDeductionDate {
+                        path,
+                        deduction: LINES[l].to_owned(),
+                        date: from_epoch_days(day).to_string(),
+                        area: per_area.then(|| row.area.unwrap_or("").to_owned()),
+                    };
+                    self.missing_deduction = Some((day, error));
+                }
                 continue;
             }
-            let Some(key) = self.selected.get(index as usize).copied().flatten() else {
-                continue;
-            };
-            let foreign = foreign.get(i).unwrap_or(0.0);
-            self.add(key, day, &values, foreign, || {
-                (row, areas.get(i).unwrap_or("").to_owned())
-            });
+            let area = row.area.unwrap_or("");
+            self.add(
+                index as usize,
+                day,
+                &values,
+                row.foreign.unwrap_or(0.0),
+                || (row.row, area.to_owned()),
+            );
         }
         Ok(())
     }
 
     /// The first thing wrong with a row's values, if any.
-    fn check(
-        &self,
-        row: u32,
-        area: Option<&str>,
-        order: Option<u32>,
-        date: Option<i32>,
-        observed: Option<f64>,
-        foreign: Option<f64>,
-    ) -> Option<Error> {
-        let at = || self.at(row);
+    fn check(&self, row: &RowValues<'_>) -> Option<Error> {
+        let at = || self.at(row.row);
         let path = || self.path.clone();
-        let Some(area) = area.filter(|a| !a.is_empty()) else {
+        let Some(area) = row.area.filter(|a| !a.is_empty()) else {
             return Some(Error::EmptyArea {
                 path: path(),
                 at: at(),
                 column: self.columns.area.clone(),
             });
         };
-        if date.is_none() {
-            return Some(Error::ParseDate {
-                path: path(),
-                expected: "yyyy-mm-dd".to_owned(),
-                at: at(),
-                column: self.columns.date.clone(),
-                value: String::new(),
-            });
+        let bad_date = |value: String| Error::ParseDate {
+            path: path(),
+            expected: "yyyy-mm-dd, 1900 to 2199".to_owned(),
+            at: at(),
+            column: self.columns.date.clone(),
+            value,
+        };
+        match row.date {
+            None => return Some(bad_date(row.raw_date.unwrap_or("").to_owned())),
+            Some(day) if !(FIRST_DAY..=LAST_DAY).contains(&day) => {
+                return Some(bad_date(from_epoch_days(day).to_string()));
+            }
+            Some(_) => {}
         }
-        if order.is_none() {
+        if row.order.is_none() {
             return Some(Error::UnknownArea {
                 path: path(),
                 at: at(),
@@ -666,6 +856,33 @@ impl State {
                 scenario: self.scenario.clone(),
                 known: self.known.clone(),
             });
+        }
+        // A count written as text reads as the in-memory reader reads it, or not at all.
+        if let Some(text) = row.raw_count
+            && !text.bytes().all(|b| b.is_ascii_digit())
+        {
+            let column = &self.columns.count;
+            if ambiguous_number(text, NumberStyle::default()) {
+                return Some(Error::AmbiguousNumber {
+                    path: path(),
+                    at: at(),
+                    column: column.clone(),
+                    value: text.to_owned(),
+                });
+            }
+            match parse_persons(text, NumberStyle::default(), &self.path, &at(), column) {
+                Err(e) => return Some(e),
+                // Read otherwise by polars (e.g. with thousands grouped by spaces): refused.
+                Ok(v) if row.observed != Some(v) => {
+                    return Some(Error::NotPlainNumber {
+                        path: path(),
+                        at: at(),
+                        column: column.clone(),
+                        value: text.to_owned(),
+                    });
+                }
+                Ok(_) => {}
+            }
         }
         let number = |value: Option<f64>, name: &String| -> Option<Error> {
             let Some(v) = value else {
@@ -676,7 +893,15 @@ impl State {
                     value: String::new(),
                 });
             };
-            if v.is_nan() || v < 0.0 {
+            if v.is_nan() {
+                return Some(Error::ParseNumber {
+                    path: path(),
+                    at: at(),
+                    column: name.clone(),
+                    value: v.to_string(),
+                });
+            }
+            if v < 0.0 {
                 return Some(Error::NegativeNumber {
                     path: path(),
                     at: at(),
@@ -691,14 +916,14 @@ impl State {
                 value: v.to_string(),
             })
         };
-        if let Some(bad) = number(observed, &self.columns.count) {
+        if let Some(bad) = number(row.observed, &self.columns.count) {
             return Some(bad);
         }
         if let Some(name) = &self.columns.foreign {
-            if let Some(bad) = number(foreign, name) {
+            if let Some(bad) = number(row.foreign, name) {
                 return Some(bad);
             }
-            let (f, c) = (foreign.unwrap_or(0.0), observed.unwrap_or(0.0));
+            let (f, c) = (row.foreign.unwrap_or(0.0), row.observed.unwrap_or(0.0));
             if f > c {
                 return Some(Error::ForeignAboveCount {
                     path: path(),
@@ -714,10 +939,16 @@ impl State {
 
     /// The summary, once every batch is in.
     fn finish(self, scenario: &Scenario, selection: &Selection) -> Result<Summary> {
-        if let Some(error) = self.problems.into_error() {
+        if !self.problems.is_empty() {
+            return Err(self
+                .problems
+                .into_error()
+                .unwrap_or(Error::EmptyInput { path: self.path }));
+        }
+        if let Some((_, error)) = self.missing_deduction {
             return Err(error);
         }
-        let wanted = self.selected.iter().flatten().count() as u32;
+        let wanted = self.selected.iter().filter(|s| **s).count() as u32;
         let mut region = Tally::new(1);
         let mut incomplete = 0;
         for (day, sums) in self.region.iter().filter(|(_, d)| d.areas > 0) {
@@ -729,12 +960,11 @@ impl State {
                 selection: selection.to_string(),
             });
         }
-        let labels: Vec<(String, String)> = scenario
+        let labels: Vec<Option<(String, String)>> = scenario
             .areas()
             .iter()
             .zip(&self.selected)
-            .filter(|(_, key)| key.is_some())
-            .map(|(a, _)| (a.code.to_string(), a.name.clone()))
+            .map(|(a, selected)| selected.then(|| (a.code.to_string(), a.name.clone())))
             .collect();
         let region_name = if selection.areas.is_empty() {
             scenario.name().to_owned()

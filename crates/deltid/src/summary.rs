@@ -178,10 +178,10 @@ impl Summary {
             .get(0)
             .unwrap_or_default()
             .to_owned();
-        let labels: Vec<(String, String)> = estimate
+        let labels: Vec<Option<(String, String)>> = estimate
             .selected
             .iter()
-            .map(|a| (a.code.to_string(), a.name.clone()))
+            .map(|a| Some((a.code.to_string(), a.name.clone())))
             .collect();
         let incomplete_region_days = estimate.incomplete_region_days()?;
         Summary::from_tallies(
@@ -201,7 +201,7 @@ impl Summary {
         selection: &Selection,
         overlap: Option<f64>,
         incomplete_region_days: u32,
-        (areas, labels): (&Tally, &[(String, String)]),
+        (areas, labels): (&Tally, &[Option<(String, String)>]),
         (region, region_name): (&Tally, &str),
     ) -> Result<Summary> {
         let uplift = scenario.uplift();
@@ -217,7 +217,7 @@ impl Summary {
         };
         let mut areas = areas.summaries(labels, &table);
         let mut region = region
-            .summaries(&[(String::new(), region_name.to_owned())], &table)
+            .summaries(&[Some((String::new(), region_name.to_owned()))], &table)
             .pop()
             .ok_or_else(|| PolarsError::NoData("the estimate has no region days".into()))?;
         let period = selection.period;
@@ -343,16 +343,17 @@ impl Tally {
     }
 
     /// One summary per area with at least one day, in key order; `labels` gives each key's
-    /// code (empty for the region) and name.
+    /// code (empty for the region) and name, or `None` to leave the key out.
     pub(crate) fn summaries(
         &self,
-        labels: &[(String, String)],
+        labels: &[Option<(String, String)>],
         table: &dyn Fn(&Lines) -> Waterfall,
     ) -> Vec<AreaSummary> {
         self.keys
             .iter()
             .zip(labels)
             .filter(|(k, _)| k.days > 0)
+            .filter_map(|(k, label)| label.as_ref().map(|l| (k, l)))
             .map(|(k, (code, name))| {
                 let m = k.sums.map(|sum| sum.value() / f64::from(k.days));
                 let mean = Lines {
