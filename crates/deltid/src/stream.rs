@@ -70,9 +70,10 @@ pub enum Progress {
 ///
 /// `counts` is a CSV or Parquet file of long counts (see the [module docs](self)); `columns`
 /// names its columns; `selection` picks days and areas as for
-/// [`estimate()`](crate::estimate()). `progress` is called from the reading threads as
-/// batches are done (from a thread of its own, every 200 ms). Memory: per area, its running totals and one bit per day of its span;
-/// per day of the span, the region's sums; per negative day, its date.
+/// [`estimate()`](crate::estimate()). `progress` is called from a thread of its own every
+/// 200 ms while the file streams, and once at the end. Memory: per area, its running totals
+/// and one bit per day of its span; per day of the span, the region's sums; per negative day,
+/// its date.
 ///
 /// # Errors
 /// [`Error::ReadFile`] or [`Error::ReadSheet`] if the file cannot be read;
@@ -149,11 +150,26 @@ pub fn summarise(
     let state = Arc::new(Mutex::new(State::new(
         scenario, counts, columns, parquet, selected,
     )));
+    run(model, Arc::clone(&state), progress)
+        .map_err(|e| read_error(counts, columns, parquet, e))?;
+    let state = Arc::try_unwrap(state)
+        .map_err(|_| PolarsError::ComputeError("the streaming sink outlived its run".into()))?
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    state.finish(scenario, selection)
+}
+
+/// Streams the model's rows into `state`, batch by batch, reporting the rows done.
+fn run(
+    model: LazyFrame,
+    state: Arc<Mutex<State>>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> PolarsResult<()> {
     let rows = Arc::new(AtomicU64::new(0));
-    let (shared, counted) = (Arc::clone(&state), Arc::clone(&rows));
+    let counted = Arc::clone(&rows);
     let sink = model.sink_batches(
         PlanCallback::new(move |batch: DataFrame| {
-            let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
             state.take(&batch)?;
             counted.fetch_add(batch.height() as u64, Ordering::Relaxed);
             // false: go on.
@@ -164,7 +180,7 @@ pub fn summarise(
     )?;
     // The reporter wakes every 200 ms, and at once when the run ends.
     let (done, finished) = std::sync::mpsc::channel::<()>();
-    let run = std::thread::scope(|scope| {
+    let result = std::thread::scope(|scope| {
         let rows = &rows;
         scope.spawn(move || {
             while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(REPORT_EVERY) {
@@ -183,13 +199,8 @@ pub fn summarise(
         drop(done);
         result
     });
-    run.map_err(|e| read_error(counts, columns, parquet, e))?;
     progress(Progress::Rows(rows.load(Ordering::Relaxed)));
-    let state = Arc::try_unwrap(state)
-        .map_err(|_| PolarsError::ComputeError("the streaming sink outlived its run".into()))?
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
-    state.finish(scenario, selection)
+    result.map(|_| ())
 }
 
 /// Whether each scenario area is selected.
