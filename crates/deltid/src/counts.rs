@@ -207,7 +207,7 @@ impl Counts {
             errors: Vec::new(),
             more: 0,
         };
-        let mut resolved: HashMap<String, Option<AreaCode>> = HashMap::new();
+        let mut resolved: HashMap<String, Option<AreaCode>, PlRandomState> = HashMap::default();
         let mut resolve = |raw: &str, at: &Location, problems: &mut Problems| {
             if let Some(known) = resolved.get(raw) {
                 return known.clone();
@@ -370,10 +370,13 @@ impl Counts {
         }
 
         // Each (date, area) once, after codes are resolved (`301` and `0301` are one area).
-        let mut seen: HashMap<(i32, AreaCode), Location> = HashMap::new();
+        // polars' fast hash: one lookup per row of a file that may have millions.
+        let mut seen: HashMap<(i32, AreaCode), Location, PlRandomState> = HashMap::default();
         let mut first_seen: Vec<(AreaCode, Location)> = Vec::new();
+        let mut known: std::collections::HashSet<&AreaCode, PlRandomState> =
+            std::collections::HashSet::default();
         for row in &rows {
-            if !first_seen.iter().any(|(a, _)| *a == row.area) {
+            if known.insert(&row.area) {
                 first_seen.push((row.area.clone(), row.at.clone()));
             }
             match seen.entry((row.day, row.area.clone())) {

@@ -249,6 +249,10 @@ impl DateParser {
                 .flatten()
         };
         match self {
+            // The common case, without parsing the pattern for every value.
+            DateParser::Pattern { pattern, .. } if pattern == "%Y-%m-%d" => {
+                iso_date(date_part).or_else(|| by_pattern(pattern))
+            }
             DateParser::Pattern { pattern, .. } => by_pattern(pattern),
             DateParser::ExcelSerial { detected } => parse_number(text, NumberStyle::default())
                 .filter(|s| !detected || DETECTED_SERIALS.contains(s))
@@ -353,9 +357,54 @@ pub(crate) fn from_epoch_days(days: i32) -> NaiveDate {
         .unwrap_or_default()
 }
 
+/// A date written exactly `yyyy-mm-dd`, read without chrono's pattern parser; `None` for
+/// anything else (which the pattern parser then reads, or refuses).
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_read_fast_as_chrono_reads_them() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(iso_date("2020-02-29"), d(2020, 2, 29));
+        // Not a day (2021 is no leap year), not the exact form, not digits: left to chrono.
+        for text in [
+            "2021-02-29",
+            "2020-1-05",
+            "2020/01/05",
+            "2020-01-0x",
+            "20200105",
+        ] {
+            assert_eq!(iso_date(text), None, "{text}");
+        }
+        for text in [
+            "2020-02-29",
+            "1900-01-01",
+            "2199-12-31",
+            "2021-02-29",
+            "2020-13-01",
+        ] {
+            assert_eq!(
+                iso_date(text),
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn epoch_days_round_trip() {
