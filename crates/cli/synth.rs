@@ -1,6 +1,6 @@
 //! `deltid synth`: synthetic daily counts of any size, deterministic for a seed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -15,8 +15,11 @@ use crate::output::Output;
 /// autumn holiday, quiet shoulder seasons); the region's mean per day is met exactly.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example (the shipped Hallingdal counts):\n  deltid synth --start 2019-09-01 \
-    --days 547 --seed 2021 --mean 46724 --output data/hallingdal/counts.csv"
+    after_help = "Examples:\n  the shipped Hallingdal counts:\n  deltid synth --start 2019-09-01 \
+    --days 547 --seed 2021 --mean 46724 --output data/hallingdal/counts.csv\n  1 000 areas x 1 000 \
+    days (1 M rows) with a scenario to estimate them:\n  deltid synth --areas 1000 --days 1000 \
+    --mean 7800000 --output counts.csv --scenario scenario.toml\n  deltid estimate --scenario \
+    scenario.toml"
 )]
 pub struct Args {
     /// Areas: `hallingdal` (its six municipalities) or a number of made-up areas.
@@ -37,8 +40,15 @@ pub struct Args {
     /// Write to FILE instead of stdout (atomically; an existing file needs --force).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Replace an existing --output file.
-    #[arg(long, requires = "output")]
+    /// Also write a scenario (TOML) for these counts to FILE: the areas with their codes and
+    /// names, uplift 6 %, and per area `residents` (the generator's, in the units of the
+    /// counts), `commuters`, `transit` and `day_visitors` (5 % of residents each). With
+    /// --output, its `counts` key names that file. Written atomically; an existing file needs
+    /// --force.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Replace existing --output and --scenario files.
+    #[arg(long)]
     force: bool,
 }
 
@@ -66,7 +76,56 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Areas::Hallingdal => Synth::hallingdal(args.start, args.days, args.seed, args.mean),
         Areas::Count(n) => Synth::generic(n, args.start, args.days, args.seed, args.mean),
     };
-    let output = Output::new(args.output, args.force)?;
+    if args.force && args.output.is_none() && args.scenario.is_none() {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--force needs --output or --scenario"
+        )));
+    }
+    if let (Some(output), Some(scenario)) = (&args.output, &args.scenario)
+        && same_file(output, scenario)
+    {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--output and --scenario are the same file, {}",
+            output.display()
+        )));
+    }
+    // Both targets are checked before any work, so a refused file costs nothing.
+    let output = Output::new(args.output.clone(), args.force)?;
+    let scenario = args
+        .scenario
+        .as_ref()
+        .map(|path| Output::new(Some(path.clone()), args.force).map(|o| (path, o)))
+        .transpose()?;
     output.write(|out| synth.write_csv(out))?;
+    if let Some((path, scenario)) = scenario {
+        let counts = args
+            .output
+            .as_deref()
+            .and_then(|counts| counts_key(counts, path));
+        let toml = synth.scenario_toml(counts.as_deref())?;
+        scenario.write(|out| Ok(out.write_all(toml.as_bytes())?))?;
+    }
     Ok(())
+}
+
+/// Whether two paths name the same file (spelled differently, or through a link).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p).ok().or_else(|| {
+            let folder = p.parent().filter(|f| !f.as_os_str().is_empty());
+            let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
+            Some(folder.join(p.file_name()?))
+        })
+    };
+    a == b || matches!((absolute(a), absolute(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// The counts file as the scenario's `counts` key: relative to the scenario's folder when the
+/// counts lie in it or below, else absolute; `None` if the path is not UTF-8.
+fn counts_key(counts: &Path, scenario: &Path) -> Option<String> {
+    let counts = std::fs::canonicalize(counts).ok()?;
+    let folder = scenario.parent().filter(|f| !f.as_os_str().is_empty());
+    let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
+    let key = counts.strip_prefix(&folder).unwrap_or(&counts);
+    key.to_str().map(str::to_owned)
 }

@@ -8,6 +8,10 @@
 //! Year, long weekends in May, and quiet shoulder seasons. Each area-day gets seeded noise, then the
 //! whole is scaled so that the region's mean per day is the requested one and rounded to whole
 //! persons by largest remainder, so that mean is met exactly.
+//!
+//! [`Synth::write_csv`] streams the rows to a file in a few passes over the seeded noise, so any
+//! size fits in memory, and [`Synth::scenario_toml`] writes a scenario to estimate them with
+//! (the areas, with residents and the other deductions per area).
 
 use std::io::Write;
 use std::path::Path;
@@ -120,60 +124,39 @@ impl Synth {
 
     /// The counts, one per area and day: (date, area index, whole persons), by date then area.
     ///
+    /// This holds every row in memory (about 24 bytes a row); [`Synth::write_csv`] and
+    /// [`Synth::for_each_count`] stream instead.
+    ///
     /// # Errors
     /// [`Error::InvalidSynth`] if there are no areas or days, the mean is negative or not
     /// finite, or the period runs past chrono's last date.
     pub fn generate(&self) -> Result<Vec<(NaiveDate, usize, u64)>> {
-        let invalid = |reason: &str| Error::InvalidSynth {
-            reason: reason.to_owned(),
-        };
-        if self.areas.is_empty() || self.days == 0 {
-            return Err(invalid("at least one area and one day are needed"));
-        }
-        if !(self.mean.is_finite() && self.mean >= 0.0) {
-            return Err(invalid("the mean must be a non-negative number of persons"));
-        }
-        let dates: Vec<NaiveDate> = self.start.iter_days().take(self.days as usize).collect();
-        if dates.len() != self.days as usize {
-            return Err(invalid("the period runs past the last representable date"));
-        }
-
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        let mut raw = Vec::with_capacity(dates.len() * self.areas.len());
-        for date in &dates {
-            let (home, away) = (at_home(*date), occupancy(self.calendar.label(*date), *date));
-            for area in &self.areas {
-                let noise = 0.9 + 0.2 * unit(&mut rng);
-                let persons = area.residents * home + area.holiday_homes * PERSONS_PER_HOME * away;
-                raw.push(persons * noise);
-            }
-        }
-
-        // Scale to the target total, then round by largest remainder so the total is exact.
-        let target = (self.mean * dates.len() as f64).round();
-        let sum: f64 = raw.iter().sum();
-        let scale = if sum > 0.0 { target / sum } else { 0.0 };
-        let scaled: Vec<f64> = raw.iter().map(|r| r * scale).collect();
-        let mut whole: Vec<u64> = scaled.iter().map(|x| x.floor() as u64).collect();
-        let short = (target as u64).saturating_sub(whole.iter().sum());
-        let mut order: Vec<usize> = (0..scaled.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (fa, fb) = (scaled[a].fract(), scaled[b].fract());
-            fb.total_cmp(&fa).then(a.cmp(&b))
-        });
-        for &i in order.iter().take(short as usize) {
-            whole[i] += 1;
-        }
-
-        let n = self.areas.len();
-        Ok(whole
-            .into_iter()
-            .enumerate()
-            .map(|(i, persons)| (dates[i / n], i % n, persons))
-            .collect())
+        let plan = self.plan()?;
+        let mut rows = Vec::with_capacity(plan.rows());
+        plan.for_each_count(|date, area, persons| {
+            rows.push((plan.dates[date], area, persons));
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
-    /// Writes the counts as CSV with the header `date,area,count`.
+    /// Calls `each` with every count in order (by date, then area): the date's index from
+    /// [`Synth::start`], the area's index in [`Synth::areas`], and whole persons; the same counts
+    /// as [`Synth::generate`], without holding them.
+    ///
+    /// Memory grows with the areas and days, not with the rows: the seeded noise is drawn again
+    /// in each of a few passes (the sum to scale to the mean, then a radix selection of the largest remainders),
+    /// so the cost is about six draws per row. An error from `each` stops the walk.
+    ///
+    /// # Errors
+    /// As [`Synth::generate`], and whatever `each` returns.
+    pub fn for_each_count(&self, each: impl FnMut(usize, usize, u64) -> Result<()>) -> Result<()> {
+        self.plan()?.for_each_count(each)
+    }
+
+    /// Writes the counts as CSV with the header `date,area,count`, row by row: memory grows with
+    /// the areas and days, not with the rows (100 000 areas × 1 000 days is 100 million rows,
+    /// about 2.4 GB of CSV), as [`Synth::for_each_count`].
     ///
     /// # Errors
     /// As [`Synth::generate`]; [`Error::Write`] if the writer fails.
@@ -191,14 +174,123 @@ impl Synth {
     /// # Ok::<(), deltid::Error>(())
     /// ```
     pub fn write_csv(&self, out: impl Write) -> Result<()> {
-        let rows = self.generate()?;
-        let mut out = std::io::BufWriter::new(out);
-        writeln!(out, "date,area,count")?;
-        for (date, area, persons) in rows {
-            writeln!(out, "{date},{},{persons}", self.areas[area].code)?;
-        }
+        let plan = self.plan()?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+        out.write_all(b"date,area,count\n")?;
+        // Each line is "<date>,<code>,<persons>\n": the date and code parts are formatted once.
+        let dates: Vec<String> = plan.dates.iter().map(|d| format!("{d},")).collect();
+        let codes: Vec<String> = self.areas.iter().map(|a| format!("{},", a.code)).collect();
+        let mut digits = [0u8; 20];
+        plan.for_each_count(|date, area, persons| {
+            out.write_all(dates[date].as_bytes())?;
+            out.write_all(codes[area].as_bytes())?;
+            out.write_all(decimal(persons, &mut digits))?;
+            out.write_all(b"\n")?;
+            Ok(())
+        })?;
         out.flush()?;
         Ok(())
+    }
+
+    /// A scenario (TOML, for [`crate::Scenario::from_toml_str`]) matching these counts: the
+    /// synthetic areas with their codes and names, the plan's uplift of 6 %, and every deduction
+    /// given per area, so that the estimate is the plain model (join each count with its area,
+    /// uplift, deduct, mean per area) with no allocation rule involved.
+    ///
+    /// Per area: `residents` are the generator's residents in the units of the counts (scaled
+    /// by the same factor that brings the counts to the requested mean, and rounded), so they are
+    /// plausible for the counts: about 80-96 % of them are at home on a given day and the rest
+    /// of the count is visitors. `commuters`, `transit` and `day_visitors` are each 5 % of the
+    /// residents (the plan's 1 000 against 20 000), and `holiday_homes` the generator's holiday
+    /// homes scaled likewise. `[calendar]` is the generator's school holidays. `counts`, when
+    /// given, is written as the scenario's `counts` key (a path relative to the scenario file).
+    ///
+    /// # Errors
+    /// As [`Synth::generate`] (it takes one pass over the noise to find the scale).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::path::Path;
+    /// use chrono::NaiveDate;
+    /// use deltid::{Scenario, synth::Synth};
+    /// let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    /// let toml = Synth::generic(3, start, 10, 7, 30_000.0).scenario_toml(Some("counts.csv"))?;
+    /// let scenario = Scenario::from_toml_str(&toml, Path::new("synthetic.toml"))?;
+    /// assert_eq!(scenario.areas().len(), 3);
+    /// assert_eq!(scenario.areas()[0].code.as_str(), "0001");
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn scenario_toml(&self, counts: Option<&str>) -> Result<String> {
+        use std::fmt::Write as _;
+        let plan = self.plan()?;
+        let scale = plan.scale().1;
+        let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let whole = |x: f64| (x * scale).round();
+        let mut toml = String::new();
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            toml,
+            "# Scenario for synthetic counts from `deltid synth`: {} areas x {} days from {},\n\
+             # seed {}, region mean {} persons per day.\n\
+             # residents: the generator's residents in the units of the counts; commuters, \
+             transit and\n# day visitors: {} % of the residents each; holiday_homes: the \
+             generator's, scaled likewise.",
+            self.areas.len(),
+            self.days,
+            self.start,
+            self.seed,
+            self.mean,
+            SCENARIO_DEDUCTION_SHARE * 100.0,
+        );
+        let _ = writeln!(toml, "name = {}", quote("Synthetic region"));
+        let _ = writeln!(toml, "uplift = {SCENARIO_UPLIFT}");
+        if let Some(counts) = counts {
+            let _ = writeln!(toml, "counts = {}", quote(counts));
+        }
+        for area in &self.areas {
+            let residents = whole(area.residents);
+            let other = (residents * SCENARIO_DEDUCTION_SHARE).round();
+            let _ = write!(
+                toml,
+                "\n[[area]]\ncode = {}\nname = {}\nresidents = {residents}\n\
+                 commuters = {other}\ntransit = {other}\nday_visitors = {other}\n\
+                 holiday_homes = {}\n",
+                quote(area.code.as_str()),
+                quote(&area.name),
+                whole(area.holiday_homes),
+            );
+        }
+        let calendar = toml::to_string(&self.calendar).map_err(|e| Error::InvalidSynth {
+            reason: format!("cannot write the calendar: {e}"),
+        })?;
+        let _ = write!(toml, "\n[calendar]\n{calendar}");
+        Ok(toml)
+    }
+
+    /// Checks the request and lays out its days.
+    fn plan(&self) -> Result<Plan<'_>> {
+        let invalid = |reason: &str| Error::InvalidSynth {
+            reason: reason.to_owned(),
+        };
+        if self.areas.is_empty() || self.days == 0 {
+            return Err(invalid("at least one area and one day are needed"));
+        }
+        if !(self.mean.is_finite() && self.mean >= 0.0) {
+            return Err(invalid("the mean must be a non-negative number of persons"));
+        }
+        let dates: Vec<NaiveDate> = self.start.iter_days().take(self.days as usize).collect();
+        if dates.len() != self.days as usize {
+            return Err(invalid("the period runs past the last representable date"));
+        }
+        let shares = dates
+            .iter()
+            .map(|&date| (at_home(date), occupancy(self.calendar.label(date), date)))
+            .collect();
+        Ok(Plan {
+            synth: self,
+            dates,
+            shares,
+        })
     }
 
     /// The counts as checked [`Counts`], without a file; `label` names them in errors.
@@ -227,6 +319,177 @@ impl Synth {
 
 /// Persons per occupied holiday home.
 const PERSONS_PER_HOME: f64 = 2.5;
+
+/// The uplift in a scenario from [`Synth::scenario_toml`]: the plan's 6 %.
+const SCENARIO_UPLIFT: f64 = 0.06;
+
+/// Commuters, transit and day visitors per area in a scenario from [`Synth::scenario_toml`],
+/// each as a share of the area's residents (the plan: 1 000 each against 20 000 residents).
+const SCENARIO_DEDUCTION_SHARE: f64 = 0.05;
+
+/// A checked request with its days laid out: the generator's passes over the noise.
+///
+/// The counts are the noisy raw values scaled so that their total is `round(mean × days)`,
+/// floored, and the shortfall given back one person each to the rows with the largest
+/// remainders (ties to the earlier row). All of that is done in passes that draw the same
+/// seeded noise again, so nothing proportional to the rows is held.
+struct Plan<'a> {
+    synth: &'a Synth,
+    dates: Vec<NaiveDate>,
+    /// Per date: the share of residents at home and the share of holiday homes occupied.
+    shares: Vec<(f64, f64)>,
+}
+
+impl Plan<'_> {
+    fn rows(&self) -> usize {
+        self.dates.len() * self.synth.areas.len()
+    }
+
+    /// Calls `each(date, area, raw)` for every row in order with its noisy, unscaled persons.
+    fn for_each_raw(&self, mut each: impl FnMut(usize, usize, f64) -> Result<()>) -> Result<()> {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.synth.seed);
+        for (date, &(home, away)) in self.shares.iter().enumerate() {
+            for (i, area) in self.synth.areas.iter().enumerate() {
+                let noise = 0.9 + 0.2 * unit(&mut rng);
+                let persons = area.residents * home + area.holiday_homes * PERSONS_PER_HOME * away;
+                each(date, i, persons * noise)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The target total, round(mean × days), and the factor that scales the raw values to it.
+    fn scale(&self) -> (f64, f64) {
+        let target = (self.synth.mean * self.dates.len() as f64).round();
+        let mut sum = 0.0;
+        let _ = self.for_each_raw(|_, _, raw| {
+            sum += raw;
+            Ok(())
+        });
+        (target, if sum > 0.0 { target / sum } else { 0.0 })
+    }
+
+    /// Calls `each(date, area, persons)` for every row in order.
+    fn for_each_count(&self, mut each: impl FnMut(usize, usize, u64) -> Result<()>) -> Result<()> {
+        let (target, scale) = self.scale();
+        let mut rounding = Rounding::largest_remainders(target, |visit| {
+            let _ = self.for_each_raw(|_, _, raw| {
+                visit(raw * scale);
+                Ok(())
+            });
+        });
+        self.for_each_raw(|date, area, raw| each(date, area, rounding.round(raw * scale)))
+    }
+}
+
+/// Rounding to whole persons that keeps the total: floor each value, then give the shortfall
+/// back one person each to the values with the largest remainders (ties to the earlier value).
+///
+/// A value gets one more person when its remainder's bits are above `threshold`, or equal to
+/// it and among the first `ties` such values (remainders are non-negative, and non-negative
+/// floats order as their bits do).
+#[derive(Debug, PartialEq)]
+struct Rounding {
+    threshold: u64,
+    ties: u64,
+}
+
+impl Rounding {
+    /// The rounding of the non-negative values that `walk` visits (in the same order every
+    /// time it is called) to whole numbers adding up to `target`.
+    ///
+    /// The k values with the largest remainders are found by a radix selection over the
+    /// remainders' bits, 16 bits a walk with a histogram of 65 536 counters: two to five walks
+    /// in all, and memory that does not grow with the values.
+    fn largest_remainders(target: f64, walk: impl Fn(&mut dyn FnMut(f64))) -> Rounding {
+        const DIGIT: u32 = 16;
+        const MASK: u64 = (1 << DIGIT) - 1;
+        let mut histogram = vec![0u64; 1 << DIGIT];
+        let (mut values, mut floors) = (0u64, 0u64);
+        walk(&mut |x| {
+            values += 1;
+            floors += x.floor() as u64;
+            histogram[(x.fract().to_bits() >> (64 - DIGIT)) as usize] += 1;
+        });
+        let short = (target as u64).saturating_sub(floors);
+        if short == 0 {
+            return Rounding {
+                threshold: u64::MAX,
+                ties: 0,
+            };
+        }
+        if short >= values {
+            return Rounding {
+                threshold: 0,
+                ties: u64::MAX,
+            };
+        }
+        // The short-th largest remainder in the order (remainder descending, then earlier
+        // first): find its bits digit by digit; `need` is its rank among the values sharing the
+        // digits found so far.
+        let mut prefix = 0u64;
+        let mut need = short;
+        let mut shift = 64 - DIGIT;
+        loop {
+            let mut digit = MASK;
+            while histogram[digit as usize] < need {
+                need -= histogram[digit as usize];
+                digit -= 1;
+            }
+            prefix |= digit << shift;
+            if histogram[digit as usize] == need {
+                // Every value with these digits gets one more, and none below them.
+                return Rounding {
+                    threshold: prefix,
+                    ties: u64::MAX,
+                };
+            }
+            if shift == 0 {
+                // Equal remainders: the first `need` of them.
+                return Rounding {
+                    threshold: prefix,
+                    ties: need,
+                };
+            }
+            let high = shift;
+            shift -= DIGIT;
+            histogram.fill(0);
+            walk(&mut |x| {
+                let bits = x.fract().to_bits();
+                if bits >> high == prefix >> high {
+                    histogram[((bits >> shift) & MASK) as usize] += 1;
+                }
+            });
+        }
+    }
+
+    /// The next value (in the walk's order), rounded.
+    fn round(&mut self, x: f64) -> u64 {
+        let bits = x.fract().to_bits();
+        let extra = if bits > self.threshold {
+            true
+        } else if bits == self.threshold && self.ties > 0 {
+            self.ties -= 1;
+            true
+        } else {
+            false
+        };
+        x.floor() as u64 + u64::from(extra)
+    }
+}
+
+/// The decimal digits of `n`, in `buffer`.
+fn decimal(mut n: u64, buffer: &mut [u8; 20]) -> &[u8] {
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buffer[at..];
+        }
+    }
+}
 
 /// A uniform number in 0..1 from the generator's raw bits (stable across rand versions).
 fn unit(rng: &mut ChaCha8Rng) -> f64 {
@@ -324,6 +587,186 @@ mod tests {
             occupancy(label(quietest), quietest) <= 0.06,
             "quietest {quietest}"
         );
+    }
+
+    /// The generator as it was first written, holding every row: the streaming passes must
+    /// give exactly its counts (the shipped Hallingdal counts were made with it).
+    fn materialised(synth: &Synth) -> Vec<(NaiveDate, usize, u64)> {
+        let dates: Vec<NaiveDate> = synth.start.iter_days().take(synth.days as usize).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(synth.seed);
+        let mut raw = Vec::new();
+        for date in &dates {
+            let (home, away) = (
+                at_home(*date),
+                occupancy(synth.calendar.label(*date), *date),
+            );
+            for area in &synth.areas {
+                let noise = 0.9 + 0.2 * unit(&mut rng);
+                let persons = area.residents * home + area.holiday_homes * PERSONS_PER_HOME * away;
+                raw.push(persons * noise);
+            }
+        }
+        let target = (synth.mean * dates.len() as f64).round();
+        let sum: f64 = raw.iter().sum();
+        let scale = if sum > 0.0 { target / sum } else { 0.0 };
+        let scaled: Vec<f64> = raw.iter().map(|r| r * scale).collect();
+        let mut whole: Vec<u64> = scaled.iter().map(|x| x.floor() as u64).collect();
+        let short = (target as u64).saturating_sub(whole.iter().sum());
+        let mut order: Vec<usize> = (0..scaled.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (fa, fb) = (scaled[a].fract(), scaled[b].fract());
+            fb.total_cmp(&fa).then(a.cmp(&b))
+        });
+        for &i in order.iter().take(short as usize) {
+            whole[i] += 1;
+        }
+        let n = synth.areas.len();
+        whole
+            .into_iter()
+            .enumerate()
+            .map(|(i, persons)| (dates[i / n], i % n, persons))
+            .collect()
+    }
+
+    #[test]
+    fn streaming_gives_the_materialised_counts() {
+        let mut cases = vec![
+            Synth::hallingdal(start(), 547, 2021, 46_724.0),
+            Synth::generic(1, start(), 1, 1, 7.0),
+            Synth::generic(3, start(), 7, 1, 0.0),
+            Synth::generic(50, start(), 3, 1, 1.0),
+            Synth::generic(7, start(), 100, 3, 54_321.5),
+            Synth::generic(200, start(), 400, 9, 1_560_000.0),
+        ];
+        // No persons to scale: every remainder is 0, and the mean is met by one person each
+        // on the earliest rows (ties go to the earlier row).
+        let mut twins = Synth::generic(4, start(), 5, 1, 10.0);
+        for area in &mut twins.areas {
+            area.residents = 0.0;
+            area.holiday_homes = 0.0;
+        }
+        cases.push(twins);
+        for synth in &cases {
+            let streamed = synth.generate().expect("rows");
+            assert_eq!(streamed, materialised(synth), "{} areas", synth.areas.len());
+        }
+    }
+
+    #[test]
+    fn largest_remainders_match_a_sort_with_ties_to_the_earlier() {
+        // By sorting, as the generator first did.
+        let sorted = |values: &[f64], target: f64| {
+            let mut whole: Vec<u64> = values.iter().map(|x| x.floor() as u64).collect();
+            let short = (target as u64).saturating_sub(whole.iter().sum());
+            let mut order: Vec<usize> = (0..values.len()).collect();
+            order.sort_by(|&a, &b| {
+                values[b]
+                    .fract()
+                    .total_cmp(&values[a].fract())
+                    .then(a.cmp(&b))
+            });
+            for &i in order.iter().take(short as usize) {
+                whole[i] += 1;
+            }
+            whole
+        };
+        let streamed = |values: &[f64], target: f64| {
+            let mut rounding = Rounding::largest_remainders(target, |visit| {
+                values.iter().for_each(|&x| visit(x));
+            });
+            values
+                .iter()
+                .map(|&x| rounding.round(x))
+                .collect::<Vec<u64>>()
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let noisy: Vec<f64> = (0..5_000).map(|_| 10.0 * unit(&mut rng)).collect();
+        let noisy_sum: f64 = noisy.iter().sum();
+        // Remainders that share their first 16, 32 or 48 bits, and exact ties.
+        let close: Vec<f64> = (0..300)
+            .map(|i| 2.0 + 0.25 + f64::from(i % 7) * f64::EPSILON * 4.0)
+            .collect();
+        for (values, target) in [
+            (vec![0.5; 9], 7.0),
+            (vec![0.5; 9], 4.0),
+            (vec![1.5, 0.5, 2.5, 0.5], 6.0),
+            (vec![0.0; 4], 0.0),
+            (vec![0.3, 0.3], 5.0),
+            (close.clone(), 700.0),
+            (close, 777.0),
+            (noisy.clone(), noisy_sum.round()),
+            (noisy, noisy_sum.floor() - 100.0),
+        ] {
+            assert_eq!(
+                streamed(&values, target),
+                sorted(&values, target),
+                "{values:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn writes_a_scenario_that_matches_the_counts() {
+        let synth = Synth::generic(25, start(), 30, 4, 200_000.0);
+        let toml = synth.scenario_toml(Some("counts.csv")).expect("toml");
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("synthetic.toml");
+        std::fs::write(&path, &toml).expect("written");
+        let scenario = crate::Scenario::from_path(&path).expect("the scenario parses");
+        assert_eq!(scenario.areas().len(), 25);
+        assert_eq!(
+            scenario.counts(),
+            Some(dir.path().join("counts.csv").as_path())
+        );
+        assert_eq!(scenario.uplift().fraction(), 0.06);
+        assert_eq!(scenario.calendar(), &synth.calendar);
+
+        // Its codes are the counts' codes, in the same order.
+        let rows = synth.generate().expect("rows");
+        let codes: Vec<&str> = scenario.areas().iter().map(|a| a.code.as_str()).collect();
+        let counted: Vec<&str> = rows[..25]
+            .iter()
+            .map(|r| synth.areas[r.1].code.as_str())
+            .collect();
+        assert_eq!(codes, counted);
+
+        // Residents per area are plausible for the counts: each area's mean count lies between
+        // 80 % of its residents (everyone at home, least noise) and residents plus visitors.
+        let residents = scenario.registered_residents().expect("per area");
+        for (i, r) in residents.iter().enumerate() {
+            let mean = rows
+                .iter()
+                .filter(|row| row.1 == i)
+                .map(|row| row.2 as f64)
+                .sum::<f64>()
+                / 30.0;
+            assert!(
+                *r > 0.0 && mean >= 0.8 * r,
+                "area {i}: mean {mean}, residents {r}"
+            );
+        }
+        for deduction in [
+            crate::Deduction::Commuters,
+            crate::Deduction::Transit,
+            crate::Deduction::DayVisitors,
+        ] {
+            let crate::deduction::DeductionSource::PerArea(values) = scenario.deduction(deduction)
+            else {
+                panic!("{deduction:?} is not per area");
+            };
+            for (v, r) in values.iter().zip(&residents) {
+                assert_eq!(*v, (r * 0.05).round());
+            }
+        }
+
+        // The Hallingdal names (with å) survive, and without counts there is no counts key.
+        let toml = Synth::hallingdal(start(), 10, 1, 46_724.0)
+            .scenario_toml(None)
+            .expect("toml");
+        let scenario =
+            crate::Scenario::from_toml_str(&toml, Path::new("h.toml")).expect("it parses");
+        assert_eq!(scenario.areas()[4].name, "Ål");
+        assert_eq!(scenario.counts(), None);
     }
 
     #[test]
