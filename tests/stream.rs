@@ -533,3 +533,35 @@ fn streaming_refuses_parquet_types_it_would_misread() {
         assert!(text.contains(expected), "{text}");
     }
 }
+
+#[test]
+fn synth_writes_a_scenario_that_streams_like_it_reads_in_memory() {
+    // 40 areas x 30 days = 1 200 rows, with the scenario that fits them.
+    let dir = folder(&[]);
+    let out = crate::util::deltid(
+        dir.path(),
+        &[
+            "synth",
+            "--areas",
+            "40",
+            "--days",
+            "30",
+            "--mean",
+            "312000",
+            "--output",
+            "c.csv",
+            "--scenario",
+            "s.toml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let scenario = Scenario::from_path(dir.path().join("s.toml")).unwrap();
+    assert_eq!(scenario.areas().len(), 40);
+    let counts = dir.path().join("c.csv");
+    let all = Selection::default();
+    let summary = streamed(&scenario, &counts, &all).unwrap();
+    assert_eq!(summary.region.days, 30);
+    // synth meets the region's mean per day exactly.
+    assert_close(summary.region.mean.observed, 312_000.0);
+    assert_same(&summary, &in_memory(&scenario, &counts, &all));
+}
