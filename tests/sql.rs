@@ -16,16 +16,18 @@ use std::process::Command;
 use chrono::NaiveDate;
 use deltid::sql::{Dialect, Rows, SqlOptions, to_sql};
 use deltid::{
-    Counts, CountsColumns, Line, Lines, Scenario, Selection, Summary, Waterfall, estimate,
+    AreaSummary, Counts, CountsColumns, CountsOptions, Line, Lines, Scenario, Selection, Summary,
+    Waterfall, estimate,
 };
 use polars::prelude::{DataFrame, DataType};
 
-use crate::util::{EPS, data, deltid, folder, stderr, stdout};
+use crate::util::{EPS, assert_close, data, deltid, folder, stderr, stdout};
 
 const INSTALL: &str = "python3 -m pip install -r tests/requirements.txt";
 
-/// Loads the counts CSV (date, area, count) as table `counts` and runs the query; prints each
-/// row tab-separated, floats in full precision. Exit 3 without the duckdb module.
+/// Loads the counts CSV (date, area, count) as table `counts`, the area column of the SQL type
+/// argv[3], and runs the query; prints each row tab-separated, floats in full precision. Exit 3
+/// without the duckdb module.
 const DUCKDB: &str = r#"
 import sys
 try:
@@ -35,7 +37,8 @@ except ImportError as e:
     sys.exit(3)
 con = duckdb.connect()
 con.execute("CREATE TABLE counts AS SELECT * FROM read_csv(?, header = true, "
-            "columns = {'date': 'DATE', 'area': 'VARCHAR', 'count': 'DOUBLE'})", [sys.argv[1]])
+            "columns = {'date': 'DATE', 'area': '" + sys.argv[3] + "', 'count': 'DOUBLE'})",
+            [sys.argv[1]])
 rows = con.execute(open(sys.argv[2], encoding="utf-8").read()).fetchall()
 for row in rows:
     print("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row))
@@ -48,12 +51,34 @@ from pyspark.sql import SparkSession
 spark = (SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
          .config("spark.sql.shuffle.partitions", "2").getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
-spark.read.csv(sys.argv[1], header=True, schema="date DATE, area STRING, count DOUBLE") \
+spark.read.csv(sys.argv[1], header=True, schema=f"date DATE, area {sys.argv[3]}, count DOUBLE") \
     .createOrReplaceTempView("counts")
 query = open(sys.argv[2], encoding="utf-8").read().rstrip().rstrip(";")
 for row in spark.sql(query).collect():
     print("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row))
 "#;
+
+/// The SQL type of the counts table's `area` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AreaColumn {
+    /// Text, codes as written in the CSV file.
+    Text,
+    /// A whole number, as a CSV of bare codes is typed by DuckDB's `read_csv` (`0301` reads
+    /// as 301): the leading zeros are lost.
+    Integer,
+}
+
+impl AreaColumn {
+    /// The type's name in `engine`'s SQL.
+    fn sql_type(self, engine: &Engine) -> &'static str {
+        match (self, engine) {
+            (AreaColumn::Text, Engine::DuckDb) => "VARCHAR",
+            (AreaColumn::Text, Engine::Postgres(_)) => "TEXT",
+            (AreaColumn::Text, Engine::Spark(_)) => "STRING",
+            (AreaColumn::Integer, _) => "BIGINT",
+        }
+    }
+}
 
 /// A SQL engine to run the queries on.
 #[derive(Clone, Debug)]
@@ -84,9 +109,20 @@ impl Engine {
         engines
     }
 
-    /// Runs `sql` on the counts in `counts` (CSV: date, area, count): the rows as text
-    /// fields, or the engine's error message.
+    /// Runs `sql` on the counts in `counts` (CSV: date, area, count; area as text): the rows
+    /// as text fields, or the engine's error message.
     fn run(&self, sql: &str, counts: &Path) -> Result<Vec<Vec<String>>, String> {
+        self.run_as(sql, counts, AreaColumn::Text)
+    }
+
+    /// [`Engine::run`] with the area column of type `area`.
+    fn run_as(
+        &self,
+        sql: &str,
+        counts: &Path,
+        area: AreaColumn,
+    ) -> Result<Vec<Vec<String>>, String> {
+        let area = area.sql_type(self);
         let dir = tempfile::tempdir().expect("a temporary folder");
         let query = dir.path().join("query.sql");
         let output = match self {
@@ -97,6 +133,7 @@ impl Engine {
                     .arg(DUCKDB)
                     .arg(counts)
                     .arg(&query)
+                    .arg(area)
                     .output()
                     .unwrap_or_else(|e| panic!("cannot run python3 ({e}): {INSTALL}"));
                 assert_ne!(
@@ -110,7 +147,7 @@ impl Engine {
             Engine::Postgres(conn) => {
                 let counts = counts.display().to_string().replace('\'', "''");
                 let script = format!(
-                    "CREATE TEMPORARY TABLE counts (date DATE, area TEXT, count DOUBLE PRECISION);\n\
+                    "CREATE TEMPORARY TABLE counts (date DATE, area {area}, count DOUBLE PRECISION);\n\
                      \\copy counts FROM '{counts}' CSV HEADER\n{sql}"
                 );
                 std::fs::write(&query, script).expect("the query is written");
@@ -139,6 +176,7 @@ impl Engine {
                     .arg(SPARK)
                     .arg(counts)
                     .arg(&query)
+                    .arg(area)
                     .output()
                     .expect("python with pyspark runs")
             }
@@ -159,6 +197,8 @@ impl Engine {
 enum Field {
     Text(String),
     Number(f64),
+    /// SQL's NULL: `None` from Python, an empty field from psql.
+    Null,
 }
 
 /// Asserts the engine's rows equal deltid's: text fields exactly, numbers within [`EPS`]
@@ -177,6 +217,10 @@ fn assert_rows(engine: &Engine, case: &str, actual: &[Vec<String>], expected: &[
                 Field::Text(text) => {
                     assert_eq!(got, text, "{engine:?} {case}: row {i}, column {j}")
                 }
+                Field::Null => assert!(
+                    got == "None" || got.is_empty(),
+                    "{engine:?} {case}: row {i}, column {j}: expected NULL, got {got:?}"
+                ),
                 Field::Number(number) => {
                     let value: f64 = got.parse().unwrap_or_else(|_| {
                         panic!("{engine:?} {case}: row {i}, column {j}: {got:?} is no number")
@@ -205,23 +249,28 @@ fn lines(mean: &Lines) -> [f64; 8] {
     ]
 }
 
-/// deltid's summary rows: area, name, days, first, last, the eight means, guest-nights/year.
+/// deltid's summary rows: area, name, days, first, last, the eight means, guest-nights/year;
+/// one per area, then the region's (area NULL).
 fn summary_rows(summary: &Summary) -> Vec<Vec<Field>> {
+    let row = |a: &AreaSummary| {
+        let mut row = vec![
+            a.code
+                .as_ref()
+                .map_or(Field::Null, |c| Field::Text(c.to_string())),
+            Field::Text(a.name.clone()),
+            Field::Number(f64::from(a.days)),
+            Field::Text(a.first.to_string()),
+            Field::Text(a.last.to_string()),
+        ];
+        row.extend(lines(&a.mean).map(Field::Number));
+        row.push(Field::Number(a.guest_nights_per_year_plan));
+        row
+    };
     summary
         .areas
         .iter()
-        .map(|a| {
-            let mut row = vec![
-                Field::Text(a.code.as_ref().map(|c| c.to_string()).unwrap_or_default()),
-                Field::Text(a.name.clone()),
-                Field::Number(f64::from(a.days)),
-                Field::Text(a.first.to_string()),
-                Field::Text(a.last.to_string()),
-            ];
-            row.extend(lines(&a.mean).map(Field::Number));
-            row.push(Field::Number(a.guest_nights_per_year_plan));
-            row
-        })
+        .chain([&summary.region])
+        .map(row)
         .collect()
 }
 
@@ -267,8 +316,24 @@ fn daily_rows(areas: &DataFrame) -> Vec<Vec<Field>> {
 /// Runs a scenario on counts through deltid and through every engine, summary and daily, and
 /// asserts they agree; returns deltid's summary and the rows of DuckDB's summary query.
 fn check(case: &str, scenario: &Path, counts: &Path) -> (Summary, Vec<Vec<String>>) {
+    check_as(case, scenario, counts, AreaColumn::Text)
+}
+
+/// [`check`] with the counts table's area column of type `area`. deltid reads the counts as
+/// `deltid estimate` does, area cells resolved by the scenario's `[area_codes]`.
+fn check_as(
+    case: &str,
+    scenario: &Path,
+    counts: &Path,
+    area: AreaColumn,
+) -> (Summary, Vec<Vec<String>>) {
     let scenario = Scenario::from_path(scenario).expect("the scenario loads");
-    let read = Counts::read_csv(counts, &CountsColumns::default()).expect("the counts load");
+    let read = Counts::read(
+        counts,
+        &CountsOptions::default(),
+        Some(scenario.area_resolver()),
+    )
+    .expect("the counts load");
     let daily = estimate(&scenario, &read, &Selection::default()).expect("deltid estimates");
     let summary = Summary::new(&scenario, &daily).expect("deltid summarises");
     let mut duckdb = Vec::new();
@@ -280,7 +345,7 @@ fn check(case: &str, scenario: &Path, counts: &Path) -> (Summary, Vec<Vec<String
             let options = SqlOptions::new("counts", rows).expect("a table name");
             let sql = to_sql(&scenario, engine.dialect(), &options).expect("a query");
             let actual = engine
-                .run(&sql, counts)
+                .run_as(&sql, counts, area)
                 .unwrap_or_else(|e| panic!("{engine:?} {case} {rows:?}: the query fails: {e}"));
             assert_rows(&engine, &format!("{case} {rows:?}"), &actual, &expected);
             if matches!(engine, Engine::DuckDb) && rows == Rows::Summary {
@@ -297,11 +362,11 @@ fn column(rows: &[Vec<String>], at: usize) -> Vec<f64> {
         .collect()
 }
 
-// The plan's table from the query's per-area means: the region is the sum of its areas on
-// every day here (all six counted every day), so its means are the areas' means summed. The
-// table rounds each line: 46 724 + 2 803 − 23 000 = 26 527 a day, × 365 = 9 682 355 (the
-// plan's figure). Without the rounding, the areas' guest-nights per year add up to
-// 26 527.44 × 365 = 9 682 516 (README: "the plan's rule gives 9 682 516 (exact)").
+// The plan's table from the query's region row (the last): the region is the sum of its areas
+// on every day, and here all six are counted every day, so its means are also the areas'
+// means summed. The table rounds each line: 46 724 + 2 803 − 23 000 = 26 527 a day, × 365 =
+// 9 682 355 (the plan's figure). Without the rounding, the areas' guest-nights per year add up
+// to 26 527.44 × 365 = 9 682 516 (README: "the plan's rule gives 9 682 516 (exact)").
 #[test]
 fn plan_2021_in_sql_equals_the_estimate_and_gives_the_plans_figure() {
     let (summary, rows) = check(
@@ -309,24 +374,30 @@ fn plan_2021_in_sql_equals_the_estimate_and_gives_the_plans_figure() {
         &data("hallingdal/plan-2021.toml"),
         &data("hallingdal/counts.csv"),
     );
-    assert_eq!(rows.len(), 6);
-    let sum = |at: usize| column(&rows, at).iter().sum::<f64>();
+    assert_eq!(rows.len(), 7, "six areas and the region");
+    let (areas, region) = rows.split_at(6);
+    assert_eq!(region[0][0], "None");
+    assert_eq!(region[0][1], "Hallingdal");
+    let at = |at: usize| column(region, at)[0];
     let mean = Lines {
-        observed: sum(5),
-        uplift: sum(6),
-        present: sum(7),
-        residents: sum(8),
-        commuters: sum(9),
-        transit: sum(10),
-        day_visitors: sum(11),
-        part_time: sum(12),
+        observed: at(5),
+        uplift: at(6),
+        present: at(7),
+        residents: at(8),
+        commuters: at(9),
+        transit: at(10),
+        day_visitors: at(11),
+        part_time: at(12),
     };
+    for line in 5..14 {
+        assert_close(column(areas, line).iter().sum::<f64>(), at(line));
+    }
     let table = Waterfall::new(&mean, summary.uplift);
     assert_eq!(table.line(Line::Observed).rounded, 46_724);
     assert_eq!(table.line(Line::Uplift).rounded, 2_803);
     assert_eq!(table.line(Line::GuestNightsPerDay).rounded, 26_527);
     assert_eq!(table.line(Line::GuestNightsPerYear).rounded, 9_682_355);
-    assert_eq!(sum(13).round(), 9_682_516.0);
+    assert_eq!(at(13).round(), 9_682_516.0);
     assert_eq!(
         summary
             .region
@@ -441,8 +512,13 @@ const SMALL_TRANSIT: &str = "date,persons\n2020-02-27,10\n2020-02-28,10\n2020-02
 2020-03-01,0\n2020-03-02,40\n2020-03-03,5\n";
 
 fn small(transit: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    small_with(SMALL_SCENARIO, transit)
+}
+
+/// [`small`] with another scenario text.
+fn small_with(scenario: &str, transit: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = folder(&[
-        ("scenario.toml", SMALL_SCENARIO),
+        ("scenario.toml", scenario),
         ("counts.csv", SMALL_COUNTS),
         ("commuters.csv", "persons\n30\n"),
         ("transit.csv", transit),
@@ -516,6 +592,26 @@ fn a_region_count_of_its_own_is_refused() {
     assert!(stdout(&output).is_empty());
 }
 
+/// Spark SQL without its string literals (`'…'`, backslash escapes) and comment lines.
+fn spark_code(sql: &str) -> String {
+    let mut code = String::new();
+    for line in sql.lines().filter(|l| !l.starts_with("--")) {
+        let (mut quoted, mut escaped) = (false, false);
+        for ch in line.chars() {
+            match (quoted, escaped, ch) {
+                (true, true, _) => escaped = false,
+                (true, false, '\\') => escaped = true,
+                (true, false, '\'') => quoted = false,
+                (true, false, _) => {}
+                (false, _, '\'') => quoted = true,
+                (false, _, ch) => code.push(ch),
+            }
+        }
+        code.push('\n');
+    }
+    code
+}
+
 #[test]
 fn each_dialect_quotes_and_casts_its_own_way() {
     let scenario =
@@ -537,7 +633,7 @@ fn each_dialect_quotes_and_casts_its_own_way() {
     assert!(spark.contains("FROM `Warehouse`.`telecom counts` AS `c`"));
     assert!(spark.contains("`c`.`count`") && spark.contains("AS STRING)"));
     assert!(
-        !spark.contains('"'),
+        !spark_code(&spark).contains('"'),
         "Spark quotes identifiers with backticks"
     );
     assert!(spark.contains("FROM VALUES"));
@@ -593,4 +689,351 @@ fn sql_on_the_command_line() {
     let bad = deltid(dir.path(), &args(&["--table", "db..counts"]));
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("table name"));
+}
+
+/// The Hallingdal counts with each line's area code rewritten by `rewrite` (line number from 0,
+/// code).
+fn rewritten(rewrite: impl Fn(usize, &str) -> String) -> (tempfile::TempDir, PathBuf) {
+    let text = std::fs::read_to_string(data("hallingdal/counts.csv")).expect("the counts");
+    let mut lines = text.lines();
+    let mut out = vec![lines.next().expect("a header").to_owned()];
+    for (i, line) in lines.enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        out.push(format!(
+            "{},{},{}",
+            fields[0],
+            rewrite(i, fields[1]),
+            fields[2]
+        ));
+    }
+    let dir = folder(&[("counts.csv", &(out.join("\n") + "\n"))]);
+    let path = dir.path().join("counts.csv");
+    (dir, path)
+}
+
+// The tester's case: Hol's rows under its 2024 code 3330, which plan-2021.toml's codes.csv maps
+// to 3044. The query joined the raw codes, so Hol's rows were dropped (five rows, not six) and
+// the other five areas took all of the region's deductions.
+#[test]
+fn old_area_codes_in_the_counts_are_mapped_in_sql() {
+    let (_dir, counts) = rewritten(|_, code| {
+        if code == "3044" {
+            "3330".to_owned()
+        } else {
+            code.to_owned()
+        }
+    });
+    let (summary, rows) = check(
+        "plan-2021, Hol as 3330",
+        &data("hallingdal/plan-2021.toml"),
+        &counts,
+    );
+    assert_eq!(rows.len(), 7, "six areas and the region");
+    assert_eq!(rows[5][0], "3044");
+    assert_eq!(
+        summary
+            .region
+            .waterfall
+            .line(Line::GuestNightsPerYear)
+            .rounded,
+        9_682_355
+    );
+}
+
+// Every way deltid reads an area cell, as the area resolver does: codes with surrounding
+// spaces, codes that lost their leading zero (padded to `digits = 4`, then mapped), old codes
+// through the mapping, Statistics Norway's labels and names in any case.
+#[test]
+fn area_labels_names_and_short_codes_resolve_in_sql() {
+    let (_dir, counts) = rewritten(|i, code| {
+        let variants: &[&str] = match code {
+            "3039" => &["615", "0615", "3320", "K-3039 Flå", "3039"],
+            "3040" => &[" 3040 ", "K-3040", "3322"],
+            "3041" => &["gol", "GOL", "3041 Gol"],
+            "3042" => &["Hemsedal", "618", "3042"],
+            "3043" => &["K-3043 Ål", "Ål", "3328"],
+            _ => &["620", "3044"],
+        };
+        variants[i % variants.len()].to_owned()
+    });
+    let (_, rows) = check(
+        "plan-2021, codes as labels, names, old and short codes",
+        &data("hallingdal/plan-2021.toml"),
+        &counts,
+    );
+    assert_eq!(rows.len(), 7);
+}
+
+/// Two areas with four-digit codes, one of them without a count on the second day.
+const DIGITS_SCENARIO: &str = r#"
+name = "Digits"
+uplift = 0.06
+[deductions]
+residents = 100
+commuters = 10
+transit = 5
+day_visitors = { table = "day_visitors.csv" }
+[[area]]
+code = "0301"
+name = "Oslo"
+[[area]]
+code = "0615"
+name = "Flå"
+[area_codes]
+digits = 4
+"#;
+
+// The tester's second case: codes with a leading zero in a column DuckDB reads as BIGINT
+// (0301 is 301). The query compared "301" with "0301" and dropped every row.
+#[test]
+fn an_integer_area_column_is_padded_to_the_scenarios_digits_in_sql() {
+    let dir = folder(&[
+        ("scenario.toml", DIGITS_SCENARIO),
+        (
+            "counts.csv",
+            "date,area,count\n2021-01-01,301,1000\n2021-01-01,615,200\n\
+             2021-01-02,301,1100\n2021-01-03,301,900\n2021-01-03,615,250\n",
+        ),
+        (
+            "day_visitors.csv",
+            "date,persons\n2021-01-01,10\n2021-01-02,20\n2021-01-03,30\n",
+        ),
+    ]);
+    let (summary, rows) = check_as(
+        "digits = 4, integer area column",
+        &dir.path().join("scenario.toml"),
+        &dir.path().join("counts.csv"),
+        AreaColumn::Integer,
+    );
+    assert_eq!(summary.areas.len(), 2);
+    assert_eq!(rows.len(), 3);
+    assert_eq!((rows[0][0].as_str(), rows[1][0].as_str()), ("0301", "0615"));
+}
+
+// The region row is deltid's Summary::region: per day the sum over the areas counted that
+// day, its means over the region's days. With areas missing days that is not the sum of the
+// areas' means (each over its own days), which is what summing the area rows gives.
+#[test]
+fn the_summary_ends_with_the_regions_row_as_deltid_computes_it() {
+    let (_dir, counts) = with_gaps();
+    let (summary, rows) = check(
+        "plan-2021 with gaps",
+        &data("hallingdal/plan-2021.toml"),
+        &counts,
+    );
+    let (areas, region) = rows.split_at(rows.len() - 1);
+    assert_eq!(areas.len(), 6);
+    assert_eq!(
+        (region[0][0].as_str(), region[0][1].as_str()),
+        ("None", "Hallingdal")
+    );
+    assert_eq!(region[0][2], summary.region.days.to_string());
+    let summed: f64 = column(areas, 12).iter().sum();
+    let region_part_time = column(region, 12)[0];
+    assert_close(region_part_time, summary.region.mean.part_time);
+    assert!(
+        (summed - region_part_time).abs() > 100.0,
+        "the gaps make the sum of the areas' means another figure: {summed} vs {region_part_time}"
+    );
+}
+
+/// The deltid error for `scenario` on `counts`, and each engine's error for the query, summary
+/// and daily.
+fn refusals(scenario: &Path, counts: &Path) -> (deltid::Error, Vec<(String, String)>) {
+    let scenario = Scenario::from_path(scenario).expect("the scenario loads");
+    let refused = Counts::read(
+        counts,
+        &CountsOptions::default(),
+        Some(scenario.area_resolver()),
+    )
+    .and_then(|read| estimate(&scenario, &read, &Selection::default()))
+    .map(|_| ())
+    .expect_err("deltid refuses the counts");
+    let mut errors = Vec::new();
+    for engine in Engine::all() {
+        for rows in [Rows::Summary, Rows::Daily] {
+            let options = SqlOptions::new("counts", rows).expect("a table name");
+            let sql = to_sql(&scenario, engine.dialect(), &options).expect("a query");
+            let error = engine.run(&sql, counts).expect_err("the query must fail");
+            errors.push((format!("{engine:?} {rows:?}"), error));
+        }
+    }
+    (refused, errors)
+}
+
+// The tester's case: DuckDB named the last of the days a table lacks (2021-02-28), the estimate
+// the first (2021-02-26). The query names the one deltid names: the first deduction (in the
+// plan's order) that lacks a figure, its first day, and on that day the first area in
+// scenario order.
+#[test]
+fn a_missing_deduction_figure_names_the_first_day_missing() {
+    let day_visitors = "date,area,persons\n2020-02-29,0001,5\n2020-03-01,0002,7\n";
+    let no_fill = SMALL_SCENARIO.replace(
+        "{ table = \"day_visitors.csv\", fill = 0 }",
+        "{ table = \"day_visitors.csv\" }",
+    );
+    let transit_gaps = SMALL_TRANSIT
+        .replace("2020-02-28,10\n", "")
+        .replace("2020-03-02,40\n", "")
+        .replace("2020-03-03,5\n", "");
+    let cases = [
+        (
+            "transit",
+            SMALL_SCENARIO,
+            transit_gaps.as_str(),
+            "no transit figure for 2020-02-28 ",
+        ),
+        (
+            "day visitors",
+            no_fill.as_str(),
+            SMALL_TRANSIT,
+            "no day_visitors figure for 2020-02-27, area 0001 ",
+        ),
+        (
+            "both",
+            no_fill.as_str(),
+            transit_gaps.as_str(),
+            "no transit figure for 2020-02-28 ",
+        ),
+    ];
+    for (case, scenario, transit, expected) in cases {
+        let (dir, scenario, counts) = small_with(scenario, transit);
+        std::fs::write(dir.path().join("day_visitors.csv"), day_visitors).expect("written");
+        let (refused, errors) = refusals(&scenario, &counts);
+        let deltid_says = refused.to_string();
+        assert!(
+            deltid_says.contains(expected),
+            "{case}: deltid: {deltid_says}"
+        );
+        for (engine, error) in errors {
+            assert!(
+                error.contains(&format!("deltid: {deltid_says}")),
+                "{case}, {engine}: {error}\nexpected: {deltid_says}"
+            );
+        }
+    }
+}
+
+// deltid refuses negative, NaN and infinite counts; the query stops on them too (it used to
+// take them as persons), naming the area and day.
+#[test]
+fn a_negative_or_nan_count_stops_the_query() {
+    for (bad, shown) in [("-5", "-5"), ("NaN", "nan")] {
+        let counts = SMALL_COUNTS.replace("2020-02-29,0002,100", &format!("2020-02-29,0002,{bad}"));
+        let (dir, scenario, _) = small(SMALL_TRANSIT);
+        let path = dir.path().join("bad.csv");
+        std::fs::write(&path, counts).expect("written");
+        let (refused, errors) = refusals(&scenario, &path);
+        assert!(
+            refused.to_string().contains("persons"),
+            "{bad}: deltid: {refused}"
+        );
+        for (engine, error) in errors {
+            assert!(
+                error.contains("deltid: count ")
+                    && error.to_lowercase().contains(shown)
+                    && error.contains("area 0002 on 2020-02-29")
+                    && error.contains("deltid validate"),
+                "{bad}, {engine}: {error}"
+            );
+        }
+    }
+}
+
+// A name that fits two of the scenario's areas is refused by deltid; the query stops too, as
+// it cannot know which area the row is for.
+#[test]
+fn an_ambiguous_area_name_stops_the_query() {
+    let scenario = "uplift = 0.06\n[deductions]\nresidents = 10\ncommuters = 0\ntransit = 0\n\
+                    day_visitors = 0\n[[area]]\ncode = \"3034\"\nname = \"Nes\"\n\
+                    [[area]]\ncode = \"3228\"\nname = \"Nes\"\n";
+    let dir = folder(&[
+        ("nes.toml", scenario),
+        (
+            "counts.csv",
+            "date,area,count\n2021-01-01,3034,50\n2021-01-01,nes,60\n",
+        ),
+    ]);
+    let (refused, errors) = refusals(&dir.path().join("nes.toml"), &dir.path().join("counts.csv"));
+    assert!(
+        matches!(refused, deltid::Error::AmbiguousArea { .. }),
+        "{refused}"
+    );
+    for (engine, error) in errors {
+        assert!(
+            error.contains("deltid: area name \"nes\" fits more than one area (3034, 3228)"),
+            "{engine}: {error}"
+        );
+    }
+}
+
+// Rows of areas the scenario does not list are left out (deltid refuses them), so that one
+// national table serves every region's query: the query gives the estimate on the other rows.
+#[test]
+fn areas_the_scenario_does_not_list_are_left_out_in_sql() {
+    let (_dir, scenario, counts) = small(SMALL_TRANSIT);
+    let national = SMALL_COUNTS.to_owned()
+        + "2020-02-27,0301,5000\n2020-02-28,9999,1\n2020-02-28,,3\n2020-02-28,Oslo,9\n";
+    let path = counts.with_file_name("national.csv");
+    std::fs::write(&path, national).expect("written");
+    let scenario = Scenario::from_path(&scenario).expect("the scenario loads");
+    let read = Counts::read_csv(&counts, &CountsColumns::default()).expect("the counts load");
+    let daily = estimate(&scenario, &read, &Selection::default()).expect("deltid estimates");
+    let summary = Summary::new(&scenario, &daily).expect("deltid summarises");
+    for engine in Engine::all() {
+        let sql = to_sql(&scenario, engine.dialect(), &SqlOptions::default()).expect("a query");
+        let rows = engine.run(&sql, &path).expect("the query runs");
+        assert_rows(&engine, "national", &rows, &summary_rows(&summary));
+    }
+}
+
+// The query's header says what it does not check, and where to check it.
+#[test]
+fn the_query_says_what_it_does_not_check() {
+    let scenario =
+        Scenario::from_path(data("hallingdal/plan-2021.toml")).expect("the scenario loads");
+    let sql = to_sql(&scenario, Dialect::DuckDb, &SqlOptions::default()).expect("a query");
+    let header: String = sql
+        .lines()
+        .take_while(|l| l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for words in [
+        "left out",
+        "counted twice",
+        "deltid validate",
+        "12 old codes mapped",
+        "digits",
+    ] {
+        assert!(header.contains(words), "{words:?} in\n{header}");
+    }
+}
+
+// `--table ''` said "invalid selection", which is about periods and areas.
+#[test]
+fn an_empty_table_name_is_reported_as_such() {
+    let dir = folder(&[]);
+    let scenario = data("hallingdal/plan-2021.toml");
+    let scenario = scenario.to_str().expect("a UTF-8 path");
+    for (table, expected) in [("", "empty table name"), ("db..counts", "empty part")] {
+        let output = deltid(
+            dir.path(),
+            &[
+                "sql",
+                "--scenario",
+                scenario,
+                "--dialect",
+                "duckdb",
+                "--table",
+                table,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let error = stderr(&output);
+        assert!(
+            error.contains(expected) && error.contains("--table") && !error.contains("selection"),
+            "{table:?}: {error}"
+        );
+        assert!(stdout(&output).is_empty());
+    }
 }

@@ -12,15 +12,18 @@ use crate::output::Output;
 /// Print the scenario's estimate as one SQL query over a counts table (columns date, area,
 /// count), so the same model runs in DuckDB, Spark or PostgreSQL.
 ///
-/// The query gives one row per area (days, first and last day, means per day, guest-nights per
-/// year by the plan's rule), or with --daily one row per area and day, equal to deltid's own
-/// estimate on the same counts.
+/// The query gives one row per area and a last one for the region (days, first and last day,
+/// means per day, guest-nights per year by the plan's rule), or with --daily one row per area
+/// and day, equal to deltid's own estimate on the same counts. It does not check the table as
+/// deltid does: rows of unknown areas are left out and a repeated day is counted twice, so
+/// check the table with `deltid validate` first.
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid sql --scenario data/hallingdal/plan-2021.toml --dialect duckdb \
     --output estimate.sql\n  deltid sql --scenario data/hallingdal/ssb-2020.toml --dialect spark \
     --table telecom.daily_counts --daily\n\nThe table needs one row per area and day: date (DATE), \
-    area (text: the scenario's codes, leading zeros kept), count (persons)."
+    area (text or a whole number: codes, labels or names, read as deltid reads them, \
+    [area_codes] included), count (persons)."
 )]
 pub struct Args {
     /// Scenario file (TOML): uplift, areas, deductions.
@@ -33,7 +36,7 @@ pub struct Args {
     #[arg(long)]
     daily: bool,
     /// The counts table (NAME or SCHEMA.NAME; each part quoted, so its case is kept).
-    #[arg(long, default_value = DEFAULT_TABLE, value_name = "NAME")]
+    #[arg(long, default_value = DEFAULT_TABLE, value_name = "NAME", value_parser = table_name)]
     table: String,
     /// Write to FILE instead of stdout (atomically; an existing file needs --force).
     #[arg(long, short, value_name = "FILE")]
@@ -48,6 +51,15 @@ enum DialectArg {
     Duckdb,
     Spark,
     Postgres,
+}
+
+/// Checks --table as the library does, so that clap names the option in the message.
+fn table_name(table: &str) -> Result<String, String> {
+    match SqlOptions::new(table, Rows::Summary) {
+        Ok(_) => Ok(table.to_owned()),
+        Err(deltid::Error::InvalidSelection { reason }) => Err(reason),
+        Err(other) => Err(other.to_string()),
+    }
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {

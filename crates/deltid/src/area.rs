@@ -96,6 +96,16 @@ impl AreaResolver {
         }
     }
 
+    /// The number of digits all-digit codes are padded to, if any.
+    pub(crate) fn digits(&self) -> Option<usize> {
+        self.digits
+    }
+
+    /// Old codes and the scenario's codes they map to.
+    pub(crate) fn mapping(&self) -> &std::collections::HashMap<String, AreaCode> {
+        &self.mapping
+    }
+
     /// The position of the area with this code among the scenario's areas.
     pub(crate) fn position(&self, code: &str) -> Option<usize> {
         self.index.get(code).copied()

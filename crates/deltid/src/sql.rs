@@ -25,23 +25,61 @@
 //! | column | type | meaning |
 //! |---|---|---|
 //! | `date` | `DATE` (or anything that casts to it) | the day counted |
-//! | `area` | text | the area's code as the scenario writes it (`"3041"`, leading zeros kept) |
+//! | `area` | text, or a whole number | the area, as deltid reads area cells (below) |
 //! | `count` | `DOUBLE` (or any number) | persons present that day |
 //!
-//! Rows whose `count` is null are days without a count. Rows with an area code the scenario
-//! does not list are left out (the estimate refuses them: check the counts with
-//! `deltid validate` first), and a second row for the same area and day would be counted twice
-//! (the estimate refuses it too).
+//! Rows whose `count` is null are days without a count.
+//!
+//! Area cells are read as [`AreaResolver`](crate::AreaResolver) reads them for `deltid estimate`, the scenario's
+//! `[area_codes]` included: the cell is cast to text and trimmed of spaces; a code of the
+//! scenario is taken as it is; else the leading code of a Statistics Norway label
+//! (`K-3043 Ål`, `3043 Ål`) or the cell itself, padded with leading zeros to `digits` digits
+//! if it is all digits and shorter (`301` is `0301` with `digits = 4`, so an integer `area`
+//! column works), is looked up in the `mapping` table of old codes (written into the query as
+//! the `VALUES` table `area_codes`) and then among the scenario's codes; else the cell is
+//! compared with the areas' names, ignoring case (the engine's `LOWER`: a PostgreSQL database
+//! with the C locale lowers ASCII letters only). A name that fits several areas stops the
+//! query, as the estimate refuses it. The padding applies to all-digit text only: an `area`
+//! column of floating-point numbers (`301.0`) matches nothing.
+//!
+//! # The rows
+//! The summary ([`Rows::Summary`]) has one row per area with counts, in scenario order, and
+//! then one row for the region (`area` NULL, `name` the scenario's name), as
+//! [`Summary::areas`](crate::Summary::areas) and [`Summary::region`](crate::Summary::region):
+//! the region's lines on a day are the sums over the areas counted that day, and its means
+//! are over the days with a count of some area. When areas miss days, the region's means are
+//! not the sums of the areas' means (each over the area's own days): take the region row,
+//! not a sum of the area rows. The daily rows ([`Rows::Daily`]) are the areas' only; the
+//! region's day is their sum by date.
+//!
+//! # What the query does not check
+//! The estimate reads its counts through checks that a query over a table cannot make
+//! without extra passes, so check the table with `deltid validate` before trusting the
+//! query's numbers (or, for a file larger than memory, `deltid estimate --stream`, which
+//! refuses such rows too but reads area codes only as the scenario writes them):
+//!
+//! - rows of areas the scenario does not know (no code, label, old code or name of its
+//!   areas), and rows with a null or empty area, are **left out**, where the estimate refuses
+//!   them: so one national table serves every region's query, and a misspelt code loses its
+//!   rows silently;
+//! - a second row for the same area and day is **counted twice** (the estimate refuses it);
+//! - dates are not checked beyond the cast to `DATE`.
+//!
+//! The query does stop, as the estimate does, on a count that is no number of persons (below
+//! 0, above [`MAX_PERSONS`], NaN or infinite; the error names the area and day), on an area
+//! name that fits several areas, and on a deduction table without a figure for a day counted
+//! (and no `fill`), naming the figure the estimate names: the first deduction in the plan's
+//! order that lacks one, its first day missing and, for a table by area, the first area in
+//! scenario order. The query's header comment says the same.
 //!
 //! # What cannot be written in SQL
-//! The region's own count (`region_code`) is refused: the query gives one row per area, and
-//! with the region's own count the region is no longer the sum of its areas, so summing the
-//! rows would silently give another region figure than the estimate's. Counts split by SIM
-//! origin (`--foreign-column`) have no column in the counts table: the query has no foreign
-//! SIMs, as the estimate has none without that column, so `[scaling] foreign` has no effect.
-//! A deduction table without a figure for a day counted (and no `fill`) stops the query with
-//! an error naming the day, as the estimate stops.
+//! The region's own count (`region_code`) is refused: the query's region row is the sum of
+//! its areas, and with the region's own count the estimate's region is not, so the query
+//! would silently give another region figure than the estimate's. Counts split by SIM origin
+//! (`--foreign-column`) have no column in the counts table: the query has no foreign SIMs, as
+//! the estimate has none without that column, so `[scaling] foreign` has no effect.
 
+use crate::area::AreaCode;
 use crate::columns::{
     AREA, COMMUTERS, COMPLETE, DATE, DAY_VISITORS, DAYS, FIRST, LAST, NAME, OBSERVED, ORDER,
     PART_TIME, PRESENT, RESIDENTS, SHARE, TRANSIT, UPLIFT, USUAL_SHARE,
@@ -49,6 +87,7 @@ use crate::columns::{
 use crate::deduction::{Deduction, DeductionSource, DeductionTable};
 use crate::error::{Error, Result};
 use crate::estimate::LINES;
+use crate::read::MAX_PERSONS;
 use crate::scenario::{Allocation, Scenario};
 use crate::waterfall::PLAN_DAYS_PER_YEAR;
 
@@ -62,6 +101,15 @@ pub const DEFAULT_TABLE: &str = "counts";
 const RAW_SHARE: &str = "raw_share";
 const AREA_USUAL_SHARE: &str = "area_usual_share";
 const PERSONS: &str = "persons";
+/// An area cell as text, trimmed; its leading code (`''` if none); the code looked up.
+const CELL: &str = "cell";
+const LEAD: &str = "lead";
+const KEY: &str = "key";
+/// The mapping's old codes, and the codes an ambiguous name fits.
+const OLD_CODE: &str = "old_code";
+const FITS: &str = "fits";
+/// The first error message of the missing deduction figures (NULL if none is missing).
+const MESSAGE: &str = "message";
 
 /// The SQL dialect to write.
 ///
@@ -128,7 +176,8 @@ impl Dialect {
         }
     }
 
-    /// A `DOUBLE` expression that stops the query with `message` (a text expression).
+    /// A `DOUBLE` expression that stops the query with `message` (a text expression that
+    /// starts with `deltid:`, so that it is never a number).
     fn fail(self, message: &str) -> String {
         match self {
             Dialect::DuckDb => format!("CAST(error({message}) AS DOUBLE)"),
@@ -136,6 +185,22 @@ impl Dialect {
             // No function raises in plain PostgreSQL SQL: a text that is no number fails to
             // cast, and the error shows the text.
             Dialect::Postgres => format!("CAST({message} AS DOUBLE PRECISION)"),
+        }
+    }
+
+    /// A text expression that stops the query with `message`, as [`Dialect::fail`].
+    fn fail_text(self, message: &str) -> String {
+        format!("CAST({} AS {})", self.fail(message), self.text_type())
+    }
+
+    /// The leading code of an area cell (a trimmed text expression) as the area resolver takes
+    /// it: the first word, after an optional `K-` (Statistics Norway's `K-3043 Ål`), if it is
+    /// all digits; `''` otherwise.
+    fn leading_code(self, cell: &str) -> String {
+        let pattern = self.string(r"^(?:K-)?\s*([0-9]+)(?:\s|$)");
+        match self {
+            Dialect::DuckDb | Dialect::Spark => format!("regexp_extract({cell}, {pattern}, 1)"),
+            Dialect::Postgres => format!("COALESCE(substring({cell} from {pattern}), '')"),
         }
     }
 
@@ -160,11 +225,13 @@ impl Dialect {
 /// What the query returns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Rows {
-    /// One row per area with counts, in scenario order: `area`, `name`, `days` (days counted),
-    /// `first`, `last` (dates), the means per day of the eight lines (`observed`, `uplift`,
-    /// `present`, `residents`, `commuters`, `transit`, `day_visitors`, `part_time`; persons),
-    /// and [`GUEST_NIGHTS_PER_YEAR_PLAN`] (mean `part_time` × 365, nights), as in
-    /// [`AreaSummary`](crate::AreaSummary).
+    /// One row per area with counts, in scenario order, then one for the region (`area` NULL,
+    /// `name` the scenario's name): `area`, `name`, `days` (days counted), `first`, `last`
+    /// (dates), the means per day of the eight lines (`observed`, `uplift`, `present`,
+    /// `residents`, `commuters`, `transit`, `day_visitors`, `part_time`; persons), and
+    /// [`GUEST_NIGHTS_PER_YEAR_PLAN`] (mean `part_time` × 365, nights), as in
+    /// [`AreaSummary`](crate::AreaSummary). The region's lines on a day are the sums over the
+    /// areas counted that day, its means over those days, as [`Summary::region`](crate::Summary::region).
     #[default]
     Summary,
     /// One row per area and day, ordered by area (scenario order) then date: `date`, `area`,
@@ -203,18 +270,26 @@ impl SqlOptions {
     /// (`catalog.schema.counts`; each part is quoted on its own, so its case is kept).
     ///
     /// # Errors
-    /// [`Error::InvalidSelection`] if a part of the name is empty or holds a control character.
+    /// [`Error::InvalidSelection`] (the counts table is what the query selects from) if the
+    /// name is empty, a part of it is empty, or it holds a control character; the reason
+    /// names the table name and what is wrong with it.
     pub fn new(table: &str, rows: Rows) -> Result<SqlOptions> {
+        let wrong = |what: String| Error::InvalidSelection {
+            reason: format!("{what} (write NAME or SCHEMA.NAME, such as telecom.counts)"),
+        };
+        if table.trim().is_empty() {
+            return Err(wrong("empty table name".to_owned()));
+        }
+        if table.chars().any(char::is_control) {
+            return Err(wrong(format!(
+                "table name {table:?} holds a control character"
+            )));
+        }
         let parts: Vec<String> = table.split('.').map(str::to_owned).collect();
-        if let Some(bad) = parts
-            .iter()
-            .find(|p| p.trim().is_empty() || p.chars().any(char::is_control))
-        {
-            return Err(Error::InvalidSelection {
-                reason: format!(
-                    "table name {table:?} has an empty or unprintable part {bad:?} (write NAME or SCHEMA.NAME)"
-                ),
-            });
+        if parts.iter().any(|p| p.trim().is_empty()) {
+            return Err(wrong(format!(
+                "table name {table:?} has an empty part between dots"
+            )));
         }
         Ok(SqlOptions { rows, table: parts })
     }
@@ -239,11 +314,12 @@ impl SqlOptions {
 /// factors), the four deductions given for the region, per area or as tables, region-level
 /// figures shared out by the scenario's [`Allocation`], and part-time residents present as the
 /// residual (negative days kept). The text is a few comment lines (scenario, dialect, uplift,
-/// allocation rule) and one statement ending in `;` and a newline.
+/// allocation rule, how area cells are read, what the query does not check) and one statement
+/// ending in `;` and a newline.
 ///
 /// # Errors
 /// [`Error::InvalidScenario`] (key `region_code`) for a scenario with a region count of its
-/// own, which the per-area rows cannot carry (see the [module docs](self)).
+/// own, which the query's region row cannot carry (see the [module docs](self)).
 ///
 /// # Examples
 /// ```
@@ -280,29 +356,56 @@ pub fn to_sql(scenario: &Scenario, dialect: Dialect, options: &SqlOptions) -> Re
             path: scenario.path().to_owned(),
             key: "region_code".to_owned(),
             reason: format!(
-                "the SQL export gives one row per area, and with the region's own count ({code}) \
-                 the region is not the sum of its areas: use `deltid estimate` for this \
-                 scenario, or leave out region_code to take the region as the sum of its areas"
+                "the SQL export's region row is the sum of its areas, and with the region's \
+                 own count ({code}) the estimate's region is not: use `deltid estimate` for \
+                 this scenario, or leave out region_code to take the region as the sum of its \
+                 areas"
             ),
         });
     }
-    Ok(Query::new(scenario, dialect).write(options))
+    let codes = AreaCodes::of(scenario);
+    Ok(Query {
+        scenario,
+        d: dialect,
+        codes,
+    }
+    .write(options))
+}
+
+/// How the scenario reads area cells (`[area_codes]`), as its [`AreaResolver`](crate::AreaResolver) does: all-digit
+/// codes shorter than `digits` padded with zeros, then old codes mapped to the scenario's.
+#[derive(Debug, Default)]
+struct AreaCodes {
+    digits: Option<usize>,
+    /// Old code → the scenario's code, sorted by old code.
+    mapping: Vec<(String, AreaCode)>,
+}
+
+impl AreaCodes {
+    /// The scenario's `[area_codes]`, as its area resolver holds them.
+    fn of(scenario: &Scenario) -> AreaCodes {
+        let resolver = scenario.area_resolver();
+        let mut mapping: Vec<(String, AreaCode)> = resolver
+            .mapping()
+            .iter()
+            .map(|(from, to)| (from.clone(), to.clone()))
+            .collect();
+        mapping.sort();
+        AreaCodes {
+            digits: resolver.digits(),
+            mapping,
+        }
+    }
 }
 
 /// The pieces of one query.
 struct Query<'a> {
     scenario: &'a Scenario,
     d: Dialect,
+    codes: AreaCodes,
 }
 
 impl Query<'_> {
-    fn new(scenario: &Scenario, dialect: Dialect) -> Query<'_> {
-        Query {
-            scenario,
-            d: dialect,
-        }
-    }
-
     /// A quoted identifier.
     fn q(&self, name: &str) -> String {
         self.d.ident(name)
@@ -341,29 +444,7 @@ impl Query<'_> {
             }
         }
 
-        // The counts of the scenario's areas, with the area table's columns.
-        let table: Vec<String> = options.table.iter().map(|p| self.q(p)).collect();
-        ctes.push((
-            "counted".to_owned(),
-            format!(
-                "SELECT CAST({date} AS DATE) AS {date_}, {a}.*, CAST({count} AS {double}) AS {observed}\n  \
-                 FROM {table} AS {c_}\n  \
-                 JOIN {areas} AS {a} ON CAST({area} AS {text}) = {a_area}\n  \
-                 WHERE {count} IS NOT NULL",
-                date = self.c("c", DATE),
-                date_ = self.q(DATE),
-                a = self.q("a"),
-                count = self.c("c", COUNT),
-                double = d.double_type(),
-                observed = self.q(OBSERVED),
-                table = table.join("."),
-                c_ = self.q("c"),
-                areas = self.q("areas"),
-                area = self.c("c", AREA),
-                text = d.text_type(),
-                a_area = self.c("a", AREA),
-            ),
-        ));
+        self.counted(options, &mut ctes);
         // present = observed + uplift, the uplift written as the estimate writes it
         // (Scaling::added): observed × uplift when the scaling ratio is 1, so that the plan's
         // model is reproduced to the last bit.
@@ -404,7 +485,7 @@ impl Query<'_> {
         } else {
             "present"
         };
-        ctes.push(("deducted".to_owned(), self.deducted(shared)));
+        self.deducted(shared, &mut ctes);
         ctes.push((
             "daily".to_owned(),
             format!(
@@ -445,6 +526,12 @@ impl Query<'_> {
                 },
             ),
             self.scenario.allocation().describe().to_owned(),
+            self.describe_area_codes(),
+            "not checked here: rows of areas the scenario does not know are left out, a second \
+             row for an area and day is counted twice (check the table with deltid validate, \
+             or deltid estimate --stream for a large file). The query stops on a count below \
+             0, above 1e10 or NaN, a name that fits two areas, a missing deduction figure"
+                .to_owned(),
         ];
         let mut sql = String::new();
         for line in header {
@@ -461,6 +548,10 @@ impl Query<'_> {
             sql.push_str(&line);
             sql.push('\n');
         }
+        let select = match options.rows {
+            Rows::Daily => self.select_daily(),
+            Rows::Summary => self.select_summary(&mut ctes),
+        };
         sql.push_str("WITH\n");
         let ctes: Vec<String> = ctes
             .iter()
@@ -468,12 +559,237 @@ impl Query<'_> {
             .collect();
         sql.push_str(&ctes.join(",\n"));
         sql.push('\n');
-        sql.push_str(&match options.rows {
-            Rows::Daily => self.select_daily(),
-            Rows::Summary => self.select_summary(),
-        });
+        sql.push_str(&select);
         sql.push_str(";\n");
         sql
+    }
+
+    /// The counts of the scenario's areas with the area table's columns (CTE `counted`), area
+    /// cells read as the scenario's [`AreaResolver`](crate::AreaResolver) reads them: as text, trimmed; a code of
+    /// the scenario as it is; else the leading code of a label (`K-3043 Ål`, `3043 Ål`) or the
+    /// cell, all-digit codes padded to `digits`, through the mapping of old codes, else as
+    /// a code; else an area's name in any case (a name that fits several areas stops the
+    /// query). Cells that are none of these are left out. A count that is no number of persons
+    /// (below 0, above [`MAX_PERSONS`], NaN) stops the query.
+    fn counted(&self, options: &SqlOptions, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let text = d.text_type();
+        if !self.codes.mapping.is_empty() {
+            let rows: Vec<Vec<String>> = self
+                .codes
+                .mapping
+                .iter()
+                .map(|(from, to)| vec![d.string(from), d.string(to.as_str())])
+                .collect();
+            ctes.push((
+                "area_codes".to_owned(),
+                d.values("v", &[OLD_CODE, AREA], &rows),
+            ));
+        }
+        // One row per name (as the resolver compares them: trimmed, lower case), with the
+        // area it names, or NULL and the areas it fits when it fits several.
+        let mut names: Vec<(String, String, Vec<&str>)> = Vec::new();
+        for area in self.scenario.areas() {
+            let name = area.name.trim();
+            let key = name.to_lowercase();
+            if key.is_empty() {
+                continue;
+            }
+            match names.iter_mut().find(|n| n.0 == key) {
+                Some(n) => n.2.push(area.code.as_str()),
+                None => names.push((key, name.to_owned(), vec![area.code.as_str()])),
+            }
+        }
+        let null = format!("CAST(NULL AS {text})");
+        let rows: Vec<Vec<String>> = names
+            .iter()
+            .map(|(_, name, codes)| {
+                let area = match codes.as_slice() {
+                    [code] => d.string(code),
+                    _ => null.clone(),
+                };
+                vec![d.string(name), area, d.string(&codes.join(", "))]
+            })
+            .collect();
+        if !rows.is_empty() {
+            ctes.push((
+                "area_names".to_owned(),
+                d.values("v", &[NAME, AREA, FITS], &rows),
+            ));
+        }
+
+        let table: Vec<String> = options.table.iter().map(|p| self.q(p)).collect();
+        ctes.push((
+            "cells".to_owned(),
+            format!(
+                "SELECT CAST({date} AS DATE) AS {date_}, TRIM(CAST({area} AS {text})) AS {cell},\n    \
+                 CAST({count} AS {double}) AS {observed}\n  \
+                 FROM {table} AS {c}\n  \
+                 WHERE {count} IS NOT NULL",
+                date = self.c("c", DATE),
+                date_ = self.q(DATE),
+                area = self.c("c", AREA),
+                cell = self.q(CELL),
+                count = self.c("c", COUNT),
+                double = d.double_type(),
+                observed = self.q(OBSERVED),
+                table = table.join("."),
+                c = self.q("c"),
+            ),
+        ));
+        ctes.push((
+            "leads".to_owned(),
+            format!(
+                "SELECT {e}.*, {lead} AS {lead_}\n  FROM {cells} AS {e}",
+                e = self.q("e"),
+                lead = d.leading_code(&self.c("e", CELL)),
+                lead_ = self.q(LEAD),
+                cells = self.q("cells"),
+            ),
+        ));
+        let lead = self.c("l", LEAD);
+        let padded = match self.codes.digits {
+            Some(digits) => {
+                format!("WHEN LENGTH({lead}) < {digits} THEN LPAD({lead}, {digits}, '0')\n      ")
+            }
+            None => String::new(),
+        };
+        ctes.push((
+            "keyed".to_owned(),
+            format!(
+                "SELECT {l}.*,\n    \
+                 CASE WHEN {lead} = '' THEN {cell}\n      {padded}ELSE {lead} END AS {key}\n  \
+                 FROM {leads} AS {l}",
+                l = self.q("l"),
+                cell = self.c("l", CELL),
+                key = self.q(KEY),
+                leads = self.q("leads"),
+            ),
+        ));
+
+        // The lookups in the resolver's order: the cell as a code, the key through the
+        // mapping, the key as a code, the cell as a name.
+        let areas = self.q("areas");
+        let mut joins = vec![format!(
+            "LEFT JOIN {areas} AS {x} ON {x_area} = {cell}",
+            x = self.q("x"),
+            x_area = self.c("x", AREA),
+            cell = self.c("k", CELL),
+        )];
+        let mut found = vec![self.c("x", AREA)];
+        if !self.codes.mapping.is_empty() {
+            joins.push(format!(
+                "LEFT JOIN {codes} AS {m} ON {old} = {key}",
+                codes = self.q("area_codes"),
+                m = self.q("m"),
+                old = self.c("m", OLD_CODE),
+                key = self.c("k", KEY),
+            ));
+            found.push(self.c("m", AREA));
+        }
+        joins.push(format!(
+            "LEFT JOIN {areas} AS {p} ON {p_area} = {key}",
+            p = self.q("p"),
+            p_area = self.c("p", AREA),
+            key = self.c("k", KEY),
+        ));
+        found.push(self.c("p", AREA));
+        let mut resolved = found.clone();
+        if !rows.is_empty() {
+            joins.push(format!(
+                "LEFT JOIN {names} AS {n} ON LOWER({name}) = LOWER({cell})",
+                names = self.q("area_names"),
+                n = self.q("n"),
+                name = self.c("n", NAME),
+                cell = self.c("k", CELL),
+            ));
+            let unfound: Vec<String> = found.iter().map(|f| format!("{f} IS NULL")).collect();
+            let message = [
+                d.string("deltid: area name \""),
+                self.c("k", CELL),
+                d.string("\" fits more than one area ("),
+                self.c("n", FITS),
+                d.string("): use codes"),
+            ]
+            .join(" || ");
+            resolved.push(format!(
+                "CASE WHEN {unfound} AND {fits} IS NOT NULL AND {n_area} IS NULL\n      \
+                 THEN {fail} ELSE {n_area} END",
+                unfound = unfound.join(" AND "),
+                fits = self.c("n", FITS),
+                n_area = self.c("n", AREA),
+                fail = d.fail_text(&message),
+            ));
+        }
+        ctes.push((
+            "resolved".to_owned(),
+            format!(
+                "SELECT {date}, {observed},\n    COALESCE({resolved}) AS {area}\n  \
+                 FROM {keyed} AS {k}\n  {joins}",
+                date = self.c("k", DATE),
+                observed = self.c("k", OBSERVED),
+                resolved = resolved.join(",\n      "),
+                area = self.q(AREA),
+                keyed = self.q("keyed"),
+                k = self.q("k"),
+                joins = joins.join("\n  "),
+            ),
+        ));
+
+        // deltid refuses what is no number of persons; NaN compares above every number.
+        let observed = self.c("r", OBSERVED);
+        let message = [
+            d.string("deltid: count "),
+            format!("CAST({observed} AS {text})"),
+            d.string(" for area "),
+            self.c("a", AREA),
+            d.string(" on "),
+            format!("CAST({} AS {text})", self.c("r", DATE)),
+            d.string(&format!(
+                " is not a number of persons from 0 to {MAX_PERSONS:.0} (check the counts with \
+                 deltid validate)"
+            )),
+        ]
+        .join(" || ");
+        ctes.push((
+            "counted".to_owned(),
+            format!(
+                "SELECT {date}, {a}.*,\n    \
+                 CASE WHEN {observed} IS NULL OR ({observed} >= {zero} AND {observed} <= {max})\n      \
+                 THEN {observed} ELSE {fail} END AS {observed_}\n  \
+                 FROM {resolved} AS {r}\n  \
+                 JOIN {areas} AS {a} ON {a_area} = {r_area}",
+                date = self.c("r", DATE),
+                a = self.q("a"),
+                zero = d.double(0.0),
+                max = d.double(MAX_PERSONS),
+                fail = d.fail(&message),
+                observed_ = self.q(OBSERVED),
+                resolved = self.q("resolved"),
+                r = self.q("r"),
+                a_area = self.c("a", AREA),
+                r_area = self.c("r", AREA),
+            ),
+        ));
+    }
+
+    /// How area cells are read, for the header.
+    fn describe_area_codes(&self) -> String {
+        let mut text = "area cells: cast to text and trimmed, then a code, a label \
+                        (K-3043 Ål) or a name of the scenario's areas"
+            .to_owned();
+        if let Some(digits) = self.codes.digits {
+            text.push_str(&format!(
+                ", all-digit codes padded to {digits} digits (301 is 0301)"
+            ));
+        }
+        if !self.codes.mapping.is_empty() {
+            text.push_str(&format!(
+                ", then {} old codes mapped to the scenario's by its [area_codes] mapping",
+                self.codes.mapping.len(),
+            ));
+        }
+        text
     }
 
     /// The scenario's areas: code, name, order, per-area deductions, resident shares.
@@ -628,11 +944,67 @@ impl Query<'_> {
         ));
     }
 
-    /// The four deductions per area and day, from `from` (which has `SHARE` when a figure is
-    /// shared out) and the deduction tables.
-    fn deducted(&self, from: &str) -> String {
+    /// The four deductions per area and day (CTE `deducted`), from `from` (which has `SHARE`
+    /// when a figure is shared out) and the deduction tables: each table's figure joined as a
+    /// column of its own (CTE `joined`), and the error for a missing figure worked out once
+    /// (CTE `missing`) so that it names the figure deltid names.
+    fn deducted(&self, from: &str, ctes: &mut Vec<(String, String)>) {
         let d = self.d;
         let share = self.c("s", SHARE);
+        let figure = |deduction: Deduction| format!("{}_figure", deduction.key());
+        // The tables joined by date and/or area, and those without a fill.
+        let mut joined: Vec<(Deduction, &DeductionTable)> = Vec::new();
+        for deduction in Deduction::ALL {
+            if let DeductionSource::Table(table) = self.scenario.deduction(deduction)
+                && (table.is_dated() || table.is_per_area())
+            {
+                joined.push((deduction, table));
+            }
+        }
+        let source = if joined.is_empty() {
+            from.to_owned()
+        } else {
+            let mut select = vec![format!("{}.*", self.q("s"))];
+            let mut joins = Vec::new();
+            for (deduction, table) in &joined {
+                let alias = format!("t_{}", deduction.key());
+                let mut on = Vec::new();
+                if table.is_dated() {
+                    on.push(format!("{} = {}", self.c(&alias, DATE), self.c("s", DATE)));
+                }
+                if table.is_per_area() {
+                    on.push(format!("{} = {}", self.c(&alias, AREA), self.c("s", AREA)));
+                }
+                joins.push(format!(
+                    "\n  LEFT JOIN {} AS {} ON {}",
+                    self.q(&Self::table_name(*deduction)),
+                    self.q(&alias),
+                    on.join(" AND ")
+                ));
+                select.push(format!(
+                    "{} AS {}",
+                    self.c(&alias, PERSONS),
+                    self.q(&figure(*deduction))
+                ));
+            }
+            ctes.push((
+                "joined".to_owned(),
+                format!(
+                    "SELECT {}\n  FROM {} AS {}{}",
+                    select.join(", "),
+                    self.q(from),
+                    self.q("s"),
+                    joins.concat()
+                ),
+            ));
+            "joined".to_owned()
+        };
+        let unfilled: Vec<&(Deduction, &DeductionTable)> =
+            joined.iter().filter(|(_, t)| t.fill.is_none()).collect();
+        if !unfilled.is_empty() {
+            ctes.push(("missing".to_owned(), self.missing(&unfilled)));
+        }
+
         let mut select = vec![
             self.c("s", DATE),
             self.c("s", AREA),
@@ -642,7 +1014,6 @@ impl Query<'_> {
             self.c("s", UPLIFT),
             self.c("s", PRESENT),
         ];
-        let mut joins = Vec::new();
         for deduction in Deduction::ALL {
             let key = deduction.key();
             let value = match self.scenario.deduction(deduction) {
@@ -654,26 +1025,12 @@ impl Query<'_> {
                     format!("{} * {share}", d.double(persons))
                 }
                 DeductionSource::Table(table) => {
-                    let alias = format!("t_{key}");
-                    let mut on = Vec::new();
-                    if table.is_dated() {
-                        on.push(format!("{} = {}", self.c(&alias, DATE), self.c("s", DATE)));
-                    }
-                    if table.is_per_area() {
-                        on.push(format!("{} = {}", self.c(&alias, AREA), self.c("s", AREA)));
-                    }
-                    joins.push(format!(
-                        "\n  LEFT JOIN {} AS {} ON {}",
-                        self.q(&Self::table_name(deduction)),
-                        self.q(&alias),
-                        on.join(" AND ")
-                    ));
-                    let persons = self.c(&alias, PERSONS);
+                    let persons = self.c("s", &figure(deduction));
                     let figure = match table.fill {
                         Some(fill) => format!("COALESCE({persons}, {})", d.double(fill)),
                         None => format!(
                             "CASE WHEN {persons} IS NULL THEN {} ELSE {persons} END",
-                            d.fail(&self.missing_message(deduction, table))
+                            d.fail(&self.c("z", MESSAGE))
                         ),
                     };
                     if table.is_per_area() {
@@ -685,34 +1042,79 @@ impl Query<'_> {
             };
             select.push(format!("{value} AS {}", self.q(key)));
         }
-        format!(
-            "SELECT {}\n  FROM {} AS {}{}",
-            select.join(",\n    "),
-            self.q(from),
-            self.q("s"),
-            joins.concat()
-        )
+        let missing = if unfilled.is_empty() {
+            String::new()
+        } else {
+            format!("\n  CROSS JOIN {} AS {}", self.q("missing"), self.q("z"))
+        };
+        ctes.push((
+            "deducted".to_owned(),
+            format!(
+                "SELECT {}\n  FROM {} AS {}{missing}",
+                select.join(",\n    "),
+                self.q(&source),
+                self.q("s"),
+            ),
+        ));
     }
 
-    /// The text of the error for a day (and area) a deduction table lacks, as a text
-    /// expression, worded as [`Error::MissingDeductionDate`].
-    fn missing_message(&self, deduction: Deduction, table: &DeductionTable) -> String {
+    /// The error deltid gives for the first missing figure, as one row of one text column
+    /// ([`MESSAGE`], NULL when no figure is missing): of the first deduction (in the plan's
+    /// order) that lacks a figure, the first day, and on that day the first area in scenario
+    /// order. The first is found as the least of `date || order || area`, dates and the
+    /// zero-padded order as text sorting as they do as numbers.
+    fn missing(&self, unfilled: &[&(Deduction, &DeductionTable)]) -> String {
         let d = self.d;
-        let text = |expr: String| format!("CAST({expr} AS {})", d.text_type());
-        let mut parts = vec![
-            d.string(&format!(
-                "deltid: {}: no {} figure for ",
-                table.path.display(),
-                deduction.key()
-            )),
-            text(self.c("s", DATE)),
-        ];
-        if table.is_per_area() {
-            parts.push(d.string(", area "));
-            parts.push(self.c("s", AREA));
+        let text = d.text_type();
+        let mut firsts = Vec::new();
+        let mut messages = Vec::new();
+        for (deduction, table) in unfilled {
+            let first = format!("{}_first", deduction.key());
+            let mut sort = vec![format!("CAST({} AS {text})", self.c("j", DATE))];
+            if table.is_per_area() {
+                sort.push(format!(
+                    "LPAD(CAST({} AS {text}), 10, '0')",
+                    self.c("j", ORDER)
+                ));
+                sort.push(self.c("j", AREA));
+            }
+            firsts.push(format!(
+                "MIN(CASE WHEN {} IS NULL THEN {} END) AS {}",
+                self.c("j", &format!("{}_figure", deduction.key())),
+                sort.join(" || "),
+                self.q(&first),
+            ));
+            let first = self.c("f", &first);
+            let mut parts = vec![
+                d.string(&format!(
+                    "deltid: {}: no {} figure for ",
+                    table.path.display(),
+                    deduction.key()
+                )),
+                format!("SUBSTR({first}, 1, 10)"),
+            ];
+            if table.is_per_area() {
+                parts.push(d.string(", area "));
+                parts.push(format!("SUBSTR({first}, 21)"));
+            }
+            parts.push(d.string(" (add a row, or give `fill = 0` beside `table` in the scenario)"));
+            // NULL when the first is: text || NULL is NULL in every dialect.
+            messages.push(parts.join(" || "));
         }
-        parts.push(d.string(" (add a row, or give `fill = 0` beside `table` in the scenario)"));
-        parts.join(" || ")
+        let message = if messages.len() == 1 {
+            messages.remove(0)
+        } else {
+            format!("COALESCE(\n    {})", messages.join(",\n    "))
+        };
+        format!(
+            "SELECT {message} AS {message_}\n  \
+             FROM (SELECT {firsts}\n    FROM {joined} AS {j}) AS {f}",
+            message_ = self.q(MESSAGE),
+            firsts = firsts.join(",\n      "),
+            joined = self.q("joined"),
+            j = self.q("j"),
+            f = self.q("f"),
+        )
     }
 
     /// The daily rows, by area in scenario order, then date.
@@ -732,36 +1134,91 @@ impl Query<'_> {
         )
     }
 
-    /// One row per area: days, first and last day, the means, guest-nights per year.
-    fn select_summary(&self) -> String {
+    /// One row per area, then one for the region: days, first and last day, the means,
+    /// guest-nights per year. The region's days are the days with a count of some area, its
+    /// lines each day the sum over the areas counted that day (as the estimate's region), its
+    /// means over its days.
+    fn select_summary(&self, ctes: &mut Vec<(String, String)>) -> String {
         let d = self.d;
-        let mut columns = vec![
-            self.c("y", AREA),
-            self.c("y", NAME),
-            format!("COUNT(*) AS {}", self.q(DAYS)),
-            format!("MIN({}) AS {}", self.c("y", DATE), self.q(FIRST)),
-            format!("MAX({}) AS {}", self.c("y", DATE), self.q(LAST)),
-        ];
-        columns.extend(
-            LINES
-                .iter()
-                .map(|l| format!("AVG({}) AS {}", self.c("y", l), self.q(l))),
-        );
-        columns.push(format!(
-            "AVG({}) * {} AS {}",
-            self.c("y", PART_TIME),
-            d.double(PLAN_DAYS_PER_YEAR),
-            self.q(GUEST_NIGHTS_PER_YEAR_PLAN)
+        let y = |column: &str| self.c("y", column);
+        let summary = |area: String, name: String, order: String| {
+            let mut columns = vec![
+                format!("{area} AS {}", self.q(AREA)),
+                format!("{name} AS {}", self.q(NAME)),
+                format!("{order} AS {}", self.q(ORDER)),
+                format!("COUNT(*) AS {}", self.q(DAYS)),
+                format!("MIN({}) AS {}", y(DATE), self.q(FIRST)),
+                format!("MAX({}) AS {}", y(DATE), self.q(LAST)),
+            ];
+            columns.extend(
+                LINES
+                    .iter()
+                    .map(|l| format!("AVG({}) AS {}", y(l), self.q(l))),
+            );
+            columns.push(format!(
+                "AVG({}) * {} AS {}",
+                y(PART_TIME),
+                d.double(PLAN_DAYS_PER_YEAR),
+                self.q(GUEST_NIGHTS_PER_YEAR_PLAN)
+            ));
+            columns.join(",\n    ")
+        };
+        ctes.push((
+            "area_rows".to_owned(),
+            format!(
+                "SELECT {}\n  FROM {} AS {}\n  GROUP BY {}, {}, {}",
+                summary(y(AREA), y(NAME), y(ORDER)),
+                self.q("daily"),
+                self.q("y"),
+                y(AREA),
+                y(NAME),
+                y(ORDER),
+            ),
         ));
+        let sums: Vec<String> = LINES
+            .iter()
+            .map(|l| format!("SUM({}) AS {}", y(l), self.q(l)))
+            .collect();
+        ctes.push((
+            "region_days".to_owned(),
+            format!(
+                "SELECT {}, {}\n  FROM {} AS {}\n  GROUP BY {}",
+                y(DATE),
+                sums.join(", "),
+                self.q("daily"),
+                self.q("y"),
+                y(DATE),
+            ),
+        ));
+        ctes.push((
+            "region_row".to_owned(),
+            format!(
+                "SELECT {}\n  FROM {} AS {}",
+                summary(
+                    format!("CAST(NULL AS {})", d.text_type()),
+                    d.string(self.scenario.name()),
+                    self.scenario.areas().len().to_string(),
+                ),
+                self.q("region_days"),
+                self.q("y"),
+            ),
+        ));
+        let columns: Vec<String> = [AREA, NAME, DAYS, FIRST, LAST]
+            .into_iter()
+            .chain(LINES)
+            .chain([GUEST_NIGHTS_PER_YEAR_PLAN])
+            .map(|c| self.c("u", c))
+            .collect();
+        // The region's row is an aggregate without GROUP BY: one row even without counts.
         format!(
-            "SELECT {}\nFROM {} AS {}\nGROUP BY {}, {}, {}\nORDER BY {}",
-            columns.join(",\n  "),
-            self.q("daily"),
-            self.q("y"),
-            self.c("y", AREA),
-            self.c("y", NAME),
-            self.c("y", ORDER),
-            self.c("y", ORDER),
+            "SELECT {}\nFROM (\n  SELECT * FROM {}\n  UNION ALL\n  SELECT * FROM {}\n) AS {}\n\
+             WHERE {} > 0\nORDER BY {}",
+            columns.join(", "),
+            self.q("area_rows"),
+            self.q("region_row"),
+            self.q("u"),
+            self.c("u", DAYS),
+            self.c("u", ORDER),
         )
     }
 }
@@ -795,6 +1252,25 @@ mod tests {
                 .unwrap_or_default();
             assert_eq!(inner.parse::<f64>().ok(), Some(v), "{text}");
         }
+    }
+
+    #[test]
+    fn area_codes_come_from_the_scenario_as_loaded() {
+        let toml = "uplift = 0.06\n[deductions]\nresidents = 10\ncommuters = 0\ntransit = 0\n\
+                    day_visitors = 0\n[[area]]\ncode = \"0301\"\nname = \"Oslo\"\n";
+        let path = std::path::Path::new("no-such-folder/own.toml");
+        let sql = |text: &str| {
+            Scenario::from_toml_str(text, path)
+                .and_then(|s| to_sql(&s, Dialect::Postgres, &SqlOptions::default()))
+                .unwrap_or_else(|e| e.to_string())
+        };
+        // Without [area_codes]: no padding, no mapping table.
+        let plain = sql(toml);
+        assert!(!plain.contains("LPAD("), "{plain}");
+        // With digits = 4, also for a scenario that never was a file.
+        let padded = sql(&format!("{toml}[area_codes]\ndigits = 4\n"));
+        assert!(padded.contains("LPAD(\"l\".\"lead\", 4, '0')"), "{padded}");
+        assert!(!padded.contains("area_codes"), "no mapping table: {padded}");
     }
 
     #[test]
