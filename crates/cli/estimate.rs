@@ -87,12 +87,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         return stream::run(&input, &counts);
     }
-    let mut report = Report::run(
+    let bar = stream::progress_bar();
+    if let Some(bar) = &bar {
+        bar.set_message("reading the counts and estimating (in memory)");
+    }
+    let report = Report::run(
         &input.scenario,
         input.counts.as_deref(),
         &input.counts_options,
         &input.selection,
-    )?;
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut report = report?;
     if let Some(method) = args.annualise {
         let method = match method {
             Method::Plan => Annualisation::Plan,

@@ -101,7 +101,7 @@ pub fn run(input: &Resolved, counts: &Path) -> Result<(), Failure> {
 
 /// A spinner with the time taken and the rows done on stderr, or nothing when stderr is not a
 /// terminal (a pipe, a file, CI).
-fn progress_bar() -> Option<ProgressBar> {
+pub fn progress_bar() -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
