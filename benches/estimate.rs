@@ -29,7 +29,9 @@ use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_main};
 use deltid::population::{Population, PopulationOptions};
 use deltid::synth::Synth;
-use deltid::{Counts, CountsColumns, Scenario, Selection, Summary, estimate, stream};
+use deltid::{
+    Counts, CountsColumns, CountsOptions, Scenario, Selection, Summary, estimate, stream,
+};
 use polars::prelude::{
     DataType, Field, LazyCsvReader, LazyFileListReader, LazyFrame, ParquetWriter, PlRefPath, Schema,
 };
@@ -256,7 +258,7 @@ fn stream_stage(c: &mut Criterion) {
                     stream::summarise(
                         black_box(&scenario),
                         black_box(path),
-                        &CountsColumns::default(),
+                        &CountsOptions::default(),
                         &Selection::default(),
                         &|_| {},
                     )

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use deltid::stream::{self, Progress};
 use deltid::{
-    AreaCode, AreaSummary, Counts, CountsColumns, Error, Line, Period, Scenario, Selection,
-    Summary, estimate,
+    AreaCode, AreaSummary, Counts, CountsColumns, CountsOptions, Error, Line, Period, Scenario,
+    Selection, Summary, estimate,
 };
 use polars::prelude::*;
 
@@ -21,7 +21,7 @@ fn streamed(scenario: &Scenario, counts: &Path, selection: &Selection) -> deltid
     stream::summarise(
         scenario,
         counts,
-        &CountsColumns::default(),
+        &CountsOptions::default(),
         selection,
         &|_| {},
     )
@@ -187,7 +187,7 @@ fn streaming_reports_progress_in_rows() {
     stream::summarise(
         &scenario,
         &data("hallingdal/counts.csv"),
-        &CountsColumns::default(),
+        &CountsOptions::default(),
         &Selection::default(),
         &|p| seen.lock().unwrap().push(p),
     )
@@ -448,11 +448,10 @@ fn streaming_refuses_a_repeated_column_and_skips_blank_lines() {
     let text = stream_error("date,area,count,count\n2020-01-01,3040,5,1868\n").to_string();
     assert!(text.contains("column `count` appears twice"), "{text}");
 
-    // A blank line at the end and in the middle, and a row with an extra field: accepted as
-    // in memory.
+    // Blank lines at the end and in the middle are skipped, as in memory.
     let dir = folder(&[(
         "counts.csv",
-        "date,area,count\n2020-01-01,3040,5\n\n2020-01-02,3040,7,extra\n2020-01-03,3040,9\n\n",
+        "date,area,count\n2020-01-01,3040,5\n\n2020-01-02,3040,7\n2020-01-03,3040,9\n\n",
     )]);
     let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
     let path = dir.path().join("counts.csv");
@@ -462,6 +461,27 @@ fn streaming_refuses_a_repeated_column_and_skips_blank_lines() {
     // (5 + 7 + 9) / 3 = 7 persons a day.
     assert_close(summary.region.mean.observed, 7.0);
     assert_same(&summary, &in_memory(&scenario, &path, &all));
+
+    // Lines after a blank line are counted right, by both paths: the bad rows are lines 4
+    // and 5 of the file.
+    for (counts, expected) in [
+        (
+            "date,area,count\n2020-01-01,3040,5\n\n2020-01-02,3040,7,extra\n",
+            "line 4: 4 fields",
+        ),
+        (
+            "date,area,count\n2020-01-01,3040,5\n\n\n2020-01-02,3040,-7\n",
+            "line 5, column `count`: negative",
+        ),
+    ] {
+        let text = stream_error(counts).to_string();
+        assert!(text.contains(expected), "streamed: {text}");
+        let dir = folder(&[("counts.csv", counts)]);
+        let text = Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default())
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains(expected), "in memory: {text}");
+    }
 }
 
 #[test]
@@ -564,4 +584,129 @@ fn synth_writes_a_scenario_that_streams_like_it_reads_in_memory() {
     // synth meets the region's mean per day exactly.
     assert_close(summary.region.mean.observed, 312_000.0);
     assert_same(&summary, &in_memory(&scenario, &counts, &all));
+}
+
+#[test]
+fn streaming_takes_iso_dates_only_and_refuses_extra_fields_as_in_memory() {
+    // Slash dates: polars would read them day-first without a word.
+    let text =
+        stream_error("date,area,count\n09/01/2019,3040,1000\n09/02/2019,3040,2000\n").to_string();
+    assert!(
+        text.contains("line 2, column `date`: cannot parse date \"09/01/2019\""),
+        "{text}"
+    );
+    assert!(text.contains("ISO dates only"), "{text}");
+
+    // `6,506` unquoted is two fields: refused by both paths, not read as 6.
+    let bad = "date,area,count\n2019-09-01,3040,6,506\n2019-09-02,3040,7000\n";
+    let text = stream_error(bad).to_string();
+    assert!(
+        text.contains("line 2: 4 fields where the header has 3"),
+        "{text}"
+    );
+    let dir = folder(&[("counts.csv", bad)]);
+    let text = Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("line 2: 4 fields where the header has 3"),
+        "{text}"
+    );
+
+    // A footer line names its line too.
+    let text = stream_error("date,area,count\n2019-09-01,3040,5\nTotal 5\n").to_string();
+    assert!(text.contains("line 3"), "{text}");
+}
+
+#[test]
+fn streaming_reads_the_edges_of_its_date_range_and_declared_decimal_points() {
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    let dir = folder(&[(
+        "counts.csv",
+        "date,area,count\n1900-01-01,3040,1.234\n2199-12-31,3040,7\n",
+    )]);
+    let path = dir.path().join("counts.csv");
+    // 1.234 is ambiguous unless the decimal point is declared.
+    let text = streamed(&scenario, &path, &Selection::default())
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("\"1.234\" is ambiguous"), "{text}");
+    let options = CountsOptions {
+        numbers: deltid::NumberStyle {
+            decimal: Some(deltid::DecimalMark::Point),
+            thousands_dot: false,
+        },
+        ..CountsOptions::default()
+    };
+    let summary =
+        stream::summarise(&scenario, &path, &options, &Selection::default(), &|_| {}).unwrap();
+    assert_eq!(summary.region.days, 2);
+    // (1.234 + 7) / 2 persons a day.
+    assert_close(summary.region.mean.observed, 4.117);
+    let counts = Counts::read(&path, &options, Some(scenario.area_resolver())).unwrap();
+    let memory = Summary::new(
+        &scenario,
+        &estimate(&scenario, &counts, &Selection::default()).unwrap(),
+    )
+    .unwrap();
+    assert_same(&summary, &memory);
+}
+
+#[test]
+fn streaming_knows_parquet_by_its_bytes_and_refuses_spreadsheets() {
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A Parquet file named .pq, with a column named `row` besides.
+    let path = dir.path().join("counts.pq");
+    let mut frame = DataFrame::new_infer_height(vec![
+        Column::new("date".into(), [18_262i32, 18_263])
+            .cast(&DataType::Date)
+            .unwrap(),
+        Column::new("area".into(), ["3040", "3040"]),
+        Column::new("count".into(), [5.0, 7.0]),
+        Column::new("row".into(), [1u32, 2]),
+    ])
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let summary = streamed(&scenario, &path, &Selection::default()).unwrap();
+    assert_close(summary.region.mean.observed, 6.0);
+
+    // A zip file (xlsx, ods) is a spreadsheet, whatever its name.
+    let sheet = dir.path().join("counts.csv");
+    std::fs::write(&sheet, b"PK\x03\x04rest of a workbook").unwrap();
+    let text = streamed(&scenario, &sheet, &Selection::default())
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("is a spreadsheet"), "{text}");
+}
+
+#[test]
+fn streaming_checks_foreign_sims_written_as_text() {
+    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).unwrap();
+    let options = CountsOptions {
+        columns: CountsColumns {
+            foreign: Some("foreign".to_owned()),
+            ..CountsColumns::default()
+        },
+        ..CountsOptions::default()
+    };
+    let dir = folder(&[(
+        "counts.csv",
+        "date,area,count,foreign\n2020-01-01,3040,5000,1.234\n",
+    )]);
+    let text = stream::summarise(
+        &scenario,
+        &dir.path().join("counts.csv"),
+        &options,
+        &Selection::default(),
+        &|_| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        text.contains("line 2, column `foreign`: \"1.234\" is ambiguous"),
+        "{text}"
+    );
 }

@@ -74,7 +74,7 @@ pub fn run(input: &Resolved, counts: &Path) -> Result<(), Failure> {
     let summary = stream::summarise(
         &scenario,
         counts,
-        &input.counts_options.columns,
+        &input.counts_options,
         &input.selection,
         &|progress| {
             if let Some(bar) = &bar {

@@ -57,4 +57,4 @@ pub const TOTAL: &str = "total";
 /// Number of areas counted on a day, as `f64` (working column).
 pub const COUNTED: &str = "counted";
 /// Row number in the counts file, 0-based, not counting the header (working column).
-pub const ROW: &str = "row";
+pub const ROW: &str = "__deltid_row";

@@ -277,6 +277,10 @@ impl Counts {
                 .map(|name| column_index(&table.header, name, path).map(|at| (name, at)))
                 .transpose()?;
             for record in &table.records {
+                if let Some(extra) = extra_fields(path, &table, record) {
+                    problems.push(extra);
+                    continue;
+                }
                 let day = date_of(
                     record.cell(date_at),
                     &table.locate(record, date_at),
@@ -344,6 +348,10 @@ impl Counts {
                 })
                 .collect();
             for record in &table.records {
+                if let Some(extra) = extra_fields(path, &table, record) {
+                    problems.push(extra);
+                    continue;
+                }
                 let day = date_of(
                     record.cell(date_at),
                     &table.locate(record, date_at),
@@ -468,6 +476,26 @@ impl Counts {
     pub fn lazy(&self) -> LazyFrame {
         self.frame.clone().lazy()
     }
+}
+
+/// [`Error::ExtraFields`] if a CSV record has non-empty fields beyond the header's (in a
+/// spreadsheet, cells far to the right are cells, not a split number).
+fn extra_fields(path: &Path, table: &Table, record: &crate::source::Record) -> Option<Error> {
+    if !matches!(table.locate(record, 0), Location::Line(_)) {
+        return None;
+    }
+    let expected = table.header.len();
+    let found = record.cells.len();
+    (found > expected
+        && record.cells[expected..]
+            .iter()
+            .any(|c| !c.trim().is_empty()))
+    .then(|| Error::ExtraFields {
+        path: path.to_owned(),
+        at: table.locate(record, 0),
+        found,
+        expected,
+    })
 }
 
 /// Whether a number reads two ways with the decimal mark undeclared: `1,234` and `1.234` are a

@@ -162,6 +162,20 @@ pub enum Error {
         value: String,
     },
 
+    /// A data row has more fields than the header: most often a number written with a comma
+    /// and not quoted (`6,506`), which would otherwise be read as two fields.
+    #[error("{}: {at}: {found} fields where the header has {expected} (a number with a comma, such as 6,506, that is not in quotes?)", path.display())]
+    ExtraFields {
+        /// The file.
+        path: PathBuf,
+        /// Where the row is.
+        at: Location,
+        /// Fields in the row.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
+
     /// An area has a day twice in the file (found while streaming, which does not keep where
     /// each day was seen, so only one of the two rows is named).
     #[error("{}: {at}: area {area} has {date} twice in the file (the other row is not named when streaming)", path.display())]

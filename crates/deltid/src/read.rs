@@ -359,7 +359,7 @@ pub(crate) fn from_epoch_days(days: i32) -> NaiveDate {
 
 /// A date written exactly `yyyy-mm-dd`, read without chrono's pattern parser; `None` for
 /// anything else (which the pattern parser then reads, or refuses).
-fn iso_date(text: &str) -> Option<NaiveDate> {
+pub(crate) fn iso_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
         b[r].iter().try_fold(0u32, |n, c| {

@@ -258,6 +258,21 @@ fn read_csv(path: &Path, options: &SourceOptions, anchor: &str) -> Result<Table>
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
+    // The csv crate's line numbers leave out blank lines; count them from the byte offsets.
+    let newlines: Vec<u64> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i as u64)
+        .collect();
+    // A record's offset may be that of blank lines before it: skip them.
+    let line_of = |byte: u64| {
+        let skipped = text.as_bytes()[(byte as usize).min(text.len())..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count() as u64;
+        1 + newlines.partition_point(|n| *n < byte + skipped) as u64
+    };
     let mut records = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -266,7 +281,7 @@ fn read_csv(path: &Path, options: &SourceOptions, anchor: &str) -> Result<Table>
             Ok(false) => break,
             Err(source) => return Err(csv_error(path, source)),
         }
-        let at = record.position().map_or(0, |p| p.line());
+        let at = record.position().map_or(0, |p| line_of(p.byte()));
         records.push(Record {
             at,
             cells: record.iter().map(str::to_owned).collect(),

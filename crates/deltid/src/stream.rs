@@ -38,18 +38,22 @@ use std::time::Duration;
 use polars::prelude::*;
 
 use crate::columns::{AREA, DATE, FOREIGN, OBSERVED, ORDER, ROW};
-use crate::counts::{CountsColumns, MAX_REPORTED, ambiguous_number};
+use crate::counts::{CountsColumns, CountsOptions, MAX_REPORTED, Shape, ambiguous_number};
 use crate::deduction::{Deduction, DeductionSource};
 use crate::error::{Error, Result};
 use crate::estimate::{LINES, Selection, daily, needs_share};
-use crate::read::{MAX_PERSONS, NumberStyle, from_epoch_days, parse_persons};
+use crate::read::{
+    DateFormat, DecimalMark, MAX_PERSONS, NumberStyle, from_epoch_days, iso_date, parse_persons,
+};
 use crate::scenario::Scenario;
+use crate::source::Encoding;
 use crate::source::Location;
 use crate::summary::{ByDay, Sum, Summary, Tally};
 
 /// Working columns: the count and the date as written, when they are text.
 const RAW_COUNT: &str = "raw_count";
 const RAW_DATE: &str = "raw_date";
+const RAW_FOREIGN: &str = "raw_foreign";
 
 /// How often a streaming run reports the rows done.
 const REPORT_EVERY: Duration = Duration::from_millis(200);
@@ -68,8 +72,8 @@ pub enum Progress {
 /// [`Summary`] as [`Summary::new`] of [`estimate()`](crate::estimate()) gives for the file,
 /// up to floating-point summation order.
 ///
-/// `counts` is a CSV or Parquet file of long counts (see the [module docs](self)); `columns`
-/// names its columns; `selection` picks days and areas as for
+/// `counts` is a CSV or Parquet file of long counts (see the [module docs](self)); `options`
+/// name its columns and may declare the decimal point (other reading options are refused); `selection` picks days and areas as for
 /// [`estimate()`](crate::estimate()). `progress` is called from a thread of its own every
 /// 200 ms while the file streams, and once at the end. Memory: per area, its running totals
 /// and one bit per day of its span; per day of the span, the region's sums; per negative day,
@@ -87,13 +91,13 @@ pub enum Progress {
 ///
 /// # Examples
 /// ```
-/// use deltid::{Counts, CountsColumns, Scenario, Selection, Summary, estimate, stream};
+/// use deltid::{Counts, CountsColumns, CountsOptions, Scenario, Selection, Summary, estimate, stream};
 /// let scenario = Scenario::from_path("../../data/hallingdal/plan-2021.toml")?;
 /// let path = scenario.counts().unwrap();
 /// let streamed = stream::summarise(
 ///     &scenario,
 ///     path,
-///     &CountsColumns::default(),
+///     &CountsOptions::default(),
 ///     &Selection::default(),
 ///     &|_| {},
 /// )?;
@@ -107,10 +111,20 @@ pub enum Progress {
 pub fn summarise(
     scenario: &Scenario,
     counts: &Path,
-    columns: &CountsColumns,
+    options: &CountsOptions,
     selection: &Selection,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Summary> {
+    if let Some(option) = unstreamable(options) {
+        return Err(Error::InvalidSelection {
+            reason: format!(
+                "the streaming reader takes long comma-separated UTF-8 CSV with ISO dates, or \
+                 Parquet; not {option}"
+            ),
+        });
+    }
+    let columns = &options.columns;
+    let numbers = options.numbers;
     if scenario.region_code().is_some() {
         return Err(Error::InvalidSelection {
             reason: format!(
@@ -121,7 +135,7 @@ pub fn summarise(
         });
     }
     let selected = selected_keys(scenario, selection)?;
-    let parquet = is_parquet(counts);
+    let parquet = kind_of(counts)? == Kind::Parquet;
     // Rows without a date stay, to be reported.
     let scan =
         scan(counts, columns, parquet)?.filter(selection.period.expr().or(col(DATE).is_null()));
@@ -140,6 +154,7 @@ pub fn summarise(
             col(DATE),
             col(RAW_COUNT),
             col(RAW_DATE),
+            col(RAW_FOREIGN),
         ]
         .into_iter()
         .chain(LINES.iter().map(|l| col(*l)))
@@ -148,7 +163,7 @@ pub fn summarise(
     );
 
     let state = Arc::new(Mutex::new(State::new(
-        scenario, counts, columns, parquet, selected,
+        scenario, counts, columns, numbers, parquet, selected,
     )));
     run(model, Arc::clone(&state), progress)
         .map_err(|e| read_error(counts, columns, parquet, e))?;
@@ -234,16 +249,34 @@ fn needs_day_totals(scenario: &Scenario) -> bool {
     scenario.allocation() == crate::scenario::Allocation::PresentShare && needs_share(scenario)
 }
 
-fn is_parquet(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+/// The reading option the streaming reader does not take, if any, in words.
+pub fn unstreamable(options: &CountsOptions) -> Option<&'static str> {
+    if options.shape == Shape::Wide {
+        Some("the wide shape")
+    } else if options.source.delimiter.is_some_and(|d| d != b',') {
+        Some("another separator than the comma")
+    } else if options.source.encoding == Encoding::Windows1252 {
+        Some("the windows-1252 encoding")
+    } else if options.source.sheet.is_some() {
+        Some("a sheet")
+    } else if options.numbers.decimal == Some(DecimalMark::Comma) || options.numbers.thousands_dot {
+        Some("a decimal comma or a thousands dot")
+    } else if options.dates != DateFormat::Auto {
+        Some("a declared date format")
+    } else {
+        None
+    }
 }
 
-/// The counts file as a lazy scan with [`ROW`], [`DATE`], [`AREA`], [`OBSERVED`],
-/// [`FOREIGN`] (0 without a foreign column), and the count and date as written when they are
-/// text ([`RAW_COUNT`], [`RAW_DATE`]; null otherwise), for the checks.
-fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame> {
+/// What a counts file holds, by its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Csv,
+    Parquet,
+}
+
+/// Parquet by its magic number, whatever its name; spreadsheets refused; anything else CSV.
+fn kind_of(path: &Path) -> Result<Kind> {
     let read_file = |source: std::io::Error| Error::ReadFile {
         path: path.to_owned(),
         source,
@@ -251,6 +284,26 @@ fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame
     if std::fs::metadata(path).map_err(read_file)?.is_dir() {
         return Err(read_file(std::io::Error::other("a folder, not a file")));
     }
+    let mut start = [0u8; 4];
+    let mut file = std::fs::File::open(path).map_err(read_file)?;
+    let n = std::io::Read::read(&mut file, &mut start).map_err(read_file)?;
+    match &start[..n] {
+        b"PAR1" => Ok(Kind::Parquet),
+        // xlsx and ods are zip files; xls an OLE compound file.
+        [0x50, 0x4b, 0x03, 0x04] | [0xd0, 0xcf, 0x11, 0xe0] => Err(Error::InvalidSelection {
+            reason: format!(
+                "{} is a spreadsheet: the streaming reader takes CSV or Parquet (leave --stream off)",
+                path.display()
+            ),
+        }),
+        _ => Ok(Kind::Csv),
+    }
+}
+
+/// The counts file as a lazy scan with [`ROW`], [`DATE`], [`AREA`], [`OBSERVED`],
+/// [`FOREIGN`] (0 without a foreign column), and the count and date as written when they are
+/// text ([`RAW_COUNT`], [`RAW_DATE`]; null otherwise), for the checks.
+fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame> {
     let text = path.to_string_lossy().into_owned();
     let row_index = Some(RowIndex {
         name: ROW.into(),
@@ -272,12 +325,11 @@ fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame
         types.insert(columns.area.as_str().into(), DataType::String);
         types.insert(columns.count.as_str().into(), DataType::String);
         if let Some(foreign) = &columns.foreign {
-            types.insert(foreign.as_str().into(), DataType::Float64);
+            types.insert(foreign.as_str().into(), DataType::String);
         }
         LazyCsvReader::new(PlRefPath::new(text.as_str()))
             .with_has_header(true)
             .with_dtype_overwrite(Some(Arc::new(types)))
-            .with_truncate_ragged_lines(true)
             .with_row_index(row_index)
             .finish()?
     };
@@ -326,22 +378,28 @@ fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame
         return Err(refuse(&columns.count, "counts must be numbers or text"));
     }
     let area_type = type_of(&columns.area);
-    if !(area_type == DataType::String || area_type.is_integer()) {
+    if !(area_type == DataType::String
+        || area_type.is_integer()
+        || matches!(area_type, DataType::Categorical(..) | DataType::Enum(..)))
+    {
         return Err(refuse(
             &columns.area,
             "area codes must be text or whole numbers",
         ));
     }
-    let foreign = match &columns.foreign {
-        Some(name) => col(name.as_str()).cast(DataType::Float64),
-        None => lit(0.0),
-    };
     let text_or_null = |name: &str, is_text: bool| {
         if is_text {
             col(name)
         } else {
             lit(NULL).cast(DataType::String)
         }
+    };
+    let (foreign, raw_foreign) = match &columns.foreign {
+        Some(name) => (
+            col(name.as_str()).cast(DataType::Float64),
+            text_or_null(name, type_of(name) == DataType::String),
+        ),
+        None => (lit(0.0), lit(NULL).cast(DataType::String)),
     };
     Ok(frame.select([
         col(ROW),
@@ -354,17 +412,21 @@ fn scan(path: &Path, columns: &CountsColumns, parquet: bool) -> Result<LazyFrame
             .alias(OBSERVED),
         foreign.alias(FOREIGN),
         text_or_null(&columns.count, count_text).alias(RAW_COUNT),
+        raw_foreign.alias(RAW_FOREIGN),
         text_or_null(&columns.date, date_text && parquet).alias(RAW_DATE),
     ]))
 }
 
-/// Checks a CSV file's header: the `wanted` columns each once.
+/// Checks a CSV file's header (the `wanted` columns each once) and that its first date is
+/// written `yyyy-mm-dd`: polars reads a column's dates in the form of its first one, and the
+/// streaming reader takes ISO dates only.
 fn check_header(path: &Path, wanted: &[&String]) -> Result<()> {
     let unreadable = |e: csv::Error| Error::ReadSheet {
         path: path.to_owned(),
         message: e.to_string(),
     };
     let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
         .from_path(path)
         .map_err(unreadable)?;
     let found: Vec<String> = reader
@@ -396,6 +458,26 @@ fn check_header(path: &Path, wanted: &[&String]) -> Result<()> {
             }
         }
     }
+    let date = found.iter().position(|f| f == wanted[0]).unwrap_or(0);
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(unreadable)? {
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let text = record.get(date).unwrap_or("");
+        if iso_date(text.trim()).is_none() {
+            return Err(Error::ParseDate {
+                path: path.to_owned(),
+                expected: "yyyy-mm-dd: the streaming reader reads ISO dates only (leave --stream \
+                           off to read others)"
+                    .to_owned(),
+                at: Location::Line(record.position().map_or(0, csv::Position::line)),
+                column: wanted[0].clone(),
+                value: text.to_owned(),
+            });
+        }
+        break;
+    }
     Ok(())
 }
 
@@ -414,17 +496,17 @@ fn read_error(path: &Path, columns: &CountsColumns, parquet: bool, error: Polars
 /// The bad dates and foreign-SIM numbers of a CSV counts file, with their lines, or its first
 /// invalid UTF-8 line: `None` if there are none (or the file cannot be read as CSV).
 fn locate_bad_values(path: &Path, columns: &CountsColumns) -> Option<Error> {
-    let mut reader = csv::ReaderBuilder::new().from_path(path).ok()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .ok()?;
     let header = reader.headers().ok()?.clone();
     let at = |name: &str| header.iter().position(|h| h == name);
     let date = at(&columns.date)?;
-    // Counts are read as text and checked in the main pass; dates and foreign SIMs are parsed
-    // by polars, whose errors name no line.
-    let mut numbers = Vec::new();
-    if let Some(foreign) = &columns.foreign {
-        numbers.push((at(foreign)?, foreign));
-    }
+    // Counts and foreign SIMs are read as text and checked in the main pass; dates are
+    // parsed by polars, whose errors name no line.
     let mut problems = Problems::new(path);
+    let mut lines = LineCounter::new(path)?;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -440,8 +522,20 @@ fn locate_bad_values(path: &Path, columns: &CountsColumns) -> Option<Error> {
                 };
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(str::is_empty) {
+        let line = lines.line_at(record.position().map_or(0, csv::Position::byte))?;
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if record.len() > header.len() {
+            problems.push(
+                line,
+                Error::ExtraFields {
+                    path: path.to_owned(),
+                    at: Location::Line(line),
+                    found: record.len(),
+                    expected: header.len(),
+                },
+            );
             continue;
         }
         let cell = |i: usize| record.get(i).unwrap_or("").to_owned();
@@ -457,21 +551,58 @@ fn locate_bad_values(path: &Path, columns: &CountsColumns) -> Option<Error> {
                 },
             );
         }
-        for (i, name) in &numbers {
-            if cell(*i).trim().parse::<f64>().is_err() {
-                problems.push(
-                    line,
-                    Error::ParseNumber {
-                        path: path.to_owned(),
-                        at: Location::Line(line),
-                        column: (*name).clone(),
-                        value: cell(*i),
-                    },
-                );
-            }
-        }
     }
     problems.into_error()
+}
+
+/// Line numbers of byte offsets in a file read forward (the csv crate's leave out blank
+/// lines), counting newlines as it goes.
+struct LineCounter {
+    file: std::io::BufReader<std::fs::File>,
+    at: u64,
+    line: u64,
+}
+
+impl LineCounter {
+    fn new(path: &Path) -> Option<LineCounter> {
+        Some(LineCounter {
+            file: std::io::BufReader::new(std::fs::File::open(path).ok()?),
+            at: 0,
+            line: 1,
+        })
+    }
+
+    /// The line of byte `offset`, at or after the last one asked for.
+    fn line_at(&mut self, offset: u64) -> Option<u64> {
+        use std::io::BufRead;
+        while self.at < offset {
+            let buffer = self.file.fill_buf().ok()?;
+            if buffer.is_empty() {
+                break;
+            }
+            let take = buffer
+                .len()
+                .min(usize::try_from(offset - self.at).unwrap_or(usize::MAX));
+            self.line += buffer[..take].iter().filter(|b| **b == b'\n').count() as u64;
+            self.file.consume(take);
+            self.at += take as u64;
+        }
+        // A record's offset may be that of blank lines before it: skip them.
+        loop {
+            let buffer = self.file.fill_buf().ok()?;
+            let blank = buffer
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            if blank == 0 {
+                break;
+            }
+            self.line += buffer[..blank].iter().filter(|b| **b == b'\n').count() as u64;
+            self.file.consume(blank);
+            self.at += blank as u64;
+        }
+        Some(self.line)
+    }
 }
 
 /// Bad values found: the first [`MAX_REPORTED`] in the file (batches come in any order), and
@@ -537,7 +668,7 @@ struct RegionDay {
 /// 2199-12-31): memory grows with the span of days, so a mistyped year is refused, not
 /// totalled over millennia.
 const FIRST_DAY: i32 = -25_567;
-const LAST_DAY: i32 = 83_965;
+const LAST_DAY: i32 = 84_005;
 
 /// A batch's columns as slices, when every value is present, in range and plainly written.
 struct Clean<'a> {
@@ -572,13 +703,19 @@ impl<'a> Clean<'a> {
         if !dates.iter().all(|d| (FIRST_DAY..=LAST_DAY).contains(d)) {
             return Ok(None);
         }
-        // Counts written as digits only read one way; anything else is checked row by row.
-        let raw = batch.column(RAW_COUNT)?.str()?;
-        if raw.null_count() < raw.len()
-            && !raw
-                .iter()
-                .all(|t| t.is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())))
-        {
+        // Numbers written as digits only read one way; anything else, and dates written as
+        // text, are checked row by row.
+        for name in [RAW_COUNT, RAW_FOREIGN] {
+            let raw = batch.column(name)?.str()?;
+            if raw.null_count() < raw.len()
+                && !raw.iter().all(|t| {
+                    t.is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                })
+            {
+                return Ok(None);
+            }
+        }
+        if batch.column(RAW_DATE)?.null_count() < batch.height() {
             return Ok(None);
         }
         let mut lines = [&[][..]; 8];
@@ -627,6 +764,7 @@ struct RowValues<'a> {
     foreign: Option<f64>,
     raw_count: Option<&'a str>,
     raw_date: Option<&'a str>,
+    raw_foreign: Option<&'a str>,
 }
 
 /// What the sink keeps between batches.
@@ -634,6 +772,8 @@ struct State {
     path: PathBuf,
     scenario: PathBuf,
     columns: CountsColumns,
+    /// How numbers written as text are read.
+    numbers: NumberStyle,
     parquet: bool,
     /// Per scenario area, whether it is reported (every area is checked and totalled).
     selected: Vec<bool>,
@@ -645,8 +785,9 @@ struct State {
     region: ByDay<RegionDay>,
     /// Bad rows.
     problems: Problems,
-    /// The first day a deduction table lacks (reported when the counts have no problems).
-    missing_deduction: Option<(i32, Error)>,
+    /// The first deduction (in the plan's order) a table lacks a figure for, on its first
+    /// day missing (reported when the counts have no problems, as the in-memory path does).
+    missing_deduction: Option<((usize, i32), Error)>,
 }
 
 impl State {
@@ -654,6 +795,7 @@ impl State {
         scenario: &Scenario,
         path: &Path,
         columns: &CountsColumns,
+        numbers: NumberStyle,
         parquet: bool,
         selected: Vec<bool>,
     ) -> State {
@@ -676,6 +818,7 @@ impl State {
             path: path.to_owned(),
             scenario: scenario.path().to_owned(),
             columns: columns.clone(),
+            numbers,
             parquet,
             areas: Tally::new(selected.len()),
             selected,
@@ -770,6 +913,7 @@ impl State {
         let foreign = batch.column(FOREIGN)?.f64()?;
         let raw_counts = batch.column(RAW_COUNT)?.str()?;
         let raw_dates = batch.column(RAW_DATE)?.str()?;
+        let raw_foreigns = batch.column(RAW_FOREIGN)?.str()?;
         let lines = LINES
             .iter()
             .map(|l| batch.column(l)?.f64().cloned())
@@ -785,6 +929,7 @@ impl State {
                 foreign: foreign.get(i),
                 raw_count: raw_counts.get(i),
                 raw_date: raw_dates.get(i),
+                raw_foreign: raw_foreigns.get(i),
             };
             // A blank line.
             if row.area.is_none() && row.date.is_none() && row.observed.is_none() {
@@ -809,7 +954,7 @@ impl State {
                 if self
                     .missing_deduction
                     .as_ref()
-                    .is_none_or(|(d, _)| day < *d)
+                    .is_none_or(|(first, _)| (l, day) < *first)
                 {
                     let (path, per_area) = self.tables[l].clone().unwrap_or_default();
                     let error = Error::MissingDeductionDate {
@@ -818,7 +963,7 @@ impl State {
                         date: from_epoch_days(day).to_string(),
                         area: per_area.then(|| row.area.unwrap_or("").to_owned()),
                     };
-                    self.missing_deduction = Some((day, error));
+                    self.missing_deduction = Some(((l, day), error));
                 }
                 continue;
             }
@@ -852,8 +997,14 @@ impl State {
             column: self.columns.date.clone(),
             value,
         };
+        // Text dates (Parquet) in yyyy-mm-dd only, as for CSV.
+        if let Some(text) = row.raw_date
+            && (row.date.is_none() || iso_date(text.trim()) != row.date.map(from_epoch_days))
+        {
+            return Some(bad_date(text.to_owned()));
+        }
         match row.date {
-            None => return Some(bad_date(row.raw_date.unwrap_or("").to_owned())),
+            None => return Some(bad_date(String::new())),
             Some(day) if !(FIRST_DAY..=LAST_DAY).contains(&day) => {
                 return Some(bad_date(from_epoch_days(day).to_string()));
             }
@@ -868,32 +1019,14 @@ impl State {
                 known: self.known.clone(),
             });
         }
-        // A count written as text reads as the in-memory reader reads it, or not at all.
-        if let Some(text) = row.raw_count
-            && !text.bytes().all(|b| b.is_ascii_digit())
+        // Numbers written as text read as the in-memory reader reads them, or not at all.
+        if let Some(bad) = self.check_text(row.raw_count, row.observed, &self.columns.count, &at) {
+            return Some(bad);
+        }
+        if let Some(name) = &self.columns.foreign
+            && let Some(bad) = self.check_text(row.raw_foreign, row.foreign, name, &at)
         {
-            let column = &self.columns.count;
-            if ambiguous_number(text, NumberStyle::default()) {
-                return Some(Error::AmbiguousNumber {
-                    path: path(),
-                    at: at(),
-                    column: column.clone(),
-                    value: text.to_owned(),
-                });
-            }
-            match parse_persons(text, NumberStyle::default(), &self.path, &at(), column) {
-                Err(e) => return Some(e),
-                // Read otherwise by polars (e.g. with thousands grouped by spaces): refused.
-                Ok(v) if row.observed != Some(v) => {
-                    return Some(Error::NotPlainNumber {
-                        path: path(),
-                        at: at(),
-                        column: column.clone(),
-                        value: text.to_owned(),
-                    });
-                }
-                Ok(_) => {}
-            }
+            return Some(bad);
         }
         let number = |value: Option<f64>, name: &String| -> Option<Error> {
             let Some(v) = value else {
@@ -946,6 +1079,37 @@ impl State {
             }
         }
         None
+    }
+
+    /// A number written as text (`text`, read by polars as `read`), checked as the in-memory
+    /// reader checks it: ambiguous marks refused, the value the same or refused as not plain.
+    fn check_text(
+        &self,
+        text: Option<&str>,
+        read: Option<f64>,
+        column: &str,
+        at: &dyn Fn() -> Location,
+    ) -> Option<Error> {
+        let text = text.filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))?;
+        if ambiguous_number(text, self.numbers) {
+            return Some(Error::AmbiguousNumber {
+                path: self.path.clone(),
+                at: at(),
+                column: column.to_owned(),
+                value: text.to_owned(),
+            });
+        }
+        match parse_persons(text, self.numbers, &self.path, &at(), column) {
+            Err(e) => Some(e),
+            // Read otherwise by polars (e.g. with spaces around it): refused.
+            Ok(v) if read != Some(v) => Some(Error::NotPlainNumber {
+                path: self.path.clone(),
+                at: at(),
+                column: column.to_owned(),
+                value: text.to_owned(),
+            }),
+            Ok(_) => None,
+        }
     }
 
     /// The summary, once every batch is in.
