@@ -622,13 +622,16 @@ impl Query<'_> {
         ctes.push((
             "cells".to_owned(),
             format!(
-                "SELECT CAST({date} AS DATE) AS {date_}, TRIM(CAST({area} AS {text})) AS {cell},\n    \
+                "SELECT CAST({date} AS DATE) AS {date_}, \
+                 TRIM(BOTH {blank} FROM CAST({area} AS {text})) AS {cell},\n    \
                  CAST({count} AS {double}) AS {observed}\n  \
                  FROM {table} AS {c}\n  \
                  WHERE {count} IS NOT NULL",
                 date = self.c("c", DATE),
                 date_ = self.q(DATE),
                 area = self.c("c", AREA),
+                // As Rust's trim: spaces, tabs, line ends and no-break spaces.
+                blank = "' ' || CHR(9) || CHR(10) || CHR(13) || CHR(160)",
                 cell = self.q(CELL),
                 count = self.c("c", COUNT),
                 double = d.double_type(),
