@@ -751,7 +751,13 @@ fn area_labels_names_and_short_codes_resolve_in_sql() {
             "3040" => &[" 3040 ", "K-3040", "3322"],
             "3041" => &["gol", "GOL", "3041 Gol"],
             // Tabs and no-break spaces around a cell are trimmed, as deltid trims them.
-            "3042" => &["Hemsedal", "618", "3042", "\tK-3042 Hemsedal", "Hemsedal\u{a0}"],
+            "3042" => &[
+                "Hemsedal",
+                "618",
+                "3042",
+                "\tK-3042 Hemsedal",
+                "Hemsedal\u{a0}",
+            ],
             "3043" => &["K-3043 Ål", "Ål", "3328"],
             _ => &["620", "3044"],
         };
