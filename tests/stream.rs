@@ -320,7 +320,7 @@ fn cli_stream_refuses_what_needs_the_daily_rows() {
         (&["--annualise", "plan"][..], "cannot be used with"),
         (
             &["--counts-delimiter", ";"][..],
-            "--counts-delimiter is not available with --stream",
+            "not another separator than the comma",
         ),
     ] {
         let mut args = vec!["estimate", "--scenario", plan, "--stream"];

@@ -5,9 +5,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use deltid::Scenario;
 use deltid::report::{persons, write_summary};
 use deltid::stream::{self, Progress};
-use deltid::{DateFormat, Encoding, Scenario, Shape};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Failure;
@@ -27,41 +27,14 @@ pub fn counts_path(input: &Resolved) -> Result<PathBuf, Failure> {
         .to_owned())
 }
 
-/// Whether the reading options are ones the streaming path takes (long comma-separated UTF-8
-/// CSV with ISO dates, or Parquet), and if not, the option that is not.
-fn unstreamable(input: &Resolved) -> Option<&'static str> {
-    let options = &input.counts_options;
-    if options.shape == Shape::Wide {
-        Some("--shape wide")
-    } else if options.source.delimiter.is_some_and(|d| d != b',') {
-        Some("--counts-delimiter")
-    } else if options.source.encoding == Encoding::Windows1252 {
-        Some("--encoding windows-1252")
-    } else if options.source.sheet.is_some() {
-        Some("--sheet")
-    } else if options.numbers.decimal == Some(deltid::DecimalMark::Comma)
-        || options.numbers.thousands_dot
-    {
-        Some("--counts-decimal comma or --thousands-dot")
-    } else if options.dates != DateFormat::Auto {
-        Some("--date-format")
-    } else {
-        None
-    }
-}
-
-/// Whether the counts can be streamed with these options.
+/// Whether the counts can be streamed with these reading options.
 pub fn can_stream(input: &Resolved) -> bool {
-    unstreamable(input).is_none()
+    stream::unstreamable(&input.counts_options).is_none()
 }
 
 /// Streams the counts and writes the summary.
 pub fn run(input: &Resolved, counts: &Path) -> Result<(), Failure> {
-    if let Some(option) = unstreamable(input) {
-        return Err(Failure::usage(anyhow::anyhow!(
-            "{option} is not available with --stream (it reads long CSV with ISO dates, or Parquet)"
-        )));
-    }
+    // Reading options the streaming reader does not take are refused by the library (exit 2).
     if input.daily == deltid::report::Daily::Include
         || input.format == deltid::report::Format::Parquet
     {
