@@ -73,11 +73,11 @@ pub enum Progress {
 /// up to floating-point summation order.
 ///
 /// `counts` is a CSV or Parquet file of long counts (see the [module docs](self)); `options`
-/// name its columns and may declare the decimal point (other reading options are refused); `selection` picks days and areas as for
-/// [`estimate()`](crate::estimate()). `progress` is called from a thread of its own every
-/// 200 ms while the file streams, and once at the end. Memory: per area, its running totals
-/// and one bit per day of its span; per day of the span, the region's sums; per negative day,
-/// its date.
+/// name its columns and may declare the decimal point (other reading options are refused);
+/// `selection` picks days and areas as for [`estimate()`](crate::estimate()). `progress` is
+/// called from a thread of its own every 200 ms while the file streams, and once at the end.
+/// Memory: per area, its running totals and one bit per day of its span; per day of the
+/// span, the region's sums; per negative day, its date.
 ///
 /// # Errors
 /// [`Error::ReadFile`] or [`Error::ReadSheet`] if the file cannot be read;
@@ -85,9 +85,10 @@ pub enum Progress {
 /// [`Error::Encoding`]; per value [`Error::ParseDate`], [`Error::ParseNumber`],
 /// [`Error::AmbiguousNumber`], [`Error::NotPlainNumber`], [`Error::NegativeNumber`],
 /// [`Error::TooLarge`], [`Error::ForeignAboveCount`], [`Error::EmptyArea`],
-/// [`Error::UnknownArea`], [`Error::RepeatedDay`] (several as [`Error::Many`]);
-/// [`Error::MissingDeductionDate`]; [`Error::InvalidSelection`] for an area not in the
-/// scenario or a scenario with a `region_code`; [`Error::EmptySelection`].
+/// [`Error::UnknownArea`], [`Error::RepeatedDay`], [`Error::ExtraFields`] (several as
+/// [`Error::Many`]); [`Error::MissingDeductionDate`]; [`Error::InvalidSelection`] for an area
+/// not in the scenario, a scenario with a `region_code`, a spreadsheet or a reading option
+/// the streaming reader does not take ([`unstreamable`]); [`Error::EmptySelection`].
 ///
 /// # Examples
 /// ```
