@@ -710,3 +710,21 @@ fn streaming_checks_foreign_sims_written_as_text() {
         "{text}"
     );
 }
+
+#[test]
+fn streaming_refuses_the_regions_own_count_and_leaves_it_to_the_in_memory_path() {
+    let toml = "name = \"R\"\nuplift = 0.06\nregion_code = \"3000\"\n[deductions]\n\
+                residents = 10\ncommuters = 0\ntransit = 0\nday_visitors = 0\n\
+                [[area]]\ncode = \"3040\"\nname = \"Nesbyen\"\n";
+    let scenario = Scenario::from_toml_str(toml, Path::new("r.toml")).unwrap();
+    let dir = folder(&[("counts.csv", "date,area,count\n2020-01-01,3040,5\n")]);
+    let error = streamed(
+        &scenario,
+        &dir.path().join("counts.csv"),
+        &Selection::default(),
+    );
+    let Err(Error::NotStreamable { reason }) = error else {
+        panic!("expected a refusal, got {error:?}");
+    };
+    assert!(reason.contains("region_code"), "{reason}");
+}

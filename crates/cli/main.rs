@@ -57,6 +57,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
         let code = match error.downcast_ref::<deltid::Error>() {
             Some(
                 deltid::Error::InvalidSelection { .. }
+                | deltid::Error::NotStreamable { .. }
                 | deltid::Error::NoCounts { .. }
                 | deltid::Error::ChartFormat { .. },
             ) => 2,

@@ -326,6 +326,14 @@ pub enum Error {
         selection: String,
     },
 
+    /// The counts, the scenario or a reading option are more than the streaming reader takes
+    /// (a spreadsheet, another dialect, the region's own count): the in-memory path reads them.
+    #[error("cannot stream these counts: {reason}")]
+    NotStreamable {
+        /// What it cannot take, and what to do.
+        reason: String,
+    },
+
     /// The selection asks for something impossible (an empty period, an area not in the scenario).
     #[error("invalid selection: {reason}")]
     InvalidSelection {

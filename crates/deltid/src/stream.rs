@@ -87,8 +87,9 @@ pub enum Progress {
 /// [`Error::TooLarge`], [`Error::ForeignAboveCount`], [`Error::EmptyArea`],
 /// [`Error::UnknownArea`], [`Error::RepeatedDay`], [`Error::ExtraFields`] (several as
 /// [`Error::Many`]); [`Error::MissingDeductionDate`]; [`Error::InvalidSelection`] for an area
-/// not in the scenario, a scenario with a `region_code`, a spreadsheet or a reading option
-/// the streaming reader does not take ([`unstreamable`]); [`Error::EmptySelection`].
+/// not in the scenario; [`Error::NotStreamable`] for a scenario with a `region_code`, a
+/// spreadsheet or a reading option the streaming reader does not take ([`unstreamable`]);
+/// [`Error::EmptySelection`].
 ///
 /// # Examples
 /// ```
@@ -117,7 +118,7 @@ pub fn summarise(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Summary> {
     if let Some(option) = unstreamable(options) {
-        return Err(Error::InvalidSelection {
+        return Err(Error::NotStreamable {
             reason: format!(
                 "the streaming reader takes long comma-separated UTF-8 CSV with ISO dates, or \
                  Parquet; not {option}"
@@ -127,7 +128,7 @@ pub fn summarise(
     let columns = &options.columns;
     let numbers = options.numbers;
     if scenario.region_code().is_some() {
-        return Err(Error::InvalidSelection {
+        return Err(Error::NotStreamable {
             reason: format!(
                 "{} names a region_code (the region's own count): the streaming path does not \
                  take it; leave --stream off",
@@ -291,7 +292,7 @@ fn kind_of(path: &Path) -> Result<Kind> {
     match &start[..n] {
         b"PAR1" => Ok(Kind::Parquet),
         // xlsx and ods are zip files; xls an OLE compound file.
-        [0x50, 0x4b, 0x03, 0x04] | [0xd0, 0xcf, 0x11, 0xe0] => Err(Error::InvalidSelection {
+        [0x50, 0x4b, 0x03, 0x04] | [0xd0, 0xcf, 0x11, 0xe0] => Err(Error::NotStreamable {
             reason: format!(
                 "{} is a spreadsheet: the streaming reader takes CSV or Parquet (leave --stream off)",
                 path.display()
