@@ -1,13 +1,12 @@
 //! `deltid estimate`: the plan's table for a scenario and its counts.
 
 use clap::ValueEnum;
-use deltid::annualise::{Annualisation, NegativePolicy};
-use deltid::report::{Daily, Format, Report};
-use deltid::uncertainty::{self, UncertaintyOptions};
+use deltid::Run;
+use deltid::analysis::{self, Annualisation, NegativePolicy, UncertaintyOptions};
+use deltid::output::write_run;
 
 use crate::Failure;
-use crate::input::Input;
-use crate::stream;
+use crate::input::{Input, Resolved};
 
 /// Estimate present population, part-time residents and guest-nights.
 #[derive(clap::Args)]
@@ -16,7 +15,7 @@ use crate::stream;
     deltid estimate --scenario data/hallingdal/plan-2021.toml --annualise season-balanced\n  \
     deltid estimate --scenario data/hallingdal/ssb-2020.toml --from 2020-01-01 --to 2021-01-01 \
     --format csv --daily --output daily-2020.csv\n  \
-    deltid estimate --scenario national.toml --counts national.parquet --stream --format csv"
+    deltid estimate --scenario national.toml --counts national.parquet --format csv"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -32,26 +31,21 @@ pub struct Args {
     /// parameter moves the result most) and a block-bootstrap interval for the mean per day.
     #[arg(long)]
     uncertainty: bool,
-    /// Monte Carlo draws (and bootstrap resamples) for --uncertainty.
-    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = uncertainty::DEFAULT_DRAWS,
-        value_parser = clap::value_parser!(u32).range(i64::from(uncertainty::MIN_DRAWS)..))]
+    /// Monte Carlo draws for --uncertainty (the bootstrap draws at most 2 000 resamples).
+    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_DRAWS,
+        value_parser = clap::value_parser!(u32).range(i64::from(analysis::MIN_DRAWS)..))]
     draws: u32,
     /// Seed of the draws for --uncertainty: the same seed gives the same intervals.
-    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = uncertainty::DEFAULT_SEED)]
+    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_SEED)]
     seed: u64,
-    /// Stream the counts through polars' streaming engine instead of reading them into memory:
-    /// for files larger than memory (long CSV with ISO dates, or Parquet). Gives the summary
-    /// only (no --daily, --annualise or --uncertainty). Chosen by itself for a counts file
-    /// over 1 GiB when nothing else needs the rows in memory.
-    #[arg(long, conflicts_with_all = ["annualise", "uncertainty", "in_memory"])]
+    /// No longer needed: every counts file is read in one pass, in memory that grows with
+    /// areas and days, not with the file. Accepted and ignored.
+    #[arg(long, hide = true)]
     stream: bool,
-    /// Read the counts into memory even when the file is over 1 GiB.
-    #[arg(long)]
+    /// No longer needed (see --stream). Accepted and ignored.
+    #[arg(long, hide = true)]
     in_memory: bool,
 }
-
-/// Above this size a counts file is streamed unless something needs its rows in memory.
-const STREAM_ABOVE_BYTES: u64 = 1 << 30;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Method {
@@ -72,35 +66,12 @@ enum Policy {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(false)?;
-    let needs_rows = args.annualise.is_some()
-        || args.uncertainty
-        || input.daily == Daily::Include
-        || input.format == Format::Parquet;
-    let counts = stream::counts_path(&input)?;
-    let large = std::fs::metadata(&counts).is_ok_and(|m| m.len() > STREAM_ABOVE_BYTES);
-    if args.stream || (large && !needs_rows && !args.in_memory && stream::can_stream(&input)) {
-        if !args.stream {
-            eprintln!(
-                "note: {} is over 1 GiB: streaming it (summary only; --in-memory to read it whole)",
-                counts.display()
-            );
-        }
-        return stream::run(&input, &counts);
+    if args.stream || args.in_memory {
+        eprintln!(
+            "note: --stream and --in-memory are no longer needed: every counts file is read in one pass"
+        );
     }
-    let bar = stream::progress_bar();
-    if let Some(bar) = &bar {
-        bar.set_message("reading the counts and estimating (in memory)");
-    }
-    let report = Report::run(
-        &input.scenario,
-        input.counts.as_deref(),
-        &input.counts_options,
-        &input.selection,
-    );
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    let mut report = report?;
+    let mut run = run_with_progress(&input)?;
     if let Some(method) = args.annualise {
         let method = match method {
             Method::Plan => Annualisation::Plan,
@@ -112,14 +83,31 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Policy::ClampDay => NegativePolicy::ClampDay,
             Policy::ClampPeriod => NegativePolicy::ClampPeriod,
         };
-        report.annualise(method, negative)?;
+        run.annualise(method, negative);
     }
     if args.uncertainty {
-        let resamples = args.draws.min(uncertainty::DEFAULT_RESAMPLES);
-        report.quantify_uncertainty(&UncertaintyOptions::new(args.draws, resamples, args.seed)?)?;
+        let resamples = args.draws.min(analysis::DEFAULT_RESAMPLES);
+        run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, resamples, args.seed)?)?;
     }
     input
         .output
-        .write(|out| report.write(input.format, input.daily, out))?;
+        .write(|out| write_run(&run, input.format, input.daily, out))?;
     Ok(())
+}
+
+/// Reads, checks, estimates and summarises, with a progress bar on a terminal.
+pub fn run_with_progress(input: &Resolved) -> Result<Run, Failure> {
+    let bar = crate::progress::bar();
+    let report = bar.as_ref().map(crate::progress::reporter);
+    let run = Run::with_progress(
+        &input.scenario,
+        input.counts.as_deref(),
+        &input.counts_options,
+        &input.selection,
+        report.as_ref().map(|r| r as &(dyn Fn(deltid::Progress) + Sync)),
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    Ok(run?)
 }

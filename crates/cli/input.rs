@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
-use deltid::report::{self, CsvStyle, Daily, Format};
+use deltid::output::{self, CsvStyle, Daily, Format};
 use deltid::{
     AreaCode, CountsColumns, CountsOptions, DateFormat, Encoding, NumberStyle, Period, Selection,
     Shape, SourceOptions,
@@ -194,7 +194,9 @@ impl Input {
                 dates: match self.date_format {
                     None => DateFormat::Auto,
                     Some(f) if f == "excel" => DateFormat::ExcelSerial,
-                    Some(f) => DateFormat::Pattern(f),
+                    Some(f) => DateFormat::pattern(&f).map_err(|reason| {
+                        Failure::usage(anyhow::anyhow!("--date-format {reason}"))
+                    })?,
                 },
             },
             output: Output::new(self.output, self.force)?,
@@ -225,13 +227,13 @@ impl Input {
             FormatArg::Csv => Format::Csv(
                 CsvStyle::new(
                     match self.delimiter {
-                        None | Some(CsvDelimiterArg::Comma) => report::Delimiter::Comma,
-                        Some(CsvDelimiterArg::Semicolon) => report::Delimiter::Semicolon,
-                        Some(CsvDelimiterArg::Tab) => report::Delimiter::Tab,
+                        None | Some(CsvDelimiterArg::Comma) => output::Delimiter::Comma,
+                        Some(CsvDelimiterArg::Semicolon) => output::Delimiter::Semicolon,
+                        Some(CsvDelimiterArg::Tab) => output::Delimiter::Tab,
                     },
                     match self.decimal {
-                        None | Some(CsvDecimalArg::Point) => report::DecimalMark::Point,
-                        Some(CsvDecimalArg::Comma) => report::DecimalMark::Comma,
+                        None | Some(CsvDecimalArg::Point) => output::DecimalMark::Point,
+                        Some(CsvDecimalArg::Comma) => output::DecimalMark::Comma,
                     },
                 )
                 .map_err(Failure::usage)?,

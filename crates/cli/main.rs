@@ -8,8 +8,8 @@ mod estimate;
 mod input;
 mod output;
 mod population;
-mod sql;
-mod stream;
+mod progress;
+// mod sql;
 mod synth;
 mod validate;
 
@@ -30,7 +30,7 @@ struct Cli {
 enum Command {
     Estimate(estimate::Args),
     Population(population::Args),
-    Sql(sql::Args),
+    // Sql(sql::Args),
     Synth(synth::Args),
     Validate(validate::Args),
 }
@@ -57,7 +57,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
         let code = match error.downcast_ref::<deltid::Error>() {
             Some(
                 deltid::Error::InvalidSelection { .. }
-                | deltid::Error::NotStreamable { .. }
+                | deltid::Error::InvalidOption { .. }
                 | deltid::Error::NoCounts { .. }
                 | deltid::Error::ChartFormat { .. },
             ) => 2,
@@ -82,7 +82,8 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
             Some("declare the date format with --date-format, e.g. %d/%m/%Y, or excel")
         }
         Error::Encoding { .. } => Some("declare --encoding windows-1252 (Latin-1)"),
-        Error::ReadSheet { .. } => Some("choose the sheet with --sheet NAME"),
+        Error::NoSuchSheet { .. } => Some("choose the sheet with --sheet NAME"),
+        Error::Many { errors, .. } => errors.first().and_then(hint),
         _ => None,
     }
 }
@@ -92,7 +93,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Population(args) => population::run(args),
-        Command::Sql(args) => sql::run(args),
+        // Command::Sql(args) => sql::run(args),
         Command::Synth(args) => synth::run(args),
         Command::Validate(args) => validate::run(args),
     };

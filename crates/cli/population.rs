@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use deltid::chart::{ChartFormat, write_chart};
-use deltid::population::{PercentileMethod, PopulationOptions, Threshold};
-use deltid::report::Report;
+use deltid::analysis::{PopulationOptions, Threshold};
+use deltid::output::{ChartFormat, write_chart, write_population};
+use deltid::{PercentileMethod, Run};
 
 use crate::Failure;
 use crate::input::Input;
@@ -102,25 +102,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
         dimensioning: args.dimensioning,
         threshold: args.above.map(|t| t.0),
     };
-    let report = Report::run(
-        &input.scenario,
-        input.counts.as_deref(),
-        &input.counts_options,
-        &input.selection,
-    )?;
-    let view = report.population(&options)?;
+    let run: Run = crate::estimate::run_with_progress(&input)?;
+    let view = run.population(&options)?;
     // Draw the chart before writing anything, so a failed drawing leaves no output behind.
     let drawn = match &chart {
         Some((format, _)) => {
             let mut bytes = Vec::new();
-            write_chart(*format, &view, &report.summary, &mut bytes)?;
+            write_chart(*format, run.estimate(), (&view, run.summary()), &mut bytes)?;
             Some(bytes)
         }
         None => None,
     };
-    input
-        .output
-        .write(|out| view.write(input.format, input.daily, out))?;
+    input.output.write(|out| {
+        write_population(&view, run.estimate(), input.format, input.daily, out)
+    })?;
     if let (Some((_, output)), Some(bytes)) = (chart, drawn) {
         output.write(|out| Ok(out.write_all(&bytes)?))?;
     }

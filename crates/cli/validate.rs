@@ -1,8 +1,8 @@
 //! `deltid validate`: a data-quality report on a counts file before estimating.
 
-use deltid::report::Format;
-use deltid::validate::Validation;
-use deltid::{Scenario, Selection};
+use deltid::Selection;
+use deltid::analysis::Validation;
+use deltid::output::{Format, write_validation};
 
 use crate::Failure;
 use crate::input::Input;
@@ -32,12 +32,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "deltid validate checks the whole file: --from, --to and --area do not apply"
         )));
     }
-    let scenario = Scenario::from_path(&input.scenario)?;
+    let scenario = deltid::read_scenario(&input.scenario)?;
     let report = Validation::run(&scenario, input.counts.as_deref(), &input.counts_options)?;
-    input.output.write(|out| match input.format {
-        Format::Json => report.write_json(out),
-        _ => report.write_table(out),
-    })?;
+    input
+        .output
+        .write(|out| write_validation(&report, input.format, out))?;
     if report.has_errors() {
         let errors = report.errors.len() + report.errors_not_listed;
         let noun = if errors == 1 { "error" } else { "errors" };

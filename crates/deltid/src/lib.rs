@@ -6,66 +6,55 @@
 //!
 //! The method is the Hallingdal regional plan's (strategic plan 2021-2024): telecom counts,
 //! plus an uplift for people the data misses, minus registered residents, commuters, transit
-//! traffic and day visitors. See [`estimate`](mod@estimate) for the model in full.
+//! traffic and day visitors. It is defined once, in [`plan`] (the `deltid-model` crate); every
+//! path renders that one definition: the estimate and its summary, the analyses, and the SQL
+//! export ([`sql`]).
 //!
-//! Data flows one way: [`Scenario::from_path`] and [`Counts::read_csv`] read and check,
-//! [`estimate()`] estimates per area and day, [`Summary::new`] summarises, and [`report`]
-//! writes.
+//! Data flows one way: [`read_scenario`] and [`read_counts`] read and check,
+//! [`Plan::estimate`] estimates per area and day, [`Estimate::summary`] summarises,
+//! [`analysis`] adds yearly figures, the planners' view, uncertainty and plausibility, and
+//! [`output`] writes. [`Run`] does it all in one call.
 //!
 //! # Examples
 //! ```
-//! use deltid::{estimate, Counts, CountsColumns, Line, Scenario, Selection, Summary};
+//! use deltid::{read_counts, read_scenario, CountsOptions, Plan, Selection, TableRow};
 //!
-//! let scenario = Scenario::from_path("../../data/hallingdal/plan-2021.toml")?;
-//! let counts = Counts::read_csv(scenario.counts().unwrap(), &CountsColumns::default())?;
-//! let daily = estimate(&scenario, &counts, &Selection::default())?;
-//! let summary = Summary::new(&scenario, &daily)?;
+//! let scenario = read_scenario("../../data/hallingdal/plan-2021.toml")?;
+//! let counts = read_counts(scenario.counts().unwrap(), &CountsOptions::default(), &scenario)?;
+//! let estimate = Plan::new(&scenario, &Selection::default())?.estimate(&counts)?;
+//! let summary = estimate.summary();
 //!
 //! // The plan's table, to the person.
-//! let table = &summary.region.waterfall;
-//! assert_eq!(table.line(Line::Observed).rounded, 46_724);
-//! assert_eq!(table.line(Line::Uplift).rounded, 2_803);
-//! assert_eq!(table.line(Line::GuestNightsPerDay).rounded, 26_527);
-//! assert_eq!(table.line(Line::GuestNightsPerYear).rounded, 9_682_355);
+//! let table = summary.region().table();
+//! assert_eq!(table.row(TableRow::Observed).rounded, 46_724);
+//! assert_eq!(table.row(TableRow::Uplift).rounded, 2_803);
+//! assert_eq!(table.row(TableRow::GuestNightsPerDay).rounded, 26_527);
+//! assert_eq!(table.row(TableRow::GuestNightsPerYear).rounded, 9_682_355);
 //! # Ok::<(), deltid::Error>(())
 //! ```
 #![deny(missing_docs)]
 
-pub mod annualise;
-mod area;
-pub mod calendar;
-pub mod chart;
-pub mod columns;
-mod counts;
-mod deduction;
-mod error;
-pub mod estimate;
-pub mod plausibility;
-pub mod population;
-mod read;
-pub mod report;
-pub mod scaling;
-mod scenario;
-mod sheet;
-mod source;
-pub mod sql;
-pub mod stream;
-mod summary;
+pub mod analysis;
+pub mod output;
+mod run;
+// pub mod sql;
 pub mod synth;
-pub mod uncertainty;
-pub mod validate;
-mod waterfall;
+mod words;
 
-pub use area::AreaResolver;
-pub use area::{Area, AreaCode};
-pub use counts::{Counts, CountsColumns, CountsOptions, MAX_REPORTED, Shape};
-pub use deduction::{Deduction, DeductionSource, DeductionTable};
-pub use error::{Error, Result};
-pub use estimate::{Estimate, Period, Selection, estimate};
-pub use read::MAX_PERSONS;
-pub use read::{DateFormat, DecimalMark, NumberStyle};
-pub use scaling::Scaling;
-pub use scenario::{Allocation, Calibration, Scenario, Uplift};
-pub use source::{Encoding, Location, SourceOptions};
-pub use summary::{AreaSummary, CalendarYear, Lines, Summary, days_in_year};
-pub use waterfall::{Line, PLAN_DAYS_PER_YEAR, Waterfall, WaterfallLine};
+pub use deltid_io::{
+    CountsColumns, CountsOptions, DateFormat, DecimalMark, Encoding, MAX_REPORTED, NumberStyle,
+    Progress, Reading, Shape, SourceOptions, TableLayout, TableRef, read_counts,
+    read_counts_with, read_deduction_table, read_scenario, scenario_from_toml,
+};
+pub use deltid_model::{
+    Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, CalendarYear, Calibration,
+    Counts, CountsBuilder, CountsWriter, DayLines, Deduction, DeductionRow, DeductionSource,
+    DeductionSpec, DeductionTable, Distribution, Error, Estimate, EstimateDay, Label, Line,
+    Location, MAX_ECHOED, MAX_FOREIGN_FACTOR, MAX_PERSONS, MAX_YEAR, MIN_YEAR, MappingRow,
+    PLAN_DAYS_PER_YEAR, Parameter, ParameterSpec, PercentileMethod, Period, Place, Plan,
+    PlanTable, Refused, RegionDay, RegionRule, Resolution, Result, Scaling, Scenario,
+    ScenarioSpec, SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow,
+    UncertainParameter, Uplift, calendar, days_in_year, epoch_day, from_epoch_day, plan, quantile,
+    trim_cell,
+};
+pub use run::Run;

@@ -3,7 +3,7 @@
 //!
 //! The daily shape is made up, not measured: no public daily telecom counts exist for
 //! Norway. Each area holds residents, most of them at home on most days, and holiday homes
-//! whose occupancy follows the calendar labels of [`crate::calendar`]: weekends in the ski
+//! whose occupancy follows the calendar labels of [`deltid_model::calendar`]: weekends in the ski
 //! season, the winter school holiday, Easter, summer, the autumn holiday, Christmas to New
 //! Year, long weekends in May, and quiet shoulder seasons. Each area-day gets seeded noise, then the
 //! whole is scaled so that the region's mean per day is the requested one and rounded to whole
@@ -17,17 +17,11 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use polars::prelude::*;
+use deltid_model::{
+    AreaCode, Counts, CountsBuilder, Error, Label, Place, Result, Scenario, SchoolHolidays,
+};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
-
-use crate::area::AreaCode;
-use crate::calendar::{Label, SchoolHolidays};
-use crate::columns::{AREA, DATE, OBSERVED};
-use crate::counts::Counts;
-use crate::error::{Error, Result};
-use crate::read::epoch_days;
-use crate::source::Location;
 
 /// An area of a synthetic region.
 #[derive(Clone, Debug, PartialEq)]
@@ -192,7 +186,7 @@ impl Synth {
         Ok(())
     }
 
-    /// A scenario (TOML, for [`crate::Scenario::from_toml_str`]) matching these counts: the
+    /// A scenario (TOML, for [`crate::scenario_from_toml`]) matching these counts: the
     /// synthetic areas with their codes and names, the plan's uplift of 6 %, and every deduction
     /// given per area, so that the estimate is the plain model (join each count with its area,
     /// uplift, deduct, mean per area) with no allocation rule involved.
@@ -243,9 +237,19 @@ impl Synth {
             SCENARIO_DEDUCTION_SHARE * 100.0,
         );
         let _ = writeln!(toml, "name = {}", quote("Synthetic region"));
+        // The codes are all digits: files that lost their leading zeros (a spreadsheet, an
+        // integer column) still read as these areas.
+        let digits = self.areas.iter().map(|a| a.code.as_str().len()).max().unwrap_or(0);
         let _ = writeln!(toml, "uplift = {SCENARIO_UPLIFT}");
         if let Some(counts) = counts {
             let _ = writeln!(toml, "counts = {}", quote(counts));
+        }
+        let all_digits = self
+            .areas
+            .iter()
+            .all(|a| a.code.as_str().bytes().all(|b| b.is_ascii_digit()));
+        if all_digits && digits > 0 {
+            let _ = writeln!(toml, "\n[area_codes]\ndigits = {digits}");
         }
         for area in &self.areas {
             let residents = whole(area.residents);
@@ -293,27 +297,33 @@ impl Synth {
         })
     }
 
-    /// The counts as checked [`Counts`], without a file; `label` names them in errors.
+    /// The counts as [`Counts`] of a scenario with these areas' codes (such as
+    /// [`Synth::scenario_toml`] writes), without a file; `label` names them.
     ///
     /// # Errors
-    /// As [`Synth::generate`].
-    pub fn to_counts(&self, label: &Path) -> Result<Counts> {
-        let rows = self.generate()?;
-        let dates: Vec<i32> = rows.iter().map(|r| epoch_days(r.0)).collect();
-        let areas: Vec<&str> = rows.iter().map(|r| self.areas[r.1].code.as_str()).collect();
-        let persons: Vec<f64> = rows.iter().map(|r| r.2 as f64).collect();
-        let frame = DataFrame::new_infer_height(vec![
-            Column::new(DATE.into(), dates).cast(&DataType::Date)?,
-            Column::new(AREA.into(), areas),
-            Column::new(OBSERVED.into(), persons),
-        ])?;
-        let first_lines = self
+    /// As [`Synth::generate`]; [`Error::InvalidSynth`] if the scenario lacks one of the areas.
+    pub fn to_counts(&self, scenario: &Scenario, label: &Path) -> Result<Counts> {
+        let positions = self
             .areas
             .iter()
-            .enumerate()
-            .map(|(i, a)| (a.code.clone(), Location::Line(i as u64 + 2)))
-            .collect();
-        Counts::from_parts(label, frame, first_lines)
+            .map(|a| {
+                scenario.position(a.code.as_str()).ok_or_else(|| Error::InvalidSynth {
+                    reason: format!("the scenario has no area {}", a.code),
+                })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        let builder = CountsBuilder::new(scenario, false);
+        let mut writer = builder.writer();
+        let plan = self.plan()?;
+        plan.for_each_count(|date, area, persons| {
+            writer
+                .insert(Place::Area(positions[area]), plan.dates[date], persons as f64, 0.0)
+                .map_err(|refused| Error::InvalidSynth {
+                    reason: format!("a count was refused: {refused}"),
+                })
+        })?;
+        drop(writer);
+        Ok(builder.finish(label))
     }
 }
 
@@ -712,7 +722,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a folder");
         let path = dir.path().join("synthetic.toml");
         std::fs::write(&path, &toml).expect("written");
-        let scenario = crate::Scenario::from_path(&path).expect("the scenario parses");
+        let scenario = crate::read_scenario(&path).expect("the scenario parses");
         assert_eq!(scenario.areas().len(), 25);
         assert_eq!(
             scenario.counts(),
@@ -750,7 +760,7 @@ mod tests {
             crate::Deduction::Transit,
             crate::Deduction::DayVisitors,
         ] {
-            let crate::deduction::DeductionSource::PerArea(values) = scenario.deduction(deduction)
+            let crate::DeductionSource::PerArea(values) = scenario.deduction(deduction)
             else {
                 panic!("{deduction:?} is not per area");
             };
@@ -764,7 +774,7 @@ mod tests {
             .scenario_toml(None)
             .expect("toml");
         let scenario =
-            crate::Scenario::from_toml_str(&toml, Path::new("h.toml")).expect("it parses");
+            crate::scenario_from_toml(&toml, Path::new("h.toml")).expect("it parses");
         assert_eq!(scenario.areas()[4].name, "Ål");
         assert_eq!(scenario.counts(), None);
     }

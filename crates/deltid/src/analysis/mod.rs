@@ -1,0 +1,25 @@
+//! Analyses of an estimate, each returning data (rendered by [`crate::output`]): yearly
+//! figures with coverage, the emergency planners' view, uncertainty, plausibility, and a
+//! data-quality check of the counts.
+
+mod annualise;
+mod plausibility;
+mod population;
+mod uncertainty;
+mod validate;
+
+pub use annualise::{Annualisation, AreaYearly, NegativePolicy, YearCoverage, Yearly};
+pub use plausibility::{AreaPlausibility, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN};
+pub use population::{
+    AreaPopulation, GroupSummary, Percentiles, Population, PopulationDay, PopulationOptions,
+    Threshold, population_days,
+};
+pub use uncertainty::{
+    DEFAULT_DRAWS, DEFAULT_RESAMPLES, DEFAULT_SEED, HIGH, LOW, MIN_DRAWS, MeanInterval,
+    Percentiles as DrawPercentiles, Sensitivity, Uncertainty, UncertaintyOptions, block_length,
+    moving_block_bootstrap,
+};
+pub use validate::{
+    AreaCheck, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES,
+    MIN_WINDOW_DAYS, OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
+};

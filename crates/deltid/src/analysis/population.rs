@@ -1,0 +1,404 @@
+//! The emergency planners' view: present population per day, its peaks and percentiles.
+//!
+//! Emergency planning (beredskap: health service, water supply, rescue, evacuation) sizes for
+//! the busiest days, not the mean. From the daily estimate this module gives, per area and for
+//! the region: the present population each day with its calendar label, the busiest days,
+//! percentiles (with the method named), the days above a threshold, a dimensioning population
+//! at a chosen percentile, and means and maxima per month and per calendar label.
+//!
+//! The region's days are those of the estimate's [`deltid_model::RegionRule`]: with the
+//! region as the sum of its areas, the days every selected area is counted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use deltid_model::{
+    AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label, PercentileMethod,
+    Result, quantile,
+};
+use serde::Serialize;
+
+/// A threshold for counting busy days.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Threshold {
+    /// Present persons above this many.
+    Persons(f64),
+    /// Present persons above this multiple of the registered residents that day.
+    TimesResidents(f64),
+}
+
+impl Threshold {
+    /// Whether a day's present population (persons) is above the threshold, with its
+    /// registered residents.
+    pub fn exceeded(self, present: f64, residents: f64) -> bool {
+        match self {
+            Threshold::Persons(p) => present > p,
+            Threshold::TimesResidents(k) => present > k * residents,
+        }
+    }
+}
+
+/// Options of the population view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationOptions {
+    /// How many of the busiest days to list per area and for the region.
+    pub top: usize,
+    /// How percentiles are taken.
+    pub method: PercentileMethod,
+    /// The percentile (fraction 0..1) whose present population is the dimensioning population.
+    pub dimensioning: f64,
+    /// Count the days above this, if given.
+    pub threshold: Option<Threshold>,
+}
+
+impl Default for PopulationOptions {
+    fn default() -> Self {
+        PopulationOptions {
+            top: 10,
+            method: PercentileMethod::Linear,
+            dimensioning: 0.95,
+            threshold: None,
+        }
+    }
+}
+
+/// One day of one area (or of the region) as an emergency planner sees it. Persons.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PopulationDay {
+    /// The day.
+    pub date: NaiveDate,
+    /// Its weekday.
+    pub weekday: Weekday,
+    /// Its calendar label.
+    pub label: Label,
+    /// The area's code; `None` for the region.
+    pub area: Option<AreaCode>,
+    /// The area's or region's name.
+    pub name: String,
+    /// Present population: observed plus uplift.
+    pub present: f64,
+    /// Registered residents deducted that day.
+    pub residents: f64,
+    /// Part-time residents present.
+    pub part_time: f64,
+    /// Present population ÷ registered residents; `None` when residents are 0.
+    pub ratio: Option<f64>,
+}
+
+/// Percentiles of present population per day, persons.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Percentiles {
+    /// Median day.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// The busiest day.
+    pub max: f64,
+}
+
+/// Mean and maximum of present population over a group of days (a month or a label).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupSummary {
+    /// The group: `yyyy-mm` for a month, the label's name for a label.
+    pub group: String,
+    /// Days in the group.
+    pub days: u32,
+    /// Mean present population, persons.
+    pub mean: f64,
+    /// Maximum present population, persons.
+    pub max: f64,
+}
+
+/// The population view of one area, or of the region.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AreaPopulation {
+    /// The area's code; `None` for the region.
+    pub code: Option<AreaCode>,
+    /// The area's or region's name.
+    pub name: String,
+    /// Days with a count.
+    pub days: u32,
+    /// Mean registered residents deducted per day, persons.
+    pub residents: f64,
+    /// Percentiles of present population per day.
+    pub percentiles: Percentiles,
+    /// Present population at the dimensioning percentile, persons.
+    pub dimensioning: f64,
+    /// Days above the threshold, if one was given.
+    pub days_above: Option<u32>,
+    /// The busiest days, busiest first (ties: earlier first).
+    pub peaks: Vec<PopulationDay>,
+    /// Per calendar month.
+    pub by_month: Vec<GroupSummary>,
+    /// Per calendar label, in label order.
+    pub by_label: Vec<GroupSummary>,
+}
+
+/// The population view of an estimate: the region and each area. The days themselves are
+/// [`population_days`], made as they are read.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Population {
+    /// How percentiles were taken, in words.
+    pub method: String,
+    /// The dimensioning percentile, fraction 0..1.
+    pub dimensioning_percentile: f64,
+    /// The threshold, if one was given.
+    pub threshold: Option<Threshold>,
+    /// Where the registered residents per area come from, in words.
+    pub residents: String,
+    /// Days with some count that are not region days (with the region as the sum of its
+    /// areas: some selected area has no count), which may hide a peak.
+    pub incomplete_region_days: u32,
+    /// The first and last day counted.
+    pub span: Option<(NaiveDate, NaiveDate)>,
+    /// The region.
+    pub region: AreaPopulation,
+    /// Each selected area with counts, in scenario order.
+    pub areas: Vec<AreaPopulation>,
+}
+
+impl Population {
+    /// The population view of an estimate.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] if the dimensioning percentile is not a fraction 0..1 or a
+    /// threshold is negative or not finite; [`Error::EmptySelection`] if the region has no
+    /// day.
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::analysis::{Population, PopulationOptions};
+    /// use deltid::{CountsOptions, Run, Selection};
+    /// let run = Run::new(
+    ///     "../../data/hallingdal/plan-2021.toml".as_ref(),
+    ///     None,
+    ///     &CountsOptions::default(),
+    ///     &Selection::default(),
+    /// )?;
+    /// let options = PopulationOptions { top: 3, ..PopulationOptions::default() };
+    /// let view = Population::new(run.estimate(), run.summary(), &options)?;
+    /// assert_eq!(view.region.peaks.len(), 3);
+    /// assert!(view.region.percentiles.p95 <= view.region.percentiles.max);
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn new(
+        estimate: &Estimate,
+        summary: &deltid_model::Summary,
+        options: &PopulationOptions,
+    ) -> Result<Population> {
+        if !(0.0..=1.0).contains(&options.dimensioning) {
+            return Err(Error::InvalidOption {
+                option: "dimensioning".to_owned(),
+                reason: format!(
+                    "percentile {} is not a fraction between 0 and 1 (write 0.95 for P95)",
+                    options.dimensioning
+                ),
+            });
+        }
+        if let Some(Threshold::Persons(x) | Threshold::TimesResidents(x)) = options.threshold
+            && !(x.is_finite() && x >= 0.0)
+        {
+            return Err(Error::InvalidOption {
+                option: "threshold".to_owned(),
+                reason: format!("{x} is not a non-negative number"),
+            });
+        }
+        let scenario = estimate.scenario();
+        let labels = Labels::new(estimate);
+        let mut areas = Vec::new();
+        for &position in estimate.plan().selected() {
+            let area = &scenario.areas()[position];
+            let days: Vec<(NaiveDate, DayLines)> = estimate.area_days(position).collect();
+            if days.is_empty() {
+                continue;
+            }
+            areas.push(summarise(
+                Some(area.code.clone()),
+                &area.name,
+                &days,
+                &labels,
+                options,
+            ));
+        }
+        let region_days: Vec<(NaiveDate, DayLines)> =
+            estimate.region_days().map(|d| (d.date, d.lines)).collect();
+        if region_days.is_empty() {
+            return Err(Error::EmptySelection {
+                selection: estimate.plan().selection().to_string(),
+            });
+        }
+        let region = summarise(
+            None,
+            &estimate.plan().region_name(),
+            &region_days,
+            &labels,
+            options,
+        );
+        Ok(Population {
+            method: options.method.describe().to_owned(),
+            dimensioning_percentile: options.dimensioning,
+            threshold: options.threshold,
+            residents: match scenario.deduction(Deduction::Residents) {
+                DeductionSource::PerArea(_) => {
+                    "registered residents per area as given in the scenario".to_owned()
+                }
+                DeductionSource::Table(t) if t.is_per_area() => {
+                    "registered residents per area and day from the scenario's table".to_owned()
+                }
+                _ => format!(
+                    "registered residents are one figure for the region, shared out to areas ({}); per area they are not registered figures, and ratios to residents are then alike in every area: give `residents` per [[area]] for planning by area",
+                    scenario.allocation().describe()
+                ),
+            },
+            incomplete_region_days: summary.incomplete_region_days(),
+            span: (summary.days() > 0).then(|| (summary.first(), summary.last())),
+            region,
+            areas,
+        })
+    }
+}
+
+/// Every day of every selected area, then of the region, as planners see them, made as they
+/// are read.
+pub fn population_days(estimate: &Estimate) -> impl Iterator<Item = PopulationDay> + '_ {
+    let labels = Labels::new(estimate);
+    let region_name = estimate.plan().region_name();
+    crate::output::daily_rows(estimate).map(move |row| {
+        let name = if row.area.is_none() {
+            region_name.clone()
+        } else {
+            row.name
+        };
+        day(row.date, row.area, name, &row.lines, &labels)
+    })
+}
+
+/// The calendar label of each day counted, computed once per day.
+struct Labels {
+    labels: HashMap<NaiveDate, Label>,
+}
+
+impl Labels {
+    fn new(estimate: &Estimate) -> Labels {
+        let calendar = estimate.scenario().calendar();
+        let mut labels = HashMap::new();
+        if let Some((first, last)) = estimate.counts().span() {
+            for date in first.iter_days().take_while(|d| *d <= last) {
+                labels.insert(date, calendar.label(date));
+            }
+        }
+        Labels { labels }
+    }
+
+    fn of(&self, date: NaiveDate) -> Label {
+        self.labels.get(&date).copied().unwrap_or(Label::Weekday)
+    }
+}
+
+/// A day as planners see it.
+fn day(
+    date: NaiveDate,
+    area: Option<AreaCode>,
+    name: String,
+    lines: &DayLines,
+    labels: &Labels,
+) -> PopulationDay {
+    let residents = lines.deduction(Deduction::Residents);
+    PopulationDay {
+        date,
+        weekday: date.weekday(),
+        label: labels.of(date),
+        area,
+        name,
+        present: lines.present(),
+        residents,
+        part_time: lines.part_time(),
+        ratio: (residents > 0.0).then(|| lines.present() / residents),
+    }
+}
+
+fn summarise(
+    code: Option<AreaCode>,
+    name: &str,
+    days: &[(NaiveDate, DayLines)],
+    labels: &Labels,
+    options: &PopulationOptions,
+) -> AreaPopulation {
+    let mut present: Vec<f64> = days.iter().map(|(_, l)| l.present()).collect();
+    present.sort_by(f64::total_cmp);
+    let at = |p| quantile(&present, p, options.method).unwrap_or(f64::NAN);
+    let mut order: Vec<usize> = (0..days.len()).collect();
+    order.sort_by(|&a, &b| {
+        days[b]
+            .1
+            .present()
+            .total_cmp(&days[a].1.present())
+            .then(days[a].0.cmp(&days[b].0))
+    });
+    let peaks = order
+        .iter()
+        .take(options.top)
+        .map(|&i| day(days[i].0, code.clone(), name.to_owned(), &days[i].1, labels))
+        .collect();
+
+    let group = |key: &dyn Fn(NaiveDate) -> (String, u32)| {
+        let mut map: BTreeMap<u32, (String, u32, f64, f64)> = BTreeMap::new();
+        for (date, lines) in days {
+            let (name, order) = key(*date);
+            let entry = map
+                .entry(order)
+                .or_insert((name, 0, 0.0, f64::NEG_INFINITY));
+            entry.1 += 1;
+            entry.2 += lines.present();
+            entry.3 = entry.3.max(lines.present());
+        }
+        map.into_values()
+            .map(|(group, n, sum, max)| GroupSummary {
+                group,
+                days: n,
+                mean: sum / f64::from(n),
+                max,
+            })
+            .collect()
+    };
+    let by_month = group(&|d| {
+        let (y, m) = (d.year(), d.month());
+        (format!("{y:04}-{m:02}"), (y * 100) as u32 + m)
+    });
+    let by_label = group(&|d| {
+        let label = labels.of(d);
+        (label.name().to_owned(), label as u32)
+    });
+    let residents: Vec<f64> = days
+        .iter()
+        .map(|(_, l)| l.deduction(Deduction::Residents))
+        .collect();
+
+    AreaPopulation {
+        code,
+        name: name.to_owned(),
+        days: days.len() as u32,
+        residents: residents.iter().sum::<f64>() / days.len().max(1) as f64,
+        percentiles: Percentiles {
+            p50: at(0.5),
+            p90: at(0.9),
+            p95: at(0.95),
+            p99: at(0.99),
+            max: present.last().copied().unwrap_or(f64::NAN),
+        },
+        dimensioning: at(options.dimensioning),
+        days_above: options.threshold.map(|t| {
+            days.iter()
+                .filter(|(_, l)| t.exceeded(l.present(), l.deduction(Deduction::Residents)))
+                .count() as u32
+        }),
+        peaks,
+        by_month,
+        by_label,
+    }
+}

@@ -1,0 +1,488 @@
+//! Charts for planners: present population per day with its peaks, small multiples per area,
+//! and guest-nights per year per area.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use deltid_model::{Error, Estimate, Result, Summary};
+
+use crate::analysis::{Population, PopulationDay, Threshold, population_days};
+use crate::words::persons;
+
+/// The file format of a chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartFormat {
+    /// PNG bitmap.
+    Png,
+    /// SVG vector drawing.
+    Svg,
+}
+
+impl ChartFormat {
+    /// The format a file name asks for: `.png` or `.svg`.
+    ///
+    /// # Errors
+    /// [`Error::ChartFormat`] for any other extension.
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::output::ChartFormat;
+    /// assert_eq!(ChartFormat::from_path("peaks.png".as_ref())?, ChartFormat::Png);
+    /// assert!(ChartFormat::from_path("peaks.pdf".as_ref()).is_err());
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn from_path(path: &Path) -> Result<ChartFormat> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+        {
+            Some(e) if e == "png" => Ok(ChartFormat::Png),
+            Some(e) if e == "svg" => Ok(ChartFormat::Svg),
+            _ => Err(Error::ChartFormat {
+                path: path.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Width of a chart, pixels.
+pub const CHART_WIDTH: u32 = 1400;
+const REGION_HEIGHT: u32 = 560;
+const AREA_ROW_HEIGHT: u32 = 240;
+const BARS_HEIGHT: u32 = 420;
+const AREAS_PER_ROW: usize = 3;
+
+/// Size of the chart for a number of areas: (width, height) in pixels.
+///
+/// The region's panel on top, one row of small multiples per three areas, the bars below.
+pub fn chart_size(areas: usize) -> (u32, u32) {
+    let rows = areas.div_ceil(AREAS_PER_ROW) as u32;
+    (
+        CHART_WIDTH,
+        REGION_HEIGHT + rows * AREA_ROW_HEIGHT + BARS_HEIGHT,
+    )
+}
+
+/// Draws the chart: on top, the region's present population per day with registered residents
+/// (dashed), the part-time residents' share shaded (between all deductions and present) and the
+/// busiest days marked; below, the same per area in small multiples; at the bottom, guest-nights
+/// per year per area (mean per day × 365, the plan's rule) as bars.
+///
+/// # Errors
+/// [`Error::Chart`] if drawing fails; [`Error::Write`] if the writer fails.
+pub fn write_chart(
+    format: ChartFormat,
+    estimate: &Estimate,
+    (population, summary): (&Population, &Summary),
+    mut out: impl Write,
+) -> Result<()> {
+    register_fonts()?;
+    let daily: Vec<PopulationDay> = population_days(estimate).collect();
+    let size = chart_size(population.areas.len());
+    match format {
+        ChartFormat::Png => {
+            let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
+            draw(
+                BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area(),
+                (population, &daily),
+                summary,
+            )?;
+            let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            encoder.set_compression(png::Compression::Best);
+            encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+            let mut writer = encoder.write_header().map_err(png_error)?;
+            writer.write_image_data(&pixels).map_err(png_error)?;
+            writer.finish().map_err(png_error)?;
+        }
+        ChartFormat::Svg => {
+            let mut svg = String::new();
+            draw(
+                SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+                (population, &daily),
+                summary,
+            )?;
+            out.write_all(svg.as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn png_error(error: png::EncodingError) -> Error {
+    match error {
+        png::EncodingError::IoError(e) => Error::Write { source: e },
+        other => chart_error(other),
+    }
+}
+
+fn chart_error(error: impl std::fmt::Display) -> Error {
+    Error::Chart {
+        message: error.to_string(),
+    }
+}
+
+/// Registers DejaVu Sans (embedded, so charts look the same everywhere) as "sans-serif".
+fn register_fonts() -> Result<()> {
+    static REGISTERED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+                .and_then(|()| {
+                    plotters::style::register_font(
+                        "sans-serif",
+                        FontStyle::Bold,
+                        dejavu::sans::bold(),
+                    )
+                })
+                .map_err(|_| "cannot load the embedded DejaVu Sans font".to_owned())
+        })
+        .clone()
+        .map_err(|message| Error::Chart { message })
+}
+
+const PRESENT: RGBColor = RGBColor(31, 78, 140);
+const PART_TIME: RGBColor = RGBColor(240, 150, 50);
+const RESIDENTS: RGBColor = RGBColor(60, 60, 60);
+const PEAK: RGBColor = RGBColor(200, 30, 30);
+const DIMENSIONING: RGBColor = RGBColor(120, 40, 150);
+
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    (population, daily): (&Population, &[PopulationDay]),
+    summary: &Summary,
+) -> Result<()> {
+    root.fill(&WHITE).map_err(chart_error)?;
+    let (top, rest) = root.split_vertically(REGION_HEIGHT);
+    let rows = population.areas.len().div_ceil(AREAS_PER_ROW);
+    let (middle, bottom) = rest.split_vertically(rows as u32 * AREA_ROW_HEIGHT);
+
+    let region_days: Vec<&PopulationDay> = daily.iter().filter(|d| d.area.is_none()).collect();
+    let title = format!(
+        "{}: present population per day (peaks: the {} busiest days)",
+        population.region.name,
+        population.region.peaks.len()
+    );
+    let levels = Levels {
+        dimensioning: Some((
+            population.dimensioning_percentile,
+            population.region.dimensioning,
+        )),
+        threshold: match population.threshold {
+            Some(Threshold::Persons(p)) => Some(p),
+            _ => None,
+        },
+    };
+    panel(
+        &top,
+        &title,
+        &region_days,
+        &population.region.peaks,
+        true,
+        levels,
+    )?;
+
+    if rows > 0 {
+        let cells = middle.split_evenly((rows, AREAS_PER_ROW));
+        for (cell, area) in cells.iter().zip(&population.areas) {
+            let days: Vec<&PopulationDay> = daily.iter().filter(|d| d.area == area.code).collect();
+            panel(
+                cell,
+                &area.name,
+                &days,
+                &area.peaks,
+                false,
+                Levels::default(),
+            )?;
+        }
+    }
+    bars(&bottom, summary)?;
+    root.present().map_err(chart_error)?;
+    Ok(())
+}
+
+/// Lines across a panel: the dimensioning population and a threshold in persons.
+#[derive(Clone, Copy, Default)]
+struct Levels {
+    dimensioning: Option<(f64, f64)>,
+    threshold: Option<f64>,
+}
+
+/// One time-series panel: present population, residents, part-time share shaded, peaks.
+///
+/// Periods of two months or more get a tick on the first of each month; shorter ones a tick
+/// per day.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    days: &[&PopulationDay],
+    peaks: &[PopulationDay],
+    large: bool,
+    levels: Levels,
+) -> Result<()> {
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Ok(());
+    };
+    if (last.date - first.date).num_days() >= 62 {
+        let x = (first.date..last.date).monthly();
+        draw_panel(area, x, "%b %Y", title, days, peaks, large, levels)
+    } else {
+        let x: RangedDate<NaiveDate> = (first.date..last.date).into();
+        draw_panel(area, x, "%d %b", title, days, peaks, large, levels)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_panel<DB, X>(
+    area: &DrawingArea<DB, Shift>,
+    x: X,
+    date_format: &str,
+    title: &str,
+    days: &[&PopulationDay],
+    peaks: &[PopulationDay],
+    large: bool,
+    levels: Levels,
+) -> Result<()>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = NaiveDate> + ValueFormatter<NaiveDate>,
+{
+    let font = if large { 24 } else { 16 };
+    let highest = days.iter().map(|d| d.present).fold(0.0, f64::max);
+    let highest = levels.threshold.map_or(highest, |t| highest.max(t));
+    // Head room above the data for the legend and the list of busiest days.
+    let top = highest * if large { 1.45 } else { 1.08 };
+    let bottom = days
+        .iter()
+        .map(|d| (d.present - d.part_time).min(d.present))
+        .fold(0.0, f64::min);
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            title,
+            ("sans-serif", font).into_font().style(FontStyle::Bold),
+        )
+        .margin(12)
+        .x_label_area_size(if large { 40 } else { 28 })
+        .y_label_area_size(if large { 80 } else { 64 })
+        .build_cartesian_2d(x, bottom..top.max(1.0))
+        .map_err(chart_error)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(if large { 10 } else { 5 })
+        .y_labels(6)
+        .x_label_formatter(&|d: &NaiveDate| d.format(date_format).to_string())
+        .y_label_formatter(&|v: &f64| persons(v.round() as i64))
+        .label_style(("sans-serif", font * 3 / 4))
+        .draw()
+        .map_err(chart_error)?;
+
+    // Part-time residents: the band between all deductions and the present population.
+    let mut band: Vec<(NaiveDate, f64)> = days.iter().map(|d| (d.date, d.present)).collect();
+    band.extend(days.iter().rev().map(|d| (d.date, d.present - d.part_time)));
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            band,
+            PART_TIME.mix(0.45).filled(),
+        )))
+        .map_err(chart_error)?
+        .label("part-time residents present (guest-nights)")
+        .legend(|(x, y)| {
+            Rectangle::new([(x, y - 5), (x + 16, y + 5)], PART_TIME.mix(0.45).filled())
+        });
+    chart
+        .draw_series(LineSeries::new(
+            days.iter().map(|d| (d.date, d.present)),
+            PRESENT.stroke_width(if large { 2 } else { 1 }),
+        ))
+        .map_err(chart_error)?
+        .label("present population")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], PRESENT.stroke_width(2)));
+    chart
+        .draw_series(DashedLineSeries::new(
+            days.iter().map(|d| (d.date, d.residents)),
+            6,
+            4,
+            RESIDENTS.stroke_width(1),
+        ))
+        .map_err(chart_error)?
+        .label("registered residents")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RESIDENTS.stroke_width(1)));
+    let across = |level: f64| [(days[0].date, level), (days[days.len() - 1].date, level)];
+    if let Some((p, level)) = levels.dimensioning {
+        chart
+            .draw_series(DashedLineSeries::new(
+                across(level),
+                10,
+                5,
+                DIMENSIONING.stroke_width(2),
+            ))
+            .map_err(chart_error)?
+            .label(format!(
+                "dimensioning population (P{}): {}",
+                trim_number(p * 100.0),
+                persons(level.round() as i64)
+            ))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], DIMENSIONING.stroke_width(2)));
+    }
+    if let Some(level) = levels.threshold {
+        chart
+            .draw_series(DashedLineSeries::new(
+                across(level),
+                3,
+                3,
+                PEAK.stroke_width(1),
+            ))
+            .map_err(chart_error)?
+            .label(format!("threshold: {}", persons(level.round() as i64)))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], PEAK.stroke_width(1)));
+    }
+    chart
+        .draw_series(peaks.iter().map(|p| {
+            Circle::new(
+                (p.date, p.present),
+                if large { 5 } else { 3 },
+                PEAK.filled(),
+            )
+        }))
+        .map_err(chart_error)?
+        .label("busiest days")
+        .legend(|(x, y)| Circle::new((x + 8, y), 4, PEAK.filled()));
+    if large {
+        // The busiest days, listed in the head room at the upper left.
+        const LISTED: usize = 5;
+        let base = chart.plotting_area().strip_coord_spec();
+        let shown = peaks.len().min(LISTED);
+        base.draw(&Rectangle::new(
+            [(6, 4), (430, 30 + 19 * shown as i32)],
+            WHITE.mix(0.9).filled(),
+        ))
+        .map_err(chart_error)?;
+        base.draw(&Text::new(
+            if peaks.len() > LISTED {
+                format!("Busiest days ({LISTED} of the {} marked):", peaks.len())
+            } else {
+                "Busiest days:".to_owned()
+            },
+            (12, 10),
+            ("sans-serif", 15)
+                .into_font()
+                .style(FontStyle::Bold)
+                .color(&PEAK),
+        ))
+        .map_err(chart_error)?;
+        for (i, p) in peaks.iter().take(LISTED).enumerate() {
+            base.draw(&Text::new(
+                format!(
+                    "{}. {} {} ({}): {}",
+                    i + 1,
+                    p.date,
+                    p.weekday,
+                    p.label,
+                    persons(p.present.round() as i64)
+                ),
+                (12, 30 + 19 * i as i32),
+                ("sans-serif", 14).into_font().color(&PEAK),
+            ))
+            .map_err(chart_error)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RESIDENTS.mix(0.4))
+            .label_font(("sans-serif", 15))
+            .draw()
+            .map_err(chart_error)?;
+    }
+    Ok(())
+}
+
+/// A number without trailing zeros: 95, 99.5.
+fn trim_number(x: f64) -> String {
+    let text = format!("{x:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Guest-nights per year per area, by the plan's rule (mean per day × 365), as bars.
+fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) -> Result<()> {
+    let days = summary.days();
+    let values: Vec<(String, f64)> = summary
+        .areas()
+        .iter()
+        .map(|a| (a.name().to_owned(), a.guest_nights_per_year_plan()))
+        .collect();
+    if values.is_empty() {
+        return Ok(());
+    }
+    let top = values.iter().map(|v| v.1).fold(0.0, f64::max) * 1.15;
+    let bottom = values.iter().map(|v| v.1).fold(0.0, f64::min) * 1.15;
+    let n = values.len() as i32;
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            if days < 365 {
+                format!("Guest-nights per year per area (mean per day × 365, the plan's rule; from only {days} days)")
+            } else {
+                "Guest-nights per year per area (mean per day × 365, the plan's rule)".to_owned()
+            },
+            ("sans-serif", 20).into_font().style(FontStyle::Bold),
+        )
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(90)
+        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), bottom..top.max(1.0))
+        .map_err(chart_error)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(values.len())
+        .x_label_formatter(&|x: &SegmentValue<i32>| match x {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => usize::try_from(*i)
+                .ok()
+                .and_then(|i| values.get(i))
+                .map(|v| v.0.clone())
+                .unwrap_or_default(),
+            SegmentValue::Last => String::new(),
+        })
+        .y_label_formatter(&|v: &f64| persons(v.round() as i64))
+        .label_style(("sans-serif", 15))
+        .draw()
+        .map_err(chart_error)?;
+    chart
+        .draw_series(values.iter().enumerate().map(|(i, (_, v))| {
+            let i = i as i32;
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), 0.0),
+                    (SegmentValue::Exact(i + 1), *v),
+                ],
+                PRESENT.mix(0.8).filled(),
+            );
+            bar.set_margin(0, 0, 20, 20);
+            bar
+        }))
+        .map_err(chart_error)?;
+    chart
+        .draw_series(values.iter().enumerate().map(|(i, (_, v))| {
+            Text::new(
+                persons(v.round() as i64),
+                (SegmentValue::CenterOf(i as i32), *v),
+                ("sans-serif", 15)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
+            )
+        }))
+        .map_err(chart_error)?;
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! Every way results are written: readable text, CSV in a chosen style, JSON, an .xlsx
+//! workbook, Parquet, and charts. Analyses return data; this module renders it.
+
+mod analyses;
+#[cfg(feature = "chart")]
+mod chart;
+mod daily;
+mod population;
+mod sheet;
+mod text;
+
+use std::io::Write;
+
+use deltid_model::{AreaCode, Estimate, Result, Summary};
+use serde::Serialize;
+
+pub use crate::words::persons;
+#[cfg(feature = "chart")]
+pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
+pub use daily::{DailyRow, daily_rows};
+pub use population::write_population;
+pub use sheet::{CsvStyle, DecimalMark, Delimiter};
+pub use text::write_summary_table;
+
+use crate::analysis::Validation;
+use crate::run::Run;
+use sheet::{Cell, Sheet, write_parquet, write_workbook};
+
+/// How a result is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Readable text: the plan's table, per-area lines, calendar years, notes.
+    #[default]
+    Table,
+    /// CSV in a style (delimiter, decimal mark): the summary, or with the daily rows asked
+    /// for, the daily rows.
+    Csv(CsvStyle),
+    /// JSON: the summary, and the daily rows if asked for.
+    Json,
+    /// An .xlsx workbook (binary): for an estimate the sheets `waterfall` (the plan's table of
+    /// the region, then of each area), `summary` (as the CSV summary) and `daily`; for the
+    /// population view `percentiles`, `peaks` and `daily`. The daily rows are always in it.
+    /// Numbers are numbers and days are Excel dates.
+    Xlsx,
+    /// A Parquet file (binary) of the daily rows, always, with `date` as a Date column.
+    Parquet,
+}
+
+impl Format {
+    /// Whether the format is binary (xlsx, Parquet): such output belongs in a file, not on a
+    /// terminal.
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::output::Format;
+    /// assert!(Format::Xlsx.is_binary());
+    /// assert!(!Format::Json.is_binary());
+    /// ```
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Xlsx | Format::Parquet)
+    }
+}
+
+/// Whether the per-day rows go into the output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Daily {
+    /// Summary only.
+    #[default]
+    Omit,
+    /// The per-day rows of each area and the region too.
+    Include,
+}
+
+/// Writes a run in a format; with [`Daily::Include`], CSV holds the daily rows instead of the
+/// summary and JSON holds both, while the table ignores it and xlsx and Parquet always hold
+/// the daily rows.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
+/// [`Error::WriteWorkbook`](deltid_model::Error::WriteWorkbook) if an xlsx workbook cannot be
+/// built; [`Error::WriteParquet`](deltid_model::Error::WriteParquet) if a Parquet file cannot.
+///
+/// # Examples
+/// ```
+/// use deltid::output::{write_run, CsvStyle, Daily, DecimalMark, Delimiter, Format};
+/// use deltid::{CountsOptions, Run, Selection};
+/// let run = Run::new(
+///     "../../data/hallingdal/plan-2021.toml".as_ref(),
+///     None,
+///     &CountsOptions::default(),
+///     &Selection::default(),
+/// )?;
+/// let mut text = Vec::new();
+/// write_run(&run, Format::Table, Daily::Omit, &mut text)?;
+/// assert!(String::from_utf8_lossy(&text).contains("9 682 355"));
+/// let excel = CsvStyle::new(Delimiter::Semicolon, DecimalMark::Comma)?;
+/// let mut csv = Vec::new();
+/// write_run(&run, Format::Csv(excel), Daily::Omit, &mut csv)?;
+/// assert!(String::from_utf8_lossy(&csv).contains(";46724,0;2803,44"));
+/// # Ok::<(), deltid::Error>(())
+/// ```
+pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -> Result<()> {
+    match (format, daily) {
+        (Format::Table, _) => {
+            write_summary_table(run.summary(), &mut out)?;
+            if let Some(yearly) = run.yearly() {
+                analyses::write_yearly(yearly, &mut out)?;
+            }
+            if let Some(plausibility) = run.plausibility() {
+                analyses::write_plausibility(plausibility, &mut out)?;
+            }
+            if let Some(uncertainty) = run.uncertainty() {
+                analyses::write_uncertainty(uncertainty, &mut out)?;
+            }
+            Ok(())
+        }
+        (Format::Csv(style), Daily::Omit) => summary_sheet(run.summary()).write_csv(style, out),
+        (Format::Csv(style), Daily::Include) => daily_sheet(run.estimate()).write_csv(style, out),
+        (Format::Json, daily) => write_json(run, daily, out),
+        (Format::Xlsx, _) => write_workbook(
+            vec![
+                table_sheet(run.summary()),
+                summary_sheet(run.summary()),
+                daily_sheet(run.estimate()),
+            ],
+            out,
+        ),
+        (Format::Parquet, _) => write_parquet(daily_sheet(run.estimate()), out),
+    }
+}
+
+/// Writes a data-quality report: a readable table, or JSON (the fields of [`Validation`]).
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
+/// [`Error::InvalidOption`](deltid_model::Error::InvalidOption) for another format.
+pub fn write_validation(validation: &Validation, format: Format, mut out: impl Write) -> Result<()> {
+    match format {
+        Format::Table => analyses::write_validation(validation, out),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, validation).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        _ => Err(deltid_model::Error::InvalidOption {
+            option: "format".to_owned(),
+            reason: "a data-quality report is written as a table or JSON".to_owned(),
+        }),
+    }
+}
+
+/// The summary's columns: the area, coverage, the means per day in persons, the plan's yearly
+/// figure in nights, and the plan's table in whole persons.
+const SUMMARY_COLUMNS: [&str; 24] = [
+    "area",
+    "name",
+    "days",
+    "first",
+    "last",
+    "missing_days",
+    "negative_days",
+    "mean_observed",
+    "mean_uplift",
+    "mean_present",
+    "mean_residents",
+    "mean_commuters",
+    "mean_transit",
+    "mean_day_visitors",
+    "mean_part_time",
+    "guest_nights_per_year_plan",
+    "table_observed",
+    "table_uplift",
+    "table_residents",
+    "table_commuters",
+    "table_transit",
+    "table_day_visitors",
+    "table_guest_nights_per_day",
+    "table_guest_nights_per_year",
+];
+
+/// The plan's table as a sheet's columns: the area, the line's label, whole persons by the
+/// plan's rounding, the exact value.
+const TABLE_COLUMNS: [&str; 5] = ["area", "name", "line", "persons", "exact"];
+
+/// One row per selected area, then the region (empty `area`), with [`SUMMARY_COLUMNS`].
+fn summary_sheet(summary: &Summary) -> Sheet<'_> {
+    let rows = summary
+        .areas()
+        .iter()
+        .chain([summary.region()])
+        .map(|area| {
+            let table = area.table();
+            let mut row = vec![
+                Cell::text(area.code().map(AreaCode::as_str)),
+                Cell::text(Some(area.name())),
+                Cell::Whole(area.days().into()),
+                Cell::Date(area.first()),
+                Cell::Date(area.last()),
+                Cell::Whole(area.missing_days().into()),
+                Cell::Whole(area.negative_days().into()),
+            ];
+            row.extend(area.mean().to_array().map(Cell::Number));
+            row.push(Cell::Number(area.guest_nights_per_year_plan()));
+            row.extend(table.lines.iter().map(|l| Cell::Whole(l.rounded)));
+            row
+        })
+        .collect();
+    Sheet::of("summary", SUMMARY_COLUMNS.to_vec(), rows)
+}
+
+/// The plan's table of the region, then of each selected area, with [`TABLE_COLUMNS`].
+fn table_sheet(summary: &Summary) -> Sheet<'_> {
+    let rows = [summary.region()]
+        .into_iter()
+        .chain(summary.areas())
+        .flat_map(|area| {
+            area.table().lines.iter().map(|line| {
+                vec![
+                    Cell::text(area.code().map(AreaCode::as_str)),
+                    Cell::text(Some(area.name())),
+                    Cell::text(Some(&line.label)),
+                    Cell::Whole(line.rounded),
+                    Cell::Number(line.exact),
+                ]
+            })
+        })
+        .collect();
+    Sheet::of("waterfall", TABLE_COLUMNS.to_vec(), rows)
+}
+
+/// The daily rows: `date, area` (empty for the region), `name`, the eight lines, and
+/// `overlap` when the region has its own count; made as they are written.
+fn daily_sheet(estimate: &Estimate) -> Sheet<'_> {
+    // The overlap column only when the region has its own count, so other outputs keep their
+    // shape.
+    let with_overlap = estimate.region_rule() == deltid_model::RegionRule::OwnCount;
+    let mut header: Vec<&'static str> = vec!["date", "area", "name"];
+    header.extend(deltid_model::Line::ALL.map(|l| l.key()));
+    if with_overlap {
+        header.push("overlap");
+    }
+    let rows = daily_rows(estimate).map(move |day| {
+        let mut row = vec![
+            Cell::Date(day.date),
+            day.area.map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
+            Cell::Text(day.name.into()),
+        ];
+        row.extend(day.lines.to_array().map(Cell::Number));
+        if with_overlap {
+            row.push(day.overlap.map_or(Cell::Empty, Cell::Number));
+        }
+        row
+    });
+    Sheet {
+        name: "daily",
+        header,
+        rows: Box::new(rows),
+    }
+}
+
+/// Writes a run as one JSON document with the keys `summary`, and when present `yearly`,
+/// `plausibility`, `uncertainty` and (with [`Daily::Include`]) `daily`.
+fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
+    #[derive(Serialize)]
+    struct Document<'a> {
+        summary: &'a Summary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        yearly: Option<&'a crate::analysis::Yearly>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plausibility: Option<&'a crate::analysis::Plausibility>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        uncertainty: Option<&'a crate::analysis::Uncertainty>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        daily: Option<Vec<DailyRow>>,
+    }
+    let daily = (daily == Daily::Include).then(|| daily_rows(run.estimate()).collect());
+    serde_json::to_writer_pretty(
+        &mut out,
+        &Document {
+            summary: run.summary(),
+            yearly: run.yearly(),
+            plausibility: run.plausibility(),
+            uncertainty: run.uncertainty(),
+            daily,
+        },
+    )
+    .map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}

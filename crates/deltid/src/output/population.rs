@@ -1,0 +1,307 @@
+//! The emergency planners' view written out: a readable table, CSV, JSON, a workbook or
+//! Parquet of every day.
+
+use std::io::Write;
+
+use deltid_model::{AreaCode, Estimate, Result};
+use serde::Serialize;
+
+use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
+use super::text::{right_align, table};
+use super::{Daily, Format};
+use crate::analysis::{AreaPopulation, Population, PopulationDay, Threshold, population_days};
+use crate::words::{count, persons};
+
+/// Writes the population view: a readable table, CSV (one row per area and the region, or
+/// with [`Daily::Include`] one row per day), JSON (with [`Daily::Include`] the days too), an
+/// xlsx workbook with the sheets `percentiles` (as the CSV), `peaks` (the busiest days of each
+/// area, then of the region, ranked) and `daily`, or Parquet (the days, always).
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
+/// [`Error::WriteWorkbook`](deltid_model::Error::WriteWorkbook) if an xlsx workbook cannot be
+/// built.
+pub fn write_population(
+    population: &Population,
+    estimate: &Estimate,
+    format: Format,
+    daily: Daily,
+    mut out: impl Write,
+) -> Result<()> {
+    match (format, daily) {
+        (Format::Table, _) => write_population_table(population, out),
+        (Format::Csv(style), Daily::Omit) => percentiles_sheet(population).write_csv(style, out),
+        (Format::Csv(style), Daily::Include) => daily_sheet(estimate).write_csv(style, out),
+        (Format::Xlsx, _) => write_workbook(
+            vec![
+                percentiles_sheet(population),
+                peaks_sheet(population),
+                daily_sheet(estimate),
+            ],
+            out,
+        ),
+        (Format::Parquet, _) => write_parquet(daily_sheet(estimate), out),
+        (Format::Json, daily) => {
+            #[derive(Serialize)]
+            struct Document<'a> {
+                #[serde(flatten)]
+                population: &'a Population,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                daily: Option<Vec<PopulationDay>>,
+            }
+            let daily = (daily == Daily::Include).then(|| population_days(estimate).collect());
+            serde_json::to_writer_pretty(&mut out, &Document { population, daily })
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            Ok(())
+        }
+    }
+}
+
+fn percentile_name(population: &Population) -> String {
+    format!("P{}", trim(population.dimensioning_percentile * 100.0))
+}
+
+pub(crate) fn write_population_table(value: &Population, mut out: impl Write) -> Result<()> {
+let this = value;
+    let region = &this.region;
+    if let Some((first, last)) = this.span {
+        writeln!(
+            out,
+            "{}: present population per day, {} from {first} to {last}\n",
+            region.name,
+            count(region.days, "day"),
+        )?;
+    }
+    writeln!(out, "Busiest days, {}:", region.name)?;
+    let mut peaks = table();
+    peaks.set_header([
+        "rank",
+        "date",
+        "weekday",
+        "label",
+        "present",
+        "residents",
+        "part-time",
+        "present/residents",
+    ]);
+    for (rank, day) in region.peaks.iter().enumerate() {
+        peaks.add_row([
+            (rank + 1).to_string(),
+            day.date.to_string(),
+            day.weekday.to_string(),
+            day.label.to_string(),
+            whole(day.present),
+            whole(day.residents),
+            whole(day.part_time),
+            day.ratio
+                .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
+        ]);
+    }
+    right_align(&mut peaks, 4);
+    writeln!(out, "{peaks}\n")?;
+
+    writeln!(out, "Present population per day, persons:")?;
+    let mut levels = table();
+    let mut header = vec![
+        "area".to_owned(),
+        "name".to_owned(),
+        "residents".to_owned(),
+        "P50".to_owned(),
+        "P90".to_owned(),
+        "P95".to_owned(),
+        "P99".to_owned(),
+        "max".to_owned(),
+        format!("dimensioning ({})", percentile_name(this)),
+    ];
+    if let Some(threshold) = this.threshold {
+        header.push(match threshold {
+            Threshold::Persons(p) => format!("days above {}", whole(p)),
+            Threshold::TimesResidents(k) => format!("days above {}× residents", trim(k)),
+        });
+    }
+    levels.set_header(header);
+    for area in this.areas.iter().chain([region]) {
+        let p = &area.percentiles;
+        let mut row = vec![
+            area.code
+                .as_ref()
+                .map_or("region", AreaCode::as_str)
+                .to_owned(),
+            area.name.clone(),
+            whole(area.residents),
+            whole(p.p50),
+            whole(p.p90),
+            whole(p.p95),
+            whole(p.p99),
+            whole(p.max),
+            whole(area.dimensioning),
+        ];
+        if let Some(n) = area.days_above {
+            row.push(n.to_string());
+        }
+        levels.add_row(row);
+    }
+    right_align(&mut levels, 2);
+    writeln!(out, "{levels}\n")?;
+
+    for (title, groups) in [
+        ("calendar label", &region.by_label),
+        ("month", &region.by_month),
+    ] {
+        writeln!(
+            out,
+            "{} by {title}, present population per day:",
+            region.name
+        )?;
+        let mut by = table();
+        by.set_header([title, "days", "mean", "max"]);
+        for g in groups.iter() {
+            by.add_row([
+                g.group.clone(),
+                g.days.to_string(),
+                whole(g.mean),
+                whole(g.max),
+            ]);
+        }
+        right_align(&mut by, 1);
+        writeln!(out, "{by}\n")?;
+    }
+    writeln!(out, "Notes:")?;
+    writeln!(out, "- percentiles: {}", this.method)?;
+    writeln!(out, "- {}", this.residents)?;
+    if this.incomplete_region_days > 0 {
+        writeln!(
+            out,
+            "- {}: {} with no count for some area; the region's present population is short on those days and may hide a peak",
+            region.name,
+            count(this.incomplete_region_days, "day"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The percentiles table: persons, except the percentile (a fraction 0..1) and the days.
+const PERCENTILE_COLUMNS: [&str; 13] = [
+    "area",
+    "name",
+    "days",
+    "residents",
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "max",
+    "dimensioning_percentile",
+    "dimensioning",
+    "days_above",
+    "percentile_method",
+];
+
+/// A day of the population view: persons, and present ÷ residents.
+const DAY_COLUMNS: [&str; 9] = [
+    "date",
+    "weekday",
+    "label",
+    "area",
+    "name",
+    "present",
+    "residents",
+    "part_time",
+    "ratio",
+];
+
+/// One row per area, then the region: residents, percentiles and the dimensioning
+/// population in persons, the days above the threshold, the method.
+fn percentiles_sheet(population: &Population) -> Sheet<'_> {
+    let rows = population
+        .areas
+        .iter()
+        .chain([&population.region])
+        .map(|area: &AreaPopulation| {
+            let p = &area.percentiles;
+            let mut row = vec![
+                Cell::text(area.code.as_ref().map(AreaCode::as_str)),
+                Cell::text(Some(&area.name)),
+                Cell::Whole(area.days.into()),
+            ];
+            row.extend(
+                [
+                    area.residents,
+                    p.p50,
+                    p.p90,
+                    p.p95,
+                    p.p99,
+                    p.max,
+                    population.dimensioning_percentile,
+                    area.dimensioning,
+                ]
+                .map(Cell::Number),
+            );
+            row.push(
+                area.days_above
+                    .map_or(Cell::Empty, |n| Cell::Whole(n.into())),
+            );
+            row.push(Cell::text(Some(&population.method)));
+            row
+        })
+        .collect();
+    Sheet::of("percentiles", PERCENTILE_COLUMNS.to_vec(), rows)
+}
+
+/// The busiest days of each area, then of the region: a rank, then the day's row.
+fn peaks_sheet(population: &Population) -> Sheet<'_> {
+    let rows = population
+        .areas
+        .iter()
+        .chain([&population.region])
+        .flat_map(|area| {
+            area.peaks.iter().enumerate().map(|(rank, day)| {
+                let mut row = vec![Cell::Whole(rank as i64 + 1)];
+                row.extend(day_cells(day.clone()));
+                row
+            })
+        })
+        .collect();
+    Sheet::of(
+        "peaks",
+        ["rank"].into_iter().chain(DAY_COLUMNS).collect(),
+        rows,
+    )
+}
+
+/// Every day of every area, then of the region, with [`DAY_COLUMNS`], made as they are
+/// written.
+fn daily_sheet(estimate: &Estimate) -> Sheet<'_> {
+    Sheet {
+        name: "daily",
+        header: DAY_COLUMNS.to_vec(),
+        rows: Box::new(population_days(estimate).map(day_cells)),
+    }
+}
+
+/// A day's cells, in [`DAY_COLUMNS`] order.
+fn day_cells<'a>(day: PopulationDay) -> Vec<Cell<'a>> {
+    vec![
+        Cell::Date(day.date),
+        Cell::Text(day.weekday.to_string().into()),
+        Cell::Text(day.label.name().into()),
+        day.area.map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
+        Cell::Text(day.name.into()),
+        Cell::Number(day.present),
+        Cell::Number(day.residents),
+        Cell::Number(day.part_time),
+        day.ratio.map_or(Cell::Empty, Cell::Number),
+    ]
+}
+
+/// Whole persons with thousands separated.
+fn whole(x: f64) -> String {
+    persons(x.round() as i64)
+}
+
+/// A number without trailing zeros: 95, 99.5, 2.
+fn trim(x: f64) -> String {
+    let text = format!("{x:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}

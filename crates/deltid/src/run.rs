@@ -1,0 +1,150 @@
+//! The main job in one value: read → check → estimate → summarise, then the analyses asked
+//! for.
+
+use std::path::Path;
+
+use deltid_io::{CountsOptions, Progress, read_counts_with, read_scenario};
+use deltid_model::{Error, Estimate, Plan, Result, Scenario, Selection, Summary};
+
+use crate::analysis::{
+    Annualisation, NegativePolicy, Plausibility, Population, PopulationOptions, Uncertainty,
+    UncertaintyOptions, Yearly,
+};
+
+/// A scenario and its counts, estimated and summarised, with the analyses asked for.
+#[derive(Clone, Debug)]
+pub struct Run {
+    estimate: Estimate,
+    summary: Summary,
+    sheet: Option<String>,
+    yearly: Option<Yearly>,
+    plausibility: Option<Plausibility>,
+    uncertainty: Option<Uncertainty>,
+}
+
+impl Run {
+    /// Reads the scenario and the counts (the `counts` path given, else the scenario's),
+    /// checks them, estimates and summarises: read → check → estimate → summarise.
+    ///
+    /// # Errors
+    /// [`Error::NoCounts`] if no counts file is given or named by the scenario; every error of
+    /// [`read_scenario`], [`deltid_io::read_counts`], [`Plan::new`] and [`Plan::estimate`].
+    ///
+    /// # Examples
+    /// ```
+    /// use deltid::{CountsOptions, Run, Selection, TableRow};
+    /// let run = Run::new(
+    ///     "../../data/hallingdal/plan-2021.toml".as_ref(),
+    ///     None,
+    ///     &CountsOptions::default(),
+    ///     &Selection::default(),
+    /// )?;
+    /// let table = run.summary().region().table();
+    /// assert_eq!(table.row(TableRow::GuestNightsPerYear).rounded, 9_682_355);
+    /// # Ok::<(), deltid::Error>(())
+    /// ```
+    pub fn new(
+        scenario: &Path,
+        counts: Option<&Path>,
+        options: &CountsOptions,
+        selection: &Selection,
+    ) -> Result<Run> {
+        Run::with_progress(scenario, counts, options, selection, None)
+    }
+
+    /// [`Run::new`], reporting the read's progress to `progress`.
+    ///
+    /// # Errors
+    /// As [`Run::new`].
+    pub fn with_progress(
+        scenario: &Path,
+        counts: Option<&Path>,
+        options: &CountsOptions,
+        selection: &Selection,
+        progress: Option<&(dyn Fn(Progress) + Sync)>,
+    ) -> Result<Run> {
+        let scenario = read_scenario(scenario)?;
+        let path = counts
+            .or(scenario.counts())
+            .ok_or_else(|| Error::NoCounts {
+                scenario: scenario.path().to_owned(),
+            })?;
+        // The selection is checked before the counts are read.
+        let plan = Plan::new(&scenario, selection)?;
+        let reading = read_counts_with(path, options, &scenario, progress)?;
+        let sheet = reading.sheet().map(str::to_owned);
+        let counts = reading.into_counts()?;
+        Ok(Run::from_estimate(plan.estimate(&counts)?, sheet))
+    }
+
+    /// A run of an estimate made by other means (counts built in memory).
+    pub fn from_estimate(estimate: Estimate, sheet: Option<String>) -> Run {
+        let summary = estimate.summary();
+        let plausibility = Plausibility::new(&estimate, &summary);
+        Run {
+            estimate,
+            summary,
+            sheet,
+            yearly: None,
+            plausibility,
+            uncertainty: None,
+        }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        self.estimate.scenario()
+    }
+
+    /// The estimate.
+    pub fn estimate(&self) -> &Estimate {
+        &self.estimate
+    }
+
+    /// Its summary.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The sheet read, when the counts came from a workbook.
+    pub fn sheet(&self) -> Option<&str> {
+        self.sheet.as_deref()
+    }
+
+    /// Yearly figures, when asked for with [`Run::annualise`].
+    pub fn yearly(&self) -> Option<&Yearly> {
+        self.yearly.as_ref()
+    }
+
+    /// Checks against holiday homes and commercial guest-nights, when the scenario gives them.
+    pub fn plausibility(&self) -> Option<&Plausibility> {
+        self.plausibility.as_ref()
+    }
+
+    /// Intervals, when asked for with [`Run::quantify_uncertainty`].
+    pub fn uncertainty(&self) -> Option<&Uncertainty> {
+        self.uncertainty.as_ref()
+    }
+
+    /// Adds yearly figures by `method`, with negative days treated by `negative`.
+    pub fn annualise(&mut self, method: Annualisation, negative: NegativePolicy) {
+        self.yearly = Some(Yearly::new(&self.estimate, method, negative));
+    }
+
+    /// Adds the uncertainty of the region's guest-nights.
+    ///
+    /// # Errors
+    /// As [`Uncertainty::new`].
+    pub fn quantify_uncertainty(&mut self, options: &UncertaintyOptions) -> Result<()> {
+        self.uncertainty = Some(Uncertainty::new(&self.estimate, &self.summary, options)?);
+        Ok(())
+    }
+
+    /// The emergency planners' view.
+    ///
+    /// # Errors
+    /// As [`Population::new`].
+    pub fn population(&self, options: &PopulationOptions) -> Result<Population> {
+        Population::new(&self.estimate, &self.summary, options)
+    }
+}

@@ -1,0 +1,30 @@
+//! # deltid-io
+//!
+//! Readers for deltid: daily counts, deduction tables and scenario files as analysts have them
+//! (CSV in any common dialect, spreadsheets, Parquet), into the model of `deltid-model`.
+//!
+//! Every cell is read by one set of rules, whatever the file ([`DateFormat`],
+//! [`NumberStyle`], the model's area resolver), and every problem is reported with its file,
+//! line (or sheet and cell, or row), column and value. Counts are read in one pass on every
+//! core, into the model's compact form.
+#![deny(missing_docs)]
+
+mod cell;
+mod counts;
+mod parquet;
+mod rows;
+mod scenario;
+mod sheet;
+mod source;
+mod tables;
+
+pub use cell::{DateFormat, DecimalMark, NumberStyle};
+pub use counts::{
+    CountsColumns, CountsOptions, Progress, Reading, Shape, read_counts, read_counts_in_chunks,
+    read_counts_with,
+};
+pub use deltid_model::Error;
+pub use rows::MAX_REPORTED;
+pub use scenario::{read_scenario, scenario_from_toml};
+pub use source::{Encoding, SourceOptions};
+pub use tables::{TableLayout, TableRef, read_deduction_table};

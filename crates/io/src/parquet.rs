@@ -1,0 +1,542 @@
+//! Apache Parquet, read column by column and row group by row group through polars, with
+//! every value checked by the same rules as a CSV cell.
+
+#[cfg(feature = "parquet")]
+pub(crate) use imp::{read_counts, read_table};
+
+#[cfg(not(feature = "parquet"))]
+pub(crate) use without::{read_counts, read_table};
+
+#[cfg(not(feature = "parquet"))]
+mod without {
+    use std::path::Path;
+
+    use deltid_model::{Error, Result, Scenario};
+
+    use crate::counts::{CountsOptions, Progress, Reading};
+
+    fn refused(path: &Path) -> Error {
+        Error::ReadParquet {
+            path: path.to_owned(),
+            message: "this build of deltid reads no Parquet (built without the `parquet` feature)"
+                .to_owned(),
+        }
+    }
+
+    pub(crate) fn read_table(path: &Path) -> Result<Vec<(u64, Vec<String>)>> {
+        Err(refused(path))
+    }
+
+    pub(crate) fn read_counts(
+        path: &Path,
+        _: &CountsOptions,
+        _: &Scenario,
+        _: Option<&(dyn Fn(Progress) + Sync)>,
+    ) -> Result<Reading> {
+        Err(refused(path))
+    }
+}
+
+#[cfg(feature = "parquet")]
+mod imp {
+    use std::collections::HashMap;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    use chrono::Datelike;
+    use deltid_model::{
+        CountsBuilder, Error, Location, MAX_YEAR, MIN_YEAR, Result, Scenario, epoch_day,
+        from_epoch_day,
+    };
+    use polars::io::parquet::metadata::FileMetadataRef;
+    use polars::prelude::*;
+
+    use crate::cell::{DateParser, NotPersons, check_persons};
+    use crate::counts::{Collector, CountsOptions, Progress, Reading, find_repeats, layout, store};
+    use crate::rows::{Batch, Cell, Layout, Problem, ProblemKind, RowReader, Rules};
+    use crate::source::{Encoding, read_error};
+
+    fn parquet_error(path: &Path, message: impl std::fmt::Display) -> Error {
+        Error::ReadParquet {
+            path: path.to_owned(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Runs a polars call, turning its panics (a damaged file, a value it cannot convert) into
+    /// an error instead of a crash.
+    fn guarded<T>(path: &Path, f: impl FnOnce() -> PolarsResult<T>) -> Result<T> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(parquet_error(path, e)),
+            Err(_) => Err(parquet_error(
+                path,
+                "damaged file, or a value that cannot be converted",
+            )),
+        }
+    }
+
+    /// The file's metadata and column names and types.
+    fn open(path: &Path) -> Result<(FileMetadataRef, Vec<(String, DataType)>)> {
+        let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+        guarded(path, || {
+            let mut reader = ParquetReader::new(file);
+            let metadata = reader.get_metadata()?.clone();
+            let schema = reader.schema()?;
+            let columns = schema
+                .iter()
+                .map(|(name, field)| (name.to_string(), DataType::from_arrow_field(field)))
+                .collect();
+            Ok((metadata, columns))
+        })
+    }
+
+    /// Rows `offset..offset + len` of the columns at `projection`.
+    fn read_rows(
+        path: &Path,
+        metadata: &FileMetadataRef,
+        projection: &[usize],
+        (offset, len): (usize, usize),
+    ) -> Result<DataFrame> {
+        let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+        guarded(path, || {
+            let mut reader = ParquetReader::new(file)
+                .with_projection(Some(projection.to_vec()))
+                .with_slice(Some((offset, len)))
+                .read_parallel(ParallelStrategy::None);
+            reader.set_metadata(metadata.clone());
+            reader.finish()
+        })
+    }
+
+    /// A small Parquet table as text: the column names (as record 0), then each row.
+    pub(crate) fn read_table(path: &Path) -> Result<Vec<(u64, Vec<String>)>> {
+        let (metadata, columns) = open(path)?;
+        let projection: Vec<usize> = (0..columns.len()).collect();
+        let frame = read_rows(path, &metadata, &projection, (0, metadata.num_rows))?;
+        let mut rows = vec![(0, columns.iter().map(|c| c.0.clone()).collect::<Vec<_>>())];
+        let text: Vec<Vec<Option<String>>> = frame
+            .columns()
+            .iter()
+            .map(|c| {
+                guarded(path, || {
+                    let s = c.cast(&DataType::String)?;
+                    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+                })
+            })
+            .collect::<Result<_>>()?;
+        for i in 0..frame.height() {
+            rows.push((
+                i as u64 + 1,
+                text.iter()
+                    .map(|c| c[i].clone().unwrap_or_default())
+                    .collect(),
+            ));
+        }
+        Ok(rows)
+    }
+
+    /// How a typed column is read for its role.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Read {
+        /// Text, by the rules of a CSV cell.
+        Text,
+        /// Whole or decimal numbers.
+        Number,
+        /// Days (a `Date` column).
+        Days,
+        /// A timestamp: its date (in UTC without a time zone, else in its zone).
+        Timestamp,
+    }
+
+    /// How a column of a type is read as dates, areas or counts; `None` if it is not.
+    fn reading(dtype: &DataType, role: Role) -> Option<Read> {
+        use DataType::*;
+        match (role, dtype) {
+            (_, String) => Some(Read::Text),
+            (Role::Date, Date) => Some(Read::Days),
+            (Role::Date, Datetime(_, _)) => Some(Read::Timestamp),
+            (Role::Date | Role::Area, dtype) if dtype.is_integer() => Some(Read::Text),
+            (Role::Count, dtype) if dtype.is_primitive_numeric() => Some(Read::Number),
+            _ => None,
+        }
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Role {
+        Date,
+        Area,
+        Count,
+    }
+
+    impl Role {
+        fn expected(self) -> &'static str {
+            match self {
+                Role::Date => "a date, a timestamp, text or whole numbers",
+                Role::Area => "text or whole numbers",
+                Role::Count => "numbers or text",
+            }
+        }
+    }
+
+    /// Reads counts from Parquet, row group by row group on every core, column by column.
+    pub(crate) fn read_counts(
+        path: &Path,
+        options: &CountsOptions,
+        scenario: &Scenario,
+        progress: Option<&(dyn Fn(Progress) + Sync)>,
+    ) -> Result<Reading> {
+        let (metadata, columns) = open(path)?;
+        let header: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
+        let (layout, header_problems) = layout(path, &header, options, scenario)?;
+        let mut roles: Vec<(usize, Role)> = match &layout {
+            Layout::Long {
+                date,
+                area,
+                count,
+                foreign,
+            } => {
+                let mut roles = vec![(*date, Role::Date), (*area, Role::Area), (*count, Role::Count)];
+                roles.extend(foreign.map(|f| (f, Role::Count)));
+                roles
+            }
+            Layout::Wide { date, areas } => std::iter::once((*date, Role::Date))
+                .chain(areas.iter().map(|(c, _)| (*c, Role::Count)))
+                .collect(),
+        };
+        let mut reads = HashMap::new();
+        for (column, role) in &roles {
+            let (name, dtype) = &columns[*column];
+            let read = reading(dtype, *role).ok_or_else(|| Error::ColumnType {
+                path: path.to_owned(),
+                column: name.clone(),
+                found: dtype.to_string(),
+                expected: role.expected().to_owned(),
+            })?;
+            reads.insert(*column, read);
+        }
+        roles.sort_unstable_by_key(|(column, _)| *column);
+        roles.dedup_by_key(|(column, _)| *column);
+        let projection: Vec<usize> = roles.iter().map(|(c, _)| *c).collect();
+        let date_column = match &layout {
+            Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
+        };
+        // The date format of a text date column, from the first row group's distinct values.
+        let groups: Vec<(usize, usize)> = {
+            let mut offset = 0;
+            metadata
+                .row_groups
+                .iter()
+                .map(|g| {
+                    let group = (offset, g.num_rows());
+                    offset += g.num_rows();
+                    group
+                })
+                .collect()
+        };
+        let dates = if reads[&date_column] == Read::Text {
+            let first = groups.first().copied().unwrap_or((0, 0));
+            let frame = read_rows(path, &metadata, &[date_column], first)?;
+            let values = text_values(path, &frame, &columns[date_column].0)?;
+            let mut distinct: Vec<String> = values.into_iter().flatten().collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            DateParser::choose(&options.dates, distinct.iter().map(String::as_str)).map_err(
+                |example| Error::AmbiguousDates {
+                    path: path.to_owned(),
+                    column: options.columns.date.clone(),
+                    example,
+                },
+            )?
+        } else {
+            DateParser::choose(&options.dates, std::iter::empty()).unwrap_or(DateParser::ExcelSerial {
+                detected: false,
+            })
+        };
+        let rules = Rules {
+            path,
+            scenario,
+            layout,
+            header,
+            dates,
+            numbers: options.numbers,
+            encoding: Encoding::Utf8,
+        };
+        let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
+        let mut collector = Collector::new(&rules);
+        let mut header_batch = Batch::default();
+        for (column, kind) in header_problems {
+            header_batch.problems.push(Problem {
+                record: 0,
+                column,
+                kind,
+                value: rules.header[column].clone(),
+            });
+        }
+        collector.take(header_batch, |p| (p.record, Location::Row(p.record)));
+
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let next = AtomicUsize::new(0);
+        let total = std::fs::metadata(path).ok().map(|m| m.len());
+        let mut rows_done = 0u64;
+        let mut failure = None;
+        std::thread::scope(|scope| {
+            let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Batch>)>();
+            for _ in 0..threads {
+                let done_tx = done_tx.clone();
+                let (next, groups, rules, reads, projection, metadata, builder) =
+                    (&next, &groups, &rules, &reads, &projection, &metadata, &builder);
+                scope.spawn(move || {
+                    let mut reader = RowReader::new(rules);
+                    let mut writer = builder.writer();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&group) = groups.get(index) else {
+                            break;
+                        };
+                        let batch = read_rows(path, metadata, projection, group).and_then(|frame| {
+                            let mut batch = convert(&mut reader, rules, reads, &frame, group.0 as u64)?.batch;
+                            store(&mut writer, rules, &mut batch);
+                            Ok(batch)
+                        });
+                        if done_tx.send((index, batch)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            let mut pending = std::collections::BTreeMap::new();
+            let mut expected = 0;
+            for (index, batch) in done_rx {
+                pending.insert(index, batch);
+                while let Some(batch) = pending.remove(&expected) {
+                    match batch {
+                        Ok(batch) => {
+                            rows_done += batch.records;
+                            collector.take(batch, |p| (p.record, Location::Row(p.record)));
+                        }
+                        Err(e) => {
+                            failure.get_or_insert(e);
+                        }
+                    }
+                    expected += 1;
+                    if let Some(progress) = progress {
+                        let bytes = total.map_or(0, |t| {
+                            t * expected as u64 / groups.len().max(1) as u64
+                        });
+                        progress(Progress {
+                            bytes,
+                            total,
+                            rows: rows_done,
+                        });
+                    }
+                }
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let repeats = if collector.repeats == 0 && builder.unseen_repeats() == 0 {
+            Vec::new()
+        } else {
+            collector.repeats = collector.repeats.max(1);
+            let replay = |visit: &mut dyn FnMut(u64, &Cell)| -> Result<()> {
+                let mut reader = RowReader::new(&rules);
+                for &group in &groups {
+                    let frame = read_rows(path, &metadata, &projection, group)?;
+                    let converted = convert(&mut reader, &rules, &reads, &frame, group.0 as u64)?;
+                    for (row, cell) in converted.rows.iter().zip(&converted.batch.cells) {
+                        visit(*row, cell);
+                    }
+                }
+                Ok(())
+            };
+            find_repeats(&rules, &replay, &Location::Row)?
+        };
+        Ok(collector.finish(builder, repeats, None))
+    }
+
+    /// A column's values as text (`None` for nulls).
+    fn text_values(path: &Path, frame: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+        guarded(path, || {
+            let column = frame.column(name)?.cast(&DataType::String)?;
+            Ok(column.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+        })
+    }
+
+    /// One column as the values a row needs.
+    enum Values {
+        Text(Vec<Option<String>>),
+        Numbers(Vec<Option<f64>>),
+        Days(Vec<Option<i32>>),
+    }
+
+    fn values(path: &Path, frame: &DataFrame, name: &str, read: Read) -> Result<Values> {
+        guarded(path, || {
+            let column = frame.column(name)?;
+            Ok(match read {
+                Read::Text => {
+                    let text = column.cast(&DataType::String)?;
+                    Values::Text(text.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+                }
+                Read::Number => {
+                    let numbers = column.cast(&DataType::Float64)?;
+                    Values::Numbers(numbers.f64()?.iter().collect())
+                }
+                Read::Days => {
+                    let days = column.cast(&DataType::Int32)?;
+                    Values::Days(days.i32()?.iter().collect())
+                }
+                Read::Timestamp => {
+                    let dates = column.cast(&DataType::Date)?.cast(&DataType::Int32)?;
+                    Values::Days(dates.i32()?.iter().collect())
+                }
+            })
+        })
+    }
+
+    /// A converted row group: its batch, and the row of each cell.
+    struct Converted {
+        batch: Batch,
+        rows: Vec<u64>,
+    }
+
+    fn convert(
+        reader: &mut RowReader<'_>,
+        rules: &Rules<'_>,
+        reads: &HashMap<usize, Read>,
+        frame: &DataFrame,
+        offset: u64,
+    ) -> Result<Converted> {
+        let path = rules.path;
+        let mut batch = Batch::default();
+        let mut rows = Vec::new();
+        let column = |c: usize| values(path, frame, &rules.header[c], reads[&c]);
+        let height = frame.height();
+        match &rules.layout {
+            Layout::Long {
+                date,
+                area,
+                count,
+                foreign,
+            } => {
+                let (dates, areas, counts) = (column(*date)?, column(*area)?, column(*count)?);
+                let foreigns = foreign.map(column).transpose()?;
+                for i in 0..height {
+                    let row = offset + i as u64 + 1;
+                    batch.records += 1;
+                    let day = day(reader, &dates, i, row, *date, &mut batch);
+                    let key = match &areas {
+                        Values::Text(t) => reader.area(t[i].as_deref().unwrap_or("").as_bytes(), row, *area, &mut batch),
+                        _ => None,
+                    };
+                    let observed = persons(reader, &counts, i, row, *count, &mut batch);
+                    let foreign = match (foreign, &foreigns) {
+                        (Some(c), Some(values)) => match (persons(reader, values, i, row, *c, &mut batch), observed) {
+                            (Some(f), Some(o)) if f > o => {
+                                batch.push_problem(Problem {
+                                    record: row,
+                                    column: *c,
+                                    kind: ProblemKind::ForeignAboveCount { foreign: f, count: o },
+                                    value: String::new(),
+                                });
+                                None
+                            }
+                            (f, _) => f,
+                        },
+                        _ => Some(0.0),
+                    };
+                    if let (Some(day), Some(key), Some(observed), Some(foreign)) = (day, key, observed, foreign) {
+                        batch.cells.push(Cell { key, day, observed, foreign });
+                        rows.push(row);
+                    }
+                }
+            }
+            Layout::Wide { date, areas } => {
+                let dates = column(*date)?;
+                let counts: Vec<(usize, Option<u32>, Values)> = areas
+                    .iter()
+                    .map(|(c, place)| {
+                        Ok((*c, place.map(|p| crate::rows::key_of(p, rules.scenario)), column(*c)?))
+                    })
+                    .collect::<Result<_>>()?;
+                for i in 0..height {
+                    let row = offset + i as u64 + 1;
+                    batch.records += 1;
+                    let day = day(reader, &dates, i, row, *date, &mut batch);
+                    for (c, key, values) in &counts {
+                        let empty = match values {
+                            Values::Numbers(v) => v[i].is_none(),
+                            Values::Text(v) => v[i].as_deref().is_none_or(|t| deltid_model::trim_cell(t).is_empty()),
+                            Values::Days(v) => v[i].is_none(),
+                        };
+                        if empty {
+                            continue;
+                        }
+                        let observed = persons(reader, values, i, row, *c, &mut batch);
+                        if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
+                            batch.cells.push(Cell { key: *key, day, observed, foreign: 0.0 });
+                            rows.push(row);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Converted { batch, rows })
+    }
+
+    fn day(reader: &mut RowReader<'_>, values: &Values, i: usize, row: u64, column: usize, batch: &mut Batch) -> Option<i32> {
+        match values {
+            Values::Text(t) => reader.day(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch),
+            Values::Days(d) => {
+                let problem = |kind, value: String| Problem { record: row, column, kind, value };
+                match d[i] {
+                    None => {
+                        batch.push_problem(problem(ProblemKind::ParseDate, String::new()));
+                        None
+                    }
+                    Some(day) => {
+                        let year = from_epoch_day(day).year();
+                        let in_range = (MIN_YEAR..=MAX_YEAR).contains(&year)
+                            && epoch_day(from_epoch_day(day)) == day;
+                        if in_range {
+                            Some(day)
+                        } else {
+                            batch.push_problem(problem(ProblemKind::DateOutOfRange, format!("{day} days after 1970-01-01")));
+                            None
+                        }
+                    }
+                }
+            }
+            Values::Numbers(_) => None,
+        }
+    }
+
+    fn persons(reader: &mut RowReader<'_>, values: &Values, i: usize, row: u64, column: usize, batch: &mut Batch) -> Option<f64> {
+        match values {
+            Values::Text(t) => reader.persons(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch),
+            Values::Numbers(n) => {
+                let problem = |kind, value: String| Problem { record: row, column, kind, value };
+                match n[i].map(check_persons) {
+                    Some(Ok(v)) => Some(v),
+                    Some(Err(not)) => {
+                        let kind = match not {
+                            NotPersons::Negative => ProblemKind::Negative,
+                            NotPersons::TooLarge => ProblemKind::TooLarge,
+                            _ => ProblemKind::ParseNumber,
+                        };
+                        batch.push_problem(problem(kind, n[i].map_or_else(String::new, |v| v.to_string())));
+                        None
+                    }
+                    None => {
+                        batch.push_problem(problem(ProblemKind::ParseNumber, String::new()));
+                        None
+                    }
+                }
+            }
+            Values::Days(_) => None,
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Spreadsheets (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) read as rows of text cells.
+
+use std::path::Path;
+
+#[cfg(feature = "xlsx")]
+use calamine::{Data, Reader, SheetType, SheetVisible};
+#[cfg(feature = "xlsx")]
+use chrono::NaiveDate;
+use deltid_model::{Error, Result};
+
+#[cfg(feature = "xlsx")]
+/// The most cells deltid reads from one sheet (counts for 356 municipalities over 20 years
+/// take 2.6 million).
+const MAX_SHEET_CELLS: usize = 50_000_000;
+
+/// A sheet read: its name, its first used column (0 is A) and its rows, each with its row
+/// number (1-based) and its cells as text from the first used column on.
+pub(crate) struct SheetRows {
+    pub(crate) name: String,
+    pub(crate) first_column: u32,
+    pub(crate) rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads one sheet (without spreadsheet support: an error).
+#[cfg(not(feature = "xlsx"))]
+pub(crate) fn read(path: &Path, _: Option<&str>) -> Result<SheetRows> {
+    Err(Error::ReadSheet {
+        path: path.to_owned(),
+        message: "this build of deltid reads no spreadsheets (built without the `xlsx` feature)"
+            .to_owned(),
+    })
+}
+
+/// Reads one sheet: the one named, else the first visible worksheet.
+///
+/// # Errors
+/// [`Error::ReadSheet`] for a workbook that cannot be read (a damaged workbook is an error,
+/// never a crash); [`Error::NoSuchSheet`] for a sheet name the workbook lacks.
+#[cfg(feature = "xlsx")]
+pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
+    // calamine can panic on a damaged workbook (an arithmetic overflow, found by the property
+    // tests); a damaged file must be an error, never a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet(path, sheet)))
+        .unwrap_or_else(|_| {
+            Err(Error::ReadSheet {
+                path: path.to_owned(),
+                message: "damaged spreadsheet".to_owned(),
+            })
+        })
+}
+
+#[cfg(feature = "xlsx")]
+fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
+    let sheet_error = |message: String| Error::ReadSheet {
+        path: path.to_owned(),
+        message,
+    };
+    let mut workbook =
+        calamine::open_workbook_auto(path).map_err(|e| sheet_error(e.to_string()))?;
+    let sheets = workbook.sheets_metadata().to_vec();
+    let name = match wanted {
+        Some(wanted) => sheets
+            .iter()
+            .find(|s| s.name == wanted)
+            .map(|s| s.name.clone())
+            .ok_or_else(|| Error::NoSuchSheet {
+                path: path.to_owned(),
+                sheet: wanted.to_owned(),
+                sheets: sheets.iter().map(|s| s.name.clone()).collect(),
+            })?,
+        // The first visible worksheet: a hidden first sheet is not what the user sees.
+        None => sheets
+            .iter()
+            .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+            .or_else(|| sheets.first())
+            .map(|s| s.name.clone())
+            .ok_or_else(|| sheet_error("the workbook has no sheets".to_owned()))?,
+    };
+    // .xlsx cells are read one by one: calamine's `worksheet_range` allocates the whole
+    // rectangle up to the farthest cell first, and one cell at XFD1048576 aborts the process
+    // (found by fuzzing). Other formats build the range, after a check of its size.
+    let cells: Vec<((u32, u32), Data)> = match &mut workbook {
+        calamine::Sheets::Xlsx(xlsx) => {
+            let mut reader = xlsx
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(e.to_string()))?;
+            let mut cells = Vec::new();
+            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(e.to_string()))? {
+                if cells.len() >= MAX_SHEET_CELLS {
+                    return Err(sheet_error(format!(
+                        "more than {MAX_SHEET_CELLS} cells in sheet {name:?}"
+                    )));
+                }
+                cells.push((cell.get_position(), Data::from(cell.get_value().clone())));
+            }
+            cells
+        }
+        other => {
+            let range = other
+                .worksheet_range(&name)
+                .map_err(|e| sheet_error(e.to_string()))?;
+            // used_cells counts from the range's start; positions here are absolute.
+            let (row0, column0) = range.start().unwrap_or((0, 0));
+            range
+                .used_cells()
+                .map(|(r, c, v)| ((row0 + r as u32, column0 + c as u32), v.clone()))
+                .collect()
+        }
+    };
+    // Rows in order, each holding its cells from the sheet's first used column on.
+    let first_column = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u32, Data)>> = Default::default();
+    for ((row, column), value) in cells {
+        rows.entry(row)
+            .or_default()
+            .push((column - first_column, value));
+    }
+    let mut width_total = 0usize;
+    let mut records = Vec::with_capacity(rows.len());
+    for (row, mut cells) in rows {
+        cells.sort_by_key(|(c, _)| *c);
+        let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
+        width_total += width;
+        if width_total > MAX_SHEET_CELLS {
+            return Err(sheet_error(format!(
+                "sheet {name:?} spans more than {MAX_SHEET_CELLS} cells (a value far out to the right?)"
+            )));
+        }
+        let mut text = vec![String::new(); width];
+        for (c, value) in cells {
+            text[c as usize] = cell_text(&value);
+        }
+        records.push((u64::from(row) + 1, text));
+    }
+    Ok(SheetRows {
+        name,
+        first_column,
+        rows: records,
+    })
+}
+
+#[cfg(feature = "xlsx")]
+/// A spreadsheet cell as text: whole numbers without a decimal point, dates as ISO 8601 in
+/// the workbook's date system (1900, or 1904 as Excel for Mac writes).
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (year, month, day, ..) = d.to_ymd_hms_milli();
+            NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
+                .map_or_else(|| d.as_f64().to_string(), |date| date.to_string())
+        }
+        Data::DateTime(d) => d.as_f64().to_string(),
+        Data::Error(e) => format!("#{e:?}"),
+        Data::Empty => String::new(),
+    }
+}

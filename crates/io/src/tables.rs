@@ -1,0 +1,210 @@
+//! Deduction tables and code mappings: small tables read whole, by the same cell rules as the
+//! counts.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use deltid_model::{
+    AreaResolver, DeductionTable, Error, Location, MappingRow, Resolution, Result, trim_cell,
+};
+
+use crate::cell::{DateFormat, DateParser, NotPersons, NumberStyle, persons};
+use crate::source::{SourceOptions, Table, column_index};
+
+/// How a deduction table is laid out: its column names, and whether rows of one key are added
+/// up (as for Statistics Norway's population by single year of age).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableLayout {
+    /// Column of dates (optional in the file).
+    pub date: String,
+    /// Column of areas (optional in the file).
+    pub area: String,
+    /// Column of persons.
+    pub persons: String,
+    /// Whether rows with the same date and area are added up.
+    pub sum: bool,
+}
+
+impl Default for TableLayout {
+    fn default() -> Self {
+        TableLayout {
+            date: "date".to_owned(),
+            area: "area".to_owned(),
+            persons: "persons".to_owned(),
+            sum: false,
+        }
+    }
+}
+
+/// A deduction table as the scenario names it: the file and its layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableRef {
+    /// The file, resolved against the scenario's folder.
+    pub path: PathBuf,
+    /// Its columns.
+    pub layout: TableLayout,
+}
+
+/// Reads a deduction table, with area cells resolved by the scenario's rule.
+///
+/// Columns: `date` (optional: without it the figure holds every day), `area` (optional:
+/// without it the figure is the region's) and `persons`; other names via the layout.
+///
+/// # Errors
+/// The reading errors of a table (file, header, values, areas, as for counts);
+/// [`Error::DuplicateRow`] for a repeated date and area unless `layout.sum`;
+/// [`Error::EmptyInput`].
+pub fn read_deduction_table(
+    table: &TableRef,
+    fill: Option<f64>,
+    areas: &AreaResolver,
+) -> Result<DeductionTable> {
+    let path = table.path.as_path();
+    let layout = &table.layout;
+    let source = Table::read(path, &SourceOptions::default(), &layout.persons)?;
+    let date_at = source.header.iter().position(|h| *h == layout.date);
+    let area_at = source.header.iter().position(|h| *h == layout.area);
+    let persons_at = column_index(&source.header, &layout.persons, path)?;
+    let dates = DateParser::choose(
+        &DateFormat::Auto,
+        source
+            .records
+            .iter()
+            .map(|(_, r)| date_at.and_then(|at| r.get(at)).map_or("", String::as_str))
+            .filter(|c| !trim_cell(c).is_empty()),
+    )
+    .map_err(|example| Error::AmbiguousDates {
+        path: path.to_owned(),
+        column: layout.date.clone(),
+        example,
+    })?;
+    let cell = |r: &Vec<String>, at: usize| r.get(at).map_or("", String::as_str).to_owned();
+
+    let mut rows: Vec<(Option<NaiveDate>, Option<usize>, f64)> = Vec::new();
+    let mut seen: HashMap<(Option<NaiveDate>, Option<usize>), (usize, Location)> = HashMap::new();
+    for (at, record) in &source.records {
+        let date = match date_at {
+            None => None,
+            Some(column) => {
+                let text = cell(record, column);
+                Some(dates.parse(&text).ok_or_else(|| Error::ParseDate {
+                    path: path.to_owned(),
+                    expected: dates.name().to_owned(),
+                    at: source.locate(*at, column),
+                    column: layout.date.clone(),
+                    value: text.clone(),
+                })?)
+            }
+        };
+        let area = match area_at {
+            None => None,
+            Some(column) => {
+                let text = cell(record, column);
+                let at = source.locate(*at, column);
+                match areas.resolve(&text) {
+                    Resolution::Area(i) => Some(i),
+                    Resolution::Unknown | Resolution::Region => {
+                        return Err(Error::UnknownArea {
+                            path: path.to_owned(),
+                            at,
+                            area: trim_cell(&text).to_owned(),
+                            scenario: areas.scenario().to_owned(),
+                            known: areas.codes(),
+                        });
+                    }
+                    Resolution::Ambiguous(positions) => {
+                        return Err(Error::AmbiguousArea {
+                            path: path.to_owned(),
+                            at,
+                            name: trim_cell(&text).to_owned(),
+                            codes: positions
+                                .iter()
+                                .map(|&i| areas.areas()[i].code.to_string())
+                                .collect(),
+                        });
+                    }
+                }
+            }
+        };
+        let text = cell(record, persons_at);
+        let value_at = source.locate(*at, persons_at);
+        let value = persons(&text, NumberStyle::default()).map_err(|not| {
+            let (path, at, column, value) = (
+                path.to_owned(),
+                value_at.clone(),
+                layout.persons.clone(),
+                text.clone(),
+            );
+            match not {
+                NotPersons::Parse => Error::ParseNumber {
+                    path,
+                    at,
+                    column,
+                    value,
+                },
+                NotPersons::Ambiguous => Error::AmbiguousNumber {
+                    path,
+                    at,
+                    column,
+                    value,
+                },
+                NotPersons::Negative => Error::NegativeNumber {
+                    path,
+                    at,
+                    column,
+                    value,
+                },
+                NotPersons::TooLarge => Error::TooLarge {
+                    path,
+                    at,
+                    column,
+                    value,
+                },
+            }
+        })?;
+        let here = source.locate(*at, 0);
+        match seen.get(&(date, area)) {
+            Some((index, _)) if layout.sum => rows[*index].2 += value,
+            Some((_, first)) => {
+                return Err(Error::DuplicateRow {
+                    path: path.to_owned(),
+                    at: here,
+                    first: first.clone(),
+                    area: area.map_or_else(
+                        || "(region)".to_owned(),
+                        |a| areas.areas()[a].code.to_string(),
+                    ),
+                    date: date.map_or_else(|| "every day".to_owned(), |d| d.to_string()),
+                });
+            }
+            None => {
+                seen.insert((date, area), (rows.len(), here));
+                rows.push((date, area, value));
+            }
+        }
+    }
+    DeductionTable::new(path, fill, rows).ok_or_else(|| Error::EmptyInput {
+        path: path.to_owned(),
+    })
+}
+
+/// Reads a code-mapping table: columns `from` and `to`, one old code per row.
+///
+/// # Errors
+/// The reading errors of a table; [`Error::MissingColumn`] without `from` or `to`.
+pub(crate) fn read_mapping(path: &Path) -> Result<Vec<MappingRow>> {
+    let table = Table::read(path, &SourceOptions::default(), "from")?;
+    let from = column_index(&table.header, "from", path)?;
+    let to = column_index(&table.header, "to", path)?;
+    let cell = |r: &Vec<String>, at: usize| r.get(at).map_or("", String::as_str).to_owned();
+    Ok(table
+        .records
+        .iter()
+        .map(|(at, record)| MappingRow {
+            from: trim_cell(&cell(record, from)).to_owned(),
+            to: trim_cell(&cell(record, to)).to_owned(),
+            at: table.locate(*at, to),
+        })
+        .collect())
+}

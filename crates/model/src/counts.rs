@@ -1,0 +1,462 @@
+//! Daily counts per area in one compact form, from which every view is computed.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use chrono::NaiveDate;
+
+use crate::MAX_PERSONS;
+use crate::day::{DAYS, Day, epoch_day, from_epoch_day, in_range};
+use crate::scenario::Scenario;
+
+/// Whose count a count is: an area of the scenario (its position), or the region's own count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// The area at this position among the scenario's areas.
+    Area(usize),
+    /// The region's own count (the scenario's `region_code`).
+    Region,
+}
+
+/// Why a count was refused by [`CountsBuilder::insert`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// The place already has a count that day.
+    #[error("a second count for the same place and day")]
+    Duplicate,
+    /// The count is not a number of persons: negative, not finite, or above
+    /// [`MAX_PERSONS`](crate::MAX_PERSONS).
+    #[error("not a number of persons")]
+    NotPersons,
+    /// The foreign SIMs are more than the count they are part of (or not persons).
+    #[error("more foreign SIMs than SIMs counted")]
+    ForeignAboveCount,
+    /// The date is outside [`MIN_YEAR`](crate::MIN_YEAR)..=[`MAX_YEAR`](crate::MAX_YEAR).
+    #[error("a date outside the years taken")]
+    DateOutOfRange,
+    /// The place is not one of the scenario's (an area position beyond its areas, or the
+    /// region when the scenario names no `region_code`).
+    #[error("not an area of the scenario")]
+    UnknownPlace,
+}
+
+/// One day's counts: per key (areas, then the region's own count), persons; `NaN` where a key
+/// has no count.
+#[derive(Clone, Debug)]
+pub(crate) struct DayRow {
+    pub(crate) observed: Box<[f64]>,
+    /// The foreign SIMs among the observed, when the counts split them.
+    pub(crate) foreign: Option<Box<[f64]>>,
+}
+
+/// Daily counts of persons present per area (and the region's own count), read and checked.
+///
+/// At most one count per area and day, each finite and within 0..=[`MAX_PERSONS`] persons,
+/// with the foreign SIMs among it (0 without a SIM-origin split). Held compactly: one `f64`
+/// per area and day of the counts' span (two with a SIM-origin split), so that memory grows
+/// with areas × days, not with the bytes of the file. Cloning is cheap (the counts are shared).
+///
+/// Built with a [`CountsBuilder`]; deltid's readers (`deltid-io`) build one from a file.
+#[derive(Clone, Debug)]
+pub struct Counts {
+    inner: Arc<Grid>,
+}
+
+#[derive(Debug)]
+struct Grid {
+    path: PathBuf,
+    rows: u64,
+    areas: usize,
+    keys: usize,
+    first: Day,
+    days: Vec<Option<DayRow>>,
+    foreign: bool,
+}
+
+impl Counts {
+    /// The file the counts came from (or what the builder was told).
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Counts held: one per place and day.
+    pub fn len(&self) -> u64 {
+        self.inner.rows
+    }
+
+    /// Whether there are no counts.
+    pub fn is_empty(&self) -> bool {
+        self.inner.rows == 0
+    }
+
+    /// Whether the counts split foreign SIMs out.
+    pub fn has_foreign(&self) -> bool {
+        self.inner.foreign
+    }
+
+    /// The number of the scenario's areas.
+    pub fn areas(&self) -> usize {
+        self.inner.areas
+    }
+
+    /// The first and last day with any count, if there is one.
+    pub fn span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let first = self.inner.days.iter().position(Option::is_some)?;
+        let last = self.inner.days.iter().rposition(Option::is_some)?;
+        Some((
+            from_epoch_day(self.inner.first + first as Day),
+            from_epoch_day(self.inner.first + last as Day),
+        ))
+    }
+
+    /// The count of a place on a date: persons observed and the foreign SIMs among them.
+    pub fn get(&self, place: Place, date: NaiveDate) -> Option<(f64, f64)> {
+        let key = self.key(place)?;
+        let row = self.row(epoch_day(date))?;
+        let observed = row.observed[key];
+        let foreign = row.foreign.as_ref().map_or(0.0, |f| f[key]);
+        (!observed.is_nan()).then_some((observed, foreign))
+    }
+
+    /// Each day a place has a count, in date order, with persons observed.
+    pub fn series(&self, place: Place) -> impl Iterator<Item = (NaiveDate, f64)> + '_ {
+        let key = self.key(place);
+        self.days().filter_map(move |(day, row)| {
+            let observed = row.observed[key?];
+            (!observed.is_nan()).then(|| (from_epoch_day(day), observed))
+        })
+    }
+
+    /// The position of a place's counts in a day's row.
+    pub(crate) fn key(&self, place: Place) -> Option<usize> {
+        match place {
+            Place::Area(i) if i < self.inner.areas => Some(i),
+            Place::Region if self.inner.keys > self.inner.areas => Some(self.inner.areas),
+            _ => None,
+        }
+    }
+
+    /// The counts of a day, if any place has one.
+    pub(crate) fn row(&self, day: Day) -> Option<&DayRow> {
+        self.inner.days.get(self.index(day)?)?.as_ref()
+    }
+
+    /// The position of a day among the days held (`None` before the first or after the last).
+    pub(crate) fn index(&self, day: Day) -> Option<usize> {
+        usize::try_from(day.checked_sub(self.inner.first)?)
+            .ok()
+            .filter(|i| *i < self.inner.days.len())
+    }
+
+    /// The number of days held, from the first day with a count to the last.
+    pub(crate) fn days_held(&self) -> usize {
+        self.inner.days.len()
+    }
+
+    /// Each day with a count, in date order, with its position among the days held.
+    pub(crate) fn indexed_days(&self) -> impl Iterator<Item = (usize, Day, &DayRow)> + '_ {
+        let first = self.inner.first;
+        self.inner
+            .days
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, row)| Some((i, first + i as Day, row.as_ref()?)))
+    }
+
+    /// Each day with a count, in date order.
+    pub(crate) fn days(&self) -> impl Iterator<Item = (Day, &DayRow)> + '_ {
+        let first = self.inner.first;
+        self.inner
+            .days
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, row)| Some((first + i as Day, row.as_ref()?)))
+    }
+}
+
+/// Builds [`Counts`] one count at a time, refusing what is no count; threads can add counts
+/// at once, each through its own [`CountsWriter`].
+///
+/// # Examples
+/// ```
+/// use std::path::Path;
+/// use chrono::NaiveDate;
+/// use deltid_model::{CountsBuilder, Place, Refused, Scenario};
+/// # let scenario = deltid_model::doc_scenario();
+/// let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+/// let builder = CountsBuilder::new(&scenario, false);
+/// let mut writer = builder.writer();
+/// writer.insert(Place::Area(0), day, 1_200.0, 0.0)?;
+/// assert_eq!(writer.insert(Place::Area(0), day, 900.0, 0.0), Err(Refused::Duplicate));
+/// assert_eq!(writer.insert(Place::Area(1), day, -1.0, 0.0), Err(Refused::NotPersons));
+/// drop(writer);
+/// let counts = builder.finish(Path::new("counts.csv"));
+/// assert_eq!(counts.get(Place::Area(0), day), Some((1_200.0, 0.0)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CountsBuilder {
+    areas: usize,
+    keys: usize,
+    foreign: bool,
+    /// The days taken.
+    bounds: std::ops::RangeInclusive<Day>,
+    grid: RwLock<SharedGrid>,
+    rows: AtomicU64,
+}
+
+/// The days of a builder: the first day held, and a row per day from it.
+#[derive(Debug, Default)]
+struct SharedGrid {
+    first: Day,
+    days: VecDeque<Option<Arc<SharedRow>>>,
+}
+
+/// One day's counts while threads add to them: `f64` bits, [`EMPTY`] where none yet.
+#[derive(Debug)]
+struct SharedRow {
+    observed: Box<[AtomicU64]>,
+    foreign: Option<Box<[AtomicU64]>>,
+}
+
+/// The bits of "no count yet" (a NaN no count can be: counts are checked finite).
+const EMPTY: u64 = f64::NAN.to_bits();
+
+impl CountsBuilder {
+    /// A builder for the counts of a scenario's areas (and its region's own count, if it names
+    /// a `region_code`); `foreign` if the counts split foreign SIMs out.
+    pub fn new(scenario: &Scenario, foreign: bool) -> CountsBuilder {
+        let areas = scenario.areas().len();
+        CountsBuilder {
+            areas,
+            keys: areas + usize::from(scenario.region_code().is_some()),
+            foreign,
+            bounds: DAYS.clone(),
+            grid: RwLock::new(SharedGrid::default()),
+            rows: AtomicU64::new(0),
+        }
+    }
+
+    /// A writer that adds counts; one for each thread that adds.
+    pub fn writer(&self) -> CountsWriter<'_> {
+        CountsWriter {
+            builder: self,
+            first: 0,
+            rows: Vec::new(),
+            added: 0,
+        }
+    }
+
+    /// The row of a day, made (empty) if new.
+    fn row(&self, day: Day) -> Arc<SharedRow> {
+        {
+            let grid = self.grid.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(Some(row)) = usize::try_from(day - grid.first)
+                .ok()
+                .and_then(|i| grid.days.get(i))
+            {
+                return Arc::clone(row);
+            }
+        }
+        let mut grid = self.grid.write().unwrap_or_else(PoisonError::into_inner);
+        if grid.days.is_empty() {
+            grid.first = day;
+        }
+        while day < grid.first {
+            grid.days.push_front(None);
+            grid.first -= 1;
+        }
+        let index = (day - grid.first) as usize;
+        while index >= grid.days.len() {
+            grid.days.push_back(None);
+        }
+        let (keys, foreign) = (self.keys, self.foreign);
+        let slots = |bits: u64| (0..keys).map(|_| AtomicU64::new(bits)).collect();
+        Arc::clone(grid.days[index].get_or_insert_with(|| {
+            Arc::new(SharedRow {
+                observed: slots(EMPTY),
+                foreign: foreign.then(|| slots(0.0f64.to_bits())),
+            })
+        }))
+    }
+
+    /// Counts added so far (each writer's once it is dropped).
+    pub fn len(&self) -> u64 {
+        self.rows.load(Ordering::Relaxed)
+    }
+
+    /// Repeats of a place and day that two writers added at the same moment, so that neither
+    /// was refused: the counts added less the places and days held. 0 with one writer.
+    pub fn unseen_repeats(&self) -> u64 {
+        let grid = self.grid.read().unwrap_or_else(PoisonError::into_inner);
+        let held: u64 = grid
+            .days
+            .iter()
+            .flatten()
+            .map(|row| {
+                row.observed
+                    .iter()
+                    .filter(|a| a.load(Ordering::Relaxed) != EMPTY)
+                    .count() as u64
+            })
+            .sum();
+        self.len().saturating_sub(held)
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The counts, named by `path` (the file they came from).
+    pub fn finish(self, path: &Path) -> Counts {
+        let grid = self
+            .grid
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        // In place: a row of atomics becomes a row of numbers in the same memory.
+        let values = |row: Box<[AtomicU64]>| -> Box<[f64]> {
+            Vec::from(row)
+                .into_iter()
+                .map(|a| f64::from_bits(a.into_inner()))
+                .collect()
+        };
+        let days = grid
+            .days
+            .into_iter()
+            .map(|row| {
+                row.map(|row| {
+                    let row = Arc::try_unwrap(row).unwrap_or_else(|shared| SharedRow {
+                        observed: shared.observed.iter().map(|a| AtomicU64::new(a.load(Ordering::Relaxed))).collect(),
+                        foreign: shared.foreign.as_ref().map(|f| f.iter().map(|a| AtomicU64::new(a.load(Ordering::Relaxed))).collect()),
+                    });
+                    DayRow {
+                        observed: values(row.observed),
+                        foreign: row.foreign.map(values),
+                    }
+                })
+            })
+            .collect();
+        Counts {
+            inner: Arc::new(Grid {
+                path: path.to_owned(),
+                rows: self.rows.into_inner(),
+                areas: self.areas,
+                keys: self.keys,
+                first: grid.first,
+                days,
+                foreign: self.foreign,
+            }),
+        }
+    }
+}
+
+/// Adds counts to a [`CountsBuilder`], keeping the days it has used at hand.
+#[derive(Debug)]
+pub struct CountsWriter<'a> {
+    builder: &'a CountsBuilder,
+    first: Day,
+    rows: Vec<Option<Arc<SharedRow>>>,
+    added: u64,
+}
+
+impl CountsWriter<'_> {
+    /// Adds the count of a place on a date: `observed` persons (all SIMs), `foreign` the
+    /// foreign SIMs among them (0 without a split). When two writers add the same place and
+    /// day, the first to add it keeps it.
+    ///
+    /// # Errors
+    /// [`Refused`] says why a count is not taken; nothing is added then.
+    pub fn insert(
+        &mut self,
+        place: Place,
+        date: NaiveDate,
+        observed: f64,
+        foreign: f64,
+    ) -> Result<(), Refused> {
+        if !in_range(date) {
+            return Err(Refused::DateOutOfRange);
+        }
+        self.insert_day(place, epoch_day(date), observed, foreign)
+    }
+
+    /// [`CountsWriter::insert`] with the date as days since 1970-01-01 ([`epoch_day`]): for
+    /// readers that keep dates so.
+    ///
+    /// # Errors
+    /// As [`CountsWriter::insert`].
+    #[inline]
+    pub fn insert_day(
+        &mut self,
+        place: Place,
+        day: i32,
+        observed: f64,
+        foreign: f64,
+    ) -> Result<(), Refused> {
+        let builder = self.builder;
+        if !builder.bounds.contains(&day) {
+            return Err(Refused::DateOutOfRange);
+        }
+        let key = match place {
+            Place::Area(i) if i < builder.areas => i,
+            Place::Region if builder.keys > builder.areas => builder.areas,
+            _ => return Err(Refused::UnknownPlace),
+        };
+        if !(observed.is_finite() && (0.0..=MAX_PERSONS).contains(&observed)) {
+            return Err(Refused::NotPersons);
+        }
+        if !(foreign.is_finite() && foreign >= 0.0 && foreign <= observed) {
+            return Err(Refused::ForeignAboveCount);
+        }
+        let row = self.row(day);
+        // -0 is a count of 0; keep the sign out of outputs.
+        let bits = (observed + 0.0).to_bits();
+        // A load and a store, not one atomic exchange: two writers adding the same place and
+        // day at the same moment may both succeed, which `unseen_repeats` then tells.
+        let slot = &row.observed[key];
+        if slot.load(Ordering::Relaxed) != EMPTY {
+            return Err(Refused::Duplicate);
+        }
+        slot.store(bits, Ordering::Relaxed);
+        if let Some(f) = &row.foreign {
+            f[key].store((foreign + 0.0).to_bits(), Ordering::Relaxed);
+        }
+        self.added += 1;
+        Ok(())
+    }
+
+    /// The row of a day, from this writer's own list or the builder's.
+    #[inline]
+    fn row(&mut self, day: Day) -> &SharedRow {
+        if self.rows.is_empty() {
+            self.first = day;
+        }
+        if day < self.first {
+            let before = (self.first - day) as usize;
+            self.rows.splice(0..0, std::iter::repeat_n(None, before));
+            self.first = day;
+        }
+        let index = (day - self.first) as usize;
+        if index >= self.rows.len() {
+            self.rows.resize(index + 1, None);
+        }
+        let builder = self.builder;
+        self.rows[index].get_or_insert_with(|| builder.row(day))
+    }
+}
+
+impl Drop for CountsWriter<'_> {
+    fn drop(&mut self) {
+        self.builder.rows.fetch_add(self.added, Ordering::Relaxed);
+    }
+}
+
+impl DayRow {
+    /// The count at a key: persons observed and foreign SIMs among them; `None` if none.
+    pub(crate) fn get(&self, key: usize) -> Option<(f64, f64)> {
+        let observed = self.observed[key];
+        (!observed.is_nan()).then(|| (observed, self.foreign.as_ref().map_or(0.0, |f| f[key])))
+    }
+}

@@ -1,0 +1,192 @@
+//! Days: the dates deltid takes, days since 1970 as its internal index, and periods of days.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::error::{Error, Result};
+
+/// The first year deltid takes a date in (earlier dates are refused as typing errors).
+pub const MIN_YEAR: i32 = 1900;
+/// The last year deltid takes a date in (later dates, such as 9999-12-31 placeholders, are
+/// refused).
+pub const MAX_YEAR: i32 = 2199;
+
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const EPOCH_FROM_CE: i32 = 719_163;
+
+/// Days since 1970-01-01 (negative before), the index deltid keeps dates by.
+pub(crate) type Day = i32;
+
+/// The days deltid takes, since 1970: [`MIN_YEAR`]-01-01 to [`MAX_YEAR`]-12-31.
+pub(crate) static DAYS: std::sync::LazyLock<std::ops::RangeInclusive<Day>> =
+    std::sync::LazyLock::new(|| {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map_or(0, epoch_day);
+        day(MIN_YEAR, 1, 1)..=day(MAX_YEAR, 12, 31)
+    });
+
+/// Days since 1970-01-01 of a date.
+pub fn epoch_day(date: NaiveDate) -> i32 {
+    date.num_days_from_ce() - EPOCH_FROM_CE
+}
+
+/// The date of a day since 1970-01-01. Days outside chrono's range (far beyond
+/// [`MIN_YEAR`]..[`MAX_YEAR`], which is all deltid keeps) give 1970-01-01.
+pub fn from_epoch_day(day: i32) -> NaiveDate {
+    day.checked_add(EPOCH_FROM_CE)
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or_default()
+}
+
+/// Whether deltid takes a date: its year is within [`MIN_YEAR`]..=[`MAX_YEAR`].
+pub fn in_range(date: NaiveDate) -> bool {
+    (MIN_YEAR..=MAX_YEAR).contains(&date.year())
+}
+
+/// Days in a calendar year: 366 in a leap year, else 365.
+///
+/// # Examples
+/// ```
+/// assert_eq!(deltid_model::days_in_year(2020), 366);
+/// assert_eq!(deltid_model::days_in_year(2100), 365);
+/// ```
+pub fn days_in_year(year: i32) -> u32 {
+    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    }
+}
+
+/// A half-open period of days, `from` ≤ date < `to`; either end may be open.
+///
+/// Half-open so that consecutive periods tile without overlap: `2020-01-01..2021-01-01` is the
+/// calendar year 2020.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Every day.
+    pub fn all() -> Period {
+        Period::default()
+    }
+
+    /// The days from `from` (included) to `to` (excluded).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSelection`] if both are given and `to` is not after `from`.
+    ///
+    /// # Examples
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use deltid_model::Period;
+    /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    /// let year_2020 = Period::new(d(2020, 1, 1), d(2021, 1, 1))?;
+    /// assert!(year_2020.contains(d(2020, 12, 31).unwrap()));
+    /// assert!(!year_2020.contains(d(2021, 1, 1).unwrap()));
+    /// assert!(Period::new(d(2021, 1, 1), d(2020, 1, 1)).is_err());
+    /// # Ok::<(), deltid_model::Error>(())
+    /// ```
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period> {
+        if let (Some(f), Some(t)) = (from, to)
+            && t <= f
+        {
+            return Err(Error::InvalidSelection {
+                reason: format!("period end {t} is not after its start {f} (the end is excluded)"),
+            });
+        }
+        Ok(Period { from, to })
+    }
+
+    /// The first day, if the period has a start.
+    pub fn from(&self) -> Option<NaiveDate> {
+        self.from
+    }
+
+    /// The first day after the period, if it has an end.
+    pub fn to(&self) -> Option<NaiveDate> {
+        self.to
+    }
+
+    /// Whether a date lies in the period.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date < t)
+    }
+
+    /// The period as a half-open range of days since 1970.
+    pub(crate) fn days(&self) -> std::ops::Range<Day> {
+        self.from.map_or(Day::MIN, epoch_day)..self.to.map_or(Day::MAX, epoch_day)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.from, self.to) {
+            (None, None) => f.write_str("all days"),
+            (Some(a), None) => write!(f, "from {a}"),
+            (None, Some(b)) => write!(f, "before {b}"),
+            (Some(a), Some(b)) => write!(f, "{a} to {b} (end excluded)"),
+        }
+    }
+}
+
+/// The calendar year of days since 1970, cached for runs of days in one year.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct YearOf {
+    /// The first day of the year last looked up, the first day after it, and the year.
+    cached: (Day, Day, i32),
+}
+
+impl YearOf {
+    /// The calendar year of `day`.
+    pub(crate) fn year(&mut self, day: Day) -> i32 {
+        let (from, to, year) = self.cached;
+        if (from..to).contains(&day) {
+            return year;
+        }
+        let year = from_epoch_day(day).year();
+        let start = |y| NaiveDate::from_ymd_opt(y, 1, 1).map_or(day, epoch_day);
+        self.cached = (start(year), start(year + 1), year);
+        year
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_days_round_trip() {
+        for (y, m, d, days) in [(1970, 1, 1, 0), (1969, 12, 31, -1), (2020, 2, 29, 18_321)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+            assert_eq!(epoch_day(date), days);
+            assert_eq!(from_epoch_day(days), date);
+        }
+    }
+
+    #[test]
+    fn leap_years_have_366_days() {
+        // Gregorian rule: every 4th year, except centuries, except every 400th.
+        for (year, days) in [
+            (1900, 365),
+            (2000, 366),
+            (2019, 365),
+            (2020, 366),
+            (2100, 365),
+        ] {
+            assert_eq!(days_in_year(year), days, "{year}");
+        }
+    }
+
+    #[test]
+    fn years_of_days_across_new_year() {
+        let mut years = YearOf::default();
+        let day = |y, m, d| epoch_day(NaiveDate::from_ymd_opt(y, m, d).expect("a date"));
+        assert_eq!(years.year(day(2020, 12, 31)), 2020);
+        assert_eq!(years.year(day(2021, 1, 1)), 2021);
+        assert_eq!(years.year(day(2020, 1, 1)), 2020);
+    }
+}

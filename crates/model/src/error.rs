@@ -1,0 +1,508 @@
+//! The library's one error type, and where in a file a value sits.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where a value sits in its file, for error messages.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// A CSV line (1-based, the header's line counted; a quoted field may span lines, the
+    /// record's first line is given).
+    Line(u64),
+    /// A spreadsheet cell, e.g. sheet `Counts`, cell `B7`.
+    Cell {
+        /// The sheet's name.
+        sheet: String,
+        /// The cell's reference, column letters and row number.
+        cell: String,
+    },
+    /// A Parquet row (1-based, not counting a header).
+    Row(u64),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(n) => write!(f, "line {n}"),
+            Location::Cell { sheet, cell } => write!(f, "sheet {}, cell {cell}", quoted(sheet)),
+            Location::Row(n) => write!(f, "row {n}"),
+        }
+    }
+}
+
+/// The most characters of a value from a file that a message repeats.
+pub const MAX_ECHOED: usize = 80;
+
+/// A value from a file as a message shows it: in quotes, control characters and other
+/// invisible or terminal-controlling characters escaped, cut to [`MAX_ECHOED`] characters.
+///
+/// # Examples
+/// ```
+/// use deltid_model::quoted;
+/// assert_eq!(quoted("K-3043 Ål"), "\"K-3043 Ål\"");
+/// assert_eq!(quoted("\u{1b}]0;x\u{7}"), "\"\\u{1b}]0;x\\u{7}\"");
+/// assert!(quoted(&"9".repeat(1000)).ends_with("…(1000 characters)\""));
+/// ```
+pub fn quoted(value: &str) -> String {
+    let count = value.chars().count();
+    let shown: String = value.chars().take(MAX_ECHOED).collect();
+    let mut escaped = format!("{shown:?}");
+    if count > MAX_ECHOED {
+        escaped.pop();
+        escaped.push_str(&format!("…({count} characters)\""));
+    }
+    escaped
+}
+
+/// A list of codes or names as a message shows it: the first few, then how many more.
+fn some(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text: Vec<String> = items.iter().take(SHOWN).map(|i| quoted(i)).collect();
+    if items.len() > SHOWN {
+        text.push(format!("and {} more", items.len() - SHOWN));
+    }
+    text.join(", ")
+}
+
+/// Everything that can go wrong in deltid, with the context a user needs to fix it.
+///
+/// Every variant that comes from a file names the file, and where a value is at fault, its
+/// place ([`Location`]: line, sheet and cell, or row), column and the offending value, escaped
+/// and shortened ([`quoted`]). Messages are lowercase, carry no trailing period and name no
+/// command-line flag, so they compose into cause chains.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("cannot read {}", path.display())]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+
+    /// A CSV file is malformed beyond what the reader takes.
+    #[error("{}: line {line}: malformed CSV: {message}", path.display())]
+    ReadCsv {
+        /// The file.
+        path: PathBuf,
+        /// Line where the bad record starts.
+        line: u64,
+        /// What the CSV reader reported.
+        message: String,
+    },
+
+    /// A spreadsheet cannot be opened or read (damaged, or not a workbook).
+    #[error("{}: cannot read the spreadsheet: {message}", path.display())]
+    ReadSheet {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A spreadsheet has no sheet of the name asked for.
+    #[error("{}: no sheet {} (sheets: {})", path.display(), quoted(sheet), some(sheets))]
+    NoSuchSheet {
+        /// The file.
+        path: PathBuf,
+        /// The sheet asked for.
+        sheet: String,
+        /// The sheets the workbook has.
+        sheets: Vec<String>,
+    },
+
+    /// A Parquet file cannot be opened or decoded.
+    #[error("{}: cannot read the Parquet file: {message}", path.display())]
+    ReadParquet {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A column of a typed file (Parquet) has a type deltid does not read for its role.
+    #[error("{}: column `{column}` is of type {found}: expected {expected}", path.display())]
+    ColumnType {
+        /// The file.
+        path: PathBuf,
+        /// Column name.
+        column: String,
+        /// The type found.
+        found: String,
+        /// What is read for this column.
+        expected: String,
+    },
+
+    /// A required column is not in a file's header.
+    #[error("{}: no column `{column}` in the header (found: {}){}", path.display(), some(found), separator_hint(found))]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column that was expected.
+        column: String,
+        /// The columns that the header has.
+        found: Vec<String>,
+    },
+
+    /// A column name occurs twice in a header, so which one is meant is unclear.
+    #[error("{}: column `{column}` appears twice in the header", path.display())]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The repeated column name.
+        column: String,
+    },
+
+    /// A data row has more fields than the header: most often a number written with a comma
+    /// and not quoted (`6,506`), which would otherwise be read as two fields.
+    #[error("{}: {at}: {found} fields where the header has {expected} (a number with a comma, such as 6,506, that is not in quotes?)", path.display())]
+    ExtraFields {
+        /// The file.
+        path: PathBuf,
+        /// Where the row is.
+        at: Location,
+        /// Fields in the row.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
+
+    /// A file's bytes are not in the encoding declared for it.
+    #[error("{}: line {line}: not valid UTF-8 (declare the encoding, e.g. windows-1252)", path.display())]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first invalid byte.
+        line: u64,
+    },
+
+    /// A file holds a header but no data rows.
+    #[error("{}: no data rows", path.display())]
+    EmptyInput {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// A date could not be read in the column's format.
+    #[error("{}: {at}, column `{column}`: cannot parse date {} (expected {expected})", path.display(), quoted(value))]
+    ParseDate {
+        /// The file.
+        path: PathBuf,
+        /// The date format expected, in words (e.g. `yyyy-mm-dd`).
+        expected: String,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A date in the column's format names a day that does not exist (`29.02.2023`).
+    #[error("{}: {at}, column `{column}`: no such day {} ({expected})", path.display(), quoted(value))]
+    NoSuchDay {
+        /// The file.
+        path: PathBuf,
+        /// The date format, in words.
+        expected: String,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A date is outside the days deltid takes ([`MIN_YEAR`](crate::MIN_YEAR) to
+    /// [`MAX_YEAR`](crate::MAX_YEAR)): most likely a typing error or a placeholder such as
+    /// 9999-12-31.
+    #[error("{}: {at}, column `{column}`: date {value} is outside {}-01-01 to {}-12-31", path.display(), crate::MIN_YEAR, crate::MAX_YEAR)]
+    DateOutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The date, ISO 8601.
+        value: String,
+    },
+
+    /// Every date in a column reads both day-first and month-first (`01/02/2020`).
+    #[error("{}: column `{column}`: dates such as {} read both as dd/mm/yyyy and mm/dd/yyyy: declare the date format", path.display(), quoted(example))]
+    AmbiguousDates {
+        /// The file.
+        path: PathBuf,
+        /// Column name.
+        column: String,
+        /// One of the dates.
+        example: String,
+    },
+
+    /// A number (a count or a deduction in persons) could not be parsed.
+    #[error("{}: {at}, column `{column}`: cannot parse number {} (expected a number of persons such as 1234, 1 234 or 1234,5)", path.display(), quoted(value))]
+    ParseNumber {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A number could be read two ways: `1,234` or `1.234` is a decimal in Norwegian and
+    /// English writing alike, or a thousand, depending on the writer.
+    #[error("{}: {at}, column `{column}`: {} is ambiguous (a decimal mark or a thousands separator?): declare the decimal mark", path.display(), quoted(value))]
+    AmbiguousNumber {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A count or deduction in persons is below zero.
+    #[error("{}: {at}, column `{column}`: negative number of persons {}", path.display(), quoted(value))]
+    NegativeNumber {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A number of persons is larger than any real count can be (above
+    /// [`MAX_PERSONS`](crate::MAX_PERSONS), more than the world's population), or not finite.
+    #[error("{}: {at}, column `{column}`: {} persons is more than any real count (at most 10 000 000 000)", path.display(), quoted(value))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+
+    /// A count of foreign SIMs is larger than the count of all SIMs it is a part of.
+    #[error("{}: {at}, column `{column}`: {foreign} foreign SIMs is more than the {count} counted in all", path.display())]
+    ForeignAboveCount {
+        /// The file.
+        path: PathBuf,
+        /// Where the row is.
+        at: Location,
+        /// The foreign-SIM column's name.
+        column: String,
+        /// Foreign SIMs.
+        foreign: f64,
+        /// All SIMs (domestic and foreign).
+        count: f64,
+    },
+
+    /// An area cell is empty.
+    #[error("{}: {at}, column `{column}`: empty area code", path.display())]
+    EmptyArea {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+    },
+
+    /// An area cell names no area of the scenario.
+    #[error("{}: {at}: area {} is not in the scenario {} (known: {})", path.display(), quoted(area), scenario.display(), some(known))]
+    UnknownArea {
+        /// The counts (or table) file.
+        path: PathBuf,
+        /// Where the area first occurs.
+        at: Location,
+        /// The cell as written.
+        area: String,
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The area codes the scenario lists (messages show the first few).
+        known: Vec<String>,
+    },
+
+    /// An area name fits more than one area of the scenario.
+    #[error("{}: {at}: area name {} fits more than one area ({}): use codes", path.display(), quoted(name), some(codes))]
+    AmbiguousArea {
+        /// The file.
+        path: PathBuf,
+        /// Where the name first occurs.
+        at: Location,
+        /// The name.
+        name: String,
+        /// The codes it fits.
+        codes: Vec<String>,
+    },
+
+    /// The same (date, area) pair occurs twice.
+    #[error("{}: {at}: second row for area {area} on {date} (first at {first})", path.display())]
+    DuplicateRow {
+        /// The file.
+        path: PathBuf,
+        /// Where the repeated row is.
+        at: Location,
+        /// Where the first row for the same date and area is.
+        first: Location,
+        /// Area code.
+        area: String,
+        /// Date, ISO 8601.
+        date: String,
+    },
+
+    /// Several values of one file are wrong; each is listed (up to a limit).
+    #[error("{}: {} problems{}:\n{}", path.display(), errors.len() + more, if *more > 0 { format!(" (the first {} shown)", errors.len()) } else { String::new() }, errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    Many {
+        /// The file.
+        path: PathBuf,
+        /// The problems found, in file order.
+        errors: Vec<Error>,
+        /// How many more were not listed.
+        more: usize,
+    },
+
+    /// The scenario file is not valid TOML or does not have the expected shape.
+    #[error("{}: cannot read scenario: {message}", path.display())]
+    ReadScenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+
+    /// The scenario is well-formed but a value is not allowed.
+    #[error("{}: `{key}`: {reason}", path.display())]
+    InvalidScenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// The key at fault, as written in the file (e.g. `uplift`, `area[2].residents`).
+        key: String,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+
+    /// A deduction table has no row for a date (and area) the counts need.
+    #[error("{}: no {deduction} figure for {date}{} (add a row, or give `fill = 0` beside `table` in the scenario)", path.display(), area.as_ref().map(|a| format!(", area {a}")).unwrap_or_default())]
+    MissingDeductionDate {
+        /// The deduction table.
+        path: PathBuf,
+        /// The deduction (`residents`, `commuters`, `transit` or `day_visitors`).
+        deduction: String,
+        /// The date missing, ISO 8601.
+        date: String,
+        /// The area, for a per-area table.
+        area: Option<String>,
+    },
+
+    /// Neither the caller nor the scenario names a counts file.
+    #[error("no counts file: give one, or name it in {} as `counts = \"file.csv\"`", scenario.display())]
+    NoCounts {
+        /// The scenario file.
+        scenario: PathBuf,
+    },
+
+    /// No counts remain after the period and area filters.
+    #[error("no counts in the selection ({selection})")]
+    EmptySelection {
+        /// The period and areas that were asked for.
+        selection: String,
+    },
+
+    /// The selection asks for something impossible (an empty period, an area not in the
+    /// scenario).
+    #[error("invalid selection: {reason}")]
+    InvalidSelection {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// An option of an analysis or an output is out of its range.
+    #[error("invalid option `{option}`: {reason}")]
+    InvalidOption {
+        /// The option, as the library names it (`dimensioning`, `draws`, `table`).
+        option: String,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+
+    /// The scenario asks for something an engine cannot render (an SQL dialect without a
+    /// feature the query needs).
+    #[error("{}: cannot write {what}: {reason}", scenario.display())]
+    Unsupported {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// What was asked for (`the SQL query`).
+        what: String,
+        /// Why not, and what to do instead.
+        reason: String,
+    },
+
+    /// A synthetic-data request is impossible (no days, no areas, a negative mean).
+    #[error("invalid synthetic data request: {reason}")]
+    InvalidSynth {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A chart file name asks for a format deltid does not draw.
+    #[error("{}: a chart must be a .png or .svg file", path.display())]
+    ChartFormat {
+        /// The chart file asked for.
+        path: PathBuf,
+    },
+
+    /// A chart could not be drawn.
+    #[error("cannot draw the chart: {message}")]
+    Chart {
+        /// What the drawing library reported.
+        message: String,
+    },
+
+    /// An .xlsx workbook could not be built (more rows than Excel holds, a date before 1900).
+    #[error("cannot write the workbook: {message}")]
+    WriteWorkbook {
+        /// What the workbook writer reported.
+        message: String,
+    },
+
+    /// A Parquet file could not be written.
+    #[error("cannot write the Parquet file: {message}")]
+    WriteParquet {
+        /// What the Parquet writer reported.
+        message: String,
+    },
+
+    /// Writing an output failed.
+    #[error("cannot write output")]
+    Write {
+        /// The underlying I/O error.
+        #[from]
+        source: std::io::Error,
+    },
+}
+
+/// A hint for a header read as one column because the file uses another separator.
+fn separator_hint(found: &[String]) -> &'static str {
+    match found {
+        [one] if one.contains(';') => " (the header holds `;`: is that the separator?)",
+        [one] if one.contains('\t') => " (the header holds tabs: is that the separator?)",
+        _ => "",
+    }
+}
+
+/// Result alias with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

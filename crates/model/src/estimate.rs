@@ -1,0 +1,318 @@
+//! A plan run over counts: the daily lines of every selected area and of the region.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::counts::{Counts, DayRow, Place};
+use crate::day::{Day, epoch_day, from_epoch_day};
+use crate::error::{Error, Result};
+use crate::lines::DayLines;
+use crate::plan::{DayContext, Plan, RegionRule};
+use crate::scenario::Scenario;
+use crate::summary::Summary;
+
+/// The region on one day.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RegionDay {
+    /// The day.
+    pub date: NaiveDate,
+    /// The region's lines, persons.
+    pub lines: DayLines,
+    /// The areas with a count that day (all selected ones when the region is the sum of its
+    /// areas).
+    pub areas: u32,
+    /// With the region's own count, on a day every area is counted: the areas' observed summed
+    /// ÷ the region's observed (above 1 when people were seen in several areas that day).
+    pub overlap: Option<f64>,
+}
+
+/// One day of an estimate: each selected area's lines (`None` where the area has no count),
+/// and the region's, if the region has that day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EstimateDay {
+    /// The day.
+    pub date: NaiveDate,
+    /// Each selected area's lines, in the order of [`Plan::selected`].
+    pub areas: Vec<Option<DayLines>>,
+    /// The region's day (see [`RegionRule`]).
+    pub region: Option<RegionDay>,
+}
+
+/// What [`Estimate::visit_days`] shows: an area's lines on a day (the area's position in
+/// [`Plan::selected`]), or the region's day after its areas' (with the areas counted).
+pub(crate) enum Visit<'a> {
+    Area(usize, Day, &'a DayLines),
+    Region(Day, u32, Option<&'a RegionDay>),
+}
+
+/// A plan run over counts: the daily lines of every selected area and of the region.
+///
+/// Made by [`Plan::estimate`]. Lines are computed from the compact counts when asked for, so
+/// an estimate holds little beyond the counts: every view ([`Estimate::summary`], the daily
+/// rows, the analyses) reads the same plan and the same counts.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    plan: Plan,
+    counts: Counts,
+    region: RegionRule,
+    /// Per day held by the counts: the context of the shares.
+    contexts: Vec<DayContext>,
+    /// Each area's usual share (its mean share of present persons on the days every area is
+    /// counted), when some day lacks an area; else empty.
+    usual: Vec<f64>,
+}
+
+impl Estimate {
+    pub(crate) fn new(plan: Plan, counts: Counts) -> Result<Estimate> {
+        let areas = plan.scenario().areas().len();
+        let own = counts.key(Place::Region).filter(|_| plan.selects_all());
+        let own_in_period = own.is_some_and(|key| {
+            counts
+                .days()
+                .any(|(day, row)| plan.in_period(day) && !row.observed[key].is_nan())
+        });
+        let region = if own_in_period {
+            RegionRule::OwnCount
+        } else {
+            RegionRule::SumOfAreas
+        };
+        let (per_domestic, per_foreign) = plan.added_per_sim();
+        let present = |(observed, foreign): (f64, f64)| {
+            observed + (observed - foreign) * per_domestic + foreign * per_foreign
+        };
+        let mut contexts = vec![DayContext::default(); counts.days_held()];
+        let mut incomplete = false;
+        for (i, day, row) in counts.indexed_days() {
+            // Only shares by present persons need the day's context.
+            if !plan.shares_by_present() || !plan.in_period(day) {
+                continue;
+            }
+            let context = &mut contexts[i];
+            for key in 0..areas {
+                if let Some(count) = row.get(key) {
+                    context.total += present(count);
+                    context.counted += 1;
+                }
+            }
+            incomplete |= context.counted > 0 && (context.counted as usize) < areas;
+        }
+        let mut usual = Vec::new();
+        if plan.shares_by_present() && incomplete {
+            let mut sums = vec![0.0; areas];
+            let mut complete_days = 0u32;
+            for (i, day, row) in counts.indexed_days() {
+                let context = &contexts[i];
+                if !plan.in_period(day) || context.counted as usize != areas {
+                    continue;
+                }
+                complete_days += 1;
+                for (key, sum) in sums.iter_mut().enumerate() {
+                    if let Some(count) = row.get(key) {
+                        *sum += Plan::present_share(present(count), context);
+                    }
+                }
+            }
+            if complete_days > 0 {
+                usual = sums.iter().map(|s| s / f64::from(complete_days)).collect();
+                for (i, _, row) in counts.indexed_days() {
+                    contexts[i].usual_counted = (0..areas)
+                        .filter(|&key| row.get(key).is_some())
+                        .map(|key| usual[key])
+                        .sum();
+                }
+            }
+        }
+        plan.check_figures(&counts, region == RegionRule::OwnCount)?;
+        let estimate = Estimate {
+            plan,
+            counts,
+            region,
+            contexts,
+            usual,
+        };
+        let any = estimate.counts.days().any(|(day, row)| {
+            estimate.plan.in_period(day)
+                && (estimate.plan.selected().iter().any(|&a| row.get(a).is_some())
+                    || (region == RegionRule::OwnCount
+                        && own.is_some_and(|k| row.get(k).is_some())))
+        });
+        if !any {
+            return Err(Error::EmptySelection {
+                selection: estimate.plan.selection().to_string(),
+            });
+        }
+        Ok(estimate)
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        self.plan.scenario()
+    }
+
+    /// The counts.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// How the region's figures are made.
+    pub fn region_rule(&self) -> RegionRule {
+        self.region
+    }
+
+    /// The lines of the area at position `area` (among the scenario's areas) on a date, if it
+    /// has a count then and the date is in the period.
+    pub fn area_day(&self, area: usize, date: NaiveDate) -> Option<DayLines> {
+        let day = epoch_day(date);
+        let index = self.counts.index(day)?;
+        self.area_lines(area, day, index, self.counts.row(day)?)
+    }
+
+    /// The region on a date, if it has that day (see [`RegionRule`]).
+    pub fn region_day(&self, date: NaiveDate) -> Option<RegionDay> {
+        let day = epoch_day(date);
+        let index = self.counts.index(day)?;
+        let row = self.counts.row(day)?;
+        self.day_into(index, day, row, &mut Vec::new())
+    }
+
+    /// Every day with a count in the period, in date order.
+    pub fn days(&self) -> impl Iterator<Item = EstimateDay> + '_ {
+        self.counts
+            .indexed_days()
+            .filter(|(_, day, _)| self.plan.in_period(*day))
+            .map(|(index, day, row)| {
+                let mut areas = Vec::with_capacity(self.plan.selected().len());
+                let region = self.day_into(index, day, row, &mut areas);
+                EstimateDay {
+                    date: from_epoch_day(day),
+                    areas,
+                    region,
+                }
+            })
+    }
+
+    /// The days held by the counts, as positions: for work split into ranges of days.
+    pub(crate) fn days_held(&self) -> usize {
+        self.counts.days_held()
+    }
+
+    /// One day: each selected area's lines into `areas` (cleared first), and the region's day.
+    fn day_into(&self, index: usize, day: Day, row: &DayRow, areas: &mut Vec<Option<DayLines>>) -> Option<RegionDay> {
+        areas.clear();
+        let (mut sum, mut counted) = (DayLines::default(), 0);
+        for &a in self.plan.selected() {
+            let lines = self.area_lines(a, day, index, row);
+            if let Some(lines) = &lines {
+                sum = sum.plus(lines);
+                counted += 1;
+            }
+            areas.push(lines);
+        }
+        self.region_lines(day, row, &sum, counted)
+    }
+
+    /// Calls `visit` with each selected area's lines on every day in the period among the
+    /// days held at positions `range`, each area's days in date order, and with each region
+    /// day in date order after its areas'.
+    ///
+    /// Days are taken in blocks, area by area within a block, so that what a visitor keeps per
+    /// area stays in cache however many areas there are.
+    pub(crate) fn visit_days(&self, range: std::ops::Range<usize>, mut visit: impl FnMut(Visit<'_>)) {
+        const BLOCK: usize = 32;
+        let days: Vec<(usize, Day, &DayRow)> = self
+            .counts
+            .indexed_days()
+            .filter(|(index, day, _)| range.contains(index) && self.plan.in_period(*day))
+            .collect();
+        let mut sums = [(DayLines::default(), 0u32); BLOCK];
+        for block in days.chunks(BLOCK) {
+            sums[..block.len()].fill((DayLines::default(), 0));
+            for (slot, &a) in self.plan.selected().iter().enumerate() {
+                for (sum, &(index, day, row)) in sums.iter_mut().zip(block) {
+                    if let Some(lines) = self.area_lines(a, day, index, row) {
+                        visit(Visit::Area(slot, day, &lines));
+                        sum.0 = sum.0.plus(&lines);
+                        sum.1 += 1;
+                    }
+                }
+            }
+            for ((sum, counted), &(_, day, row)) in sums.iter().zip(block) {
+                let region = self.region_lines(day, row, sum, *counted);
+                visit(Visit::Region(day, *counted, region.as_ref()));
+            }
+        }
+    }
+
+    /// Each day the area at position `area` has a count in the period, in date order.
+    pub fn area_days(&self, area: usize) -> impl Iterator<Item = (NaiveDate, DayLines)> + '_ {
+        self.counts
+            .indexed_days()
+            .filter(|(_, day, _)| self.plan.in_period(*day))
+            .filter_map(move |(index, day, row)| {
+                Some((from_epoch_day(day), self.area_lines(area, day, index, row)?))
+            })
+    }
+
+    /// The region's days, in date order (see [`RegionRule`]).
+    pub fn region_days(&self) -> impl Iterator<Item = RegionDay> + '_ {
+        self.days().filter_map(|d| d.region)
+    }
+
+    /// The summary: means per day, the plan's table, negative days and calendar years, per
+    /// selected area and for the region.
+    pub fn summary(&self) -> Summary {
+        Summary::new(self)
+    }
+
+    /// An area's lines on a day held at `index`, if it has a count in the period.
+    #[inline(always)]
+    pub(crate) fn area_lines(&self, area: usize, day: Day, index: usize, row: &DayRow) -> Option<DayLines> {
+        if !self.plan.in_period(day) {
+            return None;
+        }
+        let count = row.get(area)?;
+        // Every figure was checked when the estimate was made.
+        self.plan
+            .area_lines(area, day, count, &self.contexts[index], &self.usual)
+    }
+
+    /// The region's day from its areas' lines that day: their sum, and how many were counted.
+    pub(crate) fn region_lines(
+        &self,
+        day: Day,
+        row: &DayRow,
+        sum: &DayLines,
+        counted: u32,
+    ) -> Option<RegionDay> {
+        if !self.plan.in_period(day) {
+            return None;
+        }
+        match self.region {
+            RegionRule::SumOfAreas => (counted as usize == self.plan.selected().len()).then(|| {
+                RegionDay {
+                    date: from_epoch_day(day),
+                    lines: *sum,
+                    areas: counted,
+                    overlap: None,
+                }
+            }),
+            RegionRule::OwnCount => {
+                let key = self.counts.key(Place::Region)?;
+                let count = row.get(key)?;
+                let lines = self.plan.region_lines(day, count)?;
+                let complete = counted as usize == self.plan.scenario().areas().len();
+                Some(RegionDay {
+                    date: from_epoch_day(day),
+                    lines,
+                    areas: counted,
+                    overlap: (complete && count.0 > 0.0).then(|| sum.observed() / count.0),
+                })
+            }
+        }
+    }
+}

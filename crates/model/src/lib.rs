@@ -1,0 +1,73 @@
+//! # deltid-model
+//!
+//! The method of deltid, defined once, with no file formats and no dataframes: the scenario
+//! (uplift, scaling, deductions, areas), the calendar, the compact form of the counts, the
+//! compiled [`Plan`] with the per-day lines of the model, and the summary with the Hallingdal
+//! plan's table. Readers (`deltid-io`), analyses, outputs and the SQL export (`deltid`) are
+//! built on it; the `deltid` crate re-exports everything here.
+//!
+//! The model, per area `a` and day `d` (see [`plan`](mod@plan) for the whole of it):
+//!
+//! ```text
+//! present(a,d)   = observed(a,d) × (1 + uplift)
+//! part_time(a,d) = present(a,d) − residents − commuters − transit − day_visitors
+//! guest-nights per year = mean part_time per day × 365 (the plan's rule)
+//! ```
+#![deny(missing_docs)]
+
+mod area;
+pub mod calendar;
+mod counts;
+mod day;
+mod error;
+mod estimate;
+mod lines;
+pub mod plan;
+mod scenario;
+mod stats;
+mod summary;
+mod table;
+
+pub use area::{Area, AreaCode, AreaResolver, Resolution, leading_code, trim_cell, whitespace};
+pub use calendar::{Label, SchoolHolidays};
+pub use counts::{Counts, CountsBuilder, CountsWriter, Place, Refused};
+pub use day::{MAX_YEAR, MIN_YEAR, Period, days_in_year, epoch_day, from_epoch_day, in_range};
+pub use error::{Error, Location, MAX_ECHOED, Result, quoted};
+pub use estimate::{Estimate, EstimateDay, RegionDay};
+pub use lines::{DayLines, Deduction, Line};
+pub use plan::{Plan, RegionRule, Selection};
+pub use scenario::{
+    AreaSpec, Allocation, Calibration, DeductionSource, DeductionSpec, DeductionTable,
+    Distribution, MAX_FOREIGN_FACTOR, MappingRow, Parameter, ParameterSpec, Scaling, Scenario,
+    ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
+};
+pub use stats::{PercentileMethod, Sum, quantile};
+pub use summary::{AreaSummary, CalendarYear, Summary};
+pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow};
+
+/// The largest number of persons deltid accepts in one count or deduction: ten billion, more
+/// than the world's population. Larger values are data errors, and the bound keeps every sum
+/// exact in `f64` and within `i64` when rounded.
+pub const MAX_PERSONS: f64 = 1e10;
+
+/// A scenario of two areas (`0001` A, `0002` B), uplift 6 %, residents 1 000 for the region
+/// shared by present persons and no other deduction: for the examples in the docs.
+#[doc(hidden)]
+pub fn doc_scenario() -> Scenario {
+    let mut spec = ScenarioSpec::<()>::new(std::path::Path::new("example.toml"));
+    spec.uplift = Some(ParameterSpec::Value {
+        value: 0.06,
+        percent: false,
+        written: "0.06".to_owned(),
+    });
+    spec.deductions = [1_000.0, 0.0, 0.0, 0.0].map(|p| Some(DeductionSpec::Persons(p)));
+    for (code, name) in [("0001", "A"), ("0002", "B")] {
+        spec.areas.push(AreaSpec {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            ..AreaSpec::default()
+        });
+    }
+    // The spec above is valid; a failure here is a defect the doctests show at once.
+    Scenario::new(spec, |_, _, _| unreachable!("no tables")).unwrap_or_else(|e| panic!("{e}"))
+}

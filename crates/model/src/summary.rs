@@ -1,0 +1,570 @@
+//! Summaries over the period: means per day, the plan's table, negative days, calendar years.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::area::AreaCode;
+use crate::counts::Place;
+use crate::day::{Day, YearOf, days_in_year, from_epoch_day};
+use crate::estimate::{Estimate, Visit};
+use crate::lines::{DayLines, Line};
+use crate::plan::RegionRule;
+use crate::scenario::{Allocation, Scaling, Uplift};
+use crate::stats::Sum;
+use crate::table::{PLAN_DAYS_PER_YEAR, PlanTable};
+
+/// Guest-nights summed over the days observed in one calendar year.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CalendarYear {
+    /// The year.
+    pub year: i32,
+    /// Days with a count in the selection (for the region: region days).
+    pub days_observed: u32,
+    /// Days in the calendar year (365, or 366 in a leap year).
+    pub days_in_year: u32,
+    /// Sum of part-time residents present over the days observed, in nights. Only a full year
+    /// (`days_observed == days_in_year`) is a yearly figure; a partial year is not scaled up.
+    pub guest_nights: f64,
+}
+
+impl CalendarYear {
+    /// Whether every day of the year was observed.
+    pub fn is_complete(&self) -> bool {
+        self.days_observed == self.days_in_year
+    }
+}
+
+/// Summary of one area, or of the region, over the selected period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AreaSummary {
+    code: Option<AreaCode>,
+    name: String,
+    days: u32,
+    first: NaiveDate,
+    last: NaiveDate,
+    mean: DayLines,
+    mean_foreign: f64,
+    missing_days: u32,
+    negative_days: u32,
+    negative_sum: f64,
+    negative_dates: Vec<NaiveDate>,
+    guest_nights_per_year_plan: f64,
+    calendar_years: Vec<CalendarYear>,
+    table: PlanTable,
+}
+
+impl AreaSummary {
+    /// The area's code; `None` for the region.
+    pub fn code(&self) -> Option<&AreaCode> {
+        self.code.as_ref()
+    }
+
+    /// The area's (or region's) name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Days with a count (for the region: its days, see [`RegionRule`]).
+    pub fn days(&self) -> u32 {
+        self.days
+    }
+
+    /// First day with a count.
+    pub fn first(&self) -> NaiveDate {
+        self.first
+    }
+
+    /// Last day with a count.
+    pub fn last(&self) -> NaiveDate {
+        self.last
+    }
+
+    /// Mean per day of each line, persons. For the region as the sum of its areas: the sum of
+    /// the areas' means.
+    pub fn mean(&self) -> &DayLines {
+        &self.mean
+    }
+
+    /// Foreign SIMs (inbound roamers) among the observed, mean per day; 0 without a SIM-origin
+    /// split.
+    pub fn mean_foreign(&self) -> f64 {
+        self.mean_foreign
+    }
+
+    /// Days in the summary's span ([`Summary::first`] to [`Summary::last`]) without a count
+    /// (for the region: that are not region days). The means and the plan's yearly figure are
+    /// over the days counted only.
+    pub fn missing_days(&self) -> u32 {
+        self.missing_days
+    }
+
+    /// Days whose part-time residual is negative (kept in every figure, not clamped).
+    pub fn negative_days(&self) -> u32 {
+        self.negative_days
+    }
+
+    /// Sum of the negative residuals over those days, nights (≤ 0).
+    pub fn negative_sum(&self) -> f64 {
+        self.negative_sum
+    }
+
+    /// The days with a negative residual, in date order.
+    pub fn negative_dates(&self) -> &[NaiveDate] {
+        &self.negative_dates
+    }
+
+    /// Guest-nights per year by the plan's rule: mean part-time residents per day × 365,
+    /// nights.
+    pub fn guest_nights_per_year_plan(&self) -> f64 {
+        self.guest_nights_per_year_plan
+    }
+
+    /// Guest-nights per calendar year, with coverage.
+    pub fn calendar_years(&self) -> &[CalendarYear] {
+        &self.calendar_years
+    }
+
+    /// The plan's table for this area (or the region).
+    pub fn table(&self) -> &PlanTable {
+        &self.table
+    }
+}
+
+/// Summary of an estimate: the region and each selected area.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    region_name: String,
+    uplift: Uplift,
+    scaling: Scaling,
+    region_rule: RegionRule,
+    overlap: Option<f64>,
+    allocation: Allocation,
+    selection: String,
+    first: NaiveDate,
+    last: NaiveDate,
+    region: AreaSummary,
+    incomplete_region_days: u32,
+    days: u32,
+    areas: Vec<AreaSummary>,
+    areas_without_counts: Vec<AreaCode>,
+}
+
+impl Summary {
+    /// The region's name.
+    pub fn region_name(&self) -> &str {
+        &self.region_name
+    }
+
+    /// The uplift applied.
+    pub fn uplift(&self) -> Uplift {
+        self.uplift
+    }
+
+    /// The scaling factors besides the uplift.
+    pub fn scaling(&self) -> Scaling {
+        self.scaling
+    }
+
+    /// How the region's figures are made.
+    pub fn region_rule(&self) -> RegionRule {
+        self.region_rule
+    }
+
+    /// With the region's own count: the mean over the days every area is counted of the
+    /// areas' observed summed ÷ the region's own count (above 1: people seen in several areas
+    /// on a day); `None` when the region is the sum of its areas.
+    pub fn overlap(&self) -> Option<f64> {
+        self.overlap
+    }
+
+    /// How region-level deductions were shared out to areas.
+    pub fn allocation(&self) -> Allocation {
+        self.allocation
+    }
+
+    /// The selection, in words.
+    pub fn selection(&self) -> &str {
+        &self.selection
+    }
+
+    /// Days with any count (of a selected area, or the region's own).
+    pub fn days(&self) -> u32 {
+        self.days
+    }
+
+    /// First day of the span: the period's start if given, else the first day counted.
+    pub fn first(&self) -> NaiveDate {
+        self.first
+    }
+
+    /// Last day of the span: the day before the period's end if given, else the last counted.
+    pub fn last(&self) -> NaiveDate {
+        self.last
+    }
+
+    /// The region.
+    pub fn region(&self) -> &AreaSummary {
+        &self.region
+    }
+
+    /// Days with some count that are not region days: with the region as the sum of its areas,
+    /// days on which some selected area has no count; with its own count, days without it.
+    pub fn incomplete_region_days(&self) -> u32 {
+        self.incomplete_region_days
+    }
+
+    /// Each selected area with counts, in scenario order.
+    pub fn areas(&self) -> &[AreaSummary] {
+        &self.areas
+    }
+
+    /// Selected areas without any count in the period: they are not in the region's sum.
+    pub fn areas_without_counts(&self) -> &[AreaCode] {
+        &self.areas_without_counts
+    }
+
+    /// Summarises an estimate (see [`Estimate::summary`]).
+    pub(crate) fn new(estimate: &Estimate) -> Summary {
+        let plan = estimate.plan();
+        let scenario = plan.scenario();
+        let selected = plan.selected();
+        // Days in ranges, one for each core when there is enough to share.
+        let days = estimate.days_held();
+        let work = days.saturating_mul(selected.len());
+        let threads = if work < 200_000 {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(days)
+        };
+        let ranges: Vec<std::ops::Range<usize>> = (0..threads)
+            .map(|t| days * t / threads..days * (t + 1) / threads)
+            .collect();
+        let tally = |range: std::ops::Range<usize>| {
+            let mut tallies = Tallies::new(selected.len());
+            estimate.visit_days(range, |visit| tallies.visit(visit));
+            tallies
+        };
+        let mut parts: Vec<Tallies> = if threads == 1 {
+            ranges.into_iter().map(tally).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = ranges
+                    .into_iter()
+                    .map(|range| scope.spawn(move || tally(range)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
+        let mut tallies = parts.remove(0);
+        for part in parts {
+            tallies.merge(part);
+        }
+        let uplift = scenario.uplift();
+        let scaling = scenario.scaling();
+        let foreign = estimate.counts().has_foreign();
+        // The plan's rounding of the uplift line holds only for observed × (1 + uplift).
+        let table = |mean: &DayLines| {
+            if !scaling.is_identity() || foreign {
+                PlanTable::with_scaling(mean, uplift, scaling)
+            } else {
+                PlanTable::new(mean, uplift)
+            }
+        };
+        let first = plan
+            .selection()
+            .period
+            .from()
+            .or(tallies.first.map(from_epoch_day))
+            .unwrap_or_default();
+        let last = plan
+            .selection()
+            .period
+            .to()
+            .and_then(|t| t.pred_opt())
+            .or(tallies.last.map(from_epoch_day))
+            .unwrap_or_default();
+        let span = u32::try_from((last - first).num_days() + 1).unwrap_or(0);
+        let mut summaries = Vec::new();
+        let mut without = Vec::new();
+        for (tally, &position) in tallies.areas.iter().zip(selected) {
+            let area = &scenario.areas()[position];
+            if tally.days == 0 {
+                without.push(area.code.clone());
+                continue;
+            }
+            summaries.push(tally.summary(Some(area.code.clone()), &area.name, tally.mean(), span, &table));
+        }
+        let region_mean = match estimate.region_rule() {
+            RegionRule::SumOfAreas => {
+                let mut sums = [Sum::default(); 8];
+                for area in &summaries {
+                    for (sum, value) in sums.iter_mut().zip(area.mean.to_array()) {
+                        sum.add(value);
+                    }
+                }
+                DayLines::from_array(sums.map(|s| s.value()))
+            }
+            RegionRule::OwnCount => tallies.region.mean(),
+        };
+        let mut region = tallies
+            .region
+            .summary(None, &plan.region_name(), region_mean, span, &table);
+        if foreign {
+            mean_foreign(estimate, &mut summaries, &mut region);
+        }
+        Summary {
+            region_name: plan.region_name(),
+            uplift,
+            scaling,
+            region_rule: estimate.region_rule(),
+            overlap: (tallies.overlap.1 > 0)
+                .then(|| tallies.overlap.0.value() / f64::from(tallies.overlap.1)),
+            allocation: scenario.allocation(),
+            selection: plan.selection().to_string(),
+            first,
+            last,
+            region,
+            incomplete_region_days: tallies.incomplete,
+            days: tallies.days,
+            areas: summaries,
+            areas_without_counts: without,
+        }
+    }
+}
+
+/// Running totals of the areas and the region, fed one day at a time.
+#[derive(Clone, Debug)]
+struct Tallies {
+    areas: Vec<Tally>,
+    region: Tally,
+    /// Days with some count that are not region days.
+    incomplete: u32,
+    /// Days with any count.
+    days: u32,
+    /// Overlap ratios summed, and the days they were taken on.
+    overlap: (Sum, u32),
+    first: Option<Day>,
+    last: Option<Day>,
+    years: YearOf,
+}
+
+impl Tallies {
+    fn new(areas: usize) -> Tallies {
+        Tallies {
+            areas: vec![Tally::default(); areas],
+            region: Tally::default(),
+            incomplete: 0,
+            days: 0,
+            overlap: (Sum::default(), 0),
+            first: None,
+            last: None,
+            years: YearOf::default(),
+        }
+    }
+
+    /// Adds the tallies of the days after these (in date order).
+    fn merge(&mut self, later: Tallies) {
+        for (tally, other) in self.areas.iter_mut().zip(later.areas) {
+            tally.merge(other);
+        }
+        self.region.merge(later.region);
+        self.incomplete += later.incomplete;
+        self.days += later.days;
+        self.overlap.0.merge(&later.overlap.0);
+        self.overlap.1 += later.overlap.1;
+        self.first = self.first.or(later.first);
+        self.last = later.last.or(self.last);
+    }
+
+    fn visit(&mut self, visit: Visit<'_>) {
+        let (day, counted, region) = match visit {
+            Visit::Area(slot, day, lines) => {
+                let year = self.years.year(day);
+                self.areas[slot].add(day, year, lines);
+                return;
+            }
+            Visit::Region(day, counted, region) => (day, counted, region),
+        };
+        let year = self.years.year(day);
+        let mut any = counted > 0;
+        match region {
+            Some(region) => {
+                self.region.add(day, year, &region.lines);
+                if let Some(overlap) = region.overlap {
+                    self.overlap.0.add(overlap);
+                    self.overlap.1 += 1;
+                }
+                any = true;
+            }
+            None if any => self.incomplete += 1,
+            None => {}
+        }
+        if any {
+            self.first.get_or_insert(day);
+            self.last = Some(day);
+            self.days += 1;
+        }
+    }
+}
+
+/// The running totals of one area (or the region).
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    days: u32,
+    first: Day,
+    last: Day,
+    /// Compensated sums of the years before the current one.
+    sums: [Sum; 8],
+    /// Plain sums of the current year (a year's days add without loss that matters here).
+    current: [f64; 8],
+    negative_days: u32,
+    negative_sum: Sum,
+    negative_dates: Vec<Day>,
+    /// Per calendar year, in order: year, days counted, part-time residents summed.
+    years: Vec<(i32, u32, Sum)>,
+}
+
+impl Tally {
+    /// Adds one day (days come in date order).
+    fn add(&mut self, day: Day, year: i32, lines: &DayLines) {
+        if self.days == 0 {
+            self.first = day;
+        }
+        self.days += 1;
+        self.last = day;
+        if self.years.last().is_some_and(|(y, _, _)| *y != year) {
+            self.flush();
+        }
+        for (sum, value) in self.current.iter_mut().zip(lines.to_array()) {
+            *sum += value;
+        }
+        let part_time = lines[Line::PartTime];
+        if part_time < 0.0 {
+            self.negative_days += 1;
+            self.negative_sum.add(part_time);
+            self.negative_dates.push(day);
+        }
+        match self.years.last_mut() {
+            Some((y, days, sum)) if *y == year => {
+                *days += 1;
+                sum.add(part_time);
+            }
+            _ => self.years.push((year, 1, Sum::of(part_time))),
+        }
+    }
+
+    /// Moves the current year's plain sums into the compensated ones.
+    fn flush(&mut self) {
+        for (sum, current) in self.sums.iter_mut().zip(&mut self.current) {
+            sum.add(*current);
+            *current = 0.0;
+        }
+    }
+
+    /// Adds the totals of later days.
+    fn merge(&mut self, mut later: Tally) {
+        if later.days == 0 {
+            return;
+        }
+        self.flush();
+        later.flush();
+        if self.days == 0 {
+            self.first = later.first;
+        }
+        self.days += later.days;
+        self.last = later.last;
+        for (sum, other) in self.sums.iter_mut().zip(&later.sums) {
+            sum.merge(other);
+        }
+        self.negative_days += later.negative_days;
+        self.negative_sum.merge(&later.negative_sum);
+        self.negative_dates.extend(later.negative_dates);
+        for (year, days, sum) in later.years {
+            match self.years.last_mut() {
+                Some((y, d, s)) if *y == year => {
+                    *d += days;
+                    s.merge(&sum);
+                }
+                _ => self.years.push((year, days, sum)),
+            }
+        }
+    }
+
+    /// Mean per day of each line.
+    fn mean(&self) -> DayLines {
+        let days = f64::from(self.days.max(1));
+        let mut sums = self.sums;
+        for (sum, current) in sums.iter_mut().zip(self.current) {
+            sum.add(current);
+        }
+        DayLines::from_array(sums.map(|sum| sum.value() / days))
+    }
+
+    fn summary(
+        &self,
+        code: Option<AreaCode>,
+        name: &str,
+        mean: DayLines,
+        span: u32,
+        table: &dyn Fn(&DayLines) -> PlanTable,
+    ) -> AreaSummary {
+        AreaSummary {
+            code,
+            name: name.to_owned(),
+            days: self.days,
+            first: from_epoch_day(self.first),
+            last: from_epoch_day(self.last),
+            mean,
+            mean_foreign: 0.0,
+            missing_days: span.saturating_sub(self.days),
+            negative_days: self.negative_days,
+            negative_sum: self.negative_sum.value(),
+            negative_dates: self.negative_dates.iter().map(|d| from_epoch_day(*d)).collect(),
+            guest_nights_per_year_plan: mean[Line::PartTime] * PLAN_DAYS_PER_YEAR,
+            calendar_years: self
+                .years
+                .iter()
+                .map(|(year, days, sum)| CalendarYear {
+                    year: *year,
+                    days_observed: *days,
+                    days_in_year: days_in_year(*year),
+                    guest_nights: sum.value(),
+                })
+                .collect(),
+            table: table(&mean),
+        }
+    }
+}
+
+/// Sets the mean foreign SIMs per day of each area (over its days) and of the region (the
+/// areas' summed, or over the region's own days).
+fn mean_foreign(estimate: &Estimate, areas: &mut [AreaSummary], region: &mut AreaSummary) {
+    let scenario = estimate.scenario();
+    for area in areas.iter_mut() {
+        let Some(position) = area.code.as_ref().and_then(|c| scenario.position(c.as_str())) else {
+            continue;
+        };
+        let mut sum = Sum::default();
+        for (date, _) in estimate.area_days(position) {
+            if let Some((_, foreign)) = estimate.counts().get(Place::Area(position), date) {
+                sum.add(foreign);
+            }
+        }
+        area.mean_foreign = sum.value() / f64::from(area.days.max(1));
+    }
+    region.mean_foreign = match estimate.region_rule() {
+        RegionRule::SumOfAreas => areas.iter().map(|a| a.mean_foreign).sum(),
+        RegionRule::OwnCount => {
+            let mut sum = Sum::default();
+            for day in estimate.region_days() {
+                if let Some((_, foreign)) = estimate.counts().get(Place::Region, day.date) {
+                    sum.add(foreign);
+                }
+            }
+            sum.value() / f64::from(region.days.max(1))
+        }
+    };
+}
