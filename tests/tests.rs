@@ -3,19 +3,6 @@
 // A failed expectation in a test is a test failure, not a defect on a data path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli;
-mod errors;
-mod inputs;
-mod model;
-mod outputs;
-mod plan;
-mod plausibility;
-mod population;
-mod properties;
-mod scaling;
-mod sql;
-mod stream;
-mod uncertainty;
+mod one_core;
+mod paths;
 mod util;
-mod validate;
-mod yearly;

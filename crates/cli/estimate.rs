@@ -104,7 +104,9 @@ pub fn run_with_progress(input: &Resolved) -> Result<Run, Failure> {
         input.counts.as_deref(),
         &input.counts_options,
         &input.selection,
-        report.as_ref().map(|r| r as &(dyn Fn(deltid::Progress) + Sync)),
+        report
+            .as_ref()
+            .map(|r| r as &(dyn Fn(deltid::Progress) + Sync)),
     );
     if let Some(bar) = &bar {
         bar.finish_and_clear();

@@ -113,9 +113,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         None => None,
     };
-    input.output.write(|out| {
-        write_population(&view, run.estimate(), input.format, input.daily, out)
-    })?;
+    input
+        .output
+        .write(|out| write_population(&view, run.estimate(), input.format, input.daily, out))?;
     if let (Some((_, output)), Some(bytes)) = (chart, drawn) {
         output.write(|out| Ok(out.write_all(&bytes)?))?;
     }

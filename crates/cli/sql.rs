@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use deltid::Scenario;
 use deltid::sql::{DEFAULT_TABLE, Dialect, Rows, SqlOptions, to_sql};
+use deltid::{Plan, Selection};
 
 use crate::Failure;
 use crate::output::Output;
@@ -14,9 +14,9 @@ use crate::output::Output;
 ///
 /// The query gives one row per area and a last one for the region (days, first and last day,
 /// means per day, guest-nights per year by the plan's rule), or with --daily one row per area
-/// and day, equal to deltid's own estimate on the same counts. It does not check the table as
-/// deltid does: rows of unknown areas are left out and a repeated day is counted twice, so
-/// check the table with `deltid validate` first.
+/// and day and then the region's days, equal to deltid's own estimate on the same counts. It
+/// stops, as deltid does, on rows it cannot place in an area, a repeated day, a count that is
+/// no number of persons and a date it cannot read unambiguously.
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid sql --scenario data/hallingdal/plan-2021.toml --dialect duckdb \
@@ -57,7 +57,7 @@ enum DialectArg {
 fn table_name(table: &str) -> Result<String, String> {
     match SqlOptions::new(table, Rows::Summary) {
         Ok(_) => Ok(table.to_owned()),
-        Err(deltid::Error::InvalidSelection { reason }) => Err(reason),
+        Err(deltid::Error::InvalidOption { reason, .. }) => Err(reason),
         Err(other) => Err(other.to_string()),
     }
 }
@@ -75,8 +75,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         DialectArg::Postgres => Dialect::Postgres,
     };
     let output = Output::new(args.output, args.force)?;
-    let scenario = Scenario::from_path(&args.scenario)?;
-    let sql = to_sql(&scenario, dialect, &options)?;
+    let scenario = deltid::read_scenario(&args.scenario)?;
+    let plan = Plan::new(&scenario, &Selection::default())?;
+    let sql = to_sql(&plan, dialect, &options)?;
     output.write(|out| Ok(out.write_all(sql.as_bytes())?))?;
     Ok(())
 }

@@ -37,24 +37,24 @@
 pub mod analysis;
 pub mod output;
 mod run;
-// pub mod sql;
+pub mod sql;
 pub mod synth;
 mod words;
 
 pub use deltid_io::{
     CountsColumns, CountsOptions, DateFormat, DecimalMark, Encoding, MAX_REPORTED, NumberStyle,
     Progress, Reading, Shape, SourceOptions, TableLayout, TableRef, read_counts,
-    read_counts_with, read_deduction_table, read_scenario, scenario_from_toml,
+    read_counts_in_chunks, read_counts_with, read_deduction_table, read_scenario,
+    scenario_from_toml,
 };
 pub use deltid_model::{
     Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, CalendarYear, Calibration,
     Counts, CountsBuilder, CountsWriter, DayLines, Deduction, DeductionRow, DeductionSource,
     DeductionSpec, DeductionTable, Distribution, Error, Estimate, EstimateDay, Label, Line,
     Location, MAX_ECHOED, MAX_FOREIGN_FACTOR, MAX_PERSONS, MAX_YEAR, MIN_YEAR, MappingRow,
-    PLAN_DAYS_PER_YEAR, Parameter, ParameterSpec, PercentileMethod, Period, Place, Plan,
-    PlanTable, Refused, RegionDay, RegionRule, Resolution, Result, Scaling, Scenario,
-    ScenarioSpec, SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow,
-    UncertainParameter, Uplift, calendar, days_in_year, epoch_day, from_epoch_day, plan, quantile,
-    trim_cell,
+    PLAN_DAYS_PER_YEAR, Parameter, ParameterSpec, PercentileMethod, Period, Place, Plan, PlanTable,
+    Reach, Refused, RegionDay, RegionRule, Resolution, Result, Scaling, Scenario, ScenarioSpec,
+    SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow, UncertainParameter, Uplift,
+    calendar, days_in_year, epoch_day, from_epoch_day, plan, quantile, trim_cell,
 };
 pub use run::Run;

@@ -1,135 +1,117 @@
 //! The estimate as one SQL query, so the same model runs in a warehouse or on Spark.
 //!
-//! [`to_sql`] writes the Hallingdal plan's method (strategic plan 2021-2024, table
-//! "gjestedøgn"; see [`estimate`](mod@crate::estimate)) for one [`Scenario`] as a single
-//! `SELECT` over a table of daily counts, in the SQL of DuckDB, Spark or PostgreSQL. Run on the
-//! same counts, it gives the numbers of [`estimate()`](crate::estimate()) and
-//! [`Summary::new`](crate::Summary::new) to floating-point accuracy (sums may be taken in
-//! another order, so the last bits can differ):
-//!
-//! ```text
-//! uplift(a,d)    = observed(a,d) × uplift          (with [scaling]: present − observed)
-//! present(a,d)   = observed(a,d) + uplift(a,d)
-//! part_time(a,d) = present(a,d) − residents − commuters − transit − day_visitors
-//! ```
-//!
-//! Region-level deductions are shared out in the query exactly as the estimate does it: by
-//! each area's share of present persons that day (with the estimate's "usual share" rule on
-//! days when some areas have no count) or by the areas' registered residents. Per-area figures
-//! and the resident shares are written into the query as an `areas` table, deduction tables as
-//! `VALUES` tables of their own.
+//! [`to_sql`] renders a compiled [`Plan`] (the Hallingdal plan's method, strategic plan
+//! 2021-2024, table "gjestedøgn"; see [`deltid_model::plan`]) as a single `SELECT` over a table
+//! of daily counts, in the SQL of DuckDB, Spark or PostgreSQL. Run on the same counts, it gives
+//! the numbers of [`Plan::estimate`] and its summary to floating-point accuracy (sums may be
+//! taken in another order, so the last bits can differ), or it stops with an error where
+//! deltid's reader refuses the counts.
 //!
 //! # The counts table
 //! One row per area and day, with the columns
 //!
 //! | column | type | meaning |
 //! |---|---|---|
-//! | `date` | `DATE` (or anything that casts to it) | the day counted |
-//! | `area` | text, or a whole number | the area, as deltid reads area cells (below) |
-//! | `count` | `DOUBLE` (or any number) | persons present that day |
+//! | `date` | `DATE`, or text written `yyyy-mm-dd` (a time after it allowed) or `dd.mm.yyyy` | the day counted |
+//! | `area` | text, or a whole number | the area, read as deltid reads area cells (below) |
+//! | `count` | a number | persons present that day |
 //!
-//! Rows whose `count` is null are days without a count.
+//! Rows whose `count` is null are days without a count. A text date in any other form stops
+//! the query (`01/07/2024` reads two ways, and an engine's own date style may read it either
+//! way), as does a day that does not exist or lies outside the years deltid takes.
 //!
-//! Area cells are read as [`AreaResolver`](crate::AreaResolver) reads them for `deltid estimate`, the scenario's
-//! `[area_codes]` included: the cell is cast to text and trimmed of spaces; a code of the
-//! scenario is taken as it is; else the leading code of a Statistics Norway label
-//! (`K-3043 Ål`, `3043 Ål`) or the cell itself, padded with leading zeros to `digits` digits
-//! if it is all digits and shorter (`301` is `0301` with `digits = 4`, so an integer `area`
-//! column works), is looked up in the `mapping` table of old codes (written into the query as
-//! the `VALUES` table `area_codes`) and then among the scenario's codes; else the cell is
-//! compared with the areas' names, ignoring case (the engine's `LOWER`: a PostgreSQL database
-//! with the C locale lowers ASCII letters only). A name that fits several areas stops the
-//! query, as the estimate refuses it. The padding applies to all-digit text only: an `area`
-//! column of floating-point numbers (`301.0`) matches nothing.
+//! Area cells are read by the scenario's one rule ([`deltid_model::AreaResolver`]): the cell
+//! is cast to text and trimmed of Unicode white space (the characters of
+//! [`deltid_model::whitespace`]); the scenario's `region_code` is the region's own count; a
+//! code of the scenario is that area; else the leading code of a Statistics Norway label
+//! (`K-3043 Ål`, `3043 Ål`) or the cell itself, padded with leading zeros to `digits` digits if
+//! it is all digits and shorter (`301` is `0301` with `digits = 4`, so an integer `area` column
+//! works), is looked up in the `mapping` of old codes and then among the scenario's codes; else
+//! the cell is compared with the areas' names, ignoring case (the engine's `LOWER`: a
+//! PostgreSQL database with the C locale lowers ASCII letters only).
+//!
+//! # What stops the query
+//! As deltid's reader refuses them, the query stops (DuckDB's `error()`, Spark's
+//! `raise_error()`, a failing cast in PostgreSQL, each message starting `deltid:`) on: rows it
+//! cannot place (no area of the scenario; the message gives their number and one of them), an
+//! area name that fits several areas, a second row for an area and day, a count that is no
+//! number of persons (below 0, above [`MAX_PERSONS`], NaN), a date it cannot read, and a
+//! deduction table without a figure for a day counted (naming the figure deltid names). It
+//! never returns fewer rows silently.
 //!
 //! # The rows
-//! The summary ([`Rows::Summary`]) has one row per area with counts, in scenario order, and
-//! then one row for the region (`area` NULL, `name` the scenario's name), as
-//! [`Summary::areas`](crate::Summary::areas) and [`Summary::region`](crate::Summary::region):
-//! the region's lines on a day are the sums over the areas counted that day, and its means
-//! are over the days with a count of some area. When areas miss days, the region's means are
-//! not the sums of the areas' means (each over the area's own days): take the region row,
-//! not a sum of the area rows. The daily rows ([`Rows::Daily`]) are the areas' only; the
-//! region's day is their sum by date.
-//!
-//! # What the query does not check
-//! The estimate reads its counts through checks that a query over a table cannot make
-//! without extra passes, so check the table with `deltid validate` before trusting the
-//! query's numbers (or, for a file larger than memory, `deltid estimate --stream`, which
-//! refuses such rows too but reads area codes only as the scenario writes them):
-//!
-//! - rows of areas the scenario does not know (no code, label, old code or name of its
-//!   areas), and rows with a null or empty area, are **left out**, where the estimate refuses
-//!   them: so one national table serves every region's query, and a misspelt code loses its
-//!   rows silently;
-//! - a second row for the same area and day is **counted twice** (the estimate refuses it);
-//! - dates are not checked beyond the cast to `DATE`.
-//!
-//! The query does stop, as the estimate does, on a count that is no number of persons (below
-//! 0, above [`MAX_PERSONS`], NaN or infinite; the error names the area and day), on an area
-//! name that fits several areas, and on a deduction table without a figure for a day counted
-//! (and no `fill`), naming the figure the estimate names: the first deduction in the plan's
-//! order that lacks one, its first day missing and, for a table by area, the first area in
-//! scenario order. The query's header comment says the same.
+//! The summary ([`Rows::Summary`]) has one row per selected area with counts, in scenario
+//! order, then one for the region (`area` NULL), as [`Summary`](crate::Summary): days, first
+//! and last day, the means per day of the eight lines, and guest-nights per year by the plan's
+//! rule. The region follows the plan's [`RegionRule`](crate::RegionRule): without the region's
+//! own count its means are its areas' means summed and its days those with every selected area
+//! counted; with rows of the scenario's `region_code` in the table (and all areas selected),
+//! its lines come from its own count and the region's own deductions. The daily rows
+//! ([`Rows::Daily`]) are each area's days, then the region's.
 //!
 //! # What cannot be written in SQL
-//! The region's own count (`region_code`) is refused: the query's region row is the sum of
-//! its areas, and with the region's own count the estimate's region is not, so the query
-//! would silently give another region figure than the estimate's. Counts split by SIM origin
-//! (`--foreign-column`) have no column in the counts table: the query has no foreign SIMs, as
-//! the estimate has none without that column, so `[scaling] foreign` has no effect.
+//! Counts split by SIM origin have no column in the counts table: the query has no foreign
+//! SIMs, so `[scaling] foreign` has no effect. A region count of its own together with a
+//! per-area deduction table by date is refused ([`Error::Unsupported`]).
 
-use crate::area::AreaCode;
-use crate::columns::{
-    AREA, COMMUTERS, COMPLETE, DATE, DAY_VISITORS, DAYS, FIRST, LAST, NAME, OBSERVED, ORDER,
-    PART_TIME, PRESENT, RESIDENTS, SHARE, TRANSIT, UPLIFT, USUAL_SHARE,
+use deltid_model::{
+    Deduction, DeductionSource, DeductionTable, Error, Line, MAX_PERSONS, MAX_YEAR, MIN_YEAR,
+    PLAN_DAYS_PER_YEAR, Plan, Reach, Result, whitespace,
 };
-use crate::deduction::{Deduction, DeductionSource, DeductionTable};
-use crate::error::{Error, Result};
-use crate::estimate::LINES;
-use crate::read::MAX_PERSONS;
-use crate::scenario::{Allocation, Scenario};
-use crate::waterfall::PLAN_DAYS_PER_YEAR;
 
-/// The counts table's column of persons counted (`date` and `area` are [`DATE`] and [`AREA`]).
-const COUNT: &str = "count";
 /// The summary's column of guest-nights per year by the plan's rule (mean per day × 365).
 pub const GUEST_NIGHTS_PER_YEAR_PLAN: &str = "guest_nights_per_year_plan";
 /// The default name of the counts table.
 pub const DEFAULT_TABLE: &str = "counts";
-/// Working columns and tables of the query (never in its output).
-const RAW_SHARE: &str = "raw_share";
-const AREA_USUAL_SHARE: &str = "area_usual_share";
+
+// Columns and tables of the query.
+const DATE: &str = "date";
+const AREA: &str = "area";
+const NAME: &str = "name";
+const COUNT: &str = "count";
+const ORDER: &str = "order";
+const DAYS: &str = "days";
+const FIRST: &str = "first";
+const LAST: &str = "last";
+const SHARE: &str = "share";
 const PERSONS: &str = "persons";
+const RAW_SHARE: &str = "raw_share";
+const COMPLETE: &str = "complete";
+const AREA_USUAL_SHARE: &str = "area_usual_share";
+const USUAL_SHARE: &str = "usual_share";
 /// An area cell as text, trimmed; its leading code (`''` if none); the code looked up.
 const CELL: &str = "cell";
 const LEAD: &str = "lead";
 const KEY: &str = "key";
-/// The mapping's old codes, and the codes an ambiguous name fits.
+const DAY: &str = "day";
+/// The mapping's old codes, the names as compared, and the codes an ambiguous name fits.
 const OLD_CODE: &str = "old_code";
+const LOWERED: &str = "lowered";
 const FITS: &str = "fits";
 /// The first error message of the missing deduction figures (NULL if none is missing).
 const MESSAGE: &str = "message";
+/// The area value of the region's own count among the resolved rows.
+const REGION_MARK: &str = "\u{1}region";
 
 /// The SQL dialect to write.
 ///
 /// The query uses only common SQL (CTEs, window functions, `CASE`, `VALUES`); the dialects
-/// differ in identifier quoting, type names, string escapes, inline tables and how a query
-/// stops with an error.
+/// differ in identifier quoting, type names, string escapes, inline tables, regular
+/// expressions and how a query stops with an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dialect {
     /// DuckDB (tested with DuckDB 2.0): identifiers in `"…"`, `DOUBLE`, `error()`.
     DuckDb,
-    /// Spark SQL (3.1 and later, tested with 4.3): identifiers in `` `…` ``, `STRING`, string
-    /// literals with backslash escapes, `raise_error()`, no `FILTER` clause.
+    /// Spark SQL (3.1 and later): identifiers in `` `…` ``, `STRING`, string literals with
+    /// backslash escapes, `raise_error()`, no `FILTER` clause.
     Spark,
-    /// PostgreSQL (tested with 15): identifiers in `"…"`, `DOUBLE PRECISION`, `TEXT`; a missing
-    /// deduction figure stops the query through a failing cast whose message names the day.
+    /// PostgreSQL (15 and later): identifiers in `"…"`, `DOUBLE PRECISION`, `TEXT`; the query
+    /// stops through a failing cast whose message names the problem.
     Postgres,
 }
 
 impl Dialect {
-    /// The dialect's name, as the command line writes it.
+    /// The dialect's name: `duckdb`, `spark` or `postgres`.
     pub fn name(self) -> &'static str {
         match self {
             Dialect::DuckDb => "duckdb",
@@ -146,12 +128,52 @@ impl Dialect {
         }
     }
 
-    /// A string literal.
+    /// A string literal of printable text; other characters go through [`Dialect::text`].
     fn string(self, text: &str) -> String {
         match self {
             Dialect::DuckDb | Dialect::Postgres => format!("'{}'", text.replace('\'', "''")),
             // Spark reads backslash escapes in string literals, and '' ends one literal.
             Dialect::Spark => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+        }
+    }
+
+    /// A text expression of any characters: printable runs as literals, the rest by code
+    /// point, so the query stays plain text.
+    fn text(self, text: &str) -> String {
+        if text
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace() || c == ' ')
+        {
+            return self.string(text);
+        }
+        let mut parts = Vec::new();
+        let mut run = String::new();
+        for c in text.chars() {
+            if !c.is_control() && (!c.is_whitespace() || c == ' ') {
+                run.push(c);
+                continue;
+            }
+            if !run.is_empty() {
+                parts.push(self.string(&run));
+                run.clear();
+            }
+            parts.push(self.character(c));
+        }
+        if !run.is_empty() {
+            parts.push(self.string(&run));
+        }
+        match self {
+            Dialect::Spark => format!("concat({})", parts.join(", ")),
+            _ => format!("({})", parts.join(" || ")),
+        }
+    }
+
+    /// One character by its code point.
+    fn character(self, c: char) -> String {
+        match self {
+            // Spark's chr takes a byte; a literal with a Unicode escape holds any character.
+            Dialect::Spark => format!("'\\u{:04x}'", c as u32),
+            Dialect::DuckDb | Dialect::Postgres => format!("chr({})", c as u32),
         }
     }
 
@@ -193,14 +215,72 @@ impl Dialect {
         format!("CAST({} AS {})", self.fail(message), self.text_type())
     }
 
-    /// The leading code of an area cell (a trimmed text expression) as the area resolver takes
-    /// it: the first word, after an optional `K-` (Statistics Norway's `K-3043 Ål`), if it is
-    /// all digits; `''` otherwise.
-    fn leading_code(self, cell: &str) -> String {
-        let pattern = self.string(r"^(?:K-)?\s*([0-9]+)(?:\s|$)");
+    /// A `DATE` expression that stops the query with `message`.
+    fn fail_date(self, message: &str) -> String {
         match self {
-            Dialect::DuckDb | Dialect::Spark => format!("regexp_extract({cell}, {pattern}, 1)"),
-            Dialect::Postgres => format!("COALESCE(substring({cell} from {pattern}), '')"),
+            // A text that is no date fails to cast.
+            Dialect::Postgres => format!("CAST({message} AS DATE)"),
+            _ => format!("CAST({} AS DATE)", self.fail_text(message)),
+        }
+    }
+
+    /// Concatenation of text expressions.
+    fn concat(self, parts: &[String]) -> String {
+        match self {
+            Dialect::Spark => format!("concat({})", parts.join(", ")),
+            _ => parts.join(" || "),
+        }
+    }
+
+    /// Whether a text expression matches a regular expression (written for RE2, Java and
+    /// PostgreSQL alike: no escapes but the white-space class of [`Dialect::white_space`]).
+    fn matches(self, text: &str, pattern: &str) -> String {
+        let pattern = self.string(pattern);
+        match self {
+            Dialect::DuckDb => format!("regexp_matches({text}, {pattern})"),
+            Dialect::Spark => format!("({text} RLIKE {pattern})"),
+            Dialect::Postgres => format!("({text} ~ {pattern})"),
+        }
+    }
+
+    /// The first group of a regular expression in a text expression, `''` if it does not match.
+    fn extract(self, text: &str, pattern: &str) -> String {
+        let pattern = self.string(pattern);
+        match self {
+            Dialect::DuckDb | Dialect::Spark => format!("regexp_extract({text}, {pattern}, 1)"),
+            Dialect::Postgres => format!("COALESCE(substring({text} from {pattern}), '')"),
+        }
+    }
+
+    /// The white-space characters of [`deltid_model::trim_cell`] as a bracket expression's
+    /// inside, by code point.
+    fn white_space(self) -> String {
+        whitespace()
+            .into_iter()
+            .map(|c| match self {
+                Dialect::Postgres => format!("\\u{:04x}", c as u32),
+                Dialect::DuckDb | Dialect::Spark => format!("\\x{{{:x}}}", c as u32),
+            })
+            .collect()
+    }
+
+    /// A text expression trimmed of the white space of [`deltid_model::trim_cell`].
+    fn trim(self, text: &str) -> String {
+        let blank: String = whitespace().into_iter().collect();
+        let blank = self.text(&blank);
+        match self {
+            Dialect::DuckDb => format!("trim({text}, {blank})"),
+            Dialect::Spark => format!("trim(BOTH {blank} FROM {text})"),
+            Dialect::Postgres => format!("btrim({text}, {blank})"),
+        }
+    }
+
+    /// A `dd.mm.yyyy` text as a `DATE` (the text already checked for the shape).
+    fn dotted_date(self, text: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(strptime({text}, '%d.%m.%Y') AS DATE)"),
+            Dialect::Spark => format!("to_date({text}, 'd.M.yyyy')"),
+            Dialect::Postgres => format!("to_date({text}, 'DD.MM.YYYY')"),
         }
     }
 
@@ -225,17 +305,15 @@ impl Dialect {
 /// What the query returns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Rows {
-    /// One row per area with counts, in scenario order, then one for the region (`area` NULL,
-    /// `name` the scenario's name): `area`, `name`, `days` (days counted), `first`, `last`
-    /// (dates), the means per day of the eight lines (`observed`, `uplift`, `present`,
-    /// `residents`, `commuters`, `transit`, `day_visitors`, `part_time`; persons), and
-    /// [`GUEST_NIGHTS_PER_YEAR_PLAN`] (mean `part_time` × 365, nights), as in
-    /// [`AreaSummary`](crate::AreaSummary). The region's lines on a day are the sums over the
-    /// areas counted that day, its means over those days, as [`Summary::region`](crate::Summary::region).
+    /// One row per selected area with counts, in scenario order, then one for the region
+    /// (`area` NULL): `area`, `name`, `days`, `first`, `last` (dates), the means per day of the
+    /// eight lines (persons), and [`GUEST_NIGHTS_PER_YEAR_PLAN`] (nights), as
+    /// [`AreaSummary`](crate::AreaSummary).
     #[default]
     Summary,
-    /// One row per area and day, ordered by area (scenario order) then date: `date`, `area`,
-    /// `name` and the eight lines (persons), as the estimate's [`Estimate::areas`](crate::Estimate::areas).
+    /// One row per area and day, by area (scenario order) then date, then the region's days:
+    /// `date`, `area` (NULL for the region), `name` and the eight lines (persons), as
+    /// [`crate::output::daily_rows`].
     Daily,
 }
 
@@ -270,11 +348,11 @@ impl SqlOptions {
     /// (`catalog.schema.counts`; each part is quoted on its own, so its case is kept).
     ///
     /// # Errors
-    /// [`Error::InvalidSelection`] (the counts table is what the query selects from) if the
-    /// name is empty, a part of it is empty, or it holds a control character; the reason
-    /// names the table name and what is wrong with it.
+    /// [`Error::InvalidOption`] (option `table`) if the name is empty, a part of it is empty,
+    /// or it holds a control character.
     pub fn new(table: &str, rows: Rows) -> Result<SqlOptions> {
-        let wrong = |what: String| Error::InvalidSelection {
+        let wrong = |what: String| Error::InvalidOption {
+            option: "table".to_owned(),
             reason: format!("{what} (write NAME or SCHEMA.NAME, such as telecom.counts)"),
         };
         if table.trim().is_empty() {
@@ -305,104 +383,57 @@ impl SqlOptions {
     }
 }
 
-/// Writes a scenario's estimate as one SQL query over a counts table.
+/// Writes a plan's estimate as one SQL query over a counts table.
 ///
 /// The query reads the table named in `options` (columns `date`, `area`, `count`: see the
 /// [module docs](self)) and returns the rows `options.rows()` names, in persons per day (and
-/// nights per year for [`GUEST_NIGHTS_PER_YEAR_PLAN`]), computed by the Hallingdal plan's
-/// method as [`estimate()`](crate::estimate()) computes them: the uplift (and `[scaling]`
-/// factors), the four deductions given for the region, per area or as tables, region-level
-/// figures shared out by the scenario's [`Allocation`], and part-time residents present as the
-/// residual (negative days kept). The text is a few comment lines (scenario, dialect, uplift,
-/// allocation rule, how area cells are read, what the query does not check) and one statement
+/// nights per year for [`GUEST_NIGHTS_PER_YEAR_PLAN`]), computed by the plan as
+/// [`Plan::estimate`] computes them. The text is a few comment lines (scenario, dialect,
+/// uplift, allocation rule, how area cells are read, what stops the query) and one statement
 /// ending in `;` and a newline.
 ///
 /// # Errors
-/// [`Error::InvalidScenario`] (key `region_code`) for a scenario with a region count of its
-/// own, which the query's region row cannot carry (see the [module docs](self)).
+/// [`Error::Unsupported`] for a scenario with a region count of its own and a per-area
+/// deduction table by date.
 ///
 /// # Examples
 /// ```
-/// use std::path::Path;
-/// use deltid::Scenario;
+/// use deltid::{read_scenario, Plan, Selection};
 /// use deltid::sql::{to_sql, Dialect, SqlOptions};
 ///
-/// let scenario = Scenario::from_path("../../data/hallingdal/plan-2021.toml")?;
-/// let sql = to_sql(&scenario, Dialect::DuckDb, &SqlOptions::default())?;
+/// let scenario = read_scenario("../../data/hallingdal/plan-2021.toml")?;
+/// let plan = Plan::new(&scenario, &Selection::default())?;
+/// let sql = to_sql(&plan, Dialect::DuckDb, &SqlOptions::default())?;
 /// assert!(sql.contains("FROM \"counts\" AS \"c\""));
 /// assert!(sql.contains("CAST('20000.0' AS DOUBLE)")); // the region's residents
-///
-/// // A region count of its own cannot be written as per-area rows.
-/// let toml = r#"
-///     uplift = 0.06
-///     region_code = "HALLINGDAL"
-///     [deductions]
-///     residents = 20000
-///     commuters = 1000
-///     transit = 1000
-///     day_visitors = 1000
-///     [[area]]
-///     code = "3041"
-///     name = "Gol"
-/// "#;
-/// let own = Scenario::from_toml_str(toml, Path::new("own.toml"))?;
-/// let err = to_sql(&own, Dialect::Spark, &SqlOptions::default()).unwrap_err();
-/// assert!(err.to_string().contains("`region_code`"));
 /// # Ok::<(), deltid::Error>(())
 /// ```
-pub fn to_sql(scenario: &Scenario, dialect: Dialect, options: &SqlOptions) -> Result<String> {
-    if let Some(code) = scenario.region_code() {
-        return Err(Error::InvalidScenario {
-            path: scenario.path().to_owned(),
-            key: "region_code".to_owned(),
-            reason: format!(
-                "the SQL export's region row is the sum of its areas, and with the region's \
-                 own count ({code}) the estimate's region is not: use `deltid estimate` for \
-                 this scenario, or leave out region_code to take the region as the sum of its \
-                 areas"
-            ),
-        });
-    }
-    let codes = AreaCodes::of(scenario);
-    Ok(Query {
-        scenario,
-        d: dialect,
-        codes,
-    }
-    .write(options))
-}
-
-/// How the scenario reads area cells (`[area_codes]`), as its [`AreaResolver`](crate::AreaResolver) does: all-digit
-/// codes shorter than `digits` padded with zeros, then old codes mapped to the scenario's.
-#[derive(Debug, Default)]
-struct AreaCodes {
-    digits: Option<usize>,
-    /// Old code → the scenario's code, sorted by old code.
-    mapping: Vec<(String, AreaCode)>,
-}
-
-impl AreaCodes {
-    /// The scenario's `[area_codes]`, as its area resolver holds them.
-    fn of(scenario: &Scenario) -> AreaCodes {
-        let resolver = scenario.area_resolver();
-        let mut mapping: Vec<(String, AreaCode)> = resolver
-            .mapping()
-            .iter()
-            .map(|(from, to)| (from.clone(), to.clone()))
-            .collect();
-        mapping.sort();
-        AreaCodes {
-            digits: resolver.digits(),
-            mapping,
+pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<String> {
+    let scenario = plan.scenario();
+    if scenario.region_code().is_some() {
+        for deduction in Deduction::ALL {
+            if let DeductionSource::Table(table) = scenario.deduction(deduction)
+                && table.is_per_area()
+                && table.is_dated()
+            {
+                return Err(Error::Unsupported {
+                    scenario: scenario.path().to_owned(),
+                    what: "the SQL query".to_owned(),
+                    reason: format!(
+                        "with the region's own count, the region's {deduction} are every area's figures summed day by day, which the query does not do for a table by date and area ({}): use `deltid estimate`",
+                        table.path().display()
+                    ),
+                });
+            }
         }
     }
+    Ok(Query { plan, d: dialect }.write(options))
 }
 
 /// The pieces of one query.
 struct Query<'a> {
-    scenario: &'a Scenario,
+    plan: &'a Plan,
     d: Dialect,
-    codes: AreaCodes,
 }
 
 impl Query<'_> {
@@ -421,65 +452,49 @@ impl Query<'_> {
         format!("{}_table", deduction.key())
     }
 
-    /// Whether any deduction is a region-level figure, to be shared out.
-    fn shares_out(&self) -> bool {
-        Deduction::ALL
-            .iter()
-            .any(|d| match self.scenario.deduction(*d) {
-                DeductionSource::Region(_) => true,
-                DeductionSource::PerArea(_) => false,
-                DeductionSource::Table(table) => !table.is_per_area(),
-            })
+    /// The name of a deduction table's figure column once joined.
+    fn figure(deduction: Deduction) -> String {
+        format!("{}_figure", deduction.key())
     }
 
     fn write(&self, options: &SqlOptions) -> String {
         let d = self.d;
+        let scenario = self.plan.scenario();
         let mut ctes: Vec<(String, String)> = Vec::new();
         ctes.push(("areas".to_owned(), self.areas()));
         for deduction in Deduction::ALL {
-            if let DeductionSource::Table(table) = self.scenario.deduction(deduction)
+            if let DeductionSource::Table(table) = scenario.deduction(deduction)
                 && let Some(body) = self.table_values(table)
             {
                 ctes.push((Self::table_name(deduction), body));
             }
         }
-
         self.counted(options, &mut ctes);
-        // present = observed + uplift, the uplift written as the estimate writes it
-        // (Scaling::added): observed × uplift when the scaling ratio is 1, so that the plan's
-        // model is reproduced to the last bit.
-        let scaling = self.scenario.scaling();
-        let uplift = self.scenario.uplift().fraction();
-        let ratio = scaling.deduplication() / scaling.market_share();
-        let per_observed = if ratio == 1.0 {
-            uplift
+        // present = observed + uplift, the uplift as the plan adds it per SIM (Plan::
+        // added_per_sim): observed × uplift when the scaling ratio is 1, to the last bit.
+        let (per_domestic, _) = self.plan.added_per_sim();
+        let own = self.own_count();
+        let presents: &[(&str, &str)] = if own {
+            &[("present", "counted"), ("region_present", "region_counted")]
         } else {
-            (1.0 + uplift) * ratio - 1.0
+            &[("present", "counted")]
         };
-        ctes.push((
-            "scaled".to_owned(),
-            format!(
-                "SELECT {k}.*, {observed} * {factor} AS {uplift}\n  FROM {counted} AS {k}",
-                k = self.q("k"),
-                observed = self.c("k", OBSERVED),
-                factor = d.double(per_observed),
-                uplift = self.q(UPLIFT),
-                counted = self.q("counted"),
-            ),
-        ));
-        ctes.push((
-            "present".to_owned(),
-            format!(
-                "SELECT {s}.*, {observed} + {uplift} AS {present}\n  FROM {scaled} AS {s}",
-                s = self.q("s"),
-                observed = self.c("s", OBSERVED),
-                uplift = self.c("s", UPLIFT),
-                present = self.q(PRESENT),
-                scaled = self.q("scaled"),
-            ),
-        ));
-        let shared = if self.scenario.allocation() == Allocation::PresentShare && self.shares_out()
-        {
+        for &(name, from) in presents {
+            ctes.push((
+                name.to_owned(),
+                format!(
+                    "SELECT {k}.*, {observed} * {factor} AS {uplift},\n    \
+                     {observed} + {observed} * {factor} AS {present}\n  FROM {from} AS {k}",
+                    k = self.q("k"),
+                    observed = self.c("k", Line::Observed.key()),
+                    factor = d.double(per_domestic),
+                    uplift = self.q(Line::Uplift.key()),
+                    present = self.q(Line::Present.key()),
+                    from = self.q(from),
+                ),
+            ));
+        }
+        let shared = if self.plan.shares_by_present() {
             self.present_share(&mut ctes);
             "shared"
         } else {
@@ -489,52 +504,17 @@ impl Query<'_> {
         ctes.push((
             "daily".to_owned(),
             format!(
-                "SELECT {x}.*, {present} - {res} - {com} - {tra} - {day} AS {part_time}\n  \
-                 FROM {deducted} AS {x}",
+                "SELECT {x}.*, {part_time} AS {part_time_}\n  FROM {deducted} AS {x}",
                 x = self.q("x"),
-                present = self.c("x", PRESENT),
-                res = self.c("x", RESIDENTS),
-                com = self.c("x", COMMUTERS),
-                tra = self.c("x", TRANSIT),
-                day = self.c("x", DAY_VISITORS),
-                part_time = self.q(PART_TIME),
+                part_time = self.residual("x"),
+                part_time_ = self.q(Line::PartTime.key()),
                 deducted = self.q("deducted"),
             ),
         ));
+        self.region(&mut ctes);
 
-        let header = [
-            format!(
-                "deltid {}: {} for {}, by the Hallingdal plan's method (strategic plan 2021-2024)",
-                env!("CARGO_PKG_VERSION"),
-                match options.rows {
-                    Rows::Summary => "means per day per area",
-                    Rows::Daily => "estimate per area and day",
-                },
-                self.scenario.name(),
-            ),
-            format!(
-                "scenario {}, dialect {}, counts table {} (date, area, count: one row per area and day)",
-                self.scenario.path().display(),
-                d.name(),
-                options.table.join("."),
-            ),
-            format!(
-                "uplift {uplift:?}{}",
-                match scaling.describe() {
-                    s if s.is_empty() => String::new(),
-                    s => format!(", scaling: {s}"),
-                },
-            ),
-            self.scenario.allocation().describe().to_owned(),
-            self.describe_area_codes(),
-            "not checked here: rows of areas the scenario does not know are left out, a second \
-             row for an area and day is counted twice (check the table with deltid validate, \
-             or deltid estimate --stream for a large file). The query stops on a count below \
-             0, above 1e10 or NaN, a name that fits two areas, a missing deduction figure"
-                .to_owned(),
-        ];
         let mut sql = String::new();
-        for line in header {
+        for line in self.header(options) {
             // A comment ends at a line break, and some tools split scripts at every `;`.
             let line: String = line
                 .chars()
@@ -564,94 +544,267 @@ impl Query<'_> {
         sql
     }
 
-    /// The counts of the scenario's areas with the area table's columns (CTE `counted`), area
-    /// cells read as the scenario's [`AreaResolver`](crate::AreaResolver) reads them: as text, trimmed; a code of
-    /// the scenario as it is; else the leading code of a label (`K-3043 Ål`, `3043 Ål`) or the
-    /// cell, all-digit codes padded to `digits`, through the mapping of old codes, else as
-    /// a code; else an area's name in any case (a name that fits several areas stops the
-    /// query). Cells that are none of these are left out. A count that is no number of persons
-    /// (below 0, above [`MAX_PERSONS`], NaN) stops the query.
+    /// present − residents − commuters − transit − day visitors, of a row alias, as the plan
+    /// takes them (left to right).
+    fn residual(&self, alias: &str) -> String {
+        let mut text = self.c(alias, Line::Present.key());
+        for deduction in Deduction::ALL {
+            text.push_str(" - ");
+            text.push_str(&self.c(alias, deduction.key()));
+        }
+        text
+    }
+
+    /// The comment lines above the query.
+    fn header(&self, options: &SqlOptions) -> Vec<String> {
+        let scenario = self.plan.scenario();
+        let scaling = scenario.scaling();
+        vec![
+            format!(
+                "deltid {}: {} for {}, by the Hallingdal plan's method (strategic plan 2021-2024)",
+                env!("CARGO_PKG_VERSION"),
+                match options.rows {
+                    Rows::Summary => "means per day per area",
+                    Rows::Daily => "estimate per area and day",
+                },
+                scenario.name(),
+            ),
+            format!(
+                "scenario {}, dialect {}, counts table {} (date, area, count: one row per area and day), {}",
+                scenario.path().display(),
+                self.d.name(),
+                options.table.join("."),
+                self.plan.selection(),
+            ),
+            format!(
+                "uplift {:?}{}",
+                scenario.uplift().fraction(),
+                match scaling.describe() {
+                    s if s.is_empty() => String::new(),
+                    s => format!(", scaling: {s}"),
+                },
+            ),
+            scenario.allocation().describe().to_owned(),
+            self.describe_area_codes(),
+            "the query stops on rows it cannot place, an area name that fits two areas, a \
+             second row for an area and day, a count below 0, above 1e10 or NaN, a date that \
+             is not yyyy-mm-dd or dd.mm.yyyy, and a missing deduction figure"
+                .to_owned(),
+        ]
+    }
+
+    /// How area cells are read, for the header.
+    fn describe_area_codes(&self) -> String {
+        let resolver = self.plan.scenario().resolver();
+        let mut text = "area cells: cast to text and trimmed of white space, then a code, a \
+                        label (K-3043 Ål) or a name of the scenario's areas"
+            .to_owned();
+        if let Some(digits) = resolver.digits() {
+            text.push_str(&format!(
+                ", all-digit codes padded to {digits} digits (301 is 0301)"
+            ));
+        }
+        if !resolver.mapping().is_empty() {
+            text.push_str(&format!(
+                ", {} old codes mapped to the scenario's by its [area_codes] mapping",
+                resolver.mapping().len(),
+            ));
+        }
+        if let Some(code) = resolver.region() {
+            text.push_str(&format!(", {code} the region's own count"));
+        }
+        text
+    }
+
+    /// The scenario's areas: code, name, order, per-area deductions, resident shares.
+    fn areas(&self) -> String {
+        let d = self.d;
+        let scenario = self.plan.scenario();
+        let mut columns = vec![AREA, NAME, ORDER];
+        let mut per_area: Vec<&[f64]> = Vec::new();
+        for deduction in Deduction::ALL {
+            if let DeductionSource::PerArea(values) = scenario.deduction(deduction) {
+                columns.push(deduction.key());
+                per_area.push(values);
+            }
+        }
+        let shares = self.plan.resident_shares();
+        if shares.is_some() {
+            columns.push(SHARE);
+        }
+        let rows: Vec<Vec<String>> = scenario
+            .areas()
+            .iter()
+            .enumerate()
+            .map(|(i, area)| {
+                let mut row = vec![
+                    d.text(area.code.as_str()),
+                    d.text(&area.name),
+                    i.to_string(),
+                ];
+                row.extend(per_area.iter().map(|v| d.double(v[i])));
+                if let Some(shares) = shares {
+                    row.push(d.double(shares[i]));
+                }
+                row
+            })
+            .collect();
+        d.values("v", &columns, &rows)
+    }
+
+    /// A deduction table as an inline table keyed by date and/or area; `None` for an undated
+    /// region-level table (one figure for every day, written into the query).
+    fn table_values(&self, table: &DeductionTable) -> Option<String> {
+        let d = self.d;
+        let areas = self.plan.scenario().areas();
+        let mut columns = Vec::new();
+        if table.is_dated() {
+            columns.push(DATE);
+        }
+        if table.is_per_area() {
+            columns.push(AREA);
+        }
+        if columns.is_empty() {
+            return None;
+        }
+        columns.push(PERSONS);
+        let rows: Vec<Vec<String>> = table
+            .rows()
+            .iter()
+            .map(|(date, area, persons)| {
+                let mut row = Vec::new();
+                if table.is_dated() {
+                    row.push(date.map_or_else(|| "NULL".to_owned(), |v| format!("DATE '{v}'")));
+                }
+                if table.is_per_area() {
+                    row.push(
+                        area.map_or_else(|| "NULL".to_owned(), |a| d.text(areas[a].code.as_str())),
+                    );
+                }
+                row.push(d.double(*persons));
+                row
+            })
+            .collect();
+        Some(d.values("v", &columns, &rows))
+    }
+
+    /// The counts placed among the scenario's areas (CTE `counted`, with the area table's
+    /// columns) and the region's own counts (CTE `region_counted`), every cell read by the
+    /// scenario's rule, and the checks that stop the query (see the module docs).
     fn counted(&self, options: &SqlOptions, ctes: &mut Vec<(String, String)>) {
         let d = self.d;
         let text = d.text_type();
-        if !self.codes.mapping.is_empty() {
-            let rows: Vec<Vec<String>> = self
-                .codes
-                .mapping
+        let scenario = self.plan.scenario();
+        let resolver = scenario.resolver();
+        let mut mapping: Vec<(&String, &usize)> = resolver.mapping().iter().collect();
+        mapping.sort();
+        if !mapping.is_empty() {
+            let rows: Vec<Vec<String>> = mapping
                 .iter()
-                .map(|(from, to)| vec![d.string(from), d.string(to.as_str())])
+                .map(|(from, to)| vec![d.text(from), d.text(scenario.areas()[**to].code.as_str())])
                 .collect();
             ctes.push((
                 "area_codes".to_owned(),
                 d.values("v", &[OLD_CODE, AREA], &rows),
             ));
         }
-        // One row per name (as the resolver compares them: trimmed, lower case), with the
-        // area it names, or NULL and the areas it fits when it fits several.
-        let mut names: Vec<(String, String, Vec<&str>)> = Vec::new();
-        for area in self.scenario.areas() {
-            let name = area.name.trim();
-            let key = name.to_lowercase();
+        // One row per name as the resolver compares it (trimmed, lower case), with the area
+        // it names, or NULL and the areas it fits when it fits several.
+        let mut names: Vec<(String, Vec<&str>)> = Vec::new();
+        for area in scenario.areas() {
+            let key = deltid_model::trim_cell(&area.name).to_lowercase();
             if key.is_empty() {
                 continue;
             }
             match names.iter_mut().find(|n| n.0 == key) {
-                Some(n) => n.2.push(area.code.as_str()),
-                None => names.push((key, name.to_owned(), vec![area.code.as_str()])),
+                Some(n) => n.1.push(area.code.as_str()),
+                None => names.push((key, vec![area.code.as_str()])),
             }
         }
         let null = format!("CAST(NULL AS {text})");
-        let rows: Vec<Vec<String>> = names
+        let name_rows: Vec<Vec<String>> = names
             .iter()
-            .map(|(_, name, codes)| {
+            .map(|(key, codes)| {
                 let area = match codes.as_slice() {
-                    [code] => d.string(code),
+                    [code] => d.text(code),
                     _ => null.clone(),
                 };
-                vec![d.string(name), area, d.string(&codes.join(", "))]
+                vec![d.text(key), area, d.text(&codes.join(", "))]
             })
             .collect();
-        if !rows.is_empty() {
+        if !name_rows.is_empty() {
             ctes.push((
                 "area_names".to_owned(),
-                d.values("v", &[NAME, AREA, FITS], &rows),
+                d.values("v", &[LOWERED, AREA, FITS], &name_rows),
             ));
         }
 
+        // Dates: a DATE, or text in the two forms that cannot be misread.
+        let raw = d.trim(&format!("CAST({} AS {text})", self.c("c", DATE)));
+        let date_message = d.concat(&[
+            d.string("deltid: date \""),
+            raw.clone(),
+            d.string("\" is not a day written yyyy-mm-dd or dd.mm.yyyy"),
+        ]);
+        let date = format!(
+            "CASE WHEN {raw} IS NULL THEN {fail_null}\n      \
+             WHEN {iso} THEN CAST(SUBSTR({raw}, 1, 10) AS DATE)\n      \
+             WHEN {dotted} THEN {dotted_date}\n      \
+             ELSE {fail} END",
+            iso = d.matches(&raw, "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"),
+            dotted = d.matches(&raw, "^[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}$"),
+            dotted_date = d.dotted_date(&raw),
+            fail = d.fail_date(&date_message),
+            fail_null = d.fail_date(&d.string("deltid: a row with a count has no date")),
+        );
         let table: Vec<String> = options.table.iter().map(|p| self.q(p)).collect();
         ctes.push((
             "cells".to_owned(),
             format!(
-                "SELECT CAST({date} AS DATE) AS {date_}, \
-                 TRIM(BOTH {blank} FROM CAST({area} AS {text})) AS {cell},\n    \
+                "SELECT {date} AS {date_},\n    {cell} AS {cell_},\n    \
                  CAST({count} AS {double}) AS {observed}\n  \
                  FROM {table} AS {c}\n  \
                  WHERE {count} IS NOT NULL",
-                date = self.c("c", DATE),
                 date_ = self.q(DATE),
-                area = self.c("c", AREA),
-                // As Rust's trim: spaces, tabs, line ends and no-break spaces.
-                blank = "' ' || CHR(9) || CHR(10) || CHR(13) || CHR(160)",
-                cell = self.q(CELL),
+                cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
+                cell_ = self.q(CELL),
                 count = self.c("c", COUNT),
                 double = d.double_type(),
-                observed = self.q(OBSERVED),
+                observed = self.q(Line::Observed.key()),
                 table = table.join("."),
                 c = self.q("c"),
             ),
         ));
+        // A day that does not exist, or one outside the years deltid takes.
+        let day = self.c("e", DATE);
+        let day_message = d.concat(&[
+            d.string("deltid: date "),
+            format!("CAST({day} AS {text})"),
+            d.string(&format!(
+                " is not a day from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
+            )),
+        ]);
+        let white = d.white_space();
         ctes.push((
             "leads".to_owned(),
             format!(
-                "SELECT {e}.*, {lead} AS {lead_}\n  FROM {cells} AS {e}",
+                "SELECT {e}.*, {lead} AS {lead_},\n    \
+                 CASE WHEN {day} IS NULL OR {day} < DATE '{MIN_YEAR}-01-01' \
+                 OR {day} > DATE '{MAX_YEAR}-12-31' THEN {fail} ELSE {day} END AS {day_}\n  \
+                 FROM {cells} AS {e}",
                 e = self.q("e"),
-                lead = d.leading_code(&self.c("e", CELL)),
+                lead = d.extract(
+                    &self.c("e", CELL),
+                    &format!("^(?:K-[{white}]*)?([0-9]+)(?:[{white}]|$)")
+                ),
                 lead_ = self.q(LEAD),
+                fail = d.fail_date(&day_message),
+                day_ = self.q(DAY),
                 cells = self.q("cells"),
             ),
         ));
         let lead = self.c("l", LEAD);
-        let padded = match self.codes.digits {
+        let padded = match resolver.digits() {
             Some(digits) => {
                 format!("WHEN LENGTH({lead}) < {digits} THEN LPAD({lead}, {digits}, '0')\n      ")
             }
@@ -670,8 +823,8 @@ impl Query<'_> {
             ),
         ));
 
-        // The lookups in the resolver's order: the cell as a code, the key through the
-        // mapping, the key as a code, the cell as a name.
+        // The lookups in the resolver's order: the region's code, the cell as a code, the key
+        // through the mapping, the key as a code, the cell as a name.
         let areas = self.q("areas");
         let mut joins = vec![format!(
             "LEFT JOIN {areas} AS {x} ON {x_area} = {cell}",
@@ -679,8 +832,17 @@ impl Query<'_> {
             x_area = self.c("x", AREA),
             cell = self.c("k", CELL),
         )];
-        let mut found = vec![self.c("x", AREA)];
-        if !self.codes.mapping.is_empty() {
+        let mut found = Vec::new();
+        if let Some(code) = resolver.region() {
+            found.push(format!(
+                "CASE WHEN {cell} = {code} THEN {mark} END",
+                cell = self.c("k", CELL),
+                code = d.text(code.as_str()),
+                mark = d.text(REGION_MARK),
+            ));
+        }
+        found.push(self.c("x", AREA));
+        if !mapping.is_empty() {
             joins.push(format!(
                 "LEFT JOIN {codes} AS {m} ON {old} = {key}",
                 codes = self.q("area_codes"),
@@ -698,23 +860,22 @@ impl Query<'_> {
         ));
         found.push(self.c("p", AREA));
         let mut resolved = found.clone();
-        if !rows.is_empty() {
+        if !name_rows.is_empty() {
             joins.push(format!(
-                "LEFT JOIN {names} AS {n} ON LOWER({name}) = LOWER({cell})",
+                "LEFT JOIN {names} AS {n} ON {lowered} = LOWER({cell})",
                 names = self.q("area_names"),
                 n = self.q("n"),
-                name = self.c("n", NAME),
+                lowered = self.c("n", LOWERED),
                 cell = self.c("k", CELL),
             ));
             let unfound: Vec<String> = found.iter().map(|f| format!("{f} IS NULL")).collect();
-            let message = [
+            let message = d.concat(&[
                 d.string("deltid: area name \""),
                 self.c("k", CELL),
                 d.string("\" fits more than one area ("),
                 self.c("n", FITS),
                 d.string("): use codes"),
-            ]
-            .join(" || ");
+            ]);
             resolved.push(format!(
                 "CASE WHEN {unfound} AND {fits} IS NOT NULL AND {n_area} IS NULL\n      \
                  THEN {fail} ELSE {n_area} END",
@@ -727,10 +888,12 @@ impl Query<'_> {
         ctes.push((
             "resolved".to_owned(),
             format!(
-                "SELECT {date}, {observed},\n    COALESCE({resolved}) AS {area}\n  \
+                "SELECT {day} AS {date}, {cell}, {observed},\n    COALESCE({resolved}) AS {area}\n  \
                  FROM {keyed} AS {k}\n  {joins}",
-                date = self.c("k", DATE),
-                observed = self.c("k", OBSERVED),
+                day = self.c("k", DAY),
+                date = self.q(DATE),
+                cell = self.c("k", CELL),
+                observed = self.c("k", Line::Observed.key()),
                 resolved = resolved.join(",\n      "),
                 area = self.q(AREA),
                 keyed = self.q("keyed"),
@@ -739,150 +902,173 @@ impl Query<'_> {
             ),
         ));
 
-        // deltid refuses what is no number of persons; NaN compares above every number.
-        let observed = self.c("r", OBSERVED);
-        let message = [
+        // What deltid's reader refuses stops the query: rows it cannot place (with their
+        // number and one of them), a second row for an area and day, a count that is no number
+        // of persons (NaN compares above every number).
+        ctes.push((
+            "unplaced".to_owned(),
+            format!(
+                "SELECT COUNT(*) AS {n}, MIN({cell}) AS {cell_}\n  FROM {resolved} AS {r}\n  \
+                 WHERE {area} IS NULL",
+                n = self.q("n"),
+                cell = self.c("r", CELL),
+                cell_ = self.q(CELL),
+                resolved = self.q("resolved"),
+                r = self.q("r"),
+                area = self.c("r", AREA),
+            ),
+        ));
+        ctes.push((
+            "repeated".to_owned(),
+            format!(
+                "SELECT COUNT(*) AS {n}, MIN({area}) AS {area_}, MIN({date}) AS {date_}\n  \
+                 FROM (SELECT {r_area} AS {area_}, {r_date} AS {date_} FROM {resolved} AS {r}\n    \
+                 GROUP BY {r_area}, {r_date} HAVING COUNT(*) > 1) AS {t}",
+                n = self.q("n"),
+                area = self.c("t", AREA),
+                area_ = self.q(AREA),
+                date = self.c("t", DATE),
+                date_ = self.q(DATE),
+                r_area = self.c("r", AREA),
+                r_date = self.c("r", DATE),
+                resolved = self.q("resolved"),
+                r = self.q("r"),
+                t = self.q("t"),
+            ),
+        ));
+        let observed = self.c("r", Line::Observed.key());
+        let unplaced_message = d.concat(&[
+            d.string("deltid: "),
+            format!("CAST({} AS {text})", self.c("u", "n")),
+            d.string(" rows name no area of the scenario, such as \""),
+            self.c("u", CELL),
+            d.string("\""),
+        ]);
+        let repeated_message = d.concat(&[
+            d.string("deltid: area "),
+            self.c("t", AREA),
+            d.string(" has "),
+            format!("CAST({} AS {text})", self.c("t", DATE)),
+            d.string(" twice (and "),
+            format!("CAST({} - 1 AS {text})", self.c("t", "n")),
+            d.string(" more repeated days)"),
+        ]);
+        let count_message = d.concat(&[
             d.string("deltid: count "),
             format!("CAST({observed} AS {text})"),
             d.string(" for area "),
-            self.c("a", AREA),
+            self.c("r", AREA),
             d.string(" on "),
             format!("CAST({} AS {text})", self.c("r", DATE)),
             d.string(&format!(
-                " is not a number of persons from 0 to {MAX_PERSONS:.0} (check the counts with \
-                 deltid validate)"
+                " is not a number of persons from 0 to {MAX_PERSONS:.0}"
             )),
-        ]
-        .join(" || ");
+        ]);
+        let checked = format!(
+            "CASE WHEN {unplaced} > 0 THEN {fail_unplaced}\n      \
+             WHEN {repeated} > 0 THEN {fail_repeated}\n      \
+             WHEN {observed} >= {zero} AND {observed} <= {max} THEN {observed}\n      \
+             ELSE {fail_count} END",
+            unplaced = self.c("u", "n"),
+            fail_unplaced = d.fail(&unplaced_message),
+            repeated = self.c("t", "n"),
+            fail_repeated = d.fail(&repeated_message),
+            zero = d.double(0.0),
+            max = d.double(MAX_PERSONS),
+            fail_count = d.fail(&count_message),
+        );
+        ctes.push((
+            "checked".to_owned(),
+            format!(
+                "SELECT {r_date} AS {date}, {r_area} AS {area}, {checked} AS {observed_}\n  \
+                 FROM {resolved} AS {r}\n  CROSS JOIN {unplaced_} AS {u}\n  \
+                 CROSS JOIN {repeated_} AS {t}",
+                r_date = self.c("r", DATE),
+                date = self.q(DATE),
+                r_area = self.c("r", AREA),
+                area = self.q(AREA),
+                observed_ = self.q(Line::Observed.key()),
+                resolved = self.q("resolved"),
+                r = self.q("r"),
+                unplaced_ = self.q("unplaced"),
+                u = self.q("u"),
+                repeated_ = self.q("repeated"),
+                t = self.q("t"),
+            ),
+        ));
+        let period = self.period(&self.c("h", DATE));
         ctes.push((
             "counted".to_owned(),
             format!(
-                "SELECT {date}, {a}.*,\n    \
-                 CASE WHEN {observed} IS NULL OR ({observed} >= {zero} AND {observed} <= {max})\n      \
-                 THEN {observed} ELSE {fail} END AS {observed_}\n  \
-                 FROM {resolved} AS {r}\n  \
-                 JOIN {areas} AS {a} ON {a_area} = {r_area}",
-                date = self.c("r", DATE),
+                "SELECT {h_date} AS {date}, {a}.*, {h_observed} AS {observed}\n  \
+                 FROM {checked} AS {h}\n  JOIN {areas} AS {a} ON {a_area} = {h_area}{period}",
+                h_date = self.c("h", DATE),
+                date = self.q(DATE),
                 a = self.q("a"),
-                zero = d.double(0.0),
-                max = d.double(MAX_PERSONS),
-                fail = d.fail(&message),
-                observed_ = self.q(OBSERVED),
-                resolved = self.q("resolved"),
-                r = self.q("r"),
+                h_observed = self.c("h", Line::Observed.key()),
+                observed = self.q(Line::Observed.key()),
+                checked = self.q("checked"),
+                h = self.q("h"),
                 a_area = self.c("a", AREA),
-                r_area = self.c("r", AREA),
+                h_area = self.c("h", AREA),
+                period = if period.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n  WHERE {period}")
+                },
+            ),
+        ));
+        if !self.own_count() {
+            return;
+        }
+        let region_only = format!("{} = {}", self.c("h", AREA), d.text(REGION_MARK));
+        let region_where = if period.is_empty() {
+            region_only
+        } else {
+            format!("{region_only} AND {period}")
+        };
+        ctes.push((
+            "region_counted".to_owned(),
+            format!(
+                "SELECT {h_date} AS {date}, {h_observed} AS {observed}\n  \
+                 FROM {checked} AS {h}\n  WHERE {region_where}",
+                h_date = self.c("h", DATE),
+                date = self.q(DATE),
+                h_observed = self.c("h", Line::Observed.key()),
+                observed = self.q(Line::Observed.key()),
+                checked = self.q("checked"),
+                h = self.q("h"),
             ),
         ));
     }
 
-    /// How area cells are read, for the header.
-    fn describe_area_codes(&self) -> String {
-        let mut text = "area cells: cast to text and trimmed, then a code, a label \
-                        (K-3043 Ål) or a name of the scenario's areas"
-            .to_owned();
-        if let Some(digits) = self.codes.digits {
-            text.push_str(&format!(
-                ", all-digit codes padded to {digits} digits (301 is 0301)"
-            ));
-        }
-        if !self.codes.mapping.is_empty() {
-            text.push_str(&format!(
-                ", then {} old codes mapped to the scenario's by its [area_codes] mapping",
-                self.codes.mapping.len(),
-            ));
-        }
-        text
+    /// Whether the scenario names a region count of its own (the query then reads it).
+    fn own_count(&self) -> bool {
+        self.plan.scenario().region_code().is_some()
     }
 
-    /// The scenario's areas: code, name, order, per-area deductions, resident shares.
-    fn areas(&self) -> String {
-        let d = self.d;
-        let scenario = self.scenario;
-        let mut columns = vec![AREA, NAME, ORDER];
-        let mut per_area: Vec<&[f64]> = Vec::new();
-        for deduction in Deduction::ALL {
-            if let DeductionSource::PerArea(values) = scenario.deduction(deduction) {
-                columns.push(deduction.key());
-                per_area.push(values);
-            }
+    /// The plan's period as a condition on a date column; empty for every day.
+    fn period(&self, date: &str) -> String {
+        let period = self.plan.selection().period;
+        let mut conditions = Vec::new();
+        if let Some(from) = period.from() {
+            conditions.push(format!("{date} >= DATE '{from}'"));
         }
-        let shares = match scenario.allocation() {
-            // As the estimate's area table: each area's residents ÷ the region's.
-            Allocation::ResidentShare => scenario.registered_residents().map(|residents| {
-                let total: f64 = residents.iter().sum();
-                residents.iter().map(|v| v / total).collect::<Vec<f64>>()
-            }),
-            Allocation::PresentShare => None,
-        };
-        if shares.is_some() {
-            columns.push(SHARE);
+        if let Some(to) = period.to() {
+            conditions.push(format!("{date} < DATE '{to}'"));
         }
-        let rows: Vec<Vec<String>> = scenario
-            .areas()
-            .iter()
-            .enumerate()
-            .map(|(i, area)| {
-                let mut row = vec![
-                    d.string(area.code.as_str()),
-                    d.string(&area.name),
-                    i.to_string(),
-                ];
-                row.extend(per_area.iter().map(|v| d.double(v[i])));
-                if let Some(shares) = &shares {
-                    row.push(d.double(shares[i]));
-                }
-                row
-            })
-            .collect();
-        d.values("v", &columns, &rows)
+        conditions.join(" AND ")
     }
 
-    /// A deduction table as an inline table keyed by date and/or area; `None` for an undated
-    /// region-level table (one figure for every day, written into the query).
-    fn table_values(&self, table: &DeductionTable) -> Option<String> {
-        let d = self.d;
-        let mut columns = Vec::new();
-        if table.is_dated() {
-            columns.push(DATE);
-        }
-        if table.is_per_area() {
-            columns.push(AREA);
-        }
-        if columns.is_empty() {
-            return None;
-        }
-        columns.push(PERSONS);
-        let rows: Vec<Vec<String>> = table
-            .rows
-            .iter()
-            .map(|(date, area, persons)| {
-                let mut row = Vec::new();
-                if table.is_dated() {
-                    row.push(date.map_or_else(|| "NULL".to_owned(), |v| format!("DATE '{v}'")));
-                }
-                if table.is_per_area() {
-                    row.push(
-                        area.as_ref()
-                            .map_or_else(|| "NULL".to_owned(), |a| d.string(a.as_str())),
-                    );
-                }
-                row.push(d.double(*persons));
-                row
-            })
-            .collect();
-        Some(d.values("v", &columns, &rows))
-    }
-
-    /// Each area's share of region-level deductions by present persons (`SHARE`), as the
-    /// estimate's `with_share`: the day's share of present persons (equal shares on a day with
-    /// nobody present); on a day when some of the scenario's areas have no count, times the
-    /// counted areas' usual share (the sum of their mean shares on the complete days), unless
-    /// that is 0 or there is no complete day.
+    /// Each area's share of region-level deductions by present persons (`SHARE`), as the plan
+    /// takes it: the day's share of present persons (equal shares on a day with nobody
+    /// present); on a day when some of the scenario's areas have no count, times the counted
+    /// areas' usual share (the sum of their mean shares on the complete days), unless that is 0
+    /// or there is no complete day.
     fn present_share(&self, ctes: &mut Vec<(String, String)>) {
         let d = self.d;
         let by_date = format!("OVER (PARTITION BY {})", self.c("p", DATE));
-        let total = format!("SUM({}) {by_date}", self.c("p", PRESENT));
+        let total = format!("SUM({}) {by_date}", self.c("p", Line::Present.key()));
         let counted = format!("COUNT(*) {by_date}");
         ctes.push((
             "raw_share".to_owned(),
@@ -893,11 +1079,11 @@ impl Query<'_> {
                  {counted} = {n} AS {complete}\n  \
                  FROM {from} AS {p}",
                 p = self.q("p"),
-                present = self.c("p", PRESENT),
+                present = self.c("p", Line::Present.key()),
                 one = d.double(1.0),
                 double = d.double_type(),
                 raw = self.q(RAW_SHARE),
-                n = self.scenario.areas().len(),
+                n = self.plan.scenario().areas().len(),
                 complete = self.q(COMPLETE),
                 from = self.q("present"),
             ),
@@ -947,111 +1133,204 @@ impl Query<'_> {
         ));
     }
 
-    /// The four deductions per area and day (CTE `deducted`), from `from` (which has `SHARE`
-    /// when a figure is shared out) and the deduction tables: each table's figure joined as a
-    /// column of its own (CTE `joined`), and the error for a missing figure worked out once
-    /// (CTE `missing`) so that it names the figure deltid names.
+    /// The tables joined to a CTE of rows by date (and area, for the areas' rows), each
+    /// table's figure a column of its own: the rows' CTE name and the tables joined.
+    fn joined(
+        &self,
+        from: &str,
+        name: &str,
+        by_area: bool,
+        ctes: &mut Vec<(String, String)>,
+    ) -> (String, Vec<(Deduction, DeductionTable)>) {
+        let scenario = self.plan.scenario();
+        let mut joined: Vec<(Deduction, DeductionTable)> = Vec::new();
+        for deduction in Deduction::ALL {
+            // The region's own rows join its tables by date (per-area tables by date are
+            // refused with a region count, see `to_sql`).
+            let wanted = if by_area {
+                table_dated_or_per_area(scenario.deduction(deduction))
+            } else {
+                table_dated_for_region(scenario.deduction(deduction))
+            };
+            if let (true, DeductionSource::Table(table)) = (wanted, scenario.deduction(deduction)) {
+                joined.push((deduction, table.clone()));
+            }
+        }
+        if joined.is_empty() {
+            return (from.to_owned(), joined);
+        }
+        let mut select = vec![format!("{}.*", self.q("s"))];
+        let mut joins = Vec::new();
+        for (deduction, table) in &joined {
+            let alias = format!("t_{}", deduction.key());
+            let mut on = Vec::new();
+            if table.is_dated() {
+                on.push(format!("{} = {}", self.c(&alias, DATE), self.c("s", DATE)));
+            }
+            if table.is_per_area() {
+                on.push(format!("{} = {}", self.c(&alias, AREA), self.c("s", AREA)));
+            }
+            joins.push(format!(
+                "\n  LEFT JOIN {} AS {} ON {}",
+                self.q(&Self::table_name(*deduction)),
+                self.q(&alias),
+                on.join(" AND ")
+            ));
+            select.push(format!(
+                "{} AS {}",
+                self.c(&alias, PERSONS),
+                self.q(&Self::figure(*deduction))
+            ));
+        }
+        ctes.push((
+            name.to_owned(),
+            format!(
+                "SELECT {}\n  FROM {} AS {}{}",
+                select.join(", "),
+                self.q(from),
+                self.q("s"),
+                joins.concat()
+            ),
+        ));
+        (name.to_owned(), joined)
+    }
+
+    /// A table's figure on a joined row: its fill where it has none, or the error naming the
+    /// first figure missing.
+    fn table_figure(&self, deduction: Deduction, table: &DeductionTable, missing: &str) -> String {
+        let d = self.d;
+        let persons = self.c("s", &Self::figure(deduction));
+        match table.fill() {
+            Some(fill) => format!("COALESCE({persons}, {})", d.double(fill)),
+            None => format!(
+                "CASE WHEN {persons} IS NULL THEN {} ELSE {persons} END",
+                d.fail(&self.c(missing, MESSAGE))
+            ),
+        }
+    }
+
+    /// The four deductions per area and day (CTE `deducted`), as the plan's rules take them,
+    /// from `from` (which has `SHARE` when a figure is shared out) and the deduction tables;
+    /// and the same for the region's own count (CTE `region_deducted`).
     fn deducted(&self, from: &str, ctes: &mut Vec<(String, String)>) {
         let d = self.d;
+        let scenario = self.plan.scenario();
         let share = self.c("s", SHARE);
-        let figure = |deduction: Deduction| format!("{}_figure", deduction.key());
-        // The tables joined by date and/or area, and those without a fill.
-        let mut joined: Vec<(Deduction, &DeductionTable)> = Vec::new();
-        for deduction in Deduction::ALL {
-            if let DeductionSource::Table(table) = self.scenario.deduction(deduction)
-                && (table.is_dated() || table.is_per_area())
-            {
-                joined.push((deduction, table));
-            }
-        }
-        let source = if joined.is_empty() {
-            from.to_owned()
-        } else {
-            let mut select = vec![format!("{}.*", self.q("s"))];
-            let mut joins = Vec::new();
-            for (deduction, table) in &joined {
-                let alias = format!("t_{}", deduction.key());
-                let mut on = Vec::new();
-                if table.is_dated() {
-                    on.push(format!("{} = {}", self.c(&alias, DATE), self.c("s", DATE)));
-                }
-                if table.is_per_area() {
-                    on.push(format!("{} = {}", self.c(&alias, AREA), self.c("s", AREA)));
-                }
-                joins.push(format!(
-                    "\n  LEFT JOIN {} AS {} ON {}",
-                    self.q(&Self::table_name(*deduction)),
-                    self.q(&alias),
-                    on.join(" AND ")
-                ));
-                select.push(format!(
-                    "{} AS {}",
-                    self.c(&alias, PERSONS),
-                    self.q(&figure(*deduction))
-                ));
-            }
-            ctes.push((
-                "joined".to_owned(),
-                format!(
-                    "SELECT {}\n  FROM {} AS {}{}",
-                    select.join(", "),
-                    self.q(from),
-                    self.q("s"),
-                    joins.concat()
-                ),
-            ));
-            "joined".to_owned()
-        };
-        let unfilled: Vec<&(Deduction, &DeductionTable)> =
-            joined.iter().filter(|(_, t)| t.fill.is_none()).collect();
+        let (source, joined) = self.joined(from, "joined", true, ctes);
+        let unfilled: Vec<&(Deduction, DeductionTable)> =
+            joined.iter().filter(|(_, t)| t.fill().is_none()).collect();
         if !unfilled.is_empty() {
-            ctes.push(("missing".to_owned(), self.missing(&unfilled)));
+            ctes.push((
+                "missing".to_owned(),
+                self.missing(&unfilled, "joined", true),
+            ));
         }
-
-        let mut select = vec![
-            self.c("s", DATE),
-            self.c("s", AREA),
-            self.c("s", NAME),
-            self.c("s", ORDER),
-            self.c("s", OBSERVED),
-            self.c("s", UPLIFT),
-            self.c("s", PRESENT),
-        ];
+        let mut select = vec![format!("{}.*", self.q("s"))];
         for deduction in Deduction::ALL {
             let key = deduction.key();
-            let value = match self.scenario.deduction(deduction) {
-                DeductionSource::Region(persons) => format!("{} * {share}", d.double(*persons)),
-                DeductionSource::PerArea(_) => self.c("s", key),
-                DeductionSource::Table(table) if !table.is_dated() && !table.is_per_area() => {
-                    // As the estimate: the first row's figure on every day, shared out.
-                    let persons = table.rows.first().map_or(0.0, |r| r.2);
+            let value = match (self.plan.reach(deduction), scenario.deduction(deduction)) {
+                (Reach::Nothing, _) => d.double(0.0),
+                (_, DeductionSource::Region(persons)) => {
+                    format!("{} * {share}", d.double(*persons))
+                }
+                (_, DeductionSource::PerArea(_)) => self.c("s", key),
+                (_, DeductionSource::Table(table)) if !table.is_dated() && !table.is_per_area() => {
+                    let persons = table.rows().first().map_or(0.0, |r| r.2);
                     format!("{} * {share}", d.double(persons))
                 }
-                DeductionSource::Table(table) => {
-                    let persons = self.c("s", &figure(deduction));
-                    let figure = match table.fill {
-                        Some(fill) => format!("COALESCE({persons}, {})", d.double(fill)),
-                        None => format!(
-                            "CASE WHEN {persons} IS NULL THEN {} ELSE {persons} END",
-                            d.fail(&self.c("z", MESSAGE))
-                        ),
-                    };
-                    if table.is_per_area() {
-                        figure
-                    } else {
+                (reach, DeductionSource::Table(table)) => {
+                    let figure = self.table_figure(deduction, table, "z");
+                    if reach == Reach::Shared {
                         format!("{figure} * {share}")
+                    } else {
+                        figure
                     }
                 }
             };
-            select.push(format!("{value} AS {}", self.q(key)));
+            select.push(format!("{value} AS {}", self.q(&format!("{key}_deducted"))));
         }
         let missing = if unfilled.is_empty() {
             String::new()
         } else {
             format!("\n  CROSS JOIN {} AS {}", self.q("missing"), self.q("z"))
         };
+        // The deductions under their own names, after the figures they came from.
+        let mut columns = vec![
+            self.c("y", DATE),
+            self.c("y", AREA),
+            self.c("y", NAME),
+            self.c("y", ORDER),
+            self.c("y", Line::Observed.key()),
+            self.c("y", Line::Uplift.key()),
+            self.c("y", Line::Present.key()),
+        ];
+        columns.extend(Deduction::ALL.map(|dd| {
+            format!(
+                "{} AS {}",
+                self.c("y", &format!("{}_deducted", dd.key())),
+                self.q(dd.key())
+            )
+        }));
         ctes.push((
             "deducted".to_owned(),
+            format!(
+                "SELECT {}\n  FROM (SELECT {}\n    FROM {} AS {}{missing}) AS {}",
+                columns.join(", "),
+                select.join(",\n      "),
+                self.q(&source),
+                self.q("s"),
+                self.q("y"),
+            ),
+        ));
+
+        if !self.own_count() {
+            return;
+        }
+        // The region's own count: its own figures, whole.
+        let (source, joined) = self.joined("region_present", "region_joined", false, ctes);
+        let unfilled: Vec<&(Deduction, DeductionTable)> =
+            joined.iter().filter(|(_, t)| t.fill().is_none()).collect();
+        if !unfilled.is_empty() {
+            ctes.push((
+                "region_missing".to_owned(),
+                self.missing(&unfilled, "region_joined", false),
+            ));
+        }
+        let mut select = vec![
+            self.c("s", DATE),
+            self.c("s", Line::Observed.key()),
+            self.c("s", Line::Uplift.key()),
+            self.c("s", Line::Present.key()),
+        ];
+        // A day for the figures of undated rules: they hold on every day.
+        let any_day = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+        for deduction in Deduction::ALL {
+            let value = match scenario.deduction(deduction) {
+                DeductionSource::Table(table)
+                    if table_dated_for_region(scenario.deduction(deduction)) =>
+                {
+                    self.table_figure(deduction, table, "z")
+                }
+                // Undated: one figure for every day (refused above when it is missing).
+                _ => d.double(
+                    self.plan
+                        .region_figure(deduction, any_day)
+                        .unwrap_or(f64::NAN),
+                ),
+            };
+            select.push(format!("{value} AS {}", self.q(deduction.key())));
+        }
+        let missing = if unfilled.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n  CROSS JOIN {} AS {}",
+                self.q("region_missing"),
+                self.q("z")
+            )
+        };
+        ctes.push((
+            "region_deducted".to_owned(),
             format!(
                 "SELECT {}\n  FROM {} AS {}{missing}",
                 select.join(",\n    "),
@@ -1061,12 +1340,18 @@ impl Query<'_> {
         ));
     }
 
-    /// The error deltid gives for the first missing figure, as one row of one text column
-    /// ([`MESSAGE`], NULL when no figure is missing): of the first deduction (in the plan's
-    /// order) that lacks a figure, the first day, and on that day the first area in scenario
-    /// order. The first is found as the least of `date || order || area`, dates and the
-    /// zero-padded order as text sorting as they do as numbers.
-    fn missing(&self, unfilled: &[&(Deduction, &DeductionTable)]) -> String {
+    /// The error deltid gives for the first missing figure of the rows of `joined`, as one
+    /// row of one text column ([`MESSAGE`], NULL when no figure is missing): of the first
+    /// deduction (in the plan's order) that lacks a figure, the first day, and on that day (for
+    /// the areas' rows) the first area in scenario order. The first is found as the least of
+    /// `date || order || area`, dates and the zero-padded order as text sorting as they do as
+    /// numbers.
+    fn missing(
+        &self,
+        unfilled: &[&(Deduction, DeductionTable)],
+        joined: &str,
+        by_area: bool,
+    ) -> String {
         let d = self.d;
         let text = d.text_type();
         let mut firsts = Vec::new();
@@ -1074,7 +1359,8 @@ impl Query<'_> {
         for (deduction, table) in unfilled {
             let first = format!("{}_first", deduction.key());
             let mut sort = vec![format!("CAST({} AS {text})", self.c("j", DATE))];
-            if table.is_per_area() {
+            let per_area = table.is_per_area() && by_area;
+            if per_area {
                 sort.push(format!(
                     "LPAD(CAST({} AS {text}), 10, '0')",
                     self.c("j", ORDER)
@@ -1083,26 +1369,26 @@ impl Query<'_> {
             }
             firsts.push(format!(
                 "MIN(CASE WHEN {} IS NULL THEN {} END) AS {}",
-                self.c("j", &format!("{}_figure", deduction.key())),
-                sort.join(" || "),
+                self.c("j", &Self::figure(*deduction)),
+                d.concat(&sort),
                 self.q(&first),
             ));
             let first = self.c("f", &first);
             let mut parts = vec![
-                d.string(&format!(
+                d.text(&format!(
                     "deltid: {}: no {} figure for ",
-                    table.path.display(),
+                    table.path().display(),
                     deduction.key()
                 )),
                 format!("SUBSTR({first}, 1, 10)"),
             ];
-            if table.is_per_area() {
+            if per_area {
                 parts.push(d.string(", area "));
                 parts.push(format!("SUBSTR({first}, 21)"));
             }
             parts.push(d.string(" (add a row, or give `fill = 0` beside `table` in the scenario)"));
             // NULL when the first is: text || NULL is NULL in every dialect.
-            messages.push(parts.join(" || "));
+            messages.push(d.concat(&parts));
         }
         let message = if messages.len() == 1 {
             messages.remove(0)
@@ -1114,116 +1400,277 @@ impl Query<'_> {
              FROM (SELECT {firsts}\n    FROM {joined} AS {j}) AS {f}",
             message_ = self.q(MESSAGE),
             firsts = firsts.join(",\n      "),
-            joined = self.q("joined"),
+            joined = self.q(joined),
             j = self.q("j"),
             f = self.q("f"),
         )
     }
 
-    /// The daily rows, by area in scenario order, then date.
+    /// The region's days by the plan's region rule (CTE `region_days`: date and the eight
+    /// lines): with rows of its own count, those; else the sums of the selected areas on the
+    /// days every one of them is counted.
+    fn region(&self, ctes: &mut Vec<(String, String)>) {
+        let selected = self.selected_areas();
+        let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
+        let sums: Vec<String> = lines
+            .iter()
+            .map(|l| format!("SUM({}) AS {}", self.c("y", l), self.q(l)))
+            .collect();
+        ctes.push((
+            "area_sum_days".to_owned(),
+            format!(
+                "SELECT {date}, {sums}\n  FROM {daily} AS {y}\n  WHERE {selected}\n  \
+                 GROUP BY {date}\n  HAVING COUNT(*) = {n}",
+                date = self.c("y", DATE),
+                sums = sums.join(", "),
+                daily = self.q("daily"),
+                y = self.q("y"),
+                selected = selected,
+                n = self.plan.selected().len(),
+            ),
+        ));
+        let own: Vec<String> = std::iter::once(self.c("o", DATE))
+            .chain(lines.iter().take(7).map(|l| self.c("o", l)))
+            .chain([format!(
+                "{} AS {}",
+                self.residual("o"),
+                self.q(Line::PartTime.key())
+            )])
+            .collect();
+        let columns: Vec<String> = std::iter::once(DATE)
+            .chain(lines.iter().copied())
+            .map(|c| self.c("w", c))
+            .collect();
+        let Some(own_rule) = self.own_rule() else {
+            ctes.push((
+                "region_days".to_owned(),
+                format!("SELECT * FROM {}", self.q("area_sum_days")),
+            ));
+            return;
+        };
+        ctes.push((
+            "region_days".to_owned(),
+            format!(
+                "SELECT {columns}\n  FROM (SELECT {own} FROM {region} AS {o}) AS {w}\n  \
+                 WHERE {own_rule}\n  UNION ALL\n  \
+                 SELECT {sum_columns}\n  FROM {area_sum} AS {v}\n  WHERE NOT ({own_rule})",
+                columns = columns.join(", "),
+                own = own.join(", "),
+                region = self.q("region_deducted"),
+                o = self.q("o"),
+                w = self.q("w"),
+                sum_columns = std::iter::once(DATE)
+                    .chain(lines.iter().copied())
+                    .map(|c| self.c("v", c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                area_sum = self.q("area_sum_days"),
+                v = self.q("v"),
+            ),
+        ));
+    }
+
+    /// The condition under which the region's days are its own count's: rows of it in the
+    /// table and every area selected (it stands for the whole region only); `None` without a
+    /// region code.
+    fn own_rule(&self) -> Option<String> {
+        if !self.own_count() {
+            return None;
+        }
+        Some(if self.plan.selects_all() {
+            format!("(SELECT COUNT(*) FROM {}) > 0", self.q("region_deducted"))
+        } else {
+            "1 = 0".to_owned()
+        })
+    }
+
+    /// A condition on the `y` rows: the area is one of the selected ones.
+    fn selected_areas(&self) -> String {
+        let d = self.d;
+        if self.plan.selects_all() {
+            return "1 = 1".to_owned();
+        }
+        let areas = self.plan.scenario().areas();
+        let codes: Vec<String> = self
+            .plan
+            .selected()
+            .iter()
+            .map(|&i| d.text(areas[i].code.as_str()))
+            .collect();
+        format!("{} IN ({})", self.c("y", AREA), codes.join(", "))
+    }
+
+    /// The daily rows: each selected area's days, by area in scenario order then date, then
+    /// the region's days.
     fn select_daily(&self) -> String {
-        let columns: Vec<String> = [DATE, AREA, NAME]
+        let d = self.d;
+        let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
+        let area_columns: Vec<String> = [DATE, AREA, NAME]
             .into_iter()
-            .chain(LINES)
+            .chain(lines.iter().copied())
             .map(|c| self.c("y", c))
+            .chain([self.c("y", ORDER)])
+            .collect();
+        let region_columns: Vec<String> = std::iter::once(self.c("r", DATE))
+            .chain([
+                format!("CAST(NULL AS {}) AS {}", d.text_type(), self.q(AREA)),
+                format!("{} AS {}", d.text(&self.plan.region_name()), self.q(NAME)),
+            ])
+            .chain(lines.iter().map(|c| self.c("r", c)))
+            .chain([format!(
+                "{} AS {}",
+                self.plan.scenario().areas().len(),
+                self.q(ORDER)
+            )])
+            .collect();
+        let out: Vec<String> = [DATE, AREA, NAME]
+            .into_iter()
+            .chain(lines.iter().copied())
+            .map(|c| self.c("u", c))
             .collect();
         format!(
-            "SELECT {}\nFROM {} AS {}\nORDER BY {}, {}",
-            columns.join(", "),
-            self.q("daily"),
-            self.q("y"),
-            self.c("y", ORDER),
-            self.c("y", DATE),
+            "SELECT {out}\nFROM (\n  SELECT {areas} FROM {daily} AS {y} WHERE {selected}\n  \
+             UNION ALL\n  SELECT {region} FROM {region_days} AS {r}\n) AS {u}\n\
+             ORDER BY {order}, {date}",
+            out = out.join(", "),
+            areas = area_columns.join(", "),
+            daily = self.q("daily"),
+            y = self.q("y"),
+            selected = self.selected_areas(),
+            region = region_columns.join(", "),
+            region_days = self.q("region_days"),
+            r = self.q("r"),
+            u = self.q("u"),
+            order = self.c("u", ORDER),
+            date = self.c("u", DATE),
         )
     }
 
-    /// One row per area, then one for the region: days, first and last day, the means,
-    /// guest-nights per year. The region's days are the days with a count of some area, its
-    /// lines each day the sum over the areas counted that day (as the estimate's region), its
-    /// means over its days.
+    /// One row per selected area, then one for the region: days, first and last day, the
+    /// means, guest-nights per year.
     fn select_summary(&self, ctes: &mut Vec<(String, String)>) -> String {
         let d = self.d;
         let y = |column: &str| self.c("y", column);
-        let summary = |area: String, name: String, order: String| {
-            let mut columns = vec![
-                format!("{area} AS {}", self.q(AREA)),
-                format!("{name} AS {}", self.q(NAME)),
-                format!("{order} AS {}", self.q(ORDER)),
-                format!("COUNT(*) AS {}", self.q(DAYS)),
-                format!("MIN({}) AS {}", y(DATE), self.q(FIRST)),
-                format!("MAX({}) AS {}", y(DATE), self.q(LAST)),
-            ];
-            columns.extend(
-                LINES
-                    .iter()
-                    .map(|l| format!("AVG({}) AS {}", y(l), self.q(l))),
-            );
-            columns.push(format!(
-                "AVG({}) * {} AS {}",
-                y(PART_TIME),
-                d.double(PLAN_DAYS_PER_YEAR),
-                self.q(GUEST_NIGHTS_PER_YEAR_PLAN)
-            ));
-            columns.join(",\n    ")
-        };
+        let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
+        let per_year = d.double(PLAN_DAYS_PER_YEAR);
+        let mut columns = vec![
+            format!("{} AS {}", y(AREA), self.q(AREA)),
+            format!("{} AS {}", y(NAME), self.q(NAME)),
+            format!("{} AS {}", y(ORDER), self.q(ORDER)),
+            format!("COUNT(*) AS {}", self.q(DAYS)),
+            format!("MIN({}) AS {}", y(DATE), self.q(FIRST)),
+            format!("MAX({}) AS {}", y(DATE), self.q(LAST)),
+        ];
+        columns.extend(
+            lines
+                .iter()
+                .map(|l| format!("AVG({}) AS {}", y(l), self.q(l))),
+        );
+        columns.push(format!(
+            "AVG({}) * {per_year} AS {}",
+            y(Line::PartTime.key()),
+            self.q(GUEST_NIGHTS_PER_YEAR_PLAN)
+        ));
         ctes.push((
             "area_rows".to_owned(),
             format!(
-                "SELECT {}\n  FROM {} AS {}\n  GROUP BY {}, {}, {}",
-                summary(y(AREA), y(NAME), y(ORDER)),
+                "SELECT {}\n  FROM {} AS {}\n  WHERE {}\n  GROUP BY {}, {}, {}",
+                columns.join(",\n    "),
                 self.q("daily"),
                 self.q("y"),
+                self.selected_areas(),
                 y(AREA),
                 y(NAME),
                 y(ORDER),
             ),
         ));
-        let sums: Vec<String> = LINES
+        // The region's means: its areas' means summed, or its own count's.
+        let r = |column: &str| self.c("r", column);
+        let summed: Vec<String> = lines
             .iter()
-            .map(|l| format!("SUM({}) AS {}", y(l), self.q(l)))
+            .map(|l| format!("SUM({}) AS {}", self.c("a", l), self.q(l)))
             .collect();
         ctes.push((
-            "region_days".to_owned(),
+            "region_sums".to_owned(),
             format!(
-                "SELECT {}, {}\n  FROM {} AS {}\n  GROUP BY {}",
-                y(DATE),
-                sums.join(", "),
-                self.q("daily"),
-                self.q("y"),
-                y(DATE),
+                "SELECT {}, SUM({}) AS {}\n  FROM {} AS {}",
+                summed.join(", "),
+                self.c("a", GUEST_NIGHTS_PER_YEAR_PLAN),
+                self.q(GUEST_NIGHTS_PER_YEAR_PLAN),
+                self.q("area_rows"),
+                self.q("a"),
             ),
         ));
+        let own_rule = self.own_rule().unwrap_or_else(|| "1 = 0".to_owned());
+        let means: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "CASE WHEN {own_rule} THEN AVG({}) ELSE MAX({}) END AS {}",
+                    r(l),
+                    self.c("s", l),
+                    self.q(l)
+                )
+            })
+            .collect();
         ctes.push((
             "region_row".to_owned(),
             format!(
-                "SELECT {}\n  FROM {} AS {}",
-                summary(
-                    format!("CAST(NULL AS {})", d.text_type()),
-                    d.string(self.scenario.name()),
-                    self.scenario.areas().len().to_string(),
-                ),
-                self.q("region_days"),
-                self.q("y"),
+                "SELECT CAST(NULL AS {text}) AS {area}, {name} AS {name_}, {order} AS {order_},\n    \
+                 COUNT({r_date}) AS {days}, MIN({r_date}) AS {first}, MAX({r_date}) AS {last},\n    \
+                 {means},\n    \
+                 CASE WHEN {own_rule} THEN AVG({r_part}) * {per_year} ELSE MAX({s_year}) END AS {year}\n  \
+                 FROM {region_sums} AS {s}\n  LEFT JOIN {region_days} AS {rr} ON 1 = 1",
+                text = d.text_type(),
+                area = self.q(AREA),
+                name = d.text(&self.plan.region_name()),
+                name_ = self.q(NAME),
+                order = self.plan.scenario().areas().len(),
+                order_ = self.q(ORDER),
+                r_date = r(DATE),
+                days = self.q(DAYS),
+                first = self.q(FIRST),
+                last = self.q(LAST),
+                means = means.join(",\n    "),
+                r_part = r(Line::PartTime.key()),
+                s_year = self.c("s", GUEST_NIGHTS_PER_YEAR_PLAN),
+                year = self.q(GUEST_NIGHTS_PER_YEAR_PLAN),
+                region_sums = self.q("region_sums"),
+                s = self.q("s"),
+                region_days = self.q("region_days"),
+                rr = self.q("r"),
             ),
         ));
-        let columns: Vec<String> = [AREA, NAME, DAYS, FIRST, LAST]
+        let out: Vec<String> = [AREA, NAME, DAYS, FIRST, LAST]
             .into_iter()
-            .chain(LINES)
+            .chain(lines.iter().copied())
             .chain([GUEST_NIGHTS_PER_YEAR_PLAN])
             .map(|c| self.c("u", c))
             .collect();
-        // The region's row is an aggregate without GROUP BY: one row even without counts.
+        // The region's row is an aggregate without GROUP BY: one row even without counts; it
+        // is kept when some area has counts.
         format!(
             "SELECT {}\nFROM (\n  SELECT * FROM {}\n  UNION ALL\n  SELECT * FROM {}\n) AS {}\n\
-             WHERE {} > 0\nORDER BY {}",
-            columns.join(", "),
+             WHERE {} IS NOT NULL OR EXISTS (SELECT 1 FROM {})\nORDER BY {}",
+            out.join(", "),
             self.q("area_rows"),
             self.q("region_row"),
             self.q("u"),
-            self.c("u", DAYS),
+            self.c("u", AREA),
+            self.q("area_rows"),
             self.c("u", ORDER),
         )
     }
+}
+
+/// Whether a deduction is a table joined to the areas' rows: by date, by area, or both.
+fn table_dated_or_per_area(source: &DeductionSource) -> bool {
+    matches!(source, DeductionSource::Table(t) if t.is_dated() || t.is_per_area())
+}
+
+/// Whether a deduction is a table joined to the region's own rows: by date, not by area.
+fn table_dated_for_region(source: &DeductionSource) -> bool {
+    matches!(source, DeductionSource::Table(t) if t.is_dated() && !t.is_per_area())
 }
 
 #[cfg(test)]
@@ -1243,6 +1690,9 @@ mod tests {
         }
         assert_eq!(Dialect::Spark.ident("a`b"), "`a``b`");
         assert_eq!(Dialect::Spark.string("a\\b"), "'a\\\\b'");
+        // Invisible characters by code point, so the query stays plain text.
+        assert_eq!(Dialect::DuckDb.text("a\u{2009}"), "('a' || chr(8201))");
+        assert_eq!(Dialect::Spark.text("a\u{2009}"), "concat('a', '\\u2009')");
     }
 
     #[test]
@@ -1255,25 +1705,6 @@ mod tests {
                 .unwrap_or_default();
             assert_eq!(inner.parse::<f64>().ok(), Some(v), "{text}");
         }
-    }
-
-    #[test]
-    fn area_codes_come_from_the_scenario_as_loaded() {
-        let toml = "uplift = 0.06\n[deductions]\nresidents = 10\ncommuters = 0\ntransit = 0\n\
-                    day_visitors = 0\n[[area]]\ncode = \"0301\"\nname = \"Oslo\"\n";
-        let path = std::path::Path::new("no-such-folder/own.toml");
-        let sql = |text: &str| {
-            Scenario::from_toml_str(text, path)
-                .and_then(|s| to_sql(&s, Dialect::Postgres, &SqlOptions::default()))
-                .unwrap_or_else(|e| e.to_string())
-        };
-        // Without [area_codes]: no padding, no mapping table.
-        let plain = sql(toml);
-        assert!(!plain.contains("LPAD("), "{plain}");
-        // With digits = 4, also for a scenario that never was a file.
-        let padded = sql(&format!("{toml}[area_codes]\ndigits = 4\n"));
-        assert!(padded.contains("LPAD(\"l\".\"lead\", 4, '0')"), "{padded}");
-        assert!(!padded.contains("area_codes"), "no mapping table: {padded}");
     }
 
     #[test]

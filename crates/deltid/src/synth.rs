@@ -239,7 +239,12 @@ impl Synth {
         let _ = writeln!(toml, "name = {}", quote("Synthetic region"));
         // The codes are all digits: files that lost their leading zeros (a spreadsheet, an
         // integer column) still read as these areas.
-        let digits = self.areas.iter().map(|a| a.code.as_str().len()).max().unwrap_or(0);
+        let digits = self
+            .areas
+            .iter()
+            .map(|a| a.code.as_str().len())
+            .max()
+            .unwrap_or(0);
         let _ = writeln!(toml, "uplift = {SCENARIO_UPLIFT}");
         if let Some(counts) = counts {
             let _ = writeln!(toml, "counts = {}", quote(counts));
@@ -307,9 +312,11 @@ impl Synth {
             .areas
             .iter()
             .map(|a| {
-                scenario.position(a.code.as_str()).ok_or_else(|| Error::InvalidSynth {
-                    reason: format!("the scenario has no area {}", a.code),
-                })
+                scenario
+                    .position(a.code.as_str())
+                    .ok_or_else(|| Error::InvalidSynth {
+                        reason: format!("the scenario has no area {}", a.code),
+                    })
             })
             .collect::<Result<Vec<usize>>>()?;
         let builder = CountsBuilder::new(scenario, false);
@@ -317,7 +324,12 @@ impl Synth {
         let plan = self.plan()?;
         plan.for_each_count(|date, area, persons| {
             writer
-                .insert(Place::Area(positions[area]), plan.dates[date], persons as f64, 0.0)
+                .insert(
+                    Place::Area(positions[area]),
+                    plan.dates[date],
+                    persons as f64,
+                    0.0,
+                )
                 .map_err(|refused| Error::InvalidSynth {
                     reason: format!("a count was refused: {refused}"),
                 })
@@ -760,8 +772,7 @@ mod tests {
             crate::Deduction::Transit,
             crate::Deduction::DayVisitors,
         ] {
-            let crate::DeductionSource::PerArea(values) = scenario.deduction(deduction)
-            else {
+            let crate::DeductionSource::PerArea(values) = scenario.deduction(deduction) else {
                 panic!("{deduction:?} is not per area");
             };
             for (v, r) in values.iter().zip(&residents) {
@@ -773,8 +784,7 @@ mod tests {
         let toml = Synth::hallingdal(start(), 10, 1, 46_724.0)
             .scenario_toml(None)
             .expect("toml");
-        let scenario =
-            crate::scenario_from_toml(&toml, Path::new("h.toml")).expect("it parses");
+        let scenario = crate::scenario_from_toml(&toml, Path::new("h.toml")).expect("it parses");
         assert_eq!(scenario.areas()[4].name, "Ål");
         assert_eq!(scenario.counts(), None);
     }

@@ -51,9 +51,7 @@ pub(crate) fn persons(text: &str, style: NumberStyle) -> Result<f64, NotPersons>
     let text = trim_cell(text);
     // The common case: plain digits.
     if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
-        let whole = text
-            .bytes()
-            .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        let whole = text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
         return check_persons(whole as f64);
     }
     if is_ambiguous(text, style) {
@@ -518,8 +516,20 @@ mod tests {
             assert!(parsed.is_sign_positive(), "{text}");
         }
         for text in [
-            "", "abc", "1.234,5", "inf", "NaN", "0x10", "1,2,3", "12 34 5", "1 2 3 4", "12  345",
-            "1234 567", "1868.", ",5", "1 234.5.6",
+            "",
+            "abc",
+            "1.234,5",
+            "inf",
+            "NaN",
+            "0x10",
+            "1,2,3",
+            "12 34 5",
+            "1 2 3 4",
+            "12  345",
+            "1234 567",
+            "1868.",
+            ",5",
+            "1 234.5.6",
         ] {
             assert_eq!(persons(text, auto), Err(NotPersons::Parse), "{text:?}");
         }
@@ -592,7 +602,9 @@ mod tests {
             choose(&["01/02/2020", "03/04/2020"]).err().as_deref(),
             Some("01/02/2020")
         );
-        assert!(DateParser::undecided(["01/02/2020", "03/04/2020"].into_iter()));
+        assert!(DateParser::undecided(
+            ["01/02/2020", "03/04/2020"].into_iter()
+        ));
         assert!(!DateParser::undecided(["13/02/2020"].into_iter()));
         // One impossible date among ISO dates: ISO is still chosen, so it can be reported.
         let parser = choose(&["2020-01-31", "2020-02-30"]).expect("a parser");

@@ -18,8 +18,8 @@ use deltid_model::{
 
 use crate::cell::{DateFormat, DateParser, NumberStyle};
 use crate::rows::{
-    Batch, Cell, Layout, Line, MAX_REPORTED, Problem, ProblemKind, RowReader, Rules,
-    header_place, place_of,
+    Batch, Cell, Layout, Line, MAX_REPORTED, Problem, ProblemKind, RowReader, Rules, header_place,
+    place_of,
 };
 use crate::source::{
     Kind, Places, SourceOptions, column_index, csv_reader, decode, find_header, header_name,
@@ -171,7 +171,11 @@ impl Reading {
 /// assert_eq!(counts.len(), 547 * 6);
 /// # Ok::<(), deltid_io::Error>(())
 /// ```
-pub fn read_counts(path: impl AsRef<Path>, options: &CountsOptions, scenario: &Scenario) -> Result<Counts> {
+pub fn read_counts(
+    path: impl AsRef<Path>,
+    options: &CountsOptions,
+    scenario: &Scenario,
+) -> Result<Counts> {
     read_counts_with(path, options, scenario, None)?.into_counts()
 }
 
@@ -188,7 +192,13 @@ pub fn read_counts_with(
     scenario: &Scenario,
     progress: Option<&(dyn Fn(Progress) + Sync)>,
 ) -> Result<Reading> {
-    read_counts_chunked(path.as_ref(), options, scenario, progress, Chunking::default())
+    read_counts_chunked(
+        path.as_ref(),
+        options,
+        scenario,
+        progress,
+        Chunking::default(),
+    )
 }
 
 /// How a CSV file is cut for its workers: bytes per chunk and threads.
@@ -378,7 +388,9 @@ pub(crate) fn find_repeats(
         if repeats.len() >= MAX_REPORTED {
             return;
         }
-        let bits = seen.entry(cell.day).or_insert_with(|| vec![0; keys.div_ceil(64)]);
+        let bits = seen
+            .entry(cell.day)
+            .or_insert_with(|| vec![0; keys.div_ceil(64)]);
         let (word, bit) = (cell.key as usize / 64, 1u64 << (cell.key % 64));
         if bits[word] & bit != 0 {
             repeats.push(((cell.key, cell.day), order));
@@ -398,7 +410,10 @@ pub(crate) fn find_repeats(
         .into_iter()
         .map(|(pair, order)| {
             let first = firsts.get(&pair).copied().unwrap_or(order);
-            (order, duplicate_error(rules, pair, locate(order), locate(first)))
+            (
+                order,
+                duplicate_error(rules, pair, locate(order), locate(first)),
+            )
         })
         .collect())
 }
@@ -597,8 +612,11 @@ fn distinct_dates(
     encoding: crate::source::Encoding,
 ) -> Result<Vec<String>> {
     let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
-    std::io::copy(&mut (&mut file).take(data_start as u64), &mut std::io::sink())
-        .map_err(|e| read_error(path, e))?;
+    std::io::copy(
+        &mut (&mut file).take(data_start as u64),
+        &mut std::io::sink(),
+    )
+    .map_err(|e| read_error(path, e))?;
     let mut reader = csv_reader(delimiter, std::io::BufReader::with_capacity(1 << 20, file));
     let mut record = csv::ByteRecord::new();
     let mut seen = HashSet::new();
@@ -679,7 +697,14 @@ fn run_chunks(
         drop(done_tx);
         drop(pool_tx);
         let splitter = scope.spawn(move || {
-            split_chunks(file, carry, offset, delimiter, chunking.bytes, (work_tx, pool_rx))
+            split_chunks(
+                file,
+                carry,
+                offset,
+                delimiter,
+                chunking.bytes,
+                (work_tx, pool_rx),
+            )
         });
         // Merge in file order.
         let mut pending: BTreeMap<usize, (Batch, u64, u64)> = BTreeMap::new();
@@ -695,7 +720,10 @@ fn run_chunks(
         }
         match splitter.join() {
             Ok(result) => result.map_err(|e| read_error(path, e)),
-            Err(_) => Err(read_error(path, std::io::Error::other("the reader stopped"))),
+            Err(_) => Err(read_error(
+                path,
+                std::io::Error::other("the reader stopped"),
+            )),
         }
     })
 }
@@ -708,7 +736,10 @@ fn split_chunks(
     mut read_so_far: u64,
     delimiter: u8,
     chunk_bytes: usize,
-    (work, pool): (mpsc::SyncSender<(usize, Vec<u8>, u64)>, mpsc::Receiver<Vec<u8>>),
+    (work, pool): (
+        mpsc::SyncSender<(usize, Vec<u8>, u64)>,
+        mpsc::Receiver<Vec<u8>>,
+    ),
 ) -> std::io::Result<()> {
     let mut index = 0;
     let mut eof = false;
@@ -776,7 +807,8 @@ fn record_boundary(bytes: &[u8], delimiter: u8) -> usize {
         at += read;
         match result {
             csv_core::ReadRecordResult::Record => last = at,
-            csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {}
+            csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {
+            }
             csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => break,
         }
         if at >= usable.len() && result != csv_core::ReadRecordResult::Record {
@@ -865,7 +897,13 @@ pub(crate) fn split_plain(
         } else if b == b'\n' || b == b'\r' {
             if i > start {
                 ends.push(i - start);
-                each(start, Line { bytes: &bytes[start..i], ends: &ends });
+                each(
+                    start,
+                    Line {
+                        bytes: &bytes[start..i],
+                        ends: &ends,
+                    },
+                );
             }
             // `\r\n` is one line end: its `\r` is not counted.
             lines += u64::from(b == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
@@ -875,7 +913,13 @@ pub(crate) fn split_plain(
     }
     if start < bytes.len() {
         ends.push(bytes.len() - start);
-        each(start, Line { bytes: &bytes[start..], ends: &ends });
+        each(
+            start,
+            Line {
+                bytes: &bytes[start..],
+                ends: &ends,
+            },
+        );
     }
     lines
 }
@@ -923,7 +967,12 @@ fn replay_csv(
 }
 
 /// [`Error::DuplicateRow`] for a place and day.
-fn duplicate_error(rules: &Rules<'_>, (key, day): (u32, i32), at: Location, first: Location) -> Error {
+fn duplicate_error(
+    rules: &Rules<'_>,
+    (key, day): (u32, i32),
+    at: Location,
+    first: Location,
+) -> Error {
     let area = match place_of(key, rules.scenario) {
         Place::Area(i) => rules.scenario.areas()[i].code.to_string(),
         Place::Region => rules
@@ -1044,7 +1093,11 @@ mod tests {
             .unwrap_or_default();
         let mut split = Vec::new();
         split_plain(text, delimiter, |_, line| {
-            split.push((0..line.ends.len()).map(|i| line.get(i).unwrap_or_default().to_vec()).collect());
+            split.push(
+                (0..line.ends.len())
+                    .map(|i| line.get(i).unwrap_or_default().to_vec())
+                    .collect(),
+            );
         });
         (crate_records, split)
     }
@@ -1093,7 +1146,12 @@ mod tests {
             (b"\"a\"\"\n\",c\r\nd", 10),
         ];
         for (text, cut) in cases {
-            assert_eq!(record_boundary(text, b','), cut, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                record_boundary(text, b','),
+                cut,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 }

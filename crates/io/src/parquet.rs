@@ -197,7 +197,11 @@ mod imp {
                 count,
                 foreign,
             } => {
-                let mut roles = vec![(*date, Role::Date), (*area, Role::Area), (*count, Role::Count)];
+                let mut roles = vec![
+                    (*date, Role::Date),
+                    (*area, Role::Area),
+                    (*count, Role::Count),
+                ];
                 roles.extend(foreign.map(|f| (f, Role::Count)));
                 roles
             }
@@ -250,9 +254,8 @@ mod imp {
                 },
             )?
         } else {
-            DateParser::choose(&options.dates, std::iter::empty()).unwrap_or(DateParser::ExcelSerial {
-                detected: false,
-            })
+            DateParser::choose(&options.dates, std::iter::empty())
+                .unwrap_or(DateParser::ExcelSerial { detected: false })
         };
         let rules = Rules {
             path,
@@ -285,8 +288,15 @@ mod imp {
             let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Batch>)>();
             for _ in 0..threads {
                 let done_tx = done_tx.clone();
-                let (next, groups, rules, reads, projection, metadata, builder) =
-                    (&next, &groups, &rules, &reads, &projection, &metadata, &builder);
+                let (next, groups, rules, reads, projection, metadata, builder) = (
+                    &next,
+                    &groups,
+                    &rules,
+                    &reads,
+                    &projection,
+                    &metadata,
+                    &builder,
+                );
                 scope.spawn(move || {
                     let mut reader = RowReader::new(rules);
                     let mut writer = builder.writer();
@@ -295,11 +305,14 @@ mod imp {
                         let Some(&group) = groups.get(index) else {
                             break;
                         };
-                        let batch = read_rows(path, metadata, projection, group).and_then(|frame| {
-                            let mut batch = convert(&mut reader, rules, reads, &frame, group.0 as u64)?.batch;
-                            store(&mut writer, rules, &mut batch);
-                            Ok(batch)
-                        });
+                        let batch =
+                            read_rows(path, metadata, projection, group).and_then(|frame| {
+                                let mut batch =
+                                    convert(&mut reader, rules, reads, &frame, group.0 as u64)?
+                                        .batch;
+                                store(&mut writer, rules, &mut batch);
+                                Ok(batch)
+                            });
                         if done_tx.send((index, batch)).is_err() {
                             break;
                         }
@@ -323,9 +336,8 @@ mod imp {
                     }
                     expected += 1;
                     if let Some(progress) = progress {
-                        let bytes = total.map_or(0, |t| {
-                            t * expected as u64 / groups.len().max(1) as u64
-                        });
+                        let bytes =
+                            total.map_or(0, |t| t * expected as u64 / groups.len().max(1) as u64);
                         progress(Progress {
                             bytes,
                             total,
@@ -429,27 +441,44 @@ mod imp {
                     batch.records += 1;
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     let key = match &areas {
-                        Values::Text(t) => reader.area(t[i].as_deref().unwrap_or("").as_bytes(), row, *area, &mut batch),
+                        Values::Text(t) => reader.area(
+                            t[i].as_deref().unwrap_or("").as_bytes(),
+                            row,
+                            *area,
+                            &mut batch,
+                        ),
                         _ => None,
                     };
                     let observed = persons(reader, &counts, i, row, *count, &mut batch);
                     let foreign = match (foreign, &foreigns) {
-                        (Some(c), Some(values)) => match (persons(reader, values, i, row, *c, &mut batch), observed) {
-                            (Some(f), Some(o)) if f > o => {
-                                batch.push_problem(Problem {
-                                    record: row,
-                                    column: *c,
-                                    kind: ProblemKind::ForeignAboveCount { foreign: f, count: o },
-                                    value: String::new(),
-                                });
-                                None
+                        (Some(c), Some(values)) => {
+                            match (persons(reader, values, i, row, *c, &mut batch), observed) {
+                                (Some(f), Some(o)) if f > o => {
+                                    batch.push_problem(Problem {
+                                        record: row,
+                                        column: *c,
+                                        kind: ProblemKind::ForeignAboveCount {
+                                            foreign: f,
+                                            count: o,
+                                        },
+                                        value: String::new(),
+                                    });
+                                    None
+                                }
+                                (f, _) => f,
                             }
-                            (f, _) => f,
-                        },
+                        }
                         _ => Some(0.0),
                     };
-                    if let (Some(day), Some(key), Some(observed), Some(foreign)) = (day, key, observed, foreign) {
-                        batch.cells.push(Cell { key, day, observed, foreign });
+                    if let (Some(day), Some(key), Some(observed), Some(foreign)) =
+                        (day, key, observed, foreign)
+                    {
+                        batch.cells.push(Cell {
+                            key,
+                            day,
+                            observed,
+                            foreign,
+                        });
                         rows.push(row);
                     }
                 }
@@ -459,7 +488,11 @@ mod imp {
                 let counts: Vec<(usize, Option<u32>, Values)> = areas
                     .iter()
                     .map(|(c, place)| {
-                        Ok((*c, place.map(|p| crate::rows::key_of(p, rules.scenario)), column(*c)?))
+                        Ok((
+                            *c,
+                            place.map(|p| crate::rows::key_of(p, rules.scenario)),
+                            column(*c)?,
+                        ))
                     })
                     .collect::<Result<_>>()?;
                 for i in 0..height {
@@ -469,7 +502,9 @@ mod imp {
                     for (c, key, values) in &counts {
                         let empty = match values {
                             Values::Numbers(v) => v[i].is_none(),
-                            Values::Text(v) => v[i].as_deref().is_none_or(|t| deltid_model::trim_cell(t).is_empty()),
+                            Values::Text(v) => v[i]
+                                .as_deref()
+                                .is_none_or(|t| deltid_model::trim_cell(t).is_empty()),
                             Values::Days(v) => v[i].is_none(),
                         };
                         if empty {
@@ -477,7 +512,12 @@ mod imp {
                         }
                         let observed = persons(reader, values, i, row, *c, &mut batch);
                         if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
-                            batch.cells.push(Cell { key: *key, day, observed, foreign: 0.0 });
+                            batch.cells.push(Cell {
+                                key: *key,
+                                day,
+                                observed,
+                                foreign: 0.0,
+                            });
                             rows.push(row);
                         }
                     }
@@ -487,11 +527,25 @@ mod imp {
         Ok(Converted { batch, rows })
     }
 
-    fn day(reader: &mut RowReader<'_>, values: &Values, i: usize, row: u64, column: usize, batch: &mut Batch) -> Option<i32> {
+    fn day(
+        reader: &mut RowReader<'_>,
+        values: &Values,
+        i: usize,
+        row: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<i32> {
         match values {
-            Values::Text(t) => reader.day(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch),
+            Values::Text(t) => {
+                reader.day(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch)
+            }
             Values::Days(d) => {
-                let problem = |kind, value: String| Problem { record: row, column, kind, value };
+                let problem = |kind, value: String| Problem {
+                    record: row,
+                    column,
+                    kind,
+                    value,
+                };
                 match d[i] {
                     None => {
                         batch.push_problem(problem(ProblemKind::ParseDate, String::new()));
@@ -504,7 +558,10 @@ mod imp {
                         if in_range {
                             Some(day)
                         } else {
-                            batch.push_problem(problem(ProblemKind::DateOutOfRange, format!("{day} days after 1970-01-01")));
+                            batch.push_problem(problem(
+                                ProblemKind::DateOutOfRange,
+                                format!("{day} days after 1970-01-01"),
+                            ));
                             None
                         }
                     }
@@ -514,11 +571,25 @@ mod imp {
         }
     }
 
-    fn persons(reader: &mut RowReader<'_>, values: &Values, i: usize, row: u64, column: usize, batch: &mut Batch) -> Option<f64> {
+    fn persons(
+        reader: &mut RowReader<'_>,
+        values: &Values,
+        i: usize,
+        row: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<f64> {
         match values {
-            Values::Text(t) => reader.persons(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch),
+            Values::Text(t) => {
+                reader.persons(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch)
+            }
             Values::Numbers(n) => {
-                let problem = |kind, value: String| Problem { record: row, column, kind, value };
+                let problem = |kind, value: String| Problem {
+                    record: row,
+                    column,
+                    kind,
+                    value,
+                };
                 match n[i].map(check_persons) {
                     Some(Ok(v)) => Some(v),
                     Some(Err(not)) => {
@@ -527,7 +598,10 @@ mod imp {
                             NotPersons::TooLarge => ProblemKind::TooLarge,
                             _ => ProblemKind::ParseNumber,
                         };
-                        batch.push_problem(problem(kind, n[i].map_or_else(String::new, |v| v.to_string())));
+                        batch.push_problem(problem(
+                            kind,
+                            n[i].map_or_else(String::new, |v| v.to_string()),
+                        ));
                         None
                     }
                     None => {

@@ -87,11 +87,7 @@ impl Rules<'_> {
     /// The error of a problem at `at`.
     pub(crate) fn error(&self, problem: Problem, at: Location) -> Error {
         let path = self.path.to_owned();
-        let column = self
-            .header
-            .get(problem.column)
-            .cloned()
-            .unwrap_or_default();
+        let column = self.header.get(problem.column).cloned().unwrap_or_default();
         let value = problem.value;
         match problem.kind {
             ProblemKind::ParseDate => Error::ParseDate {
@@ -355,21 +351,23 @@ impl<'r> RowReader<'r> {
                 let observed = self.persons(cell(count), number, count, batch);
                 let foreign = match foreign {
                     None => Some(0.0),
-                    Some(column) => match (self.persons(cell(column), number, column, batch), observed) {
-                        (Some(f), Some(c)) if f > c => {
-                            batch.push_problem(Problem {
-                                record: number,
-                                column,
-                                kind: ProblemKind::ForeignAboveCount {
-                                    foreign: f,
-                                    count: c,
-                                },
-                                value: String::new(),
-                            });
-                            None
+                    Some(column) => {
+                        match (self.persons(cell(column), number, column, batch), observed) {
+                            (Some(f), Some(c)) if f > c => {
+                                batch.push_problem(Problem {
+                                    record: number,
+                                    column,
+                                    kind: ProblemKind::ForeignAboveCount {
+                                        foreign: f,
+                                        count: c,
+                                    },
+                                    value: String::new(),
+                                });
+                                None
+                            }
+                            (f, _) => f,
                         }
-                        (f, _) => f,
-                    },
+                    }
                 };
                 if let (Some(day), Some(key), Some(observed), Some(foreign)) =
                     (day, key, observed, foreign)
@@ -404,7 +402,13 @@ impl<'r> RowReader<'r> {
     }
 
     /// A date cell as a day since 1970, or a problem.
-    pub(crate) fn day(&mut self, bytes: &[u8], record: u64, column: usize, batch: &mut Batch) -> Option<i32> {
+    pub(crate) fn day(
+        &mut self,
+        bytes: &[u8],
+        record: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<i32> {
         let packed = pack(bytes);
         let same = match packed {
             Some(p) => self.last_packed == Some(p),
@@ -467,7 +471,13 @@ impl<'r> RowReader<'r> {
     }
 
     /// An area cell as a place's key, or a problem (an unknown area is reported once a batch).
-    pub(crate) fn area(&mut self, bytes: &[u8], record: u64, column: usize, batch: &mut Batch) -> Option<u32> {
+    pub(crate) fn area(
+        &mut self,
+        bytes: &[u8],
+        record: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<u32> {
         let packed = pack(bytes);
         if let Some(packed) = packed {
             let next = self.last_key + 1;
@@ -530,12 +540,16 @@ impl<'r> RowReader<'r> {
     }
 
     /// A count cell as persons, or a problem.
-    pub(crate) fn persons(&mut self, bytes: &[u8], record: u64, column: usize, batch: &mut Batch) -> Option<f64> {
+    pub(crate) fn persons(
+        &mut self,
+        bytes: &[u8],
+        record: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<f64> {
         // The common case: plain digits.
         if !bytes.is_empty() && bytes.len() <= 15 && bytes.iter().all(u8::is_ascii_digit) {
-            let whole = bytes
-                .iter()
-                .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+            let whole = bytes.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
             return Some(whole as f64);
         }
         let result = match std::str::from_utf8(bytes) {

@@ -254,9 +254,8 @@ fn uplift(value: &Option<toml::Value>) -> std::result::Result<ParameterSpec, Str
             "not given: write the uplift as a fraction (0.06) or a percent (\"6 %\")".to_owned(),
         );
     };
-    let not_read = || {
-        format!("{value} is not a fraction between 0 and 1 (write 0.06 or \"6 %\" for 6 %)")
-    };
+    let not_read =
+        || format!("{value} is not a fraction between 0 and 1 (write 0.06 or \"6 %\" for 6 %)");
     match value {
         toml::Value::Table(table) => match distribution(table) {
             Some(distribution) => distribution.map(ParameterSpec::Distributed),
@@ -313,9 +312,9 @@ fn deduction(
     };
     let fill = match table.get("fill") {
         None => None,
-        Some(v) => {
-            Some(number(v).ok_or_else(|| format!("`fill` must be a number of persons, found {v}"))?)
-        }
+        Some(v) => Some(
+            number(v).ok_or_else(|| format!("`fill` must be a number of persons, found {v}"))?,
+        ),
     };
     let mut layout = TableLayout::default();
     for (key, slot) in [

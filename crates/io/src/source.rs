@@ -410,10 +410,19 @@ mod tests {
 
     #[test]
     fn cells_decode_by_encoding() {
-        assert_eq!(decode(b"K-3043 \xC5l", Encoding::Auto).as_deref(), Some("K-3043 Ål"));
-        assert_eq!(decode("Ål".as_bytes(), Encoding::Auto).as_deref(), Some("Ål"));
+        assert_eq!(
+            decode(b"K-3043 \xC5l", Encoding::Auto).as_deref(),
+            Some("K-3043 Ål")
+        );
+        assert_eq!(
+            decode("Ål".as_bytes(), Encoding::Auto).as_deref(),
+            Some("Ål")
+        );
         assert_eq!(decode(b"\xC5l", Encoding::Utf8), None);
-        assert_eq!(decode(b"\xC5l", Encoding::Windows1252).as_deref(), Some("Ål"));
+        assert_eq!(
+            decode(b"\xC5l", Encoding::Windows1252).as_deref(),
+            Some("Ål")
+        );
     }
 
     #[test]

@@ -231,7 +231,9 @@ pub fn leading_code(text: &str) -> Option<&str> {
     let bare = text
         .strip_prefix("K-")
         .map_or(text, |b| b.trim_start_matches(char::is_whitespace));
-    let end = bare.find(|c: char| !c.is_ascii_digit()).unwrap_or(bare.len());
+    let end = bare
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(bare.len());
     let (digits, rest) = bare.split_at(end);
     let ends = rest.is_empty() || rest.starts_with(char::is_whitespace);
     (!digits.is_empty() && ends).then_some(digits)
@@ -293,9 +295,14 @@ mod tests {
     fn whitespace_is_what_trim_removes() {
         let chars = whitespace();
         assert_eq!(chars.len(), 25);
-        for c in ['\t', '\u{b}', ' ', '\u{a0}', '\u{2009}', '\u{202f}', '\u{3000}'] {
+        for c in [
+            '\t', '\u{b}', ' ', '\u{a0}', '\u{2009}', '\u{202f}', '\u{3000}',
+        ] {
             assert!(chars.contains(&c), "{c:?}");
         }
-        assert!(!chars.contains(&'\u{200b}'), "a zero-width space is not white space");
+        assert!(
+            !chars.contains(&'\u{200b}'),
+            "a zero-width space is not white space"
+        );
     }
 }

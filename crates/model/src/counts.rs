@@ -329,8 +329,16 @@ impl CountsBuilder {
             .map(|row| {
                 row.map(|row| {
                     let row = Arc::try_unwrap(row).unwrap_or_else(|shared| SharedRow {
-                        observed: shared.observed.iter().map(|a| AtomicU64::new(a.load(Ordering::Relaxed))).collect(),
-                        foreign: shared.foreign.as_ref().map(|f| f.iter().map(|a| AtomicU64::new(a.load(Ordering::Relaxed))).collect()),
+                        observed: shared
+                            .observed
+                            .iter()
+                            .map(|a| AtomicU64::new(a.load(Ordering::Relaxed)))
+                            .collect(),
+                        foreign: shared.foreign.as_ref().map(|f| {
+                            f.iter()
+                                .map(|a| AtomicU64::new(a.load(Ordering::Relaxed)))
+                                .collect()
+                        }),
                     });
                     DayRow {
                         observed: values(row.observed),

@@ -132,7 +132,11 @@ impl Estimate {
         };
         let any = estimate.counts.days().any(|(day, row)| {
             estimate.plan.in_period(day)
-                && (estimate.plan.selected().iter().any(|&a| row.get(a).is_some())
+                && (estimate
+                    .plan
+                    .selected()
+                    .iter()
+                    .any(|&a| row.get(a).is_some())
                     || (region == RegionRule::OwnCount
                         && own.is_some_and(|k| row.get(k).is_some())))
         });
@@ -202,7 +206,13 @@ impl Estimate {
     }
 
     /// One day: each selected area's lines into `areas` (cleared first), and the region's day.
-    fn day_into(&self, index: usize, day: Day, row: &DayRow, areas: &mut Vec<Option<DayLines>>) -> Option<RegionDay> {
+    fn day_into(
+        &self,
+        index: usize,
+        day: Day,
+        row: &DayRow,
+        areas: &mut Vec<Option<DayLines>>,
+    ) -> Option<RegionDay> {
         areas.clear();
         let (mut sum, mut counted) = (DayLines::default(), 0);
         for &a in self.plan.selected() {
@@ -222,7 +232,11 @@ impl Estimate {
     ///
     /// Days are taken in blocks, area by area within a block, so that what a visitor keeps per
     /// area stays in cache however many areas there are.
-    pub(crate) fn visit_days(&self, range: std::ops::Range<usize>, mut visit: impl FnMut(Visit<'_>)) {
+    pub(crate) fn visit_days(
+        &self,
+        range: std::ops::Range<usize>,
+        mut visit: impl FnMut(Visit<'_>),
+    ) {
         const BLOCK: usize = 32;
         let days: Vec<(usize, Day, &DayRow)> = self
             .counts
@@ -271,7 +285,13 @@ impl Estimate {
 
     /// An area's lines on a day held at `index`, if it has a count in the period.
     #[inline(always)]
-    pub(crate) fn area_lines(&self, area: usize, day: Day, index: usize, row: &DayRow) -> Option<DayLines> {
+    pub(crate) fn area_lines(
+        &self,
+        area: usize,
+        day: Day,
+        index: usize,
+        row: &DayRow,
+    ) -> Option<DayLines> {
         if !self.plan.in_period(day) {
             return None;
         }
@@ -293,14 +313,14 @@ impl Estimate {
             return None;
         }
         match self.region {
-            RegionRule::SumOfAreas => (counted as usize == self.plan.selected().len()).then(|| {
-                RegionDay {
+            RegionRule::SumOfAreas => {
+                (counted as usize == self.plan.selected().len()).then(|| RegionDay {
                     date: from_epoch_day(day),
                     lines: *sum,
                     areas: counted,
                     overlap: None,
-                }
-            }),
+                })
+            }
             RegionRule::OwnCount => {
                 let key = self.counts.key(Place::Region)?;
                 let count = row.get(key)?;

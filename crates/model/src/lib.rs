@@ -35,9 +35,9 @@ pub use day::{MAX_YEAR, MIN_YEAR, Period, days_in_year, epoch_day, from_epoch_da
 pub use error::{Error, Location, MAX_ECHOED, Result, quoted};
 pub use estimate::{Estimate, EstimateDay, RegionDay};
 pub use lines::{DayLines, Deduction, Line};
-pub use plan::{Plan, RegionRule, Selection};
+pub use plan::{Plan, Reach, RegionRule, Selection};
 pub use scenario::{
-    AreaSpec, Allocation, Calibration, DeductionSource, DeductionSpec, DeductionTable,
+    Allocation, AreaSpec, Calibration, DeductionSource, DeductionSpec, DeductionTable,
     Distribution, MAX_FOREIGN_FACTOR, MappingRow, Parameter, ParameterSpec, Scaling, Scenario,
     ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
 };

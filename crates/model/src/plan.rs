@@ -82,6 +82,17 @@ impl fmt::Display for Selection {
     }
 }
 
+/// How a deduction's figures reach the areas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Nothing is deducted (a region-level figure of 0).
+    Nothing,
+    /// The region's figure is shared out to the areas by the scenario's allocation.
+    Shared,
+    /// Each area has a figure of its own.
+    PerArea,
+}
+
 /// How the region's figures are made (see the [module docs](self)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -181,7 +192,11 @@ impl Figures {
         } else {
             self.values[area]
         };
-        if value.is_nan() { self.fill } else { Some(value) }
+        if value.is_nan() {
+            self.fill
+        } else {
+            Some(value)
+        }
     }
 }
 
@@ -374,14 +389,29 @@ impl Plan {
         self.period.contains(&day)
     }
 
-    /// The deduction rule of a deduction: `None` if nothing is deducted, `Some(true)` if the
-    /// region's figure is shared out, `Some(false)` if each area has its own.
-    pub fn is_shared(&self, deduction: Deduction) -> Option<bool> {
+    /// How a deduction's figures reach the areas, as the plan compiled them.
+    pub fn reach(&self, deduction: Deduction) -> Reach {
         match &self.rules[deduction.index()] {
-            Rule::Zero => None,
-            Rule::Shared(_) => Some(true),
-            Rule::PerArea(_) => Some(false),
+            Rule::Zero => Reach::Nothing,
+            Rule::Shared(_) => Reach::Shared,
+            Rule::PerArea(_) => Reach::PerArea,
         }
+    }
+
+    /// Each area's fixed share of the region-level figures (fractions that add up to 1, in
+    /// scenario order), when they are shared out by registered residents.
+    pub fn resident_shares(&self) -> Option<&[f64]> {
+        match &self.shares {
+            Shares::Residents(shares) => Some(shares),
+            _ => None,
+        }
+    }
+
+    /// The region's own figure of a deduction on a date, persons: a shared figure whole, per-area
+    /// figures summed over every area (as deducted from the region's own count); `None` where a
+    /// table has no figure and no fill.
+    pub fn region_figure(&self, deduction: Deduction, date: NaiveDate) -> Option<f64> {
+        Plan::region_rule_figure(&self.rules[deduction.index()], epoch_day(date))
     }
 
     /// The figure of a deduction for an area on a date (the region's figure for a shared
@@ -404,7 +434,12 @@ impl Plan {
 
     /// The eight lines from a count and the four deductions (the residual is the last line).
     #[inline]
-    fn lines(&self, observed: f64, foreign: f64, deductions: impl Fn(f64) -> Option<[f64; 4]>) -> Option<DayLines> {
+    fn lines(
+        &self,
+        observed: f64,
+        foreign: f64,
+        deductions: impl Fn(f64) -> Option<[f64; 4]>,
+    ) -> Option<DayLines> {
         let (added, present) = self.present(observed, foreign);
         let [residents, commuters, transit, day_visitors] = deductions(present)?;
         let part_time = present - residents - commuters - transit - day_visitors;
@@ -447,23 +482,35 @@ impl Plan {
 
     /// The region's lines on a day from its own count: its deductions are the region's own
     /// figures (shared figures whole, per-area figures summed over every area).
-    pub(crate) fn region_lines(&self, day: Day, (observed, foreign): (f64, f64)) -> Option<DayLines> {
-        self.lines(observed, foreign, |_| {
-            let mut deductions = [0.0; 4];
-            for (slot, rule) in deductions.iter_mut().zip(&self.rules) {
-                *slot = match rule {
-                    Rule::Zero => 0.0,
-                    Rule::Shared(figures) => figures.at(day, 0)?,
-                    Rule::PerArea(figures) => {
-                        let mut sum = 0.0;
-                        for area in 0..figures.areas {
-                            sum += figures.at(day, area)?;
-                        }
-                        sum
-                    }
-                };
+    pub(crate) fn region_lines(
+        &self,
+        day: Day,
+        (observed, foreign): (f64, f64),
+    ) -> Option<DayLines> {
+        self.lines(observed, foreign, |_| self.region_deductions(day))
+    }
+
+    /// The region's own figures of the four deductions on a day.
+    fn region_deductions(&self, day: Day) -> Option<[f64; 4]> {
+        let mut deductions = [0.0; 4];
+        for (slot, rule) in deductions.iter_mut().zip(&self.rules) {
+            *slot = Plan::region_rule_figure(rule, day)?;
+        }
+        Some(deductions)
+    }
+
+    /// The region's own figure of one rule on a day.
+    fn region_rule_figure(rule: &Rule, day: Day) -> Option<f64> {
+        Some(match rule {
+            Rule::Zero => 0.0,
+            Rule::Shared(figures) => figures.at(day, 0)?,
+            Rule::PerArea(figures) => {
+                let mut sum = 0.0;
+                for area in 0..figures.areas {
+                    sum += figures.at(day, area)?;
+                }
+                sum
             }
-            Some(deductions)
         })
     }
 
@@ -512,7 +559,9 @@ impl Plan {
             let shared = matches!(rule, Rule::Shared(_));
             for (day, row) in counts.days().filter(|(d, _)| self.in_period(*d)) {
                 let region = own_region
-                    && counts.key(Place::Region).is_some_and(|k| !row.observed[k].is_nan());
+                    && counts
+                        .key(Place::Region)
+                        .is_some_and(|k| !row.observed[k].is_nan());
                 let missing = (0..areas).find(|&a| {
                     let counted = !row.observed[a].is_nan() || region;
                     counted && figures.at(day, if shared { 0 } else { a }).is_none()

@@ -131,7 +131,10 @@ mod tests {
         for (p, linear, nearest) in cases {
             let got = quantile(&sorted, p, PercentileMethod::Linear).unwrap();
             assert!((got - linear).abs() < 1e-12, "{p}: {got}");
-            assert_eq!(quantile(&sorted, p, PercentileMethod::NearestRank), Some(nearest));
+            assert_eq!(
+                quantile(&sorted, p, PercentileMethod::NearestRank),
+                Some(nearest)
+            );
         }
         assert_eq!(quantile(&[], 0.5, PercentileMethod::Linear), None);
         assert_eq!(quantile(&sorted, 1.5, PercentileMethod::Linear), None);

@@ -234,7 +234,9 @@ impl Summary {
         let threads = if work < 200_000 {
             1
         } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get()).min(days)
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(days)
         };
         let ranges: Vec<std::ops::Range<usize>> = (0..threads)
             .map(|t| days * t / threads..days * (t + 1) / threads)
@@ -295,7 +297,13 @@ impl Summary {
                 without.push(area.code.clone());
                 continue;
             }
-            summaries.push(tally.summary(Some(area.code.clone()), &area.name, tally.mean(), span, &table));
+            summaries.push(tally.summary(
+                Some(area.code.clone()),
+                &area.name,
+                tally.mean(),
+                span,
+                &table,
+            ));
         }
         let region_mean = match estimate.region_rule() {
             RegionRule::SumOfAreas => {
@@ -309,9 +317,10 @@ impl Summary {
             }
             RegionRule::OwnCount => tallies.region.mean(),
         };
-        let mut region = tallies
-            .region
-            .summary(None, &plan.region_name(), region_mean, span, &table);
+        let mut region =
+            tallies
+                .region
+                .summary(None, &plan.region_name(), region_mean, span, &table);
         if foreign {
             mean_foreign(estimate, &mut summaries, &mut region);
         }
@@ -522,7 +531,11 @@ impl Tally {
             missing_days: span.saturating_sub(self.days),
             negative_days: self.negative_days,
             negative_sum: self.negative_sum.value(),
-            negative_dates: self.negative_dates.iter().map(|d| from_epoch_day(*d)).collect(),
+            negative_dates: self
+                .negative_dates
+                .iter()
+                .map(|d| from_epoch_day(*d))
+                .collect(),
             guest_nights_per_year_plan: mean[Line::PartTime] * PLAN_DAYS_PER_YEAR,
             calendar_years: self
                 .years
@@ -544,7 +557,11 @@ impl Tally {
 fn mean_foreign(estimate: &Estimate, areas: &mut [AreaSummary], region: &mut AreaSummary) {
     let scenario = estimate.scenario();
     for area in areas.iter_mut() {
-        let Some(position) = area.code.as_ref().and_then(|c| scenario.position(c.as_str())) else {
+        let Some(position) = area
+            .code
+            .as_ref()
+            .and_then(|c| scenario.position(c.as_str()))
+        else {
             continue;
         };
         let mut sum = Sum::default();

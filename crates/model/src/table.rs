@@ -109,7 +109,12 @@ impl PlanTable {
                 format!("plus {percent} % uplift and scaling: {factors} (present − observed)")
             }
         };
-        PlanTable::build(mean, round(mean[Line::Observed]), round(mean[Line::Uplift]), label)
+        PlanTable::build(
+            mean,
+            round(mean[Line::Observed]),
+            round(mean[Line::Uplift]),
+            label,
+        )
     }
 
     /// The eight lines from the rounded observed and uplift lines.

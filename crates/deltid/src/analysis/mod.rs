@@ -20,6 +20,6 @@ pub use uncertainty::{
     moving_block_bootstrap,
 };
 pub use validate::{
-    AreaCheck, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES,
-    MIN_WINDOW_DAYS, OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
+    AreaCheck, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES, MIN_WINDOW_DAYS,
+    OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
 };

@@ -133,7 +133,12 @@ impl Plausibility {
         let homes = total(|c| c.holiday_homes);
         let commercial = total(|c| c.commercial_guest_nights);
         let region = (homes.is_some() || commercial.is_some()).then(|| {
-            let days = sorted(estimate.region_days().map(|d| d.lines.part_time()).collect());
+            let days = sorted(
+                estimate
+                    .region_days()
+                    .map(|d| d.lines.part_time())
+                    .collect(),
+            );
             check(
                 None,
                 summary.region().name().to_owned(),

@@ -245,7 +245,10 @@ impl Uncertainty {
         options: &UncertaintyOptions,
     ) -> Result<Uncertainty> {
         let scenario = estimate.scenario();
-        let series: Vec<f64> = estimate.region_days().map(|d| d.lines.part_time()).collect();
+        let series: Vec<f64> = estimate
+            .region_days()
+            .map(|d| d.lines.part_time())
+            .collect();
         let region = summary.region();
         let domestic = region.mean().observed() - region.mean_foreign();
         let model = Model::new(estimate, region.mean(), domestic);
@@ -588,10 +591,12 @@ pub fn moving_block_bootstrap(
     seed: u64,
 ) -> Result<MeanInterval> {
     let n = series.len();
-    let invalid = |reason: String| Err(Error::InvalidOption {
-        option: "sampling".to_owned(),
-        reason,
-    });
+    let invalid = |reason: String| {
+        Err(Error::InvalidOption {
+            option: "sampling".to_owned(),
+            reason,
+        })
+    };
     if n < 2 {
         return invalid(format!("{n} day(s): a sampling interval needs at least 2"));
     }

@@ -214,7 +214,9 @@ impl Validation {
         }
         let counts = reading.counts();
         if counts.is_empty() {
-            validation.errors.push(format!("{}: no data rows", path.display()));
+            validation
+                .errors
+                .push(format!("{}: no data rows", path.display()));
             return Ok(validation);
         }
         let span = counts.span().map(|(a, b)| (epoch_day(a), epoch_day(b)));

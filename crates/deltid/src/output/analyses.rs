@@ -19,7 +19,7 @@ use crate::words::{count, persons};
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
 pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
-let this = value;
+    let this = value;
     writeln!(
         out,
         "\nGuest-nights per year, {}; {}:",
@@ -32,7 +32,7 @@ let this = value;
         "guest-nights/year",
         "plan's rule",
         "filled",
-        "coverage (days counted of days in year; region: with every area)",
+        "coverage (days counted of days in year)",
     ]);
     for area in this.areas.iter().chain([&this.region]) {
         let coverage: Vec<String> = area
@@ -46,10 +46,8 @@ let this = value;
                 .map_or("region", AreaCode::as_str)
                 .to_owned(),
             area.name.clone(),
-            area.guest_nights_per_year.map_or_else(
-                || "no full year".to_owned(),
-                |v| persons(v.round() as i64),
-            ),
+            area.guest_nights_per_year
+                .map_or_else(|| "no full year".to_owned(), |v| persons(v.round() as i64)),
             persons(area.plan.round() as i64),
             format!("{:.1} %", area.filled_share * 100.0),
             coverage.join(", "),
@@ -98,7 +96,7 @@ let this = value;
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
 pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Result<()> {
-let this = value;
+    let this = value;
     let whole = |v: f64| persons(v.round() as i64);
     writeln!(
         out,
@@ -193,7 +191,7 @@ let this = value;
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
 pub(crate) fn write_plausibility(value: &Plausibility, mut out: impl Write) -> Result<()> {
-let this = value;
+    let this = value;
     writeln!(
         out,
         "\nPlausibility (guest-nights per year by the plan's rule; national cabin survey, TØI 1155/2011: {SURVEY_GUEST_NIGHTS_PER_CABIN} guest-nights per cabin per year):"
@@ -209,8 +207,7 @@ let this = value;
         "persons/home busiest day",
         "outside commercial",
     ]);
-    let whole =
-        |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| persons(v.round() as i64));
+    let whole = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| persons(v.round() as i64));
     let one = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"));
     for a in this.areas.iter().chain(this.region.as_ref()) {
         t.add_row([
@@ -254,7 +251,7 @@ let this = value;
 /// # Errors
 /// [`Error::Write`] if the writer fails.
 pub(crate) fn write_validation(value: &Validation, mut out: impl Write) -> Result<()> {
-let this = value;
+    let this = value;
     writeln!(out, "Counts: {}", this.counts.display())?;
     writeln!(out, "Scenario: {}", this.scenario.display())?;
     if this.has_errors() {

@@ -134,7 +134,11 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
 /// [`Error::InvalidOption`](deltid_model::Error::InvalidOption) for another format.
-pub fn write_validation(validation: &Validation, format: Format, mut out: impl Write) -> Result<()> {
+pub fn write_validation(
+    validation: &Validation,
+    format: Format,
+    mut out: impl Write,
+) -> Result<()> {
     match format {
         Format::Table => analyses::write_validation(validation, out),
         Format::Json => {
@@ -242,7 +246,8 @@ fn daily_sheet(estimate: &Estimate) -> Sheet<'_> {
     let rows = daily_rows(estimate).map(move |day| {
         let mut row = vec![
             Cell::Date(day.date),
-            day.area.map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
+            day.area
+                .map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
             Cell::Text(day.name.into()),
         ];
         row.extend(day.lines.to_array().map(Cell::Number));

@@ -63,7 +63,7 @@ fn percentile_name(population: &Population) -> String {
 }
 
 pub(crate) fn write_population_table(value: &Population, mut out: impl Write) -> Result<()> {
-let this = value;
+    let this = value;
     let region = &this.region;
     if let Some((first, last)) = this.span {
         writeln!(
@@ -286,7 +286,8 @@ fn day_cells<'a>(day: PopulationDay) -> Vec<Cell<'a>> {
         Cell::Date(day.date),
         Cell::Text(day.weekday.to_string().into()),
         Cell::Text(day.label.name().into()),
-        day.area.map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
+        day.area
+            .map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
         Cell::Text(day.name.into()),
         Cell::Number(day.present),
         Cell::Number(day.residents),

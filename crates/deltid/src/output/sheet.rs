@@ -156,7 +156,11 @@ pub(crate) struct Sheet<'a> {
 
 impl<'a> Sheet<'a> {
     /// A sheet of rows already made.
-    pub(crate) fn of(name: &'static str, header: Vec<&'static str>, rows: Vec<Vec<Cell<'a>>>) -> Sheet<'a> {
+    pub(crate) fn of(
+        name: &'static str,
+        header: Vec<&'static str>,
+        rows: Vec<Vec<Cell<'a>>>,
+    ) -> Sheet<'a> {
         Sheet {
             name,
             header,
@@ -195,7 +199,6 @@ impl<'a> Sheet<'a> {
         writer.flush()?;
         Ok(())
     }
-
 }
 
 #[cfg(feature = "parquet")]

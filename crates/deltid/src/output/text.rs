@@ -5,8 +5,8 @@ use std::io::Write;
 use comfy_table::{CellAlignment, Table, presets};
 use deltid_model::{AreaCode, RegionRule, Result, Summary};
 
-pub use crate::words::persons;
 use crate::words::count;
+pub use crate::words::persons;
 
 /// A table without borders.
 pub(crate) fn table() -> Table {
@@ -147,7 +147,7 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
         };
         writeln!(
             out,
-            "- {}: {} {which} are left out of the region's days (its busiest days, negative days and calendar years); its means are still its areas' means summed",
+            "- {}: {} {which}, left out of the region's days (its busiest days, negative days and calendar years); its means are still its areas' means summed",
             region.name(),
             count(summary.incomplete_region_days(), "day"),
         )?;

@@ -203,7 +203,6 @@ pub(crate) fn check_range(
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -423,13 +423,7 @@ impl Scenario {
                 ));
             }
         }
-        let resolver = AreaResolver::new(
-            &path,
-            &areas,
-            spec.digits,
-            mapping,
-            region_code.clone(),
-        );
+        let resolver = AreaResolver::new(&path, &areas, spec.digits, mapping, region_code.clone());
 
         let check = |key: String, value: f64| {
             if value.is_finite() && (0.0..=MAX_PERSONS).contains(&value) {
