@@ -1,21 +1,19 @@
-//! Benchmarks of the pipeline stages: reading counts, estimating, summarising, and the
-//! planners' population view.
+//! Benchmarks of the pipeline stages: reading counts (CSV and Parquet), estimating and
+//! summarising, the planners' population view, and the whole job a user runs by default.
 //!
 //! One group per stage, each swept over three sizes of seeded synthetic counts
 //! ([`Synth::generic`]): Hallingdal (6 areas × 550 days, the size of the plan's data), all 357
-//! Norwegian municipalities for ten years (357 × 3 650) and Europe's ~100 000 LAU regions for
-//! a year (100 000 × 365 = 36.5 M rows). Throughput is in rows, one row per area and day.
-//! Setup (generating, writing, reading, estimating the input of the stage) happens outside
-//! the timed closures. The last group, `stream`, is the whole job from a file with polars'
-//! streaming engine ([`deltid::stream::summarise`]), from CSV and from Parquet.
+//! Norwegian municipalities for ten years (357 × 3 650 = 1.3 M rows) and Europe's ~100 000 LAU
+//! regions for a year (100 000 × 365 = 36.5 M rows). Throughput is in rows, one row per area
+//! and day. Setup (generating and writing the files, reading the input of a stage) happens
+//! outside the timed closures; the LAU files take a minute and some 1.6 GB of temporary disk
+//! to write.
 //!
-//! The in-memory stages (read, estimate, summarise, population) sweep the first two sizes
-//! only: their reader holds about 600 bytes a row, so the LAU size (36.5 M rows) would need
-//! some 22 GiB — that is what the streaming path is for, and the `stream` group sweeps all
-//! three. Run with `cargo bench --bench estimate`; add `-- --quick` for a short run, or a
-//! filter such as `-- hallingdal` or `-- stream/` for some of it. Targets, measured on the machine described
-//! in benches/compare-results.md: the Hallingdal case under 100 ms end to end; the streaming
-//! path at least as fast as DuckDB at 10 M rows (benches/compare/).
+//! Run with `cargo bench --bench estimate`; add `-- --quick` for a short run, or a filter such
+//! as `-- hallingdal` or `-- job/` for some of it. The targets (the Hallingdal job under
+//! 100 ms; the job at 10 M rows at least 1.5× as fast as a hand-written DuckDB or polars
+//! query) are checked against other tools by `benches/compare/`, whose results are in
+//! `benches/compare-results.md`.
 #![allow(
     clippy::expect_used,
     reason = "a bench's inputs are generated here, not read from data; a failed setup should stop the run"
@@ -27,14 +25,13 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_main};
-use deltid::population::{Population, PopulationOptions};
+use deltid::analysis::{Population, PopulationOptions};
 use deltid::synth::Synth;
 use deltid::{
-    Counts, CountsColumns, CountsOptions, Scenario, Selection, Summary, estimate, stream,
+    Counts, CountsOptions, Plan, Scenario, Selection, read_counts, read_scenario,
+    scenario_from_toml,
 };
-use polars::prelude::{
-    DataType, Field, LazyCsvReader, LazyFileListReader, LazyFrame, ParquetWriter, PlRefPath, Schema,
-};
+use polars::prelude::{Column, DataFrame, DataType, ParquetWriter};
 
 /// Seed of the synthetic counts; fixed, so every run measures the same data.
 const SEED: u64 = 2021;
@@ -77,7 +74,7 @@ impl Size {
 
     /// A scenario listing the areas `Synth::generic` makes (codes `0001`, `0002`, …), with
     /// region-level deductions allocated by present share, as in the plan.
-    fn scenario(&self) -> Scenario {
+    fn scenario_toml(&self) -> String {
         let mean = f64::from(self.areas) * MEAN_PER_AREA;
         let mut toml = format!(
             "name = \"Bench\"\n\
@@ -96,14 +93,60 @@ impl Size {
                 "[[area]]\ncode = \"{i:04}\"\nname = \"Area {i}\"\n"
             ));
         }
-        Scenario::from_toml_str(&toml, Path::new("bench.toml"))
+        toml
+    }
+
+    fn scenario(&self) -> Scenario {
+        scenario_from_toml(&self.scenario_toml(), Path::new("bench.toml"))
             .expect("the bench scenario is valid")
     }
 
-    fn counts(&self) -> Counts {
+    fn counts(&self, scenario: &Scenario) -> Counts {
         self.synth()
-            .to_counts(Path::new("synthetic"))
+            .to_counts(scenario, Path::new("synthetic"))
             .expect("synthetic counts are valid")
+    }
+
+    /// Writes the counts as CSV and as Parquet (columns `date` as a date, `area` as text and
+    /// `count` as a whole number, in one polars write) and the scenario beside them; returns
+    /// (scenario, CSV, Parquet).
+    fn files(&self, dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+        let stem = format!("{}x{}", self.areas, self.days);
+        let csv = dir.join(format!("{stem}.csv"));
+        let file = std::fs::File::create(&csv).expect("the counts file can be created");
+        self.synth()
+            .write_csv(std::io::BufWriter::new(file))
+            .expect("synthetic counts can be written");
+        let scenario = dir.join(format!("{stem}.toml"));
+        std::fs::write(&scenario, self.scenario_toml()).expect("the scenario can be written");
+        let parquet = csv.with_extension("parquet");
+        let synth = self.synth();
+        let rows = synth.generate().expect("synthetic counts are valid");
+        let epoch = NaiveDate::default();
+        let days: Vec<i32> = rows
+            .iter()
+            .map(|(date, _, _)| date.signed_duration_since(epoch).num_days() as i32)
+            .collect();
+        let areas: Vec<String> = rows
+            .iter()
+            .map(|(_, area, _)| format!("{:04}", area + 1))
+            .collect();
+        let counts: Vec<i64> = rows.iter().map(|(_, _, count)| *count as i64).collect();
+        let height = rows.len();
+        drop(rows);
+        let columns = vec![
+            Column::new("date".into(), days)
+                .cast(&DataType::Date)
+                .expect("days cast to dates"),
+            Column::new("area".into(), areas),
+            Column::new("count".into(), counts),
+        ];
+        let mut frame = DataFrame::new(height, columns).expect("the frame builds");
+        let file = std::fs::File::create(&parquet).expect("the Parquet file can be created");
+        ParquetWriter::new(file)
+            .finish(&mut frame)
+            .expect("the Parquet file is written");
+        (scenario, csv, parquet)
     }
 }
 
@@ -125,9 +168,6 @@ const SIZES: [Size; 3] = [
     },
 ];
 
-/// The sizes the in-memory stages sweep (see the module docs).
-const IN_MEMORY_SIZES: &[Size] = SIZES.split_at(2).0;
-
 /// Applies the group settings shared by all stages: few samples, and a few seconds each.
 fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
     group
@@ -136,82 +176,82 @@ fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
         .measurement_time(Duration::from_secs(4));
 }
 
-/// `Counts::read_csv` on a file written by `Synth::write_csv`.
-fn read_counts(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("a temporary folder can be made");
-    let files: Vec<PathBuf> = IN_MEMORY_SIZES
-        .iter()
-        .map(|size| {
-            let path = dir.path().join(format!("{}x{}.csv", size.areas, size.days));
-            let file = std::fs::File::create(&path).expect("the counts file can be created");
-            size.synth()
-                .write_csv(file)
-                .expect("synthetic counts can be written");
-            path
-        })
-        .collect();
-    let columns = CountsColumns::default();
+/// Files of every size, written once for the groups that read files.
+struct Files {
+    _dir: tempfile::TempDir,
+    /// (scenario, CSV, Parquet) per size, in the order of [`SIZES`].
+    paths: Vec<(PathBuf, PathBuf, PathBuf)>,
+}
 
-    let mut group = c.benchmark_group("read_counts");
+fn files() -> &'static Files {
+    static FILES: std::sync::OnceLock<Files> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary folder can be made");
+        let paths = SIZES.iter().map(|size| size.files(dir.path())).collect();
+        Files { _dir: dir, paths }
+    })
+}
+
+/// [`read_counts`] of a CSV and a Parquet file into the model's compact counts.
+fn read(c: &mut Criterion) {
+    let mut group = c.benchmark_group("read");
     configure(&mut group);
-    for (size, path) in IN_MEMORY_SIZES.iter().zip(&files) {
+    for (size, (scenario, csv, parquet)) in SIZES.iter().zip(&files().paths) {
+        let scenario = read_scenario(scenario).expect("the scenario reads");
         group.throughput(Throughput::Elements(size.rows()));
-        group.bench_with_input(size.id(), path, |b, path| {
-            b.iter(|| Counts::read_csv(black_box(path), &columns).expect("the file reads"));
-        });
+        for (format, path) in [("csv", csv), ("parquet", parquet)] {
+            let id = BenchmarkId::new(
+                format!("{}_{format}", size.label),
+                format!("{}x{}", size.areas, size.days),
+            );
+            group.bench_with_input(id, path, |b, path| {
+                b.iter(|| {
+                    read_counts(black_box(path), &CountsOptions::default(), &scenario)
+                        .expect("the file reads")
+                });
+            });
+        }
     }
     group.finish();
 }
 
-/// `deltid::estimate` on counts from `Synth::to_counts`, all days and areas.
-fn estimate_stage(c: &mut Criterion) {
-    let selection = Selection::default();
+/// [`Plan::estimate`] and its summary (the plan's table per area and for the region) on
+/// counts in memory, all days and areas.
+fn estimate(c: &mut Criterion) {
     let mut group = c.benchmark_group("estimate");
     configure(&mut group);
-    for size in IN_MEMORY_SIZES {
-        let input = (size.scenario(), size.counts());
+    for size in &SIZES {
+        let scenario = size.scenario();
+        let counts = size.counts(&scenario);
+        let plan = Plan::new(&scenario, &Selection::default()).expect("the plan compiles");
         group.throughput(Throughput::Elements(size.rows()));
-        group.bench_with_input(size.id(), &input, |b, (scenario, counts)| {
+        group.bench_with_input(size.id(), &(plan, counts), |b, (plan, counts)| {
             b.iter(|| {
-                estimate(black_box(scenario), black_box(counts), &selection)
+                plan.estimate(black_box(counts))
                     .expect("the estimate runs")
+                    .summary()
             });
         });
     }
     group.finish();
 }
 
-/// `Summary::new` on an estimate of all days and areas.
-fn summarise(c: &mut Criterion) {
-    let mut group = c.benchmark_group("summarise");
-    configure(&mut group);
-    for size in IN_MEMORY_SIZES {
-        let scenario = size.scenario();
-        let daily =
-            estimate(&scenario, &size.counts(), &Selection::default()).expect("the estimate runs");
-        let input = (scenario, daily);
-        group.throughput(Throughput::Elements(size.rows()));
-        group.bench_with_input(size.id(), &input, |b, (scenario, daily)| {
-            b.iter(|| Summary::new(black_box(scenario), black_box(daily)).expect("it summarises"));
-        });
-    }
-    group.finish();
-}
-
-/// `Population::new` (peaks, percentiles, calendar labels) on an estimate of all days and areas.
+/// [`Population::new`] (peaks, percentiles, calendar labels) on an estimate of all days and
+/// areas.
 fn population(c: &mut Criterion) {
     let options = PopulationOptions::default();
     let mut group = c.benchmark_group("population");
     configure(&mut group);
-    for size in IN_MEMORY_SIZES {
+    for size in &SIZES {
         let scenario = size.scenario();
-        let daily =
-            estimate(&scenario, &size.counts(), &Selection::default()).expect("the estimate runs");
-        let input = (scenario, daily);
+        let counts = size.counts(&scenario);
+        let plan = Plan::new(&scenario, &Selection::default()).expect("the plan compiles");
+        let estimate = plan.estimate(&counts).expect("the estimate runs");
+        let summary = estimate.summary();
         group.throughput(Throughput::Elements(size.rows()));
-        group.bench_with_input(size.id(), &input, |b, (scenario, daily)| {
+        group.bench_with_input(size.id(), &(estimate, summary), |b, (estimate, summary)| {
             b.iter(|| {
-                Population::new(black_box(daily), black_box(scenario), &options)
+                Population::new(black_box(estimate), black_box(summary), &options)
                     .expect("the view builds")
             });
         });
@@ -219,50 +259,27 @@ fn population(c: &mut Criterion) {
     group.finish();
 }
 
-/// [`stream::summarise`] from a CSV file and from a Parquet file, start to finish: scan, day
-/// totals (the scenario's deductions are region-level), estimate, checks, summary.
-fn stream_stage(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("a temporary folder can be made");
-    let mut group = c.benchmark_group("stream");
+/// The whole job of `deltid estimate --scenario s.toml --counts c.csv`, as the library runs
+/// it: read the scenario, read the counts, estimate, summarise.
+fn job(c: &mut Criterion) {
+    let mut group = c.benchmark_group("job");
     configure(&mut group);
-    for size in &SIZES {
-        let scenario = size.scenario();
-        let csv = dir.path().join(format!("{}x{}.csv", size.areas, size.days));
-        let file = std::fs::File::create(&csv).expect("the counts file can be created");
-        size.synth()
-            .write_csv(file)
-            .expect("synthetic counts can be written");
-        let parquet = csv.with_extension("parquet");
-        // From the CSV file as written (three columns), not through deltid's reader.
-        let mut frame = LazyCsvReader::new(PlRefPath::new(csv.to_string_lossy().as_ref()))
-            .with_has_header(true)
-            .with_dtype_overwrite(Some(std::sync::Arc::new(Schema::from_iter([
-                Field::new("date".into(), DataType::Date),
-                Field::new("area".into(), DataType::String),
-            ]))))
-            .finish()
-            .and_then(LazyFrame::collect)
-            .expect("the counts convert");
-        let file = std::fs::File::create(&parquet).expect("the Parquet file can be created");
-        ParquetWriter::new(file)
-            .finish(&mut frame)
-            .expect("the Parquet file is written");
+    for (size, (scenario, csv, parquet)) in SIZES.iter().zip(&files().paths) {
         group.throughput(Throughput::Elements(size.rows()));
-        for (format, path) in [("csv", &csv), ("parquet", &parquet)] {
+        for (format, path) in [("csv", csv), ("parquet", parquet)] {
             let id = BenchmarkId::new(
                 format!("{}_{format}", size.label),
                 format!("{}x{}", size.areas, size.days),
             );
             group.bench_with_input(id, path, |b, path| {
                 b.iter(|| {
-                    stream::summarise(
-                        black_box(&scenario),
-                        black_box(path),
-                        &CountsOptions::default(),
-                        &Selection::default(),
-                        &|_| {},
-                    )
-                    .expect("the file streams")
+                    let scenario = read_scenario(scenario).expect("the scenario reads");
+                    let counts = read_counts(black_box(path), &CountsOptions::default(), &scenario)
+                        .expect("the file reads");
+                    Plan::new(&scenario, &Selection::default())
+                        .and_then(|plan| plan.estimate(&counts))
+                        .expect("the estimate runs")
+                        .summary()
                 });
             });
         }
@@ -277,11 +294,10 @@ mod groups {
 
     criterion_group!(
         benches,
-        super::read_counts,
-        super::estimate_stage,
-        super::summarise,
+        super::read,
+        super::estimate,
         super::population,
-        super::stream_stage
+        super::job
     );
 }
 

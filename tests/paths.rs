@@ -184,14 +184,14 @@ impl Case {
         }
         let mut mapping = Vec::new();
         if r.chance(0.3) {
-            for area in 0..areas {
+            for (area, code) in codes.iter().enumerate() {
                 if r.chance(0.6) {
-                    mapping.push((format!("X{}{}", area, codes[area]), area));
+                    mapping.push((format!("X{area}{code}"), area));
                 }
             }
         }
         // Deductions, each given one way.
-        let mut given = |r: &mut Random, high: u64| -> Given {
+        let given = |r: &mut Random, high: u64| -> Given {
             match r.below(5) {
                 0 => Given::Region(0.0),
                 1 => Given::Region(r.persons(high * areas as u64)),

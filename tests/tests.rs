@@ -3,6 +3,7 @@
 // A failed expectation in a test is a test failure, not a defect on a data path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod layering;
 mod one_core;
 mod paths;
 mod util;

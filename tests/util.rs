@@ -12,6 +12,7 @@ pub fn root() -> PathBuf {
 }
 
 /// A file under data/.
+#[allow(dead_code)] // until the other modules are ported
 pub fn data(path: &str) -> PathBuf {
     root().join("data").join(path)
 }

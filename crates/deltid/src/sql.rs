@@ -313,7 +313,7 @@ pub enum Rows {
     Summary,
     /// One row per area and day, by area (scenario order) then date, then the region's days:
     /// `date`, `area` (NULL for the region), `name` and the eight lines (persons), as
-    /// [`crate::output::daily_rows`].
+    /// [`crate::analysis::daily_rows`].
     Daily,
 }
 

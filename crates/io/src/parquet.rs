@@ -13,7 +13,7 @@ mod without {
 
     use deltid_model::{Error, Result, Scenario};
 
-    use crate::counts::{CountsOptions, Progress, Reading};
+    use crate::reading::{CountsOptions, Progress, Reading};
 
     fn refused(path: &Path) -> Error {
         Error::ReadParquet {
@@ -53,7 +53,9 @@ mod imp {
     use polars::prelude::*;
 
     use crate::cell::{DateParser, NotPersons, check_persons};
-    use crate::counts::{Collector, CountsOptions, Progress, Reading, find_repeats, layout, store};
+    use crate::reading::{
+        Collector, CountsOptions, Progress, Reading, find_repeats, layout, store,
+    };
     use crate::rows::{Batch, Cell, Layout, Problem, ProblemKind, RowReader, Rules};
     use crate::source::{Encoding, read_error};
 

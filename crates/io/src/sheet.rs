@@ -6,7 +6,14 @@ use std::path::Path;
 use calamine::{Data, Reader, SheetType, SheetVisible};
 #[cfg(feature = "xlsx")]
 use chrono::NaiveDate;
-use deltid_model::{Error, Result};
+use std::collections::HashMap;
+
+use deltid_model::{CountsBuilder, Error, Result, Scenario};
+
+use crate::cell::DateParser;
+use crate::reading::{Collector, CountsOptions, Reading, duplicate_error, layout, store};
+use crate::rows::{Batch, Layout, Problem, RowReader, Rules};
+use crate::source::{Places, find_header, header_name};
 
 #[cfg(feature = "xlsx")]
 /// The most cells deltid reads from one sheet (counts for 356 municipalities over 20 years
@@ -40,7 +47,7 @@ pub(crate) fn read(path: &Path, _: Option<&str>) -> Result<SheetRows> {
 pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
     // calamine can panic on a damaged workbook (an arithmetic overflow, found by the property
     // tests); a damaged file must be an error, never a crash.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet(path, sheet)))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open_sheet(path, sheet)))
         .unwrap_or_else(|_| {
             Err(Error::ReadSheet {
                 path: path.to_owned(),
@@ -50,7 +57,7 @@ pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
 }
 
 #[cfg(feature = "xlsx")]
-fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
+fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
     let sheet_error = |message: String| Error::ReadSheet {
         path: path.to_owned(),
         message,
@@ -158,4 +165,97 @@ fn cell_text(cell: &Data) -> String {
         Data::Error(e) => format!("#{e:?}"),
         Data::Empty => String::new(),
     }
+}
+
+/// Reads counts from a spreadsheet, row by row, by the same rules.
+pub(crate) fn read_counts(
+    path: &Path,
+    options: &CountsOptions,
+    scenario: &Scenario,
+) -> Result<Reading> {
+    let sheet = read(path, options.source.sheet.as_deref())?;
+    let places = Places::Sheet {
+        name: sheet.name.clone(),
+        first_column: sheet.first_column,
+    };
+    let cells: Vec<Vec<String>> = sheet.rows.iter().take(50).map(|r| r.1.clone()).collect();
+    let Some(header_at) = find_header(&cells, &options.columns.date) else {
+        return Err(Error::EmptyInput {
+            path: path.to_owned(),
+        });
+    };
+    let header_row = sheet.rows[header_at].0;
+    let header: Vec<String> = sheet.rows[header_at]
+        .1
+        .iter()
+        .map(|c| header_name(c))
+        .collect();
+    let (layout, header_problems) = layout(path, &header, options, scenario)?;
+    let date_column = match &layout {
+        Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
+    };
+    let records = &sheet.rows[header_at + 1..];
+    let dates = DateParser::choose(
+        &options.dates,
+        records
+            .iter()
+            .map(|(_, cells)| cells.get(date_column).map_or("", String::as_str))
+            .filter(|c| !deltid_model::trim_cell(c).is_empty()),
+    )
+    .map_err(|example| Error::AmbiguousDates {
+        path: path.to_owned(),
+        column: options.columns.date.clone(),
+        example,
+    })?;
+    let rules = Rules {
+        path,
+        scenario,
+        layout,
+        header,
+        dates,
+        numbers: options.numbers,
+        encoding: crate::source::Encoding::Utf8,
+    };
+    let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
+    let mut collector = Collector::new(&rules);
+    let mut batch = Batch::default();
+    for (column, kind) in header_problems {
+        batch.problems.push(Problem {
+            record: header_row,
+            column,
+            kind,
+            value: rules.header[column].clone(),
+        });
+    }
+    let mut reader = RowReader::new(&rules);
+    let mut writer = builder.writer();
+    let mut record = csv::ByteRecord::new();
+    let mut firsts: HashMap<(u32, i32), u64> = HashMap::new();
+    let mut repeats = Vec::new();
+    for (row, cells) in records {
+        record.clear();
+        for cell in cells {
+            record.push_field(cell.as_bytes());
+        }
+        let before = batch.cells.len();
+        reader.read(&record, *row, &mut batch);
+        // A sheet is read row by row: repeats are found here, with both rows.
+        for cell in &batch.cells[before..] {
+            if let Some(first) = firsts.insert((cell.key, cell.day), *row) {
+                repeats.push((
+                    *row,
+                    duplicate_error(
+                        &rules,
+                        (cell.key, cell.day),
+                        places.locate(*row, 0),
+                        places.locate(first, 0),
+                    ),
+                ));
+            }
+        }
+    }
+    store(&mut writer, &rules, &mut batch);
+    drop(writer);
+    collector.take(batch, |p| (p.record, places.locate(p.record, p.column)));
+    Ok(collector.finish(builder, repeats, Some(sheet.name)))
 }

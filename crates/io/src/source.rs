@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use deltid_model::{Error, Location, Result, trim_cell};
 
@@ -260,106 +260,6 @@ pub(crate) fn column_letters(mut index: u32) -> String {
     }
     letters.reverse();
     String::from_utf8_lossy(&letters).into_owned()
-}
-
-/// A small table read whole: a header and records of text cells, each record with its number
-/// (CSV line, sheet row, Parquet row). For deduction tables and code mappings.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Table {
-    pub(crate) path: PathBuf,
-    pub(crate) header: Vec<String>,
-    pub(crate) records: Vec<(u64, Vec<String>)>,
-    pub(crate) places: Places,
-}
-
-impl Table {
-    /// Reads a table of any kind deltid reads; the header is found by `anchor` (see
-    /// [`find_header`]). Blank records are left out.
-    ///
-    /// # Errors
-    /// As the readers of each kind; [`Error::EmptyInput`] when there is no header.
-    pub(crate) fn read(path: &Path, options: &SourceOptions, anchor: &str) -> Result<Table> {
-        let (rows, places) = match kind_of(path)? {
-            Kind::Csv => (read_csv_records(path, options)?, Places::Lines),
-            Kind::Sheet => {
-                let sheet = crate::sheet::read(path, options.sheet.as_deref())?;
-                let places = Places::Sheet {
-                    name: sheet.name,
-                    first_column: sheet.first_column,
-                };
-                (sheet.rows, places)
-            }
-            Kind::Parquet => (crate::parquet::read_table(path)?, Places::Rows),
-        };
-        let cells: Vec<Vec<String>> = rows.iter().take(50).map(|r| r.1.clone()).collect();
-        let header_at = if places == Places::Rows {
-            Some(0)
-        } else {
-            find_header(&cells, anchor)
-        };
-        let Some(header_at) = header_at else {
-            return Err(Error::EmptyInput {
-                path: path.to_owned(),
-            });
-        };
-        let mut rows = rows.into_iter().skip(header_at);
-        let header = rows
-            .next()
-            .map(|(_, cells)| cells.iter().map(|c| header_name(c)).collect())
-            .unwrap_or_default();
-        let records = rows
-            .filter(|(_, cells)| cells.iter().any(|c| !trim_cell(c).is_empty()))
-            .collect();
-        Ok(Table {
-            path: path.to_owned(),
-            header,
-            records,
-            places,
-        })
-    }
-
-    /// Where a cell of a record numbered `at` sits.
-    pub(crate) fn locate(&self, at: u64, column: usize) -> Location {
-        self.places.locate(at, column)
-    }
-}
-
-/// Every record of a CSV file as text cells, with its line.
-fn read_csv_records(path: &Path, options: &SourceOptions) -> Result<Vec<(u64, Vec<String>)>> {
-    let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
-    let bytes = strip_bom(&bytes);
-    if looks_utf16(bytes) {
-        return Err(Error::ReadCsv {
-            path: path.to_owned(),
-            line: 1,
-            message: "the file is UTF-16 text: save it as UTF-8 (or CSV from Excel)".to_owned(),
-        });
-    }
-    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
-    let mut reader = csv_reader(delimiter, bytes);
-    let mut records = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut lines = (0usize, 1u64);
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, bytes, &e)),
-        }
-        let start = skip_blank(bytes, record.position().map_or(0, |p| p.byte() as usize));
-        lines.1 += line_ends(&bytes[lines.0..start]);
-        lines.0 = start;
-        let mut cells = Vec::with_capacity(record.len());
-        for cell in &record {
-            let text = decode(cell, options.encoding).ok_or(Error::Encoding {
-                path: path.to_owned(),
-                line: lines.1,
-            })?;
-            cells.push(text.into_owned());
-        }
-        records.push((lines.1, cells));
-    }
-    Ok(records)
 }
 
 /// A CSV reader's error as deltid's, with the line where the record starts.

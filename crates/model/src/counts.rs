@@ -7,8 +7,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::NaiveDate;
 
-use crate::MAX_PERSONS;
 use crate::day::{DAYS, Day, epoch_day, from_epoch_day, in_range};
+use crate::lines::MAX_PERSONS;
 use crate::scenario::Scenario;
 
 /// Whose count a count is: an area of the scenario (its position), or the region's own count.

@@ -1,10 +1,6 @@
-//! Days: the dates deltid takes, days since 1970 as its internal index, and periods of days.
-
-use std::fmt;
+//! Days: the dates deltid takes and days since 1970 as its internal index.
 
 use chrono::{Datelike, NaiveDate};
-
-use crate::error::{Error, Result};
 
 /// The first year deltid takes a date in (earlier dates are refused as typing errors).
 pub const MIN_YEAR: i32 = 1900;
@@ -55,81 +51,6 @@ pub fn days_in_year(year: i32) -> u32 {
         366
     } else {
         365
-    }
-}
-
-/// A half-open period of days, `from` ≤ date < `to`; either end may be open.
-///
-/// Half-open so that consecutive periods tile without overlap: `2020-01-01..2021-01-01` is the
-/// calendar year 2020.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Period {
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-}
-
-impl Period {
-    /// Every day.
-    pub fn all() -> Period {
-        Period::default()
-    }
-
-    /// The days from `from` (included) to `to` (excluded).
-    ///
-    /// # Errors
-    /// [`Error::InvalidSelection`] if both are given and `to` is not after `from`.
-    ///
-    /// # Examples
-    /// ```
-    /// use chrono::NaiveDate;
-    /// use deltid_model::Period;
-    /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
-    /// let year_2020 = Period::new(d(2020, 1, 1), d(2021, 1, 1))?;
-    /// assert!(year_2020.contains(d(2020, 12, 31).unwrap()));
-    /// assert!(!year_2020.contains(d(2021, 1, 1).unwrap()));
-    /// assert!(Period::new(d(2021, 1, 1), d(2020, 1, 1)).is_err());
-    /// # Ok::<(), deltid_model::Error>(())
-    /// ```
-    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period> {
-        if let (Some(f), Some(t)) = (from, to)
-            && t <= f
-        {
-            return Err(Error::InvalidSelection {
-                reason: format!("period end {t} is not after its start {f} (the end is excluded)"),
-            });
-        }
-        Ok(Period { from, to })
-    }
-
-    /// The first day, if the period has a start.
-    pub fn from(&self) -> Option<NaiveDate> {
-        self.from
-    }
-
-    /// The first day after the period, if it has an end.
-    pub fn to(&self) -> Option<NaiveDate> {
-        self.to
-    }
-
-    /// Whether a date lies in the period.
-    pub fn contains(&self, date: NaiveDate) -> bool {
-        self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date < t)
-    }
-
-    /// The period as a half-open range of days since 1970.
-    pub(crate) fn days(&self) -> std::ops::Range<Day> {
-        self.from.map_or(Day::MIN, epoch_day)..self.to.map_or(Day::MAX, epoch_day)
-    }
-}
-
-impl fmt::Display for Period {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.from, self.to) {
-            (None, None) => f.write_str("all days"),
-            (Some(a), None) => write!(f, "from {a}"),
-            (None, Some(b)) => write!(f, "before {b}"),
-            (Some(a), Some(b)) => write!(f, "{a} to {b} (end excluded)"),
-        }
     }
 }
 

@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::lines::DayLines;
 use crate::plan::{DayContext, Plan, RegionRule};
 use crate::scenario::Scenario;
-use crate::summary::Summary;
 
 /// The region on one day.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -60,6 +59,19 @@ pub struct Estimate {
     /// Each area's usual share (its mean share of present persons on the days every area is
     /// counted), when some day lacks an area; else empty.
     usual: Vec<f64>,
+}
+
+// The plan applied to counts (here, so that the plan does not depend on its result).
+impl Plan {
+    /// Runs the plan over counts: the daily lines of every selected area and of the region,
+    /// from which the summary and every analysis are made.
+    ///
+    /// # Errors
+    /// [`Error::MissingDeductionDate`] if a deduction table lacks a figure for a day counted;
+    /// [`Error::EmptySelection`] if no selected area has a count in the period.
+    pub fn estimate(&self, counts: &Counts) -> Result<Estimate> {
+        Estimate::new(self.clone(), counts.clone())
+    }
 }
 
 impl Estimate {
@@ -275,12 +287,6 @@ impl Estimate {
     /// The region's days, in date order (see [`RegionRule`]).
     pub fn region_days(&self) -> impl Iterator<Item = RegionDay> + '_ {
         self.days().filter_map(|d| d.region)
-    }
-
-    /// The summary: means per day, the plan's table, negative days and calendar years, per
-    /// selected area and for the region.
-    pub fn summary(&self) -> Summary {
-        Summary::new(self)
     }
 
     /// An area's lines on a day held at `index`, if it has a count in the period.

@@ -31,11 +31,11 @@ mod table;
 pub use area::{Area, AreaCode, AreaResolver, Resolution, leading_code, trim_cell, whitespace};
 pub use calendar::{Label, SchoolHolidays};
 pub use counts::{Counts, CountsBuilder, CountsWriter, Place, Refused};
-pub use day::{MAX_YEAR, MIN_YEAR, Period, days_in_year, epoch_day, from_epoch_day, in_range};
+pub use day::{MAX_YEAR, MIN_YEAR, days_in_year, epoch_day, from_epoch_day, in_range};
 pub use error::{Error, Location, MAX_ECHOED, Result, quoted};
 pub use estimate::{Estimate, EstimateDay, RegionDay};
-pub use lines::{DayLines, Deduction, Line};
-pub use plan::{Plan, Reach, RegionRule, Selection};
+pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
+pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{
     Allocation, AreaSpec, Calibration, DeductionSource, DeductionSpec, DeductionTable,
     Distribution, MAX_FOREIGN_FACTOR, MappingRow, Parameter, ParameterSpec, Scaling, Scenario,
@@ -44,11 +44,6 @@ pub use scenario::{
 pub use stats::{PercentileMethod, Sum, quantile};
 pub use summary::{AreaSummary, CalendarYear, Summary};
 pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow};
-
-/// The largest number of persons deltid accepts in one count or deduction: ten billion, more
-/// than the world's population. Larger values are data errors, and the bound keeps every sum
-/// exact in `f64` and within `i64` when rounded.
-pub const MAX_PERSONS: f64 = 1e10;
 
 /// A scenario of two areas (`0001` A, `0002` B), uplift 6 %, residents 1 000 for the region
 /// shared by present persons and no other deduction: for the examples in the docs.

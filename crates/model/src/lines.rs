@@ -5,6 +5,11 @@ use std::ops::{Index, IndexMut};
 
 use serde::Serialize;
 
+/// The largest number of persons deltid accepts in one count or deduction: ten billion, more
+/// than the world's population. Larger values are data errors, and the bound keeps every sum
+/// exact in `f64` and within `i64` when rounded.
+pub const MAX_PERSONS: f64 = 1e10;
+
 /// A line of the model for one area (or the region) on one day, in persons.
 ///
 /// In the order of the Hallingdal plan's table: what the telecom data counted, what the uplift

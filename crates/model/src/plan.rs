@@ -55,11 +55,85 @@ use chrono::NaiveDate;
 
 use crate::area::AreaCode;
 use crate::counts::{Counts, Place};
-use crate::day::{Day, Period, epoch_day, from_epoch_day};
+use crate::day::{Day, epoch_day, from_epoch_day};
 use crate::error::{Error, Result};
-use crate::estimate::Estimate;
 use crate::lines::{DayLines, Deduction};
 use crate::scenario::{Allocation, DeductionSource, DeductionTable, Scenario};
+
+/// A half-open period of days, `from` ≤ date < `to`; either end may be open.
+///
+/// Half-open so that consecutive periods tile without overlap: `2020-01-01..2021-01-01` is the
+/// calendar year 2020.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Every day.
+    pub fn all() -> Period {
+        Period::default()
+    }
+
+    /// The days from `from` (included) to `to` (excluded).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSelection`] if both are given and `to` is not after `from`.
+    ///
+    /// # Examples
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use deltid_model::Period;
+    /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    /// let year_2020 = Period::new(d(2020, 1, 1), d(2021, 1, 1))?;
+    /// assert!(year_2020.contains(d(2020, 12, 31).unwrap()));
+    /// assert!(!year_2020.contains(d(2021, 1, 1).unwrap()));
+    /// assert!(Period::new(d(2021, 1, 1), d(2020, 1, 1)).is_err());
+    /// # Ok::<(), deltid_model::Error>(())
+    /// ```
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period> {
+        if let (Some(f), Some(t)) = (from, to)
+            && t <= f
+        {
+            return Err(Error::InvalidSelection {
+                reason: format!("period end {t} is not after its start {f} (the end is excluded)"),
+            });
+        }
+        Ok(Period { from, to })
+    }
+
+    /// The first day, if the period has a start.
+    pub fn from(&self) -> Option<NaiveDate> {
+        self.from
+    }
+
+    /// The first day after the period, if it has an end.
+    pub fn to(&self) -> Option<NaiveDate> {
+        self.to
+    }
+
+    /// Whether a date lies in the period.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date < t)
+    }
+
+    /// The period as a half-open range of days since 1970.
+    pub(crate) fn days(&self) -> std::ops::Range<Day> {
+        self.from.map_or(Day::MIN, epoch_day)..self.to.map_or(Day::MAX, epoch_day)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.from, self.to) {
+            (None, None) => f.write_str("all days"),
+            (Some(a), None) => write!(f, "from {a}"),
+            (None, Some(b)) => write!(f, "before {b}"),
+            (Some(a), Some(b)) => write!(f, "{a} to {b} (end excluded)"),
+        }
+    }
+}
 
 /// Which days and areas to estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -580,15 +654,5 @@ impl Plan {
             }
         }
         Ok(())
-    }
-
-    /// Runs the plan over counts: the daily lines of every selected area and of the region,
-    /// from which the summary and every analysis are made.
-    ///
-    /// # Errors
-    /// [`Error::MissingDeductionDate`] if a deduction table lacks a figure for a day counted;
-    /// [`Error::EmptySelection`] if no selected area has a count in the period.
-    pub fn estimate(&self, counts: &Counts) -> Result<Estimate> {
-        Estimate::new(self.clone(), counts.clone())
     }
 }

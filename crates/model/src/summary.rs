@@ -149,6 +149,15 @@ pub struct Summary {
     areas_without_counts: Vec<AreaCode>,
 }
 
+// Here, so that an estimate does not depend on its summary.
+impl Estimate {
+    /// The summary: means per day, the plan's table, negative days and calendar years, per
+    /// selected area and for the region.
+    pub fn summary(&self) -> Summary {
+        Summary::new(self)
+    }
+}
+
 impl Summary {
     /// The region's name.
     pub fn region_name(&self) -> &str {

@@ -1,14 +1,16 @@
-//! Analyses of an estimate, each returning data (rendered by [`crate::output`]): yearly
-//! figures with coverage, the emergency planners' view, uncertainty, plausibility, and a
+//! Analyses of an estimate, each returning data (rendered by [`crate::output`]): the daily
+//! rows, yearly figures with coverage, the emergency planners' view, uncertainty, plausibility, and a
 //! data-quality check of the counts.
 
 mod annualise;
+mod daily;
 mod plausibility;
 mod population;
 mod uncertainty;
 mod validate;
 
 pub use annualise::{Annualisation, AreaYearly, NegativePolicy, YearCoverage, Yearly};
+pub use daily::{DailyRow, daily_rows};
 pub use plausibility::{AreaPlausibility, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN};
 pub use population::{
     AreaPopulation, GroupSummary, Percentiles, Population, PopulationDay, PopulationOptions,

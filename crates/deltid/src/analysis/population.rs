@@ -268,7 +268,7 @@ impl Population {
 pub fn population_days(estimate: &Estimate) -> impl Iterator<Item = PopulationDay> + '_ {
     let labels = Labels::new(estimate);
     let region_name = estimate.plan().region_name();
-    crate::output::daily_rows(estimate).map(move |row| {
+    super::daily_rows(estimate).map(move |row| {
         let name = if row.area.is_none() {
             region_name.clone()
         } else {

@@ -4,7 +4,6 @@
 mod analyses;
 #[cfg(feature = "chart")]
 mod chart;
-mod daily;
 mod population;
 mod sheet;
 mod text;
@@ -17,12 +16,11 @@ use serde::Serialize;
 pub use crate::words::persons;
 #[cfg(feature = "chart")]
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
-pub use daily::{DailyRow, daily_rows};
 pub use population::write_population;
 pub use sheet::{CsvStyle, DecimalMark, Delimiter};
 pub use text::write_summary_table;
 
-use crate::analysis::Validation;
+use crate::analysis::{DailyRow, Validation, daily_rows};
 use crate::run::Run;
 use sheet::{Cell, Sheet, write_parquet, write_workbook};
 

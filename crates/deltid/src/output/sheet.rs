@@ -211,7 +211,7 @@ impl Sheet<'_> {
     ///
     /// # Errors
     /// [`Error::WriteParquet`] only on a defect (cells of two kinds in one column).
-    pub(crate) fn to_frame(self) -> Result<DataFrame> {
+    pub(crate) fn into_frame(self) -> Result<DataFrame> {
         let header = self.header;
         let rows: Vec<Vec<Cell<'_>>> = self.rows.collect();
         let mut columns = Vec::with_capacity(header.len());
@@ -267,13 +267,13 @@ impl Sheet<'_> {
 }
 
 /// Writes the table as a Parquet file (zstd-compressed), columns typed as in
-/// [`Sheet::to_frame`].
+/// [`Sheet::into_frame`].
 ///
 /// # Errors
 /// [`Error::Write`] if the writer fails; [`Error::WriteParquet`] if the file cannot be built.
 #[cfg(feature = "parquet")]
 pub(crate) fn write_parquet(sheet: Sheet<'_>, mut out: impl Write) -> Result<()> {
-    let mut frame = sheet.to_frame()?;
+    let mut frame = sheet.into_frame()?;
     // Built in memory first, so a failing writer is an I/O error, not a Parquet one.
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
@@ -476,7 +476,7 @@ mod tests {
     #[test]
     fn frame_columns_are_typed_and_empty_cells_null() -> Result<()> {
         use polars::prelude::DataType;
-        let frame = sheet().to_frame()?;
+        let frame = sheet().into_frame()?;
         let column = |name| frame.column(name).map_err(parquet);
         assert_eq!(column("area")?.null_count(), 1);
         assert_eq!(column("days")?.dtype(), &DataType::Int64);

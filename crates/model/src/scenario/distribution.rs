@@ -15,8 +15,8 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use statrs::distribution::{ContinuousCDF, Normal, Triangular, Uniform};
 
-use crate::MAX_PERSONS;
 use crate::lines::Deduction;
+use crate::lines::MAX_PERSONS;
 
 /// A probability distribution for a parameter: uniform, triangular or normal.
 ///

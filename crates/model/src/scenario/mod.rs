@@ -18,11 +18,11 @@ pub use deduction::{DeductionSource, DeductionTable, TableRow};
 pub use distribution::{Distribution, Parameter, UncertainParameter};
 pub use scaling::{MAX_FOREIGN_FACTOR, Scaling};
 
-use crate::MAX_PERSONS;
 use crate::area::{Area, AreaCode, AreaResolver};
 use crate::calendar::SchoolHolidays;
 use crate::error::{Error, Location, Result};
 use crate::lines::Deduction;
+use crate::lines::MAX_PERSONS;
 
 /// How a region-level deduction is shared out to the areas.
 ///

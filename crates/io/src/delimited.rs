@@ -1,0 +1,648 @@
+//! CSV (delimited text) counts read in one pass: a first block finds the header, separator and date format,
+//! then chunks split at record boundaries are parsed on every core, with memory that grows
+//! with areas × days, not with the file.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use deltid_model::{CountsBuilder, CountsWriter, Error, Location, Result, Scenario};
+
+use crate::cell::{DateFormat, DateParser};
+use crate::reading::{Collector, CountsOptions, Progress, Reading, find_repeats, layout, store};
+use crate::rows::{Batch, Cell, Layout, Line, Problem, RowReader, Rules};
+use crate::source::{
+    csv_reader, decode, find_header, header_name, line_ends, looks_utf16, read_error, skip_blank,
+    sniff_delimiter, strip_bom,
+};
+
+/// How a CSV file is cut for its workers: bytes per chunk and threads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Chunking {
+    pub(crate) bytes: usize,
+    pub(crate) threads: usize,
+}
+
+impl Default for Chunking {
+    fn default() -> Self {
+        Chunking {
+            bytes: 4 << 20,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
+/// The first block of a CSV file read to find its header and date format.
+const FIRST_BLOCK: usize = 1 << 20;
+
+pub(crate) fn read_counts(
+    path: &Path,
+    options: &CountsOptions,
+    scenario: &Scenario,
+    progress: Option<&(dyn Fn(Progress) + Sync)>,
+    chunking: Chunking,
+) -> Result<Reading> {
+    let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+    let total = file.metadata().ok().map(|m| m.len());
+    let mut block = Vec::with_capacity(FIRST_BLOCK);
+    (&mut file)
+        .take(FIRST_BLOCK as u64)
+        .read_to_end(&mut block)
+        .map_err(|e| read_error(path, e))?;
+    let whole = block.len() < FIRST_BLOCK;
+    let bom = block.len() - strip_bom(&block).len();
+    if looks_utf16(&block[bom..]) {
+        return Err(Error::ReadCsv {
+            path: path.to_owned(),
+            line: 1,
+            message: "the file is UTF-16 text: save it as UTF-8 (or as CSV from Excel)".to_owned(),
+        });
+    }
+    // Only whole lines of the first block, unless it is the whole file.
+    let sample_end = if whole {
+        block.len()
+    } else {
+        memchr::memrchr(b'\n', &block).map_or(block.len(), |i| i + 1)
+    };
+    let sample = &block[bom..sample_end];
+    let delimiter = options
+        .source
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(sample));
+
+    // The first records, decoded, to find the header.
+    let encoding = options.source.encoding;
+    let mut first = Vec::new();
+    let mut reader = csv_reader(delimiter, sample);
+    let mut record = csv::ByteRecord::new();
+    while first.len() < 50 {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(crate::source::csv_error(path, sample, &e)),
+        }
+        let start = skip_blank(sample, record.position().map_or(0, |p| p.byte() as usize));
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| {
+                decode(c, encoding).map_or_else(
+                    || String::from_utf8_lossy(c).into_owned(),
+                    |t| t.into_owned(),
+                )
+            })
+            .collect();
+        first.push((start, reader.position().byte() as usize, cells));
+    }
+    let cells: Vec<Vec<String>> = first.iter().map(|r| r.2.clone()).collect();
+    let Some(header_at) = find_header(&cells, &options.columns.date) else {
+        return Err(Error::EmptyInput {
+            path: path.to_owned(),
+        });
+    };
+    let header: Vec<String> = cells[header_at].iter().map(|c| header_name(c)).collect();
+    let header_line = 1 + line_ends(&sample[..first[header_at].0]);
+    // Bytes after the header record, from the start of the file.
+    let data_start = bom + first[header_at].1;
+    let data_line = 1 + line_ends(&block[bom..data_start]);
+    let (layout, header_problems) = layout(path, &header, options, scenario)?;
+    let date_column = match &layout {
+        Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
+    };
+
+    // The date format, from the first block's dates; from every date of the file only when
+    // they cannot choose between day-first and month-first.
+    let sample_dates: Vec<String> = {
+        let mut reader = csv_reader(delimiter, &block[data_start..sample_end.max(data_start)]);
+        let mut dates = Vec::new();
+        let mut seen = HashSet::new();
+        while let Ok(true) = reader.read_byte_record(&mut record) {
+            if let Some(text) = record.get(date_column).and_then(|c| decode(c, encoding))
+                && !deltid_model::trim_cell(&text).is_empty()
+                && seen.insert(text.to_string())
+            {
+                dates.push(text.into_owned());
+            }
+        }
+        dates
+    };
+    let all_dates;
+    let dates_for_choice: &[String] = if options.dates == DateFormat::Auto
+        && !whole
+        && DateParser::undecided(sample_dates.iter().map(String::as_str))
+    {
+        all_dates = distinct_dates(path, data_start, delimiter, date_column, encoding)?;
+        &all_dates
+    } else {
+        &sample_dates
+    };
+    let dates = DateParser::choose(&options.dates, dates_for_choice.iter().map(String::as_str))
+        .map_err(|example| Error::AmbiguousDates {
+            path: path.to_owned(),
+            column: options.columns.date.clone(),
+            example,
+        })?;
+
+    let rules = Rules {
+        path,
+        scenario,
+        layout,
+        header,
+        dates,
+        numbers: options.numbers,
+        encoding,
+    };
+    let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
+    let mut collector = Collector::new(&rules);
+    let mut header_batch = Batch::default();
+    for (column, kind) in header_problems {
+        let value = rules.header[column].clone();
+        header_batch.problems.push(Problem {
+            record: 0,
+            column,
+            kind,
+            value,
+        });
+    }
+    collector.take(header_batch, |_| (header_line, Location::Line(header_line)));
+
+    let rows_done = AtomicU64::new(0);
+    let report = |bytes: u64| {
+        if let Some(progress) = progress {
+            progress(Progress {
+                bytes,
+                total,
+                rows: rows_done.load(Ordering::Relaxed),
+            });
+        }
+    };
+    let carry = block[data_start..].to_vec();
+    run_chunks(
+        path,
+        (&rules, &builder),
+        delimiter,
+        (file, carry, data_start as u64),
+        chunking,
+        |batch, first_line, bytes_done| {
+            rows_done.fetch_add(batch.records, Ordering::Relaxed);
+            collector.take(batch, |p| {
+                let line = first_line + p.record;
+                (line, Location::Line(line))
+            });
+            report(bytes_done);
+        },
+        data_line,
+    )?;
+    let repeats = if collector.repeats == 0 && builder.unseen_repeats() == 0 {
+        Vec::new()
+    } else {
+        collector.repeats = collector.repeats.max(1);
+        let replay = |visit: &mut dyn FnMut(u64, &Cell)| {
+            replay_csv(&rules, delimiter, data_start, data_line, visit)
+        };
+        find_repeats(&rules, &replay, &Location::Line)?
+    };
+    Ok(collector.finish(builder, repeats, None))
+}
+
+/// Every distinct date cell of a CSV file's date column, in file order.
+fn distinct_dates(
+    path: &Path,
+    data_start: usize,
+    delimiter: u8,
+    column: usize,
+    encoding: crate::source::Encoding,
+) -> Result<Vec<String>> {
+    let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+    std::io::copy(
+        &mut (&mut file).take(data_start as u64),
+        &mut std::io::sink(),
+    )
+    .map_err(|e| read_error(path, e))?;
+    let mut reader = csv_reader(delimiter, std::io::BufReader::with_capacity(1 << 20, file));
+    let mut record = csv::ByteRecord::new();
+    let mut seen = HashSet::new();
+    let mut dates = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(Error::ReadCsv {
+                    path: path.to_owned(),
+                    line: 0,
+                    message: e.to_string(),
+                });
+            }
+        }
+        if let Some(text) = record.get(column).and_then(|c| decode(c, encoding))
+            && !deltid_model::trim_cell(&text).is_empty()
+            && seen.len() < 1_000_000
+            && seen.insert(text.to_string())
+        {
+            dates.push(text.into_owned());
+        }
+    }
+    Ok(dates)
+}
+
+/// Reads a CSV file's records after its header in chunks cut at record boundaries, parses
+/// them on `chunking.threads` workers, and hands each chunk's batch to `merge` in file order
+/// with the line of the chunk's first byte and the bytes read so far.
+fn run_chunks(
+    path: &Path,
+    (rules, builder): (&Rules<'_>, &CountsBuilder),
+    delimiter: u8,
+    (file, carry, offset): (std::fs::File, Vec<u8>, u64),
+    chunking: Chunking,
+    mut merge: impl FnMut(Batch, u64, u64),
+    first_line: u64,
+) -> Result<()> {
+    let threads = chunking.threads.max(1);
+    std::thread::scope(|scope| -> Result<()> {
+        let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(threads * 2);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Batch, u64, u64)>();
+        // Chunk buffers go back to the reader to be filled again: no fresh memory per chunk.
+        let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
+        for _ in 0..threads {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            let pool_tx = pool_tx.clone();
+            scope.spawn(move || {
+                let mut reader = RowReader::new(rules);
+                let mut writer = builder.writer();
+                let mut cells = Vec::new();
+                loop {
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((index, chunk, read)) = job else {
+                        break;
+                    };
+                    let (mut batch, lines) = parse_chunk(
+                        (&mut reader, &mut writer),
+                        delimiter,
+                        &chunk,
+                        std::mem::take(&mut cells),
+                    );
+                    cells = std::mem::take(&mut batch.cells);
+                    // The reader may have stopped; the buffer is then simply dropped.
+                    let _ = pool_tx.send(chunk);
+                    if done_tx.send((index, batch, lines, read)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        drop(pool_tx);
+        let splitter = scope.spawn(move || {
+            split_chunks(
+                file,
+                carry,
+                offset,
+                delimiter,
+                chunking.bytes,
+                (work_tx, pool_rx),
+            )
+        });
+        // Merge in file order.
+        let mut pending: BTreeMap<usize, (Batch, u64, u64)> = BTreeMap::new();
+        let mut next = 0usize;
+        let mut line = first_line;
+        for (index, batch, lines, read) in done_rx {
+            pending.insert(index, (batch, lines, read));
+            while let Some((batch, lines, read)) = pending.remove(&next) {
+                merge(batch, line, read);
+                line += lines;
+                next += 1;
+            }
+        }
+        match splitter.join() {
+            Ok(result) => result.map_err(|e| read_error(path, e)),
+            Err(_) => Err(read_error(
+                path,
+                std::io::Error::other("the reader stopped"),
+            )),
+        }
+    })
+}
+
+/// A chunk of a file for a worker: its number in file order, its bytes, and the bytes read
+/// when it was cut.
+type Chunk = (usize, Vec<u8>, u64);
+
+/// Reads the file on and sends chunks that end at record boundaries, numbered in order, with
+/// the bytes read so far; buffers come back through `pool` to be filled again.
+fn split_chunks(
+    mut file: std::fs::File,
+    mut buffer: Vec<u8>,
+    mut read_so_far: u64,
+    delimiter: u8,
+    chunk_bytes: usize,
+    (work, pool): (mpsc::SyncSender<Chunk>, mpsc::Receiver<Vec<u8>>),
+) -> std::io::Result<()> {
+    let mut index = 0;
+    let mut eof = false;
+    let mut target = chunk_bytes;
+    loop {
+        // Fill the buffer to the target without growing it past its capacity.
+        while !eof && buffer.len() < target {
+            buffer.reserve_exact(target - buffer.len());
+            let before = buffer.len();
+            (&mut file)
+                .take((target - before) as u64)
+                .read_to_end(&mut buffer)?;
+            read_so_far += (buffer.len() - before) as u64;
+            eof = buffer.len() == before;
+        }
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        let split = if eof {
+            buffer.len()
+        } else {
+            record_boundary(&buffer, delimiter)
+        };
+        if split == 0 {
+            // One record longer than a chunk: read on.
+            target = buffer.len() * 2;
+            continue;
+        }
+        target = chunk_bytes;
+        let mut next = pool
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(chunk_bytes));
+        next.clear();
+        next.extend_from_slice(&buffer[split..]);
+        buffer.truncate(split);
+        if work.send((index, buffer, read_so_far)).is_err() {
+            return Ok(());
+        }
+        index += 1;
+        buffer = next;
+    }
+}
+
+/// The end of the last whole record in `bytes` (which start at a record boundary), or 0 if
+/// there is none: after the last line end when there is no quote (no record then spans
+/// lines), else where the CSV reader itself ends its last record.
+fn record_boundary(bytes: &[u8], delimiter: u8) -> usize {
+    // A `\r` at the very end may be followed by `\n`: not a place to cut.
+    let usable = &bytes[..bytes.len() - usize::from(bytes.last() == Some(&b'\r'))];
+    if memchr::memchr(b'"', usable).is_none() {
+        return memchr::memrchr2(b'\n', b'\r', usable).map_or(0, |i| {
+            if usable[i] == b'\r' && usable.get(i + 1) == Some(&b'\n') {
+                i + 2
+            } else {
+                i + 1
+            }
+        });
+    }
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut output = vec![0u8; 1 << 16];
+    let mut ends = vec![0usize; 1 << 10];
+    let (mut at, mut last) = (0usize, 0usize);
+    loop {
+        let (result, read, _, _) = reader.read_record(&usable[at..], &mut output, &mut ends);
+        at += read;
+        match result {
+            csv_core::ReadRecordResult::Record => last = at,
+            csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {
+            }
+            csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => break,
+        }
+        if at >= usable.len() && result != csv_core::ReadRecordResult::Record {
+            break;
+        }
+    }
+    // A record ended by `\r` of a `\r\n`: the `\n` goes with it.
+    if last > 0 && usable[last - 1] == b'\r' && usable.get(last) == Some(&b'\n') {
+        last += 1;
+    }
+    last
+}
+
+/// Parses one chunk: its batch (problems numbered by their line within the chunk, from 0) and
+/// the chunk's line ends.
+///
+/// A chunk with a quote is read by the CSV reader (the `csv` crate); one without is split at
+/// line ends and separators directly, which is how the CSV reader splits a text without
+/// quotes (`\n`, `\r\n` or `\r` end a record, empty lines are skipped, fields are the bytes
+/// between separators) and several times faster. A test keeps the two equal.
+fn parse_chunk(
+    (reader, writer): (&mut RowReader<'_>, &mut CountsWriter<'_>),
+    delimiter: u8,
+    chunk: &[u8],
+    cells: Vec<Cell>,
+) -> (Batch, u64) {
+    /// Counts are stored as they come, a few at a time, while they are still in cache.
+    const STORE_EVERY: usize = 256;
+    let rules = reader.rules();
+    let mut batch = Batch::default();
+    batch.cells = cells;
+    // Problems are numbered by the byte where their record starts, then by line.
+    let lines = if memchr::memchr(b'"', chunk).is_none() {
+        split_plain(chunk, delimiter, |start, line| {
+            reader.read(&line, start as u64, &mut batch);
+            if batch.cells.len() >= STORE_EVERY {
+                store(writer, rules, &mut batch);
+            }
+        })
+    } else {
+        let mut csv = csv_reader(delimiter, chunk);
+        let mut record = csv::ByteRecord::new();
+        // Records of bytes from memory: the reader has no other error than the end.
+        while let Ok(true) = csv.read_byte_record(&mut record) {
+            let start = skip_blank(chunk, record.position().map_or(0, |p| p.byte() as usize));
+            reader.read(&record, start as u64, &mut batch);
+            if batch.cells.len() >= STORE_EVERY {
+                store(writer, rules, &mut batch);
+            }
+        }
+        line_ends(chunk)
+    };
+    store(writer, rules, &mut batch);
+    // Byte offsets to lines within the chunk, in one pass.
+    let mut at = (0usize, 0u64);
+    for problem in &mut batch.problems {
+        let start = problem.record as usize;
+        if start >= at.0 {
+            at.1 += line_ends(&chunk[at.0..start]);
+            at.0 = start;
+        }
+        problem.record = at.1;
+    }
+    (batch, lines)
+}
+
+/// Splits text without quotes into records as the CSV reader does: each record's first byte
+/// and its fields.
+/// Returns the line ends it passed (`\n`, `\r\n` or a lone `\r`, as [`line_ends`] counts).
+pub(crate) fn split_plain(
+    bytes: &[u8],
+    delimiter: u8,
+    mut each: impl FnMut(usize, Line<'_>),
+) -> u64 {
+    // One pass, byte by byte: records are short, so a plain loop beats searching.
+    let mut ends = Vec::with_capacity(16);
+    let mut start = 0;
+    let mut lines = 0u64;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == delimiter {
+            ends.push(i - start);
+        } else if b == b'\n' || b == b'\r' {
+            if i > start {
+                ends.push(i - start);
+                each(
+                    start,
+                    Line {
+                        bytes: &bytes[start..i],
+                        ends: &ends,
+                    },
+                );
+            }
+            // `\r\n` is one line end: its `\r` is not counted.
+            lines += u64::from(b == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
+            ends.clear();
+            start = i + 1;
+        }
+    }
+    if start < bytes.len() {
+        ends.push(bytes.len() - start);
+        each(
+            start,
+            Line {
+                bytes: &bytes[start..],
+                ends: &ends,
+            },
+        );
+    }
+    lines
+}
+
+/// Replays every count of a CSV file after its header, in file order, with its line: for
+/// the search of repeats, which a failing file gets (a second pass, one thread).
+fn replay_csv(
+    rules: &Rules<'_>,
+    delimiter: u8,
+    data_start: usize,
+    data_line: u64,
+    visit: &mut dyn FnMut(u64, &Cell),
+) -> Result<()> {
+    let path = rules.path;
+    let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
+    let data = &bytes[data_start.min(bytes.len())..];
+    let mut reader = RowReader::new(rules);
+    let mut lines = (0usize, data_line);
+    let mut batch = Batch::default();
+    let mut each = |start: usize, record: &dyn Fn(&mut RowReader<'_>, &mut Batch)| {
+        batch.cells.clear();
+        batch.problems.clear();
+        record(&mut reader, &mut batch);
+        if !batch.cells.is_empty() {
+            lines.1 += line_ends(&data[lines.0..start]);
+            lines.0 = start;
+        }
+        for cell in &batch.cells {
+            visit(lines.1, cell);
+        }
+    };
+    if memchr::memchr(b'"', data).is_none() {
+        split_plain(data, delimiter, |start, line| {
+            each(start, &|reader, batch| reader.read(&line, 0, batch));
+        });
+    } else {
+        let mut csv = csv_reader(delimiter, data);
+        let mut record = csv::ByteRecord::new();
+        while let Ok(true) = csv.read_byte_record(&mut record) {
+            let start = skip_blank(data, record.position().map_or(0, |p| p.byte() as usize));
+            each(start, &|reader, batch| reader.read(&record, 0, batch));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rows::Cells;
+
+    type Records = Vec<Vec<Vec<u8>>>;
+
+    /// Records as the `csv` crate reads them and as [`split_plain`] splits them.
+    fn both(text: &[u8], delimiter: u8) -> (Records, Records) {
+        let mut reader = csv_reader(delimiter, text);
+        let crate_records = reader
+            .byte_records()
+            .map(|r| r.map(|r| r.iter().map(<[u8]>::to_vec).collect()))
+            .collect::<std::result::Result<Vec<Vec<Vec<u8>>>, _>>()
+            .unwrap_or_default();
+        let mut split = Vec::new();
+        split_plain(text, delimiter, |_, line| {
+            split.push(
+                (0..line.ends.len())
+                    .map(|i| line.get(i).unwrap_or_default().to_vec())
+                    .collect(),
+            );
+        });
+        (crate_records, split)
+    }
+
+    #[test]
+    fn text_without_quotes_splits_as_the_csv_crate_reads_it() {
+        // Every text over a small alphabet without quotes, up to 5 bytes, and long random ones.
+        let alphabet = b"a1,;\n\r \t";
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, Vec::len))
+                .flat_map(|t| alphabet.iter().map(move |c| [t.as_slice(), &[*c]].concat()))
+                .collect();
+            texts.extend(longer);
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2_000 {
+            let text: Vec<u8> = (0..200)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            texts.push(text);
+        }
+        for text in &texts {
+            for delimiter in [b',', b';'] {
+                let (expected, split) = both(text, delimiter);
+                assert_eq!(split, expected, "{:?}", String::from_utf8_lossy(text));
+            }
+        }
+    }
+
+    #[test]
+    fn records_cut_where_the_csv_reader_ends_them() {
+        let cases: [(&[u8], usize); 6] = [
+            (b"a,b\nc,d\ne", 8),
+            (b"a,b\r\nc,d\r\ne", 10),
+            (b"a,b\rc,d\re", 8),
+            (b"a,b\r", 0),
+            (b"\"a\nb\",c\nd,\"e", 8),
+            (b"\"a\"\"\n\",c\r\nd", 10),
+        ];
+        for (text, cut) in cases {
+            assert_eq!(
+                record_boundary(text, b','),
+                cut,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+}

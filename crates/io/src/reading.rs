@@ -1,0 +1,347 @@
+//! What a read of counts takes and gives (options, progress, the counts with their problems),
+//! and what every counts reader shares: the header's layout, problems collected in file order,
+//! the search for repeated days, the store of a batch of rows.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use deltid_model::{
+    Counts, CountsBuilder, CountsWriter, Error, Location, Place, Refused, Result, Scenario,
+};
+
+use crate::cell::{DateFormat, NumberStyle};
+use crate::rows::{
+    Batch, Cell, Layout, MAX_REPORTED, Problem, ProblemKind, Rules, header_place, place_of,
+};
+use crate::source::{SourceOptions, column_index};
+
+/// Names of the columns of a counts file.
+///
+/// Defaults: `date`, `area`, `count`, and no SIM-origin split. Other columns in the file are
+/// ignored. In the wide shape only `date` is used: every other column is an area.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountsColumns {
+    /// Column holding the date.
+    pub date: String,
+    /// Column holding the area (a code, a label such as `K-3043 Ål`, an old code or a name).
+    pub area: String,
+    /// Column holding the count of persons present (non-negative, fractions allowed): all SIMs,
+    /// domestic and foreign.
+    pub count: String,
+    /// Column holding the foreign SIMs (inbound roamers) among `count`, if the operator splits
+    /// counts by SIM origin; they are scaled by the scenario's `[scaling] foreign` factor
+    /// instead of the uplift. Each must be at most its row's count. Naming one implies the long
+    /// shape.
+    pub foreign: Option<String>,
+}
+
+impl Default for CountsColumns {
+    fn default() -> Self {
+        CountsColumns {
+            date: "date".to_owned(),
+            area: "area".to_owned(),
+            count: "count".to_owned(),
+            foreign: None,
+        }
+    }
+}
+
+/// The layout of a counts table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Long if the header has the area and count columns, else wide.
+    #[default]
+    Auto,
+    /// One row per date and area: date, area, count.
+    Long,
+    /// One row per date: a date column and one column per area (codes or names as headers),
+    /// as spreadsheets have it. Empty cells are days without a count.
+    Wide,
+}
+
+/// How to read a counts file: its columns, shape, file dialect, numbers and dates. The
+/// defaults detect everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CountsOptions {
+    /// Column names.
+    pub columns: CountsColumns,
+    /// Long or wide.
+    pub shape: Shape,
+    /// Separator, encoding, sheet.
+    pub source: SourceOptions,
+    /// Decimal mark and thousands separators.
+    pub numbers: NumberStyle,
+    /// Date format.
+    pub dates: DateFormat,
+}
+
+/// How far a read has come: bytes of the file read (of `total`, when known) and counts read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of the file read.
+    pub bytes: u64,
+    /// The file's size, when known.
+    pub total: Option<u64>,
+    /// Counts (area-days) read.
+    pub rows: u64,
+}
+
+/// What a read gave: the counts of every good row, the problems found (the first
+/// [`MAX_REPORTED`] in file order, and how many more), and the sheet read from a workbook.
+#[derive(Debug)]
+pub struct Reading {
+    counts: Counts,
+    problems: Vec<Error>,
+    more: usize,
+    sheet: Option<String>,
+}
+
+impl Reading {
+    /// The counts of the rows without problems.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// The problems found, in file order (at most [`MAX_REPORTED`]).
+    pub fn problems(&self) -> &[Error] {
+        &self.problems
+    }
+
+    /// Problems found beyond those listed.
+    pub fn more(&self) -> usize {
+        self.more
+    }
+
+    /// The sheet read, for a spreadsheet.
+    pub fn sheet(&self) -> Option<&str> {
+        self.sheet.as_deref()
+    }
+
+    /// The counts, or the problems as one error ([`Error::Many`] when there are several).
+    ///
+    /// # Errors
+    /// The problems found; [`Error::EmptyInput`] when there are no counts.
+    pub fn into_counts(mut self) -> Result<Counts> {
+        match (self.problems.len(), self.more) {
+            (0, _) if self.counts.is_empty() => Err(Error::EmptyInput {
+                path: self.counts.path().to_owned(),
+            }),
+            (0, _) => Ok(self.counts),
+            (1, 0) => Err(self.problems.remove(0)),
+            _ => Err(Error::Many {
+                path: self.counts.path().to_owned(),
+                errors: self.problems,
+                more: self.more,
+            }),
+        }
+    }
+}
+
+/// The layout of a header: long or wide by the options, with column positions, and the
+/// problems of a wide header's cells (cells that name no area), by column.
+pub(crate) fn layout(
+    path: &Path,
+    header: &[String],
+    options: &CountsOptions,
+    scenario: &Scenario,
+) -> Result<(Layout, Vec<(usize, ProblemKind)>)> {
+    let columns = &options.columns;
+    let date = column_index(header, &columns.date, path)?;
+    let long = match options.shape {
+        Shape::Long => true,
+        Shape::Wide => false,
+        Shape::Auto => {
+            columns.foreign.is_some()
+                || header.contains(&columns.area)
+                || header.contains(&columns.count)
+        }
+    };
+    if long {
+        let area = column_index(header, &columns.area, path)?;
+        let count = column_index(header, &columns.count, path)?;
+        let foreign = columns
+            .foreign
+            .as_ref()
+            .map(|name| column_index(header, name, path))
+            .transpose()?;
+        return Ok((
+            Layout::Long {
+                date,
+                area,
+                count,
+                foreign,
+            },
+            Vec::new(),
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut areas = Vec::new();
+    for (column, name) in header.iter().enumerate() {
+        if column == date || name.is_empty() {
+            continue;
+        }
+        match header_place(name, scenario) {
+            Ok(place) => areas.push((column, Some(place))),
+            Err(kind) => {
+                problems.push((column, kind));
+                areas.push((column, None));
+            }
+        }
+    }
+    Ok((Layout::Wide { date, areas }, problems))
+}
+
+/// Collects the problems of a read in file order.
+pub(crate) struct Collector<'a> {
+    rules: &'a Rules<'a>,
+    /// (sort key, error): the sort key is the record's line or row, then its column.
+    problems: Vec<((u64, usize), Error)>,
+    more: usize,
+    /// Unknown or ambiguous area cells already reported.
+    reported: HashSet<String>,
+    /// Counts refused as a second count of a place and day.
+    pub(crate) repeats: u64,
+}
+
+impl<'a> Collector<'a> {
+    pub(crate) fn new(rules: &'a Rules<'a>) -> Collector<'a> {
+        Collector {
+            rules,
+            problems: Vec::new(),
+            more: 0,
+            reported: HashSet::new(),
+            repeats: 0,
+        }
+    }
+
+    /// Takes one batch's problems, each with its place in the file (and an order to sort by).
+    pub(crate) fn take(&mut self, batch: Batch, locate: impl Fn(&Problem) -> (u64, Location)) {
+        for problem in batch.problems {
+            let area = matches!(
+                problem.kind,
+                ProblemKind::UnknownArea | ProblemKind::AmbiguousArea(_)
+            );
+            if area && !self.reported.insert(problem.value.clone()) {
+                continue;
+            }
+            let (order, at) = locate(&problem);
+            let column = problem.column;
+            let error = self.rules.error(problem, at);
+            self.problems.push(((order, column), error));
+        }
+        self.more += batch.more;
+        self.repeats += batch.repeats;
+    }
+
+    /// The reading: the problems and the repeats found (each with its order) sorted into file
+    /// order and cut to [`MAX_REPORTED`].
+    pub(crate) fn finish(
+        mut self,
+        builder: CountsBuilder,
+        repeats: Vec<(u64, Error)>,
+        sheet: Option<String>,
+    ) -> Reading {
+        let unlisted = (self.repeats as usize).saturating_sub(repeats.len());
+        self.problems
+            .extend(repeats.into_iter().map(|(order, e)| ((order, 0), e)));
+        self.problems.sort_by_key(|(order, _)| *order);
+        let total = self.problems.len() + self.more + unlisted;
+        let problems: Vec<Error> = self
+            .problems
+            .into_iter()
+            .take(MAX_REPORTED)
+            .map(|(_, e)| e)
+            .collect();
+        Reading {
+            more: total - problems.len(),
+            problems,
+            counts: builder.finish(self.rules.path),
+            sheet,
+        }
+    }
+}
+
+/// A replay of every count of a file, each with its order in the file (a line or row).
+pub(crate) type Replay<'a> = dyn Fn(&mut dyn FnMut(u64, &Cell)) -> Result<()> + 'a;
+
+/// Finds the first [`MAX_REPORTED`] repeats of a place and day in file order, with where the
+/// first count of each was: from a replay of every count with its order in the file (a line or
+/// row), called twice.
+pub(crate) fn find_repeats(
+    rules: &Rules<'_>,
+    replay: &Replay<'_>,
+    locate: &dyn Fn(u64) -> Location,
+) -> Result<Vec<(u64, Error)>> {
+    // The days seen by each place, as bits per day: memory for the days present only.
+    let keys = rules.scenario.areas().len() + 1;
+    let mut seen: HashMap<i32, Vec<u64>> = HashMap::new();
+    let mut repeats: Vec<((u32, i32), u64)> = Vec::new();
+    replay(&mut |order, cell| {
+        if repeats.len() >= MAX_REPORTED {
+            return;
+        }
+        let bits = seen
+            .entry(cell.day)
+            .or_insert_with(|| vec![0; keys.div_ceil(64)]);
+        let (word, bit) = (cell.key as usize / 64, 1u64 << (cell.key % 64));
+        if bits[word] & bit != 0 {
+            repeats.push(((cell.key, cell.day), order));
+        }
+        bits[word] |= bit;
+    })?;
+    drop(seen);
+    let wanted: HashSet<(u32, i32)> = repeats.iter().map(|r| r.0).collect();
+    let mut firsts: HashMap<(u32, i32), u64> = HashMap::new();
+    replay(&mut |order, cell| {
+        let pair = (cell.key, cell.day);
+        if wanted.contains(&pair) {
+            firsts.entry(pair).or_insert(order);
+        }
+    })?;
+    Ok(repeats
+        .into_iter()
+        .map(|(pair, order)| {
+            let first = firsts.get(&pair).copied().unwrap_or(order);
+            (
+                order,
+                duplicate_error(rules, pair, locate(order), locate(first)),
+            )
+        })
+        .collect())
+}
+
+/// Stores a batch's counts through a writer, counting the repeats refused.
+pub(crate) fn store(writer: &mut CountsWriter<'_>, rules: &Rules<'_>, batch: &mut Batch) {
+    for cell in batch.cells.drain(..) {
+        let place = place_of(cell.key, rules.scenario);
+        match writer.insert_day(place, cell.day, cell.observed, cell.foreign) {
+            Ok(()) => {}
+            Err(Refused::Duplicate) => batch.repeats += 1,
+            // The rows' checks refuse every other case first.
+            Err(_) => batch.more += 1,
+        }
+    }
+}
+
+/// [`Error::DuplicateRow`] for a place and day.
+pub(crate) fn duplicate_error(
+    rules: &Rules<'_>,
+    (key, day): (u32, i32),
+    at: Location,
+    first: Location,
+) -> Error {
+    let area = match place_of(key, rules.scenario) {
+        Place::Area(i) => rules.scenario.areas()[i].code.to_string(),
+        Place::Region => rules
+            .scenario
+            .region_code()
+            .map_or_else(String::new, ToString::to_string),
+    };
+    Error::DuplicateRow {
+        path: rules.path.to_owned(),
+        at,
+        first,
+        area,
+        date: deltid_model::from_epoch_day(day).to_string(),
+    }
+}
