@@ -2,9 +2,8 @@
 //! result, never a panic; and a result that is read is sound (dates valid, counts finite and
 //! non-negative).
 
-use chrono::NaiveDate;
-use deltid::columns::{AREA, DATE, OBSERVED};
-use deltid::{Counts, CountsOptions, Scenario};
+use chrono::{Datelike, NaiveDate};
+use deltid::{Counts, CountsOptions, MAX_PERSONS, MAX_YEAR, MIN_YEAR, Place, scenario_from_toml};
 use polars::prelude::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -199,16 +198,18 @@ fn damaged(valid: Vec<u8>) -> impl Strategy<Value = Bytes> {
     mutations().prop_map(move |changes| Bytes(mutate(valid.clone(), &changes)))
 }
 
-/// Reads `bytes` as a counts file with the given extension, default options.
+/// Reads `bytes` as a counts file with the given extension, default options, against the
+/// scenario [`SCENARIO`] (areas 3324 and 3326).
 fn read(bytes: &[u8], extension: &str) -> deltid::Result<Counts> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("counts.{extension}"));
     std::fs::write(&path, bytes).unwrap();
-    Counts::read(&path, &CountsOptions::default(), None)
+    let scenario = scenario_from_toml(SCENARIO, &dir.path().join("plan.toml")).unwrap();
+    deltid::read_counts(&path, &CountsOptions::default(), &scenario)
 }
 
-/// An error can be shown; a result has one valid date, a non-empty area and a finite,
-/// non-negative count on every row.
+/// An error can be shown; a result has counts, each of one of the scenario's two areas on a
+/// valid date within the years taken, finite, non-negative and at most [`MAX_PERSONS`].
 fn check(result: &deltid::Result<Counts>) -> Result<(), TestCaseError> {
     let counts = match result {
         Ok(counts) => counts,
@@ -218,34 +219,35 @@ fn check(result: &deltid::Result<Counts>) -> Result<(), TestCaseError> {
             return Ok(());
         }
     };
-    let frame = counts.lazy().collect().unwrap();
-    prop_assert!(frame.height() > 0);
-    prop_assert_eq!(frame.height(), counts.len());
-
-    let dates = frame.column(DATE).unwrap();
-    prop_assert_eq!(dates.dtype(), &DataType::Date);
-    prop_assert_eq!(dates.null_count(), 0);
-    let days = dates.cast(&DataType::Int32).unwrap();
-    for day in days.i32().unwrap().into_no_null_iter() {
-        // Days since 1970-01-01; 719 163 days from 0001-01-01 (day 1 of the common era).
-        let date = day
-            .checked_add(719_163)
-            .and_then(NaiveDate::from_num_days_from_ce_opt);
-        prop_assert!(date.is_some(), "day {} is no date", day);
+    prop_assert!(counts.len() > 0);
+    prop_assert_eq!(counts.areas(), 2);
+    let mut held = 0u64;
+    for area in 0..counts.areas() {
+        for (date, count) in counts.series(Place::Area(area)) {
+            held += 1;
+            prop_assert!(
+                (MIN_YEAR..=MAX_YEAR).contains(&date.year()),
+                "date {} outside the years taken",
+                date
+            );
+            prop_assert!(
+                count.is_finite() && (0.0..=MAX_PERSONS).contains(&count),
+                "count {}",
+                count
+            );
+            let (observed, foreign) = counts.get(Place::Area(area), date).unwrap();
+            prop_assert_eq!(observed, count);
+            prop_assert_eq!(foreign, 0.0);
+        }
     }
-
-    let observed = frame.column(OBSERVED).unwrap().f64().unwrap();
-    prop_assert_eq!(observed.null_count(), 0);
-    for count in observed.into_no_null_iter() {
-        prop_assert!(count.is_finite() && count >= 0.0, "count {}", count);
+    // Every count is one of an area's: the scenario names no region code.
+    prop_assert_eq!(held, counts.len());
+    prop_assert!(counts.get(Place::Region, NaiveDate::default()).is_none());
+    if let Some((first, last)) = counts.span() {
+        prop_assert!(first <= last);
+    } else {
+        prop_assert!(false, "counts without a span");
     }
-
-    let areas = frame.column(AREA).unwrap().str().unwrap();
-    prop_assert_eq!(areas.null_count(), 0);
-    for area in areas.iter() {
-        prop_assert!(area.is_some_and(|a| !a.trim().is_empty()), "empty area");
-    }
-    prop_assert!(!counts.areas().is_empty());
     Ok(())
 }
 
@@ -397,7 +399,7 @@ fn the_files_to_damage_are_valid() {
         check(&Ok(counts)).unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
-    Scenario::from_toml_str(SCENARIO, &dir.path().join("plan.toml")).unwrap();
+    scenario_from_toml(SCENARIO, &dir.path().join("plan.toml")).unwrap();
 }
 
 proptest! {
@@ -456,7 +458,7 @@ proptest! {
     #[test]
     fn arbitrary_text_as_scenario_never_panics(text in "\\PC{0,300}") {
         let dir = tempfile::tempdir().unwrap();
-        if let Err(e) = Scenario::from_toml_str(&text, &dir.path().join("plan.toml")) {
+        if let Err(e) = scenario_from_toml(&text, &dir.path().join("plan.toml")) {
             prop_assert!(!e.to_string().is_empty());
         }
     }
@@ -465,7 +467,7 @@ proptest! {
     fn damaged_scenario_never_panics(bytes in damaged(SCENARIO.into())) {
         let text = String::from_utf8_lossy(&bytes.0);
         let dir = tempfile::tempdir().unwrap();
-        if let Err(e) = Scenario::from_toml_str(&text, &dir.path().join("plan.toml")) {
+        if let Err(e) = scenario_from_toml(&text, &dir.path().join("plan.toml")) {
             prop_assert!(!e.to_string().is_empty());
         }
     }

@@ -13,8 +13,6 @@ mod plausibility;
 mod population;
 mod properties;
 mod scaling;
-mod sql;
-mod stream;
 mod uncertainty;
 mod util;
 mod validate;

@@ -53,3 +53,24 @@ pub fn assert_close(actual: f64, expected: f64) {
         "expected {expected}, got {actual}"
     );
 }
+
+/// Reads a scenario and its counts (`counts`, else the file the scenario names) with the
+/// default reading options, and estimates and summarises them for `selection`.
+pub fn run(
+    scenario: &Path,
+    counts: Option<&Path>,
+    selection: &deltid::Selection,
+) -> deltid::Result<deltid::Run> {
+    deltid::Run::new(
+        scenario,
+        counts,
+        &deltid::CountsOptions::default(),
+        selection,
+    )
+}
+
+/// The summary of a scenario file and its counts (as [`run`] reads them), for all areas and
+/// days.
+pub fn summary(scenario: &Path, counts: Option<&Path>) -> deltid::Result<deltid::Summary> {
+    run(scenario, counts, &deltid::Selection::default()).map(|r| r.summary().clone())
+}
