@@ -335,10 +335,30 @@ fn missing_area_days_are_flagged_in_the_population_view() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("Hallingdal: 1 day with no count for some area; the region's present population is short on those days and may hide a peak"),
+        stdout(&out).contains("Hallingdal: not among the region's days: 1 day with no count for some area (or without the region's own count); its busiest days and percentiles may miss a peak"),
         "{}",
         stdout(&out)
     );
+
+    // The region's days are the days with every area counted: 547 − 1 = 546, and Easter
+    // Sunday 2020, one of the ten busiest days with every area counted, is not among them.
+    let easter = chrono::NaiveDate::from_ymd_opt(2020, 4, 12).unwrap();
+    let full = plan()
+        .population(&PopulationOptions::default())
+        .expect("view");
+    assert!(full.region.peaks.iter().any(|d| d.date == easter));
+    let run = crate::util::run(
+        &data("hallingdal/plan-2021.toml"),
+        Some(&dir.path().join("holes.csv")),
+        &Selection::default(),
+    )
+    .expect("run");
+    let view = run.population(&PopulationOptions::default()).expect("view");
+    assert_eq!((view.region.days, view.incomplete_region_days), (546, 1));
+    assert!(view.region.peaks.iter().all(|d| d.date != easter));
+    // Hol itself has 546 days; the other areas keep all 547.
+    let days: Vec<u32> = view.areas.iter().map(|a| a.days).collect();
+    assert_eq!(days, [547, 547, 547, 547, 547, 546]);
 }
 
 #[test]
