@@ -391,3 +391,64 @@ fn a_far_away_cell_does_not_exhaust_memory() {
         "{err}"
     );
 }
+
+/// The progress reports of reading `path` against `scenario`, in order.
+fn progress_of(path: &Path, scenario: &deltid::Scenario) -> Vec<deltid::Progress> {
+    let seen = std::sync::Mutex::new(Vec::new());
+    let record = |p: deltid::Progress| seen.lock().unwrap().push(p);
+    let reading =
+        deltid::read_counts_with(path, &CountsOptions::default(), scenario, Some(&record))
+            .unwrap();
+    assert!(reading.problems().is_empty());
+    seen.into_inner().unwrap()
+}
+
+#[test]
+fn reading_reports_progress_in_rows_and_bytes() {
+    // Regression: the bytes read were counted from the header's end, not from what the first
+    // block (1 MiB) had read, so a smaller file ended at the header's 16 bytes and a larger
+    // one 1 MiB short of its size.
+    let scenario = deltid::read_scenario(data("hallingdal/plan-2021.toml")).unwrap();
+    let path = data("hallingdal/counts.csv");
+    let size = std::fs::metadata(&path).unwrap().len();
+    let seen = progress_of(&path, &scenario);
+    // 547 days × 6 areas, the whole file read, by the last report.
+    assert_eq!(
+        seen.last(),
+        Some(&deltid::Progress {
+            bytes: size,
+            total: Some(size),
+            rows: 3_282,
+        })
+    );
+    assert!(seen.windows(2).all(|w| w[0].rows <= w[1].rows));
+
+    // 120 areas × 500 days: 60 000 rows, over 1 MiB.
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    let synth = deltid::synth::Synth::generic(120, start, 500, 3, 500_000.0);
+    let dir = crate::util::folder(&[]);
+    let path = dir.path().join("c.csv");
+    synth
+        .write_csv(std::fs::File::create(&path).unwrap())
+        .unwrap();
+    let scenario = deltid::scenario_from_toml(
+        &synth.scenario_toml(Some("c.csv")).unwrap(),
+        &dir.path().join("s.toml"),
+    )
+    .unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size > 1 << 20, "{size} bytes");
+    let seen = progress_of(&path, &scenario);
+    assert_eq!(
+        seen.last(),
+        Some(&deltid::Progress {
+            bytes: size,
+            total: Some(size),
+            rows: 60_000,
+        })
+    );
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].bytes <= w[1].bytes && w[0].rows <= w[1].rows)
+    );
+}

@@ -564,7 +564,7 @@ fn read_csv(
         path,
         (&rules, &builder),
         delimiter,
-        (file, carry, data_start as u64),
+        (file, carry, block.len() as u64),
         chunking,
         |batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);
