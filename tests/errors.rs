@@ -262,3 +262,38 @@ fn deduction_table_missing_a_date_is_an_error_unless_filled() -> deltid::Result<
     crate::util::assert_close(summary.region().mean().deduction(Deduction::Transit), 2.0);
     Ok(())
 }
+
+/// The error of reading `counts` against the SSB scenario (six Hallingdal municipalities,
+/// `[area_codes] digits = 4`), with `options`.
+fn ssb_error(counts: &[u8], options: &CountsOptions) -> Error {
+    let dir = folder(&[]);
+    let path = dir.path().join("counts.csv");
+    std::fs::write(&path, counts).unwrap();
+    let scenario = read_scenario(crate::util::data("hallingdal/ssb-2020.toml")).unwrap();
+    deltid::read_counts(&path, options, &scenario).unwrap_err()
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_named_by_line() {
+    // Regression: with UTF-8 declared, a bad byte in a date cell was reported as a date that
+    // does not parse ("2020-01-0\u{fffd}"), with a hint to declare the date format; area and
+    // count cells reported the encoding.
+    let counts = b"date,area,count\n2020-01-01,3040,5\n2020-01-02,3040,7\n2020-01-0\xe5,3040,7\n";
+    // UTF-8 declared: the line of the first bad byte.
+    let utf8 = CountsOptions {
+        source: deltid::SourceOptions {
+            encoding: deltid::Encoding::Utf8,
+            ..deltid::SourceOptions::default()
+        },
+        ..CountsOptions::default()
+    };
+    let err = ssb_error(counts, &utf8);
+    assert!(matches!(err, Error::Encoding { line: 4, .. }), "{err}");
+    assert!(err.to_string().contains("line 4: not valid UTF-8"), "{err}");
+    // Detected: the cell reads as Windows-1252, "2020-01-0å", which is no date.
+    let text = ssb_error(counts, &CountsOptions::default()).to_string();
+    assert!(
+        text.contains("line 4, column `date`: cannot parse date \"2020-01-0å\""),
+        "{text}"
+    );
+}

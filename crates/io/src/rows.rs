@@ -450,6 +450,8 @@ impl<'r> RowReader<'r> {
         match date {
             Some(date) if (MIN_YEAR..=MAX_YEAR).contains(&date.year()) => Ok(epoch_day(date)),
             Some(_) => Err(ProblemKind::DateOutOfRange),
+            // Bytes not in the declared encoding are that problem, as in area and count cells.
+            None if decode(bytes, self.rules.encoding).is_none() => Err(ProblemKind::Encoding),
             None => {
                 let text = text(bytes, self.rules.encoding);
                 if is_no_such_day(&text, &self.rules.dates) {
