@@ -363,3 +363,122 @@ fn output_files_get_ordinary_permissions() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(mode("kept.csv"), 0o640);
 }
+
+#[test]
+fn synth_writes_a_scenario_that_reads_its_counts() {
+    // 40 areas × 30 days = 1 200 rows, with the scenario that fits them.
+    let dir = folder(&[]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "synth",
+            "--areas",
+            "40",
+            "--days",
+            "30",
+            "--mean",
+            "312000",
+            "--output",
+            "c.csv",
+            "--scenario",
+            "s.toml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let toml = std::fs::read_to_string(dir.path().join("s.toml")).unwrap();
+    // The codes are all digits, so the scenario pads codes that lost their leading zeros.
+    assert!(toml.contains("\n[area_codes]\ndigits = 4\n"), "{toml}");
+    let scenario = deltid::read_scenario(dir.path().join("s.toml")).unwrap();
+    assert_eq!(scenario.areas().len(), 40);
+    assert_eq!(scenario.areas()[0].code.as_str(), "0001");
+    let summary = crate::util::summary(&dir.path().join("s.toml"), None).unwrap();
+    assert_eq!(summary.region().days(), 30);
+    assert_eq!(summary.areas().len(), 40);
+    // synth meets the region's mean per day exactly.
+    crate::util::assert_close(summary.region().mean().observed(), 312_000.0);
+
+    // The counts with their leading zeros lost (as a spreadsheet drops them) read the same.
+    let csv = std::fs::read_to_string(dir.path().join("c.csv")).unwrap();
+    let mut lines = csv.lines();
+    let mut stripped = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        let (date, rest) = line.split_once(',').unwrap();
+        let (area, count) = rest.split_once(',').unwrap();
+        stripped.push_str(&format!(
+            "{date},{},{count}\n",
+            area.trim_start_matches('0')
+        ));
+    }
+    assert!(stripped.contains(",1,"), "{}", &stripped[..200]);
+    std::fs::write(dir.path().join("stripped.csv"), stripped).unwrap();
+    let again = crate::util::summary(
+        &dir.path().join("s.toml"),
+        Some(&dir.path().join("stripped.csv")),
+    )
+    .unwrap();
+    assert_eq!(again, summary);
+}
+
+#[test]
+fn stream_and_in_memory_are_accepted_and_change_nothing() {
+    // The one reader reads every file in one pass; scripts that still ask for a path get the
+    // same output and a note.
+    let dir = folder(&[]);
+    let plan = plan();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["estimate", "--scenario", &plan, "--format", "csv"];
+        args.extend(extra);
+        deltid(dir.path(), &args)
+    };
+    let plain = run(&[]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert_eq!(stderr(&plain), "");
+    for flag in ["--stream", "--in-memory"] {
+        for extra in [&[flag][..], &[flag, "--daily"]] {
+            let out = run(extra);
+            assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+            assert_eq!(
+                stderr(&out),
+                "note: --stream and --in-memory are no longer needed: every counts file is read in one pass\n"
+            );
+            if extra.len() == 1 {
+                assert_eq!(out.stdout, plain.stdout, "{extra:?}");
+            } else {
+                assert!(stdout(&out).starts_with("date,area,name,"), "{extra:?}");
+            }
+        }
+    }
+    // The region's row: the plan's 9 682 355 guest-nights a year, as the last column.
+    assert!(stdout(&plain).trim_end().ends_with(",9682355"));
+}
+
+#[test]
+fn a_date_format_without_year_month_and_day_is_a_usage_error() {
+    let dir = folder(&[("counts.csv", "date,area,count\n01.02,3039,5\n")]);
+    for (format, expected) in [
+        (
+            "%d.%m",
+            "--date-format \"%d.%m\" has no four-digit year (%Y)",
+        ),
+        (
+            "%Y-%m",
+            "--date-format \"%Y-%m\" needs a month (%m) and a day (%d)",
+        ),
+    ] {
+        let out = deltid(
+            dir.path(),
+            &[
+                "estimate",
+                "--scenario",
+                &plan(),
+                "--counts",
+                "counts.csv",
+                "--date-format",
+                format,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{format}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+    }
+}

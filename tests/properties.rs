@@ -8,6 +8,8 @@ use polars::prelude::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+use crate::util::xlsx;
+
 /// Cases per property: enough to find shallow panics, few enough for a quick debug suite.
 /// `PROPTEST_CASES=10000 cargo test --test integration properties` runs more.
 const CASES: u32 = 64;
@@ -219,7 +221,7 @@ fn check(result: &deltid::Result<Counts>) -> Result<(), TestCaseError> {
             return Ok(());
         }
     };
-    prop_assert!(counts.len() > 0);
+    prop_assert!(!counts.is_empty());
     prop_assert_eq!(counts.areas(), 2);
     let mut held = 0u64;
     for area in 0..counts.areas() {
@@ -251,76 +253,6 @@ fn check(result: &deltid::Result<Counts>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A CRC-32 (IEEE), as zip files carry.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A zip archive of stored (uncompressed) entries.
-fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    fn u16le(out: &mut Vec<u8>, v: usize) {
-        out.extend_from_slice(&u16::try_from(v).unwrap().to_le_bytes());
-    }
-    fn u32le(out: &mut Vec<u8>, v: usize) {
-        out.extend_from_slice(&u32::try_from(v).unwrap().to_le_bytes());
-    }
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data) in entries {
-        let offset = out.len();
-        let crc = crc32(data) as usize;
-        // Version 2.0, no flags, stored, 1980-01-01 00:00.
-        let common = |h: &mut Vec<u8>| {
-            u16le(h, 20);
-            u16le(h, 0);
-            u16le(h, 0);
-            u16le(h, 0);
-            u16le(h, 0x21);
-            u32le(h, crc);
-            u32le(h, data.len());
-            u32le(h, data.len());
-            u16le(h, name.len());
-            u16le(h, 0);
-        };
-        u32le(&mut out, 0x0403_4b50);
-        common(&mut out);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
-
-        u32le(&mut central, 0x0201_4b50);
-        u16le(&mut central, 20);
-        common(&mut central);
-        u16le(&mut central, 0); // comment
-        u16le(&mut central, 0); // disk
-        u16le(&mut central, 0); // internal attributes
-        u32le(&mut central, 0); // external attributes
-        u32le(&mut central, offset);
-        central.extend_from_slice(name.as_bytes());
-    }
-    let central_at = out.len();
-    out.extend_from_slice(&central);
-    u32le(&mut out, 0x0605_4b50);
-    u16le(&mut out, 0);
-    u16le(&mut out, 0);
-    u16le(&mut out, entries.len());
-    u16le(&mut out, entries.len());
-    u32le(&mut out, central.len());
-    u32le(&mut out, central_at);
-    u16le(&mut out, 0);
-    out
-}
-
 /// The sheet of [`LONG_CSV`] as worksheet XML: text headers and dates, numeric counts.
 fn sheet_xml() -> String {
     let text = |r: &str, s: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{s}</t></is></c>"#);
@@ -343,21 +275,6 @@ fn sheet_xml() -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
     )
-}
-
-/// A minimal .xlsx workbook with one sheet holding `sheet` as its XML.
-fn xlsx(sheet: &[u8]) -> Vec<u8> {
-    const TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
-    const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
-    const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="counts" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
-    const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
-    zip(&[
-        ("[Content_Types].xml", TYPES.as_bytes()),
-        ("_rels/.rels", RELS.as_bytes()),
-        ("xl/workbook.xml", WORKBOOK.as_bytes()),
-        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ])
 }
 
 /// [`LONG_CSV`] as Parquet, written by polars: date (Date), area (String), count (f64).

@@ -274,3 +274,112 @@ fn region_code_must_not_be_an_area_code() {
     let err = scenario_from_toml(&toml, "s.toml".as_ref()).unwrap_err();
     assert!(err.to_string().contains("`region_code`"), "{err}");
 }
+
+// The region rule with its own count (issue "one region"), by hand. Uplift 10 %; residents
+// per area (A 100, B 50), commuters 30 for the region; B has no count on 07-02 and the
+// region none on 07-03.
+//   07-01: A 600, B 500, region 1 000; 07-02: A 300, region 500; 07-03: A 200, B 200.
+// The region's days are the days with its own count: 07-01 and 07-02; 07-03 is incomplete.
+// Its deductions are its own figures: residents summed over every area, 100 + 50 = 150, even
+// on 07-02 when B is not counted, and the commuters' 30 whole. Part-time residents:
+//   07-01: 1 000 × 1.1 − 150 − 30 = 920;  07-02: 500 × 1.1 − 150 − 30 = 370;  mean 645.
+// The overlap is taken on 07-01 only (every area counted): (600 + 500) ÷ 1 000 = 1.1.
+// The table: 750 observed + round(75) − 150 − 30 = 645 a day; × 365 = 235 425 a year.
+#[test]
+fn region_count_days_deductions_and_overlap_by_hand() -> deltid::Result<()> {
+    let dir = folder(&[
+        (
+            "counts.csv",
+            "date,area,count\n2020-07-01,0001,600\n2020-07-01,0002,500\n2020-07-01,R,1000\n\
+             2020-07-02,0001,300\n2020-07-02,R,500\n2020-07-03,0001,200\n2020-07-03,0002,200\n",
+        ),
+        (
+            "scenario.toml",
+            "uplift = 0.1\nregion_code = \"R\"\n[deductions]\ncommuters = 30\ntransit = 0\n\
+             day_visitors = 0\n[[area]]\ncode = \"0001\"\nname = \"A\"\nresidents = 100\n\
+             [[area]]\ncode = \"0002\"\nname = \"B\"\nresidents = 50\n",
+        ),
+    ]);
+    let (_, daily) = estimate(&dir, &CountsOptions::default(), &Selection::default())?;
+    assert_eq!(daily.region_rule(), deltid::RegionRule::OwnCount);
+    let days: Vec<deltid::RegionDay> = daily.region_days().collect();
+    let dates: Vec<String> = days.iter().map(|d| d.date.to_string()).collect();
+    assert_eq!(dates, ["2020-07-01", "2020-07-02"]);
+    assert_eq!(region_line(&daily, Line::Residents), [150.0, 150.0]);
+    assert_eq!(region_line(&daily, Line::Commuters), [30.0, 30.0]);
+    let part_time = region_line(&daily, Line::PartTime);
+    assert_close(part_time[0], 920.0);
+    assert_close(part_time[1], 370.0);
+    assert_close(days[0].overlap.unwrap(), 1.1);
+    assert_eq!(days[1].overlap, None);
+    assert_eq!((days[0].areas, days[1].areas), (2, 1));
+
+    let summary = daily.summary();
+    let region = summary.region();
+    assert_eq!(region.days(), 2);
+    assert_eq!(summary.incomplete_region_days(), 1);
+    assert_eq!(summary.days(), 3);
+    assert_close(summary.overlap().unwrap(), 1.1);
+    assert_close(region.mean().observed(), 750.0);
+    assert_close(region.mean().deduction(Deduction::Residents), 150.0);
+    assert_close(region.mean().part_time(), 645.0);
+    let rounded: Vec<i64> = region.table().lines.iter().map(|l| l.rounded).collect();
+    assert_eq!(rounded, [750, 75, -150, -30, 0, 0, 645, 235_425]);
+    // The region's calendar year: its two days, 920 + 370 = 1 290 nights.
+    let year = region.calendar_years()[0];
+    assert_eq!((year.year, year.days_observed), (2020, 2));
+    assert_close(year.guest_nights, 1_290.0);
+    // The areas keep their own days: A three, B two.
+    let area_days: Vec<u32> = summary.areas().iter().map(|a| a.days()).collect();
+    assert_eq!(area_days, [3, 2]);
+    Ok(())
+}
+
+// The region rule without a region count, by hand: the region's means are its areas' means,
+// each over its own days, so its guest-nights per year are the sum of its areas'. Uplift 0,
+// residents per area (A 100, B 50), nothing else. A is counted 07-01..07-03 (300, 400, 500),
+// B on 07-01 and 07-02 only (200, 100).
+//   A: part-time 200, 300, 400, mean 300;  B: 150, 50, mean 100.
+//   Region mean 300 + 100 = 400 (not the mean of its complete days, (350 + 350) ÷ 2 = 350);
+//   per year 400 × 365 = 146 000 = A's 109 500 + B's 36 500.
+// The region's days are 07-01 and 07-02 (both areas counted): part-time 350 and 350.
+#[test]
+fn region_without_its_own_count_is_the_sum_of_its_areas_by_hand() -> deltid::Result<()> {
+    let dir = folder(&[
+        (
+            "counts.csv",
+            "date,area,count\n2020-07-01,0001,300\n2020-07-01,0002,200\n\
+             2020-07-02,0001,400\n2020-07-02,0002,100\n2020-07-03,0001,500\n",
+        ),
+        (
+            "scenario.toml",
+            "uplift = 0\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n\
+             [[area]]\ncode = \"0001\"\nname = \"A\"\nresidents = 100\n\
+             [[area]]\ncode = \"0002\"\nname = \"B\"\nresidents = 50\n",
+        ),
+    ]);
+    let (_, daily) = estimate(&dir, &CountsOptions::default(), &Selection::default())?;
+    assert_eq!(daily.region_rule(), deltid::RegionRule::SumOfAreas);
+    assert_eq!(region_line(&daily, Line::PartTime), [350.0, 350.0]);
+    let summary = daily.summary();
+    let [a, b] = [&summary.areas()[0], &summary.areas()[1]];
+    assert_close(a.mean().part_time(), 300.0);
+    assert_close(b.mean().part_time(), 100.0);
+    let region = summary.region();
+    assert_close(region.mean().part_time(), 400.0);
+    assert_close(region.mean().observed(), 400.0 + 150.0);
+    assert_close(region.guest_nights_per_year_plan(), 146_000.0);
+    assert_close(
+        region.guest_nights_per_year_plan(),
+        a.guest_nights_per_year_plan() + b.guest_nights_per_year_plan(),
+    );
+    assert_eq!(
+        region.table().row(TableRow::GuestNightsPerYear).rounded,
+        146_000
+    );
+    assert_eq!((region.days(), summary.incomplete_region_days()), (2, 1));
+    assert_eq!(summary.overlap(), None);
+    // Its calendar year holds its own days only: 350 + 350 = 700 nights.
+    assert_close(region.calendar_years()[0].guest_nights, 700.0);
+    Ok(())
+}

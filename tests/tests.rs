@@ -13,6 +13,7 @@ mod plausibility;
 mod population;
 mod properties;
 mod scaling;
+// TODO(sql): `mod sql;` again once `deltid sql` is wired (tests/sql.rs still has the old API).
 mod uncertainty;
 mod util;
 mod validate;
