@@ -86,6 +86,89 @@ fn json_with_daily_rows_holds_summary_and_days() {
     assert_eq!(doc["daily"].as_array().map(Vec::len), Some(2 * 547));
     assert_eq!(doc["daily"][0]["date"], "2019-09-01");
     assert_eq!(doc["daily"][0]["area"], "3042");
+    // The region's days come after the area's: no area code, the region's name (the one
+    // area's, Plan::region_name), the same lines.
+    assert_eq!(doc["daily"][547]["area"], serde_json::Value::Null);
+    assert_eq!(doc["daily"][547]["name"], "Hemsedal");
+    assert_eq!(doc["daily"][547]["observed"], doc["daily"][0]["observed"]);
+
+    // Field names are serde's of the summary's structs.
+    let summary = &doc["summary"];
+    for key in [
+        "region_name",
+        "uplift",
+        "scaling",
+        "region_rule",
+        "overlap",
+        "allocation",
+        "selection",
+        "first",
+        "last",
+        "region",
+        "incomplete_region_days",
+        "days",
+        "areas",
+        "areas_without_counts",
+    ] {
+        assert!(summary.get(key).is_some(), "no {key} in the summary");
+    }
+    assert_eq!(summary["region_rule"], "sum-of-areas");
+    assert_eq!(summary["overlap"], serde_json::Value::Null);
+    assert_eq!(summary["incomplete_region_days"], 0);
+    assert_eq!(summary["days"], 547);
+    let area = &summary["areas"][0];
+    for key in [
+        "code",
+        "name",
+        "days",
+        "first",
+        "last",
+        "mean",
+        "mean_foreign",
+        "missing_days",
+        "negative_days",
+        "negative_sum",
+        "negative_dates",
+        "guest_nights_per_year_plan",
+        "calendar_years",
+        "table",
+    ] {
+        assert!(area.get(key).is_some(), "no {key} in an area's summary");
+    }
+    assert_eq!(area["code"], "3042");
+    assert_eq!(area["days"], 547);
+    // The means are keyed by the lines' names; the table's lines carry row, label, whole
+    // persons and the exact value.
+    let mut mean: Vec<&str> = area["mean"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    mean.sort_unstable();
+    let mut expected = deltid::Line::ALL.map(deltid::Line::key);
+    expected.sort_unstable();
+    assert_eq!(mean, expected);
+    let lines = area["table"]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 8);
+    assert_eq!(lines[0]["row"], "observed");
+    assert_eq!(
+        lines[2]["row"],
+        serde_json::json!({"deduction": "residents"})
+    );
+    assert_eq!(lines[7]["row"], "guest_nights_per_year");
+    assert_eq!(lines[2]["label"], "minus registered residents");
+    // The region is Hemsedal alone: its table is the area's.
+    assert_eq!(summary["region"]["table"], area["table"]);
+    assert_eq!(
+        area["calendar_years"][1],
+        serde_json::json!({
+            "year": 2020,
+            "days_observed": 366,
+            "days_in_year": 366,
+            "guest_nights": area["calendar_years"][1]["guest_nights"]
+        })
+    );
 }
 
 #[test]

@@ -393,7 +393,8 @@ proptest! {
 /// Found by `damaged_parquet_never_panics`: a well-formed Parquet file whose Date is beyond
 /// chrono's range (day 100 000 000, about year 275 760) panics in polars' Date → String cast
 /// ("out-of-range date", polars-arrow temporal_conversions.rs:47) in `read_parquet`; the
-/// reader now turns that panic into an error.
+/// reader now turns that panic into an error. The reader reads Date columns as days and
+/// refuses a day outside the years taken, naming its row.
 #[test]
 fn parquet_date_beyond_chrono_is_an_error() {
     let mut frame = DataFrame::new_infer_height(vec![
@@ -406,5 +407,12 @@ fn parquet_date_beyond_chrono_is_an_error() {
     .unwrap();
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
-    assert!(read(&bytes, "parquet").is_err());
+    let err = read(&bytes, "parquet").unwrap_err();
+    assert!(matches!(err, deltid::Error::DateOutOfRange { .. }), "{err}");
+    assert!(
+        err.to_string().contains(
+            "row 1, column `date`: date 100000000 days after 1970-01-01 is outside 1900-01-01 to 2199-12-31"
+        ),
+        "{err}"
+    );
 }
