@@ -565,3 +565,34 @@ fn a_date_format_without_year_month_and_day_is_a_usage_error() {
         assert_eq!(stdout(&out), "");
     }
 }
+
+#[test]
+#[ignore = "library: with a selected area that has no count at all, the region (sum of its areas) has no day, and its summary row shows first and last as 1970-01-01 (AreaSummary::first/last of zero days)"]
+fn a_region_without_days_shows_no_made_up_dates() {
+    // The corpus scenario has Ål (3043) and Hol (3044); these counts have Ål only, on
+    // 2020-02-01..03 (day-first dates declared). The region's row must not show dates the
+    // counts do not have.
+    let dir = folder(&[]);
+    let inputs = data("golden/inputs");
+    let scenario = inputs.join("scenario.toml").display().to_string();
+    let counts = inputs.join("bad_ambiguous_dates.csv").display().to_string();
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            &scenario,
+            "--counts",
+            &counts,
+            "--date-format",
+            "%d/%m/%Y",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let region = text.lines().last().unwrap();
+    assert!(region.starts_with(",Corpus,"), "{region}");
+    assert!(!region.contains("1970-01-01"), "{region}");
+}
