@@ -381,13 +381,50 @@ fn a_far_away_cell_does_not_exhaust_memory() {
     sheet.write(1, 2, 9000).expect("a cell");
     sheet.write(1_048_575, 16_383, 1).expect("the last cell");
     workbook.save(&path).expect("saved");
-    // The far row is a row of 16 384 cells under a header of 3: an error naming its first
-    // cell, not an abort.
+    // The far row has no date and no count: errors naming its cells, not an abort.
     let err = summary_of(&path, &CountsOptions::default())
-        .expect_err("the far row does not fit the header")
+        .expect_err("the far row is incomplete")
         .to_string();
     assert!(
-        err.contains("cell A1048576: 16384 fields where the header has 3"),
+        err.contains("cell A1048576, column `date`: cannot parse date \"\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_note_beside_a_spreadsheet_row_is_not_read() {
+    // Regression: the one reader refused a workbook with a note to the right of the table
+    // ("cell A3: 5 fields where the header has 3 (a number with a comma, such as 6,506, that
+    // is not in quotes?)"), a CSV rule: in a spreadsheet, cells beyond the header's columns
+    // are cells, not a split number.
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("note.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, name) in ["date", "area", "count"].iter().enumerate() {
+        sheet.write(0, c as u16, *name).unwrap();
+    }
+    for (i, (date, area, count)) in tidy_rows().into_iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write(row, 0, date.to_string()).unwrap();
+        sheet.write(row, 1, area).unwrap();
+        sheet.write(row, 2, count).unwrap();
+    }
+    sheet.write(2, 4, "checked by KO").unwrap();
+    workbook.save(&path).unwrap();
+    let summary = summary_of(&path, &CountsOptions::default()).expect("the notes are not read");
+    assert_same(&summary, &tidy(), "a note beside a row");
+    // In CSV the same row is refused: there an extra field is most often a split number.
+    let csv = crate::util::folder(&[(
+        "counts.csv",
+        "date,area,count\n2020-02-27,3043,6,506\n2020-02-27,3044,11000\n",
+    )]);
+    let err = summary_of(&csv.path().join("counts.csv"), &CountsOptions::default())
+        .expect_err("a split number");
+    assert!(
+        err.to_string()
+            .contains("line 2: 4 fields where the header has 3"),
         "{err}"
     );
 }

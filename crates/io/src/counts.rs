@@ -534,6 +534,7 @@ fn read_csv(
         dates,
         numbers: options.numbers,
         encoding,
+        refuse_extra_fields: true,
     };
     let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
     let mut collector = Collector::new(&rules);
@@ -984,6 +985,7 @@ fn read_sheet(path: &Path, options: &CountsOptions, scenario: &Scenario) -> Resu
         dates,
         numbers: options.numbers,
         encoding: crate::source::Encoding::Utf8,
+        refuse_extra_fields: false,
     };
     let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
     let mut collector = Collector::new(&rules);

@@ -81,6 +81,10 @@ pub(crate) struct Rules<'a> {
     pub(crate) dates: DateParser,
     pub(crate) numbers: NumberStyle,
     pub(crate) encoding: Encoding,
+    /// Whether a record with filled cells beyond the header's is refused: in CSV most often a
+    /// number with an unquoted comma (`6,506`); in a spreadsheet, cells to the right of the
+    /// table are cells (notes), not a split number, and are not read.
+    pub(crate) refuse_extra_fields: bool,
 }
 
 impl Rules<'_> {
@@ -327,7 +331,8 @@ impl<'r> RowReader<'r> {
         }
         batch.records += 1;
         let expected = self.rules.header.len();
-        if record.len() > expected
+        if self.rules.refuse_extra_fields
+            && record.len() > expected
             && (expected..record.len()).any(|i| !is_blank(record.cell(i), self.rules.encoding))
         {
             batch.push_problem(Problem {
