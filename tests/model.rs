@@ -1,7 +1,7 @@
 //! A small case computed by hand: two areas, five days, per-area and per-date deductions.
 
 use chrono::NaiveDate;
-use deltid::{Counts, CountsColumns, Line, Period, Scenario, Selection, Summary, estimate};
+use deltid::{Deduction, Period, Selection, Summary, TableRow};
 
 use crate::util::{assert_close, folder};
 
@@ -48,9 +48,8 @@ fn run(selection: &Selection) -> deltid::Result<Summary> {
         ("transit.csv", TRANSIT),
         ("day_visitors.csv", DAY_VISITORS),
     ]);
-    let scenario = Scenario::from_path(dir.path().join("scenario.toml"))?;
-    let counts = Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default())?;
-    Summary::new(&scenario, &estimate(&scenario, &counts, selection)?)
+    crate::util::run(&dir.path().join("scenario.toml"), None, selection)
+        .map(|r| r.summary().clone())
 }
 
 // By hand. present = observed × 1.1; region totals 330, 330, 330, 330, 220.
@@ -67,44 +66,43 @@ fn run(selection: &Selection) -> deltid::Result<Summary> {
 #[test]
 fn two_areas_five_days_by_hand() -> deltid::Result<()> {
     let summary = run(&Selection::default())?;
-    let [a, b] = [&summary.areas[0], &summary.areas[1]];
-    assert_close(a.mean.part_time, 47.5);
-    assert_close(b.mean.part_time, 62.1);
-    assert_close(summary.region.mean.part_time, 109.6);
+    let [a, b] = [&summary.areas()[0], &summary.areas()[1]];
+    let region = summary.region();
+    assert_close(a.mean().part_time(), 47.5);
+    assert_close(b.mean().part_time(), 62.1);
+    assert_close(region.mean().part_time(), 109.6);
     assert_eq!(
-        (
-            a.negative_days,
-            b.negative_days,
-            summary.region.negative_days
-        ),
+        (a.negative_days(), b.negative_days(), region.negative_days()),
         (1, 2, 0)
     );
     // Negative days: A's −50 on 2020-03-01; B's −6.667 (02-29) and −62.5 (03-02).
-    assert_close(a.negative_sum, -50.0);
+    assert_close(a.negative_sum(), -50.0);
     let dates = |s: &deltid::AreaSummary| -> Vec<String> {
-        s.negative_dates.iter().map(ToString::to_string).collect()
+        s.negative_dates().iter().map(ToString::to_string).collect()
     };
     assert_eq!(dates(a), ["2020-03-01"]);
-    assert_close(b.negative_sum, -(20.0 / 3.0) - 62.5);
+    assert_close(b.negative_sum(), -(20.0 / 3.0) - 62.5);
     assert_eq!(dates(b), ["2020-02-29", "2020-03-02"]);
-    assert!(summary.region.negative_dates.is_empty());
-    assert_close(a.mean.commuters, 12.5);
-    assert_close(a.mean.transit, 10.0);
-    assert_close(b.mean.day_visitors, 1.4);
+    assert!(region.negative_dates().is_empty());
+    assert_close(a.mean().deduction(Deduction::Commuters), 12.5);
+    assert_close(a.mean().deduction(Deduction::Transit), 10.0);
+    assert_close(b.mean().deduction(Deduction::DayVisitors), 1.4);
     // Calendar sums over five days of the leap year 2020.
-    let year = a.calendar_years[0];
+    let year = a.calendar_years()[0];
     assert_eq!(
         (year.year, year.days_observed, year.days_in_year),
         (2020, 5, 366)
     );
     assert_close(year.guest_nights, 237.5);
-    assert_close(summary.region.calendar_years[0].guest_nights, 548.0);
+    assert_close(region.calendar_years()[0].guest_nights, 548.0);
+    // Both areas are counted on all five days: every day is a region day.
+    assert_eq!((region.days(), summary.incomplete_region_days()), (5, 0));
     // A's table by the plan's rounding: 110, round(110 × 0.1) = 11, −50, −round(12.5) = −13,
     // −10, −1; 110 + 11 − 74 = 47 per day; 47 × 365 = 17 155 per year.
-    let rounded: Vec<i64> = a.waterfall.lines.iter().map(|l| l.rounded).collect();
+    let rounded: Vec<i64> = a.table().lines.iter().map(|l| l.rounded).collect();
     assert_eq!(rounded, [110, 11, -50, -13, -10, -1, 47, 17_155]);
     assert_close(
-        a.waterfall.line(Line::GuestNightsPerYear).exact,
+        a.table().row(TableRow::GuestNightsPerYear).exact,
         47.5 * 365.0,
     );
     Ok(())
@@ -119,9 +117,9 @@ fn area_filter_keeps_the_allocation_of_the_whole_region() -> deltid::Result<()> 
         ..Selection::default()
     };
     let summary = run(&only_b)?;
-    assert_eq!(summary.areas.len(), 1);
-    assert_close(summary.areas[0].mean.part_time, 62.1);
-    assert_close(summary.region.mean.part_time, 62.1);
+    assert_eq!(summary.areas().len(), 1);
+    assert_close(summary.areas()[0].mean().part_time(), 62.1);
+    assert_close(summary.region().mean().part_time(), 62.1);
     Ok(())
 }
 
@@ -135,12 +133,12 @@ fn period_is_half_open() -> deltid::Result<()> {
         ..Selection::default()
     };
     let summary = run(&selection)?;
-    assert_eq!(summary.region.days, 2);
+    assert_eq!(summary.region().days(), 2);
     assert_close(
-        summary.areas[0].mean.part_time,
+        summary.areas()[0].mean().part_time(),
         (131.0 + 2.0 / 3.0 - 50.0) / 2.0,
     );
-    assert_close(summary.region.mean.part_time, 134.0);
+    assert_close(summary.region().mean().part_time(), 134.0);
     Ok(())
 }
 
@@ -163,18 +161,27 @@ fn a_missing_area_does_not_shift_its_deductions_onto_the_others() {
              [[area]]\ncode = \"3044\"\nname = \"Hol\"\n",
         ),
     ]);
-    let scenario = Scenario::from_path(dir.path().join("s.toml")).expect("scenario");
-    let counts =
-        Counts::read_csv(dir.path().join("counts.csv"), &CountsColumns::default()).expect("counts");
-    let summary = Summary::new(
-        &scenario,
-        &estimate(&scenario, &counts, &Selection::default()).expect("estimate"),
+    let summary = crate::util::summary(
+        &dir.path().join("s.toml"),
+        Some(&dir.path().join("counts.csv")),
     )
     .expect("summary");
-    let gol = &summary.areas[0];
-    assert_close(gol.mean.residents, 50.0);
-    assert_close(gol.mean.part_time, 50.0);
-    assert_eq!(gol.negative_days, 0);
-    // The region on the incomplete day is Gol's part: 50 residents deducted, not 100.
-    assert_close(summary.region.mean.residents, (100.0 + 100.0 + 50.0) / 3.0);
+    let gol = &summary.areas()[0];
+    assert_close(gol.mean().deduction(Deduction::Residents), 50.0);
+    assert_close(gol.mean().part_time(), 50.0);
+    assert_eq!(gol.negative_days(), 0);
+    // The region rule (issue "one region"): the region's means are its areas' means summed,
+    // each area over its own days. Gol: residents 50 a day over 3 days; Hol: 100 × 0.5 = 50 a
+    // day over its 2 days. Region residents 50 + 50 = 100 a day (the old rule averaged the
+    // region's days, (100 + 100 + 50) / 3 = 83.3, letting Hol's gap lower the region);
+    // part-time Gol 100 − 50 = 50, Hol 100 − 50 = 50, region 100.
+    let region = summary.region();
+    assert_close(region.mean().deduction(Deduction::Residents), 50.0 + 50.0);
+    assert_close(region.mean().part_time(), 50.0 + 50.0);
+    // The region's days are the two with both areas counted; 2020-01-03 is incomplete.
+    assert_eq!((region.days(), summary.incomplete_region_days()), (2, 1));
+    // Region calendar year 2020: part-time on its two days, 100 + 100 = 200 nights.
+    let year = region.calendar_years()[0];
+    assert_eq!((year.year, year.days_observed), (2020, 2));
+    assert_close(year.guest_nights, 200.0);
 }

@@ -1,30 +1,35 @@
 //! The Hallingdal plan's table, reproduced to the person from the shipped data.
 
 use chrono::NaiveDate;
+use deltid::analysis::daily_rows;
 use deltid::synth::Synth;
-use deltid::{Counts, CountsColumns, Deduction, Line, Scenario, Selection, Summary, estimate};
+use deltid::{Deduction, Estimate, Line, Plan, Selection, Summary, TableRow, read_counts};
 
 use crate::util::{EPS, assert_close, data};
 
-fn plan_summary() -> (Scenario, deltid::Estimate, Summary) {
-    let scenario = Scenario::from_path(data("hallingdal/plan-2021.toml")).expect("plan scenario");
-    let counts = Counts::read_csv(
+fn plan_summary() -> (Estimate, Summary) {
+    let scenario = deltid::read_scenario(data("hallingdal/plan-2021.toml")).expect("plan scenario");
+    let counts = read_counts(
         scenario.counts().expect("the plan names its counts"),
-        &CountsColumns::default(),
+        &deltid::CountsOptions::default(),
+        &scenario,
     )
     .expect("shipped counts");
-    let estimate = estimate(&scenario, &counts, &Selection::default()).expect("estimate");
-    let summary = Summary::new(&scenario, &estimate).expect("summary");
-    (scenario, estimate, summary)
+    let estimate = Plan::new(&scenario, &Selection::default())
+        .expect("plan")
+        .estimate(&counts)
+        .expect("estimate");
+    let summary = estimate.summary();
+    (estimate, summary)
 }
 
 #[test]
 fn region_reproduces_the_plans_eight_lines() {
     // The plan's table (DOMAIN.md): 46 724, 2 803, -20 000, -1 000 ×3, 26 527, 9 682 355.
-    let (_, _, summary) = plan_summary();
+    let (_, summary) = plan_summary();
     let rounded: Vec<i64> = summary
-        .region
-        .waterfall
+        .region()
+        .table()
         .lines
         .iter()
         .map(|l| l.rounded)
@@ -37,33 +42,32 @@ fn region_reproduces_the_plans_eight_lines() {
     );
     // Full precision: the shipped counts' mean is exactly 46 724, so the uplift is 2 803.44
     // and guest-nights per day 46 724 × 1.06 − 23 000 = 26 527.44.
-    let t = &summary.region.waterfall;
-    assert_close(t.line(Line::Observed).exact, 46_724.0);
-    assert_close(t.line(Line::Uplift).exact, 2_803.44);
-    assert_close(t.line(Line::GuestNightsPerDay).exact, 26_527.44);
-    assert_close(t.line(Line::GuestNightsPerYear).exact, 26_527.44 * 365.0);
+    let t = summary.region().table();
+    assert_close(t.row(TableRow::Observed).exact, 46_724.0);
+    assert_close(t.row(TableRow::Uplift).exact, 2_803.44);
+    assert_close(t.row(TableRow::GuestNightsPerDay).exact, 26_527.44);
+    assert_close(t.row(TableRow::GuestNightsPerYear).exact, 26_527.44 * 365.0);
 }
 
 #[test]
 fn region_is_the_sum_of_its_areas_on_every_line() {
-    let (_, estimate, summary) = plan_summary();
-    let region = summary.region.mean;
-    let sum = |f: fn(&deltid::Lines) -> f64| summary.areas.iter().map(|a| f(&a.mean)).sum::<f64>();
-    assert_eq!(summary.areas.len(), 6);
-    assert_close(sum(|m| m.observed), region.observed);
-    assert_close(sum(|m| m.uplift), region.uplift);
-    assert_close(sum(|m| m.present), region.present);
+    let (estimate, summary) = plan_summary();
+    let region = summary.region().mean();
+    assert_eq!(summary.areas().len(), 6);
+    for line in Line::ALL {
+        let total: f64 = summary.areas().iter().map(|a| a.mean()[line]).sum();
+        assert_close(total, region[line]);
+    }
     for deduction in Deduction::ALL {
         let total: f64 = summary
-            .areas
+            .areas()
             .iter()
-            .map(|a| a.mean.deduction(deduction))
+            .map(|a| a.mean().deduction(deduction))
             .sum();
         assert_close(total, region.deduction(deduction));
     }
-    assert_close(sum(|m| m.part_time), region.part_time);
     // Day by day too: every region day is the sum of its six areas.
-    let rows = deltid::report::daily_rows(&estimate).expect("daily rows");
+    let rows: Vec<_> = daily_rows(&estimate).collect();
     let (areas, regions): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r.area.is_some());
     assert_eq!(areas.len(), 6 * 547);
     assert_eq!(regions.len(), 547);
@@ -71,26 +75,29 @@ fn region_is_the_sum_of_its_areas_on_every_line() {
         let total: f64 = areas
             .iter()
             .filter(|a| a.date == day.date)
-            .map(|a| a.lines.part_time)
+            .map(|a| a.lines.part_time())
             .sum();
         assert!(
-            (total - day.lines.part_time).abs() < EPS * 1e5,
+            (total - day.lines.part_time()).abs() < EPS * 1e5,
             "{}",
             day.date
         );
     }
     // Region-level deductions are shared out in full each day.
     for day in &regions {
-        assert_close(day.lines.residents, 20_000.0);
+        assert_close(day.lines.deduction(Deduction::Residents), 20_000.0);
     }
+    // Every day has all six areas: no incomplete region day.
+    assert_eq!(summary.incomplete_region_days(), 0);
+    assert_eq!(summary.region().days(), 547);
 }
 
 #[test]
 fn calendar_year_2020_is_a_full_leap_year() {
-    let (_, estimate, summary) = plan_summary();
+    let (estimate, summary) = plan_summary();
     let years: Vec<(i32, u32, u32)> = summary
-        .region
-        .calendar_years
+        .region()
+        .calendar_years()
         .iter()
         .map(|y| (y.year, y.days_observed, y.days_in_year))
         .collect();
@@ -99,14 +106,13 @@ fn calendar_year_2020_is_a_full_leap_year() {
     // The 2020 sum equals the daily rows of 2020 added up.
     let start = NaiveDate::from_ymd_opt(2020, 1, 1).expect("date");
     let end = NaiveDate::from_ymd_opt(2021, 1, 1).expect("date");
-    let by_hand: f64 = deltid::report::daily_rows(&estimate)
-        .expect("rows")
-        .iter()
+    let by_hand: f64 = daily_rows(&estimate)
         .filter(|r| r.area.is_none() && r.date >= start && r.date < end)
-        .map(|r| r.lines.part_time)
+        .map(|r| r.lines.part_time())
         .sum();
-    assert!(summary.region.calendar_years[1].is_complete());
-    assert_close(summary.region.calendar_years[1].guest_nights, by_hand);
+    let year = summary.region().calendar_years()[1];
+    assert!(year.is_complete());
+    assert_close(year.guest_nights, by_hand);
 }
 
 #[test]
@@ -128,24 +134,27 @@ fn shipped_counts_are_the_generators_output_for_their_seed() {
 fn per_area_residents_scenario_deducts_the_registered_population() {
     // ssb-2020.toml: residents per municipality, 1 Jan 2020, sum 20 532; commuters, transit and
     // day visitors 1 000 each, allocated by residents: Gol 4 608 / 20 532 × 1 000 = 224.4.
-    let scenario = Scenario::from_path(data("hallingdal/ssb-2020.toml")).expect("scenario");
-    let counts = Counts::read_csv(
-        scenario.counts().expect("counts"),
-        &CountsColumns::default(),
-    )
-    .expect("counts");
-    let estimate = estimate(&scenario, &counts, &Selection::default()).expect("estimate");
-    let summary = Summary::new(&scenario, &estimate).expect("summary");
-    assert_close(summary.region.mean.residents, 20_532.0);
-    let gol = summary.areas.iter().find(|a| a.name == "Gol").expect("Gol");
-    assert_close(gol.mean.residents, 4_608.0);
-    assert_close(gol.mean.commuters, 4_608.0 / 20_532.0 * 1_000.0);
+    let summary = crate::util::summary(&data("hallingdal/ssb-2020.toml"), None).expect("summary");
+    assert_close(
+        summary.region().mean().deduction(Deduction::Residents),
+        20_532.0,
+    );
+    let gol = summary
+        .areas()
+        .iter()
+        .find(|a| a.name() == "Gol")
+        .expect("Gol");
+    assert_close(gol.mean().deduction(Deduction::Residents), 4_608.0);
+    assert_close(
+        gol.mean().deduction(Deduction::Commuters),
+        4_608.0 / 20_532.0 * 1_000.0,
+    );
     // 46 724 + 2 803 − 20 532 − 3 000 = 25 995 guest-nights per day in whole persons.
     assert_eq!(
         summary
-            .region
-            .waterfall
-            .line(Line::GuestNightsPerDay)
+            .region()
+            .table()
+            .row(TableRow::GuestNightsPerDay)
             .rounded,
         25_995
     );

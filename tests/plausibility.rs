@@ -1,7 +1,7 @@
 //! The estimate beside holiday homes and commercial guest-nights.
 
-use deltid::report::{Daily, Format, Report};
-use deltid::{CountsOptions, Selection};
+use deltid::Selection;
+use deltid::output::{Daily, Format, write_run};
 
 use crate::util::{assert_close, folder};
 
@@ -24,14 +24,9 @@ fn guest_nights_per_holiday_home_and_outside_commercial_by_hand() {
              holiday_homes = 1000\ncommercial_guest_nights = 100375\n",
         ),
     ]);
-    let report = Report::run(
-        &dir.path().join("s.toml"),
-        None,
-        &CountsOptions::default(),
-        &Selection::default(),
-    )
-    .expect("report");
-    let checks = report.plausibility.as_ref().expect("calibration given");
+    let report =
+        crate::util::run(&dir.path().join("s.toml"), None, &Selection::default()).expect("run");
+    let checks = report.plausibility().expect("calibration given");
     let a = &checks.areas[0];
     assert_close(a.guest_nights_per_year, 401_500.0);
     assert_close(a.guest_nights_per_home.expect("homes"), 401.5);
@@ -44,9 +39,7 @@ fn guest_nights_per_holiday_home_and_outside_commercial_by_hand() {
     assert_close(region.guest_nights_per_home.expect("homes"), 401.5);
 
     let mut text = Vec::new();
-    report
-        .write(Format::Table, Daily::Omit, &mut text)
-        .expect("written");
+    write_run(&report, Format::Table, Daily::Omit, &mut text).expect("written");
     let text = String::from_utf8(text).expect("utf-8");
     assert!(text.contains("Plausibility"), "{text}");
     assert!(
@@ -58,12 +51,11 @@ fn guest_nights_per_holiday_home_and_outside_commercial_by_hand() {
 
 #[test]
 fn no_calibration_figures_no_plausibility_section() {
-    let report = Report::run(
+    let report = crate::util::run(
         &crate::util::data("hallingdal/plan-2021.toml"),
         None,
-        &CountsOptions::default(),
         &Selection::default(),
     )
-    .expect("report");
-    assert!(report.plausibility.is_none());
+    .expect("run");
+    assert!(report.plausibility().is_none());
 }

@@ -1,21 +1,18 @@
 //! The emergency planners' view: peaks, percentiles, thresholds, calendar labels, charts.
 
-use deltid::calendar::Label;
-use deltid::chart::{ChartFormat, chart_size, write_chart};
-use deltid::population::{PercentileMethod, PopulationOptions, Threshold};
-use deltid::report::Report;
-use deltid::{CountsOptions, Selection};
+use deltid::analysis::{PopulationOptions, Threshold};
+use deltid::output::{ChartFormat, chart_size, write_chart};
+use deltid::{Label, PercentileMethod, Run, Selection};
 
 use crate::util::{assert_close, data, deltid, folder, stderr, stdout};
 
-fn plan() -> Report {
-    Report::run(
+fn plan() -> Run {
+    crate::util::run(
         &data("hallingdal/plan-2021.toml"),
         None,
-        &CountsOptions::default(),
         &Selection::default(),
     )
-    .expect("the plan's report")
+    .expect("the plan's run")
 }
 
 #[test]
@@ -72,13 +69,8 @@ fn percentiles_thresholds_and_days_by_hand() {
             "uplift = 0.1\ncounts = \"counts.csv\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"0001\"\nname = \"A\"\nresidents = 50\n[[area]]\ncode = \"0002\"\nname = \"B\"\nresidents = 100\n",
         ),
     ]);
-    let report = Report::run(
-        &dir.path().join("s.toml"),
-        None,
-        &CountsOptions::default(),
-        &Selection::default(),
-    )
-    .expect("report");
+    let report =
+        crate::util::run(&dir.path().join("s.toml"), None, &Selection::default()).expect("run");
     let linear = PopulationOptions {
         top: 2,
         threshold: Some(Threshold::TimesResidents(2.0)),
@@ -125,7 +117,13 @@ fn charts_have_the_right_size_and_content() {
     assert_eq!((width, height), (1400, 1460));
 
     let mut png = Vec::new();
-    write_chart(ChartFormat::Png, &view, &report.summary, &mut png).expect("png");
+    write_chart(
+        ChartFormat::Png,
+        report.estimate(),
+        (&view, report.summary()),
+        &mut png,
+    )
+    .expect("png");
     let decoder = png::Decoder::new(std::io::Cursor::new(&png));
     let mut reader = decoder.read_info().expect("a PNG");
     let info = reader.info();
@@ -136,13 +134,22 @@ fn charts_have_the_right_size_and_content() {
     assert!(pixels.chunks(3).any(|p| p == [31, 78, 140]));
 
     let mut svg = Vec::new();
-    write_chart(ChartFormat::Svg, &view, &report.summary, &mut svg).expect("svg");
+    write_chart(
+        ChartFormat::Svg,
+        report.estimate(),
+        (&view, report.summary()),
+        &mut svg,
+    )
+    .expect("svg");
     let svg = String::from_utf8(svg).expect("utf-8");
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains(r#"width="1400" height="1460""#));
     // Hol's bar is labelled with its guest-nights per year in whole persons.
-    let hol =
-        deltid::report::persons(report.summary.areas[5].guest_nights_per_year_plan.round() as i64);
+    let hol = deltid::output::persons(
+        report.summary().areas()[5]
+            .guest_nights_per_year_plan()
+            .round() as i64,
+    );
     for text in [
         "Hallingdal: present population per day",
         "Busiest days (5 of the 10 marked):",
@@ -244,13 +251,19 @@ fn daily_population_rows_carry_their_calendar_label() {
         "{}",
         lines[1]
     );
+    // The region's row: with one area selected the region is that area, named after it
+    // (Plan::region_name; with several, "Hallingdal, selected areas").
     assert!(
-        lines[2].starts_with("2020-04-12,Sun,Easter Sunday,,Hallingdal, selected areas,")
-            || lines[2]
-                .starts_with("2020-04-12,Sun,Easter Sunday,,\"Hallingdal, selected areas\","),
+        lines[2].starts_with("2020-04-12,Sun,Easter Sunday,,Hemsedal,"),
         "{}",
         lines[2]
     );
+    // The region's row repeats the area's figures.
+    assert_eq!(
+        lines[1].split_once(",Hemsedal,").map(|(_, rest)| rest),
+        lines[2].split_once(",Hemsedal,").map(|(_, rest)| rest)
+    );
+    assert_eq!(lines.len(), 3);
 }
 
 #[test]
@@ -275,7 +288,7 @@ fn planners_usage_errors_are_caught_before_any_output() {
         (&["--top", "0"], "--top"),
         (
             &["--dimensioning", "-1"],
-            "dimensioning percentile -1 is not a fraction",
+            "invalid option `dimensioning`: percentile -1 is not a fraction",
         ),
         (
             &["--above", "-5"],
@@ -322,30 +335,55 @@ fn missing_area_days_are_flagged_in_the_population_view() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("Hallingdal: 1 day with no count for some area; the region's present population is short on those days and may hide a peak"),
+        stdout(&out).contains("Hallingdal: not among the region's days: 1 day with no count for some area (or without the region's own count); its busiest days and percentiles may miss a peak"),
         "{}",
         stdout(&out)
     );
+
+    // The region's days are the days with every area counted: 547 − 1 = 546, and Easter
+    // Sunday 2020, one of the ten busiest days with every area counted, is not among them.
+    let easter = chrono::NaiveDate::from_ymd_opt(2020, 4, 12).unwrap();
+    let full = plan()
+        .population(&PopulationOptions::default())
+        .expect("view");
+    assert!(full.region.peaks.iter().any(|d| d.date == easter));
+    let run = crate::util::run(
+        &data("hallingdal/plan-2021.toml"),
+        Some(&dir.path().join("holes.csv")),
+        &Selection::default(),
+    )
+    .expect("run");
+    let view = run.population(&PopulationOptions::default()).expect("view");
+    assert_eq!((view.region.days, view.incomplete_region_days), (546, 1));
+    assert!(view.region.peaks.iter().all(|d| d.date != easter));
+    // Hol itself has 546 days; the other areas keep all 547.
+    let days: Vec<u32> = view.areas.iter().map(|a| a.days).collect();
+    assert_eq!(days, [547, 547, 547, 547, 547, 546]);
 }
 
 #[test]
 fn one_area_and_json_labels_are_consistent() {
-    let report = Report::run(
+    let report = crate::util::run(
         &data("hallingdal/plan-2021.toml"),
         None,
-        &CountsOptions::default(),
         &Selection {
             areas: vec![deltid::AreaCode::new("3044")],
             ..Selection::default()
         },
     )
-    .expect("report");
+    .expect("run");
     let view = report
         .population(&PopulationOptions::default())
         .expect("view");
     // One area: a chart of the right size still draws.
     let mut png = Vec::new();
-    write_chart(ChartFormat::Png, &view, &report.summary, &mut png).expect("png");
+    write_chart(
+        ChartFormat::Png,
+        report.estimate(),
+        (&view, report.summary()),
+        &mut png,
+    )
+    .expect("png");
     let info = png::Decoder::new(std::io::Cursor::new(&png))
         .read_info()
         .expect("a PNG");

@@ -2,12 +2,13 @@
 //! result, never a panic; and a result that is read is sound (dates valid, counts finite and
 //! non-negative).
 
-use chrono::NaiveDate;
-use deltid::columns::{AREA, DATE, OBSERVED};
-use deltid::{Counts, CountsOptions, Scenario};
+use chrono::{Datelike, NaiveDate};
+use deltid::{Counts, CountsOptions, MAX_PERSONS, MAX_YEAR, MIN_YEAR, Place, scenario_from_toml};
 use polars::prelude::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
+
+use crate::util::xlsx;
 
 /// Cases per property: enough to find shallow panics, few enough for a quick debug suite.
 /// `PROPTEST_CASES=10000 cargo test --test integration properties` runs more.
@@ -199,16 +200,18 @@ fn damaged(valid: Vec<u8>) -> impl Strategy<Value = Bytes> {
     mutations().prop_map(move |changes| Bytes(mutate(valid.clone(), &changes)))
 }
 
-/// Reads `bytes` as a counts file with the given extension, default options.
+/// Reads `bytes` as a counts file with the given extension, default options, against the
+/// scenario [`SCENARIO`] (areas 3324 and 3326).
 fn read(bytes: &[u8], extension: &str) -> deltid::Result<Counts> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("counts.{extension}"));
     std::fs::write(&path, bytes).unwrap();
-    Counts::read(&path, &CountsOptions::default(), None)
+    let scenario = scenario_from_toml(SCENARIO, &dir.path().join("plan.toml")).unwrap();
+    deltid::read_counts(&path, &CountsOptions::default(), &scenario)
 }
 
-/// An error can be shown; a result has one valid date, a non-empty area and a finite,
-/// non-negative count on every row.
+/// An error can be shown; a result has counts, each of one of the scenario's two areas on a
+/// valid date within the years taken, finite, non-negative and at most [`MAX_PERSONS`].
 fn check(result: &deltid::Result<Counts>) -> Result<(), TestCaseError> {
     let counts = match result {
         Ok(counts) => counts,
@@ -218,105 +221,36 @@ fn check(result: &deltid::Result<Counts>) -> Result<(), TestCaseError> {
             return Ok(());
         }
     };
-    let frame = counts.lazy().collect().unwrap();
-    prop_assert!(frame.height() > 0);
-    prop_assert_eq!(frame.height(), counts.len());
-
-    let dates = frame.column(DATE).unwrap();
-    prop_assert_eq!(dates.dtype(), &DataType::Date);
-    prop_assert_eq!(dates.null_count(), 0);
-    let days = dates.cast(&DataType::Int32).unwrap();
-    for day in days.i32().unwrap().into_no_null_iter() {
-        // Days since 1970-01-01; 719 163 days from 0001-01-01 (day 1 of the common era).
-        let date = day
-            .checked_add(719_163)
-            .and_then(NaiveDate::from_num_days_from_ce_opt);
-        prop_assert!(date.is_some(), "day {} is no date", day);
-    }
-
-    let observed = frame.column(OBSERVED).unwrap().f64().unwrap();
-    prop_assert_eq!(observed.null_count(), 0);
-    for count in observed.into_no_null_iter() {
-        prop_assert!(count.is_finite() && count >= 0.0, "count {}", count);
-    }
-
-    let areas = frame.column(AREA).unwrap().str().unwrap();
-    prop_assert_eq!(areas.null_count(), 0);
-    for area in areas.iter() {
-        prop_assert!(area.is_some_and(|a| !a.trim().is_empty()), "empty area");
-    }
-    prop_assert!(!counts.areas().is_empty());
-    Ok(())
-}
-
-/// A CRC-32 (IEEE), as zip files carry.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+    prop_assert!(!counts.is_empty());
+    prop_assert_eq!(counts.areas(), 2);
+    let mut held = 0u64;
+    for area in 0..counts.areas() {
+        for (date, count) in counts.series(Place::Area(area)) {
+            held += 1;
+            prop_assert!(
+                (MIN_YEAR..=MAX_YEAR).contains(&date.year()),
+                "date {} outside the years taken",
+                date
+            );
+            prop_assert!(
+                count.is_finite() && (0.0..=MAX_PERSONS).contains(&count),
+                "count {}",
+                count
+            );
+            let (observed, foreign) = counts.get(Place::Area(area), date).unwrap();
+            prop_assert_eq!(observed, count);
+            prop_assert_eq!(foreign, 0.0);
         }
     }
-    !crc
-}
-
-/// A zip archive of stored (uncompressed) entries.
-fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    fn u16le(out: &mut Vec<u8>, v: usize) {
-        out.extend_from_slice(&u16::try_from(v).unwrap().to_le_bytes());
+    // Every count is one of an area's: the scenario names no region code.
+    prop_assert_eq!(held, counts.len());
+    prop_assert!(counts.get(Place::Region, NaiveDate::default()).is_none());
+    if let Some((first, last)) = counts.span() {
+        prop_assert!(first <= last);
+    } else {
+        prop_assert!(false, "counts without a span");
     }
-    fn u32le(out: &mut Vec<u8>, v: usize) {
-        out.extend_from_slice(&u32::try_from(v).unwrap().to_le_bytes());
-    }
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data) in entries {
-        let offset = out.len();
-        let crc = crc32(data) as usize;
-        // Version 2.0, no flags, stored, 1980-01-01 00:00.
-        let common = |h: &mut Vec<u8>| {
-            u16le(h, 20);
-            u16le(h, 0);
-            u16le(h, 0);
-            u16le(h, 0);
-            u16le(h, 0x21);
-            u32le(h, crc);
-            u32le(h, data.len());
-            u32le(h, data.len());
-            u16le(h, name.len());
-            u16le(h, 0);
-        };
-        u32le(&mut out, 0x0403_4b50);
-        common(&mut out);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
-
-        u32le(&mut central, 0x0201_4b50);
-        u16le(&mut central, 20);
-        common(&mut central);
-        u16le(&mut central, 0); // comment
-        u16le(&mut central, 0); // disk
-        u16le(&mut central, 0); // internal attributes
-        u32le(&mut central, 0); // external attributes
-        u32le(&mut central, offset);
-        central.extend_from_slice(name.as_bytes());
-    }
-    let central_at = out.len();
-    out.extend_from_slice(&central);
-    u32le(&mut out, 0x0605_4b50);
-    u16le(&mut out, 0);
-    u16le(&mut out, 0);
-    u16le(&mut out, entries.len());
-    u16le(&mut out, entries.len());
-    u32le(&mut out, central.len());
-    u32le(&mut out, central_at);
-    u16le(&mut out, 0);
-    out
+    Ok(())
 }
 
 /// The sheet of [`LONG_CSV`] as worksheet XML: text headers and dates, numeric counts.
@@ -341,21 +275,6 @@ fn sheet_xml() -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
     )
-}
-
-/// A minimal .xlsx workbook with one sheet holding `sheet` as its XML.
-fn xlsx(sheet: &[u8]) -> Vec<u8> {
-    const TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
-    const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
-    const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="counts" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
-    const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
-    zip(&[
-        ("[Content_Types].xml", TYPES.as_bytes()),
-        ("_rels/.rels", RELS.as_bytes()),
-        ("xl/workbook.xml", WORKBOOK.as_bytes()),
-        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ])
 }
 
 /// [`LONG_CSV`] as Parquet, written by polars: date (Date), area (String), count (f64).
@@ -397,7 +316,7 @@ fn the_files_to_damage_are_valid() {
         check(&Ok(counts)).unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
-    Scenario::from_toml_str(SCENARIO, &dir.path().join("plan.toml")).unwrap();
+    scenario_from_toml(SCENARIO, &dir.path().join("plan.toml")).unwrap();
 }
 
 proptest! {
@@ -456,7 +375,7 @@ proptest! {
     #[test]
     fn arbitrary_text_as_scenario_never_panics(text in "\\PC{0,300}") {
         let dir = tempfile::tempdir().unwrap();
-        if let Err(e) = Scenario::from_toml_str(&text, &dir.path().join("plan.toml")) {
+        if let Err(e) = scenario_from_toml(&text, &dir.path().join("plan.toml")) {
             prop_assert!(!e.to_string().is_empty());
         }
     }
@@ -465,7 +384,7 @@ proptest! {
     fn damaged_scenario_never_panics(bytes in damaged(SCENARIO.into())) {
         let text = String::from_utf8_lossy(&bytes.0);
         let dir = tempfile::tempdir().unwrap();
-        if let Err(e) = Scenario::from_toml_str(&text, &dir.path().join("plan.toml")) {
+        if let Err(e) = scenario_from_toml(&text, &dir.path().join("plan.toml")) {
             prop_assert!(!e.to_string().is_empty());
         }
     }
@@ -474,7 +393,8 @@ proptest! {
 /// Found by `damaged_parquet_never_panics`: a well-formed Parquet file whose Date is beyond
 /// chrono's range (day 100 000 000, about year 275 760) panics in polars' Date → String cast
 /// ("out-of-range date", polars-arrow temporal_conversions.rs:47) in `read_parquet`; the
-/// reader now turns that panic into an error.
+/// reader now turns that panic into an error. The reader reads Date columns as days and
+/// refuses a day outside the years taken, naming its row.
 #[test]
 fn parquet_date_beyond_chrono_is_an_error() {
     let mut frame = DataFrame::new_infer_height(vec![
@@ -487,5 +407,12 @@ fn parquet_date_beyond_chrono_is_an_error() {
     .unwrap();
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
-    assert!(read(&bytes, "parquet").is_err());
+    let err = read(&bytes, "parquet").unwrap_err();
+    assert!(matches!(err, deltid::Error::DateOutOfRange { .. }), "{err}");
+    assert!(
+        err.to_string().contains(
+            "row 1, column `date`: date 100000000 days after 1970-01-01 is outside 1900-01-01 to 2199-12-31"
+        ),
+        "{err}"
+    );
 }

@@ -3,7 +3,20 @@
 // A failed expectation in a test is a test failure, not a defect on a data path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli;
+mod errors;
+mod inputs;
 mod layering;
+mod model;
 mod one_core;
+mod outputs;
 mod paths;
+mod plan;
+mod plausibility;
+mod population;
+mod properties;
+mod scaling;
+mod uncertainty;
 mod util;
+mod validate;
+mod yearly;

@@ -1,11 +1,9 @@
 //! Uncertainty: the Monte Carlo over the scenario's ranges, the sensitivity table and the
 //! block-bootstrap interval for the mean per day.
 
-use deltid::report::{Daily, Format, Report};
-use deltid::uncertainty::{
-    Parameter, Uncertainty, UncertaintyOptions, block_length, moving_block_bootstrap,
-};
-use deltid::{CountsOptions, Deduction, Scenario, Selection};
+use deltid::analysis::{Uncertainty, UncertaintyOptions, block_length, moving_block_bootstrap};
+use deltid::output::{Daily, Format, write_run};
+use deltid::{Deduction, Parameter, Run, Selection, scenario_from_toml};
 
 use crate::util::{EPS, data, deltid, folder, stderr, stdout};
 
@@ -57,33 +55,22 @@ fn scenario_text() -> String {
     )
 }
 
-fn report() -> (tempfile::TempDir, Report) {
+fn report() -> (tempfile::TempDir, Run) {
     let dir = folder(&[("ranges.toml", &scenario_text())]);
-    let report = Report::run(
-        &dir.path().join("ranges.toml"),
-        None,
-        &CountsOptions::default(),
-        &Selection::default(),
-    )
-    .expect("estimated");
-    (dir, report)
+    let run = crate::util::run(&dir.path().join("ranges.toml"), None, &Selection::default())
+        .expect("estimated");
+    (dir, run)
 }
 
-fn uncertainty(report: &Report, seed: u64) -> Uncertainty {
+fn uncertainty(report: &Run, seed: u64) -> Uncertainty {
     let options = UncertaintyOptions::new(10_000, 500, seed).expect("valid options");
-    Uncertainty::new(
-        &report.scenario,
-        &report.estimate,
-        &report.summary,
-        &options,
-    )
-    .expect("uncertainty")
+    Uncertainty::new(report.estimate(), report.summary(), &options).expect("uncertainty")
 }
 
 #[test]
 fn monte_carlo_mean_matches_the_analytic_mean() {
     let (_dir, report) = report();
-    assert!((report.summary.region.mean.observed - OBSERVED).abs() < EPS * OBSERVED);
+    assert!((report.summary().region().mean().observed() - OBSERVED).abs() < EPS * OBSERVED);
     // At the means (uplift 0.06, commuters 1000), by hand:
     // 365 × (46 724 × 1.06 − 20 000 − 1 000 − 1 000 − 1 000) = 365 × 26 527.44 = 9 682 515.6.
     let analytic = 9_682_515.6;
@@ -167,8 +154,8 @@ fn sensitivity_puts_the_uplift_first() {
 #[test]
 fn ranges_are_read_at_their_means_and_checked() {
     let (_dir, report) = report();
-    assert!((report.scenario.uplift().fraction() - 0.06).abs() < EPS);
-    assert_eq!(report.scenario.uncertain().len(), 2);
+    assert!((report.scenario().uplift().fraction() - 0.06).abs() < EPS);
+    assert_eq!(report.scenario().uncertain().len(), 2);
     let wrong = [
         // A percent where a fraction belongs.
         (
@@ -201,7 +188,7 @@ fn ranges_are_read_at_their_means_and_checked() {
     ];
     for (from, to, key) in wrong {
         let text = scenario_text().replace(from, to);
-        let err = Scenario::from_toml_str(&text, "ranges.toml".as_ref()).expect_err(to);
+        let err = scenario_from_toml(&text, "ranges.toml".as_ref()).expect_err(to);
         assert!(err.to_string().contains(key), "{to}: {err}");
     }
 }
@@ -328,35 +315,30 @@ fn estimate_with_uncertainty_prints_intervals_and_the_tornado() {
 
 #[test]
 fn report_write_leaves_the_table_alone_without_uncertainty() {
-    let report = Report::run(
+    let run = crate::util::run(
         &data("hallingdal/plan-2021.toml"),
         None,
-        &CountsOptions::default(),
         &Selection::default(),
     )
     .expect("estimated");
     let mut text = Vec::new();
-    report
-        .write(Format::Table, Daily::Omit, &mut text)
-        .expect("written");
+    write_run(&run, Format::Table, Daily::Omit, &mut text).expect("written");
     assert!(!String::from_utf8_lossy(&text).contains("Uncertainty"));
 }
 
 #[test]
 fn season_balanced_interval_is_centred_on_the_season_balanced_figure() {
     // At the parameters' means (uplift 0.06, commuters 1 000) the season-balanced figure of the
-    // Monte Carlo equals the one deltid::annualise computes; the draws straddle it, and the
+    // Monte Carlo equals the one deltid::analysis::Yearly computes; the draws straddle it, and the
     // uplift's range moves it by about its share of the year, as for the plan's rule.
-    use deltid::annualise::{Annualisation, NegativePolicy, Yearly};
+    use deltid::analysis::{Annualisation, NegativePolicy, Yearly};
     let (_dir, report) = report();
     let u = uncertainty(&report, 1);
     let yearly = Yearly::new(
-        &report.estimate,
-        report.scenario.calendar(),
+        report.estimate(),
         Annualisation::SeasonBalanced,
         NegativePolicy::Keep,
-    )
-    .expect("yearly");
+    );
     let figure = yearly.region.guest_nights_per_year.expect("a figure");
     assert!(
         (u.season_balanced_at_means - figure).abs() < 1e-6 * figure,

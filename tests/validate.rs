@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use deltid::validate::{AreaCheck, LevelShift, Outlier, Validation};
-use deltid::{AreaCode, CountsOptions, Scenario};
+use deltid::analysis::{AreaCheck, LevelShift, Outlier, Validation};
+use deltid::{AreaCode, CountsOptions, read_scenario};
 
 use crate::util::{data, deltid, folder, stderr, stdout};
 
@@ -63,7 +63,7 @@ fn with_errors(dir: &Path) -> PathBuf {
 }
 
 fn validate(counts: &Path) -> Validation {
-    let scenario = Scenario::from_path(plan()).unwrap();
+    let scenario = read_scenario(plan()).unwrap();
     Validation::run(&scenario, Some(counts), &CountsOptions::default()).unwrap()
 }
 
@@ -86,7 +86,7 @@ fn clean(code: &str, name: &str) -> AreaCheck {
 
 #[test]
 fn shipped_counts_validate_with_every_day_of_every_area() {
-    let scenario = Scenario::from_path(plan()).unwrap();
+    let scenario = read_scenario(plan()).unwrap();
     let report = Validation::run(&scenario, None, &CountsOptions::default()).unwrap();
     assert_eq!(report.errors, Vec::<String>::new());
     assert_eq!(report.warnings, Vec::<String>::new());
@@ -208,11 +208,12 @@ fn damaged_copy_gets_each_error_with_its_lines() {
     assert_eq!(
         report.errors,
         [
+            // In file order; known codes echoed quoted (deltid::quoted).
             format!("{file}: line 100, column `count`: negative number of persons \"-5\""),
-            format!(
-                "{file}: line 3285: area \"9999\" is not in the scenario {plan} (known: 3039, 3040, 3041, 3042, 3043, 3044)"
-            ),
             format!("{file}: line 3284: second row for area 3039 on 2019-09-01 (first at line 2)"),
+            format!(
+                "{file}: line 3285: area \"9999\" is not in the scenario {plan} (known: \"3039\", \"3040\", \"3041\", \"3042\", \"3043\", \"3044\")"
+            ),
         ]
     );
     assert_eq!(report.areas, []);

@@ -1,10 +1,9 @@
 //! Honest yearly figures: the season-balanced figure recovers a known truth from gappy data.
 
 use chrono::{Datelike, NaiveDate};
-use deltid::annualise::{Annualisation, NegativePolicy, Yearly};
-use deltid::report::Report;
+use deltid::Selection;
+use deltid::analysis::{Annualisation, NegativePolicy, Yearly};
 use deltid::synth::Synth;
-use deltid::{CountsOptions, Selection};
 
 use crate::util::data;
 
@@ -13,20 +12,13 @@ fn yearly(csv: &str, method: Annualisation) -> Yearly {
     let dir = tempfile::tempdir().expect("a folder");
     let path = dir.path().join("counts.csv");
     std::fs::write(&path, csv).expect("written");
-    let report = Report::run(
+    let run = crate::util::run(
         &data("hallingdal/plan-2021.toml"),
         Some(&path),
-        &CountsOptions::default(),
         &Selection::default(),
     )
     .expect("estimated");
-    Yearly::new(
-        &report.estimate,
-        report.scenario.calendar(),
-        method,
-        NegativePolicy::Keep,
-    )
-    .expect("yearly")
+    Yearly::new(run.estimate(), method, NegativePolicy::Keep)
 }
 
 #[test]

@@ -206,10 +206,10 @@ impl Synth {
     /// ```
     /// use std::path::Path;
     /// use chrono::NaiveDate;
-    /// use deltid::{Scenario, synth::Synth};
+    /// use deltid::{scenario_from_toml, synth::Synth};
     /// let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
     /// let toml = Synth::generic(3, start, 10, 7, 30_000.0).scenario_toml(Some("counts.csv"))?;
-    /// let scenario = Scenario::from_toml_str(&toml, Path::new("synthetic.toml"))?;
+    /// let scenario = scenario_from_toml(&toml, Path::new("synthetic.toml"))?;
     /// assert_eq!(scenario.areas().len(), 3);
     /// assert_eq!(scenario.areas()[0].code.as_str(), "0001");
     /// # Ok::<(), deltid::Error>(())

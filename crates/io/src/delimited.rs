@@ -153,6 +153,7 @@ pub(crate) fn read_counts(
         dates,
         numbers: options.numbers,
         encoding,
+        refuse_extra_fields: true,
     };
     let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
     let mut collector = Collector::new(&rules);
@@ -183,7 +184,7 @@ pub(crate) fn read_counts(
         path,
         (&rules, &builder),
         delimiter,
-        (file, carry, data_start as u64),
+        (file, carry, block.len() as u64),
         chunking,
         |batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);

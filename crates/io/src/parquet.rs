@@ -267,6 +267,7 @@ mod imp {
             dates,
             numbers: options.numbers,
             encoding: Encoding::Utf8,
+            refuse_extra_fields: false,
         };
         let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
         let mut collector = Collector::new(&rules);

@@ -81,6 +81,10 @@ pub(crate) struct Rules<'a> {
     pub(crate) dates: DateParser,
     pub(crate) numbers: NumberStyle,
     pub(crate) encoding: Encoding,
+    /// Whether a record with filled cells beyond the header's is refused: in CSV most often a
+    /// number with an unquoted comma (`6,506`); in a spreadsheet, cells to the right of the
+    /// table are cells (notes), not a split number, and are not read.
+    pub(crate) refuse_extra_fields: bool,
 }
 
 impl Rules<'_> {
@@ -323,7 +327,8 @@ impl<'r> RowReader<'r> {
         }
         batch.records += 1;
         let expected = self.rules.header.len();
-        if record.len() > expected
+        if self.rules.refuse_extra_fields
+            && record.len() > expected
             && (expected..record.len()).any(|i| !is_blank(record.cell(i), self.rules.encoding))
         {
             batch.push_problem(Problem {
@@ -454,6 +459,8 @@ impl<'r> RowReader<'r> {
         match date {
             Some(date) if (MIN_YEAR..=MAX_YEAR).contains(&date.year()) => Ok(epoch_day(date)),
             Some(_) => Err(ProblemKind::DateOutOfRange),
+            // Bytes not in the declared encoding are that problem, as in area and count cells.
+            None if decode(bytes, self.rules.encoding).is_none() => Err(ProblemKind::Encoding),
             None => {
                 let text = text(bytes, self.rules.encoding);
                 if is_no_such_day(&text, &self.rules.dates) {

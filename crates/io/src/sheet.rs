@@ -215,6 +215,7 @@ pub(crate) fn read_counts(
         dates,
         numbers: options.numbers,
         encoding: crate::source::Encoding::Utf8,
+        refuse_extra_fields: false,
     };
     let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
     let mut collector = Collector::new(&rules);

@@ -173,7 +173,7 @@ pub(crate) fn write_population_table(value: &Population, mut out: impl Write) ->
     if this.incomplete_region_days > 0 {
         writeln!(
             out,
-            "- {}: {} with no count for some area; the region's present population is short on those days and may hide a peak",
+            "- {}: not among the region's days: {} with no count for some area (or without the region's own count); its busiest days and percentiles may miss a peak",
             region.name,
             count(this.incomplete_region_days, "day"),
         )?;
