@@ -567,25 +567,71 @@ fn a_date_format_without_year_month_and_day_is_a_usage_error() {
 }
 
 #[test]
-#[ignore = "library: with a selected area that has no count at all, the region (sum of its areas) has no day, and its summary row shows first and last as 1970-01-01 (AreaSummary::first/last of zero days)"]
-fn a_region_without_days_shows_no_made_up_dates() {
+fn an_area_without_any_count_is_left_out_of_the_region_and_named() {
     // The corpus scenario has Ål (3043) and Hol (3044); these counts have Ål only, on
-    // 2020-02-01..03 (day-first dates declared). The region's row must not show dates the
-    // counts do not have.
+    // 2020-02-01..03 (day-first dates declared). Hol has no count at all, so the region is Ål
+    // alone: its days are Ål's three (not none, and never a made-up 1970-01-01), and the
+    // table's notes name Hol.
     let dir = folder(&[]);
     let inputs = data("golden/inputs");
     let scenario = inputs.join("scenario.toml").display().to_string();
     let counts = inputs.join("bad_ambiguous_dates.csv").display().to_string();
+    let run = |format: &str| {
+        let out = deltid(
+            dir.path(),
+            &[
+                "estimate",
+                "--scenario",
+                &scenario,
+                "--counts",
+                &counts,
+                "--date-format",
+                "%d/%m/%Y",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let csv = run("csv");
+    let mut rows = csv.lines().skip(1);
+    let al = rows.next().unwrap();
+    let region = rows.next().unwrap();
+    assert!(al.starts_with("3043,Ål,3,2020-02-01,2020-02-03,"), "{al}");
+    assert!(
+        region.starts_with(",Corpus,3,2020-02-01,2020-02-03,"),
+        "{region}"
+    );
+    // Past the dates, the region's figures are Ål's.
+    let figures = |row: &str| row.splitn(6, ',').last().unwrap().to_owned();
+    assert_eq!(figures(region), figures(al));
+    assert!(rows.next().is_none(), "{csv}");
+    let table = run("table");
+    assert!(
+        table
+            .contains("- Hol (3044) has no count in the period: it is not in the region's figures"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_region_without_a_day_of_its_own_shows_no_dates() {
+    // A counts 100 on 2020-01-01, B 100 on 2020-01-02: no day has both, so the region has no
+    // day of its own; its means are still A's and B's summed (200). Its first and last days
+    // are empty cells, not made-up dates.
+    let scenario = "uplift = 0\n[deductions]\nresidents = 0\ncommuters = 0\ntransit = 0\n\
+        day_visitors = 0\n[[area]]\ncode = \"0001\"\nname = \"A\"\n[[area]]\ncode = \"0002\"\nname = \"B\"\n";
+    let counts = "date,area,count\n2020-01-01,0001,100\n2020-01-02,0002,100\n";
+    let dir = folder(&[("s.toml", scenario), ("c.csv", counts)]);
     let out = deltid(
         dir.path(),
         &[
             "estimate",
             "--scenario",
-            &scenario,
+            "s.toml",
             "--counts",
-            &counts,
-            "--date-format",
-            "%d/%m/%Y",
+            "c.csv",
             "--format",
             "csv",
         ],
@@ -593,6 +639,21 @@ fn a_region_without_days_shows_no_made_up_dates() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let region = text.lines().last().unwrap();
-    assert!(region.starts_with(",Corpus,"), "{region}");
-    assert!(!region.contains("1970-01-01"), "{region}");
+    // 0 days, no first or last, 2 days missing of the span, 0 negative days, mean observed 200.
+    assert!(region.starts_with(",Region,0,,,2,0,200.0,"), "{region}");
+    let json = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "s.toml",
+            "--counts",
+            "c.csv",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(json["summary"]["region"]["first"], serde_json::Value::Null);
+    assert_eq!(json["summary"]["region"]["mean"]["part_time"], 200.0);
 }

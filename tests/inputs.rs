@@ -248,7 +248,10 @@ fn declared_formats_resolve_what_detection_refuses() {
     // The file counts area 3043 only, so the region (3043 and 3044) has no day of its own:
     // the span and the area's first day tell how the dates were read.
     assert_eq!(summary.first().to_string(), "2020-02-01");
-    assert_eq!(summary.areas()[0].first().to_string(), "2020-02-01");
+    assert_eq!(
+        summary.areas()[0].first().unwrap().to_string(),
+        "2020-02-01"
+    );
     assert_eq!(summary.last().to_string(), "2020-02-03");
     // UTF-8 declared for a Latin-1 file: refused with the line of the first bad byte.
     let options = CountsOptions {

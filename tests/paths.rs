@@ -468,7 +468,16 @@ impl Case {
                 1.0 / counted
             }
         };
-        let complete = |day: &Vec<Option<f64>>| day.iter().all(Option::is_some);
+        // A day is complete when every area with a count on some day is counted (an area
+        // without any count is left out of the region and does not make days incomplete).
+        let has_counts: Vec<bool> = (0..areas)
+            .map(|a| days.values().any(|(d, _)| d[a].is_some()))
+            .collect();
+        let complete = |day: &Vec<Option<f64>>| {
+            day.iter()
+                .zip(&has_counts)
+                .all(|(count, has)| count.is_some() || !has)
+        };
         let any_incomplete = days
             .values()
             .any(|(d, _)| !complete(d) && d.iter().any(Option::is_some));

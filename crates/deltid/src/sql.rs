@@ -1083,7 +1083,13 @@ impl Query<'_> {
                 one = d.double(1.0),
                 double = d.double_type(),
                 raw = self.q(RAW_SHARE),
-                n = self.plan.scenario().areas().len(),
+                // Every area with a count in the period (an area with none at all does not
+                // make every day incomplete), as the plan counts them.
+                n = format!(
+                    "(SELECT COUNT(DISTINCT {}) FROM {})",
+                    self.q(AREA),
+                    self.q("present")
+                ),
                 complete = self.q(COMPLETE),
                 from = self.q("present"),
             ),
@@ -1408,7 +1414,7 @@ impl Query<'_> {
 
     /// The region's days by the plan's region rule (CTE `region_days`: date and the eight
     /// lines): with rows of its own count, those; else the sums of the selected areas on the
-    /// days every one of them is counted.
+    /// days every one of them with a count in the period is counted.
     fn region(&self, ctes: &mut Vec<(String, String)>) {
         let selected = self.selected_areas();
         let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
@@ -1426,7 +1432,13 @@ impl Query<'_> {
                 daily = self.q("daily"),
                 y = self.q("y"),
                 selected = selected,
-                n = self.plan.selected().len(),
+                // Every selected area with a count in the period, as the estimate counts them.
+                n = format!(
+                    "(SELECT COUNT(DISTINCT {}) FROM {} AS {} WHERE {selected})",
+                    self.c("y", AREA),
+                    self.q("daily"),
+                    self.q("y"),
+                ),
             ),
         ));
         let own: Vec<String> = std::iter::once(self.c("o", DATE))

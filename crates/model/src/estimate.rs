@@ -59,6 +59,10 @@ pub struct Estimate {
     /// Each area's usual share (its mean share of present persons on the days every area is
     /// counted), when some day lacks an area; else empty.
     usual: Vec<f64>,
+    /// How many selected areas have a count in the period: a region day by the sum of its
+    /// areas needs every one of them (an area with no count at all is left out, and named
+    /// by the summary).
+    counted_areas: u32,
 }
 
 // The plan applied to counts (here, so that the plan does not depend on its result).
@@ -92,6 +96,18 @@ impl Estimate {
         let present = |(observed, foreign): (f64, f64)| {
             observed + (observed - foreign) * per_domestic + foreign * per_foreign
         };
+        // The scenario's areas with a count in the period: "every area counted" means every
+        // one of these (an area without any count does not make every day incomplete).
+        let mut has_counts = vec![false; areas];
+        for (day, row) in counts.days() {
+            if plan.in_period(day) {
+                for (key, has) in has_counts.iter_mut().enumerate() {
+                    *has |= row.get(key).is_some();
+                }
+            }
+        }
+        let with_counts = has_counts.iter().filter(|h| **h).count();
+        let counted_areas = plan.selected().iter().filter(|&&a| has_counts[a]).count() as u32;
         let mut contexts = vec![DayContext::default(); counts.days_held()];
         let mut incomplete = false;
         for (i, day, row) in counts.indexed_days() {
@@ -106,7 +122,8 @@ impl Estimate {
                     context.counted += 1;
                 }
             }
-            incomplete |= context.counted > 0 && (context.counted as usize) < areas;
+            context.complete = context.counted as usize == with_counts;
+            incomplete |= context.counted > 0 && !context.complete;
         }
         let mut usual = Vec::new();
         if plan.shares_by_present() && incomplete {
@@ -114,7 +131,7 @@ impl Estimate {
             let mut complete_days = 0u32;
             for (i, day, row) in counts.indexed_days() {
                 let context = &contexts[i];
-                if !plan.in_period(day) || context.counted as usize != areas {
+                if !plan.in_period(day) || !context.complete {
                     continue;
                 }
                 complete_days += 1;
@@ -141,6 +158,7 @@ impl Estimate {
             region,
             contexts,
             usual,
+            counted_areas,
         };
         let any = estimate.counts.days().any(|(day, row)| {
             estimate.plan.in_period(day)
@@ -319,14 +337,12 @@ impl Estimate {
             return None;
         }
         match self.region {
-            RegionRule::SumOfAreas => {
-                (counted as usize == self.plan.selected().len()).then(|| RegionDay {
-                    date: from_epoch_day(day),
-                    lines: *sum,
-                    areas: counted,
-                    overlap: None,
-                })
-            }
+            RegionRule::SumOfAreas => (counted == self.counted_areas).then(|| RegionDay {
+                date: from_epoch_day(day),
+                lines: *sum,
+                areas: counted,
+                overlap: None,
+            }),
             RegionRule::OwnCount => {
                 let key = self.counts.key(Place::Region)?;
                 let count = row.get(key)?;

@@ -171,7 +171,8 @@ pub enum Reach {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RegionRule {
-    /// The sum of the selected areas: means summed; days with every selected area counted.
+    /// The sum of the selected areas: means summed; days with every selected area counted
+    /// (of those with a count in the period: an area without any is left out and named).
     SumOfAreas,
     /// The region's own count, with the region's own deduction figures.
     OwnCount,
@@ -182,7 +183,7 @@ impl RegionRule {
     pub fn describe(self) -> &'static str {
         match self {
             RegionRule::SumOfAreas => {
-                "the region is the sum of its areas: its means per day are the areas' means summed (each area over its own days); its daily figures are from days with every area counted"
+                "the region is the sum of its areas: its means per day are the areas' means summed (each area over its own days); its daily figures are from days with every area counted (of the areas with a count in the period)"
             }
             RegionRule::OwnCount => {
                 "the region's present persons are from its own count (each person once), its deductions are the region's own figures"
@@ -294,6 +295,8 @@ pub(crate) struct DayContext {
     pub(crate) total: f64,
     /// The scenario's areas counted that day.
     pub(crate) counted: u32,
+    /// Whether every area with a count in the period is counted that day.
+    pub(crate) complete: bool,
     /// The usual shares of the areas counted, summed (used on a day with some area missing).
     pub(crate) usual_counted: f64,
 }
@@ -596,8 +599,7 @@ impl Plan {
             Shares::Residents(shares) => shares[area],
             Shares::Present => {
                 let share = Plan::present_share(present, context);
-                let complete = context.counted as usize == self.scenario.areas().len();
-                if complete || usual.is_empty() || context.usual_counted <= 0.0 {
+                if context.complete || usual.is_empty() || context.usual_counted <= 0.0 {
                     share
                 } else {
                     share * context.usual_counted

@@ -1,5 +1,7 @@
 //! Summaries over the period: means per day, the plan's table, negative days, calendar years.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -40,8 +42,8 @@ pub struct AreaSummary {
     code: Option<AreaCode>,
     name: String,
     days: u32,
-    first: NaiveDate,
-    last: NaiveDate,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
     mean: DayLines,
     mean_foreign: f64,
     missing_days: u32,
@@ -69,13 +71,14 @@ impl AreaSummary {
         self.days
     }
 
-    /// First day with a count.
-    pub fn first(&self) -> NaiveDate {
+    /// First day with a count; `None` for a region without a day of its own (no day with
+    /// every area counted).
+    pub fn first(&self) -> Option<NaiveDate> {
         self.first
     }
 
-    /// Last day with a count.
-    pub fn last(&self) -> NaiveDate {
+    /// Last day with a count; `None` as for [`AreaSummary::first`].
+    pub fn last(&self) -> Option<NaiveDate> {
         self.last
     }
 
@@ -146,7 +149,7 @@ pub struct Summary {
     incomplete_region_days: u32,
     days: u32,
     areas: Vec<AreaSummary>,
-    areas_without_counts: Vec<AreaCode>,
+    areas_without_counts: Vec<(AreaCode, String)>,
 }
 
 // Here, so that an estimate does not depend on its summary.
@@ -227,8 +230,9 @@ impl Summary {
         &self.areas
     }
 
-    /// Selected areas without any count in the period: they are not in the region's sum.
-    pub fn areas_without_counts(&self) -> &[AreaCode] {
+    /// Selected areas without any count in the period, as (code, name): they are not in the
+    /// region's sum, and a day is a region day without them.
+    pub fn areas_without_counts(&self) -> &[(AreaCode, String)] {
         &self.areas_without_counts
     }
 
@@ -303,7 +307,7 @@ impl Summary {
         for (tally, &position) in tallies.areas.iter().zip(selected) {
             let area = &scenario.areas()[position];
             if tally.days == 0 {
-                without.push(area.code.clone());
+                without.push((area.code.clone(), area.name.clone()));
                 continue;
             }
             summaries.push(tally.summary(
@@ -315,15 +319,7 @@ impl Summary {
             ));
         }
         let region_mean = match estimate.region_rule() {
-            RegionRule::SumOfAreas => {
-                let mut sums = [Sum::default(); 8];
-                for area in &summaries {
-                    for (sum, value) in sums.iter_mut().zip(area.mean.to_array()) {
-                        sum.add(value);
-                    }
-                }
-                DayLines::from_array(sums.map(|s| s.value()))
-            }
+            RegionRule::SumOfAreas => sum_of_means(&tallies.areas),
             RegionRule::OwnCount => tallies.region.mean(),
         };
         let mut region =
@@ -428,6 +424,27 @@ impl Tallies {
     }
 }
 
+/// The areas' means per day summed. Areas counted on the same number of days are summed
+/// first and divided once, so that when every area has every day (the usual case) the region's
+/// mean is its total over the days divided by the days, without a rounding error per area
+/// (2 803.44, not 2 803.439 999 999 999 6).
+fn sum_of_means(areas: &[Tally]) -> DayLines {
+    let mut by_days: BTreeMap<u32, [Sum; 8]> = BTreeMap::new();
+    for area in areas.iter().filter(|a| a.days > 0) {
+        let group = by_days.entry(area.days).or_default();
+        for (sum, total) in group.iter_mut().zip(area.totals()) {
+            sum.merge(&total);
+        }
+    }
+    let mut means = [Sum::default(); 8];
+    for (days, totals) in by_days {
+        for (mean, total) in means.iter_mut().zip(totals) {
+            mean.add(total.value() / f64::from(days));
+        }
+    }
+    DayLines::from_array(means.map(|m| m.value()))
+}
+
 /// The running totals of one area (or the region).
 #[derive(Clone, Debug, Default)]
 struct Tally {
@@ -511,14 +528,19 @@ impl Tally {
         }
     }
 
-    /// Mean per day of each line.
-    fn mean(&self) -> DayLines {
-        let days = f64::from(self.days.max(1));
+    /// Sum over the days of each line.
+    fn totals(&self) -> [Sum; 8] {
         let mut sums = self.sums;
         for (sum, current) in sums.iter_mut().zip(self.current) {
             sum.add(current);
         }
-        DayLines::from_array(sums.map(|sum| sum.value() / days))
+        sums
+    }
+
+    /// Mean per day of each line.
+    fn mean(&self) -> DayLines {
+        let days = f64::from(self.days.max(1));
+        DayLines::from_array(self.totals().map(|sum| sum.value() / days))
     }
 
     fn summary(
@@ -533,8 +555,8 @@ impl Tally {
             code,
             name: name.to_owned(),
             days: self.days,
-            first: from_epoch_day(self.first),
-            last: from_epoch_day(self.last),
+            first: (self.days > 0).then(|| from_epoch_day(self.first)),
+            last: (self.days > 0).then(|| from_epoch_day(self.last)),
             mean,
             mean_foreign: 0.0,
             missing_days: span.saturating_sub(self.days),

@@ -196,8 +196,8 @@ fn summary_sheet(summary: &Summary) -> Sheet<'_> {
                 Cell::text(area.code().map(AreaCode::as_str)),
                 Cell::text(Some(area.name())),
                 Cell::Whole(area.days().into()),
-                Cell::Date(area.first()),
-                Cell::Date(area.last()),
+                area.first().map_or(Cell::Empty, Cell::Date),
+                area.last().map_or(Cell::Empty, Cell::Date),
                 Cell::Whole(area.missing_days().into()),
                 Cell::Whole(area.negative_days().into()),
             ];

@@ -43,8 +43,10 @@ impl Delimiter {
 
 /// How a CSV output is written: the delimiter and the decimal mark.
 ///
-/// Numbers are written in full precision (the shortest text that reads back to the same
-/// `f64`, as `2803.44` or `46724.0`) with the chosen mark; whole numbers (persons in the plan's
+/// Numbers are written unrounded to a millionth of a person (the shortest text that reads
+/// back to the value rounded to six decimals, as `2803.44` or `46724.0`; sums of many days
+/// carry binary rounding noise in their last bits, `2803.4399999999996`, which that hides)
+/// with the chosen mark; whole numbers (persons in the plan's
 /// table, day counts) and dates (yyyy-mm-dd) look the same in every style. A field holding the
 /// delimiter is quoted.
 ///
@@ -96,11 +98,24 @@ impl CsvStyle {
     /// A number as this style writes it: the CSV crate's own text (the shortest that reads
     /// back to the same `f64`), with the decimal mark swapped in.
     fn number(self, value: f64, buffer: &mut ryu::Buffer) -> String {
-        let text = buffer.format(value);
+        let text = buffer.format(to_millionths(value));
         match self.decimal {
             DecimalMark::Point => text.to_owned(),
             DecimalMark::Comma => text.replace('.', ","),
         }
+    }
+}
+
+/// A value rounded to six decimals when that is exact in `f64` (below 10⁹ in size: above it
+/// the value is returned as it is, its noise already below a millionth).
+fn to_millionths(value: f64) -> f64 {
+    if value.abs() < 1e9 {
+        // value × 10⁶ rounds to a whole number below 2⁵³, exact; the division is correctly
+        // rounded, so the result is the f64 nearest the six-decimal number. Adding 0 turns a
+        // −0 (a tiny negative rounded away) into 0.
+        (value * 1e6).round() / 1e6 + 0.0
+    } else {
+        value
     }
 }
 

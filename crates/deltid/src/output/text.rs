@@ -103,7 +103,7 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
     writeln!(out, "Notes:")?;
     writeln!(
         out,
-        "- rounding as in the plan: each line to whole persons, the next computed from the rounded lines; each area is rounded on its own, so areas may differ from the region by a person or two; CSV and JSON carry full precision"
+        "- rounding as in the plan: each line to whole persons, the next computed from the rounded lines; each area is rounded on its own, so areas may differ from the region by a person or two; CSV and JSON carry the unrounded figures"
     )?;
     writeln!(out, "- {}", summary.allocation().describe())?;
     if !summary.scaling().is_identity() {
@@ -121,10 +121,10 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
             region.name()
         )?;
     }
-    for code in summary.areas_without_counts() {
+    for (code, name) in summary.areas_without_counts() {
         writeln!(
             out,
-            "- area {code} has no count in the period and is not in the region's figures"
+            "- {name} ({code}) has no count in the period: it is not in the region's figures, and the region's days are those with every other area counted"
         )?;
     }
     for area in summary.areas() {
