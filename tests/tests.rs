@@ -5,4 +5,5 @@
 
 mod one_core;
 mod paths;
+mod sql;
 mod util;
