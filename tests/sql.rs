@@ -1010,6 +1010,24 @@ fn a_negative_or_nan_count_stops_the_query() {
     }
 }
 
+// A count without a date: deltid refuses it, and the query stops, naming the row's area. The
+// message used to be a constant, which PostgreSQL casts while planning: every PostgreSQL
+// query stopped with it, whatever the table held.
+#[test]
+fn a_count_without_a_date_stops_the_query() {
+    let (dir, scenario, _) = small(SMALL_TRANSIT);
+    let path = dir.path().join("undated.csv");
+    std::fs::write(&path, SMALL_COUNTS.to_owned() + ",0002,40\n").expect("written");
+    let (refused, errors) = refusals(&scenario, &path);
+    assert!(refused.to_string().contains("date"), "{refused}");
+    for (engine, error) in errors {
+        assert!(
+            error.contains("deltid: a row with a count has no date (area \"0002\")"),
+            "{engine}: {error}"
+        );
+    }
+}
+
 // A name that fits two of the scenario's areas is refused by deltid; the query stops too, as
 // it cannot know which area the row is for.
 #[test]
