@@ -1028,6 +1028,80 @@ fn a_count_without_a_date_stops_the_query() {
     }
 }
 
+// A second row for an area and day (the old query counted it twice, and its header said so):
+// deltid refuses it, and the query stops too, naming a pair that is in the table twice: the
+// first day repeated and on it the least area. It named the least area and the least day of
+// all pairs, here "area 0001 has 2020-02-29 twice", which 0001 has not.
+#[test]
+fn a_repeated_area_day_stops_the_query() {
+    let (dir, scenario, _) = small(SMALL_TRANSIT);
+    let path = dir.path().join("twice.csv");
+    // 0002 on 2020-02-29 as a code and as a label, and 0001 on 2020-03-02 twice: two areas,
+    // each with a day twice.
+    std::fs::write(
+        &path,
+        SMALL_COUNTS.to_owned() + "2020-02-29,K-0002,100\n2020-03-02,0001,1\n",
+    )
+    .expect("written");
+    let (refused, errors) = refusals(&scenario, &path);
+    assert!(
+        matches!(
+            refused,
+            deltid::Error::DuplicateRow { .. } | deltid::Error::Many { .. }
+        ),
+        "{refused}"
+    );
+    for (engine, error) in errors {
+        assert!(
+            error.contains("deltid: area 0002 has 2020-02-29 twice (and 1 more repeated days)"),
+            "{engine}: {error}"
+        );
+    }
+}
+
+// The region's own rows are named by its `region_code` in the query's messages, as deltid
+// names them; they were named by the query's internal mark for them (a control character and
+// "region").
+#[test]
+fn the_regions_own_rows_are_named_by_its_code_when_the_query_stops() {
+    let dir = folder(&[
+        ("own.toml", OWN_SCENARIO),
+        (
+            "transit.csv",
+            "date,persons\n2020-01-01,100\n2020-01-02,200\n2020-01-03,300\n2020-01-04,400\n",
+        ),
+    ]);
+    let scenario = dir.path().join("own.toml");
+    let counts = dir.path().join("counts.csv");
+    let cases = [
+        (
+            OWN_COUNTS.to_owned() + "2020-01-02, REG ,1\n",
+            "deltid: area REG has 2020-01-02 twice (and 0 more repeated days)",
+        ),
+        (
+            OWN_COUNTS.replace("2020-01-02,REG,1200", "2020-01-02,REG,-3"),
+            " for area REG on 2020-01-02 is not a number of persons",
+        ),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(&counts, text).expect("written");
+        let (refused, errors) = refusals(&scenario, &counts);
+        assert!(
+            matches!(
+                refused,
+                deltid::Error::DuplicateRow { .. } | deltid::Error::NegativeNumber { .. }
+            ),
+            "{refused}"
+        );
+        for (engine, error) in errors {
+            assert!(
+                error.contains(expected) && !error.contains("region has"),
+                "{engine}: {error}"
+            );
+        }
+    }
+}
+
 // A name that fits two of the scenario's areas is refused by deltid; the query stops too, as
 // it cannot know which area the row is for.
 #[test]

@@ -932,15 +932,23 @@ impl Query<'_> {
         ));
         ctes.push((
             "repeated".to_owned(),
+            // The first day repeated and, on it, the least area repeated: a pair that is in the
+            // table twice (the least area and the least day of all pairs may not be one).
             format!(
-                "SELECT COUNT(*) AS {n}, MIN({area}) AS {area_}, MIN({date}) AS {date_}\n  \
-                 FROM (SELECT {r_area} AS {area_}, {r_date} AS {date_} FROM {resolved} AS {r}\n    \
+                "SELECT COUNT(*) AS {n},\n    \
+                 MIN(CASE WHEN {date} = {first} THEN {area} END) AS {area_},\n    \
+                 MIN({first}) AS {date_}\n  \
+                 FROM (SELECT {r_area} AS {area_}, {r_date} AS {date_},\n      \
+                 MIN({r_date}) OVER () AS {first_}\n    \
+                 FROM {resolved} AS {r}\n    \
                  GROUP BY {r_area}, {r_date} HAVING COUNT(*) > 1) AS {t}",
                 n = self.q("n"),
                 area = self.c("t", AREA),
                 area_ = self.q(AREA),
                 date = self.c("t", DATE),
                 date_ = self.q(DATE),
+                first = self.c("t", FIRST),
+                first_ = self.q(FIRST),
                 r_area = self.c("r", AREA),
                 r_date = self.c("r", DATE),
                 resolved = self.q("resolved"),
@@ -958,7 +966,7 @@ impl Query<'_> {
         ]);
         let repeated_message = d.concat(&[
             d.string("deltid: area "),
-            self.c("t", AREA),
+            self.shown_area(&self.c("t", AREA)),
             d.string(" has "),
             format!("CAST({} AS {text})", self.c("t", DATE)),
             d.string(" twice (and "),
@@ -969,7 +977,7 @@ impl Query<'_> {
             d.string("deltid: count "),
             format!("CAST({observed} AS {text})"),
             d.string(" for area "),
-            self.c("r", AREA),
+            self.shown_area(&self.c("r", AREA)),
             d.string(" on "),
             format!("CAST({} AS {text})", self.c("r", DATE)),
             d.string(&format!(
@@ -1052,6 +1060,20 @@ impl Query<'_> {
                 h = self.q("h"),
             ),
         ));
+    }
+
+    /// A resolved area value as messages show it: the region's own rows by the scenario's
+    /// `region_code`, not by the query's internal mark for them.
+    fn shown_area(&self, area: &str) -> String {
+        let d = self.d;
+        match self.plan.scenario().resolver().region() {
+            Some(code) => format!(
+                "CASE WHEN {area} = {mark} THEN {code} ELSE {area} END",
+                mark = d.text(REGION_MARK),
+                code = d.text(code.as_str()),
+            ),
+            None => area.to_owned(),
+        }
     }
 
     /// Whether the scenario names a region count of its own (the query then reads it).
