@@ -16,6 +16,7 @@ mod plausibility;
 mod population;
 mod properties;
 mod scaling;
+mod sql;
 mod uncertainty;
 mod util;
 mod validate;

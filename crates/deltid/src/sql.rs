@@ -205,7 +205,9 @@ impl Dialect {
             Dialect::DuckDb => format!("CAST(error({message}) AS DOUBLE)"),
             Dialect::Spark => format!("CAST(raise_error({message}) AS DOUBLE)"),
             // No function raises in plain PostgreSQL SQL: a text that is no number fails to
-            // cast, and the error shows the text.
+            // cast, and the error shows the text. The message must depend on a row: the
+            // planner casts a constant at once (even in a CASE branch never taken), so a
+            // constant message would stop every query.
             Dialect::Postgres => format!("CAST({message} AS DOUBLE PRECISION)"),
         }
     }
@@ -215,7 +217,8 @@ impl Dialect {
         format!("CAST({} AS {})", self.fail(message), self.text_type())
     }
 
-    /// A `DATE` expression that stops the query with `message`.
+    /// A `DATE` expression that stops the query with `message` (which must depend on a row,
+    /// as for [`Dialect::fail`]).
     fn fail_date(self, message: &str) -> String {
         match self {
             // A text that is no date fails to cast.
@@ -755,7 +758,16 @@ impl Query<'_> {
             dotted = d.matches(&raw, "^[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}$"),
             dotted_date = d.dotted_date(&raw),
             fail = d.fail_date(&date_message),
-            fail_null = d.fail_date(&d.string("deltid: a row with a count has no date")),
+            // The message names the row's area cell: it must not be a constant, which
+            // PostgreSQL's planner would cast (and fail on) before any row is read.
+            fail_null = d.fail_date(&d.concat(&[
+                d.string("deltid: a row with a count has no date (area \""),
+                format!(
+                    "COALESCE({}, '')",
+                    d.trim(&format!("CAST({} AS {text})", self.c("c", AREA)))
+                ),
+                d.string("\")"),
+            ])),
         );
         let table: Vec<String> = options.table.iter().map(|p| self.q(p)).collect();
         ctes.push((
@@ -920,15 +932,23 @@ impl Query<'_> {
         ));
         ctes.push((
             "repeated".to_owned(),
+            // The first day repeated and, on it, the least area repeated: a pair that is in the
+            // table twice (the least area and the least day of all pairs may not be one).
             format!(
-                "SELECT COUNT(*) AS {n}, MIN({area}) AS {area_}, MIN({date}) AS {date_}\n  \
-                 FROM (SELECT {r_area} AS {area_}, {r_date} AS {date_} FROM {resolved} AS {r}\n    \
+                "SELECT COUNT(*) AS {n},\n    \
+                 MIN(CASE WHEN {date} = {first} THEN {area} END) AS {area_},\n    \
+                 MIN({first}) AS {date_}\n  \
+                 FROM (SELECT {r_area} AS {area_}, {r_date} AS {date_},\n      \
+                 MIN({r_date}) OVER () AS {first_}\n    \
+                 FROM {resolved} AS {r}\n    \
                  GROUP BY {r_area}, {r_date} HAVING COUNT(*) > 1) AS {t}",
                 n = self.q("n"),
                 area = self.c("t", AREA),
                 area_ = self.q(AREA),
                 date = self.c("t", DATE),
                 date_ = self.q(DATE),
+                first = self.c("t", FIRST),
+                first_ = self.q(FIRST),
                 r_area = self.c("r", AREA),
                 r_date = self.c("r", DATE),
                 resolved = self.q("resolved"),
@@ -946,7 +966,7 @@ impl Query<'_> {
         ]);
         let repeated_message = d.concat(&[
             d.string("deltid: area "),
-            self.c("t", AREA),
+            self.shown_area(&self.c("t", AREA)),
             d.string(" has "),
             format!("CAST({} AS {text})", self.c("t", DATE)),
             d.string(" twice (and "),
@@ -957,7 +977,7 @@ impl Query<'_> {
             d.string("deltid: count "),
             format!("CAST({observed} AS {text})"),
             d.string(" for area "),
-            self.c("r", AREA),
+            self.shown_area(&self.c("r", AREA)),
             d.string(" on "),
             format!("CAST({} AS {text})", self.c("r", DATE)),
             d.string(&format!(
@@ -1040,6 +1060,20 @@ impl Query<'_> {
                 h = self.q("h"),
             ),
         ));
+    }
+
+    /// A resolved area value as messages show it: the region's own rows by the scenario's
+    /// `region_code`, not by the query's internal mark for them.
+    fn shown_area(&self, area: &str) -> String {
+        let d = self.d;
+        match self.plan.scenario().resolver().region() {
+            Some(code) => format!(
+                "CASE WHEN {area} = {mark} THEN {code} ELSE {area} END",
+                mark = d.text(REGION_MARK),
+                code = d.text(code.as_str()),
+            ),
+            None => area.to_owned(),
+        }
     }
 
     /// Whether the scenario names a region count of its own (the query then reads it).
@@ -1716,6 +1750,58 @@ mod tests {
                 .and_then(|t| t.strip_suffix("' AS DOUBLE PRECISION)"))
                 .unwrap_or_default();
             assert_eq!(inner.parse::<f64>().ok(), Some(v), "{text}");
+        }
+    }
+
+    // PostgreSQL casts a constant at planning time, even in a CASE branch never taken: a
+    // failing cast of a constant message stopped every PostgreSQL query ("a row with a count
+    // has no date"). Every message literal of the PostgreSQL query is joined to a value of a
+    // row, never cast on its own.
+    #[test]
+    fn no_postgres_failure_is_a_constant() {
+        let toml = "uplift = 0.06\nregion_code = \"REG\"\n[deductions]\nresidents = 10\n\
+                    commuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"0001\"\n\
+                    name = \"A\"\n[[area]]\ncode = \"0002\"\nname = \"A\"\n[area_codes]\n\
+                    digits = 4\n";
+        let scenarios = [
+            crate::read_scenario("../../data/hallingdal/plan-2021.toml"),
+            crate::read_scenario("../../data/hallingdal/ssb-2023-table.toml"),
+            crate::scenario_from_toml(toml, std::path::Path::new("s.toml")),
+        ];
+        for scenario in scenarios {
+            let scenario = scenario.unwrap_or_else(|e| panic!("{e}"));
+            let plan = Plan::new(&scenario, &crate::Selection::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            for rows in [Rows::Summary, Rows::Daily] {
+                let options = SqlOptions::new("counts", rows).unwrap_or_else(|e| panic!("{e}"));
+                let sql =
+                    to_sql(&plan, Dialect::Postgres, &options).unwrap_or_else(|e| panic!("{e}"));
+                let mut failures = 0;
+                for (at, _) in sql.match_indices("CAST('deltid: ") {
+                    failures += 1;
+                    let literal = &sql[at + "CAST(".len()..];
+                    // The literal's end: a quote not doubled.
+                    let mut chars = literal.char_indices().skip(1).peekable();
+                    let mut end = None;
+                    while let Some((i, c)) = chars.next() {
+                        if c == '\'' {
+                            if chars.peek().map(|p| p.1) == Some('\'') {
+                                chars.next();
+                            } else {
+                                end = Some(i);
+                                break;
+                            }
+                        }
+                    }
+                    let after = end.map_or("", |e| &literal[e + 1..]);
+                    assert!(
+                        after.starts_with(" ||"),
+                        "a constant message is cast: {}",
+                        &literal[..literal.len().min(120)]
+                    );
+                }
+                assert!(failures > 0, "the messages are found");
+            }
         }
     }
 
