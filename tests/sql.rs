@@ -215,8 +215,9 @@ fn summary_rows(summary: &Summary) -> Vec<Vec<Field>> {
                 .map_or(Field::Null, |c| Field::Text(c.as_str().to_owned())),
             Field::Text(a.name().to_owned()),
             Field::Number(f64::from(a.days())),
-            Field::Text(a.first().to_string()),
-            Field::Text(a.last().to_string()),
+            a.first()
+                .map_or(Field::Null, |d| Field::Text(d.to_string())),
+            a.last().map_or(Field::Null, |d| Field::Text(d.to_string())),
         ];
         row.extend(a.mean().to_array().map(Field::Number));
         row.push(Field::Number(a.guest_nights_per_year_plan()));
@@ -233,7 +234,7 @@ fn summary_rows(summary: &Summary) -> Vec<Vec<Field>> {
 /// deltid's daily rows: date, area (NULL for the region), name and the eight lines, in the
 /// order of `deltid estimate --daily` (each area's days, then the region's).
 fn daily_rows(estimate: &Estimate) -> Vec<Vec<Field>> {
-    deltid::output::daily_rows(estimate)
+    deltid::analysis::daily_rows(estimate)
         .map(|day| {
             let mut row = vec![
                 Field::Text(day.date.to_string()),

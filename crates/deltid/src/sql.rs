@@ -1104,6 +1104,13 @@ impl Query<'_> {
         let by_date = format!("OVER (PARTITION BY {})", self.c("p", DATE));
         let total = format!("SUM({}) {by_date}", self.c("p", Line::Present.key()));
         let counted = format!("COUNT(*) {by_date}");
+        // Every area with a count in the period (an area with none at all does not make every
+        // day incomplete), as the plan counts them.
+        let with_counts = format!(
+            "(SELECT COUNT(DISTINCT {}) FROM {})",
+            self.q(AREA),
+            self.q("present")
+        );
         ctes.push((
             "raw_share".to_owned(),
             format!(
@@ -1117,13 +1124,7 @@ impl Query<'_> {
                 one = d.double(1.0),
                 double = d.double_type(),
                 raw = self.q(RAW_SHARE),
-                // Every area with a count in the period (an area with none at all does not
-                // make every day incomplete), as the plan counts them.
-                n = format!(
-                    "(SELECT COUNT(DISTINCT {}) FROM {})",
-                    self.q(AREA),
-                    self.q("present")
-                ),
+                n = with_counts,
                 complete = self.q(COMPLETE),
                 from = self.q("present"),
             ),
@@ -1451,6 +1452,13 @@ impl Query<'_> {
     /// days every one of them with a count in the period is counted.
     fn region(&self, ctes: &mut Vec<(String, String)>) {
         let selected = self.selected_areas();
+        // Every selected area with a count in the period, as the estimate counts them.
+        let with_counts = format!(
+            "(SELECT COUNT(DISTINCT {}) FROM {} AS {} WHERE {selected})",
+            self.c("y", AREA),
+            self.q("daily"),
+            self.q("y"),
+        );
         let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
         let sums: Vec<String> = lines
             .iter()
@@ -1466,13 +1474,7 @@ impl Query<'_> {
                 daily = self.q("daily"),
                 y = self.q("y"),
                 selected = selected,
-                // Every selected area with a count in the period, as the estimate counts them.
-                n = format!(
-                    "(SELECT COUNT(DISTINCT {}) FROM {} AS {} WHERE {selected})",
-                    self.c("y", AREA),
-                    self.q("daily"),
-                    self.q("y"),
-                ),
+                n = with_counts,
             ),
         ));
         let own: Vec<String> = std::iter::once(self.c("o", DATE))
