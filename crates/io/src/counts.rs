@@ -8,6 +8,8 @@
 use std::path::Path;
 
 use deltid_model::{Counts, Result, Scenario};
+#[cfg(doc)]
+use {crate::MAX_REPORTED, deltid_model::Error};
 
 use crate::delimited::Chunking;
 use crate::reading::{CountsOptions, Progress, Reading};

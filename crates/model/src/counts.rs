@@ -20,7 +20,7 @@ pub enum Place {
     Region,
 }
 
-/// Why a count was refused by [`CountsBuilder::insert`].
+/// Why a count was refused by [`CountsWriter::insert`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
     /// The place already has a count that day.

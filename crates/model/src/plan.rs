@@ -31,7 +31,7 @@
 //! # Deductions
 //! Each deduction is one figure for the region, one per area, or a table by date (and area).
 //! A figure for the region is shared out to the areas by the scenario's
-//! [`Allocation`](crate::Allocation): `deduction(a,d) = figure(d) × share(a,d)`.
+//! [`Allocation`]: `deduction(a,d) = figure(d) × share(a,d)`.
 //!
 //! # The region
 //! One rule gives the region's figures in every output:
