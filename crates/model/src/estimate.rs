@@ -99,14 +99,20 @@ impl Estimate {
         // The scenario's areas with a count in the period: "every area counted" means every
         // one of these (an area without any count does not make every day incomplete).
         let mut has_counts = vec![false; areas];
+        let mut with_counts = 0;
         for (day, row) in counts.days() {
+            if with_counts == areas {
+                break;
+            }
             if plan.in_period(day) {
                 for (key, has) in has_counts.iter_mut().enumerate() {
-                    *has |= row.get(key).is_some();
+                    if !*has && row.get(key).is_some() {
+                        *has = true;
+                        with_counts += 1;
+                    }
                 }
             }
         }
-        let with_counts = has_counts.iter().filter(|h| **h).count();
         let counted_areas = plan.selected().iter().filter(|&&a| has_counts[a]).count() as u32;
         let mut contexts = vec![DayContext::default(); counts.days_held()];
         let mut incomplete = false;

@@ -340,6 +340,9 @@ pub struct Plan {
     per_foreign: f64,
     rules: [Rule; 4],
     shares: Shares,
+    /// Each area's four deductions when none depends on the day (figures per area or shared
+    /// by resident share, none from a table by date): the rules evaluated once, not per day.
+    fixed: Option<Vec<[f64; 4]>>,
     period: std::ops::Range<Day>,
 }
 
@@ -398,7 +401,7 @@ impl Plan {
             }
         };
         let (per_domestic, per_foreign) = scenario.scaling().added(scenario.uplift().fraction());
-        Ok(Plan {
+        let mut plan = Plan {
             scenario: scenario.clone(),
             selection: selection.clone(),
             selected,
@@ -406,8 +409,27 @@ impl Plan {
             per_foreign,
             rules,
             shares,
+            fixed: None,
             period: selection.period.days(),
-        })
+        };
+        plan.fixed = plan.fixed_deductions();
+        Ok(plan)
+    }
+
+    /// Each area's deductions, when no rule depends on the day: from the same rules as
+    /// [`Plan::area_lines`] evaluates each day (so the same numbers), on any day.
+    fn fixed_deductions(&self) -> Option<Vec<[f64; 4]>> {
+        let by_day = self.rules.iter().any(|rule| match rule {
+            Rule::Zero => false,
+            Rule::Shared(figures) | Rule::PerArea(figures) => figures.dated,
+        });
+        if by_day || self.shares == Shares::Present {
+            return None;
+        }
+        let context = DayContext::default();
+        (0..self.scenario.areas().len())
+            .map(|area| self.deductions(area, 0, 0.0, &context, &[]))
+            .collect()
     }
 
     /// The scenario.
@@ -543,18 +565,35 @@ impl Plan {
         context: &DayContext,
         usual: &[f64],
     ) -> Option<DayLines> {
-        self.lines(observed, foreign, |present| {
-            let share = self.share(area, present, context, usual);
-            let mut deductions = [0.0; 4];
-            for (slot, rule) in deductions.iter_mut().zip(&self.rules) {
-                *slot = match rule {
-                    Rule::Zero => 0.0,
-                    Rule::Shared(figures) => figures.at(day, 0)? * share,
-                    Rule::PerArea(figures) => figures.at(day, area)?,
-                };
-            }
-            Some(deductions)
-        })
+        match &self.fixed {
+            Some(fixed) => self.lines(observed, foreign, |_| Some(fixed[area])),
+            None => self.lines(observed, foreign, |present| {
+                self.deductions(area, day, present, context, usual)
+            }),
+        }
+    }
+
+    /// An area's four deductions on a day, with its present persons that day; `None` where a
+    /// table has no figure.
+    #[inline(always)]
+    fn deductions(
+        &self,
+        area: usize,
+        day: Day,
+        present: f64,
+        context: &DayContext,
+        usual: &[f64],
+    ) -> Option<[f64; 4]> {
+        let share = self.share(area, present, context, usual);
+        let mut deductions = [0.0; 4];
+        for (slot, rule) in deductions.iter_mut().zip(&self.rules) {
+            *slot = match rule {
+                Rule::Zero => 0.0,
+                Rule::Shared(figures) => figures.at(day, 0)? * share,
+                Rule::PerArea(figures) => figures.at(day, area)?,
+            };
+        }
+        Some(deductions)
     }
 
     /// The region's lines on a day from its own count: its deductions are the region's own

@@ -455,24 +455,31 @@ struct Tally {
     sums: [Sum; 8],
     /// Plain sums of the current year (a year's days add without loss that matters here).
     current: [f64; 8],
+    /// The current year and its days counted.
+    year: i32,
+    year_days: u32,
     negative_days: u32,
     negative_sum: Sum,
     negative_dates: Vec<Day>,
-    /// Per calendar year, in order: year, days counted, part-time residents summed.
+    /// The years before the current one, in order: year, days counted, part-time residents
+    /// summed.
     years: Vec<(i32, u32, Sum)>,
 }
 
 impl Tally {
     /// Adds one day (days come in date order).
+    #[inline]
     fn add(&mut self, day: Day, year: i32, lines: &DayLines) {
         if self.days == 0 {
             self.first = day;
+            self.year = year;
+        } else if year != self.year {
+            self.flush();
+            self.year = year;
         }
         self.days += 1;
+        self.year_days += 1;
         self.last = day;
-        if self.years.last().is_some_and(|(y, _, _)| *y != year) {
-            self.flush();
-        }
         for (sum, value) in self.current.iter_mut().zip(lines.to_array()) {
             *sum += value;
         }
@@ -482,17 +489,23 @@ impl Tally {
             self.negative_sum.add(part_time);
             self.negative_dates.push(day);
         }
-        match self.years.last_mut() {
-            Some((y, days, sum)) if *y == year => {
-                *days += 1;
-                sum.add(part_time);
-            }
-            _ => self.years.push((year, 1, Sum::of(part_time))),
-        }
     }
 
-    /// Moves the current year's plain sums into the compensated ones.
+    /// Closes the current year: its part-time sum joins the years, its plain sums the
+    /// compensated ones.
     fn flush(&mut self) {
+        if self.year_days == 0 {
+            return;
+        }
+        let part_time = Sum::of(self.current[Line::PartTime as usize]);
+        match self.years.last_mut() {
+            Some((y, days, sum)) if *y == self.year => {
+                *days += self.year_days;
+                sum.merge(&part_time);
+            }
+            _ => self.years.push((self.year, self.year_days, part_time)),
+        }
+        self.year_days = 0;
         for (sum, current) in self.sums.iter_mut().zip(&mut self.current) {
             sum.add(*current);
             *current = 0.0;
@@ -511,6 +524,7 @@ impl Tally {
         }
         self.days += later.days;
         self.last = later.last;
+        self.year = later.year;
         for (sum, other) in self.sums.iter_mut().zip(&later.sums) {
             sum.merge(other);
         }
@@ -568,16 +582,20 @@ impl Tally {
                 .map(|d| from_epoch_day(*d))
                 .collect(),
             guest_nights_per_year_plan: mean[Line::PartTime] * PLAN_DAYS_PER_YEAR,
-            calendar_years: self
-                .years
-                .iter()
-                .map(|(year, days, sum)| CalendarYear {
-                    year: *year,
-                    days_observed: *days,
-                    days_in_year: days_in_year(*year),
-                    guest_nights: sum.value(),
-                })
-                .collect(),
+            calendar_years: {
+                let mut closed = self.clone();
+                closed.flush();
+                closed
+                    .years
+                    .iter()
+                    .map(|(year, days, sum)| CalendarYear {
+                        year: *year,
+                        days_observed: *days,
+                        days_in_year: days_in_year(*year),
+                        guest_nights: sum.value(),
+                    })
+                    .collect()
+            },
             table: table(&mean),
         }
     }
