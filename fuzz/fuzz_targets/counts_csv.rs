@@ -1,4 +1,4 @@
-//! Arbitrary bytes as a counts CSV file: `Counts::read` returns an error or sound counts,
+//! Arbitrary bytes as a counts CSV file: `read_counts` returns an error or sound counts,
 //! never panics.
 #![no_main]
 

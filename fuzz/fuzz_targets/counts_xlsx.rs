@@ -1,6 +1,6 @@
 //! Arbitrary bytes as the worksheet XML of an otherwise valid .xlsx workbook (so the input
 //! reaches calamine's sheet parser and deltid's cell handling rather than stopping at the zip
-//! layer): `Counts::read` returns an error or sound counts, never panics.
+//! layer): `read_counts` returns an error or sound counts, never panics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

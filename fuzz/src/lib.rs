@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use deltid::columns::{DATE, OBSERVED};
-use deltid::{Counts, CountsOptions};
-use polars::prelude::*;
+use deltid::{Counts, CountsOptions, Place, Scenario, read_counts, scenario_from_toml};
 
 /// One temporary folder for the whole run; each input overwrites the same file.
 fn folder() -> &'static tempfile::TempDir {
@@ -13,9 +11,21 @@ fn folder() -> &'static tempfile::TempDir {
     DIR.get_or_init(|| tempfile::tempdir().expect("a temporary folder"))
 }
 
+/// The scenario the inputs are read for: two areas, `0001` A and `0002` B, with the region's
+/// own count under `REG`, so codes, names and the region code all resolve.
+fn scenario() -> &'static Scenario {
+    static SCENARIO: OnceLock<Scenario> = OnceLock::new();
+    SCENARIO.get_or_init(|| {
+        let toml = "uplift = 0.06\nregion_code = \"REG\"\n[deductions]\nresidents = 100\n\
+            commuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"0001\"\n\
+            name = \"A\"\n[[area]]\ncode = \"0002\"\nname = \"B\"\n";
+        scenario_from_toml(toml, "fuzz.toml".as_ref()).expect("the fuzz scenario is valid")
+    })
+}
+
 /// Lets deltid catch a panic of a library it calls (it turns calamine's and polars' panics on
 /// damaged files into errors): libfuzzer-sys's hook aborts on any panic, caught or not. A panic
-/// that escapes `Counts::read` still reaches libfuzzer-sys, which aborts.
+/// that escapes `read_counts` still reaches libfuzzer-sys, which aborts.
 pub fn init() {
     let _ = std::panic::take_hook();
 }
@@ -25,25 +35,23 @@ pub fn init() {
 pub fn read_and_check(bytes: &[u8], extension: &str) {
     let path: PathBuf = folder().path().join(format!("counts.{extension}"));
     std::fs::write(&path, bytes).expect("the input is written");
-    match Counts::read(&path, &CountsOptions::default(), None) {
+    match read_counts(&path, &CountsOptions::default(), scenario()) {
         Err(e) => assert!(!e.to_string().is_empty()),
         Ok(counts) => check(&counts),
     }
 }
 
-/// Every row of a result has a date and a finite, non-negative count.
+/// A result has counts, and every count is finite and not negative.
 fn check(counts: &Counts) {
-    let frame = counts.lazy().collect().expect("the counts collect");
-    assert!(frame.height() > 0, "a result without rows");
-    let dates = frame.column(DATE).expect("a date column");
-    assert_eq!(dates.dtype(), &DataType::Date);
-    assert_eq!(dates.null_count(), 0, "a row without a date");
-    let observed = frame.column(OBSERVED).expect("a count column");
-    let observed = observed.f64().expect("counts are f64");
-    assert_eq!(observed.null_count(), 0, "a row without a count");
-    for count in observed.into_no_null_iter() {
-        assert!(count.is_finite() && count >= 0.0, "count {count}");
+    assert!(!counts.is_empty(), "a result without counts");
+    let mut seen = 0u64;
+    for place in [Place::Area(0), Place::Area(1), Place::Region] {
+        for (_, count) in counts.series(place) {
+            assert!(count.is_finite() && count >= 0.0, "count {count}");
+            seen += 1;
+        }
     }
+    assert_eq!(seen, counts.len(), "counts that no place holds");
 }
 
 /// A CRC-32 (IEEE), as zip files carry.

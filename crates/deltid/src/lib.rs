@@ -55,6 +55,6 @@ pub use deltid_model::{
     PLAN_DAYS_PER_YEAR, Parameter, ParameterSpec, PercentileMethod, Period, Place, Plan, PlanTable,
     Reach, Refused, RegionDay, RegionRule, Resolution, Result, Scaling, Scenario, ScenarioSpec,
     SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow, UncertainParameter, Uplift,
-    calendar, days_in_year, epoch_day, from_epoch_day, plan, quantile, trim_cell,
+    calendar, days_in_year, epoch_day, from_epoch_day, plan, quantile, quantile_of, trim_cell,
 };
 pub use run::Run;

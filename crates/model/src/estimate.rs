@@ -298,6 +298,36 @@ impl Estimate {
         }
     }
 
+    /// Every selected area's days, area by area in the order of [`Plan::selected`]: the
+    /// area's position among the scenario's areas and its days with a count in the period, in
+    /// date order (as [`Estimate::area_days`] gives them).
+    ///
+    /// For analyses of every area: the counts are held day by day, so this reads them for a
+    /// few hundred areas at a time, each day's cells side by side, instead of one area at a
+    /// time across every day. It holds the days of that many areas at once.
+    pub fn each_area_days(&self) -> impl Iterator<Item = (usize, Vec<(NaiveDate, DayLines)>)> + '_ {
+        /// Areas read together: their cells of a day are side by side in memory.
+        const AREAS: usize = 256;
+        self.plan
+            .selected()
+            .chunks(AREAS)
+            .flat_map(move |positions| {
+                let mut days: Vec<Vec<(NaiveDate, DayLines)>> = vec![Vec::new(); positions.len()];
+                for (index, day, row) in self.counts.indexed_days() {
+                    if !self.plan.in_period(day) {
+                        continue;
+                    }
+                    let date = from_epoch_day(day);
+                    for (series, &area) in days.iter_mut().zip(positions) {
+                        if let Some(lines) = self.area_lines(area, day, index, row) {
+                            series.push((date, lines));
+                        }
+                    }
+                }
+                positions.iter().copied().zip(days)
+            })
+    }
+
     /// Each day the area at position `area` has a count in the period, in date order.
     pub fn area_days(&self, area: usize) -> impl Iterator<Item = (NaiveDate, DayLines)> + '_ {
         self.counts
@@ -310,7 +340,14 @@ impl Estimate {
 
     /// The region's days, in date order (see [`RegionRule`]).
     pub fn region_days(&self) -> impl Iterator<Item = RegionDay> + '_ {
-        self.days().filter_map(|d| d.region)
+        // Through the blocked visit of the summary: areas' cells read side by side.
+        let mut days = Vec::new();
+        self.visit_days(0..self.days_held(), |visit| {
+            if let Visit::Region(_, _, Some(region)) = visit {
+                days.push(*region);
+            }
+        });
+        days.into_iter()
     }
 
     /// An area's lines on a day held at `index`, if it has a count in the period.

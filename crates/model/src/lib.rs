@@ -41,7 +41,7 @@ pub use scenario::{
     Distribution, MAX_FOREIGN_FACTOR, MappingRow, Parameter, ParameterSpec, Scaling, Scenario,
     ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
 };
-pub use stats::{PercentileMethod, Sum, quantile};
+pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
 pub use summary::{AreaSummary, CalendarYear, Summary};
 pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow};
 

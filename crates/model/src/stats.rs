@@ -42,21 +42,57 @@ impl PercentileMethod {
 /// assert_eq!(quantile(&days, 0.9, PercentileMethod::NearestRank), Some(9.0));
 /// ```
 pub fn quantile(sorted: &[f64], p: f64, method: PercentileMethod) -> Option<f64> {
-    let n = sorted.len();
+    let (lower, upper, weight) = ranks(sorted.len(), p, method)?;
+    Some(interpolate(sorted[lower], sorted[upper], weight))
+}
+
+/// The `p`-th quantile of values in any order, as [`quantile`] takes it from the same values
+/// sorted; the values are reordered (only the order statistics needed are found, in linear
+/// time).
+///
+/// # Examples
+/// ```
+/// use deltid_model::{quantile, quantile_of, PercentileMethod};
+/// let mut days = vec![7.0, 1.0, 10.0, 3.0, 9.0, 2.0, 8.0, 4.0, 6.0, 5.0];
+/// assert_eq!(quantile_of(&mut days, 0.9, PercentileMethod::Linear), Some(9.1));
+/// ```
+pub fn quantile_of(values: &mut [f64], p: f64, method: PercentileMethod) -> Option<f64> {
+    let (lower, upper, weight) = ranks(values.len(), p, method)?;
+    let (_, &mut low, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
+    let high = if upper == lower {
+        low
+    } else {
+        // The next order statistic is the least of those above.
+        above.iter().copied().min_by(f64::total_cmp).unwrap_or(low)
+    };
+    Some(interpolate(low, high, weight))
+}
+
+/// The positions (0-based, in ascending order) of the order statistics a quantile is taken
+/// from, and the weight of the upper one.
+fn ranks(n: usize, p: f64, method: PercentileMethod) -> Option<(usize, usize, f64)> {
     if n == 0 || !(0.0..=1.0).contains(&p) {
         return None;
     }
-    match method {
+    Some(match method {
         PercentileMethod::Linear => {
             let h = (n - 1) as f64 * p;
             let lower = h.floor() as usize;
-            let upper = (lower + 1).min(n - 1);
-            Some(sorted[lower] + (h - lower as f64) * (sorted[upper] - sorted[lower]))
+            (lower, (lower + 1).min(n - 1), h - lower as f64)
         }
         PercentileMethod::NearestRank => {
             let rank = ((p * n as f64).ceil() as usize).clamp(1, n);
-            Some(sorted[rank - 1])
+            (rank - 1, rank - 1, 0.0)
         }
+    })
+}
+
+/// `low + weight × (high − low)`; exactly `low` when the weight is 0.
+fn interpolate(low: f64, high: f64, weight: f64) -> f64 {
+    if weight == 0.0 {
+        low
+    } else {
+        low + weight * (high - low)
     }
 }
 
@@ -138,5 +174,34 @@ mod tests {
         }
         assert_eq!(quantile(&[], 0.5, PercentileMethod::Linear), None);
         assert_eq!(quantile(&sorted, 1.5, PercentileMethod::Linear), None);
+    }
+
+    #[test]
+    fn quantile_of_unsorted_values_is_the_quantile_of_the_sorted() {
+        // Values with ties and negatives, in a scrambled order (a fixed linear congruence).
+        let mut state = 12_345u64;
+        for n in 1..60 {
+            let values: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    ((state >> 33) % 41) as f64 - 20.0
+                })
+                .collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            for p in [0.0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1.0] {
+                for method in [PercentileMethod::Linear, PercentileMethod::NearestRank] {
+                    let mut scrambled = values.clone();
+                    assert_eq!(
+                        quantile_of(&mut scrambled, p, method),
+                        quantile(&sorted, p, method),
+                        "n {n}, p {p}, {method:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(quantile_of(&mut [], 0.5, PercentileMethod::Linear), None);
     }
 }

@@ -188,10 +188,10 @@ impl Yearly {
         let calendar = scenario.calendar();
         let mut areas = Vec::new();
         let mut span: Option<(i32, i32)> = None;
-        for &position in estimate.plan().selected() {
+        for (position, days) in estimate.each_area_days() {
             let area = &scenario.areas()[position];
-            let series: Daily = estimate
-                .area_days(position)
+            let series: Daily = days
+                .into_iter()
                 .map(|(date, lines)| (date, negative.day(lines.part_time())))
                 .collect();
             let (Some(first), Some(last)) = (series.first(), series.last()) else {

@@ -27,22 +27,16 @@ pub struct DailyRow {
 /// file are never all in memory.
 pub fn daily_rows(estimate: &Estimate) -> impl Iterator<Item = DailyRow> + '_ {
     let scenario = estimate.scenario();
-    let areas = estimate
-        .plan()
-        .selected()
-        .iter()
-        .flat_map(move |&position| {
-            let area = &scenario.areas()[position];
-            estimate
-                .area_days(position)
-                .map(move |(date, lines)| DailyRow {
-                    date,
-                    area: Some(area.code.clone()),
-                    name: area.name.clone(),
-                    lines,
-                    overlap: None,
-                })
-        });
+    let areas = estimate.each_area_days().flat_map(move |(position, days)| {
+        let area = &scenario.areas()[position];
+        days.into_iter().map(move |(date, lines)| DailyRow {
+            date,
+            area: Some(area.code.clone()),
+            name: area.name.clone(),
+            lines,
+            overlap: None,
+        })
+    });
     let name = estimate.plan().region_name();
     let region = estimate.region_days().map(move |day| DailyRow {
         date: day.date,

@@ -13,7 +13,7 @@
 //! Figures far above the survey's mean do not make the estimate wrong, but tell the user that
 //! the residual is more than cabin use.
 
-use deltid_model::{AreaCode, Estimate, PercentileMethod, Summary, quantile};
+use deltid_model::{AreaCode, Estimate, PercentileMethod, Summary, quantile_of};
 use serde::Serialize;
 
 /// Guest-nights per cabin per year in the national cabin survey (TØI report 1155/2011).
@@ -68,18 +68,14 @@ impl Plausibility {
         {
             return None;
         }
-        let sorted = |mut days: Vec<f64>| {
-            days.sort_by(f64::total_cmp);
-            days
-        };
         let check = |code: Option<AreaCode>,
                      name: String,
                      per_year: f64,
                      homes: Option<f64>,
                      commercial: Option<f64>,
-                     days: &[f64]| {
+                     days: &mut [f64]| {
             let per_home = homes.filter(|h| *h > 0.0).map(|h| per_year / h);
-            let at = |p| quantile(days, p, PercentileMethod::Linear);
+            let mut at = |p| quantile_of(days, p, PercentileMethod::Linear);
             AreaPlausibility {
                 code,
                 name,
@@ -100,27 +96,25 @@ impl Plausibility {
             }
         };
         let mut areas = Vec::new();
-        for area in summary.areas() {
-            let Some(position) = area.code().and_then(|c| scenario.position(c.as_str())) else {
+        let mut summaries = summary.areas().iter().peekable();
+        for (position, days) in estimate.each_area_days() {
+            // The summary lists the selected areas with counts, in the same order.
+            let code = &scenario.areas()[position].code;
+            let Some(area) = summaries.next_if(|a| a.code() == Some(code)) else {
                 continue;
             };
             let c = &calibration[position];
             if c.holiday_homes.is_none() && c.commercial_guest_nights.is_none() {
                 continue;
             }
-            let days = sorted(
-                estimate
-                    .area_days(position)
-                    .map(|(_, l)| l.part_time())
-                    .collect(),
-            );
+            let mut days: Vec<f64> = days.iter().map(|(_, l)| l.part_time()).collect();
             areas.push(check(
                 area.code().cloned(),
                 area.name().to_owned(),
                 area.guest_nights_per_year_plan(),
                 c.holiday_homes,
                 c.commercial_guest_nights,
-                &days,
+                &mut days,
             ));
         }
         let selected = estimate.plan().selected();
@@ -133,19 +127,17 @@ impl Plausibility {
         let homes = total(|c| c.holiday_homes);
         let commercial = total(|c| c.commercial_guest_nights);
         let region = (homes.is_some() || commercial.is_some()).then(|| {
-            let days = sorted(
-                estimate
-                    .region_days()
-                    .map(|d| d.lines.part_time())
-                    .collect(),
-            );
+            let mut days: Vec<f64> = estimate
+                .region_days()
+                .map(|d| d.lines.part_time())
+                .collect();
             check(
                 None,
                 summary.region().name().to_owned(),
                 summary.region().guest_nights_per_year_plan(),
                 homes,
                 commercial,
-                &days,
+                &mut days,
             )
         });
         Some(Plausibility { areas, region })

@@ -211,9 +211,8 @@ impl Population {
         let scenario = estimate.scenario();
         let labels = Labels::new(estimate);
         let mut areas = Vec::new();
-        for &position in estimate.plan().selected() {
+        for (position, days) in estimate.each_area_days() {
             let area = &scenario.areas()[position];
-            let days: Vec<(NaiveDate, DayLines)> = estimate.area_days(position).collect();
             if days.is_empty() {
                 continue;
             }

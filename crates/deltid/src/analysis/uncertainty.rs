@@ -414,8 +414,7 @@ impl Balanced {
             RegionRule::SumOfAreas => {
                 let mut point = 0.0;
                 let mut domestic_year = 0.0;
-                for &position in estimate.plan().selected() {
-                    let days: Vec<(NaiveDate, DayLines)> = estimate.area_days(position).collect();
+                for (position, days) in estimate.each_area_days() {
                     let part_time: Daily = days.iter().map(|(d, l)| (*d, l.part_time())).collect();
                     let own: Daily = days
                         .iter()
