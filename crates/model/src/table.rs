@@ -1,5 +1,7 @@
 //! The plan's table: from telecom persons per day to guest-nights per year, line by line.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::lines::{DayLines, Deduction, Line};
@@ -30,7 +32,7 @@ pub struct TableLine {
     /// Which row.
     pub row: TableRow,
     /// The label, as in the plan's table.
-    pub label: String,
+    pub label: Cow<'static, str>,
     /// Whole persons per day (nights per year on the last line), deductions negative, by the
     /// plan's rounding: each line rounded half away from zero, sums computed from the rounded
     /// lines.
@@ -122,13 +124,13 @@ impl PlanTable {
         let mut lines = vec![
             TableLine {
                 row: TableRow::Observed,
-                label: "mean persons per day from telecom data".to_owned(),
+                label: Cow::Borrowed("mean persons per day from telecom data"),
                 rounded: observed,
                 exact: mean[Line::Observed],
             },
             TableLine {
                 row: TableRow::Uplift,
-                label,
+                label: Cow::Owned(label),
                 rounded: added,
                 exact: mean[Line::Uplift],
             },
@@ -140,20 +142,20 @@ impl PlanTable {
             per_day = per_day.saturating_sub(rounded);
             lines.push(TableLine {
                 row: TableRow::Deduction(deduction),
-                label: deduction.label().to_owned(),
+                label: Cow::Borrowed(deduction.label()),
                 rounded: -rounded,
                 exact: -persons,
             });
         }
         lines.push(TableLine {
             row: TableRow::GuestNightsPerDay,
-            label: "guest-nights, mean per day".to_owned(),
+            label: Cow::Borrowed("guest-nights, mean per day"),
             rounded: per_day,
             exact: mean[Line::PartTime],
         });
         lines.push(TableLine {
             row: TableRow::GuestNightsPerYear,
-            label: "guest-nights per year (mean per day × 365)".to_owned(),
+            label: Cow::Borrowed("guest-nights per year (mean per day × 365)"),
             rounded: per_day.saturating_mul(PLAN_DAYS_PER_YEAR as i64),
             exact: mean[Line::PartTime] * PLAN_DAYS_PER_YEAR,
         });

@@ -51,7 +51,7 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
     let mut plan = table();
     plan.set_header(["line", "persons"]);
     for line in &region.table().lines {
-        plan.add_row([line.label.clone(), persons(line.rounded)]);
+        plan.add_row([line.label.to_string(), persons(line.rounded)]);
     }
     right_align(&mut plan, 1);
     writeln!(out, "{plan}\n")?;
