@@ -18,7 +18,8 @@ pub struct Run {
     summary: Summary,
     sheet: Option<String>,
     yearly: Option<Yearly>,
-    plausibility: Option<Plausibility>,
+    /// Made when first asked for (it reads every area's days again).
+    plausibility: std::sync::OnceLock<Option<Plausibility>>,
     uncertainty: Option<Uncertainty>,
 }
 
@@ -80,13 +81,12 @@ impl Run {
     /// A run of an estimate made by other means (counts built in memory).
     pub fn from_estimate(estimate: Estimate, sheet: Option<String>) -> Run {
         let summary = estimate.summary();
-        let plausibility = Plausibility::new(&estimate, &summary);
         Run {
             estimate,
             summary,
             sheet,
             yearly: None,
-            plausibility,
+            plausibility: std::sync::OnceLock::new(),
             uncertainty: None,
         }
     }
@@ -116,9 +116,12 @@ impl Run {
         self.yearly.as_ref()
     }
 
-    /// Checks against holiday homes and commercial guest-nights, when the scenario gives them.
+    /// Checks against holiday homes and commercial guest-nights, when the scenario gives them
+    /// (made on the first call).
     pub fn plausibility(&self) -> Option<&Plausibility> {
-        self.plausibility.as_ref()
+        self.plausibility
+            .get_or_init(|| Plausibility::new(&self.estimate, &self.summary))
+            .as_ref()
     }
 
     /// Intervals, when asked for with [`Run::quantify_uncertainty`].

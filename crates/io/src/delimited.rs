@@ -13,7 +13,7 @@ use deltid_model::{CountsBuilder, CountsWriter, Error, Location, Result, Scenari
 
 use crate::cell::{DateFormat, DateParser};
 use crate::reading::{Collector, CountsOptions, Progress, Reading, find_repeats, layout, store};
-use crate::rows::{Batch, Cell, Layout, Line, Problem, RowReader, Rules};
+use crate::rows::{Batch, Cell, Cells, Layout, Line, Problem, RowReader, Rules};
 use crate::source::{
     csv_reader, decode, find_header, header_name, line_ends, looks_utf16, read_error, skip_blank,
     sniff_delimiter, strip_bom,
@@ -447,26 +447,12 @@ fn parse_chunk(
     let mut batch = Batch::default();
     batch.cells = cells;
     // Problems are numbered by the byte where their record starts, then by line.
-    let lines = if memchr::memchr(b'"', chunk).is_none() {
-        split_plain(chunk, delimiter, |start, line| {
-            reader.read(&line, start as u64, &mut batch);
-            if batch.cells.len() >= STORE_EVERY {
-                store(writer, rules, &mut batch);
-            }
-        })
-    } else {
-        let mut csv = csv_reader(delimiter, chunk);
-        let mut record = csv::ByteRecord::new();
-        // Records of bytes from memory: the reader has no other error than the end.
-        while let Ok(true) = csv.read_byte_record(&mut record) {
-            let start = skip_blank(chunk, record.position().map_or(0, |p| p.byte() as usize));
-            reader.read(&record, start as u64, &mut batch);
-            if batch.cells.len() >= STORE_EVERY {
-                store(writer, rules, &mut batch);
-            }
+    let lines = for_each_record(chunk, delimiter, |start, record| {
+        reader.read(record, start as u64, &mut batch);
+        if batch.cells.len() >= STORE_EVERY {
+            store(writer, rules, &mut batch);
         }
-        line_ends(chunk)
-    };
+    });
     store(writer, rules, &mut batch);
     // Byte offsets to lines within the chunk, in one pass.
     let mut at = (0usize, 0u64);
@@ -488,7 +474,7 @@ pub(crate) fn split_plain(
     bytes: &[u8],
     delimiter: u8,
     mut each: impl FnMut(usize, Line<'_>),
-) -> u64 {
+) -> (u64, Option<usize>) {
     // One pass, byte by byte: records are short, so a plain loop beats searching.
     let mut ends = Vec::with_capacity(16);
     let mut start = 0;
@@ -496,6 +482,9 @@ pub(crate) fn split_plain(
     for (i, &b) in bytes.iter().enumerate() {
         if b == delimiter {
             ends.push(i - start);
+        } else if b == b'"' {
+            // Quotes need the CSV reader: stop before this line.
+            return (lines, Some(start));
         } else if b == b'\n' || b == b'\r' {
             if i > start {
                 ends.push(i - start);
@@ -523,7 +512,52 @@ pub(crate) fn split_plain(
             },
         );
     }
-    lines
+    (lines, None)
+}
+
+/// A record of CSV bytes: a line split by hand, or a record the CSV reader read.
+pub(crate) enum Record<'a> {
+    Plain(Line<'a>),
+    Quoted(&'a csv::ByteRecord),
+}
+
+impl Cells for Record<'_> {
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            Record::Plain(line) => line.len(),
+            Record::Quoted(record) => record.len(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        match self {
+            Record::Plain(line) => line.get(i),
+            Record::Quoted(record) => record.get(i),
+        }
+    }
+}
+
+/// Calls `each` with every record of CSV bytes and the byte where it starts; returns the
+/// line ends in the bytes. Lines are split by hand ([`split_plain`], which splits as the CSV
+/// reader does) up to the first line with a quote; from there on the CSV reader reads them.
+fn for_each_record(bytes: &[u8], delimiter: u8, mut each: impl FnMut(usize, &Record<'_>)) -> u64 {
+    let (lines, quoted) = split_plain(bytes, delimiter, |start, line| {
+        each(start, &Record::Plain(line));
+    });
+    let Some(from) = quoted else {
+        return lines;
+    };
+    let rest = &bytes[from..];
+    let mut csv = csv_reader(delimiter, rest);
+    let mut record = csv::ByteRecord::new();
+    // Records of bytes from memory: the reader has no other error than the end.
+    while let Ok(true) = csv.read_byte_record(&mut record) {
+        let start = skip_blank(rest, record.position().map_or(0, |p| p.byte() as usize));
+        each(from + start, &Record::Quoted(&record));
+    }
+    lines + line_ends(rest)
 }
 
 /// Replays every count of a CSV file after its header, in file order, with its line: for
@@ -553,25 +587,15 @@ fn replay_csv(
             visit(lines.1, cell);
         }
     };
-    if memchr::memchr(b'"', data).is_none() {
-        split_plain(data, delimiter, |start, line| {
-            each(start, &|reader, batch| reader.read(&line, 0, batch));
-        });
-    } else {
-        let mut csv = csv_reader(delimiter, data);
-        let mut record = csv::ByteRecord::new();
-        while let Ok(true) = csv.read_byte_record(&mut record) {
-            let start = skip_blank(data, record.position().map_or(0, |p| p.byte() as usize));
-            each(start, &|reader, batch| reader.read(&record, 0, batch));
-        }
-    }
+    for_each_record(data, delimiter, |start, record| {
+        each(start, &|reader, batch| reader.read(record, 0, batch));
+    });
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rows::Cells;
 
     type Records = Vec<Vec<Vec<u8>>>;
 
@@ -584,7 +608,7 @@ mod tests {
             .collect::<std::result::Result<Vec<Vec<Vec<u8>>>, _>>()
             .unwrap_or_default();
         let mut split = Vec::new();
-        split_plain(text, delimiter, |_, line| {
+        let _ = split_plain(text, delimiter, |_, line| {
             split.push(
                 (0..line.ends.len())
                     .map(|i| line.get(i).unwrap_or_default().to_vec())
@@ -596,8 +620,44 @@ mod tests {
 
     #[test]
     fn text_without_quotes_splits_as_the_csv_crate_reads_it() {
-        // Every text over a small alphabet without quotes, up to 5 bytes, and long random ones.
-        let alphabet = b"a1,;\n\r \t";
+        for (expected, split) in texts(b"a1,;\n\r \t")
+            .iter()
+            .flat_map(|t| [b',', b';'].map(|delimiter| both(t, delimiter)))
+        {
+            assert_eq!(split, expected);
+        }
+    }
+
+    #[test]
+    fn records_with_quotes_anywhere_read_as_the_csv_crate_reads_them() {
+        // Lines are split by hand up to the first quote, then read by the CSV reader: the
+        // records must be the csv crate's for the whole text, and the starts must be where
+        // each record begins.
+        for text in texts(b"a1,\n\r\" ") {
+            let mut reader = csv_reader(b',', text.as_slice());
+            let Ok(expected) = reader
+                .byte_records()
+                .map(|r| r.map(|r| r.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()))
+                .collect::<std::result::Result<Vec<_>, _>>()
+            else {
+                continue;
+            };
+            let mut records = Vec::new();
+            let lines = for_each_record(&text, b',', |start, record| {
+                assert!(start < text.len());
+                records.push(
+                    (0..record.len())
+                        .map(|i| record.cell(i).to_vec())
+                        .collect::<Vec<_>>(),
+                );
+            });
+            assert_eq!(records, expected, "{:?}", String::from_utf8_lossy(&text));
+            assert_eq!(lines, line_ends(&text));
+        }
+    }
+
+    /// Every text over an alphabet up to 5 bytes, and 2 000 random ones of 200 bytes.
+    fn texts(alphabet: &[u8]) -> Vec<Vec<u8>> {
         let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
         for _ in 0..5 {
             let longer: Vec<Vec<u8>> = texts
@@ -619,12 +679,7 @@ mod tests {
                 .collect();
             texts.push(text);
         }
-        for text in &texts {
-            for delimiter in [b',', b';'] {
-                let (expected, split) = both(text, delimiter);
-                assert_eq!(split, expected, "{:?}", String::from_utf8_lossy(text));
-            }
-        }
+        texts
     }
 
     #[test]

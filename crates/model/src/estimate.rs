@@ -273,7 +273,7 @@ impl Estimate {
         range: std::ops::Range<usize>,
         mut visit: impl FnMut(Visit<'_>),
     ) {
-        const BLOCK: usize = 32;
+        const BLOCK: usize = 8;
         let days: Vec<(usize, Day, &DayRow)> = self
             .counts
             .indexed_days()
