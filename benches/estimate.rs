@@ -57,10 +57,6 @@ impl Size {
         u64::from(self.areas) * u64::from(self.days)
     }
 
-    fn id(&self) -> BenchmarkId {
-        BenchmarkId::new(self.label, format!("{}x{}", self.areas, self.days))
-    }
-
     fn synth(&self) -> Synth {
         let start = NaiveDate::from_ymd_opt(2019, 9, 1).expect("2019-09-01 is a date");
         Synth::generic(
@@ -176,35 +172,66 @@ fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
         .measurement_time(Duration::from_secs(4));
 }
 
-/// Files of every size, written once for the groups that read files.
-struct Files {
+/// Inputs made once per size, when a benchmark of that size first runs (so a filter such as
+/// `-- hallingdal` makes only the small ones).
+struct Inputs {
     _dir: tempfile::TempDir,
-    /// (scenario, CSV, Parquet) per size, in the order of [`SIZES`].
-    paths: Vec<(PathBuf, PathBuf, PathBuf)>,
+    /// The scenario's file, the counts as CSV and as Parquet.
+    scenario: PathBuf,
+    csv: PathBuf,
+    parquet: PathBuf,
+    /// The estimate of all days and areas, and its summary.
+    estimate: deltid::Estimate,
+    summary: deltid::Summary,
 }
 
-fn files() -> &'static Files {
-    static FILES: std::sync::OnceLock<Files> = std::sync::OnceLock::new();
-    FILES.get_or_init(|| {
+fn inputs(index: usize) -> &'static Inputs {
+    static INPUTS: [std::sync::OnceLock<Inputs>; 3] = [const { std::sync::OnceLock::new() }; 3];
+    INPUTS[index].get_or_init(|| {
+        let size = &SIZES[index];
         let dir = tempfile::tempdir().expect("a temporary folder can be made");
-        let paths = SIZES.iter().map(|size| size.files(dir.path())).collect();
-        Files { _dir: dir, paths }
+        let (scenario, csv, parquet) = size.files(dir.path());
+        let parsed = size.scenario();
+        let counts = size.counts(&parsed);
+        let estimate = Plan::new(&parsed, &Selection::default())
+            .and_then(|plan| plan.estimate(&counts))
+            .expect("the estimate runs");
+        let summary = estimate.summary();
+        Inputs {
+            _dir: dir,
+            scenario,
+            csv,
+            parquet,
+            estimate,
+            summary,
+        }
     })
+}
+
+/// A benchmark id: the size's label (with the input's format, if any) and its shape.
+fn id(size: &Size, format: Option<&str>) -> BenchmarkId {
+    let label = match format {
+        Some(format) => format!("{}_{format}", size.label),
+        None => size.label.to_owned(),
+    };
+    BenchmarkId::new(label, format!("{}x{}", size.areas, size.days))
 }
 
 /// [`read_counts`] of a CSV and a Parquet file into the model's compact counts.
 fn read(c: &mut Criterion) {
     let mut group = c.benchmark_group("read");
     configure(&mut group);
-    for (size, (scenario, csv, parquet)) in SIZES.iter().zip(&files().paths) {
-        let scenario = read_scenario(scenario).expect("the scenario reads");
+    for (index, size) in SIZES.iter().enumerate() {
         group.throughput(Throughput::Elements(size.rows()));
-        for (format, path) in [("csv", csv), ("parquet", parquet)] {
-            let id = BenchmarkId::new(
-                format!("{}_{format}", size.label),
-                format!("{}x{}", size.areas, size.days),
-            );
-            group.bench_with_input(id, path, |b, path| {
+        for format in ["csv", "parquet"] {
+            group.bench_function(id(size, Some(format)), |b| {
+                let inputs = inputs(index);
+                let scenario = read_scenario(&inputs.scenario).expect("the scenario reads");
+                let path = if format == "csv" {
+                    &inputs.csv
+                } else {
+                    &inputs.parquet
+                };
                 b.iter(|| {
                     read_counts(black_box(path), &CountsOptions::default(), &scenario)
                         .expect("the file reads")
@@ -220,12 +247,12 @@ fn read(c: &mut Criterion) {
 fn estimate(c: &mut Criterion) {
     let mut group = c.benchmark_group("estimate");
     configure(&mut group);
-    for size in &SIZES {
-        let scenario = size.scenario();
-        let counts = size.counts(&scenario);
-        let plan = Plan::new(&scenario, &Selection::default()).expect("the plan compiles");
+    for (index, size) in SIZES.iter().enumerate() {
         group.throughput(Throughput::Elements(size.rows()));
-        group.bench_with_input(size.id(), &(plan, counts), |b, (plan, counts)| {
+        group.bench_function(id(size, None), |b| {
+            let estimate = &inputs(index).estimate;
+            let plan = estimate.plan();
+            let counts = estimate.counts();
             b.iter(|| {
                 plan.estimate(black_box(counts))
                     .expect("the estimate runs")
@@ -242,16 +269,12 @@ fn population(c: &mut Criterion) {
     let options = PopulationOptions::default();
     let mut group = c.benchmark_group("population");
     configure(&mut group);
-    for size in &SIZES {
-        let scenario = size.scenario();
-        let counts = size.counts(&scenario);
-        let plan = Plan::new(&scenario, &Selection::default()).expect("the plan compiles");
-        let estimate = plan.estimate(&counts).expect("the estimate runs");
-        let summary = estimate.summary();
+    for (index, size) in SIZES.iter().enumerate() {
         group.throughput(Throughput::Elements(size.rows()));
-        group.bench_with_input(size.id(), &(estimate, summary), |b, (estimate, summary)| {
+        group.bench_function(id(size, None), |b| {
+            let inputs = inputs(index);
             b.iter(|| {
-                Population::new(black_box(estimate), black_box(summary), &options)
+                Population::new(black_box(&inputs.estimate), &inputs.summary, &options)
                     .expect("the view builds")
             });
         });
@@ -264,16 +287,18 @@ fn population(c: &mut Criterion) {
 fn job(c: &mut Criterion) {
     let mut group = c.benchmark_group("job");
     configure(&mut group);
-    for (size, (scenario, csv, parquet)) in SIZES.iter().zip(&files().paths) {
+    for (index, size) in SIZES.iter().enumerate() {
         group.throughput(Throughput::Elements(size.rows()));
-        for (format, path) in [("csv", csv), ("parquet", parquet)] {
-            let id = BenchmarkId::new(
-                format!("{}_{format}", size.label),
-                format!("{}x{}", size.areas, size.days),
-            );
-            group.bench_with_input(id, path, |b, path| {
+        for format in ["csv", "parquet"] {
+            group.bench_function(id(size, Some(format)), |b| {
+                let inputs = inputs(index);
+                let path = if format == "csv" {
+                    &inputs.csv
+                } else {
+                    &inputs.parquet
+                };
                 b.iter(|| {
-                    let scenario = read_scenario(scenario).expect("the scenario reads");
+                    let scenario = read_scenario(&inputs.scenario).expect("the scenario reads");
                     let counts = read_counts(black_box(path), &CountsOptions::default(), &scenario)
                         .expect("the file reads");
                     Plan::new(&scenario, &Selection::default())
