@@ -837,3 +837,58 @@ fn a_time_of_day_after_a_date_is_read_and_must_be_one() {
         "{text}"
     );
 }
+
+#[test]
+fn areas_from_a_table_give_the_scenario_of_area_entries() {
+    // ssb-2020.toml lists its six municipalities as [[area]] entries with residents per area;
+    // the same areas as a table (a semicolon CSV from Excel, with a figure column it does not
+    // need left empty) must give the same scenario and the same estimate to the last digit.
+    let original = data("hallingdal/ssb-2020.toml");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let head = &text[..text.find("[[area]]").unwrap()];
+    let tail = &text[text.find("# School holidays").unwrap()..];
+    let dir = tempfile::tempdir().unwrap();
+    let areas = "code;name;residents;holiday_homes\n3039;Flå;1050;\n3040;Nesbyen;3273;\n\
+        3041;Gol;4608;\n3042;Hemsedal;2486;\n3043;Ål;4674;\n3044;Hol;4441;\n";
+    std::fs::write(dir.path().join("areas.csv"), areas).unwrap();
+    let counts = data("hallingdal/counts.csv").display().to_string();
+    let codes = data("hallingdal/codes.csv").display().to_string();
+    // `areas` is a top-level key, so it goes before the first table.
+    let toml = format!("areas = \"areas.csv\"\n{head}{tail}")
+        .replace("counts = \"counts.csv\"", &format!("counts = {counts:?}"))
+        .replace("mapping = \"codes.csv\"", &format!("mapping = {codes:?}"));
+    let scenario = dir.path().join("table.toml");
+    std::fs::write(&scenario, &toml).unwrap();
+    let run = |path: &Path| {
+        Run::new(path, None, &CountsOptions::default(), &Selection::default())
+            .unwrap()
+            .summary()
+            .clone()
+    };
+    let (from_table, from_entries) = (run(&scenario), run(&original));
+    assert_eq!(from_table.areas().len(), 6);
+    assert_eq!(from_table.areas()[4].name(), "Ål");
+    assert_eq!(
+        from_table.region().mean().to_array(),
+        from_entries.region().mean().to_array()
+    );
+    assert_eq!(from_table, from_entries);
+
+    // Both ways at once is refused; a figure that is not persons names file, line, column
+    // and value.
+    std::fs::write(
+        &scenario,
+        format!("{toml}\n[[area]]\ncode = \"9999\"\nname = \"X\"\n"),
+    )
+    .unwrap();
+    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    assert!(
+        err.contains("`areas`") && err.contains("give them one way"),
+        "{err}"
+    );
+    std::fs::write(&scenario, &toml).unwrap();
+    std::fs::write(dir.path().join("areas.csv"), areas.replace("4608", "4 6O8")).unwrap();
+    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    assert!(err.contains("areas.csv") && err.contains("line 4"), "{err}");
+    assert!(err.contains("residents") && err.contains("4 6O8"), "{err}");
+}

@@ -18,6 +18,9 @@
 //! code = "3324"
 //! name = "Gol"
 //! # residents = 4600       # a per-area figure instead of a region-level one
+//! # (or, instead of [[area]] entries, a table with a row per area:
+//! #  areas = "areas.csv" with columns code (or area), name and optional residents,
+//! #  commuters, transit, day_visitors, holiday_homes, commercial_guest_nights)
 //! [calendar]               # optional; school holidays for calendar labels (Buskerud's)
 //! winter_holiday_weeks = [8, 9]
 //! [area_codes]             # optional: how area cells in inputs are read
@@ -39,7 +42,7 @@ use serde::Deserialize;
 
 use crate::cell::{NumberStyle, parse_number};
 use crate::source::looks_utf16;
-use crate::tables::{TableLayout, TableRef, read_deduction_table, read_mapping};
+use crate::tables::{TableLayout, TableRef, read_areas, read_deduction_table, read_mapping};
 
 /// Reads and checks a scenario file. Relative paths in it (counts, tables, mapping) are taken
 /// relative to the file's folder, and deduction tables are read now.
@@ -136,19 +139,28 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
         let rows = read_mapping(&file)?;
         spec.mapping = Some((file, rows));
     }
-    spec.areas = raw
-        .areas
-        .into_iter()
-        .map(|a| AreaSpec {
-            code: a.code,
-            name: a.name,
-            deductions: [a.residents, a.commuters, a.transit, a.day_visitors],
-            calibration: Calibration {
-                holiday_homes: a.holiday_homes,
-                commercial_guest_nights: a.commercial_guest_nights,
-            },
-        })
-        .collect();
+    spec.areas = match raw.areas_table {
+        Some(table) if !raw.areas.is_empty() => {
+            return Err(invalid(
+                "areas",
+                format!(
+                    "the areas are given both as a table ({}) and as [[area]] entries: give them one way",
+                    table.display()
+                ),
+            ));
+        }
+        Some(table) => read_areas(&folder.join(table))?,
+        None => Vec::new(),
+    };
+    spec.areas.extend(raw.areas.into_iter().map(|a| AreaSpec {
+        code: a.code,
+        name: a.name,
+        deductions: [a.residents, a.commuters, a.transit, a.day_visitors],
+        calibration: Calibration {
+            holiday_homes: a.holiday_homes,
+            commercial_guest_nights: a.commercial_guest_nights,
+        },
+    }));
     let deductions = [
         ("residents", raw.deductions.residents),
         ("commuters", raw.deductions.commuters),
@@ -187,6 +199,9 @@ struct RawScenario {
     deductions: RawDeductions,
     #[serde(rename = "area", default)]
     areas: Vec<RawArea>,
+    /// The areas as a table file instead of `[[area]]` entries.
+    #[serde(rename = "areas")]
+    areas_table: Option<PathBuf>,
     #[serde(default)]
     calendar: SchoolHolidays,
     #[serde(default)]

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use deltid_model::{
-    AreaResolver, DeductionTable, Error, Location, MappingRow, Resolution, Result, trim_cell,
+    AreaResolver, AreaSpec, Calibration, DeductionTable, Error, Location, MappingRow, Resolution,
+    Result, trim_cell,
 };
 
 use crate::cell::{DateFormat, DateParser, NotPersons, NumberStyle, persons};
@@ -233,40 +234,7 @@ pub fn read_deduction_table(
         };
         let text = cell(record, persons_at);
         let value_at = source.locate(*at, persons_at);
-        let value = persons(&text, NumberStyle::default()).map_err(|not| {
-            let (path, at, column, value) = (
-                path.to_owned(),
-                value_at.clone(),
-                layout.persons.clone(),
-                text.clone(),
-            );
-            match not {
-                NotPersons::Parse => Error::ParseNumber {
-                    path,
-                    at,
-                    column,
-                    value,
-                },
-                NotPersons::Ambiguous => Error::AmbiguousNumber {
-                    path,
-                    at,
-                    column,
-                    value,
-                },
-                NotPersons::Negative => Error::NegativeNumber {
-                    path,
-                    at,
-                    column,
-                    value,
-                },
-                NotPersons::TooLarge => Error::TooLarge {
-                    path,
-                    at,
-                    column,
-                    value,
-                },
-            }
-        })?;
+        let value = persons_cell(&text, path, value_at, &layout.persons)?;
         let here = source.locate(*at, 0);
         match seen.get(&(date, area)) {
             Some((index, _)) if layout.sum => rows[*index].2 += value,
@@ -291,6 +259,106 @@ pub fn read_deduction_table(
     DeductionTable::new(path, fill, rows).ok_or_else(|| Error::EmptyInput {
         path: path.to_owned(),
     })
+}
+
+/// A table cell as persons, or the error naming the file, place, column and value.
+fn persons_cell(text: &str, path: &Path, at: Location, column: &str) -> Result<f64> {
+    persons(text, NumberStyle::default()).map_err(|not| {
+        let (path, column, value) = (path.to_owned(), column.to_owned(), text.to_owned());
+        match not {
+            NotPersons::Parse => Error::ParseNumber {
+                path,
+                at,
+                column,
+                value,
+            },
+            NotPersons::Ambiguous => Error::AmbiguousNumber {
+                path,
+                at,
+                column,
+                value,
+            },
+            NotPersons::Negative => Error::NegativeNumber {
+                path,
+                at,
+                column,
+                value,
+            },
+            NotPersons::TooLarge => Error::TooLarge {
+                path,
+                at,
+                column,
+                value,
+            },
+        }
+    })
+}
+
+/// The columns of an area table besides the code and the name, in the order of
+/// [`AreaSpec::deductions`] then the calibration figures.
+const AREA_FIGURES: [&str; 6] = [
+    "residents",
+    "commuters",
+    "transit",
+    "day_visitors",
+    "holiday_homes",
+    "commercial_guest_nights",
+];
+
+/// Reads a scenario's areas from a table (any file deltid reads): a column `code` (or `area`),
+/// a column `name`, and optionally per-area figures in persons per day (`residents`,
+/// `commuters`, `transit`, `day_visitors`) and calibration figures (`holiday_homes`,
+/// `commercial_guest_nights`), one area per row; an empty cell is no figure. For scenarios of
+/// many areas (every municipality or grid cell of a country), where a table is what an
+/// analyst has.
+///
+/// # Errors
+/// The reading errors of a table; [`Error::MissingColumn`] without a code or name column;
+/// for a figure that is not persons, the errors of a number cell.
+pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
+    let table = Table::read(path, &SourceOptions::default(), "name")?;
+    let code = match table.header.iter().position(|h| h == "code") {
+        Some(at) => at,
+        None => column_index(&table.header, "area", path).map_err(|_| Error::MissingColumn {
+            path: path.to_owned(),
+            column: "code".to_owned(),
+            found: table.header.clone(),
+        })?,
+    };
+    let name = column_index(&table.header, "name", path)?;
+    let figures = AREA_FIGURES.map(|f| table.header.iter().position(|h| h == f));
+    fn cell(record: &[String], at: usize) -> &str {
+        record.get(at).map_or("", String::as_str)
+    }
+    let mut areas = Vec::with_capacity(table.records.len());
+    for (at, record) in &table.records {
+        let mut values = [None; 6];
+        for ((value, column), key) in values.iter_mut().zip(figures).zip(AREA_FIGURES) {
+            let Some(column) = column else { continue };
+            let text = cell(record, column);
+            if !trim_cell(text).is_empty() {
+                *value = Some(persons_cell(text, path, table.locate(*at, column), key)?);
+            }
+        }
+        let [
+            residents,
+            commuters,
+            transit,
+            day_visitors,
+            holiday_homes,
+            commercial,
+        ] = values;
+        areas.push(AreaSpec {
+            code: trim_cell(cell(record, code)).to_owned(),
+            name: trim_cell(cell(record, name)).to_owned(),
+            deductions: [residents, commuters, transit, day_visitors],
+            calibration: Calibration {
+                holiday_homes,
+                commercial_guest_nights: commercial,
+            },
+        });
+    }
+    Ok(areas)
 }
 
 /// Reads a code-mapping table: columns `from` and `to`, one old code per row.
