@@ -215,8 +215,14 @@ impl<T> ScenarioSpec<T> {
 /// given exactly once (for the region, for every area, or as a table), all figures are
 /// non-negative persons per day, area codes are unique, and region-level figures can be
 /// allocated.
+///
+/// Cheap to clone: the checked scenario is shared, never changed.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scenario {
+pub struct Scenario(std::sync::Arc<Checked>);
+
+/// A scenario's checked parts.
+#[derive(Debug, PartialEq)]
+struct Checked {
     path: PathBuf,
     name: String,
     uplift: Uplift,
@@ -522,7 +528,7 @@ impl Scenario {
             }
         }
 
-        Ok(Scenario {
+        Ok(Scenario(std::sync::Arc::new(Checked {
             path: path.clone(),
             name: spec.name.unwrap_or_else(|| "Region".to_owned()),
             uplift,
@@ -536,89 +542,89 @@ impl Scenario {
             resolver,
             scaling,
             region_code,
-        })
+        })))
     }
 
     /// The scenario file.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.0.path
     }
 
     /// The region's name, for outputs.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
 
     /// The uplift for people the data misses.
     pub fn uplift(&self) -> Uplift {
-        self.uplift
+        self.0.uplift
     }
 
     /// The counts file the scenario names, resolved against the scenario's folder.
     pub fn counts(&self) -> Option<&Path> {
-        self.counts.as_deref()
+        self.0.counts.as_deref()
     }
 
     /// How region-level deductions are shared out to the areas.
     pub fn allocation(&self) -> Allocation {
-        self.allocation
+        self.0.allocation
     }
 
     /// The areas of the region, in the scenario's order.
     pub fn areas(&self) -> &[Area] {
-        &self.areas
+        &self.0.areas
     }
 
     /// Where a deduction's figures come from.
     pub fn deduction(&self, deduction: Deduction) -> &DeductionSource {
-        &self.deductions[deduction.index()]
+        &self.0.deductions[deduction.index()]
     }
 
     /// The school holidays for calendar labels (Buskerud's unless the scenario's `[calendar]`
     /// says otherwise).
     pub fn calendar(&self) -> &SchoolHolidays {
-        &self.calendar
+        &self.0.calendar
     }
 
     /// Registered residents per area (persons, in the order of [`Scenario::areas`]) when the
     /// scenario gives them per area: as `residents` in every `[[area]]`, or as an undated table
     /// with an area column (areas the table lacks count 0).
     pub fn registered_residents(&self) -> Option<Vec<f64>> {
-        registered_residents(self.areas.len(), &self.deductions[0])
+        registered_residents(self.0.areas.len(), &self.0.deductions[0])
     }
 
     /// The scaling factors besides the uplift (`[scaling]`), each 1 unless given.
     pub fn scaling(&self) -> Scaling {
-        self.scaling
+        self.0.scaling
     }
 
     /// The code of the region's own count in the counts (`region_code`), if the operator gives
     /// one: a count of everyone in the region that day, each person once, while the areas'
     /// counts summed count a person seen in two areas twice.
     pub fn region_code(&self) -> Option<&AreaCode> {
-        self.region_code.as_ref()
+        self.0.region_code.as_ref()
     }
 
     /// How area cells in inputs are read as this scenario's areas (`[area_codes]`).
     pub fn resolver(&self) -> &AreaResolver {
-        &self.resolver
+        &self.0.resolver
     }
 
     /// The parameters given as distributions (uplift first, then deductions in the plan's
     /// order); the estimate uses each one's mean.
     pub fn uncertain(&self) -> &[UncertainParameter] {
-        &self.uncertain
+        &self.0.uncertain
     }
 
     /// Figures to check the estimate against, per area in scenario order.
     pub fn calibration(&self) -> &[Calibration] {
-        &self.calibration
+        &self.0.calibration
     }
 
     /// The position of the area with a code among [`Scenario::areas`], if the scenario lists
     /// it (the code as the resolver reads a cell: padded, mapped).
     pub fn position(&self, code: &str) -> Option<usize> {
-        match self.resolver.resolve(code) {
+        match self.0.resolver.resolve(code) {
             crate::area::Resolution::Area(i) => Some(i),
             _ => None,
         }
