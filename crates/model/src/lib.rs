@@ -42,7 +42,7 @@ pub use scenario::{
     ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
-pub use summary::{AreaSummary, CalendarYear, Summary};
+pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, Summary};
 pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow};
 
 /// A scenario of two areas (`0001` A, `0002` B), uplift 6 %, residents 1 000 for the region

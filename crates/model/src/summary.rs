@@ -15,6 +15,10 @@ use crate::scenario::{Allocation, Scaling, Uplift};
 use crate::stats::Sum;
 use crate::table::{PLAN_DAYS_PER_YEAR, PlanTable};
 
+/// The most days with a negative residual a summary lists per area (it counts them all): a
+/// country's areas over years can have millions.
+pub const MAX_NEGATIVE_DATES: usize = 20;
+
 /// Guest-nights summed over the days observed in one calendar year.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct CalendarYear {
@@ -36,8 +40,26 @@ impl CalendarYear {
     }
 }
 
+/// How the plan's table is made from a mean: the uplift, and the scaling factors when they
+/// (or a foreign-SIM split) are in play.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct TableRule {
+    uplift: Uplift,
+    scaling: Option<Scaling>,
+}
+
+impl TableRule {
+    fn table(self, mean: &DayLines) -> PlanTable {
+        match self.scaling {
+            // The plan's rounding of the uplift line holds only for observed × (1 + uplift).
+            Some(scaling) => PlanTable::with_scaling(mean, self.uplift, scaling),
+            None => PlanTable::new(mean, self.uplift),
+        }
+    }
+}
+
 /// Summary of one area, or of the region, over the selected period.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AreaSummary {
     code: Option<AreaCode>,
     name: String,
@@ -52,7 +74,48 @@ pub struct AreaSummary {
     negative_dates: Vec<NaiveDate>,
     guest_nights_per_year_plan: f64,
     calendar_years: Vec<CalendarYear>,
-    table: PlanTable,
+    /// The table is made when asked for: a country's areas need no table each in memory.
+    table: TableRule,
+}
+
+impl Serialize for AreaSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The fields as written, with the table made.
+        #[derive(Serialize)]
+        struct Written<'a> {
+            code: &'a Option<AreaCode>,
+            name: &'a str,
+            days: u32,
+            first: Option<NaiveDate>,
+            last: Option<NaiveDate>,
+            mean: &'a DayLines,
+            mean_foreign: f64,
+            missing_days: u32,
+            negative_days: u32,
+            negative_sum: f64,
+            negative_dates: &'a [NaiveDate],
+            guest_nights_per_year_plan: f64,
+            calendar_years: &'a [CalendarYear],
+            table: PlanTable,
+        }
+        Written {
+            code: &self.code,
+            name: &self.name,
+            days: self.days,
+            first: self.first,
+            last: self.last,
+            mean: &self.mean,
+            mean_foreign: self.mean_foreign,
+            missing_days: self.missing_days,
+            negative_days: self.negative_days,
+            negative_sum: self.negative_sum,
+            negative_dates: &self.negative_dates,
+            guest_nights_per_year_plan: self.guest_nights_per_year_plan,
+            calendar_years: &self.calendar_years,
+            table: self.table(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl AreaSummary {
@@ -111,7 +174,9 @@ impl AreaSummary {
         self.negative_sum
     }
 
-    /// The days with a negative residual, in date order.
+    /// The first days with a negative residual, in date order: at most
+    /// [`MAX_NEGATIVE_DATES`] of the [`AreaSummary::negative_days`] (the daily rows have
+    /// every one).
     pub fn negative_dates(&self) -> &[NaiveDate] {
         &self.negative_dates
     }
@@ -127,9 +192,9 @@ impl AreaSummary {
         &self.calendar_years
     }
 
-    /// The plan's table for this area (or the region).
-    pub fn table(&self) -> &PlanTable {
-        &self.table
+    /// The plan's table for this area (or the region), made from its means.
+    pub fn table(&self) -> PlanTable {
+        self.table.table(&self.mean)
     }
 }
 
@@ -281,12 +346,9 @@ impl Summary {
         let scaling = scenario.scaling();
         let foreign = estimate.counts().has_foreign();
         // The plan's rounding of the uplift line holds only for observed × (1 + uplift).
-        let table = |mean: &DayLines| {
-            if !scaling.is_identity() || foreign {
-                PlanTable::with_scaling(mean, uplift, scaling)
-            } else {
-                PlanTable::new(mean, uplift)
-            }
+        let table = TableRule {
+            uplift,
+            scaling: (!scaling.is_identity() || foreign).then_some(scaling),
         };
         let first = plan
             .selection()
@@ -315,7 +377,7 @@ impl Summary {
                 &area.name,
                 tally.mean(),
                 span,
-                &table,
+                table,
             ));
         }
         let region_mean = match estimate.region_rule() {
@@ -325,7 +387,7 @@ impl Summary {
         let mut region =
             tallies
                 .region
-                .summary(None, &plan.region_name(), region_mean, span, &table);
+                .summary(None, &plan.region_name(), region_mean, span, table);
         if foreign {
             mean_foreign(estimate, &mut summaries, &mut region);
         }
@@ -487,7 +549,9 @@ impl Tally {
         if part_time < 0.0 {
             self.negative_days += 1;
             self.negative_sum.add(part_time);
-            self.negative_dates.push(day);
+            if self.negative_dates.len() < MAX_NEGATIVE_DATES {
+                self.negative_dates.push(day);
+            }
         }
     }
 
@@ -531,6 +595,7 @@ impl Tally {
         self.negative_days += later.negative_days;
         self.negative_sum.merge(&later.negative_sum);
         self.negative_dates.extend(later.negative_dates);
+        self.negative_dates.truncate(MAX_NEGATIVE_DATES);
         for (year, days, sum) in later.years {
             match self.years.last_mut() {
                 Some((y, d, s)) if *y == year => {
@@ -563,7 +628,7 @@ impl Tally {
         name: &str,
         mean: DayLines,
         span: u32,
-        table: &dyn Fn(&DayLines) -> PlanTable,
+        table: TableRule,
     ) -> AreaSummary {
         AreaSummary {
             code,
@@ -596,7 +661,7 @@ impl Tally {
                     })
                     .collect()
             },
-            table: table(&mean),
+            table,
         }
     }
 }
@@ -633,4 +698,35 @@ fn mean_foreign(estimate: &Estimate, areas: &mut [AreaSummary], region: &mut Are
             sum.value() / f64::from(region.days.max(1))
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CountsBuilder, Place, Plan, Selection, doc_scenario};
+
+    #[test]
+    fn negative_dates_are_listed_up_to_the_limit_and_all_counted() {
+        // The doc scenario deducts 1 000 residents from A and B by present share; A counts
+        // 10 and B 0 on each of 30 days from 2020-01-01, so A's share is all of it and A is
+        // 10 × 1.06 − 1 000 = −989.4 every day. Split over threads or not, the summary counts
+        // 30 negative days and lists the first 20 in date order.
+        let scenario = doc_scenario();
+        let builder = CountsBuilder::new(&scenario, false);
+        let mut writer = builder.writer();
+        let first = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        for day in first.iter_days().take(30) {
+            writer.insert(Place::Area(0), day, 10.0, 0.0).unwrap();
+            writer.insert(Place::Area(1), day, 0.0, 0.0).unwrap();
+        }
+        drop(writer);
+        let counts = builder.finish(std::path::Path::new("counts"));
+        let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+        let summary = plan.estimate(&counts).unwrap().summary();
+        let a = &summary.areas()[0];
+        assert_eq!(a.negative_days(), 30);
+        assert!((a.negative_sum() - 30.0 * (10.6 - 1_000.0)).abs() < 1e-6);
+        let listed: Vec<NaiveDate> = first.iter_days().take(MAX_NEGATIVE_DATES).collect();
+        assert_eq!(a.negative_dates(), listed.as_slice());
+    }
 }

@@ -216,11 +216,11 @@ fn table_sheet(summary: &Summary) -> Sheet<'_> {
         .into_iter()
         .chain(summary.areas())
         .flat_map(|area| {
-            area.table().lines.iter().map(|line| {
+            area.table().lines.into_iter().map(move |line| {
                 vec![
                     Cell::text(area.code().map(AreaCode::as_str)),
                     Cell::text(Some(area.name())),
-                    Cell::text(Some(&line.label)),
+                    Cell::Text(line.label),
                     Cell::Whole(line.rounded),
                     Cell::Number(line.exact),
                 ]
