@@ -387,7 +387,7 @@ def tool_commands(tools, deltid, folder, counts, fmt, uplift, query, out, polars
     result = {t: out / f"{fmt}-{t}.csv" for t in tools}
     specs = {
         "deltid": ([deltid, "estimate", "--scenario", scenario, "--counts", counts, "--format", "csv",
-                    "--output", result["deltid"], "--force"] if "deltid" in tools else None,
+                    "--output", result["deltid"]] if "deltid" in tools else None,
                    ("area", "mean_part_time", "days", "mean_observed")),
         "duckdb": ([PYTHON, HERE / "duckdb_handwritten.py", "--counts", counts, "--areas", areas,
                     "--uplift", uplift, "--output", result.get("duckdb")],
@@ -402,7 +402,7 @@ def tool_commands(tools, deltid, folder, counts, fmt, uplift, query, out, polars
                     "--output", result.get("pandas")],
                    ("area", "part_time", "days", "observed")),
         "population": ([deltid, "population", "--scenario", scenario, "--counts", counts, "--format", "csv",
-                        "--output", result.get("population"), "--force"] if "population" in tools else None,
+                        "--output", result.get("population")] if "population" in tools else None,
                        ("area", None, "days", None)),
     }
     return {t: (specs[t][0], result[t], specs[t][1]) for t in tools if t in specs}
@@ -455,8 +455,10 @@ def reference_summary(deltid, out):
     if not HALLINGDAL.exists():
         return None
     path = out / "reference-hallingdal.csv"
+    if path.exists():
+        path.unlink()
     done = subprocess.run([str(deltid), "estimate", "--scenario", str(HALLINGDAL), "--format", "csv",
-                           "--output", str(path), "--force"], capture_output=True, text=True)
+                           "--output", str(path)], capture_output=True, text=True)
     return summary_shape(path) if done.returncode == 0 else None
 
 
@@ -521,8 +523,15 @@ def compare(args):
         for path in (counts, scenario, folder / "areas.csv"):
             warm(path)
         runs = repeat_runs(commands, args.repeat, out, fmt)
-        answers = {t: read_rows(result, *columns)
-                   for t, (_, result, columns) in commands.items() if "failed" not in runs[t]}
+        answers = {}
+        for t, (_, result, columns) in commands.items():
+            if "failed" in runs[t]:
+                continue
+            try:
+                answers[t] = read_rows(result, *columns)
+            except (OSError, KeyError, ValueError, TypeError) as e:
+                runs[t]["failed"] = "output"
+                runs[t]["error"] = f"cannot read {result.name} (columns {', '.join(c for c in columns if c)}): {e!r}"
         summary = (same_summary(commands["deltid"][1], reference)
                    if "deltid" in answers else None)
         entry["formats"][fmt] = {"runs": runs, "agreement": agreement(answers, areas), "summary": summary}
@@ -533,7 +542,7 @@ def compare(args):
     failures = []
     for fmt, r in entry["formats"].items():
         failures += [f"{fmt}: {p}" for p in r["agreement"]["problems"]]
-        failures += [f"{fmt}: {t} failed (exit {v['failed']}): {v['error'][-200:]}"
+        failures += [f"{fmt}: {t} failed ({why(v)}): {v['error'][-300:]}"
                      for t, v in r["runs"].items() if "failed" in v]
         if r["summary"] and not r["summary"]["ok"]:
             failures += [f"{fmt}: deltid's summary: {p}" for p in r["summary"]["problems"]]
@@ -573,9 +582,9 @@ def record(entry):
         "the runs so all find it in the page cache. Wall time is from start to exit (Python start-up and\n"
         "imports included for the peers); CPU time is user + system (above the wall time when several\n"
         "cores work); both are those of the fastest run. Peak memory is the largest maximum resident set\n"
-        "size (GNU time's `%M`) of the runs; it counts pages of a file the process memory-maps (polars\n"
-        "maps a CSV file), which the kernel can drop, so the anonymous memory (heap), sampled every\n"
-        "20 ms, is given beside it. The targets are the project's: at 10 M rows, CSV and Parquet,\n"
+        "size (GNU time's `%M`) of the runs; it counts pages of a file the process memory-maps, which\n"
+        "the kernel can drop, so the anonymous memory (heap), sampled every 20 ms, is given beside it\n"
+        "(for runs of half a second or more). The targets are the project's: at 10 M rows, CSV and Parquet,\n"
         f"`deltid estimate` at least {TARGET_SPEEDUP}× faster than both hand-written peers with peak memory no higher than\n"
         "DuckDB's; at 100 M rows (CSV) `deltid estimate` under 1 GiB peak with the same summary as at\n"
         "smaller scale, `deltid population` under 2 GiB; Hallingdal (6 areas × 547 days) end to end\n"
@@ -594,9 +603,22 @@ def fmt_mib(m):
     return f"{m:.0f} MiB" if m < 10240 else f"{m / 1024:.1f} GiB"
 
 
+def why(r):
+    """A failed run's reason: its exit status, or what else went wrong."""
+    return f"exit {r['failed']}" if isinstance(r["failed"], int) else str(r["failed"])
+
+
 def ok_run(runs, tool):
     r = runs.get(tool)
     return r if r and "failed" not in r else None
+
+
+def unmeasured(what, runs, tools):
+    """A target's row when one of `tools` did not run or failed: deltid failing does not meet it."""
+    failed = [t for t in tools if t in runs and "failed" in runs[t]]
+    measured = f"{', '.join(TOOLS[t] for t in failed)} failed" if failed else "–"
+    ours = any(t in ("deltid", "population") for t in failed)
+    return what, measured, "not met" if ours else "not measured"
 
 
 def targets(e):
@@ -615,21 +637,21 @@ def targets(e):
                     found.append((what, f"{speed:.2f}× ({fmt_time(d['wall'])} vs {fmt_time(p['wall'])})",
                                   "met" if speed >= TARGET_SPEEDUP else "not met"))
                 else:
-                    found.append((what, "–", "not measured"))
+                    found.append(unmeasured(what, runs, ["deltid", peer]))
             p = ok_run(runs, "duckdb")
             what = f"10 M rows, {fmt}: deltid estimate's peak memory ≤ {TOOLS['duckdb']}'s"
             if d and p:
                 found.append((what, f"{fmt_mib(d['rss'])} vs {fmt_mib(p['rss'])} ({d['rss'] / p['rss']:.2f}×)",
                               "met" if d["rss"] <= p["rss"] else "not met"))
             else:
-                found.append((what, "–", "not measured"))
+                found.append(unmeasured(what, runs, ["deltid", "duckdb"]))
     if e["areas"] * e["days"] == 100_000_000:
         result = e["formats"].get("csv")
         runs = result["runs"] if result else {}
         d, pop = ok_run(runs, "deltid"), ok_run(runs, "population")
         what = "100 M rows, csv: deltid estimate under 1 GiB peak memory"
         found.append((what, fmt_mib(d["rss"]), "met" if d["rss"] < TARGET_ESTIMATE_100M_MIB else "not met")
-                     if d else (what, "–", "not measured"))
+                     if d else unmeasured(what, runs, ["deltid"]))
         what = "100 M rows, csv: deltid estimate gives the same summary as at smaller scale"
         if d and result.get("summary") is not None:
             same = result["summary"]["ok"] and result["agreement"]["ok"]
@@ -637,10 +659,10 @@ def targets(e):
                           "; ".join(result["summary"]["problems"] + result["agreement"]["problems"])[:200],
                           "met" if same else "not met"))
         else:
-            found.append((what, "–", "not measured"))
+            found.append(unmeasured(what, runs, ["deltid"]))
         what = "100 M rows, csv: deltid population under 2 GiB peak memory"
         found.append((what, fmt_mib(pop["rss"]), "met" if pop["rss"] < TARGET_POPULATION_100M_MIB else "not met")
-                     if pop else (what, "–", "not measured"))
+                     if pop else unmeasured(what, runs, ["population"]))
     h = e.get("hallingdal")
     if h is not None:
         what = "Hallingdal (6 areas × 547 days) end to end under 100 ms"
@@ -672,7 +694,7 @@ def render_entry(e):
         f"## {e['areas']:,} areas × {e['days']:,} days = {e['rows']:,} rows".replace(",", " "),
         "",
         f"Run {e['date']}, seed {e['seed']}, best of {e['repeat']} run(s), load average "
-        f"{e['load']:.2f} at the start and {e.get('load_end', float('nan')):.2f} at the end. "
+        f"{e['load']:.2f} at the start (other work on the machine). "
         f"Files: CSV {e['file_mib']['csv']:.0f} MiB, Parquet (zstd) {e['file_mib']['parquet']:.0f} MiB. "
         f"Uplift {e['uplift']}; polars engine `{e['polars_engine']}`.",
     ]
@@ -691,7 +713,7 @@ def render_entry(e):
     for fmt, result in e["formats"].items():
         for t, r in result["runs"].items():
             if "failed" in r:
-                lines.append(f"| {fmt} | {TOOLS[t]} | failed (exit {r['failed']}) after {fmt_time(r['wall'])} | | "
+                lines.append(f"| {fmt} | {TOOLS[t]} | failed ({why(r)}) after {fmt_time(r['wall'])} | | "
                              f"{fmt_mib(r['rss'])} | |")
                 continue
             lines.append(f"| {fmt} | {TOOLS[t]} | {fmt_time(r['wall'])} | {fmt_time(r['cpu'])} | {fmt_mib(r['rss'])} | "
