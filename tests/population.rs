@@ -128,7 +128,7 @@ fn charts_have_the_right_size_and_content() {
     let mut reader = decoder.read_info().expect("a PNG");
     let info = reader.info();
     assert_eq!((info.width, info.height), (width, height));
-    let mut pixels = vec![0; reader.output_buffer_size()];
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
     reader.next_frame(&mut pixels).expect("pixels");
     // Something is drawn: the present-population blue (31, 78, 140) appears.
     assert!(pixels.chunks(3).any(|p| p == [31, 78, 140]));

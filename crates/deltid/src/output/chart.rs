@@ -98,8 +98,8 @@ pub fn write_chart(
             let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
             encoder.set_color(png::ColorType::Rgb);
             encoder.set_depth(png::BitDepth::Eight);
-            encoder.set_compression(png::Compression::Best);
-            encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+            encoder.set_compression(png::Compression::High);
+            encoder.set_filter(png::Filter::Adaptive);
             let mut writer = encoder.write_header().map_err(png_error)?;
             writer.write_image_data(&pixels).map_err(png_error)?;
             writer.finish().map_err(png_error)?;
