@@ -112,6 +112,20 @@ mod imp {
         })
     }
 
+    /// The rows of one row group: `group` is the file's metadata with that row group only (the
+    /// reader decodes every row group its metadata lists, even those outside a slice, so a
+    /// group read through a slice would decompress the whole file again).
+    fn read_group(path: &Path, group: &FileMetadataRef, projection: &[usize]) -> Result<DataFrame> {
+        let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+        guarded(path, || {
+            let mut reader = ParquetReader::new(file)
+                .with_projection(Some(projection.to_vec()))
+                .read_parallel(ParallelStrategy::None);
+            reader.set_metadata(group.clone());
+            reader.finish()
+        })
+    }
+
     /// A small Parquet table as text: the column names (as record 0), then each row.
     pub(crate) fn read_table(path: &Path) -> Result<Vec<(u64, Vec<String>)>> {
         let (metadata, columns) = open(path)?;
@@ -229,21 +243,27 @@ mod imp {
             Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
         };
         // The date format of a text date column, from the first row group's distinct values.
-        let groups: Vec<(usize, usize)> = {
+        // Each row group as (its first row, the metadata with that group only).
+        let groups: Vec<(usize, FileMetadataRef)> = {
             let mut offset = 0;
             metadata
                 .row_groups
                 .iter()
                 .map(|g| {
-                    let group = (offset, g.num_rows());
+                    let mut one = (*metadata).clone();
+                    one.row_groups = vec![g.clone()];
+                    one.num_rows = g.num_rows();
+                    let group = (offset, std::sync::Arc::new(one));
                     offset += g.num_rows();
                     group
                 })
                 .collect()
         };
         let dates = if reads[&date_column] == Read::Text {
-            let first = groups.first().copied().unwrap_or((0, 0));
-            let frame = read_rows(path, &metadata, &[date_column], first)?;
+            let frame = match groups.first() {
+                Some((_, first)) => read_group(path, first, &[date_column])?,
+                None => read_rows(path, &metadata, &[date_column], (0, 0))?,
+            };
             let values = text_values(path, &frame, &columns[date_column].0)?;
             let mut distinct: Vec<String> = values.into_iter().flatten().collect();
             distinct.sort_unstable();
@@ -291,31 +311,22 @@ mod imp {
             let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Batch>)>();
             for _ in 0..threads {
                 let done_tx = done_tx.clone();
-                let (next, groups, rules, reads, projection, metadata, builder) = (
-                    &next,
-                    &groups,
-                    &rules,
-                    &reads,
-                    &projection,
-                    &metadata,
-                    &builder,
-                );
+                let (next, groups, rules, reads, projection, builder) =
+                    (&next, &groups, &rules, &reads, &projection, &builder);
                 scope.spawn(move || {
                     let mut reader = RowReader::new(rules);
                     let mut writer = builder.writer();
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&group) = groups.get(index) else {
+                        let Some((first, group)) = groups.get(index) else {
                             break;
                         };
-                        let batch =
-                            read_rows(path, metadata, projection, group).and_then(|frame| {
-                                let mut batch =
-                                    convert(&mut reader, rules, reads, &frame, group.0 as u64)?
-                                        .batch;
-                                store(&mut writer, rules, &mut batch);
-                                Ok(batch)
-                            });
+                        let batch = read_group(path, group, projection).and_then(|frame| {
+                            let mut batch =
+                                convert(&mut reader, rules, reads, &frame, *first as u64)?.batch;
+                            store(&mut writer, rules, &mut batch);
+                            Ok(batch)
+                        });
                         if done_tx.send((index, batch)).is_err() {
                             break;
                         }
@@ -359,9 +370,9 @@ mod imp {
             collector.repeats = collector.repeats.max(1);
             let replay = |visit: &mut dyn FnMut(u64, &Cell)| -> Result<()> {
                 let mut reader = RowReader::new(&rules);
-                for &group in &groups {
-                    let frame = read_rows(path, &metadata, &projection, group)?;
-                    let converted = convert(&mut reader, &rules, &reads, &frame, group.0 as u64)?;
+                for (first, group) in &groups {
+                    let frame = read_group(path, group, &projection)?;
+                    let converted = convert(&mut reader, &rules, &reads, &frame, *first as u64)?;
                     for (row, cell) in converted.rows.iter().zip(&converted.batch.cells) {
                         visit(*row, cell);
                     }
