@@ -44,10 +44,8 @@ mod imp {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
 
-    use chrono::Datelike;
     use deltid_model::{
         CountsBuilder, Error, Location, MAX_YEAR, MIN_YEAR, Result, Scenario, epoch_day,
-        from_epoch_day,
     };
     use polars::io::parquet::metadata::FileMetadataRef;
     use polars::prelude::*;
@@ -393,32 +391,33 @@ mod imp {
     }
 
     /// One column as the values a row needs.
-    enum Values {
-        Text(Vec<Option<String>>),
+    enum Values<'a> {
+        /// Text borrowed from the (cast) column: no string per row.
+        Text(Vec<Option<&'a str>>),
         Numbers(Vec<Option<f64>>),
         Days(Vec<Option<i32>>),
     }
 
-    fn values(path: &Path, frame: &DataFrame, name: &str, read: Read) -> Result<Values> {
+    /// A column cast to the type its values are read from.
+    fn cast(path: &Path, frame: &DataFrame, name: &str, read: Read) -> Result<Column> {
         guarded(path, || {
             let column = frame.column(name)?;
+            match read {
+                Read::Text => column.cast(&DataType::String),
+                Read::Number => column.cast(&DataType::Float64),
+                Read::Days => column.cast(&DataType::Int32),
+                Read::Timestamp => column.cast(&DataType::Date)?.cast(&DataType::Int32),
+            }
+        })
+    }
+
+    /// The values of a cast column.
+    fn values<'a>(path: &Path, column: &'a Column, read: Read) -> Result<Values<'a>> {
+        guarded(path, || {
             Ok(match read {
-                Read::Text => {
-                    let text = column.cast(&DataType::String)?;
-                    Values::Text(text.str()?.iter().map(|v| v.map(str::to_owned)).collect())
-                }
-                Read::Number => {
-                    let numbers = column.cast(&DataType::Float64)?;
-                    Values::Numbers(numbers.f64()?.iter().collect())
-                }
-                Read::Days => {
-                    let days = column.cast(&DataType::Int32)?;
-                    Values::Days(days.i32()?.iter().collect())
-                }
-                Read::Timestamp => {
-                    let dates = column.cast(&DataType::Date)?.cast(&DataType::Int32)?;
-                    Values::Days(dates.i32()?.iter().collect())
-                }
+                Read::Text => Values::Text(column.str()?.iter().collect()),
+                Read::Number => Values::Numbers(column.f64()?.iter().collect()),
+                Read::Days | Read::Timestamp => Values::Days(column.i32()?.iter().collect()),
             })
         })
     }
@@ -439,7 +438,12 @@ mod imp {
         let path = rules.path;
         let mut batch = Batch::default();
         let mut rows = Vec::new();
-        let column = |c: usize| values(path, frame, &rules.header[c], reads[&c]);
+        // Every column this layout reads, cast once; their values borrow from these.
+        let mut cast_columns = HashMap::new();
+        for (&c, &read) in reads {
+            cast_columns.insert(c, cast(path, frame, &rules.header[c], read)?);
+        }
+        let column = |c: usize| values(path, &cast_columns[&c], reads[&c]);
         let height = frame.height();
         match &rules.layout {
             Layout::Long {
@@ -455,12 +459,9 @@ mod imp {
                     batch.records += 1;
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     let key = match &areas {
-                        Values::Text(t) => reader.area(
-                            t[i].as_deref().unwrap_or("").as_bytes(),
-                            row,
-                            *area,
-                            &mut batch,
-                        ),
+                        Values::Text(t) => {
+                            reader.area(t[i].unwrap_or("").as_bytes(), row, *area, &mut batch)
+                        }
                         _ => None,
                     };
                     let observed = persons(reader, &counts, i, row, *count, &mut batch);
@@ -516,9 +517,9 @@ mod imp {
                     for (c, key, values) in &counts {
                         let empty = match values {
                             Values::Numbers(v) => v[i].is_none(),
-                            Values::Text(v) => v[i]
-                                .as_deref()
-                                .is_none_or(|t| deltid_model::trim_cell(t).is_empty()),
+                            Values::Text(v) => {
+                                v[i].is_none_or(|t| deltid_model::trim_cell(t).is_empty())
+                            }
                             Values::Days(v) => v[i].is_none(),
                         };
                         if empty {
@@ -541,6 +542,15 @@ mod imp {
         Ok(Converted { batch, rows })
     }
 
+    /// The days deltid takes, as days since 1970: 1 January of [`MIN_YEAR`] to 31 December of
+    /// [`MAX_YEAR`].
+    fn days_taken() -> std::ops::RangeInclusive<i32> {
+        let day = |year, month, day| {
+            chrono::NaiveDate::from_ymd_opt(year, month, day).map_or(0, epoch_day)
+        };
+        day(MIN_YEAR, 1, 1)..=day(MAX_YEAR, 12, 31)
+    }
+
     fn day(
         reader: &mut RowReader<'_>,
         values: &Values,
@@ -550,9 +560,7 @@ mod imp {
         batch: &mut Batch,
     ) -> Option<i32> {
         match values {
-            Values::Text(t) => {
-                reader.day(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch)
-            }
+            Values::Text(t) => reader.day(t[i].unwrap_or("").as_bytes(), row, column, batch),
             Values::Days(d) => {
                 let problem = |kind, value: String| Problem {
                     record: row,
@@ -566,10 +574,7 @@ mod imp {
                         None
                     }
                     Some(day) => {
-                        let year = from_epoch_day(day).year();
-                        let in_range = (MIN_YEAR..=MAX_YEAR).contains(&year)
-                            && epoch_day(from_epoch_day(day)) == day;
-                        if in_range {
+                        if days_taken().contains(&day) {
                             Some(day)
                         } else {
                             batch.push_problem(problem(
@@ -594,9 +599,7 @@ mod imp {
         batch: &mut Batch,
     ) -> Option<f64> {
         match values {
-            Values::Text(t) => {
-                reader.persons(t[i].as_deref().unwrap_or("").as_bytes(), row, column, batch)
-            }
+            Values::Text(t) => reader.persons(t[i].unwrap_or("").as_bytes(), row, column, batch),
             Values::Numbers(n) => {
                 let problem = |kind, value: String| Problem {
                     record: row,
