@@ -544,11 +544,15 @@ mod imp {
 
     /// The days deltid takes, as days since 1970: 1 January of [`MIN_YEAR`] to 31 December of
     /// [`MAX_YEAR`].
-    fn days_taken() -> std::ops::RangeInclusive<i32> {
-        let day = |year, month, day| {
-            chrono::NaiveDate::from_ymd_opt(year, month, day).map_or(0, epoch_day)
-        };
-        day(MIN_YEAR, 1, 1)..=day(MAX_YEAR, 12, 31)
+    fn days_taken() -> &'static std::ops::RangeInclusive<i32> {
+        static TAKEN: std::sync::OnceLock<std::ops::RangeInclusive<i32>> =
+            std::sync::OnceLock::new();
+        TAKEN.get_or_init(|| {
+            let day = |year, month, day| {
+                chrono::NaiveDate::from_ymd_opt(year, month, day).map_or(0, epoch_day)
+            };
+            day(MIN_YEAR, 1, 1)..=day(MAX_YEAR, 12, 31)
+        })
     }
 
     fn day(
