@@ -12,8 +12,11 @@ use std::sync::{Arc, Mutex};
 use deltid_model::{CountsBuilder, CountsWriter, Error, Location, Result, Scenario};
 
 use crate::cell::{DateFormat, DateParser};
-use crate::reading::{Collector, CountsOptions, Progress, Reading, find_repeats, layout, store};
-use crate::rows::{Batch, Cell, Cells, Layout, Line, Problem, RowReader, Rules};
+use crate::reading::{
+    Collector, CountsOptions, Progress, Reading, choose_dates, find_repeats, header_batch, layout,
+    store,
+};
+use crate::rows::{Batch, Cell, Cells, Layout, Line, RowReader, Rules};
 use crate::source::{
     csv_reader, decode, find_header, header_name, line_ends, looks_utf16, read_error, skip_blank,
     sniff_delimiter, strip_bom,
@@ -138,12 +141,7 @@ pub(crate) fn read_counts(
     } else {
         &sample_dates
     };
-    let dates = DateParser::choose(&options.dates, dates_for_choice.iter().map(String::as_str))
-        .map_err(|example| Error::AmbiguousDates {
-            path: path.to_owned(),
-            column: options.columns.date.clone(),
-            example,
-        })?;
+    let dates = choose_dates(path, options, dates_for_choice.iter().map(String::as_str))?;
 
     let rules = Rules {
         path,
@@ -157,17 +155,9 @@ pub(crate) fn read_counts(
     };
     let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
     let mut collector = Collector::new(&rules);
-    let mut header_batch = Batch::default();
-    for (column, kind) in header_problems {
-        let value = rules.header[column].clone();
-        header_batch.problems.push(Problem {
-            record: 0,
-            column,
-            kind,
-            value,
-        });
-    }
-    collector.take(header_batch, |_| (header_line, Location::Line(header_line)));
+    collector.take(header_batch(&rules, 0, header_problems), |_| {
+        (header_line, Location::Line(header_line))
+    });
 
     let rows_done = AtomicU64::new(0);
     let report = |bytes: u64| {

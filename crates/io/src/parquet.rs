@@ -52,7 +52,8 @@ mod imp {
 
     use crate::cell::{DateParser, NotPersons, check_persons};
     use crate::reading::{
-        Collector, CountsOptions, Progress, Reading, find_repeats, layout, store,
+        Collector, CountsOptions, Progress, Reading, choose_dates, find_repeats, header_batch,
+        layout, store,
     };
     use crate::rows::{Batch, Cell, Layout, Problem, ProblemKind, RowReader, Rules};
     use crate::source::{Encoding, read_error};
@@ -266,13 +267,7 @@ mod imp {
             let mut distinct: Vec<String> = values.into_iter().flatten().collect();
             distinct.sort_unstable();
             distinct.dedup();
-            DateParser::choose(&options.dates, distinct.iter().map(String::as_str)).map_err(
-                |example| Error::AmbiguousDates {
-                    path: path.to_owned(),
-                    column: options.columns.date.clone(),
-                    example,
-                },
-            )?
+            choose_dates(path, options, distinct.iter().map(String::as_str))?
         } else {
             DateParser::choose(&options.dates, std::iter::empty())
                 .unwrap_or(DateParser::ExcelSerial { detected: false })
@@ -289,16 +284,9 @@ mod imp {
         };
         let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
         let mut collector = Collector::new(&rules);
-        let mut header_batch = Batch::default();
-        for (column, kind) in header_problems {
-            header_batch.problems.push(Problem {
-                record: 0,
-                column,
-                kind,
-                value: rules.header[column].clone(),
-            });
-        }
-        collector.take(header_batch, |p| (p.record, Location::Row(p.record)));
+        collector.take(header_batch(&rules, 0, header_problems), |p| {
+            (p.record, Location::Row(p.record))
+        });
 
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let next = AtomicUsize::new(0);

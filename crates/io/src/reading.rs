@@ -9,7 +9,7 @@ use deltid_model::{
     Counts, CountsBuilder, CountsWriter, Error, Location, Place, Refused, Result, Scenario,
 };
 
-use crate::cell::{DateFormat, NumberStyle};
+use crate::cell::{DateFormat, DateParser, NumberStyle};
 use crate::rows::{
     Batch, Cell, Layout, MAX_REPORTED, Problem, ProblemKind, Rules, header_place, place_of,
 };
@@ -189,6 +189,42 @@ pub(crate) fn layout(
         }
     }
     Ok((Layout::Wide { date, areas }, problems))
+}
+
+/// The date parser of a counts file's date column: the declared format, or the one its date
+/// cells fit.
+///
+/// # Errors
+/// [`Error::AmbiguousDates`] when the cells fit two formats and none is declared.
+pub(crate) fn choose_dates<'a>(
+    path: &Path,
+    options: &CountsOptions,
+    cells: impl Iterator<Item = &'a str> + Clone,
+) -> Result<DateParser> {
+    DateParser::choose(&options.dates, cells).map_err(|example| Error::AmbiguousDates {
+        path: path.to_owned(),
+        column: options.columns.date.clone(),
+        example,
+    })
+}
+
+/// The problems of a header's cells (cells that name no area), as a batch of the header's
+/// record.
+pub(crate) fn header_batch(
+    rules: &Rules<'_>,
+    record: u64,
+    problems: Vec<(usize, ProblemKind)>,
+) -> Batch {
+    let mut batch = Batch::default();
+    for (column, kind) in problems {
+        batch.problems.push(Problem {
+            record,
+            column,
+            kind,
+            value: rules.header[column].clone(),
+        });
+    }
+    batch
 }
 
 /// Collects the problems of a read in file order.

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 
 use deltid_model::{CountsBuilder, Error, Result, Scenario};
 
-use crate::cell::DateParser;
-use crate::reading::{Collector, CountsOptions, Reading, duplicate_error, layout, store};
-use crate::rows::{Batch, Layout, Problem, RowReader, Rules};
+use crate::reading::{
+    Collector, CountsOptions, Reading, choose_dates, duplicate_error, header_batch, layout, store,
+};
+use crate::rows::{Layout, RowReader, Rules};
 use crate::source::{Places, find_header, header_name};
 
 #[cfg(feature = "xlsx")]
@@ -195,18 +196,14 @@ pub(crate) fn read_counts(
         Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
     };
     let records = &sheet.rows[header_at + 1..];
-    let dates = DateParser::choose(
-        &options.dates,
+    let dates = choose_dates(
+        path,
+        options,
         records
             .iter()
             .map(|(_, cells)| cells.get(date_column).map_or("", String::as_str))
             .filter(|c| !deltid_model::trim_cell(c).is_empty()),
-    )
-    .map_err(|example| Error::AmbiguousDates {
-        path: path.to_owned(),
-        column: options.columns.date.clone(),
-        example,
-    })?;
+    )?;
     let rules = Rules {
         path,
         scenario,
@@ -219,15 +216,7 @@ pub(crate) fn read_counts(
     };
     let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
     let mut collector = Collector::new(&rules);
-    let mut batch = Batch::default();
-    for (column, kind) in header_problems {
-        batch.problems.push(Problem {
-            record: header_row,
-            column,
-            kind,
-            value: rules.header[column].clone(),
-        });
-    }
+    let mut batch = header_batch(&rules, header_row, header_problems);
     let mut reader = RowReader::new(&rules);
     let mut writer = builder.writer();
     let mut record = csv::ByteRecord::new();
