@@ -65,14 +65,28 @@ impl Run {
         progress: Option<&(dyn Fn(Progress) + Sync)>,
     ) -> Result<Run> {
         let scenario = read_scenario(scenario)?;
+        Run::from_scenario(&scenario, counts, options, selection, progress)
+    }
+
+    /// [`Run::with_progress`] for a scenario already read (or built in code).
+    ///
+    /// # Errors
+    /// As [`Run::new`], except those of reading the scenario.
+    pub fn from_scenario(
+        scenario: &Scenario,
+        counts: Option<&Path>,
+        options: &CountsOptions,
+        selection: &Selection,
+        progress: Option<&(dyn Fn(Progress) + Sync)>,
+    ) -> Result<Run> {
         let path = counts
             .or(scenario.counts())
             .ok_or_else(|| Error::NoCounts {
                 scenario: scenario.path().to_owned(),
             })?;
         // The selection is checked before the counts are read.
-        let plan = Plan::new(&scenario, selection)?;
-        let reading = read_counts_with(path, options, &scenario, progress)?;
+        let plan = Plan::new(scenario, selection)?;
+        let reading = read_counts_with(path, options, scenario, progress)?;
         let sheet = reading.sheet().map(str::to_owned);
         let counts = reading.into_counts()?;
         Ok(Run::from_estimate(plan.estimate(&counts)?, sheet))

@@ -1,7 +1,7 @@
 //! The library's one error type, and where in a file a value sits.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where a value sits in its file, for error messages.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -495,6 +495,115 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The file the error is about, when it is about one (for [`Error::Many`], the file of
+    /// all its errors).
+    pub fn path(&self) -> Option<&Path> {
+        use Error::*;
+        match self {
+            ReadFile { path, .. }
+            | ReadCsv { path, .. }
+            | ReadSheet { path, .. }
+            | NoSuchSheet { path, .. }
+            | ReadParquet { path, .. }
+            | ColumnType { path, .. }
+            | MissingColumn { path, .. }
+            | DuplicateColumn { path, .. }
+            | ExtraFields { path, .. }
+            | Encoding { path, .. }
+            | EmptyInput { path, .. }
+            | ParseDate { path, .. }
+            | NoSuchDay { path, .. }
+            | DateOutOfRange { path, .. }
+            | AmbiguousDates { path, .. }
+            | ParseNumber { path, .. }
+            | AmbiguousNumber { path, .. }
+            | NegativeNumber { path, .. }
+            | TooLarge { path, .. }
+            | ForeignAboveCount { path, .. }
+            | EmptyArea { path, .. }
+            | UnknownArea { path, .. }
+            | AmbiguousArea { path, .. }
+            | DuplicateRow { path, .. }
+            | Many { path, .. }
+            | ReadScenario { path, .. }
+            | InvalidScenario { path, .. }
+            | MissingDeductionDate { path, .. }
+            | ChartFormat { path, .. } => Some(path),
+            NoCounts { scenario } | Unsupported { scenario, .. } => Some(scenario),
+            _ => None,
+        }
+    }
+
+    /// Where in the file: a line, a sheet's cell or a Parquet row (for [`Error::Many`], of
+    /// its first error).
+    pub fn location(&self) -> Option<Location> {
+        use Error::*;
+        match self {
+            ReadCsv { line, .. } | Encoding { line, .. } => Some(Location::Line(*line)),
+            ExtraFields { at, .. }
+            | ParseDate { at, .. }
+            | NoSuchDay { at, .. }
+            | DateOutOfRange { at, .. }
+            | ParseNumber { at, .. }
+            | AmbiguousNumber { at, .. }
+            | NegativeNumber { at, .. }
+            | TooLarge { at, .. }
+            | ForeignAboveCount { at, .. }
+            | EmptyArea { at, .. }
+            | UnknownArea { at, .. }
+            | AmbiguousArea { at, .. }
+            | DuplicateRow { at, .. } => Some(at.clone()),
+            Many { errors, .. } => errors.first().and_then(Error::location),
+            _ => None,
+        }
+    }
+
+    /// The column (or scenario key) the error is about (for [`Error::Many`], of its first
+    /// error).
+    pub fn column(&self) -> Option<&str> {
+        use Error::*;
+        match self {
+            ColumnType { column, .. }
+            | MissingColumn { column, .. }
+            | DuplicateColumn { column, .. }
+            | ParseDate { column, .. }
+            | NoSuchDay { column, .. }
+            | DateOutOfRange { column, .. }
+            | AmbiguousDates { column, .. }
+            | ParseNumber { column, .. }
+            | AmbiguousNumber { column, .. }
+            | NegativeNumber { column, .. }
+            | TooLarge { column, .. }
+            | ForeignAboveCount { column, .. }
+            | EmptyArea { column, .. } => Some(column),
+            InvalidScenario { key, .. } => Some(key),
+            Many { errors, .. } => errors.first().and_then(Error::column),
+            _ => None,
+        }
+    }
+
+    /// The value as read from the file (for [`Error::Many`], of its first error).
+    pub fn value(&self) -> Option<&str> {
+        use Error::*;
+        match self {
+            ParseDate { value, .. }
+            | NoSuchDay { value, .. }
+            | DateOutOfRange { value, .. }
+            | ParseNumber { value, .. }
+            | AmbiguousNumber { value, .. }
+            | NegativeNumber { value, .. }
+            | TooLarge { value, .. } => Some(value),
+            UnknownArea { area, .. } => Some(area),
+            AmbiguousArea { name, .. } => Some(name),
+            AmbiguousDates { example, .. } => Some(example),
+            NoSuchSheet { sheet, .. } => Some(sheet),
+            Many { errors, .. } => errors.first().and_then(Error::value),
+            _ => None,
+        }
+    }
+}
+
 /// A hint for a header read as one column because the file uses another separator.
 fn separator_hint(found: &[String]) -> &'static str {
     match found {
@@ -506,3 +615,41 @@ fn separator_hint(found: &[String]) -> &'static str {
 
 /// Result alias with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accessors_name_file_place_column_and_value() {
+        let bad = Error::ParseNumber {
+            path: PathBuf::from("counts.csv"),
+            at: Location::Line(12),
+            column: "count".to_owned(),
+            value: "12,5,0".to_owned(),
+        };
+        assert_eq!(bad.path(), Some(Path::new("counts.csv")));
+        assert_eq!(bad.location(), Some(Location::Line(12)));
+        assert_eq!((bad.column(), bad.value()), (Some("count"), Some("12,5,0")));
+        // Many: its file, and the place, column and value of its first error.
+        let many = Error::Many {
+            path: PathBuf::from("counts.csv"),
+            errors: vec![
+                bad,
+                Error::EmptySelection {
+                    selection: "all".to_owned(),
+                },
+            ],
+            more: 0,
+        };
+        assert_eq!(many.location(), Some(Location::Line(12)));
+        assert_eq!(many.value(), Some("12,5,0"));
+        let none = Error::EmptySelection {
+            selection: "all days".to_owned(),
+        };
+        assert_eq!(
+            (none.path(), none.location(), none.column()),
+            (None, None, None)
+        );
+    }
+}
