@@ -1,0 +1,142 @@
+"""The Python package against the command line: the same inputs give the same numbers.
+
+Run from the repository's root after `maturin develop` (see the README):
+`python -m pytest crates/python/tests`. The CLI is `target/debug/deltid` (or `$DELTID_BIN`).
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+import deltid
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+PLAN = ROOT / "data/hallingdal/plan-2021.toml"
+SSB = ROOT / "data/hallingdal/ssb-2020.toml"
+
+
+def cli(*args: str) -> dict:
+    """The CLI's JSON for the same arguments."""
+    target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
+    binary = os.environ.get("DELTID_BIN", str(pathlib.Path(target) / "debug" / "deltid"))
+    out = subprocess.run([binary, *args, "--format", "json"], check=True, capture_output=True)
+    return json.loads(out.stdout)
+
+
+def test_the_plans_table_to_the_person():
+    result = deltid.estimate(PLAN)
+    table = result.table()
+    persons = dict(zip(table["line"], table["persons"]))
+    # The Hallingdal plan's table (strategic plan 2021-2024, "gjestedøgn").
+    assert persons == {
+        "observed": 46_724,
+        "uplift": 2_803,
+        "residents": -20_000,
+        "commuters": -1_000,
+        "transit": -1_000,
+        "day_visitors": -1_000,
+        "guest_nights_per_day": 26_527,
+        "guest_nights_per_year": 9_682_355,
+    }
+
+
+@pytest.mark.parametrize("scenario", [PLAN, SSB])
+def test_summary_equals_the_cli_to_the_last_digit(scenario):
+    ours = deltid.estimate(scenario).json()
+    assert ours == cli("estimate", "--scenario", str(scenario))
+    # The DataFrame holds the same numbers: the region's row is last.
+    summary = deltid.estimate(scenario).summary
+    region = ours["summary"]["region"]
+    assert summary["area"][-1] is None
+    assert summary["mean_part_time"][-1] == region["mean"]["part_time"]
+    assert summary["days"].to_list() == [a["days"] for a in ours["summary"]["areas"]] + [547]
+
+
+def test_selection_and_daily_rows_equal_the_cli():
+    ours = deltid.estimate(PLAN, start="2020-01-01", end="2021-01-01", areas=["3041", "3044"])
+    theirs = cli(
+        "estimate", "--scenario", str(PLAN), "--from", "2020-01-01", "--to", "2021-01-01",
+        "--area", "3041,3044", "--daily",
+    )
+    assert ours.json(daily=True) == theirs
+    daily = ours.daily()
+    # 2 areas × 366 days of the leap year, then the region's 366 days.
+    assert daily.height == 3 * 366
+    rows = theirs["daily"]
+    assert daily["part_time"].to_list() == [r["part_time"] for r in rows]
+    assert daily["date"][0].isoformat() == "2020-01-01"
+
+
+def test_population_and_yearly_equal_the_cli():
+    result = deltid.estimate(PLAN)
+    view = result.population(top=5)
+    theirs = cli("population", "--scenario", str(PLAN), "--top", "5")
+    assert view.raw == theirs
+    region = view.percentiles.filter(pl.col("area").is_null())
+    assert region["p95"][0] == theirs["region"]["percentiles"]["p95"]
+    # The busiest day of the shipped data is Easter Saturday 2020.
+    peaks = view.peaks.filter(pl.col("area").is_null())
+    assert peaks["date"][0].isoformat() == "2020-04-11"
+    yearly = result.yearly("calendar")
+    theirs = cli("estimate", "--scenario", str(PLAN), "--annualise", "calendar")
+    assert result.json()["yearly"] == theirs["yearly"]
+    assert yearly["plan"][-1] == theirs["yearly"]["region"]["plan"]
+
+
+def test_a_dataframe_reads_as_the_same_counts_as_its_file():
+    counts = ROOT / "data/hallingdal/counts.csv"
+    frame = pl.read_csv(counts, schema_overrides={"area": pl.String, "date": pl.Date})
+    from_file = deltid.estimate(PLAN, counts).json()
+    from_frame = deltid.estimate(PLAN, frame).json()
+    assert from_frame == from_file
+    pandas = pytest.importorskip("pandas")
+    assert deltid.estimate(PLAN, frame.to_pandas()).json() == from_file
+    assert isinstance(pandas.DataFrame(), pandas.DataFrame)
+
+
+def test_errors_carry_file_place_column_and_value(tmp_path):
+    bad = tmp_path / "counts.csv"
+    bad.write_text("date,area,count\n2020-01-01,3039,100\n2020-01-02,3039,-5\n")
+    with pytest.raises(deltid.DeltidError) as caught:
+        deltid.estimate(PLAN, bad)
+    error = caught.value
+    assert (error.file, error.line, error.column, error.value) == (str(bad), 3, "count", "-5")
+    frame = pl.DataFrame({"date": ["2020-01-01", "2020-01-02"], "area": ["3039", "9999"], "count": [1, 2]})
+    with pytest.raises(deltid.DeltidError) as caught:
+        deltid.estimate(PLAN, frame)
+    assert (caught.value.row, caught.value.value) == (2, "9999")
+    assert caught.value.file == "DataFrame" and str(caught.value).startswith("DataFrame")
+    with pytest.raises(deltid.DeltidError, match="shape"):
+        deltid.estimate(PLAN, shape="diagonal")
+
+
+def test_scenario_from_toml_text():
+    # Relative paths in the text (the counts) are taken from the folder of `path`.
+    scenario = deltid.Scenario.from_toml(PLAN.read_text(), path=str(PLAN))
+    assert scenario.uplift == 0.06
+    assert [code for code, _ in scenario.areas] == ["3039", "3040", "3041", "3042", "3043", "3044"]
+    assert deltid.estimate(scenario).table()["persons"][-1] == 9_682_355
+
+
+def test_notebook_shows_the_plans_table():
+    html = deltid.estimate(PLAN)._repr_html_()
+    assert "<table>" in html and "26\u202f527" in html and "Hallingdal" in html
+
+
+def test_the_example_notebook_runs_and_draws_its_chart(tmp_path):
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "present.png"
+    script = ROOT / "crates/python/examples/hallingdal.py"
+    out = subprocess.run(
+        [sys.executable, str(script), str(chart)], check=True, capture_output=True, text=True
+    )
+    assert "9682355" in out.stdout.replace(" ", "").replace("_", "")
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # It never replaces a file that is there.
+    again = subprocess.run([sys.executable, str(script), str(chart)], capture_output=True, text=True)
+    assert again.returncode != 0 and "exists" in again.stderr
