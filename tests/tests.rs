@@ -15,6 +15,7 @@ mod plan;
 mod plausibility;
 mod population;
 mod properties;
+mod safety;
 mod scaling;
 mod sql;
 mod uncertainty;

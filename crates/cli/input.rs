@@ -126,6 +126,8 @@ pub struct Resolved {
     pub daily: Daily,
     pub output: Output,
     pub force: bool,
+    /// Every file the run reads (scenario, counts, tables, mapping): no output may be one.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Input {
@@ -157,6 +159,21 @@ impl Input {
                 "--force replaces output files: give --output FILE too"
             )));
         }
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && to <= from
+        {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--to {to} is not after --from {from}: the period is half-open, --to is the first day not included"
+            )));
+        }
+        let output = Output::new(self.output, self.force)?;
+        let scenario = deltid::read_scenario(&self.scenario)?;
+        let mut inputs: Vec<PathBuf> = scenario.files().into_iter().map(PathBuf::from).collect();
+        inputs.extend(self.counts.clone());
+        output.refuse_inputs(
+            "--output",
+            &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        )?;
         Ok(Resolved {
             selection: Selection {
                 period: Period::new(self.from, self.to)?,
@@ -199,7 +216,8 @@ impl Input {
                     })?,
                 },
             },
-            output: Output::new(self.output, self.force)?,
+            output,
+            inputs,
             scenario: self.scenario,
             counts: self.counts,
             format,

@@ -9,6 +9,7 @@ mod input;
 mod output;
 mod population;
 mod progress;
+mod signals;
 mod sql;
 mod synth;
 mod validate;
@@ -89,7 +90,9 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
 }
 
 fn main() -> ExitCode {
+    let _ = output::STDOUT_CLOSED.set(output::stdout_was_closed());
     let cli = Cli::parse();
+    signals::watch();
     let result = match cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Population(args) => population::run(args),

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use deltid::synth::Synth;
 
 use crate::Failure;
-use crate::output::Output;
+use crate::output::{Output, commit};
 
 /// Generate synthetic daily counts (CSV: date, area, count) with a cabin region's shape.
 ///
@@ -81,14 +81,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "--force needs --output or --scenario"
         )));
     }
-    if let (Some(output), Some(scenario)) = (&args.output, &args.scenario)
-        && same_file(output, scenario)
-    {
-        return Err(Failure::usage(anyhow::anyhow!(
-            "--output and --scenario are the same file, {}",
-            output.display()
-        )));
-    }
     // Both targets are checked before any work, so a refused file costs nothing.
     let output = Output::new(args.output.clone(), args.force)?;
     let scenario = args
@@ -96,34 +88,33 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .as_ref()
         .map(|path| Output::new(Some(path.clone()), args.force).map(|o| (path, o)))
         .transpose()?;
-    output.write(|out| synth.write_csv(out))?;
-    if let Some((path, scenario)) = scenario {
+    if let Some((_, scenario)) = &scenario {
+        scenario.refuse_same(&output, ("--scenario", "--output"))?;
+    }
+    // Both are written before either lands.
+    let mut staged = Vec::new();
+    if let Some((path, scenario)) = &scenario {
         let counts = args
             .output
             .as_deref()
             .and_then(|counts| counts_key(counts, path));
         let toml = synth.scenario_toml(counts.as_deref())?;
-        scenario.write(|out| Ok(out.write_all(toml.as_bytes())?))?;
+        staged.push(scenario.stage(|out| Ok(out.write_all(toml.as_bytes())?))?);
     }
+    staged.push(output.stage(|out| synth.write_csv(out))?);
+    commit(staged)?;
     Ok(())
-}
-
-/// Whether two paths name the same file (spelled differently, or through a link).
-fn same_file(a: &Path, b: &Path) -> bool {
-    let absolute = |p: &Path| {
-        std::fs::canonicalize(p).ok().or_else(|| {
-            let folder = p.parent().filter(|f| !f.as_os_str().is_empty());
-            let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
-            Some(folder.join(p.file_name()?))
-        })
-    };
-    a == b || matches!((absolute(a), absolute(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// The counts file as the scenario's `counts` key: relative to the scenario's folder when the
 /// counts lie in it or below, else absolute; `None` if the path is not UTF-8.
 fn counts_key(counts: &Path, scenario: &Path) -> Option<String> {
-    let counts = std::fs::canonicalize(counts).ok()?;
+    // The counts file may not exist yet (both land together): its folder does.
+    let counts = std::fs::canonicalize(counts).ok().or_else(|| {
+        let folder = counts.parent().filter(|f| !f.as_os_str().is_empty());
+        let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
+        Some(folder.join(counts.file_name()?))
+    })?;
     let folder = scenario.parent().filter(|f| !f.as_os_str().is_empty());
     let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
     let key = counts.strip_prefix(&folder).unwrap_or(&counts);

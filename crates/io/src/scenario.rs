@@ -149,7 +149,12 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
                 ),
             ));
         }
-        Some(table) => read_areas(&folder.join(table))?,
+        Some(table) => {
+            let file = folder.join(table);
+            let areas = read_areas(&file)?;
+            spec.areas_file = Some(file);
+            areas
+        }
         None => Vec::new(),
     };
     spec.areas.extend(raw.areas.into_iter().map(|a| AreaSpec {
