@@ -5,6 +5,7 @@
 
 mod cli;
 mod errors;
+mod hostile;
 mod inputs;
 mod layering;
 mod model;

@@ -13,6 +13,11 @@ use deltid::{
 use crate::Failure;
 use crate::output::Output;
 
+/// Whether the user declared the date format (`--date-format`): then a date that does not
+/// read gets no hint to declare it.
+pub static DATE_FORMAT_GIVEN: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// The arguments every estimating subcommand takes: scenario, counts, selection, output.
 #[derive(clap::Args)]
 pub struct Input {
@@ -154,6 +159,10 @@ impl Input {
                     .unwrap_or_default()
             )));
         }
+        DATE_FORMAT_GIVEN.store(
+            self.date_format.is_some(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         if self.force && self.output.is_none() && !other_file {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--force replaces output files: give --output FILE too"

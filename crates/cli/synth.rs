@@ -28,14 +28,16 @@ pub struct Args {
     /// First day (yyyy-mm-dd).
     #[arg(long, default_value = "2019-09-01", value_name = "DATE")]
     start: NaiveDate,
-    /// Number of consecutive days.
-    #[arg(long, default_value_t = 547)]
+    /// Number of consecutive days (at most 365 250, 1 000 years).
+    #[arg(long, default_value_t = 547,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(deltid::synth::MAX_DAYS)))]
     days: u32,
     /// Seed: the same seed and arguments always give the same file.
-    #[arg(long, default_value_t = 2021)]
+    #[arg(long, default_value_t = 2021, allow_negative_numbers = true, value_parser = crate::seed)]
     seed: u64,
-    /// The region's mean persons per day (sum over areas).
-    #[arg(long, default_value_t = 46_724.0, value_name = "PERSONS")]
+    /// The region's mean persons per day (sum over areas; at most 1e9).
+    #[arg(long, default_value_t = 46_724.0, value_name = "PERSONS", allow_negative_numbers = true,
+        value_parser = mean)]
     mean: f64,
     /// Write to FILE instead of stdout (atomically; an existing file needs --force).
     #[arg(long, short, value_name = "FILE")]
@@ -65,10 +67,31 @@ impl FromStr for Areas {
             "hallingdal" => Ok(Areas::Hallingdal),
             n => n
                 .parse()
+                .ok()
+                .filter(|n| (1..=deltid::synth::MAX_AREAS).contains(n))
                 .map(Areas::Count)
-                .map_err(|_| format!("expected `hallingdal` or a number of areas, got {n:?}")),
+                .ok_or_else(|| {
+                    format!(
+                        "expected `hallingdal` or a number of areas from 1 to {}, got {n:?}",
+                        deltid::synth::MAX_AREAS
+                    )
+                }),
         }
     }
+}
+
+/// A mean in persons per day: 0 to [`deltid::synth::MAX_MEAN`].
+fn mean(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|m| (0.0..=deltid::synth::MAX_MEAN).contains(m))
+        .ok_or_else(|| {
+            format!(
+                "expected persons per day from 0 to {:e}, got {text:?}",
+                deltid::synth::MAX_MEAN
+            )
+        })
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
