@@ -272,6 +272,25 @@ fn what_is_not_a_regular_file_is_written_through_not_replaced() {
                 .is_char_device()
         );
     }
+    // /dev/null itself (deltid runs as root in CI: a rename would replace the system's).
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan-2021.toml",
+            "-o",
+            "/dev/null",
+            "--force",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
     // /dev/stdout needs no --force: the table arrives on stdout.
     let out = deltid(
         dir.path(),

@@ -68,12 +68,12 @@ mod imp {
     /// Runs a polars call, turning its panics (a damaged file, a value it cannot convert) into
     /// an error instead of a crash.
     fn guarded<T>(path: &Path, f: impl FnOnce() -> PolarsResult<T>) -> Result<T> {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        match crate::source::caught(f) {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(parquet_error(path, e)),
-            Err(_) => Err(parquet_error(
+            Err(message) => Err(parquet_error(
                 path,
-                "damaged file, or a value that cannot be converted",
+                format!("damaged file, or a value the Parquet reader cannot convert ({message})"),
             )),
         }
     }

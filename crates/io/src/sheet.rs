@@ -48,13 +48,12 @@ pub(crate) fn read(path: &Path, _: Option<&str>) -> Result<SheetRows> {
 pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
     // calamine can panic on a damaged workbook (an arithmetic overflow, found by the property
     // tests); a damaged file must be an error, never a crash.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open_sheet(path, sheet)))
-        .unwrap_or_else(|_| {
-            Err(Error::ReadSheet {
-                path: path.to_owned(),
-                message: "damaged spreadsheet".to_owned(),
-            })
+    crate::source::caught(|| open_sheet(path, sheet)).unwrap_or_else(|_| {
+        Err(Error::ReadSheet {
+            path: path.to_owned(),
+            message: "damaged spreadsheet".to_owned(),
         })
+    })
 }
 
 #[cfg(feature = "xlsx")]
