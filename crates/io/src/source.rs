@@ -82,6 +82,7 @@ pub(crate) fn kind_of(path: &Path) -> Result<Kind> {
     })
 }
 
+#[cfg(any(feature = "xlsx", feature = "parquet"))]
 thread_local! {
     /// How many [`caught`] calls the thread is inside.
     static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
@@ -92,6 +93,7 @@ thread_local! {
 /// a damaged file is an error, never a crash or a backtrace. The first call installs a panic
 /// hook that stays silent for panics on a thread inside `caught` and hands every other panic
 /// to the hook that was there before.
+#[cfg(any(feature = "xlsx", feature = "parquet"))]
 pub(crate) fn caught<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
@@ -358,6 +360,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "xlsx", feature = "parquet"))]
     fn a_caught_panic_is_an_error_with_its_message() {
         assert_eq!(caught(|| 7), Ok(7));
         let result: std::result::Result<(), String> = caught(|| panic!("damaged: {}", 42));
