@@ -58,6 +58,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
         "main.rs",
         &[
             "progress",
+            "signals",
             "output",
             "input",
             "estimate",

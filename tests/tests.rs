@@ -5,6 +5,7 @@
 
 mod cli;
 mod errors;
+mod hostile;
 mod inputs;
 mod layering;
 mod model;
@@ -15,6 +16,7 @@ mod plan;
 mod plausibility;
 mod population;
 mod properties;
+mod safety;
 mod scaling;
 mod sql;
 mod uncertainty;

@@ -33,10 +33,11 @@ pub struct Args {
     uncertainty: bool,
     /// Monte Carlo draws for --uncertainty (the bootstrap draws at most 2 000 resamples).
     #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_DRAWS,
-        value_parser = clap::value_parser!(u32).range(i64::from(analysis::MIN_DRAWS)..))]
+        value_parser = clap::value_parser!(u32).range(i64::from(analysis::MIN_DRAWS)..=i64::from(analysis::MAX_DRAWS)))]
     draws: u32,
     /// Seed of the draws for --uncertainty: the same seed gives the same intervals.
-    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_SEED)]
+    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_SEED,
+        allow_negative_numbers = true, value_parser = crate::seed)]
     seed: u64,
     /// No longer needed: every counts file is read in one pass, in memory that grows with
     /// areas and days, not with the file. Accepted and ignored.

@@ -13,6 +13,11 @@ use deltid::{
 use crate::Failure;
 use crate::output::Output;
 
+/// Whether the user declared the date format (`--date-format`): then a date that does not
+/// read gets no hint to declare it.
+pub static DATE_FORMAT_GIVEN: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// The arguments every estimating subcommand takes: scenario, counts, selection, output.
 #[derive(clap::Args)]
 pub struct Input {
@@ -126,6 +131,8 @@ pub struct Resolved {
     pub daily: Daily,
     pub output: Output,
     pub force: bool,
+    /// Every file the run reads (scenario, counts, tables, mapping): no output may be one.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Input {
@@ -152,11 +159,30 @@ impl Input {
                     .unwrap_or_default()
             )));
         }
+        DATE_FORMAT_GIVEN.store(
+            self.date_format.is_some(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         if self.force && self.output.is_none() && !other_file {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--force replaces output files: give --output FILE too"
             )));
         }
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && to <= from
+        {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--to {to} is not after --from {from}: the period is half-open, --to is the first day not included"
+            )));
+        }
+        let output = Output::new(self.output, self.force)?;
+        let scenario = deltid::read_scenario(&self.scenario)?;
+        let mut inputs: Vec<PathBuf> = scenario.files().into_iter().map(PathBuf::from).collect();
+        inputs.extend(self.counts.clone());
+        output.refuse_inputs(
+            "--output",
+            &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        )?;
         Ok(Resolved {
             selection: Selection {
                 period: Period::new(self.from, self.to)?,
@@ -199,7 +225,8 @@ impl Input {
                     })?,
                 },
             },
-            output: Output::new(self.output, self.force)?,
+            output,
+            inputs,
             scenario: self.scenario,
             counts: self.counts,
             format,

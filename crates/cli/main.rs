@@ -9,6 +9,7 @@ mod input;
 mod output;
 mod population;
 mod progress;
+mod signals;
 mod sql;
 mod synth;
 mod validate;
@@ -59,12 +60,23 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
                 deltid::Error::InvalidSelection { .. }
                 | deltid::Error::InvalidOption { .. }
                 | deltid::Error::NoCounts { .. }
-                | deltid::Error::ChartFormat { .. },
+                | deltid::Error::ChartFormat { .. }
+                | deltid::Error::InvalidSynth { .. },
             ) => 2,
             _ => 1,
         };
         Failure { error, code }
     }
+}
+
+/// A seed: a whole number from 0 (`-1` is named as out of range, not taken for a flag).
+fn seed(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "expected a whole number from 0 to {}, got {text:?}",
+            u64::MAX
+        )
+    })
 }
 
 /// The option that resolves a reading error, for the errors an option resolves.
@@ -78,7 +90,9 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
         Error::AmbiguousNumber { .. } => {
             Some("declare the decimal mark with --counts-decimal point or --counts-decimal comma")
         }
-        Error::AmbiguousDates { .. } | Error::ParseDate { .. } => {
+        Error::AmbiguousDates { .. } | Error::ParseDate { .. }
+            if !input::DATE_FORMAT_GIVEN.load(std::sync::atomic::Ordering::Relaxed) =>
+        {
             Some("declare the date format with --date-format, e.g. %d/%m/%Y, or excel")
         }
         Error::Encoding { .. } => Some("declare --encoding windows-1252 (Latin-1)"),
@@ -89,7 +103,9 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
 }
 
 fn main() -> ExitCode {
+    let _ = output::STDOUT_CLOSED.set(output::stdout_was_closed());
     let cli = Cli::parse();
+    signals::watch();
     let result = match cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Population(args) => population::run(args),

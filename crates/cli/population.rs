@@ -1,6 +1,6 @@
 //! `deltid population`: present population per day, its peaks and percentiles, for planners.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use deltid::analysis::{PopulationOptions, Threshold};
@@ -9,7 +9,7 @@ use deltid::{PercentileMethod, Run};
 
 use crate::Failure;
 use crate::input::Input;
-use crate::output::Output;
+use crate::output::{Output, commit};
 
 /// Present population per day: the busiest days, percentiles, days above a threshold, a chart.
 #[derive(clap::Args)]
@@ -80,16 +80,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(args.chart.is_some())?;
     let chart = match args.chart {
         Some(path) => {
-            let chart = (
-                ChartFormat::from_path(&path)?,
-                Output::new(Some(path), input.force)?,
-            );
-            if chart.1 == input.output {
-                return Err(Failure::usage(anyhow::anyhow!(
-                    "--chart and --output name the same file"
-                )));
-            }
-            Some(chart)
+            let format = ChartFormat::from_path(&path)?;
+            let output = Output::new(Some(path), input.force)?;
+            output.refuse_same(&input.output, ("--chart", "--output"))?;
+            let inputs: Vec<&Path> = input.inputs.iter().map(PathBuf::as_path).collect();
+            output.refuse_inputs("--chart", &inputs)?;
+            Some((format, output))
         }
         None => None,
     };
@@ -104,20 +100,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let run: Run = crate::estimate::run_with_progress(&input)?;
     let view = run.population(&options)?;
-    // Draw the chart before writing anything, so a failed drawing leaves no output behind.
-    let drawn = match &chart {
-        Some((format, _)) => {
-            let mut bytes = Vec::new();
-            write_chart(*format, run.estimate(), (&view, run.summary()), &mut bytes)?;
-            Some(bytes)
-        }
-        None => None,
-    };
-    input
-        .output
-        .write(|out| write_population(&view, run.estimate(), input.format, input.daily, out))?;
-    if let (Some((_, output)), Some(bytes)) = (chart, drawn) {
-        output.write(|out| Ok(out.write_all(&bytes)?))?;
+    // Every output is written before any lands: a chart that cannot be drawn or written
+    // leaves no table behind, and the other way round.
+    // The chart first: standard output, written at once, comes last.
+    let mut staged = Vec::new();
+    if let Some((format, output)) = &chart {
+        staged.push(
+            output
+                .stage(|out| write_chart(*format, run.estimate(), (&view, run.summary()), out))?,
+        );
     }
+    staged.push(
+        input
+            .output
+            .stage(|out| write_population(&view, run.estimate(), input.format, input.daily, out))?,
+    );
+    commit(staged)?;
     Ok(())
 }

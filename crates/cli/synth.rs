@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use deltid::synth::Synth;
 
 use crate::Failure;
-use crate::output::Output;
+use crate::output::{Output, commit};
 
 /// Generate synthetic daily counts (CSV: date, area, count) with a cabin region's shape.
 ///
@@ -28,14 +28,16 @@ pub struct Args {
     /// First day (yyyy-mm-dd).
     #[arg(long, default_value = "2019-09-01", value_name = "DATE")]
     start: NaiveDate,
-    /// Number of consecutive days.
-    #[arg(long, default_value_t = 547)]
+    /// Number of consecutive days (at most 365 250, 1 000 years).
+    #[arg(long, default_value_t = 547,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(deltid::synth::MAX_DAYS)))]
     days: u32,
     /// Seed: the same seed and arguments always give the same file.
-    #[arg(long, default_value_t = 2021)]
+    #[arg(long, default_value_t = 2021, allow_negative_numbers = true, value_parser = crate::seed)]
     seed: u64,
-    /// The region's mean persons per day (sum over areas).
-    #[arg(long, default_value_t = 46_724.0, value_name = "PERSONS")]
+    /// The region's mean persons per day (sum over areas; at most 1e9).
+    #[arg(long, default_value_t = 46_724.0, value_name = "PERSONS", allow_negative_numbers = true,
+        value_parser = mean)]
     mean: f64,
     /// Write to FILE instead of stdout (atomically; an existing file needs --force).
     #[arg(long, short, value_name = "FILE")]
@@ -65,10 +67,31 @@ impl FromStr for Areas {
             "hallingdal" => Ok(Areas::Hallingdal),
             n => n
                 .parse()
+                .ok()
+                .filter(|n| (1..=deltid::synth::MAX_AREAS).contains(n))
                 .map(Areas::Count)
-                .map_err(|_| format!("expected `hallingdal` or a number of areas, got {n:?}")),
+                .ok_or_else(|| {
+                    format!(
+                        "expected `hallingdal` or a number of areas from 1 to {}, got {n:?}",
+                        deltid::synth::MAX_AREAS
+                    )
+                }),
         }
     }
+}
+
+/// A mean in persons per day: 0 to [`deltid::synth::MAX_MEAN`].
+fn mean(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|m| (0.0..=deltid::synth::MAX_MEAN).contains(m))
+        .ok_or_else(|| {
+            format!(
+                "expected persons per day from 0 to {:e}, got {text:?}",
+                deltid::synth::MAX_MEAN
+            )
+        })
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -81,14 +104,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "--force needs --output or --scenario"
         )));
     }
-    if let (Some(output), Some(scenario)) = (&args.output, &args.scenario)
-        && same_file(output, scenario)
-    {
-        return Err(Failure::usage(anyhow::anyhow!(
-            "--output and --scenario are the same file, {}",
-            output.display()
-        )));
-    }
     // Both targets are checked before any work, so a refused file costs nothing.
     let output = Output::new(args.output.clone(), args.force)?;
     let scenario = args
@@ -96,34 +111,33 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .as_ref()
         .map(|path| Output::new(Some(path.clone()), args.force).map(|o| (path, o)))
         .transpose()?;
-    output.write(|out| synth.write_csv(out))?;
-    if let Some((path, scenario)) = scenario {
+    if let Some((_, scenario)) = &scenario {
+        scenario.refuse_same(&output, ("--scenario", "--output"))?;
+    }
+    // Both are written before either lands.
+    let mut staged = Vec::new();
+    if let Some((path, scenario)) = &scenario {
         let counts = args
             .output
             .as_deref()
             .and_then(|counts| counts_key(counts, path));
         let toml = synth.scenario_toml(counts.as_deref())?;
-        scenario.write(|out| Ok(out.write_all(toml.as_bytes())?))?;
+        staged.push(scenario.stage(|out| Ok(out.write_all(toml.as_bytes())?))?);
     }
+    staged.push(output.stage(|out| synth.write_csv(out))?);
+    commit(staged)?;
     Ok(())
-}
-
-/// Whether two paths name the same file (spelled differently, or through a link).
-fn same_file(a: &Path, b: &Path) -> bool {
-    let absolute = |p: &Path| {
-        std::fs::canonicalize(p).ok().or_else(|| {
-            let folder = p.parent().filter(|f| !f.as_os_str().is_empty());
-            let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
-            Some(folder.join(p.file_name()?))
-        })
-    };
-    a == b || matches!((absolute(a), absolute(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// The counts file as the scenario's `counts` key: relative to the scenario's folder when the
 /// counts lie in it or below, else absolute; `None` if the path is not UTF-8.
 fn counts_key(counts: &Path, scenario: &Path) -> Option<String> {
-    let counts = std::fs::canonicalize(counts).ok()?;
+    // The counts file may not exist yet (both land together): its folder does.
+    let counts = std::fs::canonicalize(counts).ok().or_else(|| {
+        let folder = counts.parent().filter(|f| !f.as_os_str().is_empty());
+        let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
+        Some(folder.join(counts.file_name()?))
+    })?;
     let folder = scenario.parent().filter(|f| !f.as_os_str().is_empty());
     let folder = std::fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
     let key = counts.strip_prefix(&folder).unwrap_or(&counts);

@@ -36,7 +36,18 @@ pub struct SynthArea {
     pub holiday_homes: f64,
 }
 
+/// The most areas a request may have (a million: every LAU region of Europe ten times over).
+pub const MAX_AREAS: u32 = 1_000_000;
+/// The most days a request may have (1 000 years).
+pub const MAX_DAYS: u32 = 365_250;
+/// The largest mean persons per day a request may ask for (a billion, so that no area's count
+/// on any day comes near what a counts file may hold, [`deltid_model::MAX_PERSONS`]).
+pub const MAX_MEAN: f64 = 1e9;
+
 /// A request for synthetic counts: which areas, which days, which seed, which mean.
+///
+/// Checked when generated: 1 to [`MAX_AREAS`] areas, 1 to [`MAX_DAYS`] days, a mean of 0 to
+/// [`MAX_MEAN`] persons per day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Synth {
     /// The areas.
@@ -93,11 +104,12 @@ impl Synth {
     }
 
     /// `areas` made-up areas with codes `0001`, `0002`, … and sizes drawn from the seed
-    /// (1 000 to 20 000 residents; 0 to 3 holiday homes per resident).
+    /// (1 000 to 20 000 residents; 0 to 3 holiday homes per resident). More than
+    /// [`MAX_AREAS`] are not made (one more is, so that generating refuses the request).
     pub fn generic(areas: u32, start: NaiveDate, days: u32, seed: u64, mean: f64) -> Synth {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_a4ea);
         Synth {
-            areas: (1..=areas)
+            areas: (1..=areas.min(MAX_AREAS + 1))
                 .map(|i| {
                     let residents = (1_000.0 + 19_000.0 * unit(&mut rng)).round();
                     SynthArea {
@@ -284,8 +296,19 @@ impl Synth {
         if self.areas.is_empty() || self.days == 0 {
             return Err(invalid("at least one area and one day are needed"));
         }
+        if self.areas.len() > MAX_AREAS as usize {
+            return Err(invalid(&format!("at most {MAX_AREAS} areas")));
+        }
+        if self.days > MAX_DAYS {
+            return Err(invalid(&format!("at most {MAX_DAYS} days (1 000 years)")));
+        }
         if !(self.mean.is_finite() && self.mean >= 0.0) {
             return Err(invalid("the mean must be a non-negative number of persons"));
+        }
+        if self.mean > MAX_MEAN {
+            return Err(invalid(&format!(
+                "a mean of at most {MAX_MEAN:e} persons per day (a billion)"
+            )));
         }
         let dates: Vec<NaiveDate> = self.start.iter_days().take(self.days as usize).collect();
         if dates.len() != self.days as usize {
@@ -796,6 +819,10 @@ mod tests {
             Synth::generic(2, start(), 0, 1, 100.0),
             Synth::generic(2, start(), 10, 1, -1.0),
             Synth::generic(2, start(), 10, 1, f64::NAN),
+            // Beyond the limits: no 2^64 - 1 counts, no allocation of 4 billion areas.
+            Synth::generic(2, start(), 10, 1, 1e300),
+            Synth::generic(u32::MAX, start(), 10, 1, 100.0),
+            Synth::generic(2, start(), MAX_DAYS + 1, 1, 100.0),
         ] {
             assert!(matches!(synth.generate(), Err(Error::InvalidSynth { .. })));
         }

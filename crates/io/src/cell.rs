@@ -440,7 +440,10 @@ pub(crate) fn iso_date(b: &[u8]) -> Option<NaiveDate> {
 /// `2021-04-31`), read as day, month and year in the order of the format.
 pub(crate) fn is_no_such_day(text: &str, parser: &DateParser) -> bool {
     let DateParser::Pattern { pattern, .. } = parser else {
-        return false;
+        // Excel's serial 60 is its 29 February 1900, a day that never was.
+        return matches!(parser, DateParser::ExcelSerial { .. })
+            && parse_number(trim_cell(text), NumberStyle::default())
+                .is_some_and(|s| s.floor() == 60.0);
     };
     let numbers: Vec<u32> = trim_cell(text)
         .split(|c: char| !c.is_ascii_digit())
@@ -644,6 +647,15 @@ mod tests {
     fn days_that_do_not_exist_are_told_apart() {
         let dotted = DOTTED;
         assert!(is_no_such_day("29.02.2023", &dotted));
+        // Excel's phantom 1900-02-29, declared or detected.
+        assert!(is_no_such_day(
+            "60",
+            &DateParser::ExcelSerial { detected: false }
+        ));
+        assert!(!is_no_such_day(
+            "61",
+            &DateParser::ExcelSerial { detected: false }
+        ));
         assert!(!is_no_such_day("29.02.2024", &dotted));
         assert!(!is_no_such_day("32.01.2023", &dotted));
         assert!(!is_no_such_day("abc", &dotted));

@@ -24,7 +24,9 @@ use crate::source::{Kind, kind_of};
 /// [`Error::ReadParquet`], [`Error::ColumnType`] if the file cannot be read;
 /// [`Error::MissingColumn`] or [`Error::DuplicateColumn`] for the header;
 /// [`Error::AmbiguousDates`]; for bad values [`Error::ParseDate`], [`Error::NoSuchDay`],
-/// [`Error::DateOutOfRange`], [`Error::ParseNumber`], [`Error::AmbiguousNumber`],
+/// [`Error::DateOutOfRange`], [`Error::StrayDate`] (a date far outside the others' span,
+/// [`deltid_model::stray_days`]; [`Error::ReadCsv`] for a cell that runs over a line end, a
+/// quote not closed), [`Error::ParseNumber`], [`Error::AmbiguousNumber`],
 /// [`Error::NegativeNumber`], [`Error::TooLarge`], [`Error::ForeignAboveCount`],
 /// [`Error::EmptyArea`], [`Error::UnknownArea`], [`Error::AmbiguousArea`],
 /// [`Error::ExtraFields`], [`Error::Encoding`], [`Error::DuplicateRow`] (several at once as

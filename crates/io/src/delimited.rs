@@ -186,16 +186,16 @@ pub(crate) fn read_counts(
         },
         data_line,
     )?;
+    let replay = |visit: &mut dyn FnMut(u64, &Cell)| {
+        replay_csv(&rules, delimiter, data_start, data_line, visit)
+    };
     let repeats = if collector.repeats == 0 && builder.unseen_repeats() == 0 {
         Vec::new()
     } else {
         collector.repeats = collector.repeats.max(1);
-        let replay = |visit: &mut dyn FnMut(u64, &Cell)| {
-            replay_csv(&rules, delimiter, data_start, data_line, visit)
-        };
         find_repeats(&rules, &replay, &Location::Line)?
     };
-    Ok(collector.finish(builder, repeats, None))
+    collector.finish(builder, repeats, None, (&replay, &Location::Line))
 }
 
 /// Every distinct date cell of a CSV file's date column, in file order.
@@ -526,6 +526,11 @@ impl Cells for Record<'_> {
             Record::Plain(line) => line.get(i),
             Record::Quoted(record) => record.get(i),
         }
+    }
+
+    #[inline]
+    fn may_span_lines(&self) -> bool {
+        matches!(self, Record::Quoted(_))
     }
 }
 

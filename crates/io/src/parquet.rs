@@ -68,18 +68,68 @@ mod imp {
     /// Runs a polars call, turning its panics (a damaged file, a value it cannot convert) into
     /// an error instead of a crash.
     fn guarded<T>(path: &Path, f: impl FnOnce() -> PolarsResult<T>) -> Result<T> {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        match crate::source::caught(f) {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(parquet_error(path, e)),
-            Err(_) => Err(parquet_error(
+            Err(message) => Err(parquet_error(
                 path,
-                "damaged file, or a value that cannot be converted",
+                format!("damaged file, or a value the Parquet reader cannot convert ({message})"),
             )),
         }
     }
 
-    /// The file's metadata and column names and types.
-    fn open(path: &Path) -> Result<(FileMetadataRef, Vec<(String, DataType)>)> {
+    /// A column as the file declares it: its name, its type where polars reads it (else the
+    /// type's name), and for a timestamp its time zone.
+    struct Declared {
+        name: String,
+        dtype: std::result::Result<DataType, String>,
+        zone: Option<String>,
+    }
+
+    /// Whether polars (with deltid's features) can take a column of this Arrow type without
+    /// panicking: plain numbers, text, dates and timestamps. Decimals, nested and other types
+    /// are named instead, and refused only if deltid needs the column.
+    fn takes(dtype: &ArrowDataType) -> bool {
+        use ArrowDataType as A;
+        matches!(
+            dtype,
+            A::Null
+                | A::Boolean
+                | A::Int8
+                | A::Int16
+                | A::Int32
+                | A::Int64
+                | A::UInt8
+                | A::UInt16
+                | A::UInt32
+                | A::UInt64
+                | A::Float32
+                | A::Float64
+                | A::Date32
+                | A::Date64
+                | A::Timestamp(_, _)
+                | A::Utf8
+                | A::LargeUtf8
+                | A::Utf8View
+                | A::Binary
+                | A::LargeBinary
+                | A::BinaryView
+        )
+    }
+
+    /// An Arrow type's name for a message: `decimal(10, 2)`.
+    fn type_name(dtype: &ArrowDataType) -> String {
+        use ArrowDataType as A;
+        match dtype {
+            A::Decimal(p, s) | A::Decimal32(p, s) | A::Decimal64(p, s) | A::Decimal256(p, s) => {
+                format!("decimal({p}, {s})")
+            }
+            other => format!("{other:?}").to_lowercase(),
+        }
+    }
+
+    /// The file's metadata and columns.
+    fn open(path: &Path) -> Result<(FileMetadataRef, Vec<Declared>)> {
         let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
         guarded(path, || {
             let mut reader = ParquetReader::new(file);
@@ -87,10 +137,42 @@ mod imp {
             let schema = reader.schema()?;
             let columns = schema
                 .iter()
-                .map(|(name, field)| (name.to_string(), DataType::from_arrow_field(field)))
+                .map(|(name, field)| {
+                    let arrow = field.dtype();
+                    Declared {
+                        name: name.to_string(),
+                        dtype: if takes(arrow) {
+                            Ok(DataType::from_arrow_field(field))
+                        } else {
+                            Err(type_name(arrow))
+                        },
+                        zone: match arrow {
+                            ArrowDataType::Timestamp(_, Some(zone)) if !zone.is_empty() => {
+                                Some(zone.to_string())
+                            }
+                            _ => None,
+                        },
+                    }
+                })
                 .collect();
             Ok((metadata, columns))
         })
+    }
+
+    /// [`Error::ColumnType`] for a column of a type polars does not read here.
+    fn unread(path: &Path, column: &Declared, expected: &str) -> Error {
+        Error::ColumnType {
+            path: path.to_owned(),
+            column: column.name.clone(),
+            found: match &column.dtype {
+                Ok(dtype) => dtype.to_string(),
+                Err(name) if name.starts_with("decimal") => format!(
+                    "{name}, which deltid does not read (write the column as floating-point numbers, DOUBLE)"
+                ),
+                Err(name) => name.clone(),
+            },
+            expected: expected.to_owned(),
+        }
     }
 
     /// Rows `offset..offset + len` of the columns at `projection`.
@@ -128,9 +210,15 @@ mod imp {
     /// A small Parquet table as text: the column names (as record 0), then each row.
     pub(crate) fn read_table(path: &Path) -> Result<Vec<(u64, Vec<String>)>> {
         let (metadata, columns) = open(path)?;
+        if let Some(column) = columns.iter().find(|c| c.dtype.is_err()) {
+            return Err(unread(path, column, "text, numbers, dates or timestamps"));
+        }
         let projection: Vec<usize> = (0..columns.len()).collect();
         let frame = read_rows(path, &metadata, &projection, (0, metadata.num_rows))?;
-        let mut rows = vec![(0, columns.iter().map(|c| c.0.clone()).collect::<Vec<_>>())];
+        let mut rows = vec![(
+            0,
+            columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        )];
         let text: Vec<Vec<Option<String>>> = frame
             .columns()
             .iter()
@@ -161,17 +249,70 @@ mod imp {
         Number,
         /// Days (a `Date` column).
         Days,
-        /// A timestamp: its date (in UTC without a time zone, else in its zone).
-        Timestamp,
+        /// A timestamp of a unit: its date in its time zone, or as written without one.
+        Timestamp(TimeUnit, Option<Zone>),
+    }
+
+    /// A timestamp column's time zone.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Zone {
+        Named(chrono_tz::Tz),
+        Fixed(chrono::FixedOffset),
+    }
+
+    impl Zone {
+        /// A zone as Arrow writes it: an IANA name (`Europe/Oslo`, `UTC`) or an offset
+        /// (`+01:00`); `None` if it is neither.
+        fn parse(zone: &str) -> Option<Zone> {
+            if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
+                return Some(Zone::Named(tz));
+            }
+            let (sign, rest) = match zone.as_bytes().first()? {
+                b'+' => (1, &zone[1..]),
+                b'-' => (-1, &zone[1..]),
+                _ => return None,
+            };
+            let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+            let seconds = hours.parse::<i32>().ok()? * 3600 + minutes.parse::<i32>().ok()? * 60;
+            chrono::FixedOffset::east_opt(sign * seconds).map(Zone::Fixed)
+        }
+
+        /// The local date of an instant in this zone.
+        fn date(self, instant: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+            match self {
+                Zone::Named(tz) => instant.with_timezone(&tz).date_naive(),
+                Zone::Fixed(offset) => instant.with_timezone(&offset).date_naive(),
+            }
+        }
+    }
+
+    /// The day (since 1970) of a timestamp of `unit` since 1970 UTC, in `zone` (as written
+    /// without one); days beyond chrono's range are beyond every year deltid takes.
+    fn timestamp_day(value: i64, unit: TimeUnit, zone: Option<Zone>) -> i32 {
+        let per_second: i64 = match unit {
+            TimeUnit::Nanoseconds => 1_000_000_000,
+            TimeUnit::Microseconds => 1_000_000,
+            TimeUnit::Milliseconds => 1_000,
+        };
+        let seconds = value.div_euclid(per_second);
+        let instant = chrono::DateTime::from_timestamp(seconds, 0);
+        match (instant, zone) {
+            (Some(instant), Some(zone)) => epoch_day(zone.date(instant)),
+            (Some(instant), None) => epoch_day(instant.date_naive()),
+            (None, _) => {
+                let days = seconds.div_euclid(86_400);
+                i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX })
+            }
+        }
     }
 
     /// How a column of a type is read as dates, areas or counts; `None` if it is not.
-    fn reading(dtype: &DataType, role: Role) -> Option<Read> {
+    fn reading(dtype: &DataType, zone: Option<Zone>, role: Role) -> Option<Read> {
         use DataType::*;
         match (role, dtype) {
             (_, String) => Some(Read::Text),
             (Role::Date, Date) => Some(Read::Days),
-            (Role::Date, Datetime(_, _)) => Some(Read::Timestamp),
+            (Role::Date, Datetime(unit, _)) => Some(Read::Timestamp(*unit, zone)),
             (Role::Date | Role::Area, dtype) if dtype.is_integer() => Some(Read::Text),
             (Role::Count, dtype) if dtype.is_primitive_numeric() => Some(Read::Number),
             _ => None,
@@ -203,7 +344,7 @@ mod imp {
         progress: Option<&(dyn Fn(Progress) + Sync)>,
     ) -> Result<Reading> {
         let (metadata, columns) = open(path)?;
-        let header: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
+        let header: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
         let (layout, header_problems) = layout(path, &header, options, scenario)?;
         let mut roles: Vec<(usize, Role)> = match &layout {
             Layout::Long {
@@ -226,13 +367,22 @@ mod imp {
         };
         let mut reads = HashMap::new();
         for (column, role) in &roles {
-            let (name, dtype) = &columns[*column];
-            let read = reading(dtype, *role).ok_or_else(|| Error::ColumnType {
-                path: path.to_owned(),
-                column: name.clone(),
-                found: dtype.to_string(),
-                expected: role.expected().to_owned(),
-            })?;
+            let declared = &columns[*column];
+            let zone = match &declared.zone {
+                Some(name) => Some(Zone::parse(name).ok_or_else(|| Error::ColumnType {
+                    path: path.to_owned(),
+                    column: declared.name.clone(),
+                    found: format!("timestamp in the time zone {}", deltid_model::quoted(name)),
+                    expected: "a time zone such as Europe/Oslo, UTC or +01:00".to_owned(),
+                })?),
+                None => None,
+            };
+            let read = declared
+                .dtype
+                .as_ref()
+                .ok()
+                .and_then(|dtype| reading(dtype, zone, *role))
+                .ok_or_else(|| unread(path, declared, role.expected()))?;
             reads.insert(*column, read);
         }
         roles.sort_unstable_by_key(|(column, _)| *column);
@@ -263,7 +413,7 @@ mod imp {
                 Some((_, first)) => read_group(path, first, &[date_column])?,
                 None => read_rows(path, &metadata, &[date_column], (0, 0))?,
             };
-            let values = text_values(path, &frame, &columns[date_column].0)?;
+            let values = text_values(path, &frame, &columns[date_column].name)?;
             let mut distinct: Vec<String> = values.into_iter().flatten().collect();
             distinct.sort_unstable();
             distinct.dedup();
@@ -350,24 +500,24 @@ mod imp {
         if let Some(e) = failure {
             return Err(e);
         }
+        let replay = |visit: &mut dyn FnMut(u64, &Cell)| -> Result<()> {
+            let mut reader = RowReader::new(&rules);
+            for (first, group) in &groups {
+                let frame = read_group(path, group, &projection)?;
+                let converted = convert(&mut reader, &rules, &reads, &frame, *first as u64)?;
+                for (row, cell) in converted.rows.iter().zip(&converted.batch.cells) {
+                    visit(*row, cell);
+                }
+            }
+            Ok(())
+        };
         let repeats = if collector.repeats == 0 && builder.unseen_repeats() == 0 {
             Vec::new()
         } else {
             collector.repeats = collector.repeats.max(1);
-            let replay = |visit: &mut dyn FnMut(u64, &Cell)| -> Result<()> {
-                let mut reader = RowReader::new(&rules);
-                for (first, group) in &groups {
-                    let frame = read_group(path, group, &projection)?;
-                    let converted = convert(&mut reader, &rules, &reads, &frame, *first as u64)?;
-                    for (row, cell) in converted.rows.iter().zip(&converted.batch.cells) {
-                        visit(*row, cell);
-                    }
-                }
-                Ok(())
-            };
             find_repeats(&rules, &replay, &Location::Row)?
         };
-        Ok(collector.finish(builder, repeats, None))
+        collector.finish(builder, repeats, None, (&replay, &Location::Row))
     }
 
     /// A column's values as text (`None` for nulls).
@@ -394,7 +544,7 @@ mod imp {
                 Read::Text => column.cast(&DataType::String),
                 Read::Number => column.cast(&DataType::Float64),
                 Read::Days => column.cast(&DataType::Int32),
-                Read::Timestamp => column.cast(&DataType::Date)?.cast(&DataType::Int32),
+                Read::Timestamp(..) => column.cast(&DataType::Int64),
             }
         })
     }
@@ -405,7 +555,14 @@ mod imp {
             Ok(match read {
                 Read::Text => Values::Text(column.str()?.iter().collect()),
                 Read::Number => Values::Numbers(column.f64()?.iter().collect()),
-                Read::Days | Read::Timestamp => Values::Days(column.i32()?.iter().collect()),
+                Read::Days => Values::Days(column.i32()?.iter().collect()),
+                Read::Timestamp(unit, zone) => Values::Days(
+                    column
+                        .i64()?
+                        .iter()
+                        .map(|v| v.map(|v| timestamp_day(v, unit, zone)))
+                        .collect(),
+                ),
             })
         })
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use deltid_model::{
     Counts, CountsBuilder, CountsWriter, Error, Location, Place, Refused, Result, Scenario,
+    from_epoch_day, stray_days,
 };
 
 use crate::cell::{DateFormat, DateParser, NumberStyle};
@@ -270,13 +271,29 @@ impl<'a> Collector<'a> {
     }
 
     /// The reading: the problems and the repeats found (each with its order) sorted into file
-    /// order and cut to [`MAX_REPORTED`].
+    /// order and cut to [`MAX_REPORTED`]. Dates far outside the others' span are problems too
+    /// (found by `replay`, placed by `locate`), and their counts are left out.
+    ///
+    /// # Errors
+    /// What `replay` gives, if stray dates send it through the file again.
     pub(crate) fn finish(
         mut self,
         builder: CountsBuilder,
         repeats: Vec<(u64, Error)>,
         sheet: Option<String>,
-    ) -> Reading {
+        (replay, locate): (&Replay<'_>, &dyn Fn(u64) -> Location),
+    ) -> Result<Reading> {
+        let mut counts = builder.finish(self.rules.path);
+        let (strays, span) = stray_days(&counts.days_counted());
+        if !strays.is_empty() {
+            let column = match &self.rules.layout {
+                Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
+            };
+            for (order, error) in find_strays(self.rules, replay, locate, &strays, span)? {
+                self.problems.push(((order, column), error));
+            }
+            counts = counts.without_days(&strays);
+        }
         let unlisted = (self.repeats as usize).saturating_sub(repeats.len());
         self.problems
             .extend(repeats.into_iter().map(|(order, e)| ((order, 0), e)));
@@ -288,13 +305,54 @@ impl<'a> Collector<'a> {
             .take(MAX_REPORTED)
             .map(|(_, e)| e)
             .collect();
-        Reading {
+        Ok(Reading {
             more: total - problems.len(),
             problems,
-            counts: builder.finish(self.rules.path),
+            counts,
             sheet,
-        }
+        })
     }
+}
+
+/// The first occurrence of each stray day (see [`stray_days`]) in file order, as
+/// [`Error::StrayDate`] with its order in the file.
+fn find_strays(
+    rules: &Rules<'_>,
+    replay: &Replay<'_>,
+    locate: &dyn Fn(u64) -> Location,
+    strays: &[i32],
+    (first, last): (i32, i32),
+) -> Result<Vec<(u64, Error)>> {
+    let wanted: HashSet<i32> = strays.iter().copied().collect();
+    let mut found: HashMap<i32, u64> = HashMap::new();
+    replay(&mut |order, cell| {
+        if wanted.contains(&cell.day) {
+            found.entry(cell.day).or_insert(order);
+        }
+    })?;
+    let column = match &rules.layout {
+        Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
+    };
+    let mut found: Vec<(i32, u64)> = found.into_iter().collect();
+    found.sort_by_key(|(_, order)| *order);
+    Ok(found
+        .into_iter()
+        .map(|(day, order)| {
+            let days = if day < first { first - day } else { day - last };
+            (
+                order,
+                Error::StrayDate {
+                    path: rules.path.to_owned(),
+                    at: locate(order),
+                    column: rules.header.get(column).cloned().unwrap_or_default(),
+                    value: from_epoch_day(day).to_string(),
+                    first: from_epoch_day(first).to_string(),
+                    last: from_epoch_day(last).to_string(),
+                    days: i64::from(days),
+                },
+            )
+        })
+        .collect())
 }
 
 /// A replay of every count of a file, each with its order in the file (a line or row).

@@ -62,12 +62,20 @@ pub(crate) enum ProblemKind {
     AmbiguousNumber,
     Negative,
     TooLarge,
-    ForeignAboveCount { foreign: f64, count: f64 },
+    ForeignAboveCount {
+        foreign: f64,
+        count: f64,
+    },
     EmptyArea,
     UnknownArea,
     AmbiguousArea(Vec<String>),
-    ExtraFields { found: usize, expected: usize },
+    ExtraFields {
+        found: usize,
+        expected: usize,
+    },
     Encoding,
+    /// A cell holds a line end: a quote opened and not closed where it should be.
+    LineBreak,
 }
 
 /// What the reader knows of a file: its layout, header, formats and the scenario's areas. One
@@ -165,6 +173,18 @@ impl Rules<'_> {
                 found,
                 expected,
             },
+            ProblemKind::LineBreak => Error::ReadCsv {
+                path,
+                line: match at {
+                    Location::Line(n) => n,
+                    _ => 0,
+                },
+                message: format!(
+                    "column {}: the cell {} runs over a line end: a quote not closed?",
+                    deltid_model::ticked(&column),
+                    deltid_model::quoted(&value)
+                ),
+            },
             ProblemKind::Encoding => Error::Encoding {
                 path,
                 line: match at {
@@ -186,6 +206,10 @@ pub(crate) trait Cells {
     fn cell(&self, i: usize) -> &[u8] {
         self.get(i).unwrap_or_default()
     }
+    /// Whether a cell may hold a line end (a quoted one can).
+    fn may_span_lines(&self) -> bool {
+        false
+    }
 }
 
 impl Cells for csv::ByteRecord {
@@ -195,6 +219,10 @@ impl Cells for csv::ByteRecord {
 
     fn get(&self, i: usize) -> Option<&[u8]> {
         csv::ByteRecord::get(self, i)
+    }
+
+    fn may_span_lines(&self) -> bool {
+        true
     }
 }
 
@@ -343,6 +371,33 @@ impl<'r> RowReader<'r> {
             return;
         }
         let cell = |i: usize| record.cell(i);
+        if record.may_span_lines() && self.rules.refuse_extra_fields {
+            // A date, area or count cell never holds a line end: one that does is most often
+            // the rest of the file after a quote that was never closed.
+            let used: Vec<usize> = match &self.rules.layout {
+                Layout::Long {
+                    date,
+                    area,
+                    count,
+                    foreign,
+                } => [*date, *area, *count].into_iter().chain(*foreign).collect(),
+                Layout::Wide { date, areas } => std::iter::once(*date)
+                    .chain(areas.iter().map(|a| a.0))
+                    .collect(),
+            };
+            if let Some(&column) = used
+                .iter()
+                .find(|&&c| cell(c).iter().any(|b| matches!(b, b'\n' | b'\r')))
+            {
+                batch.push_problem(Problem {
+                    record: number,
+                    column,
+                    kind: ProblemKind::LineBreak,
+                    value: text(cell(column), self.rules.encoding),
+                });
+                return;
+            }
+        }
         match &self.rules.layout {
             Layout::Long {
                 date,

@@ -149,7 +149,12 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
                 ),
             ));
         }
-        Some(table) => read_areas(&folder.join(table))?,
+        Some(table) => {
+            let file = folder.join(table);
+            let areas = read_areas(&file)?;
+            spec.areas_file = Some(file);
+            areas
+        }
         None => Vec::new(),
     };
     spec.areas.extend(raw.areas.into_iter().map(|a| AreaSpec {
@@ -176,16 +181,24 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
     Scenario::new(spec, read_deduction_table)
 }
 
-/// A TOML error's message, trimmed, with numbers too large for TOML told as such.
+/// A TOML error's message, trimmed, with numbers too large for TOML told as such: the
+/// parser's excerpt of the line is kept, its own wording (`invalid type: integer … as i128`,
+/// `floating-point number overflowed`) replaced.
 fn toml_message(error: &toml::de::Error) -> String {
     let message = error.to_string();
-    if message.contains("i128") || message.contains("number too large") {
-        return format!(
-            "{} (a number too large to read: persons are at most 10 000 000 000)",
-            message.trim_end()
-        );
+    let message = message.trim_end();
+    let too_large = ["i128", "number too large", "overflowed"];
+    if too_large.iter().any(|t| message.contains(t)) {
+        // The excerpt is every line up to the parser's own last line.
+        let excerpt = message.rsplit_once('\n').map_or("", |(excerpt, _)| excerpt);
+        let persons = "a number too large to read: persons are at most 10 000 000 000";
+        return if excerpt.is_empty() {
+            persons.to_owned()
+        } else {
+            format!("{excerpt}\n{persons}")
+        };
     }
-    message.trim_end().to_owned()
+    message.to_owned()
 }
 
 #[derive(Deserialize)]

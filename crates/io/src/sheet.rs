@@ -13,7 +13,7 @@ use deltid_model::{CountsBuilder, Error, Result, Scenario};
 use crate::reading::{
     Collector, CountsOptions, Reading, choose_dates, duplicate_error, header_batch, layout, store,
 };
-use crate::rows::{Layout, RowReader, Rules};
+use crate::rows::{Batch, Layout, RowReader, Rules};
 use crate::source::{Places, find_header, header_name};
 
 #[cfg(feature = "xlsx")]
@@ -48,13 +48,12 @@ pub(crate) fn read(path: &Path, _: Option<&str>) -> Result<SheetRows> {
 pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
     // calamine can panic on a damaged workbook (an arithmetic overflow, found by the property
     // tests); a damaged file must be an error, never a crash.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open_sheet(path, sheet)))
-        .unwrap_or_else(|_| {
-            Err(Error::ReadSheet {
-                path: path.to_owned(),
-                message: "damaged spreadsheet".to_owned(),
-            })
+    crate::source::caught(|| open_sheet(path, sheet)).unwrap_or_else(|_| {
+        Err(Error::ReadSheet {
+            path: path.to_owned(),
+            message: "damaged spreadsheet".to_owned(),
         })
+    })
 }
 
 #[cfg(feature = "xlsx")]
@@ -247,5 +246,23 @@ pub(crate) fn read_counts(
     store(&mut writer, &rules, &mut batch);
     drop(writer);
     collector.take(batch, |p| (p.record, places.locate(p.record, p.column)));
-    Ok(collector.finish(builder, repeats, Some(sheet.name)))
+    let replay = |visit: &mut dyn FnMut(u64, &crate::rows::Cell)| -> Result<()> {
+        let mut reader = RowReader::new(&rules);
+        let mut batch = Batch::default();
+        let mut record = csv::ByteRecord::new();
+        for (row, cells) in records {
+            record.clear();
+            for cell in cells {
+                record.push_field(cell.as_bytes());
+            }
+            batch.cells.clear();
+            reader.read(&record, *row, &mut batch);
+            for cell in &batch.cells {
+                visit(*row, cell);
+            }
+        }
+        Ok(())
+    };
+    let locate = |row: u64| places.locate(row, date_column);
+    collector.finish(builder, repeats, Some(sheet.name), (&replay, &locate))
 }

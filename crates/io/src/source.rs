@@ -82,6 +82,40 @@ pub(crate) fn kind_of(path: &Path) -> Result<Kind> {
     })
 }
 
+#[cfg(any(feature = "xlsx", feature = "parquet"))]
+thread_local! {
+    /// How many [`caught`] calls the thread is inside.
+    static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f`, a call into a library that may panic on a damaged file (polars, calamine), and
+/// turns its panic into `Err` with the panic's message, without the panic's text on stderr:
+/// a damaged file is an error, never a crash or a backtrace. The first call installs a panic
+/// hook that stays silent for panics on a thread inside `caught` and hands every other panic
+/// to the hook that was there before.
+#[cfg(any(feature = "xlsx", feature = "parquet"))]
+pub(crate) fn caught<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CATCHING.with(std::cell::Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get().saturating_sub(1)));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    })
+}
+
 /// [`Error::ReadFile`] for a path.
 pub(crate) fn read_error(path: &Path, source: std::io::Error) -> Error {
     Error::ReadFile {
@@ -323,6 +357,20 @@ mod tests {
             decode(b"\xC5l", Encoding::Windows1252).as_deref(),
             Some("Ål")
         );
+    }
+
+    #[test]
+    #[cfg(any(feature = "xlsx", feature = "parquet"))]
+    fn a_caught_panic_is_an_error_with_its_message() {
+        assert_eq!(caught(|| 7), Ok(7));
+        let result: std::result::Result<(), String> = caught(|| panic!("damaged: {}", 42));
+        assert_eq!(result, Err("damaged: 42".to_owned()));
+        // Nested calls: the outer one still catches after the inner one returned.
+        let outer = caught(|| {
+            let _ = caught(|| panic!("inner"));
+            panic!("outer")
+        });
+        assert_eq!(outer, Err::<(), _>("outer".to_owned()));
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub struct Counts {
     inner: Arc<Grid>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Grid {
     path: PathBuf,
     rows: u64,
@@ -109,6 +109,62 @@ impl Counts {
             from_epoch_day(self.inner.first + first as Day),
             from_epoch_day(self.inner.first + last as Day),
         ))
+    }
+
+    /// The days with any count, since 1970, in order.
+    pub fn days_counted(&self) -> Vec<i32> {
+        self.days().map(|(day, _)| day).collect()
+    }
+
+    /// The same counts without those of the days `drop` (days since 1970, in any order; days
+    /// without counts are ignored), the span shrunk to the days left: how the counts of stray
+    /// dates ([`stray_days`](crate::stray_days)) are left out. Counts no clone shares are
+    /// moved, not copied.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::path::Path;
+    /// use chrono::NaiveDate;
+    /// use deltid_model::{CountsBuilder, Place, epoch_day};
+    /// # let scenario = deltid_model::doc_scenario();
+    /// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// let builder = CountsBuilder::new(&scenario, false);
+    /// let mut writer = builder.writer();
+    /// for day in [date(2020, 1, 1), date(2020, 1, 2), date(2030, 1, 1)] {
+    ///     writer.insert(Place::Area(0), day, 100.0, 0.0)?;
+    /// }
+    /// drop(writer);
+    /// let counts = builder.finish(Path::new("counts.csv"));
+    /// let kept = counts.without_days(&[epoch_day(date(2030, 1, 1))]);
+    /// assert_eq!(kept.span(), Some((date(2020, 1, 1), date(2020, 1, 2))));
+    /// assert_eq!(kept.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn without_days(self, drop: &[i32]) -> Counts {
+        let mut grid = Arc::unwrap_or_clone(self.inner);
+        for &day in drop {
+            let slot = day
+                .checked_sub(grid.first)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| grid.days.get_mut(i));
+            if let Some(row) = slot.and_then(Option::take) {
+                let counted = row.observed.iter().filter(|v| !v.is_nan()).count();
+                grid.rows = grid.rows.saturating_sub(counted as u64);
+            }
+        }
+        let lead = grid
+            .days
+            .iter()
+            .position(Option::is_some)
+            .unwrap_or(grid.days.len());
+        grid.days.drain(..lead);
+        grid.first += lead as Day;
+        while grid.days.last().is_some_and(Option::is_none) {
+            grid.days.pop();
+        }
+        Counts {
+            inner: Arc::new(grid),
+        }
     }
 
     /// The count of a place on a date: persons observed and the foreign SIMs among them.
@@ -466,5 +522,75 @@ impl DayRow {
     pub(crate) fn get(&self, key: usize) -> Option<(f64, f64)> {
         let observed = self.observed[key];
         (!observed.is_nan()).then(|| (observed, self.foreign.as_ref().map_or(0.0, |f| f[key])))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    /// Two areas: area 0 on 2020-01-01..=03 and 2030-01-01, area 1 on 2020-01-02 and
+    /// 2002-06-30 (a typing error for 2020).
+    fn counts() -> Counts {
+        let builder = CountsBuilder::new(&crate::doc_scenario(), false);
+        let mut writer = builder.writer();
+        let rows = [
+            (0, date(2020, 1, 1), 10.0),
+            (0, date(2020, 1, 2), 11.0),
+            (0, date(2020, 1, 3), 12.0),
+            (0, date(2030, 1, 1), 99.0),
+            (1, date(2020, 1, 2), 20.0),
+            (1, date(2002, 6, 30), 98.0),
+        ];
+        for (area, day, count) in rows {
+            assert_eq!(writer.insert(Place::Area(area), day, count, 0.0), Ok(()));
+        }
+        drop(writer);
+        builder.finish(Path::new("counts.csv"))
+    }
+
+    #[test]
+    fn days_left_out_take_their_counts_and_the_span_shrinks() {
+        let counts = counts();
+        let days = counts.days_counted();
+        assert_eq!(days.len(), 5);
+        let (strays, span) = crate::stray_days(&days);
+        let stray_dates: Vec<NaiveDate> = strays.iter().map(|&d| from_epoch_day(d)).collect();
+        assert_eq!(stray_dates, [date(2002, 6, 30), date(2030, 1, 1)]);
+        assert_eq!(
+            span,
+            (epoch_day(date(2020, 1, 1)), epoch_day(date(2020, 1, 3)))
+        );
+        let shared = counts.clone();
+        let kept = counts.without_days(&strays);
+        // Four counts of 2020 are left, two of them on 2020-01-02; the strays' are gone.
+        assert_eq!(kept.len(), 4);
+        assert_eq!(kept.span(), Some((date(2020, 1, 1), date(2020, 1, 3))));
+        assert_eq!(kept.days_held(), 3);
+        assert_eq!(kept.get(Place::Area(0), date(2030, 1, 1)), None);
+        assert_eq!(kept.get(Place::Area(1), date(2002, 6, 30)), None);
+        assert_eq!(
+            kept.get(Place::Area(1), date(2020, 1, 2)),
+            Some((20.0, 0.0))
+        );
+        let series: Vec<f64> = kept.series(Place::Area(0)).map(|(_, c)| c).collect();
+        assert_eq!(series, [10.0, 11.0, 12.0]);
+        // A clone taken before is not changed (the counts were copied, not moved).
+        assert_eq!(shared.len(), 6);
+        assert_eq!(
+            shared.get(Place::Area(0), date(2030, 1, 1)),
+            Some((99.0, 0.0))
+        );
+        // Days without counts and days far outside the span are ignored; dropping all of
+        // them leaves no counts.
+        let kept = kept.without_days(&[i32::MIN, i32::MAX, epoch_day(date(2021, 1, 1))]);
+        assert_eq!(kept.len(), 4);
+        let none = kept.without_days(&days);
+        assert!(none.is_empty());
+        assert_eq!(none.span(), None);
     }
 }

@@ -34,6 +34,53 @@ pub fn from_epoch_day(day: i32) -> NaiveDate {
         .unwrap_or_default()
 }
 
+/// The gap, in days, that sets dates apart from the rest: more than a year without any date.
+pub const STRAY_GAP: i32 = 366;
+
+/// Days that lie far outside the span of the others, most likely typing errors (2002 for
+/// 2020, a placeholder year): `days` (sorted, distinct, since 1970) split where more than
+/// [`STRAY_GAP`] days pass without one; the largest group is the span the data covers, and
+/// every smaller group of at most a quarter of its days, or of at most a week, is stray. Returns the stray days and the
+/// first and last day of the largest group; no stray days when there is one group, or when
+/// no group is that small (two campaigns years apart, each of its own size).
+///
+/// A stray day would make every day between it and the rest a missing day, and the means and
+/// yearly figures over "the period" wrong, without any single number looking odd.
+///
+/// # Examples
+/// ```
+/// use deltid_model::stray_days;
+/// // Ten days of January 2020 and one day of 2030: the one day is stray.
+/// let mut days: Vec<i32> = (18_262..18_272).collect();
+/// days.push(21_915);
+/// assert_eq!(stray_days(&days), (vec![21_915], (18_262, 18_271)));
+/// // 2019 and 2021 counted in full, 2020 not: two spans, nothing stray.
+/// let years: Vec<i32> = (17_897..18_262).chain(18_628..18_993).collect();
+/// assert!(stray_days(&years).0.is_empty());
+/// // Three days and one far away: stray however few the others are.
+/// assert_eq!(stray_days(&[0, 18_262, 18_263, 18_264]).0, vec![0]);
+/// ```
+pub fn stray_days(days: &[i32]) -> (Vec<i32>, (i32, i32)) {
+    let mut groups: Vec<&[i32]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=days.len() {
+        if i == days.len() || days[i] - days[i - 1] > STRAY_GAP {
+            groups.push(&days[start..i]);
+            start = i;
+        }
+    }
+    let Some(main) = groups.iter().copied().max_by_key(|g| g.len()) else {
+        return (Vec::new(), (0, 0));
+    };
+    let span = (main[0], main[main.len() - 1]);
+    let strays = groups
+        .iter()
+        .filter(|g| g.len() < main.len() && (g.len() * 4 <= main.len() || g.len() <= 7))
+        .flat_map(|g| g.iter().copied())
+        .collect();
+    (strays, span)
+}
+
 /// Whether deltid takes a date: its year is within [`MIN_YEAR`]..=[`MAX_YEAR`].
 pub fn in_range(date: NaiveDate) -> bool {
     (MIN_YEAR..=MAX_YEAR).contains(&date.year())

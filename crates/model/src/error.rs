@@ -54,6 +54,63 @@ pub fn quoted(value: &str) -> String {
     escaped
 }
 
+/// A column's name (from a file's header or the caller) as a message shows it: in backticks,
+/// escaped and cut as [`quoted`] escapes and cuts a value.
+///
+/// # Examples
+/// ```
+/// use deltid_model::ticked;
+/// assert_eq!(ticked("count"), "`count`");
+/// assert_eq!(ticked("3039 \u{1b}[2J"), "`3039 \\u{1b}[2J`");
+/// ```
+pub fn ticked(name: &str) -> String {
+    let quoted = quoted(name);
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(&quoted);
+    format!("`{inner}`")
+}
+
+/// The most characters of one line of a message from a library (a parser's excerpt of the
+/// file) that a message repeats.
+const MAX_MESSAGE_LINE: usize = 200;
+
+/// A message from a library that may quote the file (a TOML parser's excerpt, a CSV or
+/// spreadsheet reader's text): control characters escaped, each line cut to 200 characters.
+pub(crate) fn cleaned(message: &str) -> String {
+    message
+        .split('\n')
+        .map(|line| {
+            let count = line.chars().count();
+            let mut shown: String = line
+                .chars()
+                .take(MAX_MESSAGE_LINE)
+                .flat_map(|c| {
+                    let escape = c.is_control() && c != '\t' || is_invisible(c);
+                    let text: String = if escape {
+                        c.escape_unicode().collect()
+                    } else {
+                        c.to_string()
+                    };
+                    text.chars().collect::<Vec<_>>()
+                })
+                .collect();
+            if count > MAX_MESSAGE_LINE {
+                shown.push_str(&format!("…({count} characters)"));
+            }
+            shown
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Characters that change what a terminal shows without showing themselves (bidirectional
+/// overrides and isolates).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A list of codes or names as a message shows it: the first few, then how many more.
 fn some(items: &[String]) -> String {
     const SHOWN: usize = 10;
@@ -83,7 +140,7 @@ pub enum Error {
     },
 
     /// A CSV file is malformed beyond what the reader takes.
-    #[error("{}: line {line}: malformed CSV: {message}", path.display())]
+    #[error("{}: line {line}: malformed CSV: {}", path.display(), cleaned(message))]
     ReadCsv {
         /// The file.
         path: PathBuf,
@@ -94,7 +151,7 @@ pub enum Error {
     },
 
     /// A spreadsheet cannot be opened or read (damaged, or not a workbook).
-    #[error("{}: cannot read the spreadsheet: {message}", path.display())]
+    #[error("{}: cannot read the spreadsheet: {}", path.display(), cleaned(message))]
     ReadSheet {
         /// The file.
         path: PathBuf,
@@ -114,7 +171,7 @@ pub enum Error {
     },
 
     /// A Parquet file cannot be opened or decoded.
-    #[error("{}: cannot read the Parquet file: {message}", path.display())]
+    #[error("{}: cannot read the Parquet file: {}", path.display(), cleaned(message))]
     ReadParquet {
         /// The file.
         path: PathBuf,
@@ -123,7 +180,7 @@ pub enum Error {
     },
 
     /// A column of a typed file (Parquet) has a type deltid does not read for its role.
-    #[error("{}: column `{column}` is of type {found}: expected {expected}", path.display())]
+    #[error("{}: column {col} is of type {found}: expected {expected}", path.display(), col = ticked(column))]
     ColumnType {
         /// The file.
         path: PathBuf,
@@ -136,7 +193,7 @@ pub enum Error {
     },
 
     /// A required column is not in a file's header.
-    #[error("{}: no column `{column}` in the header (found: {}){}", path.display(), some(found), separator_hint(found))]
+    #[error("{}: no column {col} in the header (found: {}){}", path.display(), some(found), separator_hint(found), col = ticked(column))]
     MissingColumn {
         /// The file.
         path: PathBuf,
@@ -147,7 +204,7 @@ pub enum Error {
     },
 
     /// A column name occurs twice in a header, so which one is meant is unclear.
-    #[error("{}: column `{column}` appears twice in the header", path.display())]
+    #[error("{}: column {col} appears twice in the header", path.display(), col = ticked(column))]
     DuplicateColumn {
         /// The file.
         path: PathBuf,
@@ -186,7 +243,7 @@ pub enum Error {
     },
 
     /// A date could not be read in the column's format.
-    #[error("{}: {at}, column `{column}`: cannot parse date {} (expected {expected})", path.display(), quoted(value))]
+    #[error("{}: {at}, column {col}: cannot parse date {} (expected {expected})", path.display(), quoted(value), col = ticked(column))]
     ParseDate {
         /// The file.
         path: PathBuf,
@@ -201,7 +258,7 @@ pub enum Error {
     },
 
     /// A date in the column's format names a day that does not exist (`29.02.2023`).
-    #[error("{}: {at}, column `{column}`: no such day {} ({expected})", path.display(), quoted(value))]
+    #[error("{}: {at}, column {col}: no such day {} ({expected})", path.display(), quoted(value), col = ticked(column))]
     NoSuchDay {
         /// The file.
         path: PathBuf,
@@ -218,7 +275,7 @@ pub enum Error {
     /// A date is outside the days deltid takes ([`MIN_YEAR`](crate::MIN_YEAR) to
     /// [`MAX_YEAR`](crate::MAX_YEAR)): most likely a typing error or a placeholder such as
     /// 9999-12-31.
-    #[error("{}: {at}, column `{column}`: date {value} is outside {}-01-01 to {}-12-31", path.display(), crate::MIN_YEAR, crate::MAX_YEAR)]
+    #[error("{}: {at}, column {col}: date {value} is outside {}-01-01 to {}-12-31", path.display(), crate::MIN_YEAR, crate::MAX_YEAR, col = ticked(column))]
     DateOutOfRange {
         /// The file.
         path: PathBuf,
@@ -230,8 +287,29 @@ pub enum Error {
         value: String,
     },
 
+    /// A date lies far outside the span of the file's other dates (more than a year from any
+    /// of them, with few days of its own): most likely a typing error (2002 for 2020), which
+    /// would make every day between count as missing and the yearly figures wrong.
+    #[error("{}: {at}, column {col}: date {value} lies {days} days outside the other dates ({first} to {last}): a typing error?", path.display(), col = ticked(column))]
+    StrayDate {
+        /// The file.
+        path: PathBuf,
+        /// Where the date first occurs.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The date, ISO 8601.
+        value: String,
+        /// The first day of the other dates' span.
+        first: String,
+        /// The last day of the other dates' span.
+        last: String,
+        /// Days from the nearest end of that span.
+        days: i64,
+    },
+
     /// Every date in a column reads both day-first and month-first (`01/02/2020`).
-    #[error("{}: column `{column}`: dates such as {} read both as dd/mm/yyyy and mm/dd/yyyy: declare the date format", path.display(), quoted(example))]
+    #[error("{}: column {col}: dates such as {} read both as dd/mm/yyyy and mm/dd/yyyy: declare the date format", path.display(), quoted(example), col = ticked(column))]
     AmbiguousDates {
         /// The file.
         path: PathBuf,
@@ -242,7 +320,7 @@ pub enum Error {
     },
 
     /// A number (a count or a deduction in persons) could not be parsed.
-    #[error("{}: {at}, column `{column}`: cannot parse number {} (expected a number of persons such as 1234, 1 234 or 1234,5)", path.display(), quoted(value))]
+    #[error("{}: {at}, column {col}: cannot parse number {} (expected a number of persons such as 1234, 1 234 or 1234,5)", path.display(), quoted(value), col = ticked(column))]
     ParseNumber {
         /// The file.
         path: PathBuf,
@@ -256,7 +334,7 @@ pub enum Error {
 
     /// A number could be read two ways: `1,234` or `1.234` is a decimal in Norwegian and
     /// English writing alike, or a thousand, depending on the writer.
-    #[error("{}: {at}, column `{column}`: {} is ambiguous (a decimal mark or a thousands separator?): declare the decimal mark", path.display(), quoted(value))]
+    #[error("{}: {at}, column {col}: {} is ambiguous (a decimal mark or a thousands separator?): declare the decimal mark", path.display(), quoted(value), col = ticked(column))]
     AmbiguousNumber {
         /// The file.
         path: PathBuf,
@@ -269,7 +347,7 @@ pub enum Error {
     },
 
     /// A count or deduction in persons is below zero.
-    #[error("{}: {at}, column `{column}`: negative number of persons {}", path.display(), quoted(value))]
+    #[error("{}: {at}, column {col}: negative number of persons {}", path.display(), quoted(value), col = ticked(column))]
     NegativeNumber {
         /// The file.
         path: PathBuf,
@@ -283,7 +361,7 @@ pub enum Error {
 
     /// A number of persons is larger than any real count can be (above
     /// [`MAX_PERSONS`](crate::MAX_PERSONS), more than the world's population), or not finite.
-    #[error("{}: {at}, column `{column}`: {} persons is more than any real count (at most 10 000 000 000)", path.display(), quoted(value))]
+    #[error("{}: {at}, column {col}: {} persons is more than any real count (at most 10 000 000 000)", path.display(), quoted(value), col = ticked(column))]
     TooLarge {
         /// The file.
         path: PathBuf,
@@ -296,7 +374,7 @@ pub enum Error {
     },
 
     /// A count of foreign SIMs is larger than the count of all SIMs it is a part of.
-    #[error("{}: {at}, column `{column}`: {foreign} foreign SIMs is more than the {count} counted in all", path.display())]
+    #[error("{}: {at}, column {col}: {foreign} foreign SIMs is more than the {count} counted in all", path.display(), col = ticked(column))]
     ForeignAboveCount {
         /// The file.
         path: PathBuf,
@@ -311,7 +389,7 @@ pub enum Error {
     },
 
     /// An area cell is empty.
-    #[error("{}: {at}, column `{column}`: empty area code", path.display())]
+    #[error("{}: {at}, column {col}: empty area code", path.display(), col = ticked(column))]
     EmptyArea {
         /// The file.
         path: PathBuf,
@@ -376,7 +454,7 @@ pub enum Error {
     },
 
     /// The scenario file is not valid TOML or does not have the expected shape.
-    #[error("{}: cannot read scenario: {message}", path.display())]
+    #[error("{}: cannot read scenario: {}", path.display(), cleaned(message))]
     ReadScenario {
         /// The scenario file.
         path: PathBuf,
@@ -385,7 +463,7 @@ pub enum Error {
     },
 
     /// The scenario is well-formed but a value is not allowed.
-    #[error("{}: `{key}`: {reason}", path.display())]
+    #[error("{}: `{key}`: {}", path.display(), cleaned(reason))]
     InvalidScenario {
         /// The scenario file.
         path: PathBuf,
@@ -515,6 +593,7 @@ impl Error {
             | ParseDate { path, .. }
             | NoSuchDay { path, .. }
             | DateOutOfRange { path, .. }
+            | StrayDate { path, .. }
             | AmbiguousDates { path, .. }
             | ParseNumber { path, .. }
             | AmbiguousNumber { path, .. }
@@ -545,6 +624,7 @@ impl Error {
             | ParseDate { at, .. }
             | NoSuchDay { at, .. }
             | DateOutOfRange { at, .. }
+            | StrayDate { at, .. }
             | ParseNumber { at, .. }
             | AmbiguousNumber { at, .. }
             | NegativeNumber { at, .. }
@@ -570,6 +650,7 @@ impl Error {
             | ParseDate { column, .. }
             | NoSuchDay { column, .. }
             | DateOutOfRange { column, .. }
+            | StrayDate { column, .. }
             | AmbiguousDates { column, .. }
             | ParseNumber { column, .. }
             | AmbiguousNumber { column, .. }
@@ -590,6 +671,7 @@ impl Error {
             ParseDate { value, .. }
             | NoSuchDay { value, .. }
             | DateOutOfRange { value, .. }
+            | StrayDate { value, .. }
             | ParseNumber { value, .. }
             | AmbiguousNumber { value, .. }
             | NegativeNumber { value, .. }
@@ -644,6 +726,22 @@ mod tests {
         };
         assert_eq!(many.location(), Some(Location::Line(12)));
         assert_eq!(many.value(), Some("12,5,0"));
+        // A stray date: its file, line, column and the date.
+        let stray = Error::StrayDate {
+            path: PathBuf::from("counts.csv"),
+            at: Location::Line(12),
+            column: "date".to_owned(),
+            value: "2030-01-01".to_owned(),
+            first: "2020-01-01".to_owned(),
+            last: "2020-01-10".to_owned(),
+            days: 3644,
+        };
+        assert_eq!(stray.path(), Some(Path::new("counts.csv")));
+        assert_eq!(stray.location(), Some(Location::Line(12)));
+        assert_eq!(
+            (stray.column(), stray.value()),
+            (Some("date"), Some("2030-01-01"))
+        );
         let none = Error::EmptySelection {
             selection: "all days".to_owned(),
         };

@@ -31,8 +31,10 @@ mod table;
 pub use area::{Area, AreaCode, AreaResolver, Resolution, leading_code, trim_cell, whitespace};
 pub use calendar::{Label, SchoolHolidays};
 pub use counts::{Counts, CountsBuilder, CountsWriter, Place, Refused};
-pub use day::{MAX_YEAR, MIN_YEAR, days_in_year, epoch_day, from_epoch_day, in_range};
-pub use error::{Error, Location, MAX_ECHOED, Result, quoted};
+pub use day::{
+    MAX_YEAR, MIN_YEAR, STRAY_GAP, days_in_year, epoch_day, from_epoch_day, in_range, stray_days,
+};
+pub use error::{Error, Location, MAX_ECHOED, Result, quoted, ticked};
 pub use estimate::{Estimate, EstimateDay, RegionDay};
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};

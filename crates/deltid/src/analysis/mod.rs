@@ -17,7 +17,7 @@ pub use population::{
     Threshold, population_days,
 };
 pub use uncertainty::{
-    DEFAULT_DRAWS, DEFAULT_RESAMPLES, DEFAULT_SEED, HIGH, LOW, MIN_DRAWS, MeanInterval,
+    DEFAULT_DRAWS, DEFAULT_RESAMPLES, DEFAULT_SEED, HIGH, LOW, MAX_DRAWS, MIN_DRAWS, MeanInterval,
     Percentiles as DrawPercentiles, Sensitivity, Uncertainty, UncertaintyOptions, block_length,
     moving_block_bootstrap,
 };

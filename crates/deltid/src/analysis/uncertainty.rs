@@ -52,6 +52,9 @@ pub const DEFAULT_RESAMPLES: u32 = 2_000;
 pub const DEFAULT_SEED: u64 = 1;
 /// The fewest draws or resamples accepted: fewer give no usable 5th and 95th percentiles.
 pub const MIN_DRAWS: u32 = 100;
+/// The most draws or resamples accepted: each draw keeps a figure per parameter, and a
+/// million draws already give percentiles to far more digits than the inputs have.
+pub const MAX_DRAWS: u32 = 1_000_000;
 /// The lower percentile reported, as a probability.
 pub const LOW: f64 = 0.05;
 /// The upper percentile reported, as a probability.
@@ -81,7 +84,8 @@ impl UncertaintyOptions {
     /// Options with `draws` Monte Carlo draws and `resamples` bootstrap resamples, seeded.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] if draws or resamples are fewer than [`MIN_DRAWS`].
+    /// [`Error::InvalidOption`] if draws or resamples are fewer than [`MIN_DRAWS`] or more
+    /// than [`MAX_DRAWS`].
     ///
     /// # Examples
     /// ```
@@ -89,6 +93,7 @@ impl UncertaintyOptions {
     /// let options = UncertaintyOptions::new(10_000, 2_000, 7)?;
     /// assert_eq!(options.seed(), 7);
     /// assert!(UncertaintyOptions::new(10, 2_000, 7).is_err());
+    /// assert!(UncertaintyOptions::new(1_000_000_000, 2_000, 7).is_err());
     /// # Ok::<(), deltid::Error>(())
     /// ```
     pub fn new(draws: u32, resamples: u32, seed: u64) -> Result<UncertaintyOptions> {
@@ -99,6 +104,12 @@ impl UncertaintyOptions {
                     reason: format!(
                         "{n} {name}: at least {MIN_DRAWS} are needed for a 5th and 95th percentile"
                     ),
+                });
+            }
+            if n > MAX_DRAWS {
+                return Err(Error::InvalidOption {
+                    option: name.to_owned(),
+                    reason: format!("{n} {name}: at most {MAX_DRAWS}"),
                 });
             }
         }

@@ -101,6 +101,14 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
     match (format, daily) {
         (Format::Table, _) => {
             write_summary_table(run.summary(), &mut out)?;
+            if let Some(sheet) = run.sheet() {
+                // The last of the table's notes: which sheet of a workbook was read.
+                writeln!(
+                    out,
+                    "- counts read from the sheet {} of the workbook",
+                    deltid_model::quoted(sheet)
+                )?;
+            }
             if let Some(yearly) = run.yearly() {
                 analyses::write_yearly(yearly, &mut out)?;
             }
@@ -267,6 +275,9 @@ fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
     #[derive(Serialize)]
     struct Document<'a> {
         summary: &'a Summary,
+        /// The sheet read, when the counts came from a workbook.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sheet: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         yearly: Option<&'a crate::analysis::Yearly>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +292,7 @@ fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
         &mut out,
         &Document {
             summary: run.summary(),
+            sheet: run.sheet(),
             yearly: run.yearly(),
             plausibility: run.plausibility(),
             uncertainty: run.uncertainty(),

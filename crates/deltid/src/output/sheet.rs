@@ -201,7 +201,7 @@ impl<'a> Sheet<'a> {
         for row in self.rows {
             for cell in &row {
                 let field: Cow<'_, str> = match cell {
-                    Cell::Text(t) => Cow::Borrowed(t.as_ref()),
+                    Cell::Text(t) => defused(t),
                     Cell::Whole(n) => Cow::Owned(n.to_string()),
                     Cell::Number(x) => Cow::Owned(style.number(*x, &mut buffer)),
                     Cell::Date(d) => Cow::Owned(d.to_string()),
@@ -213,6 +213,18 @@ impl<'a> Sheet<'a> {
         }
         writer.flush()?;
         Ok(())
+    }
+}
+
+/// A text cell as CSV must hold it so that a spreadsheet shows it as text and runs nothing
+/// (OWASP's advice on CSV injection): text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a leading `'`. Only text cells: numbers (negative ones too) are written as
+/// numbers by their own cells.
+pub(crate) fn defused(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 

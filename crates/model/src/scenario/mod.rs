@@ -174,6 +174,8 @@ pub struct ScenarioSpec<T> {
     pub allocation: Option<Allocation>,
     /// The areas.
     pub areas: Vec<AreaSpec>,
+    /// The table file the areas were read from, if they were (`areas = "areas.csv"`).
+    pub areas_file: Option<PathBuf>,
     /// The region-level deductions, in the plan's order.
     pub deductions: [Option<DeductionSpec<T>>; 4],
     /// School holidays for calendar labels.
@@ -198,6 +200,7 @@ impl<T> ScenarioSpec<T> {
             counts: None,
             allocation: None,
             areas: Vec::new(),
+            areas_file: None,
             deductions: [None, None, None, None],
             calendar: SchoolHolidays::default(),
             digits: None,
@@ -236,6 +239,8 @@ struct Checked {
     resolver: AreaResolver,
     scaling: Scaling,
     region_code: Option<AreaCode>,
+    mapping: Option<PathBuf>,
+    areas_file: Option<PathBuf>,
 }
 
 impl Scenario {
@@ -542,6 +547,8 @@ impl Scenario {
             resolver,
             scaling,
             region_code,
+            mapping: spec.mapping.map(|(file, _)| file),
+            areas_file: spec.areas_file,
         })))
     }
 
@@ -563,6 +570,21 @@ impl Scenario {
     /// The counts file the scenario names, resolved against the scenario's folder.
     pub fn counts(&self) -> Option<&Path> {
         self.0.counts.as_deref()
+    }
+
+    /// Every file the scenario was read from or names: the scenario file, the counts file it
+    /// names (if any), its deduction tables and its code mapping. An output must replace none
+    /// of them.
+    pub fn files(&self) -> Vec<&Path> {
+        let mut files = vec![self.0.path.as_path()];
+        files.extend(self.0.counts.as_deref());
+        files.extend(self.0.areas_file.as_deref());
+        files.extend(self.0.deductions.iter().filter_map(|d| match d {
+            DeductionSource::Table(table) => Some(table.path()),
+            _ => None,
+        }));
+        files.extend(self.0.mapping.as_deref());
+        files
     }
 
     /// How region-level deductions are shared out to the areas.
