@@ -6,6 +6,7 @@
 mod cli;
 mod errors;
 mod inputs;
+mod language;
 mod layering;
 mod model;
 mod one_core;
@@ -15,6 +16,8 @@ mod plan;
 mod plausibility;
 mod population;
 mod properties;
+mod record;
+mod report;
 mod scaling;
 mod sql;
 mod uncertainty;

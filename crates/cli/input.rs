@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
+use clap::builder::TypedValueParser;
 use deltid::output::{self, CsvStyle, Daily, Format};
 use deltid::{
     AreaCode, CountsColumns, CountsOptions, DateFormat, Encoding, NumberStyle, Period, Selection,
@@ -32,9 +33,10 @@ pub struct Input {
     /// Only these area codes (repeat, or separate with commas); the region line is their sum.
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     area: Vec<String>,
-    /// Output format; xlsx and parquet are binary files and need --output.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    format: FormatArg,
+    /// Output format; xlsx and parquet are binary files and need --output. By default the
+    /// extension of --output (.csv, .json, .xlsx, .parquet), else table.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// CSV output: the character between fields (Excel with a decimal comma reads `;`).
     #[arg(long, value_enum, value_name = "CHAR")]
     delimiter: Option<CsvDelimiterArg>,
@@ -51,6 +53,10 @@ pub struct Input {
     /// Replace existing output files.
     #[arg(long)]
     force: bool,
+    /// Language of labels, headers, notes and charts: nn (nynorsk, the plan's own), nb
+    /// (bokmål) or en; the scenario's `language` by default, else en.
+    #[arg(long, value_name = "LANG", value_parser = clap::builder::PossibleValuesParser::new(["nn", "nb", "en"]).map(|s| s.parse::<deltid::Language>().unwrap_or_default()))]
+    lang: Option<deltid::Language>,
     /// Name of the date column in the counts.
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_column: String,
@@ -91,7 +97,7 @@ pub struct Input {
     date_format: Option<String>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Table,
     Csv,
@@ -125,7 +131,34 @@ pub struct Resolved {
     pub format: Format,
     pub daily: Daily,
     pub output: Output,
+    /// The run record's sidecar `FILE.run.json`, for CSV and Parquet written to a file.
+    pub record: Option<Output>,
     pub force: bool,
+    /// `--lang`, when given.
+    pub language: Option<deltid::Language>,
+}
+
+impl Resolved {
+    /// Writes the result, then the run record beside it when the format has no room for it
+    /// (CSV and Parquet to a file: `FILE.run.json`).
+    pub fn write(
+        &self,
+        record: &deltid::RunRecord,
+        write: impl FnOnce(&mut dyn std::io::Write) -> deltid::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.output.write(write)?;
+        if let Some(sidecar) = &self.record {
+            sidecar.write(|out| output::write_record(record, out))?;
+        }
+        Ok(())
+    }
+}
+
+/// The command line, program name first, for the run record.
+pub fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
 }
 
 impl Input {
@@ -146,7 +179,7 @@ impl Input {
         if format.is_binary() && self.output.is_none() {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--format {} writes a binary file, not text for a terminal: give --output FILE",
-                self.format
+                self.format_arg()?
                     .to_possible_value()
                     .map(|v| v.get_name().to_owned())
                     .unwrap_or_default()
@@ -199,27 +232,70 @@ impl Input {
                     })?,
                 },
             },
+            record: match (&self.output, format) {
+                (Some(path), Format::Csv(_) | Format::Parquet) => {
+                    let mut sidecar = path.clone().into_os_string();
+                    sidecar.push(".run.json");
+                    Some(Output::new(Some(sidecar.into()), self.force)?)
+                }
+                _ => None,
+            },
             output: Output::new(self.output, self.force)?,
             scenario: self.scenario,
             counts: self.counts,
             format,
             daily,
             force: self.force,
+            language: self.lang,
         })
     }
 }
 
 impl Input {
+    /// The format asked for: `--format`, else the extension of `--output`, else table. A
+    /// `--format` that contradicts the extension is refused.
+    fn format_arg(&self) -> Result<FormatArg, Failure> {
+        let by_extension = self
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .and_then(|e| match e.to_ascii_lowercase().as_str() {
+                "csv" => Some(FormatArg::Csv),
+                "json" => Some(FormatArg::Json),
+                "xlsx" => Some(FormatArg::Xlsx),
+                "parquet" => Some(FormatArg::Parquet),
+                _ => None,
+            });
+        match (self.format, by_extension) {
+            (Some(format), Some(extension)) if format != extension => {
+                let name = |f: FormatArg| {
+                    f.to_possible_value()
+                        .map(|v| v.get_name().to_owned())
+                        .unwrap_or_default()
+                };
+                Err(Failure::usage(anyhow::anyhow!(
+                    "--format {} but --output names a .{} file: give one or the other, or make them agree",
+                    name(format),
+                    name(extension)
+                )))
+            }
+            (Some(format), _) => Ok(format),
+            (None, Some(extension)) => Ok(extension),
+            (None, None) => Ok(FormatArg::Table),
+        }
+    }
+
     /// The output format, with the CSV style checked.
     fn format(&self) -> Result<Format, Failure> {
-        if !matches!(self.format, FormatArg::Csv)
-            && (self.delimiter.is_some() || self.decimal.is_some())
+        let chosen = self.format_arg()?;
+        if !matches!(chosen, FormatArg::Csv) && (self.delimiter.is_some() || self.decimal.is_some())
         {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--delimiter and --decimal shape CSV output: give --format csv too"
             )));
         }
-        Ok(match self.format {
+        Ok(match chosen {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Xlsx => Format::Xlsx,

@@ -102,7 +102,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         dimensioning: args.dimensioning,
         threshold: args.above.map(|t| t.0),
     };
-    let run: Run = crate::estimate::run_with_progress(&input)?;
+    let mut run: Run = crate::estimate::run_with_progress(&input)?;
+    run.set_command(crate::input::command_line());
+    if let Some(language) = input.language {
+        run.set_language(language);
+    }
     let view = run.population(&options)?;
     // Draw the chart before writing anything, so a failed drawing leaves no output behind.
     let drawn = match &chart {
@@ -113,9 +117,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         None => None,
     };
-    input
-        .output
-        .write(|out| write_population(&view, run.estimate(), input.format, input.daily, out))?;
+    let record = run.record().with_population(&view);
+    input.write(&record, |out| {
+        write_population(&view, &run, input.format, input.daily, out)
+    })?;
     if let (Some((_, output)), Some(bytes)) = (chart, drawn) {
         output.write(|out| Ok(out.write_all(&bytes)?))?;
     }

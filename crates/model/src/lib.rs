@@ -21,6 +21,7 @@ mod counts;
 mod day;
 mod error;
 mod estimate;
+mod language;
 mod lines;
 pub mod plan;
 mod scenario;
@@ -34,6 +35,7 @@ pub use counts::{Counts, CountsBuilder, CountsWriter, Place, Refused};
 pub use day::{MAX_YEAR, MIN_YEAR, days_in_year, epoch_day, from_epoch_day, in_range};
 pub use error::{Error, Location, MAX_ECHOED, Result, quoted};
 pub use estimate::{Estimate, EstimateDay, RegionDay};
+pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{

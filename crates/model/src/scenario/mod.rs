@@ -21,6 +21,7 @@ pub use scaling::{MAX_FOREIGN_FACTOR, Scaling};
 use crate::area::{Area, AreaCode, AreaResolver};
 use crate::calendar::SchoolHolidays;
 use crate::error::{Error, Location, Result};
+use crate::language::Language;
 use crate::lines::Deduction;
 use crate::lines::MAX_PERSONS;
 
@@ -186,6 +187,10 @@ pub struct ScenarioSpec<T> {
     pub scaling: [Option<f64>; 3],
     /// The code of the region's own count in the counts.
     pub region_code: Option<String>,
+    /// The table the areas were read from (`areas = "areas.csv"`), if any.
+    pub areas_table: Option<PathBuf>,
+    /// The language of outputs (`language = "nn"`), if given.
+    pub language: Option<Language>,
 }
 
 impl<T> ScenarioSpec<T> {
@@ -204,6 +209,8 @@ impl<T> ScenarioSpec<T> {
             mapping: None,
             scaling: [None; 3],
             region_code: None,
+            areas_table: None,
+            language: None,
         }
     }
 }
@@ -236,6 +243,10 @@ struct Checked {
     resolver: AreaResolver,
     scaling: Scaling,
     region_code: Option<AreaCode>,
+    /// Files read for the scenario besides the scenario file: areas table, code mapping,
+    /// deduction tables.
+    files: Vec<PathBuf>,
+    language: Option<Language>,
 }
 
 impl Scenario {
@@ -528,6 +539,15 @@ impl Scenario {
             }
         }
 
+        let mut files: Vec<PathBuf> = spec.areas_table.into_iter().collect();
+        files.extend(spec.mapping.as_ref().map(|(file, _)| file.clone()));
+        for source in &deductions {
+            if let DeductionSource::Table(table) = source
+                && !files.iter().any(|f| f == table.path())
+            {
+                files.push(table.path().to_owned());
+            }
+        }
         Ok(Scenario(std::sync::Arc::new(Checked {
             path: path.clone(),
             name: spec.name.unwrap_or_else(|| "Region".to_owned()),
@@ -542,7 +562,21 @@ impl Scenario {
             resolver,
             scaling,
             region_code,
+            files,
+            language: spec.language,
         })))
+    }
+
+    /// The language the scenario asks outputs to be written in, if it names one.
+    pub fn language(&self) -> Option<Language> {
+        self.0.language
+    }
+
+    /// The files read for the scenario besides the scenario file itself, in the order read:
+    /// the areas table, the code mapping and the deduction tables (each once). Empty for a
+    /// scenario built in code without files.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.0.files
     }
 
     /// The scenario file.
