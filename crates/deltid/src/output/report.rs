@@ -207,7 +207,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     .enumerate()
     {
         let class = if i >= 2 { " class=\"n\"" } else { "" };
-        let _ = write!(h, "<th{class}>{}</th>", head(*key));
+        let _ = write!(h, "<th{class}>{}</th>", head(key));
     }
     let _ = writeln!(h, "</tr></thead><tbody>");
     let region_word = text(lang, "text.region");
