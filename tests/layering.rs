@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
         "lib.rs",
         &[
             // Plain values: days, area codes, the calendar, the eight lines, sums.
-            "day", "area", "calendar", "lines", "stats", "error",
+            "day", "area", "calendar", "language", "lines", "stats", "error",
             // The scenario as a validated value, and counts in compact form.
             "scenario", "counts",
             // The plan's table, the plan (the one definition of the method), its estimate,
@@ -50,7 +50,14 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
         "lib.rs",
         &[
             // Analyses return data; a run holds them; output renders them.
-            "words", "analysis", "run", "output", "sql", "synth",
+            "words",
+            "catalogue",
+            "analysis",
+            "record",
+            "run",
+            "output",
+            "sql",
+            "synth",
         ],
     ),
     (
@@ -64,6 +71,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
             "estimate",
             "validate",
             "population",
+            "report",
             "sql",
             "synth",
         ],

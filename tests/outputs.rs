@@ -236,7 +236,7 @@ fn xlsx_estimate_holds_numbers_as_numbers_and_dates_as_dates() {
     );
     let sheets = sheets(&dir.path().join("hallingdal.xlsx"));
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["waterfall", "summary", "daily"]);
+    assert_eq!(names, ["waterfall", "summary", "daily", "run"]);
 
     // The plan's table: the region first, eight lines, numbers not text.
     let waterfall = &sheets[0].1;
@@ -318,7 +318,7 @@ fn xlsx_population_has_percentiles_peaks_and_days() {
     );
     let sheets = sheets(&dir.path().join("planners.xlsx"));
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["percentiles", "peaks", "daily"]);
+    assert_eq!(names, ["percentiles", "peaks", "daily", "run"]);
 
     let percentiles = &sheets[0].1;
     assert_eq!(percentiles.height(), 1 + AREAS + 1);
@@ -438,4 +438,63 @@ fn binary_formats_to_stdout_are_refused() {
             );
         }
     }
+}
+
+#[test]
+fn the_format_follows_the_output_files_extension() {
+    let dir = folder(&[]);
+    // No --format: the workbook the name asks for, not text in a file named .xlsx.
+    run_to_file(
+        dir.path(),
+        &["estimate", "--scenario", &plan()],
+        "rapport.xlsx",
+    );
+    let names: Vec<String> = sheets(&dir.path().join("rapport.xlsx"))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["waterfall", "summary", "daily", "run"]);
+    run_to_file(
+        dir.path(),
+        &["estimate", "--scenario", &plan()],
+        "summary.csv",
+    );
+    let csv = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+    assert!(csv.starts_with("area,name,days,"), "{csv}");
+    run_to_file(
+        dir.path(),
+        &["estimate", "--scenario", &plan()],
+        "summary.json",
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["summary"]["region"]["table"]["lines"][7]["rounded"],
+        9_682_355
+    );
+}
+
+#[test]
+fn a_format_that_contradicts_the_extension_is_refused() {
+    let dir = folder(&[]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            &plan(),
+            "--format",
+            "csv",
+            "--output",
+            "rapport.xlsx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--format csv but --output names a .xlsx file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("rapport.xlsx").exists());
 }

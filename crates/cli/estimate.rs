@@ -49,7 +49,7 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Method {
+pub enum Method {
     /// Mean per day × 365.
     Plan,
     /// Sum over a fully counted calendar year.
@@ -59,7 +59,7 @@ enum Method {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Policy {
+pub enum Policy {
     Keep,
     ClampDay,
     ClampPeriod,
@@ -73,27 +73,37 @@ pub fn run(args: Args) -> Result<(), Failure> {
         );
     }
     let mut run = run_with_progress(&input)?;
+    run.set_command(crate::input::command_line());
+    if let Some(language) = input.language {
+        run.set_language(language);
+    }
     if let Some(method) = args.annualise {
-        let method = match method {
-            Method::Plan => Annualisation::Plan,
-            Method::Calendar => Annualisation::Calendar,
-            Method::SeasonBalanced => Annualisation::SeasonBalanced,
-        };
-        let negative = match args.negative.unwrap_or(Policy::Keep) {
-            Policy::Keep => NegativePolicy::Keep,
-            Policy::ClampDay => NegativePolicy::ClampDay,
-            Policy::ClampPeriod => NegativePolicy::ClampPeriod,
-        };
+        let (method, negative) = annualisation(method, args.negative);
         run.annualise(method, negative);
     }
     if args.uncertainty {
         let resamples = args.draws.min(analysis::DEFAULT_RESAMPLES);
         run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, resamples, args.seed)?)?;
     }
-    input
-        .output
-        .write(|out| write_run(&run, input.format, input.daily, out))?;
+    input.write(run.record(), |out| {
+        write_run(&run, input.format, input.daily, out)
+    })?;
     Ok(())
+}
+
+/// The library's annualisation and negative policy for the arguments.
+pub fn annualisation(method: Method, negative: Option<Policy>) -> (Annualisation, NegativePolicy) {
+    let method = match method {
+        Method::Plan => Annualisation::Plan,
+        Method::Calendar => Annualisation::Calendar,
+        Method::SeasonBalanced => Annualisation::SeasonBalanced,
+    };
+    let negative = match negative.unwrap_or(Policy::Keep) {
+        Policy::Keep => NegativePolicy::Keep,
+        Policy::ClampDay => NegativePolicy::ClampDay,
+        Policy::ClampPeriod => NegativePolicy::ClampPeriod,
+    };
+    (method, negative)
 }
 
 /// Reads, checks, estimates and summarises, with a progress bar on a terminal.

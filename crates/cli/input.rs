@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
+use clap::builder::TypedValueParser;
 use deltid::output::{self, CsvStyle, Daily, Format};
 use deltid::{
     AreaCode, CountsColumns, CountsOptions, DateFormat, Encoding, NumberStyle, Period, Selection,
@@ -11,7 +12,7 @@ use deltid::{
 };
 
 use crate::Failure;
-use crate::output::Output;
+use crate::output::{Output, Staged, commit};
 
 /// Whether the user declared the date format (`--date-format`): then a date that does not
 /// read gets no hint to declare it.
@@ -37,9 +38,10 @@ pub struct Input {
     /// Only these area codes (repeat, or separate with commas); the region line is their sum.
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     area: Vec<String>,
-    /// Output format; xlsx and parquet are binary files and need --output.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    format: FormatArg,
+    /// Output format; xlsx and parquet are binary files and need --output. By default the
+    /// extension of --output (.csv, .json, .xlsx, .parquet), else table.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// CSV output: the character between fields (Excel with a decimal comma reads `;`).
     #[arg(long, value_enum, value_name = "CHAR")]
     delimiter: Option<CsvDelimiterArg>,
@@ -56,6 +58,10 @@ pub struct Input {
     /// Replace existing output files.
     #[arg(long)]
     force: bool,
+    /// Language of labels, headers, notes and charts: nn (nynorsk, the plan's own), nb
+    /// (bokmål) or en; the scenario's `language` by default, else en.
+    #[arg(long, value_name = "LANG", value_parser = clap::builder::PossibleValuesParser::new(["nn", "nb", "en"]).map(|s| s.parse::<deltid::Language>().unwrap_or_default()))]
+    lang: Option<deltid::Language>,
     /// Name of the date column in the counts.
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_column: String,
@@ -96,7 +102,7 @@ pub struct Input {
     date_format: Option<String>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Table,
     Csv,
@@ -130,9 +136,47 @@ pub struct Resolved {
     pub format: Format,
     pub daily: Daily,
     pub output: Output,
+    /// The run record's sidecar `FILE.run.json`, for CSV and Parquet written to a file.
+    pub record: Option<Output>,
     pub force: bool,
     /// Every file the run reads (scenario, counts, tables, mapping): no output may be one.
     pub inputs: Vec<PathBuf>,
+    /// `--lang`, when given.
+    pub language: Option<deltid::Language>,
+}
+
+impl Resolved {
+    /// Writes the result, then the run record beside it when the format has no room for it
+    /// (CSV and Parquet to a file: `FILE.run.json`).
+    pub fn write(
+        &self,
+        record: &deltid::RunRecord,
+        write: impl FnOnce(&mut dyn std::io::Write) -> deltid::Result<()>,
+    ) -> anyhow::Result<()> {
+        commit(self.stage(record, write)?)
+    }
+
+    /// Stages the result and its run record, to land together (with [`commit`]) or not at all.
+    pub fn stage(
+        &self,
+        record: &deltid::RunRecord,
+        write: impl FnOnce(&mut dyn std::io::Write) -> deltid::Result<()>,
+    ) -> anyhow::Result<Vec<Staged>> {
+        let mut staged = Vec::new();
+        if let Some(sidecar) = &self.record {
+            staged.push(sidecar.stage(|out| output::write_record(record, out))?);
+        }
+        // Last: standard output is written at once.
+        staged.push(self.output.stage(write)?);
+        Ok(staged)
+    }
+}
+
+/// The command line, program name first, for the run record.
+pub fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
 }
 
 impl Input {
@@ -153,7 +197,7 @@ impl Input {
         if format.is_binary() && self.output.is_none() {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--format {} writes a binary file, not text for a terminal: give --output FILE",
-                self.format
+                self.format_arg()?
                     .to_possible_value()
                     .map(|v| v.get_name().to_owned())
                     .unwrap_or_default()
@@ -177,12 +221,26 @@ impl Input {
         }
         let output = Output::new(self.output, self.force)?;
         let scenario = deltid::read_scenario(&self.scenario)?;
-        let mut inputs: Vec<PathBuf> = scenario.files().into_iter().map(PathBuf::from).collect();
+        let mut inputs: Vec<PathBuf> = scenario.inputs().into_iter().map(PathBuf::from).collect();
         inputs.extend(self.counts.clone());
         output.refuse_inputs(
             "--output",
             &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
         )?;
+        // A sidecar only beside a regular file (not a device or a pipe written through).
+        let record = match (&output, format) {
+            (Output::File { path, .. }, Format::Csv(_) | Format::Parquet) => {
+                let mut sidecar = path.to_path_buf().into_os_string();
+                sidecar.push(".run.json");
+                let sidecar = Output::new(Some(sidecar.into()), self.force)?;
+                sidecar.refuse_inputs(
+                    "the run record beside --output",
+                    &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+                )?;
+                Some(sidecar)
+            }
+            _ => None,
+        };
         Ok(Resolved {
             selection: Selection {
                 period: Period::new(self.from, self.to)?,
@@ -225,6 +283,7 @@ impl Input {
                     })?,
                 },
             },
+            record,
             output,
             inputs,
             scenario: self.scenario,
@@ -232,21 +291,56 @@ impl Input {
             format,
             daily,
             force: self.force,
+            language: self.lang,
         })
     }
 }
 
 impl Input {
+    /// The format asked for: `--format`, else the extension of `--output`, else table. A
+    /// `--format` that contradicts the extension is refused.
+    fn format_arg(&self) -> Result<FormatArg, Failure> {
+        let by_extension = self
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .and_then(|e| match e.to_ascii_lowercase().as_str() {
+                "csv" => Some(FormatArg::Csv),
+                "json" => Some(FormatArg::Json),
+                "xlsx" => Some(FormatArg::Xlsx),
+                "parquet" => Some(FormatArg::Parquet),
+                _ => None,
+            });
+        match (self.format, by_extension) {
+            (Some(format), Some(extension)) if format != extension => {
+                let name = |f: FormatArg| {
+                    f.to_possible_value()
+                        .map(|v| v.get_name().to_owned())
+                        .unwrap_or_default()
+                };
+                Err(Failure::usage(anyhow::anyhow!(
+                    "--format {} but --output names a .{} file: give one or the other, or make them agree",
+                    name(format),
+                    name(extension)
+                )))
+            }
+            (Some(format), _) => Ok(format),
+            (None, Some(extension)) => Ok(extension),
+            (None, None) => Ok(FormatArg::Table),
+        }
+    }
+
     /// The output format, with the CSV style checked.
     fn format(&self) -> Result<Format, Failure> {
-        if !matches!(self.format, FormatArg::Csv)
-            && (self.delimiter.is_some() || self.decimal.is_some())
+        let chosen = self.format_arg()?;
+        if !matches!(chosen, FormatArg::Csv) && (self.delimiter.is_some() || self.decimal.is_some())
         {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--delimiter and --decimal shape CSV output: give --format csv too"
             )));
         }
-        Ok(match self.format {
+        Ok(match chosen {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Xlsx => Format::Xlsx,

@@ -9,6 +9,7 @@ mod input;
 mod output;
 mod population;
 mod progress;
+mod report;
 mod signals;
 mod sql;
 mod synth;
@@ -31,6 +32,7 @@ struct Cli {
 enum Command {
     Estimate(estimate::Args),
     Population(population::Args),
+    Report(report::Args),
     Sql(sql::Args),
     Synth(synth::Args),
     Validate(validate::Args),
@@ -109,6 +111,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Population(args) => population::run(args),
+        Command::Report(args) => report::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Synth(args) => synth::run(args),
         Command::Validate(args) => validate::run(args),

@@ -98,7 +98,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         dimensioning: args.dimensioning,
         threshold: args.above.map(|t| t.0),
     };
-    let run: Run = crate::estimate::run_with_progress(&input)?;
+    let mut run: Run = crate::estimate::run_with_progress(&input)?;
+    run.set_command(crate::input::command_line());
+    if let Some(language) = input.language {
+        run.set_language(language);
+    }
     let view = run.population(&options)?;
     // Every output is written before any lands: a chart that cannot be drawn or written
     // leaves no table behind, and the other way round.
@@ -110,11 +114,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 .stage(|out| write_chart(*format, run.estimate(), (&view, run.summary()), out))?,
         );
     }
-    staged.push(
-        input
-            .output
-            .stage(|out| write_population(&view, run.estimate(), input.format, input.daily, out))?,
-    );
+    let record = run.record().with_population(&view);
+    staged.extend(input.stage(&record, |out| {
+        write_population(&view, &run, input.format, input.daily, out)
+    })?);
     commit(staged)?;
     Ok(())
 }

@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let output = Output::new(args.output, args.force)?;
     let scenario = deltid::read_scenario(&args.scenario)?;
-    output.refuse_inputs("--output", &scenario.files())?;
+    output.refuse_inputs("--output", &scenario.inputs())?;
     let plan = Plan::new(&scenario, &Selection::default())?;
     let sql = to_sql(&plan, dialect, &options)?;
     output.write(|out| Ok(out.write_all(sql.as_bytes())?))?;

@@ -4,12 +4,13 @@
 use std::path::Path;
 
 use deltid_io::{CountsOptions, Progress, read_counts_with, read_scenario};
-use deltid_model::{Error, Estimate, Plan, Result, Scenario, Selection, Summary};
+use deltid_model::{Error, Estimate, Language, Plan, Result, Scenario, Selection, Summary};
 
 use crate::analysis::{
     Annualisation, NegativePolicy, Plausibility, Population, PopulationOptions, Uncertainty,
     UncertaintyOptions, Yearly,
 };
+use crate::record::RunRecord;
 
 /// A scenario and its counts, estimated and summarised, with the analyses asked for.
 #[derive(Clone, Debug)]
@@ -21,6 +22,8 @@ pub struct Run {
     /// Made when first asked for (it reads every area's days again).
     plausibility: std::sync::OnceLock<Option<Plausibility>>,
     uncertainty: Option<Uncertainty>,
+    record: RunRecord,
+    language: Language,
 }
 
 impl Run {
@@ -93,9 +96,15 @@ impl Run {
     }
 
     /// A run of an estimate made by other means (counts built in memory).
+    ///
+    /// Its [`RunRecord`] is made here: the scenario's files and the counts file are hashed.
     pub fn from_estimate(estimate: Estimate, sheet: Option<String>) -> Run {
         let summary = estimate.summary();
+        let record = RunRecord::new(&estimate);
+        let language = estimate.scenario().language().unwrap_or_default();
         Run {
+            record,
+            language,
             estimate,
             summary,
             sheet,
@@ -143,9 +152,32 @@ impl Run {
         self.uncertainty.as_ref()
     }
 
+    /// The run record: version, command line, inputs with their SHA-256, selection, methods.
+    pub fn record(&self) -> &RunRecord {
+        &self.record
+    }
+
+    /// The language outputs are written in: the scenario's `language`, English if it names
+    /// none, or the one set with [`Run::set_language`].
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// Writes outputs in `language` instead of the scenario's.
+    pub fn set_language(&mut self, language: Language) {
+        self.language = language;
+    }
+
+    /// Records the command line that made the run (program name first), for the run record.
+    pub fn set_command(&mut self, command: Vec<String>) {
+        self.record.set_command(command);
+    }
+
     /// Adds yearly figures by `method`, with negative days treated by `negative`.
     pub fn annualise(&mut self, method: Annualisation, negative: NegativePolicy) {
-        self.yearly = Some(Yearly::new(&self.estimate, method, negative));
+        let yearly = Yearly::new(&self.estimate, method, negative);
+        self.record.set_yearly(&yearly);
+        self.yearly = Some(yearly);
     }
 
     /// Adds the uncertainty of the region's guest-nights.
@@ -153,7 +185,9 @@ impl Run {
     /// # Errors
     /// As [`Uncertainty::new`].
     pub fn quantify_uncertainty(&mut self, options: &UncertaintyOptions) -> Result<()> {
-        self.uncertainty = Some(Uncertainty::new(&self.estimate, &self.summary, options)?);
+        let uncertainty = Uncertainty::new(&self.estimate, &self.summary, options)?;
+        self.record.set_uncertainty(&uncertainty);
+        self.uncertainty = Some(uncertainty);
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! name = "Hallingdal"      # region name for outputs (default "Region")
+//! language = "nn"          # outputs in nynorsk; or "nb", "en" (the default)
 //! uplift = 0.06            # fraction, or "6 %"
 //! counts = "counts.csv"    # optional, relative to this file
 //! allocation = "present"   # or "residents": how region-level deductions are shared out
@@ -128,6 +129,7 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
     spec.calendar = raw.calendar;
     spec.digits = raw.area_codes.digits;
     spec.region_code = raw.region_code;
+    spec.language = raw.language;
     spec.scaling = [
         raw.scaling.deduplication,
         raw.scaling.market_share,
@@ -152,7 +154,7 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
         Some(table) => {
             let file = folder.join(table);
             let areas = read_areas(&file)?;
-            spec.areas_file = Some(file);
+            spec.areas_table = Some(file);
             areas
         }
         None => Vec::new(),
@@ -205,6 +207,7 @@ fn toml_message(error: &toml::de::Error) -> String {
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     name: Option<String>,
+    language: Option<deltid_model::Language>,
     uplift: Option<toml::Value>,
     counts: Option<PathBuf>,
     allocation: Option<Allocation>,

@@ -21,6 +21,7 @@ mod counts;
 mod day;
 mod error;
 mod estimate;
+mod language;
 mod lines;
 pub mod plan;
 mod scenario;
@@ -36,6 +37,7 @@ pub use day::{
 };
 pub use error::{Error, Location, MAX_ECHOED, Result, quoted, ticked};
 pub use estimate::{Estimate, EstimateDay, RegionDay};
+pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{

@@ -281,14 +281,7 @@ impl Estimate {
         let view =
             Population::new(self.run.estimate(), self.run.summary(), &options).map_err(error)?;
         let mut out = Vec::new();
-        write_population(
-            &view,
-            self.run.estimate(),
-            Format::Json,
-            Daily::Omit,
-            &mut out,
-        )
-        .map_err(error)?;
+        write_population(&view, &self.run, Format::Json, Daily::Omit, &mut out).map_err(error)?;
         String::from_utf8(out).map_err(|e| invalid("json", e.to_string()))
     }
 }

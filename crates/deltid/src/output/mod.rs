@@ -5,22 +5,26 @@ mod analyses;
 #[cfg(feature = "chart")]
 mod chart;
 mod population;
+mod report;
 mod sheet;
 mod text;
 
 use std::io::Write;
 
-use deltid_model::{AreaCode, Estimate, Result, Summary};
+use deltid_model::{AreaCode, Estimate, Language, Result, Summary};
 use serde::Serialize;
 
 pub use crate::words::persons;
 #[cfg(feature = "chart")]
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
 pub use population::write_population;
+pub use report::write_report;
 pub use sheet::{CsvStyle, DecimalMark, Delimiter};
-pub use text::write_summary_table;
+pub use text::{write_summary_table, write_summary_table_in};
 
 use crate::analysis::{DailyRow, Validation, daily_rows};
+use crate::catalogue;
+use crate::record::RunRecord;
 use crate::run::Run;
 use sheet::{Cell, Sheet, write_parquet, write_workbook};
 
@@ -71,7 +75,9 @@ pub enum Daily {
 
 /// Writes a run in a format; with [`Daily::Include`], CSV holds the daily rows instead of the
 /// summary and JSON holds both, while the table ignores it and xlsx and Parquet always hold
-/// the daily rows.
+/// the daily rows. The run record ([`Run::record`]) is the table's footer, the `run` object of
+/// JSON and the `run` sheet of xlsx; CSV and Parquet have no room for it (write it beside them
+/// with [`write_record`]).
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
@@ -100,7 +106,7 @@ pub enum Daily {
 pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -> Result<()> {
     match (format, daily) {
         (Format::Table, _) => {
-            write_summary_table(run.summary(), &mut out)?;
+            write_summary_table_in(run.summary(), run.language(), &mut out)?;
             if let Some(sheet) = run.sheet() {
                 // The last of the table's notes: which sheet of a workbook was read.
                 writeln!(
@@ -118,21 +124,60 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
             if let Some(uncertainty) = run.uncertainty() {
                 analyses::write_uncertainty(uncertainty, &mut out)?;
             }
-            Ok(())
+            write_record_footer(run.record(), run.language(), &mut out)
         }
-        (Format::Csv(style), Daily::Omit) => summary_sheet(run.summary()).write_csv(style, out),
-        (Format::Csv(style), Daily::Include) => daily_sheet(run.estimate()).write_csv(style, out),
+        (Format::Csv(style), Daily::Omit) => {
+            summary_sheet(run.summary(), run.language()).write_csv(style, out)
+        }
+        (Format::Csv(style), Daily::Include) => {
+            daily_sheet(run.estimate(), run.language()).write_csv(style, out)
+        }
         (Format::Json, daily) => write_json(run, daily, out),
         (Format::Xlsx, _) => write_workbook(
             vec![
-                table_sheet(run.summary()),
-                summary_sheet(run.summary()),
-                daily_sheet(run.estimate()),
+                table_sheet(run.summary(), run.language()),
+                summary_sheet(run.summary(), run.language()),
+                daily_sheet(run.estimate(), run.language()),
+                record_sheet(run.record(), run.language()),
             ],
             out,
         ),
-        (Format::Parquet, _) => write_parquet(daily_sheet(run.estimate()), out),
+        (Format::Parquet, _) => write_parquet(daily_sheet(run.estimate(), run.language()), out),
     }
+}
+
+/// Writes a run record as JSON (the fields of [`RunRecord`]): the sidecar `FILE.run.json`
+/// written beside CSV and Parquet outputs, which have no room for it.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
+pub fn write_record(record: &RunRecord, mut out: impl Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut out, record).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The run record as the table's footer: one `- field: value` line each.
+pub(crate) fn write_record_footer(
+    record: &RunRecord,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    writeln!(out, "\n{}", catalogue::text(language, "text.run_record"))?;
+    for (field, value) in record.lines() {
+        writeln!(out, "- {field}: {value}")?;
+    }
+    Ok(())
+}
+
+/// The run record as a sheet `run` of two columns, `field` and `value`.
+pub(crate) fn record_sheet<'a>(record: &RunRecord, language: Language) -> Sheet<'a> {
+    let rows = record
+        .lines()
+        .into_iter()
+        .map(|(field, value)| vec![Cell::Text(field.into()), Cell::Text(value.into())])
+        .collect();
+    Sheet::of("run", columns(language, &["field", "value"]), rows)
 }
 
 /// Writes a data-quality report: a readable table, or JSON (the fields of [`Validation`]).
@@ -192,8 +237,15 @@ const SUMMARY_COLUMNS: [&str; 24] = [
 /// plan's rounding, the exact value.
 const TABLE_COLUMNS: [&str; 5] = ["area", "name", "line", "persons", "exact"];
 
+/// Column names in `language`.
+pub(crate) fn columns(language: Language, keys: &[&'static str]) -> Vec<&'static str> {
+    keys.iter()
+        .map(|k| catalogue::column(language, k))
+        .collect()
+}
+
 /// One row per selected area, then the region (empty `area`), with [`SUMMARY_COLUMNS`].
-fn summary_sheet(summary: &Summary) -> Sheet<'_> {
+fn summary_sheet(summary: &Summary, language: Language) -> Sheet<'_> {
     let rows = summary
         .areas()
         .iter()
@@ -215,11 +267,11 @@ fn summary_sheet(summary: &Summary) -> Sheet<'_> {
             row
         })
         .collect();
-    Sheet::of("summary", SUMMARY_COLUMNS.to_vec(), rows)
+    Sheet::of("summary", columns(language, &SUMMARY_COLUMNS), rows)
 }
 
 /// The plan's table of the region, then of each selected area, with [`TABLE_COLUMNS`].
-fn table_sheet(summary: &Summary) -> Sheet<'_> {
+fn table_sheet(summary: &Summary, language: Language) -> Sheet<'_> {
     let rows = [summary.region()]
         .into_iter()
         .chain(summary.areas())
@@ -228,19 +280,19 @@ fn table_sheet(summary: &Summary) -> Sheet<'_> {
                 vec![
                     Cell::text(area.code().map(AreaCode::as_str)),
                     Cell::text(Some(area.name())),
-                    Cell::Text(line.label),
+                    Cell::Text(text::table_label(language, &line, summary).into()),
                     Cell::Whole(line.rounded),
                     Cell::Number(line.exact),
                 ]
             })
         })
         .collect();
-    Sheet::of("waterfall", TABLE_COLUMNS.to_vec(), rows)
+    Sheet::of("waterfall", columns(language, &TABLE_COLUMNS), rows)
 }
 
 /// The daily rows: `date, area` (empty for the region), `name`, the eight lines, and
 /// `overlap` when the region has its own count; made as they are written.
-fn daily_sheet(estimate: &Estimate) -> Sheet<'_> {
+fn daily_sheet(estimate: &Estimate, language: Language) -> Sheet<'_> {
     // The overlap column only when the region has its own count, so other outputs keep their
     // shape.
     let with_overlap = estimate.region_rule() == deltid_model::RegionRule::OwnCount;
@@ -249,6 +301,7 @@ fn daily_sheet(estimate: &Estimate) -> Sheet<'_> {
     if with_overlap {
         header.push("overlap");
     }
+    let header = columns(language, &header);
     let rows = daily_rows(estimate).map(move |day| {
         let mut row = vec![
             Cell::Date(day.date),
@@ -270,7 +323,8 @@ fn daily_sheet(estimate: &Estimate) -> Sheet<'_> {
 }
 
 /// Writes a run as one JSON document with the keys `summary`, and when present `yearly`,
-/// `plausibility`, `uncertainty` and (with [`Daily::Include`]) `daily`.
+/// `plausibility`, `uncertainty` and (with [`Daily::Include`]) `daily`, then `run` (the
+/// [`RunRecord`]).
 fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
     #[derive(Serialize)]
     struct Document<'a> {
@@ -286,6 +340,7 @@ fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
         uncertainty: Option<&'a crate::analysis::Uncertainty>,
         #[serde(skip_serializing_if = "Option::is_none")]
         daily: Option<Vec<DailyRow>>,
+        run: &'a RunRecord,
     }
     let daily = (daily == Daily::Include).then(|| daily_rows(run.estimate()).collect());
     serde_json::to_writer_pretty(
@@ -297,6 +352,7 @@ fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
             plausibility: run.plausibility(),
             uncertainty: run.uncertainty(),
             daily,
+            run: run.record(),
         },
     )
     .map_err(std::io::Error::from)?;

@@ -8,14 +8,20 @@ use serde::Serialize;
 
 use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
 use super::text::{right_align, table};
-use super::{Daily, Format};
+use super::{Daily, Format, record_sheet, write_record_footer};
 use crate::analysis::{AreaPopulation, Population, PopulationDay, Threshold, population_days};
+use crate::catalogue::{self, fill, text};
+use crate::record::RunRecord;
+use crate::run::Run;
 use crate::words::{count, persons};
+use deltid_model::Language;
 
 /// Writes the population view: a readable table, CSV (one row per area and the region, or
 /// with [`Daily::Include`] one row per day), JSON (with [`Daily::Include`] the days too), an
 /// xlsx workbook with the sheets `percentiles` (as the CSV), `peaks` (the busiest days of each
-/// area, then of the region, ranked) and `daily`, or Parquet (the days, always).
+/// area, then of the region, ranked), `daily` and `run`, or Parquet (the days, always). The run
+/// record, with the view's percentile method, dimensioning and threshold, is the table's
+/// footer, the `run` object of JSON and the `run` sheet.
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
@@ -23,13 +29,19 @@ use crate::words::{count, persons};
 /// built.
 pub fn write_population(
     population: &Population,
-    estimate: &Estimate,
+    run: &Run,
     format: Format,
     daily: Daily,
     mut out: impl Write,
 ) -> Result<()> {
+    let estimate = run.estimate();
+    let language = run.language();
+    let record = run.record().with_population(population);
     match (format, daily) {
-        (Format::Table, _) => write_population_table(population, out),
+        (Format::Table, _) => {
+            write_population_table(population, language, &mut out)?;
+            write_record_footer(&record, language, out)
+        }
         (Format::Csv(style), Daily::Omit) => percentiles_sheet(population).write_csv(style, out),
         (Format::Csv(style), Daily::Include) => daily_sheet(estimate).write_csv(style, out),
         (Format::Xlsx, _) => write_workbook(
@@ -37,6 +49,7 @@ pub fn write_population(
                 percentiles_sheet(population),
                 peaks_sheet(population),
                 daily_sheet(estimate),
+                record_sheet(&record, language),
             ],
             out,
         ),
@@ -48,10 +61,15 @@ pub fn write_population(
                 population: &'a Population,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 daily: Option<Vec<PopulationDay>>,
+                run: &'a RunRecord,
             }
             let daily = (daily == Daily::Include).then(|| population_days(estimate).collect());
-            serde_json::to_writer_pretty(&mut out, &Document { population, daily })
-                .map_err(std::io::Error::from)?;
+            let document = Document {
+                population,
+                daily,
+                run: &record,
+            };
+            serde_json::to_writer_pretty(&mut out, &document).map_err(std::io::Error::from)?;
             writeln!(out)?;
             Ok(())
         }
@@ -62,57 +80,82 @@ fn percentile_name(population: &Population) -> String {
     format!("P{}", trim(population.dimensioning_percentile * 100.0))
 }
 
-pub(crate) fn write_population_table(value: &Population, mut out: impl Write) -> Result<()> {
+pub(crate) fn write_population_table(
+    value: &Population,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    let lang = language;
+    let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
     let this = value;
     let region = &this.region;
     if let Some((first, last)) = this.span {
         writeln!(
             out,
-            "{}: present population per day, {} from {first} to {last}\n",
-            region.name,
-            count(region.days, "day"),
+            "{}\n",
+            fill(
+                lang,
+                "population.title",
+                &[
+                    ("region", &region.name),
+                    ("days", &catalogue::days(lang, region.days)),
+                    ("first", &first.to_string()),
+                    ("last", &last.to_string()),
+                ]
+            )
         )?;
     }
-    writeln!(out, "Busiest days, {}:", region.name)?;
+    writeln!(
+        out,
+        "{}",
+        fill(lang, "population.busiest", &[("region", &region.name)])
+    )?;
     let mut peaks = table();
-    peaks.set_header([
-        "rank",
-        "date",
-        "weekday",
-        "label",
-        "present",
-        "residents",
-        "part-time",
-        "present/residents",
-    ]);
+    peaks.set_header(
+        [
+            "rank",
+            "date",
+            "weekday",
+            "label",
+            "present",
+            "residents",
+            "part_time",
+            "ratio",
+        ]
+        .map(head),
+    );
     for (rank, day) in region.peaks.iter().enumerate() {
         peaks.add_row([
             (rank + 1).to_string(),
             day.date.to_string(),
-            day.weekday.to_string(),
-            day.label.to_string(),
+            weekday_name(lang, day.weekday),
+            catalogue::label(lang, day.label.name()),
             whole(day.present),
             whole(day.residents),
             whole(day.part_time),
             day.ratio
-                .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
+                .map_or_else(|| "-".to_owned(), |r| catalogue::decimal(lang, r, 2)),
         ]);
     }
     right_align(&mut peaks, 4);
     writeln!(out, "{peaks}\n")?;
 
-    writeln!(out, "Present population per day, persons:")?;
+    writeln!(out, "{}", text(lang, "population.levels"))?;
     let mut levels = table();
     let mut header = vec![
-        "area".to_owned(),
-        "name".to_owned(),
-        "residents".to_owned(),
+        head("area"),
+        head("name"),
+        head("residents"),
         "P50".to_owned(),
         "P90".to_owned(),
         "P95".to_owned(),
         "P99".to_owned(),
-        "max".to_owned(),
-        format!("dimensioning ({})", percentile_name(this)),
+        head("max"),
+        fill(
+            lang,
+            "head.dimensioning",
+            &[("percentile", &percentile_name(this))],
+        ),
     ];
     if let Some(threshold) = this.threshold {
         header.push(match threshold {
@@ -146,19 +189,23 @@ pub(crate) fn write_population_table(value: &Population, mut out: impl Write) ->
     writeln!(out, "{levels}\n")?;
 
     for (title, groups) in [
-        ("calendar label", &region.by_label),
-        ("month", &region.by_month),
+        (head("calendar_label"), &region.by_label),
+        (head("month"), &region.by_month),
     ] {
         writeln!(
             out,
-            "{} by {title}, present population per day:",
-            region.name
+            "{}",
+            fill(
+                lang,
+                "population.by",
+                &[("region", &region.name), ("what", &title)]
+            )
         )?;
         let mut by = table();
-        by.set_header([title, "days", "mean", "max"]);
+        by.set_header([title, head("days"), head("mean"), head("max")]);
         for g in groups.iter() {
             by.add_row([
-                g.group.clone(),
+                catalogue::label(lang, &g.group),
                 g.days.to_string(),
                 whole(g.mean),
                 whole(g.max),
@@ -167,8 +214,12 @@ pub(crate) fn write_population_table(value: &Population, mut out: impl Write) ->
         right_align(&mut by, 1);
         writeln!(out, "{by}\n")?;
     }
-    writeln!(out, "Notes:")?;
-    writeln!(out, "- percentiles: {}", this.method)?;
+    writeln!(out, "{}", text(lang, "text.notes"))?;
+    writeln!(
+        out,
+        "- {}",
+        fill(lang, "population.percentiles", &[("method", &this.method)])
+    )?;
     writeln!(out, "- {}", this.residents)?;
     if this.incomplete_region_days > 0 {
         writeln!(
@@ -305,4 +356,12 @@ fn whole(x: f64) -> String {
 fn trim(x: f64) -> String {
     let text = format!("{x:.6}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A weekday as the table writes it: `Sat` in English, `la.` in nynorsk.
+fn weekday_name(language: Language, day: chrono::Weekday) -> String {
+    match catalogue::weekday(language, day) {
+        "" => day.to_string(),
+        name => name.to_owned(),
+    }
 }

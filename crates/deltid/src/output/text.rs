@@ -3,8 +3,9 @@
 use std::io::Write;
 
 use comfy_table::{CellAlignment, Table, presets};
-use deltid_model::{AreaCode, RegionRule, Result, Summary};
+use deltid_model::{AreaCode, Language, RegionRule, Result, Summary, TableLine, TableRow};
 
+use crate::catalogue::{self, fill, text};
 use crate::words::count;
 pub use crate::words::persons;
 
@@ -31,47 +32,121 @@ pub(crate) fn right_align(table: &mut Table, from: usize) {
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
-pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()> {
+pub fn write_summary_table(summary: &Summary, out: impl Write) -> Result<()> {
+    write_summary_table_in(summary, Language::English, out)
+}
+
+/// A line's label in the plan's table, in `language`: English as the model labels it; in
+/// Norwegian as the plan writes it (nynorsk: "Snitt innb. pr. dag, totalt", …).
+pub(crate) fn table_label(language: Language, line: &TableLine, summary: &Summary) -> String {
+    if language == Language::English {
+        return line.label.to_string();
+    }
+    let uplift = summary.uplift().fraction() * 100.0;
+    let percent = trim_number(language, uplift);
+    match line.row {
+        TableRow::Observed => text(language, "table.observed").to_owned(),
+        // The plan's uplift alone (the model's label then names nothing else).
+        TableRow::Uplift
+            if line
+                .label
+                .ends_with("for people without a phone and SIM deviations") =>
+        {
+            fill(language, "table.uplift", &[("percent", &percent)])
+        }
+        // Scaling factors or foreign SIMs: the model's label names them.
+        TableRow::Uplift => line.label.to_string(),
+        TableRow::Deduction(d) => fill(
+            language,
+            &format!("table.{}", d.key()),
+            &[("region", summary.region_name())],
+        ),
+        TableRow::GuestNightsPerDay => text(language, "table.per_day").to_owned(),
+        TableRow::GuestNightsPerYear => text(language, "table.per_year").to_owned(),
+    }
+}
+
+/// A number without trailing zeros (`6`, `6.5`), with the language's decimal mark.
+pub(crate) fn trim_number(language: Language, value: f64) -> String {
+    let text = format!("{}", (value * 1e6).round() / 1e6);
+    if language.decimal_comma() {
+        text.replace('.', ",")
+    } else {
+        text
+    }
+}
+
+/// [`write_summary_table`] in a language: labels, headers and notes in nynorsk, bokmål or
+/// English.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
+pub fn write_summary_table_in(
+    summary: &Summary,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    let lang = language;
+    let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
     let region = summary.region();
+    let selection = summary.selection().to_owned();
     writeln!(
         out,
-        "{}: guest-nights from telecom counts ({})",
-        summary.region_name(),
-        summary.selection()
+        "{}",
+        fill(
+            lang,
+            "text.title",
+            &[("region", summary.region_name()), ("selection", &selection)]
+        )
     )?;
+    let first = summary.first().to_string();
+    let last = summary.last().to_string();
     writeln!(
         out,
-        "{} from {} to {} with counts, {}\n",
-        count(summary.days(), "day"),
-        summary.first(),
-        summary.last(),
-        count(summary.areas().len() as u32, "area")
+        "{}\n",
+        fill(
+            lang,
+            "text.coverage",
+            &[
+                ("days", &catalogue::days(lang, summary.days())),
+                ("first", &first),
+                ("last", &last),
+                (
+                    "areas",
+                    &catalogue::areas(lang, summary.areas().len() as u32)
+                ),
+            ]
+        )
     )?;
 
     let mut plan = table();
-    plan.set_header(["line", "persons"]);
+    plan.set_header([text(lang, "text.line"), text(lang, "text.persons")]);
     for line in &region.table().lines {
-        plan.add_row([line.label.to_string(), persons(line.rounded)]);
+        plan.add_row([table_label(lang, line, summary), persons(line.rounded)]);
     }
     right_align(&mut plan, 1);
     writeln!(out, "{plan}\n")?;
 
-    writeln!(out, "Per area, whole persons per day:")?;
+    writeln!(out, "{}", text(lang, "text.per_area"))?;
     let mut areas = table();
-    areas.set_header([
-        "area",
-        "name",
-        "observed",
-        "uplift",
-        "residents",
-        "commuters",
-        "transit",
-        "day visitors",
-        "guest-nights/day",
-        "guest-nights/year",
-    ]);
+    areas.set_header(
+        [
+            "area",
+            "name",
+            "observed",
+            "uplift",
+            "residents",
+            "commuters",
+            "transit",
+            "day_visitors",
+            "per_day",
+            "per_year",
+        ]
+        .map(head),
+    );
+    let region_word = text(lang, "text.region");
     for area in summary.areas().iter().chain([region]) {
-        let code = area.code().map_or("region", AreaCode::as_str);
+        let code = area.code().map_or(region_word, AreaCode::as_str);
         let mut row = vec![code.to_owned(), area.name().to_owned()];
         row.extend(area.table().lines.iter().map(|l| persons(l.rounded)));
         areas.add_row(row);
@@ -79,20 +154,24 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
     right_align(&mut areas, 2);
     writeln!(out, "{areas}\n")?;
 
-    writeln!(
-        out,
-        "Guest-nights per calendar year (sum over the days observed; partial years are not scaled up):"
-    )?;
+    writeln!(out, "{}", text(lang, "text.calendar_years"))?;
     let mut years = table();
-    years.set_header(["area", "name", "year", "days observed", "guest-nights"]);
+    years.set_header(["area", "name", "year", "days_observed", "guest_nights"].map(head));
     for area in summary.areas().iter().chain([region]) {
-        let code = area.code().map_or("region", AreaCode::as_str);
+        let code = area.code().map_or(region_word, AreaCode::as_str);
         for year in area.calendar_years() {
             years.add_row([
                 code.to_owned(),
                 area.name().to_owned(),
                 year.year.to_string(),
-                format!("{} of {}", year.days_observed, year.days_in_year),
+                fill(
+                    lang,
+                    "text.days_of",
+                    &[
+                        ("observed", &year.days_observed.to_string()),
+                        ("total", &year.days_in_year.to_string()),
+                    ],
+                ),
                 persons(year.guest_nights.round() as i64),
             ]);
         }
@@ -100,12 +179,9 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
     right_align(&mut years, 2);
     writeln!(out, "{years}\n")?;
 
-    writeln!(out, "Notes:")?;
-    writeln!(
-        out,
-        "- rounding as in the plan: each line to whole persons, the next computed from the rounded lines; each area is rounded on its own, so areas may differ from the region by a person or two; CSV and JSON carry the unrounded figures"
-    )?;
-    writeln!(out, "- {}", summary.allocation().describe())?;
+    writeln!(out, "{}", text(lang, "text.notes"))?;
+    writeln!(out, "- {}", text(lang, "text.note_rounding"))?;
+    writeln!(out, "- {}", allocation_note(lang, summary))?;
     if !summary.scaling().is_identity() {
         writeln!(
             out,
@@ -113,7 +189,7 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
             summary.scaling().describe()
         )?;
     }
-    writeln!(out, "- {}", summary.region_rule().describe())?;
+    writeln!(out, "- {}", region_note(lang, summary))?;
     if let Some(overlap) = summary.overlap() {
         writeln!(
             out,
@@ -131,12 +207,18 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
         if area.missing_days() > 0 {
             writeln!(
                 out,
-                "- {}: {} without a count between {} and {}; its means (and mean × 365) are over the {} counted",
-                area.name(),
-                count(area.missing_days(), "day"),
-                summary.first(),
-                summary.last(),
-                count(area.days(), "day"),
+                "- {}",
+                fill(
+                    lang,
+                    "text.note_missing",
+                    &[
+                        ("name", area.name()),
+                        ("days", &catalogue::days(lang, area.missing_days())),
+                        ("first", &first),
+                        ("last", &last),
+                        ("counted", &catalogue::days(lang, area.days())),
+                    ]
+                )
             )?;
         }
     }
@@ -154,17 +236,49 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
     }
     for area in summary.areas().iter().chain([region]) {
         if area.negative_days() > 0 {
+            let first = area
+                .negative_dates()
+                .first()
+                .map_or_else(String::new, ToString::to_string);
             writeln!(
                 out,
-                "- {}: {} with more deducted than present, the first on {}, summing to {} nights (negative part-time residents, counted as they are)",
-                area.name(),
-                count(area.negative_days(), "day"),
-                area.negative_dates()
-                    .first()
-                    .map_or_else(String::new, ToString::to_string),
-                persons(area.negative_sum().round() as i64),
+                "- {}",
+                fill(
+                    lang,
+                    "text.note_negative",
+                    &[
+                        ("name", area.name()),
+                        ("days", &catalogue::days(lang, area.negative_days())),
+                        ("first", &first),
+                        ("nights", &persons(area.negative_sum().round() as i64)),
+                    ]
+                )
             )?;
         }
     }
     Ok(())
+}
+
+/// The allocation rule in words, in `language`.
+pub(crate) fn allocation_note(language: Language, summary: &Summary) -> String {
+    if language == Language::English {
+        return summary.allocation().describe().to_owned();
+    }
+    let key = match summary.allocation() {
+        deltid_model::Allocation::PresentShare => "note.allocation_present",
+        deltid_model::Allocation::ResidentShare => "note.allocation_residents",
+    };
+    text(language, key).to_owned()
+}
+
+/// The region rule in words, in `language`.
+pub(crate) fn region_note(language: Language, summary: &Summary) -> String {
+    if language == Language::English {
+        return summary.region_rule().describe().to_owned();
+    }
+    let key = match summary.region_rule() {
+        RegionRule::SumOfAreas => "note.region_sum",
+        RegionRule::OwnCount => "note.region_own",
+    };
+    text(language, key).to_owned()
 }

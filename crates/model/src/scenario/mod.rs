@@ -21,6 +21,7 @@ pub use scaling::{MAX_FOREIGN_FACTOR, Scaling};
 use crate::area::{Area, AreaCode, AreaResolver};
 use crate::calendar::SchoolHolidays;
 use crate::error::{Error, Location, Result};
+use crate::language::Language;
 use crate::lines::Deduction;
 use crate::lines::MAX_PERSONS;
 
@@ -174,8 +175,6 @@ pub struct ScenarioSpec<T> {
     pub allocation: Option<Allocation>,
     /// The areas.
     pub areas: Vec<AreaSpec>,
-    /// The table file the areas were read from, if they were (`areas = "areas.csv"`).
-    pub areas_file: Option<PathBuf>,
     /// The region-level deductions, in the plan's order.
     pub deductions: [Option<DeductionSpec<T>>; 4],
     /// School holidays for calendar labels.
@@ -188,6 +187,10 @@ pub struct ScenarioSpec<T> {
     pub scaling: [Option<f64>; 3],
     /// The code of the region's own count in the counts.
     pub region_code: Option<String>,
+    /// The table the areas were read from (`areas = "areas.csv"`), if any.
+    pub areas_table: Option<PathBuf>,
+    /// The language of outputs (`language = "nn"`), if given.
+    pub language: Option<Language>,
 }
 
 impl<T> ScenarioSpec<T> {
@@ -200,13 +203,14 @@ impl<T> ScenarioSpec<T> {
             counts: None,
             allocation: None,
             areas: Vec::new(),
-            areas_file: None,
             deductions: [None, None, None, None],
             calendar: SchoolHolidays::default(),
             digits: None,
             mapping: None,
             scaling: [None; 3],
             region_code: None,
+            areas_table: None,
+            language: None,
         }
     }
 }
@@ -239,8 +243,10 @@ struct Checked {
     resolver: AreaResolver,
     scaling: Scaling,
     region_code: Option<AreaCode>,
-    mapping: Option<PathBuf>,
-    areas_file: Option<PathBuf>,
+    /// Files read for the scenario besides the scenario file: areas table, code mapping,
+    /// deduction tables.
+    files: Vec<PathBuf>,
+    language: Option<Language>,
 }
 
 impl Scenario {
@@ -533,6 +539,15 @@ impl Scenario {
             }
         }
 
+        let mut files: Vec<PathBuf> = spec.areas_table.into_iter().collect();
+        files.extend(spec.mapping.as_ref().map(|(file, _)| file.clone()));
+        for source in &deductions {
+            if let DeductionSource::Table(table) = source
+                && !files.iter().any(|f| f == table.path())
+            {
+                files.push(table.path().to_owned());
+            }
+        }
         Ok(Scenario(std::sync::Arc::new(Checked {
             path: path.clone(),
             name: spec.name.unwrap_or_else(|| "Region".to_owned()),
@@ -547,9 +562,21 @@ impl Scenario {
             resolver,
             scaling,
             region_code,
-            mapping: spec.mapping.map(|(file, _)| file),
-            areas_file: spec.areas_file,
+            files,
+            language: spec.language,
         })))
+    }
+
+    /// The language the scenario asks outputs to be written in, if it names one.
+    pub fn language(&self) -> Option<Language> {
+        self.0.language
+    }
+
+    /// The files read for the scenario besides the scenario file itself, in the order read:
+    /// the areas table, the code mapping and the deduction tables (each once). Empty for a
+    /// scenario built in code without files.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.0.files
     }
 
     /// The scenario file.
@@ -573,17 +600,12 @@ impl Scenario {
     }
 
     /// Every file the scenario was read from or names: the scenario file, the counts file it
-    /// names (if any), its deduction tables and its code mapping. An output must replace none
-    /// of them.
-    pub fn files(&self) -> Vec<&Path> {
+    /// names (if any), and [`Scenario::files`] (areas table, code mapping, deduction tables).
+    /// An output must replace none of them.
+    pub fn inputs(&self) -> Vec<&Path> {
         let mut files = vec![self.0.path.as_path()];
         files.extend(self.0.counts.as_deref());
-        files.extend(self.0.areas_file.as_deref());
-        files.extend(self.0.deductions.iter().filter_map(|d| match d {
-            DeductionSource::Table(table) => Some(table.path()),
-            _ => None,
-        }));
-        files.extend(self.0.mapping.as_deref());
+        files.extend(self.0.files.iter().map(PathBuf::as_path));
         files
     }
 

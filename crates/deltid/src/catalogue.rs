@@ -1,0 +1,177 @@
+//! deltid's words in each language: one TOML file per language under `catalogue/`, with the
+//! same keys, so a third language is one more file (and a [`Language`] variant).
+//!
+//! Keys are `section.name` (`table.observed`, `head.area`); `{name}` in a text is filled in by
+//! [`fill`]. A key missing from a language falls back to English, then to the key itself.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use deltid_model::Language;
+
+const EN: &str = include_str!("catalogue/en.toml");
+const NN: &str = include_str!("catalogue/nn.toml");
+const NB: &str = include_str!("catalogue/nb.toml");
+
+type Words = HashMap<String, String>;
+
+/// The file of a language.
+fn source(language: Language) -> &'static str {
+    match language {
+        Language::English => EN,
+        Language::Nynorsk => NN,
+        Language::Bokmal => NB,
+    }
+}
+
+/// A language's words, flattened to `section.name` keys, read once.
+fn words(language: Language) -> &'static Words {
+    static WORDS: [OnceLock<Words>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let slot = match language {
+        Language::English => &WORDS[0],
+        Language::Nynorsk => &WORDS[1],
+        Language::Bokmal => &WORDS[2],
+    };
+    slot.get_or_init(|| parse(source(language)).unwrap_or_default())
+}
+
+/// A catalogue file's `[section] name = "text"` entries as `section.name` keys.
+fn parse(text: &str) -> Result<Words, toml::de::Error> {
+    let table: toml::Table = toml::from_str(text)?;
+    let mut words = Words::new();
+    for (section, entries) in table {
+        if let toml::Value::Table(entries) = entries {
+            for (name, value) in entries {
+                if let toml::Value::String(value) = value {
+                    words.insert(format!("{section}.{name}"), value);
+                }
+            }
+        }
+    }
+    Ok(words)
+}
+
+/// The text of `key` in `language` (English if the language lacks it, else the key).
+pub(crate) fn text(language: Language, key: &str) -> &str {
+    words(language)
+        .get(key)
+        .or_else(|| words(Language::English).get(key))
+        .map_or(key, String::as_str)
+}
+
+/// The text of `key` with each `{name}` replaced by its value.
+pub(crate) fn fill(language: Language, key: &str, values: &[(&str, &str)]) -> String {
+    let mut out = text(language, key).to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// A file's column name in `language`: the English key itself, or the language's
+/// `column.<key>`.
+pub(crate) fn column(language: Language, key: &'static str) -> &'static str {
+    words(language)
+        .get(&format!("column.{key}"))
+        .map_or(key, String::as_str)
+}
+
+/// A calendar label's name (`Easter Sunday`) in `language`.
+pub(crate) fn label(language: Language, english: &str) -> String {
+    words(language)
+        .get(&format!("label.{english}"))
+        .map_or_else(|| english.to_owned(), Clone::clone)
+}
+
+/// A weekday's short name (`Mon`) in `language`.
+pub(crate) fn weekday(language: Language, day: chrono::Weekday) -> &'static str {
+    let key = format!("weekday.{day}");
+    words(language).get(&key).map_or("", String::as_str)
+}
+
+/// "1 day", "2 days" in `language`.
+pub(crate) fn days(language: Language, n: u32) -> String {
+    let noun = text(language, if n == 1 { "text.day" } else { "text.days" });
+    format!("{n} {noun}")
+}
+
+/// "1 area", "6 areas" in `language`.
+pub(crate) fn areas(language: Language, n: u32) -> String {
+    let noun = text(
+        language,
+        if n == 1 {
+            "text.area_one"
+        } else {
+            "text.areas"
+        },
+    );
+    format!("{n} {noun}")
+}
+
+/// A number with `decimals` decimals, in `language`'s style: `1.25` or `1,25`.
+pub(crate) fn decimal(language: Language, value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    if language.decimal_comma() {
+        text.replace('.', ",")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key_of_english() {
+        let english = parse(EN).expect("en.toml parses");
+        for language in Language::ALL {
+            let words = parse(source(language)).expect("a catalogue parses");
+            for key in english.keys() {
+                assert!(words.contains_key(key), "{language} lacks {key}");
+            }
+            for key in words.keys().filter(|k| !k.starts_with("column.")) {
+                assert!(
+                    english.contains_key(key),
+                    "{language} has {key}, English not"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_plans_table_reads_as_the_plan_in_nynorsk() {
+        let nn = Language::Nynorsk;
+        assert_eq!(text(nn, "table.observed"), "Snitt innb. pr. dag, totalt");
+        assert_eq!(
+            fill(nn, "table.uplift", &[("percent", "6")]),
+            "Pluss 6% (utan mobil, avvik for SIM kort)"
+        );
+        assert_eq!(
+            fill(nn, "table.residents", &[("region", "Hallingdal")]),
+            "Fråtrekk innb. Hallingdal"
+        );
+        assert_eq!(text(nn, "table.per_year"), "Gjestedøgn pr. år");
+    }
+
+    #[test]
+    fn names_days_months_and_decimals_by_language() {
+        use chrono::Weekday;
+        let cases = [
+            (Language::English, "Easter Sunday", "Sat", "1.25"),
+            (Language::Nynorsk, "1. påskedag", "la.", "1,25"),
+            (Language::Bokmal, "1. påskedag", "lør.", "1,25"),
+        ];
+        for (language, easter, saturday, ratio) in cases {
+            assert_eq!(label(language, "Easter Sunday"), easter);
+            assert_eq!(weekday(language, Weekday::Sat), saturday);
+            assert_eq!(decimal(language, 1.2549, 2), ratio);
+        }
+        assert_eq!(days(Language::Nynorsk, 547), "547 dagar");
+        assert_eq!(column(Language::English, "mean_observed"), "mean_observed");
+        assert_eq!(
+            column(Language::Nynorsk, "mean_observed"),
+            "snitt_observert"
+        );
+    }
+}

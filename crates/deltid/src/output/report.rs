@@ -1,0 +1,542 @@
+//! The HTML report for a council: one self-contained file (styles inline, charts as inline
+//! SVG, no scripts, no external assets) that reads on a phone and prints on A4.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use deltid_model::{AreaCode, Language, Result};
+
+use super::text::{allocation_note, region_note, table_label};
+use crate::analysis::Population;
+use crate::catalogue::{self, fill, text};
+use crate::run::Run;
+use crate::words::persons;
+
+/// The report's styles: a narrow column on a phone, A4 pages in print.
+const STYLE: &str = r#"
+:root { color-scheme: light; --ink: #1b1f24; --muted: #5b6570; --rule: #d5dbe1; --accent: #1f5f8b; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink);
+       margin: 0 auto; padding: 1rem; max-width: 60rem; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 1.6rem; margin: 0.2rem 0; }
+h2 { font-size: 1.2rem; margin: 1.6rem 0 0.4rem; border-bottom: 2px solid var(--accent); padding-bottom: 0.2rem; }
+.subtitle { color: var(--muted); margin: 0 0 1rem; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: 0.6rem; }
+.figure { border: 1px solid var(--rule); border-radius: 6px; padding: 0.6rem 0.8rem; }
+.figure .value { font-size: 1.5rem; font-weight: bold; font-variant-numeric: tabular-nums; }
+.figure .what { color: var(--muted); font-size: 0.85rem; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
+th { font-weight: 600; background: #f3f5f7; }
+td.n, th.n { text-align: right; white-space: nowrap; }
+tr.total td { font-weight: bold; border-top: 2px solid var(--ink); }
+figure { margin: 0.5rem 0; }
+figure svg { width: 100%; height: auto; display: block; }
+ul.notes li { margin-bottom: 0.3rem; }
+.record td { font-size: 0.8rem; word-break: break-all; }
+footer { margin-top: 2rem; color: var(--muted); font-size: 0.8rem; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h2 { break-after: avoid; }
+  table, figure, .figure { break-inside: avoid; }
+  .scroll { overflow: visible; }
+  .record { break-before: page; }
+}
+"#;
+
+/// Writes the HTML report of a run and its population view: key figures, the plan's table for
+/// the region and per area, present population per day (a chart, with the `chart` feature),
+/// the busiest days with calendar labels, percentiles and the dimensioning figure with the
+/// method named, guest-nights per calendar year with coverage, the yearly figures, uncertainty
+/// and plausibility when the run has them, the notes and the run record. In the run's
+/// [`Language`](deltid_model::Language).
+///
+/// The file is self-contained: no scripts, no external assets, a content security policy that
+/// forbids loading any; every text from the inputs (names, codes, paths) is escaped.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails; the chart's errors.
+///
+/// # Examples
+/// ```
+/// use deltid::analysis::PopulationOptions;
+/// use deltid::output::write_report;
+/// use deltid::{CountsOptions, Language, Run, Selection};
+/// let mut run = Run::new(
+///     "../../data/hallingdal/plan-2021.toml".as_ref(),
+///     None,
+///     &CountsOptions::default(),
+///     &Selection::default(),
+/// )?;
+/// run.set_language(Language::Nynorsk);
+/// let view = run.population(&PopulationOptions::default())?;
+/// let mut html = Vec::new();
+/// write_report(&run, &view, &mut html)?;
+/// let html = String::from_utf8_lossy(&html);
+/// assert!(html.contains("Gjestedøgn pr. år"));
+/// assert!(html.contains("9 682 355"));
+/// # Ok::<(), deltid::Error>(())
+/// ```
+pub fn write_report(run: &Run, population: &Population, mut out: impl Write) -> Result<()> {
+    let html = report(run, population)?;
+    out.write_all(html.as_bytes())?;
+    Ok(())
+}
+
+/// The report as one string.
+fn report(run: &Run, population: &Population) -> Result<String> {
+    let lang = run.language();
+    let summary = run.summary();
+    let region = summary.region();
+    let head = |key: &str| escape(text(lang, &format!("head.{key}")));
+    let mut h = String::with_capacity(64 * 1024);
+    let title = fill(lang, "report.title", &[("region", summary.region_name())]);
+    // Writing to a String cannot fail: `let _ =` on each write below.
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+         <meta name=\"generator\" content=\"deltid {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        lang.code(),
+        crate::record::VERSION,
+        escape(&title)
+    );
+    let _ = writeln!(h, "<header><h1>{}</h1>", escape(&title));
+    let _ = writeln!(
+        h,
+        "<p class=\"subtitle\">{}. {} {} – {}, {}.</p></header>",
+        escape(text(lang, "report.subtitle")),
+        escape(&catalogue::days(lang, summary.days())),
+        summary.first(),
+        summary.last(),
+        escape(&catalogue::areas(lang, summary.areas().len() as u32)),
+    );
+
+    // Key figures.
+    let table = region.table();
+    let per_day = table.row(deltid_model::TableRow::GuestNightsPerDay).rounded;
+    let per_year = table
+        .row(deltid_model::TableRow::GuestNightsPerYear)
+        .rounded;
+    let percentile = format!("P{}", trim(population.dimensioning_percentile * 100.0));
+    let _ = writeln!(
+        h,
+        "<section><h2>{}</h2><div class=\"figures\">",
+        escape(text(lang, "report.key_figures"))
+    );
+    let mut figure = |value: String, what: String| {
+        let _ = writeln!(
+            h,
+            "<div class=\"figure\"><div class=\"value\">{}</div><div class=\"what\">{}</div></div>",
+            escape(&value),
+            escape(&what)
+        );
+    };
+    figure(
+        persons(per_day),
+        text(lang, "report.guest_nights_day").to_owned(),
+    );
+    figure(
+        persons(per_year),
+        text(lang, "report.guest_nights_year").to_owned(),
+    );
+    figure(
+        persons(population.region.dimensioning.round() as i64),
+        fill(
+            lang,
+            "report.dimensioning",
+            &[("percentile", &percentile), ("method", &population.method)],
+        ),
+    );
+    if let Some(peak) = population.region.peaks.first() {
+        figure(
+            persons(peak.present.round() as i64),
+            format!(
+                "{}: {} {} ({})",
+                text(lang, "report.busiest_day"),
+                weekday(lang, peak.weekday),
+                peak.date,
+                catalogue::label(lang, peak.label.name())
+            ),
+        );
+    }
+    let _ = writeln!(h, "</div></section>");
+
+    // The plan's table.
+    let _ = writeln!(
+        h,
+        "<section><h2>{}</h2><div class=\"scroll\"><table class=\"plan\"><thead><tr><th>{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+        escape(text(lang, "report.plan_table")),
+        escape(text(lang, "text.line")),
+        escape(text(lang, "text.persons")),
+    );
+    let last = table.lines.len().saturating_sub(2);
+    for (i, line) in table.lines.iter().enumerate() {
+        let class = if i >= last { " class=\"total\"" } else { "" };
+        let _ = writeln!(
+            h,
+            "<tr{class}><td>{}</td><td class=\"n\">{}</td></tr>",
+            escape(&table_label(lang, line, summary)),
+            persons(line.rounded)
+        );
+    }
+    let _ = writeln!(h, "</tbody></table></div></section>");
+
+    // Per area.
+    let _ = writeln!(
+        h,
+        "<section><h2>{}</h2><div class=\"scroll\"><table><thead><tr>",
+        escape(text(lang, "report.per_area"))
+    );
+    for (i, key) in [
+        "area",
+        "name",
+        "observed",
+        "uplift",
+        "residents",
+        "commuters",
+        "transit",
+        "day_visitors",
+        "per_day",
+        "per_year",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let class = if i >= 2 { " class=\"n\"" } else { "" };
+        let _ = write!(h, "<th{class}>{}</th>", head(key));
+    }
+    let _ = writeln!(h, "</tr></thead><tbody>");
+    let region_word = text(lang, "text.region");
+    for area in summary.areas().iter().chain([region]) {
+        let total = if area.code().is_none() {
+            " class=\"total\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            h,
+            "<tr{total}><td>{}</td><td>{}</td>",
+            escape(area.code().map_or(region_word, AreaCode::as_str)),
+            escape(area.name())
+        );
+        for line in &area.table().lines {
+            let _ = write!(h, "<td class=\"n\">{}</td>", persons(line.rounded));
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</tbody></table></div></section>");
+
+    // Present population per day.
+    let _ = writeln!(
+        h,
+        "<section><h2>{}</h2>",
+        escape(text(lang, "report.population"))
+    );
+    #[cfg(feature = "chart")]
+    {
+        let mut svg = Vec::new();
+        super::chart::write_chart(
+            super::chart::ChartFormat::Svg,
+            run.estimate(),
+            (population, summary),
+            &mut svg,
+        )?;
+        let _ = writeln!(
+            h,
+            "<figure>{}</figure>",
+            inline_svg(&String::from_utf8_lossy(&svg))
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3><div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+        escape(text(lang, "report.busiest")),
+        head("rank"),
+        head("date"),
+        head("weekday"),
+        head("label"),
+        head("present"),
+        head("residents"),
+        head("part_time"),
+    );
+    for (rank, day) in population.region.peaks.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            rank + 1,
+            day.date,
+            escape(&weekday(lang, day.weekday)),
+            escape(&catalogue::label(lang, day.label.name())),
+            persons(day.present.round() as i64),
+            persons(day.residents.round() as i64),
+            persons(day.part_time.round() as i64),
+        );
+    }
+    let _ = writeln!(h, "</tbody></table></div>");
+
+    // Percentiles and dimensioning.
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3><p>{}</p><div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">P50</th><th class=\"n\">P90</th><th class=\"n\">P95</th><th class=\"n\">P99</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+        escape(text(lang, "report.percentiles")),
+        escape(&fill(
+            lang,
+            "population.percentiles",
+            &[("method", &population.method)]
+        )),
+        head("area"),
+        head("name"),
+        head("residents"),
+        head("max"),
+        escape(&fill(
+            lang,
+            "head.dimensioning",
+            &[("percentile", &percentile)]
+        )),
+    );
+    for area in population.areas.iter().chain([&population.region]) {
+        let p = &area.percentiles;
+        let total = if area.code.is_none() {
+            " class=\"total\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            h,
+            "<tr{total}><td>{}</td><td>{}</td>",
+            escape(area.code.as_ref().map_or(region_word, AreaCode::as_str)),
+            escape(&area.name)
+        );
+        for value in [
+            area.residents,
+            p.p50,
+            p.p90,
+            p.p95,
+            p.p99,
+            p.max,
+            area.dimensioning,
+        ] {
+            let _ = write!(h, "<td class=\"n\">{}</td>", persons(value.round() as i64));
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</tbody></table></div></section>");
+
+    // Guest-nights per year: calendar years with coverage, and the yearly figures if asked.
+    let _ = writeln!(
+        h,
+        "<section><h2>{}</h2><p>{}</p><div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+        escape(text(lang, "report.yearly")),
+        escape(text(lang, "text.calendar_years")),
+        head("area"),
+        head("name"),
+        head("year"),
+        head("days_observed"),
+        head("guest_nights"),
+    );
+    for area in summary.areas().iter().chain([region]) {
+        for year in area.calendar_years() {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(area.code().map_or(region_word, AreaCode::as_str)),
+                escape(area.name()),
+                year.year,
+                escape(&fill(
+                    lang,
+                    "text.days_of",
+                    &[
+                        ("observed", &year.days_observed.to_string()),
+                        ("total", &year.days_in_year.to_string())
+                    ]
+                )),
+                persons(year.guest_nights.round() as i64),
+            );
+        }
+    }
+    let _ = writeln!(h, "</tbody></table></div>");
+    if let Some(yearly) = run.yearly() {
+        let mut text_out = Vec::new();
+        super::analyses::write_yearly(yearly, &mut text_out)?;
+        let _ = writeln!(
+            h,
+            "<pre>{}</pre>",
+            escape(&String::from_utf8_lossy(&text_out))
+        );
+    }
+    let _ = writeln!(h, "</section>");
+    if let Some(uncertainty) = run.uncertainty() {
+        let mut text_out = Vec::new();
+        super::analyses::write_uncertainty(uncertainty, &mut text_out)?;
+        let _ = writeln!(
+            h,
+            "<section><h2>{}</h2><pre>{}</pre></section>",
+            escape(text(lang, "report.uncertainty")),
+            escape(&String::from_utf8_lossy(&text_out))
+        );
+    }
+    if let Some(plausibility) = run.plausibility() {
+        let mut text_out = Vec::new();
+        super::analyses::write_plausibility(plausibility, &mut text_out)?;
+        let _ = writeln!(
+            h,
+            "<section><h2>{}</h2><pre>{}</pre></section>",
+            escape(text(lang, "report.plausibility")),
+            escape(&String::from_utf8_lossy(&text_out))
+        );
+    }
+
+    // Notes.
+    let _ = writeln!(
+        h,
+        "<section><h2>{}</h2><ul class=\"notes\">",
+        escape(text(lang, "report.notes"))
+    );
+    let mut notes = vec![
+        text(lang, "text.note_rounding").to_owned(),
+        allocation_note(lang, summary),
+        region_note(lang, summary),
+    ];
+    let (first, last) = (summary.first().to_string(), summary.last().to_string());
+    for area in summary.areas() {
+        if area.missing_days() > 0 {
+            notes.push(fill(
+                lang,
+                "text.note_missing",
+                &[
+                    ("name", area.name()),
+                    ("days", &catalogue::days(lang, area.missing_days())),
+                    ("first", &first),
+                    ("last", &last),
+                    ("counted", &catalogue::days(lang, area.days())),
+                ],
+            ));
+        }
+    }
+    for area in summary.areas().iter().chain([region]) {
+        if area.negative_days() > 0 {
+            let day = area
+                .negative_dates()
+                .first()
+                .map_or_else(String::new, ToString::to_string);
+            notes.push(fill(
+                lang,
+                "text.note_negative",
+                &[
+                    ("name", area.name()),
+                    ("days", &catalogue::days(lang, area.negative_days())),
+                    ("first", &day),
+                    ("nights", &persons(area.negative_sum().round() as i64)),
+                ],
+            ));
+        }
+    }
+    for note in notes {
+        let _ = writeln!(h, "<li>{}</li>", escape(&note));
+    }
+    let _ = writeln!(h, "</ul></section>");
+
+    // The run record.
+    let record = run.record().with_population(population);
+    let _ = writeln!(
+        h,
+        "<section class=\"record\"><h2>{}</h2><table><tbody>",
+        escape(text(lang, "report.run"))
+    );
+    for (field, value) in record.lines() {
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(&field),
+            escape(&value)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</tbody></table></section>\n<footer>deltid {} · {}</footer>\n</body>\n</html>",
+        crate::record::VERSION,
+        escape(&record.created)
+    );
+    Ok(h)
+}
+
+/// An SVG document as an inline element: no XML declaration, scalable (a `viewBox` from its
+/// width and height).
+#[cfg(feature = "chart")]
+fn inline_svg(svg: &str) -> String {
+    let svg = match svg.find("<svg") {
+        Some(at) => &svg[at..],
+        None => svg,
+    };
+    let attribute = |name: &str| -> Option<String> {
+        let tag_end = svg.find('>')?;
+        let tag = &svg[..tag_end];
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = tag[start..].find('"')? + start;
+        Some(tag[start..end].to_owned())
+    };
+    match (attribute("width"), attribute("height")) {
+        (Some(w), Some(h)) if !svg.contains("viewBox") => svg.replacen(
+            "<svg",
+            &format!("<svg viewBox=\"0 0 {w} {h}\" role=\"img\""),
+            1,
+        ),
+        _ => svg.to_owned(),
+    }
+}
+
+/// A weekday's name in `language`.
+fn weekday(language: Language, day: chrono::Weekday) -> String {
+    match catalogue::weekday(language, day) {
+        "" => day.to_string(),
+        name => name.to_owned(),
+    }
+}
+
+/// A number without trailing zeros: `95`, `99.5`.
+fn trim(value: f64) -> String {
+    format!("{}", (value * 1e6).round() / 1e6)
+}
+
+/// Text made safe for HTML: `&`, `<`, `>`, `"` and `'` escaped.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_in_names() {
+        assert_eq!(
+            escape("<script>\"Ål\" & 'Hol'</script>"),
+            "&lt;script&gt;&quot;Ål&quot; &amp; &#39;Hol&#39;&lt;/script&gt;"
+        );
+    }
+
+    #[cfg(feature = "chart")]
+    #[test]
+    fn an_inline_svg_gets_a_view_box() {
+        let svg = "<?xml version=\"1.0\"?>\n<svg width=\"800\" height=\"600\" xmlns=\"x\"></svg>";
+        assert_eq!(
+            inline_svg(svg),
+            "<svg viewBox=\"0 0 800 600\" role=\"img\" width=\"800\" height=\"600\" xmlns=\"x\"></svg>"
+        );
+    }
+}

@@ -1,0 +1,407 @@
+//! The run record: what produced a set of published numbers (deltid's version and commit, the
+//! command line, the scenario's parameters, every input file's SHA-256, size and rows read,
+//! the selection and the methods), so that a figure in a report can be traced and re-made.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use deltid_model::{
+    Allocation, Deduction, DeductionSource, Estimate, RegionRule, Scenario, Selection,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::analysis::{Population, Threshold, Uncertainty, Yearly};
+
+/// deltid's version (the crate's, `0.1.0`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The git commit deltid was built from (40 hex digits), or `unknown` when built outside a git
+/// checkout; `DELTID_COMMIT` at build time overrides it.
+pub const COMMIT: &str = env!("DELTID_COMMIT");
+
+/// A record of one run, beside every published number: who computed it (deltid's version and
+/// commit), from what (each input file's path, SHA-256, size in bytes and rows read; the
+/// scenario's parameters), how (the selection and the methods) and when.
+///
+/// Two runs on the same inputs with the same options give the same record except
+/// [`RunRecord::created`]. Written as the `run` object of JSON outputs, the `run` sheet of a
+/// workbook, the footer of the table and the HTML report, and `FILE.run.json` beside CSV and
+/// Parquet files.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunRecord {
+    /// deltid's version and commit.
+    pub deltid: Build,
+    /// When the run was made: UTC, RFC 3339 to the second (`2024-05-01T12:00:00Z`).
+    pub created: String,
+    /// The command line, program name first; empty when not set (a run from the library).
+    pub command: Vec<String>,
+    /// The scenario's parameters.
+    pub scenario: ScenarioRecord,
+    /// Every file read: the scenario, its tables, the counts.
+    pub inputs: Vec<InputFile>,
+    /// The days and areas estimated.
+    pub selection: SelectionRecord,
+    /// The methods used.
+    pub methods: Methods,
+}
+
+/// deltid's version and the commit it was built from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Build {
+    /// The version, `0.1.0`.
+    pub version: &'static str,
+    /// The git commit (40 hex digits), or `unknown`.
+    pub commit: &'static str,
+}
+
+/// The scenario as the run used it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioRecord {
+    /// The region's name.
+    pub name: String,
+    /// The uplift, a fraction 0..1 (the mean of its range when given as one).
+    pub uplift: f64,
+    /// Each deduction by its key (`residents`, `commuters`, `transit`, `day_visitors`), in
+    /// words: `20000 persons per day for the region`, `per area: 1233, 3132`, `table
+    /// day_visitors.csv`.
+    pub deductions: Vec<(String, String)>,
+    /// Parameters given as ranges, as `key: distribution` (`deductions.commuters: triangular
+    /// 500, 1000, 1500`).
+    pub ranges: Vec<String>,
+    /// `[scaling]`: persons per SIM (deduplication), market share (fractions 0..1), persons
+    /// per foreign SIM.
+    pub scaling: [f64; 3],
+    /// The code of the region's own count, if the scenario names one.
+    pub region_code: Option<String>,
+    /// Areas in the scenario.
+    pub areas: usize,
+}
+
+/// One file read by the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputFile {
+    /// What the file is: `scenario`, `scenario table`, `counts`.
+    pub role: &'static str,
+    /// The path as given (relative paths stay relative).
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, 64 lowercase hex digits; `None` if the file could not be
+    /// read again (counts built in memory).
+    pub sha256: Option<String>,
+    /// The file's size in bytes; `None` as for `sha256`.
+    pub bytes: Option<u64>,
+    /// Counts read from it (area-days), for the counts file.
+    pub rows: Option<u64>,
+}
+
+/// The days and areas estimated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SelectionRecord {
+    /// The first day asked for, if any (included).
+    pub from: Option<NaiveDate>,
+    /// The first day not included, if any (the period is half-open).
+    pub to: Option<NaiveDate>,
+    /// The area codes selected; empty for all.
+    pub areas: Vec<String>,
+    /// The first and last day estimated.
+    pub days: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// The methods of a run, each `None` when its analysis was not made.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Methods {
+    /// How region-level deductions are shared out: `present` or `residents`.
+    pub allocation: &'static str,
+    /// How the region's figures are made: `sum of areas` or `own count`.
+    pub region: &'static str,
+    /// Guest-nights per year beside the plan's rule (mean per day × 365): the method's name.
+    pub annualisation: Option<String>,
+    /// What negative days count as in the yearly figures.
+    pub negative: Option<String>,
+    /// The percentile method of the planners' view.
+    pub percentile: Option<String>,
+    /// The dimensioning percentile, a fraction 0..1.
+    pub dimensioning: Option<f64>,
+    /// The threshold of the planners' view: `40000 persons` or `2 × residents`.
+    pub threshold: Option<String>,
+    /// Monte Carlo draws of the uncertainty analysis.
+    pub draws: Option<u32>,
+    /// Seed of the uncertainty analysis.
+    pub seed: Option<u64>,
+}
+
+impl RunRecord {
+    /// The record of an estimate, made now: hashes the scenario file, its tables and the
+    /// counts file (a file that cannot be read again has no hash).
+    pub fn new(estimate: &Estimate) -> RunRecord {
+        let scenario = estimate.scenario();
+        let selection = estimate.plan().selection();
+        let counts = estimate.counts();
+        let mut inputs = vec![InputFile::of("scenario", scenario.path(), None)];
+        inputs.extend(
+            scenario
+                .files()
+                .iter()
+                .map(|file| InputFile::of("scenario table", file, None)),
+        );
+        inputs.push(InputFile::of("counts", counts.path(), Some(counts.len())));
+        RunRecord {
+            deltid: Build {
+                version: VERSION,
+                commit: COMMIT,
+            },
+            created: now(),
+            command: Vec::new(),
+            scenario: ScenarioRecord::new(scenario),
+            inputs,
+            selection: SelectionRecord::new(selection, counts.span()),
+            methods: Methods {
+                allocation: match scenario.allocation() {
+                    Allocation::PresentShare => "present",
+                    Allocation::ResidentShare => "residents",
+                },
+                region: match estimate.region_rule() {
+                    RegionRule::SumOfAreas => "sum of areas",
+                    RegionRule::OwnCount => "own count",
+                },
+                ..Methods::default()
+            },
+        }
+    }
+
+    /// The record with the command line that made the run (program name first).
+    pub fn set_command(&mut self, command: Vec<String>) {
+        self.command = command;
+    }
+
+    /// Adds the yearly figures' method and negative policy.
+    pub(crate) fn set_yearly(&mut self, yearly: &Yearly) {
+        self.methods.annualisation = Some(yearly.method.clone());
+        self.methods.negative = Some(yearly.negative.clone());
+    }
+
+    /// Adds the uncertainty analysis' draws and seed.
+    pub(crate) fn set_uncertainty(&mut self, uncertainty: &Uncertainty) {
+        self.methods.draws = Some(uncertainty.draws);
+        self.methods.seed = Some(uncertainty.seed);
+    }
+
+    /// This record with the planners' view's methods added: percentile method, dimensioning
+    /// percentile and threshold.
+    pub fn with_population(&self, population: &Population) -> RunRecord {
+        let mut record = self.clone();
+        record.methods.percentile = Some(population.method.clone());
+        record.methods.dimensioning = Some(population.dimensioning_percentile);
+        record.methods.threshold = population.threshold.map(|t| match t {
+            Threshold::Persons(p) => format!("{p} persons"),
+            Threshold::TimesResidents(k) => format!("{k} × residents"),
+        });
+        record
+    }
+
+    /// The record as `(field, value)` lines for a sheet or a footer, in a fixed order: the
+    /// build, the time, the command, the scenario, each input, the selection, the methods.
+    pub fn lines(&self) -> Vec<(String, String)> {
+        let mut lines = vec![
+            (
+                "deltid".to_owned(),
+                format!("{} (commit {})", self.deltid.version, self.deltid.commit),
+            ),
+            ("created".to_owned(), self.created.clone()),
+        ];
+        if !self.command.is_empty() {
+            lines.push(("command".to_owned(), self.command.join(" ")));
+        }
+        let s = &self.scenario;
+        lines.push(("scenario".to_owned(), s.name.clone()));
+        lines.push(("uplift".to_owned(), s.uplift.to_string()));
+        for (key, value) in &s.deductions {
+            lines.push((key.clone(), value.clone()));
+        }
+        for range in &s.ranges {
+            lines.push(("range".to_owned(), range.clone()));
+        }
+        if s.scaling != [1.0; 3] {
+            lines.push((
+                "scaling".to_owned(),
+                format!(
+                    "deduplication {}, market share {}, foreign {}",
+                    s.scaling[0], s.scaling[1], s.scaling[2]
+                ),
+            ));
+        }
+        if let Some(code) = &s.region_code {
+            lines.push(("region code".to_owned(), code.clone()));
+        }
+        for input in &self.inputs {
+            let mut value = input.path.display().to_string();
+            if let (Some(hash), Some(bytes)) = (&input.sha256, input.bytes) {
+                value.push_str(&format!(", {bytes} bytes, sha256 {hash}"));
+            }
+            if let Some(rows) = input.rows {
+                value.push_str(&format!(", {rows} counts read"));
+            }
+            lines.push((input.role.to_owned(), value));
+        }
+        let selection = &self.selection;
+        let day = |d: Option<NaiveDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
+        lines.push((
+            "period".to_owned(),
+            format!(
+                "from {} to {} (half-open)",
+                day(selection.from),
+                day(selection.to)
+            ),
+        ));
+        if let Some((first, last)) = selection.days {
+            lines.push(("days".to_owned(), format!("{first} to {last}")));
+        }
+        if !selection.areas.is_empty() {
+            lines.push(("areas".to_owned(), selection.areas.join(",")));
+        }
+        let m = &self.methods;
+        lines.push(("allocation".to_owned(), m.allocation.to_owned()));
+        lines.push(("region".to_owned(), m.region.to_owned()));
+        let optional = [
+            ("annualisation", m.annualisation.clone()),
+            ("negative days", m.negative.clone()),
+            ("percentiles", m.percentile.clone()),
+            ("dimensioning", m.dimensioning.map(|d| d.to_string())),
+            ("threshold", m.threshold.clone()),
+            ("draws", m.draws.map(|d| d.to_string())),
+            ("seed", m.seed.map(|d| d.to_string())),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                lines.push((key.to_owned(), value));
+            }
+        }
+        lines
+    }
+}
+
+impl ScenarioRecord {
+    fn new(scenario: &Scenario) -> ScenarioRecord {
+        let deductions = Deduction::ALL
+            .into_iter()
+            .map(|d| {
+                let value = match scenario.deduction(d) {
+                    DeductionSource::Region(p) => format!("{p} persons per day for the region"),
+                    DeductionSource::PerArea(values) => {
+                        let values: Vec<String> = values.iter().map(f64::to_string).collect();
+                        format!("per area: {}", values.join(", "))
+                    }
+                    DeductionSource::Table(table) => match table.fill() {
+                        Some(fill) => format!("table {} (fill {fill})", table.path().display()),
+                        None => format!("table {}", table.path().display()),
+                    },
+                };
+                (d.key().to_owned(), value)
+            })
+            .collect();
+        let ranges = scenario
+            .uncertain()
+            .iter()
+            .map(|u| {
+                let distribution = serde_json::to_string(&u.distribution).unwrap_or_default();
+                format!("{}: {distribution}", u.parameter.key())
+            })
+            .collect();
+        let scaling = scenario.scaling();
+        ScenarioRecord {
+            name: scenario.name().to_owned(),
+            uplift: scenario.uplift().fraction(),
+            deductions,
+            ranges,
+            scaling: [
+                scaling.deduplication(),
+                scaling.market_share(),
+                scaling.foreign(),
+            ],
+            region_code: scenario.region_code().map(|c| c.as_str().to_owned()),
+            areas: scenario.areas().len(),
+        }
+    }
+}
+
+impl SelectionRecord {
+    fn new(selection: &Selection, span: Option<(NaiveDate, NaiveDate)>) -> SelectionRecord {
+        SelectionRecord {
+            from: selection.period.from(),
+            to: selection.period.to(),
+            areas: selection
+                .areas
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
+            days: span,
+        }
+    }
+}
+
+impl InputFile {
+    fn of(role: &'static str, path: &Path, rows: Option<u64>) -> InputFile {
+        let digest = sha256(path).ok();
+        InputFile {
+            role,
+            path: path.to_owned(),
+            sha256: digest.as_ref().map(|(hash, _)| hash.clone()),
+            bytes: digest.map(|(_, bytes)| bytes),
+            rows,
+        }
+    }
+}
+
+/// The SHA-256 of a file (64 lowercase hex digits) and its size in bytes.
+///
+/// # Errors
+/// The I/O error if the file cannot be read.
+pub fn sha256(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        bytes += n as u64;
+    }
+    let hash = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((hash, bytes))
+}
+
+/// Now, UTC, RFC 3339 to the second.
+fn now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(seconds as i64, 0)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_a_known_text() {
+        // `printf abc | sha256sum`, the FIPS 180-2 example.
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("abc.txt");
+        std::fs::write(&path, "abc").expect("written");
+        let (hash, bytes) = sha256(&path).expect("hashed");
+        assert_eq!(
+            hash,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(bytes, 3);
+    }
+}
