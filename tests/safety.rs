@@ -404,6 +404,7 @@ fn outputs_of_a_run_land_together_or_not_at_all() {
             "codes.csv",
             "counts.csv",
             "out.csv",
+            "out.csv.run.json",
             "peaks.png",
             "plan-2021.toml"
         ]
