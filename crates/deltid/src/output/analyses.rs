@@ -11,7 +11,7 @@ use crate::analysis::{
     LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, OUTLIER_SCORE, Plausibility,
     SURVEY_GUEST_NIGHTS_PER_CABIN, Uncertainty, Validation, Yearly,
 };
-use crate::words::{count, persons};
+use crate::words::{count, whole};
 
 /// Writes the yearly figures as readable text: per area and the region, the figure by the
 /// method beside the plan's, the share filled, and each year's coverage.
@@ -47,8 +47,8 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
                 .to_owned(),
             area.name.clone(),
             area.guest_nights_per_year
-                .map_or_else(|| "no full year".to_owned(), |v| persons(v.round() as i64)),
-            persons(area.plan.round() as i64),
+                .map_or_else(|| "no full year".to_owned(), whole),
+            whole(area.plan),
             format!("{:.1} %", area.filled_share * 100.0),
             coverage.join(", "),
         ]);
@@ -97,7 +97,6 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
 pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Result<()> {
     let this = value;
-    let whole = |v: f64| persons(v.round() as i64);
     writeln!(
         out,
         "\nUncertainty (90 % intervals: 5th to 95th percentile):"
@@ -207,7 +206,7 @@ pub(crate) fn write_plausibility(value: &Plausibility, mut out: impl Write) -> R
         "persons/home busiest day",
         "outside commercial",
     ]);
-    let whole = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| persons(v.round() as i64));
+    let whole_or_dash = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), whole);
     let one = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"));
     for a in this.areas.iter().chain(this.region.as_ref()) {
         t.add_row([
@@ -216,8 +215,8 @@ pub(crate) fn write_plausibility(value: &Plausibility, mut out: impl Write) -> R
                 .map_or("region", AreaCode::as_str)
                 .to_owned(),
             a.name.clone(),
-            whole(a.holiday_homes),
-            whole(a.guest_nights_per_home),
+            whole_or_dash(a.holiday_homes),
+            whole_or_dash(a.guest_nights_per_home),
             one(a.times_survey),
             one(a.persons_per_home_p95),
             one(a.persons_per_home_max),

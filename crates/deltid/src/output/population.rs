@@ -10,7 +10,7 @@ use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
 use super::text::{right_align, table};
 use super::{Daily, Format};
 use crate::analysis::{AreaPopulation, Population, PopulationDay, Threshold, population_days};
-use crate::words::{count, persons};
+use crate::words::{count, whole};
 
 /// Writes the population view: a readable table, CSV (one row per area and the region, or
 /// with [`Daily::Include`] one row per day), JSON (with [`Daily::Include`] the days too), an
@@ -294,11 +294,6 @@ fn day_cells<'a>(day: PopulationDay) -> Vec<Cell<'a>> {
         Cell::Number(day.part_time),
         day.ratio.map_or(Cell::Empty, Cell::Number),
     ]
-}
-
-/// Whole persons with thousands separated.
-fn whole(x: f64) -> String {
-    persons(x.round() as i64)
 }
 
 /// A number without trailing zeros: 95, 99.5, 2.

@@ -5,8 +5,8 @@ use std::io::Write;
 use comfy_table::{CellAlignment, Table, presets};
 use deltid_model::{AreaCode, RegionRule, Result, Summary};
 
-use crate::words::count;
 pub use crate::words::persons;
+use crate::words::{count, whole};
 
 /// A table without borders.
 pub(crate) fn table() -> Table {
@@ -93,7 +93,7 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
                 area.name().to_owned(),
                 year.year.to_string(),
                 format!("{} of {}", year.days_observed, year.days_in_year),
-                persons(year.guest_nights.round() as i64),
+                whole(year.guest_nights),
             ]);
         }
     }
@@ -162,7 +162,7 @@ pub fn write_summary_table(summary: &Summary, mut out: impl Write) -> Result<()>
                 area.negative_dates()
                     .first()
                     .map_or_else(String::new, ToString::to_string),
-                persons(area.negative_sum().round() as i64),
+                whole(area.negative_sum()),
             )?;
         }
     }
