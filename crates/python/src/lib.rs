@@ -219,19 +219,14 @@ impl Estimate {
         Ok(())
     }
 
-    /// Adds the uncertainty of the region's guest-nights: a seeded Monte Carlo of `draws`
-    /// over the scenario's parameter ranges and a moving-block bootstrap of `resamples`.
-    #[pyo3(signature = (draws = None, resamples = None, seed = None))]
-    fn quantify_uncertainty(
-        &mut self,
-        draws: Option<u32>,
-        resamples: Option<u32>,
-        seed: Option<u64>,
-    ) -> PyResult<()> {
+    /// Adds the uncertainty of the region's guest-nights: `draws` seeded draws, each of the
+    /// scenario's parameter ranges, a block-bootstrap resample of the days and a resample of
+    /// the season-balanced fill's residuals together (so `draws` is also the resamples).
+    #[pyo3(signature = (draws = None, seed = None))]
+    fn quantify_uncertainty(&mut self, draws: Option<u32>, seed: Option<u64>) -> PyResult<()> {
         let defaults = UncertaintyOptions::default();
         let options = UncertaintyOptions::new(
             draws.unwrap_or(defaults.draws()),
-            resamples.unwrap_or(defaults.resamples()),
             seed.unwrap_or(defaults.seed()),
         )
         .map_err(error)?;

@@ -259,13 +259,12 @@ class Result:
             infer_schema_length=None,
         )
 
-    def uncertainty(
-        self, draws: int | None = None, resamples: int | None = None, seed: int | None = None
-    ) -> dict:
-        """Intervals of the region's guest-nights: a seeded Monte Carlo over the scenario's
-        parameter ranges and a moving-block bootstrap over the days (the JSON
-        ``uncertainty`` object of ``deltid estimate --uncertainty``)."""
-        self._inner.quantify_uncertainty(draws, resamples, seed)
+    def uncertainty(self, draws: int | None = None, seed: int | None = None) -> dict:
+        """Intervals of the region's guest-nights (the JSON ``uncertainty`` object of
+        ``deltid estimate --uncertainty``): ``draws`` seeded draws, each of the scenario's
+        parameter ranges, a moving-block bootstrap resample of the days and a resample of the
+        season-balanced fill's residuals together; the parts and the combined interval."""
+        self._inner.quantify_uncertainty(draws, seed)
         self._json = None
         return self.json()["uncertainty"]
 

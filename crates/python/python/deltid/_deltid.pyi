@@ -72,10 +72,9 @@ class Estimate:
         """Adds yearly figures (``plan``, ``calendar`` or ``season-balanced``; negative days
         ``keep``, ``clamp-day`` or ``clamp-period``)."""
 
-    def quantify_uncertainty(
-        self, draws: int | None = None, resamples: int | None = None, seed: int | None = None
-    ) -> None:
-        """Adds the region's intervals: a seeded Monte Carlo and a moving-block bootstrap."""
+    def quantify_uncertainty(self, draws: int | None = None, seed: int | None = None) -> None:
+        """Adds the region's intervals: ``draws`` seeded draws, each of the parameter ranges, a
+        block-bootstrap resample of the days and of the fill's residuals together."""
 
     def population_json(
         self,
