@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use deltid::analysis::{
-    Annualisation, NegativePolicy, Population, PopulationOptions, Threshold, UncertaintyOptions,
-    daily_rows,
+    Annualisation, NegativePolicy, Population, PopulationOptions, Threshold, TypicalYearView,
+    UncertaintyOptions, daily_rows,
 };
 use deltid::output::{Daily, Format, write_population, write_run};
 use deltid::{
@@ -236,8 +236,9 @@ impl Estimate {
     /// The emergency planners' view as the JSON of `deltid population --format json`:
     /// percentiles, the `top` busiest days, the dimensioning population (`dimensioning`, a
     /// fraction such as 0.95), days above a threshold (`above` persons, or `above_residents`
-    /// times the residents).
-    #[pyo3(signature = (top = 10, dimensioning = 0.95, percentile_method = "linear", above = None, above_residents = None))]
+    /// times the residents), and with `annualise` `season-balanced` the same percentiles for a
+    /// season-balanced typical year.
+    #[pyo3(signature = (top = 10, dimensioning = 0.95, percentile_method = "linear", above = None, above_residents = None, annualise = None))]
     fn population_json(
         &self,
         top: usize,
@@ -245,7 +246,18 @@ impl Estimate {
         percentile_method: &str,
         above: Option<f64>,
         above_residents: Option<f64>,
+        annualise: Option<&str>,
     ) -> PyResult<String> {
+        let typical_year = match annualise {
+            None => TypicalYearView::Omit,
+            Some("season-balanced") => TypicalYearView::SeasonBalanced,
+            Some(other) => {
+                return Err(invalid(
+                    "annualise",
+                    format!("{other:?} is not season-balanced"),
+                ));
+            }
+        };
         let method = match percentile_method {
             "linear" => PercentileMethod::Linear,
             "nearest-rank" => PercentileMethod::NearestRank,
@@ -272,6 +284,7 @@ impl Estimate {
             dimensioning,
             method,
             threshold,
+            typical_year,
         };
         let view =
             Population::new(self.run.estimate(), self.run.summary(), &options).map_err(error)?;

@@ -150,3 +150,18 @@ def test_uncertainty_equals_the_cli_with_draws_as_resamples():
     )
     assert ours == theirs["uncertainty"]
     assert ours["sampling"]["resamples"] == 500
+
+
+def test_typical_year_percentiles_equal_the_cli():
+    result = deltid.estimate(PLAN)
+    view = result.population(top=3, annualise="season-balanced")
+    theirs = cli(
+        "population", "--scenario", str(PLAN), "--top", "3", "--annualise", "season-balanced"
+    )
+    assert view.raw == theirs
+    region = view.percentiles.filter(pl.col("area").is_null())
+    typical = theirs["region"]["typical_year"]
+    assert region["typical_year_p95"][0] == typical["percentiles"]["p95"]
+    assert region["typical_year_dimensioning"][0] == typical["dimensioning"]
+    with pytest.raises(deltid.DeltidError):
+        result.population(annualise="plan")

@@ -19,7 +19,7 @@ pub use daily::{DailyRow, daily_rows};
 pub use plausibility::{AreaPlausibility, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN};
 pub use population::{
     AreaPopulation, GroupSummary, Percentiles, Population, PopulationDay, PopulationOptions,
-    Threshold, population_days,
+    Threshold, TypicalYearPercentiles, TypicalYearView, population_days,
 };
 pub use resample::{
     Dependence, HIGH, LOW, MIN_BLOCKS, MIN_DRAWS, MIN_SAMPLING_DAYS, MeanInterval, block_length,

@@ -83,8 +83,10 @@ class Estimate:
         percentile_method: str = "linear",
         above: float | None = None,
         above_residents: float | None = None,
+        annualise: str | None = None,
     ) -> str:
-        """The JSON of ``deltid population --format json``."""
+        """The JSON of ``deltid population --format json`` (``annualise``: ``season-balanced``
+        adds the typical year's percentiles)."""
 
 def estimate(
     scenario: Scenario,
