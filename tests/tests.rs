@@ -17,6 +17,7 @@ mod population;
 mod properties;
 mod scaling;
 mod sql;
+mod studies;
 mod uncertainty;
 mod util;
 mod validate;
