@@ -415,7 +415,7 @@ fn synth_and_draws_beyond_their_limits_are_usage_errors() {
         let err = synth.write_csv(std::io::sink()).unwrap_err().to_string();
         assert!(err.contains("at most"), "{err}");
     }
-    assert!(deltid::analysis::UncertaintyOptions::new(1_000_000_001, 2_000, 1).is_err());
+    assert!(deltid::analysis::UncertaintyOptions::new(1_000_000_001, 1).is_err());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The emergency planners' view: peaks, percentiles, thresholds, calendar labels, charts.
 
-use deltid::analysis::{PopulationOptions, Threshold};
+use deltid::analysis::{PopulationOptions, Threshold, TypicalYearView};
 use deltid::output::{ChartFormat, chart_size, write_chart};
 use deltid::{Label, PercentileMethod, Run, Selection};
 
@@ -401,4 +401,113 @@ fn one_area_and_json_labels_are_consistent() {
             .iter()
             .any(|g| g["group"] == peak_label.as_str())
     );
+}
+
+#[test]
+fn typical_year_percentiles_weigh_each_month_once() {
+    // The shipped data count September to February twice (2019-20 and 2020-21) and March to
+    // August once. Over 2020 alone (each month counted once) the typical year is the period,
+    // for both percentile methods; over all 547 days the second winter no longer pulls the
+    // dimensioning figure up.
+    for method in [PercentileMethod::Linear, PercentileMethod::NearestRank] {
+        let options = PopulationOptions {
+            method,
+            typical_year: TypicalYearView::SeasonBalanced,
+            ..PopulationOptions::default()
+        };
+        let year_2020 = deltid::Selection {
+            period: deltid::Period::new(
+                chrono::NaiveDate::from_ymd_opt(2020, 1, 1),
+                chrono::NaiveDate::from_ymd_opt(2021, 1, 1),
+            )
+            .expect("a period"),
+            ..Selection::default()
+        };
+        let run =
+            crate::util::run(&data("hallingdal/plan-2021.toml"), None, &year_2020).expect("2020");
+        let view = run.population(&options).expect("view");
+        for area in view.areas.iter().chain([&view.region]) {
+            let typical = area.typical_year.as_ref().expect("a typical year");
+            let (p, t) = (&area.percentiles, &typical.percentiles);
+            // 2020 has 366 days: 29 February counts as one of February's 28 quantiles, so the
+            // percentiles agree to a fraction of a day's spread.
+            for (a, b) in [
+                (p.p50, t.p50),
+                (p.p90, t.p90),
+                (p.p95, t.p95),
+                (p.max, t.max),
+            ] {
+                assert!(
+                    (a - b).abs() < 0.01 * a,
+                    "{method:?} {}: {a} {b}",
+                    area.name
+                );
+            }
+            assert!(typical.filled_months.is_empty());
+        }
+        let view = plan().population(&options).expect("view");
+        let typical = view.region.typical_year.as_ref().expect("a typical year");
+        assert!(
+            typical.dimensioning < view.region.dimensioning,
+            "{} vs {}",
+            typical.dimensioning,
+            view.region.dimensioning
+        );
+        // The busiest day is a counted day either way.
+        assert_close(typical.percentiles.max, view.region.percentiles.max);
+    }
+    // Without the option, none.
+    let view = plan()
+        .population(&PopulationOptions::default())
+        .expect("view");
+    assert!(view.region.typical_year.is_none());
+}
+
+#[test]
+fn population_command_adds_typical_year_percentiles_with_annualise() {
+    let dir = folder(&[]);
+    let scenario = data("hallingdal/plan-2021.toml").display().to_string();
+    let args = [
+        "population",
+        "--scenario",
+        &scenario,
+        "--annualise",
+        "season-balanced",
+    ];
+    let run = deltid(dir.path(), &args);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let out = stdout(&run);
+    assert!(
+        out.contains("Present population per day in a season-balanced typical year"),
+        "{out}"
+    );
+    assert!(
+        out.contains("so two winters in the period weigh as one"),
+        "{out}"
+    );
+    let mut csv_args = args.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let csv = stdout(&deltid(dir.path(), &csv_args));
+    let header = csv.lines().next().expect("a header");
+    assert!(
+        header.ends_with("percentile_method,typical_year_p50,typical_year_p90,typical_year_p95,typical_year_p99,typical_year_max,typical_year_dimensioning"),
+        "{header}"
+    );
+    // Without it the CSV keeps its columns; other methods are refused.
+    let plain = stdout(&deltid(
+        dir.path(),
+        &["population", "--scenario", &scenario, "--format", "csv"],
+    ));
+    assert!(
+        plain
+            .lines()
+            .next()
+            .expect("a header")
+            .ends_with("percentile_method")
+    );
+    let wrong = deltid(
+        dir.path(),
+        &["population", "--scenario", &scenario, "--annualise", "plan"],
+    );
+    assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
 }

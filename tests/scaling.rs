@@ -383,3 +383,52 @@ fn region_without_its_own_count_is_the_sum_of_its_areas_by_hand() -> deltid::Res
     assert_close(region.calendar_years()[0].guest_nights, 700.0);
     Ok(())
 }
+
+#[test]
+fn a_decimal_half_uplift_line_rounds_up_in_the_table() {
+    // Regression: 900 persons a day, uplift 6 %, deduplication 0.95, market share 0.6: present
+    // is 900 × 1.06 × 0.95 ÷ 0.6 = 1 510.5 exactly, the uplift line 610.5; computed in binary
+    // as 610.4999999999999, the table showed 610 and 1 510 instead of 611 and 1 511.
+    let scenario = r#"
+name = "Half"
+uplift = 0.06
+counts = "counts.csv"
+[scaling]
+deduplication = 0.95
+market_share = 0.6
+[deductions]
+residents = 0
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "0001"
+name = "A"
+"#;
+    let counts = "date,area,count\n2020-07-01,0001,900\n2020-07-02,0001,900\n";
+    let dir = folder(&[("scenario.toml", scenario), ("counts.csv", counts)]);
+    let run = deltid(dir.path(), &["estimate", "--scenario", "scenario.toml"]);
+    let out = stdout(&run);
+    let line = |label: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label:?} in\n{out}"))
+            .to_owned()
+    };
+    assert!(
+        line("plus 6 % uplift").trim_end().ends_with(" 611"),
+        "{out}"
+    );
+    assert!(
+        line("guest-nights, mean per day")
+            .trim_end()
+            .ends_with(" 1 511"),
+        "{out}"
+    );
+    assert!(
+        line("guest-nights per year")
+            .trim_end()
+            .ends_with(" 551 515"),
+        "{out}"
+    );
+}

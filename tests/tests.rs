@@ -22,6 +22,7 @@ mod report;
 mod safety;
 mod scaling;
 mod sql;
+mod studies;
 mod uncertainty;
 mod util;
 mod validate;

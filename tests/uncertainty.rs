@@ -1,7 +1,7 @@
 //! Uncertainty: the Monte Carlo over the scenario's ranges, the sensitivity table and the
 //! block-bootstrap interval for the mean per day.
 
-use deltid::analysis::{Uncertainty, UncertaintyOptions, block_length, moving_block_bootstrap};
+use deltid::analysis::{Uncertainty, UncertaintyOptions, moving_block_bootstrap};
 use deltid::output::{Daily, Format, write_run};
 use deltid::{Deduction, Parameter, Run, Selection, scenario_from_toml};
 
@@ -63,7 +63,7 @@ fn report() -> (tempfile::TempDir, Run) {
 }
 
 fn uncertainty(report: &Run, seed: u64) -> Uncertainty {
-    let options = UncertaintyOptions::new(10_000, 500, seed).expect("valid options");
+    let options = UncertaintyOptions::new(10_000, seed).expect("valid options");
     Uncertainty::new(report.estimate(), report.summary(), &options).expect("uncertainty")
 }
 
@@ -118,7 +118,8 @@ fn percentiles_are_ordered_and_straddle_the_estimate() {
     }
     let at_means = u.per_day_at_means * YEAR;
     assert!(u.per_year.p5 < at_means && at_means < u.per_year.p95);
-    assert!(u.sampling.low < u.sampling.mean && u.sampling.mean < u.sampling.high);
+    let sampling = u.sampling.expect("547 days");
+    assert!(sampling.low < sampling.mean && sampling.mean < sampling.high);
 }
 
 #[test]
@@ -191,63 +192,6 @@ fn ranges_are_read_at_their_means_and_checked() {
         let err = scenario_from_toml(&text, "ranges.toml".as_ref()).expect_err(to);
         assert!(err.to_string().contains(key), "{to}: {err}");
     }
-}
-
-/// A seeded generator for the tests' AR(1) series (SplitMix64, Steele, Lea and Flood 2014).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// A standard normal number (Box-Muller).
-    fn normal(&mut self) -> f64 {
-        let (a, b) = (self.unit(), self.unit());
-        (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos()
-    }
-}
-
-#[test]
-fn block_bootstrap_intervals_cover_the_true_mean_about_90_percent_of_years() {
-    // 200 simulated years of an AR(1) series with a known mean, started in its stationary
-    // distribution: x(d) = mean + φ (x(d−1) − mean) + ε, ε ~ N(0, sd²).
-    const YEARS: usize = 200;
-    const DAYS: usize = 365;
-    const RESAMPLES: u32 = 200;
-    let (mean, phi, sd) = (26_527.0, 0.5, 3_000.0);
-    let mut rng = SplitMix(2024);
-    let mut covered = 0;
-    for year in 0..YEARS {
-        let mut x = mean + rng.normal() * sd / (1.0f64 - phi * phi).sqrt();
-        let series: Vec<f64> = (0..DAYS)
-            .map(|_| {
-                x = mean + phi * (x - mean) + rng.normal() * sd;
-                x
-            })
-            .collect();
-        let interval = moving_block_bootstrap(&series, block_length(DAYS), RESAMPLES, year as u64)
-            .expect("an interval");
-        if interval.low <= mean && mean <= interval.high {
-            covered += 1;
-        }
-    }
-    let share = covered as f64 / YEARS as f64;
-    // With 200 years the share covering has a binomial sd of √(0.9 × 0.1 / 200) = 0.021 around
-    // 0.90. The bootstrap with 8-day blocks slightly underestimates the long-run variance of
-    // an AR(1) with φ = 0.5 (the variance within blocks misses lags beyond the block, bias of
-    // order 1/block; expected coverage about 0.87), and 200 resamples add noise to the ends.
-    // 0.82..0.96 is 0.87 − 2.5 sd to 0.90 + 3 sd: it fails a bootstrap that ignores the
-    // dependence (an iid bootstrap covers about 0.66 here) and one far too wide.
-    assert!(
-        (0.82..=0.96).contains(&share),
-        "{covered} of {YEARS} intervals cover the true mean"
-    );
 }
 
 #[test]
@@ -350,14 +294,135 @@ fn season_balanced_interval_is_centred_on_the_season_balanced_figure() {
     // The interval's width is close to the plan's (the uplift dominates both).
     let plan_width = u.per_year.p95 - u.per_year.p5;
     assert!(((b.p95 - b.p5) / plan_width - 1.0).abs() < 0.1);
-    // Its sampling interval (residuals of the seasonal model, resampled in blocks) holds the
-    // figure and is narrower than the plan's, whose bootstrap treats the seasons as noise.
+    // Its sampling interval (the error of the filled days: residuals of the seasonal model,
+    // resampled in blocks, the fill refitted) holds the figure and is narrower than the plan's,
+    // whose bootstrap treats the seasons as noise.
     let (low, high) = u.season_balanced_sampling.expect("enough days");
     assert!(low < figure && figure < high, "{low} {figure} {high}");
-    let plan_sampling = (u.sampling.high - u.sampling.low) * 365.0;
+    let sampling = u.sampling.expect("547 days");
+    let plan_sampling = (sampling.high - sampling.low) * 365.0;
     assert!(
         high - low < plan_sampling,
         "{} vs {plan_sampling}",
         high - low
     );
+}
+
+#[test]
+fn parameters_and_sampling_are_combined_in_one_set_of_draws() {
+    // Regression: the parameter ranges and the sampling interval were shown side by side and
+    // never combined. Both parts are still shown, and the combined interval, from one
+    // simulation drawing both, is wider than either and narrower than their widths added
+    // (independent parts add in variance).
+    let (_dir, report) = report();
+    let u = uncertainty(&report, 3);
+    let width = |p: (f64, f64)| p.1 - p.0;
+    for (parameters, sampling, combined) in [
+        (
+            (u.per_day.p5, u.per_day.p95),
+            u.sampling
+                .map(|s| (s.low, s.high))
+                .expect("a sampling interval"),
+            u.per_day_combined.map(|p| (p.p5, p.p95)).expect("combined"),
+        ),
+        (
+            (
+                u.season_balanced_per_year.p5,
+                u.season_balanced_per_year.p95,
+            ),
+            u.season_balanced_sampling.expect("a fill interval"),
+            u.season_balanced_combined
+                .map(|p| (p.p5, p.p95))
+                .expect("combined"),
+        ),
+    ] {
+        let (p, s, c) = (width(parameters), width(sampling), width(combined));
+        assert!(
+            c > p.max(s) && c < p + s,
+            "parameters {p}, sampling {s}, combined {c}"
+        );
+        // Independent normal-like parts: √(p² + s²) within a tenth.
+        assert!(
+            (c / (p * p + s * s).sqrt() - 1.0).abs() < 0.1,
+            "{p} {s} {c}"
+        );
+    }
+    let per_year = u.per_year_combined.expect("combined");
+    let per_day = u.per_day_combined.expect("combined");
+    assert!((per_year.p95 - per_day.p95 * YEAR).abs() < 1e-6 * per_year.p95);
+}
+
+#[test]
+fn draws_are_the_resamples_too() {
+    // Regression: --draws said it set the bootstrap's resamples, which were capped at 2 000.
+    let dir = folder(&[("ranges.toml", &scenario_text())]);
+    let run = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "ranges.toml",
+            "--uncertainty",
+            "--draws",
+            "3000",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let doc: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    assert_eq!(doc["uncertainty"]["draws"], 3000);
+    assert_eq!(doc["uncertainty"]["sampling"]["resamples"], 3000);
+    let help = deltid(dir.path(), &["estimate", "--help"]);
+    let help = stdout(&help)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("so this is also the number of resamples"),
+        "{help}"
+    );
+    assert!(!help.contains("at most 2 000"), "{help}");
+}
+
+#[test]
+fn a_week_of_counts_gets_no_sampling_interval() {
+    // Regression: 7 days gave "sampling 90 % 5 209 to 5 209".
+    let dir = folder(&[("ranges.toml", &scenario_text())]);
+    let run = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "ranges.toml",
+            "--from",
+            "2020-03-02",
+            "--to",
+            "2020-03-09",
+            "--uncertainty",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let out = stdout(&run);
+    assert!(
+        out.contains(
+            "no sampling interval from 7 days: a sampling interval needs at least 180 days"
+        ),
+        "{out}"
+    );
+    let per_day = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("guest-nights per day"))
+        .expect("the per-day row");
+    assert!(per_day.trim_end().ends_with('-'), "{per_day}");
+    // The library says the same.
+    let days: Vec<_> =
+        crate::util::run(&dir.path().join("ranges.toml"), None, &Selection::default())
+            .expect("estimated")
+            .estimate()
+            .region_days()
+            .take(7)
+            .map(|d| (d.date, d.lines.part_time()))
+            .collect();
+    assert!(moving_block_bootstrap(&days, 500, 1).is_err());
 }

@@ -198,3 +198,132 @@ fn the_regions_yearly_figure_is_the_sum_of_its_areas_when_one_has_gaps() {
         );
     }
 }
+
+#[test]
+fn partial_years_weigh_by_their_counted_share_and_show_what_was_filled() {
+    // Regression: the typical year averaged 2019 (122 days counted), 2020 (366) and 2021
+    // (59) equally. Each year now weighs its counted share, and its filled share is shown.
+    let dir = tempfile::tempdir().expect("a folder");
+    let scenario = data("hallingdal/plan-2021.toml").display().to_string();
+    let args = [
+        "estimate",
+        "--scenario",
+        &scenario,
+        "--annualise",
+        "season-balanced",
+    ];
+    let out = crate::util::deltid(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let text = crate::util::stdout(&out);
+    for expected in [
+        "2019: 122 of 365 (67 % filled), 2020: 366 of 366, 2021: 59 of 365 (84 % filled)",
+        "each calendar year weighs by the share of its days counted",
+        "2019 0.33, 2020 1.00, 2021 0.16",
+        "chosen by leave-one-month-out cross-validation",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = crate::util::deltid(dir.path(), &json_args);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let yearly = &doc["yearly"];
+    let mut areas_total = 0.0;
+    for area in yearly["areas"].as_array().expect("areas") {
+        // The figure is the years' totals, each scaled to 365 days, averaged with the
+        // counted shares as weights.
+        let years = area["years"].as_array().expect("years");
+        let (mut weighted, mut weights) = (0.0, 0.0);
+        for y in years {
+            let days = y["days_in_year"].as_f64().expect("days");
+            let weight = y["weight"].as_f64().expect("a weight");
+            assert!((weight - y["days_observed"].as_f64().expect("days") / days).abs() < 1e-12);
+            weighted += weight * y["filled"].as_f64().expect("filled") * 365.0 / days;
+            weights += weight;
+        }
+        let figure = area["guest_nights_per_year"].as_f64().expect("a figure");
+        assert!(
+            (weighted / weights - figure).abs() < 1e-6 * figure,
+            "{area}"
+        );
+        // Filled share of the typical year: (0.334 × 0.666 + 0.162 × 0.838) / 1.496 = 23.9 %.
+        let share = area["filled_share"].as_f64().expect("a share");
+        assert!((share - 0.239).abs() < 0.001, "{share}");
+        areas_total += figure;
+    }
+    let region = yearly["region"]["guest_nights_per_year"]
+        .as_f64()
+        .expect("a figure");
+    assert!((region - areas_total).abs() < 1e-6 * region);
+}
+
+#[test]
+fn clamping_negative_days_keeps_the_region_the_sum_of_its_areas_and_says_so() {
+    // Two areas: A is 50 below its residents on 1 March and 50 above on 2 March; B is 200
+    // and 100 above. The region's daily sums are +150 both days, so clamping them would give
+    // 150 × 365 = 54 750. The rule clamps each area (A: 0 and 50, mean 25; B: mean 150) and
+    // sums them: 175 × 365 = 63 875, and says so.
+    let scenario = r#"
+name = "Two"
+uplift = 0
+counts = "counts.csv"
+[deductions]
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "0001"
+name = "A"
+residents = 150
+[[area]]
+code = "0002"
+name = "B"
+residents = 100
+"#;
+    let counts = "date,area,count\n2021-03-01,0001,100\n2021-03-01,0002,300\n\
+                  2021-03-02,0001,200\n2021-03-02,0002,200\n";
+    let dir = crate::util::folder(&[("scenario.toml", scenario), ("counts.csv", counts)]);
+    let run = crate::util::run(
+        &dir.path().join("scenario.toml"),
+        None,
+        &Selection::default(),
+    )
+    .expect("estimated");
+    let yearly = Yearly::new(
+        run.estimate(),
+        Annualisation::Plan,
+        NegativePolicy::ClampDay,
+    );
+    assert!((yearly.areas[0].plan - 25.0 * 365.0).abs() < 1e-9);
+    assert!((yearly.region.plan - 175.0 * 365.0).abs() < 1e-9);
+    assert!((yearly.region.guest_nights_per_year.expect("a figure") - 63_875.0).abs() < 1e-9);
+    // The region's counted guest-nights are its areas' as clamped: 0 + 200 + 50 + 100.
+    assert!((yearly.region.years[0].counted - 350.0).abs() < 1e-9);
+    assert!(
+        yearly
+            .negative
+            .contains("in each area, then the areas summed")
+    );
+    let out = crate::util::deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "scenario.toml",
+            "--annualise",
+            "plan",
+            "--negative",
+            "clamp-day",
+        ],
+    );
+    let text = crate::util::stdout(&out);
+    assert!(
+        text.contains("negative days counted as 0 in each area, then the areas summed"),
+        "{text}"
+    );
+    let region = text
+        .lines()
+        .rfind(|l| l.trim_start().starts_with("region"))
+        .expect("the region's line");
+    assert!(region.contains("63 875"), "{region}");
+}

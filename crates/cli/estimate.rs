@@ -28,10 +28,13 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "POLICY", requires = "annualise")]
     negative: Option<Policy>,
     /// Also give intervals: a Monte Carlo over the scenario's ranges (P5, P50, P95, and which
-    /// parameter moves the result most) and a block-bootstrap interval for the mean per day.
+    /// parameter moves the result most), sampling intervals (a block bootstrap of the days;
+    /// for the season-balanced figure, the error of its filled days) and both combined.
     #[arg(long)]
     uncertainty: bool,
-    /// Monte Carlo draws for --uncertainty (the bootstrap draws at most 2 000 resamples).
+    /// Draws for --uncertainty: each draw takes the scenario's ranges, a block-bootstrap
+    /// resample of the days and a resample of the fill's residuals together, so this is also
+    /// the number of resamples.
     #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_DRAWS,
         value_parser = clap::value_parser!(u32).range(i64::from(analysis::MIN_DRAWS)..=i64::from(analysis::MAX_DRAWS)))]
     draws: u32,
@@ -82,8 +85,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         run.annualise(method, negative);
     }
     if args.uncertainty {
-        let resamples = args.draws.min(analysis::DEFAULT_RESAMPLES);
-        run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, resamples, args.seed)?)?;
+        run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, args.seed)?)?;
     }
     input.write(run.record(), |out| {
         write_run(&run, input.format, input.daily, out)

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use deltid::analysis::{PopulationOptions, Threshold};
+use deltid::analysis::{PopulationOptions, Threshold, TypicalYearView};
 use deltid::output::{ChartFormat, write_chart, write_population};
 use deltid::{PercentileMethod, Run};
 
@@ -16,7 +16,8 @@ use crate::output::{Output, commit};
 #[command(
     after_help = "Example:\n  deltid population --scenario data/hallingdal/plan-2021.toml \
     --top 10 --chart peaks.png\n  deltid population --scenario data/hallingdal/ssb-2020.toml \
-    --above 3x --dimensioning 0.99 --format csv"
+    --above 3x --dimensioning 0.99 --format csv\n  deltid population --scenario data/hallingdal/plan-2021.toml \
+    --annualise season-balanced"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -39,9 +40,20 @@ pub struct Args {
     /// Count days above this: persons (40000) or a multiple of residents (2x).
     #[arg(long, value_name = "PERSONS|Kx", allow_negative_numbers = true)]
     above: Option<ThresholdArg>,
+    /// Also give the percentiles for a season-balanced typical year beside the period's: each
+    /// calendar month counts by its days in a year, so two winters in 18 months do not pull
+    /// the dimensioning figure up.
+    #[arg(long, value_enum, value_name = "METHOD")]
+    annualise: Option<Annualise>,
     /// Also draw a chart (.png or .svg); an existing file needs --force.
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Annualise {
+    /// A season-balanced typical year.
+    SeasonBalanced,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -97,6 +109,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         },
         dimensioning: args.dimensioning,
         threshold: args.above.map(|t| t.0),
+        typical_year: match args.annualise {
+            Some(Annualise::SeasonBalanced) => TypicalYearView::SeasonBalanced,
+            None => TypicalYearView::Omit,
+        },
     };
     let mut run: Run = crate::estimate::run_with_progress(&input)?;
     run.set_command(crate::input::command_line());

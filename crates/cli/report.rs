@@ -65,8 +65,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         run.annualise(method, negative);
     }
     if args.uncertainty {
-        let resamples = args.draws.min(analysis::DEFAULT_RESAMPLES);
-        run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, resamples, args.seed)?)?;
+        run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, args.seed)?)?;
     }
     let options = PopulationOptions {
         top: args.top as usize,

@@ -22,6 +22,13 @@ pub fn persons(value: i64) -> String {
     out
 }
 
+/// A figure in persons (or nights) as whole persons by the plan's rounding
+/// ([`deltid_model::whole_persons`]: to the nearest millionth, then halves away from zero),
+/// thousands spaced: `9 682 355`.
+pub(crate) fn whole(value: f64) -> String {
+    persons(deltid_model::whole_persons(value))
+}
+
 /// "1 day", "2 days".
 pub(crate) fn count(n: u32, noun: &str) -> String {
     if n == 1 {

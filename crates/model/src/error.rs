@@ -517,6 +517,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// A daily series cannot carry a sampling interval: too few days, or days that depend on
+    /// each other over too long a stretch for their number.
+    #[error("no sampling interval from {days} days: {reason}")]
+    TooFewDays {
+        /// Days in the series.
+        days: usize,
+        /// Why, with the days that would be needed.
+        reason: String,
+    },
+
     /// The scenario asks for something an engine cannot render (an SQL dialect without a
     /// feature the query needs).
     #[error("{}: cannot write {what}: {reason}", scenario.display())]

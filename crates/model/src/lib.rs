@@ -47,7 +47,7 @@ pub use scenario::{
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
 pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, Summary};
-pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow};
+pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow, whole_persons};
 
 /// A scenario of two areas (`0001` A, `0002` B), uplift 6 %, residents 1 000 for the region
 /// shared by present persons and no other deduction: for the examples in the docs.

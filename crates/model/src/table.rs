@@ -172,9 +172,42 @@ impl PlanTable {
     }
 }
 
-/// Whole persons, halves away from zero (saturating beyond `i64`).
+/// Millionths of a person: a value is taken to this grid before it is rounded to whole
+/// persons, so that a half computed as 610.4999999999999 (binary floating point cannot hold
+/// most decimal fractions) rounds as the 610.5 it stands for. CSV and JSON carry the same
+/// precision.
+const GRID: f64 = 1e6;
+
+/// Whole persons from an exact value, halves away from zero: the value is first taken to the
+/// nearest millionth of a person, then rounded, so a decimal half stays a half whatever the
+/// last bits of its binary form (saturating beyond `i64`).
+///
+/// The plan's table rounds every line this way; every output that shows whole persons does
+/// too. Above 9 × 10⁹ (where a binary float has no room for millionths) the value is rounded
+/// as it is.
+///
+/// # Examples
+/// ```
+/// use deltid_model::whole_persons;
+/// // 900 × ((1 + 0.06) × 0.95 ÷ 0.6 − 1) is 610.5 exactly; in binary it is 610.4999999999999.
+/// let added = 900.0 * ((1.0 + 0.06) * (0.95 / 0.6) - 1.0);
+/// assert!(added < 610.5);
+/// assert_eq!(whole_persons(added), 611);
+/// assert_eq!(whole_persons(-2.5), -3);
+/// assert_eq!(whole_persons(2_803.44), 2_803);
+/// ```
+pub fn whole_persons(x: f64) -> i64 {
+    let snapped = if x.abs() < 9e9 {
+        (x * GRID).round() / GRID
+    } else {
+        x
+    };
+    snapped.round() as i64
+}
+
+/// Whole persons by the plan's rounding ([`whole_persons`]).
 fn round(x: f64) -> i64 {
-    x.round() as i64
+    whole_persons(x)
 }
 
 #[cfg(test)]
@@ -240,6 +273,47 @@ mod tests {
             );
             let rounded: Vec<i64> = table.lines.iter().map(|l| l.rounded).collect();
             assert_eq!(rounded, expected, "observed {observed}");
+        }
+    }
+
+    #[test]
+    fn a_decimal_half_computed_just_below_rounds_away_from_zero() {
+        // Regression: 900 domestic SIMs, uplift 6 %, deduplication 0.95, market share 0.6:
+        // present = 900 × 1.06 × 0.95 ÷ 0.6 = 1 510.5 exactly, so the uplift line
+        // (present − observed) is 610.5; in binary it is 610.4999999999999 and was shown as
+        // 610, and guest-nights per day as 900 + 610 − 0 = 1 510.
+        let scaling = Scaling::new(0.95, 0.6, 1.0).expect("valid factors");
+        let (per_domestic, _) = scaling.added(0.06);
+        let added = 900.0 * per_domestic;
+        assert!(added < 610.5, "{added}");
+        let mean = DayLines::from_array([
+            900.0,
+            added,
+            900.0 + added,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            900.0 + added,
+        ]);
+        let table = PlanTable::with_scaling(&mean, Uplift::new(0.06).expect("a fraction"), scaling);
+        assert_eq!(table.row(TableRow::Uplift).rounded, 611);
+        assert_eq!(table.row(TableRow::GuestNightsPerDay).rounded, 1_511);
+        assert_eq!(table.row(TableRow::GuestNightsPerYear).rounded, 1_511 * 365);
+        // Halves of either sign, and values a millionth away from a half.
+        let cases = [
+            (0.5, 1),
+            (-0.5, -1),
+            (2.5, 3),
+            (-2.5, -3),
+            (620.5 - 1e-13, 621),
+            (-(620.5 - 1e-13), -621),
+            (620.499_998, 620),
+            (620.500_002, 621),
+            (2_803.44, 2_803),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(whole_persons(value), expected, "{value}");
         }
     }
 

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use deltid::analysis::{
-    Annualisation, NegativePolicy, Population, PopulationOptions, Threshold, UncertaintyOptions,
-    daily_rows,
+    Annualisation, NegativePolicy, Population, PopulationOptions, Threshold, TypicalYearView,
+    UncertaintyOptions, daily_rows,
 };
 use deltid::output::{Daily, Format, write_population, write_run};
 use deltid::{
@@ -219,19 +219,14 @@ impl Estimate {
         Ok(())
     }
 
-    /// Adds the uncertainty of the region's guest-nights: a seeded Monte Carlo of `draws`
-    /// over the scenario's parameter ranges and a moving-block bootstrap of `resamples`.
-    #[pyo3(signature = (draws = None, resamples = None, seed = None))]
-    fn quantify_uncertainty(
-        &mut self,
-        draws: Option<u32>,
-        resamples: Option<u32>,
-        seed: Option<u64>,
-    ) -> PyResult<()> {
+    /// Adds the uncertainty of the region's guest-nights: `draws` seeded draws, each of the
+    /// scenario's parameter ranges, a block-bootstrap resample of the days and a resample of
+    /// the season-balanced fill's residuals together (so `draws` is also the resamples).
+    #[pyo3(signature = (draws = None, seed = None))]
+    fn quantify_uncertainty(&mut self, draws: Option<u32>, seed: Option<u64>) -> PyResult<()> {
         let defaults = UncertaintyOptions::default();
         let options = UncertaintyOptions::new(
             draws.unwrap_or(defaults.draws()),
-            resamples.unwrap_or(defaults.resamples()),
             seed.unwrap_or(defaults.seed()),
         )
         .map_err(error)?;
@@ -241,8 +236,9 @@ impl Estimate {
     /// The emergency planners' view as the JSON of `deltid population --format json`:
     /// percentiles, the `top` busiest days, the dimensioning population (`dimensioning`, a
     /// fraction such as 0.95), days above a threshold (`above` persons, or `above_residents`
-    /// times the residents).
-    #[pyo3(signature = (top = 10, dimensioning = 0.95, percentile_method = "linear", above = None, above_residents = None))]
+    /// times the residents), and with `annualise` `season-balanced` the same percentiles for a
+    /// season-balanced typical year.
+    #[pyo3(signature = (top = 10, dimensioning = 0.95, percentile_method = "linear", above = None, above_residents = None, annualise = None))]
     fn population_json(
         &self,
         top: usize,
@@ -250,7 +246,18 @@ impl Estimate {
         percentile_method: &str,
         above: Option<f64>,
         above_residents: Option<f64>,
+        annualise: Option<&str>,
     ) -> PyResult<String> {
+        let typical_year = match annualise {
+            None => TypicalYearView::Omit,
+            Some("season-balanced") => TypicalYearView::SeasonBalanced,
+            Some(other) => {
+                return Err(invalid(
+                    "annualise",
+                    format!("{other:?} is not season-balanced"),
+                ));
+            }
+        };
         let method = match percentile_method {
             "linear" => PercentileMethod::Linear,
             "nearest-rank" => PercentileMethod::NearestRank,
@@ -277,6 +284,7 @@ impl Estimate {
             dimensioning,
             method,
             threshold,
+            typical_year,
         };
         let view =
             Population::new(self.run.estimate(), self.run.summary(), &options).map_err(error)?;

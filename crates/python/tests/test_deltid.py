@@ -147,3 +147,28 @@ def test_the_example_notebook_runs_and_draws_its_chart(tmp_path):
     # It never replaces a file that is there.
     again = subprocess.run([sys.executable, str(script), str(chart)], capture_output=True, text=True)
     assert again.returncode != 0 and "exists" in again.stderr
+
+
+def test_uncertainty_equals_the_cli_with_draws_as_resamples():
+    # One set of draws for the parameters and the resamples: no separate resamples argument.
+    ours = deltid.estimate(PLAN).uncertainty(draws=500, seed=3)
+    theirs = cli(
+        "estimate", "--scenario", str(PLAN), "--uncertainty", "--draws", "500", "--seed", "3"
+    )
+    assert ours == theirs["uncertainty"]
+    assert ours["sampling"]["resamples"] == 500
+
+
+def test_typical_year_percentiles_equal_the_cli():
+    result = deltid.estimate(PLAN)
+    view = result.population(top=3, annualise="season-balanced")
+    theirs = cli(
+        "population", "--scenario", str(PLAN), "--top", "3", "--annualise", "season-balanced"
+    )
+    assert view.raw == theirs
+    region = view.percentiles.filter(pl.col("area").is_null())
+    typical = theirs["region"]["typical_year"]
+    assert region["typical_year_p95"][0] == typical["percentiles"]["p95"]
+    assert region["typical_year_dimensioning"][0] == typical["dimensioning"]
+    with pytest.raises(deltid.DeltidError):
+        result.population(annualise="plan")

@@ -6,20 +6,29 @@ mod annualise;
 mod daily;
 mod plausibility;
 mod population;
+mod resample;
+mod seasonal;
 mod uncertainty;
 mod validate;
 
-pub use annualise::{Annualisation, AreaYearly, NegativePolicy, YearCoverage, Yearly};
+pub use annualise::{
+    Annualisation, AreaYearly, FilledPeak, NegativePolicy, PEAK_STRETCH_DAYS, TypicalYear,
+    YearCoverage, Yearly,
+};
 pub use daily::{DailyRow, daily_rows};
 pub use plausibility::{AreaPlausibility, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN};
 pub use population::{
     AreaPopulation, GroupSummary, Percentiles, Population, PopulationDay, PopulationOptions,
-    Threshold, population_days,
+    Threshold, TypicalYearPercentiles, TypicalYearView, population_days,
 };
+pub use resample::{
+    Dependence, HIGH, LOW, MAX_DRAWS, MIN_BLOCKS, MIN_DRAWS, MIN_SAMPLING_DAYS, MeanInterval,
+    block_length, moving_block_bootstrap,
+};
+pub use seasonal::{MAX_HARMONICS, ModelTerms, SeasonalModel};
 pub use uncertainty::{
-    DEFAULT_DRAWS, DEFAULT_RESAMPLES, DEFAULT_SEED, HIGH, LOW, MAX_DRAWS, MIN_DRAWS, MeanInterval,
-    Percentiles as DrawPercentiles, Sensitivity, Uncertainty, UncertaintyOptions, block_length,
-    moving_block_bootstrap,
+    DEFAULT_DRAWS, DEFAULT_SEED, Percentiles as DrawPercentiles, Sensitivity, Uncertainty,
+    UncertaintyOptions,
 };
 pub use validate::{
     AreaCheck, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES, MIN_WINDOW_DAYS,

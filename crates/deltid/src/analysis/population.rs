@@ -14,8 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, NaiveDate, Weekday};
 use deltid_model::{
     AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label, PercentileMethod,
-    Result, quantile,
+    Result, SchoolHolidays, quantile,
 };
+
+use super::seasonal::SeasonalModel;
 use serde::Serialize;
 
 /// A threshold for counting busy days.
@@ -50,6 +52,20 @@ pub struct PopulationOptions {
     pub dimensioning: f64,
     /// Count the days above this, if given.
     pub threshold: Option<Threshold>,
+    /// Whether to add the same percentiles for a season-balanced typical year.
+    pub typical_year: TypicalYearView,
+}
+
+/// Whether the population view adds percentiles for a season-balanced typical year beside the
+/// period's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TypicalYearView {
+    /// The period's days only.
+    #[default]
+    Omit,
+    /// Also a season-balanced typical year ([`TypicalYearPercentiles`]), so that two winters in
+    /// 18 months do not pull the dimensioning figure up.
+    SeasonBalanced,
 }
 
 impl Default for PopulationOptions {
@@ -59,6 +75,7 @@ impl Default for PopulationOptions {
             method: PercentileMethod::Linear,
             dimensioning: 0.95,
             threshold: None,
+            typical_year: TypicalYearView::Omit,
         }
     }
 }
@@ -101,6 +118,27 @@ pub struct Percentiles {
     pub max: f64,
 }
 
+/// Percentiles of present population for a season-balanced typical year: a year of 365 days
+/// in which each calendar month counts by its days, however many times it was counted.
+///
+/// Each month m of d days is represented by d days: its counted days' values (over every year
+/// counted) at the quantiles (k − 1)/(d − 1), k = 1..d, by linear interpolation. A month
+/// counted once is exactly its days; a month counted twice is an even spread of both years'
+/// days, from the lowest to the highest. A month without a counted day is filled by the
+/// [`SeasonalModel`](super::SeasonalModel)'s expected days (as the season-balanced yearly
+/// figure is), which carry no day-to-day spread and are named. The percentiles are then taken
+/// from the 365 days by the view's method: over exactly one counted year they are the
+/// period's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TypicalYearPercentiles {
+    /// Percentiles of present population per day in the typical year, persons.
+    pub percentiles: Percentiles,
+    /// Present population at the dimensioning percentile, persons.
+    pub dimensioning: f64,
+    /// Calendar months (1 = January) without a counted day, filled by the seasonal model.
+    pub filled_months: Vec<u32>,
+}
+
 /// Mean and maximum of present population over a group of days (a month or a label).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupSummary {
@@ -129,6 +167,8 @@ pub struct AreaPopulation {
     pub percentiles: Percentiles,
     /// Present population at the dimensioning percentile, persons.
     pub dimensioning: f64,
+    /// The same percentiles for a season-balanced typical year, when asked for.
+    pub typical_year: Option<TypicalYearPercentiles>,
     /// Days above the threshold, if one was given.
     pub days_above: Option<u32>,
     /// The busiest days, busiest first (ties: earlier first).
@@ -220,7 +260,7 @@ impl Population {
                 Some(area.code.clone()),
                 &area.name,
                 &days,
-                &labels,
+                (&labels, scenario.calendar()),
                 options,
             ));
         }
@@ -235,7 +275,7 @@ impl Population {
             None,
             &estimate.plan().region_name(),
             &region_days,
-            &labels,
+            (&labels, scenario.calendar()),
             options,
         );
         Ok(Population {
@@ -325,7 +365,7 @@ fn summarise(
     code: Option<AreaCode>,
     name: &str,
     days: &[(NaiveDate, DayLines)],
-    labels: &Labels,
+    (labels, calendar): (&Labels, &SchoolHolidays),
     options: &PopulationOptions,
 ) -> AreaPopulation {
     let mut present: Vec<f64> = days.iter().map(|(_, l)| l.present()).collect();
@@ -377,6 +417,10 @@ fn summarise(
         .iter()
         .map(|(_, l)| l.deduction(Deduction::Residents))
         .collect();
+    let typical_year = (options.typical_year == TypicalYearView::SeasonBalanced).then(|| {
+        let series: Vec<(NaiveDate, f64)> = days.iter().map(|(d, l)| (*d, l.present())).collect();
+        typical_year_percentiles(&series, calendar, options)
+    });
 
     AreaPopulation {
         code,
@@ -391,6 +435,7 @@ fn summarise(
             max: present.last().copied().unwrap_or(f64::NAN),
         },
         dimensioning: at(options.dimensioning),
+        typical_year,
         days_above: options.threshold.map(|t| {
             days.iter()
                 .filter(|(_, l)| t.exceeded(l.present(), l.deduction(Deduction::Residents)))
@@ -399,5 +444,90 @@ fn summarise(
         peaks,
         by_month,
         by_label,
+    }
+}
+
+/// Days of each calendar month in a year of 365 days.
+const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/// The season-balanced typical year's percentiles of a daily series of present population
+/// (see [`TypicalYearPercentiles`]).
+fn typical_year_percentiles(
+    series: &[(NaiveDate, f64)],
+    calendar: &SchoolHolidays,
+    options: &PopulationOptions,
+) -> TypicalYearPercentiles {
+    let mut months: [Vec<f64>; 12] = Default::default();
+    for (date, value) in series {
+        months[date.month0() as usize].push(*value);
+    }
+    let filled_months: Vec<u32> = (1..=12)
+        .filter(|m| months[(*m - 1) as usize].is_empty())
+        .collect();
+    if !filled_months.is_empty() && !series.is_empty() {
+        // The model's expected days of the month in the last year counted.
+        let model = SeasonalModel::fit(series, calendar);
+        let year = series.last().map_or(2000, |(d, _)| d.year());
+        for &m in &filled_months {
+            let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else {
+                continue;
+            };
+            months[(m - 1) as usize] = first
+                .iter_days()
+                .take_while(|d| d.month() == m)
+                .map(|d| model.expected(d))
+                .collect();
+        }
+    }
+    let mut year: Vec<f64> = Vec::with_capacity(365);
+    for (values, days) in months.iter_mut().zip(MONTH_DAYS) {
+        values.sort_by(f64::total_cmp);
+        for k in 0..days {
+            let p = f64::from(k) / f64::from(days - 1);
+            if let Some(v) = quantile(values, p, PercentileMethod::Linear) {
+                year.push(v);
+            }
+        }
+    }
+    year.sort_by(f64::total_cmp);
+    let at = |p| quantile(&year, p, options.method).unwrap_or(f64::NAN);
+    TypicalYearPercentiles {
+        percentiles: Percentiles {
+            p50: at(0.5),
+            p90: at(0.9),
+            p95: at(0.95),
+            p99: at(0.99),
+            max: year.last().copied().unwrap_or(f64::NAN),
+        },
+        dimensioning: at(options.dimensioning),
+        filled_months,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_never_counted_is_filled_by_the_model_and_named() {
+        // A year at 100 a day with July missing: July is filled at the model's 100, and the
+        // typical year is 365 days of 100.
+        let calendar = SchoolHolidays::default();
+        let series: Vec<(NaiveDate, f64)> = NaiveDate::from_ymd_opt(2021, 1, 1)
+            .expect("a date")
+            .iter_days()
+            .take_while(|d| d.year() == 2021)
+            .filter(|d| d.month() != 7)
+            .map(|d| (d, 100.0))
+            .collect();
+        let year = typical_year_percentiles(&series, &calendar, &PopulationOptions::default());
+        assert_eq!(year.filled_months, vec![7]);
+        for p in [
+            year.percentiles.p50,
+            year.percentiles.max,
+            year.dimensioning,
+        ] {
+            assert!((p - 100.0).abs() < 1e-9, "{p}");
+        }
     }
 }

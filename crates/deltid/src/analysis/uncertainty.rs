@@ -1,6 +1,5 @@
 //! Uncertainty: ranges on the scenario's parameters (a seeded Monte Carlo and a one-at-a-time
-//! sensitivity table) and the sampling uncertainty of the mean per day (a moving-block
-//! bootstrap).
+//! sensitivity table), the sampling uncertainty of the figures, and both together.
 //!
 //! # Parameters
 //! A scenario may give the uplift or a region-level deduction (`[deductions]`) a distribution
@@ -25,15 +24,26 @@
 //! platform and release.
 //!
 //! # Sampling
-//! Days next to each other are alike (weather, weekends, holidays), so the days' mean is less
-//! certain than `sd / √n` says. The interval for the mean per day is a moving-block bootstrap
-//! (H. R. Künsch, "The jackknife and the bootstrap for general stationary observations",
-//! *Annals of Statistics* 17(3), 1989, 1217-1241): the region's daily guest-nights, in date
-//! order, are resampled as overlapping blocks of [`block_length`] consecutive days. It
-//! reflects day-to-day dependence up to about a block's length; slower structure (the seasons)
-//! is not sampling noise of this kind, and is what `--annualise season-balanced` addresses.
+//! - **The mean per day** (the plan's rule): a moving-block bootstrap of the region's daily
+//!   guest-nights, less each weekday's mean (a weekly pattern is not noise: a whole number of
+//!   weeks holds it exactly), with the block length estimated from the data and the width
+//!   calibrated ([`super::Dependence`]; Künsch 1989, Politis & White 2004 with Patton,
+//!   Politis & White 2009). It covers day-to-day dependence; the seasons are not sampling noise
+//!   of this kind, and are what the season-balanced figure addresses. No interval for fewer
+//!   than [`MIN_SAMPLING_DAYS`](super::MIN_SAMPLING_DAYS) days.
+//! - **The season-balanced figure**: the error of its filled days, from the seasonal model's
+//!   residuals resampled in blocks and the model refitted on each resample (see
+//!   [`TypicalYear::interval`](super::TypicalYear::interval)). It covers what the days without
+//!   a count might have been; a fully counted year has none.
+//!
+//! # Together
+//! Each of the `draws` draws takes the parameters' values, a resample of the days and a
+//! resample of the fill's residuals at once (three seeded streams), and the combined interval
+//! is the 5th to 95th percentile of the figure over the draws: the parameter change plus the
+//! sampling deviation, exact for a linear model up to the product of the two (a 2 % higher
+//! uplift on a resampled mean), which is left out. The parts are shown beside it.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use deltid_model::{
     DayLines, Deduction, DeductionSource, Error, Estimate, PLAN_DAYS_PER_YEAR, Parameter,
     PercentileMethod, Place, RegionRule, Result, Summary, UncertainParameter,
@@ -42,31 +52,20 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
 
-use super::annualise::{fitted, typical_year};
+use super::annualise::{FILL_SEED, FillErrors, NegativePolicy, TypicalYear};
+use super::resample::{HIGH, LOW, MAX_DRAWS, MIN_DRAWS, MeanInterval, mean_draws};
 
-/// Monte Carlo draws unless asked otherwise.
+/// Draws unless asked otherwise.
 pub const DEFAULT_DRAWS: u32 = 10_000;
-/// Bootstrap resamples unless asked otherwise.
-pub const DEFAULT_RESAMPLES: u32 = 2_000;
 /// The seed unless asked otherwise.
 pub const DEFAULT_SEED: u64 = 1;
-/// The fewest draws or resamples accepted: fewer give no usable 5th and 95th percentiles.
-pub const MIN_DRAWS: u32 = 100;
-/// The most draws or resamples accepted: each draw keeps a figure per parameter, and a
-/// million draws already give percentiles to far more digits than the inputs have.
-pub const MAX_DRAWS: u32 = 1_000_000;
-/// The lower percentile reported, as a probability.
-pub const LOW: f64 = 0.05;
-/// The upper percentile reported, as a probability.
-pub const HIGH: f64 = 0.95;
 
-/// How the uncertainty analysis runs: Monte Carlo draws, bootstrap resamples and the seed.
+/// How the uncertainty analysis runs: the draws and the seed.
 ///
-/// Validated when built: at least [`MIN_DRAWS`] draws and resamples.
+/// Validated when built: at least [`MIN_DRAWS`] draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UncertaintyOptions {
     draws: u32,
-    resamples: u32,
     seed: u64,
 }
 
@@ -74,69 +73,58 @@ impl Default for UncertaintyOptions {
     fn default() -> Self {
         UncertaintyOptions {
             draws: DEFAULT_DRAWS,
-            resamples: DEFAULT_RESAMPLES,
             seed: DEFAULT_SEED,
         }
     }
 }
 
 impl UncertaintyOptions {
-    /// Options with `draws` Monte Carlo draws and `resamples` bootstrap resamples, seeded.
+    /// Options with `draws` draws, each of the parameters, a resample of the days and a
+    /// resample of the fill's residuals together, seeded.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] if draws or resamples are fewer than [`MIN_DRAWS`] or more
-    /// than [`MAX_DRAWS`].
+    /// [`Error::InvalidOption`] if draws are fewer than [`MIN_DRAWS`] or more than
+    /// [`MAX_DRAWS`].
     ///
     /// # Examples
     /// ```
     /// use deltid::analysis::UncertaintyOptions;
-    /// let options = UncertaintyOptions::new(10_000, 2_000, 7)?;
-    /// assert_eq!(options.seed(), 7);
-    /// assert!(UncertaintyOptions::new(10, 2_000, 7).is_err());
-    /// assert!(UncertaintyOptions::new(1_000_000_000, 2_000, 7).is_err());
+    /// let options = UncertaintyOptions::new(10_000, 7)?;
+    /// assert_eq!((options.draws(), options.seed()), (10_000, 7));
+    /// assert!(UncertaintyOptions::new(10, 7).is_err());
+    /// assert!(UncertaintyOptions::new(1_000_000_000, 7).is_err());
     /// # Ok::<(), deltid::Error>(())
     /// ```
-    pub fn new(draws: u32, resamples: u32, seed: u64) -> Result<UncertaintyOptions> {
-        for (name, n) in [("draws", draws), ("resamples", resamples)] {
-            if n < MIN_DRAWS {
-                return Err(Error::InvalidOption {
-                    option: name.to_owned(),
-                    reason: format!(
-                        "{n} {name}: at least {MIN_DRAWS} are needed for a 5th and 95th percentile"
-                    ),
-                });
-            }
-            if n > MAX_DRAWS {
-                return Err(Error::InvalidOption {
-                    option: name.to_owned(),
-                    reason: format!("{n} {name}: at most {MAX_DRAWS}"),
-                });
-            }
+    pub fn new(draws: u32, seed: u64) -> Result<UncertaintyOptions> {
+        if draws < MIN_DRAWS {
+            return Err(Error::InvalidOption {
+                option: "draws".to_owned(),
+                reason: format!(
+                    "{draws} draws: at least {MIN_DRAWS} are needed for a 5th and 95th percentile"
+                ),
+            });
         }
-        Ok(UncertaintyOptions {
-            draws,
-            resamples,
-            seed,
-        })
+        if draws > MAX_DRAWS {
+            return Err(Error::InvalidOption {
+                option: "draws".to_owned(),
+                reason: format!("{draws} draws: at most {MAX_DRAWS}"),
+            });
+        }
+        Ok(UncertaintyOptions { draws, seed })
     }
 
-    /// Monte Carlo draws.
+    /// Draws: each of the parameters, the days and the fill's residuals together.
     pub fn draws(&self) -> u32 {
         self.draws
     }
 
-    /// Bootstrap resamples.
-    pub fn resamples(&self) -> u32 {
-        self.resamples
-    }
-
-    /// The seed of both.
+    /// The seed of the draws.
     pub fn seed(&self) -> u64 {
         self.seed
     }
 }
 
-/// Percentiles of a figure over Monte Carlo draws, with the draws' mean and its standard error.
+/// Percentiles of a figure over draws, with the draws' mean and its standard error.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Percentiles {
     /// Mean over the draws.
@@ -169,62 +157,57 @@ pub struct Sensitivity {
     pub swing: f64,
 }
 
-/// A bootstrap interval for the mean per day.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct MeanInterval {
-    /// The series' mean, persons per day.
-    pub mean: f64,
-    /// Lower end (5th percentile), persons per day.
-    pub low: f64,
-    /// Upper end (95th percentile), persons per day.
-    pub high: f64,
-    /// Days in the series.
-    pub days: usize,
-    /// Days per block.
-    pub block: usize,
-    /// Resamples drawn.
-    pub resamples: u32,
-}
-
-/// The uncertainty of the region's guest-nights: parameter ranges and sampling.
+/// The uncertainty of the region's guest-nights: parameter ranges, sampling, and both
+/// together.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Uncertainty {
     /// The parameters given as distributions, in scenario order (uplift first).
     pub parameters: Vec<UncertainParameter>,
-    /// Monte Carlo draws.
+    /// Draws, each of the parameters, the days and the fill's residuals together.
     pub draws: u32,
-    /// The seed of the draws and the bootstrap.
+    /// The seed of the draws.
     pub seed: u64,
     /// Guest-nights per day at the parameters' means (the estimate's), persons.
     pub per_day_at_means: f64,
-    /// Guest-nights per day over the draws, persons (mean per day over the period).
+    /// Guest-nights per day over the parameter draws alone, persons (mean per day over the
+    /// period).
     pub per_day: Percentiles,
-    /// Guest-nights per year over the draws, nights (plan's rule: mean per day × 365).
+    /// Guest-nights per year over the parameter draws alone, nights (plan's rule: mean per day
+    /// × 365).
     pub per_year: Percentiles,
     /// Guest-nights per year by the season-balanced method
-    /// ([`Annualisation::SeasonBalanced`](super::Annualisation::SeasonBalanced))
-    /// over the same draws, nights. The filling model is linear in the daily series, so each
-    /// draw is exact here too.
+    /// ([`Annualisation::SeasonBalanced`](super::Annualisation::SeasonBalanced), negative days
+    /// kept) over the parameter draws alone, nights. The model is linear in the daily series
+    /// given its terms, so each draw is exact here too.
     pub season_balanced_per_year: Percentiles,
     /// The season-balanced figure at the parameters' means, nights.
     pub season_balanced_at_means: f64,
-    /// A 90 % sampling interval for the season-balanced figure, nights: the model's residuals
-    /// resampled in moving blocks (the same blocks as for the mean per day) and added back to
-    /// the fitted values, the figure recomputed for each resample (a residual block bootstrap,
-    /// as in Lahiri, *Resampling Methods for Dependent Data*, 2003, §2.10). `None` with fewer
-    /// than two counted region days.
-    pub season_balanced_sampling: Option<(f64, f64)>,
     /// One-at-a-time sensitivity, largest swing first.
     pub sensitivity: Vec<Sensitivity>,
-    /// The 90 % moving-block bootstrap interval of the mean per day, at the parameters' means.
-    pub sampling: MeanInterval,
-    /// The sampling method and its reference, in words.
+    /// The 90 % sampling interval of the mean per day, at the parameters' means; `None` when
+    /// the days are too few (the reason is in `sampling_method`).
+    pub sampling: Option<MeanInterval>,
+    /// The sampling method and its references, or why there is no interval, in words.
     pub sampling_method: String,
+    /// Guest-nights per day over draws of the parameters and the days together, persons;
+    /// `None` without a sampling interval.
+    pub per_day_combined: Option<Percentiles>,
+    /// Guest-nights per year by the plan's rule over the same combined draws, nights.
+    pub per_year_combined: Option<Percentiles>,
+    /// A 90 % interval for the season-balanced figure from the error of its filled days
+    /// (nights; the figure itself when no day is filled); `None` when the counted days are too
+    /// few for it (the reason is in `season_balanced_method`).
+    pub season_balanced_sampling: Option<(f64, f64)>,
+    /// The fill-error method, or why there is no interval, in words.
+    pub season_balanced_method: String,
+    /// The season-balanced figure over draws of the parameters and the fill's error together,
+    /// nights; `None` without a fill-error interval.
+    pub season_balanced_combined: Option<Percentiles>,
 }
 
 impl Uncertainty {
-    /// Runs the Monte Carlo, the sensitivity table and the bootstrap for the region of an
-    /// estimate (its summary and its daily rows).
+    /// Runs the Monte Carlo, the sensitivity table, the sampling intervals and the combined
+    /// draws for the region of an estimate (its summary and its daily rows).
     ///
     /// The model is linear in every parameter, so each draw is the region's figure at the
     /// means plus each parameter's change times the figure's derivative, from the plan
@@ -232,7 +215,7 @@ impl Uncertainty {
     /// its own line in proportion).
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] if the region has fewer than two days.
+    /// [`Error::EmptySelection`] if the region has no day.
     ///
     /// # Examples
     /// ```
@@ -247,7 +230,8 @@ impl Uncertainty {
     /// let u = Uncertainty::new(run.estimate(), run.summary(), &UncertaintyOptions::default())?;
     /// // The plan's scenario gives no ranges: only sampling uncertainty remains.
     /// assert!(u.parameters.is_empty());
-    /// assert!(u.sampling.low < u.sampling.mean && u.sampling.mean < u.sampling.high);
+    /// let (low, high) = u.season_balanced_sampling.unwrap();
+    /// assert!(low < u.season_balanced_at_means && u.season_balanced_at_means < high);
     /// # Ok::<(), deltid::Error>(())
     /// ```
     pub fn new(
@@ -256,18 +240,24 @@ impl Uncertainty {
         options: &UncertaintyOptions,
     ) -> Result<Uncertainty> {
         let scenario = estimate.scenario();
-        let series: Vec<f64> = estimate
+        let days: Vec<(NaiveDate, f64)> = estimate
             .region_days()
-            .map(|d| d.lines.part_time())
+            .map(|d| (d.date, d.lines.part_time()))
             .collect();
+        if days.is_empty() {
+            return Err(Error::EmptySelection {
+                selection: estimate.plan().selection().to_string(),
+            });
+        }
         let region = summary.region();
         let domestic = region.mean().observed() - region.mean_foreign();
         let model = Model::new(estimate, region.mean(), domestic);
         let parameters = scenario.uncertain().to_vec();
+        let draws = options.draws;
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         let balanced = Balanced::new(estimate);
-        let mut season_balanced = Vec::with_capacity(options.draws as usize);
-        let mut per_day: Vec<f64> = (0..options.draws)
+        let mut season_balanced = Vec::with_capacity(draws as usize);
+        let per_day_draws: Vec<f64> = (0..draws)
             .map(|_| {
                 let values: Vec<f64> = parameters
                     .iter()
@@ -278,11 +268,21 @@ impl Uncertainty {
                 day
             })
             .collect();
-        per_day.sort_by(f64::total_cmp);
-        season_balanced.sort_by(f64::total_cmp);
-        let per_day = percentiles(&per_day);
-        let per_year = scale(&per_day, PLAN_DAYS_PER_YEAR);
 
+        // The days' resamples and the fill's, each from a stream of its own.
+        let (sampling, deviations, sampling_method) = sampling_interval(&days, options);
+        let per_day_combined = deviations.as_ref().map(|d| {
+            let combined: Vec<f64> = per_day_draws.iter().zip(d).map(|(p, s)| p + s).collect();
+            percentiles(combined)
+        });
+        let (season_balanced_sampling, errors, season_balanced_method) =
+            balanced.fill_interval(options);
+        let season_balanced_combined = errors.as_ref().map(|e| {
+            let combined: Vec<f64> = season_balanced.iter().zip(e).map(|(p, e)| p - e).collect();
+            percentiles(combined)
+        });
+
+        let per_day = percentiles(per_day_draws);
         let means: Vec<f64> = parameters.iter().map(|p| p.distribution.mean()).collect();
         let mut sensitivity: Vec<Sensitivity> = parameters
             .iter()
@@ -308,30 +308,43 @@ impl Uncertainty {
             })
             .collect();
         sensitivity.sort_by(|a, b| b.swing.total_cmp(&a.swing));
-
-        let sampling = moving_block_bootstrap(
-            &series,
-            block_length(series.len()),
-            options.resamples,
-            options.seed,
-        )?;
         Ok(Uncertainty {
             parameters,
-            draws: options.draws,
+            draws,
             seed: options.seed,
             per_day_at_means: model.point,
+            per_year: scale(&per_day, PLAN_DAYS_PER_YEAR),
             per_day,
-            per_year,
-            season_balanced_per_year: percentiles(&season_balanced),
+            season_balanced_per_year: percentiles(season_balanced),
             season_balanced_at_means: balanced.point,
-            season_balanced_sampling: balanced.sampling(estimate, options),
             sensitivity,
             sampling,
-            sampling_method: format!(
-                "moving-block bootstrap of the region's daily guest-nights (Künsch 1989, Annals of Statistics 17(3)): {} days in blocks of {}, {} resamples; covers day-to-day dependence, not the seasons",
-                sampling.days, sampling.block, sampling.resamples
-            ),
+            sampling_method,
+            per_year_combined: per_day_combined.map(|p| scale(&p, PLAN_DAYS_PER_YEAR)),
+            per_day_combined,
+            season_balanced_sampling,
+            season_balanced_method,
+            season_balanced_combined,
         })
+    }
+}
+
+/// The sampling interval of the mean per day, its draws (deviations, persons per day) and the
+/// method in words; or no interval and the reason.
+fn sampling_interval(
+    days: &[(NaiveDate, f64)],
+    options: &UncertaintyOptions,
+) -> (Option<MeanInterval>, Option<Vec<f64>>, String) {
+    match mean_draws(days, options.draws, options.seed) {
+        Ok((interval, draws)) => {
+            let d = &interval.dependence;
+            let method = format!(
+                "moving-block bootstrap of the region's daily guest-nights less each weekday's mean (Künsch 1989): {} days in blocks of {} (estimated from the data: Politis & White 2004, Patton, Politis & White 2009), width calibrated for the bootstrap's bias and {:.0} degrees of freedom; covers day-to-day dependence, not the seasons",
+                d.days, d.block, d.degrees_of_freedom
+            );
+            (Some(interval), Some(draws), method)
+        }
+        Err(error) => (None, None, format!("no sampling interval: {error}")),
     }
 }
 
@@ -390,21 +403,20 @@ impl Model {
     }
 }
 
-/// The season-balanced yearly figure as a function of the parameters.
+/// The season-balanced yearly figure as a function of the parameters, and the error of its
+/// filled days.
 ///
-/// With the same missing days, the season-balanced typical year is linear in the daily series
-/// (it is made of cell means), so a change of the uplift moves it by the typical year of the
-/// domestic SIMs × deduplication ÷ market share, and a constant region-level deduction by 365
-/// × its change, as in the plan's rule. Region days count only with every selected area.
+/// Given its terms, the typical year is linear in the daily series ([`TypicalYear::of`]), so
+/// a change of the uplift moves it by the typical year of the domestic SIMs × deduplication ÷
+/// market share, and a constant region-level deduction by 365 × its change, as in the plan's
+/// rule.
 struct Balanced {
-    /// The region's counted days and their guest-nights, for the sampling interval.
-    guests: Vec<(NaiveDate, f64)>,
-    /// The season-balanced figure of those days alone, nights: the resamples' centre.
-    region_point: f64,
     /// The season-balanced figure at the parameters' means, nights.
     point: f64,
     /// Nights per year added per unit of uplift.
     uplift_slope: f64,
+    /// The error draws of the fill, or why there are none.
+    errors: std::result::Result<FillErrors, Error>,
 }
 
 impl Balanced {
@@ -416,81 +428,82 @@ impl Balanced {
         let domestic = |place: Place, date: NaiveDate, observed: f64| {
             observed - counts.get(place, date).map_or(0.0, |c| c.1)
         };
-        let guests: Daily = estimate
-            .region_days()
-            .map(|d| (d.date, d.lines.part_time()))
-            .collect();
-        let region_point = typical_year(&guests, calendar);
-        let (point, domestic_year) = match estimate.region_rule() {
+        // Each part's guest-nights by day, and its domestic SIMs on the same days.
+        let mut parts: Vec<(Daily, Vec<f64>)> = Vec::new();
+        match estimate.region_rule() {
             RegionRule::SumOfAreas => {
-                let mut point = 0.0;
-                let mut domestic_year = 0.0;
                 for (position, days) in estimate.each_area_days() {
-                    let part_time: Daily = days.iter().map(|(d, l)| (*d, l.part_time())).collect();
-                    let own: Daily = days
+                    if days.is_empty() {
+                        continue;
+                    }
+                    let part_time = days.iter().map(|(d, l)| (*d, l.part_time())).collect();
+                    let own = days
                         .iter()
-                        .map(|(d, l)| (*d, domestic(Place::Area(position), *d, l.observed())))
+                        .map(|(d, l)| domestic(Place::Area(position), *d, l.observed()))
                         .collect();
-                    point += typical_year(&part_time, calendar);
-                    domestic_year += typical_year(&own, calendar);
+                    parts.push((part_time, own));
                 }
-                (point, domestic_year)
             }
             RegionRule::OwnCount => {
-                let own: Daily = estimate
-                    .region_days()
-                    .map(|d| (d.date, domestic(Place::Region, d.date, d.lines.observed())))
-                    .collect();
-                (region_point, typical_year(&own, calendar))
+                let days: Vec<_> = estimate.region_days().collect();
+                parts.push((
+                    days.iter().map(|d| (d.date, d.lines.part_time())).collect(),
+                    days.iter()
+                        .map(|d| domestic(Place::Region, d.date, d.lines.observed()))
+                        .collect(),
+                ));
             }
-        };
+        }
+        let span = parts
+            .iter()
+            .flat_map(|(days, _)| [days.first(), days.last()])
+            .flatten()
+            .map(|(d, _)| d.year())
+            .fold(None, |span: Option<(i32, i32)>, y| {
+                Some(span.map_or((y, y), |(a, b)| (a.min(y), b.max(y))))
+            });
+        let years: Vec<TypicalYear> = parts
+            .iter()
+            .map(|(days, _)| TypicalYear::over(days, calendar, span, NegativePolicy::Keep))
+            .collect();
+        let point = years.iter().filter_map(TypicalYear::figure).sum();
+        let domestic_year: f64 = years
+            .iter()
+            .zip(&parts)
+            .map(|(y, (_, own))| y.of(own))
+            .sum();
+        let refs: Vec<&TypicalYear> = years.iter().collect();
         Balanced {
-            guests,
-            region_point,
             point,
             uplift_slope: estimate.plan().uplift_slope(domestic_year),
+            errors: FillErrors::new(&refs),
         }
     }
 
-    /// The 5th and 95th percentiles of the figure over residual block-bootstrap resamples.
-    fn sampling(&self, estimate: &Estimate, options: &UncertaintyOptions) -> Option<(f64, f64)> {
-        let n = self.guests.len();
-        if n < 2 {
-            return None;
-        }
-        let calendar = estimate.scenario().calendar();
-        let fitted = fitted(&self.guests, calendar);
-        let residuals: Vec<f64> = self
-            .guests
-            .iter()
-            .zip(&fitted)
-            .map(|((_, v), f)| v - f)
-            .collect();
-        let block = block_length(n);
-        let starts = (n - block + 1) as u64;
-        let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ 0x5ea5_0b1a);
-        // Each year's model refit is the costly part; a few hundred resamples suffice for a
-        // 90 % interval.
-        let resamples = options.resamples.min(SEASON_BALANCED_RESAMPLES);
-        let mut figures = Vec::with_capacity(resamples as usize);
-        for _ in 0..resamples {
-            let mut resampled = Vec::with_capacity(n);
-            while resampled.len() < n {
-                let start = (rng.next_u64() % starts) as usize;
-                resampled.extend_from_slice(&residuals[start..start + block]);
+    /// The fill-error interval, its draws (nights, figure − truth) and the method in words;
+    /// or none and why.
+    fn fill_interval(
+        &self,
+        options: &UncertaintyOptions,
+    ) -> (Option<(f64, f64)>, Option<Vec<f64>>, String) {
+        let errors = match &self.errors {
+            Ok(errors) => errors,
+            Err(error) => {
+                return (None, None, format!("no fill-error interval: {error}"));
             }
-            let series: Vec<(NaiveDate, f64)> = self
-                .guests
-                .iter()
-                .zip(&fitted)
-                .zip(&resampled)
-                .map(|(((date, _), f), r)| (*date, f + r))
-                .collect();
-            // Centred on the figure (the sum of the areas'), as a deviation of the region's.
-            figures.push(self.point + typical_year(&series, calendar) - self.region_point);
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ FILL_SEED);
+        match errors.draws(options.draws, &mut rng) {
+            Ok(draws) => {
+                let interval = errors.interval(self.point, &draws);
+                let method = format!(
+                    "the error of the filled days: the seasonal model's residuals, scaled by season, resampled in blocks of {} days (Politis & White 2004) and the fill refitted on each (a residual block bootstrap, Lahiri 2003 §2.10), calibrated as for the mean per day; covers day-to-day noise and the model's estimation error, not a seasonal shape no counted day shows",
+                    errors.block()
+                );
+                (Some(interval), Some(draws), method)
+            }
+            Err(error) => (None, None, format!("no fill-error interval: {error}")),
         }
-        figures.sort_by(f64::total_cmp);
-        Some((quantile(&figures, LOW), quantile(&figures, HIGH)))
     }
 
     /// The figure for one draw, given the draw's plan figure per day `day`.
@@ -513,6 +526,9 @@ impl Balanced {
     }
 }
 
+/// A daily series: date → persons.
+type Daily = Vec<(NaiveDate, f64)>;
+
 /// A uniform number strictly inside 0..1 from 53 random bits (so a normal's quantile is finite).
 fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
@@ -524,8 +540,10 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     deltid_model::quantile(sorted, p.clamp(0.0, 1.0), PercentileMethod::Linear).unwrap_or(f64::NAN)
 }
 
-/// Mean, standard error and percentiles of sorted values.
-fn percentiles(sorted: &[f64]) -> Percentiles {
+/// Mean, standard error and percentiles of draws.
+fn percentiles(mut draws: Vec<f64>) -> Percentiles {
+    draws.sort_by(f64::total_cmp);
+    let sorted = &draws;
     let n = sorted.len() as f64;
     let mean = sorted.iter().sum::<f64>() / n;
     let variance = sorted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
@@ -546,114 +564,6 @@ fn scale(p: &Percentiles, factor: f64) -> Percentiles {
         p50: p.p50 * factor,
         p95: p.p95 * factor,
     }
-}
-
-/// A daily series: date → persons.
-type Daily = Vec<(NaiveDate, f64)>;
-
-/// Resamples for the season-balanced sampling interval, at most.
-const SEASON_BALANCED_RESAMPLES: u32 = 300;
-
-/// Days per block for a series of `days` days: at least 7, so that a block holds a whole week
-/// (weekday and weekend), and at least ⌈days^(1/3)⌉, the order of block length that minimises
-/// the error of the block bootstrap's variance estimate (Hall, Horowitz and Jing, "On blocking
-/// rules for the bootstrap with dependent data", Biometrika 82(3), 1995); never above `days`.
-///
-/// # Examples
-/// ```
-/// use deltid::analysis::block_length;
-/// assert_eq!(block_length(100), 7);
-/// assert_eq!(block_length(550), 9);  // 550^(1/3) ≈ 8.2
-/// assert_eq!(block_length(3), 3);
-/// ```
-pub fn block_length(days: usize) -> usize {
-    let cube_root = (days as f64).cbrt().ceil() as usize;
-    cube_root.max(7).min(days)
-}
-
-/// A 90 % interval for the mean of a dependent series by the moving-block bootstrap
-/// (Künsch 1989).
-///
-/// Each resample joins ⌈n / block⌉ blocks of `block` consecutive values, each starting at a
-/// uniformly drawn position among the n − block + 1 possible, cut to n values; its mean is
-/// recorded. Values near the ends fall in fewer blocks, so the resamples' means centre slightly
-/// off the series' mean; the interval is their 5th to 95th percentile shifted by that
-/// difference, so that it is centred on the series' mean. Seeded: the same inputs give the same
-/// interval.
-///
-/// # Errors
-/// [`Error::InvalidOption`] if the series has fewer than two values, a value is not
-/// finite, `block` is 0 or longer than the series, or `resamples` is below [`MIN_DRAWS`].
-///
-/// # Examples
-/// ```
-/// use deltid::analysis::moving_block_bootstrap;
-/// let series: Vec<f64> = (0..365).map(|d| 100.0 + (d % 7) as f64).collect();
-/// let interval = moving_block_bootstrap(&series, 7, 500, 1)?;
-/// assert!(interval.low <= interval.mean && interval.mean <= interval.high);
-/// assert!(moving_block_bootstrap(&[1.0], 1, 500, 1).is_err());
-/// # Ok::<(), deltid::Error>(())
-/// ```
-pub fn moving_block_bootstrap(
-    series: &[f64],
-    block: usize,
-    resamples: u32,
-    seed: u64,
-) -> Result<MeanInterval> {
-    let n = series.len();
-    let invalid = |reason: String| {
-        Err(Error::InvalidOption {
-            option: "sampling".to_owned(),
-            reason,
-        })
-    };
-    if n < 2 {
-        return invalid(format!("{n} day(s): a sampling interval needs at least 2"));
-    }
-    if series.iter().any(|v| !v.is_finite()) {
-        return invalid("a day's value is not a finite number".to_owned());
-    }
-    if block == 0 || block > n {
-        return invalid(format!("block of {block} days for {n} days"));
-    }
-    if resamples < MIN_DRAWS {
-        return invalid(format!(
-            "{resamples} resamples: at least {MIN_DRAWS} are needed"
-        ));
-    }
-    let mean = series.iter().sum::<f64>() / n as f64;
-    // Block sums by start, so a resample costs one addition per block.
-    let mut sums = Vec::with_capacity(n - block + 1);
-    let mut running: f64 = series[..block].iter().sum();
-    sums.push(running);
-    for start in 1..=(n - block) {
-        running += series[start + block - 1] - series[start - 1];
-        sums.push(running);
-    }
-    let starts = sums.len() as u64;
-    let (whole, rest) = (n / block, n % block);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xb10c_b007);
-    let mut draw = || (rng.next_u64() % starts) as usize;
-    let mut means: Vec<f64> = (0..resamples)
-        .map(|_| {
-            let mut total: f64 = (0..whole).map(|_| sums[draw()]).sum();
-            if rest > 0 {
-                let start = draw();
-                total += series[start..start + rest].iter().sum::<f64>();
-            }
-            total / n as f64
-        })
-        .collect();
-    let centre = means.iter().sum::<f64>() / means.len() as f64;
-    means.sort_by(f64::total_cmp);
-    Ok(MeanInterval {
-        mean,
-        low: mean + quantile(&means, LOW) - centre,
-        high: mean + quantile(&means, HIGH) - centre,
-        days: n,
-        block,
-        resamples,
-    })
 }
 
 #[cfg(test)]

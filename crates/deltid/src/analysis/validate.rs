@@ -51,7 +51,7 @@ use deltid_io::{CountsOptions, read_counts_with};
 use deltid_model::{AreaCode, Error, Place, Result, Scenario, epoch_day, from_epoch_day};
 use serde::Serialize;
 
-use crate::words::{count, persons};
+use crate::words::{count, whole};
 
 /// An outlier's robust score must exceed this in absolute value (see the module docs for why
 /// it is high).
@@ -295,8 +295,8 @@ impl AreaCheck {
             warnings.push(format!(
                 "{who}: level shift on {}: median {} persons over the {LEVEL_SHIFT_WINDOW} days before, {} from it on (×{:.2})",
                 shift.date,
-                persons(shift.before.round() as i64),
-                persons(shift.after.round() as i64),
+                whole(shift.before),
+                whole(shift.after),
                 shift.after / shift.before,
             ));
         }
@@ -304,8 +304,8 @@ impl AreaCheck {
             warnings.push(format!(
                 "{who}: outlier on {}: {} persons, against {} on the counted day before (robust score {:.1})",
                 outlier.date,
-                persons(outlier.count.round() as i64),
-                persons(outlier.previous.round() as i64),
+                whole(outlier.count),
+                whole(outlier.previous),
                 outlier.score,
             ));
         }

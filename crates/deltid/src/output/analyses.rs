@@ -8,13 +8,14 @@ use deltid_model::{AreaCode, PLAN_DAYS_PER_YEAR, Parameter, Result};
 
 use super::text::{right_align, table};
 use crate::analysis::{
-    LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, OUTLIER_SCORE, Plausibility,
-    SURVEY_GUEST_NIGHTS_PER_CABIN, Uncertainty, Validation, Yearly,
+    AreaYearly, DrawPercentiles, FilledPeak, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW,
+    OUTLIER_SCORE, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN, Uncertainty, Validation, Yearly,
 };
-use crate::words::{count, persons};
+use crate::words::{count, whole};
 
 /// Writes the yearly figures as readable text: per area and the region, the figure by the
-/// method beside the plan's, the share filled, and each year's coverage.
+/// method beside the plan's, the share filled, each year's coverage and filled share, the year
+/// weights, and filled stretches that hold the season's peak.
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
@@ -25,6 +26,7 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
         "\nGuest-nights per year, {}; {}:",
         this.method, this.negative
     )?;
+    let balanced = this.weighting.is_some();
     let mut table = table();
     table.set_header([
         "area",
@@ -32,13 +34,30 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
         "guest-nights/year",
         "plan's rule",
         "filled",
-        "coverage (days counted of days in year)",
+        if balanced {
+            "coverage (days counted of days in year, share filled)"
+        } else {
+            "coverage (days counted of days in year)"
+        },
     ]);
     for area in this.areas.iter().chain([&this.region]) {
         let coverage: Vec<String> = area
             .years
             .iter()
-            .map(|y| format!("{}: {} of {}", y.year, y.days_observed, y.days_in_year))
+            .map(|y| {
+                let filled = y.filled_share();
+                if balanced && filled > 0.0 {
+                    format!(
+                        "{}: {} of {} ({:.0} % filled)",
+                        y.year,
+                        y.days_observed,
+                        y.days_in_year,
+                        filled * 100.0
+                    )
+                } else {
+                    format!("{}: {} of {}", y.year, y.days_observed, y.days_in_year)
+                }
+            })
             .collect();
         table.add_row([
             area.code
@@ -47,20 +66,85 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
                 .to_owned(),
             area.name.clone(),
             area.guest_nights_per_year
-                .map_or_else(|| "no full year".to_owned(), |v| persons(v.round() as i64)),
-            persons(area.plan.round() as i64),
+                .map_or_else(|| "no full year".to_owned(), whole),
+            whole(area.plan),
             format!("{:.1} %", area.filled_share * 100.0),
             coverage.join(", "),
         ]);
     }
     right_align(&mut table, 2);
     writeln!(out, "{table}")?;
+    if let Some(weighting) = &this.weighting {
+        let weights: Vec<String> = this
+            .region
+            .years
+            .iter()
+            .map(|y| format!("{} {:.2}", y.year, y.weight))
+            .collect();
+        writeln!(
+            out,
+            "- {weighting} (the region's days: {}; each area weighs by its own)",
+            weights.join(", ")
+        )?;
+        let harmonics: Vec<String> = this
+            .areas
+            .iter()
+            .chain([&this.region])
+            .filter_map(|a| a.model.as_ref().map(|m| (a, m)))
+            .map(|(a, m)| format!("{} {}", a.name, m.harmonics))
+            .collect();
+        if !harmonics.is_empty() {
+            writeln!(
+                out,
+                "- the seasonal model's harmonics of the annual curve, chosen by leave-one-month-out cross-validation: {}",
+                harmonics.join(", ")
+            )?;
+        }
+    }
     if this.region.filled_share > 0.5 {
         writeln!(
             out,
             "Caution: {:.1} % of the region's days are filled by the model; the yearly figure rests more on the model than on counts.",
             this.region.filled_share * 100.0
         )?;
+    }
+    // Filled stretches holding a peak, with the areas that have them.
+    let mut peaks: Vec<(&FilledPeak, Vec<&str>)> = Vec::new();
+    let with_peaks: Vec<&AreaYearly> = if this.region.model.is_some() {
+        vec![&this.region]
+    } else {
+        this.areas.iter().collect()
+    };
+    for area in with_peaks {
+        for peak in &area.filled_peaks {
+            match peaks
+                .iter_mut()
+                .find(|(p, _)| (p.first, p.last) == (peak.first, peak.last))
+            {
+                Some((_, names)) => names.push(&area.name),
+                None => peaks.push((peak, vec![&area.name])),
+            }
+        }
+    }
+    if !peaks.is_empty() {
+        writeln!(
+            out,
+            "Filled days that hold the season's peak (the figure rests on the model's shape there, and its interval does not cover a peak no counted day shows):"
+        )?;
+        for (peak, names) in peaks {
+            let mut why: Vec<String> = peak.holidays.iter().map(|h| h.name().to_owned()).collect();
+            if peak.busiest_tenth {
+                why.push("among the year's busiest tenth of days".to_owned());
+            }
+            writeln!(
+                out,
+                "- {} to {} ({}): {}",
+                peak.first,
+                peak.last,
+                why.join("; "),
+                names.join(", ")
+            )?;
+        }
     }
     // Ranges that run on across a new year are shown as one.
     let mut ranges: Vec<(NaiveDate, NaiveDate)> = Vec::new();
@@ -90,17 +174,17 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Writes the uncertainty as readable text: the figures with their intervals, the sensitivity
-/// table and the sampling interval.
+/// Writes the uncertainty as readable text: the figures with the parameters' percentiles,
+/// the sampling interval and both combined, the sensitivity table and the methods.
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
 pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Result<()> {
     let this = value;
-    let whole = |v: f64| persons(v.round() as i64);
     writeln!(
         out,
-        "\nUncertainty (90 % intervals: 5th to 95th percentile):"
+        "\nUncertainty (90 % intervals: 5th to 95th percentile; {} draws, seed {}, each drawing the parameters, a resample of the days and of the fill's residuals together):",
+        this.draws, this.seed
     )?;
     if this.parameters.is_empty() {
         writeln!(
@@ -115,25 +199,42 @@ pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Res
             .collect();
         writeln!(
             out,
-            "- parameters: {} (the estimate uses their means); Monte Carlo, {} draws, seed {}",
+            "- parameters: {} (the estimate uses their means)",
             given.join("; "),
-            this.draws,
-            this.seed
         )?;
     }
     let mut figures = table();
     figures.set_header([
         "figure",
         "at the means",
-        "P5",
+        "parameters P5",
         "P50",
         "P95",
         "sampling 90 %",
+        "combined 90 %",
     ]);
-    let s = &this.sampling;
-    for (label, factor, p) in [
-        ("guest-nights per day", 1.0, &this.per_day),
-        ("guest-nights per year", PLAN_DAYS_PER_YEAR, &this.per_year),
+    let range = |interval: Option<(f64, f64)>| {
+        interval.map_or_else(
+            || "-".to_owned(),
+            |(l, h)| format!("{} to {}", whole(l), whole(h)),
+        )
+    };
+    let sampling = this.sampling.map(|s| (s.low, s.high));
+    let scaled = |factor: f64| sampling.map(|(l, h)| (l * factor, h * factor));
+    let combined = |p: Option<DrawPercentiles>| p.map(|p| (p.p5, p.p95));
+    for (label, factor, p, both) in [
+        (
+            "guest-nights per day",
+            1.0,
+            &this.per_day,
+            combined(this.per_day_combined),
+        ),
+        (
+            "guest-nights per year",
+            PLAN_DAYS_PER_YEAR,
+            &this.per_year,
+            combined(this.per_year_combined),
+        ),
     ] {
         figures.add_row([
             label.to_owned(),
@@ -141,7 +242,8 @@ pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Res
             whole(p.p5),
             whole(p.p50),
             whole(p.p95),
-            format!("{} to {}", whole(s.low * factor), whole(s.high * factor)),
+            range(scaled(factor)),
+            range(both),
         ]);
     }
     let b = &this.season_balanced_per_year;
@@ -151,10 +253,8 @@ pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Res
         whole(b.p5),
         whole(b.p50),
         whole(b.p95),
-        this.season_balanced_sampling.map_or_else(
-            || "-".to_owned(),
-            |(l, h)| format!("{} to {}", whole(l), whole(h)),
-        ),
+        range(this.season_balanced_sampling),
+        range(combined(this.season_balanced_combined)),
     ]);
     right_align(&mut figures, 1);
     writeln!(out, "{figures}")?;
@@ -182,7 +282,16 @@ pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Res
         right_align(&mut tornado, 1);
         writeln!(out, "{tornado}")?;
     }
-    writeln!(out, "- sampling: {}", this.sampling_method)?;
+    writeln!(out, "- sampling, plan's rule: {}", this.sampling_method)?;
+    writeln!(
+        out,
+        "- sampling, season-balanced (negative days kept): {}",
+        this.season_balanced_method
+    )?;
+    writeln!(
+        out,
+        "- combined: the 5th to 95th percentile of the figure over the draws, each the parameters' change plus the sampling deviation of the same draw"
+    )?;
     Ok(())
 }
 
@@ -207,7 +316,7 @@ pub(crate) fn write_plausibility(value: &Plausibility, mut out: impl Write) -> R
         "persons/home busiest day",
         "outside commercial",
     ]);
-    let whole = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| persons(v.round() as i64));
+    let whole_or_dash = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), whole);
     let one = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"));
     for a in this.areas.iter().chain(this.region.as_ref()) {
         t.add_row([
@@ -216,8 +325,8 @@ pub(crate) fn write_plausibility(value: &Plausibility, mut out: impl Write) -> R
                 .map_or("region", AreaCode::as_str)
                 .to_owned(),
             a.name.clone(),
-            whole(a.holiday_homes),
-            whole(a.guest_nights_per_home),
+            whole_or_dash(a.holiday_homes),
+            whole_or_dash(a.guest_nights_per_home),
             one(a.times_survey),
             one(a.persons_per_home_p95),
             one(a.persons_per_home_max),

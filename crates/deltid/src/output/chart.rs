@@ -14,7 +14,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use deltid_model::{Error, Estimate, Result, Summary};
 
 use crate::analysis::{Population, PopulationDay, Threshold, population_days};
-use crate::words::persons;
+use crate::words::whole;
 
 /// The file format of a chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,7 +281,7 @@ where
         .x_labels(if large { 10 } else { 5 })
         .y_labels(6)
         .x_label_formatter(&|d: &NaiveDate| d.format(date_format).to_string())
-        .y_label_formatter(&|v: &f64| persons(v.round() as i64))
+        .y_label_formatter(&|v: &f64| whole(*v))
         .label_style(("sans-serif", font * 3 / 4))
         .draw()
         .map_err(chart_error)?;
@@ -330,7 +330,7 @@ where
             .label(format!(
                 "dimensioning population (P{}): {}",
                 trim_number(p * 100.0),
-                persons(level.round() as i64)
+                whole(level)
             ))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], DIMENSIONING.stroke_width(2)));
     }
@@ -343,7 +343,7 @@ where
                 PEAK.stroke_width(1),
             ))
             .map_err(chart_error)?
-            .label(format!("threshold: {}", persons(level.round() as i64)))
+            .label(format!("threshold: {}", whole(level)))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], PEAK.stroke_width(1)));
     }
     chart
@@ -388,7 +388,7 @@ where
                     p.date,
                     p.weekday,
                     p.label,
-                    persons(p.present.round() as i64)
+                    whole(p.present)
                 ),
                 (12, 30 + 19 * i as i32),
                 ("sans-serif", 14).into_font().color(&PEAK),
@@ -454,7 +454,7 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) ->
                 .unwrap_or_default(),
             SegmentValue::Last => String::new(),
         })
-        .y_label_formatter(&|v: &f64| persons(v.round() as i64))
+        .y_label_formatter(&|v: &f64| whole(*v))
         .label_style(("sans-serif", 15))
         .draw()
         .map_err(chart_error)?;
@@ -475,7 +475,7 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) ->
     chart
         .draw_series(values.iter().enumerate().map(|(i, (_, v))| {
             Text::new(
-                persons(v.round() as i64),
+                whole(*v),
                 (SegmentValue::CenterOf(i as i32), *v),
                 ("sans-serif", 15)
                     .into_font()

@@ -13,7 +13,7 @@ use crate::analysis::{AreaPopulation, Population, PopulationDay, Threshold, popu
 use crate::catalogue::{self, fill, text};
 use crate::record::RunRecord;
 use crate::run::Run;
-use crate::words::{count, persons};
+use crate::words::{count, whole};
 use deltid_model::Language;
 
 /// Writes the population view: a readable table, CSV (one row per area and the region, or
@@ -188,6 +188,45 @@ pub(crate) fn write_population_table(
     right_align(&mut levels, 2);
     writeln!(out, "{levels}\n")?;
 
+    if this.region.typical_year.is_some() {
+        writeln!(
+            out,
+            "Present population per day in a season-balanced typical year (each calendar month counts by its days in a year, however many times it was counted), persons:"
+        )?;
+        let mut typical = table();
+        typical.set_header([
+            "area".to_owned(),
+            "name".to_owned(),
+            "P50".to_owned(),
+            "P90".to_owned(),
+            "P95".to_owned(),
+            "P99".to_owned(),
+            "max".to_owned(),
+            format!("dimensioning ({})", percentile_name(this)),
+        ]);
+        for area in this.areas.iter().chain([region]) {
+            let Some(year) = &area.typical_year else {
+                continue;
+            };
+            let p = &year.percentiles;
+            typical.add_row(vec![
+                area.code
+                    .as_ref()
+                    .map_or("region", AreaCode::as_str)
+                    .to_owned(),
+                area.name.clone(),
+                whole(p.p50),
+                whole(p.p90),
+                whole(p.p95),
+                whole(p.p99),
+                whole(p.max),
+                whole(year.dimensioning),
+            ]);
+        }
+        right_align(&mut typical, 2);
+        writeln!(out, "{typical}\n")?;
+    }
+
     for (title, groups) in [
         (head("calendar_label"), &region.by_label),
         (head("month"), &region.by_month),
@@ -221,6 +260,24 @@ pub(crate) fn write_population_table(
         fill(lang, "population.percentiles", &[("method", &this.method)])
     )?;
     writeln!(out, "- {}", this.residents)?;
+    if let Some(year) = &region.typical_year {
+        writeln!(
+            out,
+            "- typical year: each month of d days is its counted days' values at d even quantiles (a month counted once is its own days), so two winters in the period weigh as one; the same percentile method"
+        )?;
+        if !year.filled_months.is_empty() {
+            let names: Vec<String> = year
+                .filled_months
+                .iter()
+                .map(|m| month_name(*m).to_owned())
+                .collect();
+            writeln!(
+                out,
+                "- typical year: {} without a count, filled by the seasonal model's expected days (no day-to-day spread: its busiest days may be missed)",
+                names.join(", ")
+            )?;
+        }
+    }
     if this.incomplete_region_days > 0 {
         writeln!(
             out,
@@ -262,9 +319,21 @@ const DAY_COLUMNS: [&str; 9] = [
     "ratio",
 ];
 
+/// The typical year's columns, added to [`PERCENTILE_COLUMNS`] when asked for: persons.
+const TYPICAL_YEAR_COLUMNS: [&str; 6] = [
+    "typical_year_p50",
+    "typical_year_p90",
+    "typical_year_p95",
+    "typical_year_p99",
+    "typical_year_max",
+    "typical_year_dimensioning",
+];
+
 /// One row per area, then the region: residents, percentiles and the dimensioning
-/// population in persons, the days above the threshold, the method.
+/// population in persons, the days above the threshold, the method; with a typical year, its
+/// percentiles and dimensioning population after them.
 fn percentiles_sheet(population: &Population) -> Sheet<'_> {
+    let typical = population.region.typical_year.is_some();
     let rows = population
         .areas
         .iter()
@@ -294,10 +363,26 @@ fn percentiles_sheet(population: &Population) -> Sheet<'_> {
                     .map_or(Cell::Empty, |n| Cell::Whole(n.into())),
             );
             row.push(Cell::text(Some(&population.method)));
+            if typical {
+                match &area.typical_year {
+                    Some(year) => {
+                        let p = &year.percentiles;
+                        row.extend(
+                            [p.p50, p.p90, p.p95, p.p99, p.max, year.dimensioning]
+                                .map(Cell::Number),
+                        );
+                    }
+                    None => row.extend([(); 6].map(|()| Cell::Empty)),
+                }
+            }
             row
         })
         .collect();
-    Sheet::of("percentiles", PERCENTILE_COLUMNS.to_vec(), rows)
+    let mut columns = PERCENTILE_COLUMNS.to_vec();
+    if typical {
+        columns.extend(TYPICAL_YEAR_COLUMNS);
+    }
+    Sheet::of("percentiles", columns, rows)
 }
 
 /// The busiest days of each area, then of the region: a rank, then the day's row.
@@ -347,9 +432,23 @@ fn day_cells<'a>(day: PopulationDay) -> Vec<Cell<'a>> {
     ]
 }
 
-/// Whole persons with thousands separated.
-fn whole(x: f64) -> String {
-    persons(x.round() as i64)
+/// A calendar month's name (1 = January).
+fn month_name(month: u32) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    NAMES[(month.clamp(1, 12) - 1) as usize]
 }
 
 /// A number without trailing zeros: 95, 99.5, 2.

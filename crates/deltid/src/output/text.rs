@@ -6,8 +6,8 @@ use comfy_table::{CellAlignment, Table, presets};
 use deltid_model::{AreaCode, Language, RegionRule, Result, Summary, TableLine, TableRow};
 
 use crate::catalogue::{self, fill, text};
-use crate::words::count;
 pub use crate::words::persons;
+use crate::words::{count, whole};
 
 /// A table without borders.
 pub(crate) fn table() -> Table {
@@ -172,7 +172,7 @@ pub fn write_summary_table_in(
                         ("total", &year.days_in_year.to_string()),
                     ],
                 ),
-                persons(year.guest_nights.round() as i64),
+                whole(year.guest_nights),
             ]);
         }
     }
@@ -250,7 +250,7 @@ pub fn write_summary_table_in(
                         ("name", area.name()),
                         ("days", &catalogue::days(lang, area.negative_days())),
                         ("first", &first),
-                        ("nights", &persons(area.negative_sum().round() as i64)),
+                        ("nights", &whole(area.negative_sum())),
                     ]
                 )
             )?;

@@ -116,7 +116,8 @@ class Population:
     above a threshold, and the busiest days with their calendar labels."""
 
     percentiles: pl.DataFrame
-    """One row per area and the region: p50, p90, p95, p99, max, dimensioning, days above."""
+    """One row per area and the region: p50, p90, p95, p99, max, dimensioning, days above (and
+    ``typical_year_p50`` ... ``typical_year_dimensioning`` with ``annualise``)."""
     peaks: pl.DataFrame
     """The busiest days of each area and the region, in order of present population."""
     method: str
@@ -203,17 +204,30 @@ class Result:
         percentile_method: str = "linear",
         above: float | None = None,
         above_residents: float | None = None,
+        annualise: str | None = None,
     ) -> Population:
         """The emergency planners' view: percentiles and the ``top`` busiest days of present
         population; ``dimensioning`` a fraction (0.95 for P95); ``percentile_method``
         ``linear`` (Excel's PERCENTILE.INC) or ``nearest-rank``; days above ``above`` persons
-        or ``above_residents`` times the registered residents."""
+        or ``above_residents`` times the registered residents; with ``annualise``
+        ``season-balanced`` also the percentiles of a season-balanced typical year (columns
+        ``typical_year_p50`` ... ``typical_year_dimensioning``)."""
         raw = _json.loads(
             self._inner.population_json(
-                top, dimensioning, percentile_method, above, above_residents
+                top, dimensioning, percentile_method, above, above_residents, annualise
             )
         )
         groups = [*raw["areas"], raw["region"]]
+
+        def typical(g: dict) -> dict:
+            year = g.get("typical_year")
+            if year is None:
+                return {}
+            return {
+                **{f"typical_year_{k}": v for k, v in year["percentiles"].items()},
+                "typical_year_dimensioning": year["dimensioning"],
+            }
+
         percentiles = pl.DataFrame(
             [
                 {
@@ -223,6 +237,7 @@ class Result:
                     **g["percentiles"],
                     "dimensioning": g["dimensioning"],
                     "days_above": g["days_above"],
+                    **typical(g),
                 }
                 for g in groups
             ],
@@ -259,13 +274,12 @@ class Result:
             infer_schema_length=None,
         )
 
-    def uncertainty(
-        self, draws: int | None = None, resamples: int | None = None, seed: int | None = None
-    ) -> dict:
-        """Intervals of the region's guest-nights: a seeded Monte Carlo over the scenario's
-        parameter ranges and a moving-block bootstrap over the days (the JSON
-        ``uncertainty`` object of ``deltid estimate --uncertainty``)."""
-        self._inner.quantify_uncertainty(draws, resamples, seed)
+    def uncertainty(self, draws: int | None = None, seed: int | None = None) -> dict:
+        """Intervals of the region's guest-nights (the JSON ``uncertainty`` object of
+        ``deltid estimate --uncertainty``): ``draws`` seeded draws, each of the scenario's
+        parameter ranges, a moving-block bootstrap resample of the days and a resample of the
+        season-balanced fill's residuals together; the parts and the combined interval."""
+        self._inner.quantify_uncertainty(draws, seed)
         self._json = None
         return self.json()["uncertainty"]
 

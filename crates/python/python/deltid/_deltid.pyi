@@ -72,10 +72,9 @@ class Estimate:
         """Adds yearly figures (``plan``, ``calendar`` or ``season-balanced``; negative days
         ``keep``, ``clamp-day`` or ``clamp-period``)."""
 
-    def quantify_uncertainty(
-        self, draws: int | None = None, resamples: int | None = None, seed: int | None = None
-    ) -> None:
-        """Adds the region's intervals: a seeded Monte Carlo and a moving-block bootstrap."""
+    def quantify_uncertainty(self, draws: int | None = None, seed: int | None = None) -> None:
+        """Adds the region's intervals: ``draws`` seeded draws, each of the parameter ranges, a
+        block-bootstrap resample of the days and of the fill's residuals together."""
 
     def population_json(
         self,
@@ -84,8 +83,10 @@ class Estimate:
         percentile_method: str = "linear",
         above: float | None = None,
         above_residents: float | None = None,
+        annualise: str | None = None,
     ) -> str:
-        """The JSON of ``deltid population --format json``."""
+        """The JSON of ``deltid population --format json`` (``annualise``: ``season-balanced``
+        adds the typical year's percentiles)."""
 
 def estimate(
     scenario: Scenario,
