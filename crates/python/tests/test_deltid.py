@@ -165,7 +165,7 @@ def test_typical_year_percentiles_equal_the_cli():
     theirs = cli(
         "population", "--scenario", str(PLAN), "--top", "3", "--annualise", "season-balanced"
     )
-    assert view.raw == theirs
+    assert same(view.raw) == theirs
     region = view.percentiles.filter(pl.col("area").is_null())
     typical = theirs["region"]["typical_year"]
     assert region["typical_year_p95"][0] == typical["percentiles"]["p95"]
