@@ -13,6 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use deltid_model::{Error, Estimate, Result, Summary, TableRow};
 
+use super::typeset::Typeset;
 use crate::analysis::{Population, PopulationDay, Threshold, population_days};
 use crate::words::persons;
 
@@ -106,11 +107,10 @@ pub fn write_chart(
     match format {
         ChartFormat::Png => {
             let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
-            draw(
-                BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area(),
-                (population, &daily),
-                summary,
-            )?;
+            // Glyphs placed by their outlines: plotters' own bitmap text splits digit groups.
+            let backend = Typeset::new(BitMapBackend::with_buffer(&mut pixels, size))
+                .ok_or_else(|| chart_error("cannot load the embedded DejaVu Sans font"))?;
+            draw(backend.into_drawing_area(), (population, &daily), summary)?;
             let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
             encoder.set_color(png::ColorType::Rgb);
             encoder.set_depth(png::BitDepth::Eight);
@@ -148,7 +148,7 @@ fn chart_error(error: impl std::fmt::Display) -> Error {
 }
 
 /// Registers DejaVu Sans (embedded, so charts look the same everywhere) as "sans-serif".
-fn register_fonts() -> Result<()> {
+pub(super) fn register_fonts() -> Result<()> {
     static REGISTERED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
