@@ -892,3 +892,65 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
     assert!(err.contains("areas.csv") && err.contains("line 4"), "{err}");
     assert!(err.contains("residents") && err.contains("4 6O8"), "{err}");
 }
+
+#[test]
+fn norwegian_headers_are_recognised() {
+    // The tidy twin's rows under the headers Norwegian offices write.
+    let rows = "2020-02-27,3043,9000\n2020-02-27,3044,11000\n2020-02-28,3043,9100.5\n\
+                2020-02-28,3044,11500\n2020-02-29,3043,12000\n2020-02-29,3044,15000\n\
+                2020-03-01,3043,11000\n2020-03-01,3044,14000.25\n";
+    let dir = tempfile::tempdir().expect("a folder");
+    for header in [
+        "dato,kommunenr,antall",
+        "Dato,Kommunenummer,Personer",
+        "dato,kommune,personer",
+        // A municipality number is preferred to a name column beside it.
+        "dato,kommunenr,antall,kommunenamn",
+    ] {
+        let extra = if header.ends_with("kommunenamn") {
+            rows.replace('\n', ",x\n")
+        } else {
+            rows.to_owned()
+        };
+        let path = dir.path().join("counts.csv");
+        std::fs::write(&path, format!("{header}\n{extra}")).expect("write");
+        let summary = summary_of(&path, &CountsOptions::default()).expect(header);
+        assert_same(&summary, &tidy(), header);
+        // (9000 + 11000 + 9100.5 + 11500 + 12000 + 15000 + 11000 + 14000.25) / 4 = 23150.1875
+        assert_close(summary.region().mean().observed(), 23_150.187_5);
+    }
+}
+
+#[test]
+fn a_header_that_matches_nothing_gets_the_flags_in_the_cli_only() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("counts.csv");
+    std::fs::write(&path, "dag,stad,tal\n2020-02-27,3043,9000\n").expect("write");
+    let error = summary_of(&path, &CountsOptions::default()).expect_err("no date column");
+    let message = error.to_string();
+    assert!(
+        message.ends_with(
+            r#"counts.csv: no column `date` in the header (found: "dag", "stad", "tal")"#
+        ),
+        "{message}"
+    );
+    assert!(
+        !message.contains("--"),
+        "the library names no flag: {message}"
+    );
+    let scenario = corpus("scenario.toml").display().to_string();
+    let counts = path.display().to_string();
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", &scenario, "--counts", &counts],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(text.contains("no column `date`"), "{text}");
+    assert!(
+        text.contains("--date-column")
+            && text.contains("--area-column")
+            && text.contains("kommunenr"),
+        "{text}"
+    );
+}

@@ -113,8 +113,8 @@ fn charts_have_the_right_size_and_content() {
         .population(&PopulationOptions::default())
         .expect("view");
     let (width, height) = chart_size(6);
-    // Two rows of three areas: 560 + 2 × 240 + 420.
-    assert_eq!((width, height), (1400, 1460));
+    // Two rows of three areas, the bars and the source line: 560 + 2 × 240 + 420 + 30.
+    assert_eq!((width, height), (1400, 1490));
 
     let mut png = Vec::new();
     write_chart(
@@ -143,20 +143,31 @@ fn charts_have_the_right_size_and_content() {
     .expect("svg");
     let svg = String::from_utf8(svg).expect("utf-8");
     assert!(svg.starts_with("<svg"));
-    assert!(svg.contains(r#"width="1400" height="1460""#));
-    // Hol's bar is labelled with its guest-nights per year in whole persons.
-    let hol = deltid::output::persons(
-        report.summary().areas()[5]
-            .guest_nights_per_year_plan()
-            .round() as i64,
+    assert!(svg.contains(r#"width="1400" height="1490""#));
+    // The bars carry the table's yearly figures (whole persons per day × 365), not the
+    // unrounded mean × 365: Flå 1 731 × 365 = 631 815 (unrounded: 632 548), Hol 6 721 × 365 =
+    // 2 453 165 (unrounded: 2 453 313).
+    let flaa = &report.summary().areas()[0];
+    assert_eq!(
+        flaa.table()
+            .row(deltid::TableRow::GuestNightsPerYear)
+            .rounded,
+        631_815
     );
+    assert!(!svg.contains("632 548") && !svg.contains("2 453 313"));
     for text in [
         "Hallingdal: present population per day",
         "Busiest days (5 of the 10 marked):",
         "dimensioning population (P95)",
+        "commuters, transit and day visitors (deducted)",
+        "persons per day",
+        "Guest-nights per year per area, as in the table",
+        "guest-nights per year",
+        "Source: daily telecom counts of persons present, 2019-09-01 to 2021-02-28 (547 days)",
         "Hemsedal",
         "Ål",
-        &hol,
+        "631 815",
+        "2 453 165",
     ] {
         assert!(svg.contains(text), "{text} missing from the SVG");
     }
@@ -375,7 +386,8 @@ fn one_area_and_json_labels_are_consistent() {
     let view = report
         .population(&PopulationOptions::default())
         .expect("view");
-    // One area: a chart of the right size still draws.
+    // One area: a chart of the right size still draws, a single panel and the source line.
+    assert_eq!(chart_size(1), (1400, 560 + 30));
     let mut png = Vec::new();
     write_chart(
         ChartFormat::Png,
@@ -510,4 +522,47 @@ fn population_command_adds_typical_year_percentiles_with_annualise() {
         &["population", "--scenario", &scenario, "--annualise", "plan"],
     );
     assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
+}
+
+#[test]
+fn a_single_area_chart_is_titled_with_its_name_and_draws_its_threshold() {
+    let report = crate::util::run(
+        &data("hallingdal/plan-2021.toml"),
+        None,
+        &Selection {
+            areas: vec![deltid::AreaCode::new("3044")],
+            ..Selection::default()
+        },
+    )
+    .expect("run");
+    let options = PopulationOptions {
+        threshold: Some(Threshold::TimesResidents(3.0)),
+        ..PopulationOptions::default()
+    };
+    let view = report.population(&options).expect("view");
+    let mut svg = Vec::new();
+    write_chart(
+        ChartFormat::Svg,
+        report.estimate(),
+        (&view, report.summary()),
+        &mut svg,
+    )
+    .expect("svg");
+    let svg = String::from_utf8(svg).expect("utf-8");
+    assert!(svg.contains(r#"width="1400" height="590""#));
+    // Titled Hol, one panel: no small multiple repeating it, no bar chart of one bar.
+    assert!(svg.contains("Hol: present population per day"));
+    assert!(!svg.contains("selected areas"));
+    assert!(!svg.contains("Guest-nights per year per area"));
+    assert_eq!(svg.matches(">Hol<").count(), 0);
+    // Its yearly figure is the table's: 6 721 whole persons per day × 365 = 2 453 165.
+    assert!(svg.contains("Guest-nights per year (as in the table, mean per day × 365): 2 453 165"));
+    for text in [
+        "threshold: 3 × registered residents",
+        "commuters, transit and day visitors (deducted)",
+        "persons per day",
+        "Source: daily telecom counts",
+    ] {
+        assert!(svg.contains(text), "{text} missing from the SVG");
+    }
 }

@@ -62,13 +62,14 @@ pub struct Input {
     /// (bokmål) or en; the scenario's `language` by default, else en.
     #[arg(long, value_name = "LANG", value_parser = clap::builder::PossibleValuesParser::new(["nn", "nb", "en"]).map(|s| s.parse::<deltid::Language>().unwrap_or_default()))]
     lang: Option<deltid::Language>,
-    /// Name of the date column in the counts.
+    /// Name of the date column in the counts (by default also `dato`).
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_column: String,
-    /// Name of the area-code column in the counts.
+    /// Name of the area-code column in the counts (by default also `kommunenummer`,
+    /// `kommunenr` or `kommune`).
     #[arg(long, default_value = "area", value_name = "NAME")]
     area_column: String,
-    /// Name of the count column in the counts.
+    /// Name of the count column in the counts (by default also `antall` or `personer`).
     #[arg(long, default_value = "count", value_name = "NAME")]
     count_column: String,
     /// Name of the column of foreign SIMs (inbound roamers) among the count, if the counts are

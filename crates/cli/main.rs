@@ -86,8 +86,10 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
     use deltid::Error;
     match error {
         Error::MissingColumn { .. } => Some(
-            "name the columns with --date-column, --area-column and --count-column, the \
-             separator with --counts-delimiter, or the layout with --shape wide",
+            "name the columns with --date-column, --area-column and --count-column (date, \
+             area and count are found by themselves, and so are dato, kommunenummer, kommunenr, \
+             kommune, antall and personer), the separator with --counts-delimiter, or the \
+             layout with --shape wide",
         ),
         Error::AmbiguousNumber { .. } => {
             Some("declare the decimal mark with --counts-decimal point or --counts-decimal comma")

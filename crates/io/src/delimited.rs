@@ -100,7 +100,7 @@ pub(crate) fn read_counts(
         first.push((start, reader.position().byte() as usize, cells));
     }
     let cells: Vec<Vec<String>> = first.iter().map(|r| r.2.clone()).collect();
-    let Some(header_at) = find_header(&cells, &options.columns.date) else {
+    let Some(header_at) = find_header(&cells, &options.columns.date_names()) else {
         return Err(Error::EmptyInput {
             path: path.to_owned(),
         });

@@ -14,9 +14,11 @@ use crate::cell::{DateFormat, DateParser, NumberStyle};
 use crate::rows::{
     Batch, Cell, Layout, MAX_REPORTED, Problem, ProblemKind, Rules, header_place, place_of,
 };
-use crate::source::{SourceOptions, column_index};
+use crate::source::{SourceOptions, column_index, same_name};
 
-/// Names of the columns of a counts file.
+/// Names of the columns of a counts file. A name left at its default is also found under the
+/// common Norwegian headers: `dato`; `kommunenummer`, `kommunenr`, `kommune`; `antall`,
+/// `personer` (in any case).
 ///
 /// Defaults: `date`, `area`, `count`, and no SIM-origin split. Other columns in the file are
 /// ignored. In the wide shape only `date` is used: every other column is an area.
@@ -34,6 +36,51 @@ pub struct CountsColumns {
     /// instead of the uplift. Each must be at most its row's count. Naming one implies the long
     /// shape.
     pub foreign: Option<String>,
+}
+
+/// Names recognised for a column left at its default name, in order of preference: the
+/// default, then the common Norwegian headers (a municipality number before a name).
+const DATE_NAMES: [&str; 2] = ["date", "dato"];
+const AREA_NAMES: [&str; 4] = ["area", "kommunenummer", "kommunenr", "kommune"];
+const COUNT_NAMES: [&str; 3] = ["count", "antall", "personer"];
+
+impl CountsColumns {
+    /// The names the date column may have: the one given, or with the default also `dato`.
+    pub(crate) fn date_names(&self) -> Vec<&str> {
+        names(&self.date, &DATE_NAMES)
+    }
+
+    /// The columns as `header` names them: a column left at its default name (`date`,
+    /// `area`, `count`) and absent from the header takes the first Norwegian name the header
+    /// has (`dato`; `kommunenummer`, `kommunenr`, `kommune`; `antall`, `personer`), in any
+    /// case. A column named otherwise, or with no such header, stays as it is.
+    pub(crate) fn in_header(&self, header: &[String]) -> CountsColumns {
+        let pick = |column: &String, known: &[&str]| {
+            if header.contains(column) {
+                return column.clone();
+            }
+            names(column, known)
+                .iter()
+                .find_map(|name| header.iter().find(|h| same_name(h, name)))
+                .cloned()
+                .unwrap_or_else(|| column.clone())
+        };
+        CountsColumns {
+            date: pick(&self.date, &DATE_NAMES),
+            area: pick(&self.area, &AREA_NAMES),
+            count: pick(&self.count, &COUNT_NAMES),
+            foreign: self.foreign.clone(),
+        }
+    }
+}
+
+/// `column`, and the other names it is known by when it is the default (`known[0]`).
+fn names<'a>(column: &'a str, known: &[&'a str]) -> Vec<&'a str> {
+    if column == known[0] {
+        known.to_vec()
+    } else {
+        vec![column]
+    }
 }
 
 impl Default for CountsColumns {
@@ -146,7 +193,7 @@ pub(crate) fn layout(
     options: &CountsOptions,
     scenario: &Scenario,
 ) -> Result<(Layout, Vec<(usize, ProblemKind)>)> {
-    let columns = &options.columns;
+    let columns = &options.columns.in_header(header);
     let date = column_index(header, &columns.date, path)?;
     let long = match options.shape {
         Shape::Long => true,

@@ -179,7 +179,7 @@ pub(crate) fn read_counts(
         first_column: sheet.first_column,
     };
     let cells: Vec<Vec<String>> = sheet.rows.iter().take(50).map(|r| r.1.clone()).collect();
-    let Some(header_at) = find_header(&cells, &options.columns.date) else {
+    let Some(header_at) = find_header(&cells, &options.columns.date_names()) else {
         return Err(Error::EmptyInput {
             path: path.to_owned(),
         });

@@ -213,8 +213,11 @@ pub(crate) fn skip_blank(bytes: &[u8], offset: usize) -> usize {
 /// Finds the header among the first records: the first of the first 50 that has a column
 /// named `anchor` (so title lines and sparse columns cannot mislead it), or failing that the
 /// first with the most common number of filled cells. Returns its position.
-pub(crate) fn find_header(records: &[Vec<String>], anchor: &str) -> Option<usize> {
-    let names = |r: &Vec<String>| r.iter().any(|c| header_name(c) == anchor);
+pub(crate) fn find_header(records: &[Vec<String>], anchors: &[&str]) -> Option<usize> {
+    let names = |r: &Vec<String>| {
+        r.iter()
+            .any(|c| anchors.iter().any(|a| same_name(&header_name(c), a)))
+    };
     if let Some(at) = records.iter().take(50).position(names) {
         return Some(at);
     }
@@ -229,6 +232,11 @@ pub(crate) fn find_header(records: &[Vec<String>], anchor: &str) -> Option<usize
         .max_by_key(|(width, count)| (**count, **width))
         .map(|(width, _)| *width)?;
     records.iter().position(|r| filled(r) == common)
+}
+
+/// Whether a header cell names `column`: the same text, or the same letters in another case.
+pub(crate) fn same_name(cell: &str, column: &str) -> bool {
+    cell == column || cell.to_lowercase() == column.to_lowercase()
 }
 
 /// A header cell as a column name: trimmed, a byte-order mark removed.

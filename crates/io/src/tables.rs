@@ -50,7 +50,7 @@ impl Table {
         let header_at = if places == Places::Rows {
             Some(0)
         } else {
-            find_header(&cells, anchor)
+            find_header(&cells, &[anchor])
         };
         let Some(header_at) = header_at else {
             return Err(Error::EmptyInput {

@@ -121,6 +121,45 @@ fn some(items: &[String]) -> String {
     text.join(", ")
 }
 
+/// The codes of `known` closest to `cell` (fewest characters to insert, delete or change),
+/// at most three, as a message shows them: `"3041"`, `"3041" or "3039"`.
+fn closest(cell: &str, known: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let cell = cell.trim();
+    let mut ranked: Vec<(usize, &String)> = known.iter().map(|k| (edits(cell, k), k)).collect();
+    ranked.sort();
+    let best = ranked.first().map_or(0, |r| r.0);
+    let shown: Vec<String> = ranked
+        .iter()
+        .take_while(|r| r.0 <= best + 1)
+        .take(SHOWN)
+        .map(|r| quoted(r.1))
+        .collect();
+    match shown.split_last() {
+        None => "a code of the scenario".to_owned(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// Levenshtein distance between two texts, in characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// Everything that can go wrong in deltid, with the context a user needs to fix it.
 ///
 /// Every variant that comes from a file names the file, and where a value is at fault, its
@@ -400,7 +439,7 @@ pub enum Error {
     },
 
     /// An area cell names no area of the scenario.
-    #[error("{}: {at}: area {} is not in the scenario {} (known: {})", path.display(), quoted(area), scenario.display(), some(known))]
+    #[error("{}: {at}: area {} is not in the scenario {} (did you mean {}? {} codes known)", path.display(), quoted(area), scenario.display(), closest(area, known), known.len())]
     UnknownArea {
         /// The counts (or table) file.
         path: PathBuf,
@@ -711,6 +750,32 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_area_lists_the_closest_codes() {
+        let hallingdal: Vec<String> = ["3039", "3040", "3041", "3042", "3043", "3044"]
+            .map(str::to_owned)
+            .to_vec();
+        // By hand: "0001" is 2 edits from 3041 (0→3, 0→4), 3 from 3039 and 3040; "3045" one
+        // from 3040 to 3044; "9999" 3 from 3039, 4 from the rest; "3014" one from 3044 (1→4),
+        // two from the rest. Ties in code order, within one edit of the closest.
+        let cases = [
+            ("0001", r#""3041", "3039" or "3040""#),
+            ("3045", r#""3040", "3041" or "3042""#),
+            ("9999", r#""3039", "3040" or "3041""#),
+            ("3014", r#""3044", "3039" or "3040""#),
+        ];
+        for (cell, expected) in cases {
+            assert_eq!(closest(cell, &hallingdal), expected, "{cell}");
+        }
+        // 357 codes: three shown, never all.
+        let many: Vec<String> = (1..=357).map(|n| format!("{n:04}")).collect();
+        // "0o01" is one edit from 0001, 0101, 0201 and 0301.
+        assert_eq!(closest("0o01", &many), r#""0001", "0101" or "0201""#);
+        assert_eq!(edits("0001", "3041"), 2);
+        assert_eq!(edits("", "abc"), 3);
+        assert_eq!(closest("x", &[]), "a code of the scenario");
+    }
 
     #[test]
     fn accessors_name_file_place_column_and_value() {

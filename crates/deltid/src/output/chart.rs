@@ -11,10 +11,11 @@ use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use deltid_model::{Error, Estimate, Result, Summary};
+use deltid_model::{Error, Estimate, Result, Summary, TableRow};
 
+use super::typeset::Typeset;
 use crate::analysis::{Population, PopulationDay, Threshold, population_days};
-use crate::words::whole;
+use crate::words::{persons, whole};
 
 /// The file format of a chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,23 +59,39 @@ pub const CHART_WIDTH: u32 = 1400;
 const REGION_HEIGHT: u32 = 560;
 const AREA_ROW_HEIGHT: u32 = 240;
 const BARS_HEIGHT: u32 = 420;
+const FOOTER_HEIGHT: u32 = 30;
 const AREAS_PER_ROW: usize = 3;
 
 /// Size of the chart for a number of areas: (width, height) in pixels.
 ///
-/// The region's panel on top, one row of small multiples per three areas, the bars below.
+/// The region's panel on top, one row of small multiples per three areas, the bars below,
+/// and a line naming the source and the period at the bottom. A single area is the region's
+/// panel alone (no small multiple repeating it, no bar chart of one bar) and the footer.
 pub fn chart_size(areas: usize) -> (u32, u32) {
-    let rows = areas.div_ceil(AREAS_PER_ROW) as u32;
+    let (rows, bars) = layout(areas);
     (
         CHART_WIDTH,
-        REGION_HEIGHT + rows * AREA_ROW_HEIGHT + BARS_HEIGHT,
+        REGION_HEIGHT + rows * AREA_ROW_HEIGHT + bars + FOOTER_HEIGHT,
     )
 }
 
+/// Rows of small multiples and the bars' height for a number of areas.
+fn layout(areas: usize) -> (u32, u32) {
+    if areas <= 1 {
+        (0, 0)
+    } else {
+        (areas.div_ceil(AREAS_PER_ROW) as u32, BARS_HEIGHT)
+    }
+}
+
 /// Draws the chart: on top, the region's present population per day with registered residents
-/// (dashed), the part-time residents' share shaded (between all deductions and present) and the
-/// busiest days marked; below, the same per area in small multiples; at the bottom, guest-nights
-/// per year per area (mean per day × 365, the plan's rule) as bars.
+/// (dashed), the part-time residents' share shaded (between all deductions and present), the
+/// other deductions (commuters, transit, day visitors) shaded between residents and the
+/// part-time share, the busiest days marked and a threshold drawn; below, the same per area in
+/// small multiples; then guest-nights per year per area as bars, the same figures as the plan's
+/// table (whole persons per day × 365); at the bottom, the source and the period.
+///
+/// A single area is titled with its name and drawn as one panel, with its yearly figure.
 ///
 /// # Errors
 /// [`Error::Chart`] if drawing fails; [`Error::Write`] if the writer fails.
@@ -90,11 +107,10 @@ pub fn write_chart(
     match format {
         ChartFormat::Png => {
             let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
-            draw(
-                BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area(),
-                (population, &daily),
-                summary,
-            )?;
+            // Glyphs placed by their outlines: plotters' own bitmap text splits digit groups.
+            let backend = Typeset::new(BitMapBackend::with_buffer(&mut pixels, size))
+                .ok_or_else(|| chart_error("cannot load the embedded DejaVu Sans font"))?;
+            draw(backend.into_drawing_area(), (population, &daily), summary)?;
             let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
             encoder.set_color(png::ColorType::Rgb);
             encoder.set_depth(png::BitDepth::Eight);
@@ -132,7 +148,7 @@ fn chart_error(error: impl std::fmt::Display) -> Error {
 }
 
 /// Registers DejaVu Sans (embedded, so charts look the same everywhere) as "sans-serif".
-fn register_fonts() -> Result<()> {
+pub(super) fn register_fonts() -> Result<()> {
     static REGISTERED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -155,6 +171,7 @@ const PART_TIME: RGBColor = RGBColor(240, 150, 50);
 const RESIDENTS: RGBColor = RGBColor(60, 60, 60);
 const PEAK: RGBColor = RGBColor(200, 30, 30);
 const DIMENSIONING: RGBColor = RGBColor(120, 40, 150);
+const OTHERS: RGBColor = RGBColor(170, 170, 170);
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
@@ -162,14 +179,19 @@ fn draw<DB: DrawingBackend>(
     summary: &Summary,
 ) -> Result<()> {
     root.fill(&WHITE).map_err(chart_error)?;
+    let (rows, bars_height) = layout(population.areas.len());
     let (top, rest) = root.split_vertically(REGION_HEIGHT);
-    let rows = population.areas.len().div_ceil(AREAS_PER_ROW);
-    let (middle, bottom) = rest.split_vertically(rows as u32 * AREA_ROW_HEIGHT);
+    let (middle, rest) = rest.split_vertically(rows * AREA_ROW_HEIGHT);
+    let (bottom, footer) = rest.split_vertically(bars_height);
 
     let region_days: Vec<&PopulationDay> = daily.iter().filter(|d| d.area.is_none()).collect();
+    let single = match population.areas.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    };
+    let name = single.map_or(population.region.name.as_str(), |a| a.name.as_str());
     let title = format!(
-        "{}: present population per day (peaks: the {} busiest days)",
-        population.region.name,
+        "{name}: present population per day (peaks: the {} busiest days)",
         population.region.peaks.len()
     );
     let levels = Levels {
@@ -177,10 +199,15 @@ fn draw<DB: DrawingBackend>(
             population.dimensioning_percentile,
             population.region.dimensioning,
         )),
-        threshold: match population.threshold {
-            Some(Threshold::Persons(p)) => Some(p),
-            _ => None,
-        },
+        threshold: population.threshold,
+        yearly: single
+            .and_then(|one| {
+                summary
+                    .areas()
+                    .iter()
+                    .find(|a| a.code() == one.code.as_ref())
+            })
+            .map(|a| a.table().row(TableRow::GuestNightsPerYear).rounded),
     };
     panel(
         &top,
@@ -192,7 +219,7 @@ fn draw<DB: DrawingBackend>(
     )?;
 
     if rows > 0 {
-        let cells = middle.split_evenly((rows, AREAS_PER_ROW));
+        let cells = middle.split_evenly((rows as usize, AREAS_PER_ROW));
         for (cell, area) in cells.iter().zip(&population.areas) {
             let days: Vec<&PopulationDay> = daily.iter().filter(|d| d.area == area.code).collect();
             panel(
@@ -204,17 +231,38 @@ fn draw<DB: DrawingBackend>(
                 Levels::default(),
             )?;
         }
+        bars(&bottom, summary)?;
     }
-    bars(&bottom, summary)?;
+    footer
+        .draw(&Text::new(
+            source_line(summary),
+            (12, 6),
+            ("sans-serif", 14).into_font().color(&RESIDENTS),
+        ))
+        .map_err(chart_error)?;
     root.present().map_err(chart_error)?;
     Ok(())
 }
 
-/// Lines across a panel: the dimensioning population and a threshold in persons.
+/// The chart's source-and-date line: what was counted, over which days, by what method.
+fn source_line(summary: &Summary) -> String {
+    format!(
+        "Source: daily telecom counts of persons present, {} to {} ({} days); \
+         guest-nights by the Hallingdal regional plan's method; deltid {}",
+        summary.first(),
+        summary.last(),
+        summary.days(),
+        crate::record::VERSION
+    )
+}
+
+/// Lines across a panel (the dimensioning population, a threshold) and, for a single area,
+/// its guest-nights per year as in the table.
 #[derive(Clone, Copy, Default)]
 struct Levels {
     dimensioning: Option<(f64, f64)>,
-    threshold: Option<f64>,
+    threshold: Option<Threshold>,
+    yearly: Option<i64>,
 }
 
 /// One time-series panel: present population, residents, part-time share shaded, peaks.
@@ -258,7 +306,15 @@ where
 {
     let font = if large { 24 } else { 16 };
     let highest = days.iter().map(|d| d.present).fold(0.0, f64::max);
-    let highest = levels.threshold.map_or(highest, |t| highest.max(t));
+    let threshold = |d: &PopulationDay| match levels.threshold {
+        Some(Threshold::Persons(p)) => Some(p),
+        Some(Threshold::TimesResidents(k)) => Some(k * d.residents),
+        None => None,
+    };
+    let highest = days
+        .iter()
+        .filter_map(|d| threshold(d))
+        .fold(highest, f64::max);
     // Head room above the data for the legend and the list of busiest days.
     let top = highest * if large { 1.45 } else { 1.08 };
     let bottom = days
@@ -272,7 +328,7 @@ where
         )
         .margin(12)
         .x_label_area_size(if large { 40 } else { 28 })
-        .y_label_area_size(if large { 80 } else { 64 })
+        .y_label_area_size(if large { 100 } else { 80 })
         .build_cartesian_2d(x, bottom..top.max(1.0))
         .map_err(chart_error)?;
     chart
@@ -280,6 +336,8 @@ where
         .light_line_style(WHITE.mix(0.0))
         .x_labels(if large { 10 } else { 5 })
         .y_labels(6)
+        .y_desc("persons per day")
+        .axis_desc_style(("sans-serif", font * 3 / 4))
         .x_label_formatter(&|d: &NaiveDate| d.format(date_format).to_string())
         .y_label_formatter(&|v: &f64| whole(*v))
         .label_style(("sans-serif", font * 3 / 4))
@@ -299,6 +357,28 @@ where
         .legend(|(x, y)| {
             Rectangle::new([(x, y - 5), (x + 16, y + 5)], PART_TIME.mix(0.45).filled())
         });
+    // Commuters, transit and day visitors: the band between registered residents and the
+    // part-time residents' share.
+    let others = days
+        .iter()
+        .any(|d| (d.present - d.part_time - d.residents).abs() > 0.5);
+    if others {
+        let mut band: Vec<(NaiveDate, f64)> = days
+            .iter()
+            .map(|d| (d.date, d.present - d.part_time))
+            .collect();
+        band.extend(days.iter().rev().map(|d| (d.date, d.residents)));
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                OTHERS.mix(0.5).filled(),
+            )))
+            .map_err(chart_error)?
+            .label("commuters, transit and day visitors (deducted)")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 16, y + 5)], OTHERS.mix(0.5).filled())
+            });
+    }
     chart
         .draw_series(LineSeries::new(
             days.iter().map(|d| (d.date, d.present)),
@@ -334,16 +414,23 @@ where
             ))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], DIMENSIONING.stroke_width(2)));
     }
-    if let Some(level) = levels.threshold {
+    if let Some(limit) = levels.threshold {
+        let label = match limit {
+            Threshold::Persons(p) => format!("threshold: {}", whole(p)),
+            Threshold::TimesResidents(k) => {
+                format!("threshold: {} × registered residents", trim_number(k))
+            }
+        };
         chart
             .draw_series(DashedLineSeries::new(
-                across(level),
+                days.iter()
+                    .filter_map(|d| threshold(d).map(|t| (d.date, t))),
                 3,
                 3,
                 PEAK.stroke_width(1),
             ))
             .map_err(chart_error)?
-            .label(format!("threshold: {}", whole(level)))
+            .label(label)
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], PEAK.stroke_width(1)));
     }
     chart
@@ -395,6 +482,23 @@ where
             ))
             .map_err(chart_error)?;
         }
+        if let Some(yearly) = levels.yearly {
+            let y = 36 + 19 * shown as i32;
+            base.draw(&Rectangle::new(
+                [(6, y - 4), (480, y + 20)],
+                WHITE.mix(0.9).filled(),
+            ))
+            .map_err(chart_error)?;
+            base.draw(&Text::new(
+                format!(
+                    "Guest-nights per year (as in the table, mean per day × 365): {}",
+                    persons(yearly)
+                ),
+                (12, y),
+                ("sans-serif", 15).into_font().style(FontStyle::Bold),
+            ))
+            .map_err(chart_error)?;
+        }
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
@@ -413,13 +517,17 @@ fn trim_number(x: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// Guest-nights per year per area, by the plan's rule (mean per day × 365), as bars.
+/// Guest-nights per year per area as bars: the table's figure, the plan's rule (each line of the
+/// table rounded to whole persons, the mean per day × 365).
 fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) -> Result<()> {
     let days = summary.days();
     let values: Vec<(String, f64)> = summary
         .areas()
         .iter()
-        .map(|a| (a.name().to_owned(), a.guest_nights_per_year_plan()))
+        .map(|a| {
+            let yearly = a.table().row(TableRow::GuestNightsPerYear).rounded;
+            (a.name().to_owned(), yearly as f64)
+        })
         .collect();
     if values.is_empty() {
         return Ok(());
@@ -430,15 +538,15 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) ->
     let mut chart = ChartBuilder::on(area)
         .caption(
             if days < 365 {
-                format!("Guest-nights per year per area (mean per day × 365, the plan's rule; from only {days} days)")
+                format!("Guest-nights per year per area, as in the table (mean per day × 365, the plan's rule; from only {days} days)")
             } else {
-                "Guest-nights per year per area (mean per day × 365, the plan's rule)".to_owned()
+                "Guest-nights per year per area, as in the table (mean per day × 365, the plan's rule)".to_owned()
             },
             ("sans-serif", 20).into_font().style(FontStyle::Bold),
         )
         .margin(12)
         .x_label_area_size(36)
-        .y_label_area_size(90)
+        .y_label_area_size(110)
         .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), bottom..top.max(1.0))
         .map_err(chart_error)?;
     chart
@@ -455,6 +563,8 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) ->
             SegmentValue::Last => String::new(),
         })
         .y_label_formatter(&|v: &f64| whole(*v))
+        .y_desc("guest-nights per year")
+        .axis_desc_style(("sans-serif", 15))
         .label_style(("sans-serif", 15))
         .draw()
         .map_err(chart_error)?;

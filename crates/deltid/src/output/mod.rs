@@ -8,6 +8,8 @@ mod population;
 mod report;
 mod sheet;
 mod text;
+#[cfg(feature = "chart")]
+mod typeset;
 
 use std::io::Write;
 
