@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
             "reading",
             // A reader for each kind of file, then counts from any file.
             "delimited",
+            "thrift",
             "parquet",
             "sheet",
             "counts",

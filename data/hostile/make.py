@@ -105,3 +105,13 @@ with open(os.path.join(HERE, "parquet_named.csv"), "wb") as f:
     sink = io.BytesIO()
     pq.write_table(pa.table({"date": pa.array([18262], type=pa.date32()), "area": ["3039"], "count": [5.0]}), sink, compression="NONE")
     f.write(sink.getvalue())
+
+# The same file with its footer's key-value list declared as 2 147 483 647 items in a few
+# bytes: polars reserved memory for them all (100 GB) and the process aborted (found by
+# fuzzing); deltid checks the footer first.
+good = sink.getvalue()
+length = int.from_bytes(good[-8:-4], "little")
+footer = good[-8 - length:-8]
+at = footer.index(b"\x19\x1c\x18\x0cARROW:schema")
+footer = footer[:at] + b"\x19\xfc\xff\xff\xff\xff\x07" + footer[at + 2:]
+write("footer_huge_list.parquet", good[:-8 - length] + footer + len(footer).to_bytes(4, "little") + b"PAR1")

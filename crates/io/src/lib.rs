@@ -22,6 +22,8 @@ mod scenario;
 mod sheet;
 mod source;
 mod tables;
+#[cfg(feature = "parquet")]
+mod thrift;
 
 pub use cell::{DateFormat, DecimalMark, NumberStyle};
 pub use counts::{read_counts, read_counts_in_chunks, read_counts_with};

@@ -128,9 +128,38 @@ mod imp {
         }
     }
 
+    /// Checks the metadata in the file's footer before polars decodes it (see
+    /// [`crate::thrift`]): a footer declaring more items than it has bytes is refused, not
+    /// given to polars, which would reserve memory for them all and abort on failing.
+    /// Whatever else is wrong (no footer, a footer longer than the file) is left to polars to
+    /// report.
+    fn check_footer(path: &Path, file: &mut std::fs::File) -> Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let io = |e| read_error(path, e);
+        let size = file.metadata().map_err(io)?.len();
+        if size < 12 {
+            return Ok(());
+        }
+        let mut tail = [0u8; 8];
+        file.seek(SeekFrom::End(-8)).map_err(io)?;
+        file.read_exact(&mut tail).map_err(io)?;
+        let length = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+        if &tail[4..] != b"PAR1" || length > size - 12 {
+            return Ok(());
+        }
+        let mut footer = vec![0u8; length as usize];
+        file.seek(SeekFrom::Start(size - 8 - length)).map_err(io)?;
+        file.read_exact(&mut footer).map_err(io)?;
+        file.rewind().map_err(io)?;
+        crate::thrift::check_struct(&footer).map_err(|reason| {
+            parquet_error(path, format!("damaged metadata in the footer: {reason}"))
+        })
+    }
+
     /// The file's metadata and columns.
     fn open(path: &Path) -> Result<(FileMetadataRef, Vec<Declared>)> {
-        let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+        let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+        check_footer(path, &mut file)?;
         guarded(path, || {
             let mut reader = ParquetReader::new(file);
             let metadata = reader.get_metadata()?.clone();
