@@ -389,6 +389,20 @@ fn synth_and_draws_beyond_their_limits_are_usage_errors() {
             ],
             "1000000000 is not in 100..=1000000",
         ),
+        // The report takes the same analysis options, with the same limits.
+        (
+            vec![
+                "report",
+                "--scenario",
+                &scenario,
+                "--uncertainty",
+                "--draws",
+                "1000000000",
+                "--output",
+                "r.html",
+            ],
+            "1000000000 is not in 100..=1000000",
+        ),
         (
             vec![
                 "estimate",

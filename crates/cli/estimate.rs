@@ -20,6 +20,20 @@ use crate::input::{Input, Resolved};
 pub struct Args {
     #[command(flatten)]
     input: Input,
+    #[command(flatten)]
+    analyses: Analyses,
+    /// No longer needed: every counts file is read in one pass, in memory that grows with
+    /// areas and days, not with the file. Accepted and ignored.
+    #[arg(long, hide = true)]
+    stream: bool,
+    /// No longer needed (see --stream). Accepted and ignored.
+    #[arg(long, hide = true)]
+    in_memory: bool,
+}
+
+/// The analyses `estimate` and `report` add to the summary: yearly figures and intervals.
+#[derive(clap::Args)]
+pub struct Analyses {
     /// Also give guest-nights per year by this method, with coverage, beside the plan's rule
     /// (table and JSON outputs).
     #[arg(long, value_enum, value_name = "METHOD")]
@@ -42,13 +56,20 @@ pub struct Args {
     #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_SEED,
         allow_negative_numbers = true, value_parser = crate::seed)]
     seed: u64,
-    /// No longer needed: every counts file is read in one pass, in memory that grows with
-    /// areas and days, not with the file. Accepted and ignored.
-    #[arg(long, hide = true)]
-    stream: bool,
-    /// No longer needed (see --stream). Accepted and ignored.
-    #[arg(long, hide = true)]
-    in_memory: bool,
+}
+
+impl Analyses {
+    /// Adds the yearly figures and intervals asked for to `run`.
+    pub fn add_to(&self, run: &mut Run) -> Result<(), Failure> {
+        if let Some(method) = self.annualise {
+            let (method, negative) = annualisation(method, self.negative);
+            run.annualise(method, negative);
+        }
+        if self.uncertainty {
+            run.quantify_uncertainty(&UncertaintyOptions::new(self.draws, self.seed)?)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,13 +101,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(language) = input.language {
         run.set_language(language);
     }
-    if let Some(method) = args.annualise {
-        let (method, negative) = annualisation(method, args.negative);
-        run.annualise(method, negative);
-    }
-    if args.uncertainty {
-        run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, args.seed)?)?;
-    }
+    args.analyses.add_to(&mut run)?;
     input.write(run.record(), |out| {
         write_run(&run, input.format, input.daily, out)
     })?;

@@ -1,10 +1,10 @@
 //! `deltid report`: one self-contained HTML file for a council.
 
-use deltid::analysis::{self, PopulationOptions, UncertaintyOptions};
+use deltid::analysis::PopulationOptions;
 use deltid::output::{Format, write_report};
 
 use crate::Failure;
-use crate::estimate::{Method, Policy, annualisation};
+use crate::estimate::Analyses;
 use crate::input::Input;
 
 /// Write an HTML report: the plan's table per area and for the region, present population per
@@ -18,22 +18,8 @@ use crate::input::Input;
 pub struct Args {
     #[command(flatten)]
     input: Input,
-    /// Also give guest-nights per year by this method, with coverage.
-    #[arg(long, value_enum, value_name = "METHOD")]
-    annualise: Option<Method>,
-    /// Negative days (more deducted than present) in the yearly figures.
-    #[arg(long, value_enum, value_name = "POLICY", requires = "annualise")]
-    negative: Option<Policy>,
-    /// Also give intervals (as `deltid estimate --uncertainty`).
-    #[arg(long)]
-    uncertainty: bool,
-    /// Monte Carlo draws for --uncertainty.
-    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_DRAWS,
-        value_parser = clap::value_parser!(u32).range(i64::from(analysis::MIN_DRAWS)..))]
-    draws: u32,
-    /// Seed of the draws for --uncertainty.
-    #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_SEED)]
-    seed: u64,
+    #[command(flatten)]
+    analyses: Analyses,
     /// How many of the busiest days to list (at least 1).
     #[arg(long, default_value_t = 10, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -60,13 +46,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(language) = input.language {
         run.set_language(language);
     }
-    if let Some(method) = args.annualise {
-        let (method, negative) = annualisation(method, args.negative);
-        run.annualise(method, negative);
-    }
-    if args.uncertainty {
-        run.quantify_uncertainty(&UncertaintyOptions::new(args.draws, args.seed)?)?;
-    }
+    args.analyses.add_to(&mut run)?;
     let options = PopulationOptions {
         top: args.top as usize,
         dimensioning: args.dimensioning,

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use deltid_model::{AreaCode, Language, Result};
 
-use super::text::{allocation_note, region_note, table_label};
+use super::text::{PER_AREA_COLUMNS, allocation_note, region_note, table_label};
 use crate::analysis::Population;
 use crate::catalogue::{self, fill, text};
 use crate::run::Run;
@@ -191,21 +191,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         "<section><h2>{}</h2><div class=\"scroll\"><table><thead><tr>",
         escape(text(lang, "report.per_area"))
     );
-    for (i, key) in [
-        "area",
-        "name",
-        "observed",
-        "uplift",
-        "residents",
-        "commuters",
-        "transit",
-        "day_visitors",
-        "per_day",
-        "per_year",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, key) in PER_AREA_COLUMNS.iter().enumerate() {
         let class = if i >= 2 { " class=\"n\"" } else { "" };
         let _ = write!(h, "<th{class}>{}</th>", head(key));
     }

@@ -9,6 +9,20 @@ use crate::catalogue::{self, fill, text};
 pub use crate::words::persons;
 use crate::words::{count, whole};
 
+/// The catalogue keys of the per-area table's columns, in order (text and HTML report).
+pub(crate) const PER_AREA_COLUMNS: [&str; 10] = [
+    "area",
+    "name",
+    "observed",
+    "uplift",
+    "residents",
+    "commuters",
+    "transit",
+    "day_visitors",
+    "per_day",
+    "per_year",
+];
+
 /// A table without borders.
 pub(crate) fn table() -> Table {
     let mut table = Table::new();
@@ -129,21 +143,7 @@ pub fn write_summary_table_in(
 
     writeln!(out, "{}", text(lang, "text.per_area"))?;
     let mut areas = table();
-    areas.set_header(
-        [
-            "area",
-            "name",
-            "observed",
-            "uplift",
-            "residents",
-            "commuters",
-            "transit",
-            "day_visitors",
-            "per_day",
-            "per_year",
-        ]
-        .map(head),
-    );
+    areas.set_header(PER_AREA_COLUMNS.map(head));
     let region_word = text(lang, "text.region");
     for area in summary.areas().iter().chain([region]) {
         let code = area.code().map_or(region_word, AreaCode::as_str);
