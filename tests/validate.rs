@@ -138,6 +138,7 @@ fn damaged_copy_gets_each_warning_at_its_date() {
         count: 0.0,
         previous: 1881.0,
         score: report.areas[0].outliers[0].score,
+        holiday_edge: false,
     }];
     // Nesbyen: the week removed, exactly.
     expected[1].days = 540;
@@ -155,6 +156,7 @@ fn damaged_copy_gets_each_warning_at_its_date() {
         date: day("2020-10-01"),
         before: 4282.5,
         after: 41_770.0,
+        holiday_edge: false,
     }];
     // Hol: 8077 × 20 = 161 540 on 2020-06-10, after 7855.
     expected[5].outliers = vec![Outlier {
@@ -162,6 +164,7 @@ fn damaged_copy_gets_each_warning_at_its_date() {
         count: 161_540.0,
         previous: 7855.0,
         score: report.areas[5].outliers[0].score,
+        holiday_edge: false,
     }];
     assert_eq!(report.areas, expected);
     assert!(report.areas[0].outliers[0].score < -8.0);
@@ -287,7 +290,7 @@ fn json_report_parses_and_has_the_fields() {
     );
     assert_eq!(
         areas[3]["level_shifts"],
-        serde_json::json!([{"date": "2020-10-01", "before": 4282.5, "after": 41770.0}])
+        serde_json::json!([{"date": "2020-10-01", "before": 4282.5, "after": 41770.0, "holiday_edge": false}])
     );
     assert_eq!(areas[5]["outliers"][0]["date"], "2020-06-10");
 
@@ -326,4 +329,41 @@ fn validate_refuses_other_formats_and_a_selection() {
         assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
         assert_eq!(stdout(&out), "");
     }
+}
+
+#[test]
+fn jumps_at_the_edges_of_holidays_are_listed_but_not_warned_about() {
+    // Hol (3044) ×10 from 2020-04-14, the Tuesday after Easter Monday (13 April 2020), and
+    // Ål (3043) ×20 on 2020-12-21 alone, the first day of the Christmas holiday: both jumps are
+    // found, both lie on a holiday's edge, so the warnings only count them. Flå (3039) ×10 from
+    // 2020-11-10, a plain Tuesday, stays a warning.
+    let dir = folder(&[]);
+    let counts = damaged(dir.path(), |date, area, count| {
+        let count = match (area, date) {
+            ("3044", d) if d >= "2020-04-14" => count * 10.0,
+            ("3043", "2020-12-21") => count * 20.0,
+            ("3039", d) if d >= "2020-11-10" => count * 10.0,
+            _ => count,
+        };
+        vec![format!("{date},{area},{count}")]
+    });
+    let report = validate(&counts);
+    let hol = &report.areas[5];
+    assert_eq!(hol.level_shifts.len(), 1);
+    assert_eq!(hol.level_shifts[0].date, day("2020-04-14"));
+    assert!(hol.level_shifts[0].holiday_edge);
+    let al = &report.areas[4];
+    assert_eq!(al.outliers.len(), 1);
+    assert_eq!(al.outliers[0].date, day("2020-12-21"));
+    assert!(al.outliers[0].holiday_edge);
+    let fla = &report.areas[0];
+    assert_eq!(fla.level_shifts.len(), 1);
+    assert!(!fla.level_shifts[0].holiday_edge);
+    assert_eq!(report.warnings.len(), 2, "{:#?}", report.warnings);
+    assert!(report.warnings[0].starts_with("3039 Flå: level shift on 2020-11-10"));
+    assert_eq!(
+        report.warnings[1],
+        "1 level shift and 1 outlier day at the start or end of a holiday, as expected in a \
+         cabin region: listed per area in the report (JSON), not warned about"
+    );
 }

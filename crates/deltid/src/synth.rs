@@ -104,7 +104,9 @@ impl Synth {
     }
 
     /// `areas` made-up areas with codes `0001`, `0002`, … and sizes drawn from the seed
-    /// (1 000 to 20 000 residents; 0 to 3 holiday homes per resident). More than
+    /// (1 000 to 20 000 residents; 0.5 to 3 holiday homes per resident, as in the cabin
+    /// municipalities of the mountains, so that every area has more guest-nights than its
+    /// scenario deducts for commuters, transit and day visitors). More than
     /// [`MAX_AREAS`] are not made (one more is, so that generating refuses the request).
     pub fn generic(areas: u32, start: NaiveDate, days: u32, seed: u64, mean: f64) -> Synth {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_a4ea);
@@ -116,7 +118,7 @@ impl Synth {
                         code: AreaCode::new(format!("{i:04}")),
                         name: format!("Area {i}"),
                         residents,
-                        holiday_homes: (residents * 3.0 * unit(&mut rng)).round(),
+                        holiday_homes: (residents * (0.5 + 2.5 * unit(&mut rng))).round(),
                     }
                 })
                 .collect(),

@@ -22,11 +22,13 @@ use crate::source::{
     sniff_delimiter, strip_bom,
 };
 
-/// How a CSV file is cut for its workers: bytes per chunk and threads.
+/// How a CSV file is cut for its workers: bytes per chunk, threads, and whether a regular
+/// file is cut in memory (mapped, or held whole when small) rather than read chunk by chunk.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Chunking {
     pub(crate) bytes: usize,
     pub(crate) threads: usize,
+    pub(crate) mapped: bool,
 }
 
 impl Default for Chunking {
@@ -34,6 +36,7 @@ impl Default for Chunking {
         Chunking {
             bytes: 4 << 20,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            mapped: true,
         }
     }
 }
@@ -169,12 +172,26 @@ pub(crate) fn read_counts(
             });
         }
     };
-    let carry = block[data_start..].to_vec();
+    // A regular file is mapped into memory and cut in place: no copy of its bytes. The map
+    // is private and read-only; a file truncated by another program while it is read would
+    // stop the process (SIGBUS), as it would stop `grep`, so only regular files are mapped.
+    let mapped = if whole || !chunking.mapped {
+        None
+    } else {
+        map_file(&file)
+    };
+    let source = match &mapped {
+        _ if whole && chunking.mapped => Source::Mapped(&block[data_start..], data_start as u64),
+        Some(map) if map.len() >= block.len() && map[..block.len()] == block[..] => {
+            Source::Mapped(&map[data_start..], data_start as u64)
+        }
+        _ => Source::Stream(file, block[data_start..].to_vec(), block.len() as u64),
+    };
     run_chunks(
         path,
         (&rules, &builder),
         delimiter,
-        (file, carry, block.len() as u64),
+        source,
         chunking,
         |batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);
@@ -239,6 +256,49 @@ fn distinct_dates(
     Ok(dates)
 }
 
+/// A regular file mapped into memory, or `None` if it cannot be (a pipe, a device, a system
+/// without maps): it is then read in chunks.
+///
+/// The one `unsafe` block of deltid (the workspace denies unsafe code elsewhere).
+#[allow(unsafe_code)]
+fn map_file(file: &std::fs::File) -> Option<memmap2::Mmap> {
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    // SAFETY: the map is read-only and private to this process; the bytes are only read. A
+    // file changed by another program while it is read may give torn records (reported as
+    // problems like any other) or, if truncated, SIGBUS — the documented limit of reading
+    // files through maps, which `grep` and `ripgrep` accept too.
+    let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
+    // The file is read once, front to back.
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Some(map)
+}
+
+/// Where a CSV file's records after its header come from: bytes in memory (a mapped file or
+/// a file read whole) with the offset of their first byte in the file, or a file read on in
+/// chunks from the given offset after the bytes already read (`carry`).
+enum Source<'m> {
+    Mapped(&'m [u8], u64),
+    Stream(std::fs::File, Vec<u8>, u64),
+}
+
+/// A chunk's bytes: a buffer filled from the file, or a slice of the file in memory.
+enum Bytes<'m> {
+    Owned(Vec<u8>),
+    Mapped(&'m [u8]),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(bytes) => bytes,
+        }
+    }
+}
+
 /// Reads a CSV file's records after its header in chunks cut at record boundaries, parses
 /// them on `chunking.threads` workers, and hands each chunk's batch to `merge` in file order
 /// with the line of the chunk's first byte and the bytes read so far.
@@ -246,14 +306,14 @@ fn run_chunks(
     path: &Path,
     (rules, builder): (&Rules<'_>, &CountsBuilder),
     delimiter: u8,
-    (file, carry, offset): (std::fs::File, Vec<u8>, u64),
+    source: Source<'_>,
     chunking: Chunking,
     mut merge: impl FnMut(Batch, u64, u64),
     first_line: u64,
 ) -> Result<()> {
     let threads = chunking.threads.max(1);
     std::thread::scope(|scope| -> Result<()> {
-        let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(threads * 2);
+        let (work_tx, work_rx) = mpsc::sync_channel::<Chunk<'_>>(threads * 2);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel::<(usize, Batch, u64, u64)>();
         // Chunk buffers go back to the reader to be filled again: no fresh memory per chunk.
@@ -282,7 +342,9 @@ fn run_chunks(
                     );
                     cells = std::mem::take(&mut batch.cells);
                     // The reader may have stopped; the buffer is then simply dropped.
-                    let _ = pool_tx.send(chunk);
+                    if let Bytes::Owned(buffer) = chunk {
+                        let _ = pool_tx.send(buffer);
+                    }
                     if done_tx.send((index, batch, lines, read)).is_err() {
                         break;
                     }
@@ -291,15 +353,19 @@ fn run_chunks(
         }
         drop(done_tx);
         drop(pool_tx);
-        let splitter = scope.spawn(move || {
-            split_chunks(
+        let splitter = scope.spawn(move || match source {
+            Source::Mapped(bytes, offset) => {
+                cut_chunks(bytes, offset, delimiter, chunking.bytes, &work_tx);
+                Ok(())
+            }
+            Source::Stream(file, carry, offset) => split_chunks(
                 file,
                 carry,
                 offset,
                 delimiter,
                 chunking.bytes,
                 (work_tx, pool_rx),
-            )
+            ),
         });
         // Merge in file order.
         let mut pending: BTreeMap<usize, (Batch, u64, u64)> = BTreeMap::new();
@@ -325,7 +391,43 @@ fn run_chunks(
 
 /// A chunk of a file for a worker: its number in file order, its bytes, and the bytes read
 /// when it was cut.
-type Chunk = (usize, Vec<u8>, u64);
+type Chunk<'m> = (usize, Bytes<'m>, u64);
+
+/// Cuts bytes in memory (starting at a record boundary, `offset` bytes into the file) into
+/// chunks that end at record boundaries, numbered in order, with the file's bytes up to each
+/// chunk's end.
+fn cut_chunks<'m>(
+    bytes: &'m [u8],
+    offset: u64,
+    delimiter: u8,
+    chunk_bytes: usize,
+    work: &mpsc::SyncSender<Chunk<'m>>,
+) {
+    let (mut at, mut index) = (0, 0);
+    while at < bytes.len() {
+        let mut end = (at + chunk_bytes).min(bytes.len());
+        loop {
+            if end == bytes.len() {
+                break;
+            }
+            let split = record_boundary(&bytes[at..end], delimiter);
+            if split > 0 {
+                end = at + split;
+                break;
+            }
+            // One record longer than a chunk: look further.
+            end = (at + 2 * (end - at)).min(bytes.len());
+        }
+        if work
+            .send((index, Bytes::Mapped(&bytes[at..end]), offset + end as u64))
+            .is_err()
+        {
+            return;
+        }
+        at = end;
+        index += 1;
+    }
+}
 
 /// Reads the file on and sends chunks that end at record boundaries, numbered in order, with
 /// the bytes read so far; buffers come back through `pool` to be filled again.
@@ -335,7 +437,7 @@ fn split_chunks(
     mut read_so_far: u64,
     delimiter: u8,
     chunk_bytes: usize,
-    (work, pool): (mpsc::SyncSender<Chunk>, mpsc::Receiver<Vec<u8>>),
+    (work, pool): (mpsc::SyncSender<Chunk<'_>>, mpsc::Receiver<Vec<u8>>),
 ) -> std::io::Result<()> {
     let mut index = 0;
     let mut eof = false;
@@ -371,7 +473,10 @@ fn split_chunks(
         next.clear();
         next.extend_from_slice(&buffer[split..]);
         buffer.truncate(split);
-        if work.send((index, buffer, read_so_far)).is_err() {
+        if work
+            .send((index, Bytes::Owned(buffer), read_so_far))
+            .is_err()
+        {
             return Ok(());
         }
         index += 1;

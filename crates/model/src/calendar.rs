@@ -224,6 +224,54 @@ impl SchoolHolidays {
     }
 }
 
+impl SchoolHolidays {
+    /// Whether a holiday period starts or ends within `days` days of `date`: some day in
+    /// `date − days ..= date + days` belongs to another holiday period than the day before it.
+    ///
+    /// A holiday period is the Christmas holiday with its public holidays, Easter (the Easter
+    /// week to Easter Monday), the winter, autumn or summer holiday, or a single public holiday;
+    /// weekends and weekdays belong to none. In a cabin region the counts step up or down at
+    /// these edges by nature, so checks of the counts judge a jump there as expected.
+    ///
+    /// # Examples
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use deltid_model::calendar::SchoolHolidays;
+    /// let buskerud = SchoolHolidays::default();
+    /// let day = |m, d| NaiveDate::from_ymd_opt(2021, m, d).unwrap();
+    /// assert!(buskerud.near_holiday_edge(day(4, 6), 0)); // the Tuesday after Easter Monday
+    /// assert!(buskerud.near_holiday_edge(day(3, 9), 1)); // the winter holiday ended on the 7th
+    /// assert!(!buskerud.near_holiday_edge(day(3, 10), 1));
+    /// assert!(!buskerud.near_holiday_edge(day(11, 10), 1));
+    /// ```
+    pub fn near_holiday_edge(&self, date: NaiveDate, days: u32) -> bool {
+        let days = i64::from(days);
+        let period = |offset: i64| {
+            date.checked_add_signed(chrono::TimeDelta::days(offset))
+                .map(|d| holiday_period(self.label(d)))
+        };
+        (-days..=days).any(|offset| period(offset) != period(offset - 1))
+    }
+}
+
+/// The holiday period a label belongs to (see [`SchoolHolidays::near_holiday_edge`]): the
+/// label that names it, or `None` for weekends and weekdays.
+fn holiday_period(label: Label) -> Option<Label> {
+    match label {
+        Label::ChristmasHoliday | Label::ChristmasDay | Label::BoxingDay | Label::NewYearsDay => {
+            Some(Label::ChristmasHoliday)
+        }
+        Label::EasterWeek
+        | Label::MaundyThursday
+        | Label::GoodFriday
+        | Label::EasterSaturday
+        | Label::EasterSunday
+        | Label::EasterMonday => Some(Label::EasterSunday),
+        Label::Weekend | Label::Weekday => None,
+        other => Some(other),
+    }
+}
+
 /// The public holiday on a date, if any.
 ///
 /// # Examples

@@ -43,12 +43,21 @@
 //! spread over several days is therefore not reported, nor one too small to score as an
 //! outlier: with the day-to-day noise of the shipped counts (1.4826 × MAD ≈ 0.13 on the log
 //! scale) a step must be about ×3 or ÷3 (ln 3 ≈ 1.1 ≈ 8 × 0.13) overnight to be seen.
+//!
+//! # Holiday edges
+//! A cabin region steps up on the first day of a holiday and down the day after it: outlier
+//! days and level shifts within [`HOLIDAY_EDGE_DAYS`] of the start or end of a holiday period
+//! of the scenario's calendar (Christmas, the winter holiday, Easter, a public holiday, summer,
+//! the autumn holiday; [`SchoolHolidays::near_holiday_edge`]) are marked `holiday_edge` and
+//! listed in the report, but not warned about: one warning line counts them.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use deltid_io::{CountsOptions, read_counts_with};
-use deltid_model::{AreaCode, Error, Place, Result, Scenario, epoch_day, from_epoch_day};
+use deltid_model::{
+    AreaCode, Error, Place, Result, Scenario, SchoolHolidays, epoch_day, from_epoch_day,
+};
 use serde::Serialize;
 
 use crate::words::{count, whole};
@@ -64,6 +73,9 @@ pub const LEVEL_SHIFT_FRACTION: f64 = 0.4;
 pub const MIN_WINDOW_DAYS: usize = 7;
 /// Day-to-day changes an area needs before its outliers are scored.
 pub const MIN_CHANGES: usize = 7;
+/// Days from the start or end of a holiday period within which a jump is expected (see the
+/// module docs).
+pub const HOLIDAY_EDGE_DAYS: u32 = 1;
 /// Dates of zero-count days listed per area (all are counted).
 pub const ZERO_DATES_LISTED: usize = 5;
 
@@ -138,6 +150,9 @@ pub struct LevelShift {
     pub before: f64,
     /// Median count of the [`LEVEL_SHIFT_WINDOW`] days from `date` on, persons.
     pub after: f64,
+    /// Whether `date` is within [`HOLIDAY_EDGE_DAYS`] of the start or end of a holiday: then
+    /// expected, and not warned about.
+    pub holiday_edge: bool,
 }
 
 /// A day whose change from the day before scores as an outlier.
@@ -151,6 +166,9 @@ pub struct Outlier {
     pub previous: f64,
     /// The robust score of the change (see the module docs).
     pub score: f64,
+    /// Whether `date` is within [`HOLIDAY_EDGE_DAYS`] of the start or end of a holiday: then
+    /// expected, and not warned about.
+    pub holiday_edge: bool,
 }
 
 impl Validation {
@@ -227,9 +245,32 @@ impl Validation {
                 .series(Place::Area(position))
                 .map(|(date, count)| (epoch_day(date), count))
                 .collect();
-            let check = check_area(area.code.clone(), area.name.clone(), &series, span);
+            let check = check_area(
+                area.code.clone(),
+                area.name.clone(),
+                &series,
+                span,
+                scenario.calendar(),
+            );
             validation.warnings.extend(check.warnings());
             validation.areas.push(check);
+        }
+        let at_edges = |area: &AreaCheck| {
+            let shifts = area.level_shifts.iter().filter(|s| s.holiday_edge).count();
+            let outliers = area.outliers.iter().filter(|o| o.holiday_edge).count();
+            (shifts, outliers)
+        };
+        let (shifts, outliers) = validation
+            .areas
+            .iter()
+            .map(at_edges)
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        if shifts + outliers > 0 {
+            validation.warnings.push(format!(
+                "{} and {} at the start or end of a holiday, as expected in a cabin region: listed per area in the report (JSON), not warned about",
+                count(shifts as u32, "level shift"),
+                count(outliers as u32, "outlier day"),
+            ));
         }
         Ok(validation)
     }
@@ -291,7 +332,7 @@ impl AreaCheck {
                 dates.join(", ")
             ));
         }
-        for shift in &self.level_shifts {
+        for shift in self.level_shifts.iter().filter(|s| !s.holiday_edge) {
             warnings.push(format!(
                 "{who}: level shift on {}: median {} persons over the {LEVEL_SHIFT_WINDOW} days before, {} from it on (×{:.2})",
                 shift.date,
@@ -300,7 +341,8 @@ impl AreaCheck {
                 shift.after / shift.before,
             ));
         }
-        for outlier in self.outliers.iter().take(WARNINGS_LISTED) {
+        let outliers: Vec<&Outlier> = self.outliers.iter().filter(|o| !o.holiday_edge).collect();
+        for outlier in outliers.iter().take(WARNINGS_LISTED) {
             warnings.push(format!(
                 "{who}: outlier on {}: {} persons, against {} on the counted day before (robust score {:.1})",
                 outlier.date,
@@ -309,10 +351,10 @@ impl AreaCheck {
                 outlier.score,
             ));
         }
-        if self.outliers.len() > WARNINGS_LISTED {
+        if outliers.len() > WARNINGS_LISTED {
             warnings.push(format!(
                 "{who}: {} more outliers (listed in the report's areas)",
-                self.outliers.len() - WARNINGS_LISTED
+                outliers.len() - WARNINGS_LISTED
             ));
         }
         warnings
@@ -326,12 +368,13 @@ fn check_area(
     name: String,
     series: &[(i32, f64)],
     span: Option<(i32, i32)>,
+    calendar: &SchoolHolidays,
 ) -> AreaCheck {
     let missing = span.map_or_else(Vec::new, |(first, last)| {
         missing_ranges(series.iter().map(|p| p.0), first, last)
     });
     let zero: Vec<i32> = series.iter().filter(|p| p.1 == 0.0).map(|p| p.0).collect();
-    let (level_shifts, outliers) = jumps(series);
+    let (level_shifts, outliers) = jumps(series, calendar);
     AreaCheck {
         code,
         name,
@@ -371,7 +414,7 @@ fn missing_ranges(days: impl Iterator<Item = i32>, first: i32, last: i32) -> Vec
 }
 
 /// The level shifts and outlier days of one area's counts (see the module docs).
-fn jumps(series: &[(i32, f64)]) -> (Vec<LevelShift>, Vec<Outlier>) {
+fn jumps(series: &[(i32, f64)], calendar: &SchoolHolidays) -> (Vec<LevelShift>, Vec<Outlier>) {
     let (mut shifts, mut outliers) = (Vec::new(), Vec::new());
     if series.len() < MIN_CHANGES + 1 {
         return (shifts, outliers);
@@ -389,6 +432,7 @@ fn jumps(series: &[(i32, f64)]) -> (Vec<LevelShift>, Vec<Outlier>) {
             continue;
         }
         let (day, persons) = series[i + 1];
+        let holiday_edge = calendar.near_holiday_edge(from_epoch_day(day), HOLIDAY_EDGE_DAYS);
         // A jump straight back on the next counted day makes this day a spike.
         let returns = flagged(i + 1) && scores[i + 1].signum() != scores[i].signum();
         match level_shift(series, day).filter(|_| !returns) {
@@ -396,12 +440,14 @@ fn jumps(series: &[(i32, f64)]) -> (Vec<LevelShift>, Vec<Outlier>) {
                 date: from_epoch_day(day),
                 before,
                 after,
+                holiday_edge,
             }),
             None => outliers.push(Outlier {
                 date: from_epoch_day(day),
                 count: persons,
                 previous: series[i].1,
                 score: scores[i],
+                holiday_edge,
             }),
         }
         i += if returns { 2 } else { 1 };
@@ -513,7 +559,7 @@ mod tests {
                 (d, if d == 10 { x * 20.0 } else { x })
             })
             .collect();
-        let (shifts, outliers) = jumps(&series);
+        let (shifts, outliers) = jumps(&series, &SchoolHolidays::default());
         assert_eq!(
             outliers
                 .iter()
@@ -528,7 +574,8 @@ mod tests {
             [LevelShift {
                 date: from_epoch_day(40),
                 before: 102.0,
-                after: 1020.0
+                after: 1020.0,
+                holiday_edge: false,
             }]
         );
     }
