@@ -753,6 +753,28 @@ mod tests {
     }
 
     #[test]
+    fn every_made_up_area_has_guest_nights_under_its_own_scenario() {
+        // 357 areas (Norway's municipalities) over three years: the plan's method on the
+        // synth's own scenario gives each area a positive mean of part-time residents.
+        let synth = Synth::generic(357, start(), 3 * 365, 2021, 4_000_000.0);
+        let toml = synth.scenario_toml(None).expect("toml");
+        let scenario = crate::scenario_from_toml(&toml, Path::new("s.toml")).expect("parses");
+        let counts = synth.to_counts(&scenario, Path::new("synth")).expect("counts");
+        let plan = crate::Plan::new(&scenario, &crate::Selection::default()).expect("plan");
+        let summary = plan.estimate(&counts).expect("estimate").summary();
+        let areas = summary.areas();
+        assert_eq!(areas.len(), 357);
+        for area in areas {
+            let (part_time, observed) = (area.mean().part_time(), area.mean().observed());
+            assert!(
+                part_time > 0.05 * observed,
+                "{}: {part_time} part-time of {observed}",
+                area.name()
+            );
+        }
+    }
+
+    #[test]
     fn writes_a_scenario_that_matches_the_counts() {
         let synth = Synth::generic(25, start(), 30, 4, 200_000.0);
         let toml = synth.scenario_toml(Some("counts.csv")).expect("toml");
