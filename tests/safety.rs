@@ -216,6 +216,51 @@ fn an_output_naming_a_table_the_scenario_reads_is_refused() {
 }
 
 #[test]
+fn counts_from_a_pipe_are_refused_with_the_reason() {
+    // A named pipe gives its bytes once; the counts are read more than once (their header,
+    // their rows, their hash for the run record), so a pipe is refused, not half read.
+    let dir = folder(&[]);
+    hallingdal(dir.path());
+    let fifo = dir.path().join("counts-pipe");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = std::thread::spawn({
+        let (fifo, counts) = (fifo.clone(), dir.path().join("counts.csv"));
+        // Whatever deltid reads of it; a closed pipe (EPIPE) ends the writer.
+        move || {
+            let _ = std::fs::write(fifo, std::fs::read(counts).unwrap());
+        }
+    });
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan-2021.toml",
+            "--counts",
+            "counts-pipe",
+        ],
+    );
+    if !writer.is_finished() {
+        // deltid never opened the pipe: let the writer go before failing.
+        drop(std::fs::File::open(&fifo));
+    }
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "deltid: error: cannot read counts-pipe\n  caused by: is a pipe or a device, not a \
+         file: an input is read more than once (to check it and to hash it for the run \
+         record), so save it to a file first\n"
+    );
+}
+
+#[test]
 fn what_is_not_a_regular_file_is_written_through_not_replaced() {
     use std::os::unix::fs::FileTypeExt;
     let dir = folder(&[]);

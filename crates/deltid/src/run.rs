@@ -99,8 +99,16 @@ impl Run {
     ///
     /// Its [`RunRecord`] is made here: the scenario's files and the counts file are hashed.
     pub fn from_estimate(estimate: Estimate, sheet: Option<String>) -> Run {
-        let summary = estimate.summary();
-        let record = RunRecord::new(&estimate);
+        // Hashing the inputs (a pass over each file) and the summary (a pass over the counts)
+        // run side by side.
+        let (summary, record) = std::thread::scope(|scope| {
+            let record = scope.spawn(|| RunRecord::new(&estimate));
+            let summary = estimate.summary();
+            let record = record
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (summary, record)
+        });
         let language = estimate.scenario().language().unwrap_or_default();
         Run {
             record,

@@ -18,8 +18,8 @@ use crate::reading::{
 };
 use crate::rows::{Batch, Cell, Cells, Layout, Line, RowReader, Rules};
 use crate::source::{
-    csv_reader, decode, find_header, header_name, line_ends, looks_utf16, read_error, skip_blank,
-    sniff_delimiter, strip_bom,
+    csv_reader, decode, find_header, header_name, line_ends, looks_utf16, map_file, read_error,
+    skip_blank, sniff_delimiter, strip_bom,
 };
 
 /// How a CSV file is cut for its workers: bytes per chunk, threads, and whether a regular
@@ -254,25 +254,6 @@ fn distinct_dates(
         }
     }
     Ok(dates)
-}
-
-/// A regular file mapped into memory, or `None` if it cannot be (a pipe, a device, a system
-/// without maps): it is then read in chunks.
-///
-/// The one `unsafe` block of deltid (the workspace denies unsafe code elsewhere).
-#[allow(unsafe_code)]
-fn map_file(file: &std::fs::File) -> Option<memmap2::Mmap> {
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    // SAFETY: the map is read-only and private to this process; the bytes are only read. A
-    // file changed by another program while it is read may give torn records (reported as
-    // problems like any other) or, if truncated, SIGBUS — the documented limit of reading
-    // files through maps, which `grep` and `ripgrep` accept too.
-    let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
-    // The file is read once, front to back.
-    let _ = map.advise(memmap2::Advice::Sequential);
-    Some(map)
 }
 
 /// Where a CSV file's records after its header come from: bytes in memory (a mapped file or
