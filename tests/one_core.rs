@@ -82,16 +82,10 @@ fn area_cell_with_thin_space_ideographic_space_or_vertical_tab_reads_on_every_pa
         assert_close(per_year(&scenario, &counts).unwrap(), 532_900.0);
         let s = read_scenario(&scenario).unwrap();
         for mapped in [true, false] {
-            let chunked = deltid::read_counts_in_chunks(
-                &counts,
-                &CountsOptions::default(),
-                &s,
-                7,
-                3,
-                mapped,
-            )
-            .and_then(deltid::Reading::into_counts)
-            .unwrap();
+            let chunked =
+                deltid::read_counts_in_chunks(&counts, &CountsOptions::default(), &s, 7, 3, mapped)
+                    .and_then(deltid::Reading::into_counts)
+                    .unwrap();
             assert_eq!(chunked.len(), 20, "{blank:?}");
         }
         let rows = duckdb(&counts, &summary_sql(&scenario), "DATE", "VARCHAR").unwrap();

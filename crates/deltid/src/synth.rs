@@ -759,7 +759,9 @@ mod tests {
         let synth = Synth::generic(357, start(), 3 * 365, 2021, 4_000_000.0);
         let toml = synth.scenario_toml(None).expect("toml");
         let scenario = crate::scenario_from_toml(&toml, Path::new("s.toml")).expect("parses");
-        let counts = synth.to_counts(&scenario, Path::new("synth")).expect("counts");
+        let counts = synth
+            .to_counts(&scenario, Path::new("synth"))
+            .expect("counts");
         let plan = crate::Plan::new(&scenario, &crate::Selection::default()).expect("plan");
         let summary = plan.estimate(&counts).expect("estimate").summary();
         let areas = summary.areas();

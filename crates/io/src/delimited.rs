@@ -13,8 +13,7 @@ use deltid_model::{CountsBuilder, CountsWriter, Error, Location, Result, Scenari
 
 use crate::cell::{DateFormat, DateParser};
 use crate::reading::{
-    Collector, CountsOptions, Progress, Reading, choose_dates, find_repeats, header_batch, layout,
-    store,
+    Collector, CountsOptions, Progress, Reading, choose_dates, header_batch, layout, store,
 };
 use crate::rows::{Batch, Cell, Cells, Layout, Line, RowReader, Rules};
 use crate::source::{
@@ -206,13 +205,7 @@ pub(crate) fn read_counts(
     let replay = |visit: &mut dyn FnMut(u64, &Cell)| {
         replay_csv(&rules, delimiter, data_start, data_line, visit)
     };
-    let repeats = if collector.repeats == 0 && builder.unseen_repeats() == 0 {
-        Vec::new()
-    } else {
-        collector.repeats = collector.repeats.max(1);
-        find_repeats(&rules, &replay, &Location::Line)?
-    };
-    collector.finish(builder, repeats, None, (&replay, &Location::Line))
+    collector.finish(builder, (None, None), (&replay, &Location::Line))
 }
 
 /// Every distinct date cell of a CSV file's date column, in file order.

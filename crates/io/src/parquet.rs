@@ -52,8 +52,7 @@ mod imp {
 
     use crate::cell::{DateParser, NotPersons, check_persons};
     use crate::reading::{
-        Collector, CountsOptions, Progress, Reading, choose_dates, find_repeats, header_batch,
-        layout, store,
+        Collector, CountsOptions, Progress, Reading, choose_dates, header_batch, layout, store,
     };
     use crate::rows::{Batch, Cell, Layout, Problem, ProblemKind, RowReader, Rules};
     use crate::source::{Encoding, read_error};
@@ -540,13 +539,7 @@ mod imp {
             }
             Ok(())
         };
-        let repeats = if collector.repeats == 0 && builder.unseen_repeats() == 0 {
-            Vec::new()
-        } else {
-            collector.repeats = collector.repeats.max(1);
-            find_repeats(&rules, &replay, &Location::Row)?
-        };
-        collector.finish(builder, repeats, None, (&replay, &Location::Row))
+        collector.finish(builder, (None, None), (&replay, &Location::Row))
     }
 
     /// A column's values as text (`None` for nulls).

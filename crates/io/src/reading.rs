@@ -326,11 +326,19 @@ impl<'a> Collector<'a> {
     pub(crate) fn finish(
         mut self,
         builder: CountsBuilder,
-        repeats: Vec<(u64, Error)>,
-        sheet: Option<String>,
+        (repeats, sheet): (Option<Vec<(u64, Error)>>, Option<String>),
         (replay, locate): (&Replay<'_>, &dyn Fn(u64) -> Location),
     ) -> Result<Reading> {
-        let mut counts = builder.finish(self.rules.path);
+        let (mut counts, unseen) = builder.finish_with_unseen_repeats(self.rules.path);
+        // Repeats not found while reading are found, with their lines, by a second pass.
+        let repeats = match repeats {
+            Some(repeats) => repeats,
+            None if self.repeats == 0 && unseen == 0 => Vec::new(),
+            None => {
+                self.repeats = self.repeats.max(1);
+                find_repeats(self.rules, replay, locate)?
+            }
+        };
         let (strays, span) = stray_days(&counts.days_counted());
         if !strays.is_empty() {
             let column = match &self.rules.layout {

@@ -264,5 +264,9 @@ pub(crate) fn read_counts(
         Ok(())
     };
     let locate = |row: u64| places.locate(row, date_column);
-    collector.finish(builder, repeats, Some(sheet.name), (&replay, &locate))
+    collector.finish(
+        builder,
+        (Some(repeats), Some(sheet.name)),
+        (&replay, &locate),
+    )
 }

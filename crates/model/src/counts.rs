@@ -343,24 +343,6 @@ impl CountsBuilder {
         self.rows.load(Ordering::Relaxed)
     }
 
-    /// Repeats of a place and day that two writers added at the same moment, so that neither
-    /// was refused: the counts added less the places and days held. 0 with one writer.
-    pub fn unseen_repeats(&self) -> u64 {
-        let grid = self.grid.read().unwrap_or_else(PoisonError::into_inner);
-        let held: u64 = grid
-            .days
-            .iter()
-            .flatten()
-            .map(|row| {
-                row.observed
-                    .iter()
-                    .filter(|a| a.load(Ordering::Relaxed) != EMPTY)
-                    .count() as u64
-            })
-            .sum();
-        self.len().saturating_sub(held)
-    }
-
     /// Whether nothing was added.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -368,15 +350,34 @@ impl CountsBuilder {
 
     /// The counts, named by `path` (the file they came from).
     pub fn finish(self, path: &Path) -> Counts {
+        self.finish_with_unseen_repeats(path).0
+    }
+
+    /// [`CountsBuilder::finish`], and the repeats of a place and day that two writers added at
+    /// the same moment, so that neither was refused (the counts added less the places and days
+    /// held; 0 with one writer), counted in the same pass.
+    pub fn finish_with_unseen_repeats(self, path: &Path) -> (Counts, u64) {
+        let added = self.len();
         let grid = self
             .grid
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
+        let held = std::cell::Cell::new(0u64);
         // In place: a row of atomics becomes a row of numbers in the same memory.
         let values = |row: Box<[AtomicU64]>| -> Box<[f64]> {
             Vec::from(row)
                 .into_iter()
                 .map(|a| f64::from_bits(a.into_inner()))
+                .collect()
+        };
+        let observed = |row: Box<[AtomicU64]>| -> Box<[f64]> {
+            Vec::from(row)
+                .into_iter()
+                .map(|a| {
+                    let bits = a.into_inner();
+                    held.set(held.get() + u64::from(bits != EMPTY));
+                    f64::from_bits(bits)
+                })
                 .collect()
         };
         let days = grid
@@ -397,13 +398,13 @@ impl CountsBuilder {
                         }),
                     });
                     DayRow {
-                        observed: values(row.observed),
+                        observed: observed(row.observed),
                         foreign: row.foreign.map(values),
                     }
                 })
             })
             .collect();
-        Counts {
+        let counts = Counts {
             inner: Arc::new(Grid {
                 path: path.to_owned(),
                 rows: self.rows.into_inner(),
@@ -413,7 +414,8 @@ impl CountsBuilder {
                 days,
                 foreign: self.foreign,
             }),
-        }
+        };
+        (counts, added.saturating_sub(held.get()))
     }
 }
 
