@@ -81,13 +81,10 @@ fn area_cell_with_thin_space_ideographic_space_or_vertical_tab_reads_on_every_pa
         let (scenario, counts) = (dir.path().join("s.toml"), dir.path().join("counts.csv"));
         assert_close(per_year(&scenario, &counts).unwrap(), 532_900.0);
         let s = read_scenario(&scenario).unwrap();
-        for mapped in [true, false] {
-            let chunked =
-                deltid::read_counts_in_chunks(&counts, &CountsOptions::default(), &s, 7, 3, mapped)
-                    .and_then(deltid::Reading::into_counts)
-                    .unwrap();
-            assert_eq!(chunked.len(), 20, "{blank:?}");
-        }
+        let chunked = deltid::read_counts_in_chunks(&counts, &CountsOptions::default(), &s, 7, 3)
+            .and_then(deltid::Reading::into_counts)
+            .unwrap();
+        assert_eq!(chunked.len(), 20, "{blank:?}");
         let rows = duckdb(&counts, &summary_sql(&scenario), "DATE", "VARCHAR").unwrap();
         let region = rows.last().unwrap();
         assert_close(region[13].parse().unwrap(), 532_900.0);
@@ -325,14 +322,13 @@ fn csv_dialect_is_one_for_every_chunking() {
     assert_close(per_year(&path, &counts).unwrap() / 365.0, 200.0);
     let s = read_scenario(&path).unwrap();
     for bytes in 1..=40 {
-        for (threads, mapped) in [(1, true), (2, true), (1, false), (2, false)] {
+        for threads in [1, 2] {
             let c = deltid::read_counts_in_chunks(
                 &counts,
                 &CountsOptions::default(),
                 &s,
                 bytes,
                 threads,
-                mapped,
             )
             .and_then(deltid::Reading::into_counts)
             .unwrap_or_else(|e| panic!("{bytes} bytes: {e}"));

@@ -10,8 +10,7 @@
 //! deduction figure, an ambiguous name). Every case runs through:
 //!
 //! - an independent oracle written here from the formulas of DOMAIN.md and the plan's docs;
-//! - the CSV reader with its default chunks, and with tiny chunks on one to three threads,
-//!   cut in memory or read chunk by chunk;
+//! - the CSV reader with its default chunks, and with tiny chunks on one to three threads;
 //! - the same counts as Parquet;
 //! - the query of `deltid sql` in DuckDB (Python's `duckdb`, tests/requirements.txt).
 //!
@@ -699,8 +698,6 @@ fn library(dir: &Path, counts: &Path, chunks: Option<(usize, usize)>) -> Result<
             &scenario,
             bytes,
             threads,
-            // Cut in memory (as a file is) or read chunk by chunk (as a pipe is), by turns.
-            bytes % 2 == 0,
         )
         .and_then(deltid::Reading::into_counts),
     }

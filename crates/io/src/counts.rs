@@ -70,9 +70,8 @@ pub fn read_counts_with(
     )
 }
 
-/// [`read_counts_with`] with CSV chunks of `chunk_bytes` bytes parsed by `threads` workers,
-/// cut from the file in memory (`mapped`, as by default) or read from it chunk by chunk (as
-/// a pipe is): for tests that the result does not depend on how a file is cut.
+/// [`read_counts_with`] with CSV chunks of `chunk_bytes` bytes parsed by `threads` workers:
+/// for tests that the result does not depend on how a file is cut.
 #[doc(hidden)]
 pub fn read_counts_in_chunks(
     path: &Path,
@@ -80,12 +79,10 @@ pub fn read_counts_in_chunks(
     scenario: &Scenario,
     chunk_bytes: usize,
     threads: usize,
-    mapped: bool,
 ) -> Result<Reading> {
     let chunking = Chunking {
         bytes: chunk_bytes.max(1),
         threads: threads.max(1),
-        mapped,
     };
     read_counts_chunked(path, options, scenario, None, chunking)
 }

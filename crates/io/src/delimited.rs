@@ -17,17 +17,15 @@ use crate::reading::{
 };
 use crate::rows::{Batch, Cell, Cells, Layout, Line, RowReader, Rules};
 use crate::source::{
-    csv_reader, decode, find_header, header_name, line_ends, looks_utf16, map_file, read_error,
-    skip_blank, sniff_delimiter, strip_bom,
+    csv_reader, decode, find_header, header_name, line_ends, looks_utf16, read_error, skip_blank,
+    sniff_delimiter, strip_bom,
 };
 
-/// How a CSV file is cut for its workers: bytes per chunk, threads, and whether a regular
-/// file is cut in memory (mapped, or held whole when small) rather than read chunk by chunk.
+/// How a CSV file is cut for its workers: bytes per chunk and threads.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Chunking {
     pub(crate) bytes: usize,
     pub(crate) threads: usize,
-    pub(crate) mapped: bool,
 }
 
 impl Default for Chunking {
@@ -35,7 +33,6 @@ impl Default for Chunking {
         Chunking {
             bytes: 4 << 20,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            mapped: true,
         }
     }
 }
@@ -171,26 +168,12 @@ pub(crate) fn read_counts(
             });
         }
     };
-    // A regular file is mapped into memory and cut in place: no copy of its bytes. The map
-    // is private and read-only; a file truncated by another program while it is read would
-    // stop the process (SIGBUS), as it would stop `grep`, so only regular files are mapped.
-    let mapped = if whole || !chunking.mapped {
-        None
-    } else {
-        map_file(&file)
-    };
-    let source = match &mapped {
-        _ if whole && chunking.mapped => Source::Mapped(&block[data_start..], data_start as u64),
-        Some(map) if map.len() >= block.len() && map[..block.len()] == block[..] => {
-            Source::Mapped(&map[data_start..], data_start as u64)
-        }
-        _ => Source::Stream(file, block[data_start..].to_vec(), block.len() as u64),
-    };
+    let carry = block[data_start..].to_vec();
     run_chunks(
         path,
         (&rules, &builder),
         delimiter,
-        source,
+        (file, carry, block.len() as u64),
         chunking,
         |batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);
@@ -249,30 +232,6 @@ fn distinct_dates(
     Ok(dates)
 }
 
-/// Where a CSV file's records after its header come from: bytes in memory (a mapped file or
-/// a file read whole) with the offset of their first byte in the file, or a file read on in
-/// chunks from the given offset after the bytes already read (`carry`).
-enum Source<'m> {
-    Mapped(&'m [u8], u64),
-    Stream(std::fs::File, Vec<u8>, u64),
-}
-
-/// A chunk's bytes: a buffer filled from the file, or a slice of the file in memory.
-enum Bytes<'m> {
-    Owned(Vec<u8>),
-    Mapped(&'m [u8]),
-}
-
-impl std::ops::Deref for Bytes<'_> {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(bytes) => bytes,
-        }
-    }
-}
-
 /// Reads a CSV file's records after its header in chunks cut at record boundaries, parses
 /// them on `chunking.threads` workers, and hands each chunk's batch to `merge` in file order
 /// with the line of the chunk's first byte and the bytes read so far.
@@ -280,14 +239,14 @@ fn run_chunks(
     path: &Path,
     (rules, builder): (&Rules<'_>, &CountsBuilder),
     delimiter: u8,
-    source: Source<'_>,
+    (file, carry, offset): (std::fs::File, Vec<u8>, u64),
     chunking: Chunking,
     mut merge: impl FnMut(Batch, u64, u64),
     first_line: u64,
 ) -> Result<()> {
     let threads = chunking.threads.max(1);
     std::thread::scope(|scope| -> Result<()> {
-        let (work_tx, work_rx) = mpsc::sync_channel::<Chunk<'_>>(threads * 2);
+        let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(threads * 2);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel::<(usize, Batch, u64, u64)>();
         // Chunk buffers go back to the reader to be filled again: no fresh memory per chunk.
@@ -316,9 +275,7 @@ fn run_chunks(
                     );
                     cells = std::mem::take(&mut batch.cells);
                     // The reader may have stopped; the buffer is then simply dropped.
-                    if let Bytes::Owned(buffer) = chunk {
-                        let _ = pool_tx.send(buffer);
-                    }
+                    let _ = pool_tx.send(chunk);
                     if done_tx.send((index, batch, lines, read)).is_err() {
                         break;
                     }
@@ -327,19 +284,15 @@ fn run_chunks(
         }
         drop(done_tx);
         drop(pool_tx);
-        let splitter = scope.spawn(move || match source {
-            Source::Mapped(bytes, offset) => {
-                cut_chunks(bytes, offset, delimiter, chunking.bytes, &work_tx);
-                Ok(())
-            }
-            Source::Stream(file, carry, offset) => split_chunks(
+        let splitter = scope.spawn(move || {
+            split_chunks(
                 file,
                 carry,
                 offset,
                 delimiter,
                 chunking.bytes,
                 (work_tx, pool_rx),
-            ),
+            )
         });
         // Merge in file order.
         let mut pending: BTreeMap<usize, (Batch, u64, u64)> = BTreeMap::new();
@@ -365,43 +318,7 @@ fn run_chunks(
 
 /// A chunk of a file for a worker: its number in file order, its bytes, and the bytes read
 /// when it was cut.
-type Chunk<'m> = (usize, Bytes<'m>, u64);
-
-/// Cuts bytes in memory (starting at a record boundary, `offset` bytes into the file) into
-/// chunks that end at record boundaries, numbered in order, with the file's bytes up to each
-/// chunk's end.
-fn cut_chunks<'m>(
-    bytes: &'m [u8],
-    offset: u64,
-    delimiter: u8,
-    chunk_bytes: usize,
-    work: &mpsc::SyncSender<Chunk<'m>>,
-) {
-    let (mut at, mut index) = (0, 0);
-    while at < bytes.len() {
-        let mut end = (at + chunk_bytes).min(bytes.len());
-        loop {
-            if end == bytes.len() {
-                break;
-            }
-            let split = record_boundary(&bytes[at..end], delimiter);
-            if split > 0 {
-                end = at + split;
-                break;
-            }
-            // One record longer than a chunk: look further.
-            end = (at + 2 * (end - at)).min(bytes.len());
-        }
-        if work
-            .send((index, Bytes::Mapped(&bytes[at..end]), offset + end as u64))
-            .is_err()
-        {
-            return;
-        }
-        at = end;
-        index += 1;
-    }
-}
+type Chunk = (usize, Vec<u8>, u64);
 
 /// Reads the file on and sends chunks that end at record boundaries, numbered in order, with
 /// the bytes read so far; buffers come back through `pool` to be filled again.
@@ -411,7 +328,7 @@ fn split_chunks(
     mut read_so_far: u64,
     delimiter: u8,
     chunk_bytes: usize,
-    (work, pool): (mpsc::SyncSender<Chunk<'_>>, mpsc::Receiver<Vec<u8>>),
+    (work, pool): (mpsc::SyncSender<Chunk>, mpsc::Receiver<Vec<u8>>),
 ) -> std::io::Result<()> {
     let mut index = 0;
     let mut eof = false;
@@ -447,10 +364,7 @@ fn split_chunks(
         next.clear();
         next.extend_from_slice(&buffer[split..]);
         buffer.truncate(split);
-        if work
-            .send((index, Bytes::Owned(buffer), read_so_far))
-            .is_err()
-        {
+        if work.send((index, buffer, read_so_far)).is_err() {
             return Ok(());
         }
         index += 1;

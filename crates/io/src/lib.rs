@@ -31,5 +31,5 @@ pub use deltid_model::Error;
 pub use reading::{CountsColumns, CountsOptions, Progress, Reading, Shape};
 pub use rows::MAX_REPORTED;
 pub use scenario::{read_scenario, scenario_from_toml};
-pub use source::{Encoding, SourceOptions, visit_bytes};
+pub use source::{Encoding, SourceOptions};
 pub use tables::{TableLayout, TableRef, read_deduction_table};
