@@ -487,7 +487,8 @@ mod imp {
                         };
                         let batch = read_group(path, group, projection).and_then(|frame| {
                             let mut batch =
-                                convert(&mut reader, rules, reads, &frame, *first as u64)?.batch;
+                                convert(&mut reader, rules, reads, &frame, (*first as u64, false))?
+                                    .batch;
                             store(&mut writer, rules, &mut batch);
                             Ok(batch)
                         });
@@ -532,7 +533,8 @@ mod imp {
             let mut reader = RowReader::new(&rules);
             for (first, group) in &groups {
                 let frame = read_group(path, group, &projection)?;
-                let converted = convert(&mut reader, &rules, &reads, &frame, *first as u64)?;
+                let converted =
+                    convert(&mut reader, &rules, &reads, &frame, (*first as u64, true))?;
                 for (row, cell) in converted.rows.iter().zip(&converted.batch.cells) {
                     visit(*row, cell);
                 }
@@ -554,8 +556,36 @@ mod imp {
     enum Values<'a> {
         /// Text borrowed from the (cast) column: no string per row.
         Text(Vec<Option<&'a str>>),
-        Numbers(Vec<Option<f64>>),
-        Days(Vec<Option<i32>>),
+        Numbers(Plain<'a, f64>),
+        Days(Plain<'a, i32>),
+    }
+
+    /// Numbers of a column: borrowed in place when the column has one chunk and no nulls (as
+    /// a row group's column mostly has), else copied with their nulls.
+    enum Plain<'a, T> {
+        Borrowed(&'a [T]),
+        Nullable(Vec<Option<T>>),
+    }
+
+    impl<T: Copy> Plain<'_, T> {
+        #[inline]
+        fn get(&self, i: usize) -> Option<T> {
+            match self {
+                Plain::Borrowed(values) => Some(values[i]),
+                Plain::Nullable(values) => values[i],
+            }
+        }
+    }
+
+    /// The numbers of a cast column, borrowed when they can be.
+    fn plain<T>(column: &ChunkedArray<T>) -> Plain<'_, T::Native>
+    where
+        T: PolarsNumericType,
+    {
+        match column.cont_slice() {
+            Ok(values) => Plain::Borrowed(values),
+            Err(_) => Plain::Nullable(column.iter().collect()),
+        }
     }
 
     /// A column cast to the type its values are read from.
@@ -576,20 +606,20 @@ mod imp {
         guarded(path, || {
             Ok(match read {
                 Read::Text => Values::Text(column.str()?.iter().collect()),
-                Read::Number => Values::Numbers(column.f64()?.iter().collect()),
-                Read::Days => Values::Days(column.i32()?.iter().collect()),
-                Read::Timestamp(unit, zone) => Values::Days(
+                Read::Number => Values::Numbers(plain(column.f64()?)),
+                Read::Days => Values::Days(plain(column.i32()?)),
+                Read::Timestamp(unit, zone) => Values::Days(Plain::Nullable(
                     column
                         .i64()?
                         .iter()
                         .map(|v| v.map(|v| timestamp_day(v, unit, zone)))
                         .collect(),
-                ),
+                )),
             })
         })
     }
 
-    /// A converted row group: its batch, and the row of each cell.
+    /// A converted row group: its batch, and the row of each cell (when asked for).
     struct Converted {
         batch: Batch,
         rows: Vec<u64>,
@@ -600,7 +630,7 @@ mod imp {
         rules: &Rules<'_>,
         reads: &HashMap<usize, Read>,
         frame: &DataFrame,
-        offset: u64,
+        (offset, with_rows): (u64, bool),
     ) -> Result<Converted> {
         let path = rules.path;
         let mut batch = Batch::default();
@@ -661,7 +691,9 @@ mod imp {
                             observed,
                             foreign,
                         });
-                        rows.push(row);
+                        if with_rows {
+                            rows.push(row);
+                        }
                     }
                 }
             }
@@ -683,11 +715,11 @@ mod imp {
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     for (c, key, values) in &counts {
                         let empty = match values {
-                            Values::Numbers(v) => v[i].is_none(),
+                            Values::Numbers(v) => v.get(i).is_none(),
                             Values::Text(v) => {
                                 v[i].is_none_or(|t| deltid_model::trim_cell(t).is_empty())
                             }
-                            Values::Days(v) => v[i].is_none(),
+                            Values::Days(v) => v.get(i).is_none(),
                         };
                         if empty {
                             continue;
@@ -700,7 +732,9 @@ mod imp {
                                 observed,
                                 foreign: 0.0,
                             });
-                            rows.push(row);
+                            if with_rows {
+                                rows.push(row);
+                            }
                         }
                     }
                 }
@@ -739,7 +773,7 @@ mod imp {
                     kind,
                     value,
                 };
-                match d[i] {
+                match d.get(i) {
                     None => {
                         batch.push_problem(problem(ProblemKind::ParseDate, String::new()));
                         None
@@ -778,7 +812,7 @@ mod imp {
                     kind,
                     value,
                 };
-                match n[i].map(check_persons) {
+                match n.get(i).map(check_persons) {
                     Some(Ok(v)) => Some(v),
                     Some(Err(not)) => {
                         let kind = match not {
@@ -788,7 +822,7 @@ mod imp {
                         };
                         batch.push_problem(problem(
                             kind,
-                            n[i].map_or_else(String::new, |v| v.to_string()),
+                            n.get(i).map_or_else(String::new, |v| v.to_string()),
                         ));
                         None
                     }
