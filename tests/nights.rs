@@ -404,3 +404,68 @@ fn the_cli_prints_the_plans_table_for_nights() {
         assert!(!text.contains("commuters in"), "{text}");
     }
 }
+
+#[test]
+fn every_path_to_the_nights_agrees() {
+    // The shipped hourly counts read whole, in small chunks on several threads, and as a
+    // spreadsheet's text cells; and their nights written out per evening date and read back by
+    // a scenario with [night]: one estimate.
+    let scenario = read_scenario(data("hourly/scenario.toml")).unwrap();
+    let path = data("hourly/counts.csv");
+    let whole = read_counts(&path, &CountsOptions::default(), &scenario).unwrap();
+    let chunked = deltid::read_counts_in_chunks(&path, &CountsOptions::default(), &scenario, 97, 3)
+        .unwrap()
+        .into_counts()
+        .unwrap();
+    let nights = |c: &deltid::Counts| c.nights().unwrap().counts().to_vec();
+    assert_eq!(nights(&whole), nights(&chunked));
+    assert_eq!(whole.len(), 21 * 6);
+
+    // The nights as daily rows (evening date, area, count).
+    let dir = tempfile::tempdir().unwrap();
+    let mut daily = String::from("date,area,count\n");
+    for night in whole.nights().unwrap().counts() {
+        daily.push_str(&format!(
+            "{},{},{}\n",
+            deltid::Nights::evening(night),
+            scenario.areas()[night.key].code,
+            night.persons
+        ));
+    }
+    let daily_path = dir.path().join("nights.csv");
+    std::fs::write(&daily_path, daily).unwrap();
+    let from_daily = read_counts(&daily_path, &CountsOptions::default(), &scenario).unwrap();
+    assert_eq!(from_daily.measure(), Measure::Day, "no hourly rows");
+
+    // The same counts as a workbook with the timestamps as text.
+    let book = dir.path().join("hourly.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (r, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            match (r, c, cell.parse::<f64>()) {
+                (r, 2, Ok(n)) if r > 0 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                _ => sheet.write_string(r as u32, c as u16, cell).unwrap(),
+            };
+        }
+    }
+    workbook.save(&book).unwrap();
+    let from_sheet = read_counts(&book, &CountsOptions::default(), &scenario).unwrap();
+    assert_eq!(nights(&whole), nights(&from_sheet));
+
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    assert_eq!(plan.measure(), Measure::Night, "the scenario declares [night]");
+    let summaries: Vec<deltid::Summary> = [&whole, &chunked, &from_daily, &from_sheet]
+        .iter()
+        .map(|c| plan.estimate(c).unwrap().summary())
+        .collect();
+    for other in &summaries[1..] {
+        for line in Line::ALL {
+            assert_close(other.region().mean()[line], summaries[0].region().mean()[line]);
+            for (a, b) in other.areas().iter().zip(summaries[0].areas()) {
+                assert_close(a.mean()[line], b.mean()[line]);
+            }
+        }
+    }
+}
