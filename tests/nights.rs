@@ -124,7 +124,10 @@ fn the_23_hour_night_has_three_hours_and_no_error() {
         let more = format!("{counts}2025-03-31T00:00:00Z,3044,650\n");
         let read = read("[night]\nrule = \"hour:02\"", &more).unwrap();
         assert_eq!(read.get(Place::Area(0), evening), None);
-        assert_eq!(read.get(Place::Area(0), date(2025, 3, 30)), Some((650.0, 0.0)));
+        assert_eq!(
+            read.get(Place::Area(0), date(2025, 3, 30)),
+            Some((650.0, 0.0))
+        );
     }
 }
 
@@ -210,8 +213,14 @@ fn night_counts_put_the_guests_where_they_sleep() {
     .unwrap();
     assert_eq!(run.summary().measure(), Measure::Day);
     let day = run.summary();
-    assert_close(day.areas()[0].mean()[Line::PartTime], 2_500.0 - 300.0 * 5.0 / 7.0);
-    assert_close(day.areas()[1].mean()[Line::PartTime], -500.0 - 300.0 * 2.0 / 7.0);
+    assert_close(
+        day.areas()[0].mean()[Line::PartTime],
+        2_500.0 - 300.0 * 5.0 / 7.0,
+    );
+    assert_close(
+        day.areas()[1].mean()[Line::PartTime],
+        -500.0 - 300.0 * 2.0 / 7.0,
+    );
     // 7 000 − 5 000 − 300: the region's 2 000 less what the day method deducts besides.
     assert_close(day.region().mean()[Line::PartTime], 1_700.0);
 }
@@ -297,16 +306,29 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
         other => panic!("expected LocalTime, got {other}"),
     }
     let message = err.to_string();
-    assert!(message.contains("counts.csv") && message.contains("line 3"), "{message}");
+    assert!(
+        message.contains("counts.csv") && message.contains("line 3"),
+        "{message}"
+    );
     // 02:30 on 2025-03-30 never happens in Oslo.
     let err = read("", "ts,area,count\n2025-03-30 02:30,3044,880\n").unwrap_err();
     assert!(
-        matches!(&err, Error::LocalTime { ambiguous: false, at: Location::Line(2), .. }),
+        matches!(
+            &err,
+            Error::LocalTime {
+                ambiguous: false,
+                at: Location::Line(2),
+                ..
+            }
+        ),
         "{err}"
     );
     // Not a timestamp at all, in a column named by its Norwegian name.
-    let err = read("", "tidspunkt,area,count\n2024-06-01 03:00,3044,1\n01.06.2024 kl 3,3044,2\n")
-        .unwrap_err();
+    let err = read(
+        "",
+        "tidspunkt,area,count\n2024-06-01 03:00,3044,1\n01.06.2024 kl 3,3044,2\n",
+    )
+    .unwrap_err();
     match &err {
         Error::ParseTime {
             at, column, value, ..
@@ -323,9 +345,15 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
         "ts,area,count\n2024-06-01T01:00:00Z,3044,1\n2024-06-01T03:00:00+02:00,3044,2\n",
     )
     .unwrap_err();
-    assert!(matches!(&err, Error::SameInstant { area, .. } if area == "3044"), "{err}");
+    assert!(
+        matches!(&err, Error::SameInstant { area, .. } if area == "3044"),
+        "{err}"
+    );
     // A zone the database does not know.
-    let dir = folder(&[("plan.toml", &format!("time_zone = \"Europe/Olso\"\n{}", scenario("")))]);
+    let dir = folder(&[(
+        "plan.toml",
+        &format!("time_zone = \"Europe/Olso\"\n{}", scenario("")),
+    )]);
     let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
     assert_eq!(err.column(), Some("time_zone"), "{err}");
     // A rule the reader does not know.
@@ -380,9 +408,18 @@ fn the_cli_prints_the_plans_table_for_nights() {
     let scenario = data("hourly/scenario.toml");
     let dir = tempfile::tempdir().unwrap();
     for (lang, words) in [
-        ("en", ["night counts", "guest-nights, mean per night", "minimum"]),
-        ("nn", ["netteljingar", "Gjestedøgn snitt pr. natt", "minimum"]),
-        ("nb", ["nattellinger", "Gjestedøgn snitt pr. natt", "minimum"]),
+        (
+            "en",
+            ["night counts", "guest-nights, mean per night", "minimum"],
+        ),
+        (
+            "nn",
+            ["netteljingar", "Gjestedøgn snitt pr. natt", "minimum"],
+        ),
+        (
+            "nb",
+            ["nattellinger", "Gjestedøgn snitt pr. natt", "minimum"],
+        ),
     ] {
         let out = deltid(
             dir.path(),
@@ -455,14 +492,21 @@ fn every_path_to_the_nights_agrees() {
     assert_eq!(nights(&whole), nights(&from_sheet));
 
     let plan = Plan::new(&scenario, &Selection::default()).unwrap();
-    assert_eq!(plan.measure(), Measure::Night, "the scenario declares [night]");
+    assert_eq!(
+        plan.measure(),
+        Measure::Night,
+        "the scenario declares [night]"
+    );
     let summaries: Vec<deltid::Summary> = [&whole, &chunked, &from_daily, &from_sheet]
         .iter()
         .map(|c| plan.estimate(c).unwrap().summary())
         .collect();
     for other in &summaries[1..] {
         for line in Line::ALL {
-            assert_close(other.region().mean()[line], summaries[0].region().mean()[line]);
+            assert_close(
+                other.region().mean()[line],
+                summaries[0].region().mean()[line],
+            );
             for (a, b) in other.areas().iter().zip(summaries[0].areas()) {
                 assert_close(a.mean()[line], b.mean()[line]);
             }

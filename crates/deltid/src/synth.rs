@@ -603,7 +603,11 @@ impl Synth {
     /// As [`Synth::generate`].
     pub fn night_truth(&self) -> Result<Vec<(NaiveDate, usize, u64)>> {
         let plan = self.plan()?;
-        Ok(self.guests(&plan, plan.dates.len() + 1).into_iter().take(plan.dates.len() * self.areas.len()).collect())
+        Ok(self
+            .guests(&plan, plan.dates.len() + 1)
+            .into_iter()
+            .take(plan.dates.len() * self.areas.len())
+            .collect())
     }
 
     /// Guests per night (evening dates from the day before `start`, `nights` of them after it),
@@ -653,7 +657,9 @@ impl Synth {
             if night < 0 {
                 first_night[area].2 as f64
             } else {
-                guests.get(night as usize * areas + area).map_or(0.0, |g| g.2 as f64)
+                guests
+                    .get(night as usize * areas + area)
+                    .map_or(0.0, |g| g.2 as f64)
             }
         };
         let zone = chrono_tz::Europe::Oslo;
@@ -662,7 +668,9 @@ impl Synth {
                 .earliest()
                 .map(|t| t.timestamp())
         };
-        let last = plan.dates[plan.dates.len() - 1].succ_opt().unwrap_or(plan.dates[0]);
+        let last = plan.dates[plan.dates.len() - 1]
+            .succ_opt()
+            .unwrap_or(plan.dates[0]);
         let (Some(from), Some(to)) = (local_midnight(plan.dates[0]), local_midnight(last)) else {
             return Err(Error::InvalidSynth {
                 reason: "no local midnight for the period".to_owned(),
@@ -694,7 +702,7 @@ impl Synth {
                 if (10..17).contains(&hour) {
                     persons += (guest(day, i) * HOURLY_DAY_VISITORS).round();
                 }
-                if hour >= 22 || hour < 3 {
+                if !(3..22).contains(&hour) {
                     // Night owls from elsewhere, still out in the area before 03:00.
                     persons += (g * HOURLY_AWAKE).round();
                 }

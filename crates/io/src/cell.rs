@@ -700,17 +700,22 @@ impl TimeParser {
         use chrono::{DateTime, NaiveDateTime, TimeZone, offset::LocalResult};
         let text = trim_cell(text);
         let with_offset = DateTime::parse_from_rfc3339(text).ok().or_else(|| {
-            ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z", "%Y-%m-%dT%H:%MZ", "%Y-%m-%d %H:%MZ"]
-                .iter()
-                .find_map(|f| {
-                    if f.ends_with('Z') {
-                        NaiveDateTime::parse_from_str(text, f)
-                            .ok()
-                            .map(|n| n.and_utc().fixed_offset())
-                    } else {
-                        DateTime::parse_from_str(text, f).ok()
-                    }
-                })
+            [
+                "%Y-%m-%dT%H:%M%:z",
+                "%Y-%m-%d %H:%M%:z",
+                "%Y-%m-%dT%H:%MZ",
+                "%Y-%m-%d %H:%MZ",
+            ]
+            .iter()
+            .find_map(|f| {
+                if f.ends_with('Z') {
+                    NaiveDateTime::parse_from_str(text, f)
+                        .ok()
+                        .map(|n| n.and_utc().fixed_offset())
+                } else {
+                    DateTime::parse_from_str(text, f).ok()
+                }
+            })
         });
         if let Some(instant) = with_offset {
             let local = instant.with_timezone(&self.zone).naive_local();
@@ -751,7 +756,10 @@ mod time_tests {
         assert_eq!(at("2024-10-27 01:00").map(|r| r.0), Ok(utc));
         // 02:00 occurs twice that night; the offset tells which.
         assert_eq!(at("2024-10-27 02:00"), Err(NotInstant::Ambiguous));
-        assert_eq!(at("2024-10-27T02:00+01:00").map(|r| r.0), Ok(utc + 2 * 3600));
+        assert_eq!(
+            at("2024-10-27T02:00+01:00").map(|r| r.0),
+            Ok(utc + 2 * 3600)
+        );
         // 2025-03-30 02:00 does not exist in Oslo.
         assert_eq!(at("2025-03-30 02:30"), Err(NotInstant::Skipped));
         assert_eq!(at("27.10.2024 01:00"), Err(NotInstant::Parse));

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use deltid_model::{
-    Counts, CountsBuilder, CountsWriter, Error, Location, Nights, Place, Refused, Result,
-    Scenario, TimedCount, from_epoch_day, stray_days,
+    Counts, CountsBuilder, CountsWriter, Error, Location, Nights, Place, Refused, Result, Scenario,
+    TimedCount, from_epoch_day, stray_days,
 };
 
 use crate::cell::{DateFormat, DateParser, NumberStyle, TimeParser};
@@ -235,14 +235,15 @@ pub(crate) fn layout(
 ) -> Result<HeaderLayout> {
     let columns = &options.columns.in_header(header);
     if let Some(time) = options.columns.time_in(header) {
-        let times = TimeParser::new(scenario.time_zone()).ok_or_else(|| Error::InvalidScenario {
-            path: scenario.path().to_owned(),
-            key: "time_zone".to_owned(),
-            reason: format!(
-                "{} is not a time zone of the IANA database (write e.g. \"Europe/Oslo\")",
-                deltid_model::quoted(scenario.time_zone())
-            ),
-        })?;
+        let times =
+            TimeParser::new(scenario.time_zone()).ok_or_else(|| Error::InvalidScenario {
+                path: scenario.path().to_owned(),
+                key: "time_zone".to_owned(),
+                reason: format!(
+                    "{} is not a time zone of the IANA database (write e.g. \"Europe/Oslo\")",
+                    deltid_model::quoted(scenario.time_zone())
+                ),
+            })?;
         if columns.foreign.is_some() {
             return Err(Error::Unsupported {
                 scenario: scenario.path().to_owned(),
@@ -444,33 +445,29 @@ impl Collector<'_> {
         let scenario = self.rules.scenario;
         let hours = std::mem::take(&mut self.hours);
         let keys = scenario.areas().len() + 1;
-        let nights = match Nights::reduce(
-            scenario.night_settings(),
-            scenario.time_zone(),
-            keys,
-            hours,
-        ) {
-            Ok(nights) => Some(nights),
-            Err(same) => {
-                let area = match place_of(same.key as u32, scenario) {
-                    Place::Area(i) => scenario.areas()[i].code.to_string(),
-                    Place::Region => scenario
-                        .region_code()
-                        .map_or_else(String::new, ToString::to_string),
-                };
-                let instant = chrono::DateTime::from_timestamp(same.instant, 0)
-                    .map_or_else(|| same.instant.to_string(), |t| t.to_rfc3339());
-                self.problems.push((
-                    (u64::MAX, 0),
-                    Error::SameInstant {
-                        path: self.rules.path.to_owned(),
-                        area,
-                        instant,
-                    },
-                ));
-                None
-            }
-        };
+        let nights =
+            match Nights::reduce(scenario.night_settings(), scenario.time_zone(), keys, hours) {
+                Ok(nights) => Some(nights),
+                Err(same) => {
+                    let area = match place_of(same.key as u32, scenario) {
+                        Place::Area(i) => scenario.areas()[i].code.to_string(),
+                        Place::Region => scenario
+                            .region_code()
+                            .map_or_else(String::new, ToString::to_string),
+                    };
+                    let instant = chrono::DateTime::from_timestamp(same.instant, 0)
+                        .map_or_else(|| same.instant.to_string(), |t| t.to_rfc3339());
+                    self.problems.push((
+                        (u64::MAX, 0),
+                        Error::SameInstant {
+                            path: self.rules.path.to_owned(),
+                            area,
+                            instant,
+                        },
+                    ));
+                    None
+                }
+            };
         if let Some(nights) = &nights {
             let mut writer = builder.writer();
             for night in nights.counts() {

@@ -82,7 +82,9 @@ pub(crate) enum ProblemKind {
     /// A timestamp cell is no timestamp.
     ParseTime,
     /// A local time without an offset that the zone has twice (`ambiguous`) or skips.
-    LocalTime { ambiguous: bool },
+    LocalTime {
+        ambiguous: bool,
+    },
 }
 
 /// What the reader knows of a file: its layout, header, formats and the scenario's areas. One
@@ -107,8 +109,10 @@ pub(crate) struct Rules<'a> {
 impl Rules<'_> {
     /// The time zone of local times, by name.
     fn zone(&self) -> String {
-        self.times
-            .map_or_else(|| self.scenario.time_zone().to_owned(), |t| t.zone().to_owned())
+        self.times.map_or_else(
+            || self.scenario.time_zone().to_owned(),
+            |t| t.zone().to_owned(),
+        )
     }
 
     /// The error of a problem at `at`.

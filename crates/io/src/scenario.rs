@@ -41,8 +41,8 @@
 use std::path::{Path, PathBuf};
 
 use deltid_model::{
-    Allocation, AreaSpec, Calibration, ClockWindow, DeductionSpec, Distribution, Error,
-    NightRule, NightSettings, ParameterSpec, Result, Scenario, ScenarioSpec, SchoolHolidays,
+    Allocation, AreaSpec, Calibration, ClockWindow, DeductionSpec, Distribution, Error, NightRule,
+    NightSettings, ParameterSpec, Result, Scenario, ScenarioSpec, SchoolHolidays,
 };
 use serde::Deserialize;
 

@@ -138,7 +138,12 @@ impl ClockWindow {
 
 impl fmt::Display for ClockWindow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
     }
 }
 
@@ -367,9 +372,7 @@ impl Nights {
                     sorted.sort_by(f64::total_cmp);
                     quantile(&sorted, 0.5, PercentileMethod::Linear).unwrap_or(f64::NAN)
                 }
-                NightRule::Mean => {
-                    values.iter().map(|v| v.1).sum::<f64>() / f64::from(present)
-                }
+                NightRule::Mean => values.iter().map(|v| v.1).sum::<f64>() / f64::from(present),
                 NightRule::Hour(h) => match values.iter().find(|v| v.0 == h) {
                     Some(v) => v.1,
                     None => continue,

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::night::{Measure, NightStats};
 use crate::area::AreaCode;
 use crate::counts::Place;
 use crate::day::{Day, YearOf, days_in_year, from_epoch_day};
 use crate::estimate::{Estimate, Visit};
 use crate::lines::{DayLines, Line};
+use crate::night::{Measure, NightStats};
 use crate::plan::RegionRule;
 use crate::scenario::{Allocation, Scaling, Uplift};
 use crate::stats::Sum;

@@ -125,7 +125,11 @@ pub fn write_summary_table_in(
         "{}",
         fill(
             lang,
-            if night { "text.title_night" } else { "text.title" },
+            if night {
+                "text.title_night"
+            } else {
+                "text.title"
+            },
             &[("region", summary.region_name()), ("selection", &selection)]
         )
     )?;
@@ -307,7 +311,11 @@ pub(crate) fn night_rule(language: Language, rule: NightRule) -> String {
         NightRule::Minimum => text(language, "night.rule_minimum").to_owned(),
         NightRule::Median => text(language, "night.rule_median").to_owned(),
         NightRule::Mean => text(language, "night.rule_mean").to_owned(),
-        NightRule::Hour(h) => fill(language, "night.rule_hour", &[("hour", &format!("{h:02}:00"))]),
+        NightRule::Hour(h) => fill(
+            language,
+            "night.rule_hour",
+            &[("hour", &format!("{h:02}:00"))],
+        ),
     }
 }
 
@@ -349,7 +357,10 @@ fn write_nights(
                     ("nights", &stats.nights.to_string()),
                     ("min", &stats.min_hours.to_string()),
                     ("max", &stats.max_hours.to_string()),
-                    ("mean", &trim_number(lang, (stats.mean_hours() * 100.0).round() / 100.0)),
+                    (
+                        "mean",
+                        &trim_number(lang, (stats.mean_hours() * 100.0).round() / 100.0)
+                    ),
                     ("excess", &excess),
                 ]
             )
@@ -362,7 +373,10 @@ fn write_nights(
             fill(
                 lang,
                 "night.region_excess",
-                &[("region", summary.region_name()), ("excess", &whole(excess))]
+                &[
+                    ("region", summary.region_name()),
+                    ("excess", &whole(excess))
+                ]
             )
         )?;
     }
