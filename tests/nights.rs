@@ -439,6 +439,9 @@ fn the_cli_prints_the_plans_table_for_nights() {
         assert!(text.contains("01:00-05:00"), "{text}");
         // Commuters, transit and day visitors are not lines of the table at night.
         assert!(!text.contains("commuters in"), "{text}");
+        // The run record names the plan for nights and the hourly rows read (3 036).
+        assert!(text.contains("nights: plan for nights"), "{text}");
+        assert!(text.contains("3036 counts read"), "{text}");
     }
 }
 

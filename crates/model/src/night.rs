@@ -443,3 +443,57 @@ impl Nights {
         from_epoch_day(count.night)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(d: u32, h: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2024, 6, d)
+            .and_then(|d| d.and_hms_opt(h, 0, 0))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn windows_place_local_times_in_their_night() {
+        let june = |d| epoch_day(at(d, 0).date());
+        let default = NightSettings::default();
+        // 01:00-05:00 on the day after the evening date: 00:59 and 05:00 are outside.
+        assert_eq!(default.night_of(at(2, 1)), Some(june(1)));
+        assert_eq!(default.night_of(at(2, 4)), Some(june(1)));
+        assert_eq!(default.night_of(at(2, 5)), None);
+        assert_eq!(default.night_of(at(2, 0)), None);
+        assert_eq!(default.day_of(at(2, 10)), Some(june(2)));
+        assert_eq!(default.day_of(at(2, 18)), None);
+        // 22:00-06:00 wraps: 23:00 on the 1st and 05:00 on the 2nd are both the night of the 1st.
+        let wrapping = NightSettings {
+            window: ClockWindow::parse("22:00-06:00").unwrap_or(default.window),
+            ..default
+        };
+        assert!(wrapping.window.wraps());
+        assert_eq!(wrapping.night_of(at(1, 23)), Some(june(1)));
+        assert_eq!(wrapping.night_of(at(2, 5)), Some(june(1)));
+        assert_eq!(wrapping.night_of(at(2, 12)), None);
+        assert_eq!(ClockWindow::parse("03:00-03:00"), None);
+        assert_eq!(NightRule::parse("hour:24"), None);
+        assert_eq!(NightRule::parse("hour:03"), Some(NightRule::Hour(3)));
+    }
+
+    #[test]
+    fn a_place_counted_twice_at_one_instant_is_refused() {
+        let row = |persons| TimedCount {
+            key: 1,
+            instant: 3_600,
+            local: at(2, 3),
+            persons,
+        };
+        let result = Nights::reduce(NightSettings::default(), "UTC", 2, vec![row(1.0), row(2.0)]);
+        assert_eq!(
+            result.err(),
+            Some(SameInstant {
+                key: 1,
+                instant: 3_600
+            })
+        );
+    }
+}
