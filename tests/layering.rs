@@ -19,6 +19,8 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
         &[
             // Plain values: days, area codes, the calendar, the eight lines, sums.
             "day", "area", "calendar", "language", "lines", "stats", "error",
+            // Night counts from hourly counts (settings, the reduction), what counts measure.
+            "night",
             // The scenario as a validated value, and counts in compact form.
             "scenario", "counts",
             // The plan's table, the plan (the one definition of the method), its estimate,

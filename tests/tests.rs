@@ -10,6 +10,7 @@ mod inputs;
 mod language;
 mod layering;
 mod model;
+mod nights;
 mod one_core;
 mod outputs;
 mod paths;

@@ -77,6 +77,14 @@ pub struct Input {
     /// uplift. Implies the long layout.
     #[arg(long, value_name = "NAME")]
     foreign_column: Option<String>,
+    /// Name of the timestamp column of hourly or time-point counts (`ts, area, count`): RFC 3339
+    /// with an offset, or local times in the scenario's `time_zone` (Europe/Oslo by default).
+    /// Without it, a header with no date column but `ts`, `time`, `timestamp` or `tidspunkt` is
+    /// read as hourly counts. Hourly counts are reduced to night counts (the scenario's
+    /// `[night]` window and rule, by default the minimum over 01:00-05:00) and estimated by the
+    /// plan for nights: only residents are deducted.
+    #[arg(long, value_name = "NAME")]
+    time_column: Option<String>,
     /// Layout of the counts: long (date, area, count) or wide (a date column, one column per
     /// area); detected from the header by default.
     #[arg(long, value_enum, default_value_t = ShapeArg::Auto)]
@@ -253,6 +261,7 @@ impl Input {
                     area: self.area_column,
                     count: self.count_column,
                     foreign: self.foreign_column,
+                    time: self.time_column,
                 },
                 shape: match self.shape {
                     ShapeArg::Auto => Shape::Auto,

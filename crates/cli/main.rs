@@ -89,7 +89,8 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
             "name the columns with --date-column, --area-column and --count-column (date, \
              area and count are found by themselves, and so are dato, kommunenummer, kommunenr, \
              kommune, antall and personer), the separator with --counts-delimiter, or the \
-             layout with --shape wide",
+             layout with --shape wide; for hourly counts a timestamp column (ts, time, \
+             timestamp and tidspunkt are found by themselves) or --time-column",
         ),
         Error::AmbiguousNumber { .. } => {
             Some("declare the decimal mark with --counts-decimal point or --counts-decimal comma")

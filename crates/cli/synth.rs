@@ -49,6 +49,16 @@ pub struct Args {
     /// --force.
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
+    /// Hourly counts with a known truth instead (CSV: ts, area, count; RFC 3339 times in
+    /// Europe/Oslo): residents asleep at home, guests sleeping by the calendar's occupancy of
+    /// the holiday homes, day visitors only by day (--mean is not used). --scenario then
+    /// writes a scenario for nights (uplift 0, registered residents, `[night]`).
+    #[arg(long)]
+    hourly: bool,
+    /// With --hourly: also write the true guest-nights (CSV: date, area, guest_nights; the
+    /// night labelled by its evening date) to FILE.
+    #[arg(long, value_name = "FILE", requires = "hourly")]
+    truth: Option<PathBuf>,
     /// Replace existing --output and --scenario files.
     #[arg(long)]
     force: bool,
@@ -121,10 +131,30 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .output
             .as_deref()
             .and_then(|counts| counts_key(counts, path));
-        let toml = synth.scenario_toml(counts.as_deref())?;
+        let toml = if args.hourly {
+            synth.hourly_scenario_toml(counts.as_deref())
+        } else {
+            synth.scenario_toml(counts.as_deref())?
+        };
         staged.push(scenario.stage(|out| Ok(out.write_all(toml.as_bytes())?))?);
     }
-    staged.push(output.stage(|out| synth.write_csv(out))?);
+    if let Some(path) = &args.truth {
+        let truth = Output::new(Some(path.clone()), args.force)?;
+        truth.refuse_same(&output, ("--truth", "--output"))?;
+        let rows = synth.night_truth()?;
+        staged.push(truth.stage(|out| {
+            writeln!(out, "date,area,guest_nights")?;
+            for (date, area, guests) in &rows {
+                writeln!(out, "{date},{},{guests}", synth.areas[*area].code)?;
+            }
+            Ok(())
+        })?);
+    }
+    if args.hourly {
+        staged.push(output.stage(|out| synth.write_hourly_csv(out))?);
+    } else {
+        staged.push(output.stage(|out| synth.write_csv(out))?);
+    }
     commit(staged)?;
     Ok(())
 }

@@ -95,6 +95,12 @@ pub(crate) fn days(language: Language, n: u32) -> String {
     format!("{n} {noun}")
 }
 
+/// "1 night", "21 nights" in `language`.
+pub(crate) fn nights(language: Language, n: u32) -> String {
+    let noun = text(language, if n == 1 { "text.night" } else { "text.nights" });
+    format!("{n} {noun}")
+}
+
 /// "1 area", "6 areas" in `language`.
 pub(crate) fn areas(language: Language, n: u32) -> String {
     let noun = text(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use deltid_model::{
-    Allocation, Deduction, DeductionSource, Estimate, RegionRule, Scenario, Selection,
+    Allocation, Deduction, DeductionSource, Estimate, Measure, RegionRule, Scenario, Selection,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -115,6 +115,9 @@ pub struct Methods {
     pub allocation: &'static str,
     /// How the region's figures are made: `sum of areas` or `own count`.
     pub region: &'static str,
+    /// For counts that measure nights: the plan for nights, and for hourly counts the rule,
+    /// window and zone they were reduced by.
+    pub nights: Option<String>,
     /// Guest-nights per year beside the plan's rule (mean per day × 365): the method's name.
     pub annualisation: Option<String>,
     /// What negative days count as in the yearly figures.
@@ -145,7 +148,9 @@ impl RunRecord {
                 .iter()
                 .map(|file| InputFile::of("scenario table", file, None)),
         );
-        inputs.push(InputFile::of("counts", counts.path(), Some(counts.len())));
+        // Hourly counts: the rows of the file, not the nights they became.
+        let read = counts.nights().map_or(counts.len(), |n| n.rows());
+        inputs.push(InputFile::of("counts", counts.path(), Some(read)));
         RunRecord {
             deltid: Build {
                 version: VERSION,
@@ -164,6 +169,18 @@ impl RunRecord {
                 region: match estimate.region_rule() {
                     RegionRule::SumOfAreas => "sum of areas",
                     RegionRule::OwnCount => "own count",
+                },
+                nights: match (estimate.plan().measure(), counts.nights()) {
+                    (Measure::Day, _) => None,
+                    (Measure::Night, None) => Some(
+                        "plan for nights (only residents deducted) on counts given per night"
+                            .to_owned(),
+                    ),
+                    (Measure::Night, Some(nights)) => Some(format!(
+                        "plan for nights (only residents deducted); {}; local times in {}",
+                        nights.settings().describe(),
+                        nights.zone()
+                    )),
                 },
                 ..Methods::default()
             },
@@ -264,6 +281,7 @@ impl RunRecord {
         lines.push(("allocation".to_owned(), m.allocation.to_owned()));
         lines.push(("region".to_owned(), m.region.to_owned()));
         let optional = [
+            ("nights", m.nights.clone()),
             ("annualisation", m.annualisation.clone()),
             ("negative days", m.negative.clone()),
             ("percentiles", m.percentile.clone()),

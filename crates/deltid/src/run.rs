@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use deltid_io::{CountsOptions, Progress, read_counts_with, read_scenario};
-use deltid_model::{Error, Estimate, Language, Plan, Result, Scenario, Selection, Summary};
+use deltid_model::{
+    Error, Estimate, Language, Measure, Plan, Result, Scenario, Selection, Summary,
+};
 
 use crate::analysis::{
     Annualisation, NegativePolicy, Plausibility, Population, PopulationOptions, Uncertainty,
@@ -28,7 +30,9 @@ pub struct Run {
 
 impl Run {
     /// Reads the scenario and the counts (the `counts` path given, else the scenario's),
-    /// checks them, estimates and summarises: read → check → estimate → summarise.
+    /// checks them, estimates and summarises: read → check → estimate → summarise. Hourly
+    /// counts are reduced to nights and estimated by the plan for nights
+    /// ([`Measure::Night`]).
     ///
     /// # Errors
     /// [`Error::NoCounts`] if no counts file is given or named by the scenario; every error of
@@ -92,6 +96,12 @@ impl Run {
         let reading = read_counts_with(path, options, scenario, progress)?;
         let sheet = reading.sheet().map(str::to_owned);
         let counts = reading.into_counts()?;
+        // Hourly counts were reduced to nights: the plan for nights estimates them.
+        let plan = if counts.measure() == Measure::Night && plan.measure() == Measure::Day {
+            Plan::for_measure(scenario, selection, Measure::Night)?
+        } else {
+            plan
+        };
         Ok(Run::from_estimate(plan.estimate(&counts)?, sheet))
     }
 

@@ -587,6 +587,175 @@ fn occupancy(label: Label, date: NaiveDate) -> f64 {
     }
 }
 
+/// Hourly counts with a known truth ([`Synth::write_hourly_csv`]): the share of registered
+/// residents away from home by day (commuting out, 08:00 to 16:00 local).
+const HOURLY_COMMUTING_OUT: f64 = 0.10;
+/// Day visitors by day, per guest sleeping that night (10:00 to 17:00 local only).
+const HOURLY_DAY_VISITORS: f64 = 0.30;
+/// Night owls from elsewhere, per guest, in the area at 22:00 to 02:59 local (none from 03:00).
+const HOURLY_AWAKE: f64 = 0.02;
+
+impl Synth {
+    /// The true guest-nights of the hourly counts ([`Synth::write_hourly_csv`]): per evening
+    /// date (the first `days` from `start`) and area index, the guests sleeping in the area that
+    /// night, whole persons. Holiday homes × 2.5 persons × the calendar's occupancy ×
+    /// seeded noise (0.9 to 1.1); the request's `mean` is not used.
+    ///
+    /// # Errors
+    /// As [`Synth::generate`].
+    pub fn night_truth(&self) -> Result<Vec<(NaiveDate, usize, u64)>> {
+        let plan = self.plan()?;
+        Ok(self
+            .guests(&plan, plan.dates.len() + 1)
+            .into_iter()
+            .take(plan.dates.len() * self.areas.len())
+            .collect())
+    }
+
+    /// Guests per night (evening dates from the day before `start`, `nights` of them after it),
+    /// by date then area.
+    fn guests(&self, plan: &Plan<'_>, nights: usize) -> Vec<(NaiveDate, usize, u64)> {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x6e16_4817);
+        let mut out = Vec::with_capacity(nights * self.areas.len());
+        let first = plan.dates[0];
+        for date in first.iter_days().take(nights) {
+            let occupied = occupancy(self.calendar.label(date), date);
+            for (i, area) in self.areas.iter().enumerate() {
+                let noise = 0.9 + 0.2 * unit(&mut rng);
+                let guests = (area.holiday_homes * PERSONS_PER_HOME * occupied * noise).round();
+                out.push((date, i, guests as u64));
+            }
+        }
+        out
+    }
+
+    /// Writes hourly counts (CSV: `ts,area,count`, the time RFC 3339 with its offset in
+    /// Europe/Oslo) with a known truth: every registered resident sleeps at home (10 % commute
+    /// out from 08:00 to 16:00), the guests of night `D` ([`Synth::night_truth`]) are present
+    /// from 15:00 on `D` to 15:00 on `D + 1`, a few of them (2 %) still out from 22:00 to 02:59,
+    /// and day visitors (0.3 per guest) only from 10:00 to 17:00. So the minimum over
+    /// 01:00-05:00 is residents + guests exactly, and the plan for nights with uplift 0 and the
+    /// registered residents gives the guests back. Rows run from `start` 12:00 to 12:00 the
+    /// day after the last date, hour by hour in UTC (so 23 or 25 hours on the nights the clocks
+    /// change); the request's `mean` is not used. Residents and holiday homes are persons.
+    ///
+    /// # Errors
+    /// As [`Synth::generate`]; [`Error::Write`] if writing fails.
+    pub fn write_hourly_csv(&self, out: impl Write) -> Result<()> {
+        use chrono::{TimeZone, Timelike};
+        let plan = self.plan()?;
+        let areas = self.areas.len();
+        let nights = plan.dates.len() + 1;
+        // Guests of the night before the first date too (they are there on its morning).
+        let before = plan.dates[0].pred_opt().unwrap_or(plan.dates[0]);
+        let earlier = Synth {
+            start: before,
+            days: 1,
+            ..self.clone()
+        };
+        let first_night = earlier.guests(&earlier.plan()?, 1);
+        let guests = self.guests(&plan, nights);
+        let guest = |night: i64, area: usize| -> f64 {
+            if night < 0 {
+                first_night[area].2 as f64
+            } else {
+                guests
+                    .get(night as usize * areas + area)
+                    .map_or(0.0, |g| g.2 as f64)
+            }
+        };
+        let zone = chrono_tz::Europe::Oslo;
+        let local_midnight = |date: NaiveDate| {
+            zone.from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
+                .earliest()
+                .map(|t| t.timestamp())
+        };
+        let last = plan.dates[plan.dates.len() - 1]
+            .succ_opt()
+            .unwrap_or(plan.dates[0]);
+        let (Some(from), Some(to)) = (local_midnight(plan.dates[0]), local_midnight(last)) else {
+            return Err(Error::InvalidSynth {
+                reason: "no local midnight for the period".to_owned(),
+            });
+        };
+        // From noon on the first date (its evening's night is the first) to noon after the
+        // last: every night whole, and none before the first date.
+        let (from, to) = (from + 12 * 3600, to + 12 * 3600);
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+        out.write_all(b"ts,area,count\n")?;
+        let mut instant = from;
+        while instant <= to {
+            let Some(at) = zone.timestamp_opt(instant, 0).single() else {
+                break;
+            };
+            let local = at.naive_local();
+            let hour = local.hour();
+            let day = (local.date() - plan.dates[0]).num_days();
+            // The guests present: those of the night starting this evening from 15:00, else
+            // those of last night.
+            let night = if hour >= 15 { day } else { day - 1 };
+            let stamp = at.to_rfc3339();
+            for (i, area) in self.areas.iter().enumerate() {
+                let g = guest(night, i);
+                let mut persons = area.residents + g;
+                if (8..16).contains(&hour) {
+                    persons -= (area.residents * HOURLY_COMMUTING_OUT).round();
+                }
+                if (10..17).contains(&hour) {
+                    persons += (guest(day, i) * HOURLY_DAY_VISITORS).round();
+                }
+                if !(3..22).contains(&hour) {
+                    // Night owls from elsewhere, still out in the area before 03:00.
+                    persons += (g * HOURLY_AWAKE).round();
+                }
+                writeln!(out, "{stamp},{},{}", area.code, persons.max(0.0) as u64)?;
+            }
+            instant += 3600;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A scenario (TOML) for the hourly counts of [`Synth::write_hourly_csv`]: uplift 0 (the
+    /// counts are persons), the registered residents per area, the other deductions 0 (not
+    /// deducted at night anyway), `time_zone = "Europe/Oslo"` and `[night]` at its defaults
+    /// (minimum over 01:00-05:00).
+    pub fn hourly_scenario_toml(&self, counts: Option<&str>) -> String {
+        use std::fmt::Write as _;
+        let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let mut toml = String::new();
+        let _ = writeln!(
+            toml,
+            "# Scenario for synthetic hourly counts from `deltid synth --hourly`: {} areas, {} nights from {},\n\
+             # seed {}. Residents are the generator's registered residents, all asleep at home;\n\
+             # uplift 0: the counts are persons.\n\
+             name = {}\nuplift = 0\ntime_zone = \"Europe/Oslo\"",
+            self.areas.len(),
+            self.days,
+            self.start,
+            self.seed,
+            quote("Synthetic region, nights"),
+        );
+        if let Some(counts) = counts {
+            let _ = writeln!(toml, "counts = {}", quote(counts));
+        }
+        let _ = writeln!(
+            toml,
+            "\n[night]\nwindow = \"01:00-05:00\"\nrule = \"minimum\"\nday = \"10:00-18:00\"\n\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0"
+        );
+        for area in &self.areas {
+            let _ = write!(
+                toml,
+                "\n[[area]]\ncode = {}\nname = {}\nresidents = {}\n",
+                quote(area.code.as_str()),
+                quote(&area.name),
+                area.residents.round(),
+            );
+        }
+        toml
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

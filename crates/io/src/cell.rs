@@ -661,3 +661,108 @@ mod tests {
         assert!(!is_no_such_day("abc", &dotted));
     }
 }
+
+/// Reads timestamp cells of hourly or time-point counts: RFC 3339 with an offset
+/// (`2024-10-26T23:00:00Z`, `2024-10-27T01:00:00+02:00`, a space for the `T` allowed), or a
+/// local time without one (`2024-10-27 01:00`, `2024-10-27T01:00:00`) in the scenario's time
+/// zone. Gives the instant (seconds since 1970 UTC) and its local time in the zone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct TimeParser {
+    zone: chrono_tz::Tz,
+}
+
+/// Why a timestamp cell gives no instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NotInstant {
+    /// Not a timestamp.
+    Parse,
+    /// A local time the zone has twice.
+    Ambiguous,
+    /// A local time the zone skips.
+    Skipped,
+}
+
+impl TimeParser {
+    /// A parser for local times in `zone` (an IANA name); `None` for an unknown zone.
+    pub(crate) fn new(zone: &str) -> Option<TimeParser> {
+        zone.parse::<chrono_tz::Tz>()
+            .ok()
+            .map(|zone| TimeParser { zone })
+    }
+
+    /// The zone's name.
+    pub(crate) fn zone(&self) -> &'static str {
+        self.zone.name()
+    }
+
+    /// A cell as its instant (seconds since 1970 UTC) and local time in the zone.
+    pub(crate) fn parse(&self, text: &str) -> Result<(i64, chrono::NaiveDateTime), NotInstant> {
+        use chrono::{DateTime, NaiveDateTime, TimeZone, offset::LocalResult};
+        let text = trim_cell(text);
+        let with_offset = DateTime::parse_from_rfc3339(text).ok().or_else(|| {
+            [
+                "%Y-%m-%dT%H:%M%:z",
+                "%Y-%m-%d %H:%M%:z",
+                "%Y-%m-%dT%H:%MZ",
+                "%Y-%m-%d %H:%MZ",
+            ]
+            .iter()
+            .find_map(|f| {
+                if f.ends_with('Z') {
+                    NaiveDateTime::parse_from_str(text, f)
+                        .ok()
+                        .map(|n| n.and_utc().fixed_offset())
+                } else {
+                    DateTime::parse_from_str(text, f).ok()
+                }
+            })
+        });
+        if let Some(instant) = with_offset {
+            let local = instant.with_timezone(&self.zone).naive_local();
+            return Ok((instant.timestamp(), local));
+        }
+        let naive = [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .ok_or(NotInstant::Parse)?;
+        match self.zone.from_local_datetime(&naive) {
+            LocalResult::Single(instant) => Ok((instant.timestamp(), naive)),
+            LocalResult::Ambiguous(..) => Err(NotInstant::Ambiguous),
+            LocalResult::None => Err(NotInstant::Skipped),
+        }
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_with_offsets_and_in_the_zone() {
+        let oslo = TimeParser::new("Europe/Oslo").expect("zone");
+        let at = |t: &str| oslo.parse(t).map(|(i, l)| (i, l.to_string()));
+        // 2024-10-26 23:00 UTC is 01:00 summer time (UTC+2) on the 27th.
+        let utc = 1_729_983_600;
+        assert_eq!(
+            at("2024-10-26T23:00:00Z"),
+            Ok((utc, "2024-10-27 01:00:00".to_owned()))
+        );
+        assert_eq!(at("2024-10-27T01:00:00+02:00").map(|r| r.0), Ok(utc));
+        assert_eq!(at("2024-10-27 01:00").map(|r| r.0), Ok(utc));
+        // 02:00 occurs twice that night; the offset tells which.
+        assert_eq!(at("2024-10-27 02:00"), Err(NotInstant::Ambiguous));
+        assert_eq!(
+            at("2024-10-27T02:00+01:00").map(|r| r.0),
+            Ok(utc + 2 * 3600)
+        );
+        // 2025-03-30 02:00 does not exist in Oslo.
+        assert_eq!(at("2025-03-30 02:30"), Err(NotInstant::Skipped));
+        assert_eq!(at("27.10.2024 01:00"), Err(NotInstant::Parse));
+        assert!(TimeParser::new("Europe/Olso").is_none());
+    }
+}

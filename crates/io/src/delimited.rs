@@ -109,14 +109,17 @@ pub(crate) fn read_counts(
     // Bytes after the header record, from the start of the file.
     let data_start = bom + first[header_at].1;
     let data_line = 1 + line_ends(&block[bom..data_start]);
-    let (layout, header_problems) = layout(path, &header, options, scenario)?;
+    let (layout, header_problems, times) = layout(path, &header, options, scenario)?;
     let date_column = match &layout {
         Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
     };
 
     // The date format, from the first block's dates; from every date of the file only when
     // they cannot choose between day-first and month-first.
-    let sample_dates: Vec<String> = {
+    // Hourly counts have timestamps, read by `times`, in the date column's place.
+    let sample_dates: Vec<String> = if times.is_some() {
+        Vec::new()
+    } else {
         let mut reader = csv_reader(delimiter, &block[data_start..sample_end.max(data_start)]);
         let mut dates = Vec::new();
         let mut seen = HashSet::new();
@@ -132,6 +135,7 @@ pub(crate) fn read_counts(
     };
     let all_dates;
     let dates_for_choice: &[String] = if options.dates == DateFormat::Auto
+        && times.is_none()
         && !whole
         && DateParser::undecided(sample_dates.iter().map(String::as_str))
     {
@@ -148,6 +152,7 @@ pub(crate) fn read_counts(
         layout,
         header,
         dates,
+        times,
         numbers: options.numbers,
         encoding,
         refuse_extra_fields: true,

@@ -373,7 +373,14 @@ mod imp {
     ) -> Result<Reading> {
         let (metadata, columns) = open(path)?;
         let header: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
-        let (layout, header_problems) = layout(path, &header, options, scenario)?;
+        let (layout, header_problems, times) = layout(path, &header, options, scenario)?;
+        if times.is_some() {
+            return Err(Error::Unsupported {
+                scenario: scenario.path().to_owned(),
+                what: format!("hourly counts in Parquet ({})", path.display()),
+                reason: "hourly counts are read from CSV or a spreadsheet so far: write them as CSV with columns ts, area, count".to_owned(),
+            });
+        }
         let mut roles: Vec<(usize, Role)> = match &layout {
             Layout::Long {
                 date,
@@ -456,6 +463,7 @@ mod imp {
             layout,
             header,
             dates,
+            times: None,
             numbers: options.numbers,
             encoding: Encoding::Utf8,
             refuse_extra_fields: false,

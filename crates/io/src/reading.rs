@@ -6,11 +6,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use deltid_model::{
-    Counts, CountsBuilder, CountsWriter, Error, Location, Place, Refused, Result, Scenario,
-    from_epoch_day, stray_days,
+    Counts, CountsBuilder, CountsWriter, Error, Location, Nights, Place, Refused, Result, Scenario,
+    TimedCount, from_epoch_day, stray_days,
 };
 
-use crate::cell::{DateFormat, DateParser, NumberStyle};
+use crate::cell::{DateFormat, DateParser, NumberStyle, TimeParser};
 use crate::rows::{
     Batch, Cell, Layout, MAX_REPORTED, Problem, ProblemKind, Rules, header_place, place_of,
 };
@@ -36,6 +36,12 @@ pub struct CountsColumns {
     /// instead of the uplift. Each must be at most its row's count. Naming one implies the long
     /// shape.
     pub foreign: Option<String>,
+    /// Column holding timestamps, for hourly or time-point counts (long shape, no date
+    /// column): RFC 3339 with an offset, or local times in the scenario's `time_zone`. Without
+    /// it, a header with no date column but one named `ts`, `time`, `timestamp` or
+    /// `tidspunkt` (in any case) is read as hourly counts. Hourly counts become night counts
+    /// ([`deltid_model::Nights`]).
+    pub time: Option<String>,
 }
 
 /// Names recognised for a column left at its default name, in order of preference: the
@@ -43,11 +49,38 @@ pub struct CountsColumns {
 const DATE_NAMES: [&str; 2] = ["date", "dato"];
 const AREA_NAMES: [&str; 4] = ["area", "kommunenummer", "kommunenr", "kommune"];
 const COUNT_NAMES: [&str; 3] = ["count", "antall", "personer"];
+/// Names of a timestamp column, found when the header has no date column.
+const TIME_NAMES: [&str; 4] = ["ts", "time", "timestamp", "tidspunkt"];
 
 impl CountsColumns {
     /// The names the date column may have: the one given, or with the default also `dato`.
+    /// With them, the names of a timestamp column (the one given, or the common ones), so
+    /// that the header of hourly counts is found too.
     pub(crate) fn date_names(&self) -> Vec<&str> {
-        names(&self.date, &DATE_NAMES)
+        let mut all = names(&self.date, &DATE_NAMES);
+        match &self.time {
+            Some(time) => all.push(time),
+            None => all.extend(TIME_NAMES),
+        }
+        all
+    }
+
+    /// The timestamp column of a header, if the counts are hourly: the one given, else, when
+    /// the header has no date column, the first of the common names it has.
+    pub(crate) fn time_in(&self, header: &[String]) -> Option<String> {
+        if let Some(time) = &self.time {
+            return Some(time.clone());
+        }
+        let dated = names(&self.date, &DATE_NAMES)
+            .iter()
+            .any(|name| header.iter().any(|h| same_name(h, name)));
+        if dated {
+            return None;
+        }
+        TIME_NAMES
+            .iter()
+            .find_map(|name| header.iter().find(|h| same_name(h, name)))
+            .cloned()
     }
 
     /// The columns as `header` names them: a column left at its default name (`date`,
@@ -70,6 +103,7 @@ impl CountsColumns {
             area: pick(&self.area, &AREA_NAMES),
             count: pick(&self.count, &COUNT_NAMES),
             foreign: self.foreign.clone(),
+            time: self.time.clone(),
         }
     }
 }
@@ -90,6 +124,7 @@ impl Default for CountsColumns {
             area: "area".to_owned(),
             count: "count".to_owned(),
             foreign: None,
+            time: None,
         }
     }
 }
@@ -185,15 +220,49 @@ impl Reading {
     }
 }
 
+/// What a header says of a file: its layout, the problems of a wide header's cells (cells
+/// that name no area, by column), and for hourly counts the reader of their timestamps.
+pub(crate) type HeaderLayout = (Layout, Vec<(usize, ProblemKind)>, Option<TimeParser>);
+
 /// The layout of a header: long or wide by the options, with column positions, and the
-/// problems of a wide header's cells (cells that name no area), by column.
+/// problems of a wide header's cells (cells that name no area), by column. Hourly counts (a
+/// timestamp column) are long, their timestamps in the date column's place.
 pub(crate) fn layout(
     path: &Path,
     header: &[String],
     options: &CountsOptions,
     scenario: &Scenario,
-) -> Result<(Layout, Vec<(usize, ProblemKind)>)> {
+) -> Result<HeaderLayout> {
     let columns = &options.columns.in_header(header);
+    if let Some(time) = options.columns.time_in(header) {
+        let times =
+            TimeParser::new(scenario.time_zone()).ok_or_else(|| Error::InvalidScenario {
+                path: scenario.path().to_owned(),
+                key: "time_zone".to_owned(),
+                reason: format!(
+                    "{} is not a time zone of the IANA database (write e.g. \"Europe/Oslo\")",
+                    deltid_model::quoted(scenario.time_zone())
+                ),
+            })?;
+        if columns.foreign.is_some() {
+            return Err(Error::Unsupported {
+                scenario: scenario.path().to_owned(),
+                what: "hourly counts split by SIM origin".to_owned(),
+                reason: "night counts are read from `time, area, count` without a foreign column"
+                    .to_owned(),
+            });
+        }
+        return Ok((
+            Layout::Long {
+                date: column_index(header, &time, path)?,
+                area: column_index(header, &columns.area, path)?,
+                count: column_index(header, &columns.count, path)?,
+                foreign: None,
+            },
+            Vec::new(),
+            Some(times),
+        ));
+    }
     let date = column_index(header, &columns.date, path)?;
     let long = match options.shape {
         Shape::Long => true,
@@ -220,6 +289,7 @@ pub(crate) fn layout(
                 foreign,
             },
             Vec::new(),
+            None,
         ));
     }
     let mut problems = Vec::new();
@@ -236,7 +306,7 @@ pub(crate) fn layout(
             }
         }
     }
-    Ok((Layout::Wide { date, areas }, problems))
+    Ok((Layout::Wide { date, areas }, problems, None))
 }
 
 /// The date parser of a counts file's date column: the declared format, or the one its date
@@ -285,6 +355,8 @@ pub(crate) struct Collector<'a> {
     reported: HashSet<String>,
     /// Counts refused as a second count of a place and day.
     pub(crate) repeats: u64,
+    /// Hourly or time-point counts, to be reduced to nights at the end.
+    hours: Vec<TimedCount>,
 }
 
 impl<'a> Collector<'a> {
@@ -295,11 +367,13 @@ impl<'a> Collector<'a> {
             more: 0,
             reported: HashSet::new(),
             repeats: 0,
+            hours: Vec::new(),
         }
     }
 
     /// Takes one batch's problems, each with its place in the file (and an order to sort by).
-    pub(crate) fn take(&mut self, batch: Batch, locate: impl Fn(&Problem) -> (u64, Location)) {
+    pub(crate) fn take(&mut self, mut batch: Batch, locate: impl Fn(&Problem) -> (u64, Location)) {
+        self.hours.append(&mut batch.hours);
         for problem in batch.problems {
             let area = matches!(
                 problem.kind,
@@ -329,6 +403,9 @@ impl<'a> Collector<'a> {
         (repeats, sheet): (Option<Vec<(u64, Error)>>, Option<String>),
         (replay, locate): (&Replay<'_>, &dyn Fn(u64) -> Location),
     ) -> Result<Reading> {
+        if self.rules.times.is_some() {
+            return self.finish_nights(builder, sheet);
+        }
         let (mut counts, unseen) = builder.finish_with_unseen_repeats(self.rules.path);
         // Repeats not found while reading are found, with their lines, by a second pass.
         let repeats = match repeats {
@@ -354,6 +431,70 @@ impl<'a> Collector<'a> {
             .extend(repeats.into_iter().map(|(order, e)| ((order, 0), e)));
         self.problems.sort_by_key(|(order, _)| *order);
         let total = self.problems.len() + self.more + unlisted;
+        let problems: Vec<Error> = self
+            .problems
+            .into_iter()
+            .take(MAX_REPORTED)
+            .map(|(_, e)| e)
+            .collect();
+        Ok(Reading {
+            more: total - problems.len(),
+            problems,
+            counts,
+            sheet,
+        })
+    }
+}
+
+impl Collector<'_> {
+    /// The reading of hourly counts: reduced to nights by the scenario's night settings, each
+    /// night's count stored at its evening date.
+    fn finish_nights(mut self, builder: CountsBuilder, sheet: Option<String>) -> Result<Reading> {
+        let scenario = self.rules.scenario;
+        let hours = std::mem::take(&mut self.hours);
+        let keys = scenario.areas().len() + 1;
+        let nights =
+            match Nights::reduce(scenario.night_settings(), scenario.time_zone(), keys, hours) {
+                Ok(nights) => Some(nights),
+                Err(same) => {
+                    let area = match place_of(same.key as u32, scenario) {
+                        Place::Area(i) => scenario.areas()[i].code.to_string(),
+                        Place::Region => scenario
+                            .region_code()
+                            .map_or_else(String::new, ToString::to_string),
+                    };
+                    let instant = chrono::DateTime::from_timestamp(same.instant, 0)
+                        .map_or_else(|| same.instant.to_string(), |t| t.to_rfc3339());
+                    self.problems.push((
+                        (u64::MAX, 0),
+                        Error::SameInstant {
+                            path: self.rules.path.to_owned(),
+                            area,
+                            instant,
+                        },
+                    ));
+                    None
+                }
+            };
+        if let Some(nights) = &nights {
+            let mut writer = builder.writer();
+            for night in nights.counts() {
+                let place = place_of(night.key as u32, scenario);
+                // Night counts are persons read and checked, each place and night once.
+                if writer
+                    .insert_day(place, night.night, night.persons, 0.0)
+                    .is_err()
+                {
+                    self.more += 1;
+                }
+            }
+        }
+        let mut counts = builder.finish(self.rules.path);
+        if let Some(nights) = nights {
+            counts = counts.with_nights(nights);
+        }
+        self.problems.sort_by_key(|(order, _)| *order);
+        let total = self.problems.len() + self.more;
         let problems: Vec<Error> = self
             .problems
             .into_iter()

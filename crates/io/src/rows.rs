@@ -6,10 +6,13 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use deltid_model::{
-    Error, Location, MAX_YEAR, MIN_YEAR, Place, Resolution, Scenario, epoch_day, trim_cell,
+    Error, Location, MAX_YEAR, MIN_YEAR, Place, Resolution, Scenario, TimedCount, epoch_day,
+    trim_cell,
 };
 
-use crate::cell::{DateParser, NotPersons, NumberStyle, is_no_such_day, persons};
+use crate::cell::{
+    DateParser, NotInstant, NotPersons, NumberStyle, TimeParser, is_no_such_day, persons,
+};
 use crate::source::{Encoding, decode};
 
 /// How many bad values one read reports before it stops listing them.
@@ -76,6 +79,12 @@ pub(crate) enum ProblemKind {
     Encoding,
     /// A cell holds a line end: a quote opened and not closed where it should be.
     LineBreak,
+    /// A timestamp cell is no timestamp.
+    ParseTime,
+    /// A local time without an offset that the zone has twice (`ambiguous`) or skips.
+    LocalTime {
+        ambiguous: bool,
+    },
 }
 
 /// What the reader knows of a file: its layout, header, formats and the scenario's areas. One
@@ -87,6 +96,8 @@ pub(crate) struct Rules<'a> {
     pub(crate) layout: Layout,
     pub(crate) header: Vec<String>,
     pub(crate) dates: DateParser,
+    /// For hourly or time-point counts: the date column holds timestamps, read by this.
+    pub(crate) times: Option<TimeParser>,
     pub(crate) numbers: NumberStyle,
     pub(crate) encoding: Encoding,
     /// Whether a record with filled cells beyond the header's is refused: in CSV most often a
@@ -96,6 +107,14 @@ pub(crate) struct Rules<'a> {
 }
 
 impl Rules<'_> {
+    /// The time zone of local times, by name.
+    fn zone(&self) -> String {
+        self.times.map_or_else(
+            || self.scenario.time_zone().to_owned(),
+            |t| t.zone().to_owned(),
+        )
+    }
+
     /// The error of a problem at `at`.
     pub(crate) fn error(&self, problem: Problem, at: Location) -> Error {
         let path = self.path.to_owned();
@@ -108,6 +127,21 @@ impl Rules<'_> {
                 at,
                 column,
                 value,
+            },
+            ProblemKind::ParseTime => Error::ParseTime {
+                path,
+                at,
+                column,
+                value,
+                zone: self.zone(),
+            },
+            ProblemKind::LocalTime { ambiguous } => Error::LocalTime {
+                path,
+                at,
+                column,
+                value,
+                zone: self.zone(),
+                ambiguous,
             },
             ProblemKind::NoSuchDay => Error::NoSuchDay {
                 path,
@@ -258,6 +292,8 @@ enum AreaCell {
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
     pub(crate) cells: Vec<Cell>,
+    /// Hourly or time-point counts (when the rules read timestamps).
+    pub(crate) hours: Vec<TimedCount>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) more: usize,
     /// Records read (not blank).
@@ -406,6 +442,21 @@ impl<'r> RowReader<'r> {
                 foreign,
             } => {
                 let (date, area, count, foreign) = (*date, *area, *count, *foreign);
+                if let Some(times) = self.rules.times {
+                    let time = self.time(&times, cell(date), number, date, batch);
+                    let key = self.area(cell(area), number, area, batch);
+                    let persons = self.persons(cell(count), number, count, batch);
+                    if let (Some((instant, local)), Some(key), Some(persons)) = (time, key, persons)
+                    {
+                        batch.hours.push(TimedCount {
+                            key: key as usize,
+                            instant,
+                            local,
+                            persons,
+                        });
+                    }
+                    return;
+                }
                 let day = self.day(cell(date), number, date, batch);
                 let key = self.area(cell(area), number, area, batch);
                 let observed = self.persons(cell(count), number, count, batch);
@@ -503,6 +554,42 @@ impl<'r> RowReader<'r> {
                 None
             }
         }
+    }
+
+    /// A timestamp cell as its instant and local time, or a problem.
+    fn time(
+        &mut self,
+        times: &TimeParser,
+        bytes: &[u8],
+        record: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<(i64, chrono::NaiveDateTime)> {
+        let Some(text) = decode(bytes, self.rules.encoding) else {
+            batch.push_problem(Problem {
+                record,
+                column,
+                kind: ProblemKind::Encoding,
+                value: String::new(),
+            });
+            return None;
+        };
+        let kind = match times.parse(&text) {
+            Ok((instant, local)) if (MIN_YEAR..=MAX_YEAR).contains(&local.year()) => {
+                return Some((instant, local));
+            }
+            Ok(_) => ProblemKind::DateOutOfRange,
+            Err(NotInstant::Parse) => ProblemKind::ParseTime,
+            Err(NotInstant::Ambiguous) => ProblemKind::LocalTime { ambiguous: true },
+            Err(NotInstant::Skipped) => ProblemKind::LocalTime { ambiguous: false },
+        };
+        batch.push_problem(Problem {
+            record,
+            column,
+            kind,
+            value: text.into_owned(),
+        });
+        None
     }
 
     fn parse_day(&self, bytes: &[u8]) -> Result<i32, ProblemKind> {

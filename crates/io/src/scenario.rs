@@ -31,13 +31,18 @@
 //! deduplication = 0.95
 //! market_share = 0.6
 //! foreign = 1.0
+//! # time_zone = "Europe/Oslo"   # (top level) zone of local times in hourly counts; the default
+//! [night]                  # optional: the counts measure nights (only residents deducted)
+//! window = "01:00-05:00"   # local time on the day after the evening date (the default)
+//! rule = "minimum"         # or "median", "mean", or "hour:03" (the count at 03:00)
+//! day = "10:00-18:00"      # the day window of the daytime excess (the default)
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use deltid_model::{
-    Allocation, AreaSpec, Calibration, DeductionSpec, Distribution, Error, ParameterSpec, Result,
-    Scenario, ScenarioSpec, SchoolHolidays,
+    Allocation, AreaSpec, Calibration, ClockWindow, DeductionSpec, Distribution, Error, NightRule,
+    NightSettings, ParameterSpec, Result, Scenario, ScenarioSpec, SchoolHolidays,
 };
 use serde::Deserialize;
 
@@ -130,6 +135,48 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
     spec.digits = raw.area_codes.digits;
     spec.region_code = raw.region_code;
     spec.language = raw.language;
+    if let Some(zone) = raw.time_zone {
+        if crate::cell::TimeParser::new(&zone).is_none() {
+            return Err(invalid(
+                "time_zone",
+                format!(
+                    "{} is not a time zone of the IANA database (write e.g. \"Europe/Oslo\")",
+                    deltid_model::quoted(&zone)
+                ),
+            ));
+        }
+        spec.time_zone = Some(zone);
+    }
+    if let Some(night) = raw.night {
+        let mut settings = NightSettings::default();
+        if let Some(window) = night.window {
+            settings.window = ClockWindow::parse(&window).ok_or_else(|| {
+                invalid(
+                    "night.window",
+                    format!("{window:?} is not a window of local time such as \"01:00-05:00\""),
+                )
+            })?;
+        }
+        if let Some(rule) = night.rule {
+            settings.rule = NightRule::parse(&rule).ok_or_else(|| {
+                invalid(
+                    "night.rule",
+                    format!("{rule:?} is not \"minimum\", \"median\", \"mean\" or \"hour:03\" (an hour 00 to 23)"),
+                )
+            })?;
+        }
+        if let Some(day) = night.day {
+            settings.day = ClockWindow::parse(&day)
+                .filter(|w| !w.wraps())
+                .ok_or_else(|| {
+                    invalid(
+                        "night.day",
+                        format!("{day:?} is not a window of local time within one day such as \"10:00-18:00\""),
+                    )
+                })?;
+        }
+        spec.night = Some(settings);
+    }
     spec.scaling = [
         raw.scaling.deduplication,
         raw.scaling.market_share,
@@ -225,6 +272,17 @@ struct RawScenario {
     #[serde(default)]
     scaling: RawScaling,
     region_code: Option<String>,
+    time_zone: Option<String>,
+    night: Option<RawNight>,
+}
+
+/// `[night]` as written; every key optional.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNight {
+    window: Option<String>,
+    rule: Option<String>,
+    day: Option<String>,
 }
 
 /// How area cells in inputs are read: `[area_codes]` with `digits` and `mapping`.

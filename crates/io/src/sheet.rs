@@ -190,16 +190,18 @@ pub(crate) fn read_counts(
         .iter()
         .map(|c| header_name(c))
         .collect();
-    let (layout, header_problems) = layout(path, &header, options, scenario)?;
+    let (layout, header_problems, times) = layout(path, &header, options, scenario)?;
     let date_column = match &layout {
         Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
     };
     let records = &sheet.rows[header_at + 1..];
+    // Hourly counts have timestamps, read by `times`, in the date column's place.
     let dates = choose_dates(
         path,
         options,
         records
             .iter()
+            .filter(|_| times.is_none())
             .map(|(_, cells)| cells.get(date_column).map_or("", String::as_str))
             .filter(|c| !deltid_model::trim_cell(c).is_empty()),
     )?;
@@ -209,6 +211,7 @@ pub(crate) fn read_counts(
         layout,
         header,
         dates,
+        times,
         numbers: options.numbers,
         encoding: crate::source::Encoding::Utf8,
         refuse_extra_fields: false,

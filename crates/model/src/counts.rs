@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use crate::day::{DAYS, Day, epoch_day, from_epoch_day, in_range};
 use crate::lines::MAX_PERSONS;
+use crate::night::{Measure, Nights};
 use crate::scenario::Scenario;
 
 /// Whose count a count is: an area of the scenario (its position), or the region's own count.
@@ -73,6 +74,8 @@ struct Grid {
     first: Day,
     days: Vec<Option<DayRow>>,
     foreign: bool,
+    /// Set when the counts are night counts reduced from hourly counts.
+    nights: Option<Arc<Nights>>,
 }
 
 impl Counts {
@@ -94,6 +97,32 @@ impl Counts {
     /// Whether the counts split foreign SIMs out.
     pub fn has_foreign(&self) -> bool {
         self.inner.foreign
+    }
+
+    /// How the counts were reduced to nights, when they are night counts from hourly counts
+    /// (each day's count is then the night labelled by that evening date).
+    pub fn nights(&self) -> Option<&Nights> {
+        self.inner.nights.as_deref()
+    }
+
+    /// What the counts measure: [`Measure::Night`] for night counts reduced from hourly
+    /// counts, else [`Measure::Day`].
+    pub fn measure(&self) -> Measure {
+        if self.inner.nights.is_some() {
+            Measure::Night
+        } else {
+            Measure::Day
+        }
+    }
+
+    /// The same counts marked as night counts reduced by `nights` (the counts must be
+    /// `nights`' counts, each at its evening date).
+    pub fn with_nights(self, nights: Nights) -> Counts {
+        let mut grid = Arc::unwrap_or_clone(self.inner);
+        grid.nights = Some(Arc::new(nights));
+        Counts {
+            inner: Arc::new(grid),
+        }
     }
 
     /// The number of the scenario's areas.
@@ -413,6 +442,7 @@ impl CountsBuilder {
                 first: grid.first,
                 days,
                 foreign: self.foreign,
+                nights: None,
             }),
         };
         (counts, added.saturating_sub(held.get()))

@@ -311,6 +311,51 @@ pub enum Error {
         value: String,
     },
 
+    /// A timestamp could not be read: neither RFC 3339 with an offset (`2024-10-26T23:00:00Z`,
+    /// `2024-10-27T01:00:00+02:00`) nor a local time `yyyy-mm-dd hh:mm[:ss]`.
+    #[error("{}: {at}, column {col}: cannot parse time {} (expected RFC 3339 with an offset, 2024-10-27T01:00:00+02:00, or a local time 2024-10-27 01:00 in {zone})", path.display(), quoted(value), col = ticked(column))]
+    ParseTime {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+        /// The time zone local times are read in.
+        zone: String,
+    },
+
+    /// A local time without an offset names two instants (the hour the clocks go back) or
+    /// none (the hour they skip) in the scenario's time zone.
+    #[error("{}: {at}, column {col}: the local time {} {} in {zone} (the clocks {}): write it with its offset (RFC 3339, 2024-10-27T02:00:00+01:00)", path.display(), quoted(value), if *ambiguous { "occurs twice" } else { "does not exist" }, if *ambiguous { "go back that night" } else { "skip that hour" }, col = ticked(column))]
+    LocalTime {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+        /// The time zone local times are read in.
+        zone: String,
+        /// Whether the time occurs twice (else not at all).
+        ambiguous: bool,
+    },
+
+    /// Two counts of one area at one instant.
+    #[error("{}: area {area} has two counts at {instant} (UTC)", path.display())]
+    SameInstant {
+        /// The file.
+        path: PathBuf,
+        /// Area code.
+        area: String,
+        /// The instant, RFC 3339 in UTC.
+        instant: String,
+    },
+
     /// A date is outside the days deltid takes ([`MIN_YEAR`](crate::MIN_YEAR) to
     /// [`MAX_YEAR`](crate::MAX_YEAR)): most likely a typing error or a placeholder such as
     /// 9999-12-31.
@@ -640,6 +685,9 @@ impl Error {
             | Encoding { path, .. }
             | EmptyInput { path, .. }
             | ParseDate { path, .. }
+            | ParseTime { path, .. }
+            | LocalTime { path, .. }
+            | SameInstant { path, .. }
             | NoSuchDay { path, .. }
             | DateOutOfRange { path, .. }
             | StrayDate { path, .. }
@@ -671,6 +719,8 @@ impl Error {
             ReadCsv { line, .. } | Encoding { line, .. } => Some(Location::Line(*line)),
             ExtraFields { at, .. }
             | ParseDate { at, .. }
+            | ParseTime { at, .. }
+            | LocalTime { at, .. }
             | NoSuchDay { at, .. }
             | DateOutOfRange { at, .. }
             | StrayDate { at, .. }
@@ -697,6 +747,8 @@ impl Error {
             | MissingColumn { column, .. }
             | DuplicateColumn { column, .. }
             | ParseDate { column, .. }
+            | ParseTime { column, .. }
+            | LocalTime { column, .. }
             | NoSuchDay { column, .. }
             | DateOutOfRange { column, .. }
             | StrayDate { column, .. }
@@ -718,6 +770,8 @@ impl Error {
         use Error::*;
         match self {
             ParseDate { value, .. }
+            | ParseTime { value, .. }
+            | LocalTime { value, .. }
             | NoSuchDay { value, .. }
             | DateOutOfRange { value, .. }
             | StrayDate { value, .. }

@@ -72,8 +72,18 @@ impl Plan {
     ///
     /// # Errors
     /// [`Error::MissingDeductionDate`] if a deduction table lacks a figure for a day counted;
-    /// [`Error::EmptySelection`] if no selected area has a count in the period.
+    /// [`Error::EmptySelection`] if no selected area has a count in the period;
+    /// [`Error::Unsupported`] for night counts reduced from hourly counts and a plan for days
+    /// (compile it with [`Plan::for_measure`]): a day plan would deduct day visitors,
+    /// commuters and transit from persons asleep.
     pub fn estimate(&self, counts: &Counts) -> Result<Estimate> {
+        if counts.measure() == crate::Measure::Night && self.measure() == crate::Measure::Day {
+            return Err(Error::Unsupported {
+                scenario: self.scenario().path().to_owned(),
+                what: format!("a plan for days over the night counts of {}", counts.path().display()),
+                reason: "night counts are estimated by the plan for nights (only the residents at home deducted): compile the plan for Measure::Night".to_owned(),
+            });
+        }
         Estimate::new(self.clone(), counts.clone())
     }
 }

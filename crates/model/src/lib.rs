@@ -23,6 +23,7 @@ mod error;
 mod estimate;
 mod language;
 mod lines;
+pub mod night;
 pub mod plan;
 mod scenario;
 mod stats;
@@ -39,14 +40,18 @@ pub use error::{Error, Location, MAX_ECHOED, Result, quoted, ticked};
 pub use estimate::{Estimate, EstimateDay, RegionDay};
 pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
+pub use night::{
+    ClockWindow, Measure, NightCount, NightRule, NightSettings, NightStats, Nights, SameInstant,
+    TimedCount,
+};
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{
-    Allocation, AreaSpec, Calibration, DeductionSource, DeductionSpec, DeductionTable,
-    Distribution, MAX_FOREIGN_FACTOR, MappingRow, Parameter, ParameterSpec, Scaling, Scenario,
-    ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
+    Allocation, AreaSpec, Calibration, DEFAULT_TIME_ZONE, DeductionSource, DeductionSpec,
+    DeductionTable, Distribution, MAX_FOREIGN_FACTOR, MappingRow, Parameter, ParameterSpec,
+    Scaling, Scenario, ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
-pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, Summary};
+pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, NightSummary, Summary};
 pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow, whole_persons};
 
 /// A scenario of two areas (`0001` A, `0002` B), uplift 6 %, residents 1 000 for the region

@@ -13,7 +13,20 @@
 //! ```
 //!
 //! `part_time` is the number of part-time residents present, which is the number of
-//! guest-nights spent that day. A negative `part_time` (deductions above present persons, e.g.
+//! guest-nights spent that day.
+//!
+//! # Night counts
+//! With counts that measure the night ([`Measure::Night`]: hourly counts reduced to one count
+//! per area and night, see [`crate::night`], or a scenario with `[night]`), `observed(a,d)` is
+//! the count of the night labelled by the evening date `d`, and only the residents at home are
+//! deducted:
+//!
+//! ```text
+//! part_time(a,d) = present(a,d) − residents(a,d)        (commuters, transit, day visitors: 0)
+//! ```
+//!
+//! Day visitors, commuters and transit are not there at night, so they need no guess. The
+//! residents are the scenario's `residents` deduction (the registered figure). A negative `part_time` (deductions above present persons, e.g.
 //! residents away on holiday) is kept as it is, never clamped.
 //!
 //! # Scaling layers
@@ -58,6 +71,7 @@ use crate::counts::{Counts, Place};
 use crate::day::{Day, epoch_day, from_epoch_day};
 use crate::error::{Error, Result};
 use crate::lines::{DayLines, Deduction};
+use crate::night::Measure;
 use crate::scenario::{Allocation, DeductionSource, DeductionTable, Scenario};
 
 /// A half-open period of days, `from` ≤ date < `to`; either end may be open.
@@ -344,14 +358,34 @@ pub struct Plan {
     /// by resident share, none from a table by date): the rules evaluated once, not per day.
     fixed: Option<Vec<[f64; 4]>>,
     period: std::ops::Range<Day>,
+    measure: Measure,
 }
 
 impl Plan {
-    /// Compiles a scenario for a selection.
+    /// Compiles a scenario for a selection, for the measure the scenario declares: nights with
+    /// `[night]`, else days.
     ///
     /// # Errors
     /// [`Error::InvalidSelection`] if a selected area is not in the scenario.
     pub fn new(scenario: &Scenario, selection: &Selection) -> Result<Plan> {
+        let measure = if scenario.night().is_some() {
+            Measure::Night
+        } else {
+            Measure::Day
+        };
+        Plan::for_measure(scenario, selection, measure)
+    }
+
+    /// Compiles a scenario for a selection and counts that measure `measure`: for
+    /// [`Measure::Night`] only the residents are deducted (see the [module docs](self)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSelection`] if a selected area is not in the scenario.
+    pub fn for_measure(
+        scenario: &Scenario,
+        selection: &Selection,
+        measure: Measure,
+    ) -> Result<Plan> {
         let areas = scenario.areas().len();
         let mut selected = Vec::new();
         for code in &selection.areas {
@@ -374,6 +408,7 @@ impl Plan {
             selected = (0..areas).collect();
         }
         let rules = Deduction::ALL.map(|d| match scenario.deduction(d) {
+            _ if !measure.deducts(d) => Rule::Zero,
             DeductionSource::Region(persons) if *persons == 0.0 => Rule::Zero,
             DeductionSource::Region(persons) => Rule::Shared(Figures::constant(*persons, 1)),
             DeductionSource::PerArea(values) => Rule::PerArea(Figures {
@@ -411,6 +446,7 @@ impl Plan {
             shares,
             fixed: None,
             period: selection.period.days(),
+            measure,
         };
         plan.fixed = plan.fixed_deductions();
         Ok(plan)
@@ -430,6 +466,11 @@ impl Plan {
         (0..self.scenario.areas().len())
             .map(|area| self.deductions(area, 0, 0.0, &context, &[]))
             .collect()
+    }
+
+    /// What the counts the plan takes measure: days, or nights (only residents deducted).
+    pub fn measure(&self) -> Measure {
+        self.measure
     }
 
     /// The scenario.

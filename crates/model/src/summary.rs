@@ -10,6 +10,7 @@ use crate::counts::Place;
 use crate::day::{Day, YearOf, days_in_year, from_epoch_day};
 use crate::estimate::{Estimate, Visit};
 use crate::lines::{DayLines, Line};
+use crate::night::{Measure, NightStats};
 use crate::plan::RegionRule;
 use crate::scenario::{Allocation, Scaling, Uplift};
 use crate::stats::Sum;
@@ -215,6 +216,27 @@ pub struct Summary {
     days: u32,
     areas: Vec<AreaSummary>,
     areas_without_counts: Vec<(AreaCode, String)>,
+    measure: Measure,
+    night: Option<NightSummary>,
+}
+
+/// What night counts add to a summary: how hourly counts were reduced, hours present per night
+/// and the daytime excess (day peak − night count), per selected area with counts, in scenario
+/// order. The daytime excess is reported, never deducted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NightSummary {
+    /// The rule, window and day window, in words.
+    pub method: String,
+    /// The settings the counts were reduced by.
+    #[serde(skip)]
+    pub settings: crate::night::NightSettings,
+    /// The time zone local times were read in.
+    pub zone: String,
+    /// Per area: code, name, and its nights' stats.
+    pub areas: Vec<(AreaCode, String, NightStats)>,
+    /// The region's mean daytime excess per day: the areas' means summed (persons); `None`
+    /// without a day with both figures.
+    pub region_excess: Option<f64>,
 }
 
 // Here, so that an estimate does not depend on its summary.
@@ -299,6 +321,16 @@ impl Summary {
     /// region's sum, and a day is a region day without them.
     pub fn areas_without_counts(&self) -> &[(AreaCode, String)] {
         &self.areas_without_counts
+    }
+
+    /// What the counts measured: days, or nights (only residents deducted).
+    pub fn measure(&self) -> Measure {
+        self.measure
+    }
+
+    /// How hourly counts were reduced to nights, when they were.
+    pub fn night(&self) -> Option<&NightSummary> {
+        self.night.as_ref()
     }
 
     /// Summarises an estimate (see [`Estimate::summary`]).
@@ -391,7 +423,28 @@ impl Summary {
         if foreign {
             mean_foreign(estimate, &mut summaries, &mut region);
         }
+        let night = estimate.counts().nights().map(|nights| {
+            let areas: Vec<(AreaCode, String, NightStats)> = selected
+                .iter()
+                .map(|&i| (i, nights.stats(i)))
+                .filter(|(_, stats)| stats.nights > 0)
+                .map(|(i, stats)| {
+                    let area = &scenario.areas()[i];
+                    (area.code.clone(), area.name.clone(), stats)
+                })
+                .collect();
+            let excesses: Vec<f64> = areas.iter().filter_map(|a| a.2.mean_excess()).collect();
+            NightSummary {
+                method: nights.settings().describe(),
+                settings: *nights.settings(),
+                zone: nights.zone().to_owned(),
+                region_excess: (!excesses.is_empty()).then(|| excesses.iter().sum()),
+                areas,
+            }
+        });
         Summary {
+            measure: plan.measure(),
+            night,
             region_name: plan.region_name(),
             uplift,
             scaling,

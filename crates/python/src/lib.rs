@@ -328,6 +328,7 @@ fn estimate(
         area: area_column.unwrap_or(defaults.area),
         count: count_column.unwrap_or(defaults.count),
         foreign: foreign_column,
+        time: None,
     };
     let shape = match shape {
         None | Some("auto") => Shape::Auto,

@@ -3,7 +3,10 @@
 use std::io::Write;
 
 use comfy_table::{CellAlignment, Table, presets};
-use deltid_model::{AreaCode, Language, RegionRule, Result, Summary, TableLine, TableRow};
+use deltid_model::{
+    AreaCode, Deduction, Language, Measure, NightRule, NightSummary, RegionRule, Result, Summary,
+    TableLine, TableRow,
+};
 
 use crate::catalogue::{self, fill, text};
 pub use crate::words::persons;
@@ -53,6 +56,18 @@ pub fn write_summary_table(summary: &Summary, out: impl Write) -> Result<()> {
 /// A line's label in the plan's table, in `language`: English as the model labels it; in
 /// Norwegian as the plan writes it (nynorsk: "Snitt innb. pr. dag, totalt", …).
 pub(crate) fn table_label(language: Language, line: &TableLine, summary: &Summary) -> String {
+    if summary.measure() == Measure::Night {
+        let key = match line.row {
+            TableRow::Observed => Some("table.observed_night"),
+            TableRow::Deduction(Deduction::Residents) => Some("table.residents_night"),
+            TableRow::GuestNightsPerDay => Some("table.per_night"),
+            TableRow::GuestNightsPerYear => Some("table.per_year_night"),
+            _ => None,
+        };
+        if let Some(key) = key {
+            return text(language, key).to_owned();
+        }
+    }
     if language == Language::English {
         return line.label.to_string();
     }
@@ -104,12 +119,17 @@ pub fn write_summary_table_in(
     let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
     let region = summary.region();
     let selection = summary.selection().to_owned();
+    let night = summary.measure() == Measure::Night;
     writeln!(
         out,
         "{}",
         fill(
             lang,
-            "text.title",
+            if night {
+                "text.title_night"
+            } else {
+                "text.title"
+            },
             &[("region", summary.region_name()), ("selection", &selection)]
         )
     )?;
@@ -120,9 +140,20 @@ pub fn write_summary_table_in(
         "{}\n",
         fill(
             lang,
-            "text.coverage",
+            if night {
+                "text.coverage_night"
+            } else {
+                "text.coverage"
+            },
             &[
-                ("days", &catalogue::days(lang, summary.days())),
+                (
+                    "days",
+                    &if night {
+                        catalogue::nights(lang, summary.days())
+                    } else {
+                        catalogue::days(lang, summary.days())
+                    }
+                ),
                 ("first", &first),
                 ("last", &last),
                 (
@@ -136,10 +167,16 @@ pub fn write_summary_table_in(
     let mut plan = table();
     plan.set_header([text(lang, "text.line"), text(lang, "text.persons")]);
     for line in &region.table().lines {
+        if !shown(summary, line) {
+            continue;
+        }
         plan.add_row([table_label(lang, line, summary), persons(line.rounded)]);
     }
     right_align(&mut plan, 1);
     writeln!(out, "{plan}\n")?;
+    if let Some(nights) = summary.night() {
+        write_nights(lang, summary, nights, &mut out)?;
+    }
 
     writeln!(out, "{}", text(lang, "text.per_area"))?;
     let mut areas = table();
@@ -256,6 +293,94 @@ pub fn write_summary_table_in(
             )?;
         }
     }
+    Ok(())
+}
+
+/// Whether a line of the plan's table is shown: at night the deductions not made (commuters,
+/// transit, day visitors: 0 by the plan for nights) are left out.
+pub(crate) fn shown(summary: &Summary, line: &TableLine) -> bool {
+    match line.row {
+        TableRow::Deduction(d) => summary.measure().deducts(d),
+        _ => true,
+    }
+}
+
+/// A night rule in words, in `language`.
+pub(crate) fn night_rule(language: Language, rule: NightRule) -> String {
+    match rule {
+        NightRule::Minimum => text(language, "night.rule_minimum").to_owned(),
+        NightRule::Median => text(language, "night.rule_median").to_owned(),
+        NightRule::Mean => text(language, "night.rule_mean").to_owned(),
+        NightRule::Hour(h) => fill(
+            language,
+            "night.rule_hour",
+            &[("hour", &format!("{h:02}:00"))],
+        ),
+    }
+}
+
+/// The night counts' method, hours present and daytime excess per area, in `language`.
+fn write_nights(
+    lang: Language,
+    summary: &Summary,
+    nights: &NightSummary,
+    out: &mut impl Write,
+) -> Result<()> {
+    let settings = nights.settings;
+    writeln!(out, "{}", text(lang, "night.heading"))?;
+    writeln!(
+        out,
+        "- {}",
+        fill(
+            lang,
+            "night.method",
+            &[
+                ("rule", &night_rule(lang, settings.rule)),
+                ("window", &settings.window.to_string()),
+                ("zone", &nights.zone),
+                ("day", &settings.day.to_string()),
+            ]
+        )
+    )?;
+    for (_, name, stats) in &nights.areas {
+        let excess = stats
+            .mean_excess()
+            .map_or_else(|| text(lang, "night.no_excess").to_owned(), whole);
+        writeln!(
+            out,
+            "- {}",
+            fill(
+                lang,
+                "night.area",
+                &[
+                    ("name", name),
+                    ("nights", &stats.nights.to_string()),
+                    ("min", &stats.min_hours.to_string()),
+                    ("max", &stats.max_hours.to_string()),
+                    (
+                        "mean",
+                        &trim_number(lang, (stats.mean_hours() * 100.0).round() / 100.0)
+                    ),
+                    ("excess", &excess),
+                ]
+            )
+        )?;
+    }
+    if let Some(excess) = nights.region_excess {
+        writeln!(
+            out,
+            "- {}",
+            fill(
+                lang,
+                "night.region_excess",
+                &[
+                    ("region", summary.region_name()),
+                    ("excess", &whole(excess))
+                ]
+            )
+        )?;
+    }
+    writeln!(out)?;
     Ok(())
 }
 

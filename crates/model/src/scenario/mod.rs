@@ -24,6 +24,11 @@ use crate::error::{Error, Location, Result};
 use crate::language::Language;
 use crate::lines::Deduction;
 use crate::lines::MAX_PERSONS;
+use crate::night::NightSettings;
+
+/// The time zone of naive local times when a scenario names none: deltid's scenarios are
+/// Norwegian municipalities, so Norway's zone; a scenario elsewhere names its own.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Oslo";
 
 /// How a region-level deduction is shared out to the areas.
 ///
@@ -191,6 +196,11 @@ pub struct ScenarioSpec<T> {
     pub areas_table: Option<PathBuf>,
     /// The language of outputs (`language = "nn"`), if given.
     pub language: Option<Language>,
+    /// The time zone naive local times in hourly counts are read in (`time_zone`), an IANA
+    /// name; [`DEFAULT_TIME_ZONE`] if not given.
+    pub time_zone: Option<String>,
+    /// `[night]`: the counts measure nights, reduced by these settings.
+    pub night: Option<NightSettings>,
 }
 
 impl<T> ScenarioSpec<T> {
@@ -211,6 +221,8 @@ impl<T> ScenarioSpec<T> {
             region_code: None,
             areas_table: None,
             language: None,
+            time_zone: None,
+            night: None,
         }
     }
 }
@@ -247,6 +259,8 @@ struct Checked {
     /// deduction tables.
     files: Vec<PathBuf>,
     language: Option<Language>,
+    time_zone: String,
+    night: Option<NightSettings>,
 }
 
 impl Scenario {
@@ -564,7 +578,28 @@ impl Scenario {
             region_code,
             files,
             language: spec.language,
+            time_zone: spec
+                .time_zone
+                .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
+            night: spec.night,
         })))
+    }
+
+    /// The time zone (an IANA name) naive local times in hourly counts are read in: the
+    /// scenario's `time_zone`, else [`DEFAULT_TIME_ZONE`].
+    pub fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+
+    /// The night settings the scenario declares (`[night]`), if any: the counts then measure
+    /// nights ([`Measure::Night`](crate::Measure)).
+    pub fn night(&self) -> Option<&NightSettings> {
+        self.0.night.as_ref()
+    }
+
+    /// The night settings hourly counts are reduced by: the scenario's, else the defaults.
+    pub fn night_settings(&self) -> NightSettings {
+        self.0.night.unwrap_or_default()
     }
 
     /// The language the scenario asks outputs to be written in, if it names one.

@@ -1,0 +1,518 @@
+//! Night counts from hourly counts (issue 16, part 1): the cases of the issue, computed by
+//! hand beside each test, the errors, and the synthetic truth recovered.
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use deltid::{
+    CountsOptions, Error, Line, Location, Measure, Place, Plan, Run, Selection, read_counts,
+    read_scenario, synth::Synth,
+};
+
+use crate::util::{assert_close, data, deltid, folder, stderr, stdout};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// A scenario of Hol and Gol, uplift 0, 2 500 residents each, with `[night]` lines `night`.
+fn scenario(night: &str) -> String {
+    format!(
+        r#"
+name = "Two"
+uplift = 0
+counts = "counts.csv"
+[deductions]
+commuters = 100
+transit = 100
+day_visitors = 100
+[[area]]
+code = "3044"
+name = "Hol"
+residents = 2500
+[[area]]
+code = "3041"
+name = "Gol"
+residents = 2500
+{night}
+"#
+    )
+}
+
+/// Counts of a scenario and counts file written into a folder.
+fn read(night: &str, counts: &str) -> Result<deltid::Counts, Error> {
+    let dir = folder(&[("plan.toml", &scenario(night)), ("counts.csv", counts)]);
+    let scenario = read_scenario(dir.path().join("plan.toml"))?;
+    read_counts(
+        dir.path().join("counts.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+}
+
+#[test]
+fn the_25_hour_night_keeps_both_0200_counts() {
+    // 2024-10-27 in Oslo: the clocks go back at 03:00 summer time. UTC 23:00, 00:00, 01:00,
+    // 02:00, 03:00 are local 01, 02 (summer), 02 (winter), 03, 04: five hours in 01:00-05:00.
+    let counts = "ts,area,count\n\
+        2024-10-26T23:00:00Z,3044,900\n\
+        2024-10-27T00:00:00Z,3044,880\n\
+        2024-10-27T01:00:00Z,3044,870\n\
+        2024-10-27T02:00:00Z,3044,860\n\
+        2024-10-27T03:00:00Z,3044,865\n";
+    let evening = date(2024, 10, 26);
+    for (rule, expected) in [
+        ("minimum", 860.0),
+        // (900 + 880 + 870 + 860 + 865) / 5 = 4 375 / 5 = 875
+        ("mean", 875.0),
+        // sorted 860 865 870 880 900: the middle one
+        ("median", 870.0),
+        // the first 02:00 in time (summer time, UTC 00:00)
+        ("hour:02", 880.0),
+    ] {
+        let read = read(&format!("[night]\nrule = \"{rule}\""), counts).unwrap();
+        let nights = read.nights().expect("night counts");
+        assert_eq!(nights.hours(0, evening), Some(5), "{rule}");
+        assert_eq!(
+            read.get(Place::Area(0), evening),
+            Some((expected, 0.0)),
+            "{rule}"
+        );
+        assert_eq!(read.len(), 1, "one night of one area");
+    }
+    // The same instants written as local times with their offsets.
+    let local = "ts,area,count\n\
+        2024-10-27T01:00:00+02:00,3044,900\n\
+        2024-10-27T02:00:00+02:00,3044,880\n\
+        2024-10-27T02:00:00+01:00,3044,870\n\
+        2024-10-27T03:00:00+01:00,3044,860\n\
+        2024-10-27T04:00:00+01:00,3044,865\n";
+    let read = read("[night]\nrule = \"mean\"", local).unwrap();
+    assert_eq!(read.nights().unwrap().hours(0, evening), Some(5));
+    assert_eq!(read.get(Place::Area(0), evening), Some((875.0, 0.0)));
+}
+
+#[test]
+fn the_23_hour_night_has_three_hours_and_no_error() {
+    // 2025-03-30 in Oslo: 02:00 is skipped. UTC 00:00, 01:00, 02:00 are local 01, 03, 04.
+    let utc = "ts,area,count\n\
+        2025-03-30T00:00:00Z,3044,700\n\
+        2025-03-30T01:00:00Z,3044,690\n\
+        2025-03-30T02:00:00Z,3044,695\n";
+    // The same as naive local times in the scenario's zone (none of them ambiguous).
+    let local = "ts,area,count\n\
+        2025-03-30 01:00,3044,700\n\
+        2025-03-30 03:00,3044,690\n\
+        2025-03-30 04:00,3044,695\n";
+    let evening = date(2025, 3, 29);
+    for counts in [utc, local] {
+        for (rule, expected) in [("minimum", 690.0), ("mean", (700.0 + 690.0 + 695.0) / 3.0)] {
+            let read = read(&format!("[night]\nrule = \"{rule}\""), counts).unwrap();
+            assert_eq!(read.nights().unwrap().hours(0, evening), Some(3));
+            assert_eq!(read.get(Place::Area(0), evening), Some((expected, 0.0)));
+        }
+        assert_close(
+            read("[night]\nrule = \"mean\"", counts)
+                .unwrap()
+                .get(Place::Area(0), evening)
+                .unwrap()
+                .0,
+            695.0,
+        );
+        // The count at 02:00 does not exist that night: no count for it, no error; the next
+        // night has its 02:00.
+        let more = format!("{counts}2025-03-31T00:00:00Z,3044,650\n");
+        let read = read("[night]\nrule = \"hour:02\"", &more).unwrap();
+        assert_eq!(read.get(Place::Area(0), evening), None);
+        assert_eq!(
+            read.get(Place::Area(0), date(2025, 3, 30)),
+            Some((650.0, 0.0))
+        );
+    }
+}
+
+#[test]
+fn a_count_at_0300_on_1_february_belongs_to_31_january() {
+    let dir = folder(&[
+        ("plan.toml", &scenario("")),
+        ("counts.csv", "ts,area,count\n2024-02-01 03:00,3044,500\n"),
+    ]);
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let estimate = run.estimate();
+    assert_eq!(estimate.plan().measure(), Measure::Night);
+    let nights: Vec<(NaiveDate, f64)> = estimate
+        .area_days(0)
+        .map(|(d, lines)| (d, lines[Line::Observed]))
+        .collect();
+    assert_eq!(nights, vec![(date(2024, 1, 31), 500.0)]);
+    // January's total: 500 − 2 500 residents; February has none.
+    let january: f64 = estimate
+        .area_days(0)
+        .filter(|(d, _)| d.month0() == 0)
+        .map(|(_, l)| l[Line::PartTime])
+        .sum();
+    assert_close(january, -2_000.0);
+}
+
+/// Hol by day 5 000 and by night 3 000; Gol by day 2 000 and by night 4 000.
+const HOL_GOL: &str = "ts,area,count\n\
+    2024-06-01 12:00,3044,5000\n\
+    2024-06-01 12:00,3041,2000\n\
+    2024-06-02 03:00,3044,3000\n\
+    2024-06-02 03:00,3041,4000\n";
+
+#[test]
+fn night_counts_put_the_guests_where_they_sleep() {
+    let dir = folder(&[("plan.toml", &scenario("")), ("counts.csv", HOL_GOL)]);
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let summary = run.summary();
+    assert_eq!(summary.measure(), Measure::Night);
+    let per_day = |i: usize| summary.areas()[i].mean()[Line::PartTime];
+    // Uplift 0: 3 000 − 2 500 = 500 in Hol, 4 000 − 2 500 = 1 500 in Gol; the commuters,
+    // transit and day visitors of the scenario (100 each) are not deducted at night.
+    assert_close(per_day(0), 500.0);
+    assert_close(per_day(1), 1_500.0);
+    assert_close(summary.region().mean()[Line::PartTime], 2_000.0);
+    for deduction in [Line::Commuters, Line::Transit, Line::DayVisitors] {
+        assert_eq!(summary.region().mean()[deduction], 0.0);
+    }
+    // The daytime excess, reported and never deducted: 5 000 − 3 000 and 2 000 − 4 000.
+    let night = summary.night().expect("night summary");
+    let excess: Vec<Option<f64>> = night.areas.iter().map(|a| a.2.mean_excess()).collect();
+    assert_eq!(excess, vec![Some(2_000.0), Some(-2_000.0)]);
+    assert_eq!(night.region_excess, Some(0.0));
+
+    // The day method on the day counts puts them in Hol: the region's 300 of commuters,
+    // transit and day visitors shared by present persons (5/7 and 2/7):
+    // 5 000 − 2 500 − 300 × 5/7 and 2 000 − 2 500 − 300 × 2/7.
+    let day = folder(&[
+        ("plan.toml", &scenario("")),
+        (
+            "counts.csv",
+            "date,area,count\n2024-06-01,3044,5000\n2024-06-01,3041,2000\n",
+        ),
+    ]);
+    let run = Run::new(
+        &day.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    assert_eq!(run.summary().measure(), Measure::Day);
+    let day = run.summary();
+    assert_close(
+        day.areas()[0].mean()[Line::PartTime],
+        2_500.0 - 300.0 * 5.0 / 7.0,
+    );
+    assert_close(
+        day.areas()[1].mean()[Line::PartTime],
+        -500.0 - 300.0 * 2.0 / 7.0,
+    );
+    // 7 000 − 5 000 − 300: the region's 2 000 less what the day method deducts besides.
+    assert_close(day.region().mean()[Line::PartTime], 1_700.0);
+}
+
+#[test]
+fn one_plan_two_measures() {
+    // The same daily counts by the plan for days and for nights: only the deductions differ.
+    let dir = folder(&[
+        ("plan.toml", &scenario("")),
+        ("counts.csv", "date,area,count\n2024-06-01,3044,3000\n"),
+    ]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("counts.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let selection = Selection::default();
+    let day = Plan::for_measure(&scenario, &selection, Measure::Day).unwrap();
+    let night = Plan::for_measure(&scenario, &selection, Measure::Night).unwrap();
+    let part_time = |plan: &Plan| {
+        plan.estimate(&counts)
+            .unwrap()
+            .area_day(0, date(2024, 6, 1))
+            .unwrap()[Line::PartTime]
+    };
+    // 3 000 − 2 500 − 3 × 100 by day; 3 000 − 2 500 at night.
+    assert_close(part_time(&day), 200.0);
+    assert_close(part_time(&night), 500.0);
+    // A scenario with [night] compiles for nights.
+    let declared = read_scenario_text(&scenario_text_with_night(), dir.path());
+    assert_eq!(
+        Plan::new(&declared, &selection).unwrap().measure(),
+        Measure::Night
+    );
+    // Night counts and a plan for days: refused, not day numbers.
+    let hourly = read("", HOL_GOL).unwrap();
+    let err = day.estimate(&hourly).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    // The SQL query refuses the plan for nights rather than give day numbers.
+    let err = deltid::sql::to_sql(
+        &night,
+        deltid::sql::Dialect::DuckDb,
+        &deltid::sql::SqlOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("night"), "{err}");
+}
+
+fn scenario_text_with_night() -> String {
+    scenario("[night]\nwindow = \"00:00-06:00\"")
+}
+
+fn read_scenario_text(text: &str, dir: &Path) -> deltid::Scenario {
+    deltid::scenario_from_toml(text, &dir.join("night.toml")).unwrap()
+}
+
+#[test]
+fn bad_and_ambiguous_times_name_file_line_column_and_value() {
+    // 02:30 on 2024-10-27 happens twice in Oslo; without an offset it is refused.
+    let err = read(
+        "",
+        "ts,area,count\n2024-10-27 01:00,3044,900\n2024-10-27 02:30,3044,880\n",
+    )
+    .unwrap_err();
+    match &err {
+        Error::LocalTime {
+            path,
+            at,
+            column,
+            value,
+            zone,
+            ambiguous,
+        } => {
+            assert!(path.ends_with("counts.csv"));
+            assert_eq!(*at, Location::Line(3));
+            assert_eq!(column, "ts");
+            assert_eq!(value, "2024-10-27 02:30");
+            assert_eq!(zone, "Europe/Oslo");
+            assert!(*ambiguous);
+        }
+        other => panic!("expected LocalTime, got {other}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("counts.csv") && message.contains("line 3"),
+        "{message}"
+    );
+    // 02:30 on 2025-03-30 never happens in Oslo.
+    let err = read("", "ts,area,count\n2025-03-30 02:30,3044,880\n").unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::LocalTime {
+                ambiguous: false,
+                at: Location::Line(2),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // Not a timestamp at all, in a column named by its Norwegian name.
+    let err = read(
+        "",
+        "tidspunkt,area,count\n2024-06-01 03:00,3044,1\n01.06.2024 kl 3,3044,2\n",
+    )
+    .unwrap_err();
+    match &err {
+        Error::ParseTime {
+            at, column, value, ..
+        } => {
+            assert_eq!(*at, Location::Line(3));
+            assert_eq!(column, "tidspunkt");
+            assert_eq!(value, "01.06.2024 kl 3");
+        }
+        other => panic!("expected ParseTime, got {other}"),
+    }
+    // A second count of one area at one instant (two spellings of it).
+    let err = read(
+        "",
+        "ts,area,count\n2024-06-01T01:00:00Z,3044,1\n2024-06-01T03:00:00+02:00,3044,2\n",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::SameInstant { area, .. } if area == "3044"),
+        "{err}"
+    );
+    // A zone the database does not know.
+    let dir = folder(&[(
+        "plan.toml",
+        &format!("time_zone = \"Europe/Olso\"\n{}", scenario("")),
+    )]);
+    let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+    assert_eq!(err.column(), Some("time_zone"), "{err}");
+    // A rule the reader does not know.
+    let dir = folder(&[("plan.toml", &scenario("[night]\nrule = \"hour:24\""))]);
+    let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+    assert_eq!(err.column(), Some("night.rule"), "{err}");
+}
+
+#[test]
+fn the_synthetic_truth_is_recovered() {
+    // Two weeks over the autumn change of clocks: every night's estimate is the guests the
+    // generator put to bed there.
+    let synth = Synth::hallingdal(date(2024, 10, 20), 14, 16, 0.0);
+    let dir = tempfile::tempdir().unwrap();
+    let counts = dir.path().join("hourly.csv");
+    synth
+        .write_hourly_csv(std::fs::File::create(&counts).unwrap())
+        .unwrap();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        synth.hourly_scenario_toml(Some("hourly.csv")),
+    )
+    .unwrap();
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let truth = synth.night_truth().unwrap();
+    assert_eq!(truth.len(), 14 * 6);
+    let mut total = 0.0;
+    for (evening, area, guests) in &truth {
+        let lines = run.estimate().area_day(*area, *evening).unwrap();
+        assert_close(lines[Line::PartTime], *guests as f64);
+        total += *guests as f64;
+    }
+    assert!(total > 0.0);
+    // The night of the 26th has 25 hours: 5 counts in 01:00-05:00.
+    let nights = run.estimate().counts().nights().unwrap();
+    assert_eq!(nights.hours(0, date(2024, 10, 26)), Some(5));
+    assert_eq!(nights.hours(0, date(2024, 10, 25)), Some(4));
+    // Day visitors only by day: a positive daytime excess in every area.
+    for (_, _, stats) in &run.summary().night().unwrap().areas {
+        assert!(stats.mean_excess().unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn the_cli_prints_the_plans_table_for_nights() {
+    let scenario = data("hourly/scenario.toml");
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, words) in [
+        (
+            "en",
+            ["night counts", "guest-nights, mean per night", "minimum"],
+        ),
+        (
+            "nn",
+            ["netteljingar", "Gjestedøgn snitt pr. natt", "minimum"],
+        ),
+        (
+            "nb",
+            ["nattellinger", "Gjestedøgn snitt pr. natt", "minimum"],
+        ),
+    ] {
+        let out = deltid(
+            dir.path(),
+            &[
+                "estimate",
+                "--scenario",
+                scenario.to_str().unwrap(),
+                "--lang",
+                lang,
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        for word in words {
+            assert!(text.contains(word), "{lang}: {word} not in\n{text}");
+        }
+        assert!(text.contains("01:00-05:00"), "{text}");
+        // Commuters, transit and day visitors are not lines of the table at night.
+        assert!(!text.contains("commuters in"), "{text}");
+        // The run record names the plan for nights and the hourly rows read (3 036).
+        assert!(text.contains("nights: plan for nights"), "{text}");
+        assert!(text.contains("3036 counts read"), "{text}");
+    }
+}
+
+#[test]
+fn every_path_to_the_nights_agrees() {
+    // The shipped hourly counts read whole, in small chunks on several threads, and as a
+    // spreadsheet's text cells; and their nights written out per evening date and read back by
+    // a scenario with [night]: one estimate.
+    let scenario = read_scenario(data("hourly/scenario.toml")).unwrap();
+    let path = data("hourly/counts.csv");
+    let whole = read_counts(&path, &CountsOptions::default(), &scenario).unwrap();
+    let chunked = deltid::read_counts_in_chunks(&path, &CountsOptions::default(), &scenario, 97, 3)
+        .unwrap()
+        .into_counts()
+        .unwrap();
+    let nights = |c: &deltid::Counts| c.nights().unwrap().counts().to_vec();
+    assert_eq!(nights(&whole), nights(&chunked));
+    assert_eq!(whole.len(), 21 * 6);
+
+    // The nights as daily rows (evening date, area, count).
+    let dir = tempfile::tempdir().unwrap();
+    let mut daily = String::from("date,area,count\n");
+    for night in whole.nights().unwrap().counts() {
+        daily.push_str(&format!(
+            "{},{},{}\n",
+            deltid::Nights::evening(night),
+            scenario.areas()[night.key].code,
+            night.persons
+        ));
+    }
+    let daily_path = dir.path().join("nights.csv");
+    std::fs::write(&daily_path, daily).unwrap();
+    let from_daily = read_counts(&daily_path, &CountsOptions::default(), &scenario).unwrap();
+    assert_eq!(from_daily.measure(), Measure::Day, "no hourly rows");
+
+    // The same counts as a workbook with the timestamps as text.
+    let book = dir.path().join("hourly.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (r, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            match (r, c, cell.parse::<f64>()) {
+                (r, 2, Ok(n)) if r > 0 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                _ => sheet.write_string(r as u32, c as u16, cell).unwrap(),
+            };
+        }
+    }
+    workbook.save(&book).unwrap();
+    let from_sheet = read_counts(&book, &CountsOptions::default(), &scenario).unwrap();
+    assert_eq!(nights(&whole), nights(&from_sheet));
+
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    assert_eq!(
+        plan.measure(),
+        Measure::Night,
+        "the scenario declares [night]"
+    );
+    let summaries: Vec<deltid::Summary> = [&whole, &chunked, &from_daily, &from_sheet]
+        .iter()
+        .map(|c| plan.estimate(c).unwrap().summary())
+        .collect();
+    for other in &summaries[1..] {
+        for line in Line::ALL {
+            assert_close(
+                other.region().mean()[line],
+                summaries[0].region().mean()[line],
+            );
+            for (a, b) in other.areas().iter().zip(summaries[0].areas()) {
+                assert_close(a.mean()[line], b.mean()[line]);
+            }
+        }
+    }
+}
