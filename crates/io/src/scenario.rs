@@ -31,6 +31,9 @@
 //! deduplication = 0.95
 //! market_share = 0.6
 //! foreign = 1.0
+//! [disclosure]             # optional: small-count protection of every output
+//! min_count = 5            # figures of 1 to 4 persons (in magnitude) are suppressed
+//! rounding = 5             # optional: published person figures rounded to 5 or 10
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -130,6 +133,9 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
     spec.digits = raw.area_codes.digits;
     spec.region_code = raw.region_code;
     spec.language = raw.language;
+    spec.disclosure =
+        deltid_model::Disclosure::new(raw.disclosure.min_count, raw.disclosure.rounding)
+            .map_err(|reason| invalid("disclosure", reason))?;
     spec.scaling = [
         raw.scaling.deduplication,
         raw.scaling.market_share,
@@ -225,6 +231,16 @@ struct RawScenario {
     #[serde(default)]
     scaling: RawScaling,
     region_code: Option<String>,
+    #[serde(default)]
+    disclosure: RawDisclosure,
+}
+
+/// `[disclosure]` as written: the smallest count published and the rounding base.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisclosure {
+    min_count: Option<u32>,
+    rounding: Option<u32>,
 }
 
 /// How area cells in inputs are read: `[area_codes]` with `digits` and `mapping`.

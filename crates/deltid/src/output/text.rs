@@ -3,11 +3,16 @@
 use std::io::Write;
 
 use comfy_table::{CellAlignment, Table, presets};
-use deltid_model::{AreaCode, Language, RegionRule, Result, Summary, TableLine, TableRow};
+use deltid_model::{
+    AreaCode, AreaSummary, Language, RegionRule, Result, Summary, TableLine, TableRow,
+};
+
+use super::sheet::SUPPRESSED;
+use crate::analysis::Protection;
 
 use crate::catalogue::{self, fill, text};
 pub use crate::words::persons;
-use crate::words::{count, whole};
+use crate::words::count;
 
 /// The catalogue keys of the per-area table's columns, in order (text and HTML report).
 pub(crate) const PER_AREA_COLUMNS: [&str; 10] = [
@@ -95,12 +100,58 @@ pub(crate) fn trim_number(language: Language, value: f64) -> String {
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
-pub fn write_summary_table_in(
+pub fn write_summary_table_in(summary: &Summary, language: Language, out: impl Write) -> Result<()> {
+    write_summary_protected(summary, language, None, out)
+}
+
+/// A figure in whole persons as published: rounded to the protection's base, or
+/// [`SUPPRESSED`] (never 0).
+pub(crate) fn shown(protection: Option<&Protection>, value: i64, hidden: bool) -> String {
+    match protection {
+        _ if hidden => SUPPRESSED.to_owned(),
+        Some(p) => persons(p.rule().round(value as f64) as i64),
+        None => persons(value),
+    }
+}
+
+/// The notes on small-count protection: the rule, the cells suppressed, the rounding.
+pub(crate) fn disclosure_notes(language: Language, protection: &Protection) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(k) = protection.rule().min_count() {
+        notes.push(fill(
+            language,
+            "text.note_disclosure",
+            &[
+                ("k", &k.to_string()),
+                ("primary", &protection.primary().to_string()),
+                ("secondary", &protection.secondary().to_string()),
+            ],
+        ));
+    }
+    if let Some(base) = protection.rule().rounding() {
+        notes.push(fill(
+            language,
+            "text.note_rounding_base",
+            &[("base", &base.to_string())],
+        ));
+    }
+    notes
+}
+
+/// [`write_summary_table_in`] under small-count protection: suppressed figures shown as
+/// [`SUPPRESSED`], the others rounded to its base, and a note on the rule.
+pub(crate) fn write_summary_protected(
     summary: &Summary,
     language: Language,
+    protection: Option<&Protection>,
     mut out: impl Write,
 ) -> Result<()> {
     let lang = language;
+    let mean_hidden =
+        |area: &AreaSummary| protection.is_some_and(|p| p.is_mean_suppressed(area.code()));
+    let sums_hidden = |area: &AreaSummary| {
+        protection.is_some_and(|p| p.is_aggregate_suppressed(area.code(), false))
+    };
     let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
     let region = summary.region();
     let selection = summary.selection().to_owned();
@@ -136,7 +187,10 @@ pub fn write_summary_table_in(
     let mut plan = table();
     plan.set_header([text(lang, "text.line"), text(lang, "text.persons")]);
     for line in &region.table().lines {
-        plan.add_row([table_label(lang, line, summary), persons(line.rounded)]);
+        plan.add_row([
+            table_label(lang, line, summary),
+            shown(protection, line.rounded, mean_hidden(region)),
+        ]);
     }
     right_align(&mut plan, 1);
     writeln!(out, "{plan}\n")?;
@@ -148,7 +202,13 @@ pub fn write_summary_table_in(
     for area in summary.areas().iter().chain([region]) {
         let code = area.code().map_or(region_word, AreaCode::as_str);
         let mut row = vec![code.to_owned(), area.name().to_owned()];
-        row.extend(area.table().lines.iter().map(|l| persons(l.rounded)));
+        let hidden = mean_hidden(area);
+        row.extend(
+            area.table()
+                .lines
+                .iter()
+                .map(|l| shown(protection, l.rounded, hidden)),
+        );
         areas.add_row(row);
     }
     right_align(&mut areas, 2);
@@ -172,7 +232,11 @@ pub fn write_summary_table_in(
                         ("total", &year.days_in_year.to_string()),
                     ],
                 ),
-                whole(year.guest_nights),
+                shown(
+                    protection,
+                    deltid_model::whole_persons(year.guest_nights),
+                    sums_hidden(area),
+                ),
             ]);
         }
     }
@@ -181,6 +245,9 @@ pub fn write_summary_table_in(
 
     writeln!(out, "{}", text(lang, "text.notes"))?;
     writeln!(out, "- {}", text(lang, "text.note_rounding"))?;
+    for note in protection.map(|p| disclosure_notes(lang, p)).unwrap_or_default() {
+        writeln!(out, "- {note}")?;
+    }
     writeln!(out, "- {}", allocation_note(lang, summary))?;
     if !summary.scaling().is_identity() {
         writeln!(
@@ -250,7 +317,14 @@ pub fn write_summary_table_in(
                         ("name", area.name()),
                         ("days", &catalogue::days(lang, area.negative_days())),
                         ("first", &first),
-                        ("nights", &whole(area.negative_sum())),
+                        (
+                            "nights",
+                            &shown(
+                                protection,
+                                deltid_model::whole_persons(area.negative_sum()),
+                                sums_hidden(area),
+                            ),
+                        ),
                     ]
                 )
             )?;

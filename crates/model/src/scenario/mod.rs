@@ -6,6 +6,7 @@
 //! be shared out.
 
 mod deduction;
+mod disclosure;
 mod distribution;
 mod scaling;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use deduction::{DeductionSource, DeductionTable, TableRow};
+pub use disclosure::{Disclosure, MAX_MIN_COUNT, ROUNDING_BASES};
 pub use distribution::{Distribution, Parameter, UncertainParameter};
 pub use scaling::{MAX_FOREIGN_FACTOR, Scaling};
 
@@ -191,6 +193,8 @@ pub struct ScenarioSpec<T> {
     pub areas_table: Option<PathBuf>,
     /// The language of outputs (`language = "nn"`), if given.
     pub language: Option<Language>,
+    /// `[disclosure]`: the smallest count published and the rounding base.
+    pub disclosure: Disclosure,
 }
 
 impl<T> ScenarioSpec<T> {
@@ -211,6 +215,7 @@ impl<T> ScenarioSpec<T> {
             region_code: None,
             areas_table: None,
             language: None,
+            disclosure: Disclosure::default(),
         }
     }
 }
@@ -247,6 +252,7 @@ struct Checked {
     /// deduction tables.
     files: Vec<PathBuf>,
     language: Option<Language>,
+    disclosure: Disclosure,
 }
 
 impl Scenario {
@@ -564,12 +570,18 @@ impl Scenario {
             region_code,
             files,
             language: spec.language,
+            disclosure: spec.disclosure,
         })))
     }
 
     /// The language the scenario asks outputs to be written in, if it names one.
     pub fn language(&self) -> Option<Language> {
         self.0.language
+    }
+
+    /// The scenario's publication rule (`[disclosure]`); protects nothing if not given.
+    pub fn disclosure(&self) -> Disclosure {
+        self.0.disclosure
     }
 
     /// The files read for the scenario besides the scenario file itself, in the order read:
