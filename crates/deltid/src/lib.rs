@@ -52,16 +52,16 @@ pub use deltid_io::{
 pub use deltid_model::{
     Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, CalendarYear, Calibration,
     Counts, CountsBuilder, CountsWriter, DayLines, Deduction, DeductionRow, DeductionSource,
-    DeductionSpec, DeductionTable, Disclosure, Distribution, Error, Estimate, EstimateDay, Label, Language,
-    Line, Location, MAX_ECHOED, MAX_FOREIGN_FACTOR, MAX_MIN_COUNT, MAX_NEGATIVE_DATES, MAX_PERSONS, MAX_YEAR,
-    MIN_YEAR, MappingRow, PLAN_DAYS_PER_YEAR, Parameter, ParameterSpec, PercentileMethod, Period,
-    Place, Plan, PlanTable, ROUNDING_BASES, Reach, Refused, RegionDay, RegionRule, Resolution, Result,
-    Scaling,
-    Scenario, ScenarioSpec, SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow,
-    UncertainParameter, Uplift, calendar, days_in_year, epoch_day, from_epoch_day, plan, quantile,
-    quantile_of, trim_cell,
+    DeductionSpec, DeductionTable, Disclosure, Distribution, Error, Estimate, EstimateDay, Label,
+    Language, Line, Location, MAX_ECHOED, MAX_FOREIGN_FACTOR, MAX_MIN_COUNT, MAX_NEGATIVE_DATES,
+    MAX_PERSONS, MAX_YEAR, MIN_YEAR, MappingRow, PLAN_DAYS_PER_YEAR, Parameter, ParameterSpec,
+    PercentileMethod, Period, Place, Plan, PlanTable, ROUNDING_BASES, Reach, Refused, RegionDay,
+    RegionRule, Resolution, Result, Scaling, Scenario, ScenarioSpec, SchoolHolidays, Selection,
+    Sum, Summary, TableLine, TableRow, UncertainParameter, Uplift, calendar, days_in_year,
+    epoch_day, from_epoch_day, plan, quantile, quantile_of, trim_cell,
 };
 pub use record::{
-    Build, COMMIT, DisclosureRecord, InputFile, Methods, RunRecord, ScenarioRecord, SelectionRecord, VERSION, sha256,
+    Build, COMMIT, DisclosureRecord, InputFile, Methods, RunRecord, ScenarioRecord,
+    SelectionRecord, VERSION, sha256,
 };
 pub use run::Run;

@@ -41,9 +41,10 @@ pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{
-    Allocation, AreaSpec, Calibration, DeductionSource, Disclosure, DeductionSpec, DeductionTable,
-    Distribution, MAX_FOREIGN_FACTOR, MAX_MIN_COUNT, ROUNDING_BASES, MappingRow, Parameter, ParameterSpec, Scaling, Scenario,
-    ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
+    Allocation, AreaSpec, Calibration, DeductionSource, DeductionSpec, DeductionTable, Disclosure,
+    Distribution, MAX_FOREIGN_FACTOR, MAX_MIN_COUNT, MappingRow, Parameter, ParameterSpec,
+    ROUNDING_BASES, Scaling, Scenario, ScenarioSpec, TableRow as DeductionRow, UncertainParameter,
+    Uplift,
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
 pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, Summary};

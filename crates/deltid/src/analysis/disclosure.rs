@@ -29,7 +29,9 @@
 //! of days each area has (a cycle through means of areas with different numbers of days would
 //! pin them down), and every day column adds up even when the region has no figure that day.
 //! With the region's day suppressed and deductions shared by present persons, every area's
-//! cell that day is suppressed too (their shares would reveal the day's total).
+//! cell that day is suppressed too (their shares would reveal the day's total). A region made
+//! as the sum of its areas whose own mean is small publishes nothing: its mean is the sum of
+//! the areas' means, and hiding it would take hiding everything.
 //!
 //! # Aggregates
 //! Figures outside this table (calendar years, yearly figures by another method, percentiles,
@@ -78,7 +80,8 @@ impl Published {
 }
 
 /// A node of the table's graph: a row, a column, or the free node that stands for every row
-/// or column whose total is not published.
+/// or column whose total is not published (with the region's own count: the days' region
+/// cells and the areas' means; and the region's mean).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Node {
     Area(u32),
@@ -161,20 +164,8 @@ struct Pattern<'a> {
 }
 
 impl Pattern<'_> {
-    /// A node with its total not published is the free node: the region's row and the mean
-    /// column when the region's mean is suppressed.
-    fn canon(&self, node: Node) -> Node {
-        match node {
-            Node::Region | Node::Group(_) if self.suppressed.contains(&Edge::RegionMean) => {
-                Node::Free
-            }
-            node => node,
-        }
-    }
-
     fn ends(&self, edge: Edge) -> (Node, Node) {
-        let (u, v) = self.table.ends(edge);
-        (self.canon(u), self.canon(v))
+        self.table.ends(edge)
     }
 
     /// The cost of suppressing an edge: 0 if it is already, else what is lost.
@@ -196,25 +187,41 @@ impl Pattern<'_> {
         let days = t.dates.len() as u32;
         match node {
             Node::Area(a) => {
-                out.extend((0..days).filter(|&d| t.cell(a, d).is_some()).map(|d| Edge::Cell(a, d)));
+                out.extend(
+                    (0..days)
+                        .filter(|&d| t.cell(a, d).is_some())
+                        .map(|d| Edge::Cell(a, d)),
+                );
                 out.push(Edge::Mean(a));
             }
             Node::Day(d) => {
                 let areas = t.positions.len() as u32;
-                out.extend((0..areas).filter(|&a| t.cell(a, d).is_some()).map(|a| Edge::Cell(a, d)));
+                out.extend(
+                    (0..areas)
+                        .filter(|&a| t.cell(a, d).is_some())
+                        .map(|a| Edge::Cell(a, d)),
+                );
                 if !t.own && t.region[d as usize].is_some() {
                     out.push(Edge::RegionDay(d));
                 }
             }
             Node::Region => {
-                out.extend((0..days).filter(|&d| t.region[d as usize].is_some()).map(Edge::RegionDay));
+                out.extend(
+                    (0..days)
+                        .filter(|&d| t.region[d as usize].is_some())
+                        .map(Edge::RegionDay),
+                );
                 out.push(Edge::RegionMean);
             }
             Node::Group(g) => out.extend(t.groups[g as usize].iter().map(|&a| Edge::Mean(a))),
             Node::Free => {
                 if t.own {
                     out.extend((0..t.positions.len() as u32).map(Edge::Mean));
-                    out.extend((0..days).filter(|&d| t.region[d as usize].is_some()).map(Edge::RegionDay));
+                    out.extend(
+                        (0..days)
+                            .filter(|&d| t.region[d as usize].is_some())
+                            .map(Edge::RegionDay),
+                    );
                 }
                 out.push(Edge::RegionMean);
             }
@@ -224,23 +231,19 @@ impl Pattern<'_> {
     /// The edges at a node (merged), each with its other end and cost; self-loops left out.
     fn neighbours(&self, node: Node) -> Vec<(Node, Edge, f64)> {
         let mut raw = Vec::new();
-        if node == Node::Free {
-            self.raw_edges(Node::Free, &mut raw);
-            if self.canon(Node::Region) == Node::Free {
-                self.raw_edges(Node::Region, &mut raw);
-                for g in 0..self.table.groups.len() as u32 {
-                    self.raw_edges(Node::Group(g), &mut raw);
-                }
-            }
-        } else {
-            self.raw_edges(node, &mut raw);
-        }
+        self.raw_edges(node, &mut raw);
         raw.sort_unstable();
         raw.dedup();
         raw.into_iter()
             .filter_map(|edge| {
                 let (u, v) = self.ends(edge);
-                let other = if u == node { v } else if v == node { u } else { return None };
+                let other = if u == node {
+                    v
+                } else if v == node {
+                    u
+                } else {
+                    return None;
+                };
                 (u != v).then(|| (other, edge, self.cost(edge)))
             })
             .filter(|(_, _, cost)| cost.is_finite())
@@ -282,10 +285,7 @@ impl Pattern<'_> {
                 adjacent[v].push((u, e));
             }
         }
-        bridges(&adjacent)
-            .into_iter()
-            .map(|e| edges[e])
-            .collect()
+        bridges(&adjacent).into_iter().map(|e| edges[e]).collect()
     }
 
     /// The cheapest published edges closing a cycle through `edge`: a path of at most three
@@ -536,6 +536,10 @@ impl Protection {
             suppressed.insert(Edge::RegionMean);
         }
         let primary = suppressed.len();
+        // A region (as the sum of its areas) whose mean is small can be protected only by
+        // hiding so much that nothing is left: publish nothing.
+        let degenerate = suppressed.contains(&Edge::RegionMean)
+            && estimate.region_rule() == RegionRule::SumOfAreas;
         let mut pattern = Pattern {
             table: Table {
                 estimate,
@@ -549,8 +553,11 @@ impl Protection {
             },
             suppressed,
         };
+        if degenerate {
+            pattern.suppress_all();
+        }
         pattern.close_columns();
-        loop {
+        while !degenerate {
             let bridges = pattern.bridges();
             if bridges.is_empty() {
                 break;

@@ -145,10 +145,9 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
             ],
             out,
         ),
-        (Format::Parquet, _) => write_parquet(
-            daily_sheet(run.estimate(), run.language(), protection),
-            out,
-        ),
+        (Format::Parquet, _) => {
+            write_parquet(daily_sheet(run.estimate(), run.language(), protection), out)
+        }
     }
 }
 
@@ -312,7 +311,11 @@ fn summary_sheet<'a>(
                     .to_array()
                     .map(|v| number(protection, v, hidden)),
             );
-            row.push(number(protection, area.guest_nights_per_year_plan(), hidden));
+            row.push(number(
+                protection,
+                area.guest_nights_per_year_plan(),
+                hidden,
+            ));
             row.extend(
                 table
                     .lines
@@ -385,11 +388,7 @@ fn daily_sheet<'a>(
                 .map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
             Cell::Text(day.name.into()),
         ];
-        row.extend(
-            day.lines
-                .to_array()
-                .map(|v| number(protection, v, hidden)),
-        );
+        row.extend(day.lines.to_array().map(|v| number(protection, v, hidden)));
         if with_overlap {
             row.push(match day.overlap {
                 _ if hidden => Cell::Suppressed,
@@ -506,7 +505,11 @@ fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
 }
 
 /// A JSON number as published: `null` when suppressed, else rounded to the base.
-fn published_number(protection: &Protection, value: &serde_json::Value, hidden: bool) -> serde_json::Value {
+fn published_number(
+    protection: &Protection,
+    value: &serde_json::Value,
+    hidden: bool,
+) -> serde_json::Value {
     match value.as_f64() {
         _ if hidden => serde_json::Value::Null,
         Some(v) => serde_json::json!(protection.rule().round(v)),

@@ -11,8 +11,8 @@ use super::sheet::SUPPRESSED;
 use crate::analysis::Protection;
 
 use crate::catalogue::{self, fill, text};
-pub use crate::words::persons;
 use crate::words::count;
+pub use crate::words::persons;
 
 /// The catalogue keys of the per-area table's columns, in order (text and HTML report).
 pub(crate) const PER_AREA_COLUMNS: [&str; 10] = [
@@ -100,7 +100,11 @@ pub(crate) fn trim_number(language: Language, value: f64) -> String {
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
-pub fn write_summary_table_in(summary: &Summary, language: Language, out: impl Write) -> Result<()> {
+pub fn write_summary_table_in(
+    summary: &Summary,
+    language: Language,
+    out: impl Write,
+) -> Result<()> {
     write_summary_protected(summary, language, None, out)
 }
 
@@ -245,7 +249,10 @@ pub(crate) fn write_summary_protected(
 
     writeln!(out, "{}", text(lang, "text.notes"))?;
     writeln!(out, "- {}", text(lang, "text.note_rounding"))?;
-    for note in protection.map(|p| disclosure_notes(lang, p)).unwrap_or_default() {
+    for note in protection
+        .map(|p| disclosure_notes(lang, p))
+        .unwrap_or_default()
+    {
         writeln!(out, "- {note}")?;
     }
     writeln!(out, "- {}", allocation_note(lang, summary))?;
