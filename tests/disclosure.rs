@@ -523,7 +523,7 @@ fn suppressed_figures_are_never_shown_as_zero() {
     let summary = book.worksheet_range("summary").unwrap();
     let row = summary
         .rows()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == "A3"))
+        .find(|r| r.first().is_some_and(|c| *c == "A3"))
         .unwrap();
     // mean_observed (column 8) shows ":", not 0.
     assert_eq!(row[7].to_string(), ":");

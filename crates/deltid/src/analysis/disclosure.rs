@@ -374,6 +374,38 @@ impl Pattern<'_> {
         None
     }
 
+    /// Secondary suppression: closes a cycle through every suppressed cell that is a bridge,
+    /// until none is; publishes nothing when a cell cannot be put on a cycle.
+    fn protect(&mut self) {
+        loop {
+            let bridges = self.bridges();
+            if bridges.is_empty() {
+                break;
+            }
+            let before = self.suppressed.len();
+            for (i, edge) in bridges.into_iter().enumerate() {
+                // An earlier cycle of this round may have closed this one.
+                if i > 0 && !self.bridges().contains(&edge) {
+                    continue;
+                }
+                match self.cycle(edge) {
+                    Some(path) => self.suppressed.extend(path),
+                    None => {
+                        self.suppress_all();
+                        return;
+                    }
+                }
+            }
+            self.close_columns();
+            if self.suppressed.len() == before {
+                // Nothing could close a cycle: publish nothing rather than a figure that can
+                // be worked out.
+                self.suppress_all();
+                break;
+            }
+        }
+    }
+
     /// With deductions shared by present persons and the region's day suppressed, every
     /// area's cell that day too (their shares would reveal the day's total).
     fn close_columns(&mut self) {
@@ -557,32 +589,8 @@ impl Protection {
             pattern.suppress_all();
         }
         pattern.close_columns();
-        while !degenerate {
-            let bridges = pattern.bridges();
-            if bridges.is_empty() {
-                break;
-            }
-            let before = pattern.suppressed.len();
-            for (i, edge) in bridges.into_iter().enumerate() {
-                // An earlier cycle of this round may have closed this one.
-                if i > 0 && !pattern.bridges().contains(&edge) {
-                    continue;
-                }
-                match pattern.cycle(edge) {
-                    Some(path) => pattern.suppressed.extend(path),
-                    None => {
-                        pattern.suppress_all();
-                        break;
-                    }
-                }
-            }
-            pattern.close_columns();
-            if pattern.suppressed.len() == before {
-                // Nothing could close a cycle: publish nothing rather than a figure that can
-                // be worked out.
-                pattern.suppress_all();
-                break;
-            }
+        if !degenerate {
+            pattern.protect();
         }
         let areas_with_days = pattern
             .suppressed
