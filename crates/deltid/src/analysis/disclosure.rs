@@ -106,7 +106,17 @@ enum Edge {
 }
 
 /// Which figures of an estimate are suppressed for publication, and how published figures are
-/// rounded (see the [module docs](self) for the method).
+/// rounded.
+///
+/// The publication is one table: areas and the region by days and the mean over the days.
+/// **Primary:** a day or a mean whose observed count, present persons or part-time residents
+/// is small (`0 < |value| < k`, see [`Disclosure::is_small`]) is suppressed with all its lines.
+/// **Secondary:** a suppressed cell can be worked out exactly when it is a bridge of the graph
+/// of suppressed cells between rows and columns (Gusfield, "A graph theoretic approach to
+/// statistical data security", SIAM J. Computing 17(3), 1988); the cheapest published cells
+/// that close a cycle through each such cell are suppressed too. **Aggregates** (calendar
+/// years, yearly figures, negative-day sums) are suppressed with any day or mean they are
+/// made from.
 ///
 /// Made once per run by [`Protection::new`]; every output consults it.
 #[derive(Clone, Debug, PartialEq)]
@@ -503,7 +513,7 @@ fn small(rule: &Disclosure, lines: &DayLines) -> bool {
 }
 
 impl Protection {
-    /// The suppression pattern of an estimate under a rule (see the [module docs](self)).
+    /// The suppression pattern of an estimate under a rule.
     ///
     /// Costs a pass over the estimate's days, and for each suppressed cell that could be
     /// pinned down a look at its area's days and its day's areas: little when few cells are
