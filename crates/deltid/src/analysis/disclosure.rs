@@ -692,7 +692,8 @@ impl Protection {
 
     /// Yearly figures as published: an area's (or the region's) figures NaN (suppressed) when
     /// its aggregates are ([`Protection::is_aggregate_suppressed`]; the region's as the sum of
-    /// its areas' when any area's is), the others rounded to the base.
+    /// its areas' when any area's is), its figure by the plan's rule when its mean is, the
+    /// others rounded to the base.
     pub fn yearly(&self, yearly: &Yearly, rule: RegionRule) -> Yearly {
         let mut out = yearly.clone();
         let from_areas = rule == RegionRule::SumOfAreas;
@@ -700,7 +701,12 @@ impl Protection {
             let hidden = self.is_aggregate_suppressed(area.code.as_ref(), from_areas);
             let show = |v: f64| if hidden { f64::NAN } else { self.rule.round(v) };
             area.guest_nights_per_year = area.guest_nights_per_year.map(show);
-            area.plan = show(area.plan);
+            // The plan's rule is the mean × 365, as published in the table.
+            area.plan = if self.is_mean_suppressed(area.code.as_ref()) {
+                f64::NAN
+            } else {
+                self.rule.round(area.plan)
+            };
             for year in &mut area.years {
                 year.counted = show(year.counted);
                 year.filled = show(year.filled);
