@@ -56,11 +56,26 @@ pub struct Analyses {
     #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_SEED,
         allow_negative_numbers = true, value_parser = crate::seed)]
     seed: u64,
+    /// Small-count protection: suppress figures under K persons (0 < |value| < K) in every
+    /// output, with the figures that would reveal them (instead of the scenario's
+    /// `[disclosure] min_count`). Operators use 5 (Telia, Eurostat's multimno) to 16 (FlowKit).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=i64::from(deltid::MAX_MIN_COUNT)))]
+    min_count: Option<u32>,
+    /// Round published person figures to 5 or 10 (instead of the scenario's
+    /// `[disclosure] rounding`).
+    #[arg(long, value_name = "5|10", value_parser = ["5", "10"])]
+    round_to: Option<String>,
 }
 
 impl Analyses {
-    /// Adds the yearly figures and intervals asked for to `run`.
+    /// Adds small-count protection, the yearly figures and the intervals asked for to `run`.
     pub fn add_to(&self, run: &mut Run) -> Result<(), Failure> {
+        if self.min_count.is_some() || self.round_to.is_some() {
+            let rounding = self.round_to.as_deref().and_then(|r| r.parse().ok());
+            let flags = deltid::Disclosure::new(self.min_count, rounding)
+                .map_err(|e| Failure::usage(anyhow::anyhow!("{e}")))?;
+            run.set_disclosure(run.scenario().disclosure().overridden_by(flags));
+        }
         if let Some(method) = self.annualise {
             let (method, negative) = annualisation(method, self.negative);
             run.annualise(method, negative);

@@ -76,6 +76,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let output = Output::new(args.output, args.force)?;
     let scenario = deltid::read_scenario(&args.scenario)?;
+    if !scenario.disclosure().is_off() {
+        return Err(anyhow::anyhow!(
+            "{}: the scenario asks for small-count protection ([disclosure]), which the SQL export does not apply: run `deltid estimate` for protected figures, or remove [disclosure] for an unprotected query",
+            scenario.path().display()
+        )
+        .into());
+    }
     output.refuse_inputs("--output", &scenario.inputs())?;
     let plan = Plan::new(&scenario, &Selection::default())?;
     let sql = to_sql(&plan, dialect, &options)?;

@@ -52,16 +52,18 @@ pub use deltid_io::{
 pub use deltid_model::{
     Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, CalendarYear, Calibration,
     ClockWindow, Counts, CountsBuilder, CountsWriter, DEFAULT_TIME_ZONE, DayLines, Deduction,
-    DeductionRow, DeductionSource, DeductionSpec, DeductionTable, Distribution, Error, Estimate,
-    EstimateDay, Label, Language, Line, Location, MAX_ECHOED, MAX_FOREIGN_FACTOR,
-    MAX_NEGATIVE_DATES, MAX_PERSONS, MAX_YEAR, MIN_YEAR, MappingRow, Measure, NightCount,
-    NightRule, NightSettings, NightStats, NightSummary, Nights, PLAN_DAYS_PER_YEAR, Parameter,
-    ParameterSpec, PercentileMethod, Period, Place, Plan, PlanTable, Reach, Refused, RegionDay,
-    RegionRule, Resolution, Result, SameInstant, Scaling, Scenario, ScenarioSpec, SchoolHolidays,
-    Selection, Sum, Summary, TableLine, TableRow, TimedCount, UncertainParameter, Uplift, calendar,
-    days_in_year, epoch_day, from_epoch_day, night, plan, quantile, quantile_of, trim_cell,
+    DeductionRow, DeductionSource, DeductionSpec, DeductionTable, Disclosure, Distribution, Error,
+    Estimate, EstimateDay, Label, Language, Line, Location, MAX_ECHOED, MAX_FOREIGN_FACTOR,
+    MAX_MIN_COUNT, MAX_NEGATIVE_DATES, MAX_PERSONS, MAX_YEAR, MIN_YEAR, MappingRow, Measure,
+    NightCount, NightRule, NightSettings, NightStats, NightSummary, Nights, PLAN_DAYS_PER_YEAR,
+    Parameter, ParameterSpec, PercentileMethod, Period, Place, Plan, PlanTable, ROUNDING_BASES,
+    Reach, Refused, RegionDay, RegionRule, Resolution, Result, SameInstant, Scaling, Scenario,
+    ScenarioSpec, SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow, TimedCount,
+    UncertainParameter, Uplift, calendar, days_in_year, epoch_day, from_epoch_day, night, plan,
+    quantile, quantile_of, trim_cell,
 };
 pub use record::{
-    Build, COMMIT, InputFile, Methods, RunRecord, ScenarioRecord, SelectionRecord, VERSION, sha256,
+    Build, COMMIT, DisclosureRecord, InputFile, Methods, RunRecord, ScenarioRecord,
+    SelectionRecord, VERSION, sha256,
 };
 pub use run::Run;

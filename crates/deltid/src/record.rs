@@ -12,7 +12,7 @@ use deltid_model::{
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::analysis::{Population, Threshold, Uncertainty, Yearly};
+use crate::analysis::{Population, Protection, Threshold, Uncertainty, Yearly};
 
 /// deltid's version (the crate's, `0.1.0`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -132,6 +132,22 @@ pub struct Methods {
     pub draws: Option<u32>,
     /// Seed of the uncertainty analysis.
     pub seed: Option<u64>,
+    /// Small-count protection: the smallest count published, the rounding base, and the
+    /// cells suppressed (primary, secondary); `None` without protection.
+    pub disclosure: Option<DisclosureRecord>,
+}
+
+/// The small-count protection a run's outputs were published under.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DisclosureRecord {
+    /// Figures with 0 < |persons| < `min_count` are suppressed.
+    pub min_count: Option<u32>,
+    /// Published person figures are rounded to this base.
+    pub rounding: Option<u32>,
+    /// Cells suppressed because they are small.
+    pub primary: usize,
+    /// Cells suppressed so that the small ones cannot be worked out.
+    pub secondary: usize,
 }
 
 impl RunRecord {
@@ -196,6 +212,16 @@ impl RunRecord {
     pub(crate) fn set_yearly(&mut self, yearly: &Yearly) {
         self.methods.annualisation = Some(yearly.method.clone());
         self.methods.negative = Some(yearly.negative.clone());
+    }
+
+    /// Adds the small-count protection (`None`: none).
+    pub(crate) fn set_disclosure(&mut self, protection: Option<&Protection>) {
+        self.methods.disclosure = protection.map(|p| DisclosureRecord {
+            min_count: p.rule().min_count(),
+            rounding: p.rule().rounding(),
+            primary: p.primary(),
+            secondary: p.secondary(),
+        });
     }
 
     /// Adds the uncertainty analysis' draws and seed.
@@ -289,6 +315,22 @@ impl RunRecord {
             ("threshold", m.threshold.clone()),
             ("draws", m.draws.map(|d| d.to_string())),
             ("seed", m.seed.map(|d| d.to_string())),
+            (
+                "disclosure",
+                m.disclosure.as_ref().map(|d| {
+                    let mut text = match d.min_count {
+                        Some(k) => format!(
+                            "figures under {k} persons suppressed ({} small, {} more so they cannot be worked out)",
+                            d.primary, d.secondary
+                        ),
+                        None => "no suppression".to_owned(),
+                    };
+                    if let Some(base) = d.rounding {
+                        text.push_str(&format!("; rounded to {base}"));
+                    }
+                    text
+                }),
+            ),
         ];
         for (key, value) in optional {
             if let Some(value) = value {

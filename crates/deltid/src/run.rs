@@ -5,12 +5,12 @@ use std::path::Path;
 
 use deltid_io::{CountsOptions, Progress, read_counts_with, read_scenario};
 use deltid_model::{
-    Error, Estimate, Language, Measure, Plan, Result, Scenario, Selection, Summary,
+    Disclosure, Error, Estimate, Language, Measure, Plan, Result, Scenario, Selection, Summary,
 };
 
 use crate::analysis::{
-    Annualisation, NegativePolicy, Plausibility, Population, PopulationOptions, Uncertainty,
-    UncertaintyOptions, Yearly,
+    Annualisation, NegativePolicy, Plausibility, Population, PopulationOptions, Protection,
+    Uncertainty, UncertaintyOptions, Yearly,
 };
 use crate::record::RunRecord;
 
@@ -26,6 +26,8 @@ pub struct Run {
     uncertainty: Option<Uncertainty>,
     record: RunRecord,
     language: Language,
+    /// Small-count protection, when the scenario or [`Run::set_disclosure`] asks for it.
+    protection: Option<Protection>,
 }
 
 impl Run {
@@ -120,7 +122,8 @@ impl Run {
             (summary, record)
         });
         let language = estimate.scenario().language().unwrap_or_default();
-        Run {
+        let rule = estimate.scenario().disclosure();
+        let mut run = Run {
             record,
             language,
             estimate,
@@ -129,7 +132,25 @@ impl Run {
             yearly: None,
             plausibility: std::sync::OnceLock::new(),
             uncertainty: None,
-        }
+            protection: None,
+        };
+        run.set_disclosure(rule);
+        run
+    }
+
+    /// Publishes every output under a small-count rule instead of the scenario's
+    /// `[disclosure]` (see [`Protection`]): figures under its smallest count suppressed, with
+    /// the cells that would reveal them, and figures rounded to its base. A rule that protects
+    /// nothing turns protection off.
+    pub fn set_disclosure(&mut self, rule: Disclosure) {
+        self.protection =
+            (!rule.is_off()).then(|| Protection::new(&self.estimate, &self.summary, rule));
+        self.record.set_disclosure(self.protection.as_ref());
+    }
+
+    /// The small-count protection every output is published under, if any.
+    pub fn protection(&self) -> Option<&Protection> {
+        self.protection.as_ref()
     }
 
     /// The scenario.
@@ -212,8 +233,17 @@ impl Run {
     /// The emergency planners' view.
     ///
     /// # Errors
-    /// As [`Population::new`].
+    /// As [`Population::new`];
+    /// [`Error::InvalidOption`] under small-count protection ([`Run::protection`]): its
+    /// percentiles and busiest days are not yet published under it, so it is refused rather
+    /// than published unprotected.
     pub fn population(&self, options: &PopulationOptions) -> Result<Population> {
+        if self.protection.is_some() {
+            return Err(Error::InvalidOption {
+                option: "disclosure".to_owned(),
+                reason: "small-count protection is applied to the estimate's outputs (table, CSV, JSON, xlsx, Parquet) only; the planners' view, its charts and the report are refused under it rather than published unprotected".to_owned(),
+            });
+        }
         Population::new(&self.estimate, &self.summary, options)
     }
 }

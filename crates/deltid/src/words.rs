@@ -24,8 +24,12 @@ pub fn persons(value: i64) -> String {
 
 /// A figure in persons (or nights) as whole persons by the plan's rounding
 /// ([`deltid_model::whole_persons`]: to the nearest millionth, then halves away from zero),
-/// thousands spaced: `9 682 355`.
+/// thousands spaced: `9 682 355`; a suppressed figure (NaN) as `:`.
 pub(crate) fn whole(value: f64) -> String {
+    if value.is_nan() {
+        // A figure suppressed by small-count protection (never shown as 0).
+        return ":".to_owned();
+    }
     persons(deltid_model::whole_persons(value))
 }
 

@@ -36,6 +36,9 @@
 //! window = "01:00-05:00"   # local time on the day after the evening date (the default)
 //! rule = "minimum"         # or "median", "mean", or "hour:03" (the count at 03:00)
 //! day = "10:00-18:00"      # the day window of the daytime excess (the default)
+//! [disclosure]             # optional: small-count protection of every output
+//! min_count = 5            # figures of 1 to 4 persons (in magnitude) are suppressed
+//! rounding = 5             # optional: published person figures rounded to 5 or 10
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -177,6 +180,9 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
         }
         spec.night = Some(settings);
     }
+    spec.disclosure =
+        deltid_model::Disclosure::new(raw.disclosure.min_count, raw.disclosure.rounding)
+            .map_err(|reason| invalid("disclosure", reason))?;
     spec.scaling = [
         raw.scaling.deduplication,
         raw.scaling.market_share,
@@ -274,6 +280,8 @@ struct RawScenario {
     region_code: Option<String>,
     time_zone: Option<String>,
     night: Option<RawNight>,
+    #[serde(default)]
+    disclosure: RawDisclosure,
 }
 
 /// `[night]` as written; every key optional.
@@ -283,6 +291,14 @@ struct RawNight {
     window: Option<String>,
     rule: Option<String>,
     day: Option<String>,
+}
+
+/// `[disclosure]` as written: the smallest count published and the rounding base.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisclosure {
+    min_count: Option<u32>,
+    rounding: Option<u32>,
 }
 
 /// How area cells in inputs are read: `[area_codes]` with `digits` and `mapping`.

@@ -47,8 +47,9 @@ pub use night::{
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{
     Allocation, AreaSpec, Calibration, DEFAULT_TIME_ZONE, DeductionSource, DeductionSpec,
-    DeductionTable, Distribution, MAX_FOREIGN_FACTOR, MappingRow, Parameter, ParameterSpec,
-    Scaling, Scenario, ScenarioSpec, TableRow as DeductionRow, UncertainParameter, Uplift,
+    DeductionTable, Disclosure, Distribution, MAX_FOREIGN_FACTOR, MAX_MIN_COUNT, MappingRow,
+    Parameter, ParameterSpec, ROUNDING_BASES, Scaling, Scenario, ScenarioSpec,
+    TableRow as DeductionRow, UncertainParameter, Uplift,
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
 pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, NightSummary, Summary};

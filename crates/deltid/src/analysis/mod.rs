@@ -4,6 +4,7 @@
 
 mod annualise;
 mod daily;
+mod disclosure;
 mod plausibility;
 mod population;
 mod resample;
@@ -16,6 +17,7 @@ pub use annualise::{
     YearCoverage, Yearly,
 };
 pub use daily::{DailyRow, daily_rows};
+pub use disclosure::{Protection, Published};
 pub use plausibility::{AreaPlausibility, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN};
 pub use population::{
     AreaPopulation, GroupSummary, Percentiles, Population, PopulationDay, PopulationOptions,

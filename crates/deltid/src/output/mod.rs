@@ -24,7 +24,7 @@ pub use report::write_report;
 pub use sheet::{CsvStyle, DecimalMark, Delimiter};
 pub use text::{write_summary_table, write_summary_table_in};
 
-use crate::analysis::{DailyRow, Validation, daily_rows};
+use crate::analysis::{Protection, Validation, daily_rows};
 use crate::catalogue;
 use crate::record::RunRecord;
 use crate::run::Run;
@@ -106,9 +106,10 @@ pub enum Daily {
 /// # Ok::<(), deltid::Error>(())
 /// ```
 pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -> Result<()> {
+    let protection = run.protection();
     match (format, daily) {
         (Format::Table, _) => {
-            write_summary_table_in(run.summary(), run.language(), &mut out)?;
+            text::write_summary_protected(run.summary(), run.language(), protection, &mut out)?;
             if let Some(sheet) = run.sheet() {
                 // The last of the table's notes: which sheet of a workbook was read.
                 writeln!(
@@ -117,35 +118,52 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
                     deltid_model::quoted(sheet)
                 )?;
             }
-            if let Some(yearly) = run.yearly() {
-                analyses::write_yearly(yearly, &mut out)?;
+            if let Some(yearly) = published_yearly(run) {
+                analyses::write_yearly(&yearly, &mut out)?;
             }
-            if let Some(plausibility) = run.plausibility() {
+            if let Some(plausibility) = published(run, run.plausibility()) {
                 analyses::write_plausibility(plausibility, &mut out)?;
             }
-            if let Some(uncertainty) = run.uncertainty() {
+            if let Some(uncertainty) = published(run, run.uncertainty()) {
                 analyses::write_uncertainty(uncertainty, &mut out)?;
             }
             write_record_footer(run.record(), run.language(), &mut out)
         }
         (Format::Csv(style), Daily::Omit) => {
-            summary_sheet(run.summary(), run.language()).write_csv(style, out)
+            summary_sheet(run.summary(), run.language(), protection).write_csv(style, out)
         }
         (Format::Csv(style), Daily::Include) => {
-            daily_sheet(run.estimate(), run.language()).write_csv(style, out)
+            daily_sheet(run.estimate(), run.language(), protection).write_csv(style, out)
         }
         (Format::Json, daily) => write_json(run, daily, out),
         (Format::Xlsx, _) => write_workbook(
             vec![
-                table_sheet(run.summary(), run.language()),
-                summary_sheet(run.summary(), run.language()),
-                daily_sheet(run.estimate(), run.language()),
+                table_sheet(run.summary(), run.language(), protection),
+                summary_sheet(run.summary(), run.language(), protection),
+                daily_sheet(run.estimate(), run.language(), protection),
                 record_sheet(run.record(), run.language()),
             ],
             out,
         ),
-        (Format::Parquet, _) => write_parquet(daily_sheet(run.estimate(), run.language()), out),
+        (Format::Parquet, _) => {
+            write_parquet(daily_sheet(run.estimate(), run.language(), protection), out)
+        }
     }
+}
+
+/// The run's yearly figures as published (suppressed figures NaN, the others rounded).
+fn published_yearly(run: &Run) -> Option<crate::analysis::Yearly> {
+    let yearly = run.yearly()?;
+    Some(match run.protection() {
+        Some(p) => p.yearly(yearly, run.estimate().region_rule()),
+        None => yearly.clone(),
+    })
+}
+
+/// An analysis made from every area's days (plausibility, uncertainty): left out when small-
+/// count protection suppresses anything (its figures would mix suppressed cells in).
+fn published<'a, T>(run: &Run, analysis: Option<&'a T>) -> Option<&'a T> {
+    analysis.filter(|_| run.protection().is_none_or(|p| !p.any()))
 }
 
 /// Writes a run record as JSON (the fields of [`RunRecord`]): the sidecar `FILE.run.json`
@@ -246,13 +264,38 @@ pub(crate) fn columns(language: Language, keys: &[&'static str]) -> Vec<&'static
         .collect()
 }
 
-/// One row per selected area, then the region (empty `area`), with [`SUMMARY_COLUMNS`].
-fn summary_sheet(summary: &Summary, language: Language) -> Sheet<'_> {
+/// A figure of persons as a cell under protection: [`Cell::Suppressed`] or the value rounded
+/// to the base.
+fn number(protection: Option<&Protection>, value: f64, hidden: bool) -> Cell<'static> {
+    match protection {
+        _ if hidden => Cell::Suppressed,
+        Some(p) => Cell::Number(p.rule().round(value)),
+        None => Cell::Number(value),
+    }
+}
+
+/// A whole figure of persons as a cell under protection.
+fn whole(protection: Option<&Protection>, value: i64, hidden: bool) -> Cell<'static> {
+    match protection {
+        _ if hidden => Cell::Suppressed,
+        Some(p) => Cell::Whole(p.rule().round(value as f64) as i64),
+        None => Cell::Whole(value),
+    }
+}
+
+/// One row per selected area, then the region (empty `area`), with [`SUMMARY_COLUMNS`] (and
+/// `suppressed`, whether the row's figures are, under protection).
+fn summary_sheet<'a>(
+    summary: &'a Summary,
+    language: Language,
+    protection: Option<&Protection>,
+) -> Sheet<'a> {
     let rows = summary
         .areas()
         .iter()
         .chain([summary.region()])
         .map(|area| {
+            let hidden = protection.is_some_and(|p| p.is_mean_suppressed(area.code()));
             let table = area.table();
             let mut row = vec![
                 Cell::text(area.code().map(AreaCode::as_str)),
@@ -263,28 +306,53 @@ fn summary_sheet(summary: &Summary, language: Language) -> Sheet<'_> {
                 Cell::Whole(area.missing_days().into()),
                 Cell::Whole(area.negative_days().into()),
             ];
-            row.extend(area.mean().to_array().map(Cell::Number));
-            row.push(Cell::Number(area.guest_nights_per_year_plan()));
-            row.extend(table.lines.iter().map(|l| Cell::Whole(l.rounded)));
+            row.extend(
+                area.mean()
+                    .to_array()
+                    .map(|v| number(protection, v, hidden)),
+            );
+            row.push(number(
+                protection,
+                area.guest_nights_per_year_plan(),
+                hidden,
+            ));
+            row.extend(
+                table
+                    .lines
+                    .iter()
+                    .map(|l| whole(protection, l.rounded, hidden)),
+            );
+            if protection.is_some() {
+                row.push(Cell::Text(if hidden { "true" } else { "false" }.into()));
+            }
             row
         })
         .collect();
-    Sheet::of("summary", columns(language, &SUMMARY_COLUMNS), rows)
+    let mut header = columns(language, &SUMMARY_COLUMNS);
+    if protection.is_some() {
+        header.push(catalogue::column(language, "suppressed"));
+    }
+    Sheet::of("summary", header, rows)
 }
 
 /// The plan's table of the region, then of each selected area, with [`TABLE_COLUMNS`].
-fn table_sheet(summary: &Summary, language: Language) -> Sheet<'_> {
+fn table_sheet<'a>(
+    summary: &'a Summary,
+    language: Language,
+    protection: Option<&'a Protection>,
+) -> Sheet<'a> {
     let rows = [summary.region()]
         .into_iter()
         .chain(summary.areas())
         .flat_map(|area| {
+            let hidden = protection.is_some_and(|p| p.is_mean_suppressed(area.code()));
             area.table().lines.into_iter().map(move |line| {
                 vec![
                     Cell::text(area.code().map(AreaCode::as_str)),
                     Cell::text(Some(area.name())),
                     Cell::Text(text::table_label(language, &line, summary).into()),
-                    Cell::Whole(line.rounded),
-                    Cell::Number(line.exact),
+                    whole(protection, line.rounded, hidden),
+                    number(protection, line.exact, hidden),
                 ]
             })
         })
@@ -294,7 +362,11 @@ fn table_sheet(summary: &Summary, language: Language) -> Sheet<'_> {
 
 /// The daily rows: `date, area` (empty for the region), `name`, the eight lines, and
 /// `overlap` when the region has its own count; made as they are written.
-fn daily_sheet(estimate: &Estimate, language: Language) -> Sheet<'_> {
+fn daily_sheet<'a>(
+    estimate: &'a Estimate,
+    language: Language,
+    protection: Option<&'a Protection>,
+) -> Sheet<'a> {
     // The overlap column only when the region has its own count, so other outputs keep their
     // shape.
     let with_overlap = estimate.region_rule() == deltid_model::RegionRule::OwnCount;
@@ -303,17 +375,29 @@ fn daily_sheet(estimate: &Estimate, language: Language) -> Sheet<'_> {
     if with_overlap {
         header.push("overlap");
     }
+    if protection.is_some() {
+        header.push("suppressed");
+    }
     let header = columns(language, &header);
     let rows = daily_rows(estimate).map(move |day| {
+        let hidden = protection.is_some_and(|p| p.is_day_suppressed(day.area.as_ref(), day.date));
         let mut row = vec![
             Cell::Date(day.date),
             day.area
+                .as_ref()
                 .map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
             Cell::Text(day.name.into()),
         ];
-        row.extend(day.lines.to_array().map(Cell::Number));
+        row.extend(day.lines.to_array().map(|v| number(protection, v, hidden)));
         if with_overlap {
-            row.push(day.overlap.map_or(Cell::Empty, Cell::Number));
+            row.push(match day.overlap {
+                _ if hidden => Cell::Suppressed,
+                Some(overlap) => Cell::Number(overlap),
+                None => Cell::Empty,
+            });
+        }
+        if protection.is_some() {
+            row.push(Cell::Text(if hidden { "true" } else { "false" }.into()));
         }
         row
     });
@@ -325,39 +409,162 @@ fn daily_sheet(estimate: &Estimate, language: Language) -> Sheet<'_> {
 }
 
 /// Writes a run as one JSON document with the keys `summary`, and when present `yearly`,
-/// `plausibility`, `uncertainty` and (with [`Daily::Include`]) `daily`, then `run` (the
-/// [`RunRecord`]).
+/// `plausibility`, `uncertainty` and (with [`Daily::Include`]) `daily`, then `disclosure`
+/// (under small-count protection) and `run` (the [`RunRecord`]).
+///
+/// Under protection a suppressed figure is `null` (never 0), each area's summary and each
+/// daily row carry `suppressed`, and the other person figures are rounded to the base.
 fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
+    use serde_json::Value;
     #[derive(Serialize)]
     struct Document<'a> {
-        summary: &'a Summary,
+        summary: Value,
         /// The sheet read, when the counts came from a workbook.
         #[serde(skip_serializing_if = "Option::is_none")]
         sheet: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        yearly: Option<&'a crate::analysis::Yearly>,
+        yearly: Option<crate::analysis::Yearly>,
         #[serde(skip_serializing_if = "Option::is_none")]
         plausibility: Option<&'a crate::analysis::Plausibility>,
         #[serde(skip_serializing_if = "Option::is_none")]
         uncertainty: Option<&'a crate::analysis::Uncertainty>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        daily: Option<Vec<DailyRow>>,
+        daily: Option<Vec<Value>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        disclosure: Option<Value>,
         run: &'a RunRecord,
     }
-    let daily = (daily == Daily::Include).then(|| daily_rows(run.estimate()).collect());
+    let protection = run.protection();
+    let json = |v: serde_json::Result<Value>| v.map_err(std::io::Error::from);
+    let mut summary = json(serde_json::to_value(run.summary()))?;
+    if let Some(p) = protection {
+        let areas = run.summary().areas().iter().chain([run.summary().region()]);
+        let mut values: Vec<&mut Value> = Vec::new();
+        if let Value::Object(map) = &mut summary {
+            let mut region = None;
+            for (key, value) in map.iter_mut() {
+                match (key.as_str(), value) {
+                    ("areas", Value::Array(list)) => values.extend(list.iter_mut()),
+                    ("region", value) => region = Some(value),
+                    _ => {}
+                }
+            }
+            values.extend(region);
+        }
+        for (value, area) in values.into_iter().zip(areas) {
+            protect_area(value, p, area.code());
+        }
+    }
+    let daily = if daily == Daily::Include {
+        let mut rows = Vec::new();
+        for row in daily_rows(run.estimate()) {
+            let mut value = json(serde_json::to_value(&row))?;
+            if let (Some(p), Value::Object(map)) = (protection, &mut value) {
+                let hidden = p.is_day_suppressed(row.area.as_ref(), row.date);
+                for line in deltid_model::Line::ALL {
+                    if let Some(v) = map.get_mut(line.key()) {
+                        *v = published_number(p, v, hidden);
+                    }
+                }
+                if hidden && map.contains_key("overlap") {
+                    map.insert("overlap".to_owned(), Value::Null);
+                }
+                map.insert("suppressed".to_owned(), Value::Bool(hidden));
+            }
+            rows.push(value);
+        }
+        Some(rows)
+    } else {
+        None
+    };
+    let disclosure = protection.map(|p| {
+        serde_json::json!({
+            "min_count": p.rule().min_count(),
+            "rounding": p.rule().rounding(),
+            "primary": p.primary(),
+            "secondary": p.secondary(),
+            "notes": text::disclosure_notes(run.language(), p),
+        })
+    });
     serde_json::to_writer_pretty(
         &mut out,
         &Document {
-            summary: run.summary(),
+            summary,
             sheet: run.sheet(),
-            yearly: run.yearly(),
-            plausibility: run.plausibility(),
-            uncertainty: run.uncertainty(),
+            yearly: published_yearly(run),
+            plausibility: published(run, run.plausibility()),
+            uncertainty: published(run, run.uncertainty()),
             daily,
+            disclosure,
             run: run.record(),
         },
     )
     .map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// A JSON number as published: `null` when suppressed, else rounded to the base.
+fn published_number(
+    protection: &Protection,
+    value: &serde_json::Value,
+    hidden: bool,
+) -> serde_json::Value {
+    match value.as_f64() {
+        _ if hidden => serde_json::Value::Null,
+        Some(v) => serde_json::json!(protection.rule().round(v)),
+        None => value.clone(),
+    }
+}
+
+/// An area's (or the region's) summary in JSON under protection: its means, table and plan's
+/// yearly figure `null` when its mean is suppressed, its calendar years and negative-day sum
+/// when its aggregates are; the rest rounded; and `suppressed` with both.
+fn protect_area(value: &mut serde_json::Value, protection: &Protection, code: Option<&AreaCode>) {
+    use serde_json::Value;
+    let mean = protection.is_mean_suppressed(code);
+    let sums = protection.is_aggregate_suppressed(code, false);
+    let Value::Object(map) = value else {
+        return;
+    };
+    for (key, value) in map.iter_mut() {
+        match key.as_str() {
+            "mean" => {
+                if let Value::Object(lines) = value {
+                    for v in lines.values_mut() {
+                        *v = published_number(protection, v, mean);
+                    }
+                }
+            }
+            "mean_foreign" | "guest_nights_per_year_plan" => {
+                *value = published_number(protection, value, mean);
+            }
+            "negative_sum" => *value = published_number(protection, value, sums),
+            "table" => {
+                if let Some(Value::Array(lines)) = value.get_mut("lines") {
+                    for line in lines.iter_mut().filter_map(Value::as_object_mut) {
+                        for key in ["rounded", "exact"] {
+                            if let Some(v) = line.get_mut(key) {
+                                *v = published_number(protection, v, mean);
+                            }
+                        }
+                    }
+                }
+            }
+            "calendar_years" => {
+                if let Value::Array(years) = value {
+                    for year in years.iter_mut().filter_map(Value::as_object_mut) {
+                        if let Some(v) = year.get_mut("guest_nights") {
+                            *v = published_number(protection, v, sums);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    map.insert(
+        "suppressed".to_owned(),
+        serde_json::json!({ "mean": mean, "aggregates": sums }),
+    );
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use deltid_model::{AreaCode, Language, Result};
 
-use super::text::{PER_AREA_COLUMNS, allocation_note, region_note, shown, table_label};
+use super::text::{PER_AREA_COLUMNS, allocation_note, line_applies, region_note, table_label};
 use crate::analysis::Population;
 use crate::catalogue::{self, fill, text};
 use crate::run::Run;
@@ -175,7 +175,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     );
     let last = table.lines.len().saturating_sub(2);
     for (i, line) in table.lines.iter().enumerate() {
-        if !shown(summary, line) {
+        if !line_applies(summary, line) {
             continue;
         }
         let class = if i >= last { " class=\"total\"" } else { "" };

@@ -132,7 +132,14 @@ pub(crate) enum Cell<'a> {
     Date(NaiveDate),
     /// Nothing: the region's area code, a ratio without residents, a count not asked for.
     Empty,
+    /// A figure suppressed by small-count protection: [`SUPPRESSED`] in a workbook, empty in
+    /// CSV, null in Parquet; never 0.
+    Suppressed,
 }
+
+/// How a suppressed figure is shown in text, HTML and workbooks (Statistics Norway's symbol
+/// for a confidential figure).
+pub(crate) const SUPPRESSED: &str = ":";
 
 impl<'a> Cell<'a> {
     /// Text, or [`Cell::Empty`] for `None`.
@@ -154,6 +161,7 @@ impl<'a> Cell<'a> {
             Cell::Number(x) if x.is_finite() => digits(*x) + 3,
             Cell::Date(_) => 10,
             Cell::Number(_) | Cell::Empty => 0,
+            Cell::Suppressed => 1,
         }
     }
 }
@@ -205,7 +213,7 @@ impl<'a> Sheet<'a> {
                     Cell::Whole(n) => Cow::Owned(n.to_string()),
                     Cell::Number(x) => Cow::Owned(style.number(*x, &mut buffer)),
                     Cell::Date(d) => Cow::Owned(d.to_string()),
-                    Cell::Empty => Cow::Borrowed(""),
+                    Cell::Empty | Cell::Suppressed => Cow::Borrowed(""),
                 };
                 writer.write_field(field.as_bytes()).map_err(csv_io)?;
             }
@@ -244,7 +252,9 @@ impl Sheet<'_> {
         let mut columns = Vec::with_capacity(header.len());
         for (i, name) in header.iter().enumerate() {
             let cells = rows.iter().map(|row| row.get(i).unwrap_or(&Cell::Empty));
-            let kind = cells.clone().find(|c| **c != Cell::Empty);
+            let kind = cells
+                .clone()
+                .find(|c| !matches!(c, Cell::Empty | Cell::Suppressed));
             let name = PlSmallStr::from_str(name);
             let column = match kind {
                 Some(Cell::Whole(_)) => Column::new(
@@ -364,6 +374,7 @@ pub(crate) fn write_workbook(sheets: Vec<Sheet<'_>>, mut out: impl Write) -> Res
                 let c = column(c)?;
                 match cell {
                     Cell::Text(t) => worksheet.write_string(r, c, t.as_ref()),
+                    Cell::Suppressed => worksheet.write_string(r, c, SUPPRESSED),
                     Cell::Whole(n) => worksheet.write_number_with_format(r, c, *n as f64, &whole),
                     Cell::Number(x) if x.is_finite() => {
                         worksheet.write_number_with_format(r, c, *x, &number)

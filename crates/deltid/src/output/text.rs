@@ -4,9 +4,12 @@ use std::io::Write;
 
 use comfy_table::{CellAlignment, Table, presets};
 use deltid_model::{
-    AreaCode, Deduction, Language, Measure, NightRule, NightSummary, RegionRule, Result, Summary,
-    TableLine, TableRow,
+    AreaCode, AreaSummary, Deduction, Language, Measure, NightRule, NightSummary, RegionRule,
+    Result, Summary, TableLine, TableRow,
 };
+
+use super::sheet::SUPPRESSED;
+use crate::analysis::Protection;
 
 use crate::catalogue::{self, fill, text};
 pub use crate::words::persons;
@@ -113,9 +116,59 @@ pub(crate) fn trim_number(language: Language, value: f64) -> String {
 pub fn write_summary_table_in(
     summary: &Summary,
     language: Language,
+    out: impl Write,
+) -> Result<()> {
+    write_summary_protected(summary, language, None, out)
+}
+
+/// A figure in whole persons as published: rounded to the protection's base, or
+/// [`SUPPRESSED`] (never 0).
+pub(crate) fn shown(protection: Option<&Protection>, value: i64, hidden: bool) -> String {
+    match protection {
+        _ if hidden => SUPPRESSED.to_owned(),
+        Some(p) => persons(p.rule().round(value as f64) as i64),
+        None => persons(value),
+    }
+}
+
+/// The notes on small-count protection: the rule, the cells suppressed, the rounding.
+pub(crate) fn disclosure_notes(language: Language, protection: &Protection) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(k) = protection.rule().min_count() {
+        notes.push(fill(
+            language,
+            "text.note_disclosure",
+            &[
+                ("k", &k.to_string()),
+                ("primary", &protection.primary().to_string()),
+                ("secondary", &protection.secondary().to_string()),
+            ],
+        ));
+    }
+    if let Some(base) = protection.rule().rounding() {
+        notes.push(fill(
+            language,
+            "text.note_rounding_base",
+            &[("base", &base.to_string())],
+        ));
+    }
+    notes
+}
+
+/// [`write_summary_table_in`] under small-count protection: suppressed figures shown as
+/// [`SUPPRESSED`], the others rounded to its base, and a note on the rule.
+pub(crate) fn write_summary_protected(
+    summary: &Summary,
+    language: Language,
+    protection: Option<&Protection>,
     mut out: impl Write,
 ) -> Result<()> {
     let lang = language;
+    let mean_hidden =
+        |area: &AreaSummary| protection.is_some_and(|p| p.is_mean_suppressed(area.code()));
+    let sums_hidden = |area: &AreaSummary| {
+        protection.is_some_and(|p| p.is_aggregate_suppressed(area.code(), false))
+    };
     let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
     let region = summary.region();
     let selection = summary.selection().to_owned();
@@ -167,10 +220,13 @@ pub fn write_summary_table_in(
     let mut plan = table();
     plan.set_header([text(lang, "text.line"), text(lang, "text.persons")]);
     for line in &region.table().lines {
-        if !shown(summary, line) {
+        if !line_applies(summary, line) {
             continue;
         }
-        plan.add_row([table_label(lang, line, summary), persons(line.rounded)]);
+        plan.add_row([
+            table_label(lang, line, summary),
+            shown(protection, line.rounded, mean_hidden(region)),
+        ]);
     }
     right_align(&mut plan, 1);
     writeln!(out, "{plan}\n")?;
@@ -185,7 +241,13 @@ pub fn write_summary_table_in(
     for area in summary.areas().iter().chain([region]) {
         let code = area.code().map_or(region_word, AreaCode::as_str);
         let mut row = vec![code.to_owned(), area.name().to_owned()];
-        row.extend(area.table().lines.iter().map(|l| persons(l.rounded)));
+        let hidden = mean_hidden(area);
+        row.extend(
+            area.table()
+                .lines
+                .iter()
+                .map(|l| shown(protection, l.rounded, hidden)),
+        );
         areas.add_row(row);
     }
     right_align(&mut areas, 2);
@@ -209,7 +271,11 @@ pub fn write_summary_table_in(
                         ("total", &year.days_in_year.to_string()),
                     ],
                 ),
-                whole(year.guest_nights),
+                shown(
+                    protection,
+                    deltid_model::whole_persons(year.guest_nights),
+                    sums_hidden(area),
+                ),
             ]);
         }
     }
@@ -218,6 +284,12 @@ pub fn write_summary_table_in(
 
     writeln!(out, "{}", text(lang, "text.notes"))?;
     writeln!(out, "- {}", text(lang, "text.note_rounding"))?;
+    for note in protection
+        .map(|p| disclosure_notes(lang, p))
+        .unwrap_or_default()
+    {
+        writeln!(out, "- {note}")?;
+    }
     writeln!(out, "- {}", allocation_note(lang, summary))?;
     if !summary.scaling().is_identity() {
         writeln!(
@@ -287,7 +359,14 @@ pub fn write_summary_table_in(
                         ("name", area.name()),
                         ("days", &catalogue::days(lang, area.negative_days())),
                         ("first", &first),
-                        ("nights", &whole(area.negative_sum())),
+                        (
+                            "nights",
+                            &shown(
+                                protection,
+                                deltid_model::whole_persons(area.negative_sum()),
+                                sums_hidden(area),
+                            ),
+                        ),
                     ]
                 )
             )?;
@@ -298,7 +377,7 @@ pub fn write_summary_table_in(
 
 /// Whether a line of the plan's table is shown: at night the deductions not made (commuters,
 /// transit, day visitors: 0 by the plan for nights) are left out.
-pub(crate) fn shown(summary: &Summary, line: &TableLine) -> bool {
+pub(crate) fn line_applies(summary: &Summary, line: &TableLine) -> bool {
     match line.row {
         TableRow::Deduction(d) => summary.measure().deducts(d),
         _ => true,

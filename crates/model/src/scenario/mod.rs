@@ -6,6 +6,7 @@
 //! be shared out.
 
 mod deduction;
+mod disclosure;
 mod distribution;
 mod scaling;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use deduction::{DeductionSource, DeductionTable, TableRow};
+pub use disclosure::{Disclosure, MAX_MIN_COUNT, ROUNDING_BASES};
 pub use distribution::{Distribution, Parameter, UncertainParameter};
 pub use scaling::{MAX_FOREIGN_FACTOR, Scaling};
 
@@ -201,6 +203,8 @@ pub struct ScenarioSpec<T> {
     pub time_zone: Option<String>,
     /// `[night]`: the counts measure nights, reduced by these settings.
     pub night: Option<NightSettings>,
+    /// `[disclosure]`: the smallest count published and the rounding base.
+    pub disclosure: Disclosure,
 }
 
 impl<T> ScenarioSpec<T> {
@@ -223,6 +227,7 @@ impl<T> ScenarioSpec<T> {
             language: None,
             time_zone: None,
             night: None,
+            disclosure: Disclosure::default(),
         }
     }
 }
@@ -261,6 +266,7 @@ struct Checked {
     language: Option<Language>,
     time_zone: String,
     night: Option<NightSettings>,
+    disclosure: Disclosure,
 }
 
 impl Scenario {
@@ -582,6 +588,7 @@ impl Scenario {
                 .time_zone
                 .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
             night: spec.night,
+            disclosure: spec.disclosure,
         })))
     }
 
@@ -605,6 +612,11 @@ impl Scenario {
     /// The language the scenario asks outputs to be written in, if it names one.
     pub fn language(&self) -> Option<Language> {
         self.0.language
+    }
+
+    /// The scenario's publication rule (`[disclosure]`); protects nothing if not given.
+    pub fn disclosure(&self) -> Disclosure {
+        self.0.disclosure
     }
 
     /// The files read for the scenario besides the scenario file itself, in the order read:
