@@ -127,7 +127,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some((format, output)) = &chart {
         staged.push(
             output
-                .stage(|out| write_chart(*format, run.estimate(), (&view, run.summary()), out))?,
+                .stage(|out| write_chart(*format, &run, &view, out))?,
         );
     }
     let record = run.record().with_population(&view);

@@ -148,7 +148,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         fill(
             lang,
             "report.dimensioning",
-            &[("percentile", &percentile), ("method", &population.method)],
+            &[("percentile", &percentile), ("method", &super::population::percentile_method_words(lang, population.terms.0))],
         ),
     );
     if let Some(peak) = population.region.peaks.first() {
@@ -225,12 +225,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     #[cfg(feature = "chart")]
     {
         let mut svg = Vec::new();
-        super::chart::write_chart(
-            super::chart::ChartFormat::Svg,
-            run.estimate(),
-            (population, summary),
-            &mut svg,
-        )?;
+        super::chart::write_chart(super::chart::ChartFormat::Svg, run, population, &mut svg)?;
         let _ = writeln!(
             h,
             "<figure>{}</figure>",
@@ -272,7 +267,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         escape(&fill(
             lang,
             "population.percentiles",
-            &[("method", &population.method)]
+            &[("method", &super::population::percentile_method_words(lang, population.terms.0))]
         )),
         head("area"),
         head("name"),
@@ -347,7 +342,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(h, "</tbody></table></div>");
     if let Some(yearly) = run.yearly() {
         let mut text_out = Vec::new();
-        super::analyses::write_yearly(yearly, &mut text_out)?;
+        super::analyses::write_yearly(yearly, lang, &mut text_out)?;
         let _ = writeln!(
             h,
             "<pre>{}</pre>",
@@ -357,7 +352,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(h, "</section>");
     if let Some(uncertainty) = run.uncertainty() {
         let mut text_out = Vec::new();
-        super::analyses::write_uncertainty(uncertainty, &mut text_out)?;
+        super::analyses::write_uncertainty(uncertainty, lang, &mut text_out)?;
         let _ = writeln!(
             h,
             "<section><h2>{}</h2><pre>{}</pre></section>",
@@ -367,7 +362,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     }
     if let Some(plausibility) = run.plausibility() {
         let mut text_out = Vec::new();
-        super::analyses::write_plausibility(plausibility, &mut text_out)?;
+        super::analyses::write_plausibility(plausibility, lang, &mut text_out)?;
         let _ = writeln!(
             h,
             "<section><h2>{}</h2><pre>{}</pre></section>",
