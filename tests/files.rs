@@ -30,6 +30,8 @@ pub(crate) fn scenario() -> String {
         text.push_str(&format!("[[area]]\ncode = \"{code}\"\nname = \"{name}\"\n"));
     }
     text.push_str("[[area]]\ncode = \"3044\"\nname = \"Hol\"\nholiday_homes = 6000\n");
+    // The shipped scenario's school holidays, which the season-balanced model uses.
+    text.push_str("[calendar]\nwinter_holiday_weeks = [8, 9]\nautumn_holiday_weeks = [40]\n");
     text
 }
 
@@ -84,7 +86,13 @@ fn column(range: &Range<Data>, name: &str) -> usize {
 fn the_workbook_carries_every_section_with_whole_persons_beside() {
     let dir = folder(&[("ranges.toml", &scenario())]);
     let json = json_of(dir.path());
-    let mut args = vec!["estimate", "--scenario", "ranges.toml", "--output", "all.xlsx"];
+    let mut args = vec![
+        "estimate",
+        "--scenario",
+        "ranges.toml",
+        "--output",
+        "all.xlsx",
+    ];
     args.extend(ALL);
     let out = deltid(dir.path(), &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -199,7 +207,13 @@ fn the_workbook_carries_every_section_with_whole_persons_beside() {
 #[test]
 fn csv_writes_each_section_to_a_file_beside_it_all_or_nothing() {
     let dir = folder(&[("ranges.toml", &scenario())]);
-    let mut args = vec!["estimate", "--scenario", "ranges.toml", "--output", "est.csv"];
+    let mut args = vec![
+        "estimate",
+        "--scenario",
+        "ranges.toml",
+        "--output",
+        "est.csv",
+    ];
     args.extend(ALL);
     let out = deltid(dir.path(), &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -242,7 +256,11 @@ fn csv_writes_each_section_to_a_file_beside_it_all_or_nothing() {
     std::fs::remove_file(dir.path().join("est.csv.run.json")).unwrap();
     let out = deltid(dir.path(), &args);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("est.calendar_years.csv exists"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("est.calendar_years.csv exists"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dir.path().join("est.csv").exists());
     // With --force every file is replaced together.
     args.push("--force");

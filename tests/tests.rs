@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
-mod files;
 mod errors;
+mod files;
 mod hostile;
 mod inputs;
 mod language;

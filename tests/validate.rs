@@ -348,7 +348,14 @@ fn csv_and_xlsx_reports_list_each_finding_as_a_row() {
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .from_reader(l.as_bytes());
-            reader.records().next().unwrap().unwrap().iter().map(String::from).collect()
+            reader
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(String::from)
+                .collect()
         })
         .collect();
     let report = validate(&dir.path().join("counts.csv"));

@@ -147,16 +147,6 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    /// Writes the result, then the run record beside it when the format has no room for it
-    /// (CSV and Parquet to a file: `FILE.run.json`).
-    pub fn write(
-        &self,
-        record: &deltid::RunRecord,
-        write: impl FnOnce(&mut dyn std::io::Write) -> deltid::Result<()>,
-    ) -> anyhow::Result<()> {
-        commit(self.stage(record, write)?)
-    }
-
     /// Where a section's table goes beside a CSV output written to a regular file:
     /// `NAME.<key>.csv` beside `NAME.csv` (checked as `--output` is: an existing file needs
     /// `--force`, an input is refused); `None` for other formats and for standard output or

@@ -33,6 +33,6 @@ pub use uncertainty::{
     UncertaintyOptions,
 };
 pub use validate::{
-    AreaCheck, Finding, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES, MIN_WINDOW_DAYS,
-    OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
+    AreaCheck, Finding, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES,
+    MIN_WINDOW_DAYS, OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
 };

@@ -13,9 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use deltid_model::{
-    Allocation,
-    AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label, PercentileMethod,
-    Result, SchoolHolidays, quantile,
+    Allocation, AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label,
+    PercentileMethod, Result, SchoolHolidays, quantile,
 };
 
 use super::seasonal::SeasonalModel;

@@ -8,8 +8,9 @@ use deltid_model::{AreaCode, Language, PLAN_DAYS_PER_YEAR, Parameter, RegionRule
 
 use super::text::{right_align, table};
 use crate::analysis::{
-    Annualisation, AreaYearly, DrawPercentiles, NegativePolicy, FilledPeak, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW,
-    OUTLIER_SCORE, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN, Uncertainty, Validation, Yearly,
+    Annualisation, AreaYearly, DrawPercentiles, FilledPeak, LEVEL_SHIFT_FRACTION,
+    LEVEL_SHIFT_WINDOW, NegativePolicy, OUTLIER_SCORE, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN,
+    Uncertainty, Validation, Yearly,
 };
 use crate::catalogue::{self, decimal, fill, text};
 use crate::words::{count, whole};
@@ -220,13 +221,15 @@ pub(crate) fn annualisation_words(language: Language, method: Annualisation) -> 
 }
 
 /// A negative policy under a region rule in words, in `language`.
-pub(crate) fn negative_words(language: Language, policy: NegativePolicy, rule: RegionRule) -> String {
+pub(crate) fn negative_words(
+    language: Language,
+    policy: NegativePolicy,
+    rule: RegionRule,
+) -> String {
     let key = match (policy, rule) {
         (NegativePolicy::Keep, _) => "method.negative_keep",
         (NegativePolicy::ClampDay, RegionRule::SumOfAreas) => "method.negative_clamp_day_sum",
-        (NegativePolicy::ClampPeriod, RegionRule::SumOfAreas) => {
-            "method.negative_clamp_period_sum"
-        }
+        (NegativePolicy::ClampPeriod, RegionRule::SumOfAreas) => "method.negative_clamp_period_sum",
         (NegativePolicy::ClampDay, RegionRule::OwnCount) => "method.negative_clamp_day_own",
         (NegativePolicy::ClampPeriod, RegionRule::OwnCount) => "method.negative_clamp_period_own",
     };

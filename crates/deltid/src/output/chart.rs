@@ -282,12 +282,10 @@ fn source_line(run: &Run) -> String {
         .iter()
         .find(|i| i.role == "counts")
         .map_or_else(String::new, |counts| {
-            let file = counts
-                .path
-                .file_name()
-                .map_or_else(|| counts.path.display().to_string(), |f| {
-                    f.to_string_lossy().into_owned()
-                });
+            let file = counts.path.file_name().map_or_else(
+                || counts.path.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            );
             let sha = counts
                 .sha256
                 .as_deref()
@@ -555,9 +553,9 @@ where
                 )
             })
             .collect();
-        let yearly = levels.yearly.map(|yearly| {
-            fill(lang, "chart.yearly", &[("n", &persons(yearly))])
-        });
+        let yearly = levels
+            .yearly
+            .map(|yearly| fill(lang, "chart.yearly", &[("n", &persons(yearly))]));
         let bold = ("sans-serif", 15).into_font().style(FontStyle::Bold);
         let plain = ("sans-serif", 14).into_font();
         let width = |text: &str, font: &FontDesc<'_>| {

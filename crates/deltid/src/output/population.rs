@@ -164,9 +164,7 @@ pub(crate) fn write_population_table(
     ];
     if let Some(threshold) = this.threshold {
         header.push(match threshold {
-            Threshold::Persons(p) => {
-                fill(lang, "population.days_above", &[("persons", &whole(p))])
-            }
+            Threshold::Persons(p) => fill(lang, "population.days_above", &[("persons", &whole(p))]),
             Threshold::TimesResidents(k) => fill(
                 lang,
                 "population.days_above_times",
@@ -320,10 +318,7 @@ pub(crate) fn write_population_table(
                 "population.incomplete",
                 &[
                     ("region", &region.name),
-                    (
-                        "days",
-                        &catalogue::days(lang, this.incomplete_region_days)
-                    ),
+                    ("days", &catalogue::days(lang, this.incomplete_region_days)),
                 ]
             )
         )?;

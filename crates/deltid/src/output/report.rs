@@ -6,7 +6,7 @@ use std::io::Write;
 
 use deltid_model::{AreaCode, Language, Result};
 
-use super::text::{PER_AREA_COLUMNS, allocation_note, region_note, table_label};
+use super::text::{PER_AREA_COLUMNS, table_label};
 use crate::analysis::Population;
 use crate::catalogue::{self, fill, text};
 use crate::run::Run;
@@ -148,7 +148,13 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         fill(
             lang,
             "report.dimensioning",
-            &[("percentile", &percentile), ("method", &super::population::percentile_method_words(lang, population.terms.0))],
+            &[
+                ("percentile", &percentile),
+                (
+                    "method",
+                    &super::population::percentile_method_words(lang, population.terms.0),
+                ),
+            ],
         ),
     );
     if let Some(peak) = population.region.peaks.first() {
@@ -267,7 +273,10 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         escape(&fill(
             lang,
             "population.percentiles",
-            &[("method", &super::population::percentile_method_words(lang, population.terms.0))]
+            &[(
+                "method",
+                &super::population::percentile_method_words(lang, population.terms.0)
+            )]
         )),
         head("area"),
         head("name"),
@@ -377,45 +386,9 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         "<section><h2>{}</h2><ul class=\"notes\">",
         escape(text(lang, "report.notes"))
     );
-    let mut notes = vec![
-        text(lang, "text.note_rounding").to_owned(),
-        allocation_note(lang, summary),
-        region_note(lang, summary),
-    ];
-    let (first, last) = (summary.first().to_string(), summary.last().to_string());
-    for area in summary.areas() {
-        if area.missing_days() > 0 {
-            notes.push(fill(
-                lang,
-                "text.note_missing",
-                &[
-                    ("name", area.name()),
-                    ("days", &catalogue::days(lang, area.missing_days())),
-                    ("first", &first),
-                    ("last", &last),
-                    ("counted", &catalogue::days(lang, area.days())),
-                ],
-            ));
-        }
-    }
-    for area in summary.areas().iter().chain([region]) {
-        if area.negative_days() > 0 {
-            let day = area
-                .negative_dates()
-                .first()
-                .map_or_else(String::new, ToString::to_string);
-            notes.push(fill(
-                lang,
-                "text.note_negative",
-                &[
-                    ("name", area.name()),
-                    ("days", &catalogue::days(lang, area.negative_days())),
-                    ("first", &day),
-                    ("nights", &persons(area.negative_sum().round() as i64)),
-                ],
-            ));
-        }
-    }
+    // The summary's notes, as the text gives them (rounding, allocation, the region rule,
+    // missing, incomplete and negative days).
+    let notes = super::text::summary_notes(lang, summary);
     for note in notes {
         let _ = writeln!(h, "<li>{}</li>", escape(&note));
     }

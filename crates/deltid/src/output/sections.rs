@@ -7,9 +7,7 @@ use std::io::Write;
 
 use deltid_model::{AreaCode, Language, Result, whole_persons};
 
-use super::analyses::{
-    plausibility_notes, uncertainty_notes, uncertainty_rows, yearly_notes,
-};
+use super::analyses::{plausibility_notes, uncertainty_notes, uncertainty_rows, yearly_notes};
 use super::columns;
 use super::sheet::{Cell, CsvStyle, Sheet};
 use super::text::summary_notes;
@@ -136,7 +134,11 @@ fn header(language: Language, keys: &[(&'static str, bool)]) -> Vec<String> {
         let name = catalogue::column(language, key).to_owned();
         if persons {
             names.push(name.clone());
-            names.push(catalogue::fill(language, "column.whole", &[("column", &name)]));
+            names.push(catalogue::fill(
+                language,
+                "column.whole",
+                &[("column", &name)],
+            ));
         } else {
             names.push(name);
         }
@@ -155,7 +157,10 @@ fn persons<'a>(value: Option<f64>) -> [Cell<'a>; 2] {
 
 /// The area's code, or empty for the region, and its name.
 fn who<'a>(code: Option<&'a AreaCode>, name: &'a str) -> [Cell<'a>; 2] {
-    [Cell::text(code.map(AreaCode::as_str)), Cell::text(Some(name))]
+    [
+        Cell::text(code.map(AreaCode::as_str)),
+        Cell::text(Some(name)),
+    ]
 }
 
 fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
@@ -411,7 +416,10 @@ pub(crate) fn run_notes(run: &Run) -> Vec<String> {
             lang,
             "yearly.method_note",
             &[
-                ("method", &super::analyses::annualisation_words(lang, method)),
+                (
+                    "method",
+                    &super::analyses::annualisation_words(lang, method),
+                ),
                 (
                     "negative",
                     &super::analyses::negative_words(lang, negative, rule),

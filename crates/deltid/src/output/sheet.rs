@@ -439,7 +439,9 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2019, 9, 1).unwrap();
         Sheet::of(
             "test",
-            ["area", "name", "days", "mean", "first"].map(String::from).to_vec(),
+            ["area", "name", "days", "mean", "first"]
+                .map(String::from)
+                .to_vec(),
             vec![
                 vec![
                     Cell::Text("3039".into()),
