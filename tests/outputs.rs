@@ -287,7 +287,7 @@ fn xlsx_estimate_holds_numbers_as_numbers_and_dates_as_dates() {
     );
 
     // The daily rows: every area's days, then the region's, each date an Excel date.
-    let daily = &sheets[2].1;
+    let daily = &sheets[4].1;
     assert_eq!(
         header(daily)[..3],
         ["date".to_owned(), "area".to_owned(), "name".to_owned()]
