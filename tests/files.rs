@@ -66,7 +66,7 @@ fn row<'a>(range: &'a Range<Data>, first: &str) -> Vec<&'a Data> {
     range
         .rows()
         .skip(1)
-        .find(|r| r[0].to_string() == first)
+        .find(|r| matches!(&r[0], Data::String(s) if s == first))
         .unwrap_or_else(|| panic!("no row {first:?}"))
         .iter()
         .collect()
@@ -78,7 +78,7 @@ fn column(range: &Range<Data>, name: &str) -> usize {
         .next()
         .unwrap()
         .iter()
-        .position(|c| c.to_string() == name)
+        .position(|c| matches!(c, Data::String(s) if s == name))
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
@@ -121,7 +121,7 @@ fn the_workbook_carries_every_section_with_whole_persons_beside() {
     let years = sheet("calendar_years");
     let region_2020 = years
         .rows()
-        .find(|r| r[0] == Data::Empty && r[2].to_string() == "2020")
+        .find(|r| r[0] == Data::Empty && number(&r[2]) == 2020.0)
         .expect("the region's 2020");
     let exact = json["summary"]["region"]["calendar_years"]
         .as_array()

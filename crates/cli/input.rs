@@ -12,7 +12,7 @@ use deltid::{
 };
 
 use crate::Failure;
-use crate::output::{Output, Staged, commit};
+use crate::output::{Output, Staged};
 
 /// Whether the user declared the date format (`--date-format`): then a date that does not
 /// read gets no hint to declare it.
