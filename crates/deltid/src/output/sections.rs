@@ -26,7 +26,7 @@ pub enum Section {
     /// region, beside the plan's rule, with the share filled.
     Yearly,
     /// Each year's coverage behind [`Section::Yearly`]: days counted, guest-nights counted
-    /// and filled, the year's weight.
+    /// and with the missing days filled by the seasonal model, the year's weight.
     YearlyCoverage,
     /// The uncertainty's figures (`Run::quantify_uncertainty`): at the parameters' means,
     /// their percentiles, the sampling interval and both combined.
@@ -246,7 +246,6 @@ fn yearly_coverage(run: &Run, lang: Language) -> Sheet<'_> {
                     ]);
                     row.extend(persons(Some(y.counted)));
                     row.extend(persons(Some(y.filled)));
-                    row.push(Cell::Number(y.filled_share()));
                     row.push(Cell::Number(y.weight));
                     row
                 })
@@ -264,8 +263,7 @@ fn yearly_coverage(run: &Run, lang: Language) -> Sheet<'_> {
                 ("days_observed", false),
                 ("days_in_year", false),
                 ("guest_nights_counted", true),
-                ("guest_nights_filled", true),
-                ("filled_share", false),
+                ("guest_nights_with_fill", true),
                 ("weight", false),
             ],
         ),
