@@ -258,9 +258,15 @@ fn every_hostile_input_gets_its_exit_code_no_panic_and_leaves_no_file() {
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                 .collect();
             left.sort();
-            // A CSV or Parquet output lands with its run record beside it.
+            // A CSV or Parquet output lands with its run record beside it; a CSV estimate with
+            // its calendar years and notes too.
             let expected_left = if *code == 0 && format == "csv" {
-                vec![format!("out.{format}"), format!("out.{format}.run.json")]
+                vec![
+                    "out.calendar_years.csv".to_owned(),
+                    format!("out.{format}"),
+                    format!("out.{format}.run.json"),
+                    "out.notes.csv".to_owned(),
+                ]
             } else if *code == 0 {
                 vec![format!("out.{format}")]
             } else {

@@ -150,3 +150,195 @@ fn an_unknown_language_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nn"), "{}", stderr(&out));
 }
+
+/// The words of a catalogue file's texts (placeholders such as `{region}` and scenario keys
+/// in backticks left out),
+/// lowercased: each `key = "text"` line's text, read as the JSON string it is written as.
+fn catalogue_words(language: &str) -> std::collections::BTreeSet<String> {
+    let path = crate::util::root().join(format!("crates/deltid/src/catalogue/{language}.toml"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut words = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        let Some((_, value)) = line.split_once(" = \"") else {
+            continue;
+        };
+        let value: String = serde_json::from_str(&format!("\"{value}")).unwrap();
+        words.extend(words_of(&strip(&strip(&value, '{', '}'), '`', '`')));
+    }
+    words
+}
+
+/// The words of a text, lowercased: runs of letters, three or more.
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// A text without the spans between `open` and `close` (placeholders, scenario keys in
+/// backticks).
+fn strip(text: &str, open: char, close: char) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in text.chars() {
+        if !inside && c == open {
+            inside = true;
+        } else if inside && c == close {
+            inside = false;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Text without its markup: tags, and the style sheet of an HTML page.
+fn without_markup(text: &str) -> String {
+    let text = match (text.find("<style"), text.find("</style>")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b..]),
+        _ => text.to_owned(),
+    };
+    strip(&text, '<', '>')
+}
+
+/// Every cell of every sheet of a workbook but the run record's (`run`), as text.
+fn workbook_text(path: &std::path::Path) -> String {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let mut text = String::new();
+    for (name, range) in book.worksheets() {
+        if name == "run" {
+            continue;
+        }
+        for row in range.rows() {
+            for cell in row {
+                text.push_str(&cell.to_string());
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn every_output_in_nynorsk_holds_no_english_word_of_the_catalogue() {
+    // English words: those of the English catalogue that no Norwegian text of it uses (so
+    // "Excel", "SIM", "bootstrap" or "Hallingdal" do not count); built from the catalogue, so
+    // a new English text is checked as soon as it is in it.
+    let norwegian: std::collections::BTreeSet<String> = catalogue_words("nn")
+        .union(&catalogue_words("nb"))
+        .cloned()
+        .collect();
+    let english: std::collections::BTreeSet<String> = catalogue_words("en")
+        .difference(&norwegian)
+        .cloned()
+        .collect();
+    for word in [
+        "guest",
+        "nights",
+        "present",
+        "residents",
+        "january",
+        "busiest",
+        "threshold",
+    ] {
+        assert!(english.contains(word), "{word} not among {english:?}");
+    }
+
+    let dir = folder(&[("ranges.toml", &crate::files::scenario())]);
+    let analyses = [
+        "--lang",
+        "nn",
+        "--annualise",
+        "season-balanced",
+        "--uncertainty",
+        "--draws",
+        "100",
+    ];
+    let population = [
+        "--lang",
+        "nn",
+        "--above",
+        "3x",
+        "--annualise",
+        "season-balanced",
+    ];
+    let run = |args: &[&str]| {
+        let out = deltid(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let with = |command: &'static str, extra: &[&'static str], more: &[&'static str]| {
+        let mut args = vec![command, "--scenario", "ranges.toml"];
+        args.extend(extra);
+        args.extend(more);
+        args
+    };
+    // Readable text: the run record at its end is a record of inputs and options (English
+    // keys, paths, the command line) and is left out.
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for args in [
+        with("estimate", &analyses, &[]),
+        with("population", &population, &["--chart", "chart.svg"]),
+    ] {
+        let text = run(&args);
+        let text = text.split("Køyringsprotokoll:").next().unwrap().to_owned();
+        texts.push((format!("{args:?}"), text));
+    }
+    for args in [
+        with("estimate", &analyses, &["--output", "est.csv"]),
+        with("estimate", &analyses, &["--output", "est.xlsx"]),
+        with("population", &population, &["--output", "pop.csv"]),
+        with("population", &population, &["--output", "pop.xlsx"]),
+        with(
+            "population",
+            &population,
+            &["--format", "csv", "--daily", "--output", "days.csv"],
+        ),
+        with("report", &analyses, &["--output", "report.html"]),
+    ] {
+        run(&args);
+    }
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => std::fs::read_to_string(&path).unwrap(),
+            Some("xlsx") => workbook_text(&path),
+            Some("svg") => without_markup(&std::fs::read_to_string(&path).unwrap()),
+            Some("html") => {
+                let html = std::fs::read_to_string(&path).unwrap();
+                // The run record's section is left out, as in the text.
+                let html = html.split("Køyringsprotokoll").next().unwrap().to_owned();
+                without_markup(&html)
+            }
+            _ => continue,
+        };
+        texts.push((name, text));
+    }
+    assert!(
+        texts.len() >= 16,
+        "{:?}",
+        texts.iter().map(|t| &t.0).collect::<Vec<_>>()
+    );
+    let mut found = Vec::new();
+    for (what, text) in &texts {
+        // File names are data, and so are scenario keys in backticks.
+        let text = strip(&text.replace("counts.csv", ""), '`', '`');
+        let mut english_here: Vec<String> = words_of(&text)
+            .into_iter()
+            .filter(|w| english.contains(w))
+            .collect();
+        english_here.sort();
+        english_here.dedup();
+        if !english_here.is_empty() {
+            found.push(format!("{what}: {english_here:?}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English in nynorsk outputs:\n{}",
+        found.join("\n")
+    );
+}

@@ -236,7 +236,17 @@ fn xlsx_estimate_holds_numbers_as_numbers_and_dates_as_dates() {
     );
     let sheets = sheets(&dir.path().join("hallingdal.xlsx"));
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["waterfall", "summary", "daily", "run"]);
+    assert_eq!(
+        names,
+        [
+            "waterfall",
+            "summary",
+            "calendar_years",
+            "notes",
+            "daily",
+            "run"
+        ]
+    );
 
     // The plan's table: the region first, eight lines, numbers not text.
     let waterfall = &sheets[0].1;
@@ -277,7 +287,7 @@ fn xlsx_estimate_holds_numbers_as_numbers_and_dates_as_dates() {
     );
 
     // The daily rows: every area's days, then the region's, each date an Excel date.
-    let daily = &sheets[2].1;
+    let daily = &sheets[4].1;
     assert_eq!(
         header(daily)[..3],
         ["date".to_owned(), "area".to_owned(), "name".to_owned()]
@@ -453,7 +463,17 @@ fn the_format_follows_the_output_files_extension() {
         .into_iter()
         .map(|(n, _)| n)
         .collect();
-    assert_eq!(names, ["waterfall", "summary", "daily", "run"]);
+    assert_eq!(
+        names,
+        [
+            "waterfall",
+            "summary",
+            "calendar_years",
+            "notes",
+            "daily",
+            "run"
+        ]
+    );
     run_to_file(
         dir.path(),
         &["estimate", "--scenario", &plan()],

@@ -117,13 +117,7 @@ fn charts_have_the_right_size_and_content() {
     assert_eq!((width, height), (1400, 1490));
 
     let mut png = Vec::new();
-    write_chart(
-        ChartFormat::Png,
-        report.estimate(),
-        (&view, report.summary()),
-        &mut png,
-    )
-    .expect("png");
+    write_chart(ChartFormat::Png, &report, &view, &mut png).expect("png");
     let decoder = png::Decoder::new(std::io::Cursor::new(&png));
     let mut reader = decoder.read_info().expect("a PNG");
     let info = reader.info();
@@ -134,13 +128,7 @@ fn charts_have_the_right_size_and_content() {
     assert!(pixels.chunks(3).any(|p| p == [31, 78, 140]));
 
     let mut svg = Vec::new();
-    write_chart(
-        ChartFormat::Svg,
-        report.estimate(),
-        (&view, report.summary()),
-        &mut svg,
-    )
-    .expect("svg");
+    write_chart(ChartFormat::Svg, &report, &view, &mut svg).expect("svg");
     let svg = String::from_utf8(svg).expect("utf-8");
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains(r#"width="1400" height="1490""#));
@@ -163,7 +151,7 @@ fn charts_have_the_right_size_and_content() {
         "persons per day",
         "Guest-nights per year per area, as in the table",
         "guest-nights per year",
-        "Source: daily telecom counts of persons present, 2019-09-01 to 2021-02-28 (547 days)",
+        "Source: daily telecom counts of persons present, 2019-09-01 to 2021-02-28 (547 days), file counts.csv (SHA-256 ",
         "Hemsedal",
         "Ål",
         "631 815",
@@ -389,13 +377,7 @@ fn one_area_and_json_labels_are_consistent() {
     // One area: a chart of the right size still draws, a single panel and the source line.
     assert_eq!(chart_size(1), (1400, 560 + 30));
     let mut png = Vec::new();
-    write_chart(
-        ChartFormat::Png,
-        report.estimate(),
-        (&view, report.summary()),
-        &mut png,
-    )
-    .expect("png");
+    write_chart(ChartFormat::Png, &report, &view, &mut png).expect("png");
     let info = png::Decoder::new(std::io::Cursor::new(&png))
         .read_info()
         .expect("a PNG");
@@ -541,13 +523,7 @@ fn a_single_area_chart_is_titled_with_its_name_and_draws_its_threshold() {
     };
     let view = report.population(&options).expect("view");
     let mut svg = Vec::new();
-    write_chart(
-        ChartFormat::Svg,
-        report.estimate(),
-        (&view, report.summary()),
-        &mut svg,
-    )
-    .expect("svg");
+    write_chart(ChartFormat::Svg, &report, &view, &mut svg).expect("svg");
     let svg = String::from_utf8(svg).expect("utf-8");
     assert!(svg.contains(r#"width="1400" height="590""#));
     // Titled Hol, one panel: no small multiple repeating it, no bar chart of one bar.
@@ -565,4 +541,86 @@ fn a_single_area_chart_is_titled_with_its_name_and_draws_its_threshold() {
     ] {
         assert!(svg.contains(text), "{text} missing from the SVG");
     }
+}
+
+#[test]
+fn charts_draw_the_threshold_on_every_panel_and_name_their_source() {
+    let report = plan();
+    let options = PopulationOptions {
+        threshold: Some(Threshold::TimesResidents(3.0)),
+        ..PopulationOptions::default()
+    };
+    let view = report.population(&options).expect("view");
+    let mut svg = Vec::new();
+    write_chart(ChartFormat::Svg, &report, &view, &mut svg).expect("svg");
+    let svg = String::from_utf8(svg).expect("utf-8");
+    // The threshold's dashes (red, one pixel) in the small multiples too: below the region's
+    // panel (560 pixels) and above the bars (560 + 2 × 240).
+    let dashes_below: Vec<f64> = svg
+        .split("<polyline")
+        .skip(1)
+        .filter(|p| p.contains(r##"stroke="#C81E1E" stroke-width="1""##))
+        .flat_map(|p| {
+            let points = p.split("points=\"").nth(1).unwrap_or("");
+            let points = points.split('"').next().unwrap_or("").to_owned();
+            points
+                .split_whitespace()
+                .filter_map(|xy| xy.split(',').nth(1)?.parse::<f64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .filter(|y| (560.0..1040.0).contains(y))
+        .collect();
+    assert!(
+        dashes_below.len() > 100,
+        "{} threshold points in the small multiples",
+        dashes_below.len()
+    );
+    // The source line names the counts file and the start of its SHA-256.
+    let counts = report
+        .record()
+        .inputs
+        .iter()
+        .find(|i| i.role == "counts")
+        .expect("the counts");
+    let sha = &counts.sha256.as_ref().expect("a hash")[..12];
+    assert!(
+        svg.contains(&format!("file counts.csv (SHA-256 {sha})")),
+        "no source file in the SVG"
+    );
+}
+
+#[test]
+fn charts_speak_nynorsk() {
+    let mut report = plan();
+    report.set_language(deltid::Language::Nynorsk);
+    let view = report
+        .population(&PopulationOptions::default())
+        .expect("view");
+    let mut svg = Vec::new();
+    write_chart(ChartFormat::Svg, &report, &view, &mut svg).expect("svg");
+    let svg = String::from_utf8(svg).expect("utf-8");
+    for text in [
+        "Hallingdal: folk til stades per dag (toppar: dei 10 travlaste dagane)",
+        "Travlaste dagar (5 av dei 10 merkte):",
+        "personar per dag",
+        "deltidsinnbyggjarar til stades (gjestedøgn)",
+        "pendlarar, gjennomgangstrafikk og dagsturistar (trekte frå)",
+        "Gjestedøgn per år per område, som i tabellen",
+        "Kjelde: daglege mobilteljingar",
+        "fila counts.csv",
+        // The busiest day, Easter Saturday 2020, with its weekday and label in nynorsk.
+        "1. 2020-04-11 la. (påskeaftan)",
+    ] {
+        assert!(svg.contains(text), "{text} missing from the SVG");
+    }
+    // Month names on the time axis are Norwegian: some "<month> 2020" of the catalogue's.
+    assert!(
+        [
+            "jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.",
+            "des."
+        ]
+        .iter()
+        .any(|m| svg.contains(&format!("\n{m} 2020\n"))),
+        "no Norwegian month on the axis"
+    );
 }

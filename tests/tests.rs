@@ -6,6 +6,7 @@
 mod cli;
 mod disclosure;
 mod errors;
+mod files;
 mod hostile;
 mod inputs;
 mod language;

@@ -319,7 +319,7 @@ fn validate_refuses_other_formats_and_a_selection() {
     let dir = folder(&[]);
     let plan = plan().display().to_string();
     for extra in [
-        &["--format", "csv"][..],
+        &["--format", "parquet", "--output", "x.parquet"][..],
         &["--from", "2020-01-01"],
         &["--area", "3041"],
     ] {
@@ -366,4 +366,92 @@ fn jumps_at_the_edges_of_holidays_are_listed_but_not_warned_about() {
         "1 level shift and 1 outlier day at the start or end of a holiday, as expected in a \
          cabin region: listed per area in the report (JSON), not warned about"
     );
+}
+
+#[test]
+fn csv_and_xlsx_reports_list_each_finding_as_a_row() {
+    // Warnings: a row per finding with its area, first day and kind, the message as in the
+    // text (the damaged copy of `with_warnings`: Flå's zero on 2019-11-13, also an outlier,
+    // Nesbyen's missing week from 2020-05-11, Gol without counts, Hemsedal's level shift on
+    // 2020-10-01, Hol's outlier on 2020-06-10).
+    let dir = folder(&[]);
+    with_warnings(dir.path());
+    let plan = plan().display().to_string();
+    let args = ["validate", "--scenario", &plan, "--counts", "counts.csv"];
+    let out = deltid(dir.path(), &[&args[..], &["--format", "csv"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let mut rows = csv.lines();
+    assert_eq!(rows.next(), Some("file,line,area,date,kind,message"));
+    let rows: Vec<Vec<String>> = rows
+        .map(|l| {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes());
+            reader
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(String::from)
+                .collect()
+        })
+        .collect();
+    let report = validate(&dir.path().join("counts.csv"));
+    assert_eq!(rows.len(), report.warnings.len());
+    let key: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[2].as_str(), r[3].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(
+        key,
+        [
+            ("3039", "2019-11-13", "zero_days"),
+            ("3039", "2019-11-13", "outlier"),
+            ("3040", "2020-05-11", "missing_days"),
+            ("3041", "", "no_counts"),
+            ("3042", "2020-10-01", "level_shift"),
+            ("3044", "2020-06-10", "outlier"),
+        ]
+    );
+    for (row, warning) in rows.iter().zip(&report.warnings) {
+        assert_eq!(row[0], "counts.csv");
+        assert_eq!(row[1], "");
+        assert_eq!(&row[5], warning);
+    }
+
+    // Errors: each with its line, as the reader found it.
+    let bad = folder(&[]);
+    with_errors(bad.path());
+    let out = deltid(
+        bad.path(),
+        &[&args[..], &["--format", "xlsx", "--output", "report.xlsx"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(bad.path().join("report.xlsx")).unwrap();
+    let sheets = book.worksheets();
+    assert_eq!(sheets[0].0, "findings");
+    assert_eq!(sheets[1].0, "areas");
+    let rows: Vec<Vec<String>> = sheets[0]
+        .1
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0], ["file", "line", "area", "date", "kind", "message"]);
+    let key: Vec<(&str, &str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(
+        key,
+        [
+            ("line 100", "", "error"),
+            ("line 3284", "3039", "error"),
+            ("line 3285", "9999", "error"),
+        ]
+    );
+    assert!(rows[2][5].ends_with("second row for area 3039 on 2019-09-01 (first at line 2)"));
 }

@@ -156,7 +156,7 @@ fn a_yearly_figure_from_few_days_carries_a_caution() {
     assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
     let text = crate::util::stdout(&out);
     assert!(
-        text.contains("Caution: 99.7 % of the region's days are filled by the model"),
+        text.contains("- caution: 99.7 % of the region's days are filled by the model"),
         "{text}"
     );
 }

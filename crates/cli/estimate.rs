@@ -3,10 +3,11 @@
 use clap::ValueEnum;
 use deltid::Run;
 use deltid::analysis::{self, Annualisation, NegativePolicy, UncertaintyOptions};
-use deltid::output::write_run;
+use deltid::output::{Format, Section, write_run, write_section};
 
 use crate::Failure;
 use crate::input::{Input, Resolved};
+use crate::output::commit;
 
 /// Estimate present population, part-time residents and guest-nights.
 #[derive(clap::Args)]
@@ -35,7 +36,7 @@ pub struct Args {
 #[derive(clap::Args)]
 pub struct Analyses {
     /// Also give guest-nights per year by this method, with coverage, beside the plan's rule
-    /// (table and JSON outputs).
+    /// (in every format: CSV writes it to files beside --output, see the README).
     #[arg(long, value_enum, value_name = "METHOD")]
     annualise: Option<Method>,
     /// Negative days (more deducted than present) in the yearly figures.
@@ -111,15 +112,48 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "note: --stream and --in-memory are no longer needed: every counts file is read in one pass"
         );
     }
+    // The sections' files beside a CSV output that surely come, checked before any work.
+    let mut expected = vec![Section::CalendarYears, Section::Notes];
+    if args.analyses.annualise.is_some() {
+        expected.extend([Section::Yearly, Section::YearlyCoverage]);
+    }
+    if args.analyses.uncertainty {
+        expected.push(Section::Uncertainty);
+    }
+    for section in expected {
+        input.beside(section.key())?;
+    }
     let mut run = run_with_progress(&input)?;
     run.set_command(crate::input::command_line());
     if let Some(language) = input.language {
         run.set_language(language);
     }
     args.analyses.add_to(&mut run)?;
-    input.write(run.record(), |out| {
+    // A CSV file holds one table: the other sections go to files beside it, staged with it,
+    // so all land together or none does.
+    let mut staged = Vec::new();
+    if let Format::Csv(style) = input.format {
+        let mut left_out = Vec::new();
+        for section in Section::of(&run) {
+            match input.beside(section.key())? {
+                Some(output) => {
+                    staged.push(output.stage(|out| write_section(&run, section, style, out))?);
+                }
+                None => left_out.push(section.key()),
+            }
+        }
+        let asked = run.yearly().is_some() || run.uncertainty().is_some();
+        if asked && !left_out.is_empty() {
+            eprintln!(
+                "note: CSV on standard output holds one table; give --output FILE.csv for the others ({}) in files beside it, or use --format json or xlsx",
+                left_out.join(", ")
+            );
+        }
+    }
+    staged.extend(input.stage(run.record(), |out| {
         write_run(&run, input.format, input.daily, out)
-    })?;
+    })?);
+    commit(staged)?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use deltid::{
 };
 
 use crate::Failure;
-use crate::output::{Output, Staged, commit};
+use crate::output::{Output, Staged};
 
 /// Whether the user declared the date format (`--date-format`): then a date that does not
 /// read gets no hint to declare it.
@@ -155,14 +155,30 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    /// Writes the result, then the run record beside it when the format has no room for it
-    /// (CSV and Parquet to a file: `FILE.run.json`).
-    pub fn write(
-        &self,
-        record: &deltid::RunRecord,
-        write: impl FnOnce(&mut dyn std::io::Write) -> deltid::Result<()>,
-    ) -> anyhow::Result<()> {
-        commit(self.stage(record, write)?)
+    /// Where a section's table goes beside a CSV output written to a regular file:
+    /// `NAME.<key>.csv` beside `NAME.csv` (checked as `--output` is: an existing file needs
+    /// `--force`, an input is refused); `None` for other formats and for standard output or
+    /// a device.
+    pub fn beside(&self, key: &str) -> Result<Option<Output>, Failure> {
+        let (Output::File { path, .. }, Format::Csv(_)) = (&self.output, self.format) else {
+            return Ok(None);
+        };
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let is_csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let stem = if is_csv {
+            path.file_stem().unwrap_or_default().to_string_lossy()
+        } else {
+            name
+        };
+        let beside = path.with_file_name(format!("{stem}.{key}.csv"));
+        let output = Output::new(Some(beside), self.force)?;
+        output.refuse_inputs(
+            "a table beside --output",
+            &self.inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        )?;
+        Ok(Some(output))
     }
 
     /// Stages the result and its run record, to land together (with [`commit`]) or not at all.

@@ -125,10 +125,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // The chart first: standard output, written at once, comes last.
     let mut staged = Vec::new();
     if let Some((format, output)) = &chart {
-        staged.push(
-            output
-                .stage(|out| write_chart(*format, run.estimate(), (&view, run.summary()), out))?,
-        );
+        staged.push(output.stage(|out| write_chart(*format, &run, &view, out))?);
     }
     let record = run.record().with_population(&view);
     staged.extend(input.stage(&record, |out| {

@@ -9,7 +9,9 @@ use crate::input::Input;
 
 /// Check counts before estimating: coverage and missing days per area, zero counts, level
 /// shifts, outlier days, and every value the reader refuses (duplicates, negative counts,
-/// areas unknown to the scenario). Exits with 1 on errors, 0 with warnings only.
+/// areas unknown to the scenario). Exits with 1 on errors, 0 with warnings only. CSV and xlsx
+/// hold the findings as a table (file, line, area, date, kind, message); xlsx also each
+/// area's coverage.
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid validate --scenario data/hallingdal/plan-2021.toml\n  \
@@ -22,9 +24,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(false)?;
-    if !matches!(input.format, Format::Table | Format::Json) {
+    if matches!(input.format, Format::Parquet) {
         return Err(Failure::usage(anyhow::anyhow!(
-            "deltid validate writes --format table or json"
+            "deltid validate writes --format table, csv, json or xlsx"
         )));
     }
     if input.selection != Selection::default() {

@@ -89,6 +89,16 @@ pub(crate) fn weekday(language: Language, day: chrono::Weekday) -> &'static str 
     words(language).get(&key).map_or("", String::as_str)
 }
 
+/// A calendar month's name (1 = January) in `language`: `January`, `januar`.
+pub(crate) fn month(language: Language, month: u32) -> String {
+    text(language, &format!("month.{}", month.clamp(1, 12))).to_owned()
+}
+
+/// A calendar month's short name (1 = January) in `language`: `Jan`, `jan.`.
+pub(crate) fn month_short(language: Language, month: u32) -> String {
+    text(language, &format!("month_short.{}", month.clamp(1, 12))).to_owned()
+}
+
 /// "1 day", "2 days" in `language`.
 pub(crate) fn days(language: Language, n: u32) -> String {
     let noun = text(language, if n == 1 { "text.day" } else { "text.days" });

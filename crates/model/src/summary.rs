@@ -11,7 +11,7 @@ use crate::day::{Day, YearOf, days_in_year, from_epoch_day};
 use crate::estimate::{Estimate, Visit};
 use crate::lines::{DayLines, Line};
 use crate::night::{Measure, NightStats};
-use crate::plan::RegionRule;
+use crate::plan::{RegionRule, Selection};
 use crate::scenario::{Allocation, Scaling, Uplift};
 use crate::stats::Sum;
 use crate::table::{PLAN_DAYS_PER_YEAR, PlanTable};
@@ -209,6 +209,9 @@ pub struct Summary {
     overlap: Option<f64>,
     allocation: Allocation,
     selection: String,
+    /// The selection itself, for its words in other languages.
+    #[serde(skip)]
+    selected: Selection,
     first: NaiveDate,
     last: NaiveDate,
     region: AreaSummary,
@@ -284,6 +287,11 @@ impl Summary {
     /// The selection, in words.
     pub fn selection(&self) -> &str {
         &self.selection
+    }
+
+    /// The selection: the period and the areas asked for.
+    pub fn selected(&self) -> &Selection {
+        &self.selected
     }
 
     /// Days with any count (of a selected area, or the region's own).
@@ -453,6 +461,7 @@ impl Summary {
                 .then(|| tallies.overlap.0.value() / f64::from(tallies.overlap.1)),
             allocation: scenario.allocation(),
             selection: plan.selection().to_string(),
+            selected: plan.selection().clone(),
             first,
             last,
             region,

@@ -213,6 +213,9 @@ pub struct Yearly {
     pub areas: Vec<AreaYearly>,
     /// The region (days with a count for every selected area).
     pub region: AreaYearly,
+    /// The method, the policy and the region rule, for outputs in other languages.
+    #[serde(skip)]
+    pub(crate) terms: (Annualisation, NegativePolicy, RegionRule),
 }
 
 /// A daily series of part-time residents present: date → persons.
@@ -312,6 +315,7 @@ impl Yearly {
             }),
             areas,
             region,
+            terms: (method, negative, rule),
         }
     }
 }

@@ -12,6 +12,8 @@ mod seasonal;
 mod uncertainty;
 mod validate;
 
+pub(crate) use population::ResidentsSource;
+
 pub use annualise::{
     Annualisation, AreaYearly, FilledPeak, NegativePolicy, PEAK_STRETCH_DAYS, TypicalYear,
     YearCoverage, Yearly,
@@ -33,6 +35,6 @@ pub use uncertainty::{
     UncertaintyOptions,
 };
 pub use validate::{
-    AreaCheck, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES, MIN_WINDOW_DAYS,
-    OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
+    AreaCheck, Finding, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES,
+    MIN_WINDOW_DAYS, OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
 };

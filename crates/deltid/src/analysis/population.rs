@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use deltid_model::{
-    AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label, PercentileMethod,
-    Result, SchoolHolidays, quantile,
+    Allocation, AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label,
+    PercentileMethod, Result, SchoolHolidays, quantile,
 };
 
 use super::seasonal::SeasonalModel;
@@ -179,6 +179,17 @@ pub struct AreaPopulation {
     pub by_label: Vec<GroupSummary>,
 }
 
+/// Where the registered residents per area come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ResidentsSource {
+    /// Per area, as given in the scenario.
+    PerArea,
+    /// Per area and day, from the scenario's table.
+    Table,
+    /// One figure for the region, shared out.
+    Region,
+}
+
 /// The population view of an estimate: the region and each area. The days themselves are
 /// [`population_days`], made as they are read.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -191,6 +202,9 @@ pub struct Population {
     pub threshold: Option<Threshold>,
     /// Where the registered residents per area come from, in words.
     pub residents: String,
+    /// The percentile method and where residents come from, for outputs in other languages.
+    #[serde(skip)]
+    pub(crate) terms: (PercentileMethod, ResidentsSource, Allocation),
     /// Days with some count that are not region days (with the region as the sum of its
     /// areas: some selected area has no count), which may hide a peak.
     pub incomplete_region_days: u32,
@@ -282,6 +296,15 @@ impl Population {
             method: options.method.describe().to_owned(),
             dimensioning_percentile: options.dimensioning,
             threshold: options.threshold,
+            terms: (
+                options.method,
+                match scenario.deduction(Deduction::Residents) {
+                    DeductionSource::PerArea(_) => ResidentsSource::PerArea,
+                    DeductionSource::Table(t) if t.is_per_area() => ResidentsSource::Table,
+                    _ => ResidentsSource::Region,
+                },
+                scenario.allocation(),
+            ),
             residents: match scenario.deduction(Deduction::Residents) {
                 DeductionSource::PerArea(_) => {
                     "registered residents per area as given in the scenario".to_owned()

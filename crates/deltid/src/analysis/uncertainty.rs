@@ -200,6 +200,9 @@ pub struct Uncertainty {
     pub season_balanced_sampling: Option<(f64, f64)>,
     /// The fill-error method, or why there is no interval, in words.
     pub season_balanced_method: String,
+    /// The fill's block length in days, for outputs in other languages.
+    #[serde(skip)]
+    pub(crate) fill_block: Option<usize>,
     /// The season-balanced figure over draws of the parameters and the fill's error together,
     /// nights; `None` without a fill-error interval.
     pub season_balanced_combined: Option<Percentiles>,
@@ -323,6 +326,8 @@ impl Uncertainty {
             per_year_combined: per_day_combined.map(|p| scale(&p, PLAN_DAYS_PER_YEAR)),
             per_day_combined,
             season_balanced_sampling,
+            fill_block: season_balanced_sampling
+                .and(balanced.errors.as_ref().ok().map(|e| e.block())),
             season_balanced_method,
             season_balanced_combined,
         })

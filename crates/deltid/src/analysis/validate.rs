@@ -111,6 +111,29 @@ pub struct Validation {
     pub last: Option<NaiveDate>,
     /// Per area of the scenario, its coverage and findings.
     pub areas: Vec<AreaCheck>,
+    /// The errors and warnings as rows of a table ([`Validation::findings`]).
+    #[serde(skip)]
+    findings: Vec<Finding>,
+}
+
+/// One error or warning of a [`Validation`] as a row of a table: where (file, line or cell,
+/// area, date), what kind, and the message as the text report gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The file the finding is in.
+    pub file: std::path::PathBuf,
+    /// Where in the file (`line 7`, `sheet "Counts", cell B7`, `row 3`), when known: the
+    /// reader's errors have one, the warnings (about an area's days) do not.
+    pub line: Option<String>,
+    /// The area code, when the finding is about one area.
+    pub area: Option<String>,
+    /// The (first) day the finding is about, when it is about days.
+    pub date: Option<NaiveDate>,
+    /// What kind of finding: `error`, or for warnings `no_counts`, `missing_days`,
+    /// `zero_days`, `level_shift`, `outlier`, `more_outliers`.
+    pub kind: &'static str,
+    /// The finding in words.
+    pub message: String,
 }
 
 /// One area's coverage and findings.
@@ -217,24 +240,34 @@ impl Validation {
             first: None,
             last: None,
             areas: Vec::new(),
+            findings: Vec::new(),
         };
         let reading = match read_counts_with(path, options, scenario, None) {
             Ok(reading) => reading,
             Err(error) => {
-                validation.errors.push(error.to_string());
+                validation.add_error(path, &error);
                 return Ok(validation);
             }
         };
         if !reading.problems().is_empty() {
-            validation.errors = reading.problems().iter().map(ToString::to_string).collect();
+            for error in reading.problems() {
+                validation.add_error(path, error);
+            }
             validation.errors_not_listed = reading.more();
             return Ok(validation);
         }
         let counts = reading.counts();
         if counts.is_empty() {
-            validation
-                .errors
-                .push(format!("{}: no data rows", path.display()));
+            let message = format!("{}: no data rows", path.display());
+            validation.findings.push(Finding {
+                file: path.to_owned(),
+                line: None,
+                area: None,
+                date: None,
+                kind: "error",
+                message: message.clone(),
+            });
+            validation.errors.push(message);
             return Ok(validation);
         }
         let span = counts.span().map(|(a, b)| (epoch_day(a), epoch_day(b)));
@@ -252,7 +285,17 @@ impl Validation {
                 span,
                 scenario.calendar(),
             );
-            validation.warnings.extend(check.warnings());
+            for (kind, date, message) in check.warnings() {
+                validation.findings.push(Finding {
+                    file: path.to_owned(),
+                    line: None,
+                    area: Some(check.code.to_string()),
+                    date,
+                    kind,
+                    message: message.clone(),
+                });
+                validation.warnings.push(message);
+            }
             validation.areas.push(check);
         }
         let at_edges = |area: &AreaCheck| {
@@ -266,13 +309,48 @@ impl Validation {
             .map(at_edges)
             .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         if shifts + outliers > 0 {
-            validation.warnings.push(format!(
+            let message = format!(
                 "{} and {} at the start or end of a holiday, as expected in a cabin region: listed per area in the report (JSON), not warned about",
                 count(shifts as u32, "level shift"),
                 count(outliers as u32, "outlier day"),
-            ));
+            );
+            validation.findings.push(Finding {
+                file: path.to_owned(),
+                line: None,
+                area: None,
+                date: None,
+                kind: "holiday_edges",
+                message: message.clone(),
+            });
+            validation.warnings.push(message);
         }
         Ok(validation)
+    }
+
+    /// Adds a reader's error: its message, and its row of the findings.
+    fn add_error(&mut self, path: &Path, error: &Error) {
+        let (area, date) = match error {
+            Error::UnknownArea { area, .. } => (Some(area.clone()), None),
+            Error::DuplicateRow { area, date, .. } => {
+                (Some(area.clone()), date.parse::<NaiveDate>().ok())
+            }
+            _ => (None, None),
+        };
+        self.findings.push(Finding {
+            file: error.path().unwrap_or(path).to_owned(),
+            line: error.location().map(|l| l.to_string()),
+            area,
+            date,
+            kind: "error",
+            message: error.to_string(),
+        });
+        self.errors.push(error.to_string());
+    }
+
+    /// The errors, or else the warnings, one row each: file, line, area, date, kind and
+    /// message (the same messages as `errors` and `warnings`).
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
     }
 
     /// Whether the reader refused the counts (the CLI then exits with 1).
@@ -287,13 +365,13 @@ impl Validation {
 }
 
 impl AreaCheck {
-    /// One sentence per finding, each starting with the area.
-    fn warnings(&self) -> Vec<String> {
+    /// One sentence per finding, each starting with the area, with its kind and first day.
+    fn warnings(&self) -> Vec<(&'static str, Option<NaiveDate>, String)> {
         let who = format!("{} {}", self.code, self.name);
         let who = who.trim_end();
         let mut warnings = Vec::new();
         if self.days == 0 {
-            warnings.push(format!("{who}: no counts at all"));
+            warnings.push(("no_counts", None, format!("{who}: no counts at all")));
             return warnings;
         }
         if self.missing_days > 0 {
@@ -315,10 +393,14 @@ impl AreaCheck {
                     self.missing.len() - WARNINGS_LISTED
                 ));
             }
-            warnings.push(format!(
-                "{who}: {} without a count: {}",
-                count(self.missing_days, "day"),
-                ranges.join(", ")
+            warnings.push((
+                "missing_days",
+                self.missing.first().map(|r| r[0]),
+                format!(
+                    "{who}: {} without a count: {}",
+                    count(self.missing_days, "day"),
+                    ranges.join(", ")
+                ),
             ));
         }
         if self.zero_days > 0 {
@@ -326,35 +408,51 @@ impl AreaCheck {
             if self.zero_days as usize > dates.len() {
                 dates.push("…".to_owned());
             }
-            warnings.push(format!(
-                "{who}: {} counted as zero: {}",
-                count(self.zero_days, "day"),
-                dates.join(", ")
+            warnings.push((
+                "zero_days",
+                self.zero_dates.first().copied(),
+                format!(
+                    "{who}: {} counted as zero: {}",
+                    count(self.zero_days, "day"),
+                    dates.join(", ")
+                ),
             ));
         }
         for shift in self.level_shifts.iter().filter(|s| !s.holiday_edge) {
-            warnings.push(format!(
-                "{who}: level shift on {}: median {} persons over the {LEVEL_SHIFT_WINDOW} days before, {} from it on (×{:.2})",
-                shift.date,
-                whole(shift.before),
-                whole(shift.after),
-                shift.after / shift.before,
+            warnings.push((
+                "level_shift",
+                Some(shift.date),
+                format!(
+                    "{who}: level shift on {}: median {} persons over the {LEVEL_SHIFT_WINDOW} days before, {} from it on (×{:.2})",
+                    shift.date,
+                    whole(shift.before),
+                    whole(shift.after),
+                    shift.after / shift.before,
+                ),
             ));
         }
         let outliers: Vec<&Outlier> = self.outliers.iter().filter(|o| !o.holiday_edge).collect();
         for outlier in outliers.iter().take(WARNINGS_LISTED) {
-            warnings.push(format!(
-                "{who}: outlier on {}: {} persons, against {} on the counted day before (robust score {:.1})",
-                outlier.date,
-                whole(outlier.count),
-                whole(outlier.previous),
-                outlier.score,
+            warnings.push((
+                "outlier",
+                Some(outlier.date),
+                format!(
+                    "{who}: outlier on {}: {} persons, against {} on the counted day before (robust score {:.1})",
+                    outlier.date,
+                    whole(outlier.count),
+                    whole(outlier.previous),
+                    outlier.score,
+                ),
             ));
         }
         if outliers.len() > WARNINGS_LISTED {
-            warnings.push(format!(
-                "{who}: {} more outliers (listed in the report's areas)",
-                outliers.len() - WARNINGS_LISTED
+            warnings.push((
+                "more_outliers",
+                outliers.get(WARNINGS_LISTED).map(|o| o.date),
+                format!(
+                    "{who}: {} more outliers (listed in the report's areas)",
+                    outliers.len() - WARNINGS_LISTED
+                ),
             ));
         }
         warnings

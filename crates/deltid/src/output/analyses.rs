@@ -4,41 +4,55 @@
 use std::io::Write;
 
 use chrono::NaiveDate;
-use deltid_model::{AreaCode, PLAN_DAYS_PER_YEAR, Parameter, Result};
+use deltid_model::{AreaCode, Language, PLAN_DAYS_PER_YEAR, Parameter, RegionRule, Result};
 
 use super::text::{right_align, table};
 use crate::analysis::{
-    AreaYearly, DrawPercentiles, FilledPeak, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW,
-    OUTLIER_SCORE, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN, Uncertainty, Validation, Yearly,
+    Annualisation, AreaYearly, DrawPercentiles, FilledPeak, LEVEL_SHIFT_FRACTION,
+    LEVEL_SHIFT_WINDOW, NegativePolicy, OUTLIER_SCORE, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN,
+    Uncertainty, Validation, Yearly,
 };
+use crate::catalogue::{self, decimal, fill, text};
 use crate::words::{count, whole};
 
-/// Writes the yearly figures as readable text: per area and the region, the figure by the
-/// method beside the plan's, the share filled, each year's coverage and filled share, the year
-/// weights, and filled stretches that hold the season's peak.
+/// Writes the yearly figures as readable text in `language`: per area and the region, the
+/// figure by the method beside the plan's, the share filled, each year's coverage and filled
+/// share, then the notes ([`yearly_notes`]).
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
-pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
+pub(crate) fn write_yearly(value: &Yearly, language: Language, mut out: impl Write) -> Result<()> {
+    let lang = language;
     let this = value;
+    let (method, negative, rule) = this.terms;
     writeln!(
         out,
-        "\nGuest-nights per year, {}; {}:",
-        this.method, this.negative
+        "\n{}",
+        fill(
+            lang,
+            "yearly.title",
+            &[
+                ("method", &annualisation_words(lang, method)),
+                ("negative", &negative_words(lang, negative, rule)),
+            ]
+        )
     )?;
     let balanced = this.weighting.is_some();
     let mut table = table();
     table.set_header([
-        "area",
-        "name",
-        "guest-nights/year",
-        "plan's rule",
-        "filled",
-        if balanced {
-            "coverage (days counted of days in year, share filled)"
-        } else {
-            "coverage (days counted of days in year)"
-        },
+        text(lang, "head.area"),
+        text(lang, "head.name"),
+        text(lang, "head.per_year"),
+        text(lang, "yearly.plan_rule"),
+        text(lang, "yearly.filled"),
+        text(
+            lang,
+            if balanced {
+                "yearly.coverage_filled"
+            } else {
+                "yearly.coverage"
+            },
+        ),
     ]);
     for area in this.areas.iter().chain([&this.region]) {
         let coverage: Vec<String> = area
@@ -46,46 +60,61 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
             .iter()
             .map(|y| {
                 let filled = y.filled_share();
+                let values = [
+                    ("year", y.year.to_string()),
+                    ("observed", y.days_observed.to_string()),
+                    ("total", y.days_in_year.to_string()),
+                    ("percent", decimal(lang, filled * 100.0, 0)),
+                ];
+                let values: Vec<(&str, &str)> =
+                    values.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 if balanced && filled > 0.0 {
-                    format!(
-                        "{}: {} of {} ({:.0} % filled)",
-                        y.year,
-                        y.days_observed,
-                        y.days_in_year,
-                        filled * 100.0
-                    )
+                    fill(lang, "yearly.year_filled", &values)
                 } else {
-                    format!("{}: {} of {}", y.year, y.days_observed, y.days_in_year)
+                    fill(lang, "yearly.year", &values)
                 }
             })
             .collect();
         table.add_row([
             area.code
                 .as_ref()
-                .map_or("region", AreaCode::as_str)
+                .map_or(text(lang, "text.region"), AreaCode::as_str)
                 .to_owned(),
             area.name.clone(),
             area.guest_nights_per_year
-                .map_or_else(|| "no full year".to_owned(), whole),
+                .map_or_else(|| text(lang, "yearly.no_full_year").to_owned(), whole),
             whole(area.plan),
-            format!("{:.1} %", area.filled_share * 100.0),
+            format!("{} %", decimal(lang, area.filled_share * 100.0, 1)),
             coverage.join(", "),
         ]);
     }
     right_align(&mut table, 2);
     writeln!(out, "{table}")?;
-    if let Some(weighting) = &this.weighting {
+    for note in yearly_notes(this, lang) {
+        writeln!(out, "- {note}")?;
+    }
+    Ok(())
+}
+
+/// The yearly figures' notes in `language`: the year weights and harmonics, a caution when
+/// the model fills most days, filled stretches that hold the season's peak, the region's days
+/// without a count.
+pub(crate) fn yearly_notes(value: &Yearly, language: Language) -> Vec<String> {
+    let lang = language;
+    let this = value;
+    let mut notes = Vec::new();
+    if this.weighting.is_some() {
         let weights: Vec<String> = this
             .region
             .years
             .iter()
-            .map(|y| format!("{} {:.2}", y.year, y.weight))
+            .map(|y| format!("{} {}", y.year, decimal(lang, y.weight, 2)))
             .collect();
-        writeln!(
-            out,
-            "- {weighting} (the region's days: {}; each area weighs by its own)",
-            weights.join(", ")
-        )?;
+        notes.push(fill(
+            lang,
+            "yearly.weights",
+            &[("weights", &weights.join(", "))],
+        ));
         let harmonics: Vec<String> = this
             .areas
             .iter()
@@ -94,19 +123,22 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
             .map(|(a, m)| format!("{} {}", a.name, m.harmonics))
             .collect();
         if !harmonics.is_empty() {
-            writeln!(
-                out,
-                "- the seasonal model's harmonics of the annual curve, chosen by leave-one-month-out cross-validation: {}",
-                harmonics.join(", ")
-            )?;
+            notes.push(fill(
+                lang,
+                "yearly.harmonics",
+                &[("list", &harmonics.join(", "))],
+            ));
         }
     }
     if this.region.filled_share > 0.5 {
-        writeln!(
-            out,
-            "Caution: {:.1} % of the region's days are filled by the model; the yearly figure rests more on the model than on counts.",
-            this.region.filled_share * 100.0
-        )?;
+        notes.push(fill(
+            lang,
+            "yearly.caution",
+            &[(
+                "percent",
+                &decimal(lang, this.region.filled_share * 100.0, 1),
+            )],
+        ));
     }
     // Filled stretches holding a peak, with the areas that have them.
     let mut peaks: Vec<(&FilledPeak, Vec<&str>)> = Vec::new();
@@ -126,25 +158,25 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
             }
         }
     }
-    if !peaks.is_empty() {
-        writeln!(
-            out,
-            "Filled days that hold the season's peak (the figure rests on the model's shape there, and its interval does not cover a peak no counted day shows):"
-        )?;
-        for (peak, names) in peaks {
-            let mut why: Vec<String> = peak.holidays.iter().map(|h| h.name().to_owned()).collect();
-            if peak.busiest_tenth {
-                why.push("among the year's busiest tenth of days".to_owned());
-            }
-            writeln!(
-                out,
-                "- {} to {} ({}): {}",
-                peak.first,
-                peak.last,
-                why.join("; "),
-                names.join(", ")
-            )?;
+    for (peak, names) in peaks {
+        let mut why: Vec<String> = peak
+            .holidays
+            .iter()
+            .map(|h| catalogue::label(lang, h.name()))
+            .collect();
+        if peak.busiest_tenth {
+            why.push(text(lang, "yearly.busiest_tenth").to_owned());
         }
+        notes.push(fill(
+            lang,
+            "yearly.filled_peak",
+            &[
+                ("first", &peak.first.to_string()),
+                ("last", &peak.last.to_string()),
+                ("why", &why.join("; ")),
+                ("areas", &names.join(", ")),
+            ],
+        ));
     }
     // Ranges that run on across a new year are shown as one.
     let mut ranges: Vec<(NaiveDate, NaiveDate)> = Vec::new();
@@ -160,118 +192,181 @@ pub(crate) fn write_yearly(value: &Yearly, mut out: impl Write) -> Result<()> {
             if a == b {
                 a.to_string()
             } else {
-                format!("{a} to {b}")
+                fill(
+                    lang,
+                    "text.range",
+                    &[("first", &a.to_string()), ("last", &b.to_string())],
+                )
             }
         })
         .collect();
     if !missing.is_empty() {
-        writeln!(
-            out,
-            "Region days without a count for every area: {}",
-            missing.join("; ")
-        )?;
+        notes.push(fill(
+            lang,
+            "yearly.missing",
+            &[("ranges", &missing.join("; "))],
+        ));
     }
-    Ok(())
+    notes
 }
 
-/// Writes the uncertainty as readable text: the figures with the parameters' percentiles,
-/// the sampling interval and both combined, the sensitivity table and the methods.
-///
-/// # Errors
-/// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
-pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Result<()> {
-    let this = value;
-    writeln!(
-        out,
-        "\nUncertainty (90 % intervals: 5th to 95th percentile; {} draws, seed {}, each drawing the parameters, a resample of the days and of the fill's residuals together):",
-        this.draws, this.seed
-    )?;
-    if this.parameters.is_empty() {
-        writeln!(
-            out,
-            "- no parameter is given as a range in the scenario: parameter uncertainty not assessed"
-        )?;
-    } else {
-        let given: Vec<String> = this
-            .parameters
-            .iter()
-            .map(|p| format!("{} {}", p.parameter.key(), p.distribution))
-            .collect();
-        writeln!(
-            out,
-            "- parameters: {} (the estimate uses their means)",
-            given.join("; "),
-        )?;
-    }
-    let mut figures = table();
-    figures.set_header([
-        "figure",
-        "at the means",
-        "parameters P5",
-        "P50",
-        "P95",
-        "sampling 90 %",
-        "combined 90 %",
-    ]);
-    let range = |interval: Option<(f64, f64)>| {
-        interval.map_or_else(
-            || "-".to_owned(),
-            |(l, h)| format!("{} to {}", whole(l), whole(h)),
-        )
+/// An annualisation method in words, in `language`.
+pub(crate) fn annualisation_words(language: Language, method: Annualisation) -> String {
+    let key = match method {
+        Annualisation::Plan => "method.plan",
+        Annualisation::Calendar => "method.calendar",
+        Annualisation::SeasonBalanced => "method.season_balanced",
     };
+    text(language, key).to_owned()
+}
+
+/// A negative policy under a region rule in words, in `language`.
+pub(crate) fn negative_words(
+    language: Language,
+    policy: NegativePolicy,
+    rule: RegionRule,
+) -> String {
+    let key = match (policy, rule) {
+        (NegativePolicy::Keep, _) => "method.negative_keep",
+        (NegativePolicy::ClampDay, RegionRule::SumOfAreas) => "method.negative_clamp_day_sum",
+        (NegativePolicy::ClampPeriod, RegionRule::SumOfAreas) => "method.negative_clamp_period_sum",
+        (NegativePolicy::ClampDay, RegionRule::OwnCount) => "method.negative_clamp_day_own",
+        (NegativePolicy::ClampPeriod, RegionRule::OwnCount) => "method.negative_clamp_period_own",
+    };
+    text(language, key).to_owned()
+}
+
+/// The rows of the uncertainty's figures: the label's key, the figure at the parameters'
+/// means, the parameters' percentiles, the sampling interval and both combined (low, high).
+pub(crate) type UncertaintyRow = (
+    &'static str,
+    f64,
+    DrawPercentiles,
+    Option<(f64, f64)>,
+    Option<(f64, f64)>,
+);
+
+/// The uncertainty's figures: per day and per year by the plan's rule, and per year
+/// season-balanced.
+pub(crate) fn uncertainty_rows(value: &Uncertainty) -> [UncertaintyRow; 3] {
+    let this = value;
     let sampling = this.sampling.map(|s| (s.low, s.high));
     let scaled = |factor: f64| sampling.map(|(l, h)| (l * factor, h * factor));
     let combined = |p: Option<DrawPercentiles>| p.map(|p| (p.p5, p.p95));
-    for (label, factor, p, both) in [
+    [
         (
-            "guest-nights per day",
-            1.0,
-            &this.per_day,
+            "uncertainty.per_day",
+            this.per_day_at_means,
+            this.per_day,
+            scaled(1.0),
             combined(this.per_day_combined),
         ),
         (
-            "guest-nights per year",
-            PLAN_DAYS_PER_YEAR,
-            &this.per_year,
+            "uncertainty.per_year",
+            this.per_day_at_means * PLAN_DAYS_PER_YEAR,
+            this.per_year,
+            scaled(PLAN_DAYS_PER_YEAR),
             combined(this.per_year_combined),
         ),
-    ] {
+        (
+            "uncertainty.season_balanced",
+            this.season_balanced_at_means,
+            this.season_balanced_per_year,
+            this.season_balanced_sampling,
+            combined(this.season_balanced_combined),
+        ),
+    ]
+}
+
+/// Writes the uncertainty as readable text in `language`: the figures with the parameters'
+/// percentiles, the sampling interval and both combined, the sensitivity table and the
+/// methods.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
+pub(crate) fn write_uncertainty(
+    value: &Uncertainty,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    let lang = language;
+    let this = value;
+    writeln!(
+        out,
+        "\n{}",
+        fill(
+            lang,
+            "uncertainty.title",
+            &[
+                ("draws", &this.draws.to_string()),
+                ("seed", &this.seed.to_string())
+            ]
+        )
+    )?;
+    let notes = uncertainty_notes(this, lang);
+    let (first, methods) = notes.split_at(1.min(notes.len()));
+    for note in first {
+        writeln!(out, "- {note}")?;
+    }
+    let mut figures = table();
+    figures.set_header(
+        [
+            "uncertainty.figure",
+            "uncertainty.at_means",
+            "uncertainty.parameters_p5",
+            "uncertainty.p50",
+            "uncertainty.p95",
+            "uncertainty.sampling",
+            "uncertainty.combined",
+        ]
+        .map(|k| text(lang, k)),
+    );
+    let range = |interval: Option<(f64, f64)>| {
+        interval.map_or_else(
+            || "-".to_owned(),
+            |(l, h)| {
+                fill(
+                    lang,
+                    "text.range",
+                    &[("first", &whole(l)), ("last", &whole(h))],
+                )
+            },
+        )
+    };
+    for (label, at_means, p, sampling, combined) in uncertainty_rows(this) {
         figures.add_row([
-            label.to_owned(),
-            whole(this.per_day_at_means * factor),
+            text(lang, label).to_owned(),
+            whole(at_means),
             whole(p.p5),
             whole(p.p50),
             whole(p.p95),
-            range(scaled(factor)),
-            range(both),
+            range(sampling),
+            range(combined),
         ]);
     }
-    let b = &this.season_balanced_per_year;
-    figures.add_row([
-        "guest-nights per year, season-balanced".to_owned(),
-        whole(this.season_balanced_at_means),
-        whole(b.p5),
-        whole(b.p50),
-        whole(b.p95),
-        range(this.season_balanced_sampling),
-        range(combined(this.season_balanced_combined)),
-    ]);
     right_align(&mut figures, 1);
     writeln!(out, "{figures}")?;
     if !this.sensitivity.is_empty() {
-        writeln!(
-            out,
-            "\nSensitivity: each parameter at its P5 and P95, the others at their means (guest-nights per year):"
-        )?;
+        writeln!(out, "\n{}", text(lang, "uncertainty.sensitivity"))?;
         let mut tornado = table();
-        tornado.set_header(["parameter", "P5", "P95", "at P5", "at P95", "swing"]);
+        tornado.set_header(
+            [
+                "uncertainty.parameter",
+                "uncertainty.p5",
+                "uncertainty.p95",
+                "uncertainty.at_p5",
+                "uncertainty.at_p95",
+                "uncertainty.swing",
+            ]
+            .map(|k| text(lang, k)),
+        );
         for row in &this.sensitivity {
             let value = |v: f64| match row.parameter {
-                Parameter::Uplift => format!("{:.1} %", v * 100.0),
+                Parameter::Uplift => format!("{} %", decimal(lang, v * 100.0, 1)),
                 Parameter::Deduction(_) => whole(v),
             };
             tornado.add_row([
-                row.parameter.key(),
+                parameter_words(lang, row.parameter),
                 value(row.low),
                 value(row.high),
                 whole(row.per_year_at_low),
@@ -282,47 +377,121 @@ pub(crate) fn write_uncertainty(value: &Uncertainty, mut out: impl Write) -> Res
         right_align(&mut tornado, 1);
         writeln!(out, "{tornado}")?;
     }
-    writeln!(out, "- sampling, plan's rule: {}", this.sampling_method)?;
-    writeln!(
-        out,
-        "- sampling, season-balanced (negative days kept): {}",
-        this.season_balanced_method
-    )?;
-    writeln!(
-        out,
-        "- combined: the 5th to 95th percentile of the figure over the draws, each the parameters' change plus the sampling deviation of the same draw"
-    )?;
+    for note in methods {
+        writeln!(out, "- {note}")?;
+    }
     Ok(())
 }
 
-/// Writes the plausibility checks as a readable table.
+/// The uncertainty's notes in `language`: the parameters given as ranges (first), then the
+/// methods of the sampling intervals and of combining them.
+pub(crate) fn uncertainty_notes(value: &Uncertainty, language: Language) -> Vec<String> {
+    let lang = language;
+    let this = value;
+    let mut notes = Vec::new();
+    if this.parameters.is_empty() {
+        notes.push(text(lang, "uncertainty.no_parameters").to_owned());
+    } else {
+        let given: Vec<String> = this
+            .parameters
+            .iter()
+            .map(|p| format!("{} {}", parameter_words(lang, p.parameter), p.distribution))
+            .collect();
+        notes.push(fill(
+            lang,
+            "uncertainty.parameters",
+            &[("list", &given.join("; "))],
+        ));
+    }
+    let sampling = match &this.sampling {
+        Some(interval) => {
+            let d = &interval.dependence;
+            fill(
+                lang,
+                "uncertainty.block_bootstrap",
+                &[
+                    ("days", &d.days.to_string()),
+                    ("block", &d.block.to_string()),
+                    ("dof", &decimal(lang, d.degrees_of_freedom, 0)),
+                ],
+            )
+        }
+        // The reason, as the analysis gives it.
+        None => this.sampling_method.clone(),
+    };
+    notes.push(fill(
+        lang,
+        "uncertainty.sampling_plan",
+        &[("method", &sampling)],
+    ));
+    let balanced = match this.fill_block {
+        Some(block) => fill(
+            lang,
+            "uncertainty.fill_error",
+            &[("block", &block.to_string())],
+        ),
+        None => this.season_balanced_method.clone(),
+    };
+    notes.push(fill(
+        lang,
+        "uncertainty.sampling_balanced",
+        &[("method", &balanced)],
+    ));
+    notes.push(text(lang, "uncertainty.combined_method").to_owned());
+    notes
+}
+
+/// A parameter's name in `language`: in English its key in the scenario
+/// (`deductions.commuters`), else its line's header (`påslag`, `pendlarar`).
+pub(crate) fn parameter_words(language: Language, parameter: Parameter) -> String {
+    if language == Language::English {
+        // The scenario's own key: `uplift`, `deductions.commuters`.
+        return parameter.key();
+    }
+    match parameter {
+        Parameter::Uplift => text(language, "head.uplift").to_owned(),
+        Parameter::Deduction(d) => text(language, &format!("head.{}", d.key())).to_owned(),
+    }
+}
+
+/// Writes the plausibility checks as a readable table in `language`.
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
-pub(crate) fn write_plausibility(value: &Plausibility, mut out: impl Write) -> Result<()> {
+pub(crate) fn write_plausibility(
+    value: &Plausibility,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    let lang = language;
     let this = value;
     writeln!(
         out,
-        "\nPlausibility (guest-nights per year by the plan's rule; national cabin survey, TØI 1155/2011: {SURVEY_GUEST_NIGHTS_PER_CABIN} guest-nights per cabin per year):"
+        "\n{}",
+        fill(
+            lang,
+            "plausibility.title",
+            &[("survey", &SURVEY_GUEST_NIGHTS_PER_CABIN.to_string())]
+        )
     )?;
     let mut t = table();
     t.set_header([
-        "area",
-        "name",
-        "holiday homes",
-        "guest-nights/home/year",
-        "× survey",
-        "persons/home P95 day",
-        "persons/home busiest day",
-        "outside commercial",
+        text(lang, "head.area"),
+        text(lang, "head.name"),
+        text(lang, "plausibility.holiday_homes"),
+        text(lang, "plausibility.per_home"),
+        text(lang, "plausibility.times_survey"),
+        text(lang, "plausibility.p95_day"),
+        text(lang, "plausibility.busiest_day"),
+        text(lang, "plausibility.outside_commercial"),
     ]);
     let whole_or_dash = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), whole);
-    let one = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"));
+    let one = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| decimal(lang, v, 1));
     for a in this.areas.iter().chain(this.region.as_ref()) {
         t.add_row([
             a.code
                 .as_ref()
-                .map_or("region", AreaCode::as_str)
+                .map_or(text(lang, "text.region"), AreaCode::as_str)
                 .to_owned(),
             a.name.clone(),
             whole_or_dash(a.holiday_homes),
@@ -330,28 +499,32 @@ pub(crate) fn write_plausibility(value: &Plausibility, mut out: impl Write) -> R
             one(a.times_survey),
             one(a.persons_per_home_p95),
             one(a.persons_per_home_max),
-            a.share_outside_commercial
-                .map_or_else(|| "-".to_owned(), |s| format!("{:.0} %", s * 100.0)),
+            a.share_outside_commercial.map_or_else(
+                || "-".to_owned(),
+                |s| format!("{} %", decimal(lang, s * 100.0, 0)),
+            ),
         ]);
     }
     right_align(&mut t, 2);
     writeln!(out, "{t}")?;
-    writeln!(
-        out,
-        "The residual holds hotel and rental guests and visitors too, so it can well exceed cabin use alone."
-    )?;
-    if this
-        .areas
-        .iter()
-        .chain(this.region.as_ref())
-        .any(|a| a.share_outside_commercial.is_some_and(|s| s < 0.0))
-    {
-        writeln!(
-            out,
-            "A negative share outside commercial accommodation means the official commercial guest-nights exceed the estimate: the estimate is too low there (or the figures are for another year or area)."
-        )?;
+    for note in plausibility_notes(this, lang) {
+        writeln!(out, "{note}")?;
     }
     Ok(())
+}
+
+/// The plausibility checks' notes in `language`.
+pub(crate) fn plausibility_notes(value: &Plausibility, language: Language) -> Vec<String> {
+    let mut notes = vec![text(language, "plausibility.residual").to_owned()];
+    if value
+        .areas
+        .iter()
+        .chain(value.region.as_ref())
+        .any(|a| a.share_outside_commercial.is_some_and(|s| s < 0.0))
+    {
+        notes.push(text(language, "plausibility.negative_share").to_owned());
+    }
+    notes
 }
 
 /// Writes the data-quality report as readable text: the files, a coverage table per area, then the

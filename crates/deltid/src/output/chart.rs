@@ -11,10 +11,13 @@ use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use deltid_model::{Error, Estimate, Result, Summary, TableRow};
+use chrono::Datelike;
+use deltid_model::{Error, Language, Result, Summary, TableRow};
 
 use super::typeset::Typeset;
 use crate::analysis::{Population, PopulationDay, Threshold, population_days};
+use crate::catalogue::{self, fill, text};
+use crate::run::Run;
 use crate::words::{persons, whole};
 
 /// The file format of a chart.
@@ -89,20 +92,27 @@ fn layout(areas: usize) -> (u32, u32) {
 /// other deductions (commuters, transit, day visitors) shaded between residents and the
 /// part-time share, the busiest days marked and a threshold drawn; below, the same per area in
 /// small multiples; then guest-nights per year per area as bars, the same figures as the plan's
-/// table (whole persons per day × 365); at the bottom, the source and the period.
+/// table (whole persons per day × 365); at the bottom, the source (the counts file and its
+/// SHA-256 from the run record) and the period. A threshold is drawn on every panel.
 ///
 /// A single area is titled with its name and drawn as one panel, with its yearly figure.
+/// Titles, axes, legends and month names are in the run's language.
 ///
 /// # Errors
 /// [`Error::Chart`] if drawing fails; [`Error::Write`] if the writer fails.
 pub fn write_chart(
     format: ChartFormat,
-    estimate: &Estimate,
-    (population, summary): (&Population, &Summary),
+    run: &Run,
+    population: &Population,
     mut out: impl Write,
 ) -> Result<()> {
     register_fonts()?;
-    let daily: Vec<PopulationDay> = population_days(estimate).collect();
+    let summary = run.summary();
+    let words = Words {
+        language: run.language(),
+        source: source_line(run),
+    };
+    let daily: Vec<PopulationDay> = population_days(run.estimate()).collect();
     let size = chart_size(population.areas.len());
     match format {
         ChartFormat::Png => {
@@ -110,7 +120,12 @@ pub fn write_chart(
             // Glyphs placed by their outlines: plotters' own bitmap text splits digit groups.
             let backend = Typeset::new(BitMapBackend::with_buffer(&mut pixels, size))
                 .ok_or_else(|| chart_error("cannot load the embedded DejaVu Sans font"))?;
-            draw(backend.into_drawing_area(), (population, &daily), summary)?;
+            draw(
+                backend.into_drawing_area(),
+                (population, &daily),
+                summary,
+                &words,
+            )?;
             let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
             encoder.set_color(png::ColorType::Rgb);
             encoder.set_depth(png::BitDepth::Eight);
@@ -126,6 +141,7 @@ pub fn write_chart(
                 SVGBackend::with_string(&mut svg, size).into_drawing_area(),
                 (population, &daily),
                 summary,
+                &words,
             )?;
             out.write_all(svg.as_bytes())?;
         }
@@ -173,11 +189,19 @@ const PEAK: RGBColor = RGBColor(200, 30, 30);
 const DIMENSIONING: RGBColor = RGBColor(120, 40, 150);
 const OTHERS: RGBColor = RGBColor(170, 170, 170);
 
+/// The chart's language and its source line.
+struct Words {
+    language: Language,
+    source: String,
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     (population, daily): (&Population, &[PopulationDay]),
     summary: &Summary,
+    words: &Words,
 ) -> Result<()> {
+    let lang = words.language;
     root.fill(&WHITE).map_err(chart_error)?;
     let (rows, bars_height) = layout(population.areas.len());
     let (top, rest) = root.split_vertically(REGION_HEIGHT);
@@ -190,9 +214,13 @@ fn draw<DB: DrawingBackend>(
         _ => None,
     };
     let name = single.map_or(population.region.name.as_str(), |a| a.name.as_str());
-    let title = format!(
-        "{name}: present population per day (peaks: the {} busiest days)",
-        population.region.peaks.len()
+    let title = fill(
+        lang,
+        "chart.title",
+        &[
+            ("name", name),
+            ("n", &population.region.peaks.len().to_string()),
+        ],
     );
     let levels = Levels {
         dimensioning: Some((
@@ -211,7 +239,7 @@ fn draw<DB: DrawingBackend>(
     };
     panel(
         &top,
-        &title,
+        (&title, lang),
         &region_days,
         &population.region.peaks,
         true,
@@ -222,37 +250,58 @@ fn draw<DB: DrawingBackend>(
         let cells = middle.split_evenly((rows as usize, AREAS_PER_ROW));
         for (cell, area) in cells.iter().zip(&population.areas) {
             let days: Vec<&PopulationDay> = daily.iter().filter(|d| d.area == area.code).collect();
-            panel(
-                cell,
-                &area.name,
-                &days,
-                &area.peaks,
-                false,
-                Levels::default(),
-            )?;
+            // The threshold applies to every area (a multiple of residents, each its own).
+            let levels = Levels {
+                threshold: population.threshold,
+                ..Levels::default()
+            };
+            panel(cell, (&area.name, lang), &days, &area.peaks, false, levels)?;
         }
-        bars(&bottom, summary)?;
+        bars(&bottom, summary, lang)?;
     }
     footer
         .draw(&Text::new(
-            source_line(summary),
+            words.source.clone(),
             (12, 6),
-            ("sans-serif", 14).into_font().color(&RESIDENTS),
+            ("sans-serif", 13).into_font().color(&RESIDENTS),
         ))
         .map_err(chart_error)?;
     root.present().map_err(chart_error)?;
     Ok(())
 }
 
-/// The chart's source-and-date line: what was counted, over which days, by what method.
-fn source_line(summary: &Summary) -> String {
-    format!(
-        "Source: daily telecom counts of persons present, {} to {} ({} days); \
-         guest-nights by the Hallingdal regional plan's method; deltid {}",
-        summary.first(),
-        summary.last(),
-        summary.days(),
-        crate::record::VERSION
+/// The chart's source-and-date line in the run's language: what was counted, over which
+/// days, from which counts file (its name and the first 12 hex digits of its SHA-256, from
+/// the run record), by what method.
+fn source_line(run: &Run) -> String {
+    let lang = run.language();
+    let summary = run.summary();
+    let input = run
+        .record()
+        .inputs
+        .iter()
+        .find(|i| i.role == "counts")
+        .map_or_else(String::new, |counts| {
+            let file = counts.path.file_name().map_or_else(
+                || counts.path.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            );
+            let sha = counts
+                .sha256
+                .as_deref()
+                .map_or("-", |s| s.get(..12).unwrap_or(s));
+            fill(lang, "chart.input", &[("file", &file), ("sha", sha)])
+        });
+    fill(
+        lang,
+        "chart.source",
+        &[
+            ("first", &summary.first().to_string()),
+            ("last", &summary.last().to_string()),
+            ("days", &summary.days().to_string()),
+            ("input", &input),
+            ("version", crate::record::VERSION),
+        ],
     )
 }
 
@@ -271,7 +320,7 @@ struct Levels {
 /// per day.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    title: &str,
+    title: (&str, Language),
     days: &[&PopulationDay],
     peaks: &[PopulationDay],
     large: bool,
@@ -282,10 +331,28 @@ fn panel<DB: DrawingBackend>(
     };
     if (last.date - first.date).num_days() >= 62 {
         let x = (first.date..last.date).monthly();
-        draw_panel(area, x, "%b %Y", title, days, peaks, large, levels)
+        draw_panel(area, x, DateStyle::Month, title, days, peaks, large, levels)
     } else {
         let x: RangedDate<NaiveDate> = (first.date..last.date).into();
-        draw_panel(area, x, "%d %b", title, days, peaks, large, levels)
+        draw_panel(area, x, DateStyle::Day, title, days, peaks, large, levels)
+    }
+}
+
+/// How the x axis names a day: its month and year (`Jan 2020`, `jan. 2020`), or its day and
+/// month (`05 Jan`, `05 jan.`).
+#[derive(Clone, Copy)]
+enum DateStyle {
+    Month,
+    Day,
+}
+
+impl DateStyle {
+    fn format(self, language: Language, day: NaiveDate) -> String {
+        let month = catalogue::month_short(language, day.month());
+        match self {
+            DateStyle::Month => format!("{month} {}", day.year()),
+            DateStyle::Day => format!("{:02} {month}", day.day()),
+        }
     }
 }
 
@@ -293,8 +360,8 @@ fn panel<DB: DrawingBackend>(
 fn draw_panel<DB, X>(
     area: &DrawingArea<DB, Shift>,
     x: X,
-    date_format: &str,
-    title: &str,
+    date_style: DateStyle,
+    (title, lang): (&str, Language),
     days: &[&PopulationDay],
     peaks: &[PopulationDay],
     large: bool,
@@ -336,9 +403,9 @@ where
         .light_line_style(WHITE.mix(0.0))
         .x_labels(if large { 10 } else { 5 })
         .y_labels(6)
-        .y_desc("persons per day")
+        .y_desc(text(lang, "chart.y_persons"))
         .axis_desc_style(("sans-serif", font * 3 / 4))
-        .x_label_formatter(&|d: &NaiveDate| d.format(date_format).to_string())
+        .x_label_formatter(&|d: &NaiveDate| date_style.format(lang, *d))
         .y_label_formatter(&|v: &f64| whole(*v))
         .label_style(("sans-serif", font * 3 / 4))
         .draw()
@@ -353,7 +420,7 @@ where
             PART_TIME.mix(0.45).filled(),
         )))
         .map_err(chart_error)?
-        .label("part-time residents present (guest-nights)")
+        .label(text(lang, "chart.part_time"))
         .legend(|(x, y)| {
             Rectangle::new([(x, y - 5), (x + 16, y + 5)], PART_TIME.mix(0.45).filled())
         });
@@ -374,7 +441,7 @@ where
                 OTHERS.mix(0.5).filled(),
             )))
             .map_err(chart_error)?
-            .label("commuters, transit and day visitors (deducted)")
+            .label(text(lang, "chart.others"))
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 16, y + 5)], OTHERS.mix(0.5).filled())
             });
@@ -385,7 +452,7 @@ where
             PRESENT.stroke_width(if large { 2 } else { 1 }),
         ))
         .map_err(chart_error)?
-        .label("present population")
+        .label(text(lang, "chart.present"))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], PRESENT.stroke_width(2)));
     chart
         .draw_series(DashedLineSeries::new(
@@ -395,7 +462,7 @@ where
             RESIDENTS.stroke_width(1),
         ))
         .map_err(chart_error)?
-        .label("registered residents")
+        .label(text(lang, "chart.residents"))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RESIDENTS.stroke_width(1)));
     let across = |level: f64| [(days[0].date, level), (days[days.len() - 1].date, level)];
     if let Some((p, level)) = levels.dimensioning {
@@ -407,19 +474,24 @@ where
                 DIMENSIONING.stroke_width(2),
             ))
             .map_err(chart_error)?
-            .label(format!(
-                "dimensioning population (P{}): {}",
-                trim_number(p * 100.0),
-                whole(level)
+            .label(fill(
+                lang,
+                "chart.dimensioning",
+                &[
+                    ("percentile", &format!("P{}", trim_number(p * 100.0))),
+                    ("level", &whole(level)),
+                ],
             ))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], DIMENSIONING.stroke_width(2)));
     }
     if let Some(limit) = levels.threshold {
         let label = match limit {
-            Threshold::Persons(p) => format!("threshold: {}", whole(p)),
-            Threshold::TimesResidents(k) => {
-                format!("threshold: {} × registered residents", trim_number(k))
-            }
+            Threshold::Persons(p) => fill(lang, "chart.threshold", &[("persons", &whole(p))]),
+            Threshold::TimesResidents(k) => fill(
+                lang,
+                "chart.threshold_times",
+                &[("k", &super::text::trim_number(lang, k))],
+            ),
         };
         chart
             .draw_series(DashedLineSeries::new(
@@ -442,62 +514,84 @@ where
             )
         }))
         .map_err(chart_error)?
-        .label("busiest days")
+        .label(text(lang, "chart.busiest"))
         .legend(|(x, y)| Circle::new((x + 8, y), 4, PEAK.filled()));
     if large {
-        // The busiest days, listed in the head room at the upper left.
+        // The busiest days, listed in the head room at the upper left, in a box as wide as
+        // its longest line.
         const LISTED: usize = 5;
         let base = chart.plotting_area().strip_coord_spec();
         let shown = peaks.len().min(LISTED);
-        base.draw(&Rectangle::new(
-            [(6, 4), (430, 30 + 19 * shown as i32)],
-            WHITE.mix(0.9).filled(),
-        ))
-        .map_err(chart_error)?;
-        base.draw(&Text::new(
-            if peaks.len() > LISTED {
-                format!("Busiest days ({LISTED} of the {} marked):", peaks.len())
-            } else {
-                "Busiest days:".to_owned()
-            },
-            (12, 10),
-            ("sans-serif", 15)
-                .into_font()
-                .style(FontStyle::Bold)
-                .color(&PEAK),
-        ))
-        .map_err(chart_error)?;
-        for (i, p) in peaks.iter().take(LISTED).enumerate() {
-            base.draw(&Text::new(
+        let heading = if peaks.len() > LISTED {
+            fill(
+                lang,
+                "chart.busiest_of",
+                &[
+                    ("shown", &LISTED.to_string()),
+                    ("n", &peaks.len().to_string()),
+                ],
+            )
+        } else {
+            text(lang, "chart.busiest_title").to_owned()
+        };
+        let lines: Vec<String> = peaks
+            .iter()
+            .take(LISTED)
+            .enumerate()
+            .map(|(i, p)| {
+                let weekday = match catalogue::weekday(lang, p.weekday) {
+                    "" => p.weekday.to_string(),
+                    name => name.to_owned(),
+                };
                 format!(
                     "{}. {} {} ({}): {}",
                     i + 1,
                     p.date,
-                    p.weekday,
-                    p.label,
+                    weekday,
+                    catalogue::label(lang, p.label.name()),
                     whole(p.present)
-                ),
+                )
+            })
+            .collect();
+        let yearly = levels
+            .yearly
+            .map(|yearly| fill(lang, "chart.yearly", &[("n", &persons(yearly))]));
+        let bold = ("sans-serif", 15).into_font().style(FontStyle::Bold);
+        let plain = ("sans-serif", 14).into_font();
+        let width = |text: &str, font: &FontDesc<'_>| {
+            base.estimate_text_size(text, &TextStyle::from(font.clone()))
+                .map_or(0, |(w, _)| i32::try_from(w).unwrap_or(i32::MAX))
+        };
+        let listed = lines
+            .iter()
+            .map(|l| width(l, &plain))
+            .chain([width(&heading, &bold)])
+            .max()
+            .unwrap_or(0);
+        base.draw(&Rectangle::new(
+            [(6, 4), (18 + listed, 30 + 19 * shown as i32)],
+            WHITE.mix(0.9).filled(),
+        ))
+        .map_err(chart_error)?;
+        base.draw(&Text::new(heading, (12, 10), bold.clone().color(&PEAK)))
+            .map_err(chart_error)?;
+        for (i, line) in lines.into_iter().enumerate() {
+            base.draw(&Text::new(
+                line,
                 (12, 30 + 19 * i as i32),
-                ("sans-serif", 14).into_font().color(&PEAK),
+                plain.clone().color(&PEAK),
             ))
             .map_err(chart_error)?;
         }
-        if let Some(yearly) = levels.yearly {
+        if let Some(yearly) = yearly {
             let y = 36 + 19 * shown as i32;
             base.draw(&Rectangle::new(
-                [(6, y - 4), (480, y + 20)],
+                [(6, y - 4), (18 + width(&yearly, &bold), y + 20)],
                 WHITE.mix(0.9).filled(),
             ))
             .map_err(chart_error)?;
-            base.draw(&Text::new(
-                format!(
-                    "Guest-nights per year (as in the table, mean per day × 365): {}",
-                    persons(yearly)
-                ),
-                (12, y),
-                ("sans-serif", 15).into_font().style(FontStyle::Bold),
-            ))
-            .map_err(chart_error)?;
+            base.draw(&Text::new(yearly, (12, y), bold.clone()))
+                .map_err(chart_error)?;
         }
         chart
             .configure_series_labels()
@@ -519,7 +613,11 @@ fn trim_number(x: f64) -> String {
 
 /// Guest-nights per year per area as bars: the table's figure, the plan's rule (each line of the
 /// table rounded to whole persons, the mean per day × 365).
-fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) -> Result<()> {
+fn bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    summary: &Summary,
+    lang: Language,
+) -> Result<()> {
     let days = summary.days();
     let values: Vec<(String, f64)> = summary
         .areas()
@@ -538,9 +636,9 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) ->
     let mut chart = ChartBuilder::on(area)
         .caption(
             if days < 365 {
-                format!("Guest-nights per year per area, as in the table (mean per day × 365, the plan's rule; from only {days} days)")
+                fill(lang, "chart.bars_short", &[("days", &days.to_string())])
             } else {
-                "Guest-nights per year per area, as in the table (mean per day × 365, the plan's rule)".to_owned()
+                text(lang, "chart.bars").to_owned()
             },
             ("sans-serif", 20).into_font().style(FontStyle::Bold),
         )
@@ -563,7 +661,7 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, summary: &Summary) ->
             SegmentValue::Last => String::new(),
         })
         .y_label_formatter(&|v: &f64| whole(*v))
-        .y_desc("guest-nights per year")
+        .y_desc(text(lang, "chart.y_year"))
         .axis_desc_style(("sans-serif", 15))
         .label_style(("sans-serif", 15))
         .draw()

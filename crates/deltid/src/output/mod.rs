@@ -6,6 +6,7 @@ mod analyses;
 mod chart;
 mod population;
 mod report;
+mod sections;
 mod sheet;
 mod text;
 #[cfg(feature = "chart")]
@@ -21,6 +22,7 @@ pub use crate::words::persons;
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
 pub use population::write_population;
 pub use report::write_report;
+pub use sections::{Section, write_section};
 pub use sheet::{CsvStyle, DecimalMark, Delimiter};
 pub use text::{write_summary_table, write_summary_table_in};
 
@@ -42,7 +44,8 @@ pub enum Format {
     /// JSON: the summary, and the daily rows if asked for.
     Json,
     /// An .xlsx workbook (binary): for an estimate the sheets `waterfall` (the plan's table of
-    /// the region, then of each area), `summary` (as the CSV summary) and `daily`; for the
+    /// the region, then of each area), `summary` (as the CSV summary), a sheet per
+    /// [`Section`] the run has (`calendar_years`, `yearly`, …, `notes`), `daily` and `run`; for the
     /// population view `percentiles`, `peaks` and `daily`. The daily rows are always in it.
     /// Numbers are numbers and days are Excel dates.
     Xlsx,
@@ -81,6 +84,11 @@ pub enum Daily {
 /// JSON and the `run` sheet of xlsx; CSV and Parquet have no room for it (write it beside them
 /// with [`write_record`]).
 ///
+/// Every section the text has is in JSON (`summary` with the calendar years, `yearly`,
+/// `uncertainty`, `plausibility`, `notes`) and in the workbook (a sheet per [`Section`] the
+/// run has, between `summary` and `daily`); a CSV file is one table, the summary or the daily
+/// rows: write each [`Section`] of [`Section::of`] beside it with [`write_section`].
+///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
 /// [`Error::WriteWorkbook`](deltid_model::Error::WriteWorkbook) if an xlsx workbook cannot be
@@ -109,23 +117,20 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
     let protection = run.protection();
     match (format, daily) {
         (Format::Table, _) => {
-            text::write_summary_protected(run.summary(), run.language(), protection, &mut out)?;
+            let lang = run.language();
+            text::write_summary_protected(run.summary(), lang, protection, &mut out)?;
             if let Some(sheet) = run.sheet() {
                 // The last of the table's notes: which sheet of a workbook was read.
-                writeln!(
-                    out,
-                    "- counts read from the sheet {} of the workbook",
-                    deltid_model::quoted(sheet)
-                )?;
+                writeln!(out, "- {}", sections::sheet_note(lang, sheet))?;
             }
             if let Some(yearly) = published_yearly(run) {
-                analyses::write_yearly(&yearly, &mut out)?;
+                analyses::write_yearly(&yearly, lang, &mut out)?;
             }
             if let Some(plausibility) = published(run, run.plausibility()) {
-                analyses::write_plausibility(plausibility, &mut out)?;
+                analyses::write_plausibility(plausibility, lang, &mut out)?;
             }
             if let Some(uncertainty) = published(run, run.uncertainty()) {
-                analyses::write_uncertainty(uncertainty, &mut out)?;
+                analyses::write_uncertainty(uncertainty, lang, &mut out)?;
             }
             write_record_footer(run.record(), run.language(), &mut out)
         }
@@ -136,15 +141,20 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
             daily_sheet(run.estimate(), run.language(), protection).write_csv(style, out)
         }
         (Format::Json, daily) => write_json(run, daily, out),
-        (Format::Xlsx, _) => write_workbook(
-            vec![
+        (Format::Xlsx, _) => {
+            let mut sheets = vec![
                 table_sheet(run.summary(), run.language(), protection),
                 summary_sheet(run.summary(), run.language(), protection),
-                daily_sheet(run.estimate(), run.language(), protection),
-                record_sheet(run.record(), run.language()),
-            ],
-            out,
-        ),
+            ];
+            sheets.extend(
+                Section::of(run)
+                    .into_iter()
+                    .map(|s| sections::section_sheet(run, s)),
+            );
+            sheets.push(daily_sheet(run.estimate(), run.language(), protection));
+            sheets.push(record_sheet(run.record(), run.language()));
+            write_workbook(sheets, out)
+        }
         (Format::Parquet, _) => {
             write_parquet(daily_sheet(run.estimate(), run.language(), protection), out)
         }
@@ -200,11 +210,16 @@ pub(crate) fn record_sheet<'a>(record: &RunRecord, language: Language) -> Sheet<
     Sheet::of("run", columns(language, &["field", "value"]), rows)
 }
 
-/// Writes a data-quality report: a readable table, or JSON (the fields of [`Validation`]).
+/// Writes a data-quality report: a readable table, JSON (the fields of [`Validation`]), CSV
+/// of its findings (one row per error, or else per warning: `file, line, area, date, kind,
+/// message`, see [`Validation::findings`]), or a workbook with the sheets `findings` (as the
+/// CSV) and `areas` (each area's coverage: days, first and last day, missing and zero days,
+/// level shifts, outliers).
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
-/// [`Error::InvalidOption`](deltid_model::Error::InvalidOption) for another format.
+/// [`Error::WriteWorkbook`](deltid_model::Error::WriteWorkbook) if a workbook cannot be built;
+/// [`Error::InvalidOption`](deltid_model::Error::InvalidOption) for Parquet.
 pub fn write_validation(
     validation: &Validation,
     format: Format,
@@ -217,11 +232,80 @@ pub fn write_validation(
             writeln!(out)?;
             Ok(())
         }
-        _ => Err(deltid_model::Error::InvalidOption {
+        Format::Csv(style) => findings_sheet(validation).write_csv(style, out),
+        Format::Xlsx => write_workbook(
+            vec![findings_sheet(validation), areas_sheet(validation)],
+            out,
+        ),
+        Format::Parquet => Err(deltid_model::Error::InvalidOption {
             option: "format".to_owned(),
-            reason: "a data-quality report is written as a table or JSON".to_owned(),
+            reason: "a data-quality report is written as a table, CSV, JSON or xlsx".to_owned(),
         }),
     }
+}
+
+/// The findings of a data-quality report, one row each.
+fn findings_sheet(validation: &Validation) -> Sheet<'_> {
+    let rows = validation
+        .findings()
+        .iter()
+        .map(|f| {
+            vec![
+                Cell::Text(f.file.display().to_string().into()),
+                Cell::text(f.line.as_deref()),
+                Cell::text(f.area.as_deref()),
+                f.date.map_or(Cell::Empty, Cell::Date),
+                Cell::Text(f.kind.into()),
+                Cell::Text(f.message.as_str().into()),
+            ]
+        })
+        .collect();
+    Sheet::of(
+        "findings",
+        columns(
+            Language::English,
+            &["file", "line", "area", "date", "kind", "message"],
+        ),
+        rows,
+    )
+}
+
+/// Each area's coverage in a data-quality report.
+fn areas_sheet(validation: &Validation) -> Sheet<'_> {
+    let rows = validation
+        .areas
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::Text(a.code.as_str().into()),
+                Cell::Text(a.name.as_str().into()),
+                Cell::Whole(a.days.into()),
+                a.first.map_or(Cell::Empty, Cell::Date),
+                a.last.map_or(Cell::Empty, Cell::Date),
+                Cell::Whole(a.missing_days.into()),
+                Cell::Whole(a.zero_days.into()),
+                Cell::Whole(a.level_shifts.len() as i64),
+                Cell::Whole(a.outliers.len() as i64),
+            ]
+        })
+        .collect();
+    Sheet::of(
+        "areas",
+        [
+            "area",
+            "name",
+            "days",
+            "first",
+            "last",
+            "missing_days",
+            "zero_days",
+            "level_shifts",
+            "outliers",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    )
 }
 
 /// The summary's columns: the area, coverage, the means per day in persons, the plan's yearly
@@ -258,9 +342,9 @@ const SUMMARY_COLUMNS: [&str; 24] = [
 const TABLE_COLUMNS: [&str; 5] = ["area", "name", "line", "persons", "exact"];
 
 /// Column names in `language`.
-pub(crate) fn columns(language: Language, keys: &[&'static str]) -> Vec<&'static str> {
+pub(crate) fn columns(language: Language, keys: &[&'static str]) -> Vec<String> {
     keys.iter()
-        .map(|k| catalogue::column(language, k))
+        .map(|k| catalogue::column(language, k).to_owned())
         .collect()
 }
 
@@ -330,7 +414,7 @@ fn summary_sheet<'a>(
         .collect();
     let mut header = columns(language, &SUMMARY_COLUMNS);
     if protection.is_some() {
-        header.push(catalogue::column(language, "suppressed"));
+        header.push(catalogue::column(language, "suppressed").to_owned());
     }
     Sheet::of("summary", header, rows)
 }
@@ -409,8 +493,8 @@ fn daily_sheet<'a>(
 }
 
 /// Writes a run as one JSON document with the keys `summary`, and when present `yearly`,
-/// `plausibility`, `uncertainty` and (with [`Daily::Include`]) `daily`, then `disclosure`
-/// (under small-count protection) and `run` (the [`RunRecord`]).
+/// `plausibility`, `uncertainty`, then `notes`, (with [`Daily::Include`]) `daily`, then
+/// `disclosure` (under small-count protection) and `run` (the [`RunRecord`]).
 ///
 /// Under protection a suppressed figure is `null` (never 0), each area's summary and each
 /// daily row carry `suppressed`, and the other person figures are rounded to the base.
@@ -428,6 +512,8 @@ fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
         plausibility: Option<&'a crate::analysis::Plausibility>,
         #[serde(skip_serializing_if = "Option::is_none")]
         uncertainty: Option<&'a crate::analysis::Uncertainty>,
+        /// The run's notes in its language, as the text and the `notes` sheet give them.
+        notes: Vec<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         daily: Option<Vec<Value>>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -494,6 +580,7 @@ fn write_json(run: &Run, daily: Daily, mut out: impl Write) -> Result<()> {
             yearly: published_yearly(run),
             plausibility: published(run, run.plausibility()),
             uncertainty: published(run, run.uncertainty()),
+            notes: sections::run_notes(run),
             daily,
             disclosure,
             run: run.record(),

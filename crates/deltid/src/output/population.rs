@@ -3,17 +3,18 @@
 
 use std::io::Write;
 
-use deltid_model::{AreaCode, Estimate, Result};
+use deltid_model::{AreaCode, Estimate, PercentileMethod, Result};
 use serde::Serialize;
 
 use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
 use super::text::{right_align, table};
 use super::{Daily, Format, record_sheet, write_record_footer};
+use crate::analysis::ResidentsSource;
 use crate::analysis::{AreaPopulation, Population, PopulationDay, Threshold, population_days};
 use crate::catalogue::{self, fill, text};
 use crate::record::RunRecord;
 use crate::run::Run;
-use crate::words::{count, whole};
+use crate::words::whole;
 use deltid_model::Language;
 
 /// Writes the population view: a readable table, CSV (one row per area and the region, or
@@ -42,18 +43,22 @@ pub fn write_population(
             write_population_table(population, language, &mut out)?;
             write_record_footer(&record, language, out)
         }
-        (Format::Csv(style), Daily::Omit) => percentiles_sheet(population).write_csv(style, out),
-        (Format::Csv(style), Daily::Include) => daily_sheet(estimate).write_csv(style, out),
+        (Format::Csv(style), Daily::Omit) => {
+            percentiles_sheet(population, language).write_csv(style, out)
+        }
+        (Format::Csv(style), Daily::Include) => {
+            daily_sheet(estimate, language).write_csv(style, out)
+        }
         (Format::Xlsx, _) => write_workbook(
             vec![
-                percentiles_sheet(population),
-                peaks_sheet(population),
-                daily_sheet(estimate),
+                percentiles_sheet(population, language),
+                peaks_sheet(population, language),
+                daily_sheet(estimate, language),
                 record_sheet(&record, language),
             ],
             out,
         ),
-        (Format::Parquet, _) => write_parquet(daily_sheet(estimate), out),
+        (Format::Parquet, _) => write_parquet(daily_sheet(estimate, language), out),
         (Format::Json, daily) => {
             #[derive(Serialize)]
             struct Document<'a> {
@@ -159,8 +164,12 @@ pub(crate) fn write_population_table(
     ];
     if let Some(threshold) = this.threshold {
         header.push(match threshold {
-            Threshold::Persons(p) => format!("days above {}", whole(p)),
-            Threshold::TimesResidents(k) => format!("days above {}× residents", trim(k)),
+            Threshold::Persons(p) => fill(lang, "population.days_above", &[("persons", &whole(p))]),
+            Threshold::TimesResidents(k) => fill(
+                lang,
+                "population.days_above_times",
+                &[("k", &super::text::trim_number(lang, k))],
+            ),
         });
     }
     levels.set_header(header);
@@ -169,7 +178,7 @@ pub(crate) fn write_population_table(
         let mut row = vec![
             area.code
                 .as_ref()
-                .map_or("region", AreaCode::as_str)
+                .map_or(text(lang, "text.region"), AreaCode::as_str)
                 .to_owned(),
             area.name.clone(),
             whole(area.residents),
@@ -189,20 +198,21 @@ pub(crate) fn write_population_table(
     writeln!(out, "{levels}\n")?;
 
     if this.region.typical_year.is_some() {
-        writeln!(
-            out,
-            "Present population per day in a season-balanced typical year (each calendar month counts by its days in a year, however many times it was counted), persons:"
-        )?;
+        writeln!(out, "{}", text(lang, "population.typical_year"))?;
         let mut typical = table();
         typical.set_header([
-            "area".to_owned(),
-            "name".to_owned(),
+            head("area"),
+            head("name"),
             "P50".to_owned(),
             "P90".to_owned(),
             "P95".to_owned(),
             "P99".to_owned(),
-            "max".to_owned(),
-            format!("dimensioning ({})", percentile_name(this)),
+            head("max"),
+            fill(
+                lang,
+                "head.dimensioning",
+                &[("percentile", &percentile_name(this))],
+            ),
         ]);
         for area in this.areas.iter().chain([region]) {
             let Some(year) = &area.typical_year else {
@@ -212,7 +222,7 @@ pub(crate) fn write_population_table(
             typical.add_row(vec![
                 area.code
                     .as_ref()
-                    .map_or("region", AreaCode::as_str)
+                    .map_or(text(lang, "text.region"), AreaCode::as_str)
                     .to_owned(),
                 area.name.clone(),
                 whole(p.p50),
@@ -254,36 +264,63 @@ pub(crate) fn write_population_table(
         writeln!(out, "{by}\n")?;
     }
     writeln!(out, "{}", text(lang, "text.notes"))?;
+    let (method, source, allocation) = this.terms;
     writeln!(
         out,
         "- {}",
-        fill(lang, "population.percentiles", &[("method", &this.method)])
+        fill(
+            lang,
+            "population.percentiles",
+            &[("method", &percentile_method_words(lang, method))]
+        )
     )?;
-    writeln!(out, "- {}", this.residents)?;
+    let residents = match source {
+        ResidentsSource::PerArea => text(lang, "population.residents_per_area").to_owned(),
+        ResidentsSource::Table => text(lang, "population.residents_table").to_owned(),
+        ResidentsSource::Region => {
+            let key = match allocation {
+                deltid_model::Allocation::PresentShare => "note.allocation_present",
+                deltid_model::Allocation::ResidentShare => "note.allocation_residents",
+            };
+            fill(
+                lang,
+                "population.residents_region",
+                &[("allocation", text(lang, key))],
+            )
+        }
+    };
+    writeln!(out, "- {residents}")?;
     if let Some(year) = &region.typical_year {
-        writeln!(
-            out,
-            "- typical year: each month of d days is its counted days' values at d even quantiles (a month counted once is its own days), so two winters in the period weigh as one; the same percentile method"
-        )?;
+        writeln!(out, "- {}", text(lang, "population.typical_note"))?;
         if !year.filled_months.is_empty() {
             let names: Vec<String> = year
                 .filled_months
                 .iter()
-                .map(|m| month_name(*m).to_owned())
+                .map(|m| catalogue::month(lang, *m))
                 .collect();
             writeln!(
                 out,
-                "- typical year: {} without a count, filled by the seasonal model's expected days (no day-to-day spread: its busiest days may be missed)",
-                names.join(", ")
+                "- {}",
+                fill(
+                    lang,
+                    "population.typical_filled",
+                    &[("months", &names.join(", "))]
+                )
             )?;
         }
     }
     if this.incomplete_region_days > 0 {
         writeln!(
             out,
-            "- {}: not among the region's days: {} with no count for some area (or without the region's own count); its busiest days and percentiles may miss a peak",
-            region.name,
-            count(this.incomplete_region_days, "day"),
+            "- {}",
+            fill(
+                lang,
+                "population.incomplete",
+                &[
+                    ("region", &region.name),
+                    ("days", &catalogue::days(lang, this.incomplete_region_days)),
+                ]
+            )
         )?;
     }
     Ok(())
@@ -332,7 +369,8 @@ const TYPICAL_YEAR_COLUMNS: [&str; 6] = [
 /// One row per area, then the region: residents, percentiles and the dimensioning
 /// population in persons, the days above the threshold, the method; with a typical year, its
 /// percentiles and dimensioning population after them.
-fn percentiles_sheet(population: &Population) -> Sheet<'_> {
+fn percentiles_sheet(population: &Population, language: Language) -> Sheet<'_> {
+    let method = percentile_method_words(language, population.terms.0);
     let typical = population.region.typical_year.is_some();
     let rows = population
         .areas
@@ -362,7 +400,7 @@ fn percentiles_sheet(population: &Population) -> Sheet<'_> {
                 area.days_above
                     .map_or(Cell::Empty, |n| Cell::Whole(n.into())),
             );
-            row.push(Cell::text(Some(&population.method)));
+            row.push(Cell::Text(method.clone().into()));
             if typical {
                 match &area.typical_year {
                     Some(year) => {
@@ -382,11 +420,11 @@ fn percentiles_sheet(population: &Population) -> Sheet<'_> {
     if typical {
         columns.extend(TYPICAL_YEAR_COLUMNS);
     }
-    Sheet::of("percentiles", columns, rows)
+    Sheet::of("percentiles", super::columns(language, &columns), rows)
 }
 
 /// The busiest days of each area, then of the region: a rank, then the day's row.
-fn peaks_sheet(population: &Population) -> Sheet<'_> {
+fn peaks_sheet(population: &Population, language: Language) -> Sheet<'_> {
     let rows = population
         .areas
         .iter()
@@ -394,34 +432,38 @@ fn peaks_sheet(population: &Population) -> Sheet<'_> {
         .flat_map(|area| {
             area.peaks.iter().enumerate().map(|(rank, day)| {
                 let mut row = vec![Cell::Whole(rank as i64 + 1)];
-                row.extend(day_cells(day.clone()));
+                row.extend(day_cells(language, day.clone()));
                 row
             })
         })
         .collect();
     Sheet::of(
         "peaks",
-        ["rank"].into_iter().chain(DAY_COLUMNS).collect(),
+        super::columns(
+            language,
+            &["rank"].into_iter().chain(DAY_COLUMNS).collect::<Vec<_>>(),
+        ),
         rows,
     )
 }
 
 /// Every day of every area, then of the region, with [`DAY_COLUMNS`], made as they are
 /// written.
-fn daily_sheet(estimate: &Estimate) -> Sheet<'_> {
+fn daily_sheet(estimate: &Estimate, language: Language) -> Sheet<'_> {
     Sheet {
         name: "daily",
-        header: DAY_COLUMNS.to_vec(),
-        rows: Box::new(population_days(estimate).map(day_cells)),
+        header: super::columns(language, &DAY_COLUMNS),
+        rows: Box::new(population_days(estimate).map(move |day| day_cells(language, day))),
     }
 }
 
 /// A day's cells, in [`DAY_COLUMNS`] order.
-fn day_cells<'a>(day: PopulationDay) -> Vec<Cell<'a>> {
+/// Weekdays and calendar labels in `language`.
+fn day_cells<'a>(language: Language, day: PopulationDay) -> Vec<Cell<'a>> {
     vec![
         Cell::Date(day.date),
-        Cell::Text(day.weekday.to_string().into()),
-        Cell::Text(day.label.name().into()),
+        Cell::Text(weekday_name(language, day.weekday).into()),
+        Cell::Text(catalogue::label(language, day.label.name()).into()),
         day.area
             .map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
         Cell::Text(day.name.into()),
@@ -432,23 +474,13 @@ fn day_cells<'a>(day: PopulationDay) -> Vec<Cell<'a>> {
     ]
 }
 
-/// A calendar month's name (1 = January).
-fn month_name(month: u32) -> &'static str {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    NAMES[(month.clamp(1, 12) - 1) as usize]
+/// A percentile method in words, in `language`.
+pub(crate) fn percentile_method_words(language: Language, method: PercentileMethod) -> String {
+    let key = match method {
+        PercentileMethod::Linear => "method.linear",
+        PercentileMethod::NearestRank => "method.nearest_rank",
+    };
+    text(language, key).to_owned()
 }
 
 /// A number without trailing zeros: 95, 99.5, 2.

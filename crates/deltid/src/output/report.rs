@@ -6,7 +6,7 @@ use std::io::Write;
 
 use deltid_model::{AreaCode, Language, Result};
 
-use super::text::{PER_AREA_COLUMNS, allocation_note, line_applies, region_note, table_label};
+use super::text::{PER_AREA_COLUMNS, line_applies, table_label};
 use crate::analysis::Population;
 use crate::catalogue::{self, fill, text};
 use crate::run::Run;
@@ -148,7 +148,13 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         fill(
             lang,
             "report.dimensioning",
-            &[("percentile", &percentile), ("method", &population.method)],
+            &[
+                ("percentile", &percentile),
+                (
+                    "method",
+                    &super::population::percentile_method_words(lang, population.terms.0),
+                ),
+            ],
         ),
     );
     if let Some(peak) = population.region.peaks.first() {
@@ -228,12 +234,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     #[cfg(feature = "chart")]
     {
         let mut svg = Vec::new();
-        super::chart::write_chart(
-            super::chart::ChartFormat::Svg,
-            run.estimate(),
-            (population, summary),
-            &mut svg,
-        )?;
+        super::chart::write_chart(super::chart::ChartFormat::Svg, run, population, &mut svg)?;
         let _ = writeln!(
             h,
             "<figure>{}</figure>",
@@ -275,7 +276,10 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         escape(&fill(
             lang,
             "population.percentiles",
-            &[("method", &population.method)]
+            &[(
+                "method",
+                &super::population::percentile_method_words(lang, population.terms.0)
+            )]
         )),
         head("area"),
         head("name"),
@@ -350,7 +354,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(h, "</tbody></table></div>");
     if let Some(yearly) = run.yearly() {
         let mut text_out = Vec::new();
-        super::analyses::write_yearly(yearly, &mut text_out)?;
+        super::analyses::write_yearly(yearly, lang, &mut text_out)?;
         let _ = writeln!(
             h,
             "<pre>{}</pre>",
@@ -360,7 +364,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(h, "</section>");
     if let Some(uncertainty) = run.uncertainty() {
         let mut text_out = Vec::new();
-        super::analyses::write_uncertainty(uncertainty, &mut text_out)?;
+        super::analyses::write_uncertainty(uncertainty, lang, &mut text_out)?;
         let _ = writeln!(
             h,
             "<section><h2>{}</h2><pre>{}</pre></section>",
@@ -370,7 +374,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     }
     if let Some(plausibility) = run.plausibility() {
         let mut text_out = Vec::new();
-        super::analyses::write_plausibility(plausibility, &mut text_out)?;
+        super::analyses::write_plausibility(plausibility, lang, &mut text_out)?;
         let _ = writeln!(
             h,
             "<section><h2>{}</h2><pre>{}</pre></section>",
@@ -385,45 +389,10 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         "<section><h2>{}</h2><ul class=\"notes\">",
         escape(text(lang, "report.notes"))
     );
-    let mut notes = vec![
-        text(lang, "text.note_rounding").to_owned(),
-        allocation_note(lang, summary),
-        region_note(lang, summary),
-    ];
-    let (first, last) = (summary.first().to_string(), summary.last().to_string());
-    for area in summary.areas() {
-        if area.missing_days() > 0 {
-            notes.push(fill(
-                lang,
-                "text.note_missing",
-                &[
-                    ("name", area.name()),
-                    ("days", &catalogue::days(lang, area.missing_days())),
-                    ("first", &first),
-                    ("last", &last),
-                    ("counted", &catalogue::days(lang, area.days())),
-                ],
-            ));
-        }
-    }
-    for area in summary.areas().iter().chain([region]) {
-        if area.negative_days() > 0 {
-            let day = area
-                .negative_dates()
-                .first()
-                .map_or_else(String::new, ToString::to_string);
-            notes.push(fill(
-                lang,
-                "text.note_negative",
-                &[
-                    ("name", area.name()),
-                    ("days", &catalogue::days(lang, area.negative_days())),
-                    ("first", &day),
-                    ("nights", &persons(area.negative_sum().round() as i64)),
-                ],
-            ));
-        }
-    }
+    // The summary's notes, as the text gives them (rounding, allocation, the region rule,
+    // missing, incomplete and negative days).
+    // A protected run is refused before the report is made.
+    let notes = super::text::summary_notes(lang, summary, None);
     for note in notes {
         let _ = writeln!(h, "<li>{}</li>", escape(&note));
     }

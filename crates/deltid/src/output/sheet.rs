@@ -172,7 +172,7 @@ pub(crate) struct Sheet<'a> {
     #[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
     pub(crate) name: &'static str,
     /// The column names.
-    pub(crate) header: Vec<&'static str>,
+    pub(crate) header: Vec<String>,
     /// The rows, each as long as the header.
     pub(crate) rows: Box<dyn Iterator<Item = Vec<Cell<'a>>> + 'a>,
 }
@@ -181,7 +181,7 @@ impl<'a> Sheet<'a> {
     /// A sheet of rows already made.
     pub(crate) fn of(
         name: &'static str,
-        header: Vec<&'static str>,
+        header: Vec<String>,
         rows: Vec<Vec<Cell<'a>>>,
     ) -> Sheet<'a> {
         Sheet {
@@ -360,7 +360,7 @@ pub(crate) fn write_workbook(sheets: Vec<Sheet<'_>>, mut out: impl Write) -> Res
         let mut widths: Vec<usize> = sheet.header.iter().map(|h| h.chars().count()).collect();
         for (c, name) in sheet.header.iter().enumerate() {
             worksheet
-                .write_string_with_format(0, column(c)?, *name, &bold)
+                .write_string_with_format(0, column(c)?, name, &bold)
                 .map_err(xlsx)?;
         }
         for (r, row) in sheet.rows.enumerate() {
@@ -450,7 +450,9 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2019, 9, 1).unwrap();
         Sheet::of(
             "test",
-            vec!["area", "name", "days", "mean", "first"],
+            ["area", "name", "days", "mean", "first"]
+                .map(String::from)
+                .to_vec(),
             vec![
                 vec![
                     Cell::Text("3039".into()),

@@ -13,7 +13,7 @@ use crate::analysis::Protection;
 
 use crate::catalogue::{self, fill, text};
 pub use crate::words::persons;
-use crate::words::{count, whole};
+use crate::words::whole;
 
 /// The catalogue keys of the per-area table's columns, in order (text and HTML report).
 pub(crate) const PER_AREA_COLUMNS: [&str; 10] = [
@@ -171,7 +171,7 @@ pub(crate) fn write_summary_protected(
     };
     let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
     let region = summary.region();
-    let selection = summary.selection().to_owned();
+    let selection = selection_words(lang, summary.selected());
     let night = summary.measure() == Measure::Night;
     writeln!(
         out,
@@ -283,65 +283,89 @@ pub(crate) fn write_summary_protected(
     writeln!(out, "{years}\n")?;
 
     writeln!(out, "{}", text(lang, "text.notes"))?;
-    writeln!(out, "- {}", text(lang, "text.note_rounding"))?;
-    for note in protection
-        .map(|p| disclosure_notes(lang, p))
-        .unwrap_or_default()
-    {
+    for note in summary_notes(lang, summary, protection) {
         writeln!(out, "- {note}")?;
     }
-    writeln!(out, "- {}", allocation_note(lang, summary))?;
+    Ok(())
+}
+
+/// The summary's notes, in `language`, one sentence each: rounding, allocation, scaling, the
+/// region rule and overlap, areas without counts, missing, incomplete and negative days.
+///
+/// Under small-count protection, the notes on its rule follow the rounding, and a negative
+/// sum of a suppressed area is shown as suppressed.
+pub(crate) fn summary_notes(
+    language: Language,
+    summary: &Summary,
+    protection: Option<&Protection>,
+) -> Vec<String> {
+    let lang = language;
+    let region = summary.region();
+    let first = summary.first().to_string();
+    let last = summary.last().to_string();
+    let mut notes = vec![text(lang, "text.note_rounding").to_owned()];
+    notes.extend(
+        protection
+            .map(|p| disclosure_notes(lang, p))
+            .unwrap_or_default(),
+    );
+    notes.push(allocation_note(lang, summary));
     if !summary.scaling().is_identity() {
-        writeln!(
-            out,
-            "- scaling besides the uplift (Eurostat's MNO terms): {}; the uplift line is present − observed and holds them",
-            summary.scaling().describe()
-        )?;
+        notes.push(fill(
+            lang,
+            "note.scaling",
+            &[("factors", &scaling_words(lang, summary.scaling()))],
+        ));
     }
-    writeln!(out, "- {}", region_note(lang, summary))?;
+    notes.push(region_note(lang, summary));
     if let Some(overlap) = summary.overlap() {
-        writeln!(
-            out,
-            "- {}: the areas' counts add up to {overlap:.3} × the region's own count on the days every area is counted (a person seen in two areas on a day counts in both)",
-            region.name()
-        )?;
+        notes.push(fill(
+            lang,
+            "note.overlap",
+            &[
+                ("region", region.name()),
+                ("overlap", &catalogue::decimal(lang, overlap, 3)),
+            ],
+        ));
     }
     for (code, name) in summary.areas_without_counts() {
-        writeln!(
-            out,
-            "- {name} ({code}) has no count in the period: it is not in the region's figures, and the region's days are those with every other area counted"
-        )?;
+        notes.push(fill(
+            lang,
+            "note.without_counts",
+            &[("name", name), ("code", code.as_str())],
+        ));
     }
     for area in summary.areas() {
         if area.missing_days() > 0 {
-            writeln!(
-                out,
-                "- {}",
-                fill(
-                    lang,
-                    "text.note_missing",
-                    &[
-                        ("name", area.name()),
-                        ("days", &catalogue::days(lang, area.missing_days())),
-                        ("first", &first),
-                        ("last", &last),
-                        ("counted", &catalogue::days(lang, area.days())),
-                    ]
-                )
-            )?;
+            notes.push(fill(
+                lang,
+                "text.note_missing",
+                &[
+                    ("name", area.name()),
+                    ("days", &catalogue::days(lang, area.missing_days())),
+                    ("first", &first),
+                    ("last", &last),
+                    ("counted", &catalogue::days(lang, area.days())),
+                ],
+            ));
         }
     }
     if summary.incomplete_region_days() > 0 {
-        let which = match summary.region_rule() {
-            RegionRule::SumOfAreas => "with no count for some area",
-            RegionRule::OwnCount => "without the region's own count",
+        let key = match summary.region_rule() {
+            RegionRule::SumOfAreas => "note.incomplete_sum",
+            RegionRule::OwnCount => "note.incomplete_own",
         };
-        writeln!(
-            out,
-            "- {}: {} {which}, left out of the region's days (its busiest days, negative days and calendar years); its means are still its areas' means summed",
-            region.name(),
-            count(summary.incomplete_region_days(), "day"),
-        )?;
+        notes.push(fill(
+            lang,
+            key,
+            &[
+                ("region", region.name()),
+                (
+                    "days",
+                    &catalogue::days(lang, summary.incomplete_region_days()),
+                ),
+            ],
+        ));
     }
     for area in summary.areas().iter().chain([region]) {
         if area.negative_days() > 0 {
@@ -349,30 +373,80 @@ pub(crate) fn write_summary_protected(
                 .negative_dates()
                 .first()
                 .map_or_else(String::new, ToString::to_string);
-            writeln!(
-                out,
-                "- {}",
-                fill(
-                    lang,
-                    "text.note_negative",
-                    &[
-                        ("name", area.name()),
-                        ("days", &catalogue::days(lang, area.negative_days())),
-                        ("first", &first),
-                        (
-                            "nights",
-                            &shown(
-                                protection,
-                                deltid_model::whole_persons(area.negative_sum()),
-                                sums_hidden(area),
-                            ),
+            notes.push(fill(
+                lang,
+                "text.note_negative",
+                &[
+                    ("name", area.name()),
+                    ("days", &catalogue::days(lang, area.negative_days())),
+                    ("first", &first),
+                    (
+                        "nights",
+                        &shown(
+                            protection,
+                            deltid_model::whole_persons(area.negative_sum()),
+                            protection
+                                .is_some_and(|p| p.is_aggregate_suppressed(area.code(), false)),
                         ),
-                    ]
-                )
-            )?;
+                    ),
+                ],
+            ));
         }
     }
-    Ok(())
+    notes
+}
+
+/// The scaling factors besides the uplift, in `language`.
+fn scaling_words(language: Language, scaling: deltid_model::Scaling) -> String {
+    let mut parts = Vec::new();
+    let number = |x: f64| trim_number(language, x);
+    if scaling.deduplication() != 1.0 {
+        parts.push(fill(
+            language,
+            "note.deduplication",
+            &[("factor", &number(scaling.deduplication()))],
+        ));
+    }
+    if scaling.market_share() != 1.0 {
+        parts.push(fill(
+            language,
+            "note.market_share",
+            &[("factor", &number(scaling.market_share()))],
+        ));
+    }
+    if scaling.foreign() != 1.0 {
+        parts.push(fill(
+            language,
+            "note.foreign",
+            &[("factor", &number(scaling.foreign()))],
+        ));
+    }
+    parts.join(", ")
+}
+
+/// A selection in words, in `language`: `all days`, `from 2020-01-01`, `2020-01-01 to
+/// 2021-01-01 (end excluded)`, then `; areas 3039, 3040` when areas were chosen.
+pub(crate) fn selection_words(language: Language, selection: &deltid_model::Selection) -> String {
+    let period = &selection.period;
+    let mut words = match (period.from(), period.to()) {
+        (None, None) => text(language, "selection.all_days").to_owned(),
+        (Some(from), None) => fill(language, "selection.from", &[("from", &from.to_string())]),
+        (None, Some(to)) => fill(language, "selection.before", &[("to", &to.to_string())]),
+        (Some(from), Some(to)) => fill(
+            language,
+            "selection.period",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
+    };
+    if !selection.areas.is_empty() {
+        let codes: Vec<&str> = selection.areas.iter().map(AreaCode::as_str).collect();
+        words.push_str(&fill(
+            language,
+            "selection.areas",
+            &[("codes", &codes.join(", "))],
+        ));
+    }
+    words
 }
 
 /// Whether a line of the plan's table is shown: at night the deductions not made (commuters,
