@@ -95,6 +95,7 @@ pub(crate) fn month(language: Language, month: u32) -> String {
 }
 
 /// A calendar month's short name (1 = January) in `language`: `Jan`, `jan.`.
+#[cfg_attr(not(feature = "chart"), allow(dead_code))]
 pub(crate) fn month_short(language: Language, month: u32) -> String {
     text(language, &format!("month_short.{}", month.clamp(1, 12))).to_owned()
 }

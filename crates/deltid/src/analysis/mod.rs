@@ -35,6 +35,7 @@ pub use uncertainty::{
     UncertaintyOptions,
 };
 pub use validate::{
-    AreaCheck, Finding, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift, MIN_CHANGES,
-    MIN_WINDOW_DAYS, OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED, ZERO_DATES_LISTED,
+    AreaCheck, Finding, HOLIDAY_EDGE_DAYS, LEVEL_SHIFT_FRACTION, LEVEL_SHIFT_WINDOW, LevelShift,
+    MIN_CHANGES, MIN_WINDOW_DAYS, OUTLIER_SCORE, Outlier, Validation, WARNINGS_LISTED,
+    ZERO_DATES_LISTED,
 };
