@@ -408,6 +408,14 @@ def tool_commands(tools, deltid, folder, counts, fmt, uplift, query, out, polars
     return {t: (specs[t][0], result[t], specs[t][1]) for t in tools if t in specs}
 
 
+def remove_output(path):
+    """Removes an output of an earlier run and what deltid writes beside it (its run record
+    `NAME.run.json`, its sections `NAME.<section>.csv`): deltid never overwrites a file unasked."""
+    for stale in [path, *path.parent.glob(path.name + ".run.json"), *path.parent.glob(path.stem + ".*.csv")]:
+        if stale.exists():
+            stale.unlink()
+
+
 def repeat_runs(tools, repeat, out, tag):
     """Runs each tool `repeat` times, round robin; {tool: best run}, printing every run."""
     best = {t: None for t in tools}
@@ -415,8 +423,8 @@ def repeat_runs(tools, repeat, out, tag):
         for t, (cmd, result, _) in tools.items():
             if best[t] is not None and "failed" in best[t]:
                 continue
-            if result is not None and result.exists():
-                result.unlink()
+            if result is not None:
+                remove_output(result)
             log = out / f"{tag}-{t}.log"
             stdout = out / f"{tag}-{t}.stdout"
             wall, cpu, rss, anon, rc = measure(cmd, log, stdout)
@@ -455,8 +463,7 @@ def reference_summary(deltid, out):
     if not HALLINGDAL.exists():
         return None
     path = out / "reference-hallingdal.csv"
-    if path.exists():
-        path.unlink()
+    remove_output(path)
     done = subprocess.run([str(deltid), "estimate", "--scenario", str(HALLINGDAL), "--format", "csv",
                            "--output", str(path)], capture_output=True, text=True)
     return summary_shape(path) if done.returncode == 0 else None

@@ -21,8 +21,8 @@ pub struct Run {
     summary: Summary,
     sheet: Option<String>,
     yearly: Option<Yearly>,
-    /// Made when first asked for (it reads every area's days again).
-    plausibility: std::sync::OnceLock<Option<Plausibility>>,
+    /// Made with the run, while the inputs are hashed.
+    plausibility: Option<Plausibility>,
     uncertainty: Option<Uncertainty>,
     record: RunRecord,
     language: Language,
@@ -113,13 +113,16 @@ impl Run {
     pub fn from_estimate(estimate: Estimate, sheet: Option<String>) -> Run {
         // Hashing the inputs (a pass over each file) and the summary (a pass over the counts)
         // run side by side.
-        let (summary, record) = std::thread::scope(|scope| {
+        // The plausibility checks (every output of an estimate shows them) also run while
+        // the inputs are hashed.
+        let (summary, record, plausibility) = std::thread::scope(|scope| {
             let record = scope.spawn(|| RunRecord::new(&estimate));
             let summary = estimate.summary();
+            let plausibility = Plausibility::new(&estimate, &summary);
             let record = record
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (summary, record)
+            (summary, record, plausibility)
         });
         let language = estimate.scenario().language().unwrap_or_default();
         let rule = estimate.scenario().disclosure();
@@ -130,7 +133,7 @@ impl Run {
             summary,
             sheet,
             yearly: None,
-            plausibility: std::sync::OnceLock::new(),
+            plausibility,
             uncertainty: None,
             protection: None,
         };
@@ -178,12 +181,9 @@ impl Run {
         self.yearly.as_ref()
     }
 
-    /// Checks against holiday homes and commercial guest-nights, when the scenario gives them
-    /// (made on the first call).
+    /// Checks against holiday homes and commercial guest-nights, when the scenario gives them.
     pub fn plausibility(&self) -> Option<&Plausibility> {
-        self.plausibility
-            .get_or_init(|| Plausibility::new(&self.estimate, &self.summary))
-            .as_ref()
+        self.plausibility.as_ref()
     }
 
     /// Intervals, when asked for with [`Run::quantify_uncertainty`].
