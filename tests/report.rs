@@ -219,7 +219,10 @@ fn a_protected_report_shows_suppressed_figures_as_colons() {
     );
     // Its calendar year too; its plan's lines (a mean that is published) are figures, and
     // its deductions of 0 are 0.
-    let year = rows.iter().find(|r| r.contains("<td class=\"n\">2020</td>")).unwrap();
+    let year = rows
+        .iter()
+        .find(|r| r.contains("<td class=\"n\">2020</td>"))
+        .unwrap();
     assert!(year.ends_with(&format!("{suppressed}</tr>")), "{year}");
     assert!(html.contains("under 5 persons"));
     assert!(html.contains("not published under small-count protection"));
