@@ -100,7 +100,12 @@ impl Random {
 
 /// A scenario: areas `A1..`, uplift 6 %, per-area residents (every line an affine function of
 /// the area's own count) or region-level residents shared by present persons.
-fn scenario(residents: &[u32], shared: bool, region_code: bool, disclosure: &str) -> String {
+pub(crate) fn scenario(
+    residents: &[u32],
+    shared: bool,
+    region_code: bool,
+    disclosure: &str,
+) -> String {
     let mut toml = String::from("name = \"R\"\nuplift = 0.06\ncounts = \"counts.csv\"\n");
     if region_code {
         toml.push_str("region_code = \"REG\"\n");
@@ -126,7 +131,7 @@ fn scenario(residents: &[u32], shared: bool, region_code: bool, disclosure: &str
 }
 
 /// Counts as CSV: `date,area,count`, a row per (day, area) given.
-fn counts(rows: &[(u32, &str, u32)]) -> String {
+pub(crate) fn counts(rows: &[(u32, &str, u32)]) -> String {
     let mut csv = String::from("date,area,count\n");
     for (day, area, count) in rows {
         let date = chrono::NaiveDate::from_ymd_opt(2020, 12, 25).unwrap()
@@ -552,8 +557,8 @@ fn published_figures_are_rounded_to_the_base() {
     assert!(text.contains("rounded to 10"), "{text}");
 }
 
-/// The flags override the scenario; the run record names the rule; the SQL export and the
-/// planners' view refuse a protected run.
+/// The flags override the scenario; the run record names the rule; the SQL export refuses a
+/// protected run, the planners' view publishes it.
 #[test]
 fn flags_override_the_scenario_and_the_record_names_the_rule() {
     let rows = [(0, "A1", 100), (0, "A2", 3), (1, "A1", 110), (1, "A2", 60)];
@@ -597,6 +602,190 @@ fn flags_override_the_scenario_and_the_record_names_the_rule() {
     assert_eq!(out.status.code(), Some(1));
     assert!(crate::util::stderr(&out).contains("[disclosure]"));
     let out = deltid(dir.path(), &["population", "--scenario", "plan.toml"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    // A2 counts 3 on day 0: its percentiles are suppressed, never 0.
+    let text = stdout(&out);
+    let line = text.lines().find(|l| l.contains("Area 2")).unwrap();
+    assert!(line.contains(':') && !line.contains(" 0 "), "{text}");
     assert!(Disclosure::new(Some(5), Some(7)).is_err());
+}
+
+/// Counts of three areas over six days: A2 counts 3 on day 0 (small, 0 < 3 < 5); the others
+/// count 100 and more every day.
+pub(crate) fn three_areas() -> Vec<(u32, &'static str, u32)> {
+    let mut rows = Vec::new();
+    for day in 0..6 {
+        rows.push((day, "A1", 100 + 10 * day));
+        rows.push((day, "A2", if day == 0 { 3 } else { 200 + day }));
+        rows.push((day, "A3", 300 + 7 * day));
+    }
+    rows
+}
+
+/// The planners' view of a protected run: an area with a suppressed day or mean publishes no
+/// percentile, dimensioning figure or busiest day (`:` in text, empty in CSV, null in JSON,
+/// never 0); the areas and region with every day published are published rounded to the base.
+#[test]
+fn a_protected_population_view_publishes_what_the_rule_allows() {
+    let toml = scenario(
+        &[0, 0, 0],
+        false,
+        false,
+        "[disclosure]\nmin_count = 5\nrounding = 10\n",
+    );
+    let dir = folder(&[
+        ("plan.toml", &toml),
+        ("counts.csv", &counts(&three_areas())),
+    ]);
+    let run = run_in(dir.path());
+    let protection = run.protection().unwrap();
+    let a2 = deltid::AreaCode::new("A2");
+    assert!(protection.is_aggregate_suppressed(Some(&a2), false));
+
+    // JSON, with the daily rows.
+    let out = deltid(
+        dir.path(),
+        &[
+            "population",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "json",
+            "--daily",
+            "--top",
+            "3",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut published = 0;
+    for area in json["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&json["region"]])
+    {
+        let code = area["code"].as_str().map(deltid::AreaCode::new);
+        let hidden = protection.is_aggregate_suppressed(code.as_ref(), false);
+        assert_eq!(
+            area["suppressed"].as_bool().unwrap_or(false),
+            hidden,
+            "{area}"
+        );
+        let figures = [
+            &area["percentiles"]["p50"],
+            &area["percentiles"]["p95"],
+            &area["percentiles"]["max"],
+            &area["dimensioning"],
+            &area["residents"],
+        ];
+        if hidden {
+            for v in figures {
+                assert!(v.is_null(), "{area}");
+            }
+            assert_eq!(area["peaks"].as_array().unwrap().len(), 0, "{area}");
+        } else {
+            published += 1;
+            for v in figures {
+                assert_eq!(v.as_f64().unwrap() % 10.0, 0.0, "{area}");
+            }
+            let peaks = area["peaks"].as_array().unwrap();
+            assert_eq!(peaks.len(), 3);
+            for day in peaks {
+                assert_eq!(day["present"].as_f64().unwrap() % 10.0, 0.0, "{day}");
+            }
+        }
+    }
+    // A1 is counted 100..150 every day and the region sums the three: both publishable unless
+    // a secondary suppression took them; at least one area's figures are published.
+    assert!(published >= 1);
+    // A1's busiest day is day 5: 150 × 1.06 = 159 → 160 (base 10).
+    if !protection.is_aggregate_suppressed(Some(&deltid::AreaCode::new("A1")), false) {
+        let a1 = &json["areas"][0];
+        assert_eq!(a1["peaks"][0]["present"], 160.0);
+        assert_eq!(a1["peaks"][0]["date"], "2020-12-30");
+    }
+    for day in json["daily"].as_array().unwrap() {
+        let code = day["area"].as_str().map(deltid::AreaCode::new);
+        let date = day["date"].as_str().unwrap().parse().unwrap();
+        if protection.is_day_suppressed(code.as_ref(), date) {
+            assert!(
+                day["present"].is_null() && day["part_time"].is_null(),
+                "{day}"
+            );
+        } else {
+            assert_ne!(day["present"], Value::Null, "{day}");
+        }
+    }
+    // A2's day 0 itself: null, not 3 or 0.
+    let day0 = json["daily"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["area"] == "A2" && d["date"] == "2020-12-25")
+        .unwrap();
+    assert!(day0["present"].is_null(), "{day0}");
+
+    // Text: A2's row of percentiles shows ':' and no 0; the notes name the rule and A2.
+    let out = deltid(dir.path(), &["population", "--scenario", "plan.toml"]);
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.contains("A2") && l.contains("Area 2"))
+        .unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // A2, "Area 2" (two words), residents, P50, P90, P95, P99, max, P95 dimensioning.
+    assert_eq!(cells[3..], [":"; 7], "{text}");
+    assert!(text.contains("under 5 persons"), "{text}");
+    assert!(
+        text.contains("not published under small-count protection"),
+        "{text}"
+    );
+    assert!(text.contains("Area 2"), "{text}");
+
+    // CSV: A2's figures empty, never 0.
+    let out = deltid(
+        dir.path(),
+        &["population", "--scenario", "plan.toml", "--format", "csv"],
+    );
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let csv = stdout(&out);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("A2,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    for column in [
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "max",
+        "dimensioning",
+        "residents",
+    ] {
+        let i = header.iter().position(|h| *h == column).unwrap();
+        assert_eq!(row[i], "", "{column} in {csv}");
+    }
+    // The daily CSV: A2's day 0 has no figure.
+    let out = deltid(
+        dir.path(),
+        &[
+            "population",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "csv",
+            "--daily",
+        ],
+    );
+    let csv = stdout(&out);
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("2020-12-25") && l.contains(",A2,"))
+        .unwrap();
+    assert!(row.contains(",,,,"), "{row}");
 }

@@ -181,3 +181,58 @@ fn a_report_never_replaces_a_file_unasked() {
         "mine"
     );
 }
+
+/// A protected run's report: a suppressed area's percentiles, dimensioning figure and
+/// calendar years are ":" (never 0), its chart panel says it is not published, the notes carry
+/// the rule; it renders in Chromium without console messages.
+#[test]
+fn a_protected_report_shows_suppressed_figures_as_colons() {
+    use crate::disclosure::{counts, scenario, three_areas};
+    let toml = scenario(&[0, 0, 0], false, false, "[disclosure]\nmin_count = 5\n");
+    let dir = folder(&[
+        ("plan.toml", &toml),
+        ("counts.csv", &counts(&three_areas())),
+    ]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "report",
+            "--scenario",
+            "plan.toml",
+            "--output",
+            "report.html",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = dir.path().join("report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // A2 counts 3 on its first day: its percentiles row (residents, P50, P90, P95, P99, max,
+    // P95 dimensioning) is all ":".
+    let suppressed = "<td class=\"n\">:</td>";
+    let rows: Vec<&str> = html
+        .lines()
+        .filter(|l| l.starts_with("<tr><td>A2</td><td>Area 2</td>"))
+        .collect();
+    assert!(
+        rows.iter().any(|r| r.matches(suppressed).count() == 7),
+        "{rows:#?}"
+    );
+    // Its calendar year too; its plan's lines (a mean that is published) are figures, and
+    // its deductions of 0 are 0.
+    let year = rows
+        .iter()
+        .find(|r| r.contains("<td class=\"n\">2020</td>"))
+        .unwrap();
+    assert!(year.ends_with(&format!("{suppressed}</tr>")), "{year}");
+    assert!(html.contains("under 5 persons"));
+    assert!(html.contains("not published under small-count protection"));
+    // The CLI is built with charts: A2's panel says it is not published.
+    assert!(html.contains("Area 2: not published (small-count protection)"));
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let (dom, console) = browse(&chromium, &page, &["--dump-dom"]);
+    assert!(console.is_empty(), "{console:#?}");
+    assert!(dom.contains(suppressed));
+    assert!(dom.contains("not published under small-count protection"));
+}

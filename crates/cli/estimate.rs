@@ -57,6 +57,13 @@ pub struct Analyses {
     #[arg(long, value_name = "N", requires = "uncertainty", default_value_t = analysis::DEFAULT_SEED,
         allow_negative_numbers = true, value_parser = crate::seed)]
     seed: u64,
+    #[command(flatten)]
+    protection: Protection,
+}
+
+/// The small-count protection flags, over the scenario's `[disclosure]`.
+#[derive(clap::Args)]
+pub struct Protection {
     /// Small-count protection: suppress figures under K persons (0 < |value| < K) in every
     /// output, with the figures that would reveal them (instead of the scenario's
     /// `[disclosure] min_count`). Operators use 5 (Telia, Eurostat's multimno) to 16 (FlowKit).
@@ -68,8 +75,8 @@ pub struct Analyses {
     round_to: Option<String>,
 }
 
-impl Analyses {
-    /// Adds small-count protection, the yearly figures and the intervals asked for to `run`.
+impl Protection {
+    /// Sets the rule the flags give (each part over the scenario's) on `run`.
     pub fn add_to(&self, run: &mut Run) -> Result<(), Failure> {
         if self.min_count.is_some() || self.round_to.is_some() {
             let rounding = self.round_to.as_deref().and_then(|r| r.parse().ok());
@@ -77,6 +84,14 @@ impl Analyses {
                 .map_err(|e| Failure::usage(anyhow::anyhow!("{e}")))?;
             run.set_disclosure(run.scenario().disclosure().overridden_by(flags));
         }
+        Ok(())
+    }
+}
+
+impl Analyses {
+    /// Adds small-count protection, the yearly figures and the intervals asked for to `run`.
+    pub fn add_to(&self, run: &mut Run) -> Result<(), Failure> {
+        self.protection.add_to(run)?;
         if let Some(method) = self.annualise {
             let (method, negative) = annualisation(method, self.negative);
             run.annualise(method, negative);

@@ -22,6 +22,8 @@ use crate::output::{Output, commit};
 pub struct Args {
     #[command(flatten)]
     input: Input,
+    #[command(flatten)]
+    protection: crate::estimate::Protection,
     /// How many of the busiest days to list (at least 1).
     #[arg(long, default_value_t = 10, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -119,6 +121,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(language) = input.language {
         run.set_language(language);
     }
+    args.protection.add_to(&mut run)?;
     let view = run.population(&options)?;
     // Every output is written before any lands: a chart that cannot be drawn or written
     // leaves no table behind, and the other way round.

@@ -230,20 +230,17 @@ impl Run {
         Ok(())
     }
 
-    /// The emergency planners' view.
+    /// The emergency planners' view, as published: under small-count protection
+    /// ([`Run::protection`]) an area's (or the region's) figures suppressed when any of its
+    /// days or its mean is, the others rounded to the base ([`Protection::population`]).
     ///
     /// # Errors
-    /// As [`Population::new`];
-    /// [`Error::InvalidOption`] under small-count protection ([`Run::protection`]): its
-    /// percentiles and busiest days are not yet published under it, so it is refused rather
-    /// than published unprotected.
+    /// As [`Population::new`].
     pub fn population(&self, options: &PopulationOptions) -> Result<Population> {
-        if self.protection.is_some() {
-            return Err(Error::InvalidOption {
-                option: "disclosure".to_owned(),
-                reason: "small-count protection is applied to the estimate's outputs (table, CSV, JSON, xlsx, Parquet) only; the planners' view, its charts and the report are refused under it rather than published unprotected".to_owned(),
-            });
-        }
-        Population::new(&self.estimate, &self.summary, options)
+        let population = Population::new(&self.estimate, &self.summary, options)?;
+        Ok(match &self.protection {
+            Some(protection) => protection.population(&population),
+            None => population,
+        })
     }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use deltid::analysis::{
-    Annualisation, NegativePolicy, Population, PopulationOptions, Threshold, TypicalYearView,
+    Annualisation, NegativePolicy, PopulationOptions, Threshold, TypicalYearView,
     UncertaintyOptions, daily_rows,
 };
 use deltid::output::{Daily, Format, write_population, write_run};
@@ -286,8 +286,8 @@ impl Estimate {
             threshold,
             typical_year,
         };
-        let view =
-            Population::new(self.run.estimate(), self.run.summary(), &options).map_err(error)?;
+        // As the run publishes it (under small-count protection, suppressed and rounded).
+        let view = self.run.population(&options).map_err(error)?;
         let mut out = Vec::new();
         write_population(&view, &self.run, Format::Json, Daily::Omit, &mut out).map_err(error)?;
         String::from_utf8(out).map_err(|e| invalid("json", e.to_string()))

@@ -45,7 +45,8 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use chrono::NaiveDate;
 use deltid_model::{AreaCode, DayLines, Disclosure, Estimate, RegionRule, Summary};
 
-use super::Yearly;
+use super::population::ratio;
+use super::{AreaPopulation, Population, PopulationDay, Yearly};
 use serde::Serialize;
 
 /// Candidates taken at each end of a suppressed cell when looking for a cycle through it.
@@ -717,6 +718,76 @@ impl Protection {
             }
         }
         out
+    }
+
+    /// The planners' view as published: an area's (or the region's) percentiles,
+    /// dimensioning figure, typical year, mean residents, means and maxima per month and label
+    /// NaN (suppressed, never 0), its days above the threshold `None`, its busiest days left
+    /// out and [`AreaPopulation::suppressed`] set when its aggregates are
+    /// ([`Protection::is_aggregate_suppressed`]: any of its days or its mean suppressed; the
+    /// region's percentiles are of its own days); the others rounded to the base.
+    pub fn population(&self, population: &Population) -> Population {
+        let mut out = population.clone();
+        for area in out.areas.iter_mut().chain([&mut out.region]) {
+            self.protect_population(area);
+        }
+        out
+    }
+
+    fn protect_population(&self, area: &mut AreaPopulation) {
+        let hidden = self.is_aggregate_suppressed(area.code.as_ref(), false);
+        let show = |v: &mut f64| {
+            *v = if hidden {
+                f64::NAN
+            } else {
+                self.rule.round(*v)
+            }
+        };
+        area.suppressed = hidden;
+        show(&mut area.residents);
+        show(&mut area.dimensioning);
+        let p = &mut area.percentiles;
+        for v in [&mut p.p50, &mut p.p90, &mut p.p95, &mut p.p99, &mut p.max] {
+            show(v);
+        }
+        if let Some(year) = &mut area.typical_year {
+            show(&mut year.dimensioning);
+            let p = &mut year.percentiles;
+            for v in [&mut p.p50, &mut p.p90, &mut p.p95, &mut p.p99, &mut p.max] {
+                show(v);
+            }
+        }
+        for group in area.by_month.iter_mut().chain(&mut area.by_label) {
+            show(&mut group.mean);
+            show(&mut group.max);
+        }
+        if hidden {
+            area.days_above = None;
+            area.peaks.clear();
+        } else {
+            // Every day of an area whose aggregates are published is published.
+            for day in &mut area.peaks {
+                *day = self.population_day(day.clone());
+            }
+        }
+    }
+
+    /// A day of the planners' view as published: its persons NaN (suppressed, never 0) and
+    /// its ratio `None` when the day is suppressed ([`Protection::is_day_suppressed`]), else
+    /// rounded to the base and the ratio of the rounded figures.
+    pub fn population_day(&self, mut day: PopulationDay) -> PopulationDay {
+        if self.is_day_suppressed(day.area.as_ref(), day.date) {
+            day.present = f64::NAN;
+            day.residents = f64::NAN;
+            day.part_time = f64::NAN;
+            day.ratio = None;
+        } else {
+            day.present = self.rule.round(day.present);
+            day.residents = self.rule.round(day.residents);
+            day.part_time = self.rule.round(day.part_time);
+            day.ratio = ratio(day.present, day.residents);
+        }
+        day
     }
 
     /// Whether anything is suppressed.

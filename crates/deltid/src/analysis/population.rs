@@ -177,6 +177,12 @@ pub struct AreaPopulation {
     pub by_month: Vec<GroupSummary>,
     /// Per calendar label, in label order.
     pub by_label: Vec<GroupSummary>,
+    /// Whether its figures are suppressed by small-count protection (see
+    /// [`Protection::population`](super::Protection::population)): its person figures are
+    /// then NaN (`null` in JSON, never 0), its days above the threshold `None` and its busiest
+    /// days left out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
 }
 
 /// Where the registered residents per area come from.
@@ -380,8 +386,13 @@ fn day(
         present: lines.present(),
         residents,
         part_time: lines.part_time(),
-        ratio: (residents > 0.0).then(|| lines.present() / residents),
+        ratio: ratio(lines.present(), residents),
     }
+}
+
+/// Present population ÷ registered residents; `None` when residents are not above 0.
+pub(crate) fn ratio(present: f64, residents: f64) -> Option<f64> {
+    (residents > 0.0).then(|| present / residents)
 }
 
 fn summarise(
@@ -467,6 +478,7 @@ fn summarise(
         peaks,
         by_month,
         by_label,
+        suppressed: false,
     }
 }
 

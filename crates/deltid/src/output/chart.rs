@@ -14,8 +14,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use chrono::Datelike;
 use deltid_model::{Error, Language, Result, Summary, TableRow};
 
+use super::population::published_days;
 use super::typeset::Typeset;
-use crate::analysis::{Population, PopulationDay, Threshold, population_days};
+use crate::analysis::{Population, PopulationDay, Protection, Threshold};
 use crate::catalogue::{self, fill, text};
 use crate::run::Run;
 use crate::words::{persons, whole};
@@ -98,6 +99,11 @@ fn layout(areas: usize) -> (u32, u32) {
 /// A single area is titled with its name and drawn as one panel, with its yearly figure.
 /// Titles, axes, legends and month names are in the run's language.
 ///
+/// Under small-count protection ([`Run::protection`]) give the view as the run publishes it
+/// ([`Run::population`]): a suppressed area's (or the region's) panel is left out and says
+/// so, a suppressed area's bar is left out and labelled `:`, and the other figures are
+/// rounded to the base.
+///
 /// # Errors
 /// [`Error::Chart`] if drawing fails; [`Error::Write`] if the writer fails.
 pub fn write_chart(
@@ -111,8 +117,9 @@ pub fn write_chart(
     let words = Words {
         language: run.language(),
         source: source_line(run),
+        protection: run.protection(),
     };
-    let daily: Vec<PopulationDay> = population_days(run.estimate()).collect();
+    let daily: Vec<PopulationDay> = published_days(run.estimate(), run.protection()).collect();
     let size = chart_size(population.areas.len());
     match format {
         ChartFormat::Png => {
@@ -190,16 +197,17 @@ const DIMENSIONING: RGBColor = RGBColor(120, 40, 150);
 const OTHERS: RGBColor = RGBColor(170, 170, 170);
 
 /// The chart's language and its source line.
-struct Words {
+struct Words<'a> {
     language: Language,
     source: String,
+    protection: Option<&'a Protection>,
 }
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     (population, daily): (&Population, &[PopulationDay]),
     summary: &Summary,
-    words: &Words,
+    words: &Words<'_>,
 ) -> Result<()> {
     let lang = words.language;
     root.fill(&WHITE).map_err(chart_error)?;
@@ -235,16 +243,22 @@ fn draw<DB: DrawingBackend>(
                     .iter()
                     .find(|a| a.code() == one.code.as_ref())
             })
-            .map(|a| a.table().row(TableRow::GuestNightsPerYear).rounded),
+            .filter(|a| !mean_suppressed(words.protection, a))
+            .map(|a| published(words.protection, a)),
     };
-    panel(
-        &top,
-        (&title, lang),
-        &region_days,
-        &population.region.peaks,
-        true,
-        levels,
-    )?;
+    // A single area's panel is the region's.
+    if single.map_or(population.region.suppressed, |one| one.suppressed) {
+        suppressed_panel(&top, name, lang, true)?;
+    } else {
+        panel(
+            &top,
+            (&title, lang),
+            &region_days,
+            &population.region.peaks,
+            true,
+            levels,
+        )?;
+    }
 
     if rows > 0 {
         let cells = middle.split_evenly((rows as usize, AREAS_PER_ROW));
@@ -255,9 +269,13 @@ fn draw<DB: DrawingBackend>(
                 threshold: population.threshold,
                 ..Levels::default()
             };
-            panel(cell, (&area.name, lang), &days, &area.peaks, false, levels)?;
+            if area.suppressed {
+                suppressed_panel(cell, &area.name, lang, false)?;
+            } else {
+                panel(cell, (&area.name, lang), &days, &area.peaks, false, levels)?;
+            }
         }
-        bars(&bottom, summary, lang)?;
+        bars(&bottom, summary, words.protection, lang)?;
     }
     footer
         .draw(&Text::new(
@@ -303,6 +321,35 @@ fn source_line(run: &Run) -> String {
             ("version", crate::record::VERSION),
         ],
     )
+}
+
+/// In place of a panel whose figures are suppressed by small-count protection: its name and
+/// that it is not published.
+fn suppressed_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    name: &str,
+    lang: Language,
+    large: bool,
+) -> Result<()> {
+    let font = if large { 24 } else { 16 };
+    area.draw(&Text::new(
+        fill(lang, "chart.suppressed", &[("name", name)]),
+        (24, 24),
+        ("sans-serif", font).into_font().color(&RESIDENTS),
+    ))
+    .map_err(chart_error)
+}
+
+/// Whether an area's mean (its table, its yearly figure) is suppressed.
+fn mean_suppressed(protection: Option<&Protection>, area: &deltid_model::AreaSummary) -> bool {
+    protection.is_some_and(|p| p.is_mean_suppressed(area.code()))
+}
+
+/// An area's guest-nights per year as the table publishes it (rounded to the protection's
+/// base, if any).
+fn published(protection: Option<&Protection>, area: &deltid_model::AreaSummary) -> i64 {
+    let yearly = area.table().row(TableRow::GuestNightsPerYear).rounded;
+    protection.map_or(yearly, |p| p.rule().round(yearly as f64) as i64)
 }
 
 /// Lines across a panel (the dimensioning population, a threshold) and, for a single area,
@@ -616,15 +663,22 @@ fn trim_number(x: f64) -> String {
 fn bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     summary: &Summary,
+    protection: Option<&Protection>,
     lang: Language,
 ) -> Result<()> {
     let days = summary.days();
-    let values: Vec<(String, f64)> = summary
+    // A suppressed area's bar is left out (its value 0, labelled ":").
+    let values: Vec<(String, f64, bool)> = summary
         .areas()
         .iter()
         .map(|a| {
-            let yearly = a.table().row(TableRow::GuestNightsPerYear).rounded;
-            (a.name().to_owned(), yearly as f64)
+            let hidden = mean_suppressed(protection, a);
+            let yearly = if hidden {
+                0.0
+            } else {
+                published(protection, a) as f64
+            };
+            (a.name().to_owned(), yearly, hidden)
         })
         .collect();
     if values.is_empty() {
@@ -667,23 +721,29 @@ fn bars<DB: DrawingBackend>(
         .draw()
         .map_err(chart_error)?;
     chart
-        .draw_series(values.iter().enumerate().map(|(i, (_, v))| {
-            let i = i as i32;
-            let mut bar = Rectangle::new(
-                [
-                    (SegmentValue::Exact(i), 0.0),
-                    (SegmentValue::Exact(i + 1), *v),
-                ],
-                PRESENT.mix(0.8).filled(),
-            );
-            bar.set_margin(0, 0, 20, 20);
-            bar
-        }))
+        .draw_series(
+            values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.2)
+                .map(|(i, (_, v, _))| {
+                    let i = i as i32;
+                    let mut bar = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), 0.0),
+                            (SegmentValue::Exact(i + 1), *v),
+                        ],
+                        PRESENT.mix(0.8).filled(),
+                    );
+                    bar.set_margin(0, 0, 20, 20);
+                    bar
+                }),
+        )
         .map_err(chart_error)?;
     chart
-        .draw_series(values.iter().enumerate().map(|(i, (_, v))| {
+        .draw_series(values.iter().enumerate().map(|(i, (_, v, hidden))| {
             Text::new(
-                whole(*v),
+                if *hidden { whole(f64::NAN) } else { whole(*v) },
                 (SegmentValue::CenterOf(i as i32), *v),
                 ("sans-serif", 15)
                     .into_font()

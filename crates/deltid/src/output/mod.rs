@@ -162,7 +162,7 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
 }
 
 /// The run's yearly figures as published (suppressed figures NaN, the others rounded).
-fn published_yearly(run: &Run) -> Option<crate::analysis::Yearly> {
+pub(super) fn published_yearly(run: &Run) -> Option<crate::analysis::Yearly> {
     let yearly = run.yearly()?;
     Some(match run.protection() {
         Some(p) => p.yearly(yearly, run.estimate().region_rule()),
@@ -172,7 +172,7 @@ fn published_yearly(run: &Run) -> Option<crate::analysis::Yearly> {
 
 /// An analysis made from every area's days (plausibility, uncertainty): left out when small-
 /// count protection suppresses anything (its figures would mix suppressed cells in).
-fn published<'a, T>(run: &Run, analysis: Option<&'a T>) -> Option<&'a T> {
+pub(super) fn published<'a, T>(run: &Run, analysis: Option<&'a T>) -> Option<&'a T> {
     analysis.filter(|_| run.protection().is_none_or(|p| !p.any()))
 }
 

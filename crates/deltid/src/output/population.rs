@@ -6,11 +6,14 @@ use std::io::Write;
 use deltid_model::{AreaCode, Estimate, PercentileMethod, Result};
 use serde::Serialize;
 
+use super::sheet::SUPPRESSED;
 use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
-use super::text::{right_align, table};
+use super::text::{disclosure_notes, right_align, table};
 use super::{Daily, Format, record_sheet, write_record_footer};
 use crate::analysis::ResidentsSource;
-use crate::analysis::{AreaPopulation, Population, PopulationDay, Threshold, population_days};
+use crate::analysis::{
+    AreaPopulation, Population, PopulationDay, Protection, Threshold, population_days,
+};
 use crate::catalogue::{self, fill, text};
 use crate::record::RunRecord;
 use crate::run::Run;
@@ -23,6 +26,11 @@ use deltid_model::Language;
 /// area, then of the region, ranked), `daily` and `run`, or Parquet (the days, always). The run
 /// record, with the view's percentile method, dimensioning and threshold, is the table's
 /// footer, the `run` object of JSON and the `run` sheet.
+///
+/// Under small-count protection ([`Run::protection`]) give the view as the run publishes it
+/// ([`Run::population`]): suppressed figures are `:` in the table and workbooks, empty in CSV,
+/// null in JSON and Parquet (never 0), each day of the daily rows is published by
+/// [`Protection::population_day`], and the notes carry the protection's rule.
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails;
@@ -37,28 +45,29 @@ pub fn write_population(
 ) -> Result<()> {
     let estimate = run.estimate();
     let language = run.language();
+    let protection = run.protection();
     let record = run.record().with_population(population);
     match (format, daily) {
         (Format::Table, _) => {
-            write_population_table(population, language, &mut out)?;
+            write_population_table(population, language, protection, &mut out)?;
             write_record_footer(&record, language, out)
         }
         (Format::Csv(style), Daily::Omit) => {
             percentiles_sheet(population, language).write_csv(style, out)
         }
         (Format::Csv(style), Daily::Include) => {
-            daily_sheet(estimate, language).write_csv(style, out)
+            daily_sheet(estimate, language, protection).write_csv(style, out)
         }
         (Format::Xlsx, _) => write_workbook(
             vec![
                 percentiles_sheet(population, language),
                 peaks_sheet(population, language),
-                daily_sheet(estimate, language),
+                daily_sheet(estimate, language, protection),
                 record_sheet(&record, language),
             ],
             out,
         ),
-        (Format::Parquet, _) => write_parquet(daily_sheet(estimate, language), out),
+        (Format::Parquet, _) => write_parquet(daily_sheet(estimate, language, protection), out),
         (Format::Json, daily) => {
             #[derive(Serialize)]
             struct Document<'a> {
@@ -68,7 +77,8 @@ pub fn write_population(
                 daily: Option<Vec<PopulationDay>>,
                 run: &'a RunRecord,
             }
-            let daily = (daily == Daily::Include).then(|| population_days(estimate).collect());
+            let daily =
+                (daily == Daily::Include).then(|| published_days(estimate, protection).collect());
             let document = Document {
                 population,
                 daily,
@@ -88,6 +98,7 @@ fn percentile_name(population: &Population) -> String {
 pub(crate) fn write_population_table(
     value: &Population,
     language: Language,
+    protection: Option<&Protection>,
     mut out: impl Write,
 ) -> Result<()> {
     let lang = language;
@@ -143,7 +154,15 @@ pub(crate) fn write_population_table(
         ]);
     }
     right_align(&mut peaks, 4);
-    writeln!(out, "{peaks}\n")?;
+    if region.suppressed {
+        writeln!(
+            out,
+            "{}\n",
+            fill(lang, "population.suppressed", &[("name", &region.name)])
+        )?;
+    } else {
+        writeln!(out, "{peaks}\n")?;
+    }
 
     writeln!(out, "{}", text(lang, "population.levels"))?;
     let mut levels = table();
@@ -189,8 +208,11 @@ pub(crate) fn write_population_table(
             whole(p.max),
             whole(area.dimensioning),
         ];
-        if let Some(n) = area.days_above {
-            row.push(n.to_string());
+        if this.threshold.is_some() {
+            row.push(
+                area.days_above
+                    .map_or(SUPPRESSED.to_owned(), |n| n.to_string()),
+            );
         }
         levels.add_row(row);
     }
@@ -264,6 +286,9 @@ pub(crate) fn write_population_table(
         writeln!(out, "{by}\n")?;
     }
     writeln!(out, "{}", text(lang, "text.notes"))?;
+    for note in protection_notes(lang, this, protection) {
+        writeln!(out, "- {note}")?;
+    }
     let (method, source, allocation) = this.terms;
     writeln!(
         out,
@@ -324,6 +349,60 @@ pub(crate) fn write_population_table(
         )?;
     }
     Ok(())
+}
+
+/// The notes on small-count protection of a population view: the rule
+/// ([`disclosure_notes`]) and the areas whose figures are not published.
+fn protection_notes(
+    language: Language,
+    population: &Population,
+    protection: Option<&Protection>,
+) -> Vec<String> {
+    let Some(protection) = protection else {
+        return Vec::new();
+    };
+    let mut notes = disclosure_notes(language, protection);
+    notes.extend(suppressed_note(language, population));
+    notes
+}
+
+/// The note naming the areas (and the region) whose population figures are suppressed, if
+/// any.
+pub(crate) fn suppressed_note(language: Language, population: &Population) -> Option<String> {
+    let names: Vec<&str> = population
+        .areas
+        .iter()
+        .chain([&population.region])
+        .filter(|a| a.suppressed)
+        .map(|a| a.name.as_str())
+        .collect();
+    (!names.is_empty()).then(|| {
+        fill(
+            language,
+            "population.suppressed_areas",
+            &[("names", &names.join(", "))],
+        )
+    })
+}
+
+/// A figure of persons as a cell: [`Cell::Suppressed`] when suppressed (NaN), never 0.
+fn figure<'a>(value: f64) -> Cell<'a> {
+    if value.is_nan() {
+        Cell::Suppressed
+    } else {
+        Cell::Number(value)
+    }
+}
+
+/// Every day of the view ([`population_days`]) as published under `protection`.
+pub(crate) fn published_days<'a>(
+    estimate: &'a Estimate,
+    protection: Option<&'a Protection>,
+) -> impl Iterator<Item = PopulationDay> + 'a {
+    population_days(estimate).map(move |day| match protection {
+        Some(p) => p.population_day(day),
+        None => day,
+    })
 }
 
 /// The percentiles table: persons, except the percentile (a fraction 0..1) and the days.
@@ -394,20 +473,20 @@ fn percentiles_sheet(population: &Population, language: Language) -> Sheet<'_> {
                     population.dimensioning_percentile,
                     area.dimensioning,
                 ]
-                .map(Cell::Number),
+                .map(figure),
             );
-            row.push(
-                area.days_above
-                    .map_or(Cell::Empty, |n| Cell::Whole(n.into())),
-            );
+            row.push(match area.days_above {
+                Some(n) => Cell::Whole(n.into()),
+                None if population.threshold.is_some() => Cell::Suppressed,
+                None => Cell::Empty,
+            });
             row.push(Cell::Text(method.clone().into()));
             if typical {
                 match &area.typical_year {
                     Some(year) => {
                         let p = &year.percentiles;
                         row.extend(
-                            [p.p50, p.p90, p.p95, p.p99, p.max, year.dimensioning]
-                                .map(Cell::Number),
+                            [p.p50, p.p90, p.p95, p.p99, p.max, year.dimensioning].map(figure),
                         );
                     }
                     None => row.extend([(); 6].map(|()| Cell::Empty)),
@@ -449,11 +528,17 @@ fn peaks_sheet(population: &Population, language: Language) -> Sheet<'_> {
 
 /// Every day of every area, then of the region, with [`DAY_COLUMNS`], made as they are
 /// written.
-fn daily_sheet(estimate: &Estimate, language: Language) -> Sheet<'_> {
+fn daily_sheet<'a>(
+    estimate: &'a Estimate,
+    language: Language,
+    protection: Option<&'a Protection>,
+) -> Sheet<'a> {
     Sheet {
         name: "daily",
         header: super::columns(language, &DAY_COLUMNS),
-        rows: Box::new(population_days(estimate).map(move |day| day_cells(language, day))),
+        rows: Box::new(
+            published_days(estimate, protection).map(move |day| day_cells(language, day)),
+        ),
     }
 }
 
@@ -467,10 +552,14 @@ fn day_cells<'a>(language: Language, day: PopulationDay) -> Vec<Cell<'a>> {
         day.area
             .map_or(Cell::Empty, |a| Cell::Text(a.to_string().into())),
         Cell::Text(day.name.into()),
-        Cell::Number(day.present),
-        Cell::Number(day.residents),
-        Cell::Number(day.part_time),
-        day.ratio.map_or(Cell::Empty, Cell::Number),
+        figure(day.present),
+        figure(day.residents),
+        figure(day.part_time),
+        match day.ratio {
+            Some(ratio) => Cell::Number(ratio),
+            None if day.present.is_nan() => Cell::Suppressed,
+            None => Cell::Empty,
+        },
     ]
 }
 

@@ -6,11 +6,11 @@ use std::io::Write;
 
 use deltid_model::{AreaCode, Language, Result};
 
-use super::text::{PER_AREA_COLUMNS, line_applies, table_label};
+use super::text::{PER_AREA_COLUMNS, line_applies, shown, table_label};
 use crate::analysis::Population;
 use crate::catalogue::{self, fill, text};
 use crate::run::Run;
-use crate::words::persons;
+use crate::words::whole;
 
 /// The report's styles: a narrow column on a phone, A4 pages in print.
 const STYLE: &str = r#"
@@ -56,6 +56,12 @@ footer { margin-top: 2rem; color: var(--muted); font-size: 0.8rem; }
 /// The file is self-contained: no scripts, no external assets, a content security policy that
 /// forbids loading any; every text from the inputs (names, codes, paths) is escaped.
 ///
+/// Under small-count protection ([`Run::protection`]) give the view as the run publishes it
+/// ([`Run::population`]): the plan's table, the per-area table and the calendar years as the
+/// text shows them (suppressed figures `:`, the others rounded to the base), the population
+/// part as the view publishes it, the yearly figures as published, uncertainty and
+/// plausibility left out when anything is suppressed, and the protection's notes.
+///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails; the chart's errors.
 ///
@@ -90,6 +96,13 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let lang = run.language();
     let summary = run.summary();
     let region = summary.region();
+    let protection = run.protection();
+    let mean_hidden = |area: &deltid_model::AreaSummary| {
+        protection.is_some_and(|p| p.is_mean_suppressed(area.code()))
+    };
+    let sums_hidden = |area: &deltid_model::AreaSummary| {
+        protection.is_some_and(|p| p.is_aggregate_suppressed(area.code(), false))
+    };
     let head = |key: &str| escape(text(lang, &format!("head.{key}")));
     let mut h = String::with_capacity(64 * 1024);
     let title = fill(lang, "report.title", &[("region", summary.region_name())]);
@@ -136,15 +149,15 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         );
     };
     figure(
-        persons(per_day),
+        shown(protection, per_day, mean_hidden(region)),
         text(lang, "report.guest_nights_day").to_owned(),
     );
     figure(
-        persons(per_year),
+        shown(protection, per_year, mean_hidden(region)),
         text(lang, "report.guest_nights_year").to_owned(),
     );
     figure(
-        persons(population.region.dimensioning.round() as i64),
+        whole(population.region.dimensioning),
         fill(
             lang,
             "report.dimensioning",
@@ -159,7 +172,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     );
     if let Some(peak) = population.region.peaks.first() {
         figure(
-            persons(peak.present.round() as i64),
+            whole(peak.present),
             format!(
                 "{}: {} {} ({})",
                 text(lang, "report.busiest_day"),
@@ -189,7 +202,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
             h,
             "<tr{class}><td>{}</td><td class=\"n\">{}</td></tr>",
             escape(&table_label(lang, line, summary)),
-            persons(line.rounded)
+            shown(protection, line.rounded, mean_hidden(region))
         );
     }
     let _ = writeln!(h, "</tbody></table></div></section>");
@@ -219,7 +232,11 @@ fn report(run: &Run, population: &Population) -> Result<String> {
             escape(area.name())
         );
         for line in &area.table().lines {
-            let _ = write!(h, "<td class=\"n\">{}</td>", persons(line.rounded));
+            let _ = write!(
+                h,
+                "<td class=\"n\">{}</td>",
+                shown(protection, line.rounded, mean_hidden(area))
+            );
         }
         let _ = writeln!(h, "</tr>");
     }
@@ -261,12 +278,23 @@ fn report(run: &Run, population: &Population) -> Result<String> {
             day.date,
             escape(&weekday(lang, day.weekday)),
             escape(&catalogue::label(lang, day.label.name())),
-            persons(day.present.round() as i64),
-            persons(day.residents.round() as i64),
-            persons(day.part_time.round() as i64),
+            whole(day.present),
+            whole(day.residents),
+            whole(day.part_time),
         );
     }
     let _ = writeln!(h, "</tbody></table></div>");
+    if population.region.suppressed {
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            escape(&fill(
+                lang,
+                "population.suppressed",
+                &[("name", &population.region.name)]
+            ))
+        );
+    }
 
     // Percentiles and dimensioning.
     let _ = writeln!(
@@ -313,7 +341,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
             p.max,
             area.dimensioning,
         ] {
-            let _ = write!(h, "<td class=\"n\">{}</td>", persons(value.round() as i64));
+            let _ = write!(h, "<td class=\"n\">{}</td>", whole(value));
         }
         let _ = writeln!(h, "</tr>");
     }
@@ -347,14 +375,18 @@ fn report(run: &Run, population: &Population) -> Result<String> {
                         ("total", &year.days_in_year.to_string())
                     ]
                 )),
-                persons(year.guest_nights.round() as i64),
+                shown(
+                    protection,
+                    deltid_model::whole_persons(year.guest_nights),
+                    sums_hidden(area)
+                ),
             );
         }
     }
     let _ = writeln!(h, "</tbody></table></div>");
-    if let Some(yearly) = run.yearly() {
+    if let Some(yearly) = super::published_yearly(run) {
         let mut text_out = Vec::new();
-        super::analyses::write_yearly(yearly, lang, &mut text_out)?;
+        super::analyses::write_yearly(&yearly, lang, &mut text_out)?;
         let _ = writeln!(
             h,
             "<pre>{}</pre>",
@@ -362,7 +394,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         );
     }
     let _ = writeln!(h, "</section>");
-    if let Some(uncertainty) = run.uncertainty() {
+    if let Some(uncertainty) = super::published(run, run.uncertainty()) {
         let mut text_out = Vec::new();
         super::analyses::write_uncertainty(uncertainty, lang, &mut text_out)?;
         let _ = writeln!(
@@ -372,7 +404,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
             escape(&String::from_utf8_lossy(&text_out))
         );
     }
-    if let Some(plausibility) = run.plausibility() {
+    if let Some(plausibility) = super::published(run, run.plausibility()) {
         let mut text_out = Vec::new();
         super::analyses::write_plausibility(plausibility, lang, &mut text_out)?;
         let _ = writeln!(
@@ -391,8 +423,10 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     );
     // The summary's notes, as the text gives them (rounding, allocation, the region rule,
     // missing, incomplete and negative days).
-    // A protected run is refused before the report is made.
-    let notes = super::text::summary_notes(lang, summary, None);
+    // Under protection, its rule (in the summary's notes) and the areas whose population
+    // figures are not published.
+    let mut notes = super::text::summary_notes(lang, summary, protection);
+    notes.extend(super::population::suppressed_note(lang, population));
     for note in notes {
         let _ = writeln!(h, "<li>{}</li>", escape(&note));
     }
