@@ -532,6 +532,31 @@ fn suppressed_figures_are_never_shown_as_zero() {
         .unwrap();
     // mean_observed (column 8) shows ":", not 0.
     assert_eq!(row[7].to_string(), ":");
+    // The calendar years' sheet: A3's guest-nights (and their whole persons) suppressed, A1's
+    // published; plausibility and intervals, unprotected, are not in the workbook.
+    let years = book.worksheet_range("calendar_years").unwrap();
+    let a3: Vec<String> = years
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "A3"))
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(a3[5..], [":", ":"], "{a3:?}");
+    let a1 = years
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "A1"))
+        .unwrap();
+    assert!(
+        a1[5].to_string().parse::<f64>().is_ok_and(|v| v > 0.0),
+        "{a1:?}"
+    );
+    assert!(!book.sheet_names().iter().any(|n| n == "plausibility"));
+    let sections: Vec<&str> = deltid::output::Section::of(&run)
+        .into_iter()
+        .map(deltid::output::Section::key)
+        .collect();
+    assert_eq!(sections, ["calendar_years", "notes"]);
 }
 
 /// With a rounding base every published person figure is a multiple of it.

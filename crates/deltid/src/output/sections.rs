@@ -82,14 +82,20 @@ impl Section {
 
     /// The sections `run` has, in [`Section::ALL`]'s order.
     ///
-    /// Under small-count protection that suppressed anything, only the notes: the sections'
-    /// figures are not protected cell by cell yet, so they are left out, as the text leaves
-    /// out plausibility and intervals then.
+    /// Under small-count protection the calendar years and yearly figures are published as
+    /// the text publishes them (an area's suppressed with any of its days or its mean, the
+    /// others rounded to the base); when anything is suppressed the intervals, sensitivity
+    /// and plausibility are left out, as the text leaves them out.
     pub fn of(run: &Run) -> Vec<Section> {
-        let protected = run.protection().is_some_and(|p| p.any());
+        let suppressed = run.protection().is_some_and(|p| p.any());
+        let unprotected = [
+            Section::Uncertainty,
+            Section::Sensitivity,
+            Section::Plausibility,
+        ];
         Section::ALL
             .into_iter()
-            .filter(|s| s.is_in(run) && (!protected || *s == Section::Notes))
+            .filter(|s| s.is_in(run) && !(suppressed && unprotected.contains(s)))
             .collect()
     }
 }
@@ -155,10 +161,12 @@ fn header(language: Language, keys: &[(&'static str, bool)]) -> Vec<String> {
 }
 
 /// A figure in persons (or nights) in full precision and in whole persons beside it; both
-/// empty for none.
+/// empty for none, both suppressed for NaN (how small-count protection marks a figure it
+/// suppresses).
 fn persons<'a>(value: Option<f64>) -> [Cell<'a>; 2] {
     match value {
         Some(x) if x.is_finite() => [Cell::Number(x), Cell::Whole(whole_persons(x))],
+        Some(x) if x.is_nan() => [Cell::Suppressed, Cell::Suppressed],
         _ => [Cell::Empty, Cell::Empty],
     }
 }
@@ -171,8 +179,18 @@ fn who<'a>(code: Option<&'a AreaCode>, name: &'a str) -> [Cell<'a>; 2] {
     ]
 }
 
+/// [`who`] with the texts copied: for figures made for the sheet (the yearly figures as
+/// published).
+fn owned_who<'a>(code: Option<&AreaCode>, name: &str) -> [Cell<'a>; 2] {
+    [
+        code.map_or(Cell::Empty, |c| Cell::Text(c.as_str().to_owned().into())),
+        Cell::Text(name.to_owned().into()),
+    ]
+}
+
 fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
     let summary = run.summary();
+    let protection = run.protection();
     let rows = summary
         .areas()
         .iter()
@@ -185,7 +203,15 @@ fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
                     Cell::Whole(year.days_observed.into()),
                     Cell::Whole(year.days_in_year.into()),
                 ]);
-                row.extend(persons(Some(year.guest_nights)));
+                row.extend(persons(Some(match protection {
+                    Some(p) => {
+                        let hidden = p.is_aggregate_suppressed(area.code(), false);
+                        p.publish(year.guest_nights, hidden)
+                            .value()
+                            .unwrap_or(f64::NAN)
+                    }
+                    None => year.guest_nights,
+                })));
                 row
             })
         })
@@ -208,13 +234,13 @@ fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
 }
 
 fn yearly(run: &Run, lang: Language) -> Sheet<'_> {
-    let rows = run.yearly().map_or_else(Vec::new, |yearly| {
+    let rows = super::published_yearly(run).map_or_else(Vec::new, |yearly| {
         yearly
             .areas
             .iter()
             .chain([&yearly.region])
             .map(|area| {
-                let mut row = who(area.code.as_ref(), &area.name).to_vec();
+                let mut row = owned_who(area.code.as_ref(), &area.name).to_vec();
                 row.extend(persons(area.guest_nights_per_year));
                 row.extend(persons(Some(area.plan)));
                 row.push(Cell::Number(area.filled_share));
@@ -239,14 +265,14 @@ fn yearly(run: &Run, lang: Language) -> Sheet<'_> {
 }
 
 fn yearly_coverage(run: &Run, lang: Language) -> Sheet<'_> {
-    let rows = run.yearly().map_or_else(Vec::new, |yearly| {
+    let rows = super::published_yearly(run).map_or_else(Vec::new, |yearly| {
         yearly
             .areas
             .iter()
             .chain([&yearly.region])
             .flat_map(|area| {
                 area.years.iter().map(move |y| {
-                    let mut row = who(area.code.as_ref(), &area.name).to_vec();
+                    let mut row = owned_who(area.code.as_ref(), &area.name).to_vec();
                     row.extend([
                         Cell::Whole(y.year.into()),
                         Cell::Whole(y.days_observed.into()),
