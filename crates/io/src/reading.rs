@@ -429,6 +429,12 @@ impl<'a> Collector<'a> {
         let unlisted = (self.repeats as usize).saturating_sub(repeats.len());
         self.problems
             .extend(repeats.into_iter().map(|(order, e)| ((order, 0), e)));
+        Ok(self.reading(unlisted, counts, sheet))
+    }
+
+    /// The reading of `counts`: the problems sorted into file order and cut to
+    /// [`MAX_REPORTED`], with how many more there were (`unlisted` besides those counted).
+    fn reading(mut self, unlisted: usize, counts: Counts, sheet: Option<String>) -> Reading {
         self.problems.sort_by_key(|(order, _)| *order);
         let total = self.problems.len() + self.more + unlisted;
         let problems: Vec<Error> = self
@@ -437,12 +443,12 @@ impl<'a> Collector<'a> {
             .take(MAX_REPORTED)
             .map(|(_, e)| e)
             .collect();
-        Ok(Reading {
+        Reading {
             more: total - problems.len(),
             problems,
             counts,
             sheet,
-        })
+        }
     }
 }
 
@@ -493,20 +499,7 @@ impl Collector<'_> {
         if let Some(nights) = nights {
             counts = counts.with_nights(nights);
         }
-        self.problems.sort_by_key(|(order, _)| *order);
-        let total = self.problems.len() + self.more;
-        let problems: Vec<Error> = self
-            .problems
-            .into_iter()
-            .take(MAX_REPORTED)
-            .map(|(_, e)| e)
-            .collect();
-        Ok(Reading {
-            more: total - problems.len(),
-            problems,
-            counts,
-            sheet,
-        })
+        Ok(self.reading(0, counts, sheet))
     }
 }
 
