@@ -242,3 +242,55 @@ fn a_library_run_has_a_record_without_a_command() -> deltid::Result<()> {
     assert_eq!(record.scenario.name, "Hallingdal");
     Ok(())
 }
+
+/// The counts' SHA-256 is taken by the CSV reader as it reads (no second read of the file):
+/// on a file larger than the reader's first block (1 MiB), cut into small chunks among
+/// workers or read whole, it is the SHA-256 of the file's bytes (`deltid::sha256`, checked
+/// against `sha256sum` on the FIPS example, reads the file on its own).
+#[test]
+fn the_readers_sha256_of_a_large_csv_is_the_files() {
+    use std::fmt::Write as _;
+    let mut counts = String::from("date,area,count\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    // 60 000 rows, about 1.3 MB: more than the first block.
+    for day in 0..10_000 {
+        let date = start + chrono::Days::new(day);
+        for (i, area) in ["3039", "3040", "3041", "3042", "3043", "3044"]
+            .iter()
+            .enumerate()
+        {
+            writeln!(counts, "{date},{area},{}", 1000 + day % 97 + i as u64).unwrap();
+        }
+    }
+    assert!(counts.len() > 1 << 20);
+    let dir = folder(&[("counts.csv", &counts)]);
+    let path = dir.path().join("counts.csv");
+    let scenario = deltid::read_scenario(data("hallingdal/plan-2021.toml")).unwrap();
+    let (hash, bytes) = deltid::sha256(&path).unwrap();
+    assert_eq!(bytes, counts.len() as u64);
+    let options = deltid::CountsOptions::default();
+    for (chunk, threads) in [(4096, 2), (1 << 20, 1), (4 << 20, 2)] {
+        let reading =
+            deltid::read_counts_in_chunks(&path, &options, &scenario, chunk, threads).unwrap();
+        let digest = reading
+            .counts()
+            .file_digest()
+            .expect("a digest of the CSV read");
+        assert_eq!(digest.sha256, hash, "chunks of {chunk} bytes");
+        assert_eq!(digest.bytes, bytes);
+    }
+    // The run record gives it.
+    let run = deltid::Run::from_scenario(
+        &scenario,
+        Some(&path),
+        &options,
+        &deltid::Selection::default(),
+        None,
+    )
+    .unwrap();
+    let record = serde_json::to_value(run.record()).unwrap();
+    let counts_input = &record["inputs"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(counts_input["sha256"], hash.as_str());
+    assert_eq!(counts_input["bytes"], bytes);
+    assert_eq!(counts_input["rows"], 60_000);
+}

@@ -9,13 +9,15 @@ For the chosen size it
    --deltid names a binary (and only when a deltid binary is needed at all);
 2. generates the counts and a matching scenario with `deltid synth ... --scenario` (CSV), converts
    the CSV to Parquet with DuckDB (zstd; date DATE, area VARCHAR, count DOUBLE), and writes
-   `areas.csv` from the scenario (area, name, residents, commuters, transit, day_visitors: the
-   table the analyst has), under benches/compare/data/ (gitignored; kept for the next run of the
-   same size and seed; --data to put it elsewhere);
+   `areas.csv` from the scenario (area, name, residents, commuters, transit, day_visitors,
+   holiday_homes: the table the analyst has) and `deltid.toml`, the same scenario with its areas
+   in that table (`areas = "areas.csv"`, as the README advises for many areas), under
+   benches/compare/data/ (gitignored; kept for the next run of the same size and seed; --data
+   to put it elsewhere);
 3. runs, each as a process of its own under GNU time, on the CSV and on the Parquet file (each
    file read once beforehand, so that every tool finds it in the page cache):
-   - deltid    `deltid estimate --scenario S --counts F --format csv --output O` (the default
-               command: no flags for speed or size);
+   - deltid    `deltid estimate --scenario deltid.toml --counts F --format csv --output O` (the
+               default command: no flags for speed or size);
    - duckdb    the hand-written DuckDB query (duckdb_handwritten.py);
    - polars    the hand-written python-polars lazy query (polars_lazy.py);
    - deltid-sql  the query `deltid sql --dialect duckdb` writes, run in DuckDB (duckdb_estimate.py);
@@ -186,19 +188,31 @@ def scenario_areas(path):
         missing = [d for d in DEDUCTIONS if not isinstance(area.get(d), (int, float))]
         if missing:
             sys.exit(f"{path}: area {area.get('code')} lacks {', '.join(missing)} as numbers")
-        rows.append([str(area["code"]), area.get("name", ""), *(area[d] for d in DEDUCTIONS)])
+        homes = area.get("holiday_homes")
+        rows.append([str(area["code"]), area.get("name", ""), *(area[d] for d in DEDUCTIONS),
+                     "" if homes is None else homes])
     return float(uplift), rows
 
 
 def write_areas(scenario, target):
-    """areas.csv from the scenario: the table the analyst has, which the hand-written peers join."""
-    _, rows = scenario_areas(scenario)
+    """areas.csv from the scenario: the table the analyst has, which the hand-written peers join
+    (with the holiday homes, which they ignore and deltid's plausibility checks use), and
+    `deltid.toml` beside it: the scenario as the README advises for many areas, its areas in that
+    table (`areas = "areas.csv"`) rather than as thousands of `[[area]]` entries, so that deltid
+    reads the same table as its peers."""
+    uplift, rows = scenario_areas(scenario)
     tmp = target.with_suffix(".csv.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["area", "name", *DEDUCTIONS])
+        w.writerow(["area", "name", *DEDUCTIONS, "holiday_homes"])
         w.writerows(rows)
     tmp.rename(target)
+    with open(scenario, "rb") as f:
+        name = tomllib.load(f).get("name", "Synthetic region")
+    (target.parent / "deltid.toml").write_text(
+        f"# {scenario.name} with its areas in {target.name} (written by compare.py)\n"
+        f"name = {json.dumps(name)}\nuplift = {uplift!r}\nareas = {json.dumps(target.name)}\n",
+        encoding="utf-8")
 
 
 def generate(deltid, areas, days, seed, regenerate, data):
@@ -237,7 +251,9 @@ def generate(deltid, areas, days, seed, regenerate, data):
             f"TO '{target}' (FORMAT parquet, COMPRESSION zstd)"
         )
         tmp.rename(parquet)
-    if not table.exists() or table.stat().st_mtime < scenario.stat().st_mtime:
+    deltid_toml = folder / "deltid.toml"
+    if (not table.exists() or not deltid_toml.exists()
+            or table.stat().st_mtime < scenario.stat().st_mtime):
         write_areas(scenario, table)
     return folder, synth
 
@@ -384,9 +400,11 @@ def machine(deltid):
 def tool_commands(tools, deltid, folder, counts, fmt, uplift, query, out, polars_engine):
     """{tool: (command, result file, (area, part_time, days, observed) columns)} for one input."""
     scenario, areas = folder / "scenario.toml", folder / "areas.csv"
+    # deltid reads the areas from the same table as its peers (see write_areas).
+    deltid_scenario = folder / "deltid.toml"
     result = {t: out / f"{fmt}-{t}.csv" for t in tools}
     specs = {
-        "deltid": ([deltid, "estimate", "--scenario", scenario, "--counts", counts, "--format", "csv",
+        "deltid": ([deltid, "estimate", "--scenario", deltid_scenario, "--counts", counts, "--format", "csv",
                     "--output", result["deltid"]] if "deltid" in tools else None,
                    ("area", "mean_part_time", "days", "mean_observed")),
         "duckdb": ([PYTHON, HERE / "duckdb_handwritten.py", "--counts", counts, "--areas", areas,
@@ -401,7 +419,7 @@ def tool_commands(tools, deltid, folder, counts, fmt, uplift, query, out, polars
         "pandas": ([PYTHON, HERE / "pandas_estimate.py", "--scenario", scenario, "--counts", counts,
                     "--output", result.get("pandas")],
                    ("area", "part_time", "days", "observed")),
-        "population": ([deltid, "population", "--scenario", scenario, "--counts", counts, "--format", "csv",
+        "population": ([deltid, "population", "--scenario", deltid_scenario, "--counts", counts, "--format", "csv",
                         "--output", result.get("population")] if "population" in tools else None,
                        ("area", None, "days", None)),
     }

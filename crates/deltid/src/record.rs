@@ -166,7 +166,17 @@ impl RunRecord {
         );
         // Hourly counts: the rows of the file, not the nights they became.
         let read = counts.nights().map_or(counts.len(), |n| n.rows());
-        inputs.push(InputFile::of("counts", counts.path(), Some(read)));
+        inputs.push(match counts.file_digest() {
+            // Taken by the reader as it read the file: no second read.
+            Some(digest) => InputFile {
+                role: "counts",
+                path: counts.path().to_owned(),
+                sha256: Some(digest.sha256.clone()),
+                bytes: Some(digest.bytes),
+                rows: Some(read),
+            },
+            None => InputFile::of("counts", counts.path(), Some(read)),
+        });
         RunRecord {
             deltid: Build {
                 version: VERSION,

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use deltid_model::{CountsBuilder, CountsWriter, Error, Location, Result, Scenario};
+use deltid_model::{CountsBuilder, CountsWriter, Error, FileDigest, Location, Result, Scenario};
+use sha2::{Digest, Sha256};
 
 use crate::cell::{DateFormat, DateParser};
 use crate::reading::{
@@ -174,11 +175,13 @@ pub(crate) fn read_counts(
         }
     };
     let carry = block[data_start..].to_vec();
-    run_chunks(
+    let mut hasher = Sha256::new();
+    hasher.update(&block);
+    let digest = run_chunks(
         path,
         (&rules, &builder),
         delimiter,
-        (file, carry, block.len() as u64),
+        (file, carry, block.len() as u64, hasher),
         chunking,
         |batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);
@@ -193,7 +196,8 @@ pub(crate) fn read_counts(
     let replay = |visit: &mut dyn FnMut(u64, &Cell)| {
         replay_csv(&rules, delimiter, data_start, data_line, visit)
     };
-    collector.finish(builder, (None, None), (&replay, &Location::Line))
+    let reading = collector.finish(builder, (None, None), (&replay, &Location::Line))?;
+    Ok(reading.with_file_digest(digest))
 }
 
 /// Every distinct date cell of a CSV file's date column, in file order.
@@ -239,18 +243,19 @@ fn distinct_dates(
 
 /// Reads a CSV file's records after its header in chunks cut at record boundaries, parses
 /// them on `chunking.threads` workers, and hands each chunk's batch to `merge` in file order
-/// with the line of the chunk's first byte and the bytes read so far.
+/// with the line of the chunk's first byte and the bytes read so far. Returns the file's
+/// digest: `hasher` has the bytes before `carry`, and is given every byte read after them.
 fn run_chunks(
     path: &Path,
     (rules, builder): (&Rules<'_>, &CountsBuilder),
     delimiter: u8,
-    (file, carry, offset): (std::fs::File, Vec<u8>, u64),
+    (file, carry, offset, hasher): (std::fs::File, Vec<u8>, u64, Sha256),
     chunking: Chunking,
     mut merge: impl FnMut(Batch, u64, u64),
     first_line: u64,
-) -> Result<()> {
+) -> Result<Option<FileDigest>> {
     let threads = chunking.threads.max(1);
-    std::thread::scope(|scope| -> Result<()> {
+    std::thread::scope(|scope| -> Result<Option<FileDigest>> {
         let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(threads * 2);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel::<(usize, Batch, u64, u64)>();
@@ -291,7 +296,7 @@ fn run_chunks(
         drop(pool_tx);
         let splitter = scope.spawn(move || {
             split_chunks(
-                file,
+                (file, hasher),
                 carry,
                 offset,
                 delimiter,
@@ -325,16 +330,27 @@ fn run_chunks(
 /// when it was cut.
 type Chunk = (usize, Vec<u8>, u64);
 
+/// The digest of `bytes` bytes hashed by `hasher`.
+fn digest(hasher: Sha256, bytes: u64) -> FileDigest {
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    FileDigest { sha256, bytes }
+}
+
 /// Reads the file on and sends chunks that end at record boundaries, numbered in order, with
-/// the bytes read so far; buffers come back through `pool` to be filled again.
+/// the bytes read so far; buffers come back through `pool` to be filled again. Every byte read
+/// goes through `hasher` as well: the file's digest, when every byte was read.
 fn split_chunks(
-    mut file: std::fs::File,
+    (mut file, mut hasher): (std::fs::File, Sha256),
     mut buffer: Vec<u8>,
     mut read_so_far: u64,
     delimiter: u8,
     chunk_bytes: usize,
     (work, pool): (mpsc::SyncSender<Chunk>, mpsc::Receiver<Vec<u8>>),
-) -> std::io::Result<()> {
+) -> std::io::Result<Option<FileDigest>> {
     let mut index = 0;
     let mut eof = false;
     let mut target = chunk_bytes;
@@ -346,11 +362,12 @@ fn split_chunks(
             (&mut file)
                 .take((target - before) as u64)
                 .read_to_end(&mut buffer)?;
+            hasher.update(&buffer[before..]);
             read_so_far += (buffer.len() - before) as u64;
             eof = buffer.len() == before;
         }
         if buffer.is_empty() {
-            return Ok(());
+            return Ok(Some(digest(hasher, read_so_far)));
         }
         let split = if eof {
             buffer.len()
@@ -370,7 +387,7 @@ fn split_chunks(
         next.extend_from_slice(&buffer[split..]);
         buffer.truncate(split);
         if work.send((index, buffer, read_so_far)).is_err() {
-            return Ok(());
+            return Ok(None);
         }
         index += 1;
         buffer = next;

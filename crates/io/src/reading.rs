@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use deltid_model::{
-    Counts, CountsBuilder, CountsWriter, Error, Location, Nights, Place, Refused, Result, Scenario,
-    TimedCount, from_epoch_day, stray_days,
+    Counts, CountsBuilder, CountsWriter, Error, FileDigest, Location, Nights, Place, Refused,
+    Result, Scenario, TimedCount, from_epoch_day, stray_days,
 };
 
 use crate::cell::{DateFormat, DateParser, NumberStyle, TimeParser};
@@ -198,6 +198,14 @@ impl Reading {
     /// The sheet read, for a spreadsheet.
     pub fn sheet(&self) -> Option<&str> {
         self.sheet.as_deref()
+    }
+
+    /// The reading with the digest of its file, when the reader took one.
+    pub(crate) fn with_file_digest(mut self, digest: Option<FileDigest>) -> Reading {
+        if let Some(digest) = digest {
+            self.counts = self.counts.with_file_digest(digest);
+        }
+        self
     }
 
     /// The counts, or the problems as one error ([`Error::Many`] when there are several).

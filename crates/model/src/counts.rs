@@ -76,6 +76,17 @@ struct Grid {
     foreign: bool,
     /// Set when the counts are night counts reduced from hourly counts.
     nights: Option<Arc<Nights>>,
+    /// Set when the reader saw every byte of the file, in order.
+    digest: Option<FileDigest>,
+}
+
+/// A file's SHA-256 and size, as a reader read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDigest {
+    /// The SHA-256 of the file's bytes, 64 lowercase hex digits.
+    pub sha256: String,
+    /// The file's size, bytes.
+    pub bytes: u64,
 }
 
 impl Counts {
@@ -120,6 +131,22 @@ impl Counts {
     pub fn with_nights(self, nights: Nights) -> Counts {
         let mut grid = Arc::unwrap_or_clone(self.inner);
         grid.nights = Some(Arc::new(nights));
+        Counts {
+            inner: Arc::new(grid),
+        }
+    }
+
+    /// The SHA-256 and size of the file the counts were read from, when the reader read every
+    /// byte of it in order (delimited text); `None` otherwise, and for counts built in memory.
+    pub fn file_digest(&self) -> Option<&FileDigest> {
+        self.inner.digest.as_ref()
+    }
+
+    /// The same counts with the digest of the file they were read from, taken by the reader
+    /// over every byte it read (so that a run record need not read the file again).
+    pub fn with_file_digest(self, digest: FileDigest) -> Counts {
+        let mut grid = Arc::unwrap_or_clone(self.inner);
+        grid.digest = Some(digest);
         Counts {
             inner: Arc::new(grid),
         }
@@ -443,6 +470,7 @@ impl CountsBuilder {
                 days,
                 foreign: self.foreign,
                 nights: None,
+                digest: None,
             }),
         };
         (counts, added.saturating_sub(held.get()))

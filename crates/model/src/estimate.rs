@@ -63,6 +63,9 @@ pub struct Estimate {
     /// areas needs every one of them (an area with no count at all is left out, and named
     /// by the summary).
     counted_areas: u32,
+    /// The region's days once made (by the summary's pass, or by the first to ask): every
+    /// view of the region reads them from here instead of passing over the counts again.
+    region_days: std::sync::OnceLock<Vec<RegionDay>>,
 }
 
 // The plan applied to counts (here, so that the plan does not depend on its result).
@@ -175,6 +178,7 @@ impl Estimate {
             contexts,
             usual,
             counted_areas,
+            region_days: std::sync::OnceLock::new(),
         };
         let any = estimate.counts.days().any(|(day, row)| {
             estimate.plan.in_period(day)
@@ -316,26 +320,43 @@ impl Estimate {
     /// few hundred areas at a time, each day's cells side by side, instead of one area at a
     /// time across every day. It holds the days of that many areas at once.
     pub fn each_area_days(&self) -> impl Iterator<Item = (usize, Vec<(NaiveDate, DayLines)>)> + '_ {
+        self.each_area_map(|date, lines| (date, *lines))
+    }
+
+    /// As [`Estimate::each_area_days`], each day taken through `f` (for instance one line of
+    /// it, so that a few hundred areas' days take 8 bytes a day instead of a whole day of lines).
+    pub fn each_area_map<'a, T: Clone + 'a>(
+        &'a self,
+        f: impl Fn(NaiveDate, &DayLines) -> T + Copy + 'a,
+    ) -> impl Iterator<Item = (usize, Vec<T>)> + 'a {
+        self.areas_map(self.plan.selected(), f)
+    }
+
+    /// As [`Estimate::each_area_map`] for the areas at `positions` (positions among the
+    /// scenario's areas, each selected), in that order: to share the areas out among threads.
+    pub fn areas_map<'a, T: Clone + 'a>(
+        &'a self,
+        positions: &'a [usize],
+        f: impl Fn(NaiveDate, &DayLines) -> T + Copy + 'a,
+    ) -> impl Iterator<Item = (usize, Vec<T>)> + 'a {
         /// Areas read together: their cells of a day are side by side in memory.
         const AREAS: usize = 256;
-        self.plan
-            .selected()
-            .chunks(AREAS)
-            .flat_map(move |positions| {
-                let mut days: Vec<Vec<(NaiveDate, DayLines)>> = vec![Vec::new(); positions.len()];
-                for (index, day, row) in self.counts.indexed_days() {
-                    if !self.plan.in_period(day) {
-                        continue;
-                    }
-                    let date = from_epoch_day(day);
-                    for (series, &area) in days.iter_mut().zip(positions) {
-                        if let Some(lines) = self.area_lines(area, day, index, row) {
-                            series.push((date, lines));
-                        }
+        let held = self.days_held();
+        positions.chunks(AREAS).flat_map(move |positions| {
+            let mut days: Vec<Vec<T>> = vec![Vec::with_capacity(held); positions.len()];
+            for (index, day, row) in self.counts.indexed_days() {
+                if !self.plan.in_period(day) {
+                    continue;
+                }
+                let date = from_epoch_day(day);
+                for (series, &area) in days.iter_mut().zip(positions) {
+                    if let Some(lines) = self.area_lines(area, day, index, row) {
+                        series.push(f(date, &lines));
                     }
                 }
-                positions.iter().copied().zip(days)
-            })
+            }
+            positions.iter().copied().zip(days)
+        })
     }
 
     /// Each day the area at position `area` has a count in the period, in date order.
@@ -350,14 +371,26 @@ impl Estimate {
 
     /// The region's days, in date order (see [`RegionRule`]).
     pub fn region_days(&self) -> impl Iterator<Item = RegionDay> + '_ {
-        // Through the blocked visit of the summary: areas' cells read side by side.
-        let mut days = Vec::new();
-        self.visit_days(0..self.days_held(), |visit| {
-            if let Visit::Region(_, _, Some(region)) = visit {
-                days.push(*region);
-            }
-        });
-        days.into_iter()
+        self.region_days
+            .get_or_init(|| {
+                // Through the blocked visit of the summary: areas' cells read side by side.
+                let mut days = Vec::new();
+                self.visit_days(0..self.days_held(), |visit| {
+                    if let Visit::Region(_, _, Some(region)) = visit {
+                        days.push(*region);
+                    }
+                });
+                days
+            })
+            .iter()
+            .copied()
+    }
+
+    /// Keeps the region's days made by a pass over every day (the summary's), in date order,
+    /// for [`Estimate::region_days`].
+    pub(crate) fn keep_region_days(&self, days: Vec<RegionDay>) {
+        // Made already: the same days, from the same plan and counts.
+        let _ = self.region_days.set(days);
     }
 
     /// An area's lines on a day held at `index`, if it has a count in the period.

@@ -32,7 +32,7 @@ mod table;
 
 pub use area::{Area, AreaCode, AreaResolver, Resolution, leading_code, trim_cell, whitespace};
 pub use calendar::{Label, SchoolHolidays};
-pub use counts::{Counts, CountsBuilder, CountsWriter, Place, Refused};
+pub use counts::{Counts, CountsBuilder, CountsWriter, FileDigest, Place, Refused};
 pub use day::{
     MAX_YEAR, MIN_YEAR, STRAY_GAP, days_in_year, epoch_day, from_epoch_day, in_range, stray_days,
 };

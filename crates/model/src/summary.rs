@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::area::AreaCode;
 use crate::counts::Place;
 use crate::day::{Day, YearOf, days_in_year, from_epoch_day};
-use crate::estimate::{Estimate, Visit};
+use crate::estimate::{Estimate, RegionDay, Visit};
 use crate::lines::{DayLines, Line};
 use crate::night::{Measure, NightStats};
 use crate::plan::{RegionRule, Selection};
@@ -382,6 +382,7 @@ impl Summary {
         for part in parts {
             tallies.merge(part);
         }
+        estimate.keep_region_days(std::mem::take(&mut tallies.region_days));
         let uplift = scenario.uplift();
         let scaling = scenario.scaling();
         let foreign = estimate.counts().has_foreign();
@@ -487,6 +488,8 @@ struct Tallies {
     first: Option<Day>,
     last: Option<Day>,
     years: YearOf,
+    /// The region's days, in date order (kept by the estimate for every later view).
+    region_days: Vec<RegionDay>,
 }
 
 impl Tallies {
@@ -500,6 +503,7 @@ impl Tallies {
             first: None,
             last: None,
             years: YearOf::default(),
+            region_days: Vec::new(),
         }
     }
 
@@ -515,6 +519,7 @@ impl Tallies {
         self.overlap.1 += later.overlap.1;
         self.first = self.first.or(later.first);
         self.last = later.last.or(self.last);
+        self.region_days.extend(later.region_days);
     }
 
     fn visit(&mut self, visit: Visit<'_>) {
@@ -530,6 +535,7 @@ impl Tallies {
         let mut any = counted > 0;
         match region {
             Some(region) => {
+                self.region_days.push(*region);
                 self.region.add(day, year, &region.lines);
                 if let Some(overlap) = region.overlap {
                     self.overlap.0.add(overlap);

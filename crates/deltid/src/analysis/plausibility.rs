@@ -73,9 +73,8 @@ impl Plausibility {
                      per_year: f64,
                      homes: Option<f64>,
                      commercial: Option<f64>,
-                     days: &mut [f64]| {
+                     peaks: Peaks| {
             let per_home = homes.filter(|h| *h > 0.0).map(|h| per_year / h);
-            let mut at = |p| quantile_of(days, p, PercentileMethod::Linear);
             AreaPlausibility {
                 code,
                 name,
@@ -85,36 +84,74 @@ impl Plausibility {
                 times_survey: per_home.map(|g| g / SURVEY_GUEST_NIGHTS_PER_CABIN),
                 persons_per_home_p95: homes
                     .filter(|h| *h > 0.0)
-                    .and_then(|h| at(0.95).map(|v| v / h)),
+                    .and_then(|h| peaks.p95.map(|v| v / h)),
                 persons_per_home_max: homes
                     .filter(|h| *h > 0.0)
-                    .and_then(|h| at(1.0).map(|v| v / h)),
+                    .and_then(|h| peaks.max.map(|v| v / h)),
                 commercial_guest_nights: commercial,
                 share_outside_commercial: commercial
                     .filter(|_| per_year != 0.0)
                     .map(|c| 1.0 - c / per_year),
             }
         };
+        // The areas' peaks of part-time residents, a pass over every area-day: shared out
+        // among the cores, each taking a run of areas.
+        let calibrated: Vec<usize> = estimate
+            .plan()
+            .selected()
+            .iter()
+            .copied()
+            .filter(|&p| {
+                calibration[p].holiday_homes.is_some()
+                    || calibration[p].commercial_guest_nights.is_some()
+            })
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(calibrated.len().div_ceil(64))
+            .max(1);
+        let parts: Vec<&[usize]> = calibrated
+            .chunks(calibrated.len().div_ceil(threads).max(1))
+            .collect();
+        let peaks_of = |positions: &[usize]| -> Vec<(usize, Option<Peaks>)> {
+            estimate
+                .areas_map(positions, |_, lines| lines.part_time())
+                .map(|(position, mut days)| (position, Peaks::of(&mut days)))
+                .collect()
+        };
+        let peaks: Vec<(usize, Option<Peaks>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|&part| scope.spawn(move || peaks_of(part)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
         let mut areas = Vec::new();
-        let mut summaries = summary.areas().iter().peekable();
-        for (position, days) in estimate.each_area_days() {
-            // The summary lists the selected areas with counts, in the same order.
+        // The summary lists the selected areas with counts in the period, in scenario order.
+        let summaries: std::collections::HashMap<&AreaCode, &deltid_model::AreaSummary> = summary
+            .areas()
+            .iter()
+            .filter_map(|a| Some((a.code()?, a)))
+            .collect();
+        for (position, peaks) in peaks {
+            let Some(peaks) = peaks else {
+                continue;
+            };
             let code = &scenario.areas()[position].code;
-            let Some(area) = summaries.next_if(|a| a.code() == Some(code)) else {
+            let Some(area) = summaries.get(code) else {
                 continue;
             };
             let c = &calibration[position];
-            if c.holiday_homes.is_none() && c.commercial_guest_nights.is_none() {
-                continue;
-            }
-            let mut days: Vec<f64> = days.iter().map(|(_, l)| l.part_time()).collect();
             areas.push(check(
                 area.code().cloned(),
                 area.name().to_owned(),
                 area.guest_nights_per_year_plan(),
                 c.holiday_homes,
                 c.commercial_guest_nights,
-                &mut days,
+                peaks,
             ));
         }
         let selected = estimate.plan().selected();
@@ -137,9 +174,27 @@ impl Plausibility {
                 summary.region().guest_nights_per_year_plan(),
                 homes,
                 commercial,
-                &mut days,
+                Peaks::of(&mut days).unwrap_or_default(),
             )
         });
         Some(Plausibility { areas, region })
+    }
+}
+
+/// Part-time residents present on the 95th percentile day and on the busiest day, persons.
+#[derive(Clone, Copy, Debug, Default)]
+struct Peaks {
+    p95: Option<f64>,
+    max: Option<f64>,
+}
+
+impl Peaks {
+    /// The peaks of days' figures (reordered); `None` without days.
+    fn of(days: &mut [f64]) -> Option<Peaks> {
+        let max = days.iter().copied().max_by(f64::total_cmp)?;
+        Some(Peaks {
+            p95: quantile_of(days, 0.95, PercentileMethod::Linear),
+            max: Some(max),
+        })
     }
 }
