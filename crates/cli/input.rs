@@ -278,6 +278,7 @@ impl Input {
                     count: self.count_column,
                     foreign: self.foreign_column,
                     time: self.time_column,
+                    origin: self.origin_column,
                 },
                 shape: match self.shape {
                     ShapeArg::Auto => Shape::Auto,

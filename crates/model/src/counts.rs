@@ -76,6 +76,8 @@ struct Grid {
     foreign: bool,
     /// Set when the counts are night counts reduced from hourly counts.
     nights: Option<Arc<Nights>>,
+    /// Set when the counts are split by origin.
+    origins: Option<Arc<crate::origin::OriginSplit>>,
 }
 
 impl Counts {
@@ -112,6 +114,21 @@ impl Counts {
             Measure::Night
         } else {
             Measure::Day
+        }
+    }
+
+    /// The split by origin, when the counts are split by origin (`date, area, origin,
+    /// count`); the grid then holds nothing.
+    pub fn origins(&self) -> Option<&crate::origin::OriginSplit> {
+        self.inner.origins.as_deref()
+    }
+
+    /// The same counts with a split by origin.
+    pub fn with_origins(self, split: crate::origin::OriginSplit) -> Counts {
+        let mut grid = Arc::unwrap_or_clone(self.inner);
+        grid.origins = Some(Arc::new(split));
+        Counts {
+            inner: Arc::new(grid),
         }
     }
 
@@ -443,6 +460,7 @@ impl CountsBuilder {
                 days,
                 foreign: self.foreign,
                 nights: None,
+                origins: None,
             }),
         };
         (counts, added.saturating_sub(held.get()))
