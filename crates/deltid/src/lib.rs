@@ -50,6 +50,10 @@ pub use deltid_io::{
     scenario_from_toml,
 };
 pub use deltid_model::{
+    Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
+    OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
+};
+pub use deltid_model::{
     Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, CalendarYear, Calibration,
     ClockWindow, Counts, CountsBuilder, CountsWriter, DEFAULT_TIME_ZONE, DayLines, Deduction,
     DeductionRow, DeductionSource, DeductionSpec, DeductionTable, Disclosure, Distribution, Error,

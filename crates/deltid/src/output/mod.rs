@@ -4,6 +4,7 @@
 mod analyses;
 #[cfg(feature = "chart")]
 mod chart;
+mod origin;
 mod population;
 mod report;
 mod sections;
@@ -20,6 +21,7 @@ use serde::Serialize;
 pub use crate::words::persons;
 #[cfg(feature = "chart")]
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
+pub use origin::write_origin;
 pub use population::write_population;
 pub use report::write_report;
 pub use sections::{Section, write_section};
