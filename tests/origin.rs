@@ -1,0 +1,317 @@
+//! Counts split by origin (issue 16, part 2): the issue's cases with its values, computed by
+//! hand beside each test, guest-nights by the previous-night rule, the reader's errors, and
+//! the CLI.
+
+use chrono::NaiveDate;
+use deltid::{
+    Bounds, CountsOptions, Error, OriginDay, OriginEstimate, Plan, Selection, read_counts,
+    read_scenario,
+};
+
+use crate::util::{assert_close, deltid, folder, stderr, stdout};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Hol and Gol (2020-2023 codes), 2 500 registered residents each, with `[origin]` of `kind`.
+fn scenario(kind: &str) -> String {
+    format!(
+        r#"
+name = "Two"
+uplift = 0
+counts = "split.csv"
+[origin]
+kind = "{kind}"
+min_count = 5
+[deductions]
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "3044"
+name = "Hol"
+residents = 2500
+[[area]]
+code = "3041"
+name = "Gol"
+residents = 2500
+"#
+    )
+}
+
+/// The estimate of a split written as `split.csv` beside a scenario of `kind`.
+fn estimate(kind: &str, split: &str) -> Result<OriginEstimate, Error> {
+    let dir = folder(&[("plan.toml", &scenario(kind)), ("split.csv", split)]);
+    let scenario = read_scenario(dir.path().join("plan.toml"))?;
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )?;
+    let plan = Plan::new(&scenario, &Selection::default())?;
+    Ok(OriginEstimate::new(&plan, counts.origins().unwrap()))
+}
+
+fn day<'a>(estimate: &'a OriginEstimate, area: usize, on: NaiveDate) -> &'a OriginDay {
+    estimate
+        .days()
+        .iter()
+        .find(|d| d.area == area && d.date == on)
+        .unwrap()
+}
+
+#[track_caller]
+fn assert_bounds(b: &Bounds, low: f64, high: f64, high_open: bool) {
+    assert_close(b.low, low);
+    assert_close(b.high, high);
+    assert_eq!(b.high_open, high_open, "{b:?}");
+}
+
+/// The issue's home-zone split of Hol on one day: local 2 100.4, Oslo 1 250.7, Bærum 410.2,
+/// Drammen 96.0, Germany 31.5, some rows deleted, area total 3 940.0.
+const HOL: &str = "date,area,origin,count
+2024-07-10,3044,3044,2100.4
+2024-07-10,3044,0301,1250.7
+2024-07-10,3044,3024,410.2
+2024-07-10,3044,3005,96.0
+2024-07-10,3044,DE,31.5
+2024-07-10,3044,total,3940.0
+";
+
+#[test]
+fn hol_split_elsewhere_exact_suppressed_mass_and_foreign_interval() {
+    let estimate = estimate("previous-night", HOL).unwrap();
+    let hol = day(&estimate, 0, date(2024, 7, 10));
+    // Published: 2100.4 + 1250.7 + 410.2 + 96.0 + 31.5 = 3888.8; suppressed 3940.0 − 3888.8.
+    assert_close(hol.published, 3888.8);
+    assert_close(hol.suppressed.unwrap(), 51.2);
+    // Persons from elsewhere: total − local = 3940.0 − 2100.4 = 1839.6, exactly (the local
+    // cell is published, so all the suppressed mass is from elsewhere).
+    assert!(hol.elsewhere.is_exact() || (hol.elsewhere.high - hol.elsewhere.low) < 1e-9);
+    assert_bounds(&hol.elsewhere, 1839.6, 1839.6, false);
+    // Foreign: Germany's 31.5, and up to all of the suppressed 51.2: 31.5 to 82.7.
+    assert_bounds(&hol.foreign, 31.5, 82.7, false);
+    assert_bounds(&hol.local, 2100.4, 2100.4, false);
+    // multimno's convention beside it: suppressed = 0.
+    assert_close(hol.zero_filled.elsewhere, 1250.7 + 410.2 + 96.0 + 31.5);
+    assert_close(hol.zero_filled.foreign, 31.5);
+}
+
+#[test]
+fn three_marked_cells_and_500_published_give_500_to_under_515_never_497() {
+    // Gol: local published; 300 + 200 = 500 from elsewhere published and three cells marked
+    // −1 (Drammen, Germany, Sweden); no total. k = 5: 500 ≤ elsewhere < 500 + 3 × 5 = 515.
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,1000
+2024-07-10,3041,0301,300
+2024-07-10,3041,3024,200
+2024-07-10,3041,3005,-1
+2024-07-10,3041,DE,-1
+2024-07-10,3041,SE,-1
+";
+    let estimate = estimate("home", split).unwrap();
+    let gol = day(&estimate, 1, date(2024, 7, 10));
+    assert_bounds(&gol.elsewhere, 500.0, 515.0, true);
+    // Foreign: two of the marked cells are countries: 0 ≤ foreign < 10.
+    assert_bounds(&gol.foreign, 0.0, 10.0, true);
+    assert_eq!(gol.suppressed_cells, 3);
+    assert_eq!(gol.suppressed, None);
+    // The markers are never summed as −1: the published sum is 1 500, not 1 497.
+    assert_close(gol.published, 1500.0);
+    assert_close(gol.zero_filled.elsewhere, 500.0);
+    // Home: residents away = 2 500 registered − 1 000 present.
+    assert_bounds(gol.away.as_ref().unwrap(), 1500.0, 1500.0, false);
+    // The long-term home's guests: persons present from elsewhere, the same bounds.
+    let guests = &estimate.guests()[0];
+    assert_bounds(&guests.guest_nights, 500.0, 515.0, true);
+}
+
+#[test]
+fn a_value_of_4_97_is_under_k_5_and_suppressed_though_it_rounds_to_5() {
+    assert!(deltid::is_suppressed(4.97, 5.0));
+    assert!(!deltid::is_suppressed(5.0, 5.0));
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,1000
+2024-07-10,3041,0301,300
+2024-07-10,3041,3005,4.97
+";
+    let estimate = estimate("home", split).unwrap();
+    let gol = day(&estimate, 1, date(2024, 7, 10));
+    // 4.97 is not summed: 300 published, one cell that may hold up to under 5.
+    assert_close(gol.published, 1300.0);
+    assert_eq!(gol.suppressed_cells, 1);
+    assert_bounds(&gol.elsewhere, 300.0, 305.0, true);
+}
+
+#[test]
+fn without_a_total_origins_given_on_other_days_may_be_deleted() {
+    // Gol gives Oslo and Germany on the 10th; on the 11th Germany's row is missing (deleted
+    // or none): 0 ≤ foreign < 5 that day.
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,1000
+2024-07-10,3041,0301,300
+2024-07-10,3041,DE,20
+2024-07-11,3041,3041,1000
+2024-07-11,3041,0301,310
+";
+    let estimate = estimate("home", split).unwrap();
+    let second = day(&estimate, 1, date(2024, 7, 11));
+    assert_bounds(&second.foreign, 0.0, 5.0, true);
+    assert_bounds(&second.elsewhere, 310.0, 315.0, true);
+    let first = day(&estimate, 1, date(2024, 7, 10));
+    assert_bounds(&first.foreign, 20.0, 20.0, false);
+}
+
+/// Both areas on the 11th: the persons counted anywhere in the region that day by where they
+/// slept the night of the 10th.
+const NIGHT: &str = "date,area,origin,count
+2024-07-11,3044,3044,2400
+2024-07-11,3044,3041,300
+2024-07-11,3044,0301,900
+2024-07-11,3044,total,3600
+2024-07-11,3041,3041,2600
+2024-07-11,3041,3044,150
+2024-07-11,3041,DE,40
+2024-07-11,3041,total,2790
+";
+
+#[test]
+fn previous_night_guest_nights_are_the_regions_column_sums_minus_residents() {
+    let estimate = estimate("previous-night", NIGHT).unwrap();
+    let night = date(2024, 7, 10);
+    let of = |area: usize| {
+        estimate
+            .guests()
+            .iter()
+            .find(|g| g.area == area && g.date == night)
+            .unwrap()
+    };
+    // Slept in Hol: 2 400 counted in Hol + 150 counted in Gol = 2 550; minus 2 500 = 50.
+    assert_bounds(&of(0).persons, 2550.0, 2550.0, false);
+    assert_bounds(&of(0).guest_nights, 50.0, 50.0, false);
+    // Slept in Gol: 300 in Hol + 2 600 in Gol = 2 900; minus 2 500 = 400.
+    assert_bounds(&of(1).guest_nights, 400.0, 400.0, false);
+    // The region's night: 450, and the day method would have put Oslo's 900 in Hol too.
+    let (on, region, zero) = estimate.region()[0];
+    assert_eq!(on, night);
+    assert_bounds(&region, 450.0, 450.0, false);
+    assert_close(zero, 450.0);
+}
+
+#[test]
+fn a_deleted_cell_of_the_column_sum_is_between_0_and_k() {
+    // Gol's row of persons who slept in Hol is deleted; Gol's total shows 150 suppressed,
+    // more than k, so the cell is 0 to under 5: slept in Hol 2 400 to under 2 405.
+    let split = NIGHT.replace("2024-07-11,3041,3044,150\n", "");
+    let estimate = estimate("previous-night", &split).unwrap();
+    let hol = estimate.guests().iter().find(|g| g.area == 0).unwrap();
+    assert_bounds(&hol.persons, 2400.0, 2405.0, true);
+    assert_bounds(&hol.guest_nights, -100.0, -95.0, true);
+    // multimno's convention: the deleted cell as 0.
+    assert_close(hol.zero_filled, -100.0);
+}
+
+#[test]
+fn sim_country_splits_foreign_from_norwegian_and_gives_no_guest_nights() {
+    let split = "date,area,origin,count
+2024-07-10,3044,NO,3500
+2024-07-10,3044,DE,120
+2024-07-10,3044,SE,-1
+";
+    let estimate = estimate("sim-country", split).unwrap();
+    let hol = day(&estimate, 0, date(2024, 7, 10));
+    assert_bounds(&hol.local, 3500.0, 3500.0, false);
+    assert_bounds(&hol.foreign, 120.0, 125.0, true);
+    assert!(estimate.guests().is_empty());
+}
+
+#[test]
+fn bad_origins_repeats_and_undeclared_splits_are_errors_with_their_place() {
+    let bad = "date,area,origin,count\n2024-07-10,3044,Oslo!,12\n";
+    let err = estimate("home", bad).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("line 2"), "{text}");
+    assert!(text.contains("`origin`") && text.contains("\"Oslo!\""), "{text}");
+    assert!(matches!(err, Error::BadOrigin { .. }), "{err:?}");
+
+    let twice = "date,area,origin,count\n2024-07-10,3044,DE,12\n2024-07-10,3044,de,13\n";
+    let err = estimate("home", twice).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a second row for area 3044 on 2024-07-10 from origin DE"),
+        "{err}"
+    );
+
+    // A split without [origin] in the scenario: refused, naming what to declare.
+    let dir = folder(&[
+        ("plan.toml", &scenario("home").replace("[origin]\nkind = \"home\"\nmin_count = 5\n", "")),
+        ("split.csv", HOL),
+    ]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let err = read_counts(dir.path().join("split.csv"), &CountsOptions::default(), &scenario)
+        .unwrap_err();
+    assert!(err.to_string().contains("[origin] kind"), "{err}");
+
+    // An unknown kind in the scenario names the key.
+    let dir = folder(&[("plan.toml", &scenario_text_kind("yesterday"))]);
+    let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+    assert!(err.to_string().contains("origin.kind"), "{err}");
+}
+
+fn scenario_text_kind(kind: &str) -> String {
+    scenario(kind)
+}
+
+#[test]
+fn the_cli_estimates_a_split_and_says_what_it_did() {
+    let dir = folder(&[("plan.toml", &scenario("previous-night")), ("split.csv", HOL)]);
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--counts", "split.csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1 839.6"), "{text}");
+    assert!(text.contains("31.5 to 82.7"), "{text}");
+    assert!(text.contains("51.2"), "{text}");
+    assert!(stderr(&out).contains("6 rows split by origin (previous-night, k = 5)"));
+
+    // Nynorsk: decimal comma, thousands spaced.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--lang", "nn"],
+    );
+    let text = stdout(&out);
+    assert!(text.contains("1 839,6") && text.contains("31,5 til 82,7"), "{text}");
+
+    // CSV: the tidy table, read back.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let foreign = csv
+        .lines()
+        .find(|l| l.contains(",foreign,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert_eq!(foreign, "2024-07-10,3044,Hol,foreign,31.5,82.7,false,false,31.5");
+    assert!(csv.starts_with("date,area,name,figure,low,high,exact,high_excluded,zero_filled\n"));
+
+    // JSON: the bounds as numbers.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let day = &json["days"][0];
+    assert_eq!(day["foreign"]["low"], 31.5);
+    assert_close(day["foreign"]["high"].as_f64().unwrap(), 82.7);
+    assert_close(day["suppressed"].as_f64().unwrap(), 51.2);
+
+    // SQL refuses the split clearly.
+    let out = deltid(dir.path(), &["sql", "--scenario", "plan.toml", "--dialect", "duckdb"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("split by origin"), "{}", stderr(&out));
+}
