@@ -50,7 +50,7 @@ fn estimate(kind: &str, split: &str) -> Result<OriginEstimate, Error> {
         &scenario,
     )?;
     let plan = Plan::new(&scenario, &Selection::default())?;
-    Ok(OriginEstimate::new(&plan, counts.origins().unwrap()))
+    Ok(plan.origin_estimate(counts.origins().unwrap()))
 }
 
 fn day<'a>(estimate: &'a OriginEstimate, area: usize, on: NaiveDate) -> &'a OriginDay {
@@ -314,4 +314,72 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
     let out = deltid(dir.path(), &["sql", "--scenario", "plan.toml", "--dialect", "duckdb"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("split by origin"), "{}", stderr(&out));
+}
+
+/// The Hol split's rows: date, area, origin, count (−1 for a marked cell).
+fn hol_rows() -> Vec<(NaiveDate, &'static str, &'static str, f64)> {
+    let on = date(2024, 7, 10);
+    vec![
+        (on, "3044", "3044", 2100.4),
+        (on, "3044", "0301", 1250.7),
+        (on, "3044", "3024", 410.2),
+        (on, "3044", "3005", 96.0),
+        (on, "3044", "DE", 31.5),
+        (on, "3044", "SE", -1.0),
+        (on, "3044", "total", 3940.0),
+    ]
+}
+
+#[test]
+fn xlsx_and_parquet_splits_read_as_csv_does() {
+    use polars::prelude::*;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    let dir = folder(&[("plan.toml", &scenario("previous-night"))]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let rows = hol_rows();
+
+    let xlsx = dir.path().join("split.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let date_format = Format::new().set_num_format("dd.mm.yyyy");
+    for (c, name) in ["date", "area", "origin", "count"].iter().enumerate() {
+        sheet.write(0, c as u16, *name).unwrap();
+    }
+    for (i, (on, area, origin, count)) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        let excel = ExcelDateTime::parse_from_str(&on.to_string()).unwrap();
+        sheet.write_with_format(row, 0, &excel, &date_format).unwrap();
+        sheet.write(row, 1, *area).unwrap();
+        sheet.write(row, 2, *origin).unwrap();
+        sheet.write(row, 3, *count).unwrap();
+    }
+    workbook.save(&xlsx).unwrap();
+
+    let mut frame = df!(
+        "date" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "area" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "origin" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "count" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let parquet = dir.path().join("split.parquet");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+
+    for path in [xlsx, parquet] {
+        let counts = read_counts(&path, &CountsOptions::default(), &scenario)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let split = counts.origins().unwrap();
+        assert_eq!(split.rows().len(), 7, "{}", path.display());
+        let estimate = plan.origin_estimate(split);
+        let hol = day(&estimate, 0, date(2024, 7, 10));
+        // As the CSV case, with Sweden marked −1: one marked cell, the same bounds.
+        assert_eq!(hol.suppressed_cells, 1, "{}", path.display());
+        assert_close(hol.suppressed.unwrap(), 51.2);
+        assert_bounds(&hol.elsewhere, 1839.6, 1839.6, false);
+        assert_bounds(&hol.foreign, 31.5, 82.7, false);
+    }
 }

@@ -205,7 +205,7 @@ fn run_origin(
         return Err(anyhow::anyhow!("{}: no counts split by origin were read", path.display()).into());
     };
     let plan = deltid::Plan::new(scenario, &input.selection)?;
-    let estimate = deltid::OriginEstimate::new(&plan, split);
+    let estimate = plan.origin_estimate(split);
     let settings = split.settings();
     eprintln!(
         "deltid: {}: {} rows split by origin ({}, k = {}) read as {} area-days; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",

@@ -46,7 +46,8 @@ pub struct CountsColumns {
     /// when the scenario declares `[origin]`: an area of the scenario, another municipality
     /// (four digits), a country (two letters) or `total` (the area's unsplit count); a count
     /// of `-1` marks a suppressed cell. Without it, the header's `origin`, `opprinnelse`,
-    /// `home` or `heimstad` (in any case) is taken.
+    /// `home` or `heimstad` (in any case) is taken; a file without such a column is read as
+    /// counts of the usual kind (to compare with).
     pub origin: Option<String>,
 }
 
@@ -294,9 +295,13 @@ pub(crate) fn layout(
     }
     let date = column_index(header, &columns.date, path)?;
     let origin = options.columns.origin_in(header);
-    match (scenario.origin(), &origin) {
-        (Some(_), origin) => {
-            let origin = origin.clone().unwrap_or_else(|| "origin".to_owned());
+    // With [origin], a file with an origin column is a split; one without is read as the
+    // scenario's other counts are (day counts to compare with), unless a column was named.
+    let split = origin
+        .as_ref()
+        .filter(|o| header.contains(o) || options.columns.origin.is_some());
+    match (scenario.origin(), split) {
+        (Some(_), Some(origin)) => {
             if columns.foreign.is_some() {
                 return Err(Error::Unsupported {
                     scenario: scenario.path().to_owned(),
@@ -310,13 +315,13 @@ pub(crate) fn layout(
                     area: column_index(header, &columns.area, path)?,
                     count: column_index(header, &columns.count, path)?,
                     foreign: None,
-                    origin: Some(column_index(header, &origin, path)?),
+                    origin: Some(column_index(header, origin, path)?),
                 },
                 Vec::new(),
                 None,
             ));
         }
-        (None, Some(origin)) if header.contains(origin) => {
+        (None, Some(origin)) => {
             return Err(Error::Unsupported {
                 scenario: scenario.path().to_owned(),
                 what: format!(
@@ -548,7 +553,7 @@ impl Collector<'_> {
                         path: self.rules.path.to_owned(),
                         area: scenario.areas()[row.area].code.to_string(),
                         date: from_epoch_day(row.day).to_string(),
-                        origin: row.origin.code(scenario),
+                        origin: row.origin.code(scenario.areas()),
                     },
                 ));
                 counts

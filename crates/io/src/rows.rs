@@ -556,7 +556,7 @@ impl<'r> RowReader<'r> {
         batch: &mut Batch,
     ) -> Option<Origin> {
         let value = text(bytes, self.rules.encoding);
-        let origin = Origin::read(&value, self.rules.scenario);
+        let origin = Origin::read(&value, self.rules.scenario.resolver());
         if origin.is_none() {
             batch.push_problem(Problem {
                 record,

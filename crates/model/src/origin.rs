@@ -59,10 +59,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
-use crate::area::Resolution;
+use crate::area::{Area, AreaResolver, Resolution};
 use crate::day::{Day, from_epoch_day};
-use crate::plan::Plan;
-use crate::scenario::Scenario;
 
 /// What the origin of a split count means (`[origin] kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -143,7 +141,8 @@ impl Origin {
     /// An origin cell as an origin: a total (`total`, `totalt`, `all`, `alle`, `*`, in any
     /// case), an area of the scenario (as its area cells are read), four digits (another
     /// Norwegian municipality), two letters (a country; `NO` Norway). `None` for anything else.
-    pub fn read(text: &str, scenario: &Scenario) -> Option<Origin> {
+    /// Area cells are resolved by `resolver` (the scenario's).
+    pub fn read(text: &str, resolver: &AreaResolver) -> Option<Origin> {
         let text = crate::area::trim_cell(text);
         let lower = text.to_lowercase();
         if matches!(lower.as_str(), "total" | "totalt" | "all" | "alle" | "*") {
@@ -152,7 +151,7 @@ impl Origin {
         if text.is_empty() {
             return None;
         }
-        if let Resolution::Area(i) = scenario.resolver().resolve(text) {
+        if let Resolution::Area(i) = resolver.resolve(text) {
             return Some(Origin::Area(i));
         }
         if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -169,10 +168,10 @@ impl Origin {
         None
     }
 
-    /// The origin's code for outputs.
-    pub fn code(&self, scenario: &Scenario) -> String {
+    /// The origin's code for outputs (`areas` the scenario's).
+    pub fn code(&self, areas: &[Area]) -> String {
         match self {
-            Origin::Area(i) => scenario.areas()[*i].code.to_string(),
+            Origin::Area(i) => areas[*i].code.to_string(),
             Origin::Municipality(code) | Origin::Country(code) => code.clone(),
             Origin::Norway => "NO".to_owned(),
             Origin::Total => "total".to_owned(),
@@ -387,8 +386,14 @@ const DOMESTIC: usize = 1;
 const FOREIGN: usize = 2;
 
 impl OriginEstimate {
-    /// The figures of `split` under `plan` (its scenario's areas and registered residents).
-    pub fn new(plan: &Plan, split: &OriginSplit) -> OriginEstimate {
+    /// The figures of `split` for a scenario of `areas` areas whose registered residents of
+    /// an area on a date are `registered` (persons; `None` where not known). The plan gives
+    /// both: [`Plan::origin_estimate`](crate::Plan::origin_estimate).
+    pub fn new(
+        split: &OriginSplit,
+        areas: usize,
+        registered: impl Fn(usize, NaiveDate) -> Option<f64>,
+    ) -> OriginEstimate {
         let settings = *split.settings();
         let k = settings.min_count;
         let part_of = |area: usize, origin: &Origin| match (settings.kind, origin) {
@@ -477,7 +482,7 @@ impl OriginEstimate {
                 }
             };
             let away = match settings.kind {
-                OriginKind::Home => match plan.registered_residents(area, date) {
+                OriginKind::Home => match registered(area, date) {
                     Some(registered) => Some(local.subtracted_from(registered)),
                     None => {
                         residents_unknown = true;
@@ -500,7 +505,6 @@ impl OriginEstimate {
                 zero_filled,
             });
         }
-        let areas = plan.scenario().areas().len();
         let mut guests = Vec::new();
         let mut incomplete = Vec::new();
         match settings.kind {
@@ -550,7 +554,7 @@ impl OriginEstimate {
                             };
                             slept = slept.plus(bounds);
                         }
-                        let registered = plan.registered_residents(home, night);
+                        let registered = registered(home, night);
                         let Some(residents) = registered else {
                             residents_unknown = true;
                             continue;

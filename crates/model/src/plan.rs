@@ -583,6 +583,14 @@ impl Plan {
         }
     }
 
+    /// What counts split by origin give under this plan: the scenario's areas, registered
+    /// residents by [`Plan::registered_residents`] (see [`crate::origin`]).
+    pub fn origin_estimate(&self, split: &crate::origin::OriginSplit) -> crate::origin::OriginEstimate {
+        crate::origin::OriginEstimate::new(split, self.scenario().areas().len(), |area, date| {
+            self.registered_residents(area, date)
+        })
+    }
+
     /// Present persons from a count: the uplift line and present population.
     fn present(&self, observed: f64, foreign: f64) -> (f64, f64) {
         let added = (observed - foreign) * self.per_domestic + foreign * self.per_foreign;
