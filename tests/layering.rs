@@ -74,6 +74,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
             "output",
             "input",
             "estimate",
+            "compare",
             "validate",
             "population",
             "report",

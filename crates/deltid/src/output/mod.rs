@@ -2,6 +2,7 @@
 //! workbook, Parquet, and charts. Analyses return data; this module renders it.
 
 mod analyses;
+mod compare;
 #[cfg(feature = "chart")]
 mod chart;
 mod origin;
@@ -21,6 +22,7 @@ use serde::Serialize;
 pub use crate::words::persons;
 #[cfg(feature = "chart")]
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
+pub use compare::write_comparison;
 pub use origin::write_origin;
 pub use population::write_population;
 pub use report::write_report;

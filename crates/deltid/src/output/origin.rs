@@ -63,7 +63,7 @@ pub fn write_origin(
 }
 
 /// A figure of persons to a tenth, thousands spaced, in the language's decimal mark.
-fn tenths(language: Language, value: f64) -> String {
+pub(crate) fn tenths(language: Language, value: f64) -> String {
     let rounded = (value * 10.0).round() / 10.0 + 0.0;
     let whole = crate::words::persons(rounded.trunc() as i64);
     let tenth = ((rounded.abs() * 10.0).round() as i64) % 10;
@@ -77,7 +77,7 @@ fn tenths(language: Language, value: f64) -> String {
 }
 
 /// Bounds in words: `1 839.6`, `31.5 to 82.7`, `500.0 to under 515.0`.
-fn bounds(language: Language, b: &Bounds) -> String {
+pub(crate) fn bounds(language: Language, b: &Bounds) -> String {
     if b.is_exact() {
         return tenths(language, b.low);
     }
@@ -109,7 +109,7 @@ fn local_word(language: Language, kind: OriginKind) -> &'static str {
 }
 
 /// The mean bounds of some bounds.
-fn mean(all: &[Bounds]) -> Bounds {
+pub(crate) fn mean(all: &[Bounds]) -> Bounds {
     let n = all.len().max(1) as f64;
     let sum = all
         .iter()
