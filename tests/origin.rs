@@ -383,3 +383,133 @@ fn xlsx_and_parquet_splits_read_as_csv_does() {
         assert_bounds(&hol.foreign, 31.5, 82.7, false);
     }
 }
+
+#[test]
+fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
+    // The issue's case, uplift 0: Hol 5 000 by day and 3 000 by night, Gol 2 000 and 4 000,
+    // 2 500 residents at home in each; no other deduction. Residual: Hol 2 500, Gol −500;
+    // night: Hol 500, Gol 1 500 (the region's 2 000 either way).
+    let plan = "name = \"Two\"\nuplift = 0\ntime_zone = \"Europe/Oslo\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n";
+    let day = "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n";
+    // The night of the 10th: 02:00 local on the 11th (00:00 UTC, summer time).
+    let hourly = "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n";
+    let dir = folder(&[("plan.toml", plan), ("day.csv", day), ("hourly.csv", hourly)]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let estimate = |file: &str| {
+        let counts = read_counts(dir.path().join(file), &CountsOptions::default(), &scenario)
+            .unwrap();
+        Plan::for_measure(&scenario, &Selection::default(), counts.measure())
+            .unwrap()
+            .estimate(&counts)
+            .unwrap()
+    };
+    let (by_day, by_night) = (estimate("day.csv"), estimate("hourly.csv"));
+    let comparison =
+        deltid::analysis::Comparison::new(Some(&by_day), Some(&by_night), None).unwrap();
+    let rows = comparison.rows();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let (hol, gol, region) = (&rows[0], &rows[1], &rows[2]);
+    assert_eq!((hol.area, gol.area, region.area), (Some(0), Some(1), None));
+    assert_close(hol.residual.unwrap(), 2500.0);
+    assert_close(hol.night.unwrap(), 500.0);
+    // Hol: 2 000 more by day than at night (day visitors + commuters + transit), none deducted.
+    assert_close(hol.residual_minus_night().unwrap(), 2000.0);
+    assert_close(hol.daytime_excess().unwrap(), 2000.0);
+    assert_close(gol.residual_minus_night().unwrap(), -2000.0);
+    assert_close(region.residual.unwrap(), 2000.0);
+    assert_close(region.night.unwrap(), 2000.0);
+    assert_close(region.residual_minus_night().unwrap(), 0.0);
+
+    // One estimate is not a comparison; a night estimate in the day's place is refused.
+    assert!(deltid::analysis::Comparison::new(Some(&by_day), None, None).is_err());
+    assert!(deltid::analysis::Comparison::new(Some(&by_night), Some(&by_night), None).is_err());
+
+    // The CLI says the same.
+    let out = deltid(
+        dir.path(),
+        &[
+            "compare", "--scenario", "plan.toml", "--counts", "day.csv", "--counts",
+            "hourly.csv", "--format", "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    assert!(
+        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,,,2000.0,2000.0,,\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,0.0,0.0,,\n"), "{csv}");
+}
+
+#[test]
+fn the_shipped_home_split_recovers_its_truth_within_its_bounds() {
+    use crate::util::data;
+    let scenario = read_scenario(data("home-split/scenario.toml")).unwrap();
+    let counts = read_counts(
+        data("home-split/split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let estimate = plan.origin_estimate(counts.origins().unwrap());
+    let truth = std::fs::read_to_string(data("home-split/truth.csv")).unwrap();
+    let mut checked = 0;
+    for line in truth.lines().skip(1) {
+        let [on, area, guests] = line.split(',').collect::<Vec<_>>()[..] else {
+            panic!("{line}")
+        };
+        let on: NaiveDate = on.parse().unwrap();
+        let area = scenario.areas().iter().position(|a| a.code.as_str() == area).unwrap();
+        let guests: f64 = guests.parse().unwrap();
+        let g = estimate
+            .guests()
+            .iter()
+            .find(|g| g.area == area && g.date == on)
+            .unwrap();
+        // Only visitors' cells from outside the region are deleted, so the column sums are
+        // whole: the published sum (suppressed = 0) is the truth, inside the bounds.
+        assert_close(g.zero_filled, guests);
+        assert!(g.guest_nights.low <= guests + 1e-9 && guests <= g.guest_nights.high);
+        checked += 1;
+    }
+    assert_eq!(checked, 21 * 6);
+    // Some cells under k were deleted, and the totals show their mass.
+    assert!(estimate.days().iter().any(|d| d.suppressed.unwrap() > 0.0));
+
+    // The generator makes the shipped bytes again, and the CLI compares the split with the
+    // night counts of the same people (data/hourly): the same guest-nights.
+    let dir = tempfile::tempdir().unwrap();
+    let out = deltid(
+        dir.path(),
+        &[
+            "synth", "--home-split", "--start", "2024-10-14", "--days", "21", "--seed", "16",
+            "--output", "split.csv", "--truth", "truth.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    for file in ["split.csv", "truth.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join(file)).unwrap(),
+            std::fs::read(data(&format!("home-split/{file}"))).unwrap(),
+            "{file}"
+        );
+    }
+    let out = deltid(
+        &crate::util::root(),
+        &[
+            "compare", "--scenario", "data/home-split/scenario.toml", "--counts",
+            "data/hourly/counts.csv", "--counts", "data/home-split/split.csv", "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json["comparison"].as_array().unwrap();
+    assert_eq!(rows.len(), 21 * 7);
+    for row in rows {
+        // The night counts' guest-nights are the truth, the split's published sum too.
+        let low = row["night_minus_home_zone"]["high"].as_f64().unwrap();
+        assert!(low.abs() < 1e-9, "{row}");
+    }
+}
