@@ -53,7 +53,7 @@ fn estimate(kind: &str, split: &str) -> Result<OriginEstimate, Error> {
     Ok(plan.origin_estimate(counts.origins().unwrap()))
 }
 
-fn day<'a>(estimate: &'a OriginEstimate, area: usize, on: NaiveDate) -> &'a OriginDay {
+fn day(estimate: &OriginEstimate, area: usize, on: NaiveDate) -> &OriginDay {
     estimate
         .days()
         .iter()
@@ -232,7 +232,10 @@ fn bad_origins_repeats_and_undeclared_splits_are_errors_with_their_place() {
     let err = estimate("home", bad).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("line 2"), "{text}");
-    assert!(text.contains("`origin`") && text.contains("\"Oslo!\""), "{text}");
+    assert!(
+        text.contains("`origin`") && text.contains("\"Oslo!\""),
+        "{text}"
+    );
     assert!(matches!(err, Error::BadOrigin { .. }), "{err:?}");
 
     let twice = "date,area,origin,count\n2024-07-10,3044,DE,12\n2024-07-10,3044,de,13\n";
@@ -245,12 +248,19 @@ fn bad_origins_repeats_and_undeclared_splits_are_errors_with_their_place() {
 
     // A split without [origin] in the scenario: refused, naming what to declare.
     let dir = folder(&[
-        ("plan.toml", &scenario("home").replace("[origin]\nkind = \"home\"\nmin_count = 5\n", "")),
+        (
+            "plan.toml",
+            &scenario("home").replace("[origin]\nkind = \"home\"\nmin_count = 5\n", ""),
+        ),
         ("split.csv", HOL),
     ]);
     let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
-    let err = read_counts(dir.path().join("split.csv"), &CountsOptions::default(), &scenario)
-        .unwrap_err();
+    let err = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("[origin] kind"), "{err}");
 
     // An unknown kind in the scenario names the key.
@@ -265,10 +275,19 @@ fn scenario_text_kind(kind: &str) -> String {
 
 #[test]
 fn the_cli_estimates_a_split_and_says_what_it_did() {
-    let dir = folder(&[("plan.toml", &scenario("previous-night")), ("split.csv", HOL)]);
+    let dir = folder(&[
+        ("plan.toml", &scenario("previous-night")),
+        ("split.csv", HOL),
+    ]);
     let out = deltid(
         dir.path(),
-        &["estimate", "--scenario", "plan.toml", "--counts", "split.csv"],
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--counts",
+            "split.csv",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -283,7 +302,10 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
         &["estimate", "--scenario", "plan.toml", "--lang", "nn"],
     );
     let text = stdout(&out);
-    assert!(text.contains("1 839,6") && text.contains("31,5 til 82,7"), "{text}");
+    assert!(
+        text.contains("1 839,6") && text.contains("31,5 til 82,7"),
+        "{text}"
+    );
 
     // CSV: the tidy table, read back.
     let out = deltid(
@@ -296,7 +318,10 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
         .lines()
         .find(|l| l.contains(",foreign,"))
         .unwrap_or_else(|| panic!("{csv}"));
-    assert_eq!(foreign, "2024-07-10,3044,Hol,foreign,31.5,82.7,false,false,31.5");
+    assert_eq!(
+        foreign,
+        "2024-07-10,3044,Hol,foreign,31.5,82.7,false,false,31.5"
+    );
     assert!(csv.starts_with("date,area,name,figure,low,high,exact,high_excluded,zero_filled\n"));
 
     // JSON: the bounds as numbers.
@@ -311,7 +336,10 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
     assert_close(day["suppressed"].as_f64().unwrap(), 51.2);
 
     // SQL refuses the split clearly.
-    let out = deltid(dir.path(), &["sql", "--scenario", "plan.toml", "--dialect", "duckdb"]);
+    let out = deltid(
+        dir.path(),
+        &["sql", "--scenario", "plan.toml", "--dialect", "duckdb"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("split by origin"), "{}", stderr(&out));
 }
@@ -350,7 +378,9 @@ fn xlsx_and_parquet_splits_read_as_csv_does() {
     for (i, (on, area, origin, count)) in rows.iter().enumerate() {
         let row = 1 + i as u32;
         let excel = ExcelDateTime::parse_from_str(&on.to_string()).unwrap();
-        sheet.write_with_format(row, 0, &excel, &date_format).unwrap();
+        sheet
+            .write_with_format(row, 0, &excel, &date_format)
+            .unwrap();
         sheet.write(row, 1, *area).unwrap();
         sheet.write(row, 2, *origin).unwrap();
         sheet.write(row, 3, *count).unwrap();
@@ -393,11 +423,15 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     let day = "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n";
     // The night of the 10th: 02:00 local on the 11th (00:00 UTC, summer time).
     let hourly = "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n";
-    let dir = folder(&[("plan.toml", plan), ("day.csv", day), ("hourly.csv", hourly)]);
+    let dir = folder(&[
+        ("plan.toml", plan),
+        ("day.csv", day),
+        ("hourly.csv", hourly),
+    ]);
     let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
     let estimate = |file: &str| {
-        let counts = read_counts(dir.path().join(file), &CountsOptions::default(), &scenario)
-            .unwrap();
+        let counts =
+            read_counts(dir.path().join(file), &CountsOptions::default(), &scenario).unwrap();
         Plan::for_measure(&scenario, &Selection::default(), counts.measure())
             .unwrap()
             .estimate(&counts)
@@ -428,8 +462,15 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     let out = deltid(
         dir.path(),
         &[
-            "compare", "--scenario", "plan.toml", "--counts", "day.csv", "--counts",
-            "hourly.csv", "--format", "csv",
+            "compare",
+            "--scenario",
+            "plan.toml",
+            "--counts",
+            "day.csv",
+            "--counts",
+            "hourly.csv",
+            "--format",
+            "csv",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -438,7 +479,10 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
         csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,,,2000.0,2000.0,,\n"),
         "{csv}"
     );
-    assert!(csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,0.0,0.0,,\n"), "{csv}");
+    assert!(
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,0.0,0.0,,\n"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -460,7 +504,11 @@ fn the_shipped_home_split_recovers_its_truth_within_its_bounds() {
             panic!("{line}")
         };
         let on: NaiveDate = on.parse().unwrap();
-        let area = scenario.areas().iter().position(|a| a.code.as_str() == area).unwrap();
+        let area = scenario
+            .areas()
+            .iter()
+            .position(|a| a.code.as_str() == area)
+            .unwrap();
         let guests: f64 = guests.parse().unwrap();
         let g = estimate
             .guests()
@@ -483,8 +531,18 @@ fn the_shipped_home_split_recovers_its_truth_within_its_bounds() {
     let out = deltid(
         dir.path(),
         &[
-            "synth", "--home-split", "--start", "2024-10-14", "--days", "21", "--seed", "16",
-            "--output", "split.csv", "--truth", "truth.csv",
+            "synth",
+            "--home-split",
+            "--start",
+            "2024-10-14",
+            "--days",
+            "21",
+            "--seed",
+            "16",
+            "--output",
+            "split.csv",
+            "--truth",
+            "truth.csv",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -498,8 +556,14 @@ fn the_shipped_home_split_recovers_its_truth_within_its_bounds() {
     let out = deltid(
         &crate::util::root(),
         &[
-            "compare", "--scenario", "data/home-split/scenario.toml", "--counts",
-            "data/hourly/counts.csv", "--counts", "data/home-split/split.csv", "--format",
+            "compare",
+            "--scenario",
+            "data/home-split/scenario.toml",
+            "--counts",
+            "data/hourly/counts.csv",
+            "--counts",
+            "data/home-split/split.csv",
+            "--format",
             "json",
         ],
     );

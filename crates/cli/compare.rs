@@ -13,8 +13,10 @@ use crate::output::{Output, commit};
 /// Compare guest-nights from day counts (the plan's residual), night counts (hourly counts)
 /// and counts split by origin, for the same areas and days, with their differences named.
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  deltid compare --scenario data/home-split/scenario.toml \
-    --counts data/hourly/counts.csv --counts data/home-split/split.csv")]
+#[command(
+    after_help = "Example:\n  deltid compare --scenario data/home-split/scenario.toml \
+    --counts data/hourly/counts.csv --counts data/home-split/split.csv"
+)]
 pub struct Args {
     /// Scenario file (TOML): areas, registered residents, deductions; `[origin]` for a split.
     #[arg(long, value_name = "FILE")]
@@ -55,8 +57,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let output = Output::new(args.output, args.force)?;
     let scenario = deltid::read_scenario(&args.scenario)?;
     let selection = Selection::default();
-    let (mut day, mut night, mut split): (Option<Estimate>, Option<Estimate>, Option<OriginEstimate>) =
-        (None, None, None);
+    let (mut day, mut night, mut split): (
+        Option<Estimate>,
+        Option<Estimate>,
+        Option<OriginEstimate>,
+    ) = (None, None, None);
     for path in &args.counts {
         let counts = deltid::read_counts(path, &CountsOptions::default(), &scenario)?;
         let twice = || {
@@ -102,9 +107,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .and_then(|l| l.parse().ok())
         .or(scenario.language())
         .unwrap_or_default();
-    let staged = vec![output.stage(|out| {
-        write_comparison(&comparison, &scenario, format, language, out)
-    })?];
+    let staged =
+        vec![output.stage(|out| write_comparison(&comparison, &scenario, format, language, out))?];
     commit(staged)?;
     Ok(())
 }

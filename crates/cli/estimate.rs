@@ -202,7 +202,9 @@ fn run_origin(
         })?;
     let counts = deltid::read_counts(path, &input.counts_options, scenario)?;
     let Some(split) = counts.origins() else {
-        return Err(anyhow::anyhow!("{}: no counts split by origin were read", path.display()).into());
+        return Err(
+            anyhow::anyhow!("{}: no counts split by origin were read", path.display()).into(),
+        );
     };
     let plan = deltid::Plan::new(scenario, &input.selection)?;
     let estimate = plan.origin_estimate(split);
@@ -215,10 +217,7 @@ fn run_origin(
         settings.min_count,
         estimate.days().len()
     );
-    let language = input
-        .language
-        .or(scenario.language())
-        .unwrap_or_default();
+    let language = input.language.or(scenario.language()).unwrap_or_default();
     let staged = vec![input.output.stage(|out| {
         deltid::output::write_origin(&estimate, scenario, input.format, language, out)
     })?];

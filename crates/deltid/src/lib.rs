@@ -50,10 +50,6 @@ pub use deltid_io::{
     scenario_from_toml,
 };
 pub use deltid_model::{
-    Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
-    OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
-};
-pub use deltid_model::{
     Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, CalendarYear, Calibration,
     ClockWindow, Counts, CountsBuilder, CountsWriter, DEFAULT_TIME_ZONE, DayLines, Deduction,
     DeductionRow, DeductionSource, DeductionSpec, DeductionTable, Disclosure, Distribution, Error,
@@ -65,6 +61,10 @@ pub use deltid_model::{
     ScenarioSpec, SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow, TimedCount,
     UncertainParameter, Uplift, calendar, days_in_year, epoch_day, from_epoch_day, night, plan,
     quantile, quantile_of, trim_cell,
+};
+pub use deltid_model::{
+    Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
+    OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
 };
 pub use record::{
     Build, COMMIT, DisclosureRecord, InputFile, Methods, RunRecord, ScenarioRecord,

@@ -852,9 +852,8 @@ impl Synth {
             .collect::<Vec<_>>()
             .join("\n");
         let night = "[night]\nwindow = \"01:00-05:00\"\nrule = \"minimum\"\nday = \"10:00-18:00\"";
-        let origin = format!(
-            "[origin]\nkind = \"previous-night\"\nmin_count = {HOME_SPLIT_MIN_COUNT}"
-        );
+        let origin =
+            format!("[origin]\nkind = \"previous-night\"\nmin_count = {HOME_SPLIT_MIN_COUNT}");
         let body = body
             .replace(night, &origin)
             .replace("Synthetic region, nights", "Synthetic region, home zones");

@@ -673,7 +673,8 @@ mod imp {
                         }
                     }
                     let key = reader.area(text(&areas, i).as_bytes(), row, *area, &mut batch);
-                    let from = reader.origin(text(&origins, i).as_bytes(), row, *origin, &mut batch);
+                    let from =
+                        reader.origin(text(&origins, i).as_bytes(), row, *origin, &mut batch);
                     let marked = match &counts {
                         Values::Numbers(n) => n.get(i) == Some(-1.0),
                         Values::Text(t) => crate::rows::is_marker(t[i].unwrap_or("").as_bytes()),

@@ -481,8 +481,12 @@ impl<'a> Collector<'a> {
         if self.rules.times.is_some() {
             return self.finish_nights(builder, sheet);
         }
-        if let (Layout::Long { origin: Some(_), .. }, Some(settings)) =
-            (&self.rules.layout, self.rules.scenario.origin())
+        if let (
+            Layout::Long {
+                origin: Some(_), ..
+            },
+            Some(settings),
+        ) = (&self.rules.layout, self.rules.scenario.origin())
         {
             return Ok(self.finish_split(*settings, builder, sheet));
         }

@@ -198,7 +198,9 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
             if !(k.is_finite() && (0.0..=1_000.0).contains(&k)) {
                 return Err(invalid(
                     "origin.min_count",
-                    format!("{k}: the operator's smallest published count is persons from 0 to 1000"),
+                    format!(
+                        "{k}: the operator's smallest published count is persons from 0 to 1000"
+                    ),
                 ));
             }
             settings.min_count = k;

@@ -441,7 +441,11 @@ impl OriginEstimate {
                 Some(total) => {
                     let mass = (total - published).max(0.0);
                     // Only the local part is one cell; deleted rows elsewhere are unbounded.
-                    let cap_local = if parts.local_published { 0.0 } else { k.min(mass) };
+                    let cap_local = if parts.local_published {
+                        0.0
+                    } else {
+                        k.min(mass)
+                    };
                     let local = Bounds {
                         low: pl,
                         high: pl + cap_local,
@@ -541,9 +545,9 @@ impl OriginEstimate {
                                     Bounds::exact(v)
                                 }
                                 _ => {
-                                    let mass = parts
-                                        .total
-                                        .map_or(k, |t| (t - parts.published.iter().sum::<f64>()).max(0.0));
+                                    let mass = parts.total.map_or(k, |t| {
+                                        (t - parts.published.iter().sum::<f64>()).max(0.0)
+                                    });
                                     Bounds {
                                         low: 0.0,
                                         high: k.min(mass),
@@ -573,9 +577,7 @@ impl OriginEstimate {
         }
         let mut region: BTreeMap<NaiveDate, (Bounds, f64, usize)> = BTreeMap::new();
         for g in &guests {
-            let entry = region
-                .entry(g.date)
-                .or_insert((Bounds::exact(0.0), 0.0, 0));
+            let entry = region.entry(g.date).or_insert((Bounds::exact(0.0), 0.0, 0));
             entry.0 = entry.0.plus(g.guest_nights);
             entry.1 += g.zero_filled;
             entry.2 += 1;

@@ -585,7 +585,10 @@ impl Plan {
 
     /// What counts split by origin give under this plan: the scenario's areas, registered
     /// residents by [`Plan::registered_residents`] (see [`crate::origin`]).
-    pub fn origin_estimate(&self, split: &crate::origin::OriginSplit) -> crate::origin::OriginEstimate {
+    pub fn origin_estimate(
+        &self,
+        split: &crate::origin::OriginSplit,
+    ) -> crate::origin::OriginEstimate {
         crate::origin::OriginEstimate::new(split, self.scenario().areas().len(), |area, date| {
             self.registered_residents(area, date)
         })

@@ -124,10 +124,14 @@ impl Comparison {
         }
         let residual = |area: usize, date| {
             day.and_then(|e| e.area_day(area, date)).map(|lines| {
-                let deducted = [Deduction::Commuters, Deduction::Transit, Deduction::DayVisitors]
-                    .iter()
-                    .map(|d| lines.deduction(*d))
-                    .sum::<f64>();
+                let deducted = [
+                    Deduction::Commuters,
+                    Deduction::Transit,
+                    Deduction::DayVisitors,
+                ]
+                .iter()
+                .map(|d| lines.deduction(*d))
+                .sum::<f64>();
                 (lines.part_time(), deducted)
             })
         };
@@ -176,12 +180,8 @@ impl Comparison {
                 night: night
                     .and_then(|e| e.region_day(date))
                     .map(|r| r.lines.part_time()),
-                home_zone: home_zone.and_then(|h| {
-                    h.region()
-                        .iter()
-                        .find(|(d, _, _)| *d == date)
-                        .map(|r| r.1)
-                }),
+                home_zone: home_zone
+                    .and_then(|h| h.region().iter().find(|(d, _, _)| *d == date).map(|r| r.1)),
             };
             let present = [
                 row.residual.is_some(),

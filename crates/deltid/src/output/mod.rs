@@ -2,9 +2,9 @@
 //! workbook, Parquet, and charts. Analyses return data; this module renders it.
 
 mod analyses;
-mod compare;
 #[cfg(feature = "chart")]
 mod chart;
+mod compare;
 mod origin;
 mod population;
 mod report;

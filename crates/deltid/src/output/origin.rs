@@ -111,9 +111,7 @@ fn local_word(language: Language, kind: OriginKind) -> &'static str {
 /// The mean bounds of some bounds.
 pub(crate) fn mean(all: &[Bounds]) -> Bounds {
     let n = all.len().max(1) as f64;
-    let sum = all
-        .iter()
-        .fold(Bounds::exact(0.0), |acc, b| acc.plus(*b));
+    let sum = all.iter().fold(Bounds::exact(0.0), |acc, b| acc.plus(*b));
     Bounds {
         low: sum.low / n,
         high: sum.high / n,
@@ -139,7 +137,13 @@ fn write_text(
             "origin.title",
             &[
                 ("region", scenario.name()),
-                ("kind", text(language, &format!("origin.kind_{}", kind.key().replace('-', "_")))),
+                (
+                    "kind",
+                    text(
+                        language,
+                        &format!("origin.kind_{}", kind.key().replace('-', "_"))
+                    )
+                ),
                 ("k", &k),
             ]
         )
@@ -350,7 +354,13 @@ fn sheet<'a>(estimate: &OriginEstimate, scenario: &Scenario, language: Language)
             d.elsewhere,
             Some(d.zero_filled.elsewhere),
         );
-        figure(&mut rows, at, "foreign", d.foreign, Some(d.zero_filled.foreign));
+        figure(
+            &mut rows,
+            at,
+            "foreign",
+            d.foreign,
+            Some(d.zero_filled.foreign),
+        );
         if let Some(away) = d.away {
             figure(&mut rows, at, "residents_away", away, None);
         }
