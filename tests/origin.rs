@@ -577,3 +577,95 @@ fn the_shipped_home_split_recovers_its_truth_within_its_bounds() {
         assert!(low.abs() < 1e-9, "{row}");
     }
 }
+
+/// Random true splits, suppressed under k by deletion or a −1 marker, with or without totals:
+/// every true figure lies within its bounds, and the published sums (suppressed = 0) at or
+/// below it. Day 0 publishes every origin of every area (large counts), so the origins a
+/// deleted row may hide are those the file names for the area (the rule without a total).
+#[test]
+fn true_figures_lie_within_their_bounds_on_random_splits() {
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::{RngCore, SeedableRng};
+    let origins = ["3044", "3041", "0301", "3024", "DE", "SE"];
+    let k = 5.0;
+    for seed in 0..200u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut unit = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let with_total = unit() < 0.5;
+        let marked = unit() < 0.5;
+        let mut csv = String::from("date,area,origin,count\n");
+        // truth[(day, area)] = (local, elsewhere, foreign); slept[(day, origin area)].
+        let mut truth = std::collections::HashMap::new();
+        let mut slept = std::collections::HashMap::new();
+        for day in 0..4u32 {
+            let on = date(2024, 7, 10 + day);
+            for (a, area) in ["3044", "3041"].iter().enumerate() {
+                let (mut local, mut elsewhere, mut foreign, mut total) = (0.0, 0.0, 0.0, 0.0);
+                for origin in origins {
+                    let value = if day == 0 {
+                        100.0 + (unit() * 100.0).round() / 10.0
+                    } else if unit() < 0.4 {
+                        (unit() * 80.0).round() / 10.0 // 0 to 8: often under k
+                    } else {
+                        (unit() * 3000.0).round() / 10.0
+                    };
+                    total += value;
+                    if origin == *area {
+                        local += value;
+                    } else {
+                        elsewhere += value;
+                    }
+                    if origin.len() == 2 {
+                        foreign += value;
+                    }
+                    if origin == "3044" || origin == "3041" {
+                        *slept.entry((on, origin)).or_insert(0.0) += value;
+                    }
+                    if value < k {
+                        if marked {
+                            csv.push_str(&format!("{on},{area},{origin},-1\n"));
+                        }
+                    } else {
+                        csv.push_str(&format!("{on},{area},{origin},{value}\n"));
+                    }
+                }
+                if with_total {
+                    csv.push_str(&format!("{on},{area},total,{total}\n"));
+                }
+                truth.insert((on, a), (local, elsewhere, foreign));
+            }
+        }
+        for kind in ["previous-night", "home"] {
+            let estimate = estimate(kind, &csv).unwrap();
+            let within = |b: &Bounds, x: f64, what: &str| {
+                let tol = 1e-9 * x.abs().max(1.0);
+                assert!(
+                    b.low - tol <= x && x <= b.high + tol,
+                    "seed {seed} {kind} {what}: {x} not in {b:?}\n{csv}"
+                );
+                if b.high_open {
+                    assert!(x < b.high + tol, "seed {seed} {what}");
+                }
+            };
+            for d in estimate.days() {
+                let (local, elsewhere, foreign) = truth[&(d.date, d.area)];
+                within(&d.local, local, "local");
+                within(&d.elsewhere, elsewhere, "elsewhere");
+                within(&d.foreign, foreign, "foreign");
+                assert!(d.zero_filled.elsewhere <= elsewhere + 1e-9);
+            }
+            if kind == "previous-night" {
+                for g in estimate.guests() {
+                    let next = g.date.succ_opt().unwrap();
+                    let code = ["3044", "3041"][g.area];
+                    within(
+                        &g.guest_nights,
+                        slept[&(next, code)] - 2500.0,
+                        "guest-nights",
+                    );
+                }
+                assert_eq!(estimate.guests().len(), 2 * 4);
+            }
+        }
+    }
+}

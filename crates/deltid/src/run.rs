@@ -101,7 +101,10 @@ impl Run {
         if counts.origins().is_some() {
             return Err(Error::Unsupported {
                 scenario: scenario.path().to_owned(),
-                what: format!("counts split by origin ({}) in the plan's estimate", path.display()),
+                what: format!(
+                    "the plan's estimate of counts split by origin ({})",
+                    path.display()
+                ),
                 reason: "a split by origin is estimated on its own (OriginEstimate: the split's parts and guest-nights by the origin's rule), not by the plan's residual".to_owned(),
             });
         }

@@ -305,7 +305,8 @@ pub(crate) fn layout(
             if columns.foreign.is_some() {
                 return Err(Error::Unsupported {
                     scenario: scenario.path().to_owned(),
-                    what: "counts split by origin with a foreign-SIM column".to_owned(),
+                    what: "a reading of counts split by origin with a foreign-SIM column"
+                        .to_owned(),
                     reason: "foreign visitors are the rows whose origin is a country".to_owned(),
                 });
             }
@@ -325,7 +326,7 @@ pub(crate) fn layout(
             return Err(Error::Unsupported {
                 scenario: scenario.path().to_owned(),
                 what: format!(
-                    "counts split by origin (column {} of {})",
+                    "a reading of counts split by origin (column {} of {})",
                     deltid_model::ticked(origin),
                     path.display()
                 ),
