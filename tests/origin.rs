@@ -483,6 +483,69 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
         csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,0.0,0.0,,\n"),
         "{csv}"
     );
+
+    // The third way: a split by where people slept, counted on the 11th. Slept in Hol:
+    // 2 800 (in Hol) + 200 (in Gol) = 3 000; in Gol: 300 + 3 700 = 4 000; Gol's 2 Germans are
+    // deleted (under 5), its total shows them. Guest-nights 500 and 1 500, as the night counts.
+    let split = "date,area,origin,count
+2024-07-11,3044,3044,2800
+2024-07-11,3044,3041,300
+2024-07-11,3044,0301,200
+2024-07-11,3044,total,3300
+2024-07-11,3041,3041,3700
+2024-07-11,3041,3044,200
+2024-07-11,3041,total,3902
+";
+    let with_origin = format!("{plan}[origin]\nkind = \"previous-night\"\nmin_count = 5\n");
+    std::fs::write(dir.path().join("split.toml"), with_origin).unwrap();
+    std::fs::write(dir.path().join("split.csv"), split).unwrap();
+    let out = deltid(
+        dir.path(),
+        &[
+            "compare",
+            "--scenario",
+            "split.toml",
+            "--counts",
+            "day.csv",
+            "--counts",
+            "hourly.csv",
+            "--counts",
+            "split.csv",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    // Hol: residual 2 500, night 500, home zone 500 exactly: every cell of the region's
+    // columns of Hol and Gol is published (the deleted cell is Germany's), so night − home
+    // zone is 0; the residual's 2 000 more is the daytime excess.
+    assert!(
+        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,500.0,500.0,2000.0,2000.0,0.0,0.0\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,2000.0,2000.0,0.0,0.0,0.0,0.0\n"),
+        "{csv}"
+    );
+    // Gol's Germans are seen only through its total: foreign 0 to 2 (the suppressed mass).
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "split.toml",
+            "--counts",
+            "split.csv",
+            "--format",
+            "csv",
+        ],
+    );
+    let csv = stdout(&out);
+    assert!(
+        csv.contains("2024-07-11,3041,Gol,foreign,0.0,2.0,false,false,0.0\n"),
+        "{csv}"
+    );
 }
 
 #[test]
