@@ -335,6 +335,29 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
     assert_close(day["foreign"]["high"].as_f64().unwrap(), 82.7);
     assert_close(day["suppressed"].as_f64().unwrap(), 51.2);
 
+    // --from and --to select the split's days; --area is refused for a split.
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--from",
+            "2024-07-11",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no counts split by origin in the period selected (from 2024-07-11)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--area", "3044"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
     // SQL refuses the split clearly.
     let out = deltid(
         dir.path(),

@@ -188,9 +188,9 @@ fn run_origin(
             "--annualise and --uncertainty work on the plan's estimate, not yet on counts split by origin ([origin] in the scenario)"
         )));
     }
-    if input.selection != deltid::Selection::default() {
+    if !input.selection.areas.is_empty() {
         return Err(Failure::usage(anyhow::anyhow!(
-            "--from, --to and --area are not applied to counts split by origin yet: give the split for the days and areas wanted"
+            "--area is not applied to counts split by origin (guest-nights by the previous night sum over every area): give the split of the areas wanted"
         )));
     }
     let path = input
@@ -207,6 +207,34 @@ fn run_origin(
         );
     };
     let plan = deltid::Plan::new(scenario, &input.selection)?;
+    // --from and --to select the split's days (a night of the previous-night origin is seen on
+    // the day after it).
+    let period = &input.selection.period;
+    let kept: Vec<deltid::SplitRow> = split
+        .rows()
+        .iter()
+        .filter(|row| period.contains(deltid::from_epoch_day(row.day)))
+        .cloned()
+        .collect();
+    if kept.is_empty() {
+        return Err(anyhow::anyhow!(
+            "{}: no counts split by origin in the period selected ({}); the split runs {} to {}",
+            path.display(),
+            period,
+            split
+                .rows()
+                .first()
+                .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
+            split
+                .rows()
+                .last()
+                .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
+        )
+        .into());
+    }
+    let split = deltid::OriginSplit::new(*split.settings(), kept)
+        .map_err(|_| anyhow::anyhow!("a split's rows are each read once"))?;
+    let split = &split;
     let estimate = plan.origin_estimate(split);
     let settings = split.settings();
     eprintln!(
