@@ -581,6 +581,18 @@ fn the_shipped_home_split_recovers_its_truth_within_its_bounds() {
         &scenario,
     )
     .unwrap();
+    // Read in tiny chunks on three threads: the same split.
+    let chunked = deltid::read_counts_in_chunks(
+        &data("home-split/split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+        97,
+        3,
+    )
+    .unwrap()
+    .into_counts()
+    .unwrap();
+    assert_eq!(chunked.origins(), counts.origins());
     let plan = Plan::new(&scenario, &Selection::default()).unwrap();
     let estimate = plan.origin_estimate(counts.origins().unwrap());
     let truth = std::fs::read_to_string(data("home-split/truth.csv")).unwrap();
