@@ -21,6 +21,8 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
             "day", "area", "calendar", "language", "lines", "stats", "error",
             // Night counts from hourly counts (settings, the reduction), what counts measure.
             "night",
+            // Counts split by origin: settings, the split, its sums under suppression.
+            "origin",
             // The scenario as a validated value, and counts in compact form.
             "scenario", "counts",
             // The plan's table, the plan (the one definition of the method), its estimate,
@@ -72,6 +74,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
             "output",
             "input",
             "estimate",
+            "compare",
             "validate",
             "population",
             "report",

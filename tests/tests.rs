@@ -14,6 +14,7 @@ mod layering;
 mod model;
 mod nights;
 mod one_core;
+mod origin;
 mod outputs;
 mod paths;
 mod plan;

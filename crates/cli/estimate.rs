@@ -122,6 +122,10 @@ pub enum Policy {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(false)?;
+    let scenario = deltid::read_scenario(&input.scenario)?;
+    if scenario.origin().is_some() {
+        return run_origin(&input, &scenario, &args.analyses);
+    }
     if args.stream || args.in_memory {
         eprintln!(
             "note: --stream and --in-memory are no longer needed: every counts file is read in one pass"
@@ -168,6 +172,83 @@ pub fn run(args: Args) -> Result<(), Failure> {
     staged.extend(input.stage(run.record(), |out| {
         write_run(&run, input.format, input.daily, out)
     })?);
+    commit(staged)?;
+    Ok(())
+}
+
+/// `estimate` on counts split by origin (the scenario declares `[origin]`): the split's parts
+/// per area and day, and guest-nights by the origin's rule.
+fn run_origin(
+    input: &Resolved,
+    scenario: &deltid::Scenario,
+    analyses: &Analyses,
+) -> Result<(), Failure> {
+    if analyses.annualise.is_some() || analyses.uncertainty {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--annualise and --uncertainty work on the plan's estimate, not yet on counts split by origin ([origin] in the scenario)"
+        )));
+    }
+    if !input.selection.areas.is_empty() {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--area is not applied to counts split by origin (guest-nights by the previous night sum over every area): give the split of the areas wanted"
+        )));
+    }
+    let path = input
+        .counts
+        .as_deref()
+        .or(scenario.counts())
+        .ok_or_else(|| deltid::Error::NoCounts {
+            scenario: scenario.path().to_owned(),
+        })?;
+    let counts = deltid::read_counts(path, &input.counts_options, scenario)?;
+    let Some(split) = counts.origins() else {
+        return Err(
+            anyhow::anyhow!("{}: no counts split by origin were read", path.display()).into(),
+        );
+    };
+    let plan = deltid::Plan::new(scenario, &input.selection)?;
+    // --from and --to select the split's days (a night of the previous-night origin is seen on
+    // the day after it).
+    let period = &input.selection.period;
+    let kept: Vec<deltid::SplitRow> = split
+        .rows()
+        .iter()
+        .filter(|row| period.contains(deltid::from_epoch_day(row.day)))
+        .cloned()
+        .collect();
+    if kept.is_empty() {
+        return Err(anyhow::anyhow!(
+            "{}: no counts split by origin in the period selected ({}); the split runs {} to {}",
+            path.display(),
+            period,
+            split
+                .rows()
+                .first()
+                .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
+            split
+                .rows()
+                .last()
+                .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
+        )
+        .into());
+    }
+    let split = deltid::OriginSplit::new(*split.settings(), kept)
+        .map_err(|_| anyhow::anyhow!("a split's rows are each read once"))?;
+    let split = &split;
+    let estimate = plan.origin_estimate(split);
+    let settings = split.settings();
+    eprintln!(
+        "deltid: {}: {} rows split by origin ({}, k = {}) read as {} area-days; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
+        path.display(),
+        split.rows().len(),
+        settings.kind.key(),
+        settings.min_count,
+        estimate.days().len()
+    );
+    let language = input.language.or(scenario.language()).unwrap_or_default();
+    let staged = vec![input.output.stage(|out| {
+        deltid::output::write_origin(&estimate, scenario, input.format, language, out)
+    })?];
     commit(staged)?;
     Ok(())
 }

@@ -85,6 +85,13 @@ pub struct Input {
     /// plan for nights: only residents are deducted.
     #[arg(long, value_name = "NAME")]
     time_column: Option<String>,
+    /// Name of the origin column of counts split by origin (`date, area, origin, count`), read
+    /// when the scenario declares `[origin]` (kind and the operator's min_count); by default
+    /// `origin`, `opprinnelse`, `home` or `heimstad`. Origins are area codes, other
+    /// municipalities (four digits), countries (two letters) or `total`; a count of -1 marks
+    /// a suppressed cell.
+    #[arg(long, value_name = "NAME")]
+    origin_column: Option<String>,
     /// Layout of the counts: long (date, area, count) or wide (a date column, one column per
     /// area); detected from the header by default.
     #[arg(long, value_enum, default_value_t = ShapeArg::Auto)]
@@ -278,6 +285,7 @@ impl Input {
                     count: self.count_column,
                     foreign: self.foreign_column,
                     time: self.time_column,
+                    origin: self.origin_column,
                 },
                 shape: match self.shape {
                     ShapeArg::Auto => Shape::Auto,

@@ -4,6 +4,7 @@
 //! the result. Exit codes: 0 success (also when the reader of stdout closes the pipe), 1 data
 //! or runtime error (the whole cause chain on stderr), 2 usage error.
 
+mod compare;
 mod estimate;
 mod input;
 mod output;
@@ -30,6 +31,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Compare(compare::Args),
     Estimate(estimate::Args),
     Population(population::Args),
     Report(report::Args),
@@ -112,6 +114,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     signals::watch();
     let result = match cli.command {
+        Command::Compare(args) => compare::run(args),
         Command::Estimate(args) => estimate::run(args),
         Command::Population(args) => population::run(args),
         Command::Report(args) => report::run(args),

@@ -55,9 +55,17 @@ pub struct Args {
     /// writes a scenario for nights (uplift 0, registered residents, `[night]`).
     #[arg(long)]
     hourly: bool,
-    /// With --hourly: also write the true guest-nights (CSV: date, area, guest_nights; the
-    /// night labelled by its evening date) to FILE.
-    #[arg(long, value_name = "FILE", requires = "hourly")]
+    /// Counts split by home zone with a known truth instead (CSV: date, area, origin, count;
+    /// the origin is where the person slept the night before, as Telia's home zone), the same
+    /// people as --hourly on the --days days after --start: residents and guests counted by
+    /// where they slept, commuters in the next area, day visitors from Oslo, Bærum, Drammen,
+    /// Sweden, Germany and Denmark; cells under 5 persons deleted and an area `total` row each
+    /// day (--mean is not used). --scenario then writes a scenario with `[origin]`.
+    #[arg(long, conflicts_with = "hourly")]
+    home_split: bool,
+    /// With --hourly or --home-split: also write the true guest-nights (CSV: date, area,
+    /// guest_nights; the night labelled by its evening date) to FILE.
+    #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
     /// Replace existing --output and --scenario files.
     #[arg(long)]
@@ -109,6 +117,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Areas::Hallingdal => Synth::hallingdal(args.start, args.days, args.seed, args.mean),
         Areas::Count(n) => Synth::generic(n, args.start, args.days, args.seed, args.mean),
     };
+    if args.truth.is_some() && !args.hourly && !args.home_split {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--truth needs --hourly or --home-split (the daily counts have no night truth)"
+        )));
+    }
     if args.force && args.output.is_none() && args.scenario.is_none() {
         return Err(Failure::usage(anyhow::anyhow!(
             "--force needs --output or --scenario"
@@ -131,7 +144,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .output
             .as_deref()
             .and_then(|counts| counts_key(counts, path));
-        let toml = if args.hourly {
+        let toml = if args.home_split {
+            synth.home_split_scenario_toml(counts.as_deref())
+        } else if args.hourly {
             synth.hourly_scenario_toml(counts.as_deref())
         } else {
             synth.scenario_toml(counts.as_deref())?
@@ -150,7 +165,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Ok(())
         })?);
     }
-    if args.hourly {
+    if args.home_split {
+        staged.push(output.stage(|out| synth.write_home_split_csv(out))?);
+    } else if args.hourly {
         staged.push(output.stage(|out| synth.write_hourly_csv(out))?);
     } else {
         staged.push(output.stage(|out| synth.write_csv(out))?);

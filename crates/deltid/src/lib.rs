@@ -15,6 +15,12 @@
 //! [`analysis`] adds yearly figures, the planners' view, uncertainty and plausibility, and
 //! [`output`] writes. [`Run`] does it all in one call.
 //!
+//! Counts split by origin (`date, area, origin, count`, a scenario with `[origin]`) are read by
+//! the same [`read_counts`] and estimated on their own by [`Plan::origin_estimate`]
+//! ([`origin`]: the split's parts and guest-nights by the origin's rule, with bounds where
+//! suppressed cells leave them open); [`analysis::Comparison`] puts the residual, night and
+//! home-zone estimates side by side.
+//!
 //! # Examples
 //! ```
 //! use deltid::{read_counts, read_scenario, CountsOptions, Plan, Selection, TableRow};
@@ -61,6 +67,10 @@ pub use deltid_model::{
     Scaling, Scenario, ScenarioSpec, SchoolHolidays, Selection, Sum, Summary, TableLine, TableRow,
     TimedCount, UncertainParameter, Uplift, calendar, days_in_year, epoch_day, from_epoch_day,
     night, plan, quantile, quantile_of, trim_cell,
+};
+pub use deltid_model::{
+    Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
+    OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
 };
 pub use record::{
     Build, COMMIT, DisclosureRecord, InputFile, Methods, RunRecord, ScenarioRecord,

@@ -98,6 +98,16 @@ impl Run {
         let reading = read_counts_with(path, options, scenario, progress)?;
         let sheet = reading.sheet().map(str::to_owned);
         let counts = reading.into_counts()?;
+        if counts.origins().is_some() {
+            return Err(Error::Unsupported {
+                scenario: scenario.path().to_owned(),
+                what: format!(
+                    "the plan's estimate of counts split by origin ({})",
+                    path.display()
+                ),
+                reason: "a split by origin is estimated on its own (OriginEstimate: the split's parts and guest-nights by the origin's rule), not by the plan's residual".to_owned(),
+            });
+        }
         // Hourly counts were reduced to nights: the plan for nights estimates them.
         let plan = if counts.measure() == Measure::Night && plan.measure() == Measure::Day {
             Plan::for_measure(scenario, selection, Measure::Night)?

@@ -399,7 +399,7 @@ impl SqlOptions {
 ///
 /// # Errors
 /// [`Error::Unsupported`] for a scenario with a region count of its own and a per-area
-/// deduction table by date.
+/// deduction table by date, and for counts split by origin (`[origin]`).
 ///
 /// # Examples
 /// ```
@@ -422,6 +422,15 @@ pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<Str
             scenario: scenario.path().to_owned(),
             what: "the SQL query for night counts".to_owned(),
             reason: "the night reduction (hourly counts to one count per night by the window and rule of [night]) and the plan for nights are not written in SQL yet: use `deltid estimate` on the hourly counts".to_owned(),
+        });
+    }
+    if scenario.origin().is_some() {
+        // The query reads `date, area, count`: a split by origin would be summed as if every
+        // cell were a count of its own, suppressed cells and totals alike.
+        return Err(Error::Unsupported {
+            scenario: scenario.path().to_owned(),
+            what: "the SQL query for counts split by origin ([origin])".to_owned(),
+            reason: "the split's parts, its intervals under suppression and guest-nights by the origin's rule are not written in SQL yet: use `deltid estimate` on the split counts".to_owned(),
         });
     }
     if scenario.region_code().is_some() {

@@ -756,6 +756,111 @@ impl Synth {
     }
 }
 
+/// The smallest count published in a home-zone split from [`Synth::write_home_split_csv`]
+/// (Telia's and multimno's k), persons: smaller cells are deleted.
+pub const HOME_SPLIT_MIN_COUNT: f64 = 5.0;
+
+/// Where day visitors of a home-zone split slept the night before, with their shares: Oslo,
+/// Bærum, Drammen (2020-2023 codes), Sweden, Germany, Denmark.
+const VISITOR_ORIGINS: [(&str, f64); 6] = [
+    ("0301", 0.50),
+    ("3024", 0.20),
+    ("3005", 0.15),
+    ("SE", 0.08),
+    ("DE", 0.05),
+    ("DK", 0.02),
+];
+
+impl Synth {
+    /// Writes counts split by home zone (CSV: `date,area,origin,count`; the origin is where
+    /// the person slept the night before, as Telia's home zone) with a known truth, the same
+    /// people as [`Synth::write_hourly_csv`]: on day `D` (the `days` days after `start`),
+    /// residents who slept at home and the guests of night `D − 1` ([`Synth::night_truth`]) are
+    /// counted in their area with that area as origin, except the 10 % of residents who
+    /// commute to the next area of the list (counted there, with their home area as origin),
+    /// and day visitors (0.3 per guest of night `D`) come from Oslo, Bærum, Drammen, Sweden,
+    /// Germany and Denmark. Counts are persons to a tenth; a cell under
+    /// [`HOME_SPLIT_MIN_COUNT`] ([`crate::is_suppressed`]) is deleted, and each area-day has a
+    /// `total` row (every cell, the deleted ones too). So the persons who slept in an area,
+    /// summed over the region, minus its registered residents give the guests back exactly.
+    ///
+    /// # Errors
+    /// As [`Synth::generate`]; [`Error::Write`] if writing fails.
+    pub fn write_home_split_csv(&self, out: impl Write) -> Result<()> {
+        let plan = self.plan()?;
+        let areas = self.areas.len();
+        let days = plan.dates.len();
+        // Nights from `start`: night j is the evening date start + j.
+        let guests = self.guests(&plan, days + 1);
+        let guest = |night: usize, area: usize| guests[night * areas + area].2 as f64;
+        let tenth = |x: f64| (x * 10.0).round() / 10.0;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+        out.write_all(b"date,area,origin,count\n")?;
+        for j in 0..days {
+            let Some(date) = plan.dates[j].succ_opt() else {
+                break;
+            };
+            for (a, area) in self.areas.iter().enumerate() {
+                let commuting = |i: usize| {
+                    if areas > 1 {
+                        (self.areas[i].residents * HOURLY_COMMUTING_OUT).round()
+                    } else {
+                        0.0
+                    }
+                };
+                let mut cells: Vec<(String, f64)> = vec![(
+                    area.code.to_string(),
+                    area.residents - commuting(a) + guest(j, a),
+                )];
+                if areas > 1 {
+                    let from = (a + areas - 1) % areas;
+                    cells.push((self.areas[from].code.to_string(), commuting(from)));
+                }
+                let visitors = guest(j + 1, a) * HOURLY_DAY_VISITORS;
+                for (origin, share) in VISITOR_ORIGINS {
+                    cells.push((origin.to_owned(), tenth(visitors * share)));
+                }
+                let total: f64 = cells.iter().map(|c| c.1).sum();
+                for (origin, count) in &cells {
+                    if !crate::is_suppressed(*count, HOME_SPLIT_MIN_COUNT) {
+                        writeln!(out, "{date},{},{origin},{}", area.code, tenth(*count))?;
+                    }
+                }
+                writeln!(out, "{date},{},total,{}", area.code, tenth(total))?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A scenario (TOML) for the split of [`Synth::write_home_split_csv`]: uplift 0, the
+    /// registered residents per area, the other deductions 0, and `[origin]` of kind
+    /// `previous-night` with `min_count` [`HOME_SPLIT_MIN_COUNT`].
+    pub fn home_split_scenario_toml(&self, counts: Option<&str>) -> String {
+        let hourly = self.hourly_scenario_toml(counts);
+        let head = format!(
+            "# Scenario for a synthetic home-zone split from `deltid synth --home-split`: {} areas, {} days after {},\n\
+             # seed {}. Residents are the generator's registered residents; uplift 0: the counts are persons.\n",
+            self.areas.len(),
+            self.days,
+            self.start,
+            self.seed,
+        );
+        let body: String = hourly
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("time_zone"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let night = "[night]\nwindow = \"01:00-05:00\"\nrule = \"minimum\"\nday = \"10:00-18:00\"";
+        let origin =
+            format!("[origin]\nkind = \"previous-night\"\nmin_count = {HOME_SPLIT_MIN_COUNT}");
+        let body = body
+            .replace(night, &origin)
+            .replace("Synthetic region, nights", "Synthetic region, home zones");
+        format!("{head}{body}\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ mod imp {
     use std::sync::mpsc;
 
     use deltid_model::{
-        CountsBuilder, Error, Location, MAX_YEAR, MIN_YEAR, Result, Scenario, epoch_day,
+        CountsBuilder, Error, Location, MAX_YEAR, MIN_YEAR, Result, Scenario, SplitValue, epoch_day,
     };
     use polars::io::parquet::metadata::FileMetadataRef;
     use polars::prelude::*;
@@ -387,6 +387,7 @@ mod imp {
                 area,
                 count,
                 foreign,
+                origin,
             } => {
                 let mut roles = vec![
                     (*date, Role::Date),
@@ -394,6 +395,7 @@ mod imp {
                     (*count, Role::Count),
                 ];
                 roles.extend(foreign.map(|f| (f, Role::Count)));
+                roles.extend(origin.map(|o| (o, Role::Area)));
                 roles
             }
             Layout::Wide { date, areas } => std::iter::once((*date, Role::Date))
@@ -655,7 +657,47 @@ mod imp {
                 date,
                 area,
                 count,
+                origin: Some(origin),
+                ..
+            } => {
+                let (dates, areas, counts) = (column(*date)?, column(*area)?, column(*count)?);
+                let origins = column(*origin)?;
+                for i in 0..height {
+                    let row = offset + i as u64 + 1;
+                    batch.records += 1;
+                    let day = day(reader, &dates, i, row, *date, &mut batch);
+                    fn text<'a>(values: &Values<'a>, i: usize) -> &'a str {
+                        match values {
+                            Values::Text(t) => t[i].unwrap_or(""),
+                            _ => "",
+                        }
+                    }
+                    let key = reader.area(text(&areas, i).as_bytes(), row, *area, &mut batch);
+                    let from =
+                        reader.origin(text(&origins, i).as_bytes(), row, *origin, &mut batch);
+                    let marked = match &counts {
+                        Values::Numbers(n) => n.get(i) == Some(-1.0),
+                        Values::Text(t) => crate::rows::is_marker(t[i].unwrap_or("").as_bytes()),
+                        Values::Days(_) => false,
+                    };
+                    let value = if marked {
+                        Some(SplitValue::Marked)
+                    } else {
+                        persons(reader, &counts, i, row, *count, &mut batch)
+                            .map(SplitValue::Published)
+                    };
+                    if let (Some(day), Some(key), Some(from), Some(value)) = (day, key, from, value)
+                    {
+                        reader.split(key, day, from, value, (row, *area), &mut batch);
+                    }
+                }
+            }
+            Layout::Long {
+                date,
+                area,
+                count,
                 foreign,
+                origin: None,
             } => {
                 let (dates, areas, counts) = (column(*date)?, column(*area)?, column(*count)?);
                 let foreigns = foreign.map(column).transpose()?;

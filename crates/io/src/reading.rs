@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use deltid_model::{
-    Counts, CountsBuilder, CountsWriter, Error, FileDigest, Location, Nights, Place, Refused,
-    Result, Scenario, TimedCount, from_epoch_day, stray_days,
+    Counts, CountsBuilder, CountsWriter, Error, FileDigest, Location, Nights, OriginSettings,
+    OriginSplit, Place, Refused, Result, Scenario, SplitRow, TimedCount, from_epoch_day,
+    stray_days,
 };
 
 use crate::cell::{DateFormat, DateParser, NumberStyle, TimeParser};
@@ -42,7 +43,17 @@ pub struct CountsColumns {
     /// `tidspunkt` (in any case) is read as hourly counts. Hourly counts become night counts
     /// ([`deltid_model::Nights`]).
     pub time: Option<String>,
+    /// Column holding the origin of counts split by origin (`date, area, origin, count`), read
+    /// when the scenario declares `[origin]`: an area of the scenario, another municipality
+    /// (four digits), a country (two letters) or `total` (the area's unsplit count); a count
+    /// of `-1` marks a suppressed cell. Without it, the header's `origin`, `opprinnelse`,
+    /// `home` or `heimstad` (in any case) is taken; a file without such a column is read as
+    /// counts of the usual kind (to compare with).
+    pub origin: Option<String>,
 }
+
+/// Names of an origin column, found when none is named.
+const ORIGIN_NAMES: [&str; 4] = ["origin", "opprinnelse", "home", "heimstad"];
 
 /// Names recognised for a column left at its default name, in order of preference: the
 /// default, then the common Norwegian headers (a municipality number before a name).
@@ -83,6 +94,18 @@ impl CountsColumns {
             .cloned()
     }
 
+    /// The origin column of a header: the one given, else the first of the common names it
+    /// has.
+    pub(crate) fn origin_in(&self, header: &[String]) -> Option<String> {
+        if let Some(origin) = &self.origin {
+            return Some(origin.clone());
+        }
+        ORIGIN_NAMES
+            .iter()
+            .find_map(|name| header.iter().find(|h| same_name(h, name)))
+            .cloned()
+    }
+
     /// The columns as `header` names them: a column left at its default name (`date`,
     /// `area`, `count`) and absent from the header takes the first Norwegian name the header
     /// has (`dato`; `kommunenummer`, `kommunenr`, `kommune`; `antall`, `personer`), in any
@@ -104,6 +127,7 @@ impl CountsColumns {
             count: pick(&self.count, &COUNT_NAMES),
             foreign: self.foreign.clone(),
             time: self.time.clone(),
+            origin: self.origin.clone(),
         }
     }
 }
@@ -125,6 +149,7 @@ impl Default for CountsColumns {
             count: "count".to_owned(),
             foreign: None,
             time: None,
+            origin: None,
         }
     }
 }
@@ -214,9 +239,14 @@ impl Reading {
     /// The problems found; [`Error::EmptyInput`] when there are no counts.
     pub fn into_counts(mut self) -> Result<Counts> {
         match (self.problems.len(), self.more) {
-            (0, _) if self.counts.is_empty() => Err(Error::EmptyInput {
-                path: self.counts.path().to_owned(),
-            }),
+            (0, _)
+                if self.counts.is_empty()
+                    && self.counts.origins().is_none_or(OriginSplit::is_empty) =>
+            {
+                Err(Error::EmptyInput {
+                    path: self.counts.path().to_owned(),
+                })
+            }
             (0, _) => Ok(self.counts),
             (1, 0) => Err(self.problems.remove(0)),
             _ => Err(Error::Many {
@@ -266,12 +296,54 @@ pub(crate) fn layout(
                 area: column_index(header, &columns.area, path)?,
                 count: column_index(header, &columns.count, path)?,
                 foreign: None,
+                origin: None,
             },
             Vec::new(),
             Some(times),
         ));
     }
     let date = column_index(header, &columns.date, path)?;
+    let origin = options.columns.origin_in(header);
+    // With [origin], a file with an origin column is a split; one without is read as the
+    // scenario's other counts are (day counts to compare with), unless a column was named.
+    let split = origin
+        .as_ref()
+        .filter(|o| header.contains(o) || options.columns.origin.is_some());
+    match (scenario.origin(), split) {
+        (Some(_), Some(origin)) => {
+            if columns.foreign.is_some() {
+                return Err(Error::Unsupported {
+                    scenario: scenario.path().to_owned(),
+                    what: "a reading of counts split by origin with a foreign-SIM column"
+                        .to_owned(),
+                    reason: "foreign visitors are the rows whose origin is a country".to_owned(),
+                });
+            }
+            return Ok((
+                Layout::Long {
+                    date,
+                    area: column_index(header, &columns.area, path)?,
+                    count: column_index(header, &columns.count, path)?,
+                    foreign: None,
+                    origin: Some(column_index(header, origin, path)?),
+                },
+                Vec::new(),
+                None,
+            ));
+        }
+        (None, Some(origin)) => {
+            return Err(Error::Unsupported {
+                scenario: scenario.path().to_owned(),
+                what: format!(
+                    "a reading of counts split by origin (column {} of {})",
+                    deltid_model::ticked(origin),
+                    path.display()
+                ),
+                reason: "declare what the origin means in the scenario: [origin] kind = \"previous-night\", \"home\" or \"sim-country\", and min_count = the operator's smallest published count".to_owned(),
+            });
+        }
+        _ => {}
+    }
     let long = match options.shape {
         Shape::Long => true,
         Shape::Wide => false,
@@ -295,6 +367,7 @@ pub(crate) fn layout(
                 area,
                 count,
                 foreign,
+                origin: None,
             },
             Vec::new(),
             None,
@@ -365,6 +438,8 @@ pub(crate) struct Collector<'a> {
     pub(crate) repeats: u64,
     /// Hourly or time-point counts, to be reduced to nights at the end.
     hours: Vec<TimedCount>,
+    /// Counts split by origin.
+    splits: Vec<SplitRow>,
 }
 
 impl<'a> Collector<'a> {
@@ -376,12 +451,14 @@ impl<'a> Collector<'a> {
             reported: HashSet::new(),
             repeats: 0,
             hours: Vec::new(),
+            splits: Vec::new(),
         }
     }
 
     /// Takes one batch's problems, each with its place in the file (and an order to sort by).
     pub(crate) fn take(&mut self, mut batch: Batch, locate: impl Fn(&Problem) -> (u64, Location)) {
         self.hours.append(&mut batch.hours);
+        self.splits.append(&mut batch.splits);
         for problem in batch.problems {
             let area = matches!(
                 problem.kind,
@@ -413,6 +490,15 @@ impl<'a> Collector<'a> {
     ) -> Result<Reading> {
         if self.rules.times.is_some() {
             return self.finish_nights(builder, sheet);
+        }
+        if let (
+            Layout::Long {
+                origin: Some(_), ..
+            },
+            Some(settings),
+        ) = (&self.rules.layout, self.rules.scenario.origin())
+        {
+            return Ok(self.finish_split(*settings, builder, sheet));
         }
         let (mut counts, unseen) = builder.finish_with_unseen_repeats(self.rules.path);
         // Repeats not found while reading are found, with their lines, by a second pass.
@@ -461,6 +547,35 @@ impl<'a> Collector<'a> {
 }
 
 impl Collector<'_> {
+    /// The reading of counts split by origin: the split, each area, day and origin once (a
+    /// repeat is a problem); the grid holds nothing.
+    fn finish_split(
+        mut self,
+        settings: OriginSettings,
+        builder: CountsBuilder,
+        sheet: Option<String>,
+    ) -> Reading {
+        let scenario = self.rules.scenario;
+        let rows = std::mem::take(&mut self.splits);
+        let counts = builder.finish(self.rules.path);
+        let counts = match OriginSplit::new(settings, rows) {
+            Ok(split) => counts.with_origins(split),
+            Err(row) => {
+                self.problems.push((
+                    (u64::MAX, 0),
+                    Error::DuplicateOrigin {
+                        path: self.rules.path.to_owned(),
+                        area: scenario.areas()[row.area].code.to_string(),
+                        date: from_epoch_day(row.day).to_string(),
+                        origin: row.origin.code(scenario.areas()),
+                    },
+                ));
+                counts
+            }
+        };
+        self.reading(0, counts, sheet)
+    }
+
     /// The reading of hourly counts: reduced to nights by the scenario's night settings, each
     /// night's count stored at its evening date.
     fn finish_nights(mut self, builder: CountsBuilder, sheet: Option<String>) -> Result<Reading> {

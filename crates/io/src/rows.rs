@@ -6,8 +6,8 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use deltid_model::{
-    Error, Location, MAX_YEAR, MIN_YEAR, Place, Resolution, Scenario, TimedCount, epoch_day,
-    trim_cell,
+    Error, Location, MAX_YEAR, MIN_YEAR, Origin, Place, Resolution, Scenario, SplitRow, SplitValue,
+    TimedCount, epoch_day, trim_cell,
 };
 
 use crate::cell::{
@@ -27,6 +27,8 @@ pub(crate) enum Layout {
         area: usize,
         count: usize,
         foreign: Option<usize>,
+        /// The origin of counts split by origin.
+        origin: Option<usize>,
     },
     /// One row per date, one column per area (`None` where the header names no area).
     Wide {
@@ -85,6 +87,8 @@ pub(crate) enum ProblemKind {
     LocalTime {
         ambiguous: bool,
     },
+    /// An origin cell names no origin, or its row cannot be split (the reason).
+    BadOrigin(&'static str),
 }
 
 /// What the reader knows of a file: its layout, header, formats and the scenario's areas. One
@@ -186,6 +190,13 @@ impl Rules<'_> {
                 column,
                 foreign,
                 count,
+            },
+            ProblemKind::BadOrigin(reason) => Error::BadOrigin {
+                path,
+                at,
+                column,
+                value,
+                reason: reason.to_owned(),
             },
             ProblemKind::EmptyArea => Error::EmptyArea { path, at, column },
             ProblemKind::UnknownArea => Error::UnknownArea {
@@ -294,6 +305,8 @@ pub(crate) struct Batch {
     pub(crate) cells: Vec<Cell>,
     /// Hourly or time-point counts (when the rules read timestamps).
     pub(crate) hours: Vec<TimedCount>,
+    /// Counts split by origin (when the layout has an origin column).
+    pub(crate) splits: Vec<SplitRow>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) more: usize,
     /// Records read (not blank).
@@ -416,7 +429,12 @@ impl<'r> RowReader<'r> {
                     area,
                     count,
                     foreign,
-                } => [*date, *area, *count].into_iter().chain(*foreign).collect(),
+                    origin,
+                } => [*date, *area, *count]
+                    .into_iter()
+                    .chain(*foreign)
+                    .chain(*origin)
+                    .collect(),
                 Layout::Wide { date, areas } => std::iter::once(*date)
                     .chain(areas.iter().map(|a| a.0))
                     .collect(),
@@ -440,8 +458,25 @@ impl<'r> RowReader<'r> {
                 area,
                 count,
                 foreign,
+                origin,
             } => {
                 let (date, area, count, foreign) = (*date, *area, *count, *foreign);
+                if let Some(origin) = *origin {
+                    let day = self.day(cell(date), number, date, batch);
+                    let key = self.area(cell(area), number, area, batch);
+                    let from = self.origin(cell(origin), number, origin, batch);
+                    let value = if is_marker(cell(count)) {
+                        Some(SplitValue::Marked)
+                    } else {
+                        self.persons(cell(count), number, count, batch)
+                            .map(SplitValue::Published)
+                    };
+                    if let (Some(day), Some(key), Some(from), Some(value)) = (day, key, from, value)
+                    {
+                        self.split(key, day, from, value, (number, area), batch);
+                    }
+                    return;
+                }
                 if let Some(times) = self.rules.times {
                     let time = self.time(&times, cell(date), number, date, batch);
                     let key = self.area(cell(area), number, area, batch);
@@ -510,6 +545,64 @@ impl<'r> RowReader<'r> {
                 }
             }
         }
+    }
+
+    /// An origin cell as an origin ([`Origin::read`]), or a problem.
+    pub(crate) fn origin(
+        &mut self,
+        bytes: &[u8],
+        record: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<Origin> {
+        let value = text(bytes, self.rules.encoding);
+        let origin = Origin::read(&value, self.rules.scenario.resolver());
+        if origin.is_none() {
+            batch.push_problem(Problem {
+                record,
+                column,
+                kind: ProblemKind::BadOrigin(
+                    "not an origin: an area of the scenario, another municipality (four digits), a country (two letters) or `total`",
+                ),
+                value,
+            });
+        }
+        origin
+    }
+
+    /// Adds a split count to the batch; the region's own count cannot be split (a problem at
+    /// the row's area cell, `(record, column)`).
+    pub(crate) fn split(
+        &mut self,
+        key: u32,
+        day: i32,
+        origin: Origin,
+        value: SplitValue,
+        (record, column): (u64, usize),
+        batch: &mut Batch,
+    ) {
+        let areas = self.rules.scenario.areas();
+        if key as usize >= areas.len() {
+            batch.push_problem(Problem {
+                record,
+                column,
+                kind: ProblemKind::BadOrigin(
+                    "the region's own count cannot be split by origin: give the split per area",
+                ),
+                value: self
+                    .rules
+                    .scenario
+                    .region_code()
+                    .map_or_else(String::new, ToString::to_string),
+            });
+            return;
+        }
+        batch.splits.push(SplitRow {
+            area: key as usize,
+            day,
+            origin,
+            value,
+        });
     }
 
     /// A date cell as a day since 1970, or a problem.
@@ -778,6 +871,12 @@ pub(crate) fn place_of(key: u32, scenario: &Scenario) -> Place {
     } else {
         Place::Area(key as usize)
     }
+}
+
+/// Whether a count cell is the `-1` marker of a suppressed cell (also with a minus sign).
+pub(crate) fn is_marker(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    matches!(trim_cell(&text), "-1" | "\u{2212}1" | "-1.0" | "-1,0")
 }
 
 /// A cell's text for a message (lossy where it does not decode).

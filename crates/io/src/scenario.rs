@@ -36,6 +36,9 @@
 //! window = "01:00-05:00"   # local time on the day after the evening date (the default)
 //! rule = "minimum"         # or "median", "mean", or "hour:03" (the count at 03:00)
 //! day = "10:00-18:00"      # the day window of the daytime excess (the default)
+//! [origin]                 # optional: the counts are split by origin (date, area, origin, count)
+//! kind = "previous-night"  # or "home" (long-term home), "sim-country"
+//! min_count = 5            # the operator's k: cells under it were deleted or marked -1
 //! [disclosure]             # optional: small-count protection of every output
 //! min_count = 5            # figures of 1 to 4 persons (in magnitude) are suppressed
 //! rounding = 5             # optional: published person figures rounded to 5 or 10
@@ -180,6 +183,30 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
         }
         spec.night = Some(settings);
     }
+    if let Some(origin) = raw.origin {
+        let kind = deltid_model::OriginKind::parse(&origin.kind).ok_or_else(|| {
+            invalid(
+                "origin.kind",
+                format!(
+                    "{} is not \"previous-night\", \"home\" or \"sim-country\"",
+                    deltid_model::quoted(&origin.kind)
+                ),
+            )
+        })?;
+        let mut settings = deltid_model::OriginSettings::new(kind);
+        if let Some(k) = origin.min_count {
+            if !(k.is_finite() && (0.0..=1_000.0).contains(&k)) {
+                return Err(invalid(
+                    "origin.min_count",
+                    format!(
+                        "{k}: the operator's smallest published count is persons from 0 to 1000"
+                    ),
+                ));
+            }
+            settings.min_count = k;
+        }
+        spec.origin = Some(settings);
+    }
     spec.disclosure =
         deltid_model::Disclosure::new(raw.disclosure.min_count, raw.disclosure.rounding)
             .map_err(|reason| invalid("disclosure", reason))?;
@@ -280,8 +307,17 @@ struct RawScenario {
     region_code: Option<String>,
     time_zone: Option<String>,
     night: Option<RawNight>,
+    origin: Option<RawOrigin>,
     #[serde(default)]
     disclosure: RawDisclosure,
+}
+
+/// `[origin]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrigin {
+    kind: String,
+    min_count: Option<f64>,
 }
 
 /// `[night]` as written; every key optional.

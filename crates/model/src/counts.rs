@@ -78,6 +78,8 @@ struct Grid {
     nights: Option<Arc<Nights>>,
     /// Set when the reader saw every byte of the file, in order.
     digest: Option<FileDigest>,
+    /// Set when the counts are split by origin.
+    origins: Option<Arc<crate::origin::OriginSplit>>,
 }
 
 /// A file's SHA-256 and size, as a reader read it.
@@ -123,6 +125,21 @@ impl Counts {
             Measure::Night
         } else {
             Measure::Day
+        }
+    }
+
+    /// The split by origin, when the counts are split by origin (`date, area, origin,
+    /// count`); the grid then holds nothing.
+    pub fn origins(&self) -> Option<&crate::origin::OriginSplit> {
+        self.inner.origins.as_deref()
+    }
+
+    /// The same counts with a split by origin.
+    pub fn with_origins(self, split: crate::origin::OriginSplit) -> Counts {
+        let mut grid = Arc::unwrap_or_clone(self.inner);
+        grid.origins = Some(Arc::new(split));
+        Counts {
+            inner: Arc::new(grid),
         }
     }
 
@@ -471,6 +488,7 @@ impl CountsBuilder {
                 foreign: self.foreign,
                 nights: None,
                 digest: None,
+                origins: None,
             }),
         };
         (counts, added.saturating_sub(held.get()))

@@ -526,6 +526,34 @@ pub enum Error {
         date: String,
     },
 
+    /// An origin cell of counts split by origin names no origin, or its row cannot be split.
+    #[error("{}: {at}, column {col}: {}: {reason}", path.display(), quoted(value), col = ticked(column))]
+    BadOrigin {
+        /// The file.
+        path: PathBuf,
+        /// Where the value sits.
+        at: Location,
+        /// Column name.
+        column: String,
+        /// The text found.
+        value: String,
+        /// What is wrong, and what is read.
+        reason: String,
+    },
+
+    /// Counts split by origin give an area, day and origin twice.
+    #[error("{}: a second row for area {area} on {date} from origin {origin}", path.display())]
+    DuplicateOrigin {
+        /// The file.
+        path: PathBuf,
+        /// Area code.
+        area: String,
+        /// Date, ISO 8601.
+        date: String,
+        /// Origin code.
+        origin: String,
+    },
+
     /// Several values of one file are wrong; each is listed (up to a limit).
     #[error("{}: {} problems{}:\n{}", path.display(), errors.len() + more, if *more > 0 { format!(" (the first {} shown)", errors.len()) } else { String::new() }, errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
     Many {
@@ -701,6 +729,8 @@ impl Error {
             | UnknownArea { path, .. }
             | AmbiguousArea { path, .. }
             | DuplicateRow { path, .. }
+            | BadOrigin { path, .. }
+            | DuplicateOrigin { path, .. }
             | Many { path, .. }
             | ReadScenario { path, .. }
             | InvalidScenario { path, .. }
@@ -732,6 +762,7 @@ impl Error {
             | EmptyArea { at, .. }
             | UnknownArea { at, .. }
             | AmbiguousArea { at, .. }
+            | BadOrigin { at, .. }
             | DuplicateRow { at, .. } => Some(at.clone()),
             Many { errors, .. } => errors.first().and_then(Error::location),
             _ => None,
@@ -758,6 +789,7 @@ impl Error {
             | NegativeNumber { column, .. }
             | TooLarge { column, .. }
             | ForeignAboveCount { column, .. }
+            | BadOrigin { column, .. }
             | EmptyArea { column, .. } => Some(column),
             InvalidScenario { key, .. } => Some(key),
             Many { errors, .. } => errors.first().and_then(Error::column),
@@ -778,7 +810,8 @@ impl Error {
             | ParseNumber { value, .. }
             | AmbiguousNumber { value, .. }
             | NegativeNumber { value, .. }
-            | TooLarge { value, .. } => Some(value),
+            | TooLarge { value, .. }
+            | BadOrigin { value, .. } => Some(value),
             UnknownArea { area, .. } => Some(area),
             AmbiguousArea { name, .. } => Some(name),
             AmbiguousDates { example, .. } => Some(example),

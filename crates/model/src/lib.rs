@@ -24,6 +24,7 @@ mod estimate;
 mod language;
 mod lines;
 pub mod night;
+pub mod origin;
 pub mod plan;
 mod scenario;
 mod stats;
@@ -43,6 +44,10 @@ pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use night::{
     ClockWindow, Measure, NightCount, NightRule, NightSettings, NightStats, Nights, SameInstant,
     TimedCount,
+};
+pub use origin::{
+    Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
+    OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed,
 };
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{

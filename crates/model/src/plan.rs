@@ -566,6 +566,34 @@ impl Plan {
         }
     }
 
+    /// The registered residents of an area on a date, persons: its own figure when residents
+    /// are given per area, its share of the region's figure when they are shared out by
+    /// registered residents, 0 when no residents are deducted; `None` when the region's figure
+    /// is shared out by present persons (then an area has no registered figure of its own) or
+    /// a table has no figure for the date.
+    pub fn registered_residents(&self, area: usize, date: NaiveDate) -> Option<f64> {
+        let figure = self.figure(Deduction::Residents, area, date)?;
+        match self.reach(Deduction::Residents) {
+            Reach::Nothing => Some(0.0),
+            Reach::PerArea => Some(figure),
+            Reach::Shared => self
+                .resident_shares()
+                .and_then(|shares| shares.get(area))
+                .map(|share| figure * share),
+        }
+    }
+
+    /// What counts split by origin give under this plan: the scenario's areas, registered
+    /// residents by [`Plan::registered_residents`] (see [`crate::origin`]).
+    pub fn origin_estimate(
+        &self,
+        split: &crate::origin::OriginSplit,
+    ) -> crate::origin::OriginEstimate {
+        crate::origin::OriginEstimate::new(split, self.scenario().areas().len(), |area, date| {
+            self.registered_residents(area, date)
+        })
+    }
+
     /// Present persons from a count: the uplift line and present population.
     fn present(&self, observed: f64, foreign: f64) -> (f64, f64) {
         let added = (observed - foreign) * self.per_domestic + foreign * self.per_foreign;

@@ -329,6 +329,7 @@ fn estimate(
         count: count_column.unwrap_or(defaults.count),
         foreign: foreign_column,
         time: None,
+        origin: None,
     };
     let shape = match shape {
         None | Some("auto") => Shape::Auto,

@@ -3,6 +3,7 @@
 //! data-quality check of the counts.
 
 mod annualise;
+mod compare;
 mod daily;
 mod disclosure;
 mod plausibility;
@@ -18,6 +19,7 @@ pub use annualise::{
     Annualisation, AreaYearly, FilledPeak, NegativePolicy, PEAK_STRETCH_DAYS, TypicalYear,
     YearCoverage, Yearly,
 };
+pub use compare::{CompareRow, Comparison};
 pub use daily::{DailyRow, daily_rows};
 pub use disclosure::{Protection, Published};
 pub use plausibility::{AreaPlausibility, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN};

@@ -257,6 +257,24 @@ impl Validation {
             return Ok(validation);
         }
         let counts = reading.counts();
+        if let Some(split) = counts.origins().filter(|s| !s.is_empty()) {
+            // A split is read and checked cell by cell; the series checks are for daily counts.
+            let message = format!(
+                "{}: {} rows split by origin read without problems; gaps, outliers and level shifts are checked on daily counts only",
+                path.display(),
+                split.rows().len()
+            );
+            validation.findings.push(Finding {
+                file: path.to_owned(),
+                line: None,
+                area: None,
+                date: None,
+                kind: "split_by_origin",
+                message: message.clone(),
+            });
+            validation.warnings.push(message);
+            return Ok(validation);
+        }
         if counts.is_empty() {
             let message = format!("{}: no data rows", path.display());
             validation.findings.push(Finding {

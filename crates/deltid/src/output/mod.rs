@@ -4,6 +4,8 @@
 mod analyses;
 #[cfg(feature = "chart")]
 mod chart;
+mod compare;
+mod origin;
 mod population;
 mod report;
 mod sections;
@@ -20,6 +22,8 @@ use serde::Serialize;
 pub use crate::words::persons;
 #[cfg(feature = "chart")]
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
+pub use compare::write_comparison;
+pub use origin::write_origin;
 pub use population::write_population;
 pub use report::write_report;
 pub use sections::{Section, write_section};

@@ -203,6 +203,8 @@ pub struct ScenarioSpec<T> {
     pub time_zone: Option<String>,
     /// `[night]`: the counts measure nights, reduced by these settings.
     pub night: Option<NightSettings>,
+    /// `[origin]`: the counts are split by origin, of this kind and threshold.
+    pub origin: Option<crate::origin::OriginSettings>,
     /// `[disclosure]`: the smallest count published and the rounding base.
     pub disclosure: Disclosure,
 }
@@ -227,6 +229,7 @@ impl<T> ScenarioSpec<T> {
             language: None,
             time_zone: None,
             night: None,
+            origin: None,
             disclosure: Disclosure::default(),
         }
     }
@@ -266,6 +269,7 @@ struct Checked {
     language: Option<Language>,
     time_zone: String,
     night: Option<NightSettings>,
+    origin: Option<crate::origin::OriginSettings>,
     disclosure: Disclosure,
 }
 
@@ -588,6 +592,7 @@ impl Scenario {
                 .time_zone
                 .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
             night: spec.night,
+            origin: spec.origin,
             disclosure: spec.disclosure,
         })))
     }
@@ -602,6 +607,12 @@ impl Scenario {
     /// nights ([`Measure::Night`](crate::Measure)).
     pub fn night(&self) -> Option<&NightSettings> {
         self.0.night.as_ref()
+    }
+
+    /// The origin settings the scenario declares (`[origin]`), if any: the counts are then
+    /// split by origin (`date, area, origin, count`).
+    pub fn origin(&self) -> Option<&crate::origin::OriginSettings> {
+        self.0.origin.as_ref()
     }
 
     /// The night settings hourly counts are reduced by: the scenario's, else the defaults.

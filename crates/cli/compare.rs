@@ -1,0 +1,114 @@
+//! `deltid compare`: the residual, night and home-zone estimates side by side.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use deltid::analysis::Comparison;
+use deltid::output::{CsvStyle, Format, write_comparison};
+use deltid::{CountsOptions, Estimate, Measure, OriginEstimate, Plan, Selection};
+
+use crate::Failure;
+use crate::output::{Output, commit};
+
+/// Compare guest-nights from day counts (the plan's residual), night counts (hourly counts)
+/// and counts split by origin, for the same areas and days, with their differences named.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  deltid compare --scenario data/home-split/scenario.toml \
+    --counts data/hourly/counts.csv --counts data/home-split/split.csv"
+)]
+pub struct Args {
+    /// Scenario file (TOML): areas, registered residents, deductions; `[origin]` for a split.
+    #[arg(long, value_name = "FILE")]
+    scenario: PathBuf,
+    /// Counts files, two or three: daily counts (date, area, count), hourly counts (ts, area,
+    /// count) and counts split by origin (date, area, origin, count), each recognised by its
+    /// header.
+    #[arg(long, value_name = "FILE", required = true, num_args = 1)]
+    counts: Vec<PathBuf>,
+    /// Output format: table (text), csv or json.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    format: CompareFormat,
+    /// Write to FILE instead of stdout (atomically; an existing file needs --force).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    force: bool,
+    /// Language of labels and notes: nn, nb or en (the scenario's by default).
+    #[arg(long, value_name = "LANG", value_parser = ["nn", "nb", "en"])]
+    lang: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CompareFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    if !(2..=3).contains(&args.counts.len()) {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "give two or three --counts files (daily, hourly, split by origin), got {}",
+            args.counts.len()
+        )));
+    }
+    let output = Output::new(args.output, args.force)?;
+    let scenario = deltid::read_scenario(&args.scenario)?;
+    let selection = Selection::default();
+    let (mut day, mut night, mut split): (
+        Option<Estimate>,
+        Option<Estimate>,
+        Option<OriginEstimate>,
+    ) = (None, None, None);
+    for path in &args.counts {
+        let counts = deltid::read_counts(path, &CountsOptions::default(), &scenario)?;
+        let twice = || {
+            Failure::usage(anyhow::anyhow!(
+                "{}: a second file of the same kind; give one of each kind",
+                path.display()
+            ))
+        };
+        if let Some(origins) = counts.origins() {
+            let plan = Plan::new(&scenario, &selection)?;
+            if split.replace(plan.origin_estimate(origins)).is_some() {
+                return Err(twice());
+            }
+            eprintln!("deltid: {}: counts split by origin", path.display());
+            continue;
+        }
+        let measure = counts.measure();
+        let estimate = Plan::for_measure(&scenario, &selection, measure)?.estimate(&counts)?;
+        let slot = match measure {
+            Measure::Day => &mut day,
+            Measure::Night => &mut night,
+        };
+        if slot.replace(estimate).is_some() {
+            return Err(twice());
+        }
+        eprintln!(
+            "deltid: {}: {}",
+            path.display(),
+            match measure {
+                Measure::Day => "daily counts (the plan's residual)",
+                Measure::Night => "hourly counts, reduced to nights",
+            }
+        );
+    }
+    let comparison = Comparison::new(day.as_ref(), night.as_ref(), split.as_ref())?;
+    let format = match args.format {
+        CompareFormat::Table => Format::Table,
+        CompareFormat::Csv => Format::Csv(CsvStyle::default()),
+        CompareFormat::Json => Format::Json,
+    };
+    let language = args
+        .lang
+        .and_then(|l| l.parse().ok())
+        .or(scenario.language())
+        .unwrap_or_default();
+    let staged =
+        vec![output.stage(|out| write_comparison(&comparison, &scenario, format, language, out))?];
+    commit(staged)?;
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! The three ways to guest-nights side by side (see [`Comparison`]), written: text, a table
+//! (CSV, xlsx, Parquet) and JSON.
+
+use std::io::Write;
+
+use deltid_model::{Bounds, Language, Result, Scenario};
+use serde_json::{Value, json};
+
+use super::Format;
+use super::origin::{bounds, mean, tenths};
+use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
+use super::text::{right_align, table};
+use crate::analysis::{CompareRow, Comparison};
+use crate::catalogue::text;
+
+/// Columns of the table: one row per area (empty for the region) and date.
+const COLUMNS: [&str; 12] = [
+    "date",
+    "area",
+    "name",
+    "residual",
+    "deducted",
+    "night",
+    "home_zone_low",
+    "home_zone_high",
+    "residual_minus_night",
+    "daytime_excess",
+    "night_minus_home_zone_low",
+    "night_minus_home_zone_high",
+];
+
+/// Dates up to which text shows every date; beyond, the means per area over the rows.
+const DATES_SHOWN: usize = 7;
+
+/// Writes a comparison in `format`: text (per area and date, or means per area over the
+/// compared dates, with the differences named), a table of every row (CSV, xlsx, Parquet:
+/// `date, area, name, residual, deducted, night, home_zone_low, home_zone_high,
+/// residual_minus_night, daytime_excess, night_minus_home_zone_low,
+/// night_minus_home_zone_high`; empty where a figure is not given), or JSON.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails; a workbook's or Parquet
+/// file's error.
+pub fn write_comparison(
+    comparison: &Comparison,
+    scenario: &Scenario,
+    format: Format,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    match format {
+        Format::Table => write_text(comparison, scenario, language, out),
+        Format::Csv(style) => sheet(comparison, scenario, language).write_csv(style, out),
+        Format::Xlsx => write_workbook(vec![sheet(comparison, scenario, language)], out),
+        Format::Parquet => write_parquet(sheet(comparison, scenario, language), out),
+        Format::Json => {
+            let rows: Vec<Value> = comparison
+                .rows()
+                .iter()
+                .map(|r| {
+                    let b = |b: Option<Bounds>| {
+                        b.map(|b| json!({"low": b.low, "high": b.high, "exact": b.is_exact(), "high_excluded": b.high_open}))
+                    };
+                    json!({
+                        "date": r.date.to_string(),
+                        "area": r.area.map(|a| scenario.areas()[a].code.to_string()),
+                        "residual": r.residual,
+                        "deducted": r.deducted,
+                        "night": r.night,
+                        "home_zone": b(r.home_zone),
+                        "residual_minus_night": r.residual_minus_night(),
+                        "daytime_excess": r.daytime_excess(),
+                        "night_minus_home_zone": b(r.night_minus_home_zone()),
+                    })
+                })
+                .collect();
+            let value = json!({"comparison": rows, "notes": [text(language, "compare.note")]});
+            serde_json::to_writer_pretty(&mut out, &value).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            Ok(())
+        }
+    }
+}
+
+fn name(scenario: &Scenario, language: Language, area: Option<usize>) -> String {
+    area.map_or_else(
+        || text(language, "text.region").to_owned(),
+        |a| scenario.areas()[a].name.clone(),
+    )
+}
+
+fn write_text(
+    comparison: &Comparison,
+    scenario: &Scenario,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    let rows = comparison.rows();
+    let dates: std::collections::BTreeSet<_> = rows.iter().map(|r| r.date).collect();
+    writeln!(
+        out,
+        "{}",
+        crate::catalogue::fill(
+            language,
+            "compare.title",
+            &[
+                ("region", scenario.name()),
+                ("dates", &dates.len().to_string()),
+            ]
+        )
+    )?;
+    writeln!(out)?;
+    let every = dates.len() <= DATES_SHOWN;
+    let mut grid = table();
+    let mut header: Vec<String> = [
+        "compare.head_area",
+        "compare.head_residual",
+        "compare.head_deducted",
+        "compare.head_night",
+        "compare.head_home_zone",
+        "compare.head_residual_minus_night",
+        "compare.head_daytime_excess",
+        "compare.head_night_minus_home_zone",
+    ]
+    .iter()
+    .map(|k| text(language, k).to_owned())
+    .collect();
+    if every {
+        header.insert(0, text(language, "origin.head_date").to_owned());
+    }
+    grid.set_header(header);
+    let show = |group: &[&CompareRow]| -> Vec<String> {
+        let n = group.len();
+        let plain = |f: &dyn Fn(&CompareRow) -> Option<f64>| {
+            let values: Vec<f64> = group.iter().filter_map(|r| f(r)).collect();
+            if values.len() == n && n > 0 {
+                tenths(language, values.iter().sum::<f64>() / n as f64)
+            } else {
+                "–".to_owned()
+            }
+        };
+        let bounded = |f: &dyn Fn(&CompareRow) -> Option<Bounds>| {
+            let values: Vec<Bounds> = group.iter().filter_map(|r| f(r)).collect();
+            if values.len() == n && n > 0 {
+                bounds(language, &mean(&values))
+            } else {
+                "–".to_owned()
+            }
+        };
+        vec![
+            plain(&|r| r.residual),
+            plain(&|r| r.deducted),
+            plain(&|r| r.night),
+            bounded(&|r| r.home_zone),
+            plain(&CompareRow::residual_minus_night),
+            plain(&CompareRow::daytime_excess),
+            bounded(&CompareRow::night_minus_home_zone),
+        ]
+    };
+    if every {
+        for row in rows {
+            let mut cells = vec![row.date.to_string(), name(scenario, language, row.area)];
+            cells.extend(show(&[row]));
+            grid.add_row(cells);
+        }
+    } else {
+        writeln!(out, "{}", text(language, "compare.means"))?;
+        let mut areas: Vec<Option<usize>> = rows.iter().map(|r| r.area).collect();
+        areas.sort_by_key(|a| a.map_or(usize::MAX, |a| a));
+        areas.dedup();
+        for area in areas {
+            let group: Vec<&CompareRow> = rows.iter().filter(|r| r.area == area).collect();
+            let mut cells = vec![name(scenario, language, area)];
+            cells.extend(show(&group));
+            grid.add_row(cells);
+        }
+    }
+    right_align(&mut grid, if every { 2 } else { 1 });
+    writeln!(out, "{grid}")?;
+    writeln!(out)?;
+    writeln!(out, "{}", text(language, "text.notes"))?;
+    writeln!(out, "- {}", text(language, "compare.note"))?;
+    Ok(())
+}
+
+fn sheet<'a>(comparison: &Comparison, scenario: &Scenario, language: Language) -> Sheet<'a> {
+    let number = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+    let rows = comparison
+        .rows()
+        .iter()
+        .map(|r| {
+            let (code, area_name) = match r.area {
+                Some(a) => (
+                    Cell::Text(scenario.areas()[a].code.to_string().into()),
+                    Cell::Text(scenario.areas()[a].name.clone().into()),
+                ),
+                None => (Cell::Empty, Cell::Empty),
+            };
+            let diff = r.night_minus_home_zone();
+            vec![
+                Cell::Date(r.date),
+                code,
+                area_name,
+                number(r.residual),
+                number(r.deducted),
+                number(r.night),
+                number(r.home_zone.map(|b| b.low)),
+                number(r.home_zone.map(|b| b.high)),
+                number(r.residual_minus_night()),
+                number(r.daytime_excess()),
+                number(diff.map(|b| b.low)),
+                number(diff.map(|b| b.high)),
+            ]
+        })
+        .collect();
+    Sheet::of("comparison", super::columns(language, &COLUMNS), rows)
+}

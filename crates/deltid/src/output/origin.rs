@@ -1,0 +1,474 @@
+//! Counts split by origin, written: text, a tidy table (CSV, xlsx, Parquet) and JSON. Every
+//! figure is shown as its bounds (exact where they meet) beside multimno's convention
+//! (suppressed = 0); see [`deltid_model::origin`] for what each figure is.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+use deltid_model::{
+    Bounds, GuestNight, Language, OriginDay, OriginEstimate, OriginKind, Result, Scenario,
+};
+use serde_json::{Value, json};
+
+use super::Format;
+use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
+use super::text::{right_align, table};
+use crate::catalogue::{self, fill, text};
+
+/// Columns of the tidy table: one row per date, area and figure.
+const COLUMNS: [&str; 9] = [
+    "date",
+    "area",
+    "name",
+    "figure",
+    "low",
+    "high",
+    "exact",
+    "high_excluded",
+    "zero_filled",
+];
+
+/// Dates up to which text shows every day; beyond, the means per area.
+const DAYS_SHOWN: usize = 14;
+
+/// Writes what a split by origin gives in `format`: text (per area and day, or the means per
+/// area for many days, guest-nights and notes), a tidy table of every figure's bounds (CSV,
+/// xlsx, Parquet: `date, area, name, figure, low, high, exact, high_excluded, zero_filled`;
+/// figures `total`, `suppressed`, `local`, `elsewhere`, `foreign`, `residents_away`,
+/// `guest_nights`, with the guest-nights of the previous-night origin at the night's evening
+/// date and the region's with an empty area), or JSON.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails; a workbook's or Parquet
+/// file's error.
+pub fn write_origin(
+    estimate: &OriginEstimate,
+    scenario: &Scenario,
+    format: Format,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    match format {
+        Format::Table => write_text(estimate, scenario, language, out),
+        Format::Csv(style) => sheet(estimate, scenario, language).write_csv(style, out),
+        Format::Xlsx => write_workbook(vec![sheet(estimate, scenario, language)], out),
+        Format::Parquet => write_parquet(sheet(estimate, scenario, language), out),
+        Format::Json => {
+            let value = json_of(estimate, scenario, language);
+            serde_json::to_writer_pretty(&mut out, &value).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            Ok(())
+        }
+    }
+}
+
+/// A figure of persons to a tenth, thousands spaced, in the language's decimal mark.
+pub(crate) fn tenths(language: Language, value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0 + 0.0;
+    let whole = crate::words::persons(rounded.trunc() as i64);
+    let tenth = ((rounded.abs() * 10.0).round() as i64) % 10;
+    let sign = if rounded < 0.0 && rounded.trunc() == 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    let mark = if language.decimal_comma() { ',' } else { '.' };
+    format!("{sign}{whole}{mark}{tenth}")
+}
+
+/// Bounds in words: `1 839.6`, `31.5 to 82.7`, `500.0 to under 515.0`.
+pub(crate) fn bounds(language: Language, b: &Bounds) -> String {
+    if b.is_exact() {
+        return tenths(language, b.low);
+    }
+    let key = if b.high_open {
+        "origin.between_open"
+    } else {
+        "origin.between"
+    };
+    fill(
+        language,
+        key,
+        &[
+            ("low", &tenths(language, b.low)),
+            ("high", &tenths(language, b.high)),
+        ],
+    )
+}
+
+/// The word for the local part of a kind.
+fn local_word(language: Language, kind: OriginKind) -> &'static str {
+    text(
+        language,
+        match kind {
+            OriginKind::PreviousNight => "origin.local_previous_night",
+            OriginKind::Home => "origin.local_home",
+            OriginKind::SimCountry => "origin.local_sim",
+        },
+    )
+}
+
+/// The mean bounds of some bounds.
+pub(crate) fn mean(all: &[Bounds]) -> Bounds {
+    let n = all.len().max(1) as f64;
+    let sum = all.iter().fold(Bounds::exact(0.0), |acc, b| acc.plus(*b));
+    Bounds {
+        low: sum.low / n,
+        high: sum.high / n,
+        ..sum
+    }
+}
+
+fn write_text(
+    estimate: &OriginEstimate,
+    scenario: &Scenario,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    let settings = estimate.settings();
+    let kind = settings.kind;
+    let k = super::text::trim_number(language, settings.min_count);
+    let days = estimate.days();
+    writeln!(
+        out,
+        "{}",
+        fill(
+            language,
+            "origin.title",
+            &[
+                ("region", scenario.name()),
+                (
+                    "kind",
+                    text(
+                        language,
+                        &format!("origin.kind_{}", kind.key().replace('-', "_"))
+                    )
+                ),
+                ("k", &k),
+            ]
+        )
+    )?;
+    let dates: std::collections::BTreeSet<NaiveDate> = days.iter().map(|d| d.date).collect();
+    let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+        return Ok(());
+    };
+    let cells: u32 = days.iter().map(|d| d.suppressed_cells).sum();
+    writeln!(
+        out,
+        "{}",
+        fill(
+            language,
+            "origin.coverage",
+            &[
+                ("rows", &days.len().to_string()),
+                ("first", &first.to_string()),
+                ("last", &last.to_string()),
+                ("cells", &cells.to_string()),
+                ("k", &k),
+            ]
+        )
+    )?;
+    writeln!(out)?;
+    let name = |area: usize| scenario.areas()[area].name.clone();
+    let every_day = dates.len() <= DAYS_SHOWN;
+    let mut grid = table();
+    let mut header = vec![
+        text(language, "origin.head_area").to_owned(),
+        text(language, "origin.head_total").to_owned(),
+        text(language, "origin.head_suppressed").to_owned(),
+        local_word(language, kind).to_owned(),
+        text(language, "origin.head_elsewhere").to_owned(),
+        text(language, "origin.head_foreign").to_owned(),
+    ];
+    if kind == OriginKind::Home {
+        header.push(text(language, "origin.head_away").to_owned());
+    }
+    header.push(text(language, "origin.head_zero").to_owned());
+    if every_day {
+        header.insert(0, text(language, "origin.head_date").to_owned());
+    }
+    grid.set_header(header);
+    let row_of = |label: Vec<String>, group: &[&OriginDay]| {
+        let pick = |f: &dyn Fn(&OriginDay) -> Bounds| {
+            mean(&group.iter().map(|d| f(d)).collect::<Vec<_>>())
+        };
+        let totals: Vec<f64> = group.iter().filter_map(|d| d.total).collect();
+        let suppressed: Vec<f64> = group.iter().filter_map(|d| d.suppressed).collect();
+        let opt_mean = |v: &[f64]| {
+            if v.len() == group.len() && !v.is_empty() {
+                tenths(language, v.iter().sum::<f64>() / v.len() as f64)
+            } else {
+                "–".to_owned()
+            }
+        };
+        let mut row = label;
+        row.push(opt_mean(&totals));
+        row.push(opt_mean(&suppressed));
+        row.push(bounds(language, &pick(&|d| d.local)));
+        row.push(bounds(language, &pick(&|d| d.elsewhere)));
+        row.push(bounds(language, &pick(&|d| d.foreign)));
+        if kind == OriginKind::Home {
+            let away: Vec<Bounds> = group.iter().filter_map(|d| d.away).collect();
+            row.push(if away.len() == group.len() {
+                bounds(language, &mean(&away))
+            } else {
+                "–".to_owned()
+            });
+        }
+        let n = group.len().max(1) as f64;
+        let zero = |f: &dyn Fn(&OriginDay) -> f64| {
+            tenths(language, group.iter().map(|d| f(d)).sum::<f64>() / n)
+        };
+        row.push(format!(
+            "{} / {} / {}",
+            zero(&|d| d.zero_filled.local),
+            zero(&|d| d.zero_filled.elsewhere),
+            zero(&|d| d.zero_filled.foreign)
+        ));
+        row
+    };
+    if every_day {
+        writeln!(out, "{}", text(language, "origin.per_day"))?;
+        for day in days {
+            grid.add_row(row_of(vec![day.date.to_string(), name(day.area)], &[day]));
+        }
+    } else {
+        writeln!(out, "{}", text(language, "origin.per_area"))?;
+        for area in 0..scenario.areas().len() {
+            let group: Vec<&OriginDay> = days.iter().filter(|d| d.area == area).collect();
+            if !group.is_empty() {
+                grid.add_row(row_of(vec![name(area)], &group));
+            }
+        }
+    }
+    right_align(&mut grid, if every_day { 2 } else { 1 });
+    writeln!(out, "{grid}")?;
+    if kind != OriginKind::SimCountry && !estimate.guests().is_empty() {
+        writeln!(out)?;
+        let key = match kind {
+            OriginKind::PreviousNight => "origin.guests_previous_night",
+            _ => "origin.guests_home",
+        };
+        writeln!(out, "{}", text(language, key))?;
+        let mut grid = table();
+        grid.set_header(vec![
+            text(language, "origin.head_area").to_owned(),
+            text(language, "origin.head_guest_nights").to_owned(),
+            text(language, "origin.head_zero_guests").to_owned(),
+        ]);
+        let guests = estimate.guests();
+        for area in 0..scenario.areas().len() {
+            let group: Vec<&GuestNight> = guests.iter().filter(|g| g.area == area).collect();
+            if group.is_empty() {
+                continue;
+            }
+            let b = mean(&group.iter().map(|g| g.guest_nights).collect::<Vec<_>>());
+            let z = group.iter().map(|g| g.zero_filled).sum::<f64>() / group.len() as f64;
+            grid.add_row(vec![name(area), bounds(language, &b), tenths(language, z)]);
+        }
+        let region = estimate.region();
+        if !region.is_empty() {
+            let b = mean(&region.iter().map(|r| r.1).collect::<Vec<_>>());
+            let z = region.iter().map(|r| r.2).sum::<f64>() / region.len() as f64;
+            grid.add_row(vec![
+                text(language, "text.region").to_owned(),
+                bounds(language, &b),
+                tenths(language, z),
+            ]);
+        }
+        right_align(&mut grid, 1);
+        writeln!(out, "{grid}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", text(language, "text.notes"))?;
+    for note in notes(estimate, language) {
+        writeln!(out, "- {note}")?;
+    }
+    Ok(())
+}
+
+/// The notes: how suppressed cells are treated, the kind's rule, and what was left out.
+fn notes(estimate: &OriginEstimate, language: Language) -> Vec<String> {
+    let settings = estimate.settings();
+    let k = super::text::trim_number(language, settings.min_count);
+    let mut notes = vec![
+        fill(language, "origin.note_suppressed", &[("k", &k)]),
+        text(language, "origin.note_zero").to_owned(),
+        text(
+            language,
+            &format!("origin.note_{}", settings.kind.key().replace('-', "_")),
+        )
+        .to_owned(),
+    ];
+    if !estimate.incomplete().is_empty() {
+        notes.push(fill(
+            language,
+            "origin.note_incomplete",
+            &[(
+                "days",
+                &catalogue::days(language, estimate.incomplete().len() as u32),
+            )],
+        ));
+    }
+    if estimate.residents_unknown() {
+        notes.push(text(language, "origin.note_residents").to_owned());
+    }
+    notes
+}
+
+/// The tidy table of every figure's bounds.
+fn sheet<'a>(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> Sheet<'a> {
+    let mut rows: Vec<Vec<Cell<'a>>> = Vec::new();
+    let code = |area: usize| Cell::Text(scenario.areas()[area].code.to_string().into());
+    let name = |area: usize| Cell::Text(scenario.areas()[area].name.clone().into());
+    let figure = |rows: &mut Vec<Vec<Cell<'a>>>,
+                  (date, area): (NaiveDate, Option<usize>),
+                  key: &'static str,
+                  b: Bounds,
+                  zero: Option<f64>| {
+        rows.push(vec![
+            Cell::Date(date),
+            area.map_or(Cell::Empty, code),
+            area.map_or(Cell::Empty, name),
+            Cell::Text(key.into()),
+            Cell::Number(b.low),
+            Cell::Number(b.high),
+            Cell::Text(if b.is_exact() { "true" } else { "false" }.into()),
+            Cell::Text(if b.high_open { "true" } else { "false" }.into()),
+            zero.map_or(Cell::Empty, Cell::Number),
+        ]);
+    };
+    for d in estimate.days() {
+        let at = (d.date, Some(d.area));
+        if let Some(total) = d.total {
+            figure(&mut rows, at, "total", Bounds::exact(total), None);
+        }
+        if let Some(mass) = d.suppressed {
+            figure(&mut rows, at, "suppressed", Bounds::exact(mass), None);
+        }
+        figure(&mut rows, at, "local", d.local, Some(d.zero_filled.local));
+        figure(
+            &mut rows,
+            at,
+            "elsewhere",
+            d.elsewhere,
+            Some(d.zero_filled.elsewhere),
+        );
+        figure(
+            &mut rows,
+            at,
+            "foreign",
+            d.foreign,
+            Some(d.zero_filled.foreign),
+        );
+        if let Some(away) = d.away {
+            figure(&mut rows, at, "residents_away", away, None);
+        }
+    }
+    for g in estimate.guests() {
+        figure(
+            &mut rows,
+            (g.date, Some(g.area)),
+            "guest_nights",
+            g.guest_nights,
+            Some(g.zero_filled),
+        );
+    }
+    for (date, b, zero) in estimate.region() {
+        figure(&mut rows, (*date, None), "guest_nights", *b, Some(*zero));
+    }
+    Sheet::of("origin", super::columns(language, &COLUMNS), rows)
+}
+
+/// Bounds as JSON: low, high, whether exact and whether the high end is excluded.
+fn bounds_json(b: &Bounds) -> Value {
+    json!({
+        "low": b.low,
+        "high": b.high,
+        "exact": b.is_exact(),
+        "high_excluded": b.high_open,
+        "low_excluded": b.low_open,
+    })
+}
+
+fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> Value {
+    let settings = estimate.settings();
+    let code = |area: usize| scenario.areas()[area].code.to_string();
+    let days: Vec<Value> = estimate
+        .days()
+        .iter()
+        .map(|d| {
+            json!({
+                "date": d.date.to_string(),
+                "area": code(d.area),
+                "total": d.total,
+                "published": d.published,
+                "suppressed_cells": d.suppressed_cells,
+                "suppressed": d.suppressed,
+                "local": bounds_json(&d.local),
+                "elsewhere": bounds_json(&d.elsewhere),
+                "foreign": bounds_json(&d.foreign),
+                "residents_away": d.away.as_ref().map(bounds_json),
+                "zero_filled": {
+                    "local": d.zero_filled.local,
+                    "elsewhere": d.zero_filled.elsewhere,
+                    "foreign": d.zero_filled.foreign,
+                },
+            })
+        })
+        .collect();
+    let guests: Vec<Value> = estimate
+        .guests()
+        .iter()
+        .map(|g| {
+            json!({
+                "date": g.date.to_string(),
+                "area": code(g.area),
+                "persons": bounds_json(&g.persons),
+                "registered_residents": g.registered,
+                "guest_nights": bounds_json(&g.guest_nights),
+                "zero_filled": g.zero_filled,
+            })
+        })
+        .collect();
+    let region: Vec<Value> = estimate
+        .region()
+        .iter()
+        .map(|(date, b, zero)| {
+            json!({"date": date.to_string(), "guest_nights": bounds_json(b), "zero_filled": zero})
+        })
+        .collect();
+    json!({
+        "origin": {
+            "kind": settings.kind.key(),
+            "min_count": settings.min_count,
+        },
+        "days": days,
+        "guest_nights": guests,
+        "region": region,
+        "notes": notes(estimate, language),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_in_each_language() {
+        assert_eq!(tenths(Language::English, 1839.6000000001), "1 839.6");
+        assert_eq!(tenths(Language::Nynorsk, 1839.6), "1 839,6");
+        assert_eq!(tenths(Language::English, -0.04), "0.0");
+        assert_eq!(tenths(Language::English, -12.25), "-12.3");
+        assert_eq!(tenths(Language::English, -0.5), "-0.5");
+        let open = Bounds {
+            low: 500.0,
+            high: 515.0,
+            low_open: false,
+            high_open: true,
+        };
+        assert_eq!(bounds(Language::English, &open), "500.0 to under 515.0");
+        assert_eq!(bounds(Language::Bokmal, &open), "500,0 til under 515,0");
+        assert_eq!(bounds(Language::English, &Bounds::exact(3.0)), "3.0");
+    }
+}

@@ -1,0 +1,641 @@
+//! Counts split by origin (`date, area, origin, count`): the one definition of what such a
+//! split gives per area and day, of its sums under suppression, and of guest-nights by the
+//! rule that fits the origin's definition.
+//!
+//! # The input
+//! Per day `d` and area `a`, persons present split by an origin `o`, extrapolated by the
+//! operator to the whole population (decimals). What `o` means is declared in the scenario
+//! (`[origin] kind`, [`OriginKind`]):
+//! - **previous night** (Telia's home zone, re-set daily): where the person slept the night
+//!   before `d` (the place of the longest stay before 09:00);
+//! - **long-term home** (multimno's home label, FlowKit's modal home): where the person lives;
+//! - **SIM country**: the country of the SIM (roamers), nothing finer.
+//!
+//! An origin code is an area of the scenario, another Norwegian municipality (four digits),
+//! a country (two letters; `NO` is a Norwegian SIM whose home is not given) or the area's
+//! unsplit total (`total`, `totalt`, `all`, `alle`, `*`). See [`Origin::read`].
+//!
+//! # Suppression
+//! The operator removes combinations of fewer than `k` persons (`[origin] min_count`, 5 by
+//! default): the row is deleted or its count is written `-1`. A published value under `k`
+//! (4.97 after extrapolation rounds to 5 but is under 5) is taken as suppressed too
+//! ([`is_suppressed`]). A suppressed cell never enters a sum as a value. Per area and day the
+//! origins fall in three parts: **local** `L` (the area itself; for SIM countries the
+//! Norwegian SIMs), **domestic from elsewhere** `D` and **foreign** `F` (a country other than
+//! Norway). With `P_X` the published sum of part `X`:
+//! - **with the unsplit total `T`**, the suppressed mass is exact: `S = T − Σ published`. Each
+//!   part gets `[P_X + max(0, S − Σ_{Y≠X} cap_Y), P_X + min(S, cap_X)]`, where `cap_L` is 0
+//!   when the local cell is published and `k` when it is not (one cell), and `cap_D`, `cap_F`
+//!   are unbounded (how many rows were deleted is unknown). Persons from elsewhere are
+//!   `T − L`: exact when the local cell is published.
+//! - **without a total**, each part is `[P_X, P_X + k × n_X)`, half-open: `n_X` is the number
+//!   of cells of `X` that may be suppressed: the `-1` markers and values under `k`, plus the
+//!   origins of `X` that the file gives for this area on some other day but not on this one
+//!   (a deleted row leaves no trace, so origins the file never names are assumed absent).
+//! - **multimno's convention** (suppressed = 0) is `P_X`, given beside as
+//!   [`OriginDay::zero_filled`]: it is biased down by up to the suppressed mass.
+//!
+//! Residents away = registered residents − local (its bounds reversed); only for the
+//! long-term home, where local means residents present.
+//!
+//! # Guest-nights
+//! - **Previous night.** A person counted on day `d` in any area with origin `A` slept in `A`
+//!   the night before. So the persons who slept in `A` on the night with evening date `d − 1`
+//!   are the column sum over the region's areas, `N(A, d−1) = Σ_a count(d, a, o = A)`, and
+//!   guest-nights in `A` that night are `N(A, d−1) − registered residents of A`. Each cell of the
+//!   sum is exact when published; suppressed or absent it is in `[0, k)` (or `[0, S_a]` when
+//!   area `a`'s suppressed mass `S_a` is smaller). Persons who slept in `A` and spent `d`
+//!   outside the region are not seen (the sum is low by them); residents away make the figure
+//!   low as in the plan's method, with no day visitors, commuters or transit to deduct: they
+//!   slept at home. Nights are given only where every area of the scenario has a split on
+//!   `d`.
+//! - **Long-term home.** Persons present on `d` whose home is elsewhere: `elsewhere(a, d)`.
+//!   This still holds day visitors, commuters and transit (a daytime presence); it is an
+//!   upper figure of the guests present, labelled by the day.
+//! - **SIM country.** The origin tells foreign from Norwegian SIMs only: foreign visitors are
+//!   given, guest-nights are not.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::area::{Area, AreaResolver, Resolution};
+use crate::day::{Day, from_epoch_day};
+
+/// What the origin of a split count means (`[origin] kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OriginKind {
+    /// Where the person slept the night before (`"previous-night"`).
+    PreviousNight,
+    /// The person's long-term home (`"home"`).
+    Home,
+    /// The SIM's country (`"sim-country"`).
+    SimCountry,
+}
+
+impl OriginKind {
+    /// The kind named as in a scenario: `previous-night`, `home` or `sim-country`.
+    pub fn parse(text: &str) -> Option<OriginKind> {
+        match text.trim() {
+            "previous-night" => Some(OriginKind::PreviousNight),
+            "home" => Some(OriginKind::Home),
+            "sim-country" => Some(OriginKind::SimCountry),
+            _ => None,
+        }
+    }
+
+    /// The kind's name as a scenario writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            OriginKind::PreviousNight => "previous-night",
+            OriginKind::Home => "home",
+            OriginKind::SimCountry => "sim-country",
+        }
+    }
+}
+
+/// The smallest count an operator publishes by default (Telia, Eurostat's multimno), persons.
+pub const DEFAULT_ORIGIN_MIN_COUNT: f64 = 5.0;
+
+/// `[origin]`: what the origin means and the operator's suppression threshold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OriginSettings {
+    /// What the origin means.
+    pub kind: OriginKind,
+    /// The operator's `k`, persons: combinations under it are not published.
+    pub min_count: f64,
+}
+
+impl OriginSettings {
+    /// Settings of `kind` with the default `k` ([`DEFAULT_ORIGIN_MIN_COUNT`]).
+    pub fn new(kind: OriginKind) -> OriginSettings {
+        OriginSettings {
+            kind,
+            min_count: DEFAULT_ORIGIN_MIN_COUNT,
+        }
+    }
+}
+
+/// Whether an operator's value (persons, after extrapolation) is under `k` and so not
+/// published: the one rule, `value < k` (4.97 is suppressed under `k` = 5 though it rounds to 5).
+pub fn is_suppressed(value: f64, k: f64) -> bool {
+    value < k
+}
+
+/// Where persons of a split count come from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// An area of the scenario, by position.
+    Area(usize),
+    /// Another Norwegian municipality, by code.
+    Municipality(String),
+    /// A Norwegian SIM whose home is not given (`NO`).
+    Norway,
+    /// A country other than Norway, by its two-letter code (upper case).
+    Country(String),
+    /// The area's unsplit total.
+    Total,
+}
+
+impl Origin {
+    /// An origin cell as an origin: a total (`total`, `totalt`, `all`, `alle`, `*`, in any
+    /// case), an area of the scenario (as its area cells are read), four digits (another
+    /// Norwegian municipality), two letters (a country; `NO` Norway). `None` for anything else.
+    /// Area cells are resolved by `resolver` (the scenario's).
+    pub fn read(text: &str, resolver: &AreaResolver) -> Option<Origin> {
+        let text = crate::area::trim_cell(text);
+        let lower = text.to_lowercase();
+        if matches!(lower.as_str(), "total" | "totalt" | "all" | "alle" | "*") {
+            return Some(Origin::Total);
+        }
+        if text.is_empty() {
+            return None;
+        }
+        if let Resolution::Area(i) = resolver.resolve(text) {
+            return Some(Origin::Area(i));
+        }
+        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(Origin::Municipality(text.to_owned()));
+        }
+        if text.len() == 2 && text.bytes().all(|b| b.is_ascii_alphabetic()) {
+            let code = text.to_ascii_uppercase();
+            return Some(if code == "NO" {
+                Origin::Norway
+            } else {
+                Origin::Country(code)
+            });
+        }
+        None
+    }
+
+    /// The origin's code for outputs (`areas` the scenario's).
+    pub fn code(&self, areas: &[Area]) -> String {
+        match self {
+            Origin::Area(i) => areas[*i].code.to_string(),
+            Origin::Municipality(code) | Origin::Country(code) => code.clone(),
+            Origin::Norway => "NO".to_owned(),
+            Origin::Total => "total".to_owned(),
+        }
+    }
+}
+
+/// A split count's value as the operator delivered it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SplitValue {
+    /// A value, persons (it may still be under `k`: see [`is_suppressed`]).
+    Published(f64),
+    /// A `-1` marker: suppressed.
+    Marked,
+}
+
+/// One row of a split: area (position), day (since 1970), origin and value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitRow {
+    /// The area counted in, by position in the scenario.
+    pub area: usize,
+    /// The day, since 1970-01-01.
+    pub day: Day,
+    /// Where the persons come from.
+    pub origin: Origin,
+    /// How many (or suppressed).
+    pub value: SplitValue,
+}
+
+/// Counts split by origin, as read: every row, each area, day and origin once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginSplit {
+    settings: OriginSettings,
+    rows: Vec<SplitRow>,
+}
+
+impl OriginSplit {
+    /// The split of `rows` under `settings`, sorted by day, area and origin.
+    ///
+    /// # Errors
+    /// The first row repeated (same area, day and origin), as `Err`.
+    pub fn new(settings: OriginSettings, mut rows: Vec<SplitRow>) -> Result<OriginSplit, SplitRow> {
+        rows.sort_by(|a, b| (a.day, a.area, &a.origin).cmp(&(b.day, b.area, &b.origin)));
+        if let Some(pair) = rows
+            .windows(2)
+            .find(|w| (w[0].day, w[0].area, &w[0].origin) == (w[1].day, w[1].area, &w[1].origin))
+        {
+            return Err(pair[1].clone());
+        }
+        Ok(OriginSplit { settings, rows })
+    }
+
+    /// The settings it was read under.
+    pub fn settings(&self) -> &OriginSettings {
+        &self.settings
+    }
+
+    /// Its rows, by day, area and origin.
+    pub fn rows(&self) -> &[SplitRow] {
+        &self.rows
+    }
+
+    /// Whether it has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Bounds of a figure, persons: `low ..= high` with each end open where a suppressed cell's
+/// `< k` makes it so. Exact when `low == high` and both ends closed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bounds {
+    /// The lowest value, persons.
+    pub low: f64,
+    /// The highest value, persons.
+    pub high: f64,
+    /// Whether `low` itself is excluded.
+    pub low_open: bool,
+    /// Whether `high` itself is excluded (`[500, 515)`).
+    pub high_open: bool,
+}
+
+impl Bounds {
+    /// An exact figure.
+    pub fn exact(value: f64) -> Bounds {
+        Bounds {
+            low: value,
+            high: value,
+            low_open: false,
+            high_open: false,
+        }
+    }
+
+    /// Whether the figure is known exactly.
+    pub fn is_exact(&self) -> bool {
+        self.low == self.high && !self.low_open && !self.high_open
+    }
+
+    /// `self − value`.
+    pub fn minus(self, value: f64) -> Bounds {
+        Bounds {
+            low: self.low - value,
+            high: self.high - value,
+            ..self
+        }
+    }
+
+    /// The sum of two bounded figures.
+    pub fn plus(self, other: Bounds) -> Bounds {
+        Bounds {
+            low: self.low + other.low,
+            high: self.high + other.high,
+            low_open: self.low_open || other.low_open,
+            high_open: self.high_open || other.high_open,
+        }
+    }
+
+    /// `value − self`: the bounds reversed.
+    pub fn subtracted_from(self, value: f64) -> Bounds {
+        Bounds {
+            low: value - self.high,
+            high: value - self.low,
+            low_open: self.high_open,
+            high_open: self.low_open,
+        }
+    }
+}
+
+/// The three parts of a day's split, each by multimno's convention (suppressed = 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ZeroFilled {
+    /// Published local persons.
+    pub local: f64,
+    /// Published persons from elsewhere (domestic and foreign).
+    pub elsewhere: f64,
+    /// Published foreign persons.
+    pub foreign: f64,
+}
+
+/// What a split gives for one area and day, persons.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginDay {
+    /// The area, by position in the scenario.
+    pub area: usize,
+    /// The day.
+    pub date: NaiveDate,
+    /// The unsplit total, when the split gives one.
+    pub total: Option<f64>,
+    /// The sum of the published cells (values of at least `k`).
+    pub published: f64,
+    /// Cells marked `-1` or published under `k`.
+    pub suppressed_cells: u32,
+    /// The suppressed mass `total − published`, when a total is given.
+    pub suppressed: Option<f64>,
+    /// Local persons: residents present (home), persons who slept here (previous night),
+    /// Norwegian SIMs (SIM country).
+    pub local: Bounds,
+    /// Persons from elsewhere, domestic and foreign.
+    pub elsewhere: Bounds,
+    /// Foreign visitors (a country other than Norway).
+    pub foreign: Bounds,
+    /// Residents away: registered − local (home only, where registered residents are known).
+    pub away: Option<Bounds>,
+    /// The same parts with suppressed cells as 0 (multimno's convention), for comparison.
+    pub zero_filled: ZeroFilled,
+}
+
+/// Guest-nights of one area: for the previous-night origin the night with evening `date`,
+/// for the long-term home the day `date`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuestNight {
+    /// The area, by position in the scenario.
+    pub area: usize,
+    /// The evening date of the night (previous night) or the day (home).
+    pub date: NaiveDate,
+    /// Persons who slept in the area (previous night) or present from elsewhere (home).
+    pub persons: Bounds,
+    /// Registered residents deducted (previous night), persons.
+    pub registered: Option<f64>,
+    /// Guest-nights, nights.
+    pub guest_nights: Bounds,
+    /// Guest-nights with suppressed cells as 0 (multimno's convention).
+    pub zero_filled: f64,
+}
+
+/// What a split gives: per area and day, guest-nights by the origin's rule, and the region's
+/// guest-nights per night (or day).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginEstimate {
+    settings: OriginSettings,
+    days: Vec<OriginDay>,
+    guests: Vec<GuestNight>,
+    region: Vec<(NaiveDate, Bounds, f64)>,
+    incomplete: Vec<NaiveDate>,
+    residents_unknown: bool,
+}
+
+/// The split cells of one area and day, sorted into parts.
+#[derive(Default)]
+struct Parts {
+    total: Option<f64>,
+    /// Published sums and suppressed cells (markers and values under k): local, domestic
+    /// from elsewhere, foreign.
+    published: [f64; 3],
+    suppressed: [u32; 3],
+    local_published: bool,
+    origins: BTreeSet<Origin>,
+}
+
+const LOCAL: usize = 0;
+const DOMESTIC: usize = 1;
+const FOREIGN: usize = 2;
+
+impl OriginEstimate {
+    /// The figures of `split` for a scenario of `areas` areas whose registered residents of
+    /// an area on a date are `registered` (persons; `None` where not known). The plan gives
+    /// both: [`Plan::origin_estimate`](crate::Plan::origin_estimate).
+    pub fn new(
+        split: &OriginSplit,
+        areas: usize,
+        registered: impl Fn(usize, NaiveDate) -> Option<f64>,
+    ) -> OriginEstimate {
+        let settings = *split.settings();
+        let k = settings.min_count;
+        let part_of = |area: usize, origin: &Origin| match (settings.kind, origin) {
+            (_, Origin::Country(_)) => FOREIGN,
+            (OriginKind::SimCountry, _) => LOCAL,
+            (_, Origin::Area(i)) if *i == area => LOCAL,
+            _ => DOMESTIC,
+        };
+        // The cells of each (day, area), and each area's origins over the file.
+        let mut cells: BTreeMap<(Day, usize), Parts> = BTreeMap::new();
+        let mut seen: HashMap<usize, BTreeSet<Origin>> = HashMap::new();
+        for row in split.rows() {
+            let parts = cells.entry((row.day, row.area)).or_default();
+            if row.origin == Origin::Total {
+                if let SplitValue::Published(v) = row.value {
+                    parts.total = Some(v);
+                }
+                continue;
+            }
+            seen.entry(row.area).or_default().insert(row.origin.clone());
+            parts.origins.insert(row.origin.clone());
+            let part = part_of(row.area, &row.origin);
+            match row.value {
+                SplitValue::Published(v) if !is_suppressed(v, k) => {
+                    parts.published[part] += v;
+                    if part == LOCAL {
+                        parts.local_published = true;
+                    }
+                }
+                _ => parts.suppressed[part] += 1,
+            }
+        }
+        let mut days = Vec::new();
+        let mut residents_unknown = false;
+        for (&(day, area), parts) in &cells {
+            let date = from_epoch_day(day);
+            let published: f64 = parts.published.iter().sum();
+            let [pl, pd, pf] = parts.published;
+            let zero_filled = ZeroFilled {
+                local: pl,
+                elsewhere: pd + pf,
+                foreign: pf,
+            };
+            let (local, elsewhere, foreign, suppressed) = match parts.total {
+                Some(total) => {
+                    let mass = (total - published).max(0.0);
+                    // Only the local part is one cell; deleted rows elsewhere are unbounded.
+                    let cap_local = if parts.local_published {
+                        0.0
+                    } else {
+                        k.min(mass)
+                    };
+                    let local = Bounds {
+                        low: pl,
+                        high: pl + cap_local,
+                        low_open: false,
+                        high_open: cap_local > 0.0 && cap_local == k && k < mass,
+                    };
+                    let elsewhere = local.subtracted_from(total);
+                    let foreign = Bounds {
+                        low: pf,
+                        high: pf + mass,
+                        low_open: false,
+                        high_open: false,
+                    };
+                    (local, elsewhere, foreign, Some(mass))
+                }
+                None => {
+                    let universe = &seen[&area];
+                    let mut possible = parts.suppressed;
+                    for origin in universe.difference(&parts.origins) {
+                        possible[part_of(area, origin)] += 1;
+                    }
+                    if settings.kind != OriginKind::SimCountry && !parts.local_published {
+                        // The local cell is one cell, marked, under k or deleted.
+                        possible[LOCAL] = 1;
+                    }
+                    let part = |x: usize| Bounds {
+                        low: parts.published[x],
+                        high: parts.published[x] + k * f64::from(possible[x]),
+                        low_open: false,
+                        high_open: possible[x] > 0,
+                    };
+                    (
+                        part(LOCAL),
+                        part(DOMESTIC).plus(part(FOREIGN)),
+                        part(FOREIGN),
+                        None,
+                    )
+                }
+            };
+            let away = match settings.kind {
+                OriginKind::Home => match registered(area, date) {
+                    Some(registered) => Some(local.subtracted_from(registered)),
+                    None => {
+                        residents_unknown = true;
+                        None
+                    }
+                },
+                _ => None,
+            };
+            days.push(OriginDay {
+                area,
+                date,
+                total: parts.total,
+                published,
+                suppressed_cells: parts.suppressed.iter().sum(),
+                suppressed,
+                local,
+                elsewhere,
+                foreign,
+                away,
+                zero_filled,
+            });
+        }
+        let mut guests = Vec::new();
+        let mut incomplete = Vec::new();
+        match settings.kind {
+            OriginKind::SimCountry => {}
+            OriginKind::Home => {
+                for day in &days {
+                    guests.push(GuestNight {
+                        area: day.area,
+                        date: day.date,
+                        persons: day.elsewhere,
+                        registered: None,
+                        guest_nights: day.elsewhere,
+                        zero_filled: day.zero_filled.elsewhere,
+                    });
+                }
+            }
+            OriginKind::PreviousNight => {
+                let by_day: BTreeSet<Day> = cells.keys().map(|(d, _)| *d).collect();
+                for day in by_day {
+                    if (0..areas).any(|a| !cells.contains_key(&(day, a))) {
+                        incomplete.push(from_epoch_day(day));
+                        continue;
+                    }
+                    let night = from_epoch_day(day - 1);
+                    for home in 0..areas {
+                        let mut slept = Bounds::exact(0.0);
+                        let mut zero = 0.0;
+                        for a in 0..areas {
+                            let cell = split.cell(day, a, &Origin::Area(home));
+                            let parts = &cells[&(day, a)];
+                            let bounds = match cell {
+                                Some(SplitValue::Published(v)) if !is_suppressed(v, k) => {
+                                    zero += v;
+                                    Bounds::exact(v)
+                                }
+                                _ => {
+                                    let mass = parts.total.map_or(k, |t| {
+                                        (t - parts.published.iter().sum::<f64>()).max(0.0)
+                                    });
+                                    Bounds {
+                                        low: 0.0,
+                                        high: k.min(mass),
+                                        low_open: false,
+                                        high_open: mass >= k && k > 0.0,
+                                    }
+                                }
+                            };
+                            slept = slept.plus(bounds);
+                        }
+                        let registered = registered(home, night);
+                        let Some(residents) = registered else {
+                            residents_unknown = true;
+                            continue;
+                        };
+                        guests.push(GuestNight {
+                            area: home,
+                            date: night,
+                            persons: slept,
+                            registered,
+                            guest_nights: slept.minus(residents),
+                            zero_filled: zero - residents,
+                        });
+                    }
+                }
+            }
+        }
+        let mut region: BTreeMap<NaiveDate, (Bounds, f64, usize)> = BTreeMap::new();
+        for g in &guests {
+            let entry = region.entry(g.date).or_insert((Bounds::exact(0.0), 0.0, 0));
+            entry.0 = entry.0.plus(g.guest_nights);
+            entry.1 += g.zero_filled;
+            entry.2 += 1;
+        }
+        let region = region
+            .into_iter()
+            .filter(|(_, (_, _, n))| *n == areas)
+            .map(|(date, (b, z, _))| (date, b, z))
+            .collect();
+        OriginEstimate {
+            settings,
+            days,
+            guests,
+            region,
+            incomplete,
+            residents_unknown,
+        }
+    }
+
+    /// The settings of the split.
+    pub fn settings(&self) -> &OriginSettings {
+        &self.settings
+    }
+
+    /// Per area and day, by day then area.
+    pub fn days(&self) -> &[OriginDay] {
+        &self.days
+    }
+
+    /// Guest-nights per area, by date then area (none for SIM countries).
+    pub fn guests(&self) -> &[GuestNight] {
+        &self.guests
+    }
+
+    /// The region's guest-nights per night (or day) where every area has a figure: bounds and
+    /// multimno's convention.
+    pub fn region(&self) -> &[(NaiveDate, Bounds, f64)] {
+        &self.region
+    }
+
+    /// Days left out of the previous-night sums because some area has no split that day.
+    pub fn incomplete(&self) -> &[NaiveDate] {
+        &self.incomplete
+    }
+
+    /// Whether registered residents per area were needed and are not in the scenario (they
+    /// are shared out by present persons), so residents away or guest-nights are not given.
+    pub fn residents_unknown(&self) -> bool {
+        self.residents_unknown
+    }
+}
+
+impl OriginSplit {
+    /// The value of one cell, if the split has its row.
+    pub fn cell(&self, day: Day, area: usize, origin: &Origin) -> Option<SplitValue> {
+        self.rows
+            .binary_search_by(|r| (r.day, r.area, &r.origin).cmp(&(day, area, origin)))
+            .ok()
+            .map(|i| self.rows[i].value)
+    }
+}

@@ -1,0 +1,769 @@
+//! Counts split by origin (issue 16, part 2): the issue's cases with its values, computed by
+//! hand beside each test, guest-nights by the previous-night rule, the reader's errors, and
+//! the CLI.
+
+use chrono::NaiveDate;
+use deltid::{
+    Bounds, CountsOptions, Error, OriginDay, OriginEstimate, Plan, Selection, read_counts,
+    read_scenario,
+};
+
+use crate::util::{assert_close, deltid, folder, stderr, stdout};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Hol and Gol (2020-2023 codes), 2 500 registered residents each, with `[origin]` of `kind`.
+fn scenario(kind: &str) -> String {
+    format!(
+        r#"
+name = "Two"
+uplift = 0
+counts = "split.csv"
+[origin]
+kind = "{kind}"
+min_count = 5
+[deductions]
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "3044"
+name = "Hol"
+residents = 2500
+[[area]]
+code = "3041"
+name = "Gol"
+residents = 2500
+"#
+    )
+}
+
+/// The estimate of a split written as `split.csv` beside a scenario of `kind`.
+fn estimate(kind: &str, split: &str) -> Result<OriginEstimate, Error> {
+    let dir = folder(&[("plan.toml", &scenario(kind)), ("split.csv", split)]);
+    let scenario = read_scenario(dir.path().join("plan.toml"))?;
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )?;
+    let plan = Plan::new(&scenario, &Selection::default())?;
+    Ok(plan.origin_estimate(counts.origins().unwrap()))
+}
+
+fn day(estimate: &OriginEstimate, area: usize, on: NaiveDate) -> &OriginDay {
+    estimate
+        .days()
+        .iter()
+        .find(|d| d.area == area && d.date == on)
+        .unwrap()
+}
+
+#[track_caller]
+fn assert_bounds(b: &Bounds, low: f64, high: f64, high_open: bool) {
+    assert_close(b.low, low);
+    assert_close(b.high, high);
+    assert_eq!(b.high_open, high_open, "{b:?}");
+}
+
+/// The issue's home-zone split of Hol on one day: local 2 100.4, Oslo 1 250.7, Bærum 410.2,
+/// Drammen 96.0, Germany 31.5, some rows deleted, area total 3 940.0.
+const HOL: &str = "date,area,origin,count
+2024-07-10,3044,3044,2100.4
+2024-07-10,3044,0301,1250.7
+2024-07-10,3044,3024,410.2
+2024-07-10,3044,3005,96.0
+2024-07-10,3044,DE,31.5
+2024-07-10,3044,total,3940.0
+";
+
+#[test]
+fn hol_split_elsewhere_exact_suppressed_mass_and_foreign_interval() {
+    let estimate = estimate("previous-night", HOL).unwrap();
+    let hol = day(&estimate, 0, date(2024, 7, 10));
+    // Published: 2100.4 + 1250.7 + 410.2 + 96.0 + 31.5 = 3888.8; suppressed 3940.0 − 3888.8.
+    assert_close(hol.published, 3888.8);
+    assert_close(hol.suppressed.unwrap(), 51.2);
+    // Persons from elsewhere: total − local = 3940.0 − 2100.4 = 1839.6, exactly (the local
+    // cell is published, so all the suppressed mass is from elsewhere).
+    assert!(hol.elsewhere.is_exact() || (hol.elsewhere.high - hol.elsewhere.low) < 1e-9);
+    assert_bounds(&hol.elsewhere, 1839.6, 1839.6, false);
+    // Foreign: Germany's 31.5, and up to all of the suppressed 51.2: 31.5 to 82.7.
+    assert_bounds(&hol.foreign, 31.5, 82.7, false);
+    assert_bounds(&hol.local, 2100.4, 2100.4, false);
+    // multimno's convention beside it: suppressed = 0.
+    assert_close(hol.zero_filled.elsewhere, 1250.7 + 410.2 + 96.0 + 31.5);
+    assert_close(hol.zero_filled.foreign, 31.5);
+}
+
+#[test]
+fn three_marked_cells_and_500_published_give_500_to_under_515_never_497() {
+    // Gol: local published; 300 + 200 = 500 from elsewhere published and three cells marked
+    // −1 (Drammen, Germany, Sweden); no total. k = 5: 500 ≤ elsewhere < 500 + 3 × 5 = 515.
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,1000
+2024-07-10,3041,0301,300
+2024-07-10,3041,3024,200
+2024-07-10,3041,3005,-1
+2024-07-10,3041,DE,-1
+2024-07-10,3041,SE,-1
+";
+    let estimate = estimate("home", split).unwrap();
+    let gol = day(&estimate, 1, date(2024, 7, 10));
+    assert_bounds(&gol.elsewhere, 500.0, 515.0, true);
+    // Foreign: two of the marked cells are countries: 0 ≤ foreign < 10.
+    assert_bounds(&gol.foreign, 0.0, 10.0, true);
+    assert_eq!(gol.suppressed_cells, 3);
+    assert_eq!(gol.suppressed, None);
+    // The markers are never summed as −1: the published sum is 1 500, not 1 497.
+    assert_close(gol.published, 1500.0);
+    assert_close(gol.zero_filled.elsewhere, 500.0);
+    // Home: residents away = 2 500 registered − 1 000 present.
+    assert_bounds(gol.away.as_ref().unwrap(), 1500.0, 1500.0, false);
+    // The long-term home's guests: persons present from elsewhere, the same bounds.
+    let guests = &estimate.guests()[0];
+    assert_bounds(&guests.guest_nights, 500.0, 515.0, true);
+}
+
+#[test]
+fn a_value_of_4_97_is_under_k_5_and_suppressed_though_it_rounds_to_5() {
+    assert!(deltid::is_suppressed(4.97, 5.0));
+    assert!(!deltid::is_suppressed(5.0, 5.0));
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,1000
+2024-07-10,3041,0301,300
+2024-07-10,3041,3005,4.97
+";
+    let estimate = estimate("home", split).unwrap();
+    let gol = day(&estimate, 1, date(2024, 7, 10));
+    // 4.97 is not summed: 300 published, one cell that may hold up to under 5.
+    assert_close(gol.published, 1300.0);
+    assert_eq!(gol.suppressed_cells, 1);
+    assert_bounds(&gol.elsewhere, 300.0, 305.0, true);
+}
+
+#[test]
+fn without_a_total_origins_given_on_other_days_may_be_deleted() {
+    // Gol gives Oslo and Germany on the 10th; on the 11th Germany's row is missing (deleted
+    // or none): 0 ≤ foreign < 5 that day.
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,1000
+2024-07-10,3041,0301,300
+2024-07-10,3041,DE,20
+2024-07-11,3041,3041,1000
+2024-07-11,3041,0301,310
+";
+    let estimate = estimate("home", split).unwrap();
+    let second = day(&estimate, 1, date(2024, 7, 11));
+    assert_bounds(&second.foreign, 0.0, 5.0, true);
+    assert_bounds(&second.elsewhere, 310.0, 315.0, true);
+    let first = day(&estimate, 1, date(2024, 7, 10));
+    assert_bounds(&first.foreign, 20.0, 20.0, false);
+}
+
+/// Both areas on the 11th: the persons counted anywhere in the region that day by where they
+/// slept the night of the 10th.
+const NIGHT: &str = "date,area,origin,count
+2024-07-11,3044,3044,2400
+2024-07-11,3044,3041,300
+2024-07-11,3044,0301,900
+2024-07-11,3044,total,3600
+2024-07-11,3041,3041,2600
+2024-07-11,3041,3044,150
+2024-07-11,3041,DE,40
+2024-07-11,3041,total,2790
+";
+
+#[test]
+fn previous_night_guest_nights_are_the_regions_column_sums_minus_residents() {
+    let estimate = estimate("previous-night", NIGHT).unwrap();
+    let night = date(2024, 7, 10);
+    let of = |area: usize| {
+        estimate
+            .guests()
+            .iter()
+            .find(|g| g.area == area && g.date == night)
+            .unwrap()
+    };
+    // Slept in Hol: 2 400 counted in Hol + 150 counted in Gol = 2 550; minus 2 500 = 50.
+    assert_bounds(&of(0).persons, 2550.0, 2550.0, false);
+    assert_bounds(&of(0).guest_nights, 50.0, 50.0, false);
+    // Slept in Gol: 300 in Hol + 2 600 in Gol = 2 900; minus 2 500 = 400.
+    assert_bounds(&of(1).guest_nights, 400.0, 400.0, false);
+    // The region's night: 450, and the day method would have put Oslo's 900 in Hol too.
+    let (on, region, zero) = estimate.region()[0];
+    assert_eq!(on, night);
+    assert_bounds(&region, 450.0, 450.0, false);
+    assert_close(zero, 450.0);
+}
+
+#[test]
+fn a_deleted_cell_of_the_column_sum_is_between_0_and_k() {
+    // Gol's row of persons who slept in Hol is deleted; Gol's total shows 150 suppressed,
+    // more than k, so the cell is 0 to under 5: slept in Hol 2 400 to under 2 405.
+    let split = NIGHT.replace("2024-07-11,3041,3044,150\n", "");
+    let estimate = estimate("previous-night", &split).unwrap();
+    let hol = estimate.guests().iter().find(|g| g.area == 0).unwrap();
+    assert_bounds(&hol.persons, 2400.0, 2405.0, true);
+    assert_bounds(&hol.guest_nights, -100.0, -95.0, true);
+    // multimno's convention: the deleted cell as 0.
+    assert_close(hol.zero_filled, -100.0);
+}
+
+#[test]
+fn sim_country_splits_foreign_from_norwegian_and_gives_no_guest_nights() {
+    let split = "date,area,origin,count
+2024-07-10,3044,NO,3500
+2024-07-10,3044,DE,120
+2024-07-10,3044,SE,-1
+";
+    let estimate = estimate("sim-country", split).unwrap();
+    let hol = day(&estimate, 0, date(2024, 7, 10));
+    assert_bounds(&hol.local, 3500.0, 3500.0, false);
+    assert_bounds(&hol.foreign, 120.0, 125.0, true);
+    assert!(estimate.guests().is_empty());
+}
+
+#[test]
+fn bad_origins_repeats_and_undeclared_splits_are_errors_with_their_place() {
+    let bad = "date,area,origin,count\n2024-07-10,3044,Oslo!,12\n";
+    let err = estimate("home", bad).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("line 2"), "{text}");
+    assert!(
+        text.contains("`origin`") && text.contains("\"Oslo!\""),
+        "{text}"
+    );
+    assert!(matches!(err, Error::BadOrigin { .. }), "{err:?}");
+
+    let twice = "date,area,origin,count\n2024-07-10,3044,DE,12\n2024-07-10,3044,de,13\n";
+    let err = estimate("home", twice).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a second row for area 3044 on 2024-07-10 from origin DE"),
+        "{err}"
+    );
+
+    // A split without [origin] in the scenario: refused, naming what to declare.
+    let dir = folder(&[
+        (
+            "plan.toml",
+            &scenario("home").replace("[origin]\nkind = \"home\"\nmin_count = 5\n", ""),
+        ),
+        ("split.csv", HOL),
+    ]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let err = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("[origin] kind"), "{err}");
+
+    // An unknown kind in the scenario names the key.
+    let dir = folder(&[("plan.toml", &scenario_text_kind("yesterday"))]);
+    let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+    assert!(err.to_string().contains("origin.kind"), "{err}");
+}
+
+fn scenario_text_kind(kind: &str) -> String {
+    scenario(kind)
+}
+
+#[test]
+fn the_cli_estimates_a_split_and_says_what_it_did() {
+    let dir = folder(&[
+        ("plan.toml", &scenario("previous-night")),
+        ("split.csv", HOL),
+    ]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--counts",
+            "split.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1 839.6"), "{text}");
+    assert!(text.contains("31.5 to 82.7"), "{text}");
+    assert!(text.contains("51.2"), "{text}");
+    assert!(stderr(&out).contains("6 rows split by origin (previous-night, k = 5)"));
+
+    // Nynorsk: decimal comma, thousands spaced.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--lang", "nn"],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 839,6") && text.contains("31,5 til 82,7"),
+        "{text}"
+    );
+
+    // CSV: the tidy table, read back.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let foreign = csv
+        .lines()
+        .find(|l| l.contains(",foreign,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert_eq!(
+        foreign,
+        "2024-07-10,3044,Hol,foreign,31.5,82.7,false,false,31.5"
+    );
+    assert!(csv.starts_with("date,area,name,figure,low,high,exact,high_excluded,zero_filled\n"));
+
+    // JSON: the bounds as numbers.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let day = &json["days"][0];
+    assert_eq!(day["foreign"]["low"], 31.5);
+    assert_close(day["foreign"]["high"].as_f64().unwrap(), 82.7);
+    assert_close(day["suppressed"].as_f64().unwrap(), 51.2);
+
+    // --from and --to select the split's days; --area is refused for a split.
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--from",
+            "2024-07-11",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no counts split by origin in the period selected (from 2024-07-11)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--area", "3044"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
+    // SQL refuses the split clearly.
+    let out = deltid(
+        dir.path(),
+        &["sql", "--scenario", "plan.toml", "--dialect", "duckdb"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("split by origin"), "{}", stderr(&out));
+}
+
+/// The Hol split's rows: date, area, origin, count (−1 for a marked cell).
+fn hol_rows() -> Vec<(NaiveDate, &'static str, &'static str, f64)> {
+    let on = date(2024, 7, 10);
+    vec![
+        (on, "3044", "3044", 2100.4),
+        (on, "3044", "0301", 1250.7),
+        (on, "3044", "3024", 410.2),
+        (on, "3044", "3005", 96.0),
+        (on, "3044", "DE", 31.5),
+        (on, "3044", "SE", -1.0),
+        (on, "3044", "total", 3940.0),
+    ]
+}
+
+#[test]
+fn xlsx_and_parquet_splits_read_as_csv_does() {
+    use polars::prelude::*;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    let dir = folder(&[("plan.toml", &scenario("previous-night"))]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let rows = hol_rows();
+
+    let xlsx = dir.path().join("split.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let date_format = Format::new().set_num_format("dd.mm.yyyy");
+    for (c, name) in ["date", "area", "origin", "count"].iter().enumerate() {
+        sheet.write(0, c as u16, *name).unwrap();
+    }
+    for (i, (on, area, origin, count)) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        let excel = ExcelDateTime::parse_from_str(&on.to_string()).unwrap();
+        sheet
+            .write_with_format(row, 0, &excel, &date_format)
+            .unwrap();
+        sheet.write(row, 1, *area).unwrap();
+        sheet.write(row, 2, *origin).unwrap();
+        sheet.write(row, 3, *count).unwrap();
+    }
+    workbook.save(&xlsx).unwrap();
+
+    let mut frame = df!(
+        "date" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "area" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "origin" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "count" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let parquet = dir.path().join("split.parquet");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+
+    for path in [xlsx, parquet] {
+        let counts = read_counts(&path, &CountsOptions::default(), &scenario)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let split = counts.origins().unwrap();
+        assert_eq!(split.rows().len(), 7, "{}", path.display());
+        let estimate = plan.origin_estimate(split);
+        let hol = day(&estimate, 0, date(2024, 7, 10));
+        // As the CSV case, with Sweden marked −1: one marked cell, the same bounds.
+        assert_eq!(hol.suppressed_cells, 1, "{}", path.display());
+        assert_close(hol.suppressed.unwrap(), 51.2);
+        assert_bounds(&hol.elsewhere, 1839.6, 1839.6, false);
+        assert_bounds(&hol.foreign, 31.5, 82.7, false);
+    }
+}
+
+#[test]
+fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
+    // The issue's case, uplift 0: Hol 5 000 by day and 3 000 by night, Gol 2 000 and 4 000,
+    // 2 500 residents at home in each; no other deduction. Residual: Hol 2 500, Gol −500;
+    // night: Hol 500, Gol 1 500 (the region's 2 000 either way).
+    let plan = "name = \"Two\"\nuplift = 0\ntime_zone = \"Europe/Oslo\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n";
+    let day = "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n";
+    // The night of the 10th: 02:00 local on the 11th (00:00 UTC, summer time).
+    let hourly = "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n";
+    let dir = folder(&[
+        ("plan.toml", plan),
+        ("day.csv", day),
+        ("hourly.csv", hourly),
+    ]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let estimate = |file: &str| {
+        let counts =
+            read_counts(dir.path().join(file), &CountsOptions::default(), &scenario).unwrap();
+        Plan::for_measure(&scenario, &Selection::default(), counts.measure())
+            .unwrap()
+            .estimate(&counts)
+            .unwrap()
+    };
+    let (by_day, by_night) = (estimate("day.csv"), estimate("hourly.csv"));
+    let comparison =
+        deltid::analysis::Comparison::new(Some(&by_day), Some(&by_night), None).unwrap();
+    let rows = comparison.rows();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let (hol, gol, region) = (&rows[0], &rows[1], &rows[2]);
+    assert_eq!((hol.area, gol.area, region.area), (Some(0), Some(1), None));
+    assert_close(hol.residual.unwrap(), 2500.0);
+    assert_close(hol.night.unwrap(), 500.0);
+    // Hol: 2 000 more by day than at night (day visitors + commuters + transit), none deducted.
+    assert_close(hol.residual_minus_night().unwrap(), 2000.0);
+    assert_close(hol.daytime_excess().unwrap(), 2000.0);
+    assert_close(gol.residual_minus_night().unwrap(), -2000.0);
+    assert_close(region.residual.unwrap(), 2000.0);
+    assert_close(region.night.unwrap(), 2000.0);
+    assert_close(region.residual_minus_night().unwrap(), 0.0);
+
+    // One estimate is not a comparison; a night estimate in the day's place is refused.
+    assert!(deltid::analysis::Comparison::new(Some(&by_day), None, None).is_err());
+    assert!(deltid::analysis::Comparison::new(Some(&by_night), Some(&by_night), None).is_err());
+
+    // The CLI says the same.
+    let out = deltid(
+        dir.path(),
+        &[
+            "compare",
+            "--scenario",
+            "plan.toml",
+            "--counts",
+            "day.csv",
+            "--counts",
+            "hourly.csv",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    assert!(
+        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,,,2000.0,2000.0,,\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,0.0,0.0,,\n"),
+        "{csv}"
+    );
+
+    // The third way: a split by where people slept, counted on the 11th. Slept in Hol:
+    // 2 800 (in Hol) + 200 (in Gol) = 3 000; in Gol: 300 + 3 700 = 4 000; Gol's 2 Germans are
+    // deleted (under 5), its total shows them. Guest-nights 500 and 1 500, as the night counts.
+    let split = "date,area,origin,count
+2024-07-11,3044,3044,2800
+2024-07-11,3044,3041,300
+2024-07-11,3044,0301,200
+2024-07-11,3044,total,3300
+2024-07-11,3041,3041,3700
+2024-07-11,3041,3044,200
+2024-07-11,3041,total,3902
+";
+    let with_origin = format!("{plan}[origin]\nkind = \"previous-night\"\nmin_count = 5\n");
+    std::fs::write(dir.path().join("split.toml"), with_origin).unwrap();
+    std::fs::write(dir.path().join("split.csv"), split).unwrap();
+    let out = deltid(
+        dir.path(),
+        &[
+            "compare",
+            "--scenario",
+            "split.toml",
+            "--counts",
+            "day.csv",
+            "--counts",
+            "hourly.csv",
+            "--counts",
+            "split.csv",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    // Hol: residual 2 500, night 500, home zone 500 exactly: every cell of the region's
+    // columns of Hol and Gol is published (the deleted cell is Germany's), so night − home
+    // zone is 0; the residual's 2 000 more is the daytime excess.
+    assert!(
+        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,500.0,500.0,2000.0,2000.0,0.0,0.0\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,2000.0,2000.0,0.0,0.0,0.0,0.0\n"),
+        "{csv}"
+    );
+    // Gol's Germans are seen only through its total: foreign 0 to 2 (the suppressed mass).
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "split.toml",
+            "--counts",
+            "split.csv",
+            "--format",
+            "csv",
+        ],
+    );
+    let csv = stdout(&out);
+    assert!(
+        csv.contains("2024-07-11,3041,Gol,foreign,0.0,2.0,false,false,0.0\n"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn the_shipped_home_split_recovers_its_truth_within_its_bounds() {
+    use crate::util::data;
+    let scenario = read_scenario(data("home-split/scenario.toml")).unwrap();
+    let counts = read_counts(
+        data("home-split/split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    // Read in tiny chunks on three threads: the same split.
+    let chunked = deltid::read_counts_in_chunks(
+        &data("home-split/split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+        97,
+        3,
+    )
+    .unwrap()
+    .into_counts()
+    .unwrap();
+    assert_eq!(chunked.origins(), counts.origins());
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let estimate = plan.origin_estimate(counts.origins().unwrap());
+    let truth = std::fs::read_to_string(data("home-split/truth.csv")).unwrap();
+    let mut checked = 0;
+    for line in truth.lines().skip(1) {
+        let [on, area, guests] = line.split(',').collect::<Vec<_>>()[..] else {
+            panic!("{line}")
+        };
+        let on: NaiveDate = on.parse().unwrap();
+        let area = scenario
+            .areas()
+            .iter()
+            .position(|a| a.code.as_str() == area)
+            .unwrap();
+        let guests: f64 = guests.parse().unwrap();
+        let g = estimate
+            .guests()
+            .iter()
+            .find(|g| g.area == area && g.date == on)
+            .unwrap();
+        // Only visitors' cells from outside the region are deleted, so the column sums are
+        // whole: the published sum (suppressed = 0) is the truth, inside the bounds.
+        assert_close(g.zero_filled, guests);
+        assert!(g.guest_nights.low <= guests + 1e-9 && guests <= g.guest_nights.high);
+        checked += 1;
+    }
+    assert_eq!(checked, 21 * 6);
+    // Some cells under k were deleted, and the totals show their mass.
+    assert!(estimate.days().iter().any(|d| d.suppressed.unwrap() > 0.0));
+
+    // The generator makes the shipped bytes again, and the CLI compares the split with the
+    // night counts of the same people (data/hourly): the same guest-nights.
+    let dir = tempfile::tempdir().unwrap();
+    let out = deltid(
+        dir.path(),
+        &[
+            "synth",
+            "--home-split",
+            "--start",
+            "2024-10-14",
+            "--days",
+            "21",
+            "--seed",
+            "16",
+            "--output",
+            "split.csv",
+            "--truth",
+            "truth.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    for file in ["split.csv", "truth.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join(file)).unwrap(),
+            std::fs::read(data(&format!("home-split/{file}"))).unwrap(),
+            "{file}"
+        );
+    }
+    let out = deltid(
+        &crate::util::root(),
+        &[
+            "compare",
+            "--scenario",
+            "data/home-split/scenario.toml",
+            "--counts",
+            "data/hourly/counts.csv",
+            "--counts",
+            "data/home-split/split.csv",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json["comparison"].as_array().unwrap();
+    assert_eq!(rows.len(), 21 * 7);
+    for row in rows {
+        // The night counts' guest-nights are the truth, the split's published sum too.
+        let low = row["night_minus_home_zone"]["high"].as_f64().unwrap();
+        assert!(low.abs() < 1e-9, "{row}");
+    }
+}
+
+/// Random true splits, suppressed under k by deletion or a −1 marker, with or without totals:
+/// every true figure lies within its bounds, and the published sums (suppressed = 0) at or
+/// below it. Day 0 publishes every origin of every area (large counts), so the origins a
+/// deleted row may hide are those the file names for the area (the rule without a total).
+#[test]
+fn true_figures_lie_within_their_bounds_on_random_splits() {
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::{RngCore, SeedableRng};
+    let origins = ["3044", "3041", "0301", "3024", "DE", "SE"];
+    let k = 5.0;
+    for seed in 0..200u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut unit = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let with_total = unit() < 0.5;
+        let marked = unit() < 0.5;
+        let mut csv = String::from("date,area,origin,count\n");
+        // truth[(day, area)] = (local, elsewhere, foreign); slept[(day, origin area)].
+        let mut truth = std::collections::HashMap::new();
+        let mut slept = std::collections::HashMap::new();
+        for day in 0..4u32 {
+            let on = date(2024, 7, 10 + day);
+            for (a, area) in ["3044", "3041"].iter().enumerate() {
+                let (mut local, mut elsewhere, mut foreign, mut total) = (0.0, 0.0, 0.0, 0.0);
+                for origin in origins {
+                    let value = if day == 0 {
+                        100.0 + (unit() * 100.0).round() / 10.0
+                    } else if unit() < 0.4 {
+                        (unit() * 80.0).round() / 10.0 // 0 to 8: often under k
+                    } else {
+                        (unit() * 3000.0).round() / 10.0
+                    };
+                    total += value;
+                    if origin == *area {
+                        local += value;
+                    } else {
+                        elsewhere += value;
+                    }
+                    if origin.len() == 2 {
+                        foreign += value;
+                    }
+                    if origin == "3044" || origin == "3041" {
+                        *slept.entry((on, origin)).or_insert(0.0) += value;
+                    }
+                    if value < k {
+                        if marked {
+                            csv.push_str(&format!("{on},{area},{origin},-1\n"));
+                        }
+                    } else {
+                        csv.push_str(&format!("{on},{area},{origin},{value}\n"));
+                    }
+                }
+                if with_total {
+                    csv.push_str(&format!("{on},{area},total,{total}\n"));
+                }
+                truth.insert((on, a), (local, elsewhere, foreign));
+            }
+        }
+        for kind in ["previous-night", "home"] {
+            let estimate = estimate(kind, &csv).unwrap();
+            let within = |b: &Bounds, x: f64, what: &str| {
+                let tol = 1e-9 * x.abs().max(1.0);
+                assert!(
+                    b.low - tol <= x && x <= b.high + tol,
+                    "seed {seed} {kind} {what}: {x} not in {b:?}\n{csv}"
+                );
+                if b.high_open {
+                    assert!(x < b.high + tol, "seed {seed} {what}");
+                }
+            };
+            for d in estimate.days() {
+                let (local, elsewhere, foreign) = truth[&(d.date, d.area)];
+                within(&d.local, local, "local");
+                within(&d.elsewhere, elsewhere, "elsewhere");
+                within(&d.foreign, foreign, "foreign");
+                assert!(d.zero_filled.elsewhere <= elsewhere + 1e-9);
+            }
+            if kind == "previous-night" {
+                for g in estimate.guests() {
+                    let next = g.date.succ_opt().unwrap();
+                    let code = ["3044", "3041"][g.area];
+                    within(
+                        &g.guest_nights,
+                        slept[&(next, code)] - 2500.0,
+                        "guest-nights",
+                    );
+                }
+                assert_eq!(estimate.guests().len(), 2 * 4);
+            }
+        }
+    }
+}
