@@ -261,14 +261,18 @@ fn one_plan_two_measures() {
     let hourly = read("", HOL_GOL).unwrap();
     let err = day.estimate(&hourly).unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
-    // The SQL query refuses the plan for nights rather than give day numbers.
-    let err = deltid::sql::to_sql(
-        &night,
-        deltid::sql::Dialect::DuckDb,
-        &deltid::sql::SqlOptions::default(),
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("night"), "{err}");
+    // The SQL query of the plan for nights reads hourly counts and deducts only residents
+    // (tests/sql.rs runs it); of the plan for days, daily counts.
+    let sql = |plan: &Plan| {
+        deltid::sql::to_sql(
+            plan,
+            deltid::sql::Dialect::DuckDb,
+            &deltid::sql::SqlOptions::default(),
+        )
+        .unwrap()
+    };
+    assert!(sql(&night).contains("(ts, area, count: hourly or time-point counts)"));
+    assert!(sql(&day).contains("(date, area, count: one row per area and day)"));
 }
 
 fn scenario_text_with_night() -> String {
@@ -515,4 +519,94 @@ fn every_path_to_the_nights_agrees() {
             }
         }
     }
+}
+
+/// Writes the CSV `csv` (ts, area, count) as Parquet at `parquet`, the `ts` column as the SQL
+/// expression `ts` of the text column `t` (DuckDB writes `TIMESTAMPTZ` as a timestamp adjusted
+/// to UTC, `TIMESTAMP` as one that is not).
+fn duckdb_parquet(csv: &Path, parquet: &Path, ts: &str) {
+    let script = format!(
+        "import duckdb, sys\ncon = duckdb.connect()\ncon.execute(\"SET TimeZone = 'UTC'\")\n\
+         con.execute(\"COPY (SELECT {ts} AS ts, area, count FROM read_csv(?, header = true, \
+         columns = {{'t': 'VARCHAR', 'area': 'VARCHAR', 'count': 'DOUBLE'}})) TO '{}' (FORMAT parquet)\", \
+         [sys.argv[1]])\n",
+        parquet.display()
+    );
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(csv)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "DuckDB writes Parquet (python3 -m pip install -r tests/requirements.txt): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn hourly_counts_in_parquet_are_read_as_in_csv() {
+    // The shipped hourly counts (with offsets) as Parquet: timestamps adjusted to UTC, and the
+    // same text; both give the nights of the CSV file, 21 × 6.
+    let scenario = read_scenario(data("hourly/scenario.toml")).unwrap();
+    let csv = data("hourly/counts.csv");
+    let from_csv = read_counts(&csv, &CountsOptions::default(), &scenario).unwrap();
+    let nights = |c: &deltid::Counts| c.nights().unwrap().counts().to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, ts) in [
+        ("utc.parquet", "CAST(t AS TIMESTAMPTZ)"),
+        ("text.parquet", "t"),
+    ] {
+        let parquet = dir.path().join(name);
+        duckdb_parquet(&csv, &parquet, ts);
+        let counts = read_counts(&parquet, &CountsOptions::default(), &scenario)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(nights(&counts), nights(&from_csv), "{name}");
+        assert_eq!(counts.nights().unwrap().rows(), 3036, "{name}");
+    }
+
+    // Local times (a timestamp not adjusted to UTC) are in the scenario's zone, as a CSV cell
+    // without an offset: the 25-hour night's two 02:00 counts cannot be told apart, and the
+    // two (rows 2 and 3) are refused with their row, column and value.
+    let issue = dir.path().join("issue.csv");
+    std::fs::write(
+        &issue,
+        "t,area,count\n2024-10-26T23:00:00Z,3044,900\n2024-10-27T00:00:00Z,3044,880\n\
+         2024-10-27T01:00:00Z,3044,870\n2024-10-27T02:00:00Z,3044,860\n\
+         2024-10-27T03:00:00Z,3044,865\n",
+    )
+    .unwrap();
+    let two = scenario_dir();
+    let scenario = read_scenario(two.path().join("plan.toml")).unwrap();
+    let local = dir.path().join("local.parquet");
+    duckdb_parquet(
+        &issue,
+        &local,
+        "timezone('Europe/Oslo', CAST(t AS TIMESTAMPTZ))",
+    );
+    let err = read_counts(&local, &CountsOptions::default(), &scenario).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("2024-10-27T02:00:00"), "{text}");
+    assert!(text.contains("row 2") && text.contains("row 3"), "{text}");
+    let Error::Many { errors, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(errors.len(), 2);
+    assert!(errors.iter().all(|e| matches!(
+        e,
+        Error::LocalTime { ambiguous: true, column, .. } if column == "ts"
+    )));
+    // Adjusted to UTC, the five hours are read: minimum 860, 5 hours (the issue's case).
+    let utc = dir.path().join("issue.parquet");
+    duckdb_parquet(&issue, &utc, "CAST(t AS TIMESTAMPTZ)");
+    let counts = read_counts(&utc, &CountsOptions::default(), &scenario).unwrap();
+    let night = counts.nights().unwrap().counts()[0];
+    assert_eq!((night.persons, night.hours), (860.0, 5));
+    assert_eq!(deltid::Nights::evening(&night), date(2024, 10, 26));
+}
+
+/// A folder with the two-area scenario for nights (`plan.toml`).
+fn scenario_dir() -> tempfile::TempDir {
+    folder(&[("plan.toml", &scenario("[night]\nrule = \"minimum\"\n"))])
 }
