@@ -610,3 +610,184 @@ fn hourly_counts_in_parquet_are_read_as_in_csv() {
 fn scenario_dir() -> tempfile::TempDir {
     folder(&[("plan.toml", &scenario("[night]\nrule = \"minimum\"\n"))])
 }
+
+/// Night counts given per night (evening date) for Hol and Gol, uplift 0.1, with `[night]`
+/// lines `night`.
+fn baseline_dir(night: &str) -> tempfile::TempDir {
+    let counts = "date,area,count\n\
+        2024-06-03,3044,2000\n2024-06-04,3044,2200\n2024-06-05,3044,2100\n2024-06-10,3044,3000\n\
+        2024-06-03,3041,1000\n2024-06-04,3041,1100\n2024-06-10,3041,1500\n";
+    let text = scenario(&format!("[night]\n{night}")).replace("uplift = 0", "uplift = 0.1");
+    folder(&[("plan.toml", &text), ("counts.csv", counts)])
+}
+
+#[test]
+fn residents_at_home_from_a_baseline_of_quiet_nights() {
+    // Present persons = count × 1.1. Hol's reference nights 3, 4, 5 June: 2 200, 2 420,
+    // 2 310, median 2 310; Gol's (5 June not counted): 1 100, 1 210, median 1 155 from 2
+    // nights. On 10 June: Hol 3 300 − 2 310 = 990, Gol 1 650 − 1 155 = 495 guest-nights
+    // (with the registered 2 500: 800 and −850).
+    let dir = baseline_dir(
+        "residents = \"baseline\"\nreference = [\"2024-06-03\", \"2024-06-04\", \"2024-06-05\"]",
+    );
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let baseline = run.summary().residents_baseline().unwrap();
+    assert_eq!(baseline.reference.len(), 3);
+    let figures: Vec<(&str, f64, u32, Option<f64>)> = baseline
+        .areas
+        .iter()
+        .map(|(code, _, f)| (code.as_str(), f.persons, f.nights, f.registered))
+        .collect();
+    assert_eq!(figures.len(), 2);
+    assert_eq!(figures[0].0, "3044");
+    assert_close(figures[0].1, 2310.0);
+    assert_eq!((figures[0].2, figures[0].3), (3, Some(2500.0)));
+    assert_eq!(figures[1].0, "3041");
+    assert_close(figures[1].1, 1155.0);
+    assert_eq!((figures[1].2, figures[1].3), (2, Some(2500.0)));
+    let june10 = date(2024, 6, 10);
+    let hol = run.estimate().area_day(0, june10).unwrap();
+    assert_close(hol[Line::Residents], 2310.0);
+    assert_close(hol[Line::PartTime], 990.0);
+    assert_close(
+        run.estimate().area_day(1, june10).unwrap()[Line::PartTime],
+        495.0,
+    );
+    // Commuters, transit and day visitors are still not deducted.
+    assert_eq!(
+        hol[Line::Commuters] + hol[Line::Transit] + hol[Line::DayVisitors],
+        0.0
+    );
+    // The registered figure, for comparison: 3 300 − 2 500 = 800.
+    let registered = baseline_dir("");
+    let run_registered = Run::new(
+        &registered.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    assert!(run_registered.summary().residents_baseline().is_none());
+    assert_close(
+        run_registered.estimate().area_day(0, june10).unwrap()[Line::PartTime],
+        800.0,
+    );
+
+    // What a user sees: the text (en, nn), the JSON and the run record show the baseline
+    // beside the registered figure.
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        text.contains("minus residents at home (baseline of quiet nights)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "- Hol: 2 310 residents at home (from 3 reference nights counted); registered 2 500"
+        ),
+        "{text}"
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--lang", "nn"],
+    );
+    assert!(
+        stdout(&out).contains(
+            "- Gol: 1 155 innbyggjarar heime (frå 2 referansenetter med teljing); registrerte 2 500"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let areas = &json["summary"]["residents_baseline"]["areas"];
+    assert_eq!(
+        areas[0][2]["persons"].as_f64().map(f64::round),
+        Some(2310.0),
+        "{json}"
+    );
+    assert_eq!(areas[0][2]["registered"].as_f64(), Some(2500.0));
+    let nights = json["run"]["methods"]["nights"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        nights.contains("3044 2310.0 against 2500 registered"),
+        "{json}"
+    );
+    // The SQL export refuses the baseline rather than deduct the registered figure.
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let err = deltid::sql::to_sql(
+        &plan,
+        deltid::sql::Dialect::DuckDb,
+        &deltid::sql::SqlOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("baseline"), "{err}");
+}
+
+#[test]
+fn a_baseline_needs_counted_reference_nights() {
+    // No count on 1 January 2023: refused, naming the area, the nights and the file.
+    let dir = baseline_dir("residents = \"baseline\"\nreference = \"2023-01-01..2023-01-02\"");
+    let err = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .err()
+    .unwrap();
+    let text = err.to_string();
+    assert!(
+        matches!(&err, Error::InvalidScenario { key, .. } if key == "night.reference"),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("Hol (3044)") && text.contains("2023-01-01, 2023-01-02"),
+        "{text}"
+    );
+    assert!(text.contains("counts.csv"), "{text}");
+    // The scenario's own mistakes.
+    for (night, key, words) in [
+        (
+            "residents = \"baseline\"",
+            "night.residents",
+            "reference nights",
+        ),
+        (
+            "reference = [\"2024-06-03\"]",
+            "night.reference",
+            "residents = \"baseline\"",
+        ),
+        ("residents = \"census\"", "night.residents", "\"census\""),
+        (
+            "residents = \"baseline\"\nreference = \"2024-06-05..2024-06-03\"",
+            "night.reference",
+            "ends before",
+        ),
+        (
+            "residents = \"baseline\"\nreference = [\"3 June\"]",
+            "night.reference",
+            "yyyy-mm-dd",
+        ),
+    ] {
+        let dir = baseline_dir(night);
+        let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidScenario { key: k, .. } if k == key),
+            "{night}: {err:?}"
+        );
+        assert!(err.to_string().contains(words), "{night}: {err}");
+    }
+}

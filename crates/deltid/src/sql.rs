@@ -70,7 +70,8 @@
 //! the night labelled by its evening date, the minimum, median, mean or first count at the
 //! hour), and the plan for nights (only the residents at home deducted) takes the night
 //! counts as the plan for days takes daily counts; `date` in the rows is the evening date. The
-//! daytime excess and the hours present are not in the rows. Time zones need DuckDB's ICU
+//! daytime excess and the hours present are not in the rows. A baseline of residents at home
+//! (`[night] residents = "baseline"`) is refused ([`Error::Unsupported`]). Time zones need DuckDB's ICU
 //! extension (built in) or PostgreSQL; Spark is refused ([`Error::Unsupported`]): its
 //! `TIMESTAMP` lives in the session's zone, which cannot hold every local time of another.
 //!
@@ -493,6 +494,18 @@ impl SqlOptions {
 /// ```
 pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<String> {
     let scenario = plan.scenario();
+    if plan.measure() == Measure::Night
+        && matches!(
+            scenario.night_residents(),
+            deltid_model::NightResidents::Baseline(_)
+        )
+    {
+        return Err(Error::Unsupported {
+            scenario: scenario.path().to_owned(),
+            what: "the SQL query for night counts with a baseline of residents at home".to_owned(),
+            reason: "the baseline (the median present persons of the reference nights, [night] residents = \"baseline\") is not written in SQL: use `deltid estimate`, or residents = \"registered\"".to_owned(),
+        });
+    }
     if plan.measure() == Measure::Night && dialect == Dialect::Spark {
         return Err(Error::Unsupported {
             scenario: scenario.path().to_owned(),

@@ -41,8 +41,8 @@ pub use estimate::{Estimate, EstimateDay, RegionDay};
 pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use night::{
-    ClockWindow, Measure, NightCount, NightRule, NightSettings, NightStats, Nights, SameInstant,
-    TimedCount,
+    BaselineFigure, ClockWindow, Measure, NightCount, NightResidents, NightRule, NightSettings,
+    NightStats, Nights, ResidentsBaseline, SameInstant, TimedCount,
 };
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{
@@ -52,7 +52,9 @@ pub use scenario::{
     TableRow as DeductionRow, UncertainParameter, Uplift,
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
-pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, NightSummary, Summary};
+pub use summary::{
+    AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, NightBaseline, NightSummary, Summary,
+};
 pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow, whole_persons};
 
 /// A scenario of two areas (`0001` A, `0002` B), uplift 6 %, residents 1 000 for the region

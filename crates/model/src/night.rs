@@ -49,6 +49,42 @@ impl Measure {
     }
 }
 
+/// Who the residents at home at night are, whom the plan for nights deducts (`[night]
+/// residents`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum NightResidents {
+    /// The scenario's `residents` figure (the registered residents): the default.
+    #[default]
+    Registered,
+    /// Per area, the median of the night's present persons (the night count with uplift and
+    /// scaling, as the plan applies them) over quiet reference nights, by evening date: on
+    /// those nights everyone present is taken to be a resident at home.
+    Baseline(Vec<chrono::NaiveDate>),
+}
+
+/// The residents at home of a baseline: per area, the median present persons over the
+/// reference nights that area was counted on, beside its registered figure.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ResidentsBaseline {
+    /// The reference nights declared, by evening date.
+    pub reference: Vec<chrono::NaiveDate>,
+    /// Per area of the scenario (in its order): the baseline, if the area was counted on a
+    /// reference night.
+    pub areas: Vec<Option<BaselineFigure>>,
+}
+
+/// One area's baseline of residents at home.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct BaselineFigure {
+    /// The median of present persons over the reference nights counted, persons.
+    pub persons: f64,
+    /// Reference nights with a count for the area.
+    pub nights: u32,
+    /// The scenario's registered residents of the area (per-area figures), persons; `None`
+    /// when the scenario gives one region-level figure.
+    pub registered: Option<f64>,
+}
+
 /// How a night's count is taken from the counts in its window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NightRule {

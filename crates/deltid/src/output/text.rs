@@ -4,8 +4,8 @@ use std::io::Write;
 
 use comfy_table::{CellAlignment, Table, presets};
 use deltid_model::{
-    AreaCode, AreaSummary, Deduction, Language, Measure, NightRule, NightSummary, RegionRule,
-    Result, Summary, TableLine, TableRow,
+    AreaCode, AreaSummary, Deduction, Language, Measure, NightBaseline, NightRule, NightSummary,
+    RegionRule, Result, Summary, TableLine, TableRow,
 };
 
 use super::sheet::SUPPRESSED;
@@ -62,6 +62,9 @@ pub(crate) fn table_label(language: Language, line: &TableLine, summary: &Summar
     if summary.measure() == Measure::Night {
         let key = match line.row {
             TableRow::Observed => Some("table.observed_night"),
+            TableRow::Deduction(Deduction::Residents) if summary.residents_baseline().is_some() => {
+                Some("table.residents_baseline")
+            }
             TableRow::Deduction(Deduction::Residents) => Some("table.residents_night"),
             TableRow::GuestNightsPerDay => Some("table.per_night"),
             TableRow::GuestNightsPerYear => Some("table.per_year_night"),
@@ -232,6 +235,9 @@ pub(crate) fn write_summary_protected(
     writeln!(out, "{plan}\n")?;
     if let Some(nights) = summary.night() {
         write_nights(lang, summary, nights, &mut out)?;
+    }
+    if let Some(baseline) = summary.residents_baseline() {
+        write_baseline(lang, baseline, &mut out)?;
     }
 
     writeln!(out, "{}", text(lang, "text.per_area"))?;
@@ -529,6 +535,51 @@ fn write_nights(
                 &[
                     ("region", summary.region_name()),
                     ("excess", &whole(excess))
+                ]
+            )
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The residents at home from a baseline of reference nights, beside the registered figures.
+fn write_baseline(lang: Language, baseline: &NightBaseline, out: &mut impl Write) -> Result<()> {
+    writeln!(
+        out,
+        "{}",
+        fill(
+            lang,
+            "night.baseline_heading",
+            &[
+                ("reference", &baseline.reference.len().to_string()),
+                (
+                    "dates",
+                    &baseline
+                        .reference
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ]
+        )
+    )?;
+    for (_, name, figure) in &baseline.areas {
+        let registered = figure
+            .registered
+            .map_or_else(|| text(lang, "night.no_registered").to_owned(), whole);
+        writeln!(
+            out,
+            "- {}",
+            fill(
+                lang,
+                "night.baseline",
+                &[
+                    ("name", name),
+                    ("baseline", &whole(figure.persons)),
+                    ("nights", &figure.nights.to_string()),
+                    ("registered", &registered),
                 ]
             )
         )?;

@@ -26,7 +26,7 @@ use crate::error::{Error, Location, Result};
 use crate::language::Language;
 use crate::lines::Deduction;
 use crate::lines::MAX_PERSONS;
-use crate::night::NightSettings;
+use crate::night::{NightResidents, NightSettings};
 
 /// The time zone of naive local times when a scenario names none: deltid's scenarios are
 /// Norwegian municipalities, so Norway's zone; a scenario elsewhere names its own.
@@ -203,6 +203,8 @@ pub struct ScenarioSpec<T> {
     pub time_zone: Option<String>,
     /// `[night]`: the counts measure nights, reduced by these settings.
     pub night: Option<NightSettings>,
+    /// `[night] residents`: the residents at home deducted at night.
+    pub night_residents: NightResidents,
     /// `[disclosure]`: the smallest count published and the rounding base.
     pub disclosure: Disclosure,
 }
@@ -227,6 +229,7 @@ impl<T> ScenarioSpec<T> {
             language: None,
             time_zone: None,
             night: None,
+            night_residents: NightResidents::Registered,
             disclosure: Disclosure::default(),
         }
     }
@@ -245,7 +248,7 @@ impl<T> ScenarioSpec<T> {
 pub struct Scenario(std::sync::Arc<Checked>);
 
 /// A scenario's checked parts.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Checked {
     path: PathBuf,
     name: String,
@@ -266,6 +269,7 @@ struct Checked {
     language: Option<Language>,
     time_zone: String,
     night: Option<NightSettings>,
+    night_residents: NightResidents,
     disclosure: Disclosure,
 }
 
@@ -588,6 +592,7 @@ impl Scenario {
                 .time_zone
                 .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
             night: spec.night,
+            night_residents: spec.night_residents,
             disclosure: spec.disclosure,
         })))
     }
@@ -602,6 +607,20 @@ impl Scenario {
     /// nights ([`Measure::Night`](crate::Measure)).
     pub fn night(&self) -> Option<&NightSettings> {
         self.0.night.as_ref()
+    }
+
+    /// Who the residents at home at night are (`[night] residents`): the registered figure
+    /// (the default) or a baseline of reference nights.
+    pub fn night_residents(&self) -> &NightResidents {
+        &self.0.night_residents
+    }
+
+    /// The scenario with per-area residents `persons` (in area order) in place of its
+    /// residents figure, as a baseline gives them.
+    pub(crate) fn with_residents(&self, persons: Vec<f64>) -> Scenario {
+        let mut checked = (*self.0).clone();
+        checked.deductions[0] = DeductionSource::PerArea(persons);
+        Scenario(std::sync::Arc::new(checked))
     }
 
     /// The night settings hourly counts are reduced by: the scenario's, else the defaults.
