@@ -791,3 +791,69 @@ fn a_baseline_needs_counted_reference_nights() {
         assert!(err.to_string().contains(words), "{night}: {err}");
     }
 }
+
+#[test]
+fn the_planners_view_of_night_counts_has_day_and_night_peaks() {
+    // Uplift 0. 1 June: Hol 5 000 and Gol 2 000 at 12:00 (day peak 7 000), then the night:
+    // 3 000 and 4 000 at 03:00 (7 000). 2 June: Hol 6 000 and Gol 2 500 by day (8 500), and
+    // the night 3 500 + 3 000 = 6 500. Busiest nights: 1 June (7 000), 2 June (6 500);
+    // busiest days by day peak: 2 June (8 500, excess 8 500 − 6 500 = 2 000), 1 June (7 000,
+    // excess 0).
+    let counts = format!(
+        "{HOL_GOL}2024-06-02 12:00,3044,6000\n2024-06-02 12:00,3041,2500\n\
+         2024-06-03 03:00,3044,3500\n2024-06-03 03:00,3041,3000\n"
+    );
+    let dir = folder(&[("plan.toml", &scenario("")), ("counts.csv", &counts)]);
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let view = run
+        .population(&deltid::analysis::PopulationOptions::default())
+        .unwrap();
+    assert_eq!(view.measure, Measure::Night);
+    let nights: Vec<(NaiveDate, f64)> = view
+        .region
+        .peaks
+        .iter()
+        .map(|d| (d.date, d.present))
+        .collect();
+    assert_eq!(
+        nights,
+        [(date(2024, 6, 1), 7000.0), (date(2024, 6, 2), 6500.0)]
+    );
+    let days: Vec<(NaiveDate, f64, Option<f64>, Option<f64>)> = view
+        .day_peaks
+        .iter()
+        .map(|d| (d.date, d.day, d.night, d.excess))
+        .collect();
+    assert_eq!(
+        days,
+        [
+            (date(2024, 6, 2), 8500.0, Some(6500.0), Some(2000.0)),
+            (date(2024, 6, 1), 7000.0, Some(7000.0), Some(0.0)),
+        ]
+    );
+    // What planners read: nights, not days, where the figures are per night (en, nn, nb).
+    for (lang, nights_word, busiest_days, day_word) in [
+        ("en", "Busiest nights", "Busiest days by day peak", "per day"),
+        ("nn", "Travlaste netter", "Travlaste dagar etter dagstopp", "per dag"),
+        ("nb", "Travleste netter", "Travleste dager etter dagstopp", "per dag"),
+    ] {
+        let out = deltid(
+            dir.path(),
+            &["population", "--scenario", "plan.toml", "--lang", lang],
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(text.contains(nights_word), "{lang}: {text}");
+        assert!(text.contains(busiest_days), "{lang}: {text}");
+        // The run record after the view repeats the scenario's figures (per day) as given.
+        let view_text = text.split("\n- deltid: ").next().unwrap_or_default();
+        assert!(!view_text.contains(day_word), "{lang}: {view_text}");
+        assert!(text.contains(" 8 500 ") && text.contains(" 2 000 "), "{lang}: {text}");
+    }
+}

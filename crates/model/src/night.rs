@@ -324,6 +324,8 @@ pub struct Nights {
     stats: Vec<NightStats>,
     /// Hours present by (key, night).
     hours: BTreeMap<(usize, i32), u32>,
+    /// The day peak (the largest count in the day window) by (key, date).
+    peaks: BTreeMap<(usize, i32), f64>,
     /// Counts read (rows of the hourly file).
     rows: u64,
 }
@@ -440,6 +442,7 @@ impl Nights {
             counts,
             stats,
             hours,
+            peaks,
             rows: read,
         })
     }
@@ -472,6 +475,14 @@ impl Nights {
     /// Hours present in a place's night (by key and evening date), if it has a count.
     pub fn hours(&self, key: usize, evening: chrono::NaiveDate) -> Option<u32> {
         self.hours.get(&(key, epoch_day(evening))).copied()
+    }
+
+    /// A place's day peaks (the largest count in the day window of each date with a count in
+    /// it), by key, in date order: (date, persons observed).
+    pub fn day_peaks(&self, key: usize) -> impl Iterator<Item = (chrono::NaiveDate, f64)> + '_ {
+        self.peaks
+            .range((key, i32::MIN)..=(key, i32::MAX))
+            .map(|(&(_, day), &persons)| (from_epoch_day(day), persons))
     }
 
     /// The evening date of a night count.

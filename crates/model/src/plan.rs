@@ -646,6 +646,12 @@ impl Plan {
         }
     }
 
+    /// Present persons of `observed` persons counted (no foreign SIMs among them): the
+    /// observed plus the uplift and scaling, as the plan adds them to a count.
+    pub fn present_of(&self, observed: f64) -> f64 {
+        self.present(observed, 0.0).1
+    }
+
     /// Present persons from a count: the uplift line and present population.
     fn present(&self, observed: f64, foreign: f64) -> (f64, f64) {
         let added = (observed - foreign) * self.per_domestic + foreign * self.per_foreign;
