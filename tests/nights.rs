@@ -839,9 +839,24 @@ fn the_planners_view_of_night_counts_has_day_and_night_peaks() {
     );
     // What planners read: nights, not days, where the figures are per night (en, nn, nb).
     for (lang, nights_word, busiest_days, day_word) in [
-        ("en", "Busiest nights", "Busiest days by day peak", "per day"),
-        ("nn", "Travlaste netter", "Travlaste dagar etter dagstopp", "per dag"),
-        ("nb", "Travleste netter", "Travleste dager etter dagstopp", "per dag"),
+        (
+            "en",
+            "Busiest nights",
+            "Busiest days by day peak",
+            "per day",
+        ),
+        (
+            "nn",
+            "Travlaste netter",
+            "Travlaste dagar etter dagstopp",
+            "per dag",
+        ),
+        (
+            "nb",
+            "Travleste netter",
+            "Travleste dager etter dagstopp",
+            "per dag",
+        ),
     ] {
         let out = deltid(
             dir.path(),
@@ -854,6 +869,29 @@ fn the_planners_view_of_night_counts_has_day_and_night_peaks() {
         // The run record after the view repeats the scenario's figures (per day) as given.
         let view_text = text.split("\n- deltid: ").next().unwrap_or_default();
         assert!(!view_text.contains(day_word), "{lang}: {view_text}");
-        assert!(text.contains(" 8 500 ") && text.contains(" 2 000 "), "{lang}: {text}");
+        assert!(
+            text.contains(" 8 500 ") && text.contains(" 2 000 "),
+            "{lang}: {text}"
+        );
     }
+}
+
+#[test]
+fn validate_speaks_of_nights_for_night_counts() {
+    // The shipped hourly counts: 21 nights, findings about nights ("outlier on the night of
+    // …, against … on the counted night before"), no "day" anywhere in the report.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = data("hourly/scenario.toml");
+    let out = deltid(
+        dir.path(),
+        &["validate", "--scenario", scenario.to_str().unwrap()],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("6 areas, counts from 2024-10-14 to 2024-11-03 (21 nights, each night labelled by its evening date)"),
+        "{text}"
+    );
+    assert!(text.contains("missing nights"), "{text}");
+    assert!(text.contains("on the counted night before"), "{text}");
+    assert!(!text.contains("day"), "{text}");
 }

@@ -95,9 +95,7 @@ pub fn write_population(
 /// hourly counts).
 fn write_day_peaks(this: &Population, lang: Language, out: &mut impl Write) -> Result<()> {
     let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
-    let window = this
-        .day_window
-        .map_or_else(String::new, |w| w.to_string());
+    let window = this.day_window.map_or_else(String::new, |w| w.to_string());
     writeln!(
         out,
         "{}",
@@ -109,7 +107,16 @@ fn write_day_peaks(this: &Population, lang: Language, out: &mut impl Write) -> R
     )?;
     let mut peaks = table();
     peaks.set_header(
-        ["rank", "date", "weekday", "label", "day_peak", "night_after", "excess"].map(head),
+        [
+            "rank",
+            "date",
+            "weekday",
+            "label",
+            "day_peak",
+            "night_after",
+            "excess",
+        ]
+        .map(head),
     );
     for (rank, day) in this.day_peaks.iter().enumerate() {
         peaks.add_row([
