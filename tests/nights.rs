@@ -895,3 +895,58 @@ fn validate_speaks_of_nights_for_night_counts() {
     assert!(text.contains("on the counted night before"), "{text}");
     assert!(!text.contains("day"), "{text}");
 }
+
+#[test]
+fn the_report_has_a_nights_section() {
+    // data/hourly: the nights section says what was counted (rule, window, zone), the hours
+    // present and the daytime excess per area, and the busiest days by day peak; the figures
+    // elsewhere are per night (en, nn).
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = data("hourly/scenario.toml");
+    for (lang, words) in [
+        (
+            "en",
+            [
+                "<h2>Nights</h2>",
+                "night count: the minimum of the counts from 01:00-05:00 local time (Europe/Oslo)",
+                "Hol: 21 nights counted, 4 to 5 hours present (mean 4.05); daytime excess 658 persons per day",
+                "Busiest days by day peak",
+                "guest-nights per night (mean)",
+                "The plan&#39;s table, whole persons per night",
+            ],
+        ),
+        (
+            "nn",
+            [
+                "<h2>Netter</h2>",
+                "netteljing: minimum av teljingane frå 01:00-05:00 lokal tid (Europe/Oslo)",
+                "Hol: 21 netter talde, 4 til 5 timar med teljing (snitt 4,05); dagsoverskot 658 personar per dag",
+                "Travlaste dagar etter dagstopp",
+                "gjestedøgn per natt (snitt)",
+                "heile personar per natt",
+            ],
+        ),
+    ] {
+        let html = dir.path().join(format!("report-{lang}.html"));
+        let out = deltid(
+            dir.path(),
+            &[
+                "report",
+                "--scenario",
+                scenario.to_str().unwrap(),
+                "--lang",
+                lang,
+                "--output",
+                html.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = std::fs::read_to_string(&html).unwrap();
+        for word in words {
+            assert!(text.contains(word), "{lang}: {word:?} not in the report");
+        }
+        // The day peaks' first row: 2024-10-19, 33 870 by day, 30 792 the night after.
+        assert!(text.contains("<td>2024-10-19</td>"), "{lang}");
+        assert!(text.contains("33 870") && text.contains("3 078"), "{lang}");
+    }
+}
