@@ -1578,7 +1578,7 @@ impl Xorshift {
 
 /// Oslo's offset from UTC at a UTC instant (seconds since 1970) of 2024-2025: summer time
 /// (+2) from 2024-03-31 01:00 UTC to 2024-10-27 01:00 UTC and from 2025-03-30 01:00 UTC.
-fn oslo_offset(utc: i64) -> i64 {
+pub(crate) fn oslo_offset(utc: i64) -> i64 {
     let at = |y, m, d| {
         chrono::NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(1, 0, 0))
@@ -1594,7 +1594,7 @@ fn oslo_offset(utc: i64) -> i64 {
 /// 2025-03-29/30) and a few around them, with hours missing, each time written with `Z`,
 /// with Oslo's offset or as a local time (never a local time Oslo has twice); a rule and a
 /// window (one wrapping over midnight) picked at random.
-fn random_hourly(seed: u64) -> (String, String) {
+pub(crate) fn random_hourly(seed: u64) -> HourlyCase {
     let mut r = Xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let rules = ["minimum", "median", "mean", "hour:03", "hour:02"];
     let windows = ["01:00-05:00", "22:00-06:00", "00:30-04:30", "02:00-03:00"];
@@ -1602,6 +1602,7 @@ fn random_hourly(seed: u64) -> (String, String) {
     let window = windows[r.below(windows.len() as u64) as usize];
     let uplift = [0.0, 0.06, 0.125][r.below(3) as usize];
     let mut counts = String::from("ts,area,count\n");
+    let mut rows = Vec::new();
     let starts = [(2024, 10, 24), (2025, 3, 27)];
     for (y, m, d) in starts {
         let start = chrono::NaiveDate::from_ymd_opt(y, m, d)
@@ -1638,16 +1639,38 @@ fn random_hourly(seed: u64) -> (String, String) {
                     persons.to_string()
                 };
                 counts.push_str(&format!("{ts},{area},{count}\n"));
+                rows.push((utc, area, count.parse().unwrap_or(f64::NAN)));
             }
         }
     }
-    (night_scenario(uplift, window, rule), counts)
+    HourlyCase {
+        scenario: night_scenario(uplift, window, rule),
+        counts,
+        rows,
+        rule,
+        window,
+        uplift,
+    }
+}
+
+/// Random hourly counts ([`random_hourly`]): the scenario (Hol and Gol, 2 500 residents each)
+/// and counts as written, and the counts as generated: (instant in seconds since 1970 UTC,
+/// area code, persons), with the rule, window and uplift picked.
+pub(crate) struct HourlyCase {
+    pub scenario: String,
+    pub counts: String,
+    pub rows: Vec<(i64, &'static str, f64)>,
+    pub rule: &'static str,
+    pub window: &'static str,
+    pub uplift: f64,
 }
 
 #[test]
 fn random_hourly_counts_with_the_clock_changes_agree_in_sql() {
     for seed in 1..=6 {
-        let (scenario, counts) = random_hourly(seed);
+        let HourlyCase {
+            scenario, counts, ..
+        } = random_hourly(seed);
         let dir = folder(&[("plan.toml", &scenario), ("counts.csv", &counts)]);
         let (estimate, _) = check_hourly(
             &format!("seed {seed}"),
