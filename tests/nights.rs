@@ -694,6 +694,13 @@ fn residents_at_home_from_a_baseline_of_quiet_nights() {
         ),
         "{text}"
     );
+    // The run record names the figures deducted as the baseline's.
+    assert!(
+        text.contains(
+            "- residents: per area: 2310, 1155 (at night: the baseline of the reference nights, see nights)"
+        ),
+        "{text}"
+    );
     let out = deltid(
         dir.path(),
         &["estimate", "--scenario", "plan.toml", "--lang", "nn"],

@@ -174,7 +174,19 @@ impl RunRecord {
             },
             created: now(),
             command: Vec::new(),
-            scenario: ScenarioRecord::new(scenario),
+            scenario: {
+                let mut record = ScenarioRecord::new(scenario);
+                // A baseline of residents at home: the figures deducted are the baseline's.
+                if estimate.plan().residents_baseline().is_some()
+                    && let Some(residents) = record.deductions.first_mut()
+                {
+                    residents.1 = format!(
+                        "{} (at night: the baseline of the reference nights, see nights)",
+                        residents.1
+                    );
+                }
+                record
+            },
             inputs,
             selection: SelectionRecord::new(selection, counts.span()),
             methods: Methods {
