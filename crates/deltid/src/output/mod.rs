@@ -420,11 +420,7 @@ fn summary_sheet<'a>(
     if protection.is_some() {
         header.push(catalogue::column(language, "suppressed").to_owned());
     }
-    Sheet {
-        name: "summary",
-        header,
-        rows: Box::new(rows),
-    }
+    Sheet::streamed("summary", header, rows)
 }
 
 /// The plan's table of the region, then of each selected area, with [`TABLE_COLUMNS`].

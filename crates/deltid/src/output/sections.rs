@@ -195,7 +195,7 @@ fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
         .areas()
         .iter()
         .chain([summary.region()])
-        .flat_map(|area| {
+        .flat_map(move |area| {
             area.calendar_years().iter().map(move |year| {
                 let mut row = who(area.code(), area.name()).to_vec();
                 row.extend([
@@ -214,9 +214,8 @@ fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
                 })));
                 row
             })
-        })
-        .collect();
-    Sheet::of(
+        });
+    Sheet::streamed(
         "calendar_years",
         header(
             lang,
@@ -382,29 +381,27 @@ fn sensitivity(run: &Run, lang: Language) -> Sheet<'_> {
 }
 
 fn plausibility(run: &Run, lang: Language) -> Sheet<'_> {
-    let rows = run.plausibility().map_or_else(Vec::new, |p| {
-        p.areas
-            .iter()
-            .chain(p.region.as_ref())
-            .map(|a| {
-                let mut row = who(a.code.as_ref(), &a.name).to_vec();
-                row.extend(persons(Some(a.guest_nights_per_year)));
-                row.push(a.holiday_homes.map_or(Cell::Empty, Cell::Number));
-                row.extend(persons(a.guest_nights_per_home));
-                for value in [
-                    a.times_survey,
-                    a.persons_per_home_p95,
-                    a.persons_per_home_max,
-                ] {
-                    row.push(value.map_or(Cell::Empty, Cell::Number));
-                }
-                row.extend(persons(a.commercial_guest_nights));
-                row.push(a.share_outside_commercial.map_or(Cell::Empty, Cell::Number));
-                row
-            })
-            .collect()
-    });
-    Sheet::of(
+    let rows = run
+        .plausibility()
+        .into_iter()
+        .flat_map(|p| p.areas.iter().chain(p.region.as_ref()))
+        .map(|a| {
+            let mut row = who(a.code.as_ref(), &a.name).to_vec();
+            row.extend(persons(Some(a.guest_nights_per_year)));
+            row.push(a.holiday_homes.map_or(Cell::Empty, Cell::Number));
+            row.extend(persons(a.guest_nights_per_home));
+            for value in [
+                a.times_survey,
+                a.persons_per_home_p95,
+                a.persons_per_home_max,
+            ] {
+                row.push(value.map_or(Cell::Empty, Cell::Number));
+            }
+            row.extend(persons(a.commercial_guest_nights));
+            row.push(a.share_outside_commercial.map_or(Cell::Empty, Cell::Number));
+            row
+        });
+    Sheet::streamed(
         "plausibility",
         header(
             lang,

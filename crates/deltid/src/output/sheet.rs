@@ -191,6 +191,20 @@ impl<'a> Sheet<'a> {
         }
     }
 
+    /// A sheet whose rows are made as they are written: for sheets with a row per area (or
+    /// more), which a national run would otherwise hold whole beside its counts.
+    pub(crate) fn streamed(
+        name: &'static str,
+        header: Vec<String>,
+        rows: impl Iterator<Item = Vec<Cell<'a>>> + 'a,
+    ) -> Sheet<'a> {
+        Sheet {
+            name,
+            header,
+            rows: Box::new(rows),
+        }
+    }
+
     /// Writes the table as CSV in `style`: a header line, then one line per row. A style
     /// for Excel (`;` or a decimal comma) starts with a UTF-8 byte-order mark, without which
     /// Excel on Windows reads the file as Windows-1252 and shows "Ål" as "Ã…l".
