@@ -122,9 +122,8 @@ pub enum Policy {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.input.resolve(false)?;
-    let scenario = deltid::read_scenario(&input.scenario)?;
-    if scenario.origin().is_some() {
-        return run_origin(&input, &scenario, &args.analyses);
+    if input.scenario.origin().is_some() {
+        return run_origin(&input, &input.scenario, &args.analyses);
     }
     if args.stream || args.in_memory {
         eprintln!(
@@ -272,7 +271,7 @@ pub fn annualisation(method: Method, negative: Option<Policy>) -> (Annualisation
 pub fn run_with_progress(input: &Resolved) -> Result<Run, Failure> {
     let bar = crate::progress::bar();
     let report = bar.as_ref().map(crate::progress::reporter);
-    let run = Run::with_progress(
+    let run = Run::from_scenario(
         &input.scenario,
         input.counts.as_deref(),
         &input.counts_options,

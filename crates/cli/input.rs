@@ -145,7 +145,8 @@ enum CsvDecimalArg {
 
 /// [`Input`] turned into library values, with the output checked before any work.
 pub struct Resolved {
-    pub scenario: PathBuf,
+    /// The scenario, read once (a national scenario may have a hundred thousand areas).
+    pub scenario: deltid::Scenario,
     pub counts: Option<PathBuf>,
     pub counts_options: CountsOptions,
     pub selection: Selection,
@@ -320,7 +321,7 @@ impl Input {
             record,
             output,
             inputs,
-            scenario: self.scenario,
+            scenario,
             counts: self.counts,
             format,
             daily,

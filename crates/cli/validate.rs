@@ -34,7 +34,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "deltid validate checks the whole file: --from, --to and --area do not apply"
         )));
     }
-    let scenario = deltid::read_scenario(&input.scenario)?;
+    let scenario = input.scenario.clone();
     let report = Validation::run(&scenario, input.counts.as_deref(), &input.counts_options)?;
     input
         .output
