@@ -26,6 +26,7 @@ mod report;
 mod safety;
 mod scaling;
 mod sql;
+mod sql_origin;
 mod studies;
 mod uncertainty;
 mod util;

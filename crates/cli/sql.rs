@@ -23,7 +23,11 @@ use crate::output::Output;
     --output estimate.sql\n  deltid sql --scenario data/hallingdal/ssb-2020.toml --dialect spark \
     --table telecom.daily_counts --daily\n\nThe table needs one row per area and day: date (DATE), \
     area (text or a whole number: codes, labels or names, read as deltid reads them, \
-    [area_codes] included), count (persons)."
+    [area_codes] included), count (persons).\n\nA scenario with [origin] reads a split instead: \
+    date, area, origin, count (-1 for a suppressed cell), one row per date, area and origin; the \
+    query gives the figures of `deltid estimate` on the split (date, area, name, figure, low, high, \
+    exact, high_excluded, zero_filled):\n  deltid sql --scenario data/home-split/scenario.toml \
+    --dialect duckdb --table split"
 )]
 pub struct Args {
     /// Scenario file (TOML): uplift, areas, deductions.

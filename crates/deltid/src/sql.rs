@@ -49,6 +49,29 @@
 //! its lines come from its own count and the region's own deductions. The daily rows
 //! ([`Rows::Daily`]) are each area's days, then the region's.
 //!
+//! # Counts split by origin
+//! A scenario with `[origin]` (see [`deltid_model::origin`]) reads a table `date, area,
+//! origin, count` instead: one row per date, area and origin, `count` a number of persons (the
+//! operator's extrapolated decimals) or a suppressed cell's `-1` (a number, or text written as
+//! deltid's reader takes it: `-1`, `−1`, `-1.0`, `-1,0`); deleted rows are simply absent. Dates
+//! and area cells are read as above; origin cells as [`deltid_model::Origin::read`] reads
+//! them: trimmed, a total word in any case (`total`, `totalt`, `all`, `alle`, `*`), an area of
+//! the scenario (code, label or name), four digits (another municipality) or two letters (a
+//! country, `NO` Norway). The query returns, whatever [`Rows`] says, the tidy table of
+//! [`write_origin`](crate::output::write_origin) ([`SPLIT_COLUMNS`]): per date and area the
+//! figures `total` and `suppressed` (where the area's total is given), `local`, `elsewhere`,
+//! `foreign` and, for the long-term home, `residents_away`, each as bounds `low`, `high` with
+//! `exact` and `high_excluded`, beside multimno's `zero_filled`; then `guest_nights` per area
+//! by the origin's rule (previous night: at the night's evening date) and the region's (area
+//! NULL) where every area has a figure. The figures are those of [`Plan::origin_estimate`] on
+//! the same rows, to floating-point accuracy (a suppressed mass exactly `k` may fall either
+//! side of `k` when sums are taken in another order). It stops, as deltid's reader does, on
+//! rows of no area or of the region's own code, an origin it cannot read, an empty count, a
+//! count below 0 (but `-1`), above [`MAX_PERSONS`] or NaN, a date it cannot read, and a date,
+//! area and origin given twice. Registered residents from a table by date are refused
+//! ([`Error::Unsupported`]). DuckDB runs the query in deltid's tests; the PostgreSQL and Spark
+//! texts are written with the same pieces but not run there.
+//!
 //! # What cannot be written in SQL
 //! Night counts ([`Measure::Night`](deltid_model::Measure): a scenario with `[night]`, or a plan
 //! compiled for nights) are refused ([`Error::Unsupported`]): the reduction of hourly counts to
@@ -402,7 +425,8 @@ impl SqlOptions {
 ///
 /// # Errors
 /// [`Error::Unsupported`] for a scenario with a region count of its own and a per-area
-/// deduction table by date, and for counts split by origin (`[origin]`).
+/// deduction table by date, and for counts split by origin (`[origin]`) whose registered
+/// residents come from a table by date.
 ///
 /// # Examples
 /// ```
@@ -1052,7 +1076,12 @@ impl Query<'_> {
     /// area's code (the region's mark for the region's own code, NULL if none). `tables` says
     /// which of [`Query::area_tables`] exist; with `ambiguous_fails`, a name that fits several
     /// areas stops the query, else it places nothing.
-    fn lookup(&self, k: &str, tables: (bool, bool), ambiguous_fails: bool) -> (Vec<String>, Vec<String>) {
+    fn lookup(
+        &self,
+        k: &str,
+        tables: (bool, bool),
+        ambiguous_fails: bool,
+    ) -> (Vec<String>, Vec<String>) {
         let d = self.d;
         let resolver = self.plan.scenario().resolver();
         let (mapped, named) = tables;

@@ -300,7 +300,8 @@ impl Query<'_> {
         // The part of each kind of origin by the model's rule (`Part::of`), for an area (0)
         // counted in itself and in another area (1).
         let part = |origin: &Origin, area: usize| {
-            Part::of(settings.kind, area, origin).map_or_else(|| "NULL".to_owned(), |p| part_number(p).to_string())
+            Part::of(settings.kind, area, origin)
+                .map_or_else(|| "NULL".to_owned(), |p| part_number(p).to_string())
         };
         let same = format!("{} = {}", self.c("o", CODE), self.c("p", AREA));
         let part = format!(
@@ -643,10 +644,7 @@ impl Query<'_> {
         let (total, cap, mass) = (y(TOTAL), y("cap_local"), y("mass"));
         let local_high_open = format!("({cap} > {zero} AND {cap} = {k} AND {k} < {mass})");
         let columns = [
-            (
-                "local_low",
-                pl.clone(),
-            ),
+            ("local_low", pl.clone()),
             (
                 "local_high",
                 format!("CASE WHEN {with_total} THEN {pl} + {cap} ELSE {pl} + {k} * {nl} END"),
@@ -657,7 +655,9 @@ impl Query<'_> {
             ),
             (
                 "elsewhere_low",
-                format!("CASE WHEN {with_total} THEN {total} - ({pl} + {cap}) ELSE {pd} + {pf} END"),
+                format!(
+                    "CASE WHEN {with_total} THEN {total} - ({pl} + {cap}) ELSE {pd} + {pf} END"
+                ),
             ),
             (
                 "elsewhere_high",
@@ -711,14 +711,44 @@ impl Query<'_> {
         // One figure of a day: name, rank, low, high, low open, high open, zero-filled, and
         // when it is given.
         let exact = |low: &str, high: &str, zero_filled: &str, when: Option<String>| {
-            (low.to_owned(), high.to_owned(), "FALSE".to_owned(), "FALSE".to_owned(), zero_filled.to_owned(), when)
+            (
+                low.to_owned(),
+                high.to_owned(),
+                "FALSE".to_owned(),
+                "FALSE".to_owned(),
+                zero_filled.to_owned(),
+                when,
+            )
         };
         let mut figures = vec![
-            ("total", exact(&y(TOTAL), &y(TOTAL), &null, Some(format!("{} IS NOT NULL", y(TOTAL))))),
-            ("suppressed", exact(&y("mass"), &y("mass"), &null, Some(format!("{} IS NOT NULL", y(TOTAL))))),
+            (
+                "total",
+                exact(
+                    &y(TOTAL),
+                    &y(TOTAL),
+                    &null,
+                    Some(format!("{} IS NOT NULL", y(TOTAL))),
+                ),
+            ),
+            (
+                "suppressed",
+                exact(
+                    &y("mass"),
+                    &y("mass"),
+                    &null,
+                    Some(format!("{} IS NOT NULL", y(TOTAL))),
+                ),
+            ),
             (
                 "local",
-                (y("local_low"), y("local_high"), "FALSE".to_owned(), y("local_high_open"), y("p_local"), None),
+                (
+                    y("local_low"),
+                    y("local_high"),
+                    "FALSE".to_owned(),
+                    y("local_high_open"),
+                    y("p_local"),
+                    None,
+                ),
             ),
             (
                 "elsewhere",
@@ -733,7 +763,14 @@ impl Query<'_> {
             ),
             (
                 "foreign",
-                (y("foreign_low"), y("foreign_high"), "FALSE".to_owned(), y("foreign_high_open"), y("p_foreign"), None),
+                (
+                    y("foreign_low"),
+                    y("foreign_high"),
+                    "FALSE".to_owned(),
+                    y("foreign_high_open"),
+                    y("p_foreign"),
+                    None,
+                ),
             ),
         ];
         if settings.kind == OriginKind::Home {
@@ -751,35 +788,47 @@ impl Query<'_> {
                 ),
             ));
         }
-        let figure_columns = |date: &str, area: &str, name: &str, order: &str, section: u8, rank: usize, f: &str, b: &(String, String, String, String, String, Option<String>)| {
-            format!(
-                "SELECT {date} AS {date_}, {area} AS {area_}, {name} AS {name_}, {f} AS {figure},\n    \
+        let figure_columns =
+            |date: &str,
+             area: &str,
+             name: &str,
+             order: &str,
+             section: u8,
+             rank: usize,
+             f: &str,
+             b: &(String, String, String, String, String, Option<String>)| {
+                format!(
+                    "SELECT {date} AS {date_}, {area} AS {area_}, {name} AS {name_}, {f} AS {figure},\n    \
                  {low} AS {low_}, {high} AS {high_}, {low_open} AS {low_open_}, {high_open} AS {high_open_},\n    \
                  {zf} AS {zero_filled}, {section} AS {section_}, {order} AS {order_}, {rank} AS {rank_}",
-                date_ = self.q(DATE),
-                area_ = self.q(AREA),
-                name_ = self.q(NAME),
-                f = d.string(f),
-                figure = self.q("figure"),
-                low = b.0,
-                low_ = self.q("low"),
-                high = b.1,
-                high_ = self.q("high"),
-                low_open = b.2,
-                low_open_ = self.q("low_open"),
-                high_open = b.3,
-                high_open_ = self.q("high_open"),
-                zf = b.4,
-                zero_filled = self.q("zero_filled"),
-                section_ = self.q("section"),
-                order_ = self.q(ORDER),
-                rank_ = self.q("rank"),
-            )
-        };
+                    date_ = self.q(DATE),
+                    area_ = self.q(AREA),
+                    name_ = self.q(NAME),
+                    f = d.string(f),
+                    figure = self.q("figure"),
+                    low = b.0,
+                    low_ = self.q("low"),
+                    high = b.1,
+                    high_ = self.q("high"),
+                    low_open = b.2,
+                    low_open_ = self.q("low_open"),
+                    high_open = b.3,
+                    high_open_ = self.q("high_open"),
+                    zf = b.4,
+                    zero_filled = self.q("zero_filled"),
+                    section_ = self.q("section"),
+                    order_ = self.q(ORDER),
+                    rank_ = self.q("rank"),
+                )
+            };
         let mut selects: Vec<String> = Vec::new();
         for (rank, (f, b)) in figures.iter().enumerate() {
             let mut select = figure_columns(&y(DATE), &y(AREA), &y(NAME), &y(ORDER), 0, rank, f, b);
-            select.push_str(&format!("\n  FROM {} AS {}", self.q("split_days"), self.q("y")));
+            select.push_str(&format!(
+                "\n  FROM {} AS {}",
+                self.q("split_days"),
+                self.q("y")
+            ));
             if let Some(when) = &b.5 {
                 select.push_str(&format!("\n  WHERE {when}"));
             }
@@ -919,8 +968,24 @@ impl Query<'_> {
         };
         if let Some(guests) = guests {
             ctes.push(("guests".to_owned(), guests));
-            let b = (g("low"), g("high"), g("low_open"), g("high_open"), g("zero_filled"), None);
-            let mut select = figure_columns(&g(DATE), &g(AREA), &g(NAME), &g(ORDER), 1, 0, "guest_nights", &b);
+            let b = (
+                g("low"),
+                g("high"),
+                g("low_open"),
+                g("high_open"),
+                g("zero_filled"),
+                None,
+            );
+            let mut select = figure_columns(
+                &g(DATE),
+                &g(AREA),
+                &g(NAME),
+                &g(ORDER),
+                1,
+                0,
+                "guest_nights",
+                &b,
+            );
             select.push_str(&format!("\n  FROM {} AS {}", self.q("guests"), self.q("g")));
             selects.push(select);
             // The region's: where every area has guest-nights that day.
@@ -951,7 +1016,14 @@ impl Query<'_> {
             ));
             let text = d.text_type();
             let n = |column: &str| self.c("n", column);
-            let b = (n("low"), n("high"), n("low_open"), n("high_open"), n("zero_filled"), None);
+            let b = (
+                n("low"),
+                n("high"),
+                n("low_open"),
+                n("high_open"),
+                n("zero_filled"),
+                None,
+            );
             let mut select = figure_columns(
                 &n(DATE),
                 &format!("CAST(NULL AS {text})"),
