@@ -15,6 +15,7 @@ mod model;
 mod nights;
 mod one_core;
 mod origin;
+mod origin_record;
 mod outputs;
 mod paths;
 mod plan;
