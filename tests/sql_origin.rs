@@ -1,6 +1,7 @@
 //! `deltid sql` on counts split by origin (issue 16, part 2): the query, run by DuckDB (through
 //! Python's `duckdb` module, as tests/sql.rs runs it) over a table `date, area, origin, count`,
 //! gives the issue's values and, on random splits, the figures of `deltid estimate` one by one.
+//! PostgreSQL runs the same cases when `DELTID_TEST_POSTGRES` is set (see tests/sql.rs).
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -40,10 +41,98 @@ struct Case {
     counts: std::path::PathBuf,
     count_type: &'static str,
     sql: String,
+    /// The same query in PostgreSQL's dialect.
+    postgres: String,
+}
+
+/// Runs every case in one DuckDB process, and in PostgreSQL when `DELTID_TEST_POSTGRES` is a
+/// libpq connection string (as in tests/sql.rs): each case's rows or its error message, the
+/// same from both engines (numbers within 1e-9 relative).
+fn run_all(cases: &[Case]) -> Vec<Result<Vec<Vec<serde_json::Value>>, String>> {
+    let duckdb = run_duckdb(cases);
+    if let Ok(conn) = std::env::var("DELTID_TEST_POSTGRES") {
+        for (case, duck) in cases.iter().zip(&duckdb) {
+            let postgres = run_postgres(&conn, case);
+            match (duck, &postgres) {
+                (Ok(d), Ok(p)) => assert_same("PostgreSQL", &rows_of(p), &rows_of(d)),
+                // The same message (numbers may be written otherwise: -2.0, -2).
+                (Err(d), Err(p)) => {
+                    let says = |e: &str| {
+                        e.split("deltid: ")
+                            .nth(1)
+                            .map(|m| m.chars().take(8).collect::<String>())
+                    };
+                    assert_eq!(says(d), says(p), "DuckDB: {d}\nPostgreSQL: {p}");
+                }
+                _ => panic!("DuckDB {duck:?}\nPostgreSQL {postgres:?}"),
+            }
+        }
+    }
+    duckdb
+}
+
+/// One case in PostgreSQL (15 or later, through `psql`), its rows as DuckDB's are given.
+fn run_postgres(conn: &str, case: &Case) -> Result<Vec<Vec<serde_json::Value>>, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let query = dir.path().join("query.sql");
+    let count_type = if case.count_type == "DOUBLE" {
+        "DOUBLE PRECISION"
+    } else {
+        "TEXT"
+    };
+    let counts = case.counts.display().to_string().replace('\'', "''");
+    std::fs::write(
+        &query,
+        format!(
+            "CREATE TEMPORARY TABLE counts (date TEXT, area TEXT, origin TEXT, count {count_type});\n\
+             \\copy counts FROM '{counts}' CSV HEADER\n{}",
+            case.postgres
+        ),
+    )
+    .unwrap();
+    let output = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-F",
+            "\t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+        ])
+        .arg(conn)
+        .arg("-f")
+        .arg(&query)
+        .env("PGCLIENTENCODING", "UTF8")
+        .output()
+        .expect("psql runs");
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let value = |i: usize, field: &str| -> serde_json::Value {
+        match (i, field) {
+            (_, "") => serde_json::Value::Null,
+            (4 | 5 | 8, number) => serde_json::json!(number.parse::<f64>().unwrap()),
+            (6 | 7, flag) => serde_json::json!(flag == "t"),
+            (_, text) => serde_json::json!(text),
+        }
+    };
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            l.split('\t')
+                .enumerate()
+                .map(|(i, f)| value(i, f))
+                .collect()
+        })
+        .collect())
 }
 
 /// Runs every case in one DuckDB process: each case's rows or its error message.
-fn run_all(cases: &[Case]) -> Vec<Result<Vec<Vec<serde_json::Value>>, String>> {
+fn run_duckdb(cases: &[Case]) -> Vec<Result<Vec<Vec<serde_json::Value>>, String>> {
     let dir = tempfile::tempdir().unwrap();
     let manifest = dir.path().join("cases.json");
     let list: Vec<serde_json::Value> = cases
@@ -111,6 +200,7 @@ residents = 2500
 struct Both {
     expected: Vec<Row>,
     sql: String,
+    postgres: String,
     _dir: tempfile::TempDir,
     counts: std::path::PathBuf,
 }
@@ -200,9 +290,11 @@ fn prepare(kind: &str, split: &str) -> Both {
     let plan = Plan::new(&scenario, &Selection::default()).unwrap();
     let estimate = plan.origin_estimate(counts.origins().unwrap());
     let sql = to_sql(&plan, Dialect::DuckDb, &SqlOptions::default()).unwrap();
+    let postgres = to_sql(&plan, Dialect::Postgres, &SqlOptions::default()).unwrap();
     Both {
         expected: tidy(&estimate, &["3044", "3041"]),
         sql,
+        postgres,
         counts: dir.path().join("split.csv"),
         _dir: dir,
     }
@@ -327,6 +419,7 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
                 counts: c.counts.clone(),
                 count_type: "DOUBLE",
                 sql: c.sql.clone(),
+                postgres: c.postgres.clone(),
             })
             .collect::<Vec<_>>(),
     );
@@ -478,6 +571,7 @@ fn sql_and_deltid_agree_figure_by_figure_on_random_splits() {
                 counts: prepared.counts.clone(),
                 count_type: if seed % 2 == 0 { "DOUBLE" } else { "VARCHAR" },
                 sql: prepared.sql.clone(),
+                postgres: prepared.postgres.clone(),
             });
             both.push((seed, kind, csv.clone(), prepared));
         }
@@ -519,6 +613,17 @@ fn the_shipped_home_split_in_sql_equals_deltid_estimate_json() {
         ],
     );
     assert!(query.status.success(), "{}", stderr(&query));
+    let postgres = deltid(
+        dir.path(),
+        &[
+            "sql",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--dialect",
+            "postgres",
+        ],
+    );
+    assert!(postgres.status.success(), "{}", stderr(&postgres));
     let json = deltid(
         dir.path(),
         &[
@@ -535,6 +640,7 @@ fn the_shipped_home_split_in_sql_equals_deltid_estimate_json() {
         counts: data("home-split/split.csv"),
         count_type: "DOUBLE",
         sql: stdout(&query),
+        postgres: stdout(&postgres),
     }]);
     let rows = rows_of(results[0].as_ref().unwrap());
     // Every day's parts and every night's guest-nights of the JSON output, in the SQL rows.
@@ -633,6 +739,7 @@ fn what_deltids_reader_refuses_stops_the_query() {
             counts: dir.path().join("split.csv"),
             count_type: "VARCHAR",
             sql: to_sql(&plan, Dialect::DuckDb, &SqlOptions::default()).unwrap(),
+            postgres: to_sql(&plan, Dialect::Postgres, &SqlOptions::default()).unwrap(),
         });
         dirs.push(dir);
     }
@@ -645,6 +752,7 @@ fn what_deltids_reader_refuses_stops_the_query() {
         counts: prepared.counts.clone(),
         count_type: "VARCHAR",
         sql: prepared.sql.clone(),
+        postgres: prepared.postgres.clone(),
     });
     let results = run_all(&cases);
     for ((csv, says, names), result) in bad.iter().zip(&results) {

@@ -69,8 +69,8 @@
 //! rows of no area or of the region's own code, an origin it cannot read, an empty count, a
 //! count below 0 (but `-1`), above [`MAX_PERSONS`] or NaN, a date it cannot read, and a date,
 //! area and origin given twice. Registered residents from a table by date are refused
-//! ([`Error::Unsupported`]). DuckDB runs the query in deltid's tests; the PostgreSQL and Spark
-//! texts are written with the same pieces but not run there.
+//! ([`Error::Unsupported`]). DuckDB runs the query in deltid's tests, PostgreSQL 15 the same
+//! cases when asked to; Spark's text is written with the same pieces but not run.
 //!
 //! # What cannot be written in SQL
 //! Night counts ([`Measure::Night`](deltid_model::Measure): a scenario with `[night]`, or a plan
