@@ -261,14 +261,18 @@ fn one_plan_two_measures() {
     let hourly = read("", HOL_GOL).unwrap();
     let err = day.estimate(&hourly).unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
-    // The SQL query refuses the plan for nights rather than give day numbers.
-    let err = deltid::sql::to_sql(
-        &night,
-        deltid::sql::Dialect::DuckDb,
-        &deltid::sql::SqlOptions::default(),
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("night"), "{err}");
+    // The SQL query of the plan for nights reads hourly counts and deducts only residents
+    // (tests/sql.rs runs it); of the plan for days, daily counts.
+    let sql = |plan: &Plan| {
+        deltid::sql::to_sql(
+            plan,
+            deltid::sql::Dialect::DuckDb,
+            &deltid::sql::SqlOptions::default(),
+        )
+        .unwrap()
+    };
+    assert!(sql(&night).contains("(ts, area, count: hourly or time-point counts)"));
+    assert!(sql(&day).contains("(date, area, count: one row per area and day)"));
 }
 
 fn scenario_text_with_night() -> String {
@@ -514,5 +518,442 @@ fn every_path_to_the_nights_agrees() {
                 assert_close(a.mean()[line], b.mean()[line]);
             }
         }
+    }
+}
+
+/// Writes the CSV `csv` (ts, area, count) as Parquet at `parquet`, the `ts` column as the SQL
+/// expression `ts` of the text column `t` (DuckDB writes `TIMESTAMPTZ` as a timestamp adjusted
+/// to UTC, `TIMESTAMP` as one that is not).
+fn duckdb_parquet(csv: &Path, parquet: &Path, ts: &str) {
+    let script = format!(
+        "import duckdb, sys\ncon = duckdb.connect()\ncon.execute(\"SET TimeZone = 'UTC'\")\n\
+         con.execute(\"COPY (SELECT {ts} AS ts, area, count FROM read_csv(?, header = true, \
+         columns = {{'t': 'VARCHAR', 'area': 'VARCHAR', 'count': 'DOUBLE'}})) TO '{}' (FORMAT parquet)\", \
+         [sys.argv[1]])\n",
+        parquet.display()
+    );
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(csv)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "DuckDB writes Parquet (python3 -m pip install -r tests/requirements.txt): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn hourly_counts_in_parquet_are_read_as_in_csv() {
+    // The shipped hourly counts (with offsets) as Parquet: timestamps adjusted to UTC, and the
+    // same text; both give the nights of the CSV file, 21 × 6.
+    let scenario = read_scenario(data("hourly/scenario.toml")).unwrap();
+    let csv = data("hourly/counts.csv");
+    let from_csv = read_counts(&csv, &CountsOptions::default(), &scenario).unwrap();
+    let nights = |c: &deltid::Counts| c.nights().unwrap().counts().to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, ts) in [
+        ("utc.parquet", "CAST(t AS TIMESTAMPTZ)"),
+        ("text.parquet", "t"),
+    ] {
+        let parquet = dir.path().join(name);
+        duckdb_parquet(&csv, &parquet, ts);
+        let counts = read_counts(&parquet, &CountsOptions::default(), &scenario)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(nights(&counts), nights(&from_csv), "{name}");
+        assert_eq!(counts.nights().unwrap().rows(), 3036, "{name}");
+    }
+
+    // Local times (a timestamp not adjusted to UTC) are in the scenario's zone, as a CSV cell
+    // without an offset: the 25-hour night's two 02:00 counts cannot be told apart, and the
+    // two (rows 2 and 3) are refused with their row, column and value.
+    let issue = dir.path().join("issue.csv");
+    std::fs::write(
+        &issue,
+        "t,area,count\n2024-10-26T23:00:00Z,3044,900\n2024-10-27T00:00:00Z,3044,880\n\
+         2024-10-27T01:00:00Z,3044,870\n2024-10-27T02:00:00Z,3044,860\n\
+         2024-10-27T03:00:00Z,3044,865\n",
+    )
+    .unwrap();
+    let two = scenario_dir();
+    let scenario = read_scenario(two.path().join("plan.toml")).unwrap();
+    let local = dir.path().join("local.parquet");
+    duckdb_parquet(
+        &issue,
+        &local,
+        "timezone('Europe/Oslo', CAST(t AS TIMESTAMPTZ))",
+    );
+    let err = read_counts(&local, &CountsOptions::default(), &scenario).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("2024-10-27T02:00:00"), "{text}");
+    assert!(text.contains("row 2") && text.contains("row 3"), "{text}");
+    let Error::Many { errors, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(errors.len(), 2);
+    assert!(errors.iter().all(|e| matches!(
+        e,
+        Error::LocalTime { ambiguous: true, column, .. } if column == "ts"
+    )));
+    // Adjusted to UTC, the five hours are read: minimum 860, 5 hours (the issue's case).
+    let utc = dir.path().join("issue.parquet");
+    duckdb_parquet(&issue, &utc, "CAST(t AS TIMESTAMPTZ)");
+    let counts = read_counts(&utc, &CountsOptions::default(), &scenario).unwrap();
+    let night = counts.nights().unwrap().counts()[0];
+    assert_eq!((night.persons, night.hours), (860.0, 5));
+    assert_eq!(deltid::Nights::evening(&night), date(2024, 10, 26));
+}
+
+/// A folder with the two-area scenario for nights (`plan.toml`).
+fn scenario_dir() -> tempfile::TempDir {
+    folder(&[("plan.toml", &scenario("[night]\nrule = \"minimum\"\n"))])
+}
+
+/// Night counts given per night (evening date) for Hol and Gol, uplift 0.1, with `[night]`
+/// lines `night`.
+fn baseline_dir(night: &str) -> tempfile::TempDir {
+    let counts = "date,area,count\n\
+        2024-06-03,3044,2000\n2024-06-04,3044,2200\n2024-06-05,3044,2100\n2024-06-10,3044,3000\n\
+        2024-06-03,3041,1000\n2024-06-04,3041,1100\n2024-06-10,3041,1500\n";
+    let text = scenario(&format!("[night]\n{night}")).replace("uplift = 0", "uplift = 0.1");
+    folder(&[("plan.toml", &text), ("counts.csv", counts)])
+}
+
+#[test]
+fn residents_at_home_from_a_baseline_of_quiet_nights() {
+    // Present persons = count × 1.1. Hol's reference nights 3, 4, 5 June: 2 200, 2 420,
+    // 2 310, median 2 310; Gol's (5 June not counted): 1 100, 1 210, median 1 155 from 2
+    // nights. On 10 June: Hol 3 300 − 2 310 = 990, Gol 1 650 − 1 155 = 495 guest-nights
+    // (with the registered 2 500: 800 and −850).
+    let dir = baseline_dir(
+        "residents = \"baseline\"\nreference = [\"2024-06-03\", \"2024-06-04\", \"2024-06-05\"]",
+    );
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let baseline = run.summary().residents_baseline().unwrap();
+    assert_eq!(baseline.reference.len(), 3);
+    let figures: Vec<(&str, f64, u32, Option<f64>)> = baseline
+        .areas
+        .iter()
+        .map(|(code, _, f)| (code.as_str(), f.persons, f.nights, f.registered))
+        .collect();
+    assert_eq!(figures.len(), 2);
+    assert_eq!(figures[0].0, "3044");
+    assert_close(figures[0].1, 2310.0);
+    assert_eq!((figures[0].2, figures[0].3), (3, Some(2500.0)));
+    assert_eq!(figures[1].0, "3041");
+    assert_close(figures[1].1, 1155.0);
+    assert_eq!((figures[1].2, figures[1].3), (2, Some(2500.0)));
+    let june10 = date(2024, 6, 10);
+    let hol = run.estimate().area_day(0, june10).unwrap();
+    assert_close(hol[Line::Residents], 2310.0);
+    assert_close(hol[Line::PartTime], 990.0);
+    assert_close(
+        run.estimate().area_day(1, june10).unwrap()[Line::PartTime],
+        495.0,
+    );
+    // Commuters, transit and day visitors are still not deducted.
+    assert_eq!(
+        hol[Line::Commuters] + hol[Line::Transit] + hol[Line::DayVisitors],
+        0.0
+    );
+    // The registered figure, for comparison: 3 300 − 2 500 = 800.
+    let registered = baseline_dir("");
+    let run_registered = Run::new(
+        &registered.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    assert!(run_registered.summary().residents_baseline().is_none());
+    assert_close(
+        run_registered.estimate().area_day(0, june10).unwrap()[Line::PartTime],
+        800.0,
+    );
+
+    // What a user sees: the text (en, nn), the JSON and the run record show the baseline
+    // beside the registered figure.
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        text.contains("minus residents at home (baseline of quiet nights)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "- Hol: 2 310 residents at home (from 3 reference nights counted); registered 2 500"
+        ),
+        "{text}"
+    );
+    // The run record names the figures deducted as the baseline's.
+    assert!(
+        text.contains(
+            "- residents: per area: 2310, 1155 (at night: the baseline of the reference nights, see nights)"
+        ),
+        "{text}"
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--lang", "nn"],
+    );
+    assert!(
+        stdout(&out).contains(
+            "- Gol: 1 155 innbyggjarar heime (frå 2 referansenetter med teljing); registrerte 2 500"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let areas = &json["summary"]["residents_baseline"]["areas"];
+    assert_eq!(
+        areas[0][2]["persons"].as_f64().map(f64::round),
+        Some(2310.0),
+        "{json}"
+    );
+    assert_eq!(areas[0][2]["registered"].as_f64(), Some(2500.0));
+    let nights = json["run"]["methods"]["nights"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        nights.contains("3044 2310.0 against 2500 registered"),
+        "{json}"
+    );
+    // The SQL export refuses the baseline rather than deduct the registered figure.
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let err = deltid::sql::to_sql(
+        &plan,
+        deltid::sql::Dialect::DuckDb,
+        &deltid::sql::SqlOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("baseline"), "{err}");
+}
+
+#[test]
+fn a_baseline_needs_counted_reference_nights() {
+    // No count on 1 January 2023: refused, naming the area, the nights and the file.
+    let dir = baseline_dir("residents = \"baseline\"\nreference = \"2023-01-01..2023-01-02\"");
+    let err = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .err()
+    .unwrap();
+    let text = err.to_string();
+    assert!(
+        matches!(&err, Error::InvalidScenario { key, .. } if key == "night.reference"),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("Hol (3044)") && text.contains("2023-01-01, 2023-01-02"),
+        "{text}"
+    );
+    assert!(text.contains("counts.csv"), "{text}");
+    // The scenario's own mistakes.
+    for (night, key, words) in [
+        (
+            "residents = \"baseline\"",
+            "night.residents",
+            "reference nights",
+        ),
+        (
+            "reference = [\"2024-06-03\"]",
+            "night.reference",
+            "residents = \"baseline\"",
+        ),
+        ("residents = \"census\"", "night.residents", "\"census\""),
+        (
+            "residents = \"baseline\"\nreference = \"2024-06-05..2024-06-03\"",
+            "night.reference",
+            "ends before",
+        ),
+        (
+            "residents = \"baseline\"\nreference = [\"3 June\"]",
+            "night.reference",
+            "yyyy-mm-dd",
+        ),
+    ] {
+        let dir = baseline_dir(night);
+        let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidScenario { key: k, .. } if k == key),
+            "{night}: {err:?}"
+        );
+        assert!(err.to_string().contains(words), "{night}: {err}");
+    }
+}
+
+#[test]
+fn the_planners_view_of_night_counts_has_day_and_night_peaks() {
+    // Uplift 0. 1 June: Hol 5 000 and Gol 2 000 at 12:00 (day peak 7 000), then the night:
+    // 3 000 and 4 000 at 03:00 (7 000). 2 June: Hol 6 000 and Gol 2 500 by day (8 500), and
+    // the night 3 500 + 3 000 = 6 500. Busiest nights: 1 June (7 000), 2 June (6 500);
+    // busiest days by day peak: 2 June (8 500, excess 8 500 − 6 500 = 2 000), 1 June (7 000,
+    // excess 0).
+    let counts = format!(
+        "{HOL_GOL}2024-06-02 12:00,3044,6000\n2024-06-02 12:00,3041,2500\n\
+         2024-06-03 03:00,3044,3500\n2024-06-03 03:00,3041,3000\n"
+    );
+    let dir = folder(&[("plan.toml", &scenario("")), ("counts.csv", &counts)]);
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let view = run
+        .population(&deltid::analysis::PopulationOptions::default())
+        .unwrap();
+    assert_eq!(view.measure, Measure::Night);
+    let nights: Vec<(NaiveDate, f64)> = view
+        .region
+        .peaks
+        .iter()
+        .map(|d| (d.date, d.present))
+        .collect();
+    assert_eq!(
+        nights,
+        [(date(2024, 6, 1), 7000.0), (date(2024, 6, 2), 6500.0)]
+    );
+    let days: Vec<(NaiveDate, f64, Option<f64>, Option<f64>)> = view
+        .day_peaks
+        .iter()
+        .map(|d| (d.date, d.day, d.night, d.excess))
+        .collect();
+    assert_eq!(
+        days,
+        [
+            (date(2024, 6, 2), 8500.0, Some(6500.0), Some(2000.0)),
+            (date(2024, 6, 1), 7000.0, Some(7000.0), Some(0.0)),
+        ]
+    );
+    // What planners read: nights, not days, where the figures are per night (en, nn, nb).
+    for (lang, nights_word, busiest_days, day_word) in [
+        (
+            "en",
+            "Busiest nights",
+            "Busiest days by day peak",
+            "per day",
+        ),
+        (
+            "nn",
+            "Travlaste netter",
+            "Travlaste dagar etter dagstopp",
+            "per dag",
+        ),
+        (
+            "nb",
+            "Travleste netter",
+            "Travleste dager etter dagstopp",
+            "per dag",
+        ),
+    ] {
+        let out = deltid(
+            dir.path(),
+            &["population", "--scenario", "plan.toml", "--lang", lang],
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(text.contains(nights_word), "{lang}: {text}");
+        assert!(text.contains(busiest_days), "{lang}: {text}");
+        // The run record after the view repeats the scenario's figures (per day) as given.
+        let view_text = text.split("\n- deltid: ").next().unwrap_or_default();
+        assert!(!view_text.contains(day_word), "{lang}: {view_text}");
+        assert!(
+            text.contains(" 8 500 ") && text.contains(" 2 000 "),
+            "{lang}: {text}"
+        );
+    }
+}
+
+#[test]
+fn validate_speaks_of_nights_for_night_counts() {
+    // The shipped hourly counts: 21 nights, findings about nights ("outlier on the night of
+    // …, against … on the counted night before"), no "day" anywhere in the report.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = data("hourly/scenario.toml");
+    let out = deltid(
+        dir.path(),
+        &["validate", "--scenario", scenario.to_str().unwrap()],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("6 areas, counts from 2024-10-14 to 2024-11-03 (21 nights, each night labelled by its evening date)"),
+        "{text}"
+    );
+    assert!(text.contains("missing nights"), "{text}");
+    assert!(text.contains("on the counted night before"), "{text}");
+    assert!(!text.contains("day"), "{text}");
+}
+
+#[test]
+fn the_report_has_a_nights_section() {
+    // data/hourly: the nights section says what was counted (rule, window, zone), the hours
+    // present and the daytime excess per area, and the busiest days by day peak; the figures
+    // elsewhere are per night (en, nn).
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = data("hourly/scenario.toml");
+    for (lang, words) in [
+        (
+            "en",
+            [
+                "<h2>Nights</h2>",
+                "night count: the minimum of the counts from 01:00-05:00 local time (Europe/Oslo)",
+                "Hol: 21 nights counted, 4 to 5 hours present (mean 4.05); daytime excess 658 persons per day",
+                "Busiest days by day peak",
+                "guest-nights per night (mean)",
+                "The plan&#39;s table, whole persons per night",
+            ],
+        ),
+        (
+            "nn",
+            [
+                "<h2>Netter</h2>",
+                "netteljing: minimum av teljingane frå 01:00-05:00 lokal tid (Europe/Oslo)",
+                "Hol: 21 netter talde, 4 til 5 timar med teljing (snitt 4,05); dagsoverskot 658 personar per dag",
+                "Travlaste dagar etter dagstopp",
+                "gjestedøgn per natt (snitt)",
+                "heile personar per natt",
+            ],
+        ),
+    ] {
+        let html = dir.path().join(format!("report-{lang}.html"));
+        let out = deltid(
+            dir.path(),
+            &[
+                "report",
+                "--scenario",
+                scenario.to_str().unwrap(),
+                "--lang",
+                lang,
+                "--output",
+                html.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = std::fs::read_to_string(&html).unwrap();
+        for word in words {
+            assert!(text.contains(word), "{lang}: {word:?} not in the report");
+        }
+        // The day peaks' first row: 2024-10-19, 33 870 by day, 30 792 the night after.
+        assert!(text.contains("<td>2024-10-19</td>"), "{lang}");
+        assert!(text.contains("33 870") && text.contains("3 078"), "{lang}");
     }
 }

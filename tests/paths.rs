@@ -917,3 +917,229 @@ fn every_path_gives_the_same_summary_or_all_refuse() {
         );
     }
 }
+
+/// The nights of random hourly counts as an oracle computes them, independently of deltid's
+/// reader: each instant's local time is the instant plus Oslo's offset then; a count belongs to
+/// the night of evening date D when its local time is in the window (on D + 1, or from the
+/// start on D when the window wraps); the night count is the rule over those counts, in time
+/// order. Per area (Hol, Gol): (nights, mean observed, mean guest-nights), with the plan for
+/// nights: present = observed × (1 + uplift), minus 2 500 residents.
+fn hourly_oracle(case: &crate::sql::HourlyCase) -> Vec<(String, u32, f64, f64)> {
+    let (start, end) = case.window.split_once('-').unwrap();
+    let minutes = |t: &str| {
+        let (h, m) = t.split_once(':').unwrap();
+        h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
+    };
+    let (start, end) = (minutes(start), minutes(end));
+    let wraps = start > end;
+    let mut nights: BTreeMap<(&str, i64), Vec<(i64, f64)>> = BTreeMap::new();
+    let mut rows = case.rows.clone();
+    rows.sort_by_key(|r| r.0);
+    for &(utc, area, persons) in &rows {
+        let local = utc + crate::sql::oslo_offset(utc);
+        let (day, minute) = (local.div_euclid(86_400), local.rem_euclid(86_400) / 60);
+        let inside = if wraps {
+            minute >= start || minute < end
+        } else {
+            minute >= start && minute < end
+        };
+        if !inside {
+            continue;
+        }
+        let evening = if wraps && minute >= start {
+            day
+        } else {
+            day - 1
+        };
+        nights
+            .entry((area, evening))
+            .or_default()
+            .push((minute / 60, persons));
+    }
+    let mut per_area: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for ((area, _), values) in nights {
+        let mut sorted: Vec<f64> = values.iter().map(|v| v.1).collect();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let count = match case.rule {
+            "minimum" => sorted[0],
+            "mean" => sorted.iter().sum::<f64>() / n as f64,
+            "median" if n % 2 == 1 => sorted[n / 2],
+            "median" => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+            hour => {
+                let h: i64 = hour.trim_start_matches("hour:").parse().unwrap();
+                match values.iter().find(|v| v.0 == h) {
+                    Some(v) => v.1,
+                    None => continue,
+                }
+            }
+        };
+        per_area.entry(area).or_default().push(count);
+    }
+    ["3044", "3041"]
+        .iter()
+        .filter_map(|&code| {
+            let counts = per_area.get(code)?;
+            let n = counts.len() as f64;
+            let observed = counts.iter().sum::<f64>() / n;
+            let part_time = counts
+                .iter()
+                .map(|c| c + c * case.uplift - 2500.0)
+                .sum::<f64>()
+                / n;
+            Some((code.to_owned(), counts.len() as u32, observed, part_time))
+        })
+        .collect()
+}
+
+#[test]
+fn every_path_to_random_hourly_counts_agrees() {
+    // Random hourly counts over both changes of clocks (tests/sql.rs makes them): read whole,
+    // in chunks, from Parquet (the timestamps as text, and as instants adjusted to UTC), and
+    // reduced in SQL by DuckDB, each gives the oracle's nights.
+    let root = tempfile::tempdir().unwrap();
+    let mut jobs = Vec::new();
+    let mut wanted = Vec::new();
+    for seed in 1..=12u64 {
+        let case = crate::sql::random_hourly(seed);
+        let oracle = hourly_oracle(&case);
+        assert!(!oracle.is_empty(), "seed {seed}: some nights");
+        let dir = root.path().join(format!("hourly-{seed}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("scenario.toml"), &case.scenario).unwrap();
+        let csv = dir.join("counts.csv");
+        std::fs::write(&csv, &case.counts).unwrap();
+        // The same instants written in UTC, for a Parquet column of TIMESTAMPTZ.
+        let mut utc = String::from("ts,area,count\n");
+        for (instant, area, persons) in &case.rows {
+            let t = chrono::DateTime::from_timestamp(*instant, 0).unwrap();
+            writeln!(utc, "{},{area},{persons:?}", t.format("%Y-%m-%dT%H:%M:%SZ")).unwrap();
+        }
+        let utc_csv = dir.join("utc.csv");
+        std::fs::write(&utc_csv, utc).unwrap();
+        let text_parquet = dir.join("text.parquet");
+        let utc_parquet = dir.join("utc.parquet");
+        let script = format!(
+            "import duckdb\ncon = duckdb.connect()\n\
+             for src, ts, dst in [('{}', 't', '{}'), ('{}', 'CAST(t AS TIMESTAMPTZ)', '{}')]:\n    \
+             con.execute(\"COPY (SELECT \" + ts + \" AS ts, area, count FROM read_csv(?, header = true, \
+             columns = {{'t': 'VARCHAR', 'area': 'VARCHAR', 'count': 'DOUBLE'}})) TO '\" + dst + \"' (FORMAT parquet)\", [src])\n",
+            csv.display(),
+            text_parquet.display(),
+            utc_csv.display(),
+            utc_parquet.display()
+        );
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let check = |path: &str, summary: &Summary| {
+            let got: Vec<(String, u32, f64, f64)> = summary
+                .areas()
+                .iter()
+                .map(|a| {
+                    (
+                        a.code().map(ToString::to_string).unwrap_or_default(),
+                        a.days(),
+                        a.mean().observed(),
+                        a.mean().part_time(),
+                    )
+                })
+                .collect();
+            assert_eq!(got.len(), oracle.len(), "seed {seed} {path}: {got:?}");
+            for (g, w) in got.iter().zip(&oracle) {
+                assert_eq!((&g.0, g.1), (&w.0, w.1), "seed {seed} {path}");
+                for (a, b) in [(g.2, w.2), (g.3, w.3)] {
+                    assert!(
+                        (a - b).abs() <= TOLERANCE * a.abs().max(1.0),
+                        "seed {seed} {path} {}: {a} against the oracle's {b} ({} {})",
+                        g.0,
+                        case.rule,
+                        case.window
+                    );
+                }
+            }
+        };
+        let scenario = read_scenario(dir.join("scenario.toml")).unwrap();
+        let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+        let options = CountsOptions::default();
+        for (path, counts) in [
+            ("csv", read_counts(&csv, &options, &scenario)),
+            (
+                "csv in chunks",
+                deltid::read_counts_in_chunks(&csv, &options, &scenario, 61, 3)
+                    .and_then(|r| r.into_counts()),
+            ),
+            (
+                "parquet text",
+                read_counts(&text_parquet, &options, &scenario),
+            ),
+            (
+                "parquet utc",
+                read_counts(&utc_parquet, &options, &scenario),
+            ),
+        ] {
+            let counts = counts.unwrap_or_else(|e| panic!("seed {seed} {path}: {e}"));
+            check(path, &plan.estimate(&counts).unwrap().summary());
+        }
+        let query = dir.join("query.sql");
+        let sql = to_sql(
+            &plan,
+            Dialect::DuckDb,
+            &SqlOptions::new("counts", Rows::Summary).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(&query, sql).unwrap();
+        jobs.push((csv, query, b',', "VARCHAR"));
+        wanted.push((seed, oracle));
+    }
+    // The query's table: `date` is the script's first column; here the timestamps.
+    for (result, (seed, oracle)) in duckdb_hourly(&jobs).into_iter().zip(wanted) {
+        let rows = result.unwrap_or_else(|e| panic!("seed {seed}: the query fails: {e}"));
+        let got = from_sql(&rows);
+        assert_eq!(got.areas.len(), oracle.len(), "seed {seed} sql");
+        for (g, w) in got.areas.iter().zip(&oracle) {
+            assert_eq!((&g.0, g.1), (&w.0, w.1), "seed {seed} sql");
+            let (observed, part_time) = (g.2[0], g.2[7]);
+            assert!(
+                (observed - w.2).abs() <= TOLERANCE * w.2.abs().max(1.0),
+                "seed {seed} sql"
+            );
+            assert!(
+                (part_time - w.3).abs() <= TOLERANCE * w.3.abs().max(1.0),
+                "seed {seed} sql"
+            );
+        }
+    }
+}
+
+/// [`duckdb`] for tables of hourly counts: the CSV's first column is `ts`.
+fn duckdb_hourly(jobs: &[(PathBuf, PathBuf, u8, &str)]) -> Vec<Result<Vec<Vec<String>>, String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let renamed: Vec<(PathBuf, PathBuf, u8, &str)> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, (csv, sql, delim, kind))| {
+            // The script names the first column `date`: the query reads `ts`, so the header
+            // is rewritten to `date` and the query to read it.
+            let text = std::fs::read_to_string(csv)
+                .unwrap()
+                .replacen("ts,", "date,", 1);
+            let copy = dir.path().join(format!("{i}.csv"));
+            std::fs::write(&copy, text).unwrap();
+            let query = std::fs::read_to_string(sql)
+                .unwrap()
+                .replace("\"c\".\"ts\"", "\"c\".\"date\"");
+            let query_copy = dir.path().join(format!("{i}.sql"));
+            std::fs::write(&query_copy, query).unwrap();
+            (copy, query_copy, *delim, *kind)
+        })
+        .collect();
+    duckdb(&renamed)
+}

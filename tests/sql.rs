@@ -27,7 +27,8 @@ const INSTALL: &str = "python3 -m pip install -r tests/requirements.txt";
 
 /// Loads the counts CSV (date, area, count) as table `counts`, the area column of the SQL type
 /// argv[3], and runs the query; prints each row tab-separated, floats in full precision. Exit 3
-/// without the duckdb module.
+/// without the duckdb module. With argv[4], the CSV holds hourly counts (ts, area, count), the
+/// `ts` column of that SQL type, read with the session's time zone argv[5].
 const DUCKDB: &str = r#"
 import sys
 try:
@@ -36,8 +37,13 @@ except ImportError as e:
     print(e, file=sys.stderr)
     sys.exit(3)
 con = duckdb.connect()
+if len(sys.argv) > 4:
+    con.execute("SET TimeZone = '" + sys.argv[5] + "'")
+    first = "'ts': '" + sys.argv[4] + "'"
+else:
+    first = "'date': 'DATE'"
 con.execute("CREATE TABLE counts AS SELECT * FROM read_csv(?, header = true, "
-            "columns = {'date': 'DATE', 'area': '" + sys.argv[3] + "', 'count': 'DOUBLE'})",
+            "columns = {" + first + ", 'area': '" + sys.argv[3] + "', 'count': 'DOUBLE'})",
             [sys.argv[1]])
 rows = con.execute(open(sys.argv[2], encoding="utf-8").read()).fetchall()
 for row in rows:
@@ -61,6 +67,28 @@ impl AreaColumn {
             (AreaColumn::Text, Engine::DuckDb) => "VARCHAR",
             (AreaColumn::Text, Engine::Postgres(_)) => "TEXT",
             (AreaColumn::Integer, _) => "BIGINT",
+        }
+    }
+}
+
+/// The SQL type of an hourly counts table's `ts` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TsColumn {
+    /// Text as written in the CSV file.
+    Text,
+    /// `TIMESTAMP WITH TIME ZONE` (every cell written with an offset).
+    WithZone,
+    /// `TIMESTAMP` (every cell a local time of the scenario's zone).
+    Local,
+}
+
+impl TsColumn {
+    fn sql_type(self, engine: &Engine) -> &'static str {
+        match (self, engine) {
+            (TsColumn::Text, Engine::DuckDb) => "VARCHAR",
+            (TsColumn::Text, Engine::Postgres(_)) => "TEXT",
+            (TsColumn::WithZone, _) => "TIMESTAMPTZ",
+            (TsColumn::Local, _) => "TIMESTAMP",
         }
     }
 }
@@ -102,18 +130,45 @@ impl Engine {
         counts: &Path,
         area: AreaColumn,
     ) -> Result<Vec<Vec<String>>, String> {
+        self.run_table(sql, counts, area, None)
+    }
+
+    /// Runs `sql` on hourly counts in `counts` (CSV: ts, area, count; area as text), the `ts`
+    /// column of the engine's type for `ts`, read in a session whose time zone is `session`.
+    fn run_hourly(
+        &self,
+        sql: &str,
+        counts: &Path,
+        ts: TsColumn,
+        session: &str,
+    ) -> Result<Vec<Vec<String>>, String> {
+        self.run_table(sql, counts, AreaColumn::Text, Some((ts, session)))
+    }
+
+    fn run_table(
+        &self,
+        sql: &str,
+        counts: &Path,
+        area: AreaColumn,
+        hourly: Option<(TsColumn, &str)>,
+    ) -> Result<Vec<Vec<String>>, String> {
         let area = area.sql_type(self);
         let dir = tempfile::tempdir().expect("a temporary folder");
         let query = dir.path().join("query.sql");
         let output = match self {
             Engine::DuckDb => {
                 std::fs::write(&query, sql).expect("the query is written");
-                let output = Command::new("python3")
+                let mut command = Command::new("python3");
+                command
                     .arg("-c")
                     .arg(DUCKDB)
                     .arg(counts)
                     .arg(&query)
-                    .arg(area)
+                    .arg(area);
+                if let Some((ts, session)) = hourly {
+                    command.arg(ts.sql_type(self)).arg(session);
+                }
+                let output = command
                     .output()
                     .unwrap_or_else(|e| panic!("cannot run python3 ({e}): {INSTALL}"));
                 assert_ne!(
@@ -126,8 +181,13 @@ impl Engine {
             }
             Engine::Postgres(conn) => {
                 let counts = counts.display().to_string().replace('\'', "''");
+                let (first, session) = match hourly {
+                    Some((ts, session)) => (format!("ts {}", ts.sql_type(self)), session),
+                    None => ("date DATE".to_owned(), "UTC"),
+                };
                 let script = format!(
-                    "CREATE TEMPORARY TABLE counts (date DATE, area {area}, count DOUBLE PRECISION);\n\
+                    "SET TIME ZONE '{session}';\n\
+                     CREATE TEMPORARY TABLE counts ({first}, area {area}, count DOUBLE PRECISION);\n\
                      \\copy counts FROM '{counts}' CSV HEADER\n{sql}"
                 );
                 std::fs::write(&query, script).expect("the query is written");
@@ -1219,4 +1279,460 @@ fn an_empty_table_name_is_reported_as_such() {
         );
         assert!(stdout(&output).is_empty());
     }
+}
+
+// ---- Night counts: hourly counts reduced to nights in SQL (issue 16, part 1) ----
+
+/// A scenario of Hol and Gol for nights: 2 500 residents each, commuters, transit and day
+/// visitors that the plan for nights does not deduct, `[night]` with `window` and `rule`.
+fn night_scenario(uplift: f64, window: &str, rule: &str) -> String {
+    format!(
+        "name = \"Two\"\nuplift = {uplift}\ntime_zone = \"Europe/Oslo\"\n\
+         [night]\nwindow = \"{window}\"\nrule = \"{rule}\"\n\
+         [deductions]\ncommuters = 100\ntransit = 50\nday_visitors = 70\n\
+         [[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n\
+         [[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n"
+    )
+}
+
+/// Runs a scenario for nights on hourly counts through deltid and every engine (the `ts`
+/// column typed `ts`, the session in `session`), summary and daily, asserting they agree;
+/// returns deltid's estimate and DuckDB's daily rows.
+fn check_hourly(
+    case: &str,
+    scenario: &Path,
+    counts: &Path,
+    ts: TsColumn,
+    session: &str,
+) -> (Estimate, Vec<Vec<String>>) {
+    let estimate = estimate(scenario, counts).expect("deltid estimates");
+    assert_eq!(estimate.plan().measure(), deltid::Measure::Night, "{case}");
+    let summary = estimate.summary();
+    let mut duckdb = Vec::new();
+    for engine in Engine::all() {
+        for (rows, expected) in [
+            (Rows::Summary, summary_rows(&summary)),
+            (Rows::Daily, daily_rows(&estimate)),
+        ] {
+            let options = SqlOptions::new("counts", rows).expect("a table name");
+            let sql = query(scenario, engine.dialect(), &options).expect("a query");
+            let actual = engine
+                .run_hourly(&sql, counts, ts, session)
+                .unwrap_or_else(|e| panic!("{engine:?} {case} {rows:?}: the query fails: {e}"));
+            assert_rows(&engine, &format!("{case} {rows:?}"), &actual, &expected);
+            if matches!(engine, Engine::DuckDb) && rows == Rows::Daily {
+                duckdb = actual;
+            }
+        }
+    }
+    (estimate, duckdb)
+}
+
+/// Hol's observed night counts of DuckDB's daily rows: (evening date, persons).
+fn hol_nights(rows: &[Vec<String>]) -> Vec<(String, f64)> {
+    rows.iter()
+        .filter(|r| r[1] == "3044")
+        .map(|r| (r[0].clone(), r[3].parse().expect("a number")))
+        .collect()
+}
+
+/// The cases of the issue, in one table: Hol's 25-hour and 23-hour nights, a count at 03:00
+/// on 1 February, and Hol and Gol by day and by night.
+const ISSUE_HOURS: &str = "ts,area,count\n\
+    2024-02-01 03:00,3044,500\n\
+    2024-06-10T12:00:00+02:00,3044,5000\n\
+    2024-06-11T03:00:00+02:00,3044,3000\n\
+    2024-06-10T12:00:00+02:00,3041,2000\n\
+    2024-06-11T03:00:00+02:00,3041,4000\n\
+    2024-10-26T23:00:00Z,3044,900\n\
+    2024-10-27T00:00:00Z,3044,880\n\
+    2024-10-27T01:00:00Z,3044,870\n\
+    2024-10-27T02:00:00Z,3044,860\n\
+    2024-10-27T03:00:00Z,3044,865\n\
+    2025-03-30T00:00:00Z,3044,700\n\
+    2025-03-30T01:00:00Z,3044,690\n\
+    2025-03-30T02:00:00Z,3044,695\n";
+
+#[test]
+fn the_issues_night_cases_in_sql() {
+    // By hand, Hol's nights (evening date: the counts in 01:00-05:00 local on the next day):
+    // - 2024-01-31: 500 (the count at 03:00 on 1 February);
+    // - 2024-06-10: 3 000 (the 12:00 count of 5 000 is by day);
+    // - 2024-10-26: UTC 23, 00, 01, 02, 03 are local 01, 02, 02, 03, 04 (25-hour night):
+    //   minimum 860, mean (900 + 880 + 870 + 860 + 865) / 5 = 875;
+    // - 2025-03-29: UTC 00, 01, 02 are local 01, 03, 04 (23-hour night): minimum 690,
+    //   mean (700 + 690 + 695) / 3 = 695.
+    // The count at 02:00 ("hour:02"): only the 25-hour night has one, twice; the first in time
+    // is UTC 00:00, 880.
+    let cases: [(&str, Vec<(&str, f64)>); 3] = [
+        (
+            "minimum",
+            vec![
+                ("2024-01-31", 500.0),
+                ("2024-06-10", 3000.0),
+                ("2024-10-26", 860.0),
+                ("2025-03-29", 690.0),
+            ],
+        ),
+        (
+            "mean",
+            vec![
+                ("2024-01-31", 500.0),
+                ("2024-06-10", 3000.0),
+                ("2024-10-26", 875.0),
+                ("2025-03-29", 695.0),
+            ],
+        ),
+        ("hour:02", vec![("2024-10-26", 880.0)]),
+    ];
+    for (rule, want) in cases {
+        let dir = folder(&[
+            ("plan.toml", &night_scenario(0.0, "01:00-05:00", rule)),
+            ("counts.csv", ISSUE_HOURS),
+        ]);
+        let (estimate, rows) = check_hourly(
+            rule,
+            &dir.path().join("plan.toml"),
+            &dir.path().join("counts.csv"),
+            TsColumn::Text,
+            "UTC",
+        );
+        let want: Vec<(String, f64)> = want.iter().map(|(d, p)| (d.to_string(), *p)).collect();
+        assert_eq!(hol_nights(&rows), want, "{rule}");
+        if rule == "minimum" {
+            // Uplift 0, 2 500 residents at home in each, nothing else deducted at night: on
+            // 2024-06-10 Hol 3 000 − 2 500 = 500 and Gol 4 000 − 2 500 = 1 500 guest-nights,
+            // the region's 2 000 (by day, 5 000 and 2 000 would put them all in Hol).
+            let gol: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == "3041").collect();
+            assert_eq!(gol.len(), 1);
+            assert_eq!(gol[0][10].parse::<f64>().ok(), Some(1500.0));
+            let hol = rows
+                .iter()
+                .find(|r| r[1] == "3044" && r[0] == "2024-06-10")
+                .expect("Hol's night");
+            assert_eq!(hol[10].parse::<f64>().ok(), Some(500.0));
+            let region = rows.last().expect("the region's day");
+            assert_eq!(
+                (region[0].as_str(), region[2].as_str()),
+                ("2024-06-10", "Two")
+            );
+            assert_eq!(region[10].parse::<f64>().ok(), Some(2000.0));
+            // Commuters, transit and day visitors are not deducted at night.
+            for row in &rows {
+                assert_eq!(&row[7..10], ["0.0", "0.0", "0.0"], "{row:?}");
+            }
+            // Gol's only night: 1 500 guest-nights, its mean.
+            assert_close(estimate.summary().areas()[1].mean().part_time(), 1500.0);
+        }
+    }
+}
+
+#[test]
+fn typed_timestamp_columns_are_read_as_deltids_reader_reads_text() {
+    // The same counts in a TIMESTAMP WITH TIME ZONE column (the engine writes it with its
+    // session's offset, +02 or +01 without minutes) and, as local times, in a TIMESTAMP
+    // column (the 25-hour night's two 02:00 counts cannot be written so and are left out).
+    let with_offsets = ISSUE_HOURS.replace("2024-02-01 03:00", "2024-02-01T03:00:00+01:00");
+    let local: String = std::iter::once("ts,area,count".to_owned())
+        .chain(
+            [
+                ("2024-02-01 03:00:00", "3044", 500),
+                ("2024-06-10 12:00:00", "3044", 5000),
+                ("2024-06-11 03:00:00", "3044", 3000),
+                ("2024-10-27 01:00:00", "3044", 900),
+                ("2024-10-27 03:00:00", "3044", 860),
+                ("2024-10-27 04:00:00", "3044", 865),
+                ("2025-03-30 01:00:00", "3044", 700),
+                ("2025-03-30 03:00:00", "3044", 690),
+                ("2025-03-30 04:00:00", "3044", 695),
+                ("2024-06-10 12:00:00", "3041", 2000),
+                ("2024-06-11 03:00:00", "3041", 4000),
+            ]
+            .iter()
+            .map(|(t, a, c)| format!("{t},{a},{c}")),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (case, counts, ts, session, mean) in [
+        (
+            "timestamptz",
+            with_offsets.as_str(),
+            TsColumn::WithZone,
+            "Europe/Oslo",
+            875.0,
+        ),
+        (
+            "timestamptz",
+            with_offsets.as_str(),
+            TsColumn::WithZone,
+            "UTC",
+            875.0,
+        ),
+        // Local 01, 03, 04 on 2024-10-27: (900 + 860 + 865) / 3 = 875.
+        ("timestamp", local.as_str(), TsColumn::Local, "UTC", 875.0),
+    ] {
+        let dir = folder(&[
+            ("plan.toml", &night_scenario(0.06, "01:00-05:00", "mean")),
+            ("counts.csv", counts),
+        ]);
+        let (_, rows) = check_hourly(
+            case,
+            &dir.path().join("plan.toml"),
+            &dir.path().join("counts.csv"),
+            ts,
+            session,
+        );
+        let night = hol_nights(&rows)
+            .into_iter()
+            .find(|n| n.0 == "2024-10-26")
+            .expect("the 25-hour night");
+        assert_eq!(night.1, mean, "{case} {session}");
+    }
+}
+
+/// As [`refusals`], for hourly counts (`ts` as text).
+fn hourly_refusals(scenario: &Path, counts: &Path) -> (deltid::Error, Vec<(String, String)>) {
+    let refused = estimate(scenario, counts)
+        .map(|_| ())
+        .expect_err("deltid refuses the counts");
+    let mut errors = Vec::new();
+    for engine in Engine::all() {
+        for rows in [Rows::Summary, Rows::Daily] {
+            let options = SqlOptions::new("counts", rows).expect("a table name");
+            let sql = query(scenario, engine.dialect(), &options).expect("a query");
+            let error = engine
+                .run_hourly(&sql, counts, TsColumn::Text, "UTC")
+                .expect_err("the query must fail");
+            errors.push((format!("{engine:?} {rows:?}"), error));
+        }
+    }
+    (refused, errors)
+}
+
+#[test]
+fn local_times_the_zone_has_twice_or_skips_stop_the_query() {
+    for (ts, what) in [
+        ("2024-10-27 02:00", "occurs twice"),
+        ("2025-03-30 02:30", "does not exist"),
+        ("27.10.2024 01:00", "is not a time"),
+    ] {
+        let counts = format!("ts,area,count\n2024-10-27 01:00,3044,5\n{ts},3044,7\n");
+        let dir = folder(&[
+            ("plan.toml", &night_scenario(0.0, "01:00-05:00", "minimum")),
+            ("counts.csv", &counts),
+        ]);
+        let (refused, errors) = hourly_refusals(
+            &dir.path().join("plan.toml"),
+            &dir.path().join("counts.csv"),
+        );
+        assert!(refused.to_string().contains(ts), "{refused}");
+        for (engine, error) in errors {
+            assert!(
+                error.contains("deltid: ") && error.contains(what),
+                "{engine}: {error}"
+            );
+            assert!(error.contains(ts), "{engine}: {error}");
+        }
+    }
+    // The same instant twice for one area.
+    let counts = "ts,area,count\n2024-10-27T01:00:00+02:00,3044,5\n2024-10-26T23:00:00Z,3044,7\n";
+    let dir = folder(&[
+        ("plan.toml", &night_scenario(0.0, "01:00-05:00", "minimum")),
+        ("counts.csv", counts),
+    ]);
+    let (_, errors) = hourly_refusals(
+        &dir.path().join("plan.toml"),
+        &dir.path().join("counts.csv"),
+    );
+    for (engine, error) in errors {
+        assert!(
+            error.contains("deltid: area 3044 has 2024-10-26 23:00:00 (UTC) twice"),
+            "{engine}: {error}"
+        );
+    }
+}
+
+#[test]
+fn spark_refuses_night_counts_with_its_reason() {
+    let dir = folder(&[("plan.toml", &night_scenario(0.0, "01:00-05:00", "minimum"))]);
+    let error = query(
+        &dir.path().join("plan.toml"),
+        Dialect::Spark,
+        &SqlOptions::default(),
+    )
+    .expect_err("Spark is refused");
+    assert!(error.to_string().contains("session's zone"), "{error}");
+}
+
+/// A small random generator (xorshift), so the cases are the same on every run.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Oslo's offset from UTC at a UTC instant (seconds since 1970) of 2024-2025: summer time
+/// (+2) from 2024-03-31 01:00 UTC to 2024-10-27 01:00 UTC and from 2025-03-30 01:00 UTC.
+pub(crate) fn oslo_offset(utc: i64) -> i64 {
+    let at = |y, m, d| {
+        chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(1, 0, 0))
+            .map(|t| t.and_utc().timestamp())
+            .unwrap_or_default()
+    };
+    let summer = (at(2024, 3, 31)..at(2024, 10, 27)).contains(&utc)
+        || (at(2025, 3, 30)..at(2025, 10, 26)).contains(&utc);
+    if summer { 7200 } else { 3600 }
+}
+
+/// Random hourly counts over the two nights the clocks change (2024-10-26/27 and
+/// 2025-03-29/30) and a few around them, with hours missing, each time written with `Z`,
+/// with Oslo's offset or as a local time (never a local time Oslo has twice); a rule and a
+/// window (one wrapping over midnight) picked at random.
+pub(crate) fn random_hourly(seed: u64) -> HourlyCase {
+    let mut r = Xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let rules = ["minimum", "median", "mean", "hour:03", "hour:02"];
+    let windows = ["01:00-05:00", "22:00-06:00", "00:30-04:30", "02:00-03:00"];
+    let rule = rules[r.below(rules.len() as u64) as usize];
+    let window = windows[r.below(windows.len() as u64) as usize];
+    let uplift = [0.0, 0.06, 0.125][r.below(3) as usize];
+    let mut counts = String::from("ts,area,count\n");
+    let mut rows = Vec::new();
+    let starts = [(2024, 10, 24), (2025, 3, 27)];
+    for (y, m, d) in starts {
+        let start = chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp())
+            .unwrap_or_default();
+        for area in ["3044", "3041"] {
+            // Every half hour for five days, about a fifth missing.
+            for step in 0..(5 * 48) {
+                if r.below(5) == 0 {
+                    continue;
+                }
+                let utc = start + step * 1800;
+                let offset = oslo_offset(utc);
+                let instant = chrono::DateTime::from_timestamp(utc, 0).unwrap_or_default();
+                let local = instant.naive_utc() + chrono::Duration::seconds(offset);
+                // Local times Oslo has twice: 02:00-02:59 on 2024-10-27.
+                let twice = local.date()
+                    == chrono::NaiveDate::from_ymd_opt(2024, 10, 27).unwrap_or_default()
+                    && local.format("%H").to_string() == "02";
+                let ts = match (r.below(3), twice) {
+                    (0, _) => instant.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    (1, _) | (_, true) => format!(
+                        "{}+0{}:00",
+                        local.format("%Y-%m-%dT%H:%M:%S"),
+                        offset / 3600
+                    ),
+                    _ => local.format("%Y-%m-%d %H:%M").to_string(),
+                };
+                let persons = 2000 + r.below(3000);
+                let count = if r.below(4) == 0 {
+                    format!("{persons}.{}", r.below(10))
+                } else {
+                    persons.to_string()
+                };
+                counts.push_str(&format!("{ts},{area},{count}\n"));
+                rows.push((utc, area, count.parse().unwrap_or(f64::NAN)));
+            }
+        }
+    }
+    HourlyCase {
+        scenario: night_scenario(uplift, window, rule),
+        counts,
+        rows,
+        rule,
+        window,
+        uplift,
+    }
+}
+
+/// Random hourly counts ([`random_hourly`]): the scenario (Hol and Gol, 2 500 residents each)
+/// and counts as written, and the counts as generated: (instant in seconds since 1970 UTC,
+/// area code, persons), with the rule, window and uplift picked.
+pub(crate) struct HourlyCase {
+    pub scenario: String,
+    pub counts: String,
+    pub rows: Vec<(i64, &'static str, f64)>,
+    pub rule: &'static str,
+    pub window: &'static str,
+    pub uplift: f64,
+}
+
+#[test]
+fn random_hourly_counts_with_the_clock_changes_agree_in_sql() {
+    for seed in 1..=6 {
+        let HourlyCase {
+            scenario, counts, ..
+        } = random_hourly(seed);
+        let dir = folder(&[("plan.toml", &scenario), ("counts.csv", &counts)]);
+        let (estimate, _) = check_hourly(
+            &format!("seed {seed}"),
+            &dir.path().join("plan.toml"),
+            &dir.path().join("counts.csv"),
+            TsColumn::Text,
+            "UTC",
+        );
+        // Both clock-change nights are among the nights (unless the rule's hour is missing).
+        assert!(
+            estimate.summary().region().days() > 0,
+            "seed {seed}: {scenario}"
+        );
+    }
+}
+
+#[test]
+fn the_shipped_hourly_counts_in_sql_and_on_the_command_line() {
+    // data/hourly: 6 areas, 21 nights; the query of `deltid sql` is the library's, and run on
+    // the hourly counts it gives deltid's estimate, night by night.
+    let scenario = data("hourly/scenario.toml");
+    let counts = data("hourly/counts.csv");
+    let (estimate, rows) = check_hourly("data/hourly", &scenario, &counts, TsColumn::Text, "UTC");
+    assert_eq!(estimate.summary().region().days(), 21);
+    assert_eq!(rows.len(), 21 * 7, "21 nights of 6 areas and the region");
+    let dir = tempfile::tempdir().unwrap();
+    let out = deltid(
+        dir.path(),
+        &[
+            "sql",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--dialect",
+            "duckdb",
+            "--daily",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let options = SqlOptions::new("counts", Rows::Daily).unwrap();
+    assert_eq!(
+        stdout(&out),
+        query(&scenario, Dialect::DuckDb, &options).unwrap()
+    );
+    // --nights compiles the plan for nights for a scenario without [night].
+    let out = deltid(
+        dir.path(),
+        &[
+            "sql",
+            "--scenario",
+            data("hallingdal/plan-2021.toml").to_str().unwrap(),
+            "--dialect",
+            "postgres",
+            "--nights",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("(ts, area, count: hourly or time-point counts)"));
+    // The scenario's 1 000 commuters are not deducted at night.
+    assert!(
+        stdout(&out).contains("CAST('0.0' AS DOUBLE PRECISION) AS \"commuters_deducted\""),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("CAST('1000.0' AS DOUBLE PRECISION) * "));
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use deltid::sql::{DEFAULT_TABLE, Dialect, Rows, SqlOptions, to_sql};
-use deltid::{Plan, Selection};
+use deltid::{Measure, Plan, Selection};
 
 use crate::Failure;
 use crate::output::Output;
@@ -17,14 +17,22 @@ use crate::output::Output;
 /// and day and then the region's days, equal to deltid's own estimate on the same counts. It
 /// stops, as deltid does, on rows it cannot place in an area, a repeated day, a count that is
 /// no number of persons and a date it cannot read unambiguously.
+///
+/// For a scenario with [night] (or with --nights) the table holds hourly or time-point counts
+/// (ts, area, count), reduced in the query to one count per area and night by the window and
+/// rule of [night] in the scenario's time_zone, and estimated by the plan for nights (only the
+/// residents at home deducted), as deltid estimate does on the same counts.
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid sql --scenario data/hallingdal/plan-2021.toml --dialect duckdb \
     --output estimate.sql\n  deltid sql --scenario data/hallingdal/ssb-2020.toml --dialect spark \
     --table telecom.daily_counts --daily\n\nThe table needs one row per area and day: date (DATE), \
     area (text or a whole number: codes, labels or names, read as deltid reads them, \
-    [area_codes] included), count (persons).\n\nA scenario with [origin] reads a split instead: \
-    date, area, origin, count (-1 for a suppressed cell), one row per date, area and origin; the \
+    [area_codes] included), count (persons).\n\nNight counts (a scenario with [night], or --nights): \
+    one row per area and instant: ts (text, TIMESTAMP WITH TIME ZONE, or TIMESTAMP of local time \
+    in the scenario's time_zone), area, count; DuckDB or PostgreSQL.\n  deltid sql --scenario \
+    data/hourly/scenario.toml --dialect duckdb --table hourly_counts\n\nA scenario with [origin] \
+    reads a split instead: date, area, origin, count (-1 for a suppressed cell), one row per date, area and origin; the \
     query gives the figures of `deltid estimate` on the split (date, area, name, figure, low, high, \
     exact, high_excluded, zero_filled):\n  deltid sql --scenario data/home-split/scenario.toml \
     --dialect duckdb --table split"
@@ -39,6 +47,11 @@ pub struct Args {
     /// One row per area and day instead of one per area.
     #[arg(long)]
     daily: bool,
+    /// The table holds hourly counts (ts, area, count): reduce them to nights and estimate
+    /// them by the plan for nights, as `deltid estimate` does with hourly counts (implied by
+    /// [night] in the scenario).
+    #[arg(long)]
+    nights: bool,
     /// The counts table (NAME or SCHEMA.NAME; each part quoted, so its case is kept).
     #[arg(long, default_value = DEFAULT_TABLE, value_name = "NAME", value_parser = table_name)]
     table: String,
@@ -88,7 +101,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .into());
     }
     output.refuse_inputs("--output", &scenario.inputs())?;
-    let plan = Plan::new(&scenario, &Selection::default())?;
+    let plan = if args.nights {
+        Plan::for_measure(&scenario, &Selection::default(), Measure::Night)?
+    } else {
+        Plan::new(&scenario, &Selection::default())?
+    };
     let sql = to_sql(&plan, dialect, &options)?;
     output.write(|out| Ok(out.write_all(sql.as_bytes())?))?;
     Ok(())

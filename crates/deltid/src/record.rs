@@ -188,7 +188,19 @@ impl RunRecord {
             },
             created: now(),
             command: Vec::new(),
-            scenario: ScenarioRecord::new(scenario),
+            scenario: {
+                let mut record = ScenarioRecord::new(scenario);
+                // A baseline of residents at home: the figures deducted are the baseline's.
+                if estimate.plan().residents_baseline().is_some()
+                    && let Some(residents) = record.deductions.first_mut()
+                {
+                    residents.1 = format!(
+                        "{} (at night: the baseline of the reference nights, see nights)",
+                        residents.1
+                    );
+                }
+                record
+            },
             inputs,
             selection: SelectionRecord::new(selection, counts.span()),
             methods: Methods {
@@ -211,7 +223,31 @@ impl RunRecord {
                         nights.settings().describe(),
                         nights.zone()
                     )),
-                },
+                }
+                .map(|text| match estimate.plan().residents_baseline() {
+                    Some(baseline) => format!(
+                        "{text}; residents at home: a baseline, per area the median present persons of the reference nights {} ({}), in place of the registered figure",
+                        baseline
+                            .reference
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        baseline
+                            .areas
+                            .iter()
+                            .zip(estimate.plan().scenario().areas())
+                            .filter_map(|(f, a)| f.map(|f| format!(
+                                "{} {:.1} against {} registered",
+                                a.code.as_str(),
+                                f.persons,
+                                f.registered.map_or_else(|| "none".to_owned(), |r| format!("{r:.0}"))
+                            )))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => text,
+                }),
                 ..Methods::default()
             },
         }

@@ -49,6 +49,32 @@
 //! its lines come from its own count and the region's own deductions. The daily rows
 //! ([`Rows::Daily`]) are each area's days, then the region's.
 //!
+//! # Night counts
+//! A plan for nights ([`Measure::Night`](deltid_model::Measure): a scenario with `[night]`, or
+//! a plan compiled with [`Plan::for_measure`]) reads a table of hourly or time-point counts
+//! instead, one row per area and instant:
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `ts` | text, `TIMESTAMP WITH TIME ZONE` or `TIMESTAMP` | the instant counted |
+//! | `area` | text, or a whole number | the area, read as above |
+//! | `count` | a number | persons present at that instant |
+//!
+//! The timestamp is read as deltid's reader reads it: written with an offset (`Z`, `+01:00`,
+//! and, as engines write a `TIMESTAMP WITH TIME ZONE` as text, `+01`) it is that instant;
+//! without one (a `TIMESTAMP` column, or text such as `2024-10-27 01:00`) it is a local time in
+//! the scenario's `time_zone`, and one the zone has twice or skips stops the query. Rows are
+//! keyed by instant: a second row for an area and instant stops the query. Each area's counts
+//! are reduced to nights by the scenario's [`NightSettings`](deltid_model::NightSettings) as
+//! [`Nights::reduce`](deltid_model::Nights::reduce) reduces them (the window in local time,
+//! the night labelled by its evening date, the minimum, median, mean or first count at the
+//! hour), and the plan for nights (only the residents at home deducted) takes the night
+//! counts as the plan for days takes daily counts; `date` in the rows is the evening date. The
+//! daytime excess and the hours present are not in the rows. A baseline of residents at home
+//! (`[night] residents = "baseline"`) is refused ([`Error::Unsupported`]). Time zones need DuckDB's ICU
+//! extension (built in) or PostgreSQL; Spark is refused ([`Error::Unsupported`]): its
+//! `TIMESTAMP` lives in the session's zone, which cannot hold every local time of another.
+//!
 //! # Counts split by origin
 //! A scenario with `[origin]` (see [`deltid_model::origin`]) reads a table `date, area,
 //! origin, count` instead: one row per date, area and origin, `count` a number of persons (the
@@ -73,15 +99,13 @@
 //! cases when asked to; Spark's text is written with the same pieces but not run.
 //!
 //! # What cannot be written in SQL
-//! Night counts ([`Measure::Night`](deltid_model::Measure): a scenario with `[night]`, or a plan
-//! compiled for nights) are refused ([`Error::Unsupported`]): the reduction of hourly counts to
-//! nights is not written in SQL yet. Counts split by SIM origin have no column in the counts table: the query has no foreign
+//! Counts split by SIM origin have no column in the counts table: the query has no foreign
 //! SIMs, so `[scaling] foreign` has no effect. A region count of its own together with a
 //! per-area deduction table by date is refused ([`Error::Unsupported`]).
 
 use deltid_model::{
     Deduction, DeductionSource, DeductionTable, Error, Line, MAX_PERSONS, MAX_YEAR, MIN_YEAR,
-    Measure, PLAN_DAYS_PER_YEAR, Plan, Reach, Result, whitespace,
+    Measure, NightRule, PLAN_DAYS_PER_YEAR, Plan, Reach, Result, whitespace,
 };
 
 mod origin;
@@ -118,6 +142,19 @@ const LOWERED: &str = "lowered";
 const FITS: &str = "fits";
 /// The first error message of the missing deduction figures (NULL if none is missing).
 const MESSAGE: &str = "message";
+/// Hourly counts: the instant (UTC) and local time of a row, the timestamp cell as text, its
+/// parts, and the offsets around it.
+const INSTANT: &str = "instant";
+const LOCAL: &str = "local_time";
+const TS: &str = "ts";
+const STAMP: &str = "stamp";
+const NAIVE: &str = "naive";
+const OFFSET: &str = "offset_seconds";
+const BEFORE: &str = "offset_before";
+const AFTER: &str = "offset_after";
+const AT_HOUR: &str = "at_hour";
+/// A timestamp cell: a date, a time (seconds and fractions optional), an optional offset.
+const TIMESTAMP_PATTERN: &str = "^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$";
 /// The area value of the region's own count among the resolved rows.
 const REGION_MARK: &str = "\u{1}region";
 
@@ -315,6 +352,48 @@ impl Dialect {
         }
     }
 
+    /// The `n`-th group of a regular expression in a text expression, `''` if it does not
+    /// match or the group is empty.
+    fn group(self, text: &str, pattern: &str, n: usize) -> String {
+        let pattern = self.string(pattern);
+        match self {
+            Dialect::DuckDb | Dialect::Spark => format!("regexp_extract({text}, {pattern}, {n})"),
+            Dialect::Postgres => format!("COALESCE((regexp_match({text}, {pattern}))[{n}], '')"),
+        }
+    }
+
+    /// A `TIMESTAMP` of UTC as the local time in `zone` (an IANA name).
+    fn local_of(self, utc: &str, zone: &str) -> String {
+        format!(
+            "(({utc}) AT TIME ZONE 'UTC') AT TIME ZONE {}",
+            self.string(zone)
+        )
+    }
+
+    /// A `TIMESTAMP` of local time in `zone` as UTC (for a local time the zone has twice or
+    /// skips, one the engine chooses: checked by the caller).
+    fn utc_of(self, local: &str, zone: &str) -> String {
+        format!(
+            "(({local}) AT TIME ZONE {}) AT TIME ZONE 'UTC'",
+            self.string(zone)
+        )
+    }
+
+    /// An interval of a whole number of seconds.
+    fn seconds(self, seconds: &str) -> String {
+        format!("({seconds}) * INTERVAL '1 second'")
+    }
+
+    /// The median of a `DOUBLE` expression, linear between the middle two.
+    fn median(self, value: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => {
+                format!("percentile_cont(0.5) WITHIN GROUP (ORDER BY {value})")
+            }
+            Dialect::Spark => format!("percentile({value}, 0.5)"),
+        }
+    }
+
     /// An inline table `name(columns)` of `rows` (each a list of SQL literals) as a CTE body.
     fn values(self, name: &str, columns: &[&str], rows: &[Vec<String>]) -> String {
         let rows: Vec<String> = rows
@@ -442,13 +521,23 @@ impl SqlOptions {
 /// ```
 pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<String> {
     let scenario = plan.scenario();
-    if plan.measure() == Measure::Night {
-        // The query would take daily counts and deduct by day: refused rather than give day
-        // numbers for nights.
+    if plan.measure() == Measure::Night
+        && matches!(
+            scenario.night_residents(),
+            deltid_model::NightResidents::Baseline(_)
+        )
+    {
         return Err(Error::Unsupported {
             scenario: scenario.path().to_owned(),
-            what: "the SQL query for night counts".to_owned(),
-            reason: "the night reduction (hourly counts to one count per night by the window and rule of [night]) and the plan for nights are not written in SQL yet: use `deltid estimate` on the hourly counts".to_owned(),
+            what: "the SQL query for night counts with a baseline of residents at home".to_owned(),
+            reason: "the baseline (the median present persons of the reference nights, [night] residents = \"baseline\") is not written in SQL: use `deltid estimate`, or residents = \"registered\"".to_owned(),
+        });
+    }
+    if plan.measure() == Measure::Night && dialect == Dialect::Spark {
+        return Err(Error::Unsupported {
+            scenario: scenario.path().to_owned(),
+            what: "the Spark SQL query for night counts".to_owned(),
+            reason: "Spark's TIMESTAMP is an instant shown in the session's zone, so a local time of the scenario's zone that the session's zone skips cannot be held, and its to_utc_timestamp chooses one of a local time the zone has twice without saying so: use DuckDB or PostgreSQL, or deltid itself, on the hourly counts".to_owned(),
         });
     }
     if let Some(settings) = scenario.origin() {
@@ -460,6 +549,7 @@ pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<Str
             if let DeductionSource::Table(table) = scenario.deduction(deduction)
                 && table.is_per_area()
                 && table.is_dated()
+                && plan.reach(deduction) != Reach::Nothing
             {
                 return Err(Error::Unsupported {
                     scenario: scenario.path().to_owned(),
@@ -604,7 +694,7 @@ impl Query<'_> {
     fn header(&self, options: &SqlOptions) -> Vec<String> {
         let scenario = self.plan.scenario();
         let scaling = scenario.scaling();
-        vec![
+        let mut lines = vec![
             format!(
                 "deltid {}: {} for {}, by the Hallingdal plan's method (strategic plan 2021-2024)",
                 env!("CARGO_PKG_VERSION"),
@@ -615,10 +705,15 @@ impl Query<'_> {
                 scenario.name(),
             ),
             format!(
-                "scenario {}, dialect {}, counts table {} (date, area, count: one row per area and day), {}",
+                "scenario {}, dialect {}, counts table {} ({}), {}",
                 scenario.path().display(),
                 self.d.name(),
                 options.table.join("."),
+                if self.night() {
+                    "ts, area, count: hourly or time-point counts"
+                } else {
+                    "date, area, count: one row per area and day"
+                },
                 self.plan.selection(),
             ),
             format!(
@@ -631,11 +726,29 @@ impl Query<'_> {
             ),
             scenario.allocation().describe().to_owned(),
             self.describe_area_codes(),
-            "the query stops on rows it cannot place, an area name that fits two areas, a \
-             second row for an area and day, a count below 0, above 1e10 or NaN, a date that \
-             is not yyyy-mm-dd or dd.mm.yyyy, and a missing deduction figure"
-                .to_owned(),
-        ]
+            if self.night() {
+                "the query stops on rows it cannot place, an area name that fits two areas, a \
+                 second row for an area and instant, a count below 0, above 1e10 or NaN, a time \
+                 that is not yyyy-mm-ddThh:mm[:ss] with or without an offset, a local time the \
+                 zone has twice or skips, and a missing deduction figure"
+            } else {
+                "the query stops on rows it cannot place, an area name that fits two areas, a \
+                 second row for an area and day, a count below 0, above 1e10 or NaN, a date that \
+                 is not yyyy-mm-dd or dd.mm.yyyy, and a missing deduction figure"
+            }
+            .to_owned(),
+        ];
+        if self.night() {
+            lines.insert(
+                2,
+                format!(
+                    "{}, times without an offset in {}, only the residents at home deducted (the plan for nights)",
+                    scenario.night_settings().describe(),
+                    scenario.time_zone(),
+                ),
+            );
+        }
+        lines
     }
 
     /// How area cells are read, for the header.
@@ -743,23 +856,27 @@ impl Query<'_> {
 
         let date = self.read_date("c");
         let table: Vec<String> = options.table.iter().map(|p| self.q(p)).collect();
-        ctes.push((
-            "cells".to_owned(),
-            format!(
-                "SELECT {date} AS {date_},\n    {cell} AS {cell_},\n    \
-                 CAST({count} AS {double}) AS {observed}\n  \
-                 FROM {table} AS {c}\n  \
-                 WHERE {count} IS NOT NULL",
-                date_ = self.q(DATE),
-                cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
-                cell_ = self.q(CELL),
-                count = self.c("c", COUNT),
-                double = d.double_type(),
-                observed = self.q(Line::Observed.key()),
-                table = table.join("."),
-                c = self.q("c"),
-            ),
-        ));
+        if self.night() {
+            self.hourly_cells(&table.join("."), ctes);
+        } else {
+            ctes.push((
+                "cells".to_owned(),
+                format!(
+                    "SELECT {date} AS {date_},\n    {cell} AS {cell_},\n    \
+                     CAST({count} AS {double}) AS {observed}\n  \
+                     FROM {table} AS {c}\n  \
+                     WHERE {count} IS NOT NULL",
+                    date_ = self.q(DATE),
+                    cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
+                    cell_ = self.q(CELL),
+                    count = self.c("c", COUNT),
+                    double = d.double_type(),
+                    observed = self.q(Line::Observed.key()),
+                    table = table.join("."),
+                    c = self.q("c"),
+                ),
+            ));
+        }
         // A day that does not exist, or one outside the years deltid takes.
         let day = self.c("e", DATE);
         let day_message = d.concat(&[
@@ -802,8 +919,9 @@ impl Query<'_> {
         ctes.push((
             "resolved".to_owned(),
             format!(
-                "SELECT {day} AS {date}, {cell}, {observed},\n    COALESCE({resolved}) AS {area}\n  \
+                "SELECT {day} AS {date}, {cell}, {observed}{timed},\n    COALESCE({resolved}) AS {area}\n  \
                  FROM {keyed} AS {k}\n  {joins}",
+                timed = self.timed_columns("k"),
                 day = self.c("k", DAY),
                 date = self.q(DATE),
                 cell = self.c("k", CELL),
@@ -832,6 +950,8 @@ impl Query<'_> {
                 area = self.c("r", AREA),
             ),
         ));
+        // By day, a second row for an area and day; at night, for an area and instant.
+        let when = if self.night() { INSTANT } else { DATE };
         ctes.push((
             "repeated".to_owned(),
             // The first day repeated and, on it, the least area repeated: a pair that is in the
@@ -852,7 +972,7 @@ impl Query<'_> {
                 first = self.c("t", FIRST),
                 first_ = self.q(FIRST),
                 r_area = self.c("r", AREA),
-                r_date = self.c("r", DATE),
+                r_date = self.c("r", when),
                 resolved = self.q("resolved"),
                 r = self.q("r"),
                 t = self.q("t"),
@@ -871,9 +991,17 @@ impl Query<'_> {
             self.shown_area(&self.c("t", AREA)),
             d.string(" has "),
             format!("CAST({} AS {text})", self.c("t", DATE)),
-            d.string(" twice (and "),
+            d.string(if self.night() {
+                " (UTC) twice (and "
+            } else {
+                " twice (and "
+            }),
             format!("CAST({} - 1 AS {text})", self.c("t", "n")),
-            d.string(" more repeated days)"),
+            d.string(if self.night() {
+                " more repeated instants)"
+            } else {
+                " more repeated days)"
+            }),
         ]);
         let count_message = d.concat(&[
             d.string("deltid: count "),
@@ -902,9 +1030,10 @@ impl Query<'_> {
         ctes.push((
             "checked".to_owned(),
             format!(
-                "SELECT {r_date} AS {date}, {r_area} AS {area}, {checked} AS {observed_}\n  \
+                "SELECT {r_date} AS {date}, {r_area} AS {area}, {checked} AS {observed_}{timed}\n  \
                  FROM {resolved} AS {r}\n  CROSS JOIN {unplaced_} AS {u}\n  \
                  CROSS JOIN {repeated_} AS {t}",
+                timed = self.timed_columns("r"),
                 r_date = self.c("r", DATE),
                 date = self.q(DATE),
                 r_area = self.c("r", AREA),
@@ -918,6 +1047,13 @@ impl Query<'_> {
                 t = self.q("t"),
             ),
         ));
+        // At night, the hourly rows reduced to one count per area and night (CTE `nights`).
+        let checked = if self.night() {
+            self.nights(ctes);
+            "nights"
+        } else {
+            "checked"
+        };
         let period = self.period(&self.c("h", DATE));
         ctes.push((
             "counted".to_owned(),
@@ -929,7 +1065,7 @@ impl Query<'_> {
                 a = self.q("a"),
                 h_observed = self.c("h", Line::Observed.key()),
                 observed = self.q(Line::Observed.key()),
-                checked = self.q("checked"),
+                checked = self.q(checked),
                 h = self.q("h"),
                 a_area = self.c("a", AREA),
                 h_area = self.c("h", AREA),
@@ -958,8 +1094,261 @@ impl Query<'_> {
                 date = self.q(DATE),
                 h_observed = self.c("h", Line::Observed.key()),
                 observed = self.q(Line::Observed.key()),
+                checked = self.q(checked),
+                h = self.q("h"),
+            ),
+        ));
+    }
+
+    /// Whether the plan takes night counts: the table then holds hourly counts.
+    fn night(&self) -> bool {
+        self.plan.measure() == Measure::Night
+    }
+
+    /// `, alias.instant, alias.local_time` at night (the columns hourly rows carry through the
+    /// placing of areas), else nothing.
+    fn timed_columns(&self, alias: &str) -> String {
+        if self.night() {
+            format!(", {}, {}", self.c(alias, INSTANT), self.c(alias, LOCAL))
+        } else {
+            String::new()
+        }
+    }
+
+    /// The hourly rows (CTE `cells`: `date` the local date, `cell`, `observed`, `instant` and
+    /// `local_time`, both `TIMESTAMP`s) from the table's `ts`, `area` and `count`, each
+    /// timestamp read as deltid's reader reads it: with an offset (`Z`, `+01:00`; a typed
+    /// `TIMESTAMP WITH TIME ZONE` column is written so as text) its instant, without one a
+    /// local time in the scenario's zone, refused when the zone has it twice or skips it.
+    fn hourly_cells(&self, table: &str, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let text = d.text_type();
+        let zone = self.plan.scenario().time_zone().to_owned();
+        let raw = d.trim(&format!("CAST({} AS {text})", self.c("c", TS)));
+        let stamp = self.c("s", STAMP);
+        // The offset's sign, hours and minutes.
+        let offset = d.group(&stamp, TIMESTAMP_PATTERN, 3);
+        let minutes = format!(
+            "CAST(COALESCE(NULLIF(REPLACE(SUBSTR({offset}, 4), ':', ''), ''), '0') AS INTEGER)"
+        );
+        let seconds = format!(
+            "CASE WHEN {offset} = '' THEN NULL WHEN {offset} = 'Z' THEN 0\n      \
+             ELSE (CASE WHEN SUBSTR({offset}, 1, 1) = '-' THEN -1 ELSE 1 END)\n        \
+             * (CAST(SUBSTR({offset}, 2, 2) AS INTEGER) * 3600 + {minutes} * 60) END"
+        );
+        ctes.push((
+            "stamps".to_owned(),
+            format!(
+                "SELECT {raw} AS {stamp_},\n    {cell} AS {cell_},\n    \
+                 CAST({count} AS {double}) AS {observed}\n  \
+                 FROM {table} AS {c}\n  WHERE {count} IS NOT NULL",
+                stamp_ = self.q(STAMP),
+                cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
+                cell_ = self.q(CELL),
+                count = self.c("c", COUNT),
+                double = d.double_type(),
+                observed = self.q(Line::Observed.key()),
+                c = self.q("c"),
+            ),
+        ));
+        // The cell checked for its shape (a NULL timestamp is no time either), the local
+        // time or time with the offset as written, and the offset in seconds (NULL without).
+        let naive = format!(
+            "CAST({} || ' ' || {} AS TIMESTAMP)",
+            d.group(&stamp, TIMESTAMP_PATTERN, 1),
+            d.group(&stamp, TIMESTAMP_PATTERN, 2),
+        );
+        let fail = d.fail_text(&d.concat(&[
+            d.string("deltid: time \""),
+            format!("COALESCE({stamp}, '')"),
+            d.string(
+                "\" is not a time written yyyy-mm-ddThh:mm[:ss] with or without an offset (Z, +01:00)",
+            ),
+        ]));
+        ctes.push((
+            "parts".to_owned(),
+            format!(
+                "SELECT {cell}, {observed},\n    \
+                 CASE WHEN {stamp} IS NOT NULL AND {shape} THEN {stamp} ELSE {fail} END AS {stamp_}\n  \
+                 FROM {stamps} AS {s}",
+                cell = self.c("s", CELL),
+                observed = self.c("s", Line::Observed.key()),
+                shape = d.matches(&stamp, TIMESTAMP_PATTERN),
+                stamp_ = self.q(STAMP),
+                stamps = self.q("stamps"),
+                s = self.q("s"),
+            ),
+        ));
+        ctes.push((
+            "stamped".to_owned(),
+            format!(
+                "SELECT {s}.*, {naive} AS {naive_},\n    {seconds} AS {offset_}\n  \
+                 FROM {parts} AS {s}",
+                s = self.q("s"),
+                naive_ = self.q(NAIVE),
+                offset_ = self.q(OFFSET),
+                parts = self.q("parts"),
+            ),
+        ));
+        // The instant: the time written minus its offset; without one the zone's (for a local
+        // time it has twice, one of them: refused below).
+        let n = self.c("i", NAIVE);
+        let off = self.c("i", OFFSET);
+        let instant = format!(
+            "CASE WHEN {off} IS NULL THEN {zoned}\n      ELSE {n} - {interval} END",
+            zoned = d.utc_of(&n, &zone),
+            interval = d.seconds(&off),
+        );
+        ctes.push((
+            "instants".to_owned(),
+            format!(
+                "SELECT {i}.*, {instant} AS {instant_}\n  FROM {stamped} AS {i}",
+                i = self.q("i"),
+                instant_ = self.q(INSTANT),
+                stamped = self.q("stamped"),
+            ),
+        ));
+        // The local time, and the zone's offsets a day before and after: a local time
+        // without an offset is the zone's twice when both offsets give it back and differ,
+        // and skipped when the instant chosen does not give it back.
+        let t = self.c("t", INSTANT);
+        let day = "INTERVAL '1 day'";
+        let offset_at = |at: String| format!("{} - ({at})", d.local_of(&at, &zone));
+        ctes.push((
+            "timed".to_owned(),
+            format!(
+                "SELECT {tt}.*, {local} AS {local_},\n    \
+                 {before} AS {before_},\n    {after} AS {after_}\n  \
+                 FROM {instants} AS {tt}",
+                tt = self.q("t"),
+                local = d.local_of(&t, &zone),
+                local_ = self.q(LOCAL),
+                before = offset_at(format!("{t} - {day}")),
+                before_ = self.q(BEFORE),
+                after = offset_at(format!("{t} + {day}")),
+                after_ = self.q(AFTER),
+                instants = self.q("instants"),
+            ),
+        ));
+        let n = self.c("e", NAIVE);
+        let local = self.c("e", LOCAL);
+        let gives_back =
+            |offset: String| format!("{} = {n}", d.local_of(&format!("{n} - {offset}"), &zone));
+        let local_message = |what: &str| {
+            d.fail_date(&d.concat(&[
+                d.string("deltid: local time \""),
+                self.c("e", STAMP),
+                d.text(&format!(
+                    "\" {what} in {zone}: write it with its offset (such as +01:00)"
+                )),
+            ]))
+        };
+        ctes.push((
+            "cells".to_owned(),
+            format!(
+                "SELECT CASE WHEN {off} IS NULL AND {local} <> {n} THEN {skipped}\n      \
+                 WHEN {off} IS NULL AND {before} <> {after} AND {back_before} AND {back_after}\n        \
+                 THEN {twice}\n      \
+                 ELSE CAST({local} AS DATE) END AS {date},\n    \
+                 {cell}, {observed}, {instant}, {local}\n  FROM {timed} AS {e}",
+                off = self.c("e", OFFSET),
+                skipped = local_message("does not exist (the clocks skip it)"),
+                before = self.c("e", BEFORE),
+                after = self.c("e", AFTER),
+                back_before = gives_back(self.c("e", BEFORE)),
+                back_after = gives_back(self.c("e", AFTER)),
+                twice = local_message("occurs twice (the night the clocks go back)"),
+                date = self.q(DATE),
+                cell = self.c("e", CELL),
+                observed = self.c("e", Line::Observed.key()),
+                instant = self.c("e", INSTANT),
+                timed = self.q("timed"),
+                e = self.q("e"),
+            ),
+        ));
+    }
+
+    /// The checked hourly rows reduced to nights (CTE `nights`: `date` the evening date,
+    /// `area`, `observed` the night count), by the window and rule of the plan's
+    /// [`NightSettings`](deltid_model::NightSettings), as [`deltid_model::Nights::reduce`]
+    /// takes them.
+    fn nights(&self, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let settings = self.plan.scenario().night_settings();
+        let window = settings.window;
+        let local = self.c("h", LOCAL);
+        let time = |t: chrono::NaiveTime| format!("TIME '{}'", t.format("%H:%M:%S"));
+        let clock = format!("CAST({local} AS TIME)");
+        let (start, end) = (time(window.start()), time(window.end()));
+        let (inside, evening) = if window.wraps() {
+            (
+                format!("({clock} >= {start} OR {clock} < {end})"),
+                format!(
+                    "CASE WHEN {clock} >= {start} THEN CAST({local} AS DATE)\n      \
+                     ELSE CAST({local} AS DATE) - 1 END"
+                ),
+            )
+        } else {
+            (
+                format!("{clock} >= {start} AND {clock} < {end}"),
+                format!("CAST({local} AS DATE) - 1"),
+            )
+        };
+        let hour_column = match settings.rule {
+            // The first count in time at the hour.
+            NightRule::Hour(hour) => format!(
+                ",\n    MIN(CASE WHEN EXTRACT(HOUR FROM {w_local}) = {hour} THEN {w_instant} END)\n      \
+                 OVER (PARTITION BY {w_area}, {w_date}) AS {at_hour}",
+                w_local = self.c("w", LOCAL),
+                w_instant = self.c("w", INSTANT),
+                w_area = self.c("w", AREA),
+                w_date = self.c("w", DATE),
+                at_hour = self.q(AT_HOUR),
+            ),
+            _ => String::new(),
+        };
+        ctes.push((
+            "in_window".to_owned(),
+            format!(
+                "SELECT {evening} AS {date}, {area}, {observed}, {instant}, {local}\n  \
+                 FROM {checked} AS {h}\n  WHERE {inside}",
+                date = self.q(DATE),
+                area = self.c("h", AREA),
+                observed = self.c("h", Line::Observed.key()),
+                instant = self.c("h", INSTANT),
                 checked = self.q("checked"),
                 h = self.q("h"),
+            ),
+        ));
+        let value = self.c("w", Line::Observed.key());
+        let (count, having) = match settings.rule {
+            NightRule::Minimum => (format!("MIN({value})"), String::new()),
+            NightRule::Median => (d.median(&value), String::new()),
+            NightRule::Mean => (format!("AVG({value})"), String::new()),
+            NightRule::Hour(_) => {
+                let at = format!(
+                    "MAX(CASE WHEN {} = {} THEN {value} END)",
+                    self.c("w", INSTANT),
+                    self.c("w", AT_HOUR)
+                );
+                // A night without a count at the hour has no count.
+                (at.clone(), format!("\n  HAVING {at} IS NOT NULL"))
+            }
+        };
+        ctes.push((
+            "nights".to_owned(),
+            format!(
+                "SELECT {w_date} AS {date}, {w_area} AS {area}, {count} AS {observed}\n  \
+                 FROM (SELECT {ww}.*{hour_column}\n    FROM {in_window} AS {ww}) AS {w}\n  \
+                 GROUP BY {w_date}, {w_area}{having}",
+                w_date = self.c("w", DATE),
+                date = self.q(DATE),
+                w_area = self.c("w", AREA),
+                area = self.q(AREA),
+                observed = self.q(Line::Observed.key()),
+                ww = self.q("w"),
+                in_window = self.q("in_window"),
+                w = self.q("w"),
             ),
         ));
     }
@@ -1280,11 +1669,14 @@ impl Query<'_> {
         for deduction in Deduction::ALL {
             // The region's own rows join its tables by date (per-area tables by date are
             // refused with a region count, see `to_sql`).
-            let wanted = if by_area {
-                table_dated_or_per_area(scenario.deduction(deduction))
-            } else {
-                table_dated_for_region(scenario.deduction(deduction))
-            };
+            // A deduction the plan does not make (at night, all but the residents) joins no
+            // table.
+            let wanted = self.plan.reach(deduction) != Reach::Nothing
+                && if by_area {
+                    table_dated_or_per_area(scenario.deduction(deduction))
+                } else {
+                    table_dated_for_region(scenario.deduction(deduction))
+                };
             if let (true, DeductionSource::Table(table)) = (wanted, scenario.deduction(deduction)) {
                 joined.push((deduction, table.clone()));
             }
@@ -1440,7 +1832,8 @@ impl Query<'_> {
         for deduction in Deduction::ALL {
             let value = match scenario.deduction(deduction) {
                 DeductionSource::Table(table)
-                    if table_dated_for_region(scenario.deduction(deduction)) =>
+                    if self.plan.reach(deduction) != Reach::Nothing
+                        && table_dated_for_region(scenario.deduction(deduction)) =>
                 {
                     self.table_figure(deduction, table, "z")
                 }
@@ -1860,6 +2253,8 @@ mod tests {
         let scenarios = [
             crate::read_scenario("../../data/hallingdal/plan-2021.toml"),
             crate::read_scenario("../../data/hallingdal/ssb-2023-table.toml"),
+            // Night counts: the hourly reading's messages too.
+            crate::read_scenario("../../data/hourly/scenario.toml"),
             crate::scenario_from_toml(toml, std::path::Path::new("s.toml")),
         ];
         for scenario in scenarios {

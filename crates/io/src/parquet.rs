@@ -279,6 +279,11 @@ mod imp {
         Days,
         /// A timestamp of a unit: its date in its time zone, or as written without one.
         Timestamp(TimeUnit, Option<Zone>),
+        /// A timestamp of hourly counts, as the text of a CSV cell that the reader's
+        /// [`crate::cell::TimeParser`] reads: with a time zone (adjusted to UTC) the instant
+        /// written in UTC (`2024-10-26T23:00:00Z`), without one the local time as written
+        /// (`2024-10-27T01:00:00`, in the scenario's zone).
+        Instant(TimeUnit, bool),
     }
 
     /// A timestamp column's time zone.
@@ -374,13 +379,6 @@ mod imp {
         let (metadata, columns) = open(path)?;
         let header: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
         let (layout, header_problems, times) = layout(path, &header, options, scenario)?;
-        if times.is_some() {
-            return Err(Error::Unsupported {
-                scenario: scenario.path().to_owned(),
-                what: format!("hourly counts in Parquet ({})", path.display()),
-                reason: "hourly counts are read from CSV or a spreadsheet so far: write them as CSV with columns ts, area, count".to_owned(),
-            });
-        }
         let mut roles: Vec<(usize, Role)> = match &layout {
             Layout::Long {
                 date,
@@ -420,6 +418,19 @@ mod imp {
                 .ok()
                 .and_then(|dtype| reading(dtype, zone, *role))
                 .ok_or_else(|| unread(path, declared, role.expected()))?;
+            // Hourly counts: the timestamps in the date column's place, read as text.
+            let read = match (times.is_some() && *role == Role::Date, read) {
+                (false, read) => read,
+                (true, Read::Timestamp(unit, zone)) => Read::Instant(unit, zone.is_some()),
+                (true, Read::Text) => Read::Text,
+                (true, _) => {
+                    return Err(unread(
+                        path,
+                        declared,
+                        "a timestamp (with or without a time zone) or text",
+                    ));
+                }
+            };
             reads.insert(*column, read);
         }
         roles.sort_unstable_by_key(|(column, _)| *column);
@@ -445,7 +456,7 @@ mod imp {
                 })
                 .collect()
         };
-        let dates = if reads[&date_column] == Read::Text {
+        let dates = if reads[&date_column] == Read::Text && times.is_none() {
             let frame = match groups.first() {
                 Some((_, first)) => read_group(path, first, &[date_column])?,
                 None => read_rows(path, &metadata, &[date_column], (0, 0))?,
@@ -465,7 +476,7 @@ mod imp {
             layout,
             header,
             dates,
-            times: None,
+            times,
             numbers: options.numbers,
             encoding: Encoding::Utf8,
             refuse_extra_fields: false,
@@ -568,6 +579,26 @@ mod imp {
         Text(Vec<Option<&'a str>>),
         Numbers(Plain<'a, f64>),
         Days(Plain<'a, i32>),
+        /// Text made per row (timestamps of hourly counts).
+        Owned(Vec<Option<String>>),
+    }
+
+    /// A timestamp of `unit` since 1970 as the text of a CSV cell: in UTC with `Z` when the
+    /// column is adjusted to UTC, else the local time as written; a value beyond chrono's range
+    /// as its number (no timestamp, refused by the reader as such).
+    fn timestamp_text(value: i64, unit: TimeUnit, utc: bool) -> String {
+        let per_second: i64 = match unit {
+            TimeUnit::Nanoseconds => 1_000_000_000,
+            TimeUnit::Microseconds => 1_000_000,
+            TimeUnit::Milliseconds => 1_000,
+        };
+        let seconds = value.div_euclid(per_second);
+        let nanos = value.rem_euclid(per_second) * (1_000_000_000 / per_second);
+        match chrono::DateTime::from_timestamp(seconds, nanos as u32) {
+            Some(t) if utc => t.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string(),
+            Some(t) => t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            None => value.to_string(),
+        }
     }
 
     /// Numbers of a column: borrowed in place when the column has one chunk and no nulls (as
@@ -606,7 +637,7 @@ mod imp {
                 Read::Text => column.cast(&DataType::String),
                 Read::Number => column.cast(&DataType::Float64),
                 Read::Days => column.cast(&DataType::Int32),
-                Read::Timestamp(..) => column.cast(&DataType::Int64),
+                Read::Timestamp(..) | Read::Instant(..) => column.cast(&DataType::Int64),
             }
         })
     }
@@ -625,6 +656,13 @@ mod imp {
                         .map(|v| v.map(|v| timestamp_day(v, unit, zone)))
                         .collect(),
                 )),
+                Read::Instant(unit, utc) => Values::Owned(
+                    column
+                        .i64()?
+                        .iter()
+                        .map(|v| v.map(|v| timestamp_text(v, unit, utc)))
+                        .collect(),
+                ),
             })
         })
     }
@@ -678,6 +716,9 @@ mod imp {
                     let marked = match &counts {
                         Values::Numbers(n) => n.get(i) == Some(-1.0),
                         Values::Text(t) => crate::rows::is_marker(t[i].unwrap_or("").as_bytes()),
+                        Values::Owned(t) => {
+                            crate::rows::is_marker(t[i].as_deref().unwrap_or("").as_bytes())
+                        }
                         Values::Days(_) => false,
                     };
                     let value = if marked {
@@ -704,6 +745,39 @@ mod imp {
                 for i in 0..height {
                     let row = offset + i as u64 + 1;
                     batch.records += 1;
+                    if let Some(times) = &rules.times {
+                        // Hourly counts: the timestamp read as a CSV cell is.
+                        let stamp = match &dates {
+                            Values::Text(t) => t[i],
+                            Values::Owned(t) => t[i].as_deref(),
+                            _ => None,
+                        };
+                        let time = reader.time(
+                            times,
+                            stamp.unwrap_or("").as_bytes(),
+                            row,
+                            *date,
+                            &mut batch,
+                        );
+                        let key = match &areas {
+                            Values::Text(t) => {
+                                reader.area(t[i].unwrap_or("").as_bytes(), row, *area, &mut batch)
+                            }
+                            _ => None,
+                        };
+                        let persons = persons(reader, &counts, i, row, *count, &mut batch);
+                        if let (Some((instant, local)), Some(key), Some(persons)) =
+                            (time, key, persons)
+                        {
+                            batch.hours.push(deltid_model::TimedCount {
+                                key: key as usize,
+                                instant,
+                                local,
+                                persons,
+                            });
+                        }
+                        continue;
+                    }
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     let key = match &areas {
                         Values::Text(t) => {
@@ -770,6 +844,7 @@ mod imp {
                                 v[i].is_none_or(|t| deltid_model::trim_cell(t).is_empty())
                             }
                             Values::Days(v) => v.get(i).is_none(),
+                            Values::Owned(v) => v[i].is_none(),
                         };
                         if empty {
                             continue;
@@ -841,7 +916,7 @@ mod imp {
                     }
                 }
             }
-            Values::Numbers(_) => None,
+            Values::Numbers(_) | Values::Owned(_) => None,
         }
     }
 
@@ -882,7 +957,7 @@ mod imp {
                     }
                 }
             }
-            Values::Days(_) => None,
+            Values::Days(_) | Values::Owned(_) => None,
         }
     }
 }

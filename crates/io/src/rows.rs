@@ -650,7 +650,7 @@ impl<'r> RowReader<'r> {
     }
 
     /// A timestamp cell as its instant and local time, or a problem.
-    fn time(
+    pub(crate) fn time(
         &mut self,
         times: &TimeParser,
         bytes: &[u8],

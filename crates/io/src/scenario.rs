@@ -36,6 +36,8 @@
 //! window = "01:00-05:00"   # local time on the day after the evening date (the default)
 //! rule = "minimum"         # or "median", "mean", or "hour:03" (the count at 03:00)
 //! day = "10:00-18:00"      # the day window of the daytime excess (the default)
+//! # residents = "baseline" # residents at home: "registered" (the default) or the median of
+//! # reference = "2024-10-14..2024-10-20"   # these quiet nights (or a list of evening dates)
 //! [origin]                 # optional: the counts are split by origin (date, area, origin, count)
 //! kind = "previous-night"  # or "home" (long-term home), "sim-country"
 //! min_count = 5            # the operator's k: cells under it were deleted or marked -1
@@ -47,8 +49,9 @@
 use std::path::{Path, PathBuf};
 
 use deltid_model::{
-    Allocation, AreaSpec, Calibration, ClockWindow, DeductionSpec, Distribution, Error, NightRule,
-    NightSettings, ParameterSpec, Result, Scenario, ScenarioSpec, SchoolHolidays,
+    Allocation, AreaSpec, Calibration, ClockWindow, DeductionSpec, Distribution, Error,
+    NightResidents, NightRule, NightSettings, ParameterSpec, Result, Scenario, ScenarioSpec,
+    SchoolHolidays,
 };
 use serde::Deserialize;
 
@@ -182,6 +185,30 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
                 })?;
         }
         spec.night = Some(settings);
+        spec.night_residents = match (night.residents.as_deref(), &night.reference) {
+            (None | Some("registered"), None) => NightResidents::Registered,
+            (Some("baseline"), Some(reference)) => NightResidents::Baseline(
+                reference_nights(reference).map_err(|reason| invalid("night.reference", reason))?,
+            ),
+            (Some("baseline"), None) => {
+                return Err(invalid(
+                    "night.residents",
+                    "a baseline of residents at home needs its quiet reference nights: add reference = [\"2024-10-15\", …] or \"2024-10-14..2024-10-20\" (evening dates)".to_owned(),
+                ));
+            }
+            (None | Some("registered"), Some(_)) => {
+                return Err(invalid(
+                    "night.reference",
+                    "reference nights serve a baseline of residents at home: add residents = \"baseline\", or remove them".to_owned(),
+                ));
+            }
+            (Some(other), _) => {
+                return Err(invalid(
+                    "night.residents",
+                    format!("{other:?} is not \"registered\" or \"baseline\""),
+                ));
+            }
+        };
     }
     if let Some(origin) = raw.origin {
         let kind = deltid_model::OriginKind::parse(&origin.kind).ok_or_else(|| {
@@ -327,6 +354,50 @@ struct RawNight {
     window: Option<String>,
     rule: Option<String>,
     day: Option<String>,
+    residents: Option<String>,
+    reference: Option<toml::Value>,
+}
+
+/// `[night] reference` as written: a list of evening dates, or a range `"FROM..TO"` (both
+/// included), as dates.
+fn reference_nights(value: &toml::Value) -> std::result::Result<Vec<chrono::NaiveDate>, String> {
+    let date = |text: &str| {
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("{text:?} is not a date written yyyy-mm-dd"))
+    };
+    let mut nights = match value {
+        toml::Value::String(range) => {
+            let (from, to) = range.split_once("..").ok_or_else(|| {
+                format!(
+                    "{range:?} is not a range of evening dates such as \"2024-10-14..2024-10-20\""
+                )
+            })?;
+            let (from, to) = (date(from)?, date(to)?);
+            if to < from {
+                return Err(format!("the range {range:?} ends before it starts"));
+            }
+            from.iter_days().take_while(|d| *d <= to).collect()
+        }
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                toml::Value::String(text) => date(text),
+                toml::Value::Datetime(d) => date(&d.to_string()),
+                other => Err(format!("{other} is not a date written \"yyyy-mm-dd\"")),
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?,
+        other => {
+            return Err(format!(
+                "{other} is neither a list of evening dates nor a range \"FROM..TO\""
+            ));
+        }
+    };
+    nights.sort_unstable();
+    nights.dedup();
+    if nights.is_empty() {
+        return Err("no reference night is named".to_owned());
+    }
+    Ok(nights)
 }
 
 /// `[disclosure]` as written: the smallest count published and the rounding base.

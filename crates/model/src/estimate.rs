@@ -78,7 +78,13 @@ impl Plan {
     /// [`Error::EmptySelection`] if no selected area has a count in the period;
     /// [`Error::Unsupported`] for night counts reduced from hourly counts and a plan for days
     /// (compile it with [`Plan::for_measure`]): a day plan would deduct day visitors,
-    /// commuters and transit from persons asleep.
+    /// commuters and transit from persons asleep; [`Error::InvalidScenario`] (key
+    /// `night.reference`) for a baseline of residents at home (`[night] residents =
+    /// "baseline"`) when a selected area with counts has none on any reference night.
+    ///
+    /// With such a baseline, the estimate's plan deducts per area the median present persons
+    /// of the reference nights ([`Plan::residents_baseline`]) instead of the scenario's
+    /// residents.
     pub fn estimate(&self, counts: &Counts) -> Result<Estimate> {
         if counts.measure() == crate::Measure::Night && self.measure() == crate::Measure::Day {
             return Err(Error::Unsupported {
@@ -87,7 +93,10 @@ impl Plan {
                 reason: "night counts are estimated by the plan for nights (only the residents at home deducted): compile the plan for Measure::Night".to_owned(),
             });
         }
-        Estimate::new(self.clone(), counts.clone())
+        match self.with_baseline(counts)? {
+            Some(plan) => Estimate::new(plan, counts.clone()),
+            None => Estimate::new(self.clone(), counts.clone()),
+        }
     }
 }
 

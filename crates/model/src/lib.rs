@@ -42,8 +42,8 @@ pub use estimate::{Estimate, EstimateDay, RegionDay};
 pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use night::{
-    ClockWindow, Measure, NightCount, NightRule, NightSettings, NightStats, Nights, SameInstant,
-    TimedCount,
+    BaselineFigure, ClockWindow, Measure, NightCount, NightResidents, NightRule, NightSettings,
+    NightStats, Nights, ResidentsBaseline, SameInstant, TimedCount,
 };
 pub use origin::{
     Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
@@ -58,7 +58,9 @@ pub use scenario::{
     TableRow as DeductionRow, UncertainParameter, Uplift,
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
-pub use summary::{AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, NightSummary, Summary};
+pub use summary::{
+    AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, NightBaseline, NightSummary, Summary,
+};
 pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow, whole_persons};
 
 /// A scenario of two areas (`0001` A, `0002` B), uplift 6 %, residents 1 000 for the region

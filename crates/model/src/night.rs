@@ -49,6 +49,42 @@ impl Measure {
     }
 }
 
+/// Who the residents at home at night are, whom the plan for nights deducts (`[night]
+/// residents`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum NightResidents {
+    /// The scenario's `residents` figure (the registered residents): the default.
+    #[default]
+    Registered,
+    /// Per area, the median of the night's present persons (the night count with uplift and
+    /// scaling, as the plan applies them) over quiet reference nights, by evening date: on
+    /// those nights everyone present is taken to be a resident at home.
+    Baseline(Vec<chrono::NaiveDate>),
+}
+
+/// The residents at home of a baseline: per area, the median present persons over the
+/// reference nights that area was counted on, beside its registered figure.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ResidentsBaseline {
+    /// The reference nights declared, by evening date.
+    pub reference: Vec<chrono::NaiveDate>,
+    /// Per area of the scenario (in its order): the baseline, if the area was counted on a
+    /// reference night.
+    pub areas: Vec<Option<BaselineFigure>>,
+}
+
+/// One area's baseline of residents at home.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct BaselineFigure {
+    /// The median of present persons over the reference nights counted, persons.
+    pub persons: f64,
+    /// Reference nights with a count for the area.
+    pub nights: u32,
+    /// The scenario's registered residents of the area (per-area figures), persons; `None`
+    /// when the scenario gives one region-level figure.
+    pub registered: Option<f64>,
+}
+
 /// How a night's count is taken from the counts in its window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NightRule {
@@ -288,6 +324,8 @@ pub struct Nights {
     stats: Vec<NightStats>,
     /// Hours present by (key, night).
     hours: BTreeMap<(usize, i32), u32>,
+    /// The day peak (the largest count in the day window) by (key, date).
+    peaks: BTreeMap<(usize, i32), f64>,
     /// Counts read (rows of the hourly file).
     rows: u64,
 }
@@ -404,6 +442,7 @@ impl Nights {
             counts,
             stats,
             hours,
+            peaks,
             rows: read,
         })
     }
@@ -436,6 +475,14 @@ impl Nights {
     /// Hours present in a place's night (by key and evening date), if it has a count.
     pub fn hours(&self, key: usize, evening: chrono::NaiveDate) -> Option<u32> {
         self.hours.get(&(key, epoch_day(evening))).copied()
+    }
+
+    /// A place's day peaks (the largest count in the day window of each date with a count in
+    /// it), by key, in date order: (date, persons observed).
+    pub fn day_peaks(&self, key: usize) -> impl Iterator<Item = (chrono::NaiveDate, f64)> + '_ {
+        self.peaks
+            .range((key, i32::MIN)..=(key, i32::MAX))
+            .map(|(&(_, day), &persons)| (from_epoch_day(day), persons))
     }
 
     /// The evening date of a night count.

@@ -359,6 +359,9 @@ pub struct Plan {
     fixed: Option<Vec<[f64; 4]>>,
     period: std::ops::Range<Day>,
     measure: Measure,
+    /// The baseline the residents were taken from (`[night] residents = "baseline"`), once
+    /// the plan is applied to counts.
+    baseline: Option<crate::night::ResidentsBaseline>,
 }
 
 impl Plan {
@@ -447,6 +450,7 @@ impl Plan {
             fixed: None,
             period: selection.period.days(),
             measure,
+            baseline: None,
         };
         plan.fixed = plan.fixed_deductions();
         Ok(plan)
@@ -508,6 +512,82 @@ impl Plan {
     /// `observed + domestic × per_domestic + foreign × per_foreign`.
     pub fn added_per_sim(&self) -> (f64, f64) {
         (self.per_domestic, self.per_foreign)
+    }
+
+    /// The baseline of residents at home the plan deducts at night (`[night] residents =
+    /// "baseline"`), per area beside the registered figure: set on the plan of an
+    /// [`Estimate`](crate::Estimate) (see [`Plan::estimate`]); `None` otherwise.
+    pub fn residents_baseline(&self) -> Option<&crate::night::ResidentsBaseline> {
+        self.baseline.as_ref()
+    }
+
+    /// The plan with the residents of a baseline of reference nights in place of the
+    /// scenario's figure, for a plan for nights whose scenario asks for one; else `None`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidScenario`] (key `night.reference`) if a selected area with counts has
+    /// none on any reference night.
+    pub(crate) fn with_baseline(&self, counts: &crate::Counts) -> Result<Option<Plan>> {
+        let crate::night::NightResidents::Baseline(reference) = self.scenario.night_residents()
+        else {
+            return Ok(None);
+        };
+        if self.measure != Measure::Night {
+            return Ok(None);
+        }
+        let registered = self.scenario.registered_residents();
+        let areas = self.scenario.areas();
+        let mut figures = Vec::with_capacity(areas.len());
+        for (i, area) in areas.iter().enumerate() {
+            let place = crate::Place::Area(i);
+            let mut present: Vec<f64> = reference
+                .iter()
+                .filter_map(|&night| counts.get(place, night))
+                .map(|(observed, foreign)| self.present(observed, foreign).1)
+                .collect();
+            present.sort_by(f64::total_cmp);
+            let median =
+                crate::stats::quantile(&present, 0.5, crate::stats::PercentileMethod::Linear);
+            let counted = counts.series(place).next().is_some();
+            if median.is_none() && counted && self.selected.contains(&i) {
+                return Err(Error::InvalidScenario {
+                    path: self.scenario.path().to_owned(),
+                    key: "night.reference".to_owned(),
+                    reason: format!(
+                        "{} ({}) has no night count on any of the reference nights ({}) in {}: the baseline of residents at home needs counts of quiet nights (name nights that are counted, or use residents = \"registered\")",
+                        area.name,
+                        area.code.as_str(),
+                        reference
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        counts.path().display()
+                    ),
+                });
+            }
+            figures.push(median.map(|persons| crate::night::BaselineFigure {
+                persons,
+                nights: present.len() as u32,
+                registered: registered.as_ref().map(|r| r[i]),
+            }));
+        }
+        // An area without counts on any reference night (and none counted, or not selected)
+        // keeps no residents: it has no night to estimate.
+        let persons: Vec<f64> = figures
+            .iter()
+            .map(|f| f.map_or(0.0, |f| f.persons))
+            .collect();
+        let mut plan = Plan::for_measure(
+            &self.scenario.with_residents(persons),
+            &self.selection,
+            Measure::Night,
+        )?;
+        plan.baseline = Some(crate::night::ResidentsBaseline {
+            reference: reference.clone(),
+            areas: figures,
+        });
+        Ok(Some(plan))
     }
 
     /// The change of the region's mean guest-nights per day when the uplift grows by 1 (the
@@ -592,6 +672,12 @@ impl Plan {
         crate::origin::OriginEstimate::new(split, self.scenario().areas().len(), |area, date| {
             self.registered_residents(area, date)
         })
+    }
+
+    /// Present persons of `observed` persons counted (no foreign SIMs among them): the
+    /// observed plus the uplift and scaling, as the plan adds them to a count.
+    pub fn present_of(&self, observed: f64) -> f64 {
+        self.present(observed, 0.0).1
     }
 
     /// Present persons from a count: the uplift line and present population.

@@ -221,6 +221,18 @@ pub struct Summary {
     areas_without_counts: Vec<(AreaCode, String)>,
     measure: Measure,
     night: Option<NightSummary>,
+    residents_baseline: Option<NightBaseline>,
+}
+
+/// The residents at home at night from a baseline of quiet reference nights (`[night]
+/// residents = "baseline"`): per selected area, the baseline deducted beside the registered
+/// figure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NightBaseline {
+    /// The reference nights declared, by evening date.
+    pub reference: Vec<NaiveDate>,
+    /// Per selected area with a baseline: code, name, the baseline and registered figure.
+    pub areas: Vec<(AreaCode, String, crate::night::BaselineFigure)>,
 }
 
 /// What night counts add to a summary: how hourly counts were reduced, hours present per night
@@ -341,6 +353,11 @@ impl Summary {
         self.night.as_ref()
     }
 
+    /// The baseline of residents at home deducted at night, when the scenario asks for one.
+    pub fn residents_baseline(&self) -> Option<&NightBaseline> {
+        self.residents_baseline.as_ref()
+    }
+
     /// Summarises an estimate (see [`Estimate::summary`]).
     pub(crate) fn new(estimate: &Estimate) -> Summary {
         let plan = estimate.plan();
@@ -451,9 +468,20 @@ impl Summary {
                 areas,
             }
         });
+        let residents_baseline = plan.residents_baseline().map(|baseline| NightBaseline {
+            reference: baseline.reference.clone(),
+            areas: selected
+                .iter()
+                .filter_map(|&i| {
+                    let area = &scenario.areas()[i];
+                    baseline.areas[i].map(|f| (area.code.clone(), area.name.clone(), f))
+                })
+                .collect(),
+        });
         Summary {
             measure: plan.measure(),
             night,
+            residents_baseline,
             region_name: plan.region_name(),
             uplift,
             scaling,

@@ -725,12 +725,15 @@ impl Protection {
     /// NaN (suppressed, never 0), its days above the threshold `None`, its busiest days left
     /// out and [`AreaPopulation::suppressed`] set when its aggregates are
     /// ([`Protection::is_aggregate_suppressed`]: any of its days or its mean suppressed; the
-    /// region's percentiles are of its own days); the others rounded to the base.
+    /// region's percentiles are of its own days); the others rounded to the base. The busiest
+    /// days by day peak of night counts are left out.
     pub fn population(&self, population: &Population) -> Population {
         let mut out = population.clone();
         for area in out.areas.iter_mut().chain([&mut out.region]) {
             self.protect_population(area);
         }
+        // The day peaks come from hourly counts the protection does not judge: left out.
+        out.day_peaks.clear();
         out
     }
 

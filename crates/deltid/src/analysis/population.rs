@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use deltid_model::{
-    Allocation, AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label,
+    Allocation, AreaCode, DayLines, Deduction, DeductionSource, Error, Estimate, Label, Measure,
     PercentileMethod, Result, SchoolHolidays, quantile,
 };
 
@@ -101,6 +101,26 @@ pub struct PopulationDay {
     pub part_time: f64,
     /// Present population ÷ registered residents; `None` when residents are 0.
     pub ratio: Option<f64>,
+}
+
+/// A day's peak beside the night that follows it (night counts from hourly counts): the
+/// region's present persons at the day peak (each selected area's largest count in the day
+/// window, with the plan's uplift, summed), at night (the night labelled by that date), and the
+/// daytime excess between them. Persons.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DayPeak {
+    /// The day (and the evening date of the night after it).
+    pub date: NaiveDate,
+    /// Its weekday.
+    pub weekday: Weekday,
+    /// Its calendar label.
+    pub label: Label,
+    /// Present persons at the areas' day peaks, summed (each area at its own peak).
+    pub day: f64,
+    /// Present persons the night after, the region's night; `None` without that night.
+    pub night: Option<f64>,
+    /// Day minus night: day visitors, commuters and transit together, roughly.
+    pub excess: Option<f64>,
 }
 
 /// Percentiles of present population per day, persons.
@@ -194,6 +214,8 @@ pub(crate) enum ResidentsSource {
     Table,
     /// One figure for the region, shared out.
     Region,
+    /// At night, a baseline of quiet reference nights per area.
+    Baseline,
 }
 
 /// The population view of an estimate: the region and each area. The days themselves are
@@ -220,6 +242,15 @@ pub struct Population {
     pub region: AreaPopulation,
     /// Each selected area with counts, in scenario order.
     pub areas: Vec<AreaPopulation>,
+    /// What the days are: days, or nights (night counts, each labelled by its evening date;
+    /// every figure above is then per night).
+    pub measure: Measure,
+    /// With night counts from hourly counts: the region's busiest days by day peak, beside
+    /// the night after each (empty otherwise, or when no day window was counted).
+    pub day_peaks: Vec<DayPeak>,
+    /// The day window of the day peaks (local time), with night counts from hourly counts.
+    #[serde(skip)]
+    pub day_window: Option<deltid_model::ClockWindow>,
 }
 
 impl Population {
@@ -298,6 +329,8 @@ impl Population {
             (&labels, scenario.calendar()),
             options,
         );
+        let day_peaks = busiest_day_peaks(estimate, &labels, options.top);
+        let baseline = summary.residents_baseline().is_some();
         Ok(Population {
             method: options.method.describe().to_owned(),
             dimensioning_percentile: options.dimensioning,
@@ -305,6 +338,7 @@ impl Population {
             terms: (
                 options.method,
                 match scenario.deduction(Deduction::Residents) {
+                    _ if baseline => ResidentsSource::Baseline,
                     DeductionSource::PerArea(_) => ResidentsSource::PerArea,
                     DeductionSource::Table(t) if t.is_per_area() => ResidentsSource::Table,
                     _ => ResidentsSource::Region,
@@ -312,6 +346,7 @@ impl Population {
                 scenario.allocation(),
             ),
             residents: match scenario.deduction(Deduction::Residents) {
+                _ if baseline => "residents at home per area: a baseline, the median present persons of quiet reference nights, in place of the registered figure".to_owned(),
                 DeductionSource::PerArea(_) => {
                     "registered residents per area as given in the scenario".to_owned()
                 }
@@ -327,8 +362,56 @@ impl Population {
             span: (summary.days() > 0).then(|| (summary.first(), summary.last())),
             region,
             areas,
+            measure: estimate.plan().measure(),
+            day_peaks,
+            day_window: estimate.counts().nights().map(|n| n.settings().day),
         })
     }
+}
+
+/// The region's busiest days by day peak, `top` of them: on each date every selected area
+/// with day peaks has one, their present persons summed (the plan's uplift on each), beside
+/// the region's night of that evening.
+fn busiest_day_peaks(estimate: &Estimate, labels: &Labels, top: usize) -> Vec<DayPeak> {
+    let Some(nights) = estimate.counts().nights() else {
+        return Vec::new();
+    };
+    let plan = estimate.plan();
+    let keys: Vec<usize> = plan
+        .selected()
+        .iter()
+        .copied()
+        .filter(|&k| nights.day_peaks(k).next().is_some())
+        .collect();
+    let mut sums: BTreeMap<NaiveDate, (f64, usize)> = BTreeMap::new();
+    for &key in &keys {
+        for (date, observed) in nights.day_peaks(key) {
+            if !plan.selection().period.contains(date) {
+                continue;
+            }
+            let sum = sums.entry(date).or_insert((0.0, 0));
+            sum.0 += plan.present_of(observed);
+            sum.1 += 1;
+        }
+    }
+    let mut peaks: Vec<DayPeak> = sums
+        .into_iter()
+        .filter(|(_, (_, n))| *n == keys.len())
+        .map(|(date, (day, _))| {
+            let night = estimate.region_day(date).map(|d| d.lines.present());
+            DayPeak {
+                date,
+                weekday: date.weekday(),
+                label: labels.of(date),
+                day,
+                night,
+                excess: night.map(|n| day - n),
+            }
+        })
+        .collect();
+    peaks.sort_by(|a, b| b.day.total_cmp(&a.day).then(a.date.cmp(&b.date)));
+    peaks.truncate(top);
+    peaks
 }
 
 /// Every day of every selected area, then of the region, as planners see them, made as they

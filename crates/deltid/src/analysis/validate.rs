@@ -56,7 +56,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use deltid_io::{CountsOptions, read_counts_with};
 use deltid_model::{
-    AreaCode, Error, Place, Result, Scenario, SchoolHolidays, epoch_day, from_epoch_day,
+    AreaCode, Error, Measure, Place, Result, Scenario, SchoolHolidays, epoch_day, from_epoch_day,
 };
 use serde::Serialize;
 
@@ -111,6 +111,10 @@ pub struct Validation {
     pub last: Option<NaiveDate>,
     /// Per area of the scenario, its coverage and findings.
     pub areas: Vec<AreaCheck>,
+    /// What the counts are: days, or nights (hourly counts reduced to nights, or a scenario
+    /// with `[night]`; each night labelled by its evening date, and the findings are about
+    /// nights).
+    pub measure: Measure,
     /// The errors and warnings as rows of a table ([`Validation::findings`]).
     #[serde(skip)]
     findings: Vec<Finding>,
@@ -240,6 +244,11 @@ impl Validation {
             first: None,
             last: None,
             areas: Vec::new(),
+            measure: if scenario.night().is_some() {
+                Measure::Night
+            } else {
+                Measure::Day
+            },
             findings: Vec::new(),
         };
         let reading = match read_counts_with(path, options, scenario, None) {
@@ -275,6 +284,10 @@ impl Validation {
             validation.warnings.push(message);
             return Ok(validation);
         }
+        if counts.measure() == Measure::Night {
+            validation.measure = Measure::Night;
+        }
+        let night = validation.measure == Measure::Night;
         if counts.is_empty() {
             let message = format!("{}: no data rows", path.display());
             validation.findings.push(Finding {
@@ -303,7 +316,7 @@ impl Validation {
                 span,
                 scenario.calendar(),
             );
-            for (kind, date, message) in check.warnings() {
+            for (kind, date, message) in check.warnings(night) {
                 validation.findings.push(Finding {
                     file: path.to_owned(),
                     line: None,
@@ -383,8 +396,11 @@ impl Validation {
 }
 
 impl AreaCheck {
-    /// One sentence per finding, each starting with the area, with its kind and first day.
-    fn warnings(&self) -> Vec<(&'static str, Option<NaiveDate>, String)> {
+    /// One sentence per finding, each starting with the area, with its kind and first day;
+    /// of nights (each by its evening date) when `night`.
+    fn warnings(&self, night: bool) -> Vec<(&'static str, Option<NaiveDate>, String)> {
+        let unit = if night { "night" } else { "day" };
+        let on = if night { "on the night of" } else { "on" };
         let who = format!("{} {}", self.code, self.name);
         let who = who.trim_end();
         let mut warnings = Vec::new();
@@ -416,7 +432,7 @@ impl AreaCheck {
                 self.missing.first().map(|r| r[0]),
                 format!(
                     "{who}: {} without a count: {}",
-                    count(self.missing_days, "day"),
+                    count(self.missing_days, unit),
                     ranges.join(", ")
                 ),
             ));
@@ -431,7 +447,7 @@ impl AreaCheck {
                 self.zero_dates.first().copied(),
                 format!(
                     "{who}: {} counted as zero: {}",
-                    count(self.zero_days, "day"),
+                    count(self.zero_days, unit),
                     dates.join(", ")
                 ),
             ));
@@ -441,7 +457,7 @@ impl AreaCheck {
                 "level_shift",
                 Some(shift.date),
                 format!(
-                    "{who}: level shift on {}: median {} persons over the {LEVEL_SHIFT_WINDOW} days before, {} from it on (×{:.2})",
+                    "{who}: level shift {on} {}: median {} persons over the {LEVEL_SHIFT_WINDOW} {unit}s before, {} from it on (×{:.2})",
                     shift.date,
                     whole(shift.before),
                     whole(shift.after),
@@ -455,7 +471,7 @@ impl AreaCheck {
                 "outlier",
                 Some(outlier.date),
                 format!(
-                    "{who}: outlier on {}: {} persons, against {} on the counted day before (robust score {:.1})",
+                    "{who}: outlier {on} {}: {} persons, against {} on the counted {unit} before (robust score {:.1})",
                     outlier.date,
                     whole(outlier.count),
                     whole(outlier.previous),

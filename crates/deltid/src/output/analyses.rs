@@ -551,26 +551,34 @@ pub(crate) fn write_validation(value: &Validation, mut out: impl Write) -> Resul
         }
         return Ok(());
     }
+    // Night counts: the findings are about nights, each labelled by its evening date.
+    let night = this.measure == deltid_model::Measure::Night;
+    let unit = if night { "night" } else { "day" };
     if let (Some(first), Some(last)) = (this.first, this.last) {
         let span = (last - first).num_days() + 1;
         writeln!(
             out,
-            "{}, counts from {first} to {last} ({})\n",
+            "{}, counts from {first} to {last} ({}{})\n",
             count(this.areas.len() as u32, "area"),
-            count(span as u32, "day")
+            count(span as u32, unit),
+            if night {
+                ", each night labelled by its evening date"
+            } else {
+                ""
+            }
         )?;
     }
     let mut areas = table();
     areas.set_header([
-        "area",
-        "name",
-        "days",
-        "first",
-        "last",
-        "missing days",
-        "zero days",
-        "level shifts",
-        "outliers",
+        "area".to_owned(),
+        "name".to_owned(),
+        format!("{unit}s"),
+        "first".to_owned(),
+        "last".to_owned(),
+        format!("missing {unit}s"),
+        format!("zero {unit}s"),
+        "level shifts".to_owned(),
+        "outliers".to_owned(),
     ]);
     let date = |d: Option<NaiveDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
     for area in &this.areas {
@@ -601,10 +609,10 @@ pub(crate) fn write_validation(value: &Validation, mut out: impl Write) -> Resul
     }
     writeln!(
         out,
-        "\nRules: an outlier day changes from the day before by a robust score (median \
+        "\nRules: an outlier {unit} changes from the {unit} before by a robust score (median \
          absolute deviation of ln(1 + count) changes) above {OUTLIER_SCORE}; a level shift \
-         is such a change after which the median of the {LEVEL_SHIFT_WINDOW} days from it \
-         differs by more than {} % from the {LEVEL_SHIFT_WINDOW} days before.",
+         is such a change after which the median of the {LEVEL_SHIFT_WINDOW} {unit}s from it \
+         differs by more than {} % from the {LEVEL_SHIFT_WINDOW} {unit}s before.",
         LEVEL_SHIFT_FRACTION * 100.0
     )?;
     Ok(())

@@ -222,9 +222,10 @@ fn draw<DB: DrawingBackend>(
         _ => None,
     };
     let name = single.map_or(population.region.name.as_str(), |a| a.name.as_str());
+    let night = population.measure == deltid_model::Measure::Night;
     let title = fill(
         lang,
-        "chart.title",
+        &key(night, "chart.title"),
         &[
             ("name", name),
             ("n", &population.region.peaks.len().to_string()),
@@ -245,6 +246,7 @@ fn draw<DB: DrawingBackend>(
             })
             .filter(|a| !mean_suppressed(words.protection, a))
             .map(|a| published(words.protection, a)),
+        night,
     };
     // A single area's panel is the region's.
     if single.map_or(population.region.suppressed, |one| one.suppressed) {
@@ -267,6 +269,7 @@ fn draw<DB: DrawingBackend>(
             // The threshold applies to every area (a multiple of residents, each its own).
             let levels = Levels {
                 threshold: population.threshold,
+                night,
                 ..Levels::default()
             };
             if area.suppressed {
@@ -275,7 +278,7 @@ fn draw<DB: DrawingBackend>(
                 panel(cell, (&area.name, lang), &days, &area.peaks, false, levels)?;
             }
         }
-        bars(&bottom, summary, words.protection, lang)?;
+        bars(&bottom, summary, words.protection, (lang, night))?;
     }
     footer
         .draw(&Text::new(
@@ -312,7 +315,10 @@ fn source_line(run: &Run) -> String {
         });
     fill(
         lang,
-        "chart.source",
+        &key(
+            summary.measure() == deltid_model::Measure::Night,
+            "chart.source",
+        ),
         &[
             ("first", &summary.first().to_string()),
             ("last", &summary.last().to_string()),
@@ -359,6 +365,28 @@ struct Levels {
     dimensioning: Option<(f64, f64)>,
     threshold: Option<Threshold>,
     yearly: Option<i64>,
+    /// Night counts: the panel's words are of nights.
+    night: bool,
+}
+
+/// A chart word's catalogue key: its `_night` variant for night counts, where it has one.
+fn key(night: bool, name: &str) -> String {
+    const NIGHT: [&str; 9] = [
+        "chart.title",
+        "chart.y_persons",
+        "chart.busiest",
+        "chart.busiest_title",
+        "chart.busiest_of",
+        "chart.yearly",
+        "chart.bars",
+        "chart.bars_short",
+        "chart.source",
+    ];
+    if night && NIGHT.contains(&name) {
+        format!("{name}_night")
+    } else {
+        name.to_owned()
+    }
 }
 
 /// One time-series panel: present population, residents, part-time share shaded, peaks.
@@ -418,6 +446,7 @@ where
     DB: DrawingBackend,
     X: Ranged<ValueType = NaiveDate> + ValueFormatter<NaiveDate>,
 {
+    let night = levels.night;
     let font = if large { 24 } else { 16 };
     let highest = days.iter().map(|d| d.present).fold(0.0, f64::max);
     let threshold = |d: &PopulationDay| match levels.threshold {
@@ -450,7 +479,7 @@ where
         .light_line_style(WHITE.mix(0.0))
         .x_labels(if large { 10 } else { 5 })
         .y_labels(6)
-        .y_desc(text(lang, "chart.y_persons"))
+        .y_desc(text(lang, &key(night, "chart.y_persons")))
         .axis_desc_style(("sans-serif", font * 3 / 4))
         .x_label_formatter(&|d: &NaiveDate| date_style.format(lang, *d))
         .y_label_formatter(&|v: &f64| whole(*v))
@@ -561,7 +590,7 @@ where
             )
         }))
         .map_err(chart_error)?
-        .label(text(lang, "chart.busiest"))
+        .label(text(lang, &key(night, "chart.busiest")))
         .legend(|(x, y)| Circle::new((x + 8, y), 4, PEAK.filled()));
     if large {
         // The busiest days, listed in the head room at the upper left, in a box as wide as
@@ -572,14 +601,14 @@ where
         let heading = if peaks.len() > LISTED {
             fill(
                 lang,
-                "chart.busiest_of",
+                &key(night, "chart.busiest_of"),
                 &[
                     ("shown", &LISTED.to_string()),
                     ("n", &peaks.len().to_string()),
                 ],
             )
         } else {
-            text(lang, "chart.busiest_title").to_owned()
+            text(lang, &key(night, "chart.busiest_title")).to_owned()
         };
         let lines: Vec<String> = peaks
             .iter()
@@ -600,9 +629,13 @@ where
                 )
             })
             .collect();
-        let yearly = levels
-            .yearly
-            .map(|yearly| fill(lang, "chart.yearly", &[("n", &persons(yearly))]));
+        let yearly = levels.yearly.map(|yearly| {
+            fill(
+                lang,
+                &key(night, "chart.yearly"),
+                &[("n", &persons(yearly))],
+            )
+        });
         let bold = ("sans-serif", 15).into_font().style(FontStyle::Bold);
         let plain = ("sans-serif", 14).into_font();
         let width = |text: &str, font: &FontDesc<'_>| {
@@ -664,7 +697,7 @@ fn bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     summary: &Summary,
     protection: Option<&Protection>,
-    lang: Language,
+    (lang, night): (Language, bool),
 ) -> Result<()> {
     let days = summary.days();
     // A suppressed area's bar is left out (its value 0, labelled ":").
@@ -690,9 +723,13 @@ fn bars<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(
             if days < 365 {
-                fill(lang, "chart.bars_short", &[("days", &days.to_string())])
+                fill(
+                    lang,
+                    &key(night, "chart.bars_short"),
+                    &[("days", &days.to_string())],
+                )
             } else {
-                text(lang, "chart.bars").to_owned()
+                text(lang, &key(night, "chart.bars")).to_owned()
             },
             ("sans-serif", 20).into_font().style(FontStyle::Bold),
         )

@@ -376,13 +376,14 @@ fn whole(protection: Option<&Protection>, value: i64, hidden: bool) -> Cell<'sta
 fn summary_sheet<'a>(
     summary: &'a Summary,
     language: Language,
-    protection: Option<&Protection>,
+    protection: Option<&'a Protection>,
 ) -> Sheet<'a> {
+    // Row by row as written: a national run has a row per area.
     let rows = summary
         .areas()
         .iter()
         .chain([summary.region()])
-        .map(|area| {
+        .map(move |area| {
             let hidden = protection.is_some_and(|p| p.is_mean_suppressed(area.code()));
             let table = area.table();
             let mut row = vec![
@@ -414,13 +415,16 @@ fn summary_sheet<'a>(
                 row.push(Cell::Text(if hidden { "true" } else { "false" }.into()));
             }
             row
-        })
-        .collect();
+        });
     let mut header = columns(language, &SUMMARY_COLUMNS);
     if protection.is_some() {
         header.push(catalogue::column(language, "suppressed").to_owned());
     }
-    Sheet::of("summary", header, rows)
+    Sheet {
+        name: "summary",
+        header,
+        rows: Box::new(rows),
+    }
 }
 
 /// The plan's table of the region, then of each selected area, with [`TABLE_COLUMNS`].

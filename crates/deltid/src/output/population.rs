@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use deltid_model::{AreaCode, Estimate, PercentileMethod, Result};
+use deltid_model::{AreaCode, Estimate, Measure, PercentileMethod, Result};
 use serde::Serialize;
 
 use super::sheet::SUPPRESSED;
@@ -91,6 +91,49 @@ pub fn write_population(
     }
 }
 
+/// The region's busiest days by day peak, beside the night after each (night counts from
+/// hourly counts).
+fn write_day_peaks(this: &Population, lang: Language, out: &mut impl Write) -> Result<()> {
+    let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
+    let window = this.day_window.map_or_else(String::new, |w| w.to_string());
+    writeln!(
+        out,
+        "{}",
+        fill(
+            lang,
+            "population.busiest_day_peaks",
+            &[("region", &this.region.name), ("window", &window)]
+        )
+    )?;
+    let mut peaks = table();
+    peaks.set_header(
+        [
+            "rank",
+            "date",
+            "weekday",
+            "label",
+            "day_peak",
+            "night_after",
+            "excess",
+        ]
+        .map(head),
+    );
+    for (rank, day) in this.day_peaks.iter().enumerate() {
+        peaks.add_row([
+            (rank + 1).to_string(),
+            day.date.to_string(),
+            weekday_name(lang, day.weekday),
+            catalogue::label(lang, day.label.name()),
+            whole(day.day),
+            day.night.map_or_else(|| "-".to_owned(), whole),
+            day.excess.map_or_else(|| "-".to_owned(), whole),
+        ]);
+    }
+    right_align(&mut peaks, 4);
+    writeln!(out, "{peaks}\n")?;
+    Ok(())
+}
+
 fn percentile_name(population: &Population) -> String {
     format!("P{}", trim(population.dimensioning_percentile * 100.0))
 }
@@ -105,16 +148,26 @@ pub(crate) fn write_population_table(
     let head = |key: &str| text(lang, &format!("head.{key}")).to_owned();
     let this = value;
     let region = &this.region;
+    // Night counts: every figure is per night, each night labelled by its evening date.
+    let night = this.measure == Measure::Night;
+    let key = |name: &str| {
+        if night {
+            format!("population.{name}_night")
+        } else {
+            format!("population.{name}")
+        }
+    };
     if let Some((first, last)) = this.span {
         writeln!(
             out,
             "{}\n",
             fill(
                 lang,
-                "population.title",
+                &key("title"),
                 &[
                     ("region", &region.name),
                     ("days", &catalogue::days(lang, region.days)),
+                    ("nights", &catalogue::nights(lang, region.days)),
                     ("first", &first.to_string()),
                     ("last", &last.to_string()),
                 ]
@@ -124,7 +177,7 @@ pub(crate) fn write_population_table(
     writeln!(
         out,
         "{}",
-        fill(lang, "population.busiest", &[("region", &region.name)])
+        fill(lang, &key("busiest"), &[("region", &region.name)])
     )?;
     let mut peaks = table();
     peaks.set_header(
@@ -163,8 +216,11 @@ pub(crate) fn write_population_table(
     } else {
         writeln!(out, "{peaks}\n")?;
     }
+    if !this.day_peaks.is_empty() && !region.suppressed {
+        write_day_peaks(this, lang, &mut out)?;
+    }
 
-    writeln!(out, "{}", text(lang, "population.levels"))?;
+    writeln!(out, "{}", text(lang, &key("levels")))?;
     let mut levels = table();
     let mut header = vec![
         head("area"),
@@ -183,6 +239,14 @@ pub(crate) fn write_population_table(
     ];
     if let Some(threshold) = this.threshold {
         header.push(match threshold {
+            Threshold::Persons(p) if night => {
+                fill(lang, "population.nights_above", &[("persons", &whole(p))])
+            }
+            Threshold::TimesResidents(k) if night => fill(
+                lang,
+                "population.nights_above_times",
+                &[("k", &super::text::trim_number(lang, k))],
+            ),
             Threshold::Persons(p) => fill(lang, "population.days_above", &[("persons", &whole(p))]),
             Threshold::TimesResidents(k) => fill(
                 lang,
@@ -220,7 +284,7 @@ pub(crate) fn write_population_table(
     writeln!(out, "{levels}\n")?;
 
     if this.region.typical_year.is_some() {
-        writeln!(out, "{}", text(lang, "population.typical_year"))?;
+        writeln!(out, "{}", text(lang, &key("typical_year")))?;
         let mut typical = table();
         typical.set_header([
             head("area"),
@@ -268,12 +332,17 @@ pub(crate) fn write_population_table(
             "{}",
             fill(
                 lang,
-                "population.by",
+                &key("by"),
                 &[("region", &region.name), ("what", &title)]
             )
         )?;
         let mut by = table();
-        by.set_header([title, head("days"), head("mean"), head("max")]);
+        by.set_header([
+            title,
+            head(if night { "nights" } else { "days" }),
+            head("mean"),
+            head("max"),
+        ]);
         for g in groups.iter() {
             by.add_row([
                 catalogue::label(lang, &g.group),
@@ -302,6 +371,7 @@ pub(crate) fn write_population_table(
     let residents = match source {
         ResidentsSource::PerArea => text(lang, "population.residents_per_area").to_owned(),
         ResidentsSource::Table => text(lang, "population.residents_table").to_owned(),
+        ResidentsSource::Baseline => text(lang, "population.residents_baseline").to_owned(),
         ResidentsSource::Region => {
             let key = match allocation {
                 deltid_model::Allocation::PresentShare => "note.allocation_present",

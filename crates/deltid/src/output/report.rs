@@ -104,6 +104,15 @@ fn report(run: &Run, population: &Population) -> Result<String> {
         protection.is_some_and(|p| p.is_aggregate_suppressed(area.code(), false))
     };
     let head = |key: &str| escape(text(lang, &format!("head.{key}")));
+    // Night counts: the figures are per night, each night labelled by its evening date.
+    let night = summary.measure() == deltid_model::Measure::Night;
+    let key = |name: &str| {
+        if night {
+            format!("report.{name}_night")
+        } else {
+            format!("report.{name}")
+        }
+    };
     let mut h = String::with_capacity(64 * 1024);
     let title = fill(lang, "report.title", &[("region", summary.region_name())]);
     // Writing to a String cannot fail: `let _ =` on each write below.
@@ -121,8 +130,12 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(
         h,
         "<p class=\"subtitle\">{}. {} {} – {}, {}.</p></header>",
-        escape(text(lang, "report.subtitle")),
-        escape(&catalogue::days(lang, summary.days())),
+        escape(text(lang, &key("subtitle"))),
+        escape(&if night {
+            catalogue::nights(lang, summary.days())
+        } else {
+            catalogue::days(lang, summary.days())
+        }),
         summary.first(),
         summary.last(),
         escape(&catalogue::areas(lang, summary.areas().len() as u32)),
@@ -150,7 +163,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     };
     figure(
         shown(protection, per_day, mean_hidden(region)),
-        text(lang, "report.guest_nights_day").to_owned(),
+        text(lang, &key("guest_nights_day")).to_owned(),
     );
     figure(
         shown(protection, per_year, mean_hidden(region)),
@@ -175,7 +188,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
             whole(peak.present),
             format!(
                 "{}: {} {} ({})",
-                text(lang, "report.busiest_day"),
+                text(lang, &key("busiest_day")),
                 weekday(lang, peak.weekday),
                 peak.date,
                 catalogue::label(lang, peak.label.name())
@@ -188,7 +201,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(
         h,
         "<section><h2>{}</h2><div class=\"scroll\"><table class=\"plan\"><thead><tr><th>{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
-        escape(text(lang, "report.plan_table")),
+        escape(text(lang, &key("plan_table"))),
         escape(text(lang, "text.line")),
         escape(text(lang, "text.persons")),
     );
@@ -207,6 +220,11 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     }
     let _ = writeln!(h, "</tbody></table></div></section>");
 
+    // Nights: what was counted, the window and rule, hours present, the daytime excess.
+    if night {
+        write_nights(&mut h, run, population);
+    }
+
     // Per area.
     let _ = writeln!(
         h,
@@ -215,7 +233,11 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     );
     for (i, key) in PER_AREA_COLUMNS.iter().enumerate() {
         let class = if i >= 2 { " class=\"n\"" } else { "" };
-        let _ = write!(h, "<th{class}>{}</th>", head(key));
+        let _ = write!(
+            h,
+            "<th{class}>{}</th>",
+            head(super::text::per_area_column(key, night))
+        );
     }
     let _ = writeln!(h, "</tr></thead><tbody>");
     let region_word = text(lang, "text.region");
@@ -246,7 +268,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(
         h,
         "<section><h2>{}</h2>",
-        escape(text(lang, "report.population"))
+        escape(text(lang, &key("population")))
     );
     #[cfg(feature = "chart")]
     {
@@ -261,7 +283,7 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     let _ = writeln!(
         h,
         "<h3>{}</h3><div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
-        escape(text(lang, "report.busiest")),
+        escape(text(lang, &key("busiest"))),
         head("rank"),
         head("date"),
         head("weekday"),
@@ -459,6 +481,78 @@ fn report(run: &Run, population: &Population) -> Result<String> {
 /// An SVG document as an inline element: no XML declaration, scalable (a `viewBox` from its
 /// width and height).
 #[cfg(feature = "chart")]
+/// The nights section: the night counts' method, hours present and daytime excess per area,
+/// a baseline of residents at home beside the registered figures, and the busiest days by
+/// day peak beside the night after.
+fn write_nights(h: &mut String, run: &Run, population: &Population) {
+    let lang = run.language();
+    let summary = run.summary();
+    let head = |key: &str| escape(text(lang, &format!("head.{key}")));
+    let _ = writeln!(
+        h,
+        "<section id=\"nights\"><h2>{}</h2>",
+        escape(text(lang, "report.nights"))
+    );
+    let list = |h: &mut String, lines: &[String]| {
+        let _ = writeln!(h, "<ul>");
+        for line in lines {
+            let _ = writeln!(h, "<li>{}</li>", escape(line));
+        }
+        let _ = writeln!(h, "</ul>");
+    };
+    match summary.night() {
+        Some(nights) => list(h, &super::text::night_lines(lang, summary, nights)),
+        None => {
+            let _ = writeln!(h, "<p>{}</p>", escape(text(lang, "report.nights_given")));
+        }
+    }
+    if let Some(baseline) = summary.residents_baseline() {
+        let (heading, lines) = super::text::baseline_lines(lang, baseline);
+        let _ = writeln!(h, "<p>{}</p>", escape(&heading));
+        list(h, &lines);
+    }
+    if !population.day_peaks.is_empty() {
+        let window = population
+            .day_window
+            .map_or_else(String::new, |w| w.to_string());
+        let _ = writeln!(
+            h,
+            "<h3>{}</h3><div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+            escape(
+                fill(
+                    lang,
+                    "population.busiest_day_peaks",
+                    &[("region", &population.region.name), ("window", &window)]
+                )
+                .trim_end_matches(':')
+            ),
+            head("rank"),
+            head("date"),
+            head("weekday"),
+            head("label"),
+            head("day_peak"),
+            head("night_after"),
+            head("excess"),
+        );
+        let dash = || "-".to_owned();
+        for (rank, day) in population.day_peaks.iter().enumerate() {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                rank + 1,
+                day.date,
+                escape(&weekday(lang, day.weekday)),
+                escape(&catalogue::label(lang, day.label.name())),
+                whole(day.day),
+                day.night.map_or_else(dash, whole),
+                day.excess.map_or_else(dash, whole),
+            );
+        }
+        let _ = writeln!(h, "</tbody></table></div>");
+    }
+    let _ = writeln!(h, "</section>");
+}
+
 fn inline_svg(svg: &str) -> String {
     let svg = match svg.find("<svg") {
         Some(at) => &svg[at..],

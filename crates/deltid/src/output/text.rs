@@ -4,8 +4,8 @@ use std::io::Write;
 
 use comfy_table::{CellAlignment, Table, presets};
 use deltid_model::{
-    AreaCode, AreaSummary, Deduction, Language, Measure, NightRule, NightSummary, RegionRule,
-    Result, Summary, TableLine, TableRow,
+    AreaCode, AreaSummary, Deduction, Language, Measure, NightBaseline, NightRule, NightSummary,
+    RegionRule, Result, Summary, TableLine, TableRow,
 };
 
 use super::sheet::SUPPRESSED;
@@ -16,6 +16,14 @@ pub use crate::words::persons;
 use crate::words::whole;
 
 /// The catalogue keys of the per-area table's columns, in order (text and HTML report).
+/// A per-area column's heading key: guest-nights per night for night counts.
+pub(crate) fn per_area_column(key: &str, night: bool) -> &str {
+    match key {
+        "per_day" if night => "per_night",
+        other => other,
+    }
+}
+
 pub(crate) const PER_AREA_COLUMNS: [&str; 10] = [
     "area",
     "name",
@@ -62,6 +70,9 @@ pub(crate) fn table_label(language: Language, line: &TableLine, summary: &Summar
     if summary.measure() == Measure::Night {
         let key = match line.row {
             TableRow::Observed => Some("table.observed_night"),
+            TableRow::Deduction(Deduction::Residents) if summary.residents_baseline().is_some() => {
+                Some("table.residents_baseline")
+            }
             TableRow::Deduction(Deduction::Residents) => Some("table.residents_night"),
             TableRow::GuestNightsPerDay => Some("table.per_night"),
             TableRow::GuestNightsPerYear => Some("table.per_year_night"),
@@ -233,10 +244,25 @@ pub(crate) fn write_summary_protected(
     if let Some(nights) = summary.night() {
         write_nights(lang, summary, nights, &mut out)?;
     }
+    if let Some(baseline) = summary.residents_baseline() {
+        write_baseline(lang, baseline, &mut out)?;
+    }
 
-    writeln!(out, "{}", text(lang, "text.per_area"))?;
+    let night = summary.measure() == Measure::Night;
+    writeln!(
+        out,
+        "{}",
+        text(
+            lang,
+            if night {
+                "text.per_area_night"
+            } else {
+                "text.per_area"
+            }
+        )
+    )?;
     let mut areas = table();
-    areas.set_header(PER_AREA_COLUMNS.map(head));
+    areas.set_header(PER_AREA_COLUMNS.map(|key| head(per_area_column(key, night))));
     let region_word = text(lang, "text.region");
     for area in summary.areas().iter().chain([region]) {
         let code = area.code().map_or(region_word, AreaCode::as_str);
@@ -479,62 +505,110 @@ fn write_nights(
     nights: &NightSummary,
     out: &mut impl Write,
 ) -> Result<()> {
-    let settings = nights.settings;
     writeln!(out, "{}", text(lang, "night.heading"))?;
-    writeln!(
-        out,
-        "- {}",
-        fill(
-            lang,
-            "night.method",
-            &[
-                ("rule", &night_rule(lang, settings.rule)),
-                ("window", &settings.window.to_string()),
-                ("zone", &nights.zone),
-                ("day", &settings.day.to_string()),
-            ]
-        )
-    )?;
+    for line in night_lines(lang, summary, nights) {
+        writeln!(out, "- {line}")?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The night counts' method, each area's nights, hours present and daytime excess, and the
+/// region's daytime excess, one sentence each, in `language` (the text's and the report's).
+pub(crate) fn night_lines(lang: Language, summary: &Summary, nights: &NightSummary) -> Vec<String> {
+    let settings = nights.settings;
+    let mut lines = vec![fill(
+        lang,
+        "night.method",
+        &[
+            ("rule", &night_rule(lang, settings.rule)),
+            ("window", &settings.window.to_string()),
+            ("zone", &nights.zone),
+            ("day", &settings.day.to_string()),
+        ],
+    )];
     for (_, name, stats) in &nights.areas {
         let excess = stats
             .mean_excess()
             .map_or_else(|| text(lang, "night.no_excess").to_owned(), whole);
-        writeln!(
-            out,
-            "- {}",
-            fill(
-                lang,
-                "night.area",
-                &[
-                    ("name", name),
-                    ("nights", &stats.nights.to_string()),
-                    ("min", &stats.min_hours.to_string()),
-                    ("max", &stats.max_hours.to_string()),
-                    (
-                        "mean",
-                        &trim_number(lang, (stats.mean_hours() * 100.0).round() / 100.0)
-                    ),
-                    ("excess", &excess),
-                ]
-            )
-        )?;
+        lines.push(fill(
+            lang,
+            "night.area",
+            &[
+                ("name", name),
+                ("nights", &stats.nights.to_string()),
+                ("min", &stats.min_hours.to_string()),
+                ("max", &stats.max_hours.to_string()),
+                (
+                    "mean",
+                    &trim_number(lang, (stats.mean_hours() * 100.0).round() / 100.0),
+                ),
+                ("excess", &excess),
+            ],
+        ));
     }
     if let Some(excess) = nights.region_excess {
-        writeln!(
-            out,
-            "- {}",
-            fill(
-                lang,
-                "night.region_excess",
-                &[
-                    ("region", summary.region_name()),
-                    ("excess", &whole(excess))
-                ]
-            )
-        )?;
+        lines.push(fill(
+            lang,
+            "night.region_excess",
+            &[
+                ("region", summary.region_name()),
+                ("excess", &whole(excess)),
+            ],
+        ));
+    }
+    lines
+}
+
+/// The residents at home from a baseline of reference nights, beside the registered figures.
+fn write_baseline(lang: Language, baseline: &NightBaseline, out: &mut impl Write) -> Result<()> {
+    let (heading, lines) = baseline_lines(lang, baseline);
+    writeln!(out, "{heading}")?;
+    for line in lines {
+        writeln!(out, "- {line}")?;
     }
     writeln!(out)?;
     Ok(())
+}
+
+/// A baseline of residents at home: its heading and one sentence per area, in `language`.
+pub(crate) fn baseline_lines(lang: Language, baseline: &NightBaseline) -> (String, Vec<String>) {
+    let heading = fill(
+        lang,
+        "night.baseline_heading",
+        &[
+            ("reference", &baseline.reference.len().to_string()),
+            (
+                "dates",
+                &baseline
+                    .reference
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ],
+    );
+    let lines = baseline
+        .areas
+        .iter()
+        .map(|(_, name, figure)| {
+            let registered = figure
+                .registered
+                .map_or_else(|| text(lang, "night.no_registered").to_owned(), whole);
+            fill(
+                lang,
+                "night.baseline",
+                &[
+                    ("name", name),
+                    ("baseline", &whole(figure.persons)),
+                    ("nights", &figure.nights.to_string()),
+                    ("registered", &registered),
+                ],
+            )
+        })
+        .collect();
+    (heading, lines)
 }
 
 /// The allocation rule in words, in `language`.

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use deltid_model::{
-    Deduction, DeductionSource, Error, MAX_PERSONS, MAX_YEAR, MIN_YEAR, Origin, OriginKind,
-    OriginSettings, Part, Plan, Result, SUPPRESSED_MARKERS, TOTAL_WORDS,
+    Deduction, DeductionSource, Error, MAX_PERSONS, MAX_YEAR, MIN_YEAR, Measure, Origin,
+    OriginKind, OriginSettings, Part, Plan, Result, SUPPRESSED_MARKERS, TOTAL_WORDS,
 };
 
 use super::{
@@ -67,10 +67,20 @@ fn part_suffix(part: Part) -> &'static str {
     }
 }
 
-/// Refuses what the query cannot do for a split under `plan`: registered residents from a
-/// table by date (the origins that need them: previous night, long-term home).
+/// Refuses what the query cannot do for a split under `plan`: a plan for nights, and
+/// registered residents from a table by date (the origins that need them: previous night,
+/// long-term home).
 pub(super) fn check(plan: &Plan, settings: &OriginSettings) -> Result<()> {
     let scenario = plan.scenario();
+    if plan.measure() == Measure::Night {
+        // The split's nights are its own (the previous-night origin); a plan for night counts
+        // would read hourly counts.
+        return Err(Error::Unsupported {
+            scenario: scenario.path().to_owned(),
+            what: "the SQL query for counts split by origin with a plan for nights".to_owned(),
+            reason: "a split is read by date, area and origin, not by the hour: estimate it with the plan for days (the previous-night origin gives guest-nights per night)".to_owned(),
+        });
+    }
     if settings.kind != OriginKind::SimCountry
         && let DeductionSource::Table(table) = scenario.deduction(Deduction::Residents)
         && table.is_dated()

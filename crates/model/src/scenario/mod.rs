@@ -26,7 +26,7 @@ use crate::error::{Error, Location, Result};
 use crate::language::Language;
 use crate::lines::Deduction;
 use crate::lines::MAX_PERSONS;
-use crate::night::NightSettings;
+use crate::night::{NightResidents, NightSettings};
 
 /// The time zone of naive local times when a scenario names none: deltid's scenarios are
 /// Norwegian municipalities, so Norway's zone; a scenario elsewhere names its own.
@@ -205,6 +205,8 @@ pub struct ScenarioSpec<T> {
     pub night: Option<NightSettings>,
     /// `[origin]`: the counts are split by origin, of this kind and threshold.
     pub origin: Option<crate::origin::OriginSettings>,
+    /// `[night] residents`: the residents at home deducted at night.
+    pub night_residents: NightResidents,
     /// `[disclosure]`: the smallest count published and the rounding base.
     pub disclosure: Disclosure,
 }
@@ -230,6 +232,7 @@ impl<T> ScenarioSpec<T> {
             time_zone: None,
             night: None,
             origin: None,
+            night_residents: NightResidents::Registered,
             disclosure: Disclosure::default(),
         }
     }
@@ -248,7 +251,7 @@ impl<T> ScenarioSpec<T> {
 pub struct Scenario(std::sync::Arc<Checked>);
 
 /// A scenario's checked parts.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Checked {
     path: PathBuf,
     name: String,
@@ -270,6 +273,7 @@ struct Checked {
     time_zone: String,
     night: Option<NightSettings>,
     origin: Option<crate::origin::OriginSettings>,
+    night_residents: NightResidents,
     disclosure: Disclosure,
 }
 
@@ -593,6 +597,7 @@ impl Scenario {
                 .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
             night: spec.night,
             origin: spec.origin,
+            night_residents: spec.night_residents,
             disclosure: spec.disclosure,
         })))
     }
@@ -613,6 +618,20 @@ impl Scenario {
     /// split by origin (`date, area, origin, count`).
     pub fn origin(&self) -> Option<&crate::origin::OriginSettings> {
         self.0.origin.as_ref()
+    }
+
+    /// Who the residents at home at night are (`[night] residents`): the registered figure
+    /// (the default) or a baseline of reference nights.
+    pub fn night_residents(&self) -> &NightResidents {
+        &self.0.night_residents
+    }
+
+    /// The scenario with per-area residents `persons` (in area order) in place of its
+    /// residents figure, as a baseline gives them.
+    pub(crate) fn with_residents(&self, persons: Vec<f64>) -> Scenario {
+        let mut checked = (*self.0).clone();
+        checked.deductions[0] = DeductionSource::PerArea(persons);
+        Scenario(std::sync::Arc::new(checked))
     }
 
     /// The night settings hourly counts are reduced by: the scenario's, else the defaults.
