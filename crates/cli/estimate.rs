@@ -235,6 +235,8 @@ fn run_origin(
         .map_err(|_| anyhow::anyhow!("a split's rows are each read once"))?;
     let split = &split;
     let estimate = plan.origin_estimate(split);
+    let mut record = deltid::RunRecord::of_split(&plan, &counts, split, &estimate);
+    record.set_command(crate::input::command_line());
     let settings = split.settings();
     eprintln!(
         "deltid: {}: {} rows split by origin ({}, k = {}) read as {} area-days; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
@@ -245,9 +247,10 @@ fn run_origin(
         estimate.days().len()
     );
     let language = input.language.or(scenario.language()).unwrap_or_default();
-    let staged = vec![input.output.stage(|out| {
-        deltid::output::write_origin(&estimate, scenario, input.format, language, out)
-    })?];
+    // The record beside a CSV or Parquet output (FILE.run.json), staged with it.
+    let staged = input.stage(&record, |out| {
+        deltid::output::write_origin(&estimate, scenario, &record, input.format, language, out)
+    })?;
     commit(staged)?;
     Ok(())
 }

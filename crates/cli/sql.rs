@@ -31,7 +31,11 @@ use crate::output::Output;
     [area_codes] included), count (persons).\n\nNight counts (a scenario with [night], or --nights): \
     one row per area and instant: ts (text, TIMESTAMP WITH TIME ZONE, or TIMESTAMP of local time \
     in the scenario's time_zone), area, count; DuckDB or PostgreSQL.\n  deltid sql --scenario \
-    data/hourly/scenario.toml --dialect duckdb --table hourly_counts"
+    data/hourly/scenario.toml --dialect duckdb --table hourly_counts\n\nA scenario with [origin] \
+    reads a split instead: date, area, origin, count (-1 for a suppressed cell), one row per date, area and origin; the \
+    query gives the figures of `deltid estimate` on the split (date, area, name, figure, low, high, \
+    exact, high_excluded, zero_filled):\n  deltid sql --scenario data/home-split/scenario.toml \
+    --dialect duckdb --table split"
 )]
 pub struct Args {
     /// Scenario file (TOML): uplift, areas, deductions.

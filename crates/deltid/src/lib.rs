@@ -74,7 +74,7 @@ pub use deltid_model::{
     OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
 };
 pub use record::{
-    Build, COMMIT, DisclosureRecord, InputFile, Methods, RunRecord, ScenarioRecord,
+    Build, COMMIT, DisclosureRecord, InputFile, Methods, OriginRecord, RunRecord, ScenarioRecord,
     SelectionRecord, VERSION, sha256,
 };
 pub use run::Run;

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use deltid_model::{
-    Allocation, Deduction, DeductionSource, Estimate, Measure, RegionRule, Scenario, Selection,
+    Allocation, Counts, Deduction, DeductionSource, Estimate, Measure, OriginEstimate, OriginSplit,
+    Plan, RegionRule, Scenario, Selection,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -135,6 +136,26 @@ pub struct Methods {
     /// Small-count protection: the smallest count published, the rounding base, and the
     /// cells suppressed (primary, secondary); `None` without protection.
     pub disclosure: Option<DisclosureRecord>,
+    /// For counts split by origin: what the origin means, the operator's `k`, and what was
+    /// read (rows, area-days, suppressed cells); `None` for other counts.
+    pub origin: Option<OriginRecord>,
+}
+
+/// Counts split by origin as a run read them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OriginRecord {
+    /// What the origin means: `previous-night`, `home` or `sim-country`.
+    pub kind: &'static str,
+    /// The operator's `k`, persons: values under it are taken as suppressed.
+    pub min_count: f64,
+    /// Rows of the split estimated (in the period), totals included.
+    pub rows: u64,
+    /// Area-days they make.
+    pub area_days: u64,
+    /// Cells marked `-1` or published under `k`.
+    pub suppressed_cells: u64,
+    /// Days left out of the previous-night sums because an area has no split that day.
+    pub incomplete_days: u64,
 }
 
 /// The small-count protection a run's outputs were published under.
@@ -157,26 +178,9 @@ impl RunRecord {
         let scenario = estimate.scenario();
         let selection = estimate.plan().selection();
         let counts = estimate.counts();
-        let mut inputs = vec![InputFile::of("scenario", scenario.path(), None)];
-        inputs.extend(
-            scenario
-                .files()
-                .iter()
-                .map(|file| InputFile::of("scenario table", file, None)),
-        );
         // Hourly counts: the rows of the file, not the nights they became.
         let read = counts.nights().map_or(counts.len(), |n| n.rows());
-        inputs.push(match counts.file_digest() {
-            // Taken by the reader as it read the file: no second read.
-            Some(digest) => InputFile {
-                role: "counts",
-                path: counts.path().to_owned(),
-                sha256: Some(digest.sha256.clone()),
-                bytes: Some(digest.bytes),
-                rows: Some(read),
-            },
-            None => InputFile::of("counts", counts.path(), Some(read)),
-        });
+        let inputs = InputFile::all(scenario, counts, read);
         RunRecord {
             deltid: Build {
                 version: VERSION,
@@ -243,6 +247,53 @@ impl RunRecord {
                             .join(", ")
                     ),
                     None => text,
+                }),
+                ..Methods::default()
+            },
+        }
+    }
+
+    /// The record of counts split by origin, made now: `split` the rows estimated (those of
+    /// `counts` in the plan's period) and `estimate` what the plan made of them. Hashes the
+    /// scenario file and its tables; the counts file's hash is the reader's.
+    pub fn of_split(
+        plan: &Plan,
+        counts: &Counts,
+        split: &OriginSplit,
+        estimate: &OriginEstimate,
+    ) -> RunRecord {
+        let scenario = plan.scenario();
+        let all = counts.origins().map_or(0, |s| s.rows().len() as u64);
+        let days = estimate.days();
+        let span = days
+            .iter()
+            .map(|d| d.date)
+            .min()
+            .zip(days.iter().map(|d| d.date).max());
+        let settings = split.settings();
+        RunRecord {
+            deltid: Build {
+                version: VERSION,
+                commit: COMMIT,
+            },
+            created: now(),
+            command: Vec::new(),
+            scenario: ScenarioRecord::new(scenario),
+            inputs: InputFile::all(scenario, counts, all),
+            selection: SelectionRecord::new(plan.selection(), span),
+            methods: Methods {
+                allocation: match scenario.allocation() {
+                    Allocation::PresentShare => "present",
+                    Allocation::ResidentShare => "residents",
+                },
+                region: "sum of areas",
+                origin: Some(OriginRecord {
+                    kind: settings.kind.key(),
+                    min_count: settings.min_count,
+                    rows: split.rows().len() as u64,
+                    area_days: days.len() as u64,
+                    suppressed_cells: days.iter().map(|d| u64::from(d.suppressed_cells)).sum(),
+                    incomplete_days: estimate.incomplete().len() as u64,
                 }),
                 ..Methods::default()
             },
@@ -362,6 +413,15 @@ impl RunRecord {
             ("draws", m.draws.map(|d| d.to_string())),
             ("seed", m.seed.map(|d| d.to_string())),
             (
+                "origin",
+                m.origin.as_ref().map(|o| {
+                    format!(
+                        "{}, k = {}: {} rows split by origin, {} area-days, {} cells suppressed, {} days without every area",
+                        o.kind, o.min_count, o.rows, o.area_days, o.suppressed_cells, o.incomplete_days
+                    )
+                }),
+            ),
+            (
                 "disclosure",
                 m.disclosure.as_ref().map(|d| {
                     let mut text = match d.min_count {
@@ -447,6 +507,29 @@ impl SelectionRecord {
 }
 
 impl InputFile {
+    /// The scenario, its tables and the counts file (`read` counts or rows read from it).
+    fn all(scenario: &Scenario, counts: &Counts, read: u64) -> Vec<InputFile> {
+        let mut inputs = vec![InputFile::of("scenario", scenario.path(), None)];
+        inputs.extend(
+            scenario
+                .files()
+                .iter()
+                .map(|file| InputFile::of("scenario table", file, None)),
+        );
+        inputs.push(match counts.file_digest() {
+            // Taken by the reader as it read the file: no second read.
+            Some(digest) => InputFile {
+                role: "counts",
+                path: counts.path().to_owned(),
+                sha256: Some(digest.sha256.clone()),
+                bytes: Some(digest.bytes),
+                rows: Some(read),
+            },
+            None => InputFile::of("counts", counts.path(), Some(read)),
+        });
+        inputs
+    }
+
     fn of(role: &'static str, path: &Path, rows: Option<u64>) -> InputFile {
         let digest = sha256(path).ok();
         InputFile {

@@ -75,6 +75,29 @@
 //! extension (built in) or PostgreSQL; Spark is refused ([`Error::Unsupported`]): its
 //! `TIMESTAMP` lives in the session's zone, which cannot hold every local time of another.
 //!
+//! # Counts split by origin
+//! A scenario with `[origin]` (see [`deltid_model::origin`]) reads a table `date, area,
+//! origin, count` instead: one row per date, area and origin, `count` a number of persons (the
+//! operator's extrapolated decimals) or a suppressed cell's `-1` (a number, or text written as
+//! deltid's reader takes it: `-1`, `−1`, `-1.0`, `-1,0`); deleted rows are simply absent. Dates
+//! and area cells are read as above; origin cells as [`deltid_model::Origin::read`] reads
+//! them: trimmed, a total word in any case (`total`, `totalt`, `all`, `alle`, `*`), an area of
+//! the scenario (code, label or name), four digits (another municipality) or two letters (a
+//! country, `NO` Norway). The query returns, whatever [`Rows`] says, the tidy table of
+//! [`write_origin`](crate::output::write_origin) ([`SPLIT_COLUMNS`]): per date and area the
+//! figures `total` and `suppressed` (where the area's total is given), `local`, `elsewhere`,
+//! `foreign` and, for the long-term home, `residents_away`, each as bounds `low`, `high` with
+//! `exact` and `high_excluded`, beside multimno's `zero_filled`; then `guest_nights` per area
+//! by the origin's rule (previous night: at the night's evening date) and the region's (area
+//! NULL) where every area has a figure. The figures are those of [`Plan::origin_estimate`] on
+//! the same rows, to floating-point accuracy (a suppressed mass exactly `k` may fall either
+//! side of `k` when sums are taken in another order). It stops, as deltid's reader does, on
+//! rows of no area or of the region's own code, an origin it cannot read, an empty count, a
+//! count below 0 (but `-1`), above [`MAX_PERSONS`] or NaN, a date it cannot read, and a date,
+//! area and origin given twice. Registered residents from a table by date are refused
+//! ([`Error::Unsupported`]). DuckDB runs the query in deltid's tests, PostgreSQL 15 the same
+//! cases when asked to; Spark's text is written with the same pieces but not run.
+//!
 //! # What cannot be written in SQL
 //! Counts split by SIM origin have no column in the counts table: the query has no foreign
 //! SIMs, so `[scaling] foreign` has no effect. A region count of its own together with a
@@ -84,6 +107,9 @@ use deltid_model::{
     Deduction, DeductionSource, DeductionTable, Error, Line, MAX_PERSONS, MAX_YEAR, MIN_YEAR,
     Measure, NightRule, PLAN_DAYS_PER_YEAR, Plan, Reach, Result, whitespace,
 };
+
+mod origin;
+pub use origin::SPLIT_COLUMNS;
 
 /// The summary's column of guest-nights per year by the plan's rule (mean per day × 365).
 pub const GUEST_NIGHTS_PER_YEAR_PLAN: &str = "guest_nights_per_year_plan";
@@ -478,7 +504,8 @@ impl SqlOptions {
 ///
 /// # Errors
 /// [`Error::Unsupported`] for a scenario with a region count of its own and a per-area
-/// deduction table by date, and for counts split by origin (`[origin]`).
+/// deduction table by date, and for counts split by origin (`[origin]`) whose registered
+/// residents come from a table by date.
 ///
 /// # Examples
 /// ```
@@ -513,14 +540,9 @@ pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<Str
             reason: "Spark's TIMESTAMP is an instant shown in the session's zone, so a local time of the scenario's zone that the session's zone skips cannot be held, and its to_utc_timestamp chooses one of a local time the zone has twice without saying so: use DuckDB or PostgreSQL, or deltid itself, on the hourly counts".to_owned(),
         });
     }
-    if scenario.origin().is_some() {
-        // The query reads `date, area, count`: a split by origin would be summed as if every
-        // cell were a count of its own, suppressed cells and totals alike.
-        return Err(Error::Unsupported {
-            scenario: scenario.path().to_owned(),
-            what: "the SQL query for counts split by origin ([origin])".to_owned(),
-            reason: "the split's parts, its intervals under suppression and guest-nights by the origin's rule are not written in SQL yet: use `deltid estimate` on the split counts".to_owned(),
-        });
+    if let Some(settings) = scenario.origin() {
+        origin::check(plan, settings)?;
+        return Ok(Query { plan, d: dialect }.write_split(settings, options));
     }
     if scenario.region_code().is_some() {
         for deduction in Deduction::ALL {
@@ -830,78 +852,9 @@ impl Query<'_> {
     fn counted(&self, options: &SqlOptions, ctes: &mut Vec<(String, String)>) {
         let d = self.d;
         let text = d.text_type();
-        let scenario = self.plan.scenario();
-        let resolver = scenario.resolver();
-        let mut mapping: Vec<(&String, &usize)> = resolver.mapping().iter().collect();
-        mapping.sort();
-        if !mapping.is_empty() {
-            let rows: Vec<Vec<String>> = mapping
-                .iter()
-                .map(|(from, to)| vec![d.text(from), d.text(scenario.areas()[**to].code.as_str())])
-                .collect();
-            ctes.push((
-                "area_codes".to_owned(),
-                d.values("v", &[OLD_CODE, AREA], &rows),
-            ));
-        }
-        // One row per name as the resolver compares it (trimmed, lower case), with the area
-        // it names, or NULL and the areas it fits when it fits several.
-        let mut names: Vec<(String, Vec<&str>)> = Vec::new();
-        for area in scenario.areas() {
-            let key = deltid_model::trim_cell(&area.name).to_lowercase();
-            if key.is_empty() {
-                continue;
-            }
-            match names.iter_mut().find(|n| n.0 == key) {
-                Some(n) => n.1.push(area.code.as_str()),
-                None => names.push((key, vec![area.code.as_str()])),
-            }
-        }
-        let null = format!("CAST(NULL AS {text})");
-        let name_rows: Vec<Vec<String>> = names
-            .iter()
-            .map(|(key, codes)| {
-                let area = match codes.as_slice() {
-                    [code] => d.text(code),
-                    _ => null.clone(),
-                };
-                vec![d.text(key), area, d.text(&codes.join(", "))]
-            })
-            .collect();
-        if !name_rows.is_empty() {
-            ctes.push((
-                "area_names".to_owned(),
-                d.values("v", &[LOWERED, AREA, FITS], &name_rows),
-            ));
-        }
+        let (mapped, named) = self.area_tables(ctes);
 
-        // Dates: a DATE, or text in the two forms that cannot be misread.
-        let raw = d.trim(&format!("CAST({} AS {text})", self.c("c", DATE)));
-        let date_message = d.concat(&[
-            d.string("deltid: date \""),
-            raw.clone(),
-            d.string("\" is not a day written yyyy-mm-dd or dd.mm.yyyy"),
-        ]);
-        let date = format!(
-            "CASE WHEN {raw} IS NULL THEN {fail_null}\n      \
-             WHEN {iso} THEN CAST(SUBSTR({raw}, 1, 10) AS DATE)\n      \
-             WHEN {dotted} THEN {dotted_date}\n      \
-             ELSE {fail} END",
-            iso = d.matches(&raw, "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"),
-            dotted = d.matches(&raw, "^[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}$"),
-            dotted_date = d.dotted_date(&raw),
-            fail = d.fail_date(&date_message),
-            // The message names the row's area cell: it must not be a constant, which
-            // PostgreSQL's planner would cast (and fail on) before any row is read.
-            fail_null = d.fail_date(&d.concat(&[
-                d.string("deltid: a row with a count has no date (area \""),
-                format!(
-                    "COALESCE({}, '')",
-                    d.trim(&format!("CAST({} AS {text})", self.c("c", AREA)))
-                ),
-                d.string("\")"),
-            ])),
-        );
+        let date = self.read_date("c");
         let table: Vec<String> = options.table.iter().map(|p| self.q(p)).collect();
         if self.night() {
             self.hourly_cells(&table.join("."), ctes);
@@ -933,7 +886,6 @@ impl Query<'_> {
                 " is not a day from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
             )),
         ]);
-        let white = d.white_space();
         ctes.push((
             "leads".to_owned(),
             format!(
@@ -942,98 +894,28 @@ impl Query<'_> {
                  OR {day} > DATE '{MAX_YEAR}-12-31' THEN {fail} ELSE {day} END AS {day_}\n  \
                  FROM {cells} AS {e}",
                 e = self.q("e"),
-                lead = d.extract(
-                    &self.c("e", CELL),
-                    &format!("^(?:K-[{white}]*)?([0-9]+)(?:[{white}]|$)")
-                ),
+                lead = self.lead(&self.c("e", CELL)),
                 lead_ = self.q(LEAD),
                 fail = d.fail_date(&day_message),
                 day_ = self.q(DAY),
                 cells = self.q("cells"),
             ),
         ));
-        let lead = self.c("l", LEAD);
-        let padded = match resolver.digits() {
-            Some(digits) => {
-                format!("WHEN LENGTH({lead}) < {digits} THEN LPAD({lead}, {digits}, '0')\n      ")
-            }
-            None => String::new(),
-        };
         ctes.push((
             "keyed".to_owned(),
             format!(
                 "SELECT {l}.*,\n    \
-                 CASE WHEN {lead} = '' THEN {cell}\n      {padded}ELSE {lead} END AS {key}\n  \
+                 {keyed} AS {key}\n  \
                  FROM {leads} AS {l}",
                 l = self.q("l"),
-                cell = self.c("l", CELL),
+                keyed = self.key(&self.c("l", LEAD), &self.c("l", CELL)),
                 key = self.q(KEY),
                 leads = self.q("leads"),
             ),
         ));
 
-        // The lookups in the resolver's order: the region's code, the cell as a code, the key
-        // through the mapping, the key as a code, the cell as a name.
+        let (joins, resolved) = self.lookup("k", (mapped, named), true);
         let areas = self.q("areas");
-        let mut joins = vec![format!(
-            "LEFT JOIN {areas} AS {x} ON {x_area} = {cell}",
-            x = self.q("x"),
-            x_area = self.c("x", AREA),
-            cell = self.c("k", CELL),
-        )];
-        let mut found = Vec::new();
-        if let Some(code) = resolver.region() {
-            found.push(format!(
-                "CASE WHEN {cell} = {code} THEN {mark} END",
-                cell = self.c("k", CELL),
-                code = d.text(code.as_str()),
-                mark = d.text(REGION_MARK),
-            ));
-        }
-        found.push(self.c("x", AREA));
-        if !mapping.is_empty() {
-            joins.push(format!(
-                "LEFT JOIN {codes} AS {m} ON {old} = {key}",
-                codes = self.q("area_codes"),
-                m = self.q("m"),
-                old = self.c("m", OLD_CODE),
-                key = self.c("k", KEY),
-            ));
-            found.push(self.c("m", AREA));
-        }
-        joins.push(format!(
-            "LEFT JOIN {areas} AS {p} ON {p_area} = {key}",
-            p = self.q("p"),
-            p_area = self.c("p", AREA),
-            key = self.c("k", KEY),
-        ));
-        found.push(self.c("p", AREA));
-        let mut resolved = found.clone();
-        if !name_rows.is_empty() {
-            joins.push(format!(
-                "LEFT JOIN {names} AS {n} ON {lowered} = LOWER({cell})",
-                names = self.q("area_names"),
-                n = self.q("n"),
-                lowered = self.c("n", LOWERED),
-                cell = self.c("k", CELL),
-            ));
-            let unfound: Vec<String> = found.iter().map(|f| format!("{f} IS NULL")).collect();
-            let message = d.concat(&[
-                d.string("deltid: area name \""),
-                self.c("k", CELL),
-                d.string("\" fits more than one area ("),
-                self.c("n", FITS),
-                d.string("): use codes"),
-            ]);
-            resolved.push(format!(
-                "CASE WHEN {unfound} AND {fits} IS NOT NULL AND {n_area} IS NULL\n      \
-                 THEN {fail} ELSE {n_area} END",
-                unfound = unfound.join(" AND "),
-                fits = self.c("n", FITS),
-                n_area = self.c("n", AREA),
-                fail = d.fail_text(&message),
-            ));
-        }
         ctes.push((
             "resolved".to_owned(),
             format!(
@@ -1469,6 +1351,196 @@ impl Query<'_> {
                 w = self.q("w"),
             ),
         ));
+    }
+
+    /// The scenario's old area codes (CTE `area_codes`) and area names as the resolver
+    /// compares them (CTE `area_names`), each pushed when there are any: whether each was.
+    fn area_tables(&self, ctes: &mut Vec<(String, String)>) -> (bool, bool) {
+        let d = self.d;
+        let text = d.text_type();
+        let scenario = self.plan.scenario();
+        let resolver = scenario.resolver();
+        let mut mapping: Vec<(&String, &usize)> = resolver.mapping().iter().collect();
+        mapping.sort();
+        if !mapping.is_empty() {
+            let rows: Vec<Vec<String>> = mapping
+                .iter()
+                .map(|(from, to)| vec![d.text(from), d.text(scenario.areas()[**to].code.as_str())])
+                .collect();
+            ctes.push((
+                "area_codes".to_owned(),
+                d.values("v", &[OLD_CODE, AREA], &rows),
+            ));
+        }
+        // One row per name as the resolver compares it (trimmed, lower case), with the area
+        // it names, or NULL and the areas it fits when it fits several.
+        let mut names: Vec<(String, Vec<&str>)> = Vec::new();
+        for area in scenario.areas() {
+            let key = deltid_model::trim_cell(&area.name).to_lowercase();
+            if key.is_empty() {
+                continue;
+            }
+            match names.iter_mut().find(|n| n.0 == key) {
+                Some(n) => n.1.push(area.code.as_str()),
+                None => names.push((key, vec![area.code.as_str()])),
+            }
+        }
+        let null = format!("CAST(NULL AS {text})");
+        let name_rows: Vec<Vec<String>> = names
+            .iter()
+            .map(|(key, codes)| {
+                let area = match codes.as_slice() {
+                    [code] => d.text(code),
+                    _ => null.clone(),
+                };
+                vec![d.text(key), area, d.text(&codes.join(", "))]
+            })
+            .collect();
+        if !name_rows.is_empty() {
+            ctes.push((
+                "area_names".to_owned(),
+                d.values("v", &[LOWERED, AREA, FITS], &name_rows),
+            ));
+        }
+        (!mapping.is_empty(), !name_rows.is_empty())
+    }
+
+    /// The date of a row of the table (alias `c`): its `date` cell read as a `DATE` (a `DATE`,
+    /// or text written yyyy-mm-dd or dd.mm.yyyy); any other text, or none, stops the query
+    /// (the message of a missing date names the row's `area` cell).
+    fn read_date(&self, c: &str) -> String {
+        let d = self.d;
+        let text = d.text_type();
+        // Dates: a DATE, or text in the two forms that cannot be misread.
+        let raw = d.trim(&format!("CAST({} AS {text})", self.c(c, DATE)));
+        let date_message = d.concat(&[
+            d.string("deltid: date \""),
+            raw.clone(),
+            d.string("\" is not a day written yyyy-mm-dd or dd.mm.yyyy"),
+        ]);
+        format!(
+            "CASE WHEN {raw} IS NULL THEN {fail_null}\n      \
+             WHEN {iso} THEN CAST(SUBSTR({raw}, 1, 10) AS DATE)\n      \
+             WHEN {dotted} THEN {dotted_date}\n      \
+             ELSE {fail} END",
+            iso = d.matches(&raw, "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"),
+            dotted = d.matches(&raw, "^[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}$"),
+            dotted_date = d.dotted_date(&raw),
+            fail = d.fail_date(&date_message),
+            // The message names the row's area cell: it must not be a constant, which
+            // PostgreSQL's planner would cast (and fail on) before any row is read.
+            fail_null = d.fail_date(&d.concat(&[
+                d.string("deltid: a row with a count has no date (area \""),
+                format!(
+                    "COALESCE({}, '')",
+                    d.trim(&format!("CAST({} AS {text})", self.c(c, AREA)))
+                ),
+                d.string("\")"),
+            ])),
+        )
+    }
+
+    /// The leading code of a trimmed area cell (`K-3043 Ål`, `3043 Ål`: `3043`), `''` if none.
+    fn lead(&self, cell: &str) -> String {
+        let white = self.d.white_space();
+        self.d
+            .extract(cell, &format!("^(?:K-[{white}]*)?([0-9]+)(?:[{white}]|$)"))
+    }
+
+    /// The code an area cell is looked up by: its leading code, padded with zeros to the
+    /// scenario's digits when shorter, or the cell itself without one.
+    fn key(&self, lead: &str, cell: &str) -> String {
+        let resolver = self.plan.scenario().resolver();
+        let padded = match resolver.digits() {
+            Some(digits) => {
+                format!("WHEN LENGTH({lead}) < {digits} THEN LPAD({lead}, {digits}, '0')\n      ")
+            }
+            None => String::new(),
+        };
+        format!("CASE WHEN {lead} = '' THEN {cell}\n      {padded}ELSE {lead} END")
+    }
+
+    /// The joins that place a row (alias `k`, with the columns `cell` and `key`) among the
+    /// scenario's areas in the resolver's order, and the candidates whose first non-NULL is its
+    /// area's code (the region's mark for the region's own code, NULL if none). `tables` says
+    /// which of [`Query::area_tables`] exist; with `ambiguous_fails`, a name that fits several
+    /// areas stops the query, else it places nothing.
+    fn lookup(
+        &self,
+        k: &str,
+        tables: (bool, bool),
+        ambiguous_fails: bool,
+    ) -> (Vec<String>, Vec<String>) {
+        let d = self.d;
+        let resolver = self.plan.scenario().resolver();
+        let (mapped, named) = tables;
+        // The lookups in the resolver's order: the region's code, the cell as a code, the key
+        // through the mapping, the key as a code, the cell as a name.
+        let areas = self.q("areas");
+        let mut joins = vec![format!(
+            "LEFT JOIN {areas} AS {x} ON {x_area} = {cell}",
+            x = self.q("x"),
+            x_area = self.c("x", AREA),
+            cell = self.c(k, CELL),
+        )];
+        let mut found = Vec::new();
+        if let Some(code) = resolver.region() {
+            found.push(format!(
+                "CASE WHEN {cell} = {code} THEN {mark} END",
+                cell = self.c(k, CELL),
+                code = d.text(code.as_str()),
+                mark = d.text(REGION_MARK),
+            ));
+        }
+        found.push(self.c("x", AREA));
+        if mapped {
+            joins.push(format!(
+                "LEFT JOIN {codes} AS {m} ON {old} = {key}",
+                codes = self.q("area_codes"),
+                m = self.q("m"),
+                old = self.c("m", OLD_CODE),
+                key = self.c(k, KEY),
+            ));
+            found.push(self.c("m", AREA));
+        }
+        joins.push(format!(
+            "LEFT JOIN {areas} AS {p} ON {p_area} = {key}",
+            p = self.q("p"),
+            p_area = self.c("p", AREA),
+            key = self.c(k, KEY),
+        ));
+        found.push(self.c("p", AREA));
+        let mut resolved = found.clone();
+        if named {
+            joins.push(format!(
+                "LEFT JOIN {names} AS {n} ON {lowered} = LOWER({cell})",
+                names = self.q("area_names"),
+                n = self.q("n"),
+                lowered = self.c("n", LOWERED),
+                cell = self.c(k, CELL),
+            ));
+            let unfound: Vec<String> = found.iter().map(|f| format!("{f} IS NULL")).collect();
+            let message = d.concat(&[
+                d.string("deltid: area name \""),
+                self.c(k, CELL),
+                d.string("\" fits more than one area ("),
+                self.c("n", FITS),
+                d.string("): use codes"),
+            ]);
+            resolved.push(if ambiguous_fails {
+                format!(
+                    "CASE WHEN {unfound} AND {fits} IS NOT NULL AND {n_area} IS NULL\n      \
+                     THEN {fail} ELSE {n_area} END",
+                    unfound = unfound.join(" AND "),
+                    fits = self.c("n", FITS),
+                    n_area = self.c("n", AREA),
+                    fail = d.fail_text(&message),
+                )
+            } else {
+                self.c("n", AREA)
+            });
+        }
+        (joins, resolved)
     }
 
     /// A resolved area value as messages show it: the region's own rows by the scenario's

@@ -873,10 +873,11 @@ pub(crate) fn place_of(key: u32, scenario: &Scenario) -> Place {
     }
 }
 
-/// Whether a count cell is the `-1` marker of a suppressed cell (also with a minus sign).
+/// Whether a count cell is the `-1` marker of a suppressed cell
+/// ([`deltid_model::SUPPRESSED_MARKERS`]).
 pub(crate) fn is_marker(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
-    matches!(trim_cell(&text), "-1" | "\u{2212}1" | "-1.0" | "-1,0")
+    deltid_model::SUPPRESSED_MARKERS.contains(&trim_cell(&text))
 }
 
 /// A cell's text for a message (lossy where it does not decode).

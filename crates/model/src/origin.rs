@@ -122,6 +122,49 @@ pub fn is_suppressed(value: f64, k: f64) -> bool {
     value < k
 }
 
+/// The origin cells that name an area's unsplit total, compared in lower case ([`Origin::read`]).
+pub const TOTAL_WORDS: [&str; 5] = ["total", "totalt", "all", "alle", "*"];
+
+/// The count cells (trimmed) that mark a suppressed cell: `-1`, also with a minus sign or a
+/// decimal (`−1`, `-1.0`, `-1,0`).
+pub const SUPPRESSED_MARKERS: [&str; 4] = ["-1", "\u{2212}1", "-1.0", "-1,0"];
+
+/// The part of a split an origin falls in, per area and day (see the [module docs](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The area itself (for SIM countries: every Norwegian SIM).
+    Local,
+    /// Elsewhere in Norway.
+    Domestic,
+    /// A country other than Norway.
+    Foreign,
+}
+
+impl Part {
+    /// The three parts, in the order local, domestic, foreign.
+    pub const ALL: [Part; 3] = [Part::Local, Part::Domestic, Part::Foreign];
+
+    /// The part of `origin` in a split of `kind` counted in `area` (by position); `None` for
+    /// the unsplit total, which is no part.
+    pub fn of(kind: OriginKind, area: usize, origin: &Origin) -> Option<Part> {
+        Some(match (kind, origin) {
+            (_, Origin::Total) => return None,
+            (_, Origin::Country(_)) => Part::Foreign,
+            (OriginKind::SimCountry, _) => Part::Local,
+            (_, Origin::Area(i)) if *i == area => Part::Local,
+            _ => Part::Domestic,
+        })
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Part::Local => LOCAL,
+            Part::Domestic => DOMESTIC,
+            Part::Foreign => FOREIGN,
+        }
+    }
+}
+
 /// Where persons of a split count come from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Origin {
@@ -145,7 +188,7 @@ impl Origin {
     pub fn read(text: &str, resolver: &AreaResolver) -> Option<Origin> {
         let text = crate::area::trim_cell(text);
         let lower = text.to_lowercase();
-        if matches!(lower.as_str(), "total" | "totalt" | "all" | "alle" | "*") {
+        if TOTAL_WORDS.contains(&lower.as_str()) {
             return Some(Origin::Total);
         }
         if text.is_empty() {
@@ -396,11 +439,9 @@ impl OriginEstimate {
     ) -> OriginEstimate {
         let settings = *split.settings();
         let k = settings.min_count;
-        let part_of = |area: usize, origin: &Origin| match (settings.kind, origin) {
-            (_, Origin::Country(_)) => FOREIGN,
-            (OriginKind::SimCountry, _) => LOCAL,
-            (_, Origin::Area(i)) if *i == area => LOCAL,
-            _ => DOMESTIC,
+        // Only the total is no part, and it is kept apart before any part is asked for.
+        let part_of = |area: usize, origin: &Origin| {
+            Part::of(settings.kind, area, origin).map_or(DOMESTIC, Part::index)
         };
         // The cells of each (day, area), and each area's origins over the file.
         let mut cells: BTreeMap<(Day, usize), Parts> = BTreeMap::new();

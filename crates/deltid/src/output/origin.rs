@@ -14,6 +14,7 @@ use super::Format;
 use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
 use super::text::{right_align, table};
 use crate::catalogue::{self, fill, text};
+use crate::record::RunRecord;
 
 /// Columns of the tidy table: one row per date, area and figure.
 const COLUMNS: [&str; 9] = [
@@ -38,23 +39,38 @@ const DAYS_SHOWN: usize = 14;
 /// `guest_nights`, with the guest-nights of the previous-night origin at the night's evening
 /// date and the region's with an empty area), or JSON.
 ///
+/// The run record ([`RunRecord::of_split`]) is the text's footer, the workbook's `run` sheet
+/// and the JSON's `run` object; beside CSV and Parquet it is the caller's to write
+/// ([`write_record`](super::write_record)).
+///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails; a workbook's or Parquet
 /// file's error.
 pub fn write_origin(
     estimate: &OriginEstimate,
     scenario: &Scenario,
+    record: &RunRecord,
     format: Format,
     language: Language,
     mut out: impl Write,
 ) -> Result<()> {
     match format {
-        Format::Table => write_text(estimate, scenario, language, out),
+        Format::Table => {
+            write_text(estimate, scenario, language, &mut out)?;
+            super::write_record_footer(record, language, out)
+        }
         Format::Csv(style) => sheet(estimate, scenario, language).write_csv(style, out),
-        Format::Xlsx => write_workbook(vec![sheet(estimate, scenario, language)], out),
+        Format::Xlsx => write_workbook(
+            vec![
+                sheet(estimate, scenario, language),
+                super::record_sheet(record, language),
+            ],
+            out,
+        ),
         Format::Parquet => write_parquet(sheet(estimate, scenario, language), out),
         Format::Json => {
-            let value = json_of(estimate, scenario, language);
+            let mut value = json_of(estimate, scenario, language);
+            value["run"] = serde_json::to_value(record).map_err(std::io::Error::from)?;
             serde_json::to_writer_pretty(&mut out, &value).map_err(std::io::Error::from)?;
             writeln!(out)?;
             Ok(())

@@ -1,0 +1,1107 @@
+//! Counts split by origin as one SQL query: the figures of [`Plan::origin_estimate`] (the one
+//! definition: [`deltid_model::origin`]) over a table `date, area, origin, count`, one row per
+//! date, area and figure as the tidy table of
+//! [`write_origin`](crate::output::write_origin).
+
+use chrono::NaiveDate;
+use deltid_model::{
+    Deduction, DeductionSource, Error, MAX_PERSONS, MAX_YEAR, MIN_YEAR, Measure, Origin,
+    OriginKind, OriginSettings, Part, Plan, Result, SUPPRESSED_MARKERS, TOTAL_WORDS,
+};
+
+use super::{
+    AREA, CELL, COUNT, DATE, Dialect, KEY, LEAD, NAME, ORDER, Query, REGION_MARK, SqlOptions,
+};
+
+/// The columns of the rows, as the tidy table of
+/// [`write_origin`](crate::output::write_origin): `date`, `area` (NULL for the region),
+/// `name`, `figure`, `low`, `high` (persons, or nights for `guest_nights`), `exact`,
+/// `high_excluded` (booleans) and `zero_filled` (multimno's suppressed = 0; NULL where it has
+/// none).
+pub const SPLIT_COLUMNS: [&str; 9] = [
+    "date",
+    "area",
+    "name",
+    "figure",
+    "low",
+    "high",
+    "exact",
+    "high_excluded",
+    "zero_filled",
+];
+
+// Columns of the query's own tables.
+const ORIGIN: &str = "origin";
+const ORIGIN_CELL: &str = "origin_cell";
+const KIND: &str = "kind";
+const CODE: &str = "code";
+const VALUE: &str = "value";
+const MARKED: &str = "marked";
+const SUPPRESSED: &str = "suppressed";
+const PART: &str = "part";
+const REGISTERED: &str = "registered";
+const TOTAL: &str = "total";
+const PUBLISHED: &str = "published";
+
+/// The kinds of origin as the query names them (column `kind`).
+const K_TOTAL: &str = "total";
+const K_AREA: &str = "area";
+const K_MUNICIPALITY: &str = "municipality";
+const K_NORWAY: &str = "norway";
+const K_COUNTRY: &str = "country";
+
+/// A part's number in the query, and its column suffix.
+fn part_number(part: Part) -> u8 {
+    match part {
+        Part::Local => 0,
+        Part::Domestic => 1,
+        Part::Foreign => 2,
+    }
+}
+
+fn part_suffix(part: Part) -> &'static str {
+    match part {
+        Part::Local => "local",
+        Part::Domestic => "domestic",
+        Part::Foreign => "foreign",
+    }
+}
+
+/// Refuses what the query cannot do for a split under `plan`: a plan for nights, and
+/// registered residents from a table by date (the origins that need them: previous night,
+/// long-term home).
+pub(super) fn check(plan: &Plan, settings: &OriginSettings) -> Result<()> {
+    let scenario = plan.scenario();
+    if plan.measure() == Measure::Night {
+        // The split's nights are its own (the previous-night origin); a plan for night counts
+        // would read hourly counts.
+        return Err(Error::Unsupported {
+            scenario: scenario.path().to_owned(),
+            what: "the SQL query for counts split by origin with a plan for nights".to_owned(),
+            reason: "a split is read by date, area and origin, not by the hour: estimate it with the plan for days (the previous-night origin gives guest-nights per night)".to_owned(),
+        });
+    }
+    if settings.kind != OriginKind::SimCountry
+        && let DeductionSource::Table(table) = scenario.deduction(Deduction::Residents)
+        && table.is_dated()
+    {
+        return Err(Error::Unsupported {
+            scenario: scenario.path().to_owned(),
+            what: "the SQL query for counts split by origin".to_owned(),
+            reason: format!(
+                "registered residents from a table by date ({}) are not written into the query: give them per area in the scenario, or use `deltid estimate` on the split counts",
+                table.path().display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+impl Query<'_> {
+    /// The split's query: comment lines, then one statement.
+    pub(super) fn write_split(&self, settings: &OriginSettings, options: &SqlOptions) -> String {
+        let mut ctes: Vec<(String, String)> = Vec::new();
+        self.split_areas(&mut ctes);
+        let (mapped, named) = self.area_tables(&mut ctes);
+        self.split_cells(options, &mut ctes);
+        self.split_places((mapped, named), &mut ctes);
+        self.split_rows(settings, &mut ctes);
+        self.split_days(settings, &mut ctes);
+        let select = self.split_figures(settings, &mut ctes);
+        let mut sql = String::new();
+        for line in self.split_header(settings, options) {
+            sql.push_str(&leading_comment(&line));
+        }
+        sql.push_str("WITH\n");
+        let ctes: Vec<String> = ctes
+            .iter()
+            .map(|(name, body)| format!("{} AS (\n  {body}\n)", self.q(name)))
+            .collect();
+        sql.push_str(&ctes.join(",\n"));
+        sql.push('\n');
+        sql.push_str(&select);
+        sql.push_str(";\n");
+        sql
+    }
+
+    fn split_header(&self, settings: &OriginSettings, options: &SqlOptions) -> Vec<String> {
+        let scenario = self.plan.scenario();
+        vec![
+            format!(
+                "deltid {}: counts split by origin for {}, per area and day, bounded where suppressed cells leave a figure open",
+                env!("CARGO_PKG_VERSION"),
+                scenario.name(),
+            ),
+            format!(
+                "scenario {}, dialect {}, table {} (date, area, origin, count: one row per date, area and origin, count -1 for a suppressed cell)",
+                scenario.path().display(),
+                self.d.name(),
+                options.table().join("."),
+            ),
+            format!(
+                "origin: {}, k = {:?} (a value under k is suppressed)",
+                settings.kind.key(),
+                settings.min_count
+            ),
+            format!(
+                "rows: {} per date, area and figure, then guest-nights per area and the region's (area NULL)",
+                SPLIT_COLUMNS.join(", ")
+            ),
+            "the query stops on rows it cannot place, the region's own code, an origin that is no area, municipality, country or total, a count that is empty, below 0 (other than -1), above 1e10 or NaN, a date that is not yyyy-mm-dd or dd.mm.yyyy, and a second row for a date, area and origin".to_owned(),
+        ]
+    }
+
+    /// The scenario's areas (CTE `areas`): code, name, order and registered residents (NULL
+    /// where the plan has no registered figure for the area).
+    fn split_areas(&self, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let scenario = self.plan.scenario();
+        // Registered residents by date are refused (`check`): any date gives the figure.
+        let date = NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).unwrap_or_default();
+        let rows: Vec<Vec<String>> = scenario
+            .areas()
+            .iter()
+            .enumerate()
+            .map(|(i, area)| {
+                vec![
+                    d.text(area.code.as_str()),
+                    d.text(&area.name),
+                    i.to_string(),
+                    self.plan.registered_residents(i, date).map_or_else(
+                        || format!("CAST(NULL AS {})", d.double_type()),
+                        |r| d.double(r),
+                    ),
+                ]
+            })
+            .collect();
+        ctes.push((
+            "areas".to_owned(),
+            d.values("v", &[AREA, NAME, ORDER, REGISTERED], &rows),
+        ));
+    }
+
+    /// The table's rows (CTE `split_cells`): date read, area and origin cells trimmed, the
+    /// `-1` marker, the value (a count that is empty stops the query).
+    fn split_cells(&self, options: &SqlOptions, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let text = d.text_type();
+        let trimmed = |column: &str| d.trim(&format!("CAST({} AS {text})", self.c("c", column)));
+        let count = trimmed(COUNT);
+        let markers: Vec<String> = SUPPRESSED_MARKERS.iter().map(|m| d.text(m)).collect();
+        let marked = format!("COALESCE({count} IN ({}), FALSE)", markers.join(", "));
+        let empty = d.fail(&d.concat(&[
+            d.string("deltid: the count of area \""),
+            format!("COALESCE({}, '')", trimmed(AREA)),
+            d.string("\", origin \""),
+            format!("COALESCE({}, '')", trimmed(ORIGIN)),
+            d.string("\" is empty (write -1 for a suppressed cell)"),
+        ]));
+        let table: Vec<String> = options.table().iter().map(|p| self.q(p)).collect();
+        ctes.push((
+            "split_cells".to_owned(),
+            format!(
+                "SELECT {date} AS {date_},\n    {area} AS {cell},\n    {origin} AS {origin_cell},\n    \
+                 {marked} AS {marked_},\n    \
+                 CASE WHEN {marked} THEN NULL WHEN {raw} IS NULL THEN {empty}\n      \
+                 ELSE CAST({raw} AS {double}) END AS {value}\n  \
+                 FROM {table} AS {c}",
+                date = self.read_date("c"),
+                date_ = self.q(DATE),
+                area = trimmed(AREA),
+                cell = self.q(CELL),
+                origin = trimmed(ORIGIN),
+                origin_cell = self.q(ORIGIN_CELL),
+                marked_ = self.q(MARKED),
+                raw = self.c("c", COUNT),
+                double = d.double_type(),
+                value = self.q(VALUE),
+                table = table.join("."),
+                c = self.q("c"),
+            ),
+        ));
+    }
+
+    /// Each area cell placed among the scenario's areas (CTE `placed`: `cell`, `area`), and
+    /// each origin cell read as [`Origin::read`] reads it (CTE `origins`: `cell`, `kind`,
+    /// `code`, `kind` NULL for a cell that is no origin).
+    fn split_places(&self, tables: (bool, bool), ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        for (cells, keyed, column) in [
+            ("area_cells", "area_keyed", CELL),
+            ("origin_cells", "origin_keyed", ORIGIN_CELL),
+        ] {
+            ctes.push((
+                cells.to_owned(),
+                format!(
+                    "SELECT DISTINCT {column} AS {cell} FROM {split} AS {s}",
+                    column = self.c("s", column),
+                    cell = self.q(CELL),
+                    split = self.q("split_cells"),
+                    s = self.q("s"),
+                ),
+            ));
+            ctes.push((
+                keyed.to_owned(),
+                format!(
+                    "SELECT {e}.*, {key} AS {key_}\n  FROM (SELECT {a}.*, {lead} AS {lead_} FROM {cells} AS {a}) AS {e}",
+                    e = self.q("e"),
+                    key = self.key(&self.c("e", LEAD), &self.c("e", CELL)),
+                    key_ = self.q(KEY),
+                    a = self.q("a"),
+                    lead = self.lead(&self.c("a", CELL)),
+                    lead_ = self.q(LEAD),
+                    cells = self.q(cells),
+                ),
+            ));
+        }
+        let (joins, found) = self.lookup("k", tables, true);
+        ctes.push((
+            "placed".to_owned(),
+            format!(
+                "SELECT {cell}, COALESCE({found}) AS {area}\n  FROM {keyed} AS {k}\n  {joins}",
+                cell = self.c("k", CELL),
+                found = found.join(",\n      "),
+                area = self.q(AREA),
+                keyed = self.q("area_keyed"),
+                k = self.q("k"),
+                joins = joins.join("\n  "),
+            ),
+        ));
+        // An origin: a total word (any case), an area of the scenario (not the region's own
+        // code), four digits (another municipality), two letters (a country, NO Norway).
+        let (joins, found) = self.lookup("k", tables, false);
+        let cell = self.c("k", CELL);
+        let area = format!("COALESCE({})", found.join(", "));
+        let words: Vec<String> = TOTAL_WORDS.iter().map(|w| d.text(w)).collect();
+        let kind = format!(
+            "CASE WHEN {cell} IS NULL OR {cell} = '' THEN NULL\n      \
+             WHEN LOWER({cell}) IN ({words}) THEN '{K_TOTAL}'\n      \
+             WHEN {area} IS NOT NULL AND {area} <> {mark} THEN '{K_AREA}'\n      \
+             WHEN {four} THEN '{K_MUNICIPALITY}'\n      \
+             WHEN {two} AND UPPER({cell}) = 'NO' THEN '{K_NORWAY}'\n      \
+             WHEN {two} THEN '{K_COUNTRY}' END",
+            words = words.join(", "),
+            mark = d.text(REGION_MARK),
+            four = d.matches(&cell, "^[0-9]{4}$"),
+            two = d.matches(&cell, "^[A-Za-z]{2}$"),
+        );
+        ctes.push((
+            "origins".to_owned(),
+            format!(
+                "SELECT {cell}, {kind_} AS {kind},\n    \
+                 CASE WHEN {kind_} = '{K_AREA}' THEN {area} ELSE UPPER({cell}) END AS {code}\n  \
+                 FROM {keyed} AS {k}\n  {joins}",
+                kind_ = kind,
+                kind = self.q(KIND),
+                code = self.q(CODE),
+                keyed = self.q("origin_keyed"),
+                k = self.q("k"),
+                joins = joins.join("\n  "),
+            ),
+        ));
+    }
+
+    /// The rows placed and checked (CTE `split_rows`: `date`, `area`, `kind`, `code`, `marked`,
+    /// `value`, `suppressed`, `part`), in the plan's period; what deltid's reader refuses stops
+    /// the query.
+    fn split_rows(&self, settings: &OriginSettings, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let text = d.text_type();
+        // The part of each kind of origin by the model's rule (`Part::of`), for an area (0)
+        // counted in itself and in another area (1).
+        let part = |origin: &Origin, area: usize| {
+            Part::of(settings.kind, area, origin)
+                .map_or_else(|| "NULL".to_owned(), |p| part_number(p).to_string())
+        };
+        let same = format!("{} = {}", self.c("o", CODE), self.c("p", AREA));
+        let part = format!(
+            "CASE {kind} WHEN '{K_COUNTRY}' THEN {country} WHEN '{K_NORWAY}' THEN {norway}\n      \
+             WHEN '{K_MUNICIPALITY}' THEN {municipality}\n      \
+             WHEN '{K_AREA}' THEN CASE WHEN {same} THEN {own} ELSE {other} END END",
+            kind = self.c("o", KIND),
+            country = part(&Origin::Country("DE".to_owned()), 0),
+            norway = part(&Origin::Norway, 0),
+            municipality = part(&Origin::Municipality("0301".to_owned()), 0),
+            own = part(&Origin::Area(0), 0),
+            other = part(&Origin::Area(1), 0),
+        );
+        let day = self.c("s", DATE);
+        let day_checked = format!(
+            "CASE WHEN {day} < DATE '{MIN_YEAR}-01-01' OR {day} > DATE '{MAX_YEAR}-12-31' THEN {fail} ELSE {day} END",
+            fail = d.fail_date(&d.concat(&[
+                d.string("deltid: date "),
+                format!("CAST({day} AS {text})"),
+                d.string(&format!(
+                    " is not a day from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
+                )),
+            ])),
+        );
+        ctes.push((
+            "split_joined".to_owned(),
+            format!(
+                "SELECT {day_checked} AS {date}, {s}.{cell}, {s}.{origin_cell}, {p_area} AS {area},\n    \
+                 {o_kind} AS {kind}, {o_code} AS {code}, {s}.{marked}, {s}.{value},\n    \
+                 {part} AS {part_}\n  \
+                 FROM {split} AS {s}\n  \
+                 LEFT JOIN {placed} AS {p} ON {p_cell} = {s}.{cell}\n  \
+                 LEFT JOIN {origins} AS {o} ON {o_cell} = {s}.{origin_cell}",
+                date = self.q(DATE),
+                s = self.q("s"),
+                cell = self.q(CELL),
+                origin_cell = self.q(ORIGIN_CELL),
+                p_area = self.c("p", AREA),
+                area = self.q(AREA),
+                o_kind = self.c("o", KIND),
+                kind = self.q(KIND),
+                o_code = self.c("o", CODE),
+                code = self.q(CODE),
+                marked = self.q(MARKED),
+                value = self.q(VALUE),
+                part_ = self.q(PART),
+                split = self.q("split_cells"),
+                placed = self.q("placed"),
+                p = self.q("p"),
+                p_cell = self.c("p", CELL),
+                origins = self.q("origins"),
+                o = self.q("o"),
+                o_cell = self.c("o", CELL),
+            ),
+        ));
+        // The problems: rows of no area, rows of the region's own code, cells that are no
+        // origin, a date, area and origin twice; each with its number and one example.
+        let j = |column: &str| self.c("j", column);
+        ctes.push((
+            "split_problems".to_owned(),
+            format!(
+                "SELECT SUM(CASE WHEN {area} IS NULL THEN 1 ELSE 0 END) AS {unplaced},\n    \
+                 MIN(CASE WHEN {area} IS NULL THEN COALESCE({cell}, '') END) AS {unplaced_cell},\n    \
+                 SUM(CASE WHEN {area} = {mark} THEN 1 ELSE 0 END) AS {region},\n    \
+                 SUM(CASE WHEN {kind} IS NULL THEN 1 ELSE 0 END) AS {bad},\n    \
+                 MIN(CASE WHEN {kind} IS NULL THEN COALESCE({origin_cell}, '') END) AS {bad_cell}\n  \
+                 FROM {joined} AS {j_}",
+                area = j(AREA),
+                cell = j(CELL),
+                origin_cell = j(ORIGIN_CELL),
+                kind = j(KIND),
+                mark = d.text(REGION_MARK),
+                unplaced = self.q("unplaced"),
+                unplaced_cell = self.q("unplaced_cell"),
+                region = self.q("region"),
+                bad = self.q("bad"),
+                bad_cell = self.q("bad_cell"),
+                joined = self.q("split_joined"),
+                j_ = self.q("j"),
+            ),
+        ));
+        ctes.push((
+            "split_repeated".to_owned(),
+            format!(
+                "SELECT COUNT(*) AS {n}, MIN({t_date}) AS {date}\n  \
+                 FROM (SELECT {date_}, {area_}, {kind_}, {code_} FROM {joined} AS {j_}\n    \
+                 WHERE {area_} IS NOT NULL AND {kind_} IS NOT NULL\n    \
+                 GROUP BY {date_}, {area_}, {kind_}, {code_} HAVING COUNT(*) > 1) AS {t}",
+                n = self.q("n"),
+                t_date = self.c("t", DATE),
+                date = self.q(DATE),
+                date_ = j(DATE),
+                area_ = j(AREA),
+                kind_ = j(KIND),
+                code_ = j(CODE),
+                joined = self.q("split_joined"),
+                j_ = self.q("j"),
+                t = self.q("t"),
+            ),
+        ));
+        let value = j(VALUE);
+        let problem = |parts: &[String]| {
+            let mut all = vec![d.string("deltid: ")];
+            all.extend_from_slice(parts);
+            d.fail(&d.concat(&all))
+        };
+        let area_shown = format!("COALESCE({}, '')", j(CELL));
+        let checked = format!(
+            "CASE WHEN {u_n} > 0 THEN {unplaced}\n      \
+             WHEN {u_region} > 0 THEN {region}\n      \
+             WHEN {u_bad} > 0 THEN {bad}\n      \
+             WHEN {t_n} > 0 THEN {repeated}\n      \
+             WHEN {marked} THEN NULL\n      \
+             WHEN {value} >= {zero} AND {value} <= {max} THEN {value}\n      \
+             ELSE {count} END",
+            u_n = self.c("u", "unplaced"),
+            unplaced = problem(&[
+                format!("CAST({} AS {text})", self.c("u", "unplaced")),
+                d.string(" rows name no area of the scenario, such as \""),
+                self.c("u", "unplaced_cell"),
+                d.string("\""),
+            ]),
+            u_region = self.c("u", "region"),
+            region = problem(&[
+                format!("CAST({} AS {text})", self.c("u", "region")),
+                d.string(" rows are the region's own count, which cannot be split by origin: give the split per area (such as on "),
+                format!("CAST({} AS {text})", j(DATE)),
+                d.string(")"),
+            ]),
+            u_bad = self.c("u", "bad"),
+            bad = problem(&[
+                format!("CAST({} AS {text})", self.c("u", "bad")),
+                d.string(" rows have an origin that is not an area of the scenario, another municipality (four digits), a country (two letters) or total, such as \""),
+                self.c("u", "bad_cell"),
+                d.string("\""),
+            ]),
+            t_n = self.c("t", "n"),
+            repeated = problem(&[
+                d.string("a date, area and origin is in the table twice, first on "),
+                format!("CAST({} AS {text})", self.c("t", DATE)),
+                d.string(" (and "),
+                format!("CAST({} - 1 AS {text})", self.c("t", "n")),
+                d.string(" more)"),
+            ]),
+            marked = j(MARKED),
+            zero = d.double(0.0),
+            max = d.double(MAX_PERSONS),
+            count = problem(&[
+                d.string("count "),
+                format!("CAST({value} AS {text})"),
+                d.string(" for area "),
+                area_shown,
+                d.string(" on "),
+                format!("CAST({} AS {text})", j(DATE)),
+                d.string(&format!(
+                    " is not a number of persons from 0 to {MAX_PERSONS:.0} nor -1 (suppressed)"
+                )),
+            ]),
+        );
+        let period = self.period(&j(DATE));
+        let k = d.double(settings.min_count);
+        ctes.push((
+            "split_rows".to_owned(),
+            format!(
+                "SELECT {date}, {area}, {kind}, {code}, {marked}, {checked} AS {value_},\n    \
+                 {marked} OR {value} < {k} AS {suppressed},\n    {part} AS {part_}\n  \
+                 FROM {joined} AS {j_}\n  CROSS JOIN {problems} AS {u}\n  \
+                 CROSS JOIN {repeated} AS {t}{period}",
+                date = j(DATE),
+                area = j(AREA),
+                kind = j(KIND),
+                code = j(CODE),
+                marked = j(MARKED),
+                value_ = self.q(VALUE),
+                suppressed = self.q(SUPPRESSED),
+                part = j(PART),
+                part_ = self.q(PART),
+                joined = self.q("split_joined"),
+                j_ = self.q("j"),
+                problems = self.q("split_problems"),
+                u = self.q("u"),
+                repeated = self.q("split_repeated"),
+                t = self.q("t"),
+                period = if period.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n  WHERE {period}")
+                },
+            ),
+        ));
+    }
+
+    /// Per area and day, the parts' published sums, suppressed cells and cells that may be
+    /// deleted (CTE `split_parts`), and every figure's bounds (CTE `split_days`), as
+    /// [`deltid_model::OriginEstimate::new`] takes them.
+    fn split_days(&self, settings: &OriginSettings, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let r = |column: &str| self.c("r", column);
+        let zero = d.double(0.0);
+        let not_total = format!("{} <> '{K_TOTAL}'", r(KIND));
+        // Each area's distinct origins of each part over the table (a deleted row leaves
+        // no trace: an origin the area has on some other day may be deleted on this one).
+        let origin_key = d.concat(&[r(KIND), "':'".to_owned(), r(CODE)]);
+        let mut seen = Vec::new();
+        let mut sums = vec![
+            format!(
+                "MAX(CASE WHEN {kind} = '{K_TOTAL}' AND NOT {marked} THEN {value} END) AS {total}",
+                kind = r(KIND),
+                marked = r(MARKED),
+                value = r(VALUE),
+                total = self.q(TOTAL),
+            ),
+            format!(
+                "SUM(CASE WHEN {not_total} AND NOT {suppressed} THEN {value} ELSE {zero} END) AS {published}",
+                suppressed = r(SUPPRESSED),
+                value = r(VALUE),
+                published = self.q(PUBLISHED),
+            ),
+        ];
+        for part in Part::ALL {
+            let n = part_number(part);
+            let s = part_suffix(part);
+            let of = format!("{not_total} AND {} = {n}", r(PART));
+            sums.push(format!(
+                "SUM(CASE WHEN {of} AND NOT {sup} THEN {value} ELSE {zero} END) AS {p}",
+                sup = r(SUPPRESSED),
+                value = r(VALUE),
+                p = self.q(&format!("p_{s}")),
+            ));
+            sums.push(format!(
+                "SUM(CASE WHEN {of} AND {sup} THEN 1 ELSE 0 END) AS {sc}",
+                sup = r(SUPPRESSED),
+                sc = self.q(&format!("s_{s}")),
+            ));
+            sums.push(format!(
+                "SUM(CASE WHEN {of} AND NOT {sup} THEN 1 ELSE 0 END) AS {pc}",
+                sup = r(SUPPRESSED),
+                pc = self.q(&format!("published_{s}")),
+            ));
+            sums.push(format!(
+                "SUM(CASE WHEN {of} THEN 1 ELSE 0 END) AS {nc}",
+                nc = self.q(&format!("n_{s}")),
+            ));
+            seen.push(format!(
+                "COUNT(DISTINCT CASE WHEN {of} THEN {origin_key} END) AS {seen}",
+                seen = self.q(&format!("seen_{s}")),
+            ));
+        }
+        ctes.push((
+            "split_seen".to_owned(),
+            format!(
+                "SELECT {area}, {seen}\n  FROM {rows} AS {r_} GROUP BY {area}",
+                area = r(AREA),
+                seen = seen.join(",\n    "),
+                rows = self.q("split_rows"),
+                r_ = self.q("r"),
+            ),
+        ));
+        ctes.push((
+            "split_parts".to_owned(),
+            format!(
+                "SELECT {date}, {area},\n    {sums}\n  FROM {rows} AS {r_} GROUP BY {date}, {area}",
+                date = r(DATE),
+                area = r(AREA),
+                sums = sums.join(",\n    "),
+                rows = self.q("split_rows"),
+                r_ = self.q("r"),
+            ),
+        ));
+        // The cells of each part that may be suppressed: marked or under k, and the part's
+        // origins of other days absent on this one; the local cell is one cell, so without a
+        // published one it is one possible cell (not for SIM countries, whose local part is
+        // every Norwegian SIM).
+        let x = |column: &str| self.c("x", column);
+        let k = d.double(settings.min_count);
+        let possible = |part: Part| {
+            let s = part_suffix(part);
+            let count = format!(
+                "{} + ({} - {})",
+                x(&format!("s_{s}")),
+                self.c("w", &format!("seen_{s}")),
+                x(&format!("n_{s}"))
+            );
+            if part == Part::Local && settings.kind != OriginKind::SimCountry {
+                format!(
+                    "CASE WHEN {} > 0 THEN {count} ELSE 1 END",
+                    x("published_local")
+                )
+            } else {
+                count
+            }
+        };
+        let mass = format!("GREATEST({} - {}, {zero})", x(TOTAL), x(PUBLISHED));
+        let local_published = format!("{} > 0", x("published_local"));
+        ctes.push((
+            "split_caps".to_owned(),
+            format!(
+                "SELECT {x_}.*, {w_registered} AS {registered}, {w_name} AS {name}, {w_order} AS {order},\n    \
+                 {mass} AS {mass_},\n    \
+                 CASE WHEN {local_published} THEN {zero} ELSE LEAST({k}, {mass}) END AS {cap},\n    \
+                 {pl} AS {possible_local},\n    {pd} AS {possible_domestic},\n    {pf} AS {possible_foreign}\n  \
+                 FROM {parts} AS {x_}\n  JOIN {seen} AS {w} ON {w_area} = {x_area}\n  \
+                 JOIN {areas} AS {a} ON {a_area} = {x_area}",
+                x_ = self.q("x"),
+                w_registered = self.c("a", REGISTERED),
+                registered = self.q(REGISTERED),
+                w_name = self.c("a", NAME),
+                name = self.q(NAME),
+                w_order = self.c("a", ORDER),
+                order = self.q(ORDER),
+                mass_ = self.q("mass"),
+                cap = self.q("cap_local"),
+                pl = possible(Part::Local),
+                pd = possible(Part::Domestic),
+                pf = possible(Part::Foreign),
+                possible_local = self.q("possible_local"),
+                possible_domestic = self.q("possible_domestic"),
+                possible_foreign = self.q("possible_foreign"),
+                parts = self.q("split_parts"),
+                seen = self.q("split_seen"),
+                w = self.q("w"),
+                w_area = self.c("w", AREA),
+                x_area = x(AREA),
+                areas = self.q("areas"),
+                a = self.q("a"),
+                a_area = self.c("a", AREA),
+            ),
+        ));
+        // The bounds: [low, high], with the local high end and the elsewhere low end open
+        // where a whole k fits in the local cell (with a total), each part's high end open
+        // where a cell may be suppressed (without one).
+        let y = |column: &str| self.c("y", column);
+        let with_total = format!("{} IS NOT NULL", y(TOTAL));
+        let (pl, pd, pf) = (y("p_local"), y("p_domestic"), y("p_foreign"));
+        let (nl, nd, nf) = (
+            y("possible_local"),
+            y("possible_domestic"),
+            y("possible_foreign"),
+        );
+        let (total, cap, mass) = (y(TOTAL), y("cap_local"), y("mass"));
+        let local_high_open = format!("({cap} > {zero} AND {cap} = {k} AND {k} < {mass})");
+        let columns = [
+            ("local_low", pl.clone()),
+            (
+                "local_high",
+                format!("CASE WHEN {with_total} THEN {pl} + {cap} ELSE {pl} + {k} * {nl} END"),
+            ),
+            (
+                "local_high_open",
+                format!("CASE WHEN {with_total} THEN {local_high_open} ELSE {nl} > 0 END"),
+            ),
+            (
+                "elsewhere_low",
+                format!(
+                    "CASE WHEN {with_total} THEN {total} - ({pl} + {cap}) ELSE {pd} + {pf} END"
+                ),
+            ),
+            (
+                "elsewhere_high",
+                format!(
+                    "CASE WHEN {with_total} THEN {total} - {pl} ELSE ({pd} + {k} * {nd}) + ({pf} + {k} * {nf}) END"
+                ),
+            ),
+            (
+                "elsewhere_low_open",
+                format!("CASE WHEN {with_total} THEN {local_high_open} ELSE FALSE END"),
+            ),
+            (
+                "elsewhere_high_open",
+                format!("CASE WHEN {with_total} THEN FALSE ELSE {nd} > 0 OR {nf} > 0 END"),
+            ),
+            ("foreign_low", pf.clone()),
+            (
+                "foreign_high",
+                format!("CASE WHEN {with_total} THEN {pf} + {mass} ELSE {pf} + {k} * {nf} END"),
+            ),
+            (
+                "foreign_high_open",
+                format!("CASE WHEN {with_total} THEN FALSE ELSE {nf} > 0 END"),
+            ),
+        ];
+        let columns: Vec<String> = columns
+            .iter()
+            .map(|(name, value)| format!("{value} AS {}", self.q(name)))
+            .collect();
+        ctes.push((
+            "split_days".to_owned(),
+            format!(
+                "SELECT {y_}.*,\n    {columns}\n  FROM {caps} AS {y_}",
+                y_ = self.q("y"),
+                columns = columns.join(",\n    "),
+                caps = self.q("split_caps"),
+            ),
+        ));
+    }
+
+    /// The rows: each day's figures, guest-nights per area by the origin's rule, the region's
+    /// guest-nights where every area has a figure (CTEs `day_figures`, `guests`, `region`);
+    /// the final `SELECT`.
+    fn split_figures(&self, settings: &OriginSettings, ctes: &mut Vec<(String, String)>) -> String {
+        let d = self.d;
+        let double = d.double_type();
+        let null = format!("CAST(NULL AS {double})");
+        let y = |column: &str| self.c("y", column);
+        let zero = d.double(0.0);
+        let k = d.double(settings.min_count);
+        // One figure of a day: name, rank, low, high, low open, high open, zero-filled, and
+        // when it is given.
+        let exact = |low: &str, high: &str, zero_filled: &str, when: Option<String>| {
+            (
+                low.to_owned(),
+                high.to_owned(),
+                "FALSE".to_owned(),
+                "FALSE".to_owned(),
+                zero_filled.to_owned(),
+                when,
+            )
+        };
+        let mut figures = vec![
+            (
+                "total",
+                exact(
+                    &y(TOTAL),
+                    &y(TOTAL),
+                    &null,
+                    Some(format!("{} IS NOT NULL", y(TOTAL))),
+                ),
+            ),
+            (
+                "suppressed",
+                exact(
+                    &y("mass"),
+                    &y("mass"),
+                    &null,
+                    Some(format!("{} IS NOT NULL", y(TOTAL))),
+                ),
+            ),
+            (
+                "local",
+                (
+                    y("local_low"),
+                    y("local_high"),
+                    "FALSE".to_owned(),
+                    y("local_high_open"),
+                    y("p_local"),
+                    None,
+                ),
+            ),
+            (
+                "elsewhere",
+                (
+                    y("elsewhere_low"),
+                    y("elsewhere_high"),
+                    y("elsewhere_low_open"),
+                    y("elsewhere_high_open"),
+                    format!("{} + {}", y("p_domestic"), y("p_foreign")),
+                    None,
+                ),
+            ),
+            (
+                "foreign",
+                (
+                    y("foreign_low"),
+                    y("foreign_high"),
+                    "FALSE".to_owned(),
+                    y("foreign_high_open"),
+                    y("p_foreign"),
+                    None,
+                ),
+            ),
+        ];
+        if settings.kind == OriginKind::Home {
+            // Residents away = registered − local, its bounds reversed.
+            let registered = y(REGISTERED);
+            figures.push((
+                "residents_away",
+                (
+                    format!("{registered} - {}", y("local_high")),
+                    format!("{registered} - {}", y("local_low")),
+                    y("local_high_open"),
+                    "FALSE".to_owned(),
+                    null.clone(),
+                    Some(format!("{registered} IS NOT NULL")),
+                ),
+            ));
+        }
+        let figure_columns =
+            |date: &str,
+             area: &str,
+             name: &str,
+             order: &str,
+             section: u8,
+             rank: usize,
+             f: &str,
+             b: &(String, String, String, String, String, Option<String>)| {
+                format!(
+                    "SELECT {date} AS {date_}, {area} AS {area_}, {name} AS {name_}, {f} AS {figure},\n    \
+                 {low} AS {low_}, {high} AS {high_}, {low_open} AS {low_open_}, {high_open} AS {high_open_},\n    \
+                 {zf} AS {zero_filled}, {section} AS {section_}, {order} AS {order_}, {rank} AS {rank_}",
+                    date_ = self.q(DATE),
+                    area_ = self.q(AREA),
+                    name_ = self.q(NAME),
+                    f = d.string(f),
+                    figure = self.q("figure"),
+                    low = b.0,
+                    low_ = self.q("low"),
+                    high = b.1,
+                    high_ = self.q("high"),
+                    low_open = b.2,
+                    low_open_ = self.q("low_open"),
+                    high_open = b.3,
+                    high_open_ = self.q("high_open"),
+                    zf = b.4,
+                    zero_filled = self.q("zero_filled"),
+                    section_ = self.q("section"),
+                    order_ = self.q(ORDER),
+                    rank_ = self.q("rank"),
+                )
+            };
+        let mut selects: Vec<String> = Vec::new();
+        for (rank, (f, b)) in figures.iter().enumerate() {
+            let mut select = figure_columns(&y(DATE), &y(AREA), &y(NAME), &y(ORDER), 0, rank, f, b);
+            select.push_str(&format!(
+                "\n  FROM {} AS {}",
+                self.q("split_days"),
+                self.q("y")
+            ));
+            if let Some(when) = &b.5 {
+                select.push_str(&format!("\n  WHERE {when}"));
+            }
+            selects.push(select);
+        }
+        // Guest-nights per area: CTE `guests` (date, area, name, order, low, high, opens, zero).
+        let g = |column: &str| self.c("g", column);
+        let guests = match settings.kind {
+            OriginKind::SimCountry => None,
+            OriginKind::Home => Some(format!(
+                "SELECT {date} AS {date_}, {area} AS {area_}, {name} AS {name_}, {order} AS {order_},\n    \
+                 {low} AS {low_}, {high} AS {high_}, {low_open} AS {low_open_}, {high_open} AS {high_open_},\n    \
+                 {pd} + {pf} AS {zero_filled}\n  FROM {days} AS {y_}",
+                date = y(DATE),
+                area = y(AREA),
+                name = y(NAME),
+                order = y(ORDER),
+                low = y("elsewhere_low"),
+                high = y("elsewhere_high"),
+                low_open = y("elsewhere_low_open"),
+                high_open = y("elsewhere_high_open"),
+                pd = y("p_domestic"),
+                pf = y("p_foreign"),
+                date_ = self.q(DATE),
+                area_ = self.q(AREA),
+                name_ = self.q(NAME),
+                order_ = self.q(ORDER),
+                low_ = self.q("low"),
+                high_ = self.q("high"),
+                low_open_ = self.q("low_open"),
+                high_open_ = self.q("high_open"),
+                zero_filled = self.q("zero_filled"),
+                days = self.q("split_days"),
+                y_ = self.q("y"),
+            )),
+            OriginKind::PreviousNight => {
+                // The days on which every area of the scenario has a split.
+                let areas = self.plan.scenario().areas().len();
+                ctes.push((
+                    "complete_days".to_owned(),
+                    format!(
+                        "SELECT {date} AS {date_} FROM {days} AS {y_} GROUP BY {date} HAVING COUNT(*) = {areas}",
+                        date = y(DATE),
+                        date_ = self.q(DATE),
+                        days = self.q("split_days"),
+                        y_ = self.q("y"),
+                    ),
+                ));
+                // Each cell (day, area counted in, home): exact when published, else in
+                // [0, min(k, the area's suppressed mass)] (k without a total), open at the top
+                // where the whole k fits.
+                let cell_mass = format!(
+                    "CASE WHEN {total} IS NULL THEN {k} ELSE GREATEST({total} - {published}, {zero}) END",
+                    total = y(TOTAL),
+                    published = y(PUBLISHED),
+                );
+                let published = format!(
+                    "{r_kind} IS NOT NULL AND NOT {r_sup}",
+                    r_kind = self.c("r", KIND),
+                    r_sup = self.c("r", SUPPRESSED),
+                );
+                ctes.push((
+                    "slept_cells".to_owned(),
+                    format!(
+                        "SELECT {y_date} AS {date}, {h_area} AS {home},\n    \
+                         CASE WHEN {published} THEN {value} ELSE {zero} END AS {low},\n    \
+                         CASE WHEN {published} THEN {value} ELSE LEAST({k}, {mass}) END AS {high},\n    \
+                         CASE WHEN {published} THEN 0 WHEN {mass} >= {k} AND {k} > {zero} THEN 1 ELSE 0 END AS {high_open},\n    \
+                         CASE WHEN {published} THEN {value} ELSE {zero} END AS {zero_filled}\n  \
+                         FROM {days} AS {y_}\n  JOIN {complete} AS {c} ON {c_date} = {y_date}\n  \
+                         CROSS JOIN {areas} AS {h}\n  \
+                         LEFT JOIN {rows} AS {r} ON {r_date} = {y_date} AND {r_area} = {y_area}\n    \
+                         AND {r_kind} = '{K_AREA}' AND {r_code} = {h_area}",
+                        y_date = y(DATE),
+                        date = self.q(DATE),
+                        h_area = self.c("h", AREA),
+                        home = self.q("home"),
+                        value = self.c("r", VALUE),
+                        low = self.q("low"),
+                        high = self.q("high"),
+                        mass = cell_mass,
+                        high_open = self.q("high_open"),
+                        zero_filled = self.q("zero_filled"),
+                        days = self.q("split_days"),
+                        y_ = self.q("y"),
+                        complete = self.q("complete_days"),
+                        c = self.q("c"),
+                        c_date = self.c("c", DATE),
+                        areas = self.q("areas"),
+                        h = self.q("h"),
+                        rows = self.q("split_rows"),
+                        r = self.q("r"),
+                        r_date = self.c("r", DATE),
+                        r_area = self.c("r", AREA),
+                        y_area = y(AREA),
+                        r_kind = self.c("r", KIND),
+                        r_code = self.c("r", CODE),
+                    ),
+                ));
+                // Persons who slept in the home area the night before, minus its registered
+                // residents (areas without a registered figure give none).
+                let e = |column: &str| self.c("e", column);
+                Some(format!(
+                    "SELECT {night} AS {date}, {a_area} AS {area}, {a_name} AS {name}, {a_order} AS {order},\n    \
+                     SUM({low}) - {registered} AS {low_},\n    SUM({high}) - {registered} AS {high_},\n    \
+                     FALSE AS {low_open},\n    MAX({open}) > 0 AS {high_open},\n    \
+                     SUM({zf}) - {registered} AS {zero_filled}\n  \
+                     FROM {cells} AS {e_}\n  JOIN {areas} AS {a} ON {a_area} = {home}\n  \
+                     WHERE {registered} IS NOT NULL\n  \
+                     GROUP BY {e_date}, {a_area}, {a_name}, {a_order}, {registered}",
+                    night = self.day_before(&e(DATE)),
+                    date = self.q(DATE),
+                    a_area = self.c("a", AREA),
+                    area = self.q(AREA),
+                    a_name = self.c("a", NAME),
+                    name = self.q(NAME),
+                    a_order = self.c("a", ORDER),
+                    order = self.q(ORDER),
+                    low = e("low"),
+                    high = e("high"),
+                    open = e("high_open"),
+                    zf = e("zero_filled"),
+                    registered = self.c("a", REGISTERED),
+                    low_ = self.q("low"),
+                    high_ = self.q("high"),
+                    low_open = self.q("low_open"),
+                    high_open = self.q("high_open"),
+                    zero_filled = self.q("zero_filled"),
+                    cells = self.q("slept_cells"),
+                    e_ = self.q("e"),
+                    areas = self.q("areas"),
+                    a = self.q("a"),
+                    home = e("home"),
+                    e_date = e(DATE),
+                ))
+            }
+        };
+        if let Some(guests) = guests {
+            ctes.push(("guests".to_owned(), guests));
+            let b = (
+                g("low"),
+                g("high"),
+                g("low_open"),
+                g("high_open"),
+                g("zero_filled"),
+                None,
+            );
+            let mut select = figure_columns(
+                &g(DATE),
+                &g(AREA),
+                &g(NAME),
+                &g(ORDER),
+                1,
+                0,
+                "guest_nights",
+                &b,
+            );
+            select.push_str(&format!("\n  FROM {} AS {}", self.q("guests"), self.q("g")));
+            selects.push(select);
+            // The region's: where every area has guest-nights that day.
+            let areas = self.plan.scenario().areas().len();
+            ctes.push((
+                "region".to_owned(),
+                format!(
+                    "SELECT {date} AS {date_}, SUM({low}) AS {low_}, SUM({high}) AS {high_},\n    \
+                     MAX(CASE WHEN {low_open} THEN 1 ELSE 0 END) > 0 AS {low_open_},\n    \
+                     MAX(CASE WHEN {high_open} THEN 1 ELSE 0 END) > 0 AS {high_open_},\n    \
+                     SUM({zf}) AS {zero_filled}\n  \
+                     FROM {guests} AS {g_} GROUP BY {date} HAVING COUNT(*) = {areas}",
+                    date = g(DATE),
+                    date_ = self.q(DATE),
+                    low = g("low"),
+                    low_ = self.q("low"),
+                    high = g("high"),
+                    high_ = self.q("high"),
+                    low_open = g("low_open"),
+                    low_open_ = self.q("low_open"),
+                    high_open = g("high_open"),
+                    high_open_ = self.q("high_open"),
+                    zf = g("zero_filled"),
+                    zero_filled = self.q("zero_filled"),
+                    guests = self.q("guests"),
+                    g_ = self.q("g"),
+                ),
+            ));
+            let text = d.text_type();
+            let n = |column: &str| self.c("n", column);
+            let b = (
+                n("low"),
+                n("high"),
+                n("low_open"),
+                n("high_open"),
+                n("zero_filled"),
+                None,
+            );
+            let mut select = figure_columns(
+                &n(DATE),
+                &format!("CAST(NULL AS {text})"),
+                &format!("CAST(NULL AS {text})"),
+                "0",
+                2,
+                0,
+                "guest_nights",
+                &b,
+            );
+            select.push_str(&format!("\n  FROM {} AS {}", self.q("region"), self.q("n")));
+            selects.push(select);
+        }
+        ctes.push(("figures".to_owned(), selects.join("\n  UNION ALL\n  ")));
+        let f = |column: &str| self.c("f", column);
+        format!(
+            "SELECT {date} AS {date_}, {area} AS {area_}, {name} AS {name_}, {figure} AS {figure_},\n  \
+             {low} AS {low_}, {high} AS {high_},\n  \
+             {low} = {high} AND NOT {low_open} AND NOT {high_open} AS {exact},\n  \
+             {high_open} AS {high_excluded}, {zf} AS {zero_filled}\n\
+             FROM {figures} AS {f_}\n\
+             ORDER BY {section}, {date}, {order}, {rank}",
+            date = f(DATE),
+            date_ = self.q(SPLIT_COLUMNS[0]),
+            area = f(AREA),
+            area_ = self.q(SPLIT_COLUMNS[1]),
+            name = f(NAME),
+            name_ = self.q(SPLIT_COLUMNS[2]),
+            figure = f("figure"),
+            figure_ = self.q(SPLIT_COLUMNS[3]),
+            low = f("low"),
+            low_ = self.q(SPLIT_COLUMNS[4]),
+            high = f("high"),
+            high_ = self.q(SPLIT_COLUMNS[5]),
+            low_open = f("low_open"),
+            high_open = f("high_open"),
+            exact = self.q(SPLIT_COLUMNS[6]),
+            high_excluded = self.q(SPLIT_COLUMNS[7]),
+            zf = f("zero_filled"),
+            zero_filled = self.q(SPLIT_COLUMNS[8]),
+            figures = self.q("figures"),
+            f_ = self.q("f"),
+            section = f("section"),
+            order = f(ORDER),
+            rank = f("rank"),
+        )
+    }
+
+    /// The date before a `DATE` expression.
+    fn day_before(&self, date: &str) -> String {
+        match self.d {
+            Dialect::DuckDb => format!("CAST({date} - INTERVAL 1 DAY AS DATE)"),
+            Dialect::Postgres => format!("({date} - 1)"),
+            Dialect::Spark => format!("date_sub({date}, 1)"),
+        }
+    }
+}
+
+/// A comment line: `-- ` and the text on one line, with no `;` (some tools split scripts at
+/// every `;`), as the plan's query writes its comments.
+fn leading_comment(line: &str) -> String {
+    let line: String = line
+        .chars()
+        .map(|ch| match ch {
+            ';' => ',',
+            ch if ch.is_control() => ' ',
+            ch => ch,
+        })
+        .collect();
+    format!("-- {line}\n")
+}
