@@ -240,11 +240,15 @@ fn bad_origins_repeats_and_undeclared_splits_are_errors_with_their_place() {
 
     let twice = "date,area,origin,count\n2024-07-10,3044,DE,12\n2024-07-10,3044,de,13\n";
     let err = estimate("home", twice).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("a second row for area 3044 on 2024-07-10 from origin DE"),
-        "{err}"
+    // The second row's line, its origin cell and the first row's line.
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: line 3, column `origin`: \"DE\": a second row for area 3044 on 2024-07-10 from origin DE (first at line 2)",
+            err.path().unwrap().display()
+        )
     );
+    assert_eq!(err.location(), Some(deltid::Location::Line(3)));
 
     // A split without [origin] in the scenario: refused, naming what to declare.
     let dir = folder(&[
@@ -766,4 +770,98 @@ fn true_figures_lie_within_their_bounds_on_random_splits() {
             }
         }
     }
+}
+
+/// The estimate of `split` beside a scenario of `kind` whose `k` is `k`.
+fn estimate_k(kind: &str, k: &str, split: &str) -> Result<OriginEstimate, Error> {
+    let dir = folder(&[
+        (
+            "plan.toml",
+            &scenario(kind).replace("min_count = 5", &format!("min_count = {k}")),
+        ),
+        ("split.csv", split),
+    ]);
+    let scenario = read_scenario(dir.path().join("plan.toml"))?;
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )?;
+    let plan = Plan::new(&scenario, &Selection::default())?;
+    Ok(plan.origin_estimate(counts.origins().unwrap()))
+}
+
+/// The error's text after the file's path.
+fn message(err: &Error) -> String {
+    let text = err.to_string();
+    let path = err.path().unwrap().display().to_string();
+    text.replace(&path, "FILE")
+}
+
+#[test]
+fn a_total_below_the_published_cells_is_an_error_at_the_total() {
+    // Hol on 2024-01-02: 120 published from Hol itself and 30 from Gol... counted in Gol, so
+    // Hol's published sum is 120 (+ the -1 marker, never a value); its total 10 < 120 would
+    // give a suppressed mass of −110 and negative persons.
+    let split = "date,area,origin,count
+2024-01-02,3044,3044,120
+2024-01-02,3041,3044,30
+2024-01-02,3044,total,10
+2024-01-02,3044,3041,-1
+";
+    let err = estimate("previous-night", split).unwrap_err();
+    assert_eq!(
+        message(&err),
+        "FILE: line 4, column `count`: \"10\": total 10 is below the 120 published for area 3044 on 2024-01-02: the suppressed mass cannot be negative"
+    );
+    // A value under k is not published: 120 + 4 (suppressed) against a total of 122 is fine,
+    // and leaves 2 suppressed.
+    let split = "date,area,origin,count
+2024-01-02,3044,3044,120
+2024-01-02,3044,3041,4
+2024-01-02,3044,total,122
+";
+    let read = estimate("home", split).unwrap();
+    assert_close(day(&read, 0, date(2024, 1, 2)).suppressed.unwrap(), 2.0);
+    // A total equal to the published sum up to the last bits of the decimals is accepted.
+    let split = "date,area,origin,count
+2024-01-02,3044,3044,0.1
+2024-01-02,3044,0301,0.2
+2024-01-02,3044,total,0.3
+";
+    assert!(estimate_k("home", "0.1", split).is_ok());
+}
+
+#[test]
+fn markers_under_k_0_and_municipalities_under_sim_country_are_refused() {
+    let split = "date,area,origin,count
+2024-07-10,3044,3044,100
+2024-07-10,3044,0301,-1
+";
+    // k = 0: a −1 marker (suppressed under k) contradicts it; "0.0 to under 0.0" is never shown.
+    let err = estimate_k("home", "0", split).unwrap_err();
+    let text = message(&err);
+    assert!(
+        text.starts_with("FILE: line 3, column `count`: \"-1\": a -1 marker is a cell suppressed for being under the operator's k, and [origin] min_count = 0"),
+        "{text}"
+    );
+    // The same file under k = 5 reads: Oslo's cell is 0 to under 5.
+    let read = estimate_k("home", "5", split).unwrap();
+    assert_bounds(&day(&read, 0, date(2024, 7, 10)).elsewhere, 0.0, 5.0, true);
+
+    // sim-country: origins are countries; a municipality code is the wrong kind, named.
+    let split = "date,area,origin,count
+2024-07-10,3044,NO,100
+2024-07-10,3044,DE,20
+2024-07-10,3044,0301,40
+";
+    let err = estimate("sim-country", split).unwrap_err();
+    let text = message(&err);
+    assert!(
+        text.starts_with("FILE: line 4, column `origin`: \"0301\": a municipality, but [origin] kind = \"sim-country\" has countries only"),
+        "{text}"
+    );
+    // An area of the scenario too (Hol's own code).
+    let err = estimate("sim-country", &split.replace("0301", "3044")).unwrap_err();
+    assert!(message(&err).contains("\"3044\": a municipality"), "{err}");
 }

@@ -71,7 +71,8 @@ pub use deltid_model::{
 };
 pub use deltid_model::{
     Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
-    OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
+    OriginSettings, OriginSplit, SplitProblem, SplitRow, SplitValue, ZeroFilled, is_suppressed,
+    origin,
 };
 pub use record::{
     Build, COMMIT, DisclosureRecord, InputFile, Methods, RunRecord, ScenarioRecord,

@@ -307,6 +307,8 @@ pub(crate) struct Batch {
     pub(crate) hours: Vec<TimedCount>,
     /// Counts split by origin (when the layout has an origin column).
     pub(crate) splits: Vec<SplitRow>,
+    /// The record of each split count, in the order of `splits`.
+    pub(crate) split_records: Vec<u64>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) more: usize,
     /// Records read (not blank).
@@ -597,6 +599,7 @@ impl<'r> RowReader<'r> {
             });
             return;
         }
+        batch.split_records.push(record);
         batch.splits.push(SplitRow {
             area: key as usize,
             day,

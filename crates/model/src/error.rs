@@ -526,7 +526,9 @@ pub enum Error {
         date: String,
     },
 
-    /// An origin cell of counts split by origin names no origin, or its row cannot be split.
+    /// A cell of counts split by origin cannot be read as the scenario's `[origin]` says: an
+    /// origin cell names no origin, a row cannot be split, a total is below the published
+    /// cells, a `-1` marker comes with `k` = 0.
     #[error("{}: {at}, column {col}: {}: {reason}", path.display(), quoted(value), col = ticked(column))]
     BadOrigin {
         /// The file.
@@ -542,10 +544,18 @@ pub enum Error {
     },
 
     /// Counts split by origin give an area, day and origin twice.
-    #[error("{}: a second row for area {area} on {date} from origin {origin}", path.display())]
+    #[error("{}: {at}, column {col}: {}: a second row for area {area} on {date} from origin {origin} (first at {first})", path.display(), quoted(value), col = ticked(column))]
     DuplicateOrigin {
         /// The file.
         path: PathBuf,
+        /// Where the second row is.
+        at: Location,
+        /// Where the first row is.
+        first: Location,
+        /// The origin's column name.
+        column: String,
+        /// The origin cell of the second row, as read.
+        value: String,
         /// Area code.
         area: String,
         /// Date, ISO 8601.
@@ -763,6 +773,7 @@ impl Error {
             | UnknownArea { at, .. }
             | AmbiguousArea { at, .. }
             | BadOrigin { at, .. }
+            | DuplicateOrigin { at, .. }
             | DuplicateRow { at, .. } => Some(at.clone()),
             Many { errors, .. } => errors.first().and_then(Error::location),
             _ => None,
@@ -790,6 +801,7 @@ impl Error {
             | TooLarge { column, .. }
             | ForeignAboveCount { column, .. }
             | BadOrigin { column, .. }
+            | DuplicateOrigin { column, .. }
             | EmptyArea { column, .. } => Some(column),
             InvalidScenario { key, .. } => Some(key),
             Many { errors, .. } => errors.first().and_then(Error::column),
@@ -811,7 +823,8 @@ impl Error {
             | AmbiguousNumber { value, .. }
             | NegativeNumber { value, .. }
             | TooLarge { value, .. }
-            | BadOrigin { value, .. } => Some(value),
+            | BadOrigin { value, .. }
+            | DuplicateOrigin { value, .. } => Some(value),
             UnknownArea { area, .. } => Some(area),
             AmbiguousArea { name, .. } => Some(name),
             AmbiguousDates { example, .. } => Some(example),

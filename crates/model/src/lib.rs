@@ -47,7 +47,7 @@ pub use night::{
 };
 pub use origin::{
     Bounds, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate, OriginKind,
-    OriginSettings, OriginSplit, SplitRow, SplitValue, ZeroFilled, is_suppressed,
+    OriginSettings, OriginSplit, SplitProblem, SplitRow, SplitValue, ZeroFilled, is_suppressed,
 };
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{

@@ -208,19 +208,117 @@ pub struct OriginSplit {
     rows: Vec<SplitRow>,
 }
 
+/// Why rows cannot form a split: each names rows by their position in the rows given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SplitProblem {
+    /// The same area, day and origin twice: the first row and the repeat.
+    Repeat {
+        /// The first row.
+        first: usize,
+        /// The repeat.
+        second: usize,
+    },
+    /// An area's unsplit total is below the sum of its published cells (values of at least
+    /// `k`) that day, persons: the suppressed mass would be negative.
+    TotalBelowPublished {
+        /// The total's row.
+        row: usize,
+        /// The total, persons.
+        total: f64,
+        /// The published sum, persons.
+        published: f64,
+    },
+    /// A `-1` marker under `k` = 0: a marker means a cell suppressed for being under `k`, and
+    /// `k` = 0 suppresses nothing.
+    MarkerWithoutThreshold {
+        /// The marker's row.
+        row: usize,
+    },
+    /// A municipality (an area of the scenario or another) as the origin of a split by SIM
+    /// country, which tells countries only.
+    MunicipalityUnderSimCountry {
+        /// The row.
+        row: usize,
+    },
+}
+
+/// Relative slack for a total below its published sum: rounding of the operator's decimals.
+const TOTAL_SLACK: f64 = 1e-9;
+
 impl OriginSplit {
     /// The split of `rows` under `settings`, sorted by day, area and origin.
     ///
     /// # Errors
-    /// The first row repeated (same area, day and origin), as `Err`.
-    pub fn new(settings: OriginSettings, mut rows: Vec<SplitRow>) -> Result<OriginSplit, SplitRow> {
-        rows.sort_by(|a, b| (a.day, a.area, &a.origin).cmp(&(b.day, b.area, &b.origin)));
-        if let Some(pair) = rows
-            .windows(2)
-            .find(|w| (w[0].day, w[0].area, &w[0].origin) == (w[1].day, w[1].area, &w[1].origin))
-        {
-            return Err(pair[1].clone());
+    /// Every [`SplitProblem`], in the order of the rows given (a repeat at its second row).
+    pub fn new(
+        settings: OriginSettings,
+        rows: Vec<SplitRow>,
+    ) -> Result<OriginSplit, Vec<SplitProblem>> {
+        let mut problems = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if row.value == SplitValue::Marked && settings.min_count <= 0.0 {
+                problems.push(SplitProblem::MarkerWithoutThreshold { row: i });
+            }
+            if settings.kind == OriginKind::SimCountry
+                && matches!(row.origin, Origin::Area(_) | Origin::Municipality(_))
+            {
+                problems.push(SplitProblem::MunicipalityUnderSimCountry { row: i });
+            }
         }
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let key = |i: usize| (rows[i].day, rows[i].area, &rows[i].origin);
+        order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        for w in order.windows(2) {
+            if key(w[0]) == key(w[1]) {
+                problems.push(SplitProblem::Repeat {
+                    first: w[0],
+                    second: w[1],
+                });
+            }
+        }
+        // Each area-day's total against its published sum.
+        let mut start = 0;
+        while start < order.len() {
+            let (day, area) = (rows[order[start]].day, rows[order[start]].area);
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|&&i| (rows[i].day, rows[i].area) == (day, area))
+                    .count();
+            let group = &order[start..end];
+            let published: f64 = group
+                .iter()
+                .filter(|&&i| rows[i].origin != Origin::Total)
+                .filter_map(|&i| match rows[i].value {
+                    SplitValue::Published(v) if !is_suppressed(v, settings.min_count) => Some(v),
+                    _ => None,
+                })
+                .sum();
+            for &i in group {
+                if let (Origin::Total, SplitValue::Published(total)) =
+                    (&rows[i].origin, rows[i].value)
+                    && total < published - TOTAL_SLACK * published.abs()
+                {
+                    problems.push(SplitProblem::TotalBelowPublished {
+                        row: i,
+                        total,
+                        published,
+                    });
+                }
+            }
+            start = end;
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| match p {
+                SplitProblem::Repeat { second: row, .. }
+                | SplitProblem::TotalBelowPublished { row, .. }
+                | SplitProblem::MarkerWithoutThreshold { row }
+                | SplitProblem::MunicipalityUnderSimCountry { row } => *row,
+            });
+            return Err(problems);
+        }
+        let mut rows = rows;
+        rows.sort_by(|a, b| (a.day, a.area, &a.origin).cmp(&(b.day, b.area, &b.origin)));
         Ok(OriginSplit { settings, rows })
     }
 
