@@ -865,3 +865,85 @@ fn markers_under_k_0_and_municipalities_under_sim_country_are_refused() {
     let err = estimate("sim-country", &split.replace("0301", "3044")).unwrap_err();
     assert!(message(&err).contains("\"3044\": a municipality"), "{err}");
 }
+
+#[test]
+fn a_total_without_a_local_row_bounds_the_local_cell_by_k_and_the_mass() {
+    // Hol's total 150, published 60 (from Gol) + 30 (Oslo): suppressed mass S = 60; Hol's own
+    // row is deleted, so under k = 5 (S ≥ k). Gol's cell from Hol is marked: under 5.
+    let split = "date,area,origin,count
+2024-01-02,3044,total,150
+2024-01-02,3044,3041,60
+2024-01-02,3044,0301,30
+2024-01-02,3041,3041,2600
+2024-01-02,3041,3044,-1
+";
+    let read = estimate("previous-night", split).unwrap();
+    let hol = day(&read, 0, date(2024, 1, 2));
+    assert_close(hol.suppressed.unwrap(), 60.0);
+    assert_bounds(&hol.local, 0.0, 5.0, true);
+    // From elsewhere = 150 − local: over 145, at most 150.
+    assert_bounds(&hol.elsewhere, 145.0, 150.0, false);
+    assert!(hol.elsewhere.low_open);
+    // Slept in Hol on the night of 2024-01-01: Hol's deleted cell [0, 5) + Gol's marked cell
+    // [0, 5) = [0, 10); minus 2 500 registered: −2 500 to under −2 490, never below what the
+    // published cells prove (none of origin Hol is published: the sum's low end is 0).
+    let guests = |area: usize| {
+        read.guests()
+            .iter()
+            .find(|g| g.area == area)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(guests(0).date, date(2024, 1, 1));
+    assert_bounds(&guests(0).persons, 0.0, 10.0, true);
+    assert_bounds(&guests(0).guest_nights, -2500.0, -2490.0, true);
+    // Gol: 2 600 own + 60 counted in Hol = 2 660 slept, exact; − 2 500 = 160.
+    assert_bounds(&guests(1).guest_nights, 160.0, 160.0, false);
+
+    // S under k: total 93 leaves 3 suppressed; the deleted local cell is at most 3, closed.
+    let read = estimate("previous-night", &split.replace("total,150", "total,93")).unwrap();
+    let hol = day(&read, 0, date(2024, 1, 2));
+    assert_bounds(&hol.local, 0.0, 3.0, false);
+    // S = k: total 95 leaves 5; the deleted cell is under 5, open.
+    let read = estimate("previous-night", &split.replace("total,150", "total,95")).unwrap();
+    assert_bounds(&day(&read, 0, date(2024, 1, 2)).local, 0.0, 5.0, true);
+
+    // The CLI says why Hol's guest-nights are negative.
+    let dir = folder(&[
+        ("plan.toml", &scenario("previous-night")),
+        ("split.csv", split),
+    ]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("-2 500.0 to under -2 490.0"), "{text}");
+    assert!(
+        text.contains("guest-nights are below 0 in Hol on 1 night: more residents are registered than persons the split shows to have slept there"),
+        "{text}"
+    );
+}
+
+#[test]
+fn residents_away_below_0_is_shown_as_it_is_with_a_note() {
+    // Home: Gol's residents present 2 520 against 2 500 registered: away = −20, exact.
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,2520
+2024-07-10,3041,0301,300
+";
+    let read = estimate("home", split).unwrap();
+    assert_bounds(
+        day(&read, 1, date(2024, 7, 10)).away.as_ref().unwrap(),
+        -20.0,
+        -20.0,
+        false,
+    );
+    let dir = folder(&[("plan.toml", &scenario("home")), ("split.csv", split)]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "residents away are below 0 in Gol on 1 day: more residents present than registered"
+        ),
+        "{text}"
+    );
+}

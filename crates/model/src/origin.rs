@@ -36,7 +36,9 @@
 //!   [`OriginDay::zero_filled`]: it is biased down by up to the suppressed mass.
 //!
 //! Residents away = registered residents − local (its bounds reversed); only for the
-//! long-term home, where local means residents present.
+//! long-term home, where local means residents present. It is negative where more residents
+//! are present than registered (moved in since the register's date, or the operator's
+//! extrapolation above the register) and is given as it is, not raised to 0: outputs say so.
 //!
 //! # Guest-nights
 //! - **Previous night.** A person counted on day `d` in any area with origin `A` slept in `A`
@@ -48,7 +50,9 @@
 //!   outside the region are not seen (the sum is low by them); residents away make the figure
 //!   low as in the plan's method, with no day visitors, commuters or transit to deduct: they
 //!   slept at home. Nights are given only where every area of the scenario has a split on
-//!   `d`.
+//!   `d`. The bounds never go below what the published cells prove (`N ≥` the published cells
+//!   of origin `A`); guest-nights are negative where the registered residents exceed the
+//!   persons seen to have slept there (outputs say so), and are not raised to 0.
 //! - **Long-term home.** Persons present on `d` whose home is elsewhere: `elsewhere(a, d)`.
 //!   This still holds day visitors, commuters and transit (a daytime presence); it is an
 //!   upper figure of the guests present, labelled by the day.
@@ -548,7 +552,8 @@ impl OriginEstimate {
                         low: pl,
                         high: pl + cap_local,
                         low_open: false,
-                        high_open: cap_local > 0.0 && cap_local == k && k < mass,
+                        // Under k, and under the mass: `< k` binds when k ≤ mass.
+                        high_open: cap_local > 0.0 && k <= mass,
                     };
                     let elsewhere = local.subtracted_from(total);
                     let foreign = Bounds {

@@ -281,14 +281,14 @@ fn write_text(
     }
     writeln!(out)?;
     writeln!(out, "{}", text(language, "text.notes"))?;
-    for note in notes(estimate, language) {
+    for note in notes(estimate, scenario, language) {
         writeln!(out, "- {note}")?;
     }
     Ok(())
 }
 
 /// The notes: how suppressed cells are treated, the kind's rule, and what was left out.
-fn notes(estimate: &OriginEstimate, language: Language) -> Vec<String> {
+fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> Vec<String> {
     let settings = estimate.settings();
     let k = super::text::trim_number(language, settings.min_count);
     let mut notes = vec![
@@ -312,6 +312,64 @@ fn notes(estimate: &OriginEstimate, language: Language) -> Vec<String> {
     }
     if estimate.residents_unknown() {
         notes.push(text(language, "origin.note_residents").to_owned());
+    }
+    let names = |areas: &std::collections::BTreeSet<usize>| {
+        areas
+            .iter()
+            .map(|&a| scenario.areas()[a].name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let negative: Vec<&GuestNight> = estimate
+        .guests()
+        .iter()
+        .filter(|g| settings.kind == OriginKind::PreviousNight && g.guest_nights.high < 0.0)
+        .collect();
+    if !negative.is_empty() {
+        let areas = negative.iter().map(|g| g.area).collect();
+        notes.push(fill(
+            language,
+            "origin.note_negative_guests",
+            &[
+                ("areas", &names(&areas)),
+                (
+                    "nights",
+                    &catalogue::nights(
+                        language,
+                        negative
+                            .iter()
+                            .map(|g| g.date)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len() as u32,
+                    ),
+                ),
+            ],
+        ));
+    }
+    let away: Vec<&OriginDay> = estimate
+        .days()
+        .iter()
+        .filter(|d| d.away.is_some_and(|a| a.high < 0.0))
+        .collect();
+    if !away.is_empty() {
+        let areas = away.iter().map(|d| d.area).collect();
+        notes.push(fill(
+            language,
+            "origin.note_negative_away",
+            &[
+                ("areas", &names(&areas)),
+                (
+                    "days",
+                    &catalogue::days(
+                        language,
+                        away.iter()
+                            .map(|d| d.date)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len() as u32,
+                    ),
+                ),
+            ],
+        ));
     }
     notes
 }
@@ -446,7 +504,7 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
         "days": days,
         "guest_nights": guests,
         "region": region,
-        "notes": notes(estimate, language),
+        "notes": notes(estimate, scenario, language),
     })
 }
 
