@@ -947,3 +947,74 @@ fn residents_away_below_0_is_shown_as_it_is_with_a_note() {
         "{text}"
     );
 }
+
+#[test]
+fn synth_home_split_of_400_areas_reads_back_with_its_truth() {
+    // Areas 0001-0400 include 0301, Oslo's code: the day visitors from Oslo are given the next
+    // free code (0401), so no origin reads as an area and no area-day repeats an origin.
+    let dir = tempfile::tempdir().unwrap();
+    let out = deltid(
+        dir.path(),
+        &[
+            "synth",
+            "--home-split",
+            "--areas",
+            "400",
+            "--start",
+            "2024-10-14",
+            "--days",
+            "2",
+            "--output",
+            "split.csv",
+            "--scenario",
+            "plan.toml",
+            "--truth",
+            "truth.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let split = std::fs::read_to_string(dir.path().join("split.csv")).unwrap();
+    assert!(split.contains(",0401,"), "Oslo's visitors under 0401");
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let read = plan.origin_estimate(counts.origins().unwrap());
+    assert_eq!(read.days().len(), 400 * 2);
+    // Every night's guests come back: the published column sums are the truth.
+    let truth = std::fs::read_to_string(dir.path().join("truth.csv")).unwrap();
+    let mut checked = 0;
+    for line in truth.lines().skip(1) {
+        let [on, area, guests] = line.split(',').collect::<Vec<_>>()[..] else {
+            panic!("{line}")
+        };
+        let on: NaiveDate = on.parse().unwrap();
+        let area = scenario
+            .areas()
+            .iter()
+            .position(|a| a.code.as_str() == area);
+        let g = read
+            .guests()
+            .iter()
+            .find(|g| Some(g.area) == area && g.date == on)
+            .unwrap();
+        assert_close(g.zero_filled, guests.parse().unwrap());
+        checked += 1;
+    }
+    assert_eq!(checked, 400 * 2);
+
+    // --mean does not scale these people: refused, with the reason.
+    let out = deltid(dir.path(), &["synth", "--home-split", "--mean", "5000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--mean is for daily counts: --home-split counts residents"),
+        "{}",
+        stderr(&out)
+    );
+    let out = deltid(dir.path(), &["synth", "--hourly", "--mean", "5000"]);
+    assert_eq!(out.status.code(), Some(2));
+}
