@@ -1018,3 +1018,66 @@ fn synth_home_split_of_400_areas_reads_back_with_its_truth() {
     let out = deltid(dir.path(), &["synth", "--hourly", "--mean", "5000"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn from_and_to_select_the_same_nights_for_a_split_and_for_hourly_counts() {
+    // The shipped split and hourly counts are the same people. --from 2024-10-20 --to
+    // 2024-10-22 (end excluded) selects the nights with evening dates 20 and 21 in both: the
+    // split's night 21 is seen on day 22, so its rows of days 21 and 22 are kept.
+    let root = crate::util::root();
+    let period = [
+        "--from",
+        "2024-10-20",
+        "--to",
+        "2024-10-22",
+        "--format",
+        "csv",
+    ];
+    let args = |scenario: &'static str| {
+        let mut v = vec!["estimate", "--scenario", scenario];
+        v.extend(period);
+        v
+    };
+    let out = deltid(&root, &args("data/home-split/scenario.toml"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let split: std::collections::BTreeSet<String> = stdout(&out)
+        .lines()
+        .filter(|l| l.contains(",guest_nights,"))
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        split.into_iter().collect::<Vec<_>>(),
+        ["2024-10-20", "2024-10-21"]
+    );
+    // The day figures are of the days after those nights.
+    assert!(stdout(&out).contains("\n2024-10-22,3039,Flå,local,"));
+    assert!(!stdout(&out).contains("\n2024-10-20,3039,Flå,local,"));
+    let out = deltid(&root, &args("data/hourly/scenario.toml"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let flå = text.lines().find(|l| l.starts_with("3039,")).unwrap();
+    // area, name, nights, first, last
+    assert_eq!(
+        flå.split(',').take(5).collect::<Vec<_>>(),
+        ["3039", "Flå", "2", "2024-10-20", "2024-10-21"]
+    );
+    // The library's selection is the one rule: for the previous night, the rows of the days after.
+    let scenario = read_scenario(crate::util::data("home-split/scenario.toml")).unwrap();
+    let counts = read_counts(
+        crate::util::data("home-split/split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let window = deltid::Period::new(Some(date(2024, 10, 20)), Some(date(2024, 10, 22))).unwrap();
+    let kept = counts.origins().unwrap().within(&window);
+    let days: std::collections::BTreeSet<_> = kept
+        .rows()
+        .iter()
+        .map(|r| deltid::from_epoch_day(r.day))
+        .collect();
+    assert_eq!(
+        days.into_iter().collect::<Vec<_>>(),
+        [date(2024, 10, 21), date(2024, 10, 22)]
+    );
+}

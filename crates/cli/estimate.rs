@@ -207,33 +207,23 @@ fn run_origin(
         );
     };
     let plan = deltid::Plan::new(scenario, &input.selection)?;
-    // --from and --to select the split's days (a night of the previous-night origin is seen on
-    // the day after it).
+    // --from and --to select the split's days, and for the previous-night origin its nights
+    // by their evening date as for hourly counts (a night is seen on the day after it).
     let period = &input.selection.period;
-    let kept: Vec<deltid::SplitRow> = split
-        .rows()
-        .iter()
-        .filter(|row| period.contains(deltid::from_epoch_day(row.day)))
-        .cloned()
-        .collect();
-    if kept.is_empty() {
+    let split = split.within(period);
+    if split.is_empty() {
+        let rows = counts.origins().map_or(&[][..], deltid::OriginSplit::rows);
         return Err(anyhow::anyhow!(
             "{}: no counts split by origin in the period selected ({}); the split runs {} to {}",
             path.display(),
             period,
-            split
-                .rows()
-                .first()
+            rows.first()
                 .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
-            split
-                .rows()
-                .last()
+            rows.last()
                 .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
         )
         .into());
     }
-    let split = deltid::OriginSplit::new(*split.settings(), kept)
-        .map_err(|_| anyhow::anyhow!("a split's rows are each read once"))?;
     let split = &split;
     let estimate = plan.origin_estimate(split);
     let settings = split.settings();
