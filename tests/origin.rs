@@ -1081,3 +1081,94 @@ fn from_and_to_select_the_same_nights_for_a_split_and_for_hourly_counts() {
         [date(2024, 10, 21), date(2024, 10, 22)]
     );
 }
+
+#[test]
+fn origin_cells_read_as_area_cells_do_and_unknown_codes_are_named() {
+    // With the scenario's digits (4), `301` is Oslo's 0301 and `K-0301 Oslo` too, as area
+    // cells read; `K-3044 Hol` is Hol itself (local).
+    let plan = scenario("home").replace("[origin]", "[area_codes]\ndigits = 4\n[origin]");
+    let split = "date,area,origin,count
+2024-07-10,3044,K-3044 Hol,2000
+2024-07-10,3044,301,300
+2024-07-10,3044,K-3024 Bærum,100
+2024-07-10,3044,de,40
+2024-07-10,3044,total,2445
+";
+    let dir = folder(&[("plan.toml", &plan), ("split.csv", split)]);
+    let read_with = |dir: &tempfile::TempDir| -> Result<OriginEstimate, Error> {
+        let scenario = read_scenario(dir.path().join("plan.toml"))?;
+        let counts = read_counts(
+            dir.path().join("split.csv"),
+            &CountsOptions::default(),
+            &scenario,
+        )?;
+        let plan = Plan::new(&scenario, &Selection::default())?;
+        Ok(plan.origin_estimate(counts.origins().unwrap()))
+    };
+    let read = read_with(&dir).unwrap();
+    let hol = day(&read, 0, date(2024, 7, 10));
+    // Local 2 000 (published); elsewhere = 2 445 − 2 000 = 445 exactly; foreign 40 + up to
+    // the suppressed 2 445 − 2 440 = 5.
+    assert_bounds(&hol.local, 2000.0, 2000.0, false);
+    assert_bounds(&hol.elsewhere, 445.0, 445.0, false);
+    assert_bounds(&hol.foreign, 40.0, 45.0, false);
+    // The origins are read as codes: 301 is 0301 (a second row of 0301 is a repeat).
+    let codes: Vec<String> = counts_origins(&dir);
+    assert_eq!(codes, ["3044", "0301", "3024", "DE", "total"]);
+    let dir = folder(&[
+        ("plan.toml", &plan),
+        ("split.csv", &format!("{split}2024-07-10,3044,0301,12\n")),
+    ]);
+    let err = read_with(&dir).unwrap_err();
+    assert!(
+        message(&err).contains("line 7, column `origin`: \"0301\": a second row for area 3044 on 2024-07-10 from origin 0301 (first at line 3)"),
+        "{err}"
+    );
+
+    // Not a country, not a municipality: named with the cell.
+    for (cell, why) in [
+        ("XX", "\"XX\": not a country code (ISO 3166-1 alpha-2"),
+        (
+            "9999",
+            "\"9999\": not a Norwegian municipality code (four digits from 0101 to 5699)",
+        ),
+        ("0042", "\"0042\": not a Norwegian municipality code"),
+    ] {
+        let err = estimate(
+            "home",
+            &format!("date,area,origin,count\n2024-07-10,3044,{cell},12\n"),
+        )
+        .unwrap_err();
+        let text = message(&err);
+        assert!(
+            text.starts_with("FILE: line 2, column `origin`: "),
+            "{text}"
+        );
+        assert!(text.contains(why), "{text}");
+    }
+    // Eurostat's UK and EL are countries.
+    let read = estimate(
+        "home",
+        "date,area,origin,count\n2024-07-10,3044,3044,100\n2024-07-10,3044,UK,12\n2024-07-10,3044,el,8\n",
+    )
+    .unwrap();
+    assert_bounds(&day(&read, 0, date(2024, 7, 10)).foreign, 20.0, 20.0, false);
+}
+
+/// The origin codes of the split read from `dir`, in the order read.
+fn counts_origins(dir: &tempfile::TempDir) -> Vec<String> {
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    counts
+        .origins()
+        .unwrap()
+        .rows()
+        .iter()
+        .map(|r| r.origin.code(scenario.areas()))
+        .collect()
+}

@@ -66,6 +66,26 @@ use chrono::NaiveDate;
 use crate::area::{Area, AreaResolver, Resolution};
 use crate::day::{Day, from_epoch_day};
 
+/// The officially assigned ISO 3166-1 alpha-2 country codes (249), sorted.
+pub const COUNTRY_CODES: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
 /// What the origin of a split count means (`[origin] kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OriginKind {
@@ -142,34 +162,67 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// An origin cell as an origin: a total (`total`, `totalt`, `all`, `alle`, `*`, in any
-    /// case), an area of the scenario (as its area cells are read), four digits (another
-    /// Norwegian municipality), two letters (a country; `NO` Norway). `None` for anything else.
-    /// Area cells are resolved by `resolver` (the scenario's).
-    pub fn read(text: &str, resolver: &AreaResolver) -> Option<Origin> {
+    /// An origin cell as an origin, by the rules of area cells where it names a municipality:
+    /// - a total: `total`, `totalt`, `all`, `alle`, `*`, in any case;
+    /// - an area of the scenario, as its area cells are read by `resolver` (codes, codes
+    ///   missing leading zeros by the scenario's digits, Statistics Norway's labels
+    ///   `K-3044 Hol`, names);
+    /// - another Norwegian municipality: the cell's code (its leading code,
+    ///   [`leading_code`](crate::area::leading_code), padded to the scenario's digits as area
+    ///   cells are: `301` → `0301`, `K-0301 Oslo` → `0301`), four digits from 0101 to 5699
+    ///   (the county numbers 01-56 of 1972-2024 and their municipalities);
+    /// - a country: two letters, an ISO 3166-1 alpha-2 code ([`COUNTRY_CODES`]) or Eurostat's
+    ///   `EL` (Greece), `UK` (United Kingdom) and `XK` (Kosovo), in any case; `NO` is Norway.
+    ///
+    /// # Errors
+    /// What the cell is not, in words, for anything else (`XX`, `9999`, a name of no area).
+    pub fn read(text: &str, resolver: &AreaResolver) -> Result<Origin, &'static str> {
         let text = crate::area::trim_cell(text);
         let lower = text.to_lowercase();
         if matches!(lower.as_str(), "total" | "totalt" | "all" | "alle" | "*") {
-            return Some(Origin::Total);
+            return Ok(Origin::Total);
         }
         if text.is_empty() {
-            return None;
+            return Err(
+                "an empty origin: an area of the scenario, another municipality (four digits), a country (two letters) or `total`",
+            );
         }
         if let Resolution::Area(i) = resolver.resolve(text) {
-            return Some(Origin::Area(i));
+            return Ok(Origin::Area(i));
         }
-        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(Origin::Municipality(text.to_owned()));
+        let mut code = crate::area::leading_code(text).unwrap_or(text).to_owned();
+        if let Some(digits) = resolver.digits()
+            && code.bytes().all(|b| b.is_ascii_digit())
+            && code.len() < digits
+        {
+            code = format!("{code:0>digits$}");
+        }
+        if code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()) {
+            let number: u32 = code.parse().unwrap_or(0);
+            return if (101..=5699).contains(&number) {
+                Ok(Origin::Municipality(code))
+            } else {
+                Err(
+                    "not a Norwegian municipality code (four digits from 0101 to 5699) nor an area of the scenario",
+                )
+            };
         }
         if text.len() == 2 && text.bytes().all(|b| b.is_ascii_alphabetic()) {
             let code = text.to_ascii_uppercase();
-            return Some(if code == "NO" {
-                Origin::Norway
+            if code == "NO" {
+                return Ok(Origin::Norway);
+            }
+            return if COUNTRY_CODES.binary_search(&code.as_str()).is_ok()
+                || matches!(code.as_str(), "EL" | "UK" | "XK")
+            {
+                Ok(Origin::Country(code))
             } else {
-                Origin::Country(code)
-            });
+                Err("not a country code (ISO 3166-1 alpha-2, or Eurostat's EL, UK, XK)")
+            };
         }
-        None
+        Err(
+            "not an origin: an area of the scenario, another municipality (four digits), a country (two letters) or `total`",
+        )
     }
 
     /// The origin's code for outputs (`areas` the scenario's).
