@@ -1172,3 +1172,82 @@ fn counts_origins(dir: &tempfile::TempDir) -> Vec<String> {
         .map(|r| r.origin.code(scenario.areas()))
         .collect()
 }
+
+#[test]
+fn split_outputs_count_in_words_and_say_what_to_run_instead() {
+    // One area-day, one marked cell, k = 10: singular nouns, and the note's example under k.
+    let plan = scenario("home").replace("min_count = 5", "min_count = 10");
+    let split = "date,area,origin,count\n2024-07-10,3044,3044,100\n2024-07-10,3044,DE,-1\n";
+    let dir = folder(&[("plan.toml", &plan), ("split.csv", split)]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "1 area-day from 2024-07-10 to 2024-07-10; 1 cell marked -1 or published under 10;"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("published under 10, as 9.97)"), "{text}");
+    assert!(
+        stderr(&out).contains("2 rows split by origin (home, k = 10) read as 1 area-day;"),
+        "{}",
+        stderr(&out)
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--lang", "nn"],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 område-dag frå") && text.contains("1 celle merkte"),
+        "{text}"
+    );
+
+    // population and report on a split: what it is and what to run, no type names.
+    for command in ["population", "report"] {
+        let out = deltid(
+            dir.path(),
+            &[command, "--scenario", "plan.toml", "--output", "out.html"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("split.csv holds counts split by origin"),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: run `deltid estimate --scenario FILE`"),
+            "{err}"
+        );
+        assert!(!err.contains("OriginEstimate"), "{err}");
+    }
+
+    // A huge k is refused without echoing its 301 digits.
+    let dir = folder(&[(
+        "plan.toml",
+        &scenario("home").replace("min_count = 5", "min_count = 1e300"),
+    )]);
+    let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("`origin.min_count`: 1e300: the operator's smallest"),
+        "{text}"
+    );
+    assert!(text.len() < 200, "{text}");
+
+    // A split without [origin] is a problem of reading, said so.
+    let dir = folder(&[
+        (
+            "plan.toml",
+            &scenario("home").replace("[origin]\nkind = \"home\"\nmin_count = 5\n", ""),
+        ),
+        ("split.csv", split),
+    ]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(
+        stderr(&out).contains("cannot read counts split by origin (column `origin` of"),
+        "{}",
+        stderr(&out)
+    );
+}

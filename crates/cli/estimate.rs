@@ -228,12 +228,12 @@ fn run_origin(
     let estimate = plan.origin_estimate(split);
     let settings = split.settings();
     eprintln!(
-        "deltid: {}: {} rows split by origin ({}, k = {}) read as {} area-days; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
+        "deltid: {}: {} split by origin ({}, k = {}) read as {}; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
         path.display(),
-        split.rows().len(),
+        plural(split.rows().len(), "row", "rows"),
         settings.kind.key(),
         settings.min_count,
-        estimate.days().len()
+        plural(estimate.days().len(), "area-day", "area-days"),
     );
     let language = input.language.or(scenario.language()).unwrap_or_default();
     let staged = vec![input.output.stage(|out| {
@@ -275,4 +275,9 @@ pub fn run_with_progress(input: &Resolved) -> Result<Run, Failure> {
         bar.finish_and_clear();
     }
     Ok(run?)
+}
+
+/// `1 row`, `2 rows`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

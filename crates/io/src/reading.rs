@@ -283,7 +283,7 @@ pub(crate) fn layout(
                 ),
             })?;
         if columns.foreign.is_some() {
-            return Err(Error::Unsupported {
+            return Err(Error::UnsupportedInput {
                 scenario: scenario.path().to_owned(),
                 what: "hourly counts split by SIM origin".to_owned(),
                 reason: "night counts are read from `time, area, count` without a foreign column"
@@ -312,10 +312,9 @@ pub(crate) fn layout(
     match (scenario.origin(), split) {
         (Some(_), Some(origin)) => {
             if columns.foreign.is_some() {
-                return Err(Error::Unsupported {
+                return Err(Error::UnsupportedInput {
                     scenario: scenario.path().to_owned(),
-                    what: "a reading of counts split by origin with a foreign-SIM column"
-                        .to_owned(),
+                    what: "counts split by origin with a foreign-SIM column".to_owned(),
                     reason: "foreign visitors are the rows whose origin is a country".to_owned(),
                 });
             }
@@ -332,10 +331,10 @@ pub(crate) fn layout(
             ));
         }
         (None, Some(origin)) => {
-            return Err(Error::Unsupported {
+            return Err(Error::UnsupportedInput {
                 scenario: scenario.path().to_owned(),
                 what: format!(
-                    "a reading of counts split by origin (column {} of {})",
+                    "counts split by origin (column {} of {})",
                     deltid_model::ticked(origin),
                     path.display()
                 ),

@@ -226,7 +226,8 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
                 return Err(invalid(
                     "origin.min_count",
                     format!(
-                        "{k}: the operator's smallest published count is persons from 0 to 1000"
+                        "{}: the operator's smallest published count is persons from 0 to 1000",
+                        short_number(k)
                     ),
                 ));
             }
@@ -613,5 +614,16 @@ mod tests {
             let err = parse(text).expect("a distribution key").expect_err(text);
             assert!(err.contains(message), "{text}: {err}");
         }
+    }
+}
+
+/// A number as a message shows it: as written when short, else in scientific notation
+/// (`1e300`, not its 301 digits).
+fn short_number(value: f64) -> String {
+    let plain = format!("{value}");
+    if plain.len() <= 16 {
+        plain
+    } else {
+        format!("{value:e}")
     }
 }

@@ -661,6 +661,28 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file the scenario cannot read in this form (a column the layout has no use for, a
+    /// split the scenario does not declare).
+    #[error("{}: cannot read {what}: {reason}", scenario.display())]
+    UnsupportedInput {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// What was to be read (`counts split by origin (column `origin` of split.csv)`).
+        what: String,
+        /// Why not, and what to do instead.
+        reason: String,
+    },
+
+    /// Counts split by origin where the plan's residual estimate was asked for (population
+    /// figures, a report): a split gives its own figures.
+    #[error("{}: {} holds counts split by origin: a split gives its own figures (persons by origin, guest-nights by the origin's rule, see [origin]), not the plan's population figures or report; estimate it as a split", scenario.display(), counts.display())]
+    SplitNotPlanned {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The counts file.
+        counts: PathBuf,
+    },
+
     /// A synthetic-data request is impossible (no days, no areas, a negative mean).
     #[error("invalid synthetic data request: {reason}")]
     InvalidSynth {
@@ -746,7 +768,10 @@ impl Error {
             | InvalidScenario { path, .. }
             | MissingDeductionDate { path, .. }
             | ChartFormat { path, .. } => Some(path),
-            NoCounts { scenario } | Unsupported { scenario, .. } => Some(scenario),
+            NoCounts { scenario }
+            | Unsupported { scenario, .. }
+            | UnsupportedInput { scenario, .. }
+            | SplitNotPlanned { scenario, .. } => Some(scenario),
             _ => None,
         }
     }

@@ -160,10 +160,10 @@ fn write_text(
             language,
             "origin.coverage",
             &[
-                ("rows", &days.len().to_string()),
+                ("area_days", &catalogue::area_days(language, days.len())),
                 ("first", &first.to_string()),
                 ("last", &last.to_string()),
-                ("cells", &cells.to_string()),
+                ("cells", &catalogue::cells(language, cells)),
                 ("k", &k),
             ]
         )
@@ -292,7 +292,14 @@ fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> 
     let settings = estimate.settings();
     let k = super::text::trim_number(language, settings.min_count);
     let mut notes = vec![
-        fill(language, "origin.note_suppressed", &[("k", &k)]),
+        fill(
+            language,
+            "origin.note_suppressed",
+            &[
+                ("k", &k),
+                ("example", &suppressed_example(language, settings.min_count)),
+            ],
+        ),
         text(language, "origin.note_zero").to_owned(),
         text(
             language,
@@ -372,6 +379,13 @@ fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> 
         ));
     }
     notes
+}
+
+/// A value just under `k` that rounds to it (4.97 for `k` = 5): suppressed though it reads as
+/// `k` rounded.
+fn suppressed_example(language: Language, k: f64) -> String {
+    let example = if k >= 1.0 { k - 0.03 } else { k * 0.97 };
+    super::text::trim_number(language, example)
 }
 
 /// The tidy table of every figure's bounds.
