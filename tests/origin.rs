@@ -1251,3 +1251,83 @@ fn split_outputs_count_in_words_and_say_what_to_run_instead() {
         stderr(&out)
     );
 }
+
+#[test]
+fn tables_carry_booleans_and_persons_without_float_noise_and_a_published_0_is_exact() {
+    // 0.1 + 0.2 published from Oslo and Bærum, 4.0 more from Drammen: elsewhere 4.3, which a
+    // float sum makes 4.300000000000001; a published 0 from Germany is an exact 0, not
+    // "0 to under 5". k = 0.1.
+    let plan = scenario("home").replace("min_count = 5", "min_count = 0.1");
+    let split = "date,area,origin,count
+2024-07-10,3044,3044,100
+2024-07-10,3044,0301,0.1
+2024-07-10,3044,3024,0.2
+2024-07-10,3044,3005,4.0
+2024-07-10,3044,DE,0
+";
+    let dir = folder(&[("plan.toml", &plan), ("split.csv", split)]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let read = Plan::new(&scenario, &Selection::default())
+        .unwrap()
+        .origin_estimate(counts.origins().unwrap());
+    let hol = day(&read, 0, date(2024, 7, 10));
+    assert!(
+        hol.foreign.is_exact() && hol.foreign.low == 0.0,
+        "{:?}",
+        hol.foreign
+    );
+    assert!(hol.elsewhere.is_exact(), "{:?}", hol.elsewhere);
+    assert_eq!(hol.suppressed_cells, 0);
+    // JSON: 4.3 as written.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["days"][0]["elsewhere"]["low"], serde_json::json!(4.3));
+    assert_eq!(json["days"][0]["foreign"]["high"], serde_json::json!(0.0));
+    // CSV: true/false; Parquet: booleans and 4.3.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "csv"],
+    );
+    let csv = stdout(&out);
+    assert!(
+        csv.contains("\n2024-07-10,3044,Hol,elsewhere,4.3,4.3,true,false,4.3\n"),
+        "{csv}"
+    );
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--output",
+            "f.parquet",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use polars::prelude::SerReader;
+    let frame = polars::prelude::ParquetReader::new(
+        std::fs::File::open(dir.path().join("f.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(
+        frame.column("exact").unwrap().dtype(),
+        &polars::prelude::DataType::Boolean
+    );
+    assert_eq!(
+        frame.column("high_excluded").unwrap().dtype(),
+        &polars::prelude::DataType::Boolean
+    );
+    let low = frame.column("low").unwrap().f64().unwrap();
+    assert!(low.iter().any(|v| v == Some(4.3)));
+}

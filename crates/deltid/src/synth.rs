@@ -781,7 +781,7 @@ impl Synth {
     /// and day visitors (0.3 per guest of night `D`) come from Oslo, Bærum, Drammen, Sweden,
     /// Germany and Denmark (a municipality whose code is an area's is given the next free code
     /// of 0101-5699, so that no origin reads as an area). Counts are persons to a tenth; a cell under
-    /// [`HOME_SPLIT_MIN_COUNT`] ([`crate::is_suppressed`]) is deleted, and each area-day has a
+    /// [`HOME_SPLIT_MIN_COUNT`] ([`crate::is_suppressed`]) is deleted (an empty one too), and each area-day has a
     /// `total` row (every cell, the deleted ones too). So the persons who slept in an area,
     /// summed over the region, minus its registered residents give the guests back exactly.
     ///
@@ -824,7 +824,7 @@ impl Synth {
                 }
                 let total: f64 = cells.iter().map(|c| c.1).sum();
                 for (origin, count) in &cells {
-                    if !crate::is_suppressed(*count, HOME_SPLIT_MIN_COUNT) {
+                    if *count != 0.0 && !crate::is_suppressed(*count, HOME_SPLIT_MIN_COUNT) {
                         writeln!(out, "{date},{},{origin},{}", area.code, tenth(*count))?;
                     }
                 }

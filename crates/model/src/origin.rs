@@ -19,7 +19,7 @@
 //! The operator removes combinations of fewer than `k` persons (`[origin] min_count`, 5 by
 //! default): the row is deleted or its count is written `-1`. A published value under `k`
 //! (4.97 after extrapolation rounds to 5 but is under 5) is taken as suppressed too
-//! ([`is_suppressed`]). A suppressed cell never enters a sum as a value. Per area and day the
+//! ([`is_suppressed`]); a published 0 is an exact 0 (operators write 0 for "none"). A suppressed cell never enters a sum as a value. Per area and day the
 //! origins fall in three parts: **local** `L` (the area itself; for SIM countries the
 //! Norwegian SIMs), **domestic from elsewhere** `D` and **foreign** `F` (a country other than
 //! Norway). With `P_X` the published sum of part `X`:
@@ -141,9 +141,11 @@ impl OriginSettings {
 }
 
 /// Whether an operator's value (persons, after extrapolation) is under `k` and so not
-/// published: the one rule, `value < k` (4.97 is suppressed under `k` = 5 though it rounds to 5).
+/// published: the one rule, `0 < value < k` (4.97 is suppressed under `k` = 5 though it
+/// rounds to 5). A published 0 is an exact 0: operators write 0 for "none", and a cell they
+/// suppress is deleted or marked `-1`, never written as 0.
 pub fn is_suppressed(value: f64, k: f64) -> bool {
-    value < k
+    value < k && value != 0.0
 }
 
 /// Where persons of a split count come from.

@@ -403,11 +403,11 @@ fn sheet<'a>(estimate: &OriginEstimate, scenario: &Scenario, language: Language)
             area.map_or(Cell::Empty, code),
             area.map_or(Cell::Empty, name),
             Cell::Text(key.into()),
-            Cell::Number(b.low),
-            Cell::Number(b.high),
-            Cell::Text(if b.is_exact() { "true" } else { "false" }.into()),
-            Cell::Text(if b.high_open { "true" } else { "false" }.into()),
-            zero.map_or(Cell::Empty, Cell::Number),
+            Cell::Number(tidy(b.low)),
+            Cell::Number(tidy(b.high)),
+            Cell::Bool(b.is_exact()),
+            Cell::Bool(b.high_open),
+            zero.map_or(Cell::Empty, |z| Cell::Number(tidy(z))),
         ]);
     };
     for d in estimate.days() {
@@ -452,11 +452,17 @@ fn sheet<'a>(estimate: &OriginEstimate, scenario: &Scenario, language: Language)
     Sheet::of("origin", super::columns(language, &COLUMNS), rows)
 }
 
+/// Persons as written to a table or JSON: to a millionth, so that sums of the operator's
+/// decimals show as the input carries them (4.3, not 4.300000000000182).
+fn tidy(persons: f64) -> f64 {
+    (persons * 1e6).round() / 1e6 + 0.0
+}
+
 /// Bounds as JSON: low, high, whether exact and whether the high end is excluded.
 fn bounds_json(b: &Bounds) -> Value {
     json!({
-        "low": b.low,
-        "high": b.high,
+        "low": tidy(b.low),
+        "high": tidy(b.high),
         "exact": b.is_exact(),
         "high_excluded": b.high_open,
         "low_excluded": b.low_open,
@@ -473,18 +479,18 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
             json!({
                 "date": d.date.to_string(),
                 "area": code(d.area),
-                "total": d.total,
-                "published": d.published,
+                "total": d.total.map(tidy),
+                "published": tidy(d.published),
                 "suppressed_cells": d.suppressed_cells,
-                "suppressed": d.suppressed,
+                "suppressed": d.suppressed.map(tidy),
                 "local": bounds_json(&d.local),
                 "elsewhere": bounds_json(&d.elsewhere),
                 "foreign": bounds_json(&d.foreign),
                 "residents_away": d.away.as_ref().map(bounds_json),
                 "zero_filled": {
-                    "local": d.zero_filled.local,
-                    "elsewhere": d.zero_filled.elsewhere,
-                    "foreign": d.zero_filled.foreign,
+                    "local": tidy(d.zero_filled.local),
+                    "elsewhere": tidy(d.zero_filled.elsewhere),
+                    "foreign": tidy(d.zero_filled.foreign),
                 },
             })
         })
@@ -499,7 +505,7 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
                 "persons": bounds_json(&g.persons),
                 "registered_residents": g.registered,
                 "guest_nights": bounds_json(&g.guest_nights),
-                "zero_filled": g.zero_filled,
+                "zero_filled": tidy(g.zero_filled),
             })
         })
         .collect();
@@ -507,7 +513,7 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
         .region()
         .iter()
         .map(|(date, b, zero)| {
-            json!({"date": date.to_string(), "guest_nights": bounds_json(b), "zero_filled": zero})
+            json!({"date": date.to_string(), "guest_nights": bounds_json(b), "zero_filled": tidy(*zero)})
         })
         .collect();
     json!({
