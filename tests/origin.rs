@@ -1331,3 +1331,101 @@ fn tables_carry_booleans_and_persons_without_float_noise_and_a_published_0_is_ex
     let low = frame.column("low").unwrap().f64().unwrap();
     assert!(low.iter().any(|v| v == Some(4.3)));
 }
+
+#[test]
+fn csv_parquet_and_xlsx_carry_the_per_area_means_the_text_shows() {
+    // Hol and Gol on two days (previous night: one night, the 10th, from the 11th's rows).
+    // Hol's local 2 000 and 2 100: mean 2 050; Gol from Hol 100 on the 11th.
+    let split = "date,area,origin,count
+2024-07-10,3044,3044,2000
+2024-07-10,3041,3041,2600
+2024-07-11,3044,3044,2100
+2024-07-11,3044,3041,-1
+2024-07-11,3041,3041,2600
+2024-07-11,3041,3044,100
+";
+    let dir = folder(&[
+        ("plan.toml", &scenario("previous-night")),
+        ("split.csv", split),
+    ]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "csv",
+            "-o",
+            "f.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let means = std::fs::read_to_string(dir.path().join("f.means.csv")).unwrap();
+    assert!(means.starts_with("area,name,days,figure,low,high,exact,high_excluded,zero_filled\n"));
+    assert!(
+        means.contains("\n3044,Hol,2,local,2050.0,2050.0,true,false,2050.0\n"),
+        "{means}"
+    );
+    // Both days have every area, so two nights (the 9th from the 10th's rows, the 10th from
+    // the 11th's). Hol: night 9 2 000 + Gol's cell from Hol, absent, [0, 5) − 2 500 = −500 to
+    // under −495; night 10 2 100 + 100 − 2 500 = −300: mean −400 to under −397.5. Gol: 2 600 +
+    // [0, 5) − 2 500 both nights: 100 to under 105. The region: −300 to under −292.5.
+    assert!(
+        means.contains("\n3044,Hol,2,guest_nights,-400.0,-397.5,false,true,-400.0\n"),
+        "{means}"
+    );
+    assert!(
+        means.contains("\n3041,Gol,2,guest_nights,100.0,105.0,false,true,100.0\n"),
+        "{means}"
+    );
+    assert!(
+        means.contains("\n,,2,guest_nights,-300.0,-292.5,false,true,-300.0\n"),
+        "{means}"
+    );
+    // The text's means say the same.
+    let text = stdout(&deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml"],
+    ));
+    assert!(text.contains("100.0 to under 105.0"), "{text}");
+
+    // Parquet: a file beside, typed.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "-o", "f.parquet"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use polars::prelude::SerReader;
+    let frame = polars::prelude::ParquetReader::new(
+        std::fs::File::open(dir.path().join("f.means.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(frame.height(), means.lines().count() - 1);
+    assert_eq!(
+        frame.column("exact").unwrap().dtype(),
+        &polars::prelude::DataType::Boolean
+    );
+
+    // xlsx: a second sheet.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "-o", "f.xlsx"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use calamine::{Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(dir.path().join("f.xlsx")).unwrap();
+    let sheet = book.worksheet_range("origin_means").unwrap();
+    let hol: Vec<String> = sheet
+        .rows()
+        .find(|r| r[0] == "3044" && r[3] == "local")
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        hol[..8],
+        ["3044", "Hol", "2", "local", "2050", "2050", "true", "false"]
+    );
+}

@@ -236,9 +236,15 @@ fn run_origin(
         plural(estimate.days().len(), "area-day", "area-days"),
     );
     let language = input.language.or(scenario.language()).unwrap_or_default();
-    let staged = vec![input.output.stage(|out| {
+    let mut staged = vec![input.output.stage(|out| {
         deltid::output::write_origin(&estimate, scenario, input.format, language, out)
     })?];
+    // CSV and Parquet hold one table: the per-area means go to a file beside it.
+    if let Some(output) = input.beside_table("means")? {
+        staged.push(output.stage(|out| {
+            deltid::output::write_origin_means(&estimate, scenario, input.format, language, out)
+        })?);
+    }
     commit(staged)?;
     Ok(())
 }

@@ -36,7 +36,9 @@ const DAYS_SHOWN: usize = 14;
 /// xlsx, Parquet: `date, area, name, figure, low, high, exact, high_excluded, zero_filled`;
 /// figures `total`, `suppressed`, `local`, `elsewhere`, `foreign`, `residents_away`,
 /// `guest_nights`, with the guest-nights of the previous-night origin at the night's evening
-/// date and the region's with an empty area), or JSON.
+/// date and the region's with an empty area; the workbook has a second sheet, `origin_means`,
+/// of the per-area means the text shows, which CSV and Parquet give in a file of their own:
+/// [`write_origin_means`]), or JSON.
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails; a workbook's or Parquet
@@ -51,7 +53,13 @@ pub fn write_origin(
     match format {
         Format::Table => write_text(estimate, scenario, language, out),
         Format::Csv(style) => sheet(estimate, scenario, language).write_csv(style, out),
-        Format::Xlsx => write_workbook(vec![sheet(estimate, scenario, language)], out),
+        Format::Xlsx => write_workbook(
+            vec![
+                sheet(estimate, scenario, language),
+                means_sheet(estimate, scenario, language),
+            ],
+            out,
+        ),
         Format::Parquet => write_parquet(sheet(estimate, scenario, language), out),
         Format::Json => {
             let value = json_of(estimate, scenario, language);
@@ -379,6 +387,147 @@ fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> 
         ));
     }
     notes
+}
+
+/// Columns of the means: one row per area and figure.
+const MEAN_COLUMNS: [&str; 9] = [
+    "area",
+    "name",
+    "days",
+    "figure",
+    "low",
+    "high",
+    "exact",
+    "high_excluded",
+    "zero_filled",
+];
+
+/// The per-area means the text shows, as a table: per area and figure (`total`, `suppressed`,
+/// `local`, `elsewhere`, `foreign`, `residents_away`, `guest_nights`; the region's
+/// guest-nights with an empty area) the mean bounds per day (or night), the days (or nights)
+/// averaged, and the mean with suppressed cells as 0. A figure is left out for an area when
+/// some of its days lack it (a total, residents away).
+fn means_sheet<'a>(
+    estimate: &OriginEstimate,
+    scenario: &Scenario,
+    language: Language,
+) -> Sheet<'a> {
+    let mut rows: Vec<Vec<Cell<'a>>> = Vec::new();
+    let mut push =
+        |area: Option<usize>, n: usize, key: &'static str, b: Bounds, zero: Option<f64>| {
+            rows.push(vec![
+                area.map_or(Cell::Empty, |a| {
+                    Cell::Text(scenario.areas()[a].code.to_string().into())
+                }),
+                area.map_or(Cell::Empty, |a| {
+                    Cell::Text(scenario.areas()[a].name.clone().into())
+                }),
+                Cell::Whole(n as i64),
+                Cell::Text(key.into()),
+                Cell::Number(tidy(b.low)),
+                Cell::Number(tidy(b.high)),
+                Cell::Bool(b.is_exact()),
+                Cell::Bool(b.high_open),
+                zero.map_or(Cell::Empty, |z| Cell::Number(tidy(z))),
+            ]);
+        };
+    let average = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    for area in 0..scenario.areas().len() {
+        let group: Vec<&OriginDay> = estimate.days().iter().filter(|d| d.area == area).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let n = group.len();
+        let all = |f: &dyn Fn(&OriginDay) -> Option<f64>| -> Option<f64> {
+            let v: Vec<f64> = group.iter().filter_map(|d| f(d)).collect();
+            (v.len() == n).then(|| average(&v))
+        };
+        if let Some(total) = all(&|d| d.total) {
+            push(Some(area), n, "total", Bounds::exact(total), None);
+        }
+        if let Some(mass) = all(&|d| d.suppressed) {
+            push(Some(area), n, "suppressed", Bounds::exact(mass), None);
+        }
+        let zero = |f: &dyn Fn(&OriginDay) -> f64| {
+            average(&group.iter().map(|d| f(d)).collect::<Vec<_>>())
+        };
+        let bounds = |f: &dyn Fn(&OriginDay) -> Bounds| {
+            mean(&group.iter().map(|d| f(d)).collect::<Vec<_>>())
+        };
+        push(
+            Some(area),
+            n,
+            "local",
+            bounds(&|d| d.local),
+            Some(zero(&|d| d.zero_filled.local)),
+        );
+        push(
+            Some(area),
+            n,
+            "elsewhere",
+            bounds(&|d| d.elsewhere),
+            Some(zero(&|d| d.zero_filled.elsewhere)),
+        );
+        push(
+            Some(area),
+            n,
+            "foreign",
+            bounds(&|d| d.foreign),
+            Some(zero(&|d| d.zero_filled.foreign)),
+        );
+        let away: Vec<Bounds> = group.iter().filter_map(|d| d.away).collect();
+        if !away.is_empty() && away.len() == n {
+            push(Some(area), n, "residents_away", mean(&away), None);
+        }
+    }
+    for area in 0..scenario.areas().len() {
+        let group: Vec<&GuestNight> = estimate
+            .guests()
+            .iter()
+            .filter(|g| g.area == area)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let b = mean(&group.iter().map(|g| g.guest_nights).collect::<Vec<_>>());
+        let z = average(&group.iter().map(|g| g.zero_filled).collect::<Vec<_>>());
+        push(Some(area), group.len(), "guest_nights", b, Some(z));
+    }
+    let region = estimate.region();
+    if !region.is_empty() {
+        let b = mean(&region.iter().map(|r| r.1).collect::<Vec<_>>());
+        let z = average(&region.iter().map(|r| r.2).collect::<Vec<_>>());
+        push(None, region.len(), "guest_nights", b, Some(z));
+    }
+    Sheet::of(
+        "origin_means",
+        super::columns(language, &MEAN_COLUMNS),
+        rows,
+    )
+}
+
+/// Writes the per-area means of a split (see [`write_origin`]: the means the text shows) as
+/// a table of its own in `format`, for CSV and Parquet, whose files hold one table each
+/// (`NAME.means.csv` beside `NAME.csv`): columns `area, name, days, figure, low, high, exact,
+/// high_excluded, zero_filled`, one row per area and figure (`total`, `suppressed`, `local`,
+/// `elsewhere`, `foreign`, `residents_away`, `guest_nights`; the region's guest-nights with
+/// an empty area), persons per day (or guest-nights per night). The workbook and the text
+/// carry them already; other formats write nothing.
+///
+/// # Errors
+/// As [`write_origin`].
+pub fn write_origin_means(
+    estimate: &OriginEstimate,
+    scenario: &Scenario,
+    format: Format,
+    language: Language,
+    out: impl Write,
+) -> Result<()> {
+    match format {
+        Format::Csv(style) => means_sheet(estimate, scenario, language).write_csv(style, out),
+        Format::Parquet => write_parquet(means_sheet(estimate, scenario, language), out),
+        _ => Ok(()),
+    }
 }
 
 /// A value just under `k` that rounds to it (4.97 for `k` = 5): suppressed though it reads as
