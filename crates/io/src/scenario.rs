@@ -586,6 +586,17 @@ fn distribution(table: &toml::Table) -> Option<std::result::Result<Distribution,
     Some(distribution)
 }
 
+/// A number as a message shows it: as written when short, else in scientific notation
+/// (`1e300`, not its 301 digits).
+fn short_number(value: f64) -> String {
+    let plain = format!("{value}");
+    if plain.len() <= 16 {
+        plain
+    } else {
+        format!("{value:e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,16 +625,5 @@ mod tests {
             let err = parse(text).expect("a distribution key").expect_err(text);
             assert!(err.contains(message), "{text}: {err}");
         }
-    }
-}
-
-/// A number as a message shows it: as written when short, else in scientific notation
-/// (`1e300`, not its 301 digits).
-fn short_number(value: f64) -> String {
-    let plain = format!("{value}");
-    if plain.len() <= 16 {
-        plain
-    } else {
-        format!("{value:e}")
     }
 }
