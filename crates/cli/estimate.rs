@@ -210,7 +210,7 @@ fn run_origin(
     // --from and --to select the split's days, and for the previous-night origin its nights
     // by their evening date as for hourly counts (a night is seen on the day after it).
     let period = &input.selection.period;
-    let split = split.within(period);
+    let split = split.within(|date| period.contains(date));
     if split.is_empty() {
         let rows = counts.origins().map_or(&[][..], deltid::OriginSplit::rows);
         return Err(anyhow::anyhow!(

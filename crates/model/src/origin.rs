@@ -789,19 +789,20 @@ impl OriginEstimate {
 }
 
 impl OriginSplit {
-    /// The rows whose figures fall in `period`, as counts of nights and days are selected: for
-    /// the previous-night origin, the rows of day `d` whose night (evening date `d − 1`) is in
-    /// the period, so the guest-nights are those of the nights from `period`'s first evening
-    /// to its last, as hourly counts give them; for the other kinds, the rows of the days in
-    /// the period.
-    pub fn within(&self, period: &crate::Period) -> OriginSplit {
+    /// The rows whose figures fall in a period (`in_period`, such as
+    /// [`Period::contains`](crate::Period::contains)), as counts of nights and days are
+    /// selected: for the previous-night origin, the rows of day `d` whose night (evening date
+    /// `d − 1`) is in the period, so the guest-nights are those of the nights from the
+    /// period's first evening to its last, as hourly counts give them; for the other kinds,
+    /// the rows of the days in the period.
+    pub fn within(&self, in_period: impl Fn(NaiveDate) -> bool) -> OriginSplit {
         let shift = i32::from(self.settings.kind == OriginKind::PreviousNight);
         OriginSplit {
             settings: self.settings,
             rows: self
                 .rows
                 .iter()
-                .filter(|row| period.contains(from_epoch_day(row.day - shift)))
+                .filter(|row| in_period(from_epoch_day(row.day - shift)))
                 .cloned()
                 .collect(),
         }
