@@ -240,11 +240,15 @@ fn bad_origins_repeats_and_undeclared_splits_are_errors_with_their_place() {
 
     let twice = "date,area,origin,count\n2024-07-10,3044,DE,12\n2024-07-10,3044,de,13\n";
     let err = estimate("home", twice).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("a second row for area 3044 on 2024-07-10 from origin DE"),
-        "{err}"
+    // The second row's line, its origin cell and the first row's line.
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: line 3, column `origin`: \"DE\": a second row for area 3044 on 2024-07-10 from origin DE (first at line 2)",
+            err.path().unwrap().display()
+        )
     );
+    assert_eq!(err.location(), Some(deltid::Location::Line(3)));
 
     // A split without [origin] in the scenario: refused, naming what to declare.
     let dir = folder(&[
@@ -770,4 +774,662 @@ fn true_figures_lie_within_their_bounds_on_random_splits() {
             }
         }
     }
+}
+
+/// The estimate of `split` beside a scenario of `kind` whose `k` is `k`.
+fn estimate_k(kind: &str, k: &str, split: &str) -> Result<OriginEstimate, Error> {
+    let dir = folder(&[
+        (
+            "plan.toml",
+            &scenario(kind).replace("min_count = 5", &format!("min_count = {k}")),
+        ),
+        ("split.csv", split),
+    ]);
+    let scenario = read_scenario(dir.path().join("plan.toml"))?;
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )?;
+    let plan = Plan::new(&scenario, &Selection::default())?;
+    Ok(plan.origin_estimate(counts.origins().unwrap()))
+}
+
+/// The error's text after the file's path.
+fn message(err: &Error) -> String {
+    let text = err.to_string();
+    let path = err.path().unwrap().display().to_string();
+    text.replace(&path, "FILE")
+}
+
+#[test]
+fn a_total_below_the_published_cells_is_an_error_at_the_total() {
+    // Hol on 2024-01-02: 120 published from Hol itself and 30 from Gol... counted in Gol, so
+    // Hol's published sum is 120 (+ the -1 marker, never a value); its total 10 < 120 would
+    // give a suppressed mass of −110 and negative persons.
+    let split = "date,area,origin,count
+2024-01-02,3044,3044,120
+2024-01-02,3041,3044,30
+2024-01-02,3044,total,10
+2024-01-02,3044,3041,-1
+";
+    let err = estimate("previous-night", split).unwrap_err();
+    assert_eq!(
+        message(&err),
+        "FILE: line 4, column `count`: \"10\": total 10 is below the 120 published for area 3044 on 2024-01-02: the suppressed mass cannot be negative"
+    );
+    // A value under k is not published: 120 + 4 (suppressed) against a total of 122 is fine,
+    // and leaves 2 suppressed.
+    let split = "date,area,origin,count
+2024-01-02,3044,3044,120
+2024-01-02,3044,3041,4
+2024-01-02,3044,total,122
+";
+    let read = estimate("home", split).unwrap();
+    assert_close(day(&read, 0, date(2024, 1, 2)).suppressed.unwrap(), 2.0);
+    // A total equal to the published sum up to the last bits of the decimals is accepted.
+    let split = "date,area,origin,count
+2024-01-02,3044,3044,0.1
+2024-01-02,3044,0301,0.2
+2024-01-02,3044,total,0.3
+";
+    assert!(estimate_k("home", "0.1", split).is_ok());
+}
+
+#[test]
+fn markers_under_k_0_and_municipalities_under_sim_country_are_refused() {
+    let split = "date,area,origin,count
+2024-07-10,3044,3044,100
+2024-07-10,3044,0301,-1
+";
+    // k = 0: a −1 marker (suppressed under k) contradicts it; "0.0 to under 0.0" is never shown.
+    let err = estimate_k("home", "0", split).unwrap_err();
+    let text = message(&err);
+    assert!(
+        text.starts_with("FILE: line 3, column `count`: \"-1\": a -1 marker is a cell suppressed for being under the operator's k, and [origin] min_count = 0"),
+        "{text}"
+    );
+    // The same file under k = 5 reads: Oslo's cell is 0 to under 5.
+    let read = estimate_k("home", "5", split).unwrap();
+    assert_bounds(&day(&read, 0, date(2024, 7, 10)).elsewhere, 0.0, 5.0, true);
+
+    // sim-country: origins are countries; a municipality code is the wrong kind, named.
+    let split = "date,area,origin,count
+2024-07-10,3044,NO,100
+2024-07-10,3044,DE,20
+2024-07-10,3044,0301,40
+";
+    let err = estimate("sim-country", split).unwrap_err();
+    let text = message(&err);
+    assert!(
+        text.starts_with("FILE: line 4, column `origin`: \"0301\": a municipality, but [origin] kind = \"sim-country\" has countries only"),
+        "{text}"
+    );
+    // An area of the scenario too (Hol's own code).
+    let err = estimate("sim-country", &split.replace("0301", "3044")).unwrap_err();
+    assert!(message(&err).contains("\"3044\": a municipality"), "{err}");
+}
+
+#[test]
+fn a_total_without_a_local_row_bounds_the_local_cell_by_k_and_the_mass() {
+    // Hol's total 150, published 60 (from Gol) + 30 (Oslo): suppressed mass S = 60; Hol's own
+    // row is deleted, so under k = 5 (S ≥ k). Gol's cell from Hol is marked: under 5.
+    let split = "date,area,origin,count
+2024-01-02,3044,total,150
+2024-01-02,3044,3041,60
+2024-01-02,3044,0301,30
+2024-01-02,3041,3041,2600
+2024-01-02,3041,3044,-1
+";
+    let read = estimate("previous-night", split).unwrap();
+    let hol = day(&read, 0, date(2024, 1, 2));
+    assert_close(hol.suppressed.unwrap(), 60.0);
+    assert_bounds(&hol.local, 0.0, 5.0, true);
+    // From elsewhere = 150 − local: over 145, at most 150.
+    assert_bounds(&hol.elsewhere, 145.0, 150.0, false);
+    assert!(hol.elsewhere.low_open);
+    // Slept in Hol on the night of 2024-01-01: Hol's deleted cell [0, 5) + Gol's marked cell
+    // [0, 5) = [0, 10); minus 2 500 registered: −2 500 to under −2 490, never below what the
+    // published cells prove (none of origin Hol is published: the sum's low end is 0).
+    let guests = |area: usize| {
+        read.guests()
+            .iter()
+            .find(|g| g.area == area)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(guests(0).date, date(2024, 1, 1));
+    assert_bounds(&guests(0).persons, 0.0, 10.0, true);
+    assert_bounds(&guests(0).guest_nights, -2500.0, -2490.0, true);
+    // Gol: 2 600 own + 60 counted in Hol = 2 660 slept, exact; − 2 500 = 160.
+    assert_bounds(&guests(1).guest_nights, 160.0, 160.0, false);
+
+    // S under k: total 93 leaves 3 suppressed; the deleted local cell is at most 3, closed.
+    let read = estimate("previous-night", &split.replace("total,150", "total,93")).unwrap();
+    let hol = day(&read, 0, date(2024, 1, 2));
+    assert_bounds(&hol.local, 0.0, 3.0, false);
+    // S = k: total 95 leaves 5; the deleted cell is under 5, open.
+    let read = estimate("previous-night", &split.replace("total,150", "total,95")).unwrap();
+    assert_bounds(&day(&read, 0, date(2024, 1, 2)).local, 0.0, 5.0, true);
+
+    // The CLI says why Hol's guest-nights are negative.
+    let dir = folder(&[
+        ("plan.toml", &scenario("previous-night")),
+        ("split.csv", split),
+    ]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("-2 500.0 to under -2 490.0"), "{text}");
+    assert!(
+        text.contains("guest-nights are below 0 in Hol on 1 night: more residents are registered than persons the split shows to have slept there"),
+        "{text}"
+    );
+}
+
+#[test]
+fn residents_away_below_0_is_shown_as_it_is_with_a_note() {
+    // Home: Gol's residents present 2 520 against 2 500 registered: away = −20, exact.
+    let split = "date,area,origin,count
+2024-07-10,3041,3041,2520
+2024-07-10,3041,0301,300
+";
+    let read = estimate("home", split).unwrap();
+    assert_bounds(
+        day(&read, 1, date(2024, 7, 10)).away.as_ref().unwrap(),
+        -20.0,
+        -20.0,
+        false,
+    );
+    let dir = folder(&[("plan.toml", &scenario("home")), ("split.csv", split)]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "residents away are below 0 in Gol on 1 day: more residents present than registered"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn synth_home_split_of_400_areas_reads_back_with_its_truth() {
+    // Areas 0001-0400 include 0301, Oslo's code: the day visitors from Oslo are given the next
+    // free code (0401), so no origin reads as an area and no area-day repeats an origin.
+    let dir = tempfile::tempdir().unwrap();
+    let out = deltid(
+        dir.path(),
+        &[
+            "synth",
+            "--home-split",
+            "--areas",
+            "400",
+            "--start",
+            "2024-10-14",
+            "--days",
+            "2",
+            "--output",
+            "split.csv",
+            "--scenario",
+            "plan.toml",
+            "--truth",
+            "truth.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let split = std::fs::read_to_string(dir.path().join("split.csv")).unwrap();
+    assert!(split.contains(",0401,"), "Oslo's visitors under 0401");
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let read = plan.origin_estimate(counts.origins().unwrap());
+    assert_eq!(read.days().len(), 400 * 2);
+    // Every night's guests come back: the published column sums are the truth.
+    let truth = std::fs::read_to_string(dir.path().join("truth.csv")).unwrap();
+    let mut checked = 0;
+    for line in truth.lines().skip(1) {
+        let [on, area, guests] = line.split(',').collect::<Vec<_>>()[..] else {
+            panic!("{line}")
+        };
+        let on: NaiveDate = on.parse().unwrap();
+        let area = scenario
+            .areas()
+            .iter()
+            .position(|a| a.code.as_str() == area);
+        let g = read
+            .guests()
+            .iter()
+            .find(|g| Some(g.area) == area && g.date == on)
+            .unwrap();
+        assert_close(g.zero_filled, guests.parse().unwrap());
+        checked += 1;
+    }
+    assert_eq!(checked, 400 * 2);
+
+    // --mean does not scale these people: refused, with the reason.
+    let out = deltid(dir.path(), &["synth", "--home-split", "--mean", "5000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--mean is for daily counts: --home-split counts residents"),
+        "{}",
+        stderr(&out)
+    );
+    let out = deltid(dir.path(), &["synth", "--hourly", "--mean", "5000"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn from_and_to_select_the_same_nights_for_a_split_and_for_hourly_counts() {
+    // The shipped split and hourly counts are the same people. --from 2024-10-20 --to
+    // 2024-10-22 (end excluded) selects the nights with evening dates 20 and 21 in both: the
+    // split's night 21 is seen on day 22, so its rows of days 21 and 22 are kept.
+    let root = crate::util::root();
+    let period = [
+        "--from",
+        "2024-10-20",
+        "--to",
+        "2024-10-22",
+        "--format",
+        "csv",
+    ];
+    let args = |scenario: &'static str| {
+        let mut v = vec!["estimate", "--scenario", scenario];
+        v.extend(period);
+        v
+    };
+    let out = deltid(&root, &args("data/home-split/scenario.toml"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let split: std::collections::BTreeSet<String> = stdout(&out)
+        .lines()
+        .filter(|l| l.contains(",guest_nights,"))
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        split.into_iter().collect::<Vec<_>>(),
+        ["2024-10-20", "2024-10-21"]
+    );
+    // The day figures are of the days after those nights.
+    assert!(stdout(&out).contains("\n2024-10-22,3039,Flå,local,"));
+    assert!(!stdout(&out).contains("\n2024-10-20,3039,Flå,local,"));
+    let out = deltid(&root, &args("data/hourly/scenario.toml"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let flå = text.lines().find(|l| l.starts_with("3039,")).unwrap();
+    // area, name, nights, first, last
+    assert_eq!(
+        flå.split(',').take(5).collect::<Vec<_>>(),
+        ["3039", "Flå", "2", "2024-10-20", "2024-10-21"]
+    );
+    // The library's selection is the one rule: for the previous night, the rows of the days after.
+    let scenario = read_scenario(crate::util::data("home-split/scenario.toml")).unwrap();
+    let counts = read_counts(
+        crate::util::data("home-split/split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let window = deltid::Period::new(Some(date(2024, 10, 20)), Some(date(2024, 10, 22))).unwrap();
+    let kept = counts.origins().unwrap().within(|d| window.contains(d));
+    let days: std::collections::BTreeSet<_> = kept
+        .rows()
+        .iter()
+        .map(|r| deltid::from_epoch_day(r.day))
+        .collect();
+    assert_eq!(
+        days.into_iter().collect::<Vec<_>>(),
+        [date(2024, 10, 21), date(2024, 10, 22)]
+    );
+}
+
+#[test]
+fn origin_cells_read_as_area_cells_do_and_unknown_codes_are_named() {
+    // With the scenario's digits (4), `301` is Oslo's 0301 and `K-0301 Oslo` too, as area
+    // cells read; `K-3044 Hol` is Hol itself (local).
+    let plan = scenario("home").replace("[origin]", "[area_codes]\ndigits = 4\n[origin]");
+    let split = "date,area,origin,count
+2024-07-10,3044,K-3044 Hol,2000
+2024-07-10,3044,301,300
+2024-07-10,3044,K-3024 Bærum,100
+2024-07-10,3044,de,40
+2024-07-10,3044,total,2445
+";
+    let dir = folder(&[("plan.toml", &plan), ("split.csv", split)]);
+    let read_with = |dir: &tempfile::TempDir| -> Result<OriginEstimate, Error> {
+        let scenario = read_scenario(dir.path().join("plan.toml"))?;
+        let counts = read_counts(
+            dir.path().join("split.csv"),
+            &CountsOptions::default(),
+            &scenario,
+        )?;
+        let plan = Plan::new(&scenario, &Selection::default())?;
+        Ok(plan.origin_estimate(counts.origins().unwrap()))
+    };
+    let read = read_with(&dir).unwrap();
+    let hol = day(&read, 0, date(2024, 7, 10));
+    // Local 2 000 (published); elsewhere = 2 445 − 2 000 = 445 exactly; foreign 40 + up to
+    // the suppressed 2 445 − 2 440 = 5.
+    assert_bounds(&hol.local, 2000.0, 2000.0, false);
+    assert_bounds(&hol.elsewhere, 445.0, 445.0, false);
+    assert_bounds(&hol.foreign, 40.0, 45.0, false);
+    // The origins are read as codes: 301 is 0301 (a second row of 0301 is a repeat).
+    let codes: Vec<String> = counts_origins(&dir);
+    assert_eq!(codes, ["3044", "0301", "3024", "DE", "total"]);
+    let dir = folder(&[
+        ("plan.toml", &plan),
+        ("split.csv", &format!("{split}2024-07-10,3044,0301,12\n")),
+    ]);
+    let err = read_with(&dir).unwrap_err();
+    assert!(
+        message(&err).contains("line 7, column `origin`: \"0301\": a second row for area 3044 on 2024-07-10 from origin 0301 (first at line 3)"),
+        "{err}"
+    );
+
+    // Not a country, not a municipality: named with the cell.
+    for (cell, why) in [
+        ("XX", "\"XX\": not a country code (ISO 3166-1 alpha-2"),
+        (
+            "9999",
+            "\"9999\": not a Norwegian municipality code (four digits from 0101 to 5699)",
+        ),
+        ("0042", "\"0042\": not a Norwegian municipality code"),
+    ] {
+        let err = estimate(
+            "home",
+            &format!("date,area,origin,count\n2024-07-10,3044,{cell},12\n"),
+        )
+        .unwrap_err();
+        let text = message(&err);
+        assert!(
+            text.starts_with("FILE: line 2, column `origin`: "),
+            "{text}"
+        );
+        assert!(text.contains(why), "{text}");
+    }
+    // Eurostat's UK and EL are countries.
+    let read = estimate(
+        "home",
+        "date,area,origin,count\n2024-07-10,3044,3044,100\n2024-07-10,3044,UK,12\n2024-07-10,3044,el,8\n",
+    )
+    .unwrap();
+    assert_bounds(&day(&read, 0, date(2024, 7, 10)).foreign, 20.0, 20.0, false);
+}
+
+/// The origin codes of the split read from `dir`, in the order read.
+fn counts_origins(dir: &tempfile::TempDir) -> Vec<String> {
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    counts
+        .origins()
+        .unwrap()
+        .rows()
+        .iter()
+        .map(|r| r.origin.code(scenario.areas()))
+        .collect()
+}
+
+#[test]
+fn split_outputs_count_in_words_and_say_what_to_run_instead() {
+    // One area-day, one marked cell, k = 10: singular nouns, and the note's example under k.
+    let plan = scenario("home").replace("min_count = 5", "min_count = 10");
+    let split = "date,area,origin,count\n2024-07-10,3044,3044,100\n2024-07-10,3044,DE,-1\n";
+    let dir = folder(&[("plan.toml", &plan), ("split.csv", split)]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "1 area-day from 2024-07-10 to 2024-07-10; 1 cell marked -1 or published under 10;"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("published under 10, as 9.97)"), "{text}");
+    assert!(
+        stderr(&out).contains("2 rows split by origin (home, k = 10) read as 1 area-day;"),
+        "{}",
+        stderr(&out)
+    );
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--lang", "nn"],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 område-dag frå") && text.contains("1 celle merkte"),
+        "{text}"
+    );
+
+    // population and report on a split: what it is and what to run, no type names.
+    for command in ["population", "report"] {
+        let out = deltid(
+            dir.path(),
+            &[command, "--scenario", "plan.toml", "--output", "out.html"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("split.csv holds counts split by origin"),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: run `deltid estimate --scenario FILE`"),
+            "{err}"
+        );
+        assert!(!err.contains("OriginEstimate"), "{err}");
+    }
+
+    // A huge k is refused without echoing its 301 digits.
+    let dir = folder(&[(
+        "plan.toml",
+        &scenario("home").replace("min_count = 5", "min_count = 1e300"),
+    )]);
+    let err = read_scenario(dir.path().join("plan.toml")).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("`origin.min_count`: 1e300: the operator's smallest"),
+        "{text}"
+    );
+    assert!(text.len() < 200, "{text}");
+
+    // A split without [origin] is a problem of reading, said so.
+    let dir = folder(&[
+        (
+            "plan.toml",
+            &scenario("home").replace("[origin]\nkind = \"home\"\nmin_count = 5\n", ""),
+        ),
+        ("split.csv", split),
+    ]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(
+        stderr(&out).contains("cannot read counts split by origin (column `origin` of"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn tables_carry_booleans_and_persons_without_float_noise_and_a_published_0_is_exact() {
+    // 0.1 + 0.2 published from Oslo and Bærum, 4.0 more from Drammen: elsewhere 4.3, which a
+    // float sum makes 4.300000000000001; a published 0 from Germany is an exact 0, not
+    // "0 to under 5". k = 0.1.
+    let plan = scenario("home").replace("min_count = 5", "min_count = 0.1");
+    let split = "date,area,origin,count
+2024-07-10,3044,3044,100
+2024-07-10,3044,0301,0.1
+2024-07-10,3044,3024,0.2
+2024-07-10,3044,3005,4.0
+2024-07-10,3044,DE,0
+";
+    let dir = folder(&[("plan.toml", &plan), ("split.csv", split)]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let read = Plan::new(&scenario, &Selection::default())
+        .unwrap()
+        .origin_estimate(counts.origins().unwrap());
+    let hol = day(&read, 0, date(2024, 7, 10));
+    assert!(
+        hol.foreign.is_exact() && hol.foreign.low == 0.0,
+        "{:?}",
+        hol.foreign
+    );
+    assert!(hol.elsewhere.is_exact(), "{:?}", hol.elsewhere);
+    assert_eq!(hol.suppressed_cells, 0);
+    // JSON: 4.3 as written.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["days"][0]["elsewhere"]["low"], serde_json::json!(4.3));
+    assert_eq!(json["days"][0]["foreign"]["high"], serde_json::json!(0.0));
+    // CSV: true/false; Parquet: booleans and 4.3.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--format", "csv"],
+    );
+    let csv = stdout(&out);
+    assert!(
+        csv.contains("\n2024-07-10,3044,Hol,elsewhere,4.3,4.3,true,false,4.3\n"),
+        "{csv}"
+    );
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--output",
+            "f.parquet",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use polars::prelude::SerReader;
+    let frame = polars::prelude::ParquetReader::new(
+        std::fs::File::open(dir.path().join("f.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(
+        frame.column("exact").unwrap().dtype(),
+        &polars::prelude::DataType::Boolean
+    );
+    assert_eq!(
+        frame.column("high_excluded").unwrap().dtype(),
+        &polars::prelude::DataType::Boolean
+    );
+    let low = frame.column("low").unwrap().f64().unwrap();
+    assert!(low.iter().any(|v| v == Some(4.3)));
+}
+
+#[test]
+fn csv_parquet_and_xlsx_carry_the_per_area_means_the_text_shows() {
+    // Hol and Gol on two days (previous night: one night, the 10th, from the 11th's rows).
+    // Hol's local 2 000 and 2 100: mean 2 050; Gol from Hol 100 on the 11th.
+    let split = "date,area,origin,count
+2024-07-10,3044,3044,2000
+2024-07-10,3041,3041,2600
+2024-07-11,3044,3044,2100
+2024-07-11,3044,3041,-1
+2024-07-11,3041,3041,2600
+2024-07-11,3041,3044,100
+";
+    let dir = folder(&[
+        ("plan.toml", &scenario("previous-night")),
+        ("split.csv", split),
+    ]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "csv",
+            "-o",
+            "f.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let means = std::fs::read_to_string(dir.path().join("f.means.csv")).unwrap();
+    assert!(means.starts_with("area,name,days,figure,low,high,exact,high_excluded,zero_filled\n"));
+    assert!(
+        means.contains("\n3044,Hol,2,local,2050.0,2050.0,true,false,2050.0\n"),
+        "{means}"
+    );
+    // Both days have every area, so two nights (the 9th from the 10th's rows, the 10th from
+    // the 11th's). Hol: night 9 2 000 + Gol's cell from Hol, absent, [0, 5) − 2 500 = −500 to
+    // under −495; night 10 2 100 + 100 − 2 500 = −300: mean −400 to under −397.5. Gol: 2 600 +
+    // [0, 5) − 2 500 both nights: 100 to under 105. The region: −300 to under −292.5.
+    assert!(
+        means.contains("\n3044,Hol,2,guest_nights,-400.0,-397.5,false,true,-400.0\n"),
+        "{means}"
+    );
+    assert!(
+        means.contains("\n3041,Gol,2,guest_nights,100.0,105.0,false,true,100.0\n"),
+        "{means}"
+    );
+    assert!(
+        means.contains("\n,,2,guest_nights,-300.0,-292.5,false,true,-300.0\n"),
+        "{means}"
+    );
+    // The text's means say the same.
+    let text = stdout(&deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml"],
+    ));
+    assert!(text.contains("100.0 to under 105.0"), "{text}");
+
+    // Parquet: a file beside, typed.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "-o", "f.parquet"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use polars::prelude::SerReader;
+    let frame = polars::prelude::ParquetReader::new(
+        std::fs::File::open(dir.path().join("f.means.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(frame.height(), means.lines().count() - 1);
+    assert_eq!(
+        frame.column("exact").unwrap().dtype(),
+        &polars::prelude::DataType::Boolean
+    );
+
+    // xlsx: a second sheet.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "-o", "f.xlsx"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use calamine::{Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(dir.path().join("f.xlsx")).unwrap();
+    let sheet = book.worksheet_range("origin_means").unwrap();
+    let hol: Vec<String> = sheet
+        .rows()
+        .find(|r| r[0] == "3044" && r[3] == "local")
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        hol[..8],
+        ["3044", "Hol", "2", "local", "2050", "2050", "true", "false"]
+    );
 }

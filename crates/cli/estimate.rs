@@ -206,51 +206,47 @@ fn run_origin(
         );
     };
     let plan = deltid::Plan::new(scenario, &input.selection)?;
-    // --from and --to select the split's days (a night of the previous-night origin is seen on
-    // the day after it).
+    // --from and --to select the split's days, and for the previous-night origin its nights
+    // by their evening date as for hourly counts (a night is seen on the day after it).
     let period = &input.selection.period;
-    let kept: Vec<deltid::SplitRow> = split
-        .rows()
-        .iter()
-        .filter(|row| period.contains(deltid::from_epoch_day(row.day)))
-        .cloned()
-        .collect();
-    if kept.is_empty() {
+    let split = split.within(|date| period.contains(date));
+    if split.is_empty() {
+        let rows = counts.origins().map_or(&[][..], deltid::OriginSplit::rows);
         return Err(anyhow::anyhow!(
             "{}: no counts split by origin in the period selected ({}); the split runs {} to {}",
             path.display(),
             period,
-            split
-                .rows()
-                .first()
+            rows.first()
                 .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
-            split
-                .rows()
-                .last()
+            rows.last()
                 .map_or_else(String::new, |r| deltid::from_epoch_day(r.day).to_string()),
         )
         .into());
     }
-    let split = deltid::OriginSplit::new(*split.settings(), kept)
-        .map_err(|_| anyhow::anyhow!("a split's rows are each read once"))?;
     let split = &split;
     let estimate = plan.origin_estimate(split);
     let mut record = deltid::RunRecord::of_split(&plan, &counts, split, &estimate);
     record.set_command(crate::input::command_line());
     let settings = split.settings();
     eprintln!(
-        "deltid: {}: {} rows split by origin ({}, k = {}) read as {} area-days; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
+        "deltid: {}: {} split by origin ({}, k = {}) read as {}; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
         path.display(),
-        split.rows().len(),
+        plural(split.rows().len(), "row", "rows"),
         settings.kind.key(),
         settings.min_count,
-        estimate.days().len()
+        plural(estimate.days().len(), "area-day", "area-days"),
     );
     let language = input.language.or(scenario.language()).unwrap_or_default();
     // The record beside a CSV or Parquet output (FILE.run.json), staged with it.
-    let staged = input.stage(&record, |out| {
+    let mut staged = input.stage(&record, |out| {
         deltid::output::write_origin(&estimate, scenario, &record, input.format, language, out)
     })?;
+    // CSV and Parquet hold one table: the per-area means go to a file beside it.
+    if let Some(output) = input.beside_table("means")? {
+        staged.push(output.stage(|out| {
+            deltid::output::write_origin_means(&estimate, scenario, input.format, language, out)
+        })?);
+    }
     commit(staged)?;
     Ok(())
 }
@@ -287,4 +283,9 @@ pub fn run_with_progress(input: &Resolved) -> Result<Run, Failure> {
         bar.finish_and_clear();
     }
     Ok(run?)
+}
+
+/// `1 row`, `2 rows`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

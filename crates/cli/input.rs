@@ -168,19 +168,33 @@ impl Resolved {
     /// `--force`, an input is refused); `None` for other formats and for standard output or
     /// a device.
     pub fn beside(&self, key: &str) -> Result<Option<Output>, Failure> {
-        let (Output::File { path, .. }, Format::Csv(_)) = (&self.output, self.format) else {
+        if !matches!(self.format, Format::Csv(_)) {
+            return Ok(None);
+        }
+        self.beside_table(key)
+    }
+
+    /// As [`Resolved::beside`], for CSV and Parquet outputs (files of one table each):
+    /// `NAME.<key>.csv` beside `NAME.csv`, `NAME.<key>.parquet` beside `NAME.parquet`.
+    pub fn beside_table(&self, key: &str) -> Result<Option<Output>, Failure> {
+        let extension = match self.format {
+            Format::Csv(_) => "csv",
+            Format::Parquet => "parquet",
+            _ => return Ok(None),
+        };
+        let Output::File { path, .. } = &self.output else {
             return Ok(None);
         };
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let is_csv = path
+        let same = path
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        let stem = if is_csv {
+            .is_some_and(|e| e.eq_ignore_ascii_case(extension));
+        let stem = if same {
             path.file_stem().unwrap_or_default().to_string_lossy()
         } else {
             name
         };
-        let beside = path.with_file_name(format!("{stem}.{key}.csv"));
+        let beside = path.with_file_name(format!("{stem}.{key}.{extension}"));
         let output = Output::new(Some(beside), self.force)?;
         output.refuse_inputs(
             "a table beside --output",

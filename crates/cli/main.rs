@@ -104,6 +104,10 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
         }
         Error::Encoding { .. } => Some("declare --encoding windows-1252 (Latin-1)"),
         Error::NoSuchSheet { .. } => Some("choose the sheet with --sheet NAME"),
+        Error::SplitNotPlanned { .. } => Some(
+            "run `deltid estimate --scenario FILE` for a split's figures (--format csv, xlsx, \
+             parquet or json), or `deltid compare` to set them beside day and night counts",
+        ),
         Error::Many { errors, .. } => errors.first().and_then(hint),
         _ => None,
     }

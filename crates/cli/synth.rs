@@ -35,10 +35,11 @@ pub struct Args {
     /// Seed: the same seed and arguments always give the same file.
     #[arg(long, default_value_t = 2021, allow_negative_numbers = true, value_parser = crate::seed)]
     seed: u64,
-    /// The region's mean persons per day (sum over areas; at most 1e9).
-    #[arg(long, default_value_t = 46_724.0, value_name = "PERSONS", allow_negative_numbers = true,
-        value_parser = mean)]
-    mean: f64,
+    /// The region's mean persons per day (sum over areas; at most 1e9; 46 724 if not given).
+    /// Daily counts only: --hourly and --home-split refuse it (their people are the residents
+    /// and the guests of the holiday homes, a known truth, not scaled to a mean).
+    #[arg(long, value_name = "PERSONS", allow_negative_numbers = true, value_parser = mean)]
+    mean: Option<f64>,
     /// Write to FILE instead of stdout (atomically; an existing file needs --force).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -51,7 +52,7 @@ pub struct Args {
     scenario: Option<PathBuf>,
     /// Hourly counts with a known truth instead (CSV: ts, area, count; RFC 3339 times in
     /// Europe/Oslo): residents asleep at home, guests sleeping by the calendar's occupancy of
-    /// the holiday homes, day visitors only by day (--mean is not used). --scenario then
+    /// the holiday homes, day visitors only by day (--mean is refused). --scenario then
     /// writes a scenario for nights (uplift 0, registered residents, `[night]`).
     #[arg(long)]
     hourly: bool,
@@ -60,7 +61,7 @@ pub struct Args {
     /// people as --hourly on the --days days after --start: residents and guests counted by
     /// where they slept, commuters in the next area, day visitors from Oslo, Bærum, Drammen,
     /// Sweden, Germany and Denmark; cells under 5 persons deleted and an area `total` row each
-    /// day (--mean is not used). --scenario then writes a scenario with `[origin]`.
+    /// day (--mean is refused). --scenario then writes a scenario with `[origin]`.
     #[arg(long, conflicts_with = "hourly")]
     home_split: bool,
     /// With --hourly or --home-split: also write the true guest-nights (CSV: date, area,
@@ -112,10 +113,24 @@ fn mean(text: &str) -> Result<f64, String> {
         })
 }
 
+/// The region's mean persons per day when --mean is not given (the shipped Hallingdal counts').
+const DEFAULT_MEAN: f64 = 46_724.0;
+
 pub fn run(args: Args) -> Result<(), Failure> {
+    if args.mean.is_some() && (args.hourly || args.home_split) {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--mean is for daily counts: {} counts residents and the guests of the holiday homes by the calendar (a known truth), which a mean would not scale; leave --mean out",
+            if args.hourly {
+                "--hourly"
+            } else {
+                "--home-split"
+            }
+        )));
+    }
+    let mean = args.mean.unwrap_or(DEFAULT_MEAN);
     let synth = match args.areas {
-        Areas::Hallingdal => Synth::hallingdal(args.start, args.days, args.seed, args.mean),
-        Areas::Count(n) => Synth::generic(n, args.start, args.days, args.seed, args.mean),
+        Areas::Hallingdal => Synth::hallingdal(args.start, args.days, args.seed, mean),
+        Areas::Count(n) => Synth::generic(n, args.start, args.days, args.seed, mean),
     };
     if args.truth.is_some() && !args.hourly && !args.home_split {
         return Err(Failure::usage(anyhow::anyhow!(

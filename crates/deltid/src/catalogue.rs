@@ -112,6 +112,45 @@ pub(crate) fn nights(language: Language, n: u32) -> String {
     format!("{n} {noun}")
 }
 
+/// "1 area-day", "12 area-days" in `language`.
+pub(crate) fn area_days(language: Language, n: usize) -> String {
+    let noun = text(
+        language,
+        if n == 1 {
+            "text.area_day"
+        } else {
+            "text.area_days"
+        },
+    );
+    format!("{n} {noun}")
+}
+
+/// "1 date", "21 dates" in `language`.
+pub(crate) fn dates(language: Language, n: usize) -> String {
+    let noun = text(
+        language,
+        if n == 1 {
+            "text.date_one"
+        } else {
+            "text.dates"
+        },
+    );
+    format!("{n} {noun}")
+}
+
+/// "1 cell", "3 cells" in `language`.
+pub(crate) fn cells(language: Language, n: u32) -> String {
+    let noun = text(
+        language,
+        if n == 1 {
+            "text.cell_one"
+        } else {
+            "text.cells"
+        },
+    );
+    format!("{n} {noun}")
+}
+
 /// "1 area", "6 areas" in `language`.
 pub(crate) fn areas(language: Language, n: u32) -> String {
     let noun = text(

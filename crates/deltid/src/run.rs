@@ -99,13 +99,9 @@ impl Run {
         let sheet = reading.sheet().map(str::to_owned);
         let counts = reading.into_counts()?;
         if counts.origins().is_some() {
-            return Err(Error::Unsupported {
+            return Err(Error::SplitNotPlanned {
                 scenario: scenario.path().to_owned(),
-                what: format!(
-                    "the plan's estimate of counts split by origin ({})",
-                    path.display()
-                ),
-                reason: "a split by origin is estimated on its own (OriginEstimate: the split's parts and guest-nights by the origin's rule), not by the plan's residual".to_owned(),
+                counts: path.to_owned(),
             });
         }
         // Hourly counts were reduced to nights: the plan for nights estimates them.

@@ -779,8 +779,9 @@ impl Synth {
     /// counted in their area with that area as origin, except the 10 % of residents who
     /// commute to the next area of the list (counted there, with their home area as origin),
     /// and day visitors (0.3 per guest of night `D`) come from Oslo, Bærum, Drammen, Sweden,
-    /// Germany and Denmark. Counts are persons to a tenth; a cell under
-    /// [`HOME_SPLIT_MIN_COUNT`] ([`crate::is_suppressed`]) is deleted, and each area-day has a
+    /// Germany and Denmark (a municipality whose code is an area's is given the next free code
+    /// of 0101-5699, so that no origin reads as an area). Counts are persons to a tenth; a cell under
+    /// [`HOME_SPLIT_MIN_COUNT`] ([`crate::is_suppressed`]) is deleted (an empty one too), and each area-day has a
     /// `total` row (every cell, the deleted ones too). So the persons who slept in an area,
     /// summed over the region, minus its registered residents give the guests back exactly.
     ///
@@ -794,6 +795,7 @@ impl Synth {
         let guests = self.guests(&plan, days + 1);
         let guest = |night: usize, area: usize| guests[night * areas + area].2 as f64;
         let tenth = |x: f64| (x * 10.0).round() / 10.0;
+        let origins = self.visitor_origins();
         let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
         out.write_all(b"date,area,origin,count\n")?;
         for j in 0..days {
@@ -817,12 +819,12 @@ impl Synth {
                     cells.push((self.areas[from].code.to_string(), commuting(from)));
                 }
                 let visitors = guest(j + 1, a) * HOURLY_DAY_VISITORS;
-                for (origin, share) in VISITOR_ORIGINS {
-                    cells.push((origin.to_owned(), tenth(visitors * share)));
+                for (origin, share) in &origins {
+                    cells.push((origin.clone(), tenth(visitors * share)));
                 }
                 let total: f64 = cells.iter().map(|c| c.1).sum();
                 for (origin, count) in &cells {
-                    if !crate::is_suppressed(*count, HOME_SPLIT_MIN_COUNT) {
+                    if *count != 0.0 && !crate::is_suppressed(*count, HOME_SPLIT_MIN_COUNT) {
                         writeln!(out, "{date},{},{origin},{}", area.code, tenth(*count))?;
                     }
                 }
@@ -831,6 +833,32 @@ impl Synth {
         }
         out.flush()?;
         Ok(())
+    }
+
+    /// The day visitors' origins of a split with their shares: [`VISITOR_ORIGINS`], a
+    /// municipality whose code is one of the areas' taken by the next free code of 0101-5699
+    /// (so that no origin reads as an area), and left out when none is free.
+    fn visitor_origins(&self) -> Vec<(String, f64)> {
+        let taken: std::collections::HashSet<&str> =
+            self.areas.iter().map(|a| a.code.as_str()).collect();
+        let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (code, share) in VISITOR_ORIGINS {
+            if code.len() == 2 {
+                out.push((code.to_owned(), share));
+                continue;
+            }
+            let first: u32 = code.parse().unwrap_or(101);
+            let free = (first..=5699)
+                .chain(101..first)
+                .map(|n| format!("{n:04}"))
+                .find(|c| !taken.contains(c.as_str()) && !used.contains(c));
+            if let Some(free) = free {
+                used.insert(free.clone());
+                out.push((free, share));
+            }
+        }
+        out
     }
 
     /// A scenario (TOML) for the split of [`Synth::write_home_split_csv`]: uplift 0, the

@@ -160,7 +160,7 @@ pub(crate) fn read_counts(
     };
     let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
     let mut collector = Collector::new(&rules);
-    collector.take(header_batch(&rules, 0, header_problems), |_| {
+    collector.take(header_batch(&rules, 0, header_problems), |_, _| {
         (header_line, Location::Line(header_line))
     });
 
@@ -185,8 +185,8 @@ pub(crate) fn read_counts(
         chunking,
         |batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);
-            collector.take(batch, |p| {
-                let line = first_line + p.record;
+            collector.take(batch, |record, _| {
+                let line = first_line + record;
                 (line, Location::Line(line))
             });
             report(bytes_done);
@@ -468,6 +468,15 @@ fn parse_chunk(
             at.0 = start;
         }
         problem.record = at.1;
+    }
+    let mut at = (0usize, 0u64);
+    for record in &mut batch.split_records {
+        let start = *record as usize;
+        if start >= at.0 {
+            at.1 += line_ends(&chunk[at.0..start]);
+            at.0 = start;
+        }
+        *record = at.1;
     }
     (batch, lines)
 }

@@ -483,8 +483,8 @@ mod imp {
         };
         let builder = CountsBuilder::new(scenario, options.columns.foreign.is_some());
         let mut collector = Collector::new(&rules);
-        collector.take(header_batch(&rules, 0, header_problems), |p| {
-            (p.record, Location::Row(p.record))
+        collector.take(header_batch(&rules, 0, header_problems), |record, _| {
+            (record, Location::Row(record))
         });
 
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -528,7 +528,7 @@ mod imp {
                     match batch {
                         Ok(batch) => {
                             rows_done += batch.records;
-                            collector.take(batch, |p| (p.record, Location::Row(p.record)));
+                            collector.take(batch, |record, _| (record, Location::Row(record)));
                         }
                         Err(e) => {
                             failure.get_or_insert(e);

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use deltid_model::{
     Counts, CountsBuilder, CountsWriter, Error, FileDigest, Location, Nights, OriginSettings,
-    OriginSplit, Place, Refused, Result, Scenario, SplitRow, TimedCount, from_epoch_day,
-    stray_days,
+    OriginSplit, Place, Refused, Result, Scenario, SplitProblem, SplitRow, SplitValue, TimedCount,
+    from_epoch_day, stray_days,
 };
 
 use crate::cell::{DateFormat, DateParser, NumberStyle, TimeParser};
@@ -283,7 +283,7 @@ pub(crate) fn layout(
                 ),
             })?;
         if columns.foreign.is_some() {
-            return Err(Error::Unsupported {
+            return Err(Error::UnsupportedInput {
                 scenario: scenario.path().to_owned(),
                 what: "hourly counts split by SIM origin".to_owned(),
                 reason: "night counts are read from `time, area, count` without a foreign column"
@@ -312,10 +312,9 @@ pub(crate) fn layout(
     match (scenario.origin(), split) {
         (Some(_), Some(origin)) => {
             if columns.foreign.is_some() {
-                return Err(Error::Unsupported {
+                return Err(Error::UnsupportedInput {
                     scenario: scenario.path().to_owned(),
-                    what: "a reading of counts split by origin with a foreign-SIM column"
-                        .to_owned(),
+                    what: "counts split by origin with a foreign-SIM column".to_owned(),
                     reason: "foreign visitors are the rows whose origin is a country".to_owned(),
                 });
             }
@@ -332,10 +331,10 @@ pub(crate) fn layout(
             ));
         }
         (None, Some(origin)) => {
-            return Err(Error::Unsupported {
+            return Err(Error::UnsupportedInput {
                 scenario: scenario.path().to_owned(),
                 what: format!(
-                    "a reading of counts split by origin (column {} of {})",
+                    "counts split by origin (column {} of {})",
                     deltid_model::ticked(origin),
                     path.display()
                 ),
@@ -440,6 +439,9 @@ pub(crate) struct Collector<'a> {
     hours: Vec<TimedCount>,
     /// Counts split by origin.
     splits: Vec<SplitRow>,
+    /// Where each split count is (its order in the file, and the place of its count cell and
+    /// of its origin cell), in the order of `splits`.
+    split_places: Vec<(u64, Location, Location)>,
 }
 
 impl<'a> Collector<'a> {
@@ -452,13 +454,30 @@ impl<'a> Collector<'a> {
             repeats: 0,
             hours: Vec::new(),
             splits: Vec::new(),
+            split_places: Vec::new(),
         }
     }
 
     /// Takes one batch's problems, each with its place in the file (and an order to sort by).
-    pub(crate) fn take(&mut self, mut batch: Batch, locate: impl Fn(&Problem) -> (u64, Location)) {
+    pub(crate) fn take(
+        &mut self,
+        mut batch: Batch,
+        locate: impl Fn(u64, usize) -> (u64, Location),
+    ) {
         self.hours.append(&mut batch.hours);
         self.splits.append(&mut batch.splits);
+        if let Layout::Long {
+            count,
+            origin: Some(origin),
+            ..
+        } = self.rules.layout
+        {
+            for record in batch.split_records.drain(..) {
+                let (order, at) = locate(record, count);
+                let (_, origin_at) = locate(record, origin);
+                self.split_places.push((order, at, origin_at));
+            }
+        }
         for problem in batch.problems {
             let area = matches!(
                 problem.kind,
@@ -467,7 +486,7 @@ impl<'a> Collector<'a> {
             if area && !self.reported.insert(problem.value.clone()) {
                 continue;
             }
-            let (order, at) = locate(&problem);
+            let (order, at) = locate(problem.record, problem.column);
             let column = problem.column;
             let error = self.rules.error(problem, at);
             self.problems.push(((order, column), error));
@@ -558,18 +577,83 @@ impl Collector<'_> {
         let scenario = self.rules.scenario;
         let rows = std::mem::take(&mut self.splits);
         let counts = builder.finish(self.rules.path);
-        let counts = match OriginSplit::new(settings, rows) {
+        let counts = match OriginSplit::new(settings, rows.clone()) {
             Ok(split) => counts.with_origins(split),
-            Err(row) => {
-                self.problems.push((
-                    (u64::MAX, 0),
-                    Error::DuplicateOrigin {
-                        path: self.rules.path.to_owned(),
-                        area: scenario.areas()[row.area].code.to_string(),
-                        date: from_epoch_day(row.day).to_string(),
-                        origin: row.origin.code(scenario.areas()),
-                    },
-                ));
+            Err(found) => {
+                let (count_column, origin_column) = match self.rules.layout {
+                    Layout::Long {
+                        count,
+                        origin: Some(origin),
+                        ..
+                    } => (count, origin),
+                    _ => (0, 0),
+                };
+                let name = |c: usize| self.rules.header.get(c).cloned().unwrap_or_default();
+                let areas = scenario.areas();
+                let path = self.rules.path.to_owned();
+                for problem in found {
+                    let row = match problem {
+                        SplitProblem::Repeat { second: row, .. }
+                        | SplitProblem::TotalBelowPublished { row, .. }
+                        | SplitProblem::MarkerWithoutThreshold { row }
+                        | SplitProblem::MunicipalityUnderSimCountry { row } => row,
+                    };
+                    let (order, at, origin_at) = self.split_places[row].clone();
+                    let r = &rows[row];
+                    let area = areas[r.area].code.to_string();
+                    let date = from_epoch_day(r.day).to_string();
+                    let origin = r.origin.code(areas);
+                    let count_text = match r.value {
+                        SplitValue::Published(v) => persons_text(v),
+                        SplitValue::Marked => "-1".to_owned(),
+                    };
+                    let bad = |at: Location, column: usize, value: String, reason: String| {
+                        Error::BadOrigin {
+                            path: path.clone(),
+                            at,
+                            column: name(column),
+                            value,
+                            reason,
+                        }
+                    };
+                    let error = match problem {
+                        SplitProblem::Repeat { first, .. } => Error::DuplicateOrigin {
+                            path: path.clone(),
+                            at: origin_at,
+                            first: self.split_places[first].1.clone(),
+                            column: name(origin_column),
+                            value: origin.clone(),
+                            area,
+                            date,
+                            origin,
+                        },
+                        SplitProblem::TotalBelowPublished {
+                            total, published, ..
+                        } => bad(
+                            at,
+                            count_column,
+                            count_text,
+                            format!(
+                                "total {} is below the {} published for area {area} on {date}: the suppressed mass cannot be negative",
+                                persons_text(total),
+                                persons_text(published)
+                            ),
+                        ),
+                        SplitProblem::MarkerWithoutThreshold { .. } => bad(
+                            at,
+                            count_column,
+                            count_text,
+                            "a -1 marker is a cell suppressed for being under the operator's k, and [origin] min_count = 0 suppresses nothing: give the operator's smallest published count".to_owned(),
+                        ),
+                        SplitProblem::MunicipalityUnderSimCountry { .. } => bad(
+                            origin_at,
+                            origin_column,
+                            origin,
+                            "a municipality, but [origin] kind = \"sim-country\" has countries only (two letters; NO for Norwegian SIMs): declare kind = \"home\" or \"previous-night\" if the origins are homes".to_owned(),
+                        ),
+                    };
+                    self.problems.push(((order, count_column), error));
+                }
                 counts
             }
         };
@@ -624,6 +708,12 @@ impl Collector<'_> {
         }
         Ok(self.reading(0, counts, sheet))
     }
+}
+
+/// Persons as text for a message: shortest, without the noise of a sum's last bits.
+fn persons_text(value: f64) -> String {
+    let rounded = (value * 1e6).round() / 1e6;
+    format!("{rounded}")
 }
 
 /// The first occurrence of each stray day (see [`stray_days`]) in file order, as

@@ -307,6 +307,8 @@ pub(crate) struct Batch {
     pub(crate) hours: Vec<TimedCount>,
     /// Counts split by origin (when the layout has an origin column).
     pub(crate) splits: Vec<SplitRow>,
+    /// The record of each split count, in the order of `splits`.
+    pub(crate) split_records: Vec<u64>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) more: usize,
     /// Records read (not blank).
@@ -556,18 +558,18 @@ impl<'r> RowReader<'r> {
         batch: &mut Batch,
     ) -> Option<Origin> {
         let value = text(bytes, self.rules.encoding);
-        let origin = Origin::read(&value, self.rules.scenario.resolver());
-        if origin.is_none() {
-            batch.push_problem(Problem {
-                record,
-                column,
-                kind: ProblemKind::BadOrigin(
-                    "not an origin: an area of the scenario, another municipality (four digits), a country (two letters) or `total`",
-                ),
-                value,
-            });
+        match Origin::read(&value, self.rules.scenario.resolver()) {
+            Ok(origin) => Some(origin),
+            Err(reason) => {
+                batch.push_problem(Problem {
+                    record,
+                    column,
+                    kind: ProblemKind::BadOrigin(reason),
+                    value,
+                });
+                None
+            }
         }
-        origin
     }
 
     /// Adds a split count to the batch; the region's own count cannot be split (a problem at
@@ -597,6 +599,7 @@ impl<'r> RowReader<'r> {
             });
             return;
         }
+        batch.split_records.push(record);
         batch.splits.push(SplitRow {
             area: key as usize,
             day,

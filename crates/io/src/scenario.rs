@@ -226,7 +226,8 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
                 return Err(invalid(
                     "origin.min_count",
                     format!(
-                        "{k}: the operator's smallest published count is persons from 0 to 1000"
+                        "{}: the operator's smallest published count is persons from 0 to 1000",
+                        short_number(k)
                     ),
                 ));
             }
@@ -583,6 +584,17 @@ fn distribution(table: &toml::Table) -> Option<std::result::Result<Distribution,
         )),
     };
     Some(distribution)
+}
+
+/// A number as a message shows it: as written when short, else in scientific notation
+/// (`1e300`, not its 301 digits).
+fn short_number(value: f64) -> String {
+    let plain = format!("{value}");
+    if plain.len() <= 16 {
+        plain
+    } else {
+        format!("{value:e}")
+    }
 }
 
 #[cfg(test)]

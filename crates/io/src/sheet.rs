@@ -248,7 +248,9 @@ pub(crate) fn read_counts(
     }
     store(&mut writer, &rules, &mut batch);
     drop(writer);
-    collector.take(batch, |p| (p.record, places.locate(p.record, p.column)));
+    collector.take(batch, |record, column| {
+        (record, places.locate(record, column))
+    });
     let replay = |visit: &mut dyn FnMut(u64, &crate::rows::Cell)| -> Result<()> {
         let mut reader = RowReader::new(&rules);
         let mut batch = Batch::default();

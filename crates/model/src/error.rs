@@ -526,7 +526,9 @@ pub enum Error {
         date: String,
     },
 
-    /// An origin cell of counts split by origin names no origin, or its row cannot be split.
+    /// A cell of counts split by origin cannot be read as the scenario's `[origin]` says: an
+    /// origin cell names no origin, a row cannot be split, a total is below the published
+    /// cells, a `-1` marker comes with `k` = 0.
     #[error("{}: {at}, column {col}: {}: {reason}", path.display(), quoted(value), col = ticked(column))]
     BadOrigin {
         /// The file.
@@ -542,10 +544,18 @@ pub enum Error {
     },
 
     /// Counts split by origin give an area, day and origin twice.
-    #[error("{}: a second row for area {area} on {date} from origin {origin}", path.display())]
+    #[error("{}: {at}, column {col}: {}: a second row for area {area} on {date} from origin {origin} (first at {first})", path.display(), quoted(value), col = ticked(column))]
     DuplicateOrigin {
         /// The file.
         path: PathBuf,
+        /// Where the second row is.
+        at: Location,
+        /// Where the first row is.
+        first: Location,
+        /// The origin's column name.
+        column: String,
+        /// The origin cell of the second row, as read.
+        value: String,
         /// Area code.
         area: String,
         /// Date, ISO 8601.
@@ -651,6 +661,28 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file the scenario cannot read in this form (a column the layout has no use for, a
+    /// split the scenario does not declare).
+    #[error("{}: cannot read {what}: {reason}", scenario.display())]
+    UnsupportedInput {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// What was to be read (`counts split by origin (column `origin` of split.csv)`).
+        what: String,
+        /// Why not, and what to do instead.
+        reason: String,
+    },
+
+    /// Counts split by origin where the plan's residual estimate was asked for (population
+    /// figures, a report): a split gives its own figures.
+    #[error("{}: {} holds counts split by origin: a split gives its own figures (persons by origin, guest-nights by the origin's rule, see [origin]), not the plan's population figures or report; estimate it as a split", scenario.display(), counts.display())]
+    SplitNotPlanned {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The counts file.
+        counts: PathBuf,
+    },
+
     /// A synthetic-data request is impossible (no days, no areas, a negative mean).
     #[error("invalid synthetic data request: {reason}")]
     InvalidSynth {
@@ -736,7 +768,10 @@ impl Error {
             | InvalidScenario { path, .. }
             | MissingDeductionDate { path, .. }
             | ChartFormat { path, .. } => Some(path),
-            NoCounts { scenario } | Unsupported { scenario, .. } => Some(scenario),
+            NoCounts { scenario }
+            | Unsupported { scenario, .. }
+            | UnsupportedInput { scenario, .. }
+            | SplitNotPlanned { scenario, .. } => Some(scenario),
             _ => None,
         }
     }
@@ -763,6 +798,7 @@ impl Error {
             | UnknownArea { at, .. }
             | AmbiguousArea { at, .. }
             | BadOrigin { at, .. }
+            | DuplicateOrigin { at, .. }
             | DuplicateRow { at, .. } => Some(at.clone()),
             Many { errors, .. } => errors.first().and_then(Error::location),
             _ => None,
@@ -790,6 +826,7 @@ impl Error {
             | TooLarge { column, .. }
             | ForeignAboveCount { column, .. }
             | BadOrigin { column, .. }
+            | DuplicateOrigin { column, .. }
             | EmptyArea { column, .. } => Some(column),
             InvalidScenario { key, .. } => Some(key),
             Many { errors, .. } => errors.first().and_then(Error::column),
@@ -811,7 +848,8 @@ impl Error {
             | AmbiguousNumber { value, .. }
             | NegativeNumber { value, .. }
             | TooLarge { value, .. }
-            | BadOrigin { value, .. } => Some(value),
+            | BadOrigin { value, .. }
+            | DuplicateOrigin { value, .. } => Some(value),
             UnknownArea { area, .. } => Some(area),
             AmbiguousArea { name, .. } => Some(name),
             AmbiguousDates { example, .. } => Some(example),

@@ -19,7 +19,7 @@
 //! The operator removes combinations of fewer than `k` persons (`[origin] min_count`, 5 by
 //! default): the row is deleted or its count is written `-1`. A published value under `k`
 //! (4.97 after extrapolation rounds to 5 but is under 5) is taken as suppressed too
-//! ([`is_suppressed`]). A suppressed cell never enters a sum as a value. Per area and day the
+//! ([`is_suppressed`]); a published 0 is an exact 0 (operators write 0 for "none"). A suppressed cell never enters a sum as a value. Per area and day the
 //! origins fall in three parts: **local** `L` (the area itself; for SIM countries the
 //! Norwegian SIMs), **domestic from elsewhere** `D` and **foreign** `F` (a country other than
 //! Norway). With `P_X` the published sum of part `X`:
@@ -36,7 +36,9 @@
 //!   [`OriginDay::zero_filled`]: it is biased down by up to the suppressed mass.
 //!
 //! Residents away = registered residents − local (its bounds reversed); only for the
-//! long-term home, where local means residents present.
+//! long-term home, where local means residents present. It is negative where more residents
+//! are present than registered (moved in since the register's date, or the operator's
+//! extrapolation above the register) and is given as it is, not raised to 0: outputs say so.
 //!
 //! # Guest-nights
 //! - **Previous night.** A person counted on day `d` in any area with origin `A` slept in `A`
@@ -48,7 +50,9 @@
 //!   outside the region are not seen (the sum is low by them); residents away make the figure
 //!   low as in the plan's method, with no day visitors, commuters or transit to deduct: they
 //!   slept at home. Nights are given only where every area of the scenario has a split on
-//!   `d`.
+//!   `d`. The bounds never go below what the published cells prove (`N ≥` the published cells
+//!   of origin `A`); guest-nights are negative where the registered residents exceed the
+//!   persons seen to have slept there (outputs say so), and are not raised to 0.
 //! - **Long-term home.** Persons present on `d` whose home is elsewhere: `elsewhere(a, d)`.
 //!   This still holds day visitors, commuters and transit (a daytime presence); it is an
 //!   upper figure of the guests present, labelled by the day.
@@ -61,6 +65,26 @@ use chrono::NaiveDate;
 
 use crate::area::{Area, AreaResolver, Resolution};
 use crate::day::{Day, from_epoch_day};
+
+/// The officially assigned ISO 3166-1 alpha-2 country codes (249), sorted.
+pub const COUNTRY_CODES: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
 
 /// What the origin of a split count means (`[origin] kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -117,9 +141,11 @@ impl OriginSettings {
 }
 
 /// Whether an operator's value (persons, after extrapolation) is under `k` and so not
-/// published: the one rule, `value < k` (4.97 is suppressed under `k` = 5 though it rounds to 5).
+/// published: the one rule, `0 < value < k` (4.97 is suppressed under `k` = 5 though it
+/// rounds to 5). A published 0 is an exact 0: operators write 0 for "none", and a cell they
+/// suppress is deleted or marked `-1`, never written as 0.
 pub fn is_suppressed(value: f64, k: f64) -> bool {
-    value < k
+    value < k && value != 0.0
 }
 
 /// The origin cells that name an area's unsplit total, compared in lower case ([`Origin::read`]).
@@ -181,34 +207,67 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// An origin cell as an origin: a total (`total`, `totalt`, `all`, `alle`, `*`, in any
-    /// case), an area of the scenario (as its area cells are read), four digits (another
-    /// Norwegian municipality), two letters (a country; `NO` Norway). `None` for anything else.
-    /// Area cells are resolved by `resolver` (the scenario's).
-    pub fn read(text: &str, resolver: &AreaResolver) -> Option<Origin> {
+    /// An origin cell as an origin, by the rules of area cells where it names a municipality:
+    /// - a total: `total`, `totalt`, `all`, `alle`, `*`, in any case;
+    /// - an area of the scenario, as its area cells are read by `resolver` (codes, codes
+    ///   missing leading zeros by the scenario's digits, Statistics Norway's labels
+    ///   `K-3044 Hol`, names);
+    /// - another Norwegian municipality: the cell's code (its leading code,
+    ///   [`leading_code`](crate::area::leading_code), padded to the scenario's digits as area
+    ///   cells are: `301` → `0301`, `K-0301 Oslo` → `0301`), four digits from 0101 to 5699
+    ///   (the county numbers 01-56 of 1972-2024 and their municipalities);
+    /// - a country: two letters, an ISO 3166-1 alpha-2 code ([`COUNTRY_CODES`]) or Eurostat's
+    ///   `EL` (Greece), `UK` (United Kingdom) and `XK` (Kosovo), in any case; `NO` is Norway.
+    ///
+    /// # Errors
+    /// What the cell is not, in words, for anything else (`XX`, `9999`, a name of no area).
+    pub fn read(text: &str, resolver: &AreaResolver) -> Result<Origin, &'static str> {
         let text = crate::area::trim_cell(text);
         let lower = text.to_lowercase();
         if TOTAL_WORDS.contains(&lower.as_str()) {
-            return Some(Origin::Total);
+            return Ok(Origin::Total);
         }
         if text.is_empty() {
-            return None;
+            return Err(
+                "an empty origin: an area of the scenario, another municipality (four digits), a country (two letters) or `total`",
+            );
         }
         if let Resolution::Area(i) = resolver.resolve(text) {
-            return Some(Origin::Area(i));
+            return Ok(Origin::Area(i));
         }
-        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(Origin::Municipality(text.to_owned()));
+        let mut code = crate::area::leading_code(text).unwrap_or(text).to_owned();
+        if let Some(digits) = resolver.digits()
+            && code.bytes().all(|b| b.is_ascii_digit())
+            && code.len() < digits
+        {
+            code = format!("{code:0>digits$}");
+        }
+        if code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()) {
+            let number: u32 = code.parse().unwrap_or(0);
+            return if (101..=5699).contains(&number) {
+                Ok(Origin::Municipality(code))
+            } else {
+                Err(
+                    "not a Norwegian municipality code (four digits from 0101 to 5699) nor an area of the scenario",
+                )
+            };
         }
         if text.len() == 2 && text.bytes().all(|b| b.is_ascii_alphabetic()) {
             let code = text.to_ascii_uppercase();
-            return Some(if code == "NO" {
-                Origin::Norway
+            if code == "NO" {
+                return Ok(Origin::Norway);
+            }
+            return if COUNTRY_CODES.binary_search(&code.as_str()).is_ok()
+                || matches!(code.as_str(), "EL" | "UK" | "XK")
+            {
+                Ok(Origin::Country(code))
             } else {
-                Origin::Country(code)
-            });
+                Err("not a country code (ISO 3166-1 alpha-2, or Eurostat's EL, UK, XK)")
+            };
         }
-        None
+        Err(
+            "not an origin: an area of the scenario, another municipality (four digits), a country (two letters) or `total`",
+        )
     }
 
     /// The origin's code for outputs (`areas` the scenario's).
@@ -251,19 +310,117 @@ pub struct OriginSplit {
     rows: Vec<SplitRow>,
 }
 
+/// Why rows cannot form a split: each names rows by their position in the rows given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SplitProblem {
+    /// The same area, day and origin twice: the first row and the repeat.
+    Repeat {
+        /// The first row.
+        first: usize,
+        /// The repeat.
+        second: usize,
+    },
+    /// An area's unsplit total is below the sum of its published cells (values of at least
+    /// `k`) that day, persons: the suppressed mass would be negative.
+    TotalBelowPublished {
+        /// The total's row.
+        row: usize,
+        /// The total, persons.
+        total: f64,
+        /// The published sum, persons.
+        published: f64,
+    },
+    /// A `-1` marker under `k` = 0: a marker means a cell suppressed for being under `k`, and
+    /// `k` = 0 suppresses nothing.
+    MarkerWithoutThreshold {
+        /// The marker's row.
+        row: usize,
+    },
+    /// A municipality (an area of the scenario or another) as the origin of a split by SIM
+    /// country, which tells countries only.
+    MunicipalityUnderSimCountry {
+        /// The row.
+        row: usize,
+    },
+}
+
+/// Relative slack for a total below its published sum: rounding of the operator's decimals.
+const TOTAL_SLACK: f64 = 1e-9;
+
 impl OriginSplit {
     /// The split of `rows` under `settings`, sorted by day, area and origin.
     ///
     /// # Errors
-    /// The first row repeated (same area, day and origin), as `Err`.
-    pub fn new(settings: OriginSettings, mut rows: Vec<SplitRow>) -> Result<OriginSplit, SplitRow> {
-        rows.sort_by(|a, b| (a.day, a.area, &a.origin).cmp(&(b.day, b.area, &b.origin)));
-        if let Some(pair) = rows
-            .windows(2)
-            .find(|w| (w[0].day, w[0].area, &w[0].origin) == (w[1].day, w[1].area, &w[1].origin))
-        {
-            return Err(pair[1].clone());
+    /// Every [`SplitProblem`], in the order of the rows given (a repeat at its second row).
+    pub fn new(
+        settings: OriginSettings,
+        rows: Vec<SplitRow>,
+    ) -> Result<OriginSplit, Vec<SplitProblem>> {
+        let mut problems = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if row.value == SplitValue::Marked && settings.min_count <= 0.0 {
+                problems.push(SplitProblem::MarkerWithoutThreshold { row: i });
+            }
+            if settings.kind == OriginKind::SimCountry
+                && matches!(row.origin, Origin::Area(_) | Origin::Municipality(_))
+            {
+                problems.push(SplitProblem::MunicipalityUnderSimCountry { row: i });
+            }
         }
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let key = |i: usize| (rows[i].day, rows[i].area, &rows[i].origin);
+        order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        for w in order.windows(2) {
+            if key(w[0]) == key(w[1]) {
+                problems.push(SplitProblem::Repeat {
+                    first: w[0],
+                    second: w[1],
+                });
+            }
+        }
+        // Each area-day's total against its published sum.
+        let mut start = 0;
+        while start < order.len() {
+            let (day, area) = (rows[order[start]].day, rows[order[start]].area);
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|&&i| (rows[i].day, rows[i].area) == (day, area))
+                    .count();
+            let group = &order[start..end];
+            let published: f64 = group
+                .iter()
+                .filter(|&&i| rows[i].origin != Origin::Total)
+                .filter_map(|&i| match rows[i].value {
+                    SplitValue::Published(v) if !is_suppressed(v, settings.min_count) => Some(v),
+                    _ => None,
+                })
+                .sum();
+            for &i in group {
+                if let (Origin::Total, SplitValue::Published(total)) =
+                    (&rows[i].origin, rows[i].value)
+                    && total < published - TOTAL_SLACK * published.abs()
+                {
+                    problems.push(SplitProblem::TotalBelowPublished {
+                        row: i,
+                        total,
+                        published,
+                    });
+                }
+            }
+            start = end;
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| match p {
+                SplitProblem::Repeat { second: row, .. }
+                | SplitProblem::TotalBelowPublished { row, .. }
+                | SplitProblem::MarkerWithoutThreshold { row }
+                | SplitProblem::MunicipalityUnderSimCountry { row } => *row,
+            });
+            return Err(problems);
+        }
+        let mut rows = rows;
+        rows.sort_by(|a, b| (a.day, a.area, &a.origin).cmp(&(b.day, b.area, &b.origin)));
         Ok(OriginSplit { settings, rows })
     }
 
@@ -491,7 +648,8 @@ impl OriginEstimate {
                         low: pl,
                         high: pl + cap_local,
                         low_open: false,
-                        high_open: cap_local > 0.0 && cap_local == k && k < mass,
+                        // Under k, and under the mass: `< k` binds when k ≤ mass.
+                        high_open: cap_local > 0.0 && k <= mass,
                     };
                     let elsewhere = local.subtracted_from(total);
                     let foreign = Bounds {
@@ -672,6 +830,25 @@ impl OriginEstimate {
 }
 
 impl OriginSplit {
+    /// The rows whose figures fall in a period (`in_period`, such as
+    /// [`Period::contains`](crate::Period::contains)), as counts of nights and days are
+    /// selected: for the previous-night origin, the rows of day `d` whose night (evening date
+    /// `d − 1`) is in the period, so the guest-nights are those of the nights from the
+    /// period's first evening to its last, as hourly counts give them; for the other kinds,
+    /// the rows of the days in the period.
+    pub fn within(&self, in_period: impl Fn(NaiveDate) -> bool) -> OriginSplit {
+        let shift = i32::from(self.settings.kind == OriginKind::PreviousNight);
+        OriginSplit {
+            settings: self.settings,
+            rows: self
+                .rows
+                .iter()
+                .filter(|row| in_period(from_epoch_day(row.day - shift)))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// The value of one cell, if the split has its row.
     pub fn cell(&self, day: Day, area: usize, origin: &Origin) -> Option<SplitValue> {
         self.rows

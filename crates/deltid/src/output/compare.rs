@@ -105,7 +105,7 @@ fn write_text(
             "compare.title",
             &[
                 ("region", scenario.name()),
-                ("dates", &dates.len().to_string()),
+                ("dates", &crate::catalogue::dates(language, dates.len())),
             ]
         )
     )?;

@@ -37,7 +37,9 @@ const DAYS_SHOWN: usize = 14;
 /// xlsx, Parquet: `date, area, name, figure, low, high, exact, high_excluded, zero_filled`;
 /// figures `total`, `suppressed`, `local`, `elsewhere`, `foreign`, `residents_away`,
 /// `guest_nights`, with the guest-nights of the previous-night origin at the night's evening
-/// date and the region's with an empty area), or JSON.
+/// date and the region's with an empty area; the workbook has a second sheet, `origin_means`,
+/// of the per-area means the text shows, which CSV and Parquet give in a file of their own:
+/// [`write_origin_means`]), or JSON.
 ///
 /// The run record ([`RunRecord::of_split`]) is the text's footer, the workbook's `run` sheet
 /// and the JSON's `run` object; beside CSV and Parquet it is the caller's to write
@@ -63,6 +65,7 @@ pub fn write_origin(
         Format::Xlsx => write_workbook(
             vec![
                 sheet(estimate, scenario, language),
+                means_sheet(estimate, scenario, language),
                 super::record_sheet(record, language),
             ],
             out,
@@ -176,10 +179,10 @@ fn write_text(
             language,
             "origin.coverage",
             &[
-                ("rows", &days.len().to_string()),
+                ("area_days", &catalogue::area_days(language, days.len())),
                 ("first", &first.to_string()),
                 ("last", &last.to_string()),
-                ("cells", &cells.to_string()),
+                ("cells", &catalogue::cells(language, cells)),
                 ("k", &k),
             ]
         )
@@ -297,18 +300,25 @@ fn write_text(
     }
     writeln!(out)?;
     writeln!(out, "{}", text(language, "text.notes"))?;
-    for note in notes(estimate, language) {
+    for note in notes(estimate, scenario, language) {
         writeln!(out, "- {note}")?;
     }
     Ok(())
 }
 
 /// The notes: how suppressed cells are treated, the kind's rule, and what was left out.
-fn notes(estimate: &OriginEstimate, language: Language) -> Vec<String> {
+fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> Vec<String> {
     let settings = estimate.settings();
     let k = super::text::trim_number(language, settings.min_count);
     let mut notes = vec![
-        fill(language, "origin.note_suppressed", &[("k", &k)]),
+        fill(
+            language,
+            "origin.note_suppressed",
+            &[
+                ("k", &k),
+                ("example", &suppressed_example(language, settings.min_count)),
+            ],
+        ),
         text(language, "origin.note_zero").to_owned(),
         text(
             language,
@@ -329,7 +339,213 @@ fn notes(estimate: &OriginEstimate, language: Language) -> Vec<String> {
     if estimate.residents_unknown() {
         notes.push(text(language, "origin.note_residents").to_owned());
     }
+    let names = |areas: &std::collections::BTreeSet<usize>| {
+        areas
+            .iter()
+            .map(|&a| scenario.areas()[a].name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let negative: Vec<&GuestNight> = estimate
+        .guests()
+        .iter()
+        .filter(|g| settings.kind == OriginKind::PreviousNight && g.guest_nights.high < 0.0)
+        .collect();
+    if !negative.is_empty() {
+        let areas = negative.iter().map(|g| g.area).collect();
+        notes.push(fill(
+            language,
+            "origin.note_negative_guests",
+            &[
+                ("areas", &names(&areas)),
+                (
+                    "nights",
+                    &catalogue::nights(
+                        language,
+                        negative
+                            .iter()
+                            .map(|g| g.date)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len() as u32,
+                    ),
+                ),
+            ],
+        ));
+    }
+    let away: Vec<&OriginDay> = estimate
+        .days()
+        .iter()
+        .filter(|d| d.away.is_some_and(|a| a.high < 0.0))
+        .collect();
+    if !away.is_empty() {
+        let areas = away.iter().map(|d| d.area).collect();
+        notes.push(fill(
+            language,
+            "origin.note_negative_away",
+            &[
+                ("areas", &names(&areas)),
+                (
+                    "days",
+                    &catalogue::days(
+                        language,
+                        away.iter()
+                            .map(|d| d.date)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len() as u32,
+                    ),
+                ),
+            ],
+        ));
+    }
     notes
+}
+
+/// Columns of the means: one row per area and figure.
+const MEAN_COLUMNS: [&str; 9] = [
+    "area",
+    "name",
+    "days",
+    "figure",
+    "low",
+    "high",
+    "exact",
+    "high_excluded",
+    "zero_filled",
+];
+
+/// The per-area means the text shows, as a table: per area and figure (`total`, `suppressed`,
+/// `local`, `elsewhere`, `foreign`, `residents_away`, `guest_nights`; the region's
+/// guest-nights with an empty area) the mean bounds per day (or night), the days (or nights)
+/// averaged, and the mean with suppressed cells as 0. A figure is left out for an area when
+/// some of its days lack it (a total, residents away).
+fn means_sheet<'a>(
+    estimate: &OriginEstimate,
+    scenario: &Scenario,
+    language: Language,
+) -> Sheet<'a> {
+    let mut rows: Vec<Vec<Cell<'a>>> = Vec::new();
+    let mut push =
+        |area: Option<usize>, n: usize, key: &'static str, b: Bounds, zero: Option<f64>| {
+            rows.push(vec![
+                area.map_or(Cell::Empty, |a| {
+                    Cell::Text(scenario.areas()[a].code.to_string().into())
+                }),
+                area.map_or(Cell::Empty, |a| {
+                    Cell::Text(scenario.areas()[a].name.clone().into())
+                }),
+                Cell::Whole(n as i64),
+                Cell::Text(key.into()),
+                Cell::Number(tidy(b.low)),
+                Cell::Number(tidy(b.high)),
+                Cell::Bool(b.is_exact()),
+                Cell::Bool(b.high_open),
+                zero.map_or(Cell::Empty, |z| Cell::Number(tidy(z))),
+            ]);
+        };
+    let average = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    for area in 0..scenario.areas().len() {
+        let group: Vec<&OriginDay> = estimate.days().iter().filter(|d| d.area == area).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let n = group.len();
+        let all = |f: &dyn Fn(&OriginDay) -> Option<f64>| -> Option<f64> {
+            let v: Vec<f64> = group.iter().filter_map(|d| f(d)).collect();
+            (v.len() == n).then(|| average(&v))
+        };
+        if let Some(total) = all(&|d| d.total) {
+            push(Some(area), n, "total", Bounds::exact(total), None);
+        }
+        if let Some(mass) = all(&|d| d.suppressed) {
+            push(Some(area), n, "suppressed", Bounds::exact(mass), None);
+        }
+        let zero = |f: &dyn Fn(&OriginDay) -> f64| {
+            average(&group.iter().map(|d| f(d)).collect::<Vec<_>>())
+        };
+        let bounds = |f: &dyn Fn(&OriginDay) -> Bounds| {
+            mean(&group.iter().map(|d| f(d)).collect::<Vec<_>>())
+        };
+        push(
+            Some(area),
+            n,
+            "local",
+            bounds(&|d| d.local),
+            Some(zero(&|d| d.zero_filled.local)),
+        );
+        push(
+            Some(area),
+            n,
+            "elsewhere",
+            bounds(&|d| d.elsewhere),
+            Some(zero(&|d| d.zero_filled.elsewhere)),
+        );
+        push(
+            Some(area),
+            n,
+            "foreign",
+            bounds(&|d| d.foreign),
+            Some(zero(&|d| d.zero_filled.foreign)),
+        );
+        let away: Vec<Bounds> = group.iter().filter_map(|d| d.away).collect();
+        if !away.is_empty() && away.len() == n {
+            push(Some(area), n, "residents_away", mean(&away), None);
+        }
+    }
+    for area in 0..scenario.areas().len() {
+        let group: Vec<&GuestNight> = estimate
+            .guests()
+            .iter()
+            .filter(|g| g.area == area)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let b = mean(&group.iter().map(|g| g.guest_nights).collect::<Vec<_>>());
+        let z = average(&group.iter().map(|g| g.zero_filled).collect::<Vec<_>>());
+        push(Some(area), group.len(), "guest_nights", b, Some(z));
+    }
+    let region = estimate.region();
+    if !region.is_empty() {
+        let b = mean(&region.iter().map(|r| r.1).collect::<Vec<_>>());
+        let z = average(&region.iter().map(|r| r.2).collect::<Vec<_>>());
+        push(None, region.len(), "guest_nights", b, Some(z));
+    }
+    Sheet::of(
+        "origin_means",
+        super::columns(language, &MEAN_COLUMNS),
+        rows,
+    )
+}
+
+/// Writes the per-area means of a split (see [`write_origin`]: the means the text shows) as
+/// a table of its own in `format`, for CSV and Parquet, whose files hold one table each
+/// (`NAME.means.csv` beside `NAME.csv`): columns `area, name, days, figure, low, high, exact,
+/// high_excluded, zero_filled`, one row per area and figure (`total`, `suppressed`, `local`,
+/// `elsewhere`, `foreign`, `residents_away`, `guest_nights`; the region's guest-nights with
+/// an empty area), persons per day (or guest-nights per night). The workbook and the text
+/// carry them already; other formats write nothing.
+///
+/// # Errors
+/// As [`write_origin`].
+pub fn write_origin_means(
+    estimate: &OriginEstimate,
+    scenario: &Scenario,
+    format: Format,
+    language: Language,
+    out: impl Write,
+) -> Result<()> {
+    match format {
+        Format::Csv(style) => means_sheet(estimate, scenario, language).write_csv(style, out),
+        Format::Parquet => write_parquet(means_sheet(estimate, scenario, language), out),
+        _ => Ok(()),
+    }
+}
+
+/// A value just under `k` that rounds to it (4.97 for `k` = 5): suppressed though it reads as
+/// `k` rounded.
+fn suppressed_example(language: Language, k: f64) -> String {
+    let example = if k >= 1.0 { k - 0.03 } else { k * 0.97 };
+    super::text::trim_number(language, example)
 }
 
 /// The tidy table of every figure's bounds.
@@ -347,11 +563,11 @@ fn sheet<'a>(estimate: &OriginEstimate, scenario: &Scenario, language: Language)
             area.map_or(Cell::Empty, code),
             area.map_or(Cell::Empty, name),
             Cell::Text(key.into()),
-            Cell::Number(b.low),
-            Cell::Number(b.high),
-            Cell::Text(if b.is_exact() { "true" } else { "false" }.into()),
-            Cell::Text(if b.high_open { "true" } else { "false" }.into()),
-            zero.map_or(Cell::Empty, Cell::Number),
+            Cell::Number(tidy(b.low)),
+            Cell::Number(tidy(b.high)),
+            Cell::Bool(b.is_exact()),
+            Cell::Bool(b.high_open),
+            zero.map_or(Cell::Empty, |z| Cell::Number(tidy(z))),
         ]);
     };
     for d in estimate.days() {
@@ -396,11 +612,17 @@ fn sheet<'a>(estimate: &OriginEstimate, scenario: &Scenario, language: Language)
     Sheet::of("origin", super::columns(language, &COLUMNS), rows)
 }
 
+/// Persons as written to a table or JSON: to a millionth, so that sums of the operator's
+/// decimals show as the input carries them (4.3, not 4.300000000000182).
+fn tidy(persons: f64) -> f64 {
+    (persons * 1e6).round() / 1e6 + 0.0
+}
+
 /// Bounds as JSON: low, high, whether exact and whether the high end is excluded.
 fn bounds_json(b: &Bounds) -> Value {
     json!({
-        "low": b.low,
-        "high": b.high,
+        "low": tidy(b.low),
+        "high": tidy(b.high),
         "exact": b.is_exact(),
         "high_excluded": b.high_open,
         "low_excluded": b.low_open,
@@ -417,18 +639,18 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
             json!({
                 "date": d.date.to_string(),
                 "area": code(d.area),
-                "total": d.total,
-                "published": d.published,
+                "total": d.total.map(tidy),
+                "published": tidy(d.published),
                 "suppressed_cells": d.suppressed_cells,
-                "suppressed": d.suppressed,
+                "suppressed": d.suppressed.map(tidy),
                 "local": bounds_json(&d.local),
                 "elsewhere": bounds_json(&d.elsewhere),
                 "foreign": bounds_json(&d.foreign),
                 "residents_away": d.away.as_ref().map(bounds_json),
                 "zero_filled": {
-                    "local": d.zero_filled.local,
-                    "elsewhere": d.zero_filled.elsewhere,
-                    "foreign": d.zero_filled.foreign,
+                    "local": tidy(d.zero_filled.local),
+                    "elsewhere": tidy(d.zero_filled.elsewhere),
+                    "foreign": tidy(d.zero_filled.foreign),
                 },
             })
         })
@@ -443,7 +665,7 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
                 "persons": bounds_json(&g.persons),
                 "registered_residents": g.registered,
                 "guest_nights": bounds_json(&g.guest_nights),
-                "zero_filled": g.zero_filled,
+                "zero_filled": tidy(g.zero_filled),
             })
         })
         .collect();
@@ -451,7 +673,7 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
         .region()
         .iter()
         .map(|(date, b, zero)| {
-            json!({"date": date.to_string(), "guest_nights": bounds_json(b), "zero_filled": zero})
+            json!({"date": date.to_string(), "guest_nights": bounds_json(b), "zero_filled": tidy(*zero)})
         })
         .collect();
     json!({
@@ -462,7 +684,7 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
         "days": days,
         "guest_nights": guests,
         "region": region,
-        "notes": notes(estimate, language),
+        "notes": notes(estimate, scenario, language),
     })
 }
 

@@ -130,6 +130,8 @@ pub(crate) enum Cell<'a> {
     Number(f64),
     /// A calendar day.
     Date(NaiveDate),
+    /// Yes or no: `true`/`false` in CSV, a boolean in a workbook and in Parquet.
+    Bool(bool),
     /// Nothing: the region's area code, a ratio without residents, a count not asked for.
     Empty,
     /// A figure suppressed by small-count protection: [`SUPPRESSED`] in a workbook, empty in
@@ -160,6 +162,7 @@ impl<'a> Cell<'a> {
             Cell::Whole(n) => digits(*n as f64),
             Cell::Number(x) if x.is_finite() => digits(*x) + 3,
             Cell::Date(_) => 10,
+            Cell::Bool(_) => 5,
             Cell::Number(_) | Cell::Empty => 0,
             Cell::Suppressed => 1,
         }
@@ -227,6 +230,7 @@ impl<'a> Sheet<'a> {
                     Cell::Whole(n) => Cow::Owned(n.to_string()),
                     Cell::Number(x) => Cow::Owned(style.number(*x, &mut buffer)),
                     Cell::Date(d) => Cow::Owned(d.to_string()),
+                    Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
                     Cell::Empty | Cell::Suppressed => Cow::Borrowed(""),
                 };
                 writer.write_field(field.as_bytes()).map_err(csv_io)?;
@@ -301,6 +305,15 @@ impl Sheet<'_> {
                 )
                 .cast(&DataType::Date)
                 .map_err(parquet)?,
+                Some(Cell::Bool(_)) => Column::new(
+                    name,
+                    cells
+                        .map(|c| match c {
+                            Cell::Bool(b) => Some(*b),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ),
                 _ => Column::new(
                     name,
                     cells
@@ -389,6 +402,7 @@ pub(crate) fn write_workbook(sheets: Vec<Sheet<'_>>, mut out: impl Write) -> Res
                 match cell {
                     Cell::Text(t) => worksheet.write_string(r, c, t.as_ref()),
                     Cell::Suppressed => worksheet.write_string(r, c, SUPPRESSED),
+                    Cell::Bool(b) => worksheet.write_boolean(r, c, *b),
                     Cell::Whole(n) => worksheet.write_number_with_format(r, c, *n as f64, &whole),
                     Cell::Number(x) if x.is_finite() => {
                         worksheet.write_number_with_format(r, c, *x, &number)
