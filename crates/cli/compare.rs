@@ -8,7 +8,7 @@ use deltid::output::{CsvStyle, Format, write_comparison};
 use deltid::{CountsOptions, Estimate, Measure, OriginEstimate, Plan, Selection};
 
 use crate::Failure;
-use crate::output::{Output, commit};
+use crate::output::{Output, commit, inputs_of};
 
 /// Compare guest-nights from day counts (the plan's residual), night counts (hourly counts)
 /// and counts split by origin, for the same areas and days, with their differences named.
@@ -56,6 +56,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let output = Output::new(args.output, args.force)?;
     let scenario = deltid::read_scenario(&args.scenario)?;
+    // Checked before any counts are read: the scenario, what it names and every --counts.
+    output.refuse_inputs_of("--output", &inputs_of(&scenario, &args.counts))?;
     let selection = Selection::default();
     let (mut day, mut night, mut split): (
         Option<Estimate>,

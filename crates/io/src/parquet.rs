@@ -716,9 +716,9 @@ mod imp {
                     let marked = match &counts {
                         Values::Numbers(n) => n.get(i) == Some(-1.0),
                         Values::Text(t) => crate::rows::is_marker(t[i].unwrap_or("").as_bytes()),
-                        Values::Owned(t) => crate::rows::is_marker(
-                            t[i].as_deref().unwrap_or("").as_bytes(),
-                        ),
+                        Values::Owned(t) => {
+                            crate::rows::is_marker(t[i].as_deref().unwrap_or("").as_bytes())
+                        }
                         Values::Days(_) => false,
                     };
                     let value = if marked {
