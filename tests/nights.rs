@@ -957,3 +957,104 @@ fn the_report_has_a_nights_section() {
         assert!(text.contains("33 870") && text.contains("3 078"), "{lang}");
     }
 }
+
+/// An .xlsx of hourly counts: a `Tidspunkt` column of date-time cells (`dd.mm.yyyy hh:mm`),
+/// area codes and counts, written as a user's spreadsheet program would.
+fn hourly_xlsx(path: &Path, rows: &[(&str, &str, f64)]) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let format = Format::new().set_num_format("dd.mm.yyyy hh:mm");
+    for (c, name) in ["Tidspunkt", "area", "count"].iter().enumerate() {
+        sheet.write(0, c as u16, *name).unwrap();
+    }
+    for (i, (time, area, count)) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        let cell = ExcelDateTime::parse_from_str(time).expect("a date and time");
+        sheet.write_with_format(row, 0, &cell, &format).unwrap();
+        sheet.write(row, 1, *area).unwrap();
+        sheet.write(row, 2, *count).unwrap();
+    }
+    workbook.save(path).unwrap();
+}
+
+#[test]
+fn date_time_cells_in_a_spreadsheet_are_local_times_in_the_zone() {
+    let dir = folder(&[("plan.toml", &scenario("[night]\nrule = \"minimum\""))]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let xlsx = dir.path().join("hourly.xlsx");
+    // The night of 2024-03-01 (winter time): local 00:00 (before the window, read, not used),
+    // 01:00 900, 03:00 870, 04:00 880: three hours, minimum 870. The 23-hour night of
+    // 2025-03-29 as the issue has it: local 01:00 700, 03:00 690, 04:00 695 (02:00 skipped):
+    // three hours, minimum 690.
+    hourly_xlsx(
+        &xlsx,
+        &[
+            ("2024-03-02 00:00:00", "3044", 990.0),
+            ("2024-03-02 01:00:00", "3044", 900.0),
+            ("2024-03-02 03:00:00", "3044", 870.0),
+            ("2024-03-02 04:00:00", "3044", 880.0),
+            ("2025-03-30 01:00:00", "3044", 700.0),
+            ("2025-03-30 03:00:00", "3044", 690.0),
+            ("2025-03-30 04:00:00", "3044", 695.0),
+        ],
+    );
+    let counts = read_counts(&xlsx, &CountsOptions::default(), &scenario).unwrap();
+    let nights = counts.nights().expect("night counts");
+    assert_eq!(nights.hours(0, date(2024, 3, 1)), Some(3));
+    assert_eq!(
+        counts.get(Place::Area(0), date(2024, 3, 1)),
+        Some((870.0, 0.0))
+    );
+    assert_eq!(nights.hours(0, date(2025, 3, 29)), Some(3));
+    assert_eq!(
+        counts.get(Place::Area(0), date(2025, 3, 29)),
+        Some((690.0, 0.0))
+    );
+    assert_eq!(counts.len(), 2, "two nights of one area");
+    // The same counts as text in a CSV file read the same.
+    let csv = dir.path().join("hourly.csv");
+    std::fs::write(
+        &csv,
+        "Tidspunkt,area,count\n2024-03-02 00:00,3044,990\n2024-03-02 01:00,3044,900\n\
+         2024-03-02 03:00,3044,870\n2024-03-02 04:00,3044,880\n2025-03-30 01:00,3044,700\n\
+         2025-03-30 03:00,3044,690\n2025-03-30 04:00,3044,695\n",
+    )
+    .unwrap();
+    let from_csv = read_counts(&csv, &CountsOptions::default(), &scenario).unwrap();
+    for evening in [date(2024, 3, 1), date(2025, 3, 29)] {
+        assert_eq!(
+            from_csv.get(Place::Area(0), evening),
+            counts.get(Place::Area(0), evening)
+        );
+    }
+    // 02:30 on 2024-10-27 happens twice in Oslo: a date-time cell holds no offset, so it is
+    // refused as in a CSV file, naming the cell.
+    hourly_xlsx(
+        &xlsx,
+        &[
+            ("2024-10-27 01:00:00", "3044", 900.0),
+            ("2024-10-27 02:30:00", "3044", 880.0),
+        ],
+    );
+    let err = read_counts(&xlsx, &CountsOptions::default(), &scenario).unwrap_err();
+    match &err {
+        Error::LocalTime {
+            at,
+            value,
+            ambiguous,
+            ..
+        } => {
+            assert_eq!(
+                *at,
+                Location::Cell {
+                    sheet: "Sheet1".to_owned(),
+                    cell: "A3".to_owned()
+                }
+            );
+            assert_eq!(value, "2024-10-27T02:30:00");
+            assert!(*ambiguous);
+        }
+        other => panic!("expected LocalTime, got {other}"),
+    }
+}
