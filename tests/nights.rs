@@ -1058,3 +1058,106 @@ fn date_time_cells_in_a_spreadsheet_are_local_times_in_the_zone() {
         other => panic!("expected LocalTime, got {other}"),
     }
 }
+
+#[test]
+fn the_nights_section_is_written_to_csv_and_xlsx() {
+    // Hol and Gol (uplift 0), residents at home from a baseline of the nights of 10 and 11 July.
+    // Hol: day of the 10th peaks at 5 200 (12:00 5 000, 15:00 5 200); its night 01:00 3 100,
+    // 02:00 3 000, 03:00 3 050: 3 hours, minimum 3 000, excess 5 200 − 3 000 = 2 200. The
+    // night of the 11th: 2 800, 2 900: 2 hours, minimum 2 800, no day count. So 2 nights, 2 to
+    // 3 hours (mean 2.5), excess 2 200; baseline median(3 000, 2 800) = 2 900 from 2 nights.
+    // Gol: day peak 2 000, night 4 000, 4 100, 4 050, 4 020: 4 hours, minimum 4 000, excess
+    // −2 000; baseline 4 000 from 1 night. Region excess 2 200 − 2 000 = 200.
+    let counts = "ts,area,count\n\
+        2024-07-10T12:00:00+02:00,3044,5000\n2024-07-10T15:00:00+02:00,3044,5200\n\
+        2024-07-11T01:00:00+02:00,3044,3100\n2024-07-11T02:00:00+02:00,3044,3000\n\
+        2024-07-11T03:00:00+02:00,3044,3050\n\
+        2024-07-12T01:00:00+02:00,3044,2800\n2024-07-12T02:00:00+02:00,3044,2900\n\
+        2024-07-10T12:00:00+02:00,3041,2000\n\
+        2024-07-11T01:00:00+02:00,3041,4000\n2024-07-11T02:00:00+02:00,3041,4100\n\
+        2024-07-11T03:00:00+02:00,3041,4050\n2024-07-11T04:00:00+02:00,3041,4020\n";
+    let plan =
+        scenario("[night]\nresidents = \"baseline\"\nreference = [\"2024-07-10\", \"2024-07-11\"]");
+    let dir = folder(&[("plan.toml", &plan), ("counts.csv", counts)]);
+    let expected_en = [
+        "area,name,nights_counted,hours_min,hours_max,hours_mean,daytime_excess,daytime_excess_whole,residents_at_home_baseline,residents_at_home_baseline_whole,baseline_nights,residents_registered,residents_registered_whole",
+        "3044,Hol,2,2,3,2.5,2200.0,2200,2900.0,2900,2,2500.0,2500",
+        "3041,Gol,1,4,4,4.0,-2000.0,-2000,4000.0,4000,1,2500.0,2500",
+        ",Two,,,,,200.0,200,,,,,",
+    ];
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "csv",
+            "-o",
+            "out.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("out.nights.csv")).unwrap();
+    assert_eq!(csv.lines().collect::<Vec<_>>(), expected_en, "{csv}");
+    // In Nynorsk: the columns named in the language (numbers as --csv-decimal says).
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "csv",
+            "--lang",
+            "nn",
+            "-o",
+            "nn.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("nn.nights.csv")).unwrap();
+    assert!(
+        csv.starts_with("område,namn,netter_med_teljing,timar_minst,timar_flest,timar_snitt,overskot_dagtid,overskot_dagtid_heile,innbyggjarar_heime_grunnlinje,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\n3044,Hol,2,2,3,2.5,2200.0,2200,2900.0,"),
+        "{csv}"
+    );
+    // The workbook has the same sheet, with numbers as numbers.
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "xlsx",
+            "-o",
+            "out.xlsx",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use calamine::{Data, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out.xlsx")).unwrap();
+    let sheet = book.worksheet_range("nights").expect("a nights sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert_eq!(rows[0][2], Data::String("nights_counted".to_owned()));
+    let number = |row: usize, column: usize| match &rows[row][column] {
+        Data::Float(x) => *x,
+        Data::Int(x) => *x as f64,
+        other => panic!("row {row} column {column}: {other:?}"),
+    };
+    // Hol: 2 nights, 2 to 3 hours, mean 2.5, excess 2 200, baseline 2 900 from 2 nights.
+    assert_eq!(
+        [2, 3, 4, 5, 6, 8, 10, 11].map(|c| number(1, c)),
+        [2.0, 2.0, 3.0, 2.5, 2200.0, 2900.0, 2.0, 2500.0]
+    );
+    assert_eq!(
+        [2, 3, 4, 5, 6, 8, 10].map(|c| number(2, c)),
+        [1.0, 4.0, 4.0, 4.0, -2000.0, 4000.0, 1.0]
+    );
+    assert_eq!(number(3, 6), 200.0);
+}
