@@ -343,16 +343,77 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
         }
         other => panic!("expected ParseTime, got {other}"),
     }
-    // A second count of one area at one instant (two spellings of it).
+    // A second count of one area at one instant (two spellings of it, a row between): both
+    // lines, the column, the instant as read (03:00 summer time is 01:00 UTC) and both counts.
     let err = read(
         "",
-        "ts,area,count\n2024-06-01T01:00:00Z,3044,1\n2024-06-01T03:00:00+02:00,3044,2\n",
+        "ts,area,count\n2024-06-01T01:00:00Z,3044,1\n2024-06-01T01:00:00Z,3041,7\n\
+         2024-06-01T03:00:00+02:00,3044,2.5\n",
     )
     .unwrap_err();
-    assert!(
-        matches!(&err, Error::SameInstant { area, .. } if area == "3044"),
-        "{err}"
+    match &err {
+        Error::SameInstant {
+            path,
+            at,
+            first,
+            column,
+            value,
+            area,
+            instant,
+            local,
+            zone,
+            counts,
+        } => {
+            assert!(path.ends_with("counts.csv"));
+            assert_eq!((at, first), (&Location::Line(4), &Location::Line(2)));
+            assert_eq!(column, "ts");
+            assert_eq!(value, "2024-06-01T03:00:00");
+            assert_eq!(area, "3044");
+            assert_eq!(instant, "2024-06-01T01:00:00+00:00");
+            assert_eq!(
+                (local.as_str(), zone.as_str()),
+                ("2024-06-01 03:00:00", "Europe/Oslo")
+            );
+            assert_eq!(counts, "1 and 2.5");
+        }
+        other => panic!("expected SameInstant, got {other}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: line 4, column `ts`: \"2024-06-01T03:00:00\": a second count of area 3044 at 2024-06-01 03:00:00 local time (Europe/Oslo), 2024-06-01T01:00:00+00:00 (UTC); the first is at line 2 (1 and 2.5 persons)",
+            err.path().unwrap().display()
+        )
     );
+    // Read in chunks of a few bytes on two threads, the lines are the same.
+    let counts = "ts,area,count\n2024-06-01T00:00:00Z,3041,5\n2024-06-01T01:00:00Z,3044,1\n\
+        2024-06-01T01:00:00Z,3041,7\n2024-06-01T02:00:00Z,3041,8\n\
+        2024-06-01T03:00:00+02:00,3044,2.5\n2024-06-01T04:00:00+02:00,3044,3\n";
+    let dir = folder(&[("plan.toml", &scenario("")), ("counts.csv", counts)]);
+    let plan = read_scenario(dir.path().join("plan.toml")).unwrap();
+    for (bytes, threads) in [(7, 2), (40, 1), (1 << 20, 2)] {
+        let reading = deltid::read_counts_in_chunks(
+            &dir.path().join("counts.csv"),
+            &CountsOptions::default(),
+            &plan,
+            bytes,
+            threads,
+        )
+        .unwrap();
+        assert_eq!(reading.problems().len(), 1, "{bytes} bytes");
+        let err = &reading.problems()[0];
+        assert!(
+            matches!(
+                &err,
+                Error::SameInstant {
+                    at: Location::Line(6),
+                    first: Location::Line(3),
+                    ..
+                }
+            ),
+            "{bytes} bytes: {err}"
+        );
+    }
     // A zone the database does not know.
     let dir = folder(&[(
         "plan.toml",

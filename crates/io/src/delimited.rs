@@ -183,8 +183,11 @@ pub(crate) fn read_counts(
         delimiter,
         (file, carry, block.len() as u64, hasher),
         chunking,
-        |batch, first_line, bytes_done| {
+        |mut batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);
+            for hour in &mut batch.hours {
+                hour.order += first_line;
+            }
             collector.take(batch, |p| {
                 let line = first_line + p.record;
                 (line, Location::Line(line))
@@ -468,6 +471,16 @@ fn parse_chunk(
             at.0 = start;
         }
         problem.record = at.1;
+    }
+    // Hourly counts likewise, for a message naming the lines of a place counted twice.
+    let mut at = (0usize, 0u64);
+    for hour in &mut batch.hours {
+        let start = hour.order as usize;
+        if start >= at.0 {
+            at.1 += line_ends(&chunk[at.0..start]);
+            at.0 = start;
+        }
+        hour.order = at.1;
     }
     (batch, lines)
 }

@@ -489,7 +489,7 @@ impl<'a> Collector<'a> {
         (replay, locate): (&Replay<'_>, &dyn Fn(u64) -> Location),
     ) -> Result<Reading> {
         if self.rules.times.is_some() {
-            return self.finish_nights(builder, sheet);
+            return self.finish_nights(builder, sheet, locate);
         }
         if let (
             Layout::Long {
@@ -578,7 +578,12 @@ impl Collector<'_> {
 
     /// The reading of hourly counts: reduced to nights by the scenario's night settings, each
     /// night's count stored at its evening date.
-    fn finish_nights(mut self, builder: CountsBuilder, sheet: Option<String>) -> Result<Reading> {
+    fn finish_nights(
+        mut self,
+        builder: CountsBuilder,
+        sheet: Option<String>,
+        locate: &dyn Fn(u64) -> Location,
+    ) -> Result<Reading> {
         let scenario = self.rules.scenario;
         let hours = std::mem::take(&mut self.hours);
         let keys = scenario.areas().len() + 1;
@@ -594,12 +599,26 @@ impl Collector<'_> {
                     };
                     let instant = chrono::DateTime::from_timestamp(same.instant, 0)
                         .map_or_else(|| same.instant.to_string(), |t| t.to_rfc3339());
+                    let column = match &self.rules.layout {
+                        Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
+                    };
                     self.problems.push((
-                        (u64::MAX, 0),
+                        (same.second.order, column),
                         Error::SameInstant {
                             path: self.rules.path.to_owned(),
+                            at: locate(same.second.order),
+                            first: locate(same.first.order),
+                            column: self.rules.header.get(column).cloned().unwrap_or_default(),
+                            value: same.second.local.format("%Y-%m-%dT%H:%M:%S").to_string(),
                             area,
                             instant,
+                            local: same.second.local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                            zone: scenario.time_zone().to_owned(),
+                            counts: format!(
+                                "{} and {}",
+                                trim_float(same.first.persons),
+                                trim_float(same.second.persons)
+                            ),
                         },
                     ));
                     None
@@ -623,6 +642,15 @@ impl Collector<'_> {
             counts = counts.with_nights(nights);
         }
         Ok(self.reading(0, counts, sheet))
+    }
+}
+
+/// A count as a message shows it: whole numbers without a decimal point.
+fn trim_float(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        value.to_string()
     }
 }
 

@@ -488,6 +488,7 @@ impl<'r> RowReader<'r> {
                             instant,
                             local,
                             persons,
+                            order: number,
                         });
                     }
                     return;

@@ -345,15 +345,29 @@ pub enum Error {
         ambiguous: bool,
     },
 
-    /// Two counts of one area at one instant.
-    #[error("{}: area {area} has two counts at {instant} (UTC)", path.display())]
+    /// Two counts of one area at one instant (however each was written).
+    #[error("{}: {at}, column {col}: {}: a second count of area {area} at {local} local time ({zone}), {instant} (UTC); the first is at {first} ({counts} persons)", path.display(), quoted(value), col = ticked(column))]
     SameInstant {
         /// The file.
         path: PathBuf,
+        /// Where the second count is (its timestamp cell).
+        at: Location,
+        /// Where the first count of the area at that instant is.
+        first: Location,
+        /// The timestamp column's name.
+        column: String,
+        /// The second count's instant as read: its local time, `2024-03-02T01:00:00`.
+        value: String,
         /// Area code.
         area: String,
         /// The instant, RFC 3339 in UTC.
         instant: String,
+        /// The instant's local time in the zone, `2024-03-02 01:00:00`.
+        local: String,
+        /// The time zone local times are read in.
+        zone: String,
+        /// The two counts, first and second, as `880 and 870`.
+        counts: String,
     },
 
     /// A date is outside the days deltid takes ([`MIN_YEAR`](crate::MIN_YEAR) to
@@ -763,6 +777,7 @@ impl Error {
             | UnknownArea { at, .. }
             | AmbiguousArea { at, .. }
             | BadOrigin { at, .. }
+            | SameInstant { at, .. }
             | DuplicateRow { at, .. } => Some(at.clone()),
             Many { errors, .. } => errors.first().and_then(Error::location),
             _ => None,
@@ -780,6 +795,7 @@ impl Error {
             | ParseDate { column, .. }
             | ParseTime { column, .. }
             | LocalTime { column, .. }
+            | SameInstant { column, .. }
             | NoSuchDay { column, .. }
             | DateOutOfRange { column, .. }
             | StrayDate { column, .. }
