@@ -1222,3 +1222,54 @@ fn the_nights_section_is_written_to_csv_and_xlsx() {
     );
     assert_eq!(number(3, 6), 200.0);
 }
+
+#[test]
+fn hourly_rows_that_give_no_night_say_so() {
+    // Three daytime counts (12:00, 14:00, 16:00 local), none in 01:00-05:00: rows were read,
+    // no night has a count.
+    let daytime = "ts,area,count\n2024-06-01 12:00,3044,10\n2024-06-01 14:00,3044,11\n\
+        2024-06-01 16:00,3041,12\n";
+    let err = read("[night]\nrule = \"minimum\"", daytime).unwrap_err();
+    match &err {
+        Error::NoNightCounts {
+            rows,
+            in_window,
+            window,
+            hour,
+            zone,
+            ..
+        } => {
+            assert_eq!((*rows, *in_window), (3, 0));
+            assert_eq!(window, "01:00-05:00");
+            assert_eq!(hour, &None);
+            assert_eq!(zone, "Europe/Oslo");
+        }
+        other => panic!("expected NoNightCounts, got {other}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.ends_with("counts.csv: 3 rows read, but none falls in the night window 01:00-05:00 local time (Europe/Oslo; the night labelled by its evening date D is counted on the morning of D + 1): no night counts"),
+        "{message}"
+    );
+    // Two counts in the window (01:00 and 03:00), none at 04:00, the hour the rule takes.
+    let early = "ts,area,count\n2024-06-02 01:00,3044,10\n2024-06-02 03:00,3044,11\n\
+        2024-06-02 12:00,3044,30\n";
+    let err = read("[night]\nrule = \"hour:04\"", early).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.ends_with("counts.csv: 3 rows read, but no count at 04:00 local time (Europe/Oslo), the hour the night rule takes (2 in the night window 01:00-05:00): no night counts"),
+        "{message}"
+    );
+    // A header alone is still a file with no data rows.
+    let err = read("", "ts,area,count\n").unwrap_err();
+    assert!(matches!(err, Error::EmptyInput { .. }), "{err}");
+    // The CLI says the same.
+    let dir = folder(&[("plan.toml", &scenario("")), ("counts.csv", daytime)]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("3 rows read, but none falls in the night window 01:00-05:00"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -236,16 +236,15 @@ impl Reading {
     /// The counts, or the problems as one error ([`Error::Many`] when there are several).
     ///
     /// # Errors
-    /// The problems found; [`Error::EmptyInput`] when there are no counts.
+    /// The problems found; [`Error::EmptyInput`] when there are no counts
+    /// ([`Error::NoNightCounts`] for hourly counts that give no night).
     pub fn into_counts(mut self) -> Result<Counts> {
         match (self.problems.len(), self.more) {
             (0, _)
                 if self.counts.is_empty()
                     && self.counts.origins().is_none_or(OriginSplit::is_empty) =>
             {
-                Err(Error::EmptyInput {
-                    path: self.counts.path().to_owned(),
-                })
+                Err(self.counts.empty_error())
             }
             (0, _) => Ok(self.counts),
             (1, 0) => Err(self.problems.remove(0)),

@@ -281,6 +281,27 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// Hourly counts were read, but none gives a night's count: no row falls in the night
+    /// window, or (with a rule that takes one hour) none is at that hour.
+    #[error("{}: {rows} rows read, but {}", path.display(), match hour {
+        None => format!("none falls in the night window {window} local time ({zone}; the night labelled by its evening date D is counted on the morning of D + 1): no night counts"),
+        Some(hour) => format!("no count at {hour} local time ({zone}), the hour the night rule takes ({in_window} in the night window {window}): no night counts"),
+    })]
+    NoNightCounts {
+        /// The file.
+        path: PathBuf,
+        /// Hourly counts read.
+        rows: u64,
+        /// Of them, in a night's window.
+        in_window: u64,
+        /// The night window, `01:00-05:00`.
+        window: String,
+        /// The hour the rule takes, `04:00`, for a rule of one hour.
+        hour: Option<String>,
+        /// The time zone local times are read in.
+        zone: String,
+    },
+
     /// A date could not be read in the column's format.
     #[error("{}: {at}, column {col}: cannot parse date {} (expected {expected})", path.display(), quoted(value), col = ticked(column))]
     ParseDate {
@@ -726,6 +747,7 @@ impl Error {
             | ExtraFields { path, .. }
             | Encoding { path, .. }
             | EmptyInput { path, .. }
+            | NoNightCounts { path, .. }
             | ParseDate { path, .. }
             | ParseTime { path, .. }
             | LocalTime { path, .. }

@@ -331,6 +331,8 @@ pub struct Nights {
     peaks: BTreeMap<(usize, i32), f64>,
     /// Counts read (rows of the hourly file).
     rows: u64,
+    /// Counts read that fall in a night's window.
+    in_window: u64,
 }
 
 /// Two counts of one place at one instant.
@@ -396,8 +398,10 @@ impl Nights {
         // Per (key, night): the counts in the window, in time order, with their local hour.
         let mut windows: BTreeMap<(usize, i32), Vec<(u32, f64)>> = BTreeMap::new();
         let mut peaks: BTreeMap<(usize, i32), f64> = BTreeMap::new();
+        let mut in_window = 0;
         for row in &rows {
             if let Some(night) = settings.night_of(row.local) {
+                in_window += 1;
                 windows
                     .entry((row.key, night))
                     .or_default()
@@ -454,6 +458,7 @@ impl Nights {
             hours,
             peaks,
             rows: read,
+            in_window,
         })
     }
 
@@ -475,6 +480,11 @@ impl Nights {
     /// Hourly (or time-point) counts read.
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+
+    /// Hourly (or time-point) counts read that fall in a night's window.
+    pub fn rows_in_window(&self) -> u64 {
+        self.in_window
     }
 
     /// A place's stats, by key.
