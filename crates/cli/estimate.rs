@@ -237,15 +237,17 @@ fn run_origin(
     let split = &split;
     let estimate = plan.origin_estimate(split);
     let settings = split.settings();
-    eprintln!(
-        "deltid: {}: {} rows split by origin ({}, k = {}) read as {} area-days; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
-        path.display(),
-        split.rows().len(),
-        settings.kind.key(),
-        settings.min_count,
-        estimate.days().len()
-    );
     let language = input.language.or(scenario.language()).unwrap_or_default();
+    eprintln!(
+        "deltid: {}",
+        deltid::output::split_note(
+            language,
+            path,
+            settings,
+            split.rows().len(),
+            estimate.days().len()
+        )
+    );
     let staged = vec![input.output.stage(|out| {
         deltid::output::write_origin(&estimate, scenario, input.format, language, out)
     })?];

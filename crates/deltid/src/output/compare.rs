@@ -13,6 +13,56 @@ use super::text::{right_align, table};
 use crate::analysis::{CompareRow, Comparison};
 use crate::catalogue::text;
 
+/// What a counts file was read as, for the note on standard error that names each input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// Daily counts, estimated by the plan's residual.
+    Daily,
+    /// Hourly counts, reduced to nights.
+    Hourly,
+    /// Counts split by origin.
+    Split,
+}
+
+/// A note naming what the counts file `path` was read as, in `language`:
+/// `counts.csv: hourly counts, reduced to nights`.
+pub fn input_note(language: Language, path: &std::path::Path, kind: InputKind) -> String {
+    let key = match kind {
+        InputKind::Daily => "read.daily",
+        InputKind::Hourly => "read.hourly",
+        InputKind::Split => "read.split",
+    };
+    crate::catalogue::fill(language, key, &[("path", &path.display().to_string())])
+}
+
+/// A note on counts split by origin read from `path`, in `language`: `rows` rows of the
+/// split's `settings` read as `area_days` area-days, each figure given as bounds.
+pub fn split_note(
+    language: Language,
+    path: &std::path::Path,
+    settings: &deltid_model::OriginSettings,
+    rows: usize,
+    area_days: usize,
+) -> String {
+    crate::catalogue::fill(
+        language,
+        "read.split_rows",
+        &[
+            ("path", &path.display().to_string()),
+            ("rows", &crate::words::persons(rows as i64)),
+            (
+                "kind",
+                text(
+                    language,
+                    &format!("origin.kind_{}", settings.kind.key().replace('-', "_")),
+                ),
+            ),
+            ("k", &super::text::trim_number(language, settings.min_count)),
+            ("days", &crate::words::persons(area_days as i64)),
+        ],
+    )
+}
+
 /// Columns of the table: one row per area (empty for the region) and date.
 const COLUMNS: [&str; 12] = [
     "date",
