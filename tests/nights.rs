@@ -299,6 +299,7 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
             value,
             zone,
             ambiguous,
+            offsets,
         } => {
             assert!(path.ends_with("counts.csv"));
             assert_eq!(*at, Location::Line(3));
@@ -306,15 +307,21 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
             assert_eq!(value, "2024-10-27 02:30");
             assert_eq!(zone, "Europe/Oslo");
             assert!(*ambiguous);
+            // First in summer time (UTC+2, 00:30 UTC), then in winter time (UTC+1, 01:30 UTC).
+            assert_eq!(
+                offsets,
+                &["2024-10-27T02:30:00+02:00", "2024-10-27T02:30:00+01:00"]
+            );
         }
         other => panic!("expected LocalTime, got {other}"),
     }
     let message = err.to_string();
     assert!(
-        message.contains("counts.csv") && message.contains("line 3"),
+        message.ends_with("counts.csv: line 3, column `ts`: the local time \"2024-10-27 02:30\" occurs twice in Europe/Oslo (the clocks go back that night): write it with its offset, 2024-10-27T02:30:00+02:00 (the first) or 2024-10-27T02:30:00+01:00 (the second)"),
         "{message}"
     );
-    // 02:30 on 2025-03-30 never happens in Oslo.
+    // 02:30 on 2025-03-30 never happens in Oslo: the clocks went from UTC+1 to UTC+2, and no
+    // offset is offered as if it did exist.
     let err = read("", "ts,area,count\n2025-03-30 02:30,3044,880\n").unwrap_err();
     assert!(
         matches!(
@@ -322,9 +329,42 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
             Error::LocalTime {
                 ambiguous: false,
                 at: Location::Line(2),
+                offsets,
                 ..
-            }
+            } if offsets == &["+01:00", "+02:00"]
         ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().ends_with("line 2, column `ts`: the local time \"2025-03-30 02:30\" does not exist in Europe/Oslo: the clocks went forward that night (from UTC+01:00 to UTC+02:00), so no count is at that time; check the times, or write the instant meant with its offset (RFC 3339)"),
+        "{err}"
+    );
+    // Another zone, its own dates and offsets: New York went back on 2024-11-03 at 02:00 EDT
+    // (01:30 occurs at UTC−4, then at UTC−5) and forward on 2024-03-10 at 02:00 EST.
+    let in_new_york = |counts: &str| {
+        let dir = folder(&[
+            (
+                "plan.toml",
+                &format!("time_zone = \"America/New_York\"\n{}", scenario("")),
+            ),
+            ("counts.csv", counts),
+        ]);
+        let plan = read_scenario(dir.path().join("plan.toml")).unwrap();
+        read_counts(
+            dir.path().join("counts.csv"),
+            &CountsOptions::default(),
+            &plan,
+        )
+        .unwrap_err()
+    };
+    let err = in_new_york("ts,area,count\n2024-11-03 01:30,3044,1\n");
+    assert!(
+        err.to_string().ends_with("occurs twice in America/New_York (the clocks go back that night): write it with its offset, 2024-11-03T01:30:00-04:00 (the first) or 2024-11-03T01:30:00-05:00 (the second)"),
+        "{err}"
+    );
+    let err = in_new_york("ts,area,count\n2024-03-10T02:15:00,3044,1\n");
+    assert!(
+        err.to_string().contains("does not exist in America/New_York: the clocks went forward that night (from UTC-05:00 to UTC-04:00)"),
         "{err}"
     );
     // Not a timestamp at all, in a column named by its Norwegian name.

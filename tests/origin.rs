@@ -294,7 +294,9 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
     assert!(text.contains("1 839.6"), "{text}");
     assert!(text.contains("31.5 to 82.7"), "{text}");
     assert!(text.contains("51.2"), "{text}");
-    assert!(stderr(&out).contains("6 rows split by origin (origin = where the person slept the night before, k = 5)"));
+    assert!(stderr(&out).contains(
+        "6 rows split by origin (origin = where the person slept the night before, k = 5)"
+    ));
 
     // Nynorsk: decimal comma, thousands spaced.
     let out = deltid(

@@ -721,21 +721,63 @@ impl TimeParser {
             let local = instant.with_timezone(&self.zone).naive_local();
             return Ok((instant.timestamp(), local));
         }
-        let naive = [
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-        ]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .ok_or(NotInstant::Parse)?;
+        let naive = naive_local(text).ok_or(NotInstant::Parse)?;
         match self.zone.from_local_datetime(&naive) {
             LocalResult::Single(instant) => Ok((instant.timestamp(), naive)),
             LocalResult::Ambiguous(..) => Err(NotInstant::Ambiguous),
             LocalResult::None => Err(NotInstant::Skipped),
         }
     }
+}
+
+impl TimeParser {
+    /// For a local time the zone has twice, its two instants with their offsets, in time order
+    /// (`2024-10-27T02:30:00+02:00`, `2024-10-27T02:30:00+01:00`); for one the zone skips, the
+    /// offsets before and after the change (`+01:00`, `+02:00`); else nothing.
+    pub(crate) fn offsets_around(&self, text: &str) -> Vec<String> {
+        use chrono::{Offset, TimeDelta, TimeZone, offset::LocalResult};
+        let Some(naive) = naive_local(trim_cell(text)) else {
+            return Vec::new();
+        };
+        let spelled = |t: chrono::DateTime<chrono_tz::Tz>| {
+            t.fixed_offset().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        };
+        match self.zone.from_local_datetime(&naive) {
+            LocalResult::Ambiguous(a, b) => {
+                let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                vec![spelled(a), spelled(b)]
+            }
+            LocalResult::Single(_) => Vec::new(),
+            LocalResult::None => {
+                // The nearest local times that exist, up to a day either side.
+                let offset = |step: i64| {
+                    (1..=26 * 4).find_map(|quarter| {
+                        let at = naive + TimeDelta::minutes(15 * quarter * step);
+                        self.zone
+                            .from_local_datetime(&at)
+                            .earliest()
+                            .map(|t| t.offset().fix().to_string())
+                    })
+                };
+                match (offset(-1), offset(1)) {
+                    (Some(before), Some(after)) => vec![before, after],
+                    _ => Vec::new(),
+                }
+            }
+        }
+    }
+}
+
+/// A local time without an offset: `2024-10-27T02:30:00`, `2024-10-27 02:30`.
+fn naive_local(text: &str) -> Option<chrono::NaiveDateTime> {
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
 }
 
 #[cfg(test)]

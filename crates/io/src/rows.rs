@@ -140,6 +140,10 @@ impl Rules<'_> {
                 zone: self.zone(),
             },
             ProblemKind::LocalTime { ambiguous } => Error::LocalTime {
+                offsets: self
+                    .times
+                    .map(|times| times.offsets_around(&value))
+                    .unwrap_or_default(),
                 path,
                 at,
                 column,

@@ -30,6 +30,24 @@ impl fmt::Display for Location {
     }
 }
 
+/// Why a local time gives no single instant, from the offsets of [`Error::LocalTime`].
+fn local_time_reason(zone: &str, ambiguous: bool, offsets: &[String]) -> String {
+    match (ambiguous, offsets) {
+        (true, [first, second]) => format!(
+            "occurs twice in {zone} (the clocks go back that night): write it with its offset, {first} (the first) or {second} (the second)"
+        ),
+        (true, _) => format!(
+            "occurs twice in {zone} (the clocks go back that night): write it with its offset (RFC 3339)"
+        ),
+        (false, [before, after]) => format!(
+            "does not exist in {zone}: the clocks went forward that night (from UTC{before} to UTC{after}), so no count is at that time; check the times, or write the instant meant with its offset (RFC 3339)"
+        ),
+        (false, _) => format!(
+            "does not exist in {zone}: the clocks went forward that night, so no count is at that time"
+        ),
+    }
+}
+
 /// The most characters of a value from a file that a message repeats.
 pub const MAX_ECHOED: usize = 80;
 
@@ -350,7 +368,7 @@ pub enum Error {
 
     /// A local time without an offset names two instants (the hour the clocks go back) or
     /// none (the hour they skip) in the scenario's time zone.
-    #[error("{}: {at}, column {col}: the local time {} {} in {zone} (the clocks {}): write it with its offset (RFC 3339, 2024-10-27T02:00:00+01:00)", path.display(), quoted(value), if *ambiguous { "occurs twice" } else { "does not exist" }, if *ambiguous { "go back that night" } else { "skip that hour" }, col = ticked(column))]
+    #[error("{}: {at}, column {col}: the local time {} {}", path.display(), quoted(value), local_time_reason(zone, *ambiguous, offsets), col = ticked(column))]
     LocalTime {
         /// The file.
         path: PathBuf,
@@ -364,6 +382,11 @@ pub enum Error {
         zone: String,
         /// Whether the time occurs twice (else not at all).
         ambiguous: bool,
+        /// For a time that occurs twice, its two instants with their offsets in time order
+        /// (`2024-10-27T02:30:00+02:00`, `2024-10-27T02:30:00+01:00`); for one that does not
+        /// exist, the zone's offsets before and after the clocks went forward (`+01:00`,
+        /// `+02:00`); empty where they cannot be told.
+        offsets: Vec<String>,
     },
 
     /// Two counts of one area at one instant (however each was written).
