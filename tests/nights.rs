@@ -1313,3 +1313,104 @@ fn hourly_rows_that_give_no_night_say_so() {
         stderr(&out)
     );
 }
+
+#[test]
+fn compare_keeps_open_bounds_and_counts_its_ways() {
+    // Hol and Gol (uplift 0, 2 500 residents each). Day: 5 000 and 2 000; night of the 10th:
+    // 3 000 and 4 000. Split on the 11th by where people slept: Hol's sleepers are 2 800 in
+    // Hol plus a cell in Gol marked −1 (0 to under k = 5): 2 800 to under 2 805, guest-nights
+    // 300 to under 305. Gol's: 3 700 + 300 = 4 000 exactly, 1 500. Night − home zone for Hol:
+    // 500 − [300, 305) = (195, 200]: its low end is the one left out.
+    let plan = "name = \"Two\"\nuplift = 0\ntime_zone = \"Europe/Oslo\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n[origin]\nkind = \"previous-night\"\nmin_count = 5\n";
+    let dir = folder(&[
+        ("plan.toml", plan),
+        (
+            "day.csv",
+            "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n",
+        ),
+        (
+            "hourly.csv",
+            "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n",
+        ),
+        (
+            "split.csv",
+            "date,area,origin,count\n2024-07-11,3044,3044,2800\n2024-07-11,3044,3041,300\n\
+             2024-07-11,3041,3041,3700\n2024-07-11,3041,3044,-1\n",
+        ),
+    ]);
+    let compare = |files: &[&str], format: &str| {
+        let mut args = vec!["compare", "--scenario", "plan.toml", "--format", format];
+        for f in files {
+            args.extend(["--counts", f]);
+        }
+        let out = deltid(dir.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let csv = compare(&["day.csv", "hourly.csv", "split.csv"], "csv");
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "date,area,name,residual,deducted,night,home_zone_low,home_zone_high,home_zone_high_excluded,residual_minus_night,daytime_excess,night_minus_home_zone_low,night_minus_home_zone_low_excluded,night_minus_home_zone_high",
+            "2024-07-10,3044,Hol,2500.0,0.0,500.0,300.0,305.0,true,2000.0,2000.0,195.0,true,200.0",
+            "2024-07-10,3041,Gol,-500.0,0.0,1500.0,1500.0,1500.0,false,-2000.0,-2000.0,0.0,false,0.0",
+            "2024-07-10,,,2000.0,0.0,2000.0,1800.0,1805.0,true,0.0,0.0,195.0,true,200.0",
+        ]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&compare(&["day.csv", "hourly.csv", "split.csv"], "json")).unwrap();
+    let hol = &json["comparison"][0];
+    assert_eq!(hol["home_zone"]["high_excluded"], true);
+    assert_eq!(hol["night_minus_home_zone"]["low_excluded"], true);
+    assert_eq!(hol["night_minus_home_zone"]["high_excluded"], false);
+    // The title counts the estimates compared.
+    let text = compare(&["day.csv", "hourly.csv"], "table");
+    assert!(
+        text.starts_with("Two: guest-nights two ways, side by side"),
+        "{text}"
+    );
+    let text = compare(&["hourly.csv", "split.csv"], "table");
+    assert!(
+        text.starts_with("Two: guest-nights two ways, side by side"),
+        "{text}"
+    );
+    let text = compare(&["day.csv", "hourly.csv", "split.csv"], "table");
+    assert!(
+        text.starts_with("Two: guest-nights three ways, side by side"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unknown_daytime_excess_has_no_unit() {
+    // Night counts only (02:00 local), no count in the day window: the excess is unknown, said
+    // without "persons per day" after it.
+    let dir = folder(&[
+        ("plan.toml", &scenario("")),
+        (
+            "counts.csv",
+            "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-12T00:00:00Z,3044,3100\n",
+        ),
+    ]);
+    for (lang, line) in [
+        (
+            "en",
+            "- Hol: 2 nights counted, 1 to 1 hours present (mean 1); daytime excess unknown (no day with both a day peak and a night count)\n",
+        ),
+        (
+            "nn",
+            "- Hol: 2 netter talde, 1 til 1 timar med teljing (snitt 1); dagsoverskot ukjent (ingen dag med både dagstopp og netteljing)\n",
+        ),
+        (
+            "nb",
+            "- Hol: 2 netter talt, 1 til 1 timer med telling (snitt 1); dagsoverskudd ukjent (ingen dag med både dagstopp og nattelling)\n",
+        ),
+    ] {
+        let out = deltid(
+            dir.path(),
+            &["estimate", "--scenario", "plan.toml", "--lang", lang],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(line), "{lang}: {}", stdout(&out));
+    }
+}

@@ -501,11 +501,11 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = stdout(&out);
     assert!(
-        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,,,2000.0,2000.0,,\n"),
+        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,,,,2000.0,2000.0,,,\n"),
         "{csv}"
     );
     assert!(
-        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,0.0,0.0,,\n"),
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,,0.0,0.0,,,\n"),
         "{csv}"
     );
 
@@ -546,11 +546,13 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     // columns of Hol and Gol is published (the deleted cell is Germany's), so night − home
     // zone is 0; the residual's 2 000 more is the daytime excess.
     assert!(
-        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,500.0,500.0,2000.0,2000.0,0.0,0.0\n"),
+        csv.contains(
+            "2024-07-10,3044,Hol,2500.0,0.0,500.0,500.0,500.0,false,2000.0,2000.0,0.0,false,0.0\n"
+        ),
         "{csv}"
     );
     assert!(
-        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,2000.0,2000.0,0.0,0.0,0.0,0.0\n"),
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,2000.0,2000.0,false,0.0,0.0,0.0,false,0.0\n"),
         "{csv}"
     );
     // Gol's Germans are seen only through its total: foreign 0 to 2 (the suppressed mass).
