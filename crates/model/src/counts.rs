@@ -107,8 +107,8 @@ impl Counts {
         self.inner.rows == 0
     }
 
-    /// The error for counts that hold none: [`Error::NoNightCounts`] for hourly counts read
-    /// that give no night, else [`Error::EmptyInput`].
+    /// The error for counts that hold none: [`Error::NoNightCounts`](crate::Error::NoNightCounts) for hourly counts read
+    /// that give no night, else [`Error::EmptyInput`](crate::Error::EmptyInput).
     pub fn empty_error(&self) -> crate::Error {
         let path = self.path().to_owned();
         match self.nights() {
