@@ -421,7 +421,7 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: line 4, column `ts`: \"2024-06-01T03:00:00\": a second count of area 3044 at 2024-06-01 03:00:00 local time (Europe/Oslo), 2024-06-01T01:00:00+00:00 (UTC); the first is at line 2 (1 and 2.5 persons)",
+            "{}: line 4, column `ts`: a second count of area 3044 at 2024-06-01 03:00:00 local time (Europe/Oslo), 2024-06-01T01:00:00+00:00 (UTC); the first is at line 2 (1 and 2.5 persons)",
             err.path().unwrap().display()
         )
     );

@@ -390,7 +390,7 @@ pub enum Error {
     },
 
     /// Two counts of one area at one instant (however each was written).
-    #[error("{}: {at}, column {col}: {}: a second count of area {area} at {local} local time ({zone}), {instant} (UTC); the first is at {first} ({counts} persons)", path.display(), quoted(value), col = ticked(column))]
+    #[error("{}: {at}, column {col}: a second count of area {area} at {local} local time ({zone}), {instant} (UTC); the first is at {first} ({counts} persons)", path.display(), col = ticked(column))]
     SameInstant {
         /// The file.
         path: PathBuf,
@@ -400,7 +400,8 @@ pub enum Error {
         first: Location,
         /// The timestamp column's name.
         column: String,
-        /// The second count's instant as read: its local time, `2024-03-02T01:00:00`.
+        /// The second count's instant as its local time in the zone, `2024-03-02T01:00:00`
+        /// (the cell may spell it otherwise, with an offset).
         value: String,
         /// Area code.
         area: String,
