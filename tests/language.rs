@@ -342,3 +342,81 @@ fn every_output_in_nynorsk_holds_no_english_word_of_the_catalogue() {
         found.join("\n")
     );
 }
+
+#[test]
+fn notes_on_standard_error_follow_lang() {
+    // The shipped split (1 036 rows, 126 area-days) and hourly counts: what each file was read
+    // as is said in the language asked for, with no English left.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = data("home-split/scenario.toml");
+    let split = data("home-split/split.csv");
+    let hourly = data("hourly/counts.csv");
+    let (scenario, split, hourly) = (
+        scenario.to_str().unwrap(),
+        split.to_str().unwrap(),
+        hourly.to_str().unwrap(),
+    );
+    for (lang, words) in [
+        (
+            "nn",
+            [
+                "split.csv: 1 036 rader fordelte etter opphav (opphav = der personen sov natta før, k = 5) lesne som 126 område-dagar",
+                "counts.csv: timeteljingar, redusert til netter",
+                "split.csv: teljingar fordelte etter opphav",
+            ],
+        ),
+        (
+            "nb",
+            [
+                "split.csv: 1 036 rader fordelt etter opphav (opphav = der personen sov natten før, k = 5) lest som 126 område-dager",
+                "counts.csv: timetellinger, redusert til netter",
+                "split.csv: tellinger fordelt etter opphav",
+            ],
+        ),
+        (
+            "en",
+            [
+                "split.csv: 1 036 rows split by origin (origin = where the person slept the night before, k = 5) read as 126 area-days",
+                "counts.csv: hourly counts, reduced to nights",
+                "split.csv: counts split by origin",
+            ],
+        ),
+    ] {
+        let out = deltid(
+            dir.path(),
+            &["estimate", "--scenario", scenario, "--lang", lang],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut notes = stderr(&out);
+        let out = deltid(
+            dir.path(),
+            &[
+                "compare",
+                "--scenario",
+                scenario,
+                "--counts",
+                hourly,
+                "--counts",
+                split,
+                "--lang",
+                lang,
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        notes.push_str(&stderr(&out));
+        for w in words {
+            assert!(notes.contains(w), "{lang}: {w}\n{notes}");
+        }
+        if lang != "en" {
+            for english in ["rows", "read as", "hourly", "reduced", "split by", "counts"] {
+                assert!(
+                    !notes
+                        .replace(hourly, "")
+                        .replace(split, "")
+                        .contains(english),
+                    "{lang}: {english}\n{notes}"
+                );
+            }
+        }
+    }
+}

@@ -299,6 +299,7 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
             value,
             zone,
             ambiguous,
+            offsets,
         } => {
             assert!(path.ends_with("counts.csv"));
             assert_eq!(*at, Location::Line(3));
@@ -306,15 +307,21 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
             assert_eq!(value, "2024-10-27 02:30");
             assert_eq!(zone, "Europe/Oslo");
             assert!(*ambiguous);
+            // First in summer time (UTC+2, 00:30 UTC), then in winter time (UTC+1, 01:30 UTC).
+            assert_eq!(
+                offsets,
+                &["2024-10-27T02:30:00+02:00", "2024-10-27T02:30:00+01:00"]
+            );
         }
         other => panic!("expected LocalTime, got {other}"),
     }
     let message = err.to_string();
     assert!(
-        message.contains("counts.csv") && message.contains("line 3"),
+        message.ends_with("counts.csv: line 3, column `ts`: the local time \"2024-10-27 02:30\" occurs twice in Europe/Oslo (the clocks go back that night): write it with its offset, 2024-10-27T02:30:00+02:00 (the first) or 2024-10-27T02:30:00+01:00 (the second)"),
         "{message}"
     );
-    // 02:30 on 2025-03-30 never happens in Oslo.
+    // 02:30 on 2025-03-30 never happens in Oslo: the clocks went from UTC+1 to UTC+2, and no
+    // offset is offered as if it did exist.
     let err = read("", "ts,area,count\n2025-03-30 02:30,3044,880\n").unwrap_err();
     assert!(
         matches!(
@@ -322,9 +329,42 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
             Error::LocalTime {
                 ambiguous: false,
                 at: Location::Line(2),
+                offsets,
                 ..
-            }
+            } if offsets == &["+01:00", "+02:00"]
         ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().ends_with("line 2, column `ts`: the local time \"2025-03-30 02:30\" does not exist in Europe/Oslo: the clocks went forward that night (from UTC+01:00 to UTC+02:00), so no count is at that time; check the times, or write the instant meant with its offset (RFC 3339)"),
+        "{err}"
+    );
+    // Another zone, its own dates and offsets: New York went back on 2024-11-03 at 02:00 EDT
+    // (01:30 occurs at UTC−4, then at UTC−5) and forward on 2024-03-10 at 02:00 EST.
+    let in_new_york = |counts: &str| {
+        let dir = folder(&[
+            (
+                "plan.toml",
+                &format!("time_zone = \"America/New_York\"\n{}", scenario("")),
+            ),
+            ("counts.csv", counts),
+        ]);
+        let plan = read_scenario(dir.path().join("plan.toml")).unwrap();
+        read_counts(
+            dir.path().join("counts.csv"),
+            &CountsOptions::default(),
+            &plan,
+        )
+        .unwrap_err()
+    };
+    let err = in_new_york("ts,area,count\n2024-11-03 01:30,3044,1\n");
+    assert!(
+        err.to_string().ends_with("occurs twice in America/New_York (the clocks go back that night): write it with its offset, 2024-11-03T01:30:00-04:00 (the first) or 2024-11-03T01:30:00-05:00 (the second)"),
+        "{err}"
+    );
+    let err = in_new_york("ts,area,count\n2024-03-10T02:15:00,3044,1\n");
+    assert!(
+        err.to_string().contains("does not exist in America/New_York: the clocks went forward that night (from UTC-05:00 to UTC-04:00)"),
         "{err}"
     );
     // Not a timestamp at all, in a column named by its Norwegian name.
@@ -343,16 +383,77 @@ fn bad_and_ambiguous_times_name_file_line_column_and_value() {
         }
         other => panic!("expected ParseTime, got {other}"),
     }
-    // A second count of one area at one instant (two spellings of it).
+    // A second count of one area at one instant (two spellings of it, a row between): both
+    // lines, the column, the instant as read (03:00 summer time is 01:00 UTC) and both counts.
     let err = read(
         "",
-        "ts,area,count\n2024-06-01T01:00:00Z,3044,1\n2024-06-01T03:00:00+02:00,3044,2\n",
+        "ts,area,count\n2024-06-01T01:00:00Z,3044,1\n2024-06-01T01:00:00Z,3041,7\n\
+         2024-06-01T03:00:00+02:00,3044,2.5\n",
     )
     .unwrap_err();
-    assert!(
-        matches!(&err, Error::SameInstant { area, .. } if area == "3044"),
-        "{err}"
+    match &err {
+        Error::SameInstant {
+            path,
+            at,
+            first,
+            column,
+            value,
+            area,
+            instant,
+            local,
+            zone,
+            counts,
+        } => {
+            assert!(path.ends_with("counts.csv"));
+            assert_eq!((at, first), (&Location::Line(4), &Location::Line(2)));
+            assert_eq!(column, "ts");
+            assert_eq!(value, "2024-06-01T03:00:00");
+            assert_eq!(area, "3044");
+            assert_eq!(instant, "2024-06-01T01:00:00+00:00");
+            assert_eq!(
+                (local.as_str(), zone.as_str()),
+                ("2024-06-01 03:00:00", "Europe/Oslo")
+            );
+            assert_eq!(counts, "1 and 2.5");
+        }
+        other => panic!("expected SameInstant, got {other}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: line 4, column `ts`: a second count of area 3044 at 2024-06-01 03:00:00 local time (Europe/Oslo), 2024-06-01T01:00:00+00:00 (UTC); the first is at line 2 (1 and 2.5 persons)",
+            err.path().unwrap().display()
+        )
     );
+    // Read in chunks of a few bytes on two threads, the lines are the same.
+    let counts = "ts,area,count\n2024-06-01T00:00:00Z,3041,5\n2024-06-01T01:00:00Z,3044,1\n\
+        2024-06-01T01:00:00Z,3041,7\n2024-06-01T02:00:00Z,3041,8\n\
+        2024-06-01T03:00:00+02:00,3044,2.5\n2024-06-01T04:00:00+02:00,3044,3\n";
+    let dir = folder(&[("plan.toml", &scenario("")), ("counts.csv", counts)]);
+    let plan = read_scenario(dir.path().join("plan.toml")).unwrap();
+    for (bytes, threads) in [(7, 2), (40, 1), (1 << 20, 2)] {
+        let reading = deltid::read_counts_in_chunks(
+            &dir.path().join("counts.csv"),
+            &CountsOptions::default(),
+            &plan,
+            bytes,
+            threads,
+        )
+        .unwrap();
+        assert_eq!(reading.problems().len(), 1, "{bytes} bytes");
+        let err = &reading.problems()[0];
+        assert!(
+            matches!(
+                &err,
+                Error::SameInstant {
+                    at: Location::Line(6),
+                    first: Location::Line(3),
+                    ..
+                }
+            ),
+            "{bytes} bytes: {err}"
+        );
+    }
     // A zone the database does not know.
     let dir = folder(&[(
         "plan.toml",
@@ -955,5 +1056,361 @@ fn the_report_has_a_nights_section() {
         // The day peaks' first row: 2024-10-19, 33 870 by day, 30 792 the night after.
         assert!(text.contains("<td>2024-10-19</td>"), "{lang}");
         assert!(text.contains("33 870") && text.contains("3 078"), "{lang}");
+    }
+}
+
+/// An .xlsx of hourly counts: a `Tidspunkt` column of date-time cells (`dd.mm.yyyy hh:mm`),
+/// area codes and counts, written as a user's spreadsheet program would.
+fn hourly_xlsx(path: &Path, rows: &[(&str, &str, f64)]) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let format = Format::new().set_num_format("dd.mm.yyyy hh:mm");
+    for (c, name) in ["Tidspunkt", "area", "count"].iter().enumerate() {
+        sheet.write(0, c as u16, *name).unwrap();
+    }
+    for (i, (time, area, count)) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        let cell = ExcelDateTime::parse_from_str(time).expect("a date and time");
+        sheet.write_with_format(row, 0, &cell, &format).unwrap();
+        sheet.write(row, 1, *area).unwrap();
+        sheet.write(row, 2, *count).unwrap();
+    }
+    workbook.save(path).unwrap();
+}
+
+#[test]
+fn date_time_cells_in_a_spreadsheet_are_local_times_in_the_zone() {
+    let dir = folder(&[("plan.toml", &scenario("[night]\nrule = \"minimum\""))]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let xlsx = dir.path().join("hourly.xlsx");
+    // The night of 2024-03-01 (winter time): local 00:00 (before the window, read, not used),
+    // 01:00 900, 03:00 870, 04:00 880: three hours, minimum 870. The 23-hour night of
+    // 2025-03-29 as the issue has it: local 01:00 700, 03:00 690, 04:00 695 (02:00 skipped):
+    // three hours, minimum 690.
+    hourly_xlsx(
+        &xlsx,
+        &[
+            ("2024-03-02 00:00:00", "3044", 990.0),
+            ("2024-03-02 01:00:00", "3044", 900.0),
+            ("2024-03-02 03:00:00", "3044", 870.0),
+            ("2024-03-02 04:00:00", "3044", 880.0),
+            ("2025-03-30 01:00:00", "3044", 700.0),
+            ("2025-03-30 03:00:00", "3044", 690.0),
+            ("2025-03-30 04:00:00", "3044", 695.0),
+        ],
+    );
+    let counts = read_counts(&xlsx, &CountsOptions::default(), &scenario).unwrap();
+    let nights = counts.nights().expect("night counts");
+    assert_eq!(nights.hours(0, date(2024, 3, 1)), Some(3));
+    assert_eq!(
+        counts.get(Place::Area(0), date(2024, 3, 1)),
+        Some((870.0, 0.0))
+    );
+    assert_eq!(nights.hours(0, date(2025, 3, 29)), Some(3));
+    assert_eq!(
+        counts.get(Place::Area(0), date(2025, 3, 29)),
+        Some((690.0, 0.0))
+    );
+    assert_eq!(counts.len(), 2, "two nights of one area");
+    // The same counts as text in a CSV file read the same.
+    let csv = dir.path().join("hourly.csv");
+    std::fs::write(
+        &csv,
+        "Tidspunkt,area,count\n2024-03-02 00:00,3044,990\n2024-03-02 01:00,3044,900\n\
+         2024-03-02 03:00,3044,870\n2024-03-02 04:00,3044,880\n2025-03-30 01:00,3044,700\n\
+         2025-03-30 03:00,3044,690\n2025-03-30 04:00,3044,695\n",
+    )
+    .unwrap();
+    let from_csv = read_counts(&csv, &CountsOptions::default(), &scenario).unwrap();
+    for evening in [date(2024, 3, 1), date(2025, 3, 29)] {
+        assert_eq!(
+            from_csv.get(Place::Area(0), evening),
+            counts.get(Place::Area(0), evening)
+        );
+    }
+    // 02:30 on 2024-10-27 happens twice in Oslo: a date-time cell holds no offset, so it is
+    // refused as in a CSV file, naming the cell.
+    hourly_xlsx(
+        &xlsx,
+        &[
+            ("2024-10-27 01:00:00", "3044", 900.0),
+            ("2024-10-27 02:30:00", "3044", 880.0),
+        ],
+    );
+    let err = read_counts(&xlsx, &CountsOptions::default(), &scenario).unwrap_err();
+    match &err {
+        Error::LocalTime {
+            at,
+            value,
+            ambiguous,
+            ..
+        } => {
+            assert_eq!(
+                *at,
+                Location::Cell {
+                    sheet: "Sheet1".to_owned(),
+                    cell: "A3".to_owned()
+                }
+            );
+            assert_eq!(value, "2024-10-27T02:30:00");
+            assert!(*ambiguous);
+        }
+        other => panic!("expected LocalTime, got {other}"),
+    }
+}
+
+#[test]
+fn the_nights_section_is_written_to_csv_and_xlsx() {
+    // Hol and Gol (uplift 0), residents at home from a baseline of the nights of 10 and 11 July.
+    // Hol: day of the 10th peaks at 5 200 (12:00 5 000, 15:00 5 200); its night 01:00 3 100,
+    // 02:00 3 000, 03:00 3 050: 3 hours, minimum 3 000, excess 5 200 − 3 000 = 2 200. The
+    // night of the 11th: 2 800, 2 900: 2 hours, minimum 2 800, no day count. So 2 nights, 2 to
+    // 3 hours (mean 2.5), excess 2 200; baseline median(3 000, 2 800) = 2 900 from 2 nights.
+    // Gol: day peak 2 000, night 4 000, 4 100, 4 050, 4 020: 4 hours, minimum 4 000, excess
+    // −2 000; baseline 4 000 from 1 night. Region excess 2 200 − 2 000 = 200.
+    let counts = "ts,area,count\n\
+        2024-07-10T12:00:00+02:00,3044,5000\n2024-07-10T15:00:00+02:00,3044,5200\n\
+        2024-07-11T01:00:00+02:00,3044,3100\n2024-07-11T02:00:00+02:00,3044,3000\n\
+        2024-07-11T03:00:00+02:00,3044,3050\n\
+        2024-07-12T01:00:00+02:00,3044,2800\n2024-07-12T02:00:00+02:00,3044,2900\n\
+        2024-07-10T12:00:00+02:00,3041,2000\n\
+        2024-07-11T01:00:00+02:00,3041,4000\n2024-07-11T02:00:00+02:00,3041,4100\n\
+        2024-07-11T03:00:00+02:00,3041,4050\n2024-07-11T04:00:00+02:00,3041,4020\n";
+    let plan =
+        scenario("[night]\nresidents = \"baseline\"\nreference = [\"2024-07-10\", \"2024-07-11\"]");
+    let dir = folder(&[("plan.toml", &plan), ("counts.csv", counts)]);
+    let expected_en = [
+        "area,name,nights_counted,hours_min,hours_max,hours_mean,daytime_excess,daytime_excess_whole,residents_at_home_baseline,residents_at_home_baseline_whole,baseline_nights,residents_registered,residents_registered_whole",
+        "3044,Hol,2,2,3,2.5,2200.0,2200,2900.0,2900,2,2500.0,2500",
+        "3041,Gol,1,4,4,4.0,-2000.0,-2000,4000.0,4000,1,2500.0,2500",
+        ",Two,,,,,200.0,200,,,,,",
+    ];
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "csv",
+            "-o",
+            "out.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("out.nights.csv")).unwrap();
+    assert_eq!(csv.lines().collect::<Vec<_>>(), expected_en, "{csv}");
+    // In Nynorsk: the columns named in the language (numbers as --csv-decimal says).
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "csv",
+            "--lang",
+            "nn",
+            "-o",
+            "nn.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("nn.nights.csv")).unwrap();
+    assert!(
+        csv.starts_with("område,namn,netter_med_teljing,timar_minst,timar_flest,timar_snitt,overskot_dagtid,overskot_dagtid_heile,innbyggjarar_heime_grunnlinje,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\n3044,Hol,2,2,3,2.5,2200.0,2200,2900.0,"),
+        "{csv}"
+    );
+    // The workbook has the same sheet, with numbers as numbers.
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--format",
+            "xlsx",
+            "-o",
+            "out.xlsx",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    use calamine::{Data, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out.xlsx")).unwrap();
+    let sheet = book.worksheet_range("nights").expect("a nights sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert_eq!(rows[0][2], Data::String("nights_counted".to_owned()));
+    let number = |row: usize, column: usize| match &rows[row][column] {
+        Data::Float(x) => *x,
+        Data::Int(x) => *x as f64,
+        other => panic!("row {row} column {column}: {other:?}"),
+    };
+    // Hol: 2 nights, 2 to 3 hours, mean 2.5, excess 2 200, baseline 2 900 from 2 nights.
+    assert_eq!(
+        [2, 3, 4, 5, 6, 8, 10, 11].map(|c| number(1, c)),
+        [2.0, 2.0, 3.0, 2.5, 2200.0, 2900.0, 2.0, 2500.0]
+    );
+    assert_eq!(
+        [2, 3, 4, 5, 6, 8, 10].map(|c| number(2, c)),
+        [1.0, 4.0, 4.0, 4.0, -2000.0, 4000.0, 1.0]
+    );
+    assert_eq!(number(3, 6), 200.0);
+}
+
+#[test]
+fn hourly_rows_that_give_no_night_say_so() {
+    // Three daytime counts (12:00, 14:00, 16:00 local), none in 01:00-05:00: rows were read,
+    // no night has a count.
+    let daytime = "ts,area,count\n2024-06-01 12:00,3044,10\n2024-06-01 14:00,3044,11\n\
+        2024-06-01 16:00,3041,12\n";
+    let err = read("[night]\nrule = \"minimum\"", daytime).unwrap_err();
+    match &err {
+        Error::NoNightCounts {
+            rows,
+            in_window,
+            window,
+            hour,
+            zone,
+            ..
+        } => {
+            assert_eq!((*rows, *in_window), (3, 0));
+            assert_eq!(window, "01:00-05:00");
+            assert_eq!(hour, &None);
+            assert_eq!(zone, "Europe/Oslo");
+        }
+        other => panic!("expected NoNightCounts, got {other}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.ends_with("counts.csv: 3 rows read, but none falls in the night window 01:00-05:00 local time (Europe/Oslo; the night labelled by its evening date D is counted on the morning of D + 1): no night counts"),
+        "{message}"
+    );
+    // Two counts in the window (01:00 and 03:00), none at 04:00, the hour the rule takes.
+    let early = "ts,area,count\n2024-06-02 01:00,3044,10\n2024-06-02 03:00,3044,11\n\
+        2024-06-02 12:00,3044,30\n";
+    let err = read("[night]\nrule = \"hour:04\"", early).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.ends_with("counts.csv: 3 rows read, but no count at 04:00 local time (Europe/Oslo), the hour the night rule takes (2 in the night window 01:00-05:00): no night counts"),
+        "{message}"
+    );
+    // A header alone is still a file with no data rows.
+    let err = read("", "ts,area,count\n").unwrap_err();
+    assert!(matches!(err, Error::EmptyInput { .. }), "{err}");
+    // The CLI says the same.
+    let dir = folder(&[("plan.toml", &scenario("")), ("counts.csv", daytime)]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("3 rows read, but none falls in the night window 01:00-05:00"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn compare_keeps_open_bounds_and_counts_its_ways() {
+    // Hol and Gol (uplift 0, 2 500 residents each). Day: 5 000 and 2 000; night of the 10th:
+    // 3 000 and 4 000. Split on the 11th by where people slept: Hol's sleepers are 2 800 in
+    // Hol plus a cell in Gol marked −1 (0 to under k = 5): 2 800 to under 2 805, guest-nights
+    // 300 to under 305. Gol's: 3 700 + 300 = 4 000 exactly, 1 500. Night − home zone for Hol:
+    // 500 − [300, 305) = (195, 200]: its low end is the one left out.
+    let plan = "name = \"Two\"\nuplift = 0\ntime_zone = \"Europe/Oslo\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n[origin]\nkind = \"previous-night\"\nmin_count = 5\n";
+    let dir = folder(&[
+        ("plan.toml", plan),
+        (
+            "day.csv",
+            "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n",
+        ),
+        (
+            "hourly.csv",
+            "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n",
+        ),
+        (
+            "split.csv",
+            "date,area,origin,count\n2024-07-11,3044,3044,2800\n2024-07-11,3044,3041,300\n\
+             2024-07-11,3041,3041,3700\n2024-07-11,3041,3044,-1\n",
+        ),
+    ]);
+    let compare = |files: &[&str], format: &str| {
+        let mut args = vec!["compare", "--scenario", "plan.toml", "--format", format];
+        for f in files {
+            args.extend(["--counts", f]);
+        }
+        let out = deltid(dir.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let csv = compare(&["day.csv", "hourly.csv", "split.csv"], "csv");
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "date,area,name,residual,deducted,night,home_zone_low,home_zone_high,home_zone_high_excluded,residual_minus_night,daytime_excess,night_minus_home_zone_low,night_minus_home_zone_low_excluded,night_minus_home_zone_high",
+            "2024-07-10,3044,Hol,2500.0,0.0,500.0,300.0,305.0,true,2000.0,2000.0,195.0,true,200.0",
+            "2024-07-10,3041,Gol,-500.0,0.0,1500.0,1500.0,1500.0,false,-2000.0,-2000.0,0.0,false,0.0",
+            "2024-07-10,,,2000.0,0.0,2000.0,1800.0,1805.0,true,0.0,0.0,195.0,true,200.0",
+        ]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&compare(&["day.csv", "hourly.csv", "split.csv"], "json")).unwrap();
+    let hol = &json["comparison"][0];
+    assert_eq!(hol["home_zone"]["high_excluded"], true);
+    assert_eq!(hol["night_minus_home_zone"]["low_excluded"], true);
+    assert_eq!(hol["night_minus_home_zone"]["high_excluded"], false);
+    // The title counts the estimates compared.
+    let text = compare(&["day.csv", "hourly.csv"], "table");
+    assert!(
+        text.starts_with("Two: guest-nights two ways, side by side"),
+        "{text}"
+    );
+    let text = compare(&["hourly.csv", "split.csv"], "table");
+    assert!(
+        text.starts_with("Two: guest-nights two ways, side by side"),
+        "{text}"
+    );
+    let text = compare(&["day.csv", "hourly.csv", "split.csv"], "table");
+    assert!(
+        text.starts_with("Two: guest-nights three ways, side by side"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unknown_daytime_excess_has_no_unit() {
+    // Night counts only (02:00 local), no count in the day window: the excess is unknown, said
+    // without "persons per day" after it.
+    let dir = folder(&[
+        ("plan.toml", &scenario("")),
+        (
+            "counts.csv",
+            "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-12T00:00:00Z,3044,3100\n",
+        ),
+    ]);
+    for (lang, line) in [
+        (
+            "en",
+            "- Hol: 2 nights counted, 1 to 1 hours present (mean 1); daytime excess unknown (no day with both a day peak and a night count)\n",
+        ),
+        (
+            "nn",
+            "- Hol: 2 netter talde, 1 til 1 timar med teljing (snitt 1); dagsoverskot ukjent (ingen dag med både dagstopp og netteljing)\n",
+        ),
+        (
+            "nb",
+            "- Hol: 2 netter talt, 1 til 1 timer med telling (snitt 1); dagsoverskudd ukjent (ingen dag med både dagstopp og nattelling)\n",
+        ),
+    ] {
+        let out = deltid(
+            dir.path(),
+            &["estimate", "--scenario", "plan.toml", "--lang", lang],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(line), "{lang}: {}", stdout(&out));
     }
 }

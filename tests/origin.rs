@@ -298,7 +298,9 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
     assert!(text.contains("1 839.6"), "{text}");
     assert!(text.contains("31.5 to 82.7"), "{text}");
     assert!(text.contains("51.2"), "{text}");
-    assert!(stderr(&out).contains("6 rows split by origin (previous-night, k = 5)"));
+    assert!(stderr(&out).contains(
+        "6 rows split by origin (origin = where the person slept the night before, k = 5)"
+    ));
 
     // Nynorsk: decimal comma, thousands spaced.
     let out = deltid(
@@ -507,11 +509,11 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = stdout(&out);
     assert!(
-        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,,,2000.0,2000.0,,\n"),
+        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,,,,2000.0,2000.0,,,\n"),
         "{csv}"
     );
     assert!(
-        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,0.0,0.0,,\n"),
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,,,,0.0,0.0,,,\n"),
         "{csv}"
     );
 
@@ -552,11 +554,13 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     // columns of Hol and Gol is published (the deleted cell is Germany's), so night − home
     // zone is 0; the residual's 2 000 more is the daytime excess.
     assert!(
-        csv.contains("2024-07-10,3044,Hol,2500.0,0.0,500.0,500.0,500.0,2000.0,2000.0,0.0,0.0\n"),
+        csv.contains(
+            "2024-07-10,3044,Hol,2500.0,0.0,500.0,500.0,500.0,false,2000.0,2000.0,0.0,false,0.0\n"
+        ),
         "{csv}"
     );
     assert!(
-        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,2000.0,2000.0,0.0,0.0,0.0,0.0\n"),
+        csv.contains("2024-07-10,,,2000.0,0.0,2000.0,2000.0,2000.0,false,0.0,0.0,0.0,false,0.0\n"),
         "{csv}"
     );
     // Gol's Germans are seen only through its total: foreign 0 to 2 (the suppressed mass).

@@ -576,3 +576,84 @@ fn a_period_ending_before_it_starts_names_the_flags() {
         stderr(&out)
     );
 }
+
+#[test]
+fn compare_refuses_to_write_over_its_scenario_or_counts() {
+    // The Hol and Gol (uplift 0, 2 500 residents each): by day 5 000 and 2 000, by
+    // night 3 000 and 4 000. Every output naming an input is refused with --force: the
+    // scenario, a --counts file, a link to one and a hard link to one; nothing on disk changes.
+    let plan = "name = \"Two\"\nuplift = 0\ntime_zone = \"Europe/Oslo\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n";
+    let day = "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n";
+    let hourly = "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n";
+    let dir = folder(&[
+        ("plan.toml", plan),
+        ("day.csv", day),
+        ("hourly.csv", hourly),
+    ]);
+    std::os::unix::fs::symlink("hourly.csv", dir.path().join("link.csv")).unwrap();
+    std::fs::hard_link(dir.path().join("day.csv"), dir.path().join("hard.csv")).unwrap();
+    std::fs::create_dir(dir.path().join("x")).unwrap();
+    let before = names(dir.path());
+    let compare = |output: &str, format: &str| {
+        deltid(
+            dir.path(),
+            &[
+                "compare",
+                "--scenario",
+                "plan.toml",
+                "--counts",
+                "day.csv",
+                "--counts",
+                "hourly.csv",
+                "--format",
+                format,
+                "--output",
+                output,
+                "--force",
+            ],
+        )
+    };
+    for (output, input) in [
+        ("plan.toml", "plan.toml"),
+        ("day.csv", "day.csv"),
+        ("hourly.csv", "hourly.csv"),
+        ("link.csv", "hourly.csv"),
+        ("hard.csv", "day.csv"),
+        ("./x/../plan.toml", "plan.toml"),
+    ] {
+        for format in ["csv", "table"] {
+            let out = compare(output, format);
+            assert_eq!(out.status.code(), Some(2), "{output}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(&format!("--output {output} is the input {input}")),
+                "{output}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("plan.toml")).unwrap(),
+        plan
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("day.csv")).unwrap(),
+        day
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("hourly.csv")).unwrap(),
+        hourly
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("link.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(names(dir.path()), before);
+    // A file that is no input is written: Hol's residual 2 500 and night 500, their
+    // difference 2 000 (5 000 − 3 000 present).
+    let out = compare("out.csv", "csv");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(written.contains("2024-07-10,3044,Hol,2500.0,"), "{written}");
+}

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use deltid::analysis::Comparison;
-use deltid::output::{CsvStyle, Format, write_comparison};
+use deltid::output::{CsvStyle, Format, InputKind, input_note, write_comparison};
 use deltid::{CountsOptions, Estimate, Measure, OriginEstimate, Plan, Selection};
 
 use crate::Failure;
-use crate::output::{Output, commit};
+use crate::output::{Output, commit, inputs_of};
 
 /// Compare guest-nights from day counts (the plan's residual), night counts (hourly counts)
 /// and counts split by origin, for the same areas and days, with their differences named.
@@ -56,6 +56,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let output = Output::new(args.output, args.force)?;
     let scenario = deltid::read_scenario(&args.scenario)?;
+    // Checked before any counts are read: the scenario, what it names and every --counts.
+    output.refuse_inputs_of("--output", &inputs_of(&scenario, &args.counts))?;
+    let language = args
+        .lang
+        .as_deref()
+        .and_then(|l| l.parse().ok())
+        .or(scenario.language())
+        .unwrap_or_default();
     let selection = Selection::default();
     let (mut day, mut night, mut split): (
         Option<Estimate>,
@@ -75,7 +83,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             if split.replace(plan.origin_estimate(origins)).is_some() {
                 return Err(twice());
             }
-            eprintln!("deltid: {}: counts split by origin", path.display());
+            eprintln!("deltid: {}", input_note(language, path, InputKind::Split));
             continue;
         }
         let measure = counts.measure();
@@ -87,14 +95,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if slot.replace(estimate).is_some() {
             return Err(twice());
         }
-        eprintln!(
-            "deltid: {}: {}",
-            path.display(),
-            match measure {
-                Measure::Day => "daily counts (the plan's residual)",
-                Measure::Night => "hourly counts, reduced to nights",
-            }
-        );
+        let kind = match measure {
+            Measure::Day => InputKind::Daily,
+            Measure::Night => InputKind::Hourly,
+        };
+        eprintln!("deltid: {}", input_note(language, path, kind));
     }
     let comparison = Comparison::new(day.as_ref(), night.as_ref(), split.as_ref())?;
     let format = match args.format {
@@ -102,11 +107,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
         CompareFormat::Csv => Format::Csv(CsvStyle::default()),
         CompareFormat::Json => Format::Json,
     };
-    let language = args
-        .lang
-        .and_then(|l| l.parse().ok())
-        .or(scenario.language())
-        .unwrap_or_default();
     let staged =
         vec![output.stage(|out| write_comparison(&comparison, &scenario, format, language, out))?];
     commit(staged)?;

@@ -228,15 +228,17 @@ fn run_origin(
     let mut record = deltid::RunRecord::of_split(&plan, &counts, split, &estimate);
     record.set_command(crate::input::command_line());
     let settings = split.settings();
-    eprintln!(
-        "deltid: {}: {} split by origin ({}, k = {}) read as {}; each figure is given as its bounds where suppressed cells leave it open, beside multimno's suppressed = 0",
-        path.display(),
-        plural(split.rows().len(), "row", "rows"),
-        settings.kind.key(),
-        settings.min_count,
-        plural(estimate.days().len(), "area-day", "area-days"),
-    );
     let language = input.language.or(scenario.language()).unwrap_or_default();
+    eprintln!(
+        "deltid: {}",
+        deltid::output::split_note(
+            language,
+            path,
+            settings,
+            split.rows().len(),
+            estimate.days().len()
+        )
+    );
     // The record beside a CSV or Parquet output (FILE.run.json), staged with it.
     let mut staged = input.stage(&record, |out| {
         deltid::output::write_origin(&estimate, scenario, &record, input.format, language, out)
@@ -283,9 +285,4 @@ pub fn run_with_progress(input: &Resolved) -> Result<Run, Failure> {
         bar.finish_and_clear();
     }
     Ok(run?)
-}
-
-/// `1 row`, `2 rows`.
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

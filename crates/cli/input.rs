@@ -196,10 +196,7 @@ impl Resolved {
         };
         let beside = path.with_file_name(format!("{stem}.{key}.{extension}"));
         let output = Output::new(Some(beside), self.force)?;
-        output.refuse_inputs(
-            "a table beside --output",
-            &self.inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-        )?;
+        output.refuse_inputs_of("a table beside --output", &self.inputs)?;
         Ok(Some(output))
     }
 
@@ -268,22 +265,15 @@ impl Input {
         }
         let output = Output::new(self.output, self.force)?;
         let scenario = deltid::read_scenario(&self.scenario)?;
-        let mut inputs: Vec<PathBuf> = scenario.inputs().into_iter().map(PathBuf::from).collect();
-        inputs.extend(self.counts.clone());
-        output.refuse_inputs(
-            "--output",
-            &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-        )?;
+        let inputs = crate::output::inputs_of(&scenario, self.counts.as_slice());
+        output.refuse_inputs_of("--output", &inputs)?;
         // A sidecar only beside a regular file (not a device or a pipe written through).
         let record = match (&output, format) {
             (Output::File { path, .. }, Format::Csv(_) | Format::Parquet) => {
                 let mut sidecar = path.to_path_buf().into_os_string();
                 sidecar.push(".run.json");
                 let sidecar = Output::new(Some(sidecar.into()), self.force)?;
-                sidecar.refuse_inputs(
-                    "the run record beside --output",
-                    &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-                )?;
+                sidecar.refuse_inputs_of("the run record beside --output", &inputs)?;
                 Some(sidecar)
             }
             _ => None,

@@ -76,7 +76,8 @@ impl Output {
     }
 
     /// Refuses an output that is one of the run's `inputs` (the same file, however named:
-    /// through a link, a hard link or another spelling), whatever `--force` says.
+    /// through a link, a hard link or another spelling), whatever `--force` says. Every
+    /// command that reads files checks each file it writes with this, against [`inputs_of`].
     ///
     /// # Errors
     /// A usage error naming the input.
@@ -94,6 +95,17 @@ impl Output {
             }
         }
         Ok(())
+    }
+
+    /// [`Output::refuse_inputs`] against a run's inputs as [`inputs_of`] lists them.
+    ///
+    /// # Errors
+    /// A usage error naming the input.
+    pub fn refuse_inputs_of(&self, flag: &str, inputs: &[PathBuf]) -> Result<(), Failure> {
+        self.refuse_inputs(
+            flag,
+            &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        )
     }
 
     /// Refuses two outputs of one run that are the same file.
@@ -153,6 +165,14 @@ impl Output {
             Output::File { path, force } => stage_file(path, *force, write).map(Some).map(Staged),
         }
     }
+}
+
+/// Every file a run reads: the scenario, the files it names (counts, tables, mapping) and the
+/// counts files given on the command line. No output of the run may be one of them.
+pub fn inputs_of(scenario: &deltid::Scenario, counts: &[PathBuf]) -> Vec<PathBuf> {
+    let mut inputs: Vec<PathBuf> = scenario.inputs().into_iter().map(PathBuf::from).collect();
+    inputs.extend(counts.iter().cloned());
+    inputs
 }
 
 /// An output written and not yet in place.

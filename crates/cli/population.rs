@@ -1,6 +1,6 @@
 //! `deltid population`: present population per day, its peaks and percentiles, for planners.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use deltid::analysis::{PopulationOptions, Threshold, TypicalYearView};
@@ -97,8 +97,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             let format = ChartFormat::from_path(&path)?;
             let output = Output::new(Some(path), input.force)?;
             output.refuse_same(&input.output, ("--chart", "--output"))?;
-            let inputs: Vec<&Path> = input.inputs.iter().map(PathBuf::as_path).collect();
-            output.refuse_inputs("--chart", &inputs)?;
+            output.refuse_inputs_of("--chart", &input.inputs)?;
             Some((format, output))
         }
         None => None,

@@ -100,7 +100,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         )
         .into());
     }
-    output.refuse_inputs("--output", &scenario.inputs())?;
+    output.refuse_inputs_of("--output", &crate::output::inputs_of(&scenario, &[]))?;
     let plan = if args.nights {
         Plan::for_measure(&scenario, &Selection::default(), Measure::Night)?
     } else {

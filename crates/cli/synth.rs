@@ -171,6 +171,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(path) = &args.truth {
         let truth = Output::new(Some(path.clone()), args.force)?;
         truth.refuse_same(&output, ("--truth", "--output"))?;
+        if let Some((_, scenario)) = &scenario {
+            truth.refuse_same(scenario, ("--truth", "--scenario"))?;
+        }
         let rows = synth.night_truth()?;
         staged.push(truth.stage(|out| {
             writeln!(out, "date,area,guest_nights")?;

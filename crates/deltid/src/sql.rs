@@ -60,8 +60,9 @@
 //! | `area` | text, or a whole number | the area, read as above |
 //! | `count` | a number | persons present at that instant |
 //!
-//! The timestamp is read as deltid's reader reads it: written with an offset (`Z`, `+01:00`,
-//! and, as engines write a `TIMESTAMP WITH TIME ZONE` as text, `+01`) it is that instant;
+//! The timestamp is read as deltid's reader reads it (`2024-10-27T01:00:00`, `2024-10-27 01:00`,
+//! `27.10.2024 01:00`): written with an offset (`Z`, `+01:00`, `+0100`, and, as engines write
+//! a `TIMESTAMP WITH TIME ZONE` as text, `+01`) it is that instant;
 //! without one (a `TIMESTAMP` column, or text such as `2024-10-27 01:00`) it is a local time in
 //! the scenario's `time_zone`, and one the zone has twice or skips stops the query. Rows are
 //! keyed by instant: a second row for an area and instant stops the query. Each area's counts
@@ -154,7 +155,7 @@ const BEFORE: &str = "offset_before";
 const AFTER: &str = "offset_after";
 const AT_HOUR: &str = "at_hour";
 /// A timestamp cell: a date, a time (seconds and fractions optional), an optional offset.
-const TIMESTAMP_PATTERN: &str = "^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$";
+const TIMESTAMP_PATTERN: &str = "^(?:([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]|([0-9]{2})[.]([0-9]{2})[.]([0-9]{4}) )([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$";
 /// The area value of the region's own count among the resolved rows.
 const REGION_MARK: &str = "\u{1}region";
 
@@ -1127,7 +1128,7 @@ impl Query<'_> {
         let raw = d.trim(&format!("CAST({} AS {text})", self.c("c", TS)));
         let stamp = self.c("s", STAMP);
         // The offset's sign, hours and minutes.
-        let offset = d.group(&stamp, TIMESTAMP_PATTERN, 3);
+        let offset = d.group(&stamp, TIMESTAMP_PATTERN, 6);
         let minutes = format!(
             "CAST(COALESCE(NULLIF(REPLACE(SUBSTR({offset}, 4), ':', ''), ''), '0') AS INTEGER)"
         );
@@ -1153,16 +1154,23 @@ impl Query<'_> {
         ));
         // The cell checked for its shape (a NULL timestamp is no time either), the local
         // time or time with the offset as written, and the offset in seconds (NULL without).
-        let naive = format!(
-            "CAST({} || ' ' || {} AS TIMESTAMP)",
-            d.group(&stamp, TIMESTAMP_PATTERN, 1),
+        // The date as written, yyyy-mm-dd or dd.mm.yyyy, in ISO order.
+        let iso = d.group(&stamp, TIMESTAMP_PATTERN, 1);
+        let date = format!(
+            "CASE WHEN {iso} <> '' THEN {iso} ELSE {} || '-' || {} || '-' || {} END",
+            d.group(&stamp, TIMESTAMP_PATTERN, 4),
+            d.group(&stamp, TIMESTAMP_PATTERN, 3),
             d.group(&stamp, TIMESTAMP_PATTERN, 2),
+        );
+        let naive = format!(
+            "CAST({date} || ' ' || {} AS TIMESTAMP)",
+            d.group(&stamp, TIMESTAMP_PATTERN, 5),
         );
         let fail = d.fail_text(&d.concat(&[
             d.string("deltid: time \""),
             format!("COALESCE({stamp}, '')"),
             d.string(
-                "\" is not a time written yyyy-mm-ddThh:mm[:ss] with or without an offset (Z, +01:00)",
+                "\" is not a time written yyyy-mm-ddThh:mm[:ss] or dd.mm.yyyy hh:mm[:ss], with or without an offset (Z, +01:00, +0100, +01)",
             ),
         ]));
         ctes.push((

@@ -697,45 +697,126 @@ impl TimeParser {
 
     /// A cell as its instant (seconds since 1970 UTC) and local time in the zone.
     pub(crate) fn parse(&self, text: &str) -> Result<(i64, chrono::NaiveDateTime), NotInstant> {
-        use chrono::{DateTime, NaiveDateTime, TimeZone, offset::LocalResult};
+        use chrono::{DateTime, TimeZone, offset::LocalResult};
         let text = trim_cell(text);
-        let with_offset = DateTime::parse_from_rfc3339(text).ok().or_else(|| {
-            [
-                "%Y-%m-%dT%H:%M%:z",
-                "%Y-%m-%d %H:%M%:z",
-                "%Y-%m-%dT%H:%MZ",
-                "%Y-%m-%d %H:%MZ",
-            ]
-            .iter()
-            .find_map(|f| {
-                if f.ends_with('Z') {
-                    NaiveDateTime::parse_from_str(text, f)
-                        .ok()
-                        .map(|n| n.and_utc().fixed_offset())
-                } else {
-                    DateTime::parse_from_str(text, f).ok()
-                }
-            })
-        });
-        if let Some(instant) = with_offset {
+        if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
             let local = instant.with_timezone(&self.zone).naive_local();
             return Ok((instant.timestamp(), local));
         }
-        let naive = [
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-        ]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .ok_or(NotInstant::Parse)?;
+        let (body, offset) = split_offset(text).ok_or(NotInstant::Parse)?;
+        let naive = naive_local(body).ok_or(NotInstant::Parse)?;
+        if let Some(offset) = offset {
+            let instant = offset
+                .from_local_datetime(&naive)
+                .single()
+                .ok_or(NotInstant::Parse)?;
+            let local = instant.with_timezone(&self.zone).naive_local();
+            return Ok((instant.timestamp(), local));
+        }
         match self.zone.from_local_datetime(&naive) {
             LocalResult::Single(instant) => Ok((instant.timestamp(), naive)),
             LocalResult::Ambiguous(..) => Err(NotInstant::Ambiguous),
             LocalResult::None => Err(NotInstant::Skipped),
         }
     }
+}
+
+/// A timestamp cut into its date and time and its offset, if it has one: `Z`, `+01:00`,
+/// `+0100` or `+01` (as engines write a `TIMESTAMP WITH TIME ZONE`); `None` for an offset
+/// that is no offset.
+fn split_offset(text: &str) -> Option<(&str, Option<chrono::FixedOffset>)> {
+    if let Some(body) = text.strip_suffix('Z') {
+        return Some((body, chrono::FixedOffset::east_opt(0)));
+    }
+    // The sign comes after the time of day: past the date (10 characters) and its separator.
+    let Some(at) = text.rfind(['+', '-']).filter(|&at| at > 11) else {
+        return Some((text, None));
+    };
+    let (body, offset) = text.split_at(at);
+    let sign = if offset.starts_with('-') { -1 } else { 1 };
+    let digits = &offset[1..];
+    let (hours, minutes) = match digits.as_bytes() {
+        [_, _] => (digits, "0"),
+        [_, _, b':', _, _] => (&digits[..2], &digits[3..]),
+        [_, _, _, _] => (&digits[..2], &digits[2..]),
+        _ => return None,
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    let offset = chrono::FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?;
+    Some((body, Some(offset)))
+}
+
+impl TimeParser {
+    /// For a local time the zone has twice, its two instants with their offsets, in time order
+    /// (`2024-10-27T02:30:00+02:00`, `2024-10-27T02:30:00+01:00`); for one the zone skips, the
+    /// offsets before and after the change (`+01:00`, `+02:00`); else nothing.
+    pub(crate) fn offsets_around(&self, text: &str) -> Vec<String> {
+        use chrono::{Offset, TimeDelta, TimeZone, offset::LocalResult};
+        let Some(naive) = naive_local(trim_cell(text)) else {
+            return Vec::new();
+        };
+        let spelled = |t: chrono::DateTime<chrono_tz::Tz>| {
+            t.fixed_offset().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        };
+        match self.zone.from_local_datetime(&naive) {
+            LocalResult::Ambiguous(a, b) => {
+                let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                vec![spelled(a), spelled(b)]
+            }
+            LocalResult::Single(_) => Vec::new(),
+            LocalResult::None => {
+                // The nearest local times that exist, up to a day either side.
+                let offset = |step: i64| {
+                    (1..=26 * 4).find_map(|quarter| {
+                        let at = naive + TimeDelta::minutes(15 * quarter * step);
+                        self.zone
+                            .from_local_datetime(&at)
+                            .earliest()
+                            .map(|t| t.offset().fix().to_string())
+                    })
+                };
+                match (offset(-1), offset(1)) {
+                    (Some(before), Some(after)) => vec![before, after],
+                    _ => Vec::new(),
+                }
+            }
+        }
+    }
+}
+
+/// A date and time without an offset: `2024-10-27T02:30:00`, `2024-10-27 02:30`, or with
+/// the date as dates are also written, `27.10.2024 02:30` (two-digit day and month).
+fn naive_local(text: &str) -> Option<chrono::NaiveDateTime> {
+    let dotted = match text.as_bytes() {
+        [_, _, b'.', _, _, b'.', year @ ..] if year.len() > 4 => {
+            year[..4].iter().all(u8::is_ascii_digit) && year[4] == b' '
+        }
+        _ => false,
+    };
+    let formats: &[&str] = if dotted {
+        &["%d.%m.%Y %H:%M:%S%.f", "%d.%m.%Y %H:%M"]
+    } else if matches!(
+        text.as_bytes(),
+        [b'.', ..] | [_, b'.', ..] | [_, _, b'.', ..]
+    ) {
+        return None;
+    } else {
+        &[
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ]
+    };
+    formats
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
 }
 
 #[cfg(test)]
@@ -762,7 +843,30 @@ mod time_tests {
         );
         // 2025-03-30 02:00 does not exist in Oslo.
         assert_eq!(at("2025-03-30 02:30"), Err(NotInstant::Skipped));
-        assert_eq!(at("27.10.2024 01:00"), Err(NotInstant::Parse));
+        // Dates as dates are also written, and offsets as engines write them.
+        assert_eq!(at("27.10.2024 01:00").map(|r| r.0), Ok(utc));
+        assert_eq!(at("27.10.2024 01:00:00").map(|r| r.0), Ok(utc));
+        assert_eq!(at("27.10.2024 02:00"), Err(NotInstant::Ambiguous));
+        assert_eq!(at("2024-10-27 01:00+0200").map(|r| r.0), Ok(utc));
+        assert_eq!(at("2024-10-27T01:00:00+02").map(|r| r.0), Ok(utc));
+        assert_eq!(
+            at("2024-10-27 02:00:00+01").map(|r| r.0),
+            Ok(utc + 2 * 3600)
+        );
+        assert_eq!(at("2024-10-26 19:00-0400").map(|r| r.0), Ok(utc));
+        assert_eq!(at("2024-10-26T23:00Z").map(|r| r.0), Ok(utc));
+        assert_eq!(at("27.10.2024 01:00+02:00").map(|r| r.0), Ok(utc));
+        for bad in [
+            "2024-10-27 01:00+2",
+            "2024-10-27 01:00+02:0",
+            "2024-10-27 01:00+24",
+            "2024-10-27 01:00+0260",
+            "2.3.2024 01:00",
+            "27.10.24 01:00",
+            "2024-10-27",
+        ] {
+            assert_eq!(at(bad), Err(NotInstant::Parse), "{bad}");
+        }
         assert!(TimeParser::new("Europe/Olso").is_none());
     }
 }

@@ -183,8 +183,11 @@ pub(crate) fn read_counts(
         delimiter,
         (file, carry, block.len() as u64, hasher),
         chunking,
-        |batch, first_line, bytes_done| {
+        |mut batch, first_line, bytes_done| {
             rows_done.fetch_add(batch.records, Ordering::Relaxed);
+            for hour in &mut batch.hours {
+                hour.order += first_line;
+            }
             collector.take(batch, |record, _| {
                 let line = first_line + record;
                 (line, Location::Line(line))
@@ -459,26 +462,26 @@ fn parse_chunk(
         }
     });
     store(writer, rules, &mut batch);
-    // Byte offsets to lines within the chunk, in one pass.
-    let mut at = (0usize, 0u64);
-    for problem in &mut batch.problems {
-        let start = problem.record as usize;
-        if start >= at.0 {
-            at.1 += line_ends(&chunk[at.0..start]);
-            at.0 = start;
-        }
-        problem.record = at.1;
-    }
-    let mut at = (0usize, 0u64);
-    for record in &mut batch.split_records {
-        let start = *record as usize;
-        if start >= at.0 {
-            at.1 += line_ends(&chunk[at.0..start]);
-            at.0 = start;
-        }
-        *record = at.1;
-    }
+    // Byte offsets to lines within the chunk: of problems, of split rows and of hourly counts
+    // (for messages naming the lines of a cell read twice).
+    to_lines(chunk, batch.problems.iter_mut().map(|p| &mut p.record));
+    to_lines(chunk, batch.split_records.iter_mut());
+    to_lines(chunk, batch.hours.iter_mut().map(|h| &mut h.order));
     (batch, lines)
+}
+
+/// Turns byte offsets of records within `chunk` (in file order) into their lines within it,
+/// counting line ends in one pass.
+fn to_lines<'a>(chunk: &[u8], offsets: impl Iterator<Item = &'a mut u64>) {
+    let mut at = (0usize, 0u64);
+    for offset in offsets {
+        let start = *offset as usize;
+        if start >= at.0 {
+            at.1 += line_ends(&chunk[at.0..start]);
+            at.0 = start;
+        }
+        *offset = at.1;
+    }
 }
 
 /// Splits text without quotes into records as the CSV reader does: each record's first byte

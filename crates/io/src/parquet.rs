@@ -774,6 +774,7 @@ mod imp {
                                 instant,
                                 local,
                                 persons,
+                                order: row,
                             });
                         }
                         continue;

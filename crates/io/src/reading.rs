@@ -236,16 +236,15 @@ impl Reading {
     /// The counts, or the problems as one error ([`Error::Many`] when there are several).
     ///
     /// # Errors
-    /// The problems found; [`Error::EmptyInput`] when there are no counts.
+    /// The problems found; [`Error::EmptyInput`] when there are no counts
+    /// ([`Error::NoNightCounts`] for hourly counts that give no night).
     pub fn into_counts(mut self) -> Result<Counts> {
         match (self.problems.len(), self.more) {
             (0, _)
                 if self.counts.is_empty()
                     && self.counts.origins().is_none_or(OriginSplit::is_empty) =>
             {
-                Err(Error::EmptyInput {
-                    path: self.counts.path().to_owned(),
-                })
+                Err(self.counts.empty_error())
             }
             (0, _) => Ok(self.counts),
             (1, 0) => Err(self.problems.remove(0)),
@@ -508,7 +507,7 @@ impl<'a> Collector<'a> {
         (replay, locate): (&Replay<'_>, &dyn Fn(u64) -> Location),
     ) -> Result<Reading> {
         if self.rules.times.is_some() {
-            return self.finish_nights(builder, sheet);
+            return self.finish_nights(builder, sheet, locate);
         }
         if let (
             Layout::Long {
@@ -662,7 +661,12 @@ impl Collector<'_> {
 
     /// The reading of hourly counts: reduced to nights by the scenario's night settings, each
     /// night's count stored at its evening date.
-    fn finish_nights(mut self, builder: CountsBuilder, sheet: Option<String>) -> Result<Reading> {
+    fn finish_nights(
+        mut self,
+        builder: CountsBuilder,
+        sheet: Option<String>,
+        locate: &dyn Fn(u64) -> Location,
+    ) -> Result<Reading> {
         let scenario = self.rules.scenario;
         let hours = std::mem::take(&mut self.hours);
         let keys = scenario.areas().len() + 1;
@@ -678,12 +682,26 @@ impl Collector<'_> {
                     };
                     let instant = chrono::DateTime::from_timestamp(same.instant, 0)
                         .map_or_else(|| same.instant.to_string(), |t| t.to_rfc3339());
+                    let column = match &self.rules.layout {
+                        Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
+                    };
                     self.problems.push((
-                        (u64::MAX, 0),
+                        (same.second.order, column),
                         Error::SameInstant {
                             path: self.rules.path.to_owned(),
+                            at: locate(same.second.order),
+                            first: locate(same.first.order),
+                            column: self.rules.header.get(column).cloned().unwrap_or_default(),
+                            value: same.second.local.format("%Y-%m-%dT%H:%M:%S").to_string(),
                             area,
                             instant,
+                            local: same.second.local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                            zone: scenario.time_zone().to_owned(),
+                            counts: format!(
+                                "{} and {}",
+                                trim_float(same.first.persons),
+                                trim_float(same.second.persons)
+                            ),
                         },
                     ));
                     None
@@ -714,6 +732,15 @@ impl Collector<'_> {
 fn persons_text(value: f64) -> String {
     let rounded = (value * 1e6).round() / 1e6;
     format!("{rounded}")
+}
+
+/// A count as a message shows it: whole numbers without a decimal point.
+fn trim_float(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        value.to_string()
+    }
 }
 
 /// The first occurrence of each stray day (see [`stray_days`]) in file order, as

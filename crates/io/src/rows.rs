@@ -140,6 +140,10 @@ impl Rules<'_> {
                 zone: self.zone(),
             },
             ProblemKind::LocalTime { ambiguous } => Error::LocalTime {
+                offsets: self
+                    .times
+                    .map(|times| times.offsets_around(&value))
+                    .unwrap_or_default(),
                 path,
                 at,
                 column,
@@ -490,6 +494,7 @@ impl<'r> RowReader<'r> {
                             instant,
                             local,
                             persons,
+                            order: number,
                         });
                     }
                     return;

@@ -27,6 +27,10 @@ pub(crate) struct SheetRows {
     pub(crate) name: String,
     pub(crate) first_column: u32,
     pub(crate) rows: Vec<(u64, Vec<String>)>,
+    /// Each date-time cell's local date and time (`2024-03-02T01:00:00`), by row number and
+    /// column: `rows` holds its date alone, as a date column reads it; a column of
+    /// timestamps reads this.
+    pub(crate) date_times: HashMap<(u64, usize), String>,
 }
 
 /// Reads one sheet (without spreadsheet support: an error).
@@ -124,6 +128,7 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
     }
     let mut width_total = 0usize;
     let mut records = Vec::with_capacity(rows.len());
+    let mut date_times = HashMap::new();
     for (row, mut cells) in rows {
         cells.sort_by_key(|(c, _)| *c);
         let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
@@ -136,6 +141,9 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
         let mut text = vec![String::new(); width];
         for (c, value) in cells {
             text[c as usize] = cell_text(&value);
+            if let Some(date_time) = date_time_text(&value) {
+                date_times.insert((u64::from(row) + 1, c as usize), date_time);
+            }
         }
         records.push((u64::from(row) + 1, text));
     }
@@ -143,6 +151,32 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
         name,
         first_column,
         rows: records,
+        date_times,
+    })
+}
+
+#[cfg(feature = "xlsx")]
+/// A date-time cell as its local date and time, `YYYY-MM-DDTHH:MM:SS` (with milliseconds
+/// when it has them), as a timestamp column reads it; `None` for any other cell.
+fn date_time_text(cell: &Data) -> Option<String> {
+    let Data::DateTime(d) = cell else {
+        return None;
+    };
+    if !d.is_datetime() {
+        return None;
+    }
+    let (year, month, day, hour, minute, second, milli) = d.to_ymd_hms_milli();
+    let time = NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))?
+        .and_hms_milli_opt(
+            u32::from(hour),
+            u32::from(minute),
+            u32::from(second),
+            u32::from(milli),
+        )?;
+    Some(if milli == 0 {
+        time.format("%Y-%m-%dT%H:%M:%S").to_string()
+    } else {
+        time.format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
     })
 }
 
@@ -173,7 +207,7 @@ pub(crate) fn read_counts(
     options: &CountsOptions,
     scenario: &Scenario,
 ) -> Result<Reading> {
-    let sheet = read(path, options.source.sheet.as_deref())?;
+    let mut sheet = read(path, options.source.sheet.as_deref())?;
     let places = Places::Sheet {
         name: sheet.name.clone(),
         first_column: sheet.first_column,
@@ -194,6 +228,17 @@ pub(crate) fn read_counts(
     let date_column = match &layout {
         Layout::Long { date, .. } | Layout::Wide { date, .. } => *date,
     };
+    // A column of timestamps reads date-time cells with their time of day (local times in the
+    // scenario's zone, as the same text in a CSV file reads).
+    if times.is_some() {
+        for (row, cells) in &mut sheet.rows[header_at + 1..] {
+            if let Some(date_time) = sheet.date_times.get(&(*row, date_column))
+                && let Some(cell) = cells.get_mut(date_column)
+            {
+                cell.clone_from(date_time);
+            }
+        }
+    }
     let records = &sheet.rows[header_at + 1..];
     // Hourly counts have timestamps, read by `times`, in the date column's place.
     let dates = choose_dates(

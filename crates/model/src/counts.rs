@@ -107,6 +107,31 @@ impl Counts {
         self.inner.rows == 0
     }
 
+    /// The error for counts that hold none: [`Error::NoNightCounts`](crate::Error::NoNightCounts) for hourly counts read
+    /// that give no night, else [`Error::EmptyInput`](crate::Error::EmptyInput).
+    pub fn empty_error(&self) -> crate::Error {
+        let path = self.path().to_owned();
+        match self.nights() {
+            Some(nights) if nights.rows() > 0 => {
+                let settings = nights.settings();
+                crate::Error::NoNightCounts {
+                    path,
+                    rows: nights.rows(),
+                    in_window: nights.rows_in_window(),
+                    window: settings.window.to_string(),
+                    hour: match settings.rule {
+                        crate::night::NightRule::Hour(h) if nights.rows_in_window() > 0 => {
+                            Some(format!("{h:02}:00"))
+                        }
+                        _ => None,
+                    },
+                    zone: nights.zone().to_owned(),
+                }
+            }
+            _ => crate::Error::EmptyInput { path },
+        }
+    }
+
     /// Whether the counts split foreign SIMs out.
     pub fn has_foreign(&self) -> bool {
         self.inner.foreign

@@ -30,6 +30,24 @@ impl fmt::Display for Location {
     }
 }
 
+/// Why a local time gives no single instant, from the offsets of [`Error::LocalTime`].
+fn local_time_reason(zone: &str, ambiguous: bool, offsets: &[String]) -> String {
+    match (ambiguous, offsets) {
+        (true, [first, second]) => format!(
+            "occurs twice in {zone} (the clocks go back that night): write it with its offset, {first} (the first) or {second} (the second)"
+        ),
+        (true, _) => format!(
+            "occurs twice in {zone} (the clocks go back that night): write it with its offset (RFC 3339)"
+        ),
+        (false, [before, after]) => format!(
+            "does not exist in {zone}: the clocks went forward that night (from UTC{before} to UTC{after}), so no count is at that time; check the times, or write the instant meant with its offset (RFC 3339)"
+        ),
+        (false, _) => format!(
+            "does not exist in {zone}: the clocks went forward that night, so no count is at that time"
+        ),
+    }
+}
+
 /// The most characters of a value from a file that a message repeats.
 pub const MAX_ECHOED: usize = 80;
 
@@ -281,6 +299,27 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// Hourly counts were read, but none gives a night's count: no row falls in the night
+    /// window, or (with a rule that takes one hour) none is at that hour.
+    #[error("{}: {rows} rows read, but {}", path.display(), match hour {
+        None => format!("none falls in the night window {window} local time ({zone}; the night labelled by its evening date D is counted on the morning of D + 1): no night counts"),
+        Some(hour) => format!("no count at {hour} local time ({zone}), the hour the night rule takes ({in_window} in the night window {window}): no night counts"),
+    })]
+    NoNightCounts {
+        /// The file.
+        path: PathBuf,
+        /// Hourly counts read.
+        rows: u64,
+        /// Of them, in a night's window.
+        in_window: u64,
+        /// The night window, `01:00-05:00`.
+        window: String,
+        /// The hour the rule takes, `04:00`, for a rule of one hour.
+        hour: Option<String>,
+        /// The time zone local times are read in.
+        zone: String,
+    },
+
     /// A date could not be read in the column's format.
     #[error("{}: {at}, column {col}: cannot parse date {} (expected {expected})", path.display(), quoted(value), col = ticked(column))]
     ParseDate {
@@ -329,7 +368,7 @@ pub enum Error {
 
     /// A local time without an offset names two instants (the hour the clocks go back) or
     /// none (the hour they skip) in the scenario's time zone.
-    #[error("{}: {at}, column {col}: the local time {} {} in {zone} (the clocks {}): write it with its offset (RFC 3339, 2024-10-27T02:00:00+01:00)", path.display(), quoted(value), if *ambiguous { "occurs twice" } else { "does not exist" }, if *ambiguous { "go back that night" } else { "skip that hour" }, col = ticked(column))]
+    #[error("{}: {at}, column {col}: the local time {} {}", path.display(), quoted(value), local_time_reason(zone, *ambiguous, offsets), col = ticked(column))]
     LocalTime {
         /// The file.
         path: PathBuf,
@@ -343,17 +382,37 @@ pub enum Error {
         zone: String,
         /// Whether the time occurs twice (else not at all).
         ambiguous: bool,
+        /// For a time that occurs twice, its two instants with their offsets in time order
+        /// (`2024-10-27T02:30:00+02:00`, `2024-10-27T02:30:00+01:00`); for one that does not
+        /// exist, the zone's offsets before and after the clocks went forward (`+01:00`,
+        /// `+02:00`); empty where they cannot be told.
+        offsets: Vec<String>,
     },
 
-    /// Two counts of one area at one instant.
-    #[error("{}: area {area} has two counts at {instant} (UTC)", path.display())]
+    /// Two counts of one area at one instant (however each was written).
+    #[error("{}: {at}, column {col}: a second count of area {area} at {local} local time ({zone}), {instant} (UTC); the first is at {first} ({counts} persons)", path.display(), col = ticked(column))]
     SameInstant {
         /// The file.
         path: PathBuf,
+        /// Where the second count is (its timestamp cell).
+        at: Location,
+        /// Where the first count of the area at that instant is.
+        first: Location,
+        /// The timestamp column's name.
+        column: String,
+        /// The second count's instant as its local time in the zone, `2024-03-02T01:00:00`
+        /// (the cell may spell it otherwise, with an offset).
+        value: String,
         /// Area code.
         area: String,
         /// The instant, RFC 3339 in UTC.
         instant: String,
+        /// The instant's local time in the zone, `2024-03-02 01:00:00`.
+        local: String,
+        /// The time zone local times are read in.
+        zone: String,
+        /// The two counts, first and second, as `880 and 870`.
+        counts: String,
     },
 
     /// A date is outside the days deltid takes ([`MIN_YEAR`](crate::MIN_YEAR) to
@@ -744,6 +803,7 @@ impl Error {
             | ExtraFields { path, .. }
             | Encoding { path, .. }
             | EmptyInput { path, .. }
+            | NoNightCounts { path, .. }
             | ParseDate { path, .. }
             | ParseTime { path, .. }
             | LocalTime { path, .. }
@@ -799,6 +859,7 @@ impl Error {
             | AmbiguousArea { at, .. }
             | BadOrigin { at, .. }
             | DuplicateOrigin { at, .. }
+            | SameInstant { at, .. }
             | DuplicateRow { at, .. } => Some(at.clone()),
             Many { errors, .. } => errors.first().and_then(Error::location),
             _ => None,
@@ -816,6 +877,7 @@ impl Error {
             | ParseDate { column, .. }
             | ParseTime { column, .. }
             | LocalTime { column, .. }
+            | SameInstant { column, .. }
             | NoSuchDay { column, .. }
             | DateOutOfRange { column, .. }
             | StrayDate { column, .. }

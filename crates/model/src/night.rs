@@ -262,6 +262,9 @@ pub struct TimedCount {
     pub local: NaiveDateTime,
     /// Persons counted.
     pub persons: f64,
+    /// Where the count was read (its line, sheet row or Parquet row), for messages; 0 for a
+    /// count not read from a file.
+    pub order: u64,
 }
 
 /// A night's count of one place: the count by the rule, and how many counts were in the
@@ -328,6 +331,8 @@ pub struct Nights {
     peaks: BTreeMap<(usize, i32), f64>,
     /// Counts read (rows of the hourly file).
     rows: u64,
+    /// Counts read that fall in a night's window.
+    in_window: u64,
 }
 
 /// Two counts of one place at one instant.
@@ -337,6 +342,10 @@ pub struct SameInstant {
     pub key: usize,
     /// The instant, seconds since 1970 UTC.
     pub instant: i64,
+    /// The count read first (by [`TimedCount::order`]).
+    pub first: TimedCount,
+    /// The count read second.
+    pub second: TimedCount,
 }
 
 impl Nights {
@@ -360,6 +369,7 @@ impl Nights {
     ///         instant: utc0 + 3600 * i as i64,
     ///         local: local(27, h),
     ///         persons,
+    ///         order: 2 + i as u64,
     ///     })
     ///     .collect();
     /// let nights = Nights::reduce(NightSettings::default(), "Europe/Oslo", 1, rows).unwrap();
@@ -373,7 +383,7 @@ impl Nights {
         mut rows: Vec<TimedCount>,
     ) -> Result<Nights, SameInstant> {
         let read = rows.len() as u64;
-        rows.sort_by_key(|r| (r.key, r.instant));
+        rows.sort_by_key(|r| (r.key, r.instant, r.order));
         if let Some(pair) = rows
             .windows(2)
             .find(|p| p[0].key == p[1].key && p[0].instant == p[1].instant)
@@ -381,13 +391,17 @@ impl Nights {
             return Err(SameInstant {
                 key: pair[0].key,
                 instant: pair[0].instant,
+                first: pair[0],
+                second: pair[1],
             });
         }
         // Per (key, night): the counts in the window, in time order, with their local hour.
         let mut windows: BTreeMap<(usize, i32), Vec<(u32, f64)>> = BTreeMap::new();
         let mut peaks: BTreeMap<(usize, i32), f64> = BTreeMap::new();
+        let mut in_window = 0;
         for row in &rows {
             if let Some(night) = settings.night_of(row.local) {
+                in_window += 1;
                 windows
                     .entry((row.key, night))
                     .or_default()
@@ -444,6 +458,7 @@ impl Nights {
             hours,
             peaks,
             rows: read,
+            in_window,
         })
     }
 
@@ -465,6 +480,11 @@ impl Nights {
     /// Hourly (or time-point) counts read.
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+
+    /// Hourly (or time-point) counts read that fall in a night's window.
+    pub fn rows_in_window(&self) -> u64 {
+        self.in_window
     }
 
     /// A place's stats, by key.
@@ -528,18 +548,27 @@ mod tests {
 
     #[test]
     fn a_place_counted_twice_at_one_instant_is_refused() {
-        let row = |persons| TimedCount {
+        let row = |persons, order| TimedCount {
             key: 1,
             instant: 3_600,
             local: at(2, 3),
             persons,
+            order,
         };
-        let result = Nights::reduce(NightSettings::default(), "UTC", 2, vec![row(1.0), row(2.0)]);
+        // Read second on line 9, first on line 4: told in file order.
+        let result = Nights::reduce(
+            NightSettings::default(),
+            "UTC",
+            2,
+            vec![row(2.0, 9), row(1.0, 4)],
+        );
         assert_eq!(
             result.err(),
             Some(SameInstant {
                 key: 1,
-                instant: 3_600
+                instant: 3_600,
+                first: row(1.0, 4),
+                second: row(2.0, 9),
             })
         );
     }

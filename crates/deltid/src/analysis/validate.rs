@@ -289,7 +289,7 @@ impl Validation {
         }
         let night = validation.measure == Measure::Night;
         if counts.is_empty() {
-            let message = format!("{}: no data rows", path.display());
+            let message = counts.empty_error().to_string();
             validation.findings.push(Finding {
                 file: path.to_owned(),
                 line: None,

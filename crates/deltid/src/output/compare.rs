@@ -13,8 +13,58 @@ use super::text::{right_align, table};
 use crate::analysis::{CompareRow, Comparison};
 use crate::catalogue::text;
 
+/// What a counts file was read as, for the note on standard error that names each input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// Daily counts, estimated by the plan's residual.
+    Daily,
+    /// Hourly counts, reduced to nights.
+    Hourly,
+    /// Counts split by origin.
+    Split,
+}
+
+/// A note naming what the counts file `path` was read as, in `language`:
+/// `counts.csv: hourly counts, reduced to nights`.
+pub fn input_note(language: Language, path: &std::path::Path, kind: InputKind) -> String {
+    let key = match kind {
+        InputKind::Daily => "read.daily",
+        InputKind::Hourly => "read.hourly",
+        InputKind::Split => "read.split",
+    };
+    crate::catalogue::fill(language, key, &[("path", &path.display().to_string())])
+}
+
+/// A note on counts split by origin read from `path`, in `language`: `rows` rows of the
+/// split's `settings` read as `area_days` area-days, each figure given as bounds.
+pub fn split_note(
+    language: Language,
+    path: &std::path::Path,
+    settings: &deltid_model::OriginSettings,
+    rows: usize,
+    area_days: usize,
+) -> String {
+    crate::catalogue::fill(
+        language,
+        "read.split_rows",
+        &[
+            ("path", &path.display().to_string()),
+            ("rows", &crate::words::persons(rows as i64)),
+            (
+                "kind",
+                text(
+                    language,
+                    &format!("origin.kind_{}", settings.kind.key().replace('-', "_")),
+                ),
+            ),
+            ("k", &super::text::trim_number(language, settings.min_count)),
+            ("days", &crate::words::persons(area_days as i64)),
+        ],
+    )
+}
+
 /// Columns of the table: one row per area (empty for the region) and date.
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 14] = [
     "date",
     "area",
     "name",
@@ -23,9 +73,11 @@ const COLUMNS: [&str; 12] = [
     "night",
     "home_zone_low",
     "home_zone_high",
+    "home_zone_high_excluded",
     "residual_minus_night",
     "daytime_excess",
     "night_minus_home_zone_low",
+    "night_minus_home_zone_low_excluded",
     "night_minus_home_zone_high",
 ];
 
@@ -35,8 +87,10 @@ const DATES_SHOWN: usize = 7;
 /// Writes a comparison in `format`: text (per area and date, or means per area over the
 /// compared dates, with the differences named), a table of every row (CSV, xlsx, Parquet:
 /// `date, area, name, residual, deducted, night, home_zone_low, home_zone_high,
-/// residual_minus_night, daytime_excess, night_minus_home_zone_low,
-/// night_minus_home_zone_high`; empty where a figure is not given), or JSON.
+/// home_zone_high_excluded, residual_minus_night, daytime_excess, night_minus_home_zone_low,
+/// night_minus_home_zone_low_excluded, night_minus_home_zone_high`; empty where a figure is
+/// not given; `..._excluded` true where suppressed cells leave that bound itself out, as in
+/// "500 to under 515"), or JSON (bounds with `low_excluded` and `high_excluded`).
 ///
 /// # Errors
 /// [`Error::Write`](deltid_model::Error::Write) if the writer fails; a workbook's or Parquet
@@ -59,7 +113,7 @@ pub fn write_comparison(
                 .iter()
                 .map(|r| {
                     let b = |b: Option<Bounds>| {
-                        b.map(|b| json!({"low": b.low, "high": b.high, "exact": b.is_exact(), "high_excluded": b.high_open}))
+                        b.map(|b| json!({"low": b.low, "high": b.high, "exact": b.is_exact(), "low_excluded": b.low_open, "high_excluded": b.high_open}))
                     };
                     json!({
                         "date": r.date.to_string(),
@@ -97,6 +151,17 @@ fn write_text(
 ) -> Result<()> {
     let rows = comparison.rows();
     let dates: std::collections::BTreeSet<_> = rows.iter().map(|r| r.date).collect();
+    // How many of the three estimates are compared: two or three.
+    let given = [
+        rows.iter().any(|r| r.residual.is_some()),
+        rows.iter().any(|r| r.night.is_some()),
+        rows.iter().any(|r| r.home_zone.is_some()),
+    ];
+    let ways = if given.iter().all(|&g| g) {
+        "compare.ways_3"
+    } else {
+        "compare.ways_2"
+    };
     writeln!(
         out,
         "{}",
@@ -105,6 +170,7 @@ fn write_text(
             "compare.title",
             &[
                 ("region", scenario.name()),
+                ("ways", text(language, ways)),
                 ("dates", &crate::catalogue::dates(language, dates.len())),
             ]
         )
@@ -185,6 +251,11 @@ fn write_text(
 
 fn sheet<'a>(comparison: &Comparison, scenario: &Scenario, language: Language) -> Sheet<'a> {
     let number = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+    let flag = |v: Option<bool>| {
+        v.map_or(Cell::Empty, |open| {
+            Cell::Text(if open { "true" } else { "false" }.into())
+        })
+    };
     let rows = comparison
         .rows()
         .iter()
@@ -206,9 +277,11 @@ fn sheet<'a>(comparison: &Comparison, scenario: &Scenario, language: Language) -
                 number(r.night),
                 number(r.home_zone.map(|b| b.low)),
                 number(r.home_zone.map(|b| b.high)),
+                flag(r.home_zone.map(|b| b.high_open)),
                 number(r.residual_minus_night()),
                 number(r.daytime_excess()),
                 number(diff.map(|b| b.low)),
+                flag(diff.map(|b| b.low_open)),
                 number(diff.map(|b| b.high)),
             ]
         })

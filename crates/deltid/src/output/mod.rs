@@ -22,7 +22,7 @@ use serde::Serialize;
 pub use crate::words::persons;
 #[cfg(feature = "chart")]
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
-pub use compare::write_comparison;
+pub use compare::{InputKind, input_note, split_note, write_comparison};
 pub use origin::{write_origin, write_origin_means};
 pub use population::write_population;
 pub use report::write_report;

@@ -36,6 +36,11 @@ pub enum Section {
     /// The plausibility checks, when the scenario gives holiday homes or commercial
     /// guest-nights.
     Plausibility,
+    /// Night counts only: per area the nights counted, the hours present in them (fewest,
+    /// most, mean), the daytime excess (mean day peak − night count, persons per day) and,
+    /// with a baseline of reference nights, the residents at home it gives (persons) beside
+    /// the registered figure; the region's row holds its daytime excess.
+    Nights,
     /// The run's notes, one sentence a row: rounding, allocation, the region rule, missing
     /// and negative days, and the methods of the yearly figures and intervals: always.
     Notes,
@@ -43,7 +48,8 @@ pub enum Section {
 
 impl Section {
     /// Every section, in the order of the workbook's sheets.
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
+        Section::Nights,
         Section::CalendarYears,
         Section::Yearly,
         Section::YearlyCoverage,
@@ -54,10 +60,11 @@ impl Section {
     ];
 
     /// The section's name: the workbook's sheet and the CSV file's suffix
-    /// (`calendar_years`, `yearly`, `yearly_coverage`, `uncertainty`, `sensitivity`,
-    /// `plausibility`, `notes`).
+    /// (`nights`, `calendar_years`, `yearly`, `yearly_coverage`, `uncertainty`,
+    /// `sensitivity`, `plausibility`, `notes`).
     pub fn key(self) -> &'static str {
         match self {
+            Section::Nights => "nights",
             Section::CalendarYears => "calendar_years",
             Section::Yearly => "yearly",
             Section::YearlyCoverage => "yearly_coverage",
@@ -68,11 +75,13 @@ impl Section {
         }
     }
 
-    /// Whether `run` has this section: calendar years and notes always, the others when
-    /// asked for (or, for plausibility, when the scenario gives its figures).
+    /// Whether `run` has this section: calendar years and notes always, nights for night
+    /// counts, the others when asked for (or, for plausibility, when the scenario gives its
+    /// figures).
     pub fn is_in(self, run: &Run) -> bool {
         match self {
             Section::CalendarYears | Section::Notes => true,
+            Section::Nights => run.summary().night().is_some(),
             Section::Yearly | Section::YearlyCoverage => run.yearly().is_some(),
             Section::Uncertainty => run.uncertainty().is_some(),
             Section::Sensitivity => run.uncertainty().is_some_and(|u| !u.sensitivity.is_empty()),
@@ -130,6 +139,7 @@ pub fn write_section(run: &Run, section: Section, style: CsvStyle, out: impl Wri
 pub(crate) fn section_sheet(run: &Run, section: Section) -> Sheet<'_> {
     let lang = run.language();
     match section {
+        Section::Nights => nights(run, lang),
         Section::CalendarYears => calendar_years(run, lang),
         Section::Yearly => yearly(run, lang),
         Section::YearlyCoverage => yearly_coverage(run, lang),
@@ -186,6 +196,65 @@ fn owned_who<'a>(code: Option<&AreaCode>, name: &str) -> [Cell<'a>; 2] {
         code.map_or(Cell::Empty, |c| Cell::Text(c.as_str().to_owned().into())),
         Cell::Text(name.to_owned().into()),
     ]
+}
+
+fn nights(run: &Run, lang: Language) -> Sheet<'_> {
+    let summary = run.summary();
+    let baseline = summary.residents_baseline();
+    let mut rows: Vec<Vec<Cell<'_>>> = Vec::new();
+    if let Some(nights) = summary.night() {
+        for (code, name, stats) in &nights.areas {
+            let mut row = owned_who(Some(code), name).to_vec();
+            row.push(Cell::Whole(stats.nights.into()));
+            if stats.nights > 0 {
+                row.extend([
+                    Cell::Whole(stats.min_hours.into()),
+                    Cell::Whole(stats.max_hours.into()),
+                    Cell::Number(stats.mean_hours()),
+                ]);
+            } else {
+                row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+            }
+            row.extend(persons(stats.mean_excess()));
+            let figure = baseline
+                .and_then(|b| b.areas.iter().find(|(c, ..)| c == code))
+                .map(|(_, _, figure)| figure);
+            row.extend(persons(figure.map(|f| f.persons)));
+            row.push(figure.map_or(Cell::Empty, |f| Cell::Whole(f.nights.into())));
+            row.extend(persons(figure.and_then(|f| f.registered)));
+            rows.push(row);
+        }
+        let mut region = owned_who(None, summary.region_name()).to_vec();
+        region.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
+        region.extend(persons(nights.region_excess));
+        region.extend([
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+        rows.push(region);
+    }
+    Sheet::of(
+        "nights",
+        header(
+            lang,
+            &[
+                ("area", false),
+                ("name", false),
+                ("nights_counted", false),
+                ("hours_min", false),
+                ("hours_max", false),
+                ("hours_mean", false),
+                ("daytime_excess", true),
+                ("residents_at_home_baseline", true),
+                ("baseline_nights", false),
+                ("residents_registered", true),
+            ],
+        ),
+        rows,
+    )
 }
 
 fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {

@@ -528,12 +528,14 @@ pub(crate) fn night_lines(lang: Language, summary: &Summary, nights: &NightSumma
         ],
     )];
     for (_, name, stats) in &nights.areas {
-        let excess = stats
-            .mean_excess()
-            .map_or_else(|| text(lang, "night.no_excess").to_owned(), whole);
+        let excess = stats.mean_excess().map(whole);
         lines.push(fill(
             lang,
-            "night.area",
+            if excess.is_some() {
+                "night.area"
+            } else {
+                "night.area_no_excess"
+            },
             &[
                 ("name", name),
                 ("nights", &stats.nights.to_string()),
@@ -543,7 +545,7 @@ pub(crate) fn night_lines(lang: Language, summary: &Summary, nights: &NightSumma
                     "mean",
                     &trim_number(lang, (stats.mean_hours() * 100.0).round() / 100.0),
                 ),
-                ("excess", &excess),
+                ("excess", excess.as_deref().unwrap_or_default()),
             ],
         ));
     }
