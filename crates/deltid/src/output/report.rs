@@ -478,9 +478,6 @@ fn report(run: &Run, population: &Population) -> Result<String> {
     Ok(h)
 }
 
-/// An SVG document as an inline element: no XML declaration, scalable (a `viewBox` from its
-/// width and height).
-#[cfg(feature = "chart")]
 /// The nights section: the night counts' method, hours present and daytime excess per area,
 /// a baseline of residents at home beside the registered figures, and the busiest days by
 /// day peak beside the night after.
@@ -553,6 +550,9 @@ fn write_nights(h: &mut String, run: &Run, population: &Population) {
     let _ = writeln!(h, "</section>");
 }
 
+/// An SVG document as an inline element: no XML declaration, scalable (a `viewBox` from its
+/// width and height).
+#[cfg(feature = "chart")]
 fn inline_svg(svg: &str) -> String {
     let svg = match svg.find("<svg") {
         Some(at) => &svg[at..],
