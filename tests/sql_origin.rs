@@ -418,6 +418,18 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
 2024-07-11,3041,DE,40
 2024-07-11,3041,total,2790
 ";
+    // Hol's local cell deleted, the suppressed mass exactly k: 945 − (900 + 40 + 0) = 5.
+    let mass_k = "date,area,origin,count
+2024-07-10,3044,0301,900
+2024-07-10,3044,DE,40
+2024-07-10,3044,SE,0
+2024-07-10,3044,total,945
+";
+    // Gol's local cell a published 0: an exact 0, not a cell under k.
+    let zero = "date,area,origin,count
+2024-07-10,3041,3041,0
+2024-07-10,3041,0301,300
+";
     let cases = [
         prepare("previous-night", hol),
         prepare("home", marked),
@@ -427,6 +439,8 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
             "previous-night",
             &night.replace("2024-07-11,3041,3044,150\n", ""),
         ),
+        prepare("home", mass_k),
+        prepare("home", zero),
     ];
     let results = run_all(
         &cases
@@ -509,6 +523,30 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
     let deleted = find(&rows[4], on, Some("3044"), "guest_nights");
     assert_row(deleted, -100.0, -95.0, true);
     assert_eq!(deleted.zero_filled, Some(-100.0));
+    // Mass 5 = k: the deleted local cell is under k, so local is 0 to under 5 and from
+    // elsewhere over 940 to 945 (its low end open, so not exact); the SE 0 is exact.
+    let local = find(&rows[5], on, Some("3044"), "local");
+    assert_row(local, 0.0, 5.0, true);
+    assert!(!local.exact);
+    let elsewhere = find(&rows[5], on, Some("3044"), "elsewhere");
+    assert_row(elsewhere, 940.0, 945.0, false);
+    assert!(!elsewhere.exact);
+    // A published local 0: local exactly 0, from elsewhere exactly 300, residents away 2 500.
+    let local = find(&rows[6], on, Some("3041"), "local");
+    assert_row(local, 0.0, 0.0, false);
+    assert!(local.exact);
+    assert_row(
+        find(&rows[6], on, Some("3041"), "elsewhere"),
+        300.0,
+        300.0,
+        false,
+    );
+    assert_row(
+        find(&rows[6], on, Some("3041"), "residents_away"),
+        2500.0,
+        2500.0,
+        false,
+    );
 }
 
 /// A random split of Hol and Gol over five days, valid for `kind`: values often under k,
@@ -610,6 +648,15 @@ fn sql_and_deltid_agree_figure_by_figure_on_random_splits() {
                 Selection::default()
             };
             let prepared = prepare_in(kind, &csv, &selection);
+            if seed == 3 {
+                // The query's header says how the period selects.
+                let says = if kind == "previous-night" {
+                    "-- period: the nights with evening dates 2024-07-11 to 2024-07-14 (end excluded)"
+                } else {
+                    "-- period: the days 2024-07-11 to 2024-07-14 (end excluded)"
+                };
+                assert!(prepared.sql.contains(says), "{}", prepared.sql);
+            }
             cases.push(Case {
                 counts: prepared.counts.clone(),
                 count_type: if seed % 2 == 0 { "DOUBLE" } else { "VARCHAR" },
@@ -619,7 +666,10 @@ fn sql_and_deltid_agree_figure_by_figure_on_random_splits() {
             both.push((seed, kind, csv.clone(), prepared));
         }
     }
-    assert!(totals[0] > 15 && totals[1] > 15 && zeros > 50, "{totals:?} {zeros}");
+    assert!(
+        totals[0] > 15 && totals[1] > 15 && zeros > 50,
+        "{totals:?} {zeros}"
+    );
     let results = run_all(&cases);
     let mut guests = 0;
     let mut open = 0;
@@ -829,7 +879,9 @@ fn what_deltids_reader_refuses_stops_the_query() {
         (
             "home",
             5.0,
-            format!("{good}2024-07-10,3044,SE,4.97\n2024-07-10,3044,FI,0\n2024-07-10,3044,total,110\n"),
+            format!(
+                "{good}2024-07-10,3044,SE,4.97\n2024-07-10,3044,FI,0\n2024-07-10,3044,total,110\n"
+            ),
             "total below the sum of their published cells",
             "2024-07-10 for area 3044",
         ),

@@ -47,9 +47,9 @@ pub use night::{
 };
 pub use origin::{
     Bounds, COUNTRY_CODES, DEFAULT_ORIGIN_MIN_COUNT, EUROSTAT_COUNTRY_CODES, GuestNight,
-    MUNICIPALITY_CODES, Origin, OriginDay, OriginEstimate, OriginKind, OriginSettings,
-    OriginSplit, Part, SUPPRESSED_MARKERS, SplitProblem, SplitRow, SplitValue, TOTAL_SLACK,
-    TOTAL_WORDS, ZeroFilled, is_suppressed,
+    MUNICIPALITY_CODES, Origin, OriginDay, OriginEstimate, OriginKind, OriginSettings, OriginSplit,
+    Part, SUPPRESSED_MARKERS, SplitProblem, SplitRow, SplitValue, TOTAL_SLACK, TOTAL_WORDS,
+    ZeroFilled, is_suppressed,
 };
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{

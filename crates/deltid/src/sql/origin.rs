@@ -2,6 +2,16 @@
 //! definition: [`deltid_model::origin`]) over a table `date, area, origin, count`, one row per
 //! date, area and figure as the tidy table of
 //! [`write_origin`](crate::output::write_origin).
+//!
+//! The model's rules come from its shared items, rendered into the query, never restated:
+//! [`Part::of`] for the parts, [`TOTAL_WORDS`], [`SUPPRESSED_MARKERS`], [`COUNTRY_CODES`] and
+//! [`EUROSTAT_COUNTRY_CODES`], [`MUNICIPALITY_CODES`], [`TOTAL_SLACK`]; the rule of
+//! [`deltid_model::is_suppressed`] (`0 < v < k`) is the one expression `under_k`. Origin cells
+//! are read by the area cells' rule (the leading code of a label, padded to the scenario's
+//! digits) as [`Origin::read`] reads them, so no origin cell is read otherwise than by
+//! deltid: what the reader refuses stops the query with a `deltid:` message
+//! ([`deltid_model::SplitProblem`]: a total below the published cells, a marker under k = 0,
+//! a municipality under SIM countries; and cells that are no origin).
 
 use chrono::NaiveDate;
 use deltid_model::{
@@ -127,7 +137,7 @@ impl Query<'_> {
 
     fn split_header(&self, settings: &OriginSettings, options: &SqlOptions) -> Vec<String> {
         let scenario = self.plan.scenario();
-        vec![
+        let mut lines = vec![
             format!(
                 "deltid {}: counts split by origin for {}, per area and day, bounded where suppressed cells leave a figure open",
                 env!("CARGO_PKG_VERSION"),
@@ -140,7 +150,7 @@ impl Query<'_> {
                 options.table().join("."),
             ),
             format!(
-                "origin: {}, k = {:?} (a value under k is suppressed)",
+                "origin: {}, k = {:?} (a value above 0 and under k is suppressed, a published 0 is exact)",
                 settings.kind.key(),
                 settings.min_count
             ),
@@ -149,8 +159,17 @@ impl Query<'_> {
                 SPLIT_COLUMNS.join(", ")
             ),
             "the query stops on rows it cannot place, the region's own code, an origin that is no area, municipality (0101-5699), country (ISO 3166-1 alpha-2, EL, UK, XK) or total, a municipality under sim-country, a -1 marker under k = 0, a count that is empty, below 0 (other than -1), above 1e10 or NaN, a date that is not yyyy-mm-dd or dd.mm.yyyy, a second row for a date, area and origin, and an area's total below its published cells that day".to_owned(),
-            "a published 0 is an exact 0, a value 0 < v < k is suppressed; for the previous-night origin a period selects nights by their evening date (the rows of the day after)".to_owned(),
-        ]
+        ];
+        let period = self.plan.selection().period;
+        if period.from().is_some() || period.to().is_some() {
+            lines.push(match settings.kind {
+                OriginKind::PreviousNight => format!(
+                    "period: the nights with evening dates {period} (the rows of the day after each)"
+                ),
+                OriginKind::Home | OriginKind::SimCountry => format!("period: the days {period}"),
+            });
+        }
+        lines
     }
 
     /// The scenario's areas (CTE `areas`): code, name, order and registered residents (NULL
