@@ -1198,7 +1198,7 @@ fn split_outputs_count_in_words_and_say_what_to_run_instead() {
     );
     assert!(text.contains("published under 10, as 9.97)"), "{text}");
     assert!(
-        stderr(&out).contains("2 rows split by origin (home, k = 10) read as 1 area-day;"),
+        stderr(&out).contains("2 rows split by origin (origin = the person's long-term home, k = 10) read as 1 area-day;"),
         "{}",
         stderr(&out)
     );

@@ -58,7 +58,7 @@ pub fn split_note(
                 ),
             ),
             ("k", &super::text::trim_number(language, settings.min_count)),
-            ("days", &crate::words::persons(area_days as i64)),
+            ("days", &crate::catalogue::area_days(language, area_days)),
         ],
     )
 }
