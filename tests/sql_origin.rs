@@ -169,8 +169,14 @@ fn run_duckdb(cases: &[Case]) -> Vec<Result<Vec<Vec<serde_json::Value>>, String>
         .collect()
 }
 
-/// Hol and Gol (2020-2023 codes), 2 500 registered residents each, `[origin]` of `kind`.
+/// Hol and Gol (2020-2023 codes), 2 500 registered residents each, `[origin]` of `kind`
+/// with k = 5, area codes of four digits.
 fn scenario(kind: &str) -> String {
+    scenario_k(kind, 5.0)
+}
+
+/// [`scenario`] with k = `min_count`.
+fn scenario_k(kind: &str, min_count: f64) -> String {
     format!(
         r#"
 name = "Two"
@@ -178,7 +184,9 @@ uplift = 0
 counts = "split.csv"
 [origin]
 kind = "{kind}"
-min_count = 5
+min_count = {min_count:?}
+[area_codes]
+digits = 4
 [deductions]
 commuters = 0
 transit = 0
@@ -279,6 +287,12 @@ fn tidy(estimate: &OriginEstimate, codes: &[&str]) -> Vec<Row> {
 }
 
 fn prepare(kind: &str, split: &str) -> Both {
+    prepare_in(kind, split, &Selection::default())
+}
+
+/// [`prepare`] for the days (or, previous night, the nights) of `selection`'s period, as
+/// `deltid estimate --from --to` selects them ([`deltid::OriginSplit::within`]).
+fn prepare_in(kind: &str, split: &str, selection: &Selection) -> Both {
     let dir = folder(&[("plan.toml", &scenario(kind)), ("split.csv", split)]);
     let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
     let counts = read_counts(
@@ -287,8 +301,10 @@ fn prepare(kind: &str, split: &str) -> Both {
         &scenario,
     )
     .unwrap();
-    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
-    let estimate = plan.origin_estimate(counts.origins().unwrap());
+    let plan = Plan::new(&scenario, selection).unwrap();
+    let period = &selection.period;
+    let split = counts.origins().unwrap().within(|d| period.contains(d));
+    let estimate = plan.origin_estimate(&split);
     let sql = to_sql(&plan, Dialect::DuckDb, &SqlOptions::default()).unwrap();
     let postgres = to_sql(&plan, Dialect::Postgres, &SqlOptions::default()).unwrap();
     Both {
@@ -402,6 +418,18 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
 2024-07-11,3041,DE,40
 2024-07-11,3041,total,2790
 ";
+    // Hol's local cell deleted, the suppressed mass exactly k: 945 − (900 + 40 + 0) = 5.
+    let mass_k = "date,area,origin,count
+2024-07-10,3044,0301,900
+2024-07-10,3044,DE,40
+2024-07-10,3044,SE,0
+2024-07-10,3044,total,945
+";
+    // Gol's local cell a published 0: an exact 0, not a cell under k.
+    let zero = "date,area,origin,count
+2024-07-10,3041,3041,0
+2024-07-10,3041,0301,300
+";
     let cases = [
         prepare("previous-night", hol),
         prepare("home", marked),
@@ -411,6 +439,8 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
             "previous-night",
             &night.replace("2024-07-11,3041,3044,150\n", ""),
         ),
+        prepare("home", mass_k),
+        prepare("home", zero),
     ];
     let results = run_all(
         &cases
@@ -493,12 +523,38 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
     let deleted = find(&rows[4], on, Some("3044"), "guest_nights");
     assert_row(deleted, -100.0, -95.0, true);
     assert_eq!(deleted.zero_filled, Some(-100.0));
+    // Mass 5 = k: the deleted local cell is under k, so local is 0 to under 5 and from
+    // elsewhere over 940 to 945 (its low end open, so not exact); the SE 0 is exact.
+    let local = find(&rows[5], on, Some("3044"), "local");
+    assert_row(local, 0.0, 5.0, true);
+    assert!(!local.exact);
+    let elsewhere = find(&rows[5], on, Some("3044"), "elsewhere");
+    assert_row(elsewhere, 940.0, 945.0, false);
+    assert!(!elsewhere.exact);
+    // A published local 0: local exactly 0, from elsewhere exactly 300, residents away 2 500.
+    let local = find(&rows[6], on, Some("3041"), "local");
+    assert_row(local, 0.0, 0.0, false);
+    assert!(local.exact);
+    assert_row(
+        find(&rows[6], on, Some("3041"), "elsewhere"),
+        300.0,
+        300.0,
+        false,
+    );
+    assert_row(
+        find(&rows[6], on, Some("3041"), "residents_away"),
+        2500.0,
+        2500.0,
+        false,
+    );
 }
 
-/// A random split of Hol and Gol over `days` days: values often under k, with or without
-/// area totals, markers or deleted rows, an area missing some days, cells written as names,
-/// labels, lower-case countries and other total words.
-fn random_split(seed: u64) -> (String, bool) {
+/// A random split of Hol and Gol over five days, valid for `kind`: values often under k,
+/// published zeros, with or without area totals (the sum of every cell, so never below the
+/// published ones), markers or deleted rows, an area missing some days, cells written as names,
+/// labels, codes missing a leading zero, lower-case countries and other total words; origins
+/// that are countries only for SIM countries.
+fn random_split(seed: u64, kind: &str) -> (String, bool) {
     use rand_chacha::ChaCha8Rng;
     use rand_chacha::rand_core::{RngCore, SeedableRng};
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -506,7 +562,11 @@ fn random_split(seed: u64) -> (String, bool) {
     let with_total = unit() < 0.5;
     let marked = unit() < 0.5;
     let text_cells = unit() < 0.5;
-    let origins = ["3044", "3041", "0301", "3024", "NO", "DE", "SE"];
+    let origins: &[&str] = if kind == "sim-country" {
+        &["NO", "DE", "SE", "DK", "UK"]
+    } else {
+        &["3044", "3041", "0301", "3024", "NO", "DE", "SE"]
+    };
     let mut csv = String::from("date,area,origin,count\n");
     for day in 0..5u32 {
         for (a, area) in ["3044", "3041"].iter().enumerate() {
@@ -519,23 +579,31 @@ fn random_split(seed: u64) -> (String, bool) {
                 _ => area,
             };
             let mut total = 0.0;
-            for origin in origins {
-                // Hundredths (three decimals would read as thousands), so that a suppressed mass is seldom k to the last bit: at
-                // exactly k (5.0 = 2.5 + 2.5) sums taken in another order may fall either
-                // side of it, and whether the cell's top is open with them.
+            for &origin in origins {
+                // Hundredths (three decimals would read as thousands), so that a suppressed
+                // mass is seldom k to the last bit: at exactly k (5.0 = 2.5 + 2.5) sums taken
+                // in another order may fall either side of it, and whether the cell's top is
+                // open with them (tests below take mass = k exactly, in sums that are exact).
                 let value = match unit() {
+                    u if u < 0.07 => 0.0,
                     u if u < 0.3 => (unit() * 800.0).round() / 100.0,
                     u if u < 0.35 => 4.97,
                     _ => (unit() * 300_000.0).round() / 100.0,
                 };
                 total += value;
-                let origin = match (text_cells, origin) {
-                    (true, "DE") => "de",
-                    (true, "3041") if day == 3 => "Gol",
+                let origin = match (text_cells, origin, day % 3) {
+                    (true, "DE", _) => "de",
+                    (true, "SE", _) => " se",
+                    (true, "3041", _) if day == 3 => "Gol",
+                    (true, "0301", 1) => "K-0301 Oslo",
+                    (true, "0301", 2) => "301",
                     _ => origin,
                 };
                 let on = format!("2024-07-{:02}", 10 + day);
-                if value < 5.0 {
+                if value == 0.0 {
+                    // A published 0, "none": an exact 0.
+                    writeln!(csv, "{on},{written},{origin},0").unwrap();
+                } else if value < 5.0 {
                     match unit() {
                         u if u < 0.3 => {} // deleted
                         _ if marked => writeln!(csv, "{on},{written},{origin},-1").unwrap(),
@@ -562,11 +630,33 @@ fn sql_and_deltid_agree_figure_by_figure_on_random_splits() {
     let mut cases = Vec::new();
     let mut both = Vec::new();
     let mut totals = [0, 0];
+    let mut zeros = 0;
     for seed in 0..40u64 {
-        let (csv, with_total) = random_split(seed);
-        totals[usize::from(with_total)] += 1;
         for kind in ["previous-night", "home", "sim-country"] {
-            let prepared = prepare(kind, &csv);
+            let (csv, with_total) = random_split(seed, kind);
+            totals[usize::from(with_total)] += 1;
+            zeros += csv.lines().filter(|l| l.ends_with(",0")).count();
+            // Every fourth seed over a period: the days 11th to 13th (previous night: the
+            // nights with those evening dates, from the rows of the 12th to the 14th).
+            let selection = if seed % 4 == 3 {
+                let d = |day| chrono::NaiveDate::from_ymd_opt(2024, 7, day);
+                Selection {
+                    period: deltid::Period::new(d(11), d(14)).unwrap(),
+                    ..Selection::default()
+                }
+            } else {
+                Selection::default()
+            };
+            let prepared = prepare_in(kind, &csv, &selection);
+            if seed == 3 {
+                // The query's header says how the period selects.
+                let says = if kind == "previous-night" {
+                    "-- period: the nights with evening dates 2024-07-11 to 2024-07-14 (end excluded)"
+                } else {
+                    "-- period: the days 2024-07-11 to 2024-07-14 (end excluded)"
+                };
+                assert!(prepared.sql.contains(says), "{}", prepared.sql);
+            }
             cases.push(Case {
                 counts: prepared.counts.clone(),
                 count_type: if seed % 2 == 0 { "DOUBLE" } else { "VARCHAR" },
@@ -576,7 +666,10 @@ fn sql_and_deltid_agree_figure_by_figure_on_random_splits() {
             both.push((seed, kind, csv.clone(), prepared));
         }
     }
-    assert!(totals[0] > 5 && totals[1] > 5, "{totals:?}");
+    assert!(
+        totals[0] > 15 && totals[1] > 15 && zeros > 50,
+        "{totals:?} {zeros}"
+    );
     let results = run_all(&cases);
     let mut guests = 0;
     let mut open = 0;
@@ -691,39 +784,136 @@ fn the_shipped_home_split_in_sql_equals_deltid_estimate_json() {
 #[test]
 fn what_deltids_reader_refuses_stops_the_query() {
     let good = "date,area,origin,count\n2024-07-10,3044,3044,100\n2024-07-10,3044,DE,20\n";
+    let sim = "date,area,origin,count\n2024-07-10,3044,NO,100\n2024-07-10,3044,DE,20\n";
+    // (kind, k, table, what the message says, what it names)
     let bad = [
         (
+            "home",
+            5.0,
             format!("{good}2024-07-10,3044,XYZ,5\n"),
             "origin that is not an area",
             "\"XYZ\"",
         ),
         (
+            "home",
+            5.0,
             format!("{good}2024-07-10,3044,de,7\n"),
             "twice",
             "2024-07-10",
         ),
         (
+            "home",
+            5.0,
             format!("{good}2024-07-10,Oslo,DE,7\n"),
             "name no area",
             "\"Oslo\"",
         ),
-        (format!("{good}2024-07-10,3044,SE,\n"), "is empty", "\"SE\""),
         (
+            "home",
+            5.0,
+            format!("{good}2024-07-10,3044,SE,\n"),
+            "is empty",
+            "\"SE\"",
+        ),
+        (
+            "home",
+            5.0,
             format!("{good}2024-07-10,3044,SE,-2\n"),
             "not a number of persons",
             "-2",
         ),
         (
+            "home",
+            5.0,
             format!("{good}10/07/2024,3044,SE,7\n"),
             "is not a day written",
             "10/07/2024",
         ),
+        // Municipality codes out of 0101-5699, with or without a label or padding.
+        (
+            "home",
+            5.0,
+            format!("{good}2024-07-10,3044,9999,7\n"),
+            "origin that is not an area",
+            "\"9999\"",
+        ),
+        (
+            "home",
+            5.0,
+            format!("{good}2024-07-10,3044,K-0100 Nowhere,7\n"),
+            "0101 to 5699",
+            "\"K-0100 Nowhere\"",
+        ),
+        (
+            "home",
+            5.0,
+            format!("{good}2024-07-10,3044,5700,7\n"),
+            "origin that is not an area",
+            "\"5700\"",
+        ),
+        // Two letters that are no country (ISO 3166-1 alpha-2, or Eurostat's EL, UK, XK).
+        (
+            "home",
+            5.0,
+            format!("{good}2024-07-10,3044,XX,7\n"),
+            "ISO 3166-1 alpha-2",
+            "\"XX\"",
+        ),
+        (
+            "sim-country",
+            5.0,
+            format!("{sim}2024-07-10,3044,zz,7\n"),
+            "origin that is not an area",
+            "\"zz\"",
+        ),
+        // Oslo by its label and by its code missing the leading zero: the same origin twice.
+        (
+            "home",
+            5.0,
+            format!("{good}2024-07-10,3044,K-0301 Oslo,7\n2024-07-10,3044,301,8\n"),
+            "twice",
+            "2024-07-10",
+        ),
+        // A total below the published cells (100 + 20 = 120 > 110; the 4.97 under k is not
+        // published, the 0 is an exact 0).
+        (
+            "home",
+            5.0,
+            format!(
+                "{good}2024-07-10,3044,SE,4.97\n2024-07-10,3044,FI,0\n2024-07-10,3044,total,110\n"
+            ),
+            "total below the sum of their published cells",
+            "2024-07-10 for area 3044",
+        ),
+        // -1 markers under k = 0.
+        (
+            "home",
+            0.0,
+            format!("{good}2024-07-10,3044,SE,-1\n2024-07-11,3044,SE,-1\n"),
+            "min_count = 0",
+            "2 counts are -1 markers (such as on 2024-07-10)",
+        ),
+        // A municipality, an area of the scenario or another, under SIM countries.
+        (
+            "sim-country",
+            5.0,
+            format!("{sim}2024-07-10,3044,0301,7\n"),
+            "sim-country",
+            "\"0301\"",
+        ),
+        (
+            "sim-country",
+            5.0,
+            format!("{sim}2024-07-10,3044,Gol,7\n"),
+            "has countries only",
+            "\"Gol\"",
+        ),
     ];
     let mut cases = Vec::new();
     let mut dirs = Vec::new();
-    for (csv, _, _) in &bad {
+    for (kind, k, csv, _, _) in &bad {
         // deltid's reader refuses each of them.
-        let dir = folder(&[("plan.toml", &scenario("home")), ("split.csv", csv)]);
+        let dir = folder(&[("plan.toml", &scenario_k(kind, *k)), ("split.csv", csv)]);
         let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
         assert!(
             read_counts(
@@ -755,7 +945,7 @@ fn what_deltids_reader_refuses_stops_the_query() {
         postgres: prepared.postgres.clone(),
     });
     let results = run_all(&cases);
-    for ((csv, says, names), result) in bad.iter().zip(&results) {
+    for ((_, _, csv, says, names), result) in bad.iter().zip(&results) {
         let error = result.as_ref().expect_err(csv);
         assert!(
             error.contains("deltid: ") && error.contains(says) && error.contains(names),

@@ -112,7 +112,7 @@ pub(crate) fn nights(language: Language, n: u32) -> String {
     format!("{n} {noun}")
 }
 
-/// "1 area-day", "12 area-days" in `language`.
+/// "1 area-day", "1 234 area-days" in `language`.
 pub(crate) fn area_days(language: Language, n: usize) -> String {
     let noun = text(
         language,
@@ -122,7 +122,7 @@ pub(crate) fn area_days(language: Language, n: usize) -> String {
             "text.area_days"
         },
     );
-    format!("{n} {noun}")
+    format!("{} {noun}", crate::words::persons(n as i64))
 }
 
 /// "1 date", "21 dates" in `language`.

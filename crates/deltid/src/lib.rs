@@ -70,9 +70,9 @@ pub use deltid_model::{
     quantile, quantile_of, trim_cell,
 };
 pub use deltid_model::{
-    Bounds, COUNTRY_CODES, DEFAULT_ORIGIN_MIN_COUNT, GuestNight, Origin, OriginDay, OriginEstimate,
-    OriginKind, OriginSettings, OriginSplit, SplitProblem, SplitRow, SplitValue, ZeroFilled,
-    is_suppressed, origin,
+    Bounds, COUNTRY_CODES, DEFAULT_ORIGIN_MIN_COUNT, EUROSTAT_COUNTRY_CODES, GuestNight,
+    MUNICIPALITY_CODES, Origin, OriginDay, OriginEstimate, OriginKind, OriginSettings, OriginSplit,
+    SplitProblem, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
 };
 pub use record::{
     Build, COMMIT, DisclosureRecord, InputFile, Methods, OriginRecord, RunRecord, ScenarioRecord,

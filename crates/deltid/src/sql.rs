@@ -83,8 +83,16 @@
 //! deltid's reader takes it: `-1`, `−1`, `-1.0`, `-1,0`); deleted rows are simply absent. Dates
 //! and area cells are read as above; origin cells as [`deltid_model::Origin::read`] reads
 //! them: trimmed, a total word in any case (`total`, `totalt`, `all`, `alle`, `*`), an area of
-//! the scenario (code, label or name), four digits (another municipality) or two letters (a
-//! country, `NO` Norway). The query returns, whatever [`Rows`] says, the tidy table of
+//! the scenario (code, label or name, by the area cells' rule), another municipality by the
+//! cell's key as area cells have it (its leading code, `K-0301 Oslo` → `0301`, padded to the
+//! scenario's `digits`, `301` → `0301`) when that is four digits in
+//! [`MUNICIPALITY_CODES`](deltid_model::MUNICIPALITY_CODES) (0101 to 5699), or two letters: `NO`
+//! Norway, else a country of [`COUNTRY_CODES`](deltid_model::COUNTRY_CODES) or
+//! [`EUROSTAT_COUNTRY_CODES`](deltid_model::EUROSTAT_COUNTRY_CODES), in any case. A value
+//! `0 < v < k` is suppressed and a published 0 is an exact 0
+//! ([`is_suppressed`](deltid_model::is_suppressed)). For the previous-night origin the plan's
+//! period selects nights by their evening date, the rows of the day after
+//! ([`OriginSplit::within`](deltid_model::OriginSplit::within)). The query returns, whatever [`Rows`] says, the tidy table of
 //! [`write_origin`](crate::output::write_origin) ([`SPLIT_COLUMNS`]): per date and area the
 //! figures `total` and `suppressed` (where the area's total is given), `local`, `elsewhere`,
 //! `foreign` and, for the long-term home, `residents_away`, each as bounds `low`, `high` with
@@ -92,10 +100,15 @@
 //! by the origin's rule (previous night: at the night's evening date) and the region's (area
 //! NULL) where every area has a figure. The figures are those of [`Plan::origin_estimate`] on
 //! the same rows, to floating-point accuracy (a suppressed mass exactly `k` may fall either
-//! side of `k` when sums are taken in another order). It stops, as deltid's reader does, on
-//! rows of no area or of the region's own code, an origin it cannot read, an empty count, a
-//! count below 0 (but `-1`), above [`MAX_PERSONS`] or NaN, a date it cannot read, and a date,
-//! area and origin given twice. Registered residents from a table by date are refused
+//! side of `k` when sums are taken in another order). It stops, as deltid's reader does
+//! ([`SplitProblem`](deltid_model::SplitProblem) and the reader's cell errors), on rows of no
+//! area or of the region's own code, an origin it cannot read (a municipality code outside
+//! 0101-5699, two letters that are no country), a municipality (an area of the scenario or
+//! another) under `kind = "sim-country"`, a `-1` marker under `min_count = 0`, an area's
+//! `total` below the sum of its published cells that day (beyond
+//! [`TOTAL_SLACK`](deltid_model::TOTAL_SLACK), checked on every row whatever the period), an
+//! empty count, a count below 0 (but `-1`), above [`MAX_PERSONS`] or NaN, a date it cannot
+//! read, and a date, area and origin given twice (`301` and `K-0301 Oslo` are one origin). Registered residents from a table by date are refused
 //! ([`Error::Unsupported`]). DuckDB runs the query in deltid's tests, PostgreSQL 15 the same
 //! cases when asked to; Spark's text is written with the same pieces but not run.
 //!

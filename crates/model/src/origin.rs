@@ -86,6 +86,14 @@ pub const COUNTRY_CODES: [&str; 249] = [
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// Eurostat's country codes that are not ISO 3166-1 alpha-2's assigned ones, also origins:
+/// `EL` (Greece), `UK` (United Kingdom), `XK` (Kosovo).
+pub const EUROSTAT_COUNTRY_CODES: [&str; 3] = ["EL", "UK", "XK"];
+
+/// The Norwegian municipality codes an origin may name, as numbers: 0101 to 5699 (the county
+/// numbers 01-56 of 1972-2024 and their municipalities), always written with four digits.
+pub const MUNICIPALITY_CODES: std::ops::RangeInclusive<u32> = 101..=5699;
+
 /// What the origin of a split count means (`[origin] kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OriginKind {
@@ -244,7 +252,7 @@ impl Origin {
         }
         if code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()) {
             let number: u32 = code.parse().unwrap_or(0);
-            return if (101..=5699).contains(&number) {
+            return if MUNICIPALITY_CODES.contains(&number) {
                 Ok(Origin::Municipality(code))
             } else {
                 Err(
@@ -258,7 +266,7 @@ impl Origin {
                 return Ok(Origin::Norway);
             }
             return if COUNTRY_CODES.binary_search(&code.as_str()).is_ok()
-                || matches!(code.as_str(), "EL" | "UK" | "XK")
+                || EUROSTAT_COUNTRY_CODES.contains(&code.as_str())
             {
                 Ok(Origin::Country(code))
             } else {
@@ -344,8 +352,9 @@ pub enum SplitProblem {
     },
 }
 
-/// Relative slack for a total below its published sum: rounding of the operator's decimals.
-const TOTAL_SLACK: f64 = 1e-9;
+/// Relative slack for a total below its published sum: rounding of the operator's decimals
+/// (a total is refused when `total < published − TOTAL_SLACK × |published|`).
+pub const TOTAL_SLACK: f64 = 1e-9;
 
 impl OriginSplit {
     /// The split of `rows` under `settings`, sorted by day, area and origin.

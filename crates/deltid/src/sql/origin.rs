@@ -2,11 +2,22 @@
 //! definition: [`deltid_model::origin`]) over a table `date, area, origin, count`, one row per
 //! date, area and figure as the tidy table of
 //! [`write_origin`](crate::output::write_origin).
+//!
+//! The model's rules come from its shared items, rendered into the query, never restated:
+//! [`Part::of`] for the parts, [`TOTAL_WORDS`], [`SUPPRESSED_MARKERS`], [`COUNTRY_CODES`] and
+//! [`EUROSTAT_COUNTRY_CODES`], [`MUNICIPALITY_CODES`], [`TOTAL_SLACK`]; the rule of
+//! [`deltid_model::is_suppressed`] (`0 < v < k`) is the one expression `under_k`. Origin cells
+//! are read by the area cells' rule (the leading code of a label, padded to the scenario's
+//! digits) as [`Origin::read`] reads them, so no origin cell is read otherwise than by
+//! deltid: what the reader refuses stops the query with a `deltid:` message
+//! ([`deltid_model::SplitProblem`]: a total below the published cells, a marker under k = 0,
+//! a municipality under SIM countries; and cells that are no origin).
 
 use chrono::NaiveDate;
 use deltid_model::{
-    Deduction, DeductionSource, Error, MAX_PERSONS, MAX_YEAR, MIN_YEAR, Measure, Origin,
-    OriginKind, OriginSettings, Part, Plan, Result, SUPPRESSED_MARKERS, TOTAL_WORDS,
+    COUNTRY_CODES, Deduction, DeductionSource, EUROSTAT_COUNTRY_CODES, Error, MAX_PERSONS,
+    MAX_YEAR, MIN_YEAR, MUNICIPALITY_CODES, Measure, Origin, OriginKind, OriginSettings, Part,
+    Plan, Result, SUPPRESSED_MARKERS, TOTAL_SLACK, TOTAL_WORDS,
 };
 
 use super::{
@@ -126,7 +137,7 @@ impl Query<'_> {
 
     fn split_header(&self, settings: &OriginSettings, options: &SqlOptions) -> Vec<String> {
         let scenario = self.plan.scenario();
-        vec![
+        let mut lines = vec![
             format!(
                 "deltid {}: counts split by origin for {}, per area and day, bounded where suppressed cells leave a figure open",
                 env!("CARGO_PKG_VERSION"),
@@ -139,7 +150,7 @@ impl Query<'_> {
                 options.table().join("."),
             ),
             format!(
-                "origin: {}, k = {:?} (a value under k is suppressed)",
+                "origin: {}, k = {:?} (a value above 0 and under k is suppressed, a published 0 is exact)",
                 settings.kind.key(),
                 settings.min_count
             ),
@@ -147,8 +158,18 @@ impl Query<'_> {
                 "rows: {} per date, area and figure, then guest-nights per area and the region's (area NULL)",
                 SPLIT_COLUMNS.join(", ")
             ),
-            "the query stops on rows it cannot place, the region's own code, an origin that is no area, municipality, country or total, a count that is empty, below 0 (other than -1), above 1e10 or NaN, a date that is not yyyy-mm-dd or dd.mm.yyyy, and a second row for a date, area and origin".to_owned(),
-        ]
+            "the query stops on rows it cannot place, the region's own code, an origin that is no area, municipality (0101-5699), country (ISO 3166-1 alpha-2, EL, UK, XK) or total, a municipality under sim-country, a -1 marker under k = 0, a count that is empty, below 0 (other than -1), above 1e10 or NaN, a date that is not yyyy-mm-dd or dd.mm.yyyy, a second row for a date, area and origin, and an area's total below its published cells that day".to_owned(),
+        ];
+        let period = self.plan.selection().period;
+        if period.from().is_some() || period.to().is_some() {
+            lines.push(match settings.kind {
+                OriginKind::PreviousNight => format!(
+                    "period: the nights with evening dates {period} (the rows of the day after each)"
+                ),
+                OriginKind::Home | OriginKind::SimCountry => format!("period: the days {period}"),
+            });
+        }
+        lines
     }
 
     /// The scenario's areas (CTE `areas`): code, name, order and registered residents (NULL
@@ -267,29 +288,45 @@ impl Query<'_> {
                 joins = joins.join("\n  "),
             ),
         ));
-        // An origin: a total word (any case), an area of the scenario (not the region's own
-        // code), four digits (another municipality), two letters (a country, NO Norway).
+        // An origin as `Origin::read` reads it: a total word (any case), an area of the
+        // scenario (not the region's own code), the cell's key (its leading code padded to the
+        // scenario's digits, as area cells are read) as another municipality's four digits in
+        // the model's range, two letters: `NO` Norway, a country of the model's lists.
         let (joins, found) = self.lookup("k", tables, false);
         let cell = self.c("k", CELL);
+        let key = self.c("k", KEY);
         let area = format!("COALESCE({})", found.join(", "));
         let words: Vec<String> = TOTAL_WORDS.iter().map(|w| d.text(w)).collect();
+        let countries: Vec<String> = COUNTRY_CODES
+            .iter()
+            .chain(EUROSTAT_COUNTRY_CODES.iter())
+            .filter(|c| **c != "NO")
+            .map(|c| d.string(c))
+            .collect();
+        // Four ASCII digits compare as text as they do as numbers.
+        let (first, last) = (
+            format!("{:04}", MUNICIPALITY_CODES.start()),
+            format!("{:04}", MUNICIPALITY_CODES.end()),
+        );
         let kind = format!(
             "CASE WHEN {cell} IS NULL OR {cell} = '' THEN NULL\n      \
              WHEN LOWER({cell}) IN ({words}) THEN '{K_TOTAL}'\n      \
              WHEN {area} IS NOT NULL AND {area} <> {mark} THEN '{K_AREA}'\n      \
-             WHEN {four} THEN '{K_MUNICIPALITY}'\n      \
+             WHEN {four} THEN CASE WHEN {key} >= '{first}' AND {key} <= '{last}' THEN '{K_MUNICIPALITY}' END\n      \
              WHEN {two} AND UPPER({cell}) = 'NO' THEN '{K_NORWAY}'\n      \
-             WHEN {two} THEN '{K_COUNTRY}' END",
+             WHEN {two} AND UPPER({cell}) IN ({countries}) THEN '{K_COUNTRY}' END",
             words = words.join(", "),
             mark = d.text(REGION_MARK),
-            four = d.matches(&cell, "^[0-9]{4}$"),
+            four = d.matches(&key, "^[0-9]{4}$"),
             two = d.matches(&cell, "^[A-Za-z]{2}$"),
+            countries = countries.join(", "),
         );
         ctes.push((
             "origins".to_owned(),
             format!(
                 "SELECT {cell}, {kind_} AS {kind},\n    \
-                 CASE WHEN {kind_} = '{K_AREA}' THEN {area} ELSE UPPER({cell}) END AS {code}\n  \
+                 CASE WHEN {kind_} = '{K_AREA}' THEN {area} WHEN {kind_} = '{K_MUNICIPALITY}' THEN {key}\n      \
+                 ELSE UPPER({cell}) END AS {code}\n  \
                  FROM {keyed} AS {k}\n  {joins}",
                 kind_ = kind,
                 kind = self.q(KIND),
@@ -368,27 +405,74 @@ impl Query<'_> {
             ),
         ));
         // The problems: rows of no area, rows of the region's own code, cells that are no
-        // origin, a date, area and origin twice; each with its number and one example.
+        // origin, a municipality under SIM countries, a marker under k = 0 (the last two as
+        // `OriginSplit::new` refuses them); each with its number and one example.
         let j = |column: &str| self.c("j", column);
+        let k = d.double(settings.min_count);
+        let zero = d.double(0.0);
+        let mut problem_columns = vec![
+            format!(
+                "SUM(CASE WHEN {area} IS NULL THEN 1 ELSE 0 END) AS {unplaced}",
+                area = j(AREA),
+                unplaced = self.q("unplaced"),
+            ),
+            format!(
+                "MIN(CASE WHEN {area} IS NULL THEN COALESCE({cell}, '') END) AS {unplaced_cell}",
+                area = j(AREA),
+                cell = j(CELL),
+                unplaced_cell = self.q("unplaced_cell"),
+            ),
+            format!(
+                "SUM(CASE WHEN {area} = {mark} THEN 1 ELSE 0 END) AS {region}",
+                area = j(AREA),
+                mark = d.text(REGION_MARK),
+                region = self.q("region"),
+            ),
+            format!(
+                "SUM(CASE WHEN {kind} IS NULL THEN 1 ELSE 0 END) AS {bad}",
+                kind = j(KIND),
+                bad = self.q("bad"),
+            ),
+            format!(
+                "MIN(CASE WHEN {kind} IS NULL THEN COALESCE({origin_cell}, '') END) AS {bad_cell}",
+                kind = j(KIND),
+                origin_cell = j(ORIGIN_CELL),
+                bad_cell = self.q("bad_cell"),
+            ),
+        ];
+        let municipal = settings.kind == OriginKind::SimCountry;
+        if municipal {
+            let of = format!("{} IN ('{K_AREA}', '{K_MUNICIPALITY}')", j(KIND));
+            problem_columns.push(format!(
+                "SUM(CASE WHEN {of} THEN 1 ELSE 0 END) AS {n}",
+                n = self.q("municipal"),
+            ));
+            problem_columns.push(format!(
+                "MIN(CASE WHEN {of} THEN {cell} END) AS {example}",
+                cell = j(ORIGIN_CELL),
+                example = self.q("municipal_cell"),
+            ));
+        }
+        // A marker means "under k": k = 0 suppresses nothing.
+        let markers = settings.min_count <= 0.0;
+        if markers {
+            problem_columns.push(format!(
+                "SUM(CASE WHEN {marked} THEN 1 ELSE 0 END) AS {n}",
+                marked = j(MARKED),
+                n = self.q("markers"),
+            ));
+            problem_columns.push(format!(
+                "MIN(CASE WHEN {marked} THEN {date} END) AS {example}",
+                marked = j(MARKED),
+                date = j(DATE),
+                example = self.q("marker_date"),
+            ));
+        }
         ctes.push((
             "split_problems".to_owned(),
             format!(
-                "SELECT SUM(CASE WHEN {area} IS NULL THEN 1 ELSE 0 END) AS {unplaced},\n    \
-                 MIN(CASE WHEN {area} IS NULL THEN COALESCE({cell}, '') END) AS {unplaced_cell},\n    \
-                 SUM(CASE WHEN {area} = {mark} THEN 1 ELSE 0 END) AS {region},\n    \
-                 SUM(CASE WHEN {kind} IS NULL THEN 1 ELSE 0 END) AS {bad},\n    \
-                 MIN(CASE WHEN {kind} IS NULL THEN COALESCE({origin_cell}, '') END) AS {bad_cell}\n  \
-                 FROM {joined} AS {j_}",
-                area = j(AREA),
-                cell = j(CELL),
-                origin_cell = j(ORIGIN_CELL),
-                kind = j(KIND),
-                mark = d.text(REGION_MARK),
-                unplaced = self.q("unplaced"),
-                unplaced_cell = self.q("unplaced_cell"),
-                region = self.q("region"),
-                bad = self.q("bad"),
-                bad_cell = self.q("bad_cell"),
+                "SELECT {columns}\n  FROM {joined} AS {j_}",
+                columns = problem_columns.join(",\n    "),
                 joined = self.q("split_joined"),
                 j_ = self.q("j"),
             ),
@@ -412,80 +496,189 @@ impl Query<'_> {
                 t = self.q("t"),
             ),
         ));
+        // Each area's total against the sum of its published cells that day, over the whole
+        // table (the reader checks every row, whatever the period): a total below it by more
+        // than the model's slack stops the query (`SplitProblem::TotalBelowPublished`).
         let value = j(VALUE);
+        let published_cell = format!(
+            "{kind} <> '{K_TOTAL}' AND NOT {marked} AND NOT {suppressed}",
+            kind = j(KIND),
+            marked = j(MARKED),
+            suppressed = under_k(&value, &k, &zero),
+        );
+        ctes.push((
+            "split_totals".to_owned(),
+            format!(
+                "SELECT {date}, {area},\n    \
+                 MAX(CASE WHEN {kind} = '{K_TOTAL}' AND NOT {marked} THEN {value} END) AS {total},\n    \
+                 SUM(CASE WHEN {published_cell} THEN {value} ELSE {zero} END) AS {published}\n  \
+                 FROM {joined} AS {j_}\n  \
+                 WHERE {area} IS NOT NULL AND {kind} IS NOT NULL\n  \
+                 GROUP BY {date}, {area}",
+                date = j(DATE),
+                area = j(AREA),
+                kind = j(KIND),
+                marked = j(MARKED),
+                total = self.q(TOTAL),
+                published = self.q(PUBLISHED),
+                joined = self.q("split_joined"),
+                j_ = self.q("j"),
+            ),
+        ));
+        let b = |column: &str| self.c("b", column);
+        ctes.push((
+            "split_below".to_owned(),
+            format!(
+                "SELECT COUNT(*) AS {n},\n    \
+                 MIN({example}) AS {example_}\n  \
+                 FROM {totals} AS {b_}\n  \
+                 WHERE {total} < {published} - {slack} * ABS({published})",
+                n = self.q("n"),
+                example = d.concat(&[
+                    format!("CAST({} AS {text})", b(DATE)),
+                    d.string(" for area "),
+                    b(AREA),
+                    d.string(": total "),
+                    format!("CAST({} AS {text})", b(TOTAL)),
+                    d.string(", published "),
+                    format!("CAST({} AS {text})", b(PUBLISHED)),
+                ]),
+                example_ = self.q("example"),
+                totals = self.q("split_totals"),
+                b_ = self.q("b"),
+                total = b(TOTAL),
+                published = b(PUBLISHED),
+                slack = d.double(TOTAL_SLACK),
+            ),
+        ));
         let problem = |parts: &[String]| {
             let mut all = vec![d.string("deltid: ")];
             all.extend_from_slice(parts);
             d.fail(&d.concat(&all))
         };
         let area_shown = format!("COALESCE({}, '')", j(CELL));
-        let checked = format!(
-            "CASE WHEN {u_n} > 0 THEN {unplaced}\n      \
-             WHEN {u_region} > 0 THEN {region}\n      \
-             WHEN {u_bad} > 0 THEN {bad}\n      \
-             WHEN {t_n} > 0 THEN {repeated}\n      \
-             WHEN {marked} THEN NULL\n      \
-             WHEN {value} >= {zero} AND {value} <= {max} THEN {value}\n      \
-             ELSE {count} END",
-            u_n = self.c("u", "unplaced"),
-            unplaced = problem(&[
-                format!("CAST({} AS {text})", self.c("u", "unplaced")),
-                d.string(" rows name no area of the scenario, such as \""),
-                self.c("u", "unplaced_cell"),
-                d.string("\""),
-            ]),
-            u_region = self.c("u", "region"),
-            region = problem(&[
-                format!("CAST({} AS {text})", self.c("u", "region")),
-                d.string(" rows are the region's own count, which cannot be split by origin: give the split per area (such as on "),
-                format!("CAST({} AS {text})", j(DATE)),
-                d.string(")"),
-            ]),
-            u_bad = self.c("u", "bad"),
-            bad = problem(&[
-                format!("CAST({} AS {text})", self.c("u", "bad")),
-                d.string(" rows have an origin that is not an area of the scenario, another municipality (four digits), a country (two letters) or total, such as \""),
-                self.c("u", "bad_cell"),
-                d.string("\""),
-            ]),
-            t_n = self.c("t", "n"),
-            repeated = problem(&[
+        let mut branches = vec![
+            (
+                format!("{} > 0", self.c("u", "unplaced")),
+                problem(&[
+                    format!("CAST({} AS {text})", self.c("u", "unplaced")),
+                    d.string(" rows name no area of the scenario, such as \""),
+                    self.c("u", "unplaced_cell"),
+                    d.string("\""),
+                ]),
+            ),
+            (
+                format!("{} > 0", self.c("u", "region")),
+                problem(&[
+                    format!("CAST({} AS {text})", self.c("u", "region")),
+                    d.string(" rows are the region's own count, which cannot be split by origin: give the split per area (such as on "),
+                    format!("CAST({} AS {text})", j(DATE)),
+                    d.string(")"),
+                ]),
+            ),
+            (
+                format!("{} > 0", self.c("u", "bad")),
+                problem(&[
+                    format!("CAST({} AS {text})", self.c("u", "bad")),
+                    d.string(&format!(
+                        " rows have an origin that is not an area of the scenario, another municipality (four digits from {:04} to {:04}), a country (ISO 3166-1 alpha-2, or {}) or total, such as \"",
+                        MUNICIPALITY_CODES.start(),
+                        MUNICIPALITY_CODES.end(),
+                        EUROSTAT_COUNTRY_CODES.join(", "),
+                    )),
+                    self.c("u", "bad_cell"),
+                    d.string("\""),
+                ]),
+            ),
+        ];
+        if municipal {
+            branches.push((
+                format!("{} > 0", self.c("u", "municipal")),
+                problem(&[
+                    format!("CAST({} AS {text})", self.c("u", "municipal")),
+                    d.string(" rows have a municipality as origin, such as \""),
+                    self.c("u", "municipal_cell"),
+                    d.string("\", but [origin] kind = \"sim-country\" has countries only (two letters, NO for Norwegian SIMs): declare kind = \"home\" or \"previous-night\" if the origins are homes"),
+                ]),
+            ));
+        }
+        if markers {
+            branches.push((
+                format!("{} > 0", self.c("u", "markers")),
+                problem(&[
+                    format!("CAST({} AS {text})", self.c("u", "markers")),
+                    d.string(" counts are -1 markers (such as on "),
+                    format!("CAST({} AS {text})", self.c("u", "marker_date")),
+                    d.string("), but a marker is a cell suppressed for being under the operator's k, and [origin] min_count = 0 suppresses nothing: give the operator's smallest published count"),
+                ]),
+            ));
+        }
+        branches.push((
+            format!("{} > 0", self.c("t", "n")),
+            problem(&[
                 d.string("a date, area and origin is in the table twice, first on "),
                 format!("CAST({} AS {text})", self.c("t", DATE)),
                 d.string(" (and "),
                 format!("CAST({} - 1 AS {text})", self.c("t", "n")),
                 d.string(" more)"),
             ]),
-            marked = j(MARKED),
-            zero = d.double(0.0),
-            max = d.double(MAX_PERSONS),
-            count = problem(&[
-                d.string("count "),
-                format!("CAST({value} AS {text})"),
-                d.string(" for area "),
-                area_shown,
-                d.string(" on "),
-                format!("CAST({} AS {text})", j(DATE)),
-                d.string(&format!(
-                    " is not a number of persons from 0 to {MAX_PERSONS:.0} nor -1 (suppressed)"
-                )),
+        ));
+        branches.push((
+            format!("{} > 0", self.c("v", "n")),
+            problem(&[
+                format!("CAST({} AS {text})", self.c("v", "n")),
+                d.string(" area-days have a total below the sum of their published cells (values of at least k, and 0), such as on "),
+                self.c("v", "example"),
+                d.string(": the suppressed mass cannot be negative"),
             ]),
+        ));
+        branches.push((j(MARKED), "NULL".to_owned()));
+        branches.push((
+            format!(
+                "{value} >= {zero} AND {value} <= {max}",
+                max = d.double(MAX_PERSONS)
+            ),
+            value.clone(),
+        ));
+        let count = problem(&[
+            d.string("count "),
+            format!("CAST({value} AS {text})"),
+            d.string(" for area "),
+            area_shown,
+            d.string(" on "),
+            format!("CAST({} AS {text})", j(DATE)),
+            d.string(&format!(
+                " is not a number of persons from 0 to {MAX_PERSONS:.0} nor -1 (suppressed)"
+            )),
+        ]);
+        let checked = format!(
+            "CASE {branches}\n      ELSE {count} END",
+            branches = branches
+                .iter()
+                .map(|(when, then)| format!("WHEN {when} THEN {then}"))
+                .collect::<Vec<_>>()
+                .join("\n      "),
         );
-        let period = self.period(&j(DATE));
-        let k = d.double(settings.min_count);
+        // The period as `OriginSplit::within` selects rows: for the previous-night origin, the
+        // rows whose night (evening date, the day before) is in it.
+        let period = match settings.kind {
+            OriginKind::PreviousNight => self.period(&self.day_before(&j(DATE))),
+            OriginKind::Home | OriginKind::SimCountry => self.period(&j(DATE)),
+        };
         ctes.push((
             "split_rows".to_owned(),
             format!(
                 "SELECT {date}, {area}, {kind}, {code}, {marked}, {checked} AS {value_},\n    \
-                 {marked} OR {value} < {k} AS {suppressed},\n    {part} AS {part_}\n  \
+                 {marked} OR {under} AS {suppressed},\n    {part} AS {part_}\n  \
                  FROM {joined} AS {j_}\n  CROSS JOIN {problems} AS {u}\n  \
-                 CROSS JOIN {repeated} AS {t}{period}",
+                 CROSS JOIN {repeated} AS {t}\n  CROSS JOIN {below} AS {v}{period}",
                 date = j(DATE),
                 area = j(AREA),
                 kind = j(KIND),
                 code = j(CODE),
                 marked = j(MARKED),
                 value_ = self.q(VALUE),
+                under = under_k(&value, &k, &zero),
                 suppressed = self.q(SUPPRESSED),
                 part = j(PART),
                 part_ = self.q(PART),
@@ -495,6 +688,8 @@ impl Query<'_> {
                 u = self.q("u"),
                 repeated = self.q("split_repeated"),
                 t = self.q("t"),
+                below = self.q("split_below"),
+                v = self.q("v"),
                 period = if period.is_empty() {
                     String::new()
                 } else {
@@ -652,7 +847,9 @@ impl Query<'_> {
             y("possible_foreign"),
         );
         let (total, cap, mass) = (y(TOTAL), y("cap_local"), y("mass"));
-        let local_high_open = format!("({cap} > {zero} AND {cap} = {k} AND {k} < {mass})");
+        // Under k, and under the mass: `< k` binds when k ≤ mass (a deleted local cell is
+        // open at k when the suppressed mass is k).
+        let local_high_open = format!("({cap} > {zero} AND {k} <= {mass})");
         let columns = [
             ("local_low", pl.clone()),
             (
@@ -1090,6 +1287,12 @@ impl Query<'_> {
             Dialect::Spark => format!("date_sub({date}, 1)"),
         }
     }
+}
+
+/// Whether a published value (a `DOUBLE` expression) is under `k` and so suppressed, as
+/// [`deltid_model::is_suppressed`] has it: `0 < value < k` (a published 0 is an exact 0).
+fn under_k(value: &str, k: &str, zero: &str) -> String {
+    format!("({value} < {k} AND {value} <> {zero})")
 }
 
 /// A comment line: `-- ` and the text on one line, with no `;` (some tools split scripts at
