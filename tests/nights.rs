@@ -1414,3 +1414,84 @@ fn an_unknown_daytime_excess_has_no_unit() {
         assert!(stdout(&out).contains(line), "{lang}: {}", stdout(&out));
     }
 }
+
+/// Under small-count protection the night figures made from an area's counts (its daytime
+/// excess, a baseline of residents at home) are published as the area's mean is: suppressed
+/// with it (empty in the nights CSV, ':' in the text), else rounded to the base.
+#[test]
+fn night_figures_are_published_under_small_count_protection() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = data("hourly/scenario.toml");
+    let csv_rows = |name: &str| -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                // The region's name is quoted (it holds a comma): split outside quotes.
+                let mut cells = Vec::new();
+                let (mut cell, mut quoted) = (String::new(), false);
+                for c in l.chars() {
+                    match c {
+                        '"' => quoted = !quoted,
+                        ',' if !quoted => cells.push(std::mem::take(&mut cell)),
+                        _ => cell.push(c),
+                    }
+                }
+                cells.push(cell);
+                cells
+            })
+            .collect()
+    };
+    let run = |out: &str, extra: &[&str]| {
+        let mut args = vec!["estimate", "--scenario", scenario.to_str().unwrap()];
+        args.extend(extra);
+        args.extend(["--format", "csv", "--output", out]);
+        let done = deltid(dir.path(), &args);
+        assert!(done.status.success(), "{}", stderr(&done));
+    };
+    run("plain.csv", &[]);
+    run("round.csv", &["--round-to", "10"]);
+    run("min.csv", &["--min-count", "1000"]);
+    // Column 6 of the nights file is the daytime excess (persons), 7 its whole persons.
+    let plain = csv_rows("plain.nights.csv");
+    let rounded = csv_rows("round.nights.csv");
+    assert_eq!(plain.len(), 7, "6 areas and the region");
+    for (p, r) in plain.iter().zip(&rounded) {
+        let excess: f64 = p[6].parse().unwrap();
+        // Rounded to the base 10, as every published persons figure.
+        assert_eq!(
+            r[6].parse::<f64>().unwrap(),
+            (excess / 10.0).round() * 10.0,
+            "{p:?}"
+        );
+    }
+    // Suppressed exactly where the area's mean is (the summary's `suppressed` column).
+    let summary = csv_rows("min.csv");
+    let nights = csv_rows("min.nights.csv");
+    let mut suppressed_areas = 0;
+    for (s, n) in summary.iter().zip(&nights) {
+        assert_eq!(s[0], n[0], "same area order");
+        let hidden = s.last().unwrap() == "true";
+        assert_eq!(n[6].is_empty(), hidden, "{n:?}");
+        suppressed_areas += usize::from(hidden && !s[0].is_empty());
+    }
+    assert!(
+        suppressed_areas >= 2,
+        "k = 1 000 suppresses small areas' means"
+    );
+    let text = stdout(&deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--min-count",
+            "1000",
+        ],
+    ));
+    let hidden_lines = text
+        .lines()
+        .filter(|l| l.contains("daytime excess : persons"))
+        .count();
+    assert_eq!(hidden_lines, suppressed_areas, "{text}");
+}

@@ -498,13 +498,16 @@ fn write_nights(h: &mut String, run: &Run, population: &Population) {
         let _ = writeln!(h, "</ul>");
     };
     match summary.night() {
-        Some(nights) => list(h, &super::text::night_lines(lang, summary, nights)),
+        Some(nights) => list(
+            h,
+            &super::text::night_lines(lang, summary, nights, run.protection()),
+        ),
         None => {
             let _ = writeln!(h, "<p>{}</p>", escape(text(lang, "report.nights_given")));
         }
     }
     if let Some(baseline) = summary.residents_baseline() {
-        let (heading, lines) = super::text::baseline_lines(lang, baseline);
+        let (heading, lines) = super::text::baseline_lines(lang, baseline, run.protection());
         let _ = writeln!(h, "<p>{}</p>", escape(&heading));
         list(h, &lines);
     }

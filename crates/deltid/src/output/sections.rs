@@ -201,6 +201,17 @@ fn owned_who<'a>(code: Option<&AreaCode>, name: &str) -> [Cell<'a>; 2] {
 fn nights(run: &Run, lang: Language) -> Sheet<'_> {
     let summary = run.summary();
     let baseline = summary.residents_baseline();
+    // Persons made from an area's counts, as the text publishes them (suppressed with the
+    // area's mean, else rounded); NaN marks a suppressed figure.
+    let published = |area: Option<&AreaCode>, value: Option<f64>| {
+        value.map(|v| match run.protection() {
+            Some(p) => p
+                .publish(v, p.is_mean_suppressed(area))
+                .value()
+                .unwrap_or(f64::NAN),
+            None => v,
+        })
+    };
     let mut rows: Vec<Vec<Cell<'_>>> = Vec::new();
     if let Some(nights) = summary.night() {
         for (code, name, stats) in &nights.areas {
@@ -215,18 +226,18 @@ fn nights(run: &Run, lang: Language) -> Sheet<'_> {
             } else {
                 row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
             }
-            row.extend(persons(stats.mean_excess()));
+            row.extend(persons(published(Some(code), stats.mean_excess())));
             let figure = baseline
                 .and_then(|b| b.areas.iter().find(|(c, ..)| c == code))
                 .map(|(_, _, figure)| figure);
-            row.extend(persons(figure.map(|f| f.persons)));
+            row.extend(persons(published(Some(code), figure.map(|f| f.persons))));
             row.push(figure.map_or(Cell::Empty, |f| Cell::Whole(f.nights.into())));
             row.extend(persons(figure.and_then(|f| f.registered)));
             rows.push(row);
         }
         let mut region = owned_who(None, summary.region_name()).to_vec();
         region.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
-        region.extend(persons(nights.region_excess));
+        region.extend(persons(published(None, nights.region_excess)));
         region.extend([
             Cell::Empty,
             Cell::Empty,

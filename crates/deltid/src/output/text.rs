@@ -242,10 +242,10 @@ pub(crate) fn write_summary_protected(
     right_align(&mut plan, 1);
     writeln!(out, "{plan}\n")?;
     if let Some(nights) = summary.night() {
-        write_nights(lang, summary, nights, &mut out)?;
+        write_nights(lang, summary, nights, protection, &mut out)?;
     }
     if let Some(baseline) = summary.residents_baseline() {
-        write_baseline(lang, baseline, &mut out)?;
+        write_baseline(lang, baseline, protection, &mut out)?;
     }
 
     let night = summary.measure() == Measure::Night;
@@ -503,19 +503,38 @@ fn write_nights(
     lang: Language,
     summary: &Summary,
     nights: &NightSummary,
+    protection: Option<&Protection>,
     out: &mut impl Write,
 ) -> Result<()> {
     writeln!(out, "{}", text(lang, "night.heading"))?;
-    for line in night_lines(lang, summary, nights) {
+    for line in night_lines(lang, summary, nights, protection) {
         writeln!(out, "- {line}")?;
     }
     writeln!(out)?;
     Ok(())
 }
 
+/// A persons figure made from an area's counts (its daytime excess, its baseline of residents
+/// at home; `None` for the region) as small-count protection publishes it: suppressed with the
+/// area's mean, else rounded to the base, in whole persons.
+pub(crate) fn area_figure(
+    protection: Option<&Protection>,
+    area: Option<&AreaCode>,
+    persons: f64,
+) -> String {
+    let hidden = protection.is_some_and(|p| p.is_mean_suppressed(area));
+    shown(protection, deltid_model::whole_persons(persons), hidden)
+}
+
 /// The night counts' method, each area's nights, hours present and daytime excess, and the
-/// region's daytime excess, one sentence each, in `language` (the text's and the report's).
-pub(crate) fn night_lines(lang: Language, summary: &Summary, nights: &NightSummary) -> Vec<String> {
+/// region's daytime excess, one sentence each, in `language` (the text's and the report's),
+/// the persons as `protection` publishes them ([`area_figure`]).
+pub(crate) fn night_lines(
+    lang: Language,
+    summary: &Summary,
+    nights: &NightSummary,
+    protection: Option<&Protection>,
+) -> Vec<String> {
     let settings = nights.settings;
     let mut lines = vec![fill(
         lang,
@@ -527,8 +546,10 @@ pub(crate) fn night_lines(lang: Language, summary: &Summary, nights: &NightSumma
             ("day", &settings.day.to_string()),
         ],
     )];
-    for (_, name, stats) in &nights.areas {
-        let excess = stats.mean_excess().map(whole);
+    for (code, name, stats) in &nights.areas {
+        let excess = stats
+            .mean_excess()
+            .map(|e| area_figure(protection, Some(code), e));
         lines.push(fill(
             lang,
             if excess.is_some() {
@@ -555,7 +576,7 @@ pub(crate) fn night_lines(lang: Language, summary: &Summary, nights: &NightSumma
             "night.region_excess",
             &[
                 ("region", summary.region_name()),
-                ("excess", &whole(excess)),
+                ("excess", &area_figure(protection, None, excess)),
             ],
         ));
     }
@@ -563,8 +584,13 @@ pub(crate) fn night_lines(lang: Language, summary: &Summary, nights: &NightSumma
 }
 
 /// The residents at home from a baseline of reference nights, beside the registered figures.
-fn write_baseline(lang: Language, baseline: &NightBaseline, out: &mut impl Write) -> Result<()> {
-    let (heading, lines) = baseline_lines(lang, baseline);
+fn write_baseline(
+    lang: Language,
+    baseline: &NightBaseline,
+    protection: Option<&Protection>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let (heading, lines) = baseline_lines(lang, baseline, protection);
     writeln!(out, "{heading}")?;
     for line in lines {
         writeln!(out, "- {line}")?;
@@ -573,8 +599,14 @@ fn write_baseline(lang: Language, baseline: &NightBaseline, out: &mut impl Write
     Ok(())
 }
 
-/// A baseline of residents at home: its heading and one sentence per area, in `language`.
-pub(crate) fn baseline_lines(lang: Language, baseline: &NightBaseline) -> (String, Vec<String>) {
+/// A baseline of residents at home: its heading and one sentence per area, in `language`, the
+/// baseline as `protection` publishes it ([`area_figure`]; the registered figure is the
+/// scenario's, not made from counts).
+pub(crate) fn baseline_lines(
+    lang: Language,
+    baseline: &NightBaseline,
+    protection: Option<&Protection>,
+) -> (String, Vec<String>) {
     let heading = fill(
         lang,
         "night.baseline_heading",
@@ -594,7 +626,7 @@ pub(crate) fn baseline_lines(lang: Language, baseline: &NightBaseline) -> (Strin
     let lines = baseline
         .areas
         .iter()
-        .map(|(_, name, figure)| {
+        .map(|(code, name, figure)| {
             let registered = figure
                 .registered
                 .map_or_else(|| text(lang, "night.no_registered").to_owned(), whole);
@@ -603,7 +635,10 @@ pub(crate) fn baseline_lines(lang: Language, baseline: &NightBaseline) -> (Strin
                 "night.baseline",
                 &[
                     ("name", name),
-                    ("baseline", &whole(figure.persons)),
+                    (
+                        "baseline",
+                        &area_figure(protection, Some(code), figure.persons),
+                    ),
                     ("nights", &figure.nights.to_string()),
                     ("registered", &registered),
                 ],
