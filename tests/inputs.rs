@@ -904,6 +904,8 @@ fn norwegian_headers_are_recognised() {
         "dato,kommunenr,antall",
         "Dato,Kommunenummer,Personer",
         "dato,kommune,personer",
+        // deltid's own tables in Norwegian name the area column `område`.
+        "Dato;Område;Antall",
         // A municipality number is preferred to a name column beside it.
         "dato,kommunenr,antall,kommunenamn",
     ] {
@@ -911,6 +913,11 @@ fn norwegian_headers_are_recognised() {
             rows.replace('\n', ",x\n")
         } else {
             rows.to_owned()
+        };
+        let extra = if header.contains(';') {
+            extra.replace(',', ";")
+        } else {
+            extra
         };
         let path = dir.path().join("counts.csv");
         std::fs::write(&path, format!("{header}\n{extra}")).expect("write");

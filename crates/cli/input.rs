@@ -66,7 +66,7 @@ pub struct Input {
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_column: String,
     /// Name of the area-code column in the counts (by default also `kommunenummer`,
-    /// `kommunenr` or `kommune`).
+    /// `kommunenr`, `kommune` or `område`).
     #[arg(long, default_value = "area", value_name = "NAME")]
     area_column: String,
     /// Name of the count column in the counts (by default also `antall` or `personer`).

@@ -18,8 +18,8 @@ use crate::rows::{
 use crate::source::{SourceOptions, column_index, same_name};
 
 /// Names of the columns of a counts file. A name left at its default is also found under the
-/// common Norwegian headers: `dato`; `kommunenummer`, `kommunenr`, `kommune`; `antall`,
-/// `personer` (in any case).
+/// common Norwegian headers: `dato`; `kommunenummer`, `kommunenr`, `kommune`, `område`;
+/// `antall`, `personer` (in any case).
 ///
 /// Defaults: `date`, `area`, `count`, and no SIM-origin split. Other columns in the file are
 /// ignored. In the wide shape only `date` is used: every other column is an area.
@@ -58,7 +58,8 @@ const ORIGIN_NAMES: [&str; 4] = ["origin", "opprinnelse", "home", "heimstad"];
 /// Names recognised for a column left at its default name, in order of preference: the
 /// default, then the common Norwegian headers (a municipality number before a name).
 const DATE_NAMES: [&str; 2] = ["date", "dato"];
-const AREA_NAMES: [&str; 4] = ["area", "kommunenummer", "kommunenr", "kommune"];
+/// `område` is also the area column of deltid's own tables in Norwegian, so they read back.
+const AREA_NAMES: [&str; 5] = ["area", "kommunenummer", "kommunenr", "kommune", "område"];
 const COUNT_NAMES: [&str; 3] = ["count", "antall", "personer"];
 /// Names of a timestamp column, found when the header has no date column.
 const TIME_NAMES: [&str; 4] = ["ts", "time", "timestamp", "tidspunkt"];
@@ -108,8 +109,8 @@ impl CountsColumns {
 
     /// The columns as `header` names them: a column left at its default name (`date`,
     /// `area`, `count`) and absent from the header takes the first Norwegian name the header
-    /// has (`dato`; `kommunenummer`, `kommunenr`, `kommune`; `antall`, `personer`), in any
-    /// case. A column named otherwise, or with no such header, stays as it is.
+    /// has (`dato`; `kommunenummer`, `kommunenr`, `kommune`, `område`; `antall`, `personer`),
+    /// in any case. A column named otherwise, or with no such header, stays as it is.
     pub(crate) fn in_header(&self, header: &[String]) -> CountsColumns {
         let pick = |column: &String, known: &[&str]| {
             if header.contains(column) {
