@@ -1439,3 +1439,18 @@ fn csv_parquet_and_xlsx_carry_the_per_area_means_the_text_shows() {
         ["3044", "Hol", "2", "local", "2050", "2050", "true", "false"]
     );
 }
+
+#[test]
+fn a_split_of_one_row_is_one_row() {
+    let plan = scenario("home");
+    let split = "date,area,origin,count\n2024-07-10,3044,3044,100\n";
+    let dir = folder(&[("plan.toml", &plan), ("split.csv", split)]);
+    let out = deltid(dir.path(), &["estimate", "--scenario", "plan.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("split.csv: 1 row split by origin (")
+            && stderr(&out).contains(") read as 1 area-day;"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -125,6 +125,12 @@ pub(crate) fn area_days(language: Language, n: usize) -> String {
     format!("{} {noun}", crate::words::persons(n as i64))
 }
 
+/// "1 row", "1 036 rows" in `language`.
+pub(crate) fn rows(language: Language, n: usize) -> String {
+    let noun = text(language, if n == 1 { "text.row" } else { "text.rows" });
+    format!("{} {noun}", crate::words::persons(n as i64))
+}
+
 /// "1 date", "21 dates" in `language`.
 pub(crate) fn dates(language: Language, n: usize) -> String {
     let noun = text(

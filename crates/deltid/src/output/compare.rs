@@ -49,7 +49,7 @@ pub fn split_note(
         "read.split_rows",
         &[
             ("path", &path.display().to_string()),
-            ("rows", &crate::words::persons(rows as i64)),
+            ("rows", &crate::catalogue::rows(language, rows)),
             (
                 "kind",
                 text(
