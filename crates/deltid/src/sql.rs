@@ -681,16 +681,21 @@ impl Query<'_> {
             Rows::Daily => self.select_daily(),
             Rows::Summary => self.select_summary(&mut ctes),
         };
-        sql.push_str("WITH\n");
+        self.finish(sql, &ctes, &select)
+    }
+
+    /// The query: `head` (its comment lines), then `WITH` the CTEs in order, then `select`.
+    fn finish(&self, mut head: String, ctes: &[(String, String)], select: &str) -> String {
+        head.push_str("WITH\n");
         let ctes: Vec<String> = ctes
             .iter()
             .map(|(name, body)| format!("{} AS (\n  {body}\n)", self.q(name)))
             .collect();
-        sql.push_str(&ctes.join(",\n"));
-        sql.push('\n');
-        sql.push_str(&select);
-        sql.push_str(";\n");
-        sql
+        head.push_str(&ctes.join(",\n"));
+        head.push('\n');
+        head.push_str(select);
+        head.push_str(";\n");
+        head
     }
 
     /// present − residents − commuters − transit − day visitors, of a row alias, as the plan

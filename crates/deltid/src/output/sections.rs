@@ -11,6 +11,7 @@ use super::analyses::{plausibility_notes, uncertainty_notes, uncertainty_rows, y
 use super::columns;
 use super::sheet::{Cell, CsvStyle, Sheet};
 use super::text::summary_notes;
+use crate::analysis::Protection;
 use crate::catalogue::{self, text};
 use crate::run::Run;
 
@@ -181,6 +182,19 @@ fn persons<'a>(value: Option<f64>) -> [Cell<'a>; 2] {
     }
 }
 
+/// A persons figure as `protection` publishes it: NaN (which [`persons`] shows as
+/// suppressed) when `hidden` says so, else rounded to the base; as it is without protection.
+fn published(
+    protection: Option<&Protection>,
+    value: f64,
+    hidden: impl FnOnce(&Protection) -> bool,
+) -> f64 {
+    match protection {
+        Some(p) => p.publish(value, hidden(p)).value().unwrap_or(f64::NAN),
+        None => value,
+    }
+}
+
 /// The area's code, or empty for the region, and its name.
 fn who<'a>(code: Option<&'a AreaCode>, name: &'a str) -> [Cell<'a>; 2] {
     [
@@ -202,15 +216,9 @@ fn nights(run: &Run, lang: Language) -> Sheet<'_> {
     let summary = run.summary();
     let baseline = summary.residents_baseline();
     // Persons made from an area's counts, as the text publishes them (suppressed with the
-    // area's mean, else rounded); NaN marks a suppressed figure.
+    // area's mean, else rounded).
     let published = |area: Option<&AreaCode>, value: Option<f64>| {
-        value.map(|v| match run.protection() {
-            Some(p) => p
-                .publish(v, p.is_mean_suppressed(area))
-                .value()
-                .unwrap_or(f64::NAN),
-            None => v,
-        })
+        value.map(|v| published(run.protection(), v, |p| p.is_mean_suppressed(area)))
     };
     let mut rows: Vec<Vec<Cell<'_>>> = Vec::new();
     if let Some(nights) = summary.night() {
@@ -283,15 +291,11 @@ fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
                     Cell::Whole(year.days_observed.into()),
                     Cell::Whole(year.days_in_year.into()),
                 ]);
-                row.extend(persons(Some(match protection {
-                    Some(p) => {
-                        let hidden = p.is_aggregate_suppressed(area.code(), false);
-                        p.publish(year.guest_nights, hidden)
-                            .value()
-                            .unwrap_or(f64::NAN)
-                    }
-                    None => year.guest_nights,
-                })));
+                row.extend(persons(Some(published(
+                    protection,
+                    year.guest_nights,
+                    |p| p.is_aggregate_suppressed(area.code(), false),
+                ))));
                 row
             })
         });

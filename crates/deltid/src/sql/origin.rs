@@ -123,16 +123,7 @@ impl Query<'_> {
         for line in self.split_header(settings, options) {
             sql.push_str(&leading_comment(&line));
         }
-        sql.push_str("WITH\n");
-        let ctes: Vec<String> = ctes
-            .iter()
-            .map(|(name, body)| format!("{} AS (\n  {body}\n)", self.q(name)))
-            .collect();
-        sql.push_str(&ctes.join(",\n"));
-        sql.push('\n');
-        sql.push_str(&select);
-        sql.push_str(";\n");
-        sql
+        self.finish(sql, &ctes, &select)
     }
 
     fn split_header(&self, settings: &OriginSettings, options: &SqlOptions) -> Vec<String> {
