@@ -185,3 +185,39 @@ fn a_missing_area_does_not_shift_its_deductions_onto_the_others() {
     assert_eq!((year.year, year.days_observed), (2020, 2));
     assert_close(year.guest_nights, 200.0);
 }
+
+/// The same tables with Norwegian headers, in other case, semicolons and area names: the
+/// same figures (they were once read as one figure of the region on every day: a silent
+/// wrong number), and a repeated row of a table without date and area columns says so.
+#[test]
+fn deduction_tables_with_norwegian_headers_read_as_in_english() -> deltid::Result<()> {
+    let transit =
+        "Dato;Personar\n27.02.2020;10\n28.02.2020;10\n29.02.2020;20\n01.03.2020;0\n02.03.2020;40\n";
+    let day_visitors = "DATO,Kommune,antall\n2020-02-29,A,5\n2020-03-01,B,7\n";
+    let dir = folder(&[
+        ("counts.csv", COUNTS),
+        ("scenario.toml", SCENARIO),
+        ("transit.csv", transit),
+        ("day_visitors.csv", day_visitors),
+    ]);
+    let estimate = |dir: &std::path::Path| {
+        crate::util::run(&dir.join("scenario.toml"), None, &Selection::default())
+    };
+    assert_eq!(
+        estimate(dir.path())?.summary(),
+        &run(&Selection::default())?
+    );
+    // One undated region figure given twice.
+    std::fs::write(dir.path().join("transit.csv"), "personer\n10\n20\n").expect("written");
+    let message = estimate(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        message.contains("line 3")
+            && message.contains("the table has no area column")
+            && message.contains("the table has no date column"),
+        "{message}"
+    );
+    Ok(())
+}

@@ -901,6 +901,44 @@ fn a_baseline_needs_counted_reference_nights() {
 }
 
 #[test]
+fn the_daytime_excess_is_one_figure_in_present_persons_everywhere() {
+    // Uplift 0.1, the two days of the planners' view below. Counts: Hol 5 000 − 3 000 and
+    // 6 000 − 3 500, mean 2 250; Gol 2 000 − 4 000 and 2 500 − 3 000, mean −1 250. In present
+    // persons (× 1.1): Hol 2 475, Gol −1 375, the region 1 100. The planners' view: 1 June
+    // 7 700 − 7 700 = 0, 2 June 9 350 − 7 150 = 2 200; their mean is the region's 1 100.
+    let counts = format!(
+        "{HOL_GOL}2024-06-02 12:00,3044,6000\n2024-06-02 12:00,3041,2500\n\
+         2024-06-03 03:00,3044,3500\n2024-06-03 03:00,3041,3000\n"
+    );
+    let text = scenario("").replace("uplift = 0", "uplift = 0.1");
+    let dir = folder(&[("plan.toml", &text), ("counts.csv", &counts)]);
+    let run = Run::new(
+        &dir.path().join("plan.toml"),
+        None,
+        &CountsOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap();
+    let night = run.summary().night().expect("night summary");
+    let excess: Vec<f64> = night
+        .areas
+        .iter()
+        .filter_map(|a| a.2.mean_excess())
+        .collect();
+    assert_close(excess[0], 2_475.0);
+    assert_close(excess[1], -1_375.0);
+    assert_close(night.region_excess.unwrap(), 1_100.0);
+    let view = run
+        .population(&deltid::analysis::PopulationOptions::default())
+        .unwrap();
+    let days: Vec<f64> = view.day_peaks.iter().filter_map(|d| d.excess).collect();
+    assert_eq!(days.len(), 2);
+    assert_close(days[0], 2_200.0);
+    assert_close(days[1], 0.0);
+    assert_close((days[0] + days[1]) / 2.0, night.region_excess.unwrap());
+}
+
+#[test]
 fn the_planners_view_of_night_counts_has_day_and_night_peaks() {
     // Uplift 0. 1 June: Hol 5 000 and Gol 2 000 at 12:00 (day peak 7 000), then the night:
     // 3 000 and 4 000 at 03:00 (7 000). 2 June: Hol 6 000 and Gol 2 500 by day (8 500), and

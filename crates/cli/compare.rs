@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         )));
     }
     let output = Output::new(args.output, args.force)?;
-    let scenario = deltid::read_scenario(&args.scenario)?;
+    let scenario = crate::input::read_scenario(&args.scenario)?;
     // Checked before any counts are read: the scenario, what it names and every --counts.
     output.refuse_inputs_of("--output", &inputs_of(&scenario, &args.counts))?;
     let language = args

@@ -19,6 +19,17 @@ use crate::output::{Output, Staged};
 pub static DATE_FORMAT_GIVEN: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
+/// Whether the scenario, with the tables it names, has been read: a reading error before that
+/// is a table's, whose columns are named in the scenario, not by the counts' options.
+pub static SCENARIO_READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Reads the scenario (and the tables it names), noting that it was read ([`SCENARIO_READ`]).
+pub fn read_scenario(path: &std::path::Path) -> deltid::Result<deltid::Scenario> {
+    let scenario = deltid::read_scenario(path)?;
+    SCENARIO_READ.store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(scenario)
+}
+
 /// The arguments every estimating subcommand takes: scenario, counts, selection, output.
 #[derive(clap::Args)]
 pub struct Input {
@@ -69,7 +80,8 @@ pub struct Input {
     /// `kommunenr`, `kommune` or `område`).
     #[arg(long, default_value = "area", value_name = "NAME")]
     area_column: String,
-    /// Name of the count column in the counts (by default also `antall` or `personer`).
+    /// Name of the count column in the counts (by default also `antall`, `personer` or
+    /// `personar`).
     #[arg(long, default_value = "count", value_name = "NAME")]
     count_column: String,
     /// Name of the column of foreign SIMs (inbound roamers) among the count, if the counts are
@@ -247,6 +259,11 @@ impl Input {
                     .unwrap_or_default()
             )));
         }
+        if self.thousands_dot && self.counts_decimal != CountsDecimalArg::Comma {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--thousands-dot needs --counts-decimal comma (a `.` between thousands, as in 1.234,5)"
+            )));
+        }
         DATE_FORMAT_GIVEN.store(
             self.date_format.is_some(),
             std::sync::atomic::Ordering::Relaxed,
@@ -264,7 +281,7 @@ impl Input {
             )));
         }
         let output = Output::new(self.output, self.force)?;
-        let scenario = deltid::read_scenario(&self.scenario)?;
+        let scenario = read_scenario(&self.scenario)?;
         let inputs = crate::output::inputs_of(&scenario, self.counts.as_slice());
         output.refuse_inputs_of("--output", &inputs)?;
         // A sidecar only beside a regular file (not a device or a pipe written through).
@@ -418,7 +435,7 @@ enum EncodingArg {
     Windows1252,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CountsDecimalArg {
     Auto,
     Point,

@@ -86,17 +86,37 @@ fn seed(text: &str) -> Result<u64, String> {
 /// The option that resolves a reading error, for the errors an option resolves.
 fn hint(error: &deltid::Error) -> Option<&'static str> {
     use deltid::Error;
+    let reading = matches!(
+        error,
+        Error::MissingColumn { .. }
+            | Error::AmbiguousNumber { .. }
+            | Error::AmbiguousDates { .. }
+            | Error::ParseDate { .. }
+            | Error::Encoding { .. }
+            | Error::NoSuchSheet { .. }
+    );
+    if reading && !input::SCENARIO_READ.load(std::sync::atomic::Ordering::Relaxed) {
+        // A table the scenario names: the counts' options do not apply to it.
+        return Some(
+            "the file is a table the scenario names: name its columns there, as in \
+             { table = \"FILE\", date = \"Dato\", area = \"Kommune\", persons = \"Personar\" } \
+             (date, area and persons are found by themselves, and so are dato, kommunenummer, \
+             kommunenr, kommune, område, personer, personar and antall)",
+        );
+    }
     match error {
         Error::MissingColumn { .. } => Some(
             "name the columns with --date-column, --area-column and --count-column (date, \
              area and count are found by themselves, and so are dato, kommunenummer, kommunenr, \
-             kommune, antall and personer), the separator with --counts-delimiter, or the \
+             kommune, område, antall, personer and personar), the separator with --counts-delimiter, or the \
              layout with --shape wide; for hourly counts a timestamp column (ts, time, \
              timestamp and tidspunkt are found by themselves) or --time-column",
         ),
-        Error::AmbiguousNumber { .. } => {
-            Some("declare the decimal mark with --counts-decimal point or --counts-decimal comma")
-        }
+        Error::AmbiguousNumber { .. } => Some(
+            "declare the decimal mark with --counts-decimal point or --counts-decimal comma; \
+                 for a `.` between thousands (1.234 or 1.234,5) give --counts-decimal comma \
+                 --thousands-dot",
+        ),
         Error::AmbiguousDates { .. } | Error::ParseDate { .. }
             if !input::DATE_FORMAT_GIVEN.load(std::sync::atomic::Ordering::Relaxed) =>
         {

@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         DialectArg::Postgres => Dialect::Postgres,
     };
     let output = Output::new(args.output, args.force)?;
-    let scenario = deltid::read_scenario(&args.scenario)?;
+    let scenario = crate::input::read_scenario(&args.scenario)?;
     if !scenario.disclosure().is_off() {
         return Err(anyhow::anyhow!(
             "{}: the scenario asks for small-count protection ([disclosure]), which the SQL export does not apply: run `deltid estimate` for protected figures, or remove [disclosure] for an unprotected query",

@@ -57,10 +57,13 @@ const ORIGIN_NAMES: [&str; 4] = ["origin", "opprinnelse", "home", "heimstad"];
 
 /// Names recognised for a column left at its default name, in order of preference: the
 /// default, then the common Norwegian headers (a municipality number before a name).
-const DATE_NAMES: [&str; 2] = ["date", "dato"];
+pub(crate) const DATE_NAMES: [&str; 2] = ["date", "dato"];
 /// `område` is also the area column of deltid's own tables in Norwegian, so they read back.
-const AREA_NAMES: [&str; 5] = ["area", "kommunenummer", "kommunenr", "kommune", "område"];
-const COUNT_NAMES: [&str; 3] = ["count", "antall", "personer"];
+pub(crate) const AREA_NAMES: [&str; 5] =
+    ["area", "kommunenummer", "kommunenr", "kommune", "område"];
+const COUNT_NAMES: [&str; 4] = ["count", "antall", "personer", "personar"];
+/// Names of the persons column of a deduction table (bokmål and nynorsk beside English).
+pub(crate) const PERSONS_NAMES: [&str; 4] = ["persons", "personer", "personar", "antall"];
 /// Names of a timestamp column, found when the header has no date column.
 const TIME_NAMES: [&str; 4] = ["ts", "time", "timestamp", "tidspunkt"];
 
@@ -133,8 +136,18 @@ impl CountsColumns {
     }
 }
 
+/// `column` as `header` names it: the header's own spelling of `column` in any case, else,
+/// when `column` is the default (`known[0]`), of the first other name the header has; `None`
+/// when the header has none of them.
+pub(crate) fn name_in(header: &[String], column: &str, known: &[&str]) -> Option<String> {
+    names(column, known)
+        .iter()
+        .find_map(|name| header.iter().find(|h| same_name(h, name)))
+        .cloned()
+}
+
 /// `column`, and the other names it is known by when it is the default (`known[0]`).
-fn names<'a>(column: &'a str, known: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn names<'a>(column: &'a str, known: &[&'a str]) -> Vec<&'a str> {
     if column == known[0] {
         known.to_vec()
     } else {

@@ -11,6 +11,7 @@ use deltid_model::{
 };
 
 use crate::cell::{DateFormat, DateParser, NotPersons, NumberStyle, persons};
+use crate::reading::{AREA_NAMES, DATE_NAMES, PERSONS_NAMES, name_in, names};
 use crate::source::{
     Kind, Places, SourceOptions, column_index, csv_error, csv_reader, decode, find_header,
     header_name, kind_of, line_ends, looks_utf16, read_error, skip_blank, sniff_delimiter,
@@ -28,12 +29,12 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    /// Reads a table of any kind deltid reads; the header is found by `anchor` (see
-    /// [`find_header`]). Blank records are left out.
+    /// Reads a table of any kind deltid reads; the header is the first record with a cell
+    /// named as one of `anchors` (see [`find_header`]). Blank records are left out.
     ///
     /// # Errors
     /// As the readers of each kind; [`Error::EmptyInput`] when there is no header.
-    pub(crate) fn read(path: &Path, options: &SourceOptions, anchor: &str) -> Result<Table> {
+    pub(crate) fn read(path: &Path, options: &SourceOptions, anchors: &[&str]) -> Result<Table> {
         let (rows, places) = match kind_of(path)? {
             Kind::Csv => (read_csv_records(path, options)?, Places::Lines),
             Kind::Sheet => {
@@ -50,7 +51,7 @@ impl Table {
         let header_at = if places == Places::Rows {
             Some(0)
         } else {
-            find_header(&cells, &[anchor])
+            find_header(&cells, anchors)
         };
         let Some(header_at) = header_at else {
             return Err(Error::EmptyInput {
@@ -154,7 +155,11 @@ pub struct TableRef {
 /// Reads a deduction table, with area cells resolved by the scenario's rule.
 ///
 /// Columns: `date` (optional: without it the figure holds every day), `area` (optional:
-/// without it the figure is the region's) and `persons`; other names via the layout.
+/// without it the figure is the region's) and `persons`; other names via the layout. A
+/// column left at its default name is also found under the counts' Norwegian headers (`dato`;
+/// `kommunenummer`, `kommunenr`, `kommune`, `område`) and `personer`, `personar` or `antall`
+/// for persons, in any case, as counts are read: a dated or per-area table is never taken for
+/// one figure of the region on every day because its header is in Norwegian.
 ///
 /// # Errors
 /// The reading errors of a table (file, header, values, areas, as for counts);
@@ -167,10 +172,21 @@ pub fn read_deduction_table(
 ) -> Result<DeductionTable> {
     let path = table.path.as_path();
     let layout = &table.layout;
-    let source = Table::read(path, &SourceOptions::default(), &layout.persons)?;
-    let date_at = source.header.iter().position(|h| *h == layout.date);
-    let area_at = source.header.iter().position(|h| *h == layout.area);
-    let persons_at = column_index(&source.header, &layout.persons, path)?;
+    let source = Table::read(
+        path,
+        &SourceOptions::default(),
+        &names(&layout.persons, &PERSONS_NAMES),
+    )?;
+    let date_name = name_in(&source.header, &layout.date, &DATE_NAMES);
+    let area_name = name_in(&source.header, &layout.area, &AREA_NAMES);
+    let persons_name = name_in(&source.header, &layout.persons, &PERSONS_NAMES)
+        .unwrap_or_else(|| layout.persons.clone());
+    let at_of = |name: &Option<String>| match name {
+        Some(name) => column_index(&source.header, name, path).map(Some),
+        None => Ok(None),
+    };
+    let (date_at, area_at) = (at_of(&date_name)?, at_of(&area_name)?);
+    let persons_at = column_index(&source.header, &persons_name, path)?;
     let dates = DateParser::choose(
         &DateFormat::Auto,
         source
@@ -181,7 +197,7 @@ pub fn read_deduction_table(
     )
     .map_err(|example| Error::AmbiguousDates {
         path: path.to_owned(),
-        column: layout.date.clone(),
+        column: date_name.clone().unwrap_or_default(),
         example,
     })?;
     let cell = |r: &Vec<String>, at: usize| r.get(at).map_or("", String::as_str).to_owned();
@@ -197,7 +213,7 @@ pub fn read_deduction_table(
                     path: path.to_owned(),
                     expected: dates.name().to_owned(),
                     at: source.locate(*at, column),
-                    column: layout.date.clone(),
+                    column: date_name.clone().unwrap_or_default(),
                     value: text.clone(),
                 })?)
             }
@@ -234,7 +250,7 @@ pub fn read_deduction_table(
         };
         let text = cell(record, persons_at);
         let value_at = source.locate(*at, persons_at);
-        let value = persons_cell(&text, path, value_at, &layout.persons)?;
+        let value = persons_cell(&text, path, value_at, &persons_name)?;
         let here = source.locate(*at, 0);
         match seen.get(&(date, area)) {
             Some((index, _)) if layout.sum => rows[*index].2 += value,
@@ -244,10 +260,13 @@ pub fn read_deduction_table(
                     at: here,
                     first: first.clone(),
                     area: area.map_or_else(
-                        || "(region)".to_owned(),
+                        || "(the region: the table has no area column)".to_owned(),
                         |a| areas.areas()[a].code.to_string(),
                     ),
-                    date: date.map_or_else(|| "every day".to_owned(), |d| d.to_string()),
+                    date: date.map_or_else(
+                        || "every day (the table has no date column)".to_owned(),
+                        |d| d.to_string(),
+                    ),
                 });
             }
             None => {
@@ -316,7 +335,7 @@ const AREA_FIGURES: [&str; 6] = [
 /// The reading errors of a table; [`Error::MissingColumn`] without a code or name column;
 /// for a figure that is not persons, the errors of a number cell.
 pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
-    let table = Table::read(path, &SourceOptions::default(), "name")?;
+    let table = Table::read(path, &SourceOptions::default(), &["name"])?;
     let code = match table.header.iter().position(|h| h == "code") {
         Some(at) => at,
         None => column_index(&table.header, "area", path).map_err(|_| Error::MissingColumn {
@@ -366,7 +385,7 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
 /// # Errors
 /// The reading errors of a table; [`Error::MissingColumn`] without `from` or `to`.
 pub(crate) fn read_mapping(path: &Path) -> Result<Vec<MappingRow>> {
-    let table = Table::read(path, &SourceOptions::default(), "from")?;
+    let table = Table::read(path, &SourceOptions::default(), &["from"])?;
     let from = column_index(&table.header, "from", path)?;
     let to = column_index(&table.header, "to", path)?;
     let cell = |r: &Vec<String>, at: usize| r.get(at).map_or("", String::as_str).to_owned();

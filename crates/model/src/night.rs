@@ -236,7 +236,7 @@ impl NightSettings {
     /// A sentence naming the rule, window and day window, for notes and the run record.
     pub fn describe(&self) -> String {
         format!(
-            "night counts: the {} over the counts from {} local time (the night labelled by its evening date); daytime excess: the maximum from {} minus the night count",
+            "night counts: the {} over the counts from {} local time (the night labelled by its evening date); daytime excess: the maximum from {} minus the night count, in present persons",
             match self.rule {
                 NightRule::Minimum => "minimum".to_owned(),
                 NightRule::Median => "median".to_owned(),
@@ -294,7 +294,8 @@ pub struct NightStats {
     pub hours: u64,
     /// Days with both a day peak and a night count.
     pub excess_days: u32,
-    /// The daytime excess (day peak − night count) summed over those days, persons.
+    /// The daytime excess (day peak − night count) summed over those days: in the counts'
+    /// units as read; in present persons in a [`Summary`](crate::Summary)'s nights.
     pub excess_sum: f64,
 }
 

@@ -236,8 +236,8 @@ pub struct NightBaseline {
 }
 
 /// What night counts add to a summary: how hourly counts were reduced, hours present per night
-/// and the daytime excess (day peak − night count), per selected area with counts, in scenario
-/// order. The daytime excess is reported, never deducted.
+/// and the daytime excess (day peak − night count, in present persons), per selected area with
+/// counts, in scenario order. The daytime excess is reported, never deducted.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NightSummary {
     /// The rule, window and day window, in words.
@@ -247,7 +247,9 @@ pub struct NightSummary {
     pub settings: crate::night::NightSettings,
     /// The time zone local times were read in.
     pub zone: String,
-    /// Per area: code, name, and its nights' stats.
+    /// Per area: code, name, and its nights' stats, with the daytime excess in present
+    /// persons (the plan's uplift and scaling applied to day peak and night count alike, as
+    /// the planners' view takes them).
     pub areas: Vec<(AreaCode, String, NightStats)>,
     /// The region's mean daytime excess per day: the areas' means summed (persons); `None`
     /// without a day with both figures.
@@ -454,8 +456,11 @@ impl Summary {
                 .iter()
                 .map(|&i| (i, nights.stats(i)))
                 .filter(|(_, stats)| stats.nights > 0)
-                .map(|(i, stats)| {
+                .map(|(i, mut stats)| {
                     let area = &scenario.areas()[i];
+                    // The counts' excess in present persons, as the nights themselves are
+                    // estimated (the plan's uplift and scaling are linear in the count).
+                    stats.excess_sum = plan.present_of(stats.excess_sum);
                     (area.code.clone(), area.name.clone(), stats)
                 })
                 .collect();
