@@ -1286,9 +1286,14 @@ fn an_empty_table_name_is_reported_as_such() {
 /// A scenario of Hol and Gol for nights: 2 500 residents each, commuters, transit and day
 /// visitors that the plan for nights does not deduct, `[night]` with `window` and `rule`.
 fn night_scenario(uplift: f64, window: &str, rule: &str) -> String {
+    night_scenario_with(uplift, window, rule, "")
+}
+
+/// [`night_scenario`] with more lines in `[night]` (such as a baseline's).
+fn night_scenario_with(uplift: f64, window: &str, rule: &str, night: &str) -> String {
     format!(
         "name = \"Two\"\nuplift = {uplift}\ntime_zone = \"Europe/Oslo\"\n\
-         [night]\nwindow = \"{window}\"\nrule = \"{rule}\"\n\
+         [night]\nwindow = \"{window}\"\nrule = \"{rule}\"\n{night}\
          [deductions]\ncommuters = 100\ntransit = 50\nday_visitors = 70\n\
          [[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n\
          [[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n"
@@ -1305,7 +1310,22 @@ fn check_hourly(
     ts: TsColumn,
     session: &str,
 ) -> (Estimate, Vec<Vec<String>>) {
-    let estimate = estimate(scenario, counts).expect("deltid estimates");
+    check_hourly_in(case, scenario, counts, ts, session, &Selection::default())
+}
+
+/// [`check_hourly`] for a selection of nights and areas.
+fn check_hourly_in(
+    case: &str,
+    scenario: &Path,
+    counts: &Path,
+    ts: TsColumn,
+    session: &str,
+    selection: &Selection,
+) -> (Estimate, Vec<Vec<String>>) {
+    let plan = Plan::new(&read_scenario(scenario).expect("a scenario"), selection).expect("a plan");
+    let estimate = plan
+        .estimate(&read_counts(counts, &CountsOptions::default(), plan.scenario()).expect("counts"))
+        .expect("deltid estimates");
     assert_eq!(estimate.plan().measure(), deltid::Measure::Night, "{case}");
     let summary = estimate.summary();
     let mut duckdb = Vec::new();
@@ -1315,7 +1335,7 @@ fn check_hourly(
             (Rows::Daily, daily_rows(&estimate)),
         ] {
             let options = SqlOptions::new("counts", rows).expect("a table name");
-            let sql = query(scenario, engine.dialect(), &options).expect("a query");
+            let sql = to_sql(&plan, engine.dialect(), &options).expect("a query");
             let actual = engine
                 .run_hourly(&sql, counts, ts, session)
                 .unwrap_or_else(|e| panic!("{engine:?} {case} {rows:?}: the query fails: {e}"));
@@ -1645,6 +1665,9 @@ pub(crate) fn random_hourly(seed: u64) -> HourlyCase {
     let rule = rules[r.below(rules.len() as u64) as usize];
     let window = windows[r.below(windows.len() as u64) as usize];
     let uplift = [0.0, 0.06, 0.125][r.below(3) as usize];
+    // Every other case (by a draw after the counts') deducts a baseline of residents at home
+    // over two or three reference nights, one of them the 25-hour night.
+    let candidates = ["2024-10-24", "2024-10-26", "2025-03-28", "2024-10-25"];
     let mut counts = String::from("ts,area,count\n");
     let mut rows = Vec::new();
     let starts = [(2024, 10, 24), (2025, 3, 27)];
@@ -1687,19 +1710,38 @@ pub(crate) fn random_hourly(seed: u64) -> HourlyCase {
             }
         }
     }
+    let reference = (r.below(2) == 0).then(|| candidates[..2 + r.below(3) as usize].to_vec());
+    let scenario = match &reference {
+        Some(nights) => night_scenario_with(
+            uplift,
+            window,
+            rule,
+            &format!(
+                "residents = \"baseline\"\nreference = [{}]\n",
+                nights
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        None => night_scenario(uplift, window, rule),
+    };
     HourlyCase {
-        scenario: night_scenario(uplift, window, rule),
+        scenario,
         counts,
         rows,
         rule,
         window,
         uplift,
+        reference,
     }
 }
 
 /// Random hourly counts ([`random_hourly`]): the scenario (Hol and Gol, 2 500 residents each)
 /// and counts as written, and the counts as generated: (instant in seconds since 1970 UTC,
-/// area code, persons), with the rule, window and uplift picked.
+/// area code, persons), with the rule, window and uplift picked, and the reference nights
+/// (evening dates) of a baseline of residents at home, if the case deducts one.
 pub(crate) struct HourlyCase {
     pub scenario: String,
     pub counts: String,
@@ -1707,14 +1749,20 @@ pub(crate) struct HourlyCase {
     pub rule: &'static str,
     pub window: &'static str,
     pub uplift: f64,
+    pub reference: Option<Vec<&'static str>>,
 }
 
 #[test]
 fn random_hourly_counts_with_the_clock_changes_agree_in_sql() {
-    for seed in 1..=6 {
+    let mut baselines = 0;
+    for seed in 1..=8 {
         let HourlyCase {
-            scenario, counts, ..
+            scenario,
+            counts,
+            reference,
+            ..
         } = random_hourly(seed);
+        baselines += usize::from(reference.is_some());
         let dir = folder(&[("plan.toml", &scenario), ("counts.csv", &counts)]);
         let (estimate, _) = check_hourly(
             &format!("seed {seed}"),
@@ -1728,7 +1776,16 @@ fn random_hourly_counts_with_the_clock_changes_agree_in_sql() {
             estimate.summary().region().days() > 0,
             "seed {seed}: {scenario}"
         );
+        assert_eq!(
+            estimate.plan().residents_baseline().is_some(),
+            reference.is_some(),
+            "seed {seed}"
+        );
     }
+    assert!(
+        (2..=6).contains(&baselines),
+        "some cases with a baseline, some without: {baselines}"
+    );
 }
 
 #[test]
@@ -1779,4 +1836,156 @@ fn the_shipped_hourly_counts_in_sql_and_on_the_command_line() {
         stdout(&out)
     );
     assert!(!stdout(&out).contains("CAST('1000.0' AS DOUBLE PRECISION) * "));
+}
+
+// ---- A baseline of residents at home in the nights' SQL ----
+
+/// Hol and Gol with uplift 0.25 and a baseline over three reference nights (evening dates 8,
+/// 9 and 10 January 2024), one count per night at 02:00 local time (+01:00 in winter):
+/// Hol 80, 104, 72 on the reference nights and 400 on the 12th; Gol 160 and 208 on the first
+/// two reference nights only, 320 on the 12th.
+const BASELINE_HOURS: &str = "ts,area,count\n\
+    2024-01-09T02:00:00+01:00,3044,80\n\
+    2024-01-10T02:00:00+01:00,3044,104\n\
+    2024-01-11T02:00:00+01:00,3044,72\n\
+    2024-01-13T02:00:00+01:00,3044,400\n\
+    2024-01-09T02:00:00+01:00,3041,160\n\
+    2024-01-10T02:00:00+01:00,3041,208\n\
+    2024-01-13T02:00:00+01:00,3041,320\n";
+
+fn baseline_scenario() -> String {
+    night_scenario_with(
+        0.25,
+        "01:00-05:00",
+        "minimum",
+        "residents = \"baseline\"\nreference = \"2024-01-08..2024-01-10\"\n",
+    )
+}
+
+/// The figure of `column` (a line's index in the daily rows) for an area's night.
+fn night_figure(rows: &[Vec<String>], area: &str, date: &str, column: usize) -> f64 {
+    rows.iter()
+        .find(|r| r[1] == area && r[0] == date)
+        .unwrap_or_else(|| panic!("{area} {date} in {rows:?}"))[column]
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn a_baseline_of_residents_at_home_in_sql() {
+    // By hand, present = count × 1.25: Hol 100, 130, 90 on the reference nights, median
+    // 100; Gol 200 and 260 on two of them, median (200 + 260) / 2 = 230. Guest-nights on the
+    // 12th: Hol 500 − 100 = 400, Gol 400 − 230 = 170, the region 570.
+    let dir = folder(&[
+        ("plan.toml", &baseline_scenario()),
+        ("counts.csv", BASELINE_HOURS),
+    ]);
+    let (scenario, counts) = (dir.path().join("plan.toml"), dir.path().join("counts.csv"));
+    let (estimate, rows) = check_hourly("baseline", &scenario, &counts, TsColumn::Text, "UTC");
+    let (residents, part_time) = (6, 10);
+    for (date, hol) in [
+        ("2024-01-08", 0.0),
+        ("2024-01-09", 30.0),
+        ("2024-01-10", -10.0),
+    ] {
+        assert_eq!(night_figure(&rows, "3044", date, residents), 100.0);
+        assert_eq!(night_figure(&rows, "3044", date, part_time), hol);
+    }
+    assert_eq!(night_figure(&rows, "3041", "2024-01-08", residents), 230.0);
+    assert_eq!(night_figure(&rows, "3041", "2024-01-09", part_time), 30.0);
+    assert_eq!(night_figure(&rows, "3044", "2024-01-12", part_time), 400.0);
+    assert_eq!(night_figure(&rows, "3041", "2024-01-12", part_time), 170.0);
+    let region = rows.last().expect("the region's nights");
+    assert_eq!(region[0], "2024-01-12");
+    assert_eq!(region[residents].parse::<f64>().ok(), Some(330.0));
+    assert_eq!(region[part_time].parse::<f64>().ok(), Some(570.0));
+    let baseline = estimate.plan().residents_baseline().expect("a baseline");
+    assert_eq!(
+        baseline.areas[0].map(|b| (b.persons, b.nights)),
+        Some((100.0, 3))
+    );
+    assert_eq!(
+        baseline.areas[1].map(|b| (b.persons, b.nights)),
+        Some((230.0, 2))
+    );
+
+    // The period selects nights, never the baseline's: from the 12th, the same 100 and 230
+    // are deducted (the reference nights lie before the period).
+    let selection = Selection {
+        period: deltid::Period::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 12), None)
+            .expect("a period"),
+        areas: Vec::new(),
+    };
+    let (_, rows) = check_hourly_in(
+        "baseline from the 12th",
+        &scenario,
+        &counts,
+        TsColumn::Text,
+        "UTC",
+        &selection,
+    );
+    assert_eq!(rows.len(), 3, "two areas' night and the region's: {rows:?}");
+    assert_eq!(night_figure(&rows, "3044", "2024-01-12", residents), 100.0);
+    assert_eq!(night_figure(&rows, "3041", "2024-01-12", residents), 230.0);
+    // Only Hol selected: its figures are the same (the region is Hol).
+    let selection = Selection {
+        period: deltid::Period::all(),
+        areas: vec![deltid::AreaCode::new("3044")],
+    };
+    let (_, rows) = check_hourly_in(
+        "baseline for Hol",
+        &scenario,
+        &counts,
+        TsColumn::Text,
+        "UTC",
+        &selection,
+    );
+    assert_eq!(night_figure(&rows, "3044", "2024-01-12", part_time), 400.0);
+}
+
+#[test]
+fn an_area_without_a_reference_night_stops_the_query() {
+    // Gol is counted on the 12th only: no reference night, which deltid refuses, and so
+    // does the query, naming the area and the nights.
+    let counts = "ts,area,count\n\
+        2024-01-09T02:00:00+01:00,3044,80\n\
+        2024-01-13T02:00:00+01:00,3044,400\n\
+        2024-01-13T02:00:00+01:00,3041,320\n";
+    let dir = folder(&[("plan.toml", &baseline_scenario()), ("counts.csv", counts)]);
+    let (refused, errors) = hourly_refusals(
+        &dir.path().join("plan.toml"),
+        &dir.path().join("counts.csv"),
+    );
+    assert!(refused.to_string().contains("Gol (3041)"), "{refused}");
+    for (engine, error) in errors {
+        assert!(
+            error.contains(
+                "deltid: area 3041 (Gol) has no night count on any of the reference nights (2024-01-08, 2024-01-09, 2024-01-10)"
+            ),
+            "{engine}: {error}"
+        );
+    }
+    // With Hol alone selected, Gol's missing baseline is no error (deltid's as the query's).
+    let scenario = read_scenario(dir.path().join("plan.toml")).expect("a scenario");
+    let selection = Selection {
+        period: deltid::Period::all(),
+        areas: vec![deltid::AreaCode::new("3044")],
+    };
+    let (_, rows) = check_hourly_in(
+        "Hol alone",
+        scenario.path(),
+        &dir.path().join("counts.csv"),
+        TsColumn::Text,
+        "UTC",
+        &selection,
+    );
+    assert_eq!(
+        night_figure(&rows, "3044", "2024-01-12", part_time_of()),
+        400.0
+    );
+}
+
+/// The guest-nights' index in the daily rows.
+fn part_time_of() -> usize {
+    10
 }

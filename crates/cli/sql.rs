@@ -21,7 +21,9 @@ use crate::output::Output;
 /// For a scenario with [night] (or with --nights) the table holds hourly or time-point counts
 /// (ts, area, count), reduced in the query to one count per area and night by the window and
 /// rule of [night] in the scenario's time_zone, and estimated by the plan for nights (only the
-/// residents at home deducted), as deltid estimate does on the same counts.
+/// residents at home deducted), as deltid estimate does on the same counts; with
+/// [night] residents = "baseline", the residents at home are each area's median present
+/// persons over the reference nights in the table, computed in the query.
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid sql --scenario data/hallingdal/plan-2021.toml --dialect duckdb \
