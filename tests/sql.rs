@@ -1989,3 +1989,139 @@ fn an_area_without_a_reference_night_stops_the_query() {
 fn part_time_of() -> usize {
     10
 }
+
+/// `deltid estimate --format csv` summary rows by area code (`""` the region): days, first,
+/// last, the eight means and guest-nights per year by the plan's rule.
+fn estimate_csv(csv: &str) -> Vec<(String, Vec<String>)> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    let mut columns = vec![at("days"), at("first"), at("last")];
+    columns.extend(
+        deltid::Line::ALL
+            .iter()
+            .map(|l| at(&format!("mean_{}", l.key()))),
+    );
+    columns.push(at("guest_nights_per_year_plan"));
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("a CSV record");
+            (
+                record[0].to_owned(),
+                columns.iter().map(|&i| record[i].to_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sql_from_to_on_the_command_line_gives_the_estimates_figures() {
+    // The query of `deltid sql --from --to` run in DuckDB gives the summary of `deltid
+    // estimate --from --to` on the same counts: days (July 2020 of the Hallingdal counts),
+    // nights by their evening date (five of the shipped hourly counts), and nights with a
+    // baseline of residents at home taken from reference nights before the period.
+    let dir = folder(&[]);
+    let hourly = data("hourly/counts.csv");
+    let baseline = std::fs::read_to_string(data("hourly/scenario.toml"))
+        .expect("the scenario")
+        .replace(
+            "counts = \"counts.csv\"",
+            &format!("counts = {:?}", hourly.display().to_string()),
+        )
+        .replace(
+            "[night]\n",
+            "[night]\nresidents = \"baseline\"\nreference = \"2024-10-14..2024-10-16\"\n",
+        );
+    std::fs::write(dir.path().join("baseline.toml"), baseline).expect("written");
+    let cases = [
+        (
+            data("hallingdal/plan-2021.toml"),
+            data("hallingdal/counts.csv"),
+            ["2020-07-01", "2020-08-01"],
+            31,
+        ),
+        (
+            data("hourly/scenario.toml"),
+            hourly.clone(),
+            ["2024-10-20", "2024-10-25"],
+            5,
+        ),
+        (
+            dir.path().join("baseline.toml"),
+            hourly.clone(),
+            ["2024-10-20", "2024-10-25"],
+            5,
+        ),
+    ];
+    for (scenario, counts, [from, to], days) in cases {
+        let scenario = scenario.to_str().expect("a UTF-8 path");
+        let period = ["--from", from, "--to", to];
+        let run = |args: &[&str]| {
+            let out = deltid(dir.path(), args);
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+            stdout(&out)
+        };
+        let mut args = vec!["sql", "--scenario", scenario, "--dialect", "duckdb"];
+        args.extend(period);
+        let sql = run(&args);
+        let mut args = vec!["estimate", "--scenario", scenario, "--format", "csv"];
+        args.extend(period);
+        let want = estimate_csv(&run(&args));
+        let night = scenario.contains("hourly") || scenario.ends_with("baseline.toml");
+        let rows = if night {
+            Engine::DuckDb.run_hourly(&sql, &counts, TsColumn::Text, "UTC")
+        } else {
+            Engine::DuckDb.run(&sql, &counts)
+        }
+        .unwrap_or_else(|e| panic!("{scenario}: {e}"));
+        assert_eq!(rows.len(), want.len(), "{scenario}: {rows:?}");
+        for (row, (area, figures)) in rows.iter().zip(&want) {
+            let code = if row[0] == "None" {
+                ""
+            } else {
+                row[0].as_str()
+            };
+            assert_eq!(code, area, "{scenario}");
+            assert_eq!(row[2].parse::<u32>().ok(), Some(days), "{scenario} {area}");
+            assert_eq!(&row[2..5], &figures[..3], "{scenario} {area}");
+            for (got, want) in row[5..].iter().zip(&figures[3..]) {
+                let (got, want): (f64, f64) = (
+                    got.parse().expect("a number"),
+                    want.parse().expect("a number"),
+                );
+                // The CSV's means have six decimals.
+                assert!(
+                    (got - want).abs() <= 1e-6 + 1e-9 * want.abs(),
+                    "{scenario} {area}: {got} against {want}"
+                );
+            }
+        }
+    }
+    // --to not after --from is a usage error, as for estimate.
+    let out = deltid(
+        dir.path(),
+        &[
+            "sql",
+            "--scenario",
+            data("hallingdal/plan-2021.toml").to_str().expect("a path"),
+            "--dialect",
+            "duckdb",
+            "--from",
+            "2020-07-01",
+            "--to",
+            "2020-07-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not after --from"),
+        "{}",
+        stderr(&out)
+    );
+}
