@@ -2125,3 +2125,90 @@ fn sql_from_to_on_the_command_line_gives_the_estimates_figures() {
         stderr(&out)
     );
 }
+
+/// Runs `sql` in DuckDB over `csv` loaded with every column as text (`VARCHAR`): the rows, or
+/// the engine's error.
+fn run_text_table(sql: &str, csv: &str) -> Result<Vec<Vec<String>>, String> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (counts, query) = (dir.path().join("counts.csv"), dir.path().join("query.sql"));
+    std::fs::write(&counts, csv).expect("written");
+    std::fs::write(&query, sql).expect("written");
+    let script = "import sys, duckdb\ncon = duckdb.connect()\n\
+        con.execute(\"CREATE TABLE counts AS SELECT * FROM read_csv(?, header = true, all_varchar = true)\", [sys.argv[1]])\n\
+        for row in con.execute(open(sys.argv[2], encoding='utf-8').read()).fetchall():\n    \
+        print('\\t'.join(str(v) for v in row))\n";
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&counts)
+        .arg(&query)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3 ({e}): {INSTALL}"));
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_owned).collect())
+        .collect())
+}
+
+#[test]
+fn a_count_cell_of_text_that_is_no_number_stops_the_query_naming_it() {
+    // Daily and hourly counts in a text column: numbers (spaces around them, an exponent)
+    // are read, an empty cell is a day without a count, other text stops the query with
+    // deltid's message naming the cell (not the engine's cast error).
+    let dir = folder(&[
+        ("night.toml", &night_scenario(0.0, "01:00-05:00", "minimum")),
+        (
+            "plan.toml",
+            "name = \"One\"\nuplift = 0\n[deductions]\nresidents = 0\ncommuters = 0\n\
+             transit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\n",
+        ),
+    ]);
+    let daily = query(
+        &dir.path().join("plan.toml"),
+        Dialect::DuckDb,
+        &SqlOptions::new("counts", Rows::Daily).expect("a name"),
+    )
+    .expect("a query");
+    let rows = run_text_table(
+        &daily,
+        "date,area,count\n2020-01-01,3044, 1250.5 \n2020-01-02,3044,1.25e3\n2020-01-03,3044,\n",
+    )
+    .expect("numbers as text are read");
+    let observed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[1] == "3044")
+        .map(|r| r[3].as_str())
+        .collect();
+    assert_eq!(observed, ["1250.5", "1250.0"]);
+    let error = run_text_table(
+        &daily,
+        "date,area,count\n2020-01-01,3044,1250\n2020-01-02,3044,12 persons\n",
+    )
+    .expect_err("text that is no number");
+    assert!(
+        error.contains(
+            "deltid: count \"12 persons\" of area \"3044\" at date \"2020-01-02\" is not a number"
+        ),
+        "{error}"
+    );
+    let nights = query(
+        &dir.path().join("night.toml"),
+        Dialect::DuckDb,
+        &SqlOptions::default(),
+    )
+    .expect("a query");
+    let error = run_text_table(
+        &nights,
+        "ts,area,count\n2024-01-09T02:00:00+01:00,3041,n/a\n",
+    )
+    .expect_err("text that is no number");
+    assert!(
+        error.contains(
+            "deltid: count \"n/a\" of area \"3041\" at ts \"2024-01-09T02:00:00+01:00\" is not a number"
+        ),
+        "{error}"
+    );
+}

@@ -822,6 +822,21 @@ fn what_deltids_reader_refuses_stops_the_query() {
             "not a number of persons",
             "-2",
         ),
+        // Text that is no number: the engine's cast never speaks, deltid's message names it.
+        (
+            "home",
+            5.0,
+            format!("{good}2024-07-10,3044,SE,12 persons\n"),
+            "is not a number",
+            "count \"12 persons\" of area \"3044\", origin \"SE\" on \"2024-07-10\"",
+        ),
+        (
+            "previous-night",
+            5.0,
+            format!("{good}2024-07-10,3044,SE,n/a\n"),
+            "is not a number",
+            "count \"n/a\" of area \"3044\", origin \"SE\"",
+        ),
         (
             "home",
             5.0,

@@ -14,9 +14,12 @@
 //! |---|---|---|
 //! | `date` | `DATE`, or text written `yyyy-mm-dd` (a time after it allowed) or `dd.mm.yyyy` | the day counted |
 //! | `area` | text, or a whole number | the area, read as deltid reads area cells (below) |
-//! | `count` | a number | persons present that day |
+//! | `count` | a number, or text | persons present that day |
 //!
-//! Rows whose `count` is null are days without a count. A text date in any other form stops
+//! Rows whose `count` is null (or empty text) are days without a count. A text count is read
+//! as the engines cast text to numbers: a decimal number with a point (`1250.5`, `1.25e3`,
+//! white space around it allowed); other text, such as a decimal comma or thousands
+//! separators that deltid's own reader takes, stops the query naming the cell. A text date in any other form stops
 //! the query (`01/07/2024` reads two ways, and an engine's own date style may read it either
 //! way), as does a day that does not exist or lies outside the years deltid takes.
 //!
@@ -35,7 +38,8 @@
 //! `raise_error()`, a failing cast in PostgreSQL, each message starting `deltid:`) on: rows it
 //! cannot place (no area of the scenario; the message gives their number and one of them), an
 //! area name that fits several areas, a second row for an area and day, a count that is no
-//! number of persons (below 0, above [`MAX_PERSONS`], NaN), a date it cannot read, and a
+//! number (text that is not a number, naming the cell) or no number of persons (below 0, above
+//! [`MAX_PERSONS`], NaN), a date it cannot read, and a
 //! deduction table without a figure for a day counted (naming the figure deltid names). It
 //! never returns fewer rows silently.
 //!
@@ -109,7 +113,8 @@
 //! NULL) where every area has a figure. The figures are those of [`Plan::origin_estimate`] on
 //! the same rows, to floating-point accuracy (a suppressed mass exactly `k` may fall either
 //! side of `k` when sums are taken in another order). It stops, as deltid's reader does
-//! ([`SplitProblem`](deltid_model::SplitProblem) and the reader's cell errors), on rows of no
+//! ([`SplitProblem`](deltid_model::SplitProblem) and the reader's cell errors), on a count
+//! of text that is no number (read as for the daily counts, naming the cell), on rows of no
 //! area or of the region's own code, an origin it cannot read (a municipality code outside
 //! 0101-5699, two letters that are no country), a municipality (an area of the scenario or
 //! another) under `kind = "sim-country"`, a `-1` marker under `min_count = 0`, an area's
@@ -177,6 +182,9 @@ const AFTER: &str = "offset_after";
 const AT_HOUR: &str = "at_hour";
 /// A timestamp cell: a date, a time (seconds and fractions optional), an optional offset.
 const TIMESTAMP_PATTERN: &str = "^(?:([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]|([0-9]{2})[.]([0-9]{2})[.]([0-9]{4}) )([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$";
+/// A count cell as text that the engines cast to a number: a decimal number (an exponent
+/// allowed), or NaN or an infinity (which the checks of counts then refuse with their value).
+const NUMBER_PATTERN: &str = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$|^[Nn][Aa][Nn]$|^[+-]?[Ii][Nn][Ff]([Ii][Nn][Ii][Tt][Yy])?$";
 /// The area value of the region's own count among the resolved rows.
 const REGION_MARK: &str = "\u{1}region";
 
@@ -774,12 +782,12 @@ impl Query<'_> {
             self.describe_area_codes(),
             if self.night() {
                 "the query stops on rows it cannot place, an area name that fits two areas, a \
-                 second row for an area and instant, a count below 0, above 1e10 or NaN, a time \
+                 second row for an area and instant, a count that is text but no number, below 0, above 1e10 or NaN, a time \
                  that is not yyyy-mm-ddThh:mm[:ss] with or without an offset, a local time the \
                  zone has twice or skips, and a missing deduction figure"
             } else {
                 "the query stops on rows it cannot place, an area name that fits two areas, a \
-                 second row for an area and day, a count below 0, above 1e10 or NaN, a date that \
+                 second row for an area and day, a count that is text but no number, below 0, above 1e10 or NaN, a date that \
                  is not yyyy-mm-dd or dd.mm.yyyy, and a missing deduction figure"
             }
             .to_owned(),
@@ -924,14 +932,15 @@ impl Query<'_> {
                 "cells".to_owned(),
                 format!(
                     "SELECT {date} AS {date_},\n    {cell} AS {cell_},\n    \
-                     CAST({count} AS {double}) AS {observed}\n  \
+                     {read_count} AS {observed}\n  \
                      FROM {table} AS {c}\n  \
-                     WHERE {count} IS NOT NULL",
+                     WHERE {count} IS NOT NULL AND {count_text} <> ''",
                     date_ = self.q(DATE),
                     cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
                     cell_ = self.q(CELL),
+                    read_count = self.read_row_count("c", DATE),
                     count = self.c("c", COUNT),
-                    double = d.double_type(),
+                    count_text = self.count_text("c"),
                     observed = self.q(Line::Observed.key()),
                     table = table.join("."),
                     c = self.q("c"),
@@ -1303,13 +1312,14 @@ impl Query<'_> {
             "stamps".to_owned(),
             format!(
                 "SELECT {raw} AS {stamp_},\n    {cell} AS {cell_},\n    \
-                 CAST({count} AS {double}) AS {observed}\n  \
-                 FROM {table} AS {c}\n  WHERE {count} IS NOT NULL",
+                 {read_count} AS {observed}\n  \
+                 FROM {table} AS {c}\n  WHERE {count} IS NOT NULL AND {count_text} <> ''",
                 stamp_ = self.q(STAMP),
                 cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
                 cell_ = self.q(CELL),
+                read_count = self.read_row_count("c", TS),
                 count = self.c("c", COUNT),
-                double = d.double_type(),
+                count_text = self.count_text("c"),
                 observed = self.q(Line::Observed.key()),
                 c = self.q("c"),
             ),
@@ -1607,6 +1617,57 @@ impl Query<'_> {
                 ),
                 d.string("\")"),
             ])),
+        )
+    }
+
+    /// The `count` cell of a row of the table (alias `c`) as text, trimmed of white space
+    /// (NULL for NULL).
+    fn count_text(&self, c: &str) -> String {
+        let d = self.d;
+        d.trim(&format!("CAST({} AS {})", self.c(c, COUNT), d.text_type()))
+    }
+
+    /// A count cell's trimmed text (`text`, not NULL) as a `DOUBLE`: a number as the engines
+    /// cast it (of a number column, the number; of a text column, a decimal number with a
+    /// point), else the query stops naming the cell: `deltid: count "…"` then `context` (text
+    /// expressions naming the row, such as its area) and `is not a number`.
+    fn read_count(&self, text: &str, context: &[String]) -> String {
+        let d = self.d;
+        let mut message = vec![
+            d.string("deltid: count \""),
+            text.to_owned(),
+            d.string("\""),
+        ];
+        message.extend_from_slice(context);
+        message.push(d.string(" is not a number (a decimal number with a point, such as 1250.5)"));
+        format!(
+            "CASE WHEN {number} THEN CAST({text} AS {double}) ELSE {fail} END",
+            number = d.matches(text, NUMBER_PATTERN),
+            double = d.double_type(),
+            fail = d.fail(&d.concat(&message)),
+        )
+    }
+
+    /// [`Query::read_count`] of the `count` cell of a row of the table (alias `c`), the message
+    /// naming its area cell and its `when` cell (`date` or `ts`) as written.
+    fn read_row_count(&self, c: &str, when: &str) -> String {
+        let d = self.d;
+        let text = d.text_type();
+        let cell = |column: &str| {
+            format!(
+                "COALESCE({}, '')",
+                d.trim(&format!("CAST({} AS {text})", self.c(c, column)))
+            )
+        };
+        self.read_count(
+            &self.count_text(c),
+            &[
+                d.string(" of area \""),
+                cell(AREA),
+                d.string(&format!("\" at {when} \"")),
+                cell(when),
+                d.string("\""),
+            ],
         )
     }
 
