@@ -675,10 +675,12 @@ fn a_region_count_with_a_per_area_table_by_date_is_refused() {
     let err = query(&scenario, Dialect::DuckDb, &SqlOptions::default()).unwrap_err();
     assert!(matches!(&err, deltid::Error::Unsupported { .. }), "{err:?}");
     let message = err.to_string();
+    // The library's message names no command; the command line adds the hint.
     assert!(
-        message.contains("transit.csv") && message.contains("deltid estimate"),
+        message.contains("transit.csv") && message.contains("with deltid itself"),
         "{message}"
     );
+    assert!(!message.contains("deltid estimate"), "{message}");
     // deltid's estimate: the region's transit is the areas' figures summed, 60 on the 1st and
     // 40 on the 2nd, 0 on the 3rd (fill): 1 500 − 1 000 − 60 = 440, 1 500 − 1 000 − 40 = 460,
     // 1 800 − 1 000 = 800; a mean of 1 700 ÷ 3 a day.
@@ -693,6 +695,11 @@ fn a_region_count_with_a_per_area_table_by_date_is_refused() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("cannot write the SQL query"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("hint: run `deltid estimate --scenario FILE`"),
         "{}",
         stderr(&output)
     );

@@ -578,7 +578,7 @@ pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<Str
                     scenario: scenario.path().to_owned(),
                     what: "the SQL query".to_owned(),
                     reason: format!(
-                        "with the region's own count, the region's {deduction} are every area's figures summed day by day, which the query does not do for a table by date and area ({}): use `deltid estimate`",
+                        "with the region's own count, the region's {deduction} are every area's figures summed day by day, which the query does not do for a table by date and area ({}): estimate these counts with deltid itself (the plan's estimate), or give the table by date for the region",
                         table.path().display()
                     ),
                 });

@@ -100,7 +100,7 @@ pub(super) fn check(plan: &Plan, settings: &OriginSettings) -> Result<()> {
             scenario: scenario.path().to_owned(),
             what: "the SQL query for counts split by origin".to_owned(),
             reason: format!(
-                "registered residents from a table by date ({}) are not written into the query: give them per area in the scenario, or use `deltid estimate` on the split counts",
+                "registered residents from a table by date ({}) are not written into the query: give them per area in the scenario, or estimate the split with deltid itself (the plan's origin estimate)",
                 table.path().display()
             ),
         });
