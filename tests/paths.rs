@@ -923,7 +923,9 @@ fn every_path_gives_the_same_summary_or_all_refuse() {
 /// the night of evening date D when its local time is in the window (on D + 1, or from the
 /// start on D when the window wraps); the night count is the rule over those counts, in time
 /// order. Per area (Hol, Gol): (nights, mean observed, mean guest-nights), with the plan for
-/// nights: present = observed × (1 + uplift), minus 2 500 residents.
+/// nights: present = observed × (1 + uplift), minus 2 500 residents, or with a baseline the
+/// median of the area's present persons on the reference nights it has a count on (all of its
+/// nights, whatever the period; linear between the middle two).
 fn hourly_oracle(case: &crate::sql::HourlyCase) -> Vec<(String, u32, f64, f64)> {
     let (start, end) = case.window.split_once('-').unwrap();
     let minutes = |t: &str| {
@@ -957,7 +959,17 @@ fn hourly_oracle(case: &crate::sql::HourlyCase) -> Vec<(String, u32, f64, f64)> 
             .push((minute / 60, persons));
     }
     let mut per_area: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for ((area, _), values) in nights {
+    let mut reference_present: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let reference: Vec<i64> = case
+        .reference
+        .iter()
+        .flatten()
+        .map(|n| {
+            let date: chrono::NaiveDate = n.parse().unwrap();
+            date.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp() / 86_400
+        })
+        .collect();
+    for ((area, evening), values) in nights {
         let mut sorted: Vec<f64> = values.iter().map(|v| v.1).collect();
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
@@ -975,6 +987,12 @@ fn hourly_oracle(case: &crate::sql::HourlyCase) -> Vec<(String, u32, f64, f64)> 
             }
         };
         per_area.entry(area).or_default().push(count);
+        if reference.contains(&evening) {
+            reference_present
+                .entry(area)
+                .or_default()
+                .push(count + count * case.uplift);
+        }
     }
     ["3044", "3041"]
         .iter()
@@ -982,9 +1000,23 @@ fn hourly_oracle(case: &crate::sql::HourlyCase) -> Vec<(String, u32, f64, f64)> 
             let counts = per_area.get(code)?;
             let n = counts.len() as f64;
             let observed = counts.iter().sum::<f64>() / n;
+            let residents = match &case.reference {
+                None => 2500.0,
+                Some(_) => {
+                    let mut present = reference_present.get(code).cloned().unwrap_or_default();
+                    assert!(!present.is_empty(), "{code}: a reference night counted");
+                    present.sort_by(f64::total_cmp);
+                    let m = present.len();
+                    if m % 2 == 1 {
+                        present[m / 2]
+                    } else {
+                        (present[m / 2 - 1] + present[m / 2]) / 2.0
+                    }
+                }
+            };
             let part_time = counts
                 .iter()
-                .map(|c| c + c * case.uplift - 2500.0)
+                .map(|c| c + c * case.uplift - residents)
                 .sum::<f64>()
                 / n;
             Some((code.to_owned(), counts.len() as u32, observed, part_time))
@@ -1000,8 +1032,10 @@ fn every_path_to_random_hourly_counts_agrees() {
     let root = tempfile::tempdir().unwrap();
     let mut jobs = Vec::new();
     let mut wanted = Vec::new();
+    let mut baselines = 0;
     for seed in 1..=12u64 {
         let case = crate::sql::random_hourly(seed);
+        baselines += usize::from(case.reference.is_some());
         let oracle = hourly_oracle(&case);
         assert!(!oracle.is_empty(), "seed {seed}: some nights");
         let dir = root.path().join(format!("hourly-{seed}"));
@@ -1099,6 +1133,10 @@ fn every_path_to_random_hourly_counts_agrees() {
         jobs.push((csv, query, b',', "VARCHAR"));
         wanted.push((seed, oracle));
     }
+    assert!(
+        (3..=9).contains(&baselines),
+        "some cases deduct a baseline of residents at home, some the registered: {baselines}"
+    );
     // The query's table: `date` is the script's first column; here the timestamps.
     for (result, (seed, oracle)) in duckdb_hourly(&jobs).into_iter().zip(wanted) {
         let rows = result.unwrap_or_else(|e| panic!("seed {seed}: the query fails: {e}"));

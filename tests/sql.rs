@@ -675,10 +675,12 @@ fn a_region_count_with_a_per_area_table_by_date_is_refused() {
     let err = query(&scenario, Dialect::DuckDb, &SqlOptions::default()).unwrap_err();
     assert!(matches!(&err, deltid::Error::Unsupported { .. }), "{err:?}");
     let message = err.to_string();
+    // The library's message names no command; the command line adds the hint.
     assert!(
-        message.contains("transit.csv") && message.contains("deltid estimate"),
+        message.contains("transit.csv") && message.contains("with deltid itself"),
         "{message}"
     );
+    assert!(!message.contains("deltid estimate"), "{message}");
     // deltid's estimate: the region's transit is the areas' figures summed, 60 on the 1st and
     // 40 on the 2nd, 0 on the 3rd (fill): 1 500 − 1 000 − 60 = 440, 1 500 − 1 000 − 40 = 460,
     // 1 800 − 1 000 = 800; a mean of 1 700 ÷ 3 a day.
@@ -693,6 +695,11 @@ fn a_region_count_with_a_per_area_table_by_date_is_refused() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("cannot write the SQL query"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("hint: run `deltid estimate --scenario FILE`"),
         "{}",
         stderr(&output)
     );
@@ -1286,9 +1293,14 @@ fn an_empty_table_name_is_reported_as_such() {
 /// A scenario of Hol and Gol for nights: 2 500 residents each, commuters, transit and day
 /// visitors that the plan for nights does not deduct, `[night]` with `window` and `rule`.
 fn night_scenario(uplift: f64, window: &str, rule: &str) -> String {
+    night_scenario_with(uplift, window, rule, "")
+}
+
+/// [`night_scenario`] with more lines in `[night]` (such as a baseline's).
+fn night_scenario_with(uplift: f64, window: &str, rule: &str, night: &str) -> String {
     format!(
         "name = \"Two\"\nuplift = {uplift}\ntime_zone = \"Europe/Oslo\"\n\
-         [night]\nwindow = \"{window}\"\nrule = \"{rule}\"\n\
+         [night]\nwindow = \"{window}\"\nrule = \"{rule}\"\n{night}\
          [deductions]\ncommuters = 100\ntransit = 50\nday_visitors = 70\n\
          [[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n\
          [[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n"
@@ -1305,7 +1317,22 @@ fn check_hourly(
     ts: TsColumn,
     session: &str,
 ) -> (Estimate, Vec<Vec<String>>) {
-    let estimate = estimate(scenario, counts).expect("deltid estimates");
+    check_hourly_in(case, scenario, counts, ts, session, &Selection::default())
+}
+
+/// [`check_hourly`] for a selection of nights and areas.
+fn check_hourly_in(
+    case: &str,
+    scenario: &Path,
+    counts: &Path,
+    ts: TsColumn,
+    session: &str,
+    selection: &Selection,
+) -> (Estimate, Vec<Vec<String>>) {
+    let plan = Plan::new(&read_scenario(scenario).expect("a scenario"), selection).expect("a plan");
+    let estimate = plan
+        .estimate(&read_counts(counts, &CountsOptions::default(), plan.scenario()).expect("counts"))
+        .expect("deltid estimates");
     assert_eq!(estimate.plan().measure(), deltid::Measure::Night, "{case}");
     let summary = estimate.summary();
     let mut duckdb = Vec::new();
@@ -1315,7 +1342,7 @@ fn check_hourly(
             (Rows::Daily, daily_rows(&estimate)),
         ] {
             let options = SqlOptions::new("counts", rows).expect("a table name");
-            let sql = query(scenario, engine.dialect(), &options).expect("a query");
+            let sql = to_sql(&plan, engine.dialect(), &options).expect("a query");
             let actual = engine
                 .run_hourly(&sql, counts, ts, session)
                 .unwrap_or_else(|e| panic!("{engine:?} {case} {rows:?}: the query fails: {e}"));
@@ -1645,6 +1672,9 @@ pub(crate) fn random_hourly(seed: u64) -> HourlyCase {
     let rule = rules[r.below(rules.len() as u64) as usize];
     let window = windows[r.below(windows.len() as u64) as usize];
     let uplift = [0.0, 0.06, 0.125][r.below(3) as usize];
+    // Every other case (by a draw after the counts') deducts a baseline of residents at home
+    // over two or three reference nights, one of them the 25-hour night.
+    let candidates = ["2024-10-24", "2024-10-26", "2025-03-28", "2024-10-25"];
     let mut counts = String::from("ts,area,count\n");
     let mut rows = Vec::new();
     let starts = [(2024, 10, 24), (2025, 3, 27)];
@@ -1687,19 +1717,38 @@ pub(crate) fn random_hourly(seed: u64) -> HourlyCase {
             }
         }
     }
+    let reference = (r.below(2) == 0).then(|| candidates[..2 + r.below(3) as usize].to_vec());
+    let scenario = match &reference {
+        Some(nights) => night_scenario_with(
+            uplift,
+            window,
+            rule,
+            &format!(
+                "residents = \"baseline\"\nreference = [{}]\n",
+                nights
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        None => night_scenario(uplift, window, rule),
+    };
     HourlyCase {
-        scenario: night_scenario(uplift, window, rule),
+        scenario,
         counts,
         rows,
         rule,
         window,
         uplift,
+        reference,
     }
 }
 
 /// Random hourly counts ([`random_hourly`]): the scenario (Hol and Gol, 2 500 residents each)
 /// and counts as written, and the counts as generated: (instant in seconds since 1970 UTC,
-/// area code, persons), with the rule, window and uplift picked.
+/// area code, persons), with the rule, window and uplift picked, and the reference nights
+/// (evening dates) of a baseline of residents at home, if the case deducts one.
 pub(crate) struct HourlyCase {
     pub scenario: String,
     pub counts: String,
@@ -1707,14 +1756,20 @@ pub(crate) struct HourlyCase {
     pub rule: &'static str,
     pub window: &'static str,
     pub uplift: f64,
+    pub reference: Option<Vec<&'static str>>,
 }
 
 #[test]
 fn random_hourly_counts_with_the_clock_changes_agree_in_sql() {
-    for seed in 1..=6 {
+    let mut baselines = 0;
+    for seed in 1..=8 {
         let HourlyCase {
-            scenario, counts, ..
+            scenario,
+            counts,
+            reference,
+            ..
         } = random_hourly(seed);
+        baselines += usize::from(reference.is_some());
         let dir = folder(&[("plan.toml", &scenario), ("counts.csv", &counts)]);
         let (estimate, _) = check_hourly(
             &format!("seed {seed}"),
@@ -1728,7 +1783,16 @@ fn random_hourly_counts_with_the_clock_changes_agree_in_sql() {
             estimate.summary().region().days() > 0,
             "seed {seed}: {scenario}"
         );
+        assert_eq!(
+            estimate.plan().residents_baseline().is_some(),
+            reference.is_some(),
+            "seed {seed}"
+        );
     }
+    assert!(
+        (2..=6).contains(&baselines),
+        "some cases with a baseline, some without: {baselines}"
+    );
 }
 
 #[test]
@@ -1779,4 +1843,379 @@ fn the_shipped_hourly_counts_in_sql_and_on_the_command_line() {
         stdout(&out)
     );
     assert!(!stdout(&out).contains("CAST('1000.0' AS DOUBLE PRECISION) * "));
+}
+
+// ---- A baseline of residents at home in the nights' SQL ----
+
+/// Hol and Gol with uplift 0.25 and a baseline over three reference nights (evening dates 8,
+/// 9 and 10 January 2024), one count per night at 02:00 local time (+01:00 in winter):
+/// Hol 80, 104, 72 on the reference nights and 400 on the 12th; Gol 160 and 208 on the first
+/// two reference nights only, 320 on the 12th.
+const BASELINE_HOURS: &str = "ts,area,count\n\
+    2024-01-09T02:00:00+01:00,3044,80\n\
+    2024-01-10T02:00:00+01:00,3044,104\n\
+    2024-01-11T02:00:00+01:00,3044,72\n\
+    2024-01-13T02:00:00+01:00,3044,400\n\
+    2024-01-09T02:00:00+01:00,3041,160\n\
+    2024-01-10T02:00:00+01:00,3041,208\n\
+    2024-01-13T02:00:00+01:00,3041,320\n";
+
+fn baseline_scenario() -> String {
+    night_scenario_with(
+        0.25,
+        "01:00-05:00",
+        "minimum",
+        "residents = \"baseline\"\nreference = \"2024-01-08..2024-01-10\"\n",
+    )
+}
+
+/// The figure of `column` (a line's index in the daily rows) for an area's night.
+fn night_figure(rows: &[Vec<String>], area: &str, date: &str, column: usize) -> f64 {
+    rows.iter()
+        .find(|r| r[1] == area && r[0] == date)
+        .unwrap_or_else(|| panic!("{area} {date} in {rows:?}"))[column]
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn a_baseline_of_residents_at_home_in_sql() {
+    // By hand, present = count × 1.25: Hol 100, 130, 90 on the reference nights, median
+    // 100; Gol 200 and 260 on two of them, median (200 + 260) / 2 = 230. Guest-nights on the
+    // 12th: Hol 500 − 100 = 400, Gol 400 − 230 = 170, the region 570.
+    let dir = folder(&[
+        ("plan.toml", &baseline_scenario()),
+        ("counts.csv", BASELINE_HOURS),
+    ]);
+    let (scenario, counts) = (dir.path().join("plan.toml"), dir.path().join("counts.csv"));
+    let (estimate, rows) = check_hourly("baseline", &scenario, &counts, TsColumn::Text, "UTC");
+    let (residents, part_time) = (6, 10);
+    for (date, hol) in [
+        ("2024-01-08", 0.0),
+        ("2024-01-09", 30.0),
+        ("2024-01-10", -10.0),
+    ] {
+        assert_eq!(night_figure(&rows, "3044", date, residents), 100.0);
+        assert_eq!(night_figure(&rows, "3044", date, part_time), hol);
+    }
+    assert_eq!(night_figure(&rows, "3041", "2024-01-08", residents), 230.0);
+    assert_eq!(night_figure(&rows, "3041", "2024-01-09", part_time), 30.0);
+    assert_eq!(night_figure(&rows, "3044", "2024-01-12", part_time), 400.0);
+    assert_eq!(night_figure(&rows, "3041", "2024-01-12", part_time), 170.0);
+    let region = rows.last().expect("the region's nights");
+    assert_eq!(region[0], "2024-01-12");
+    assert_eq!(region[residents].parse::<f64>().ok(), Some(330.0));
+    assert_eq!(region[part_time].parse::<f64>().ok(), Some(570.0));
+    let baseline = estimate.plan().residents_baseline().expect("a baseline");
+    assert_eq!(
+        baseline.areas[0].map(|b| (b.persons, b.nights)),
+        Some((100.0, 3))
+    );
+    assert_eq!(
+        baseline.areas[1].map(|b| (b.persons, b.nights)),
+        Some((230.0, 2))
+    );
+
+    // The period selects nights, never the baseline's: from the 12th, the same 100 and 230
+    // are deducted (the reference nights lie before the period).
+    let selection = Selection {
+        period: deltid::Period::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 12), None)
+            .expect("a period"),
+        areas: Vec::new(),
+    };
+    let (_, rows) = check_hourly_in(
+        "baseline from the 12th",
+        &scenario,
+        &counts,
+        TsColumn::Text,
+        "UTC",
+        &selection,
+    );
+    assert_eq!(rows.len(), 3, "two areas' night and the region's: {rows:?}");
+    assert_eq!(night_figure(&rows, "3044", "2024-01-12", residents), 100.0);
+    assert_eq!(night_figure(&rows, "3041", "2024-01-12", residents), 230.0);
+    // Only Hol selected: its figures are the same (the region is Hol).
+    let selection = Selection {
+        period: deltid::Period::all(),
+        areas: vec![deltid::AreaCode::new("3044")],
+    };
+    let (_, rows) = check_hourly_in(
+        "baseline for Hol",
+        &scenario,
+        &counts,
+        TsColumn::Text,
+        "UTC",
+        &selection,
+    );
+    assert_eq!(night_figure(&rows, "3044", "2024-01-12", part_time), 400.0);
+}
+
+#[test]
+fn an_area_without_a_reference_night_stops_the_query() {
+    // Gol is counted on the 12th only: no reference night, which deltid refuses, and so
+    // does the query, naming the area and the nights.
+    let counts = "ts,area,count\n\
+        2024-01-09T02:00:00+01:00,3044,80\n\
+        2024-01-13T02:00:00+01:00,3044,400\n\
+        2024-01-13T02:00:00+01:00,3041,320\n";
+    let dir = folder(&[("plan.toml", &baseline_scenario()), ("counts.csv", counts)]);
+    let (refused, errors) = hourly_refusals(
+        &dir.path().join("plan.toml"),
+        &dir.path().join("counts.csv"),
+    );
+    assert!(refused.to_string().contains("Gol (3041)"), "{refused}");
+    for (engine, error) in errors {
+        assert!(
+            error.contains(
+                "deltid: area 3041 (Gol) has no night count on any of the reference nights (2024-01-08, 2024-01-09, 2024-01-10)"
+            ),
+            "{engine}: {error}"
+        );
+    }
+    // With Hol alone selected, Gol's missing baseline is no error (deltid's as the query's).
+    let scenario = read_scenario(dir.path().join("plan.toml")).expect("a scenario");
+    let selection = Selection {
+        period: deltid::Period::all(),
+        areas: vec![deltid::AreaCode::new("3044")],
+    };
+    let (_, rows) = check_hourly_in(
+        "Hol alone",
+        scenario.path(),
+        &dir.path().join("counts.csv"),
+        TsColumn::Text,
+        "UTC",
+        &selection,
+    );
+    assert_eq!(
+        night_figure(&rows, "3044", "2024-01-12", part_time_of()),
+        400.0
+    );
+}
+
+/// The guest-nights' index in the daily rows.
+fn part_time_of() -> usize {
+    10
+}
+
+/// `deltid estimate --format csv` summary rows by area code (`""` the region): days, first,
+/// last, the eight means and guest-nights per year by the plan's rule.
+fn estimate_csv(csv: &str) -> Vec<(String, Vec<String>)> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    let mut columns = vec![at("days"), at("first"), at("last")];
+    columns.extend(
+        deltid::Line::ALL
+            .iter()
+            .map(|l| at(&format!("mean_{}", l.key()))),
+    );
+    columns.push(at("guest_nights_per_year_plan"));
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("a CSV record");
+            (
+                record[0].to_owned(),
+                columns.iter().map(|&i| record[i].to_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sql_from_to_on_the_command_line_gives_the_estimates_figures() {
+    // The query of `deltid sql --from --to` run in DuckDB gives the summary of `deltid
+    // estimate --from --to` on the same counts: days (July 2020 of the Hallingdal counts),
+    // nights by their evening date (five of the shipped hourly counts), and nights with a
+    // baseline of residents at home taken from reference nights before the period.
+    let dir = folder(&[]);
+    let hourly = data("hourly/counts.csv");
+    let baseline = std::fs::read_to_string(data("hourly/scenario.toml"))
+        .expect("the scenario")
+        .replace(
+            "counts = \"counts.csv\"",
+            &format!("counts = {:?}", hourly.display().to_string()),
+        )
+        .replace(
+            "[night]\n",
+            "[night]\nresidents = \"baseline\"\nreference = \"2024-10-14..2024-10-16\"\n",
+        );
+    std::fs::write(dir.path().join("baseline.toml"), baseline).expect("written");
+    let cases = [
+        (
+            data("hallingdal/plan-2021.toml"),
+            data("hallingdal/counts.csv"),
+            ["2020-07-01", "2020-08-01"],
+            31,
+        ),
+        (
+            data("hourly/scenario.toml"),
+            hourly.clone(),
+            ["2024-10-20", "2024-10-25"],
+            5,
+        ),
+        (
+            dir.path().join("baseline.toml"),
+            hourly.clone(),
+            ["2024-10-20", "2024-10-25"],
+            5,
+        ),
+    ];
+    for (scenario, counts, [from, to], days) in cases {
+        let scenario = scenario.to_str().expect("a UTF-8 path");
+        let period = ["--from", from, "--to", to];
+        let run = |args: &[&str]| {
+            let out = deltid(dir.path(), args);
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+            stdout(&out)
+        };
+        let mut args = vec!["sql", "--scenario", scenario, "--dialect", "duckdb"];
+        args.extend(period);
+        let sql = run(&args);
+        let mut args = vec!["estimate", "--scenario", scenario, "--format", "csv"];
+        args.extend(period);
+        let want = estimate_csv(&run(&args));
+        let night = scenario.contains("hourly") || scenario.ends_with("baseline.toml");
+        let rows = if night {
+            Engine::DuckDb.run_hourly(&sql, &counts, TsColumn::Text, "UTC")
+        } else {
+            Engine::DuckDb.run(&sql, &counts)
+        }
+        .unwrap_or_else(|e| panic!("{scenario}: {e}"));
+        assert_eq!(rows.len(), want.len(), "{scenario}: {rows:?}");
+        for (row, (area, figures)) in rows.iter().zip(&want) {
+            let code = if row[0] == "None" {
+                ""
+            } else {
+                row[0].as_str()
+            };
+            assert_eq!(code, area, "{scenario}");
+            assert_eq!(row[2].parse::<u32>().ok(), Some(days), "{scenario} {area}");
+            assert_eq!(&row[2..5], &figures[..3], "{scenario} {area}");
+            for (got, want) in row[5..].iter().zip(&figures[3..]) {
+                let (got, want): (f64, f64) = (
+                    got.parse().expect("a number"),
+                    want.parse().expect("a number"),
+                );
+                // The CSV's means have six decimals.
+                assert!(
+                    (got - want).abs() <= 1e-6 + 1e-9 * want.abs(),
+                    "{scenario} {area}: {got} against {want}"
+                );
+            }
+        }
+    }
+    // --to not after --from is a usage error, as for estimate.
+    let out = deltid(
+        dir.path(),
+        &[
+            "sql",
+            "--scenario",
+            data("hallingdal/plan-2021.toml").to_str().expect("a path"),
+            "--dialect",
+            "duckdb",
+            "--from",
+            "2020-07-01",
+            "--to",
+            "2020-07-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not after --from"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Runs `sql` in DuckDB over `csv` loaded with every column as text (`VARCHAR`): the rows, or
+/// the engine's error.
+fn run_text_table(sql: &str, csv: &str) -> Result<Vec<Vec<String>>, String> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (counts, query) = (dir.path().join("counts.csv"), dir.path().join("query.sql"));
+    std::fs::write(&counts, csv).expect("written");
+    std::fs::write(&query, sql).expect("written");
+    let script = "import sys, duckdb\ncon = duckdb.connect()\n\
+        con.execute(\"CREATE TABLE counts AS SELECT * FROM read_csv(?, header = true, all_varchar = true)\", [sys.argv[1]])\n\
+        for row in con.execute(open(sys.argv[2], encoding='utf-8').read()).fetchall():\n    \
+        print('\\t'.join(str(v) for v in row))\n";
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&counts)
+        .arg(&query)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3 ({e}): {INSTALL}"));
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_owned).collect())
+        .collect())
+}
+
+#[test]
+fn a_count_cell_of_text_that_is_no_number_stops_the_query_naming_it() {
+    // Daily and hourly counts in a text column: numbers (spaces around them, an exponent)
+    // are read, an empty cell is a day without a count, other text stops the query with
+    // deltid's message naming the cell (not the engine's cast error).
+    let dir = folder(&[
+        ("night.toml", &night_scenario(0.0, "01:00-05:00", "minimum")),
+        (
+            "plan.toml",
+            "name = \"One\"\nuplift = 0\n[deductions]\nresidents = 0\ncommuters = 0\n\
+             transit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\n",
+        ),
+    ]);
+    let daily = query(
+        &dir.path().join("plan.toml"),
+        Dialect::DuckDb,
+        &SqlOptions::new("counts", Rows::Daily).expect("a name"),
+    )
+    .expect("a query");
+    let rows = run_text_table(
+        &daily,
+        "date,area,count\n2020-01-01,3044, 1250.5 \n2020-01-02,3044,1.25e3\n2020-01-03,3044,\n",
+    )
+    .expect("numbers as text are read");
+    let observed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[1] == "3044")
+        .map(|r| r[3].as_str())
+        .collect();
+    assert_eq!(observed, ["1250.5", "1250.0"]);
+    let error = run_text_table(
+        &daily,
+        "date,area,count\n2020-01-01,3044,1250\n2020-01-02,3044,12 persons\n",
+    )
+    .expect_err("text that is no number");
+    assert!(
+        error.contains(
+            "deltid: count \"12 persons\" of area \"3044\" at date \"2020-01-02\" is not a number"
+        ),
+        "{error}"
+    );
+    let nights = query(
+        &dir.path().join("night.toml"),
+        Dialect::DuckDb,
+        &SqlOptions::default(),
+    )
+    .expect("a query");
+    let error = run_text_table(
+        &nights,
+        "ts,area,count\n2024-01-09T02:00:00+01:00,3041,n/a\n",
+    )
+    .expect_err("text that is no number");
+    assert!(
+        error.contains(
+            "deltid: count \"n/a\" of area \"3041\" at ts \"2024-01-09T02:00:00+01:00\" is not a number"
+        ),
+        "{error}"
+    );
 }

@@ -39,13 +39,8 @@ pub struct Input {
     /// Daily counts (CSV: date, area, count); overrides the scenario's `counts`.
     #[arg(long, value_name = "FILE")]
     counts: Option<PathBuf>,
-    /// First day to include (yyyy-mm-dd).
-    #[arg(long, value_name = "DATE")]
-    from: Option<NaiveDate>,
-    /// First day NOT to include (yyyy-mm-dd): the period is half-open, so
-    /// --from 2020-01-01 --to 2021-01-01 is the year 2020.
-    #[arg(long, value_name = "DATE")]
-    to: Option<NaiveDate>,
+    #[command(flatten)]
+    period: PeriodArgs,
     /// Only these area codes (repeat, or separate with commas); the region line is their sum.
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     area: Vec<String>,
@@ -153,6 +148,33 @@ enum CsvDelimiterArg {
 enum CsvDecimalArg {
     Point,
     Comma,
+}
+
+/// The period of days (for night counts, nights by their evening date) a subcommand
+/// estimates: `--from` and `--to`, shared by every subcommand that takes them.
+#[derive(clap::Args)]
+pub struct PeriodArgs {
+    /// First day to include (yyyy-mm-dd).
+    #[arg(long, value_name = "DATE")]
+    from: Option<NaiveDate>,
+    /// First day NOT to include (yyyy-mm-dd): the period is half-open, so
+    /// --from 2020-01-01 --to 2021-01-01 is the year 2020.
+    #[arg(long, value_name = "DATE")]
+    to: Option<NaiveDate>,
+}
+
+impl PeriodArgs {
+    /// The period; a usage error when `--to` is not after `--from`.
+    pub fn period(&self) -> Result<Period, Failure> {
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && to <= from
+        {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--to {to} is not after --from {from}: the period is half-open, --to is the first day not included"
+            )));
+        }
+        Ok(Period::new(self.from, self.to)?)
+    }
 }
 
 /// [`Input`] turned into library values, with the output checked before any work.
@@ -273,13 +295,7 @@ impl Input {
                 "--force replaces output files: give --output FILE too"
             )));
         }
-        if let (Some(from), Some(to)) = (self.from, self.to)
-            && to <= from
-        {
-            return Err(Failure::usage(anyhow::anyhow!(
-                "--to {to} is not after --from {from}: the period is half-open, --to is the first day not included"
-            )));
-        }
+        let period = self.period.period()?;
         let output = Output::new(self.output, self.force)?;
         let scenario = read_scenario(&self.scenario)?;
         let inputs = crate::output::inputs_of(&scenario, self.counts.as_slice());
@@ -297,7 +313,7 @@ impl Input {
         };
         Ok(Resolved {
             selection: Selection {
-                period: Period::new(self.from, self.to)?,
+                period,
                 areas: self.area.iter().map(AreaCode::new).collect(),
             },
             counts_options: CountsOptions {

@@ -128,6 +128,10 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
             "run `deltid estimate --scenario FILE` for a split's figures (--format csv, xlsx, \
              parquet or json), or `deltid compare` to set them beside day and night counts",
         ),
+        // What the SQL query cannot do (the library's message names no command).
+        Error::Unsupported { what, .. } if what.contains("SQL query") => {
+            Some("run `deltid estimate --scenario FILE` on the counts for these figures")
+        }
         Error::Many { errors, .. } => errors.first().and_then(hint),
         _ => None,
     }

@@ -21,7 +21,14 @@ use crate::output::Output;
 /// For a scenario with [night] (or with --nights) the table holds hourly or time-point counts
 /// (ts, area, count), reduced in the query to one count per area and night by the window and
 /// rule of [night] in the scenario's time_zone, and estimated by the plan for nights (only the
-/// residents at home deducted), as deltid estimate does on the same counts.
+/// residents at home deducted), as deltid estimate does on the same counts; with
+/// [night] residents = "baseline", the residents at home are each area's median present
+/// persons over the reference nights in the table, computed in the query.
+///
+/// --from and --to select the days estimated as for deltid estimate: nights by their evening
+/// date; for counts split by origin the split's days, or for the previous-night origin its
+/// nights. A baseline of residents at home is taken from every reference night in the table,
+/// whatever the period.
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid sql --scenario data/hallingdal/plan-2021.toml --dialect duckdb \
@@ -52,6 +59,9 @@ pub struct Args {
     /// [night] in the scenario).
     #[arg(long)]
     nights: bool,
+    // --from and --to, as `deltid estimate` takes them.
+    #[command(flatten)]
+    period: crate::input::PeriodArgs,
     /// The counts table (NAME or SCHEMA.NAME; each part quoted, so its case is kept).
     #[arg(long, default_value = DEFAULT_TABLE, value_name = "NAME", value_parser = table_name)]
     table: String,
@@ -91,6 +101,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         DialectArg::Spark => Dialect::Spark,
         DialectArg::Postgres => Dialect::Postgres,
     };
+    let selection = Selection {
+        period: args.period.period()?,
+        areas: Vec::new(),
+    };
     let output = Output::new(args.output, args.force)?;
     let scenario = crate::input::read_scenario(&args.scenario)?;
     if !scenario.disclosure().is_off() {
@@ -102,9 +116,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     output.refuse_inputs_of("--output", &crate::output::inputs_of(&scenario, &[]))?;
     let plan = if args.nights {
-        Plan::for_measure(&scenario, &Selection::default(), Measure::Night)?
+        Plan::for_measure(&scenario, &selection, Measure::Night)?
     } else {
-        Plan::new(&scenario, &Selection::default())?
+        Plan::new(&scenario, &selection)?
     };
     let sql = to_sql(&plan, dialect, &options)?;
     output.write(|out| Ok(out.write_all(sql.as_bytes())?))?;

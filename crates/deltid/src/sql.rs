@@ -14,9 +14,12 @@
 //! |---|---|---|
 //! | `date` | `DATE`, or text written `yyyy-mm-dd` (a time after it allowed) or `dd.mm.yyyy` | the day counted |
 //! | `area` | text, or a whole number | the area, read as deltid reads area cells (below) |
-//! | `count` | a number | persons present that day |
+//! | `count` | a number, or text | persons present that day |
 //!
-//! Rows whose `count` is null are days without a count. A text date in any other form stops
+//! Rows whose `count` is null (or empty text) are days without a count. A text count is read
+//! as the engines cast text to numbers: a decimal number with a point (`1250.5`, `1.25e3`,
+//! white space around it allowed); other text, such as a decimal comma or thousands
+//! separators that deltid's own reader takes, stops the query naming the cell. A text date in any other form stops
 //! the query (`01/07/2024` reads two ways, and an engine's own date style may read it either
 //! way), as does a day that does not exist or lies outside the years deltid takes.
 //!
@@ -35,7 +38,8 @@
 //! `raise_error()`, a failing cast in PostgreSQL, each message starting `deltid:`) on: rows it
 //! cannot place (no area of the scenario; the message gives their number and one of them), an
 //! area name that fits several areas, a second row for an area and day, a count that is no
-//! number of persons (below 0, above [`MAX_PERSONS`], NaN), a date it cannot read, and a
+//! number (text that is not a number, naming the cell) or no number of persons (below 0, above
+//! [`MAX_PERSONS`], NaN), a date it cannot read, and a
 //! deduction table without a figure for a day counted (naming the figure deltid names). It
 //! never returns fewer rows silently.
 //!
@@ -71,8 +75,16 @@
 //! the night labelled by its evening date, the minimum, median, mean or first count at the
 //! hour), and the plan for nights (only the residents at home deducted) takes the night
 //! counts as the plan for days takes daily counts; `date` in the rows is the evening date. The
-//! daytime excess and the hours present are not in the rows. A baseline of residents at home
-//! (`[night] residents = "baseline"`) is refused ([`Error::Unsupported`]). Time zones need DuckDB's ICU
+//! daytime excess and the hours present are not in the rows. With a baseline of residents at
+//! home (`[night] residents = "baseline"`) the residents deducted per area are, as
+//! [`Plan::estimate`] takes them, the median (linear between the middle two:
+//! `percentile_cont(0.5)`) of the area's present persons (the night count with uplift and
+//! scaling, written by the same piece of the query as the rows' present persons) over the
+//! reference nights it has a night count on (CTE `baseline`). Like deltid's, the baseline is
+//! taken from every reference night in the table, whatever the period selected (the plan's
+//! period selects the nights estimated, not the reference nights); an area with no reference night and not selected deducts none, and a
+//! selected area with night counts but none on a reference night stops the query, naming it
+//! and the nights (seen on the rows of the period). Time zones need DuckDB's ICU
 //! extension (built in) or PostgreSQL; Spark is refused ([`Error::Unsupported`]): its
 //! `TIMESTAMP` lives in the session's zone, which cannot hold every local time of another.
 //!
@@ -101,7 +113,8 @@
 //! NULL) where every area has a figure. The figures are those of [`Plan::origin_estimate`] on
 //! the same rows, to floating-point accuracy (a suppressed mass exactly `k` may fall either
 //! side of `k` when sums are taken in another order). It stops, as deltid's reader does
-//! ([`SplitProblem`](deltid_model::SplitProblem) and the reader's cell errors), on rows of no
+//! ([`SplitProblem`](deltid_model::SplitProblem) and the reader's cell errors), on a count
+//! of text that is no number (read as for the daily counts, naming the cell), on rows of no
 //! area or of the region's own code, an origin it cannot read (a municipality code outside
 //! 0101-5699, two letters that are no country), a municipality (an area of the scenario or
 //! another) under `kind = "sim-country"`, a `-1` marker under `min_count = 0`, an area's
@@ -169,6 +182,9 @@ const AFTER: &str = "offset_after";
 const AT_HOUR: &str = "at_hour";
 /// A timestamp cell: a date, a time (seconds and fractions optional), an optional offset.
 const TIMESTAMP_PATTERN: &str = "^(?:([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]|([0-9]{2})[.]([0-9]{2})[.]([0-9]{4}) )([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$";
+/// A count cell as text that the engines cast to a number: a decimal number (an exponent
+/// allowed), or NaN or an infinity (which the checks of counts then refuse with their value).
+const NUMBER_PATTERN: &str = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$|^[Nn][Aa][Nn]$|^[+-]?[Ii][Nn][Ff]([Ii][Nn][Ii][Tt][Yy])?$";
 /// The area value of the region's own count among the resolved rows.
 const REGION_MARK: &str = "\u{1}region";
 
@@ -535,18 +551,6 @@ impl SqlOptions {
 /// ```
 pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<String> {
     let scenario = plan.scenario();
-    if plan.measure() == Measure::Night
-        && matches!(
-            scenario.night_residents(),
-            deltid_model::NightResidents::Baseline(_)
-        )
-    {
-        return Err(Error::Unsupported {
-            scenario: scenario.path().to_owned(),
-            what: "the SQL query for night counts with a baseline of residents at home".to_owned(),
-            reason: "the baseline (the median present persons of the reference nights, [night] residents = \"baseline\") is not written in SQL: use `deltid estimate`, or residents = \"registered\"".to_owned(),
-        });
-    }
     if plan.measure() == Measure::Night && dialect == Dialect::Spark {
         return Err(Error::Unsupported {
             scenario: scenario.path().to_owned(),
@@ -556,7 +560,12 @@ pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<Str
     }
     if let Some(settings) = scenario.origin() {
         origin::check(plan, settings)?;
-        return Ok(Query { plan, d: dialect }.write_split(settings, options));
+        return Ok(Query {
+            plan,
+            d: dialect,
+            baseline: None,
+        }
+        .write_split(settings, options));
     }
     if scenario.region_code().is_some() {
         for deduction in Deduction::ALL {
@@ -569,20 +578,40 @@ pub fn to_sql(plan: &Plan, dialect: Dialect, options: &SqlOptions) -> Result<Str
                     scenario: scenario.path().to_owned(),
                     what: "the SQL query".to_owned(),
                     reason: format!(
-                        "with the region's own count, the region's {deduction} are every area's figures summed day by day, which the query does not do for a table by date and area ({}): use `deltid estimate`",
+                        "with the region's own count, the region's {deduction} are every area's figures summed day by day, which the query does not do for a table by date and area ({}): estimate these counts with deltid itself (the plan's estimate), or give the table by date for the region",
                         table.path().display()
                     ),
                 });
             }
         }
     }
-    Ok(Query { plan, d: dialect }.write(options))
+    // A baseline of residents at home: the plan's form with per-area residents, which the
+    // query takes from its `baseline` CTE (the figures here are placeholders, never written).
+    if let Some(reference) = plan.baseline_nights() {
+        let form = plan.with_area_residents(vec![0.0; scenario.areas().len()])?;
+        return Ok(Query {
+            plan: &form,
+            d: dialect,
+            baseline: Some(reference),
+        }
+        .write(options));
+    }
+    Ok(Query {
+        plan,
+        d: dialect,
+        baseline: None,
+    }
+    .write(options))
 }
 
 /// The pieces of one query.
 struct Query<'a> {
     plan: &'a Plan,
     d: Dialect,
+    /// The reference nights of a baseline of residents at home (`[night] residents =
+    /// "baseline"`): `plan` is then the form with per-area residents
+    /// ([`Plan::with_area_residents`]), whose figures the query takes from its CTE `baseline`.
+    baseline: Option<&'a [chrono::NaiveDate]>,
 }
 
 impl Query<'_> {
@@ -607,7 +636,6 @@ impl Query<'_> {
     }
 
     fn write(&self, options: &SqlOptions) -> String {
-        let d = self.d;
         let scenario = self.plan.scenario();
         let mut ctes: Vec<(String, String)> = Vec::new();
         ctes.push(("areas".to_owned(), self.areas()));
@@ -619,9 +647,6 @@ impl Query<'_> {
             }
         }
         self.counted(options, &mut ctes);
-        // present = observed + uplift, the uplift as the plan adds it per SIM (Plan::
-        // added_per_sim): observed × uplift when the scaling ratio is 1, to the last bit.
-        let (per_domestic, _) = self.plan.added_per_sim();
         let own = self.own_count();
         let presents: &[(&str, &str)] = if own {
             &[("present", "counted"), ("region_present", "region_counted")]
@@ -629,16 +654,15 @@ impl Query<'_> {
             &[("present", "counted")]
         };
         for &(name, from) in presents {
+            let (uplift, present) = self.present_of(&self.c("k", Line::Observed.key()));
             ctes.push((
                 name.to_owned(),
                 format!(
-                    "SELECT {k}.*, {observed} * {factor} AS {uplift},\n    \
-                     {observed} + {observed} * {factor} AS {present}\n  FROM {from} AS {k}",
+                    "SELECT {k}.*, {uplift} AS {uplift_},\n    \
+                     {present} AS {present_}\n  FROM {from} AS {k}",
                     k = self.q("k"),
-                    observed = self.c("k", Line::Observed.key()),
-                    factor = d.double(per_domestic),
-                    uplift = self.q(Line::Uplift.key()),
-                    present = self.q(Line::Present.key()),
+                    uplift_ = self.q(Line::Uplift.key()),
+                    present_ = self.q(Line::Present.key()),
                     from = self.q(from),
                 ),
             ));
@@ -682,6 +706,17 @@ impl Query<'_> {
             Rows::Summary => self.select_summary(&mut ctes),
         };
         self.finish(sql, &ctes, &select)
+    }
+
+    /// The uplift line and present persons of an `observed` expression, as the plan adds them
+    /// to a count (present = observed + uplift, the uplift as the plan adds it per SIM,
+    /// [`Plan::added_per_sim`]: observed × uplift when the scaling ratio is 1, to the last bit;
+    /// the table has no foreign SIMs). The one place the query writes them.
+    fn present_of(&self, observed: &str) -> (String, String) {
+        let (per_domestic, _) = self.plan.added_per_sim();
+        let uplift = format!("{observed} * {}", self.d.double(per_domestic));
+        let present = format!("{observed} + {uplift}");
+        (uplift, present)
     }
 
     /// The query: `head` (its comment lines), then `WITH` the CTEs in order, then `select`.
@@ -747,12 +782,12 @@ impl Query<'_> {
             self.describe_area_codes(),
             if self.night() {
                 "the query stops on rows it cannot place, an area name that fits two areas, a \
-                 second row for an area and instant, a count below 0, above 1e10 or NaN, a time \
+                 second row for an area and instant, a count that is text but no number, below 0, above 1e10 or NaN, a time \
                  that is not yyyy-mm-ddThh:mm[:ss] with or without an offset, a local time the \
                  zone has twice or skips, and a missing deduction figure"
             } else {
                 "the query stops on rows it cannot place, an area name that fits two areas, a \
-                 second row for an area and day, a count below 0, above 1e10 or NaN, a date that \
+                 second row for an area and day, a count that is text but no number, below 0, above 1e10 or NaN, a date that \
                  is not yyyy-mm-dd or dd.mm.yyyy, and a missing deduction figure"
             }
             .to_owned(),
@@ -761,9 +796,20 @@ impl Query<'_> {
             lines.insert(
                 2,
                 format!(
-                    "{}, times without an offset in {}, only the residents at home deducted (the plan for nights)",
+                    "{}, times without an offset in {}, only the residents at home deducted (the plan for nights){}",
                     scenario.night_settings().describe(),
                     scenario.time_zone(),
+                    match self.baseline {
+                        Some(reference) => format!(
+                            ": per area the median present persons of the reference nights {} (every one in the table, whatever the period)",
+                            reference
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        None => String::new(),
+                    },
                 ),
             );
         }
@@ -800,6 +846,10 @@ impl Query<'_> {
         let mut columns = vec![AREA, NAME, ORDER];
         let mut per_area: Vec<&[f64]> = Vec::new();
         for deduction in Deduction::ALL {
+            // A baseline's residents come from the counts (CTE `baseline`), joined later.
+            if self.baseline.is_some() && deduction == Deduction::Residents {
+                continue;
+            }
             if let DeductionSource::PerArea(values) = scenario.deduction(deduction) {
                 columns.push(deduction.key());
                 per_area.push(values);
@@ -882,14 +932,15 @@ impl Query<'_> {
                 "cells".to_owned(),
                 format!(
                     "SELECT {date} AS {date_},\n    {cell} AS {cell_},\n    \
-                     CAST({count} AS {double}) AS {observed}\n  \
+                     {read_count} AS {observed}\n  \
                      FROM {table} AS {c}\n  \
-                     WHERE {count} IS NOT NULL",
+                     WHERE {count} IS NOT NULL AND {count_text} <> ''",
                     date_ = self.q(DATE),
                     cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
                     cell_ = self.q(CELL),
+                    read_count = self.read_row_count("c", DATE),
                     count = self.c("c", COUNT),
-                    double = d.double_type(),
+                    count_text = self.count_text("c"),
                     observed = self.q(Line::Observed.key()),
                     table = table.join("."),
                     c = self.q("c"),
@@ -1073,12 +1124,17 @@ impl Query<'_> {
         } else {
             "checked"
         };
+        // A baseline of residents at home: each area's figure joined to its rows.
+        let (residents, baseline_joins) = match self.baseline {
+            Some(reference) => self.baseline(reference, ctes),
+            None => (String::new(), String::new()),
+        };
         let period = self.period(&self.c("h", DATE));
         ctes.push((
             "counted".to_owned(),
             format!(
-                "SELECT {h_date} AS {date}, {a}.*, {h_observed} AS {observed}\n  \
-                 FROM {checked} AS {h}\n  JOIN {areas} AS {a} ON {a_area} = {h_area}{period}",
+                "SELECT {h_date} AS {date}, {a}.*, {h_observed} AS {observed}{residents}\n  \
+                 FROM {checked} AS {h}\n  JOIN {areas} AS {a} ON {a_area} = {h_area}{baseline_joins}{period}",
                 h_date = self.c("h", DATE),
                 date = self.q(DATE),
                 a = self.q("a"),
@@ -1117,6 +1173,103 @@ impl Query<'_> {
                 h = self.q("h"),
             ),
         ));
+    }
+
+    /// The baseline of residents at home from the night counts (CTE `nights`), as
+    /// [`Plan::estimate`] takes it: per area, the median (linear between the middle two) of
+    /// its present persons ([`Query::present_of`] the night count) over the `reference` nights
+    /// it has a count on, whatever the period selected (CTE `baseline`: `area`, `persons`,
+    /// NULL without a reference night); and the first selected area in scenario order that
+    /// has night counts but none on a reference night, as the message the query stops with
+    /// (CTE `baseline_missing`, one row, NULL if none). Returns the `residents` column of a
+    /// row of `counted` (alias `a` the areas' columns) and the joins it needs: the area's
+    /// figure, 0 for an area without one (not selected: it has nothing to estimate), or the
+    /// failure.
+    fn baseline(
+        &self,
+        reference: &[chrono::NaiveDate],
+        ctes: &mut Vec<(String, String)>,
+    ) -> (String, String) {
+        let d = self.d;
+        let text = d.text_type();
+        let nights: Vec<String> = reference.iter().map(|n| format!("DATE '{n}'")).collect();
+        let on_reference = if nights.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("{} IN ({})", self.c("n", DATE), nights.join(", "))
+        };
+        let (_, present) = self.present_of(&self.c("n", Line::Observed.key()));
+        ctes.push((
+            "baseline".to_owned(),
+            format!(
+                "SELECT {n_area} AS {area}, {median} AS {persons}\n  \
+                 FROM {nights_} AS {n}\n  GROUP BY {n_area}",
+                n_area = self.c("n", AREA),
+                area = self.q(AREA),
+                median = d.median(&format!("CASE WHEN {on_reference} THEN {present} END")),
+                persons = self.q(PERSONS),
+                nights_ = self.q("nights"),
+                n = self.q("n"),
+            ),
+        ));
+        // The first such area: the least zero-padded order; its code and name by it.
+        let listed: Vec<String> = reference.iter().map(ToString::to_string).collect();
+        let first = self.c("f", FIRST);
+        let message = d.concat(&[
+            d.string("deltid: area "),
+            format!("SUBSTR({first}, 11)"),
+            d.string(" ("),
+            self.c("w", NAME),
+            d.text(&format!(
+                ") has no night count on any of the reference nights ({}): the baseline of residents at home needs counts of quiet nights (name nights that are counted, or use residents = \"registered\")",
+                listed.join(", ")
+            )),
+        ]);
+        ctes.push((
+            "baseline_missing".to_owned(),
+            format!(
+                "SELECT {message} AS {message_}\n  \
+                 FROM (SELECT MIN(CASE WHEN {b_persons} IS NULL THEN \
+                 LPAD(CAST({y_order} AS {text}), 10, '0') || {y_area} END) AS {first_}\n    \
+                 FROM {baseline} AS {b}\n    JOIN {areas} AS {y} ON {y_area} = {b_area}\n    \
+                 WHERE {selected}) AS {f}\n  \
+                 LEFT JOIN {areas} AS {w} ON {w_area} = SUBSTR({first}, 11)",
+                message_ = self.q(MESSAGE),
+                b_persons = self.c("b", PERSONS),
+                y_order = self.c("y", ORDER),
+                y_area = self.c("y", AREA),
+                first_ = self.q(FIRST),
+                baseline = self.q("baseline"),
+                b = self.q("b"),
+                areas = self.q("areas"),
+                y = self.q("y"),
+                b_area = self.c("b", AREA),
+                selected = self.selected_areas(),
+                f = self.q("f"),
+                w = self.q("w"),
+                w_area = self.c("w", AREA),
+            ),
+        ));
+        let residents = format!(
+            ",\n    CASE WHEN {message} IS NOT NULL THEN {fail}\n      \
+             ELSE COALESCE({persons}, {zero}) END AS {residents}",
+            message = self.c("bm", MESSAGE),
+            fail = d.fail(&self.c("bm", MESSAGE)),
+            persons = self.c("bl", PERSONS),
+            zero = d.double(0.0),
+            residents = self.q(Deduction::Residents.key()),
+        );
+        let joins = format!(
+            "\n  LEFT JOIN {baseline} AS {bl} ON {bl_area} = {a_area}\n  \
+             CROSS JOIN {missing} AS {bm}",
+            baseline = self.q("baseline"),
+            bl = self.q("bl"),
+            bl_area = self.c("bl", AREA),
+            a_area = self.c("a", AREA),
+            missing = self.q("baseline_missing"),
+            bm = self.q("bm"),
+        );
+        (residents, joins)
     }
 
     /// Whether the plan takes night counts: the table then holds hourly counts.
@@ -1159,13 +1312,14 @@ impl Query<'_> {
             "stamps".to_owned(),
             format!(
                 "SELECT {raw} AS {stamp_},\n    {cell} AS {cell_},\n    \
-                 CAST({count} AS {double}) AS {observed}\n  \
-                 FROM {table} AS {c}\n  WHERE {count} IS NOT NULL",
+                 {read_count} AS {observed}\n  \
+                 FROM {table} AS {c}\n  WHERE {count} IS NOT NULL AND {count_text} <> ''",
                 stamp_ = self.q(STAMP),
                 cell = d.trim(&format!("CAST({} AS {text})", self.c("c", AREA))),
                 cell_ = self.q(CELL),
+                read_count = self.read_row_count("c", TS),
                 count = self.c("c", COUNT),
-                double = d.double_type(),
+                count_text = self.count_text("c"),
                 observed = self.q(Line::Observed.key()),
                 c = self.q("c"),
             ),
@@ -1463,6 +1617,57 @@ impl Query<'_> {
                 ),
                 d.string("\")"),
             ])),
+        )
+    }
+
+    /// The `count` cell of a row of the table (alias `c`) as text, trimmed of white space
+    /// (NULL for NULL).
+    fn count_text(&self, c: &str) -> String {
+        let d = self.d;
+        d.trim(&format!("CAST({} AS {})", self.c(c, COUNT), d.text_type()))
+    }
+
+    /// A count cell's trimmed text (`text`, not NULL) as a `DOUBLE`: a number as the engines
+    /// cast it (of a number column, the number; of a text column, a decimal number with a
+    /// point), else the query stops naming the cell: `deltid: count "…"` then `context` (text
+    /// expressions naming the row, such as its area) and `is not a number`.
+    fn read_count(&self, text: &str, context: &[String]) -> String {
+        let d = self.d;
+        let mut message = vec![
+            d.string("deltid: count \""),
+            text.to_owned(),
+            d.string("\""),
+        ];
+        message.extend_from_slice(context);
+        message.push(d.string(" is not a number (a decimal number with a point, such as 1250.5)"));
+        format!(
+            "CASE WHEN {number} THEN CAST({text} AS {double}) ELSE {fail} END",
+            number = d.matches(text, NUMBER_PATTERN),
+            double = d.double_type(),
+            fail = d.fail(&d.concat(&message)),
+        )
+    }
+
+    /// [`Query::read_count`] of the `count` cell of a row of the table (alias `c`), the message
+    /// naming its area cell and its `when` cell (`date` or `ts`) as written.
+    fn read_row_count(&self, c: &str, when: &str) -> String {
+        let d = self.d;
+        let text = d.text_type();
+        let cell = |column: &str| {
+            format!(
+                "COALESCE({}, '')",
+                d.trim(&format!("CAST({} AS {text})", self.c(c, column)))
+            )
+        };
+        self.read_count(
+            &self.count_text(c),
+            &[
+                d.string(" of area \""),
+                cell(AREA),
+                d.string(&format!("\" at {when} \"")),
+                cell(when),
+                d.string("\""),
+            ],
         )
     }
 
@@ -1863,6 +2068,20 @@ impl Query<'_> {
                 {
                     self.table_figure(deduction, table, "z")
                 }
+                // A baseline: the region's own figure is every area's summed, as for figures
+                // per area.
+                _ if self.baseline.is_some() && deduction == Deduction::Residents => format!(
+                    "COALESCE((SELECT SUM({persons}) FROM {baseline} AS {b} \
+                     JOIN {areas} AS {a} ON {a_area} = {b_area}), {zero})",
+                    persons = self.c("b", PERSONS),
+                    baseline = self.q("baseline"),
+                    b = self.q("b"),
+                    areas = self.q("areas"),
+                    a = self.q("a"),
+                    a_area = self.c("a", AREA),
+                    b_area = self.c("b", AREA),
+                    zero = d.double(0.0),
+                ),
                 // Undated: one figure for every day (refused above when it is missing).
                 _ => d.double(
                     self.plan
@@ -2282,6 +2501,13 @@ mod tests {
             // Night counts: the hourly reading's messages too.
             crate::read_scenario("../../data/hourly/scenario.toml"),
             crate::scenario_from_toml(toml, std::path::Path::new("s.toml")),
+            // A baseline of residents at home: its message too.
+            crate::scenario_from_toml(
+                "uplift = 0.06\n[night]\nresidents = \"baseline\"\nreference = [\"2024-01-08\"]\n\
+                 [deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\n\
+                 code = \"0001\"\nname = \"A\"\nresidents = 10\n",
+                std::path::Path::new("b.toml"),
+            ),
         ];
         for scenario in scenarios {
             let scenario = scenario.unwrap_or_else(|e| panic!("{e}"));

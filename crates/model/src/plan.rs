@@ -26,8 +26,11 @@
 //! ```
 //!
 //! Day visitors, commuters and transit are not there at night, so they need no guess. The
-//! residents are the scenario's `residents` deduction (the registered figure). A negative `part_time` (deductions above present persons, e.g.
-//! residents away on holiday) is kept as it is, never clamped.
+//! residents are the scenario's `residents` deduction (the registered figure), or with
+//! `[night] residents = "baseline"` each area's median present persons over the reference
+//! nights ([`Plan::baseline_nights`], [`Plan::residents_baseline`]). A negative `part_time`
+//! (deductions above present persons, e.g. residents away on holiday) is kept as it is, never
+//! clamped.
 //!
 //! # Scaling layers
 //! With a scenario's `[scaling]` factors or counts split by SIM origin, `present` comes from
@@ -521,6 +524,45 @@ impl Plan {
         self.baseline.as_ref()
     }
 
+    /// The reference nights (evening dates) of the baseline of residents at home this plan
+    /// deducts: `Some` for a plan for nights whose scenario says `[night] residents =
+    /// "baseline"`, `None` when it deducts the scenario's `residents` figure.
+    pub fn baseline_nights(&self) -> Option<&[NaiveDate]> {
+        match self.scenario.night_residents() {
+            crate::night::NightResidents::Baseline(reference) if self.measure == Measure::Night => {
+                Some(reference)
+            }
+            _ => None,
+        }
+    }
+
+    /// The plan for nights with per-area residents at home `persons` (persons, one per area
+    /// of the scenario, in its order) in place of the scenario's `residents` figure, the rest
+    /// (selection, uplift, scaling) as this plan's: the form of a plan deducting a baseline
+    /// ([`Plan::estimate`] fills it with each area's median; the SQL export with its own).
+    ///
+    /// # Errors
+    /// [`Error::InvalidScenario`] (key `night.residents`) if `persons` does not hold one
+    /// figure per area.
+    pub fn with_area_residents(&self, persons: Vec<f64>) -> Result<Plan> {
+        let areas = self.scenario.areas().len();
+        if persons.len() != areas {
+            return Err(Error::InvalidScenario {
+                path: self.scenario.path().to_owned(),
+                key: "night.residents".to_owned(),
+                reason: format!(
+                    "{} residents figures for {areas} areas: one per area is needed",
+                    persons.len()
+                ),
+            });
+        }
+        Plan::for_measure(
+            &self.scenario.with_residents(persons),
+            &self.selection,
+            Measure::Night,
+        )
+    }
+
     /// The plan with the residents of a baseline of reference nights in place of the
     /// scenario's figure, for a plan for nights whose scenario asks for one; else `None`.
     ///
@@ -528,13 +570,10 @@ impl Plan {
     /// [`Error::InvalidScenario`] (key `night.reference`) if a selected area with counts has
     /// none on any reference night.
     pub(crate) fn with_baseline(&self, counts: &crate::Counts) -> Result<Option<Plan>> {
-        let crate::night::NightResidents::Baseline(reference) = self.scenario.night_residents()
-        else {
+        let Some(reference) = self.baseline_nights() else {
             return Ok(None);
         };
-        if self.measure != Measure::Night {
-            return Ok(None);
-        }
+        let reference = reference.to_vec();
         let registered = self.scenario.registered_residents();
         let areas = self.scenario.areas();
         let mut figures = Vec::with_capacity(areas.len());
@@ -578,11 +617,7 @@ impl Plan {
             .iter()
             .map(|f| f.map_or(0.0, |f| f.persons))
             .collect();
-        let mut plan = Plan::for_measure(
-            &self.scenario.with_residents(persons),
-            &self.selection,
-            Measure::Night,
-        )?;
+        let mut plan = self.with_area_residents(persons)?;
         plan.baseline = Some(crate::night::ResidentsBaseline {
             reference: reference.clone(),
             areas: figures,

@@ -100,7 +100,7 @@ pub(super) fn check(plan: &Plan, settings: &OriginSettings) -> Result<()> {
             scenario: scenario.path().to_owned(),
             what: "the SQL query for counts split by origin".to_owned(),
             reason: format!(
-                "registered residents from a table by date ({}) are not written into the query: give them per area in the scenario, or use `deltid estimate` on the split counts",
+                "registered residents from a table by date ({}) are not written into the query: give them per area in the scenario, or estimate the split with deltid itself (the plan's origin estimate)",
                 table.path().display()
             ),
         });
@@ -149,7 +149,7 @@ impl Query<'_> {
                 "rows: {} per date, area and figure, then guest-nights per area and the region's (area NULL)",
                 SPLIT_COLUMNS.join(", ")
             ),
-            "the query stops on rows it cannot place, the region's own code, an origin that is no area, municipality (0101-5699), country (ISO 3166-1 alpha-2, EL, UK, XK) or total, a municipality under sim-country, a -1 marker under k = 0, a count that is empty, below 0 (other than -1), above 1e10 or NaN, a date that is not yyyy-mm-dd or dd.mm.yyyy, a second row for a date, area and origin, and an area's total below its published cells that day".to_owned(),
+            "the query stops on rows it cannot place, the region's own code, an origin that is no area, municipality (0101-5699), country (ISO 3166-1 alpha-2, EL, UK, XK) or total, a municipality under sim-country, a -1 marker under k = 0, a count that is empty, text but no number, below 0 (other than -1), above 1e10 or NaN, a date that is not yyyy-mm-dd or dd.mm.yyyy, a second row for a date, area and origin, and an area's total below its published cells that day".to_owned(),
         ];
         let period = self.plan.selection().period;
         if period.from().is_some() || period.to().is_some() {
@@ -198,7 +198,7 @@ impl Query<'_> {
         let d = self.d;
         let text = d.text_type();
         let trimmed = |column: &str| d.trim(&format!("CAST({} AS {text})", self.c("c", column)));
-        let count = trimmed(COUNT);
+        let count = self.count_text("c");
         let markers: Vec<String> = SUPPRESSED_MARKERS.iter().map(|m| d.text(m)).collect();
         let marked = format!("COALESCE({count} IN ({}), FALSE)", markers.join(", "));
         let empty = d.fail(&d.concat(&[
@@ -214,8 +214,8 @@ impl Query<'_> {
             format!(
                 "SELECT {date} AS {date_},\n    {area} AS {cell},\n    {origin} AS {origin_cell},\n    \
                  {marked} AS {marked_},\n    \
-                 CASE WHEN {marked} THEN NULL WHEN {raw} IS NULL THEN {empty}\n      \
-                 ELSE CAST({raw} AS {double}) END AS {value}\n  \
+                 CASE WHEN {marked} THEN NULL WHEN {raw} IS NULL OR {count} = '' THEN {empty}\n      \
+                 ELSE {read} END AS {value}\n  \
                  FROM {table} AS {c}",
                 date = self.read_date("c"),
                 date_ = self.q(DATE),
@@ -225,7 +225,18 @@ impl Query<'_> {
                 origin_cell = self.q(ORIGIN_CELL),
                 marked_ = self.q(MARKED),
                 raw = self.c("c", COUNT),
-                double = d.double_type(),
+                read = self.read_count(
+                    &count,
+                    &[
+                        d.string(" of area \""),
+                        format!("COALESCE({}, '')", trimmed(AREA)),
+                        d.string("\", origin \""),
+                        format!("COALESCE({}, '')", trimmed(ORIGIN)),
+                        d.string("\" on \""),
+                        format!("COALESCE({}, '')", trimmed(DATE)),
+                        d.string("\""),
+                    ],
+                ),
                 value = self.q(VALUE),
                 table = table.join("."),
                 c = self.q("c"),
