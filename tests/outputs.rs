@@ -328,7 +328,18 @@ fn xlsx_population_has_percentiles_peaks_and_days() {
     );
     let sheets = sheets(&dir.path().join("planners.xlsx"));
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["percentiles", "peaks", "daily", "run"]);
+    assert_eq!(
+        names,
+        [
+            "percentiles",
+            "peaks",
+            "by_label",
+            "by_month",
+            "daily",
+            "notes",
+            "run"
+        ]
+    );
 
     let percentiles = &sheets[0].1;
     assert_eq!(percentiles.height(), 1 + AREAS + 1);
@@ -355,7 +366,7 @@ fn xlsx_population_has_percentiles_peaks_and_days() {
         }
     }
 
-    let daily = &sheets[2].1;
+    let daily = &sheets[4].1;
     assert_eq!(daily.height(), 1 + (AREAS + 1) * DAYS);
     for row in daily.rows().skip(1) {
         date(&row[0]);

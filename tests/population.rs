@@ -624,3 +624,81 @@ fn charts_speak_nynorsk() {
         "no Norwegian month on the axis"
     );
 }
+
+/// The tables beside a CSV file: every table the text and JSON carry is in a file of its own
+/// (`NAME.peaks.csv`, `NAME.by_label.csv`, `NAME.by_month.csv`, `NAME.notes.csv`; for night
+/// counts `NAME.day_peaks.csv`; with `--daily` the percentiles beside the days), with the
+/// JSON's figures.
+#[test]
+fn population_csv_writes_every_table_beside_it() {
+    let dir = folder(&[]);
+    let run = |scenario: &str, extra: &[&str]| {
+        let scenario = data(scenario).display().to_string();
+        let mut args = vec!["population", "--scenario", &scenario];
+        args.extend(extra);
+        let out = deltid(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&run("hourly/scenario.toml", &["--format", "json"])).unwrap();
+    run(
+        "hourly/scenario.toml",
+        &["--format", "csv", "--output", "n.csv", "--daily"],
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let rows = |name: &str| -> Vec<Vec<String>> {
+        read(name)
+            .lines()
+            .map(|l| l.split(',').map(str::to_owned).collect())
+            .collect()
+    };
+    // The region's busiest day by day peak, as JSON has it.
+    let day_peaks = rows("n.day_peaks.csv");
+    assert_eq!(
+        day_peaks[0],
+        [
+            "rank",
+            "date",
+            "weekday",
+            "label",
+            "day_peak",
+            "night_after",
+            "daytime_excess"
+        ]
+    );
+    let first = &json["day_peaks"][0];
+    assert_eq!(day_peaks[1][1], first["date"].as_str().unwrap());
+    let number = |text: &str| text.parse::<f64>().unwrap();
+    assert_close(number(&day_peaks[1][4]), first["day"].as_f64().unwrap());
+    assert_close(number(&day_peaks[1][6]), first["excess"].as_f64().unwrap());
+    // The region's last month row (the region comes after the areas), as JSON has it; its
+    // name holds a comma, so the fields are taken from the end.
+    let months = rows("n.by_month.csv");
+    assert_eq!(months[0], ["area", "name", "month", "days", "mean", "max"]);
+    let region_months = json["region"]["by_month"].as_array().unwrap();
+    let last = months.last().unwrap();
+    let expected = region_months.last().unwrap();
+    assert_eq!(last[0], "");
+    let n = last.len();
+    assert_eq!(last[n - 4], expected["group"].as_str().unwrap());
+    assert_close(number(&last[n - 2]), expected["mean"].as_f64().unwrap());
+    // 6 areas and the region, each with its busiest days (10 by default) and its labels.
+    let areas = json["areas"].as_array().unwrap().len();
+    let peaks: usize = std::iter::once(&json["region"])
+        .chain(json["areas"].as_array().unwrap())
+        .map(|a| a["peaks"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows("n.peaks.csv").len(), 1 + peaks);
+    assert_eq!(rows("n.percentiles.csv").len(), 1 + areas + 1);
+    assert!(read("n.notes.csv").starts_with("note\n"));
+    assert!(read("n.csv").starts_with("date,weekday,label,area,"));
+    // Daily counts: no day peaks, no percentiles beside the main table (it is that table).
+    run(
+        "hallingdal/plan-2021.toml",
+        &["--format", "csv", "--output", "d.csv"],
+    );
+    assert!(dir.path().join("d.by_label.csv").exists());
+    assert!(!dir.path().join("d.day_peaks.csv").exists());
+    assert!(!dir.path().join("d.percentiles.csv").exists());
+}

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use deltid::analysis::{PopulationOptions, Threshold, TypicalYearView};
-use deltid::output::{ChartFormat, write_chart, write_population};
+use deltid::output::{
+    ChartFormat, Daily, Format, PopulationSection, write_chart, write_population,
+    write_population_section,
+};
 use deltid::{PercentileMethod, Run};
 
 use crate::Failure;
@@ -115,6 +118,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
             None => TypicalYearView::Omit,
         },
     };
+    // The tables beside a CSV output that surely come, checked before any work.
+    let mut beside = vec![
+        PopulationSection::Peaks,
+        PopulationSection::ByLabel,
+        PopulationSection::ByMonth,
+        PopulationSection::Notes,
+    ];
+    if input.daily == Daily::Include {
+        beside.push(PopulationSection::Percentiles);
+    }
+    for section in beside {
+        input.beside(section.key())?;
+    }
     let mut run: Run = crate::estimate::run_with_progress(&input)?;
     run.set_command(crate::input::command_line());
     if let Some(language) = input.language {
@@ -128,6 +144,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut staged = Vec::new();
     if let Some((format, output)) = &chart {
         staged.push(output.stage(|out| write_chart(*format, &run, &view, out))?);
+    }
+    // A CSV file holds one table: the others go to files beside it, staged with it.
+    if let Format::Csv(style) = input.format {
+        for section in PopulationSection::beside_csv(&view, input.daily) {
+            if let Some(output) = input.beside(section.key())? {
+                staged.push(
+                    output
+                        .stage(|out| write_population_section(&view, &run, section, style, out))?,
+                );
+            }
+        }
     }
     let record = run.record().with_population(&view);
     staged.extend(input.stage(&record, |out| {

@@ -24,7 +24,7 @@ pub use crate::words::persons;
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
 pub use compare::{InputKind, input_note, split_note, write_comparison};
 pub use origin::{write_origin, write_origin_means};
-pub use population::write_population;
+pub use population::{PopulationSection, write_population, write_population_section};
 pub use report::write_report;
 pub use sections::{Section, write_section};
 pub use sheet::{CsvStyle, DecimalMark, Delimiter};

@@ -21,9 +21,10 @@ use crate::words::whole;
 use deltid_model::Language;
 
 /// Writes the population view: a readable table, CSV (one row per area and the region, or
-/// with [`Daily::Include`] one row per day), JSON (with [`Daily::Include`] the days too), an
-/// xlsx workbook with the sheets `percentiles` (as the CSV), `peaks` (the busiest days of each
-/// area, then of the region, ranked), `daily` and `run`, or Parquet (the days, always). The run
+/// with [`Daily::Include`] one row per day; the other tables go to files of their own, see
+/// [`PopulationSection`]), JSON (with [`Daily::Include`] the days too), an xlsx workbook with
+/// the sheets `percentiles` (as the CSV), then each [`PopulationSection`] the view has, with
+/// `daily` before `notes`, and `run`, or Parquet (the days, always). The run
 /// record, with the view's percentile method, dimensioning and threshold, is the table's
 /// footer, the `run` object of JSON and the `run` sheet.
 ///
@@ -58,15 +59,21 @@ pub fn write_population(
         (Format::Csv(style), Daily::Include) => {
             daily_sheet(estimate, language, protection).write_csv(style, out)
         }
-        (Format::Xlsx, _) => write_workbook(
-            vec![
-                percentiles_sheet(population, language),
-                peaks_sheet(population, language),
+        (Format::Xlsx, _) => {
+            let mut sheets = vec![percentiles_sheet(population, language)];
+            sheets.extend(
+                PopulationSection::ALL
+                    .into_iter()
+                    .filter(|s| *s != PopulationSection::Percentiles && s.is_in(population))
+                    .map(|s| section_sheet(population, run, s)),
+            );
+            sheets.insert(
+                sheets.len() - 1,
                 daily_sheet(estimate, language, protection),
-                record_sheet(&record, language),
-            ],
-            out,
-        ),
+            );
+            sheets.push(record_sheet(&record, language));
+            write_workbook(sheets, out)
+        }
         (Format::Parquet, _) => write_parquet(daily_sheet(estimate, language, protection), out),
         (Format::Json, daily) => {
             #[derive(Serialize)]
@@ -89,6 +96,168 @@ pub fn write_population(
             Ok(())
         }
     }
+}
+
+/// A table of the planners' view beyond the main one: a sheet of the xlsx workbook, and for
+/// CSV a file of its own beside the main one (`NAME.<key>.csv` beside `NAME.csv`), so that the
+/// files carry every table the readable text does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PopulationSection {
+    /// Percentiles per area and the region (the main CSV table; beside it when the main one
+    /// holds the daily rows).
+    Percentiles,
+    /// The busiest days (or nights) of each area, then of the region, ranked.
+    Peaks,
+    /// Night counts from hourly counts: the region's busiest days by day peak, beside the
+    /// night after and the daytime excess, persons.
+    DayPeaks,
+    /// Mean and largest present population per calendar label, per area and the region.
+    ByLabel,
+    /// Mean and largest present population per calendar month, per area and the region.
+    ByMonth,
+    /// The view's notes, one sentence a row.
+    Notes,
+}
+
+impl PopulationSection {
+    /// Every section, in the order of the workbook's sheets.
+    pub const ALL: [PopulationSection; 6] = [
+        PopulationSection::Percentiles,
+        PopulationSection::Peaks,
+        PopulationSection::DayPeaks,
+        PopulationSection::ByLabel,
+        PopulationSection::ByMonth,
+        PopulationSection::Notes,
+    ];
+
+    /// The section's name: the workbook's sheet and the CSV file's suffix (`percentiles`,
+    /// `peaks`, `day_peaks`, `by_label`, `by_month`, `notes`).
+    pub fn key(self) -> &'static str {
+        match self {
+            PopulationSection::Percentiles => "percentiles",
+            PopulationSection::Peaks => "peaks",
+            PopulationSection::DayPeaks => "day_peaks",
+            PopulationSection::ByLabel => "by_label",
+            PopulationSection::ByMonth => "by_month",
+            PopulationSection::Notes => "notes",
+        }
+    }
+
+    /// Whether `view` has this section: day peaks only for night counts from hourly counts.
+    pub fn is_in(self, view: &Population) -> bool {
+        self != PopulationSection::DayPeaks || !view.day_peaks.is_empty()
+    }
+
+    /// The sections written beside a CSV file: every one the view has but the main table
+    /// (the percentiles, or the daily rows with [`Daily::Include`]).
+    pub fn beside_csv(view: &Population, daily: Daily) -> Vec<PopulationSection> {
+        PopulationSection::ALL
+            .into_iter()
+            .filter(|s| s.is_in(view))
+            .filter(|s| *s != PopulationSection::Percentiles || daily == Daily::Include)
+            .collect()
+    }
+}
+
+/// Writes one section of the planners' view as CSV (see [`PopulationSection`]); suppressed
+/// figures are empty, as in the main table.
+///
+/// # Errors
+/// [`Error::Write`](deltid_model::Error::Write) if the writer fails.
+pub fn write_population_section(
+    view: &Population,
+    run: &Run,
+    section: PopulationSection,
+    style: super::CsvStyle,
+    out: impl Write,
+) -> Result<()> {
+    section_sheet(view, run, section).write_csv(style, out)
+}
+
+fn section_sheet<'a>(view: &'a Population, run: &Run, section: PopulationSection) -> Sheet<'a> {
+    let language = run.language();
+    match section {
+        PopulationSection::Percentiles => percentiles_sheet(view, language),
+        PopulationSection::Peaks => peaks_sheet(view, language),
+        PopulationSection::DayPeaks => day_peaks_sheet(view, language),
+        PopulationSection::ByLabel => groups_sheet(view, language, section),
+        PopulationSection::ByMonth => groups_sheet(view, language, section),
+        PopulationSection::Notes => Sheet::of(
+            "notes",
+            super::columns(language, &["note"]),
+            population_notes(language, view, run.protection())
+                .into_iter()
+                .map(|note| vec![Cell::Text(note.into())])
+                .collect(),
+        ),
+    }
+}
+
+/// The region's busiest days by day peak: rank, date, weekday, label, day peak, the night
+/// after and the daytime excess, persons.
+fn day_peaks_sheet(view: &Population, language: Language) -> Sheet<'_> {
+    let rows = view
+        .day_peaks
+        .iter()
+        .enumerate()
+        .map(|(rank, day)| {
+            let optional = |value: Option<f64>| value.map_or(Cell::Empty, figure);
+            vec![
+                Cell::Whole(rank as i64 + 1),
+                Cell::Date(day.date),
+                Cell::Text(weekday_name(language, day.weekday).into()),
+                Cell::Text(catalogue::label(language, day.label.name()).into()),
+                figure(day.day),
+                optional(day.night),
+                optional(day.excess),
+            ]
+        })
+        .collect();
+    let columns = [
+        "rank",
+        "date",
+        "weekday",
+        "label",
+        "day_peak",
+        "night_after",
+        "daytime_excess",
+    ];
+    Sheet::of("day_peaks", super::columns(language, &columns), rows)
+}
+
+/// Mean and largest present population per calendar label or month (the section says
+/// which), for each area, then the region.
+fn groups_sheet(view: &Population, language: Language, section: PopulationSection) -> Sheet<'_> {
+    let by_label = section == PopulationSection::ByLabel;
+    let rows = view
+        .areas
+        .iter()
+        .chain([&view.region])
+        .flat_map(|area| {
+            let groups = if by_label {
+                &area.by_label
+            } else {
+                &area.by_month
+            };
+            groups.iter().map(move |g| {
+                vec![
+                    Cell::text(area.code.as_ref().map(AreaCode::as_str)),
+                    Cell::text(Some(&area.name)),
+                    Cell::Text(if by_label {
+                        catalogue::label(language, &g.group).into()
+                    } else {
+                        g.group.clone().into()
+                    }),
+                    Cell::Whole(g.days.into()),
+                    figure(g.mean),
+                    figure(g.max),
+                ]
+            })
+        })
+        .collect();
+    let group = if by_label { "calendar_label" } else { "month" };
+    let columns = ["area", "name", group, "days", "mean", "max"];
+    Sheet::of(section.key(), super::columns(language, &columns), rows)
 }
 
 /// The region's busiest days by day peak, beside the night after each (night counts from
@@ -355,19 +524,27 @@ pub(crate) fn write_population_table(
         writeln!(out, "{by}\n")?;
     }
     writeln!(out, "{}", text(lang, "text.notes"))?;
-    for note in protection_notes(lang, this, protection) {
+    for note in population_notes(lang, this, protection) {
         writeln!(out, "- {note}")?;
     }
+    Ok(())
+}
+
+/// The notes of a population view, one sentence each: small-count protection, the percentile
+/// method, where the residents come from, the typical year and the region's incomplete days.
+fn population_notes(
+    lang: Language,
+    this: &Population,
+    protection: Option<&Protection>,
+) -> Vec<String> {
+    let region = &this.region;
+    let mut notes = protection_notes(lang, this, protection);
     let (method, source, allocation) = this.terms;
-    writeln!(
-        out,
-        "- {}",
-        fill(
-            lang,
-            "population.percentiles",
-            &[("method", &percentile_method_words(lang, method))]
-        )
-    )?;
+    notes.push(fill(
+        lang,
+        "population.percentiles",
+        &[("method", &percentile_method_words(lang, method))],
+    ));
     let residents = match source {
         ResidentsSource::PerArea => text(lang, "population.residents_per_area").to_owned(),
         ResidentsSource::Table => text(lang, "population.residents_table").to_owned(),
@@ -384,41 +561,33 @@ pub(crate) fn write_population_table(
             )
         }
     };
-    writeln!(out, "- {residents}")?;
+    notes.push(residents);
     if let Some(year) = &region.typical_year {
-        writeln!(out, "- {}", text(lang, "population.typical_note"))?;
+        notes.push(text(lang, "population.typical_note").to_owned());
         if !year.filled_months.is_empty() {
             let names: Vec<String> = year
                 .filled_months
                 .iter()
                 .map(|m| catalogue::month(lang, *m))
                 .collect();
-            writeln!(
-                out,
-                "- {}",
-                fill(
-                    lang,
-                    "population.typical_filled",
-                    &[("months", &names.join(", "))]
-                )
-            )?;
+            notes.push(fill(
+                lang,
+                "population.typical_filled",
+                &[("months", &names.join(", "))],
+            ));
         }
     }
     if this.incomplete_region_days > 0 {
-        writeln!(
-            out,
-            "- {}",
-            fill(
-                lang,
-                "population.incomplete",
-                &[
-                    ("region", &region.name),
-                    ("days", &catalogue::days(lang, this.incomplete_region_days)),
-                ]
-            )
-        )?;
+        notes.push(fill(
+            lang,
+            "population.incomplete",
+            &[
+                ("region", &region.name),
+                ("days", &catalogue::days(lang, this.incomplete_region_days)),
+            ],
+        ));
     }
-    Ok(())
+    notes
 }
 
 /// The notes on small-count protection of a population view: the rule
