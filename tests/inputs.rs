@@ -961,3 +961,41 @@ fn a_header_that_matches_nothing_gets_the_flags_in_the_cli_only() {
         "{text}"
     );
 }
+
+/// A formula whose value was never saved (as scripts write them: `<f>` and no `<v>`) is no
+/// missing day: its cell's error names it; an error cell reads as Excel shows it (`#N/A`).
+#[test]
+fn unsaved_formulas_and_error_cells_are_named_not_missing() {
+    let sheet = |count_cell: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>date</t></is></c><c r="B1" t="inlineStr"><is><t>area</t></is></c><c r="C1" t="inlineStr"><is><t>count</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>2020-01-01</t></is></c><c r="B2" t="inlineStr"><is><t>3043</t></is></c><c r="C2"><v>1200</v></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>2020-01-02</t></is></c><c r="B3" t="inlineStr"><is><t>3043</t></is></c>{count_cell}</row></sheetData></worksheet>"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counts.xlsx");
+    for (cell, shown) in [
+        (
+            r#"<c r="C3"><f>C2+100</f></c>"#,
+            "a formula without a saved value",
+        ),
+        (r#"<c r="C3" t="e"><v>#N/A</v></c>"#, "\"#N/A\""),
+    ] {
+        std::fs::write(&path, crate::util::xlsx(sheet(cell).as_bytes())).unwrap();
+        let message = summary_of(&path, &CountsOptions::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("C3") && message.contains(shown),
+            "{cell}: {message}"
+        );
+    }
+    // With its value saved, the formula's cell is read as that value.
+    std::fs::write(
+        &path,
+        crate::util::xlsx(sheet(r#"<c r="C3"><f>C2+100</f><v>1300</v></c>"#).as_bytes()),
+    )
+    .unwrap();
+    let summary = summary_of(&path, &CountsOptions::default()).unwrap();
+    assert_close(summary.areas()[0].mean().observed(), 1250.0);
+}

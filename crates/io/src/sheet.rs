@@ -60,6 +60,12 @@ pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
     })
 }
 
+/// The text of a cell holding a formula without a saved value: no count, date or area reads
+/// it, so the cell's error names it (open the file in a spreadsheet program and save it).
+#[cfg(feature = "xlsx")]
+const UNSAVED_FORMULA: &str =
+    "a formula without a saved value (open and save the file in a spreadsheet program)";
+
 #[cfg(feature = "xlsx")]
 fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
     let sheet_error = |message: String| Error::ReadSheet {
@@ -96,13 +102,24 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
                 .worksheet_cells_reader(&name)
                 .map_err(|e| sheet_error(e.to_string()))?;
             let mut cells = Vec::new();
-            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(e.to_string()))? {
+            while let Some(cell) = reader
+                .next_cell_with_formula_metadata()
+                .map_err(|e| sheet_error(e.to_string()))?
+            {
                 if cells.len() >= MAX_SHEET_CELLS {
                     return Err(sheet_error(format!(
                         "more than {MAX_SHEET_CELLS} cells in sheet {name:?}"
                     )));
                 }
-                cells.push((cell.get_position(), Data::from(cell.get_value().clone())));
+                let value = match Data::from(cell.value) {
+                    // A formula whose value was never saved (files written by scripts): never
+                    // taken for an empty cell, that is a missing day.
+                    Data::Empty if cell.formula.is_some() => {
+                        Data::String(UNSAVED_FORMULA.to_owned())
+                    }
+                    value => value,
+                };
+                cells.push((cell.pos, value));
             }
             cells
         }
@@ -196,7 +213,7 @@ fn cell_text(cell: &Data) -> String {
                 .map_or_else(|| d.as_f64().to_string(), |date| date.to_string())
         }
         Data::DateTime(d) => d.as_f64().to_string(),
-        Data::Error(e) => format!("#{e:?}"),
+        Data::Error(e) => e.to_string(),
         Data::Empty => String::new(),
     }
 }

@@ -349,7 +349,7 @@ fn sampling_interval(
             );
             (Some(interval), Some(draws), method)
         }
-        Err(error) => (None, None, format!("no sampling interval: {error}")),
+        Err(error) => (None, None, error.to_string()),
     }
 }
 
