@@ -767,6 +767,34 @@ fn a_mapping_that_splits_one_old_code_is_refused() {
 }
 
 #[test]
+fn a_national_mapping_serves_a_scenario_of_fewer_areas() {
+    // Rows to codes the scenario does not list (3040 here) are left out; their old codes stay
+    // unknown. A table with no row for the scenario is refused, naming its first row.
+    let toml = format!(
+        "{SCENARIO}\n[[area]]\ncode = \"3301\"\nname = \"Drammen\"\n[area_codes]\nmapping = \"codes.csv\"\n"
+    );
+    let dir = folder(&[
+        ("s.toml", &toml),
+        ("codes.csv", "from,to\n0616,3040\n0602,3301\n"),
+    ]);
+    let scenario = read_scenario(dir.path().join("s.toml")).unwrap();
+    assert_eq!(scenario.position("0602"), Some(1));
+    assert_eq!(scenario.position("0616"), None);
+    std::fs::write(
+        dir.path().join("codes.csv"),
+        "from,to\n0616,3040\n0617,3041\n",
+    )
+    .unwrap();
+    let got = read_scenario(dir.path().join("s.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        got.contains("codes.csv: line 2") && got.contains("area \"3040\" is not in the scenario"),
+        "{got}"
+    );
+}
+
+#[test]
 fn a_declared_date_format_needs_a_year_a_month_and_a_day() {
     use deltid::DateFormat;
     assert_eq!(

@@ -284,8 +284,9 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::InvalidScenario`] naming the key for a value out of range, a deduction given
-    /// twice or not at all, a code listed twice; [`Error::UnknownArea`] for a mapping to a code
-    /// the scenario does not list; whatever `read_table` returns.
+    /// twice or not at all, a code listed twice; [`Error::UnknownArea`] for a mapping none of whose
+    /// rows maps to a code the scenario lists (rows to other codes are left out: one national
+    /// table may serve several scenarios); whatever `read_table` returns.
     ///
     /// # Examples
     /// ```
@@ -418,15 +419,24 @@ impl Scenario {
         let mut mapping = HashMap::new();
         if let Some((file, rows)) = &spec.mapping {
             let mut firsts: HashMap<String, (usize, &Location)> = HashMap::new();
+            // A mapping may cover more than the scenario (one national table for several
+            // scenarios): rows to codes the scenario does not list are left out, but a table
+            // with no row for the scenario is an error (a wrong file, or every code mistyped).
+            if let (Some(first), false) = (
+                rows.first(),
+                rows.iter().any(|r| seen.contains_key(&canonical(&r.to))),
+            ) {
+                return Err(Error::UnknownArea {
+                    path: file.clone(),
+                    at: first.at.clone(),
+                    area: first.to.clone(),
+                    scenario: path.clone(),
+                    known: areas.iter().map(|a| a.code.to_string()).collect(),
+                });
+            }
             for row in rows {
                 let Some(&to) = seen.get(&canonical(&row.to)) else {
-                    return Err(Error::UnknownArea {
-                        path: file.clone(),
-                        at: row.at.clone(),
-                        area: row.to.clone(),
-                        scenario: path.clone(),
-                        known: areas.iter().map(|a| a.code.to_string()).collect(),
-                    });
+                    continue;
                 };
                 let from = canonical(&row.from).to_string();
                 match firsts.get(&from) {
