@@ -2,8 +2,8 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use chrono::NaiveDate;
 
@@ -47,16 +47,47 @@ pub enum Refused {
 /// has no count.
 #[derive(Clone, Debug)]
 pub(crate) struct DayRow {
-    pub(crate) observed: Box<[f64]>,
+    pub(crate) observed: Observed,
     /// The foreign SIMs among the observed, when the counts split them.
     pub(crate) foreign: Option<Box<[f64]>>,
+}
+
+/// A day's counts, one per key: in 4 bytes each where every count of the day is exactly an
+/// `f32` (whole persons up to 16 777 216, as most counts are), else in 8. Either way a count
+/// reads back as the very `f64` that was added; `NaN` where a key has no count.
+#[derive(Clone, Debug)]
+pub(crate) enum Observed {
+    /// Every count of the day is exactly an `f32`.
+    Narrow(Box<[f32]>),
+    /// Some count of the day is not.
+    Wide(Box<[f64]>),
+}
+
+impl Observed {
+    /// The count at `key`, `NaN` if none.
+    #[inline]
+    pub(crate) fn at(&self, key: usize) -> f64 {
+        match self {
+            Observed::Narrow(values) => f64::from(values[key]),
+            Observed::Wide(values) => values[key],
+        }
+    }
+
+    /// The number of keys with a count.
+    fn counted(&self) -> usize {
+        match self {
+            Observed::Narrow(values) => values.iter().filter(|v| !v.is_nan()).count(),
+            Observed::Wide(values) => values.iter().filter(|v| !v.is_nan()).count(),
+        }
+    }
 }
 
 /// Daily counts of persons present per area (and the region's own count), read and checked.
 ///
 /// At most one count per area and day, each finite and within 0..=[`MAX_PERSONS`] persons,
-/// with the foreign SIMs among it (0 without a SIM-origin split). Held compactly: one `f64`
-/// per area and day of the counts' span (two with a SIM-origin split), so that memory grows
+/// with the foreign SIMs among it (0 without a SIM-origin split). Held compactly: one `f32`
+/// per area and day of the counts' span where the day's counts are whole persons, else one
+/// `f64` (and one more `f64` with a SIM-origin split), so that memory grows
 /// with areas × days, not with the bytes of the file. Cloning is cheap (the counts are shared).
 ///
 /// Built with a [`CountsBuilder`]; deltid's readers (`deltid-io`) build one from a file.
@@ -246,7 +277,7 @@ impl Counts {
                 .and_then(|i| usize::try_from(i).ok())
                 .and_then(|i| grid.days.get_mut(i));
             if let Some(row) = slot.and_then(Option::take) {
-                let counted = row.observed.iter().filter(|v| !v.is_nan()).count();
+                let counted = row.observed.counted();
                 grid.rows = grid.rows.saturating_sub(counted as u64);
             }
         }
@@ -269,7 +300,7 @@ impl Counts {
     pub fn get(&self, place: Place, date: NaiveDate) -> Option<(f64, f64)> {
         let key = self.key(place)?;
         let row = self.row(epoch_day(date))?;
-        let observed = row.observed[key];
+        let observed = row.observed.at(key);
         let foreign = row.foreign.as_ref().map_or(0.0, |f| f[key]);
         (!observed.is_nan()).then_some((observed, foreign))
     }
@@ -278,7 +309,7 @@ impl Counts {
     pub fn series(&self, place: Place) -> impl Iterator<Item = (NaiveDate, f64)> + '_ {
         let key = self.key(place);
         self.days().filter_map(move |(day, row)| {
-            let observed = row.observed[key?];
+            let observed = row.observed.at(key?);
             (!observed.is_nan()).then(|| (from_epoch_day(day), observed))
         })
     }
@@ -368,15 +399,20 @@ struct SharedGrid {
     days: VecDeque<Option<Arc<SharedRow>>>,
 }
 
-/// One day's counts while threads add to them: `f64` bits, [`EMPTY`] where none yet.
+/// One day's counts while threads add to them: `f32` bits, [`EMPTY`] where none yet, [`WIDE`]
+/// where the count is not exactly an `f32` and is held in `wide` (made on the day's first
+/// such count) as `f64` bits.
 #[derive(Debug)]
 struct SharedRow {
-    observed: Box<[AtomicU64]>,
+    observed: Box<[AtomicU32]>,
+    wide: OnceLock<Box<[AtomicU64]>>,
     foreign: Option<Box<[AtomicU64]>>,
 }
 
 /// The bits of "no count yet" (a NaN no count can be: counts are checked finite).
-const EMPTY: u64 = f64::NAN.to_bits();
+const EMPTY: u32 = f32::NAN.to_bits();
+/// The bits of "the count is in the wide row" (another NaN).
+const WIDE: u32 = EMPTY + 1;
 
 impl CountsBuilder {
     /// A builder for the counts of a scenario's areas (and its region's own count, if it names
@@ -427,11 +463,11 @@ impl CountsBuilder {
             grid.days.push_back(None);
         }
         let (keys, foreign) = (self.keys, self.foreign);
-        let slots = |bits: u64| (0..keys).map(|_| AtomicU64::new(bits)).collect();
         Arc::clone(grid.days[index].get_or_insert_with(|| {
             Arc::new(SharedRow {
-                observed: slots(EMPTY),
-                foreign: foreign.then(|| slots(0.0f64.to_bits())),
+                observed: (0..keys).map(|_| AtomicU32::new(EMPTY)).collect(),
+                wide: OnceLock::new(),
+                foreign: foreign.then(|| wide_slots(keys, 0.0f64.to_bits())),
             })
         }))
     }
@@ -468,35 +504,50 @@ impl CountsBuilder {
                 .map(|a| f64::from_bits(a.into_inner()))
                 .collect()
         };
-        let observed = |row: Box<[AtomicU64]>| -> Box<[f64]> {
-            Vec::from(row)
-                .into_iter()
-                .map(|a| {
-                    let bits = a.into_inner();
-                    held.set(held.get() + u64::from(bits != EMPTY));
-                    f64::from_bits(bits)
-                })
-                .collect()
+        let observed = |row: Box<[AtomicU32]>, wide: Option<Box<[AtomicU64]>>| -> Observed {
+            let narrow = Vec::from(row).into_iter().map(|a| {
+                let bits = a.into_inner();
+                held.set(held.get() + u64::from(bits != EMPTY));
+                bits
+            });
+            match wide {
+                None => Observed::Narrow(narrow.map(f32::from_bits).collect()),
+                Some(wide) => Observed::Wide(
+                    narrow
+                        .zip(Vec::from(wide))
+                        .map(|(bits, wide)| match bits {
+                            WIDE => f64::from_bits(wide.into_inner()),
+                            bits => f64::from(f32::from_bits(bits)),
+                        })
+                        .collect(),
+                ),
+            }
         };
         let days = grid
             .days
             .into_iter()
             .map(|row| {
                 row.map(|row| {
+                    let copy = |row: &[AtomicU64]| -> Box<[AtomicU64]> {
+                        row.iter()
+                            .map(|a| AtomicU64::new(a.load(Ordering::Relaxed)))
+                            .collect()
+                    };
                     let row = Arc::try_unwrap(row).unwrap_or_else(|shared| SharedRow {
                         observed: shared
                             .observed
                             .iter()
-                            .map(|a| AtomicU64::new(a.load(Ordering::Relaxed)))
+                            .map(|a| AtomicU32::new(a.load(Ordering::Relaxed)))
                             .collect(),
-                        foreign: shared.foreign.as_ref().map(|f| {
-                            f.iter()
-                                .map(|a| AtomicU64::new(a.load(Ordering::Relaxed)))
-                                .collect()
-                        }),
+                        wide: shared
+                            .wide
+                            .get()
+                            .map(|w| copy(w))
+                            .map_or_else(OnceLock::new, OnceLock::from),
+                        foreign: shared.foreign.as_deref().map(copy),
                     });
                     DayRow {
-                        observed: observed(row.observed),
+                        observed: observed(row.observed, row.wide.into_inner()),
                         foreign: row.foreign.map(values),
                     }
                 })
@@ -577,16 +628,24 @@ impl CountsWriter<'_> {
         if !(foreign.is_finite() && foreign >= 0.0 && foreign <= observed) {
             return Err(Refused::ForeignAboveCount);
         }
+        let keys = builder.keys;
         let row = self.row(day);
         // -0 is a count of 0; keep the sign out of outputs.
-        let bits = (observed + 0.0).to_bits();
+        let value = observed + 0.0;
         // A load and a store, not one atomic exchange: two writers adding the same place and
         // day at the same moment may both succeed, which `unseen_repeats` then tells.
         let slot = &row.observed[key];
         if slot.load(Ordering::Relaxed) != EMPTY {
             return Err(Refused::Duplicate);
         }
-        slot.store(bits, Ordering::Relaxed);
+        let narrow = value as f32;
+        if f64::from(narrow) == value {
+            slot.store(narrow.to_bits(), Ordering::Relaxed);
+        } else {
+            let wide = row.wide.get_or_init(|| wide_slots(keys, 0));
+            wide[key].store(value.to_bits(), Ordering::Relaxed);
+            slot.store(WIDE, Ordering::Relaxed);
+        }
         if let Some(f) = &row.foreign {
             f[key].store((foreign + 0.0).to_bits(), Ordering::Relaxed);
         }
@@ -620,10 +679,16 @@ impl Drop for CountsWriter<'_> {
     }
 }
 
+/// A row of `keys` atomic `f64` slots, each holding `bits`.
+fn wide_slots(keys: usize, bits: u64) -> Box<[AtomicU64]> {
+    (0..keys).map(|_| AtomicU64::new(bits)).collect()
+}
+
 impl DayRow {
     /// The count at a key: persons observed and foreign SIMs among them; `None` if none.
+    #[inline]
     pub(crate) fn get(&self, key: usize) -> Option<(f64, f64)> {
-        let observed = self.observed[key];
+        let observed = self.observed.at(key);
         (!observed.is_nan()).then(|| (observed, self.foreign.as_ref().map_or(0.0, |f| f[key])))
     }
 }
@@ -654,6 +719,47 @@ mod tests {
         }
         drop(writer);
         builder.finish(Path::new("counts.csv"))
+    }
+
+    #[test]
+    fn counts_read_back_exactly_in_narrow_and_wide_days() {
+        // 1 January: whole persons, held in 4 bytes each. 2 January: one count that is no
+        // f32 (1 839.6) makes the day wide; 16 777 217 (2^24 + 1) is no f32 either.
+        let builder = CountsBuilder::new(&crate::doc_scenario(), false);
+        let mut writer = builder.writer();
+        let (a, b) = (Place::Area(0), Place::Area(1));
+        let rows = [
+            (a, date(2020, 1, 1), 1_200.0),
+            (b, date(2020, 1, 1), 16_777_216.0),
+            (a, date(2020, 1, 2), 1_839.6),
+            (b, date(2020, 1, 2), 7.5),
+            (a, date(2020, 1, 3), 16_777_217.0),
+            (b, date(2020, 1, 3), -0.0),
+        ];
+        for (place, day, value) in rows {
+            writer.insert(place, day, value, 0.0).unwrap();
+        }
+        // A repeat is refused whichever row holds the first.
+        assert_eq!(
+            writer.insert(a, date(2020, 1, 2), 1.0, 0.0),
+            Err(Refused::Duplicate)
+        );
+        assert_eq!(
+            writer.insert(b, date(2020, 1, 1), 1.0, 0.0),
+            Err(Refused::Duplicate)
+        );
+        drop(writer);
+        let counts = builder.finish(Path::new("counts.csv"));
+        for (place, day, value) in rows {
+            let (got, _) = counts.get(place, day).unwrap();
+            assert_eq!(got.to_bits(), (value + 0.0).to_bits(), "{day}");
+        }
+        let kinds: Vec<bool> = counts
+            .days()
+            .map(|(_, row)| matches!(row.observed, Observed::Narrow(_)))
+            .collect();
+        assert_eq!(kinds, [true, false, false]);
+        assert_eq!(counts.len(), 6);
     }
 
     #[test]

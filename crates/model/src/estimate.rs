@@ -107,7 +107,7 @@ impl Estimate {
         let own_in_period = own.is_some_and(|key| {
             counts
                 .days()
-                .any(|(day, row)| plan.in_period(day) && !row.observed[key].is_nan())
+                .any(|(day, row)| plan.in_period(day) && !row.observed.at(key).is_nan())
         });
         let region = if own_in_period {
             RegionRule::OwnCount

@@ -866,9 +866,9 @@ impl Plan {
                 let region = own_region
                     && counts
                         .key(Place::Region)
-                        .is_some_and(|k| !row.observed[k].is_nan());
+                        .is_some_and(|k| !row.observed.at(k).is_nan());
                 let missing = (0..areas).find(|&a| {
-                    let counted = !row.observed[a].is_nan() || region;
+                    let counted = !row.observed.at(a).is_nan() || region;
                     counted && figures.at(day, if shared { 0 } else { a }).is_none()
                 });
                 if let Some(area) = missing {
