@@ -566,6 +566,125 @@ fn xlsx_and_parquet_splits_read_as_csv_does() {
 }
 
 #[test]
+fn compare_writes_each_interval_as_words_and_names_the_dates_of_inputs_that_do_not_meet() {
+    // Hol and Gol, uplift 0, 2 500 registered residents each. Night of the 10th: 3 000 and
+    // 4 000 (guest-nights 500 and 1 500). Split on the 11th by where people slept: Hol's are
+    // 2 800 in Hol plus a cell in Gol marked −1 (0 to under k): with k = 5, 2 800 to under
+    // 2 805, guest-nights 300 to under 305, and night − home zone 500 − [300, 305) =
+    // (195, 200], its LOW end left out: "over 195.0 to 200.0". With k = 0.04: home zone 300 to
+    // under 300.04 and night − home zone over 199.96 to 200, both ends 300.0 and 200.0 to a
+    // tenth: one number each, never "300.0 to under 300.0".
+    let plan = |k: &str| {
+        format!(
+            "name = \"Two\"\nuplift = 0\ntime_zone = \"Europe/Oslo\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n[origin]\nkind = \"previous-night\"\nmin_count = {k}\n"
+        )
+    };
+    let dir = folder(&[
+        ("plan.toml", &plan("5")),
+        ("small_k.toml", &plan("0.04")),
+        (
+            "day.csv",
+            "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n",
+        ),
+        (
+            "hourly.csv",
+            "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n",
+        ),
+        (
+            "august.csv",
+            "ts,area,count\n2024-08-02T00:00:00Z,3044,3000\n2024-08-03T00:00:00Z,3044,3000\n",
+        ),
+        (
+            "split.csv",
+            "date,area,origin,count\n2024-07-11,3044,3044,2800\n2024-07-11,3044,3041,300\n\
+             2024-07-11,3041,3041,3700\n2024-07-11,3041,3044,-1\n",
+        ),
+    ]);
+    let compare = |scenario: &str, files: &[&str]| {
+        let mut args = vec!["compare", "--scenario", scenario];
+        for f in files {
+            args.extend(["--counts", f]);
+        }
+        deltid(dir.path(), &args)
+    };
+    let line = |text: &str, name: &str| -> Vec<String> {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let out = compare("plan.toml", &["hourly.csv", "split.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // date, area, residual, deducted, night, home zone, residual − night, excess, night − home zone
+    assert_eq!(
+        line(&text, "Hol"),
+        [
+            "2024-07-10",
+            "Hol",
+            "–",
+            "–",
+            "500.0",
+            "300.0 to under 305.0",
+            "–",
+            "–",
+            "over 195.0 to 200.0"
+        ],
+        "{text}"
+    );
+    // Gol's cells are all published: exact, one number.
+    assert_eq!(
+        line(&text, "Gol")[5..],
+        ["1 500.0", "–", "–", "0.0"],
+        "{text}"
+    );
+    let out = compare("small_k.toml", &["hourly.csv", "split.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        line(&text, "Hol")[5..],
+        ["300.0", "–", "–", "200.0"],
+        "{text}"
+    );
+    assert!(!text.contains(" to "), "{text}");
+
+    // Inputs that do not meet: the message names each file and the dates it covers.
+    let out = compare("plan.toml", &["day.csv", "august.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("deltid: error: the counts files have no area and date in common, so there is nothing to compare (a night is compared with the day of its evening date): day.csv is the residual from day counts: the day 2024-07-10; august.csv is the night estimate from hourly counts: nights with evening dates 2024-08-01 to 2024-08-02 (2 dates)\n"),
+        "{err}"
+    );
+    assert!(!err.contains("invalid option"), "{err}");
+    // The library's error says the same without the files.
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let estimate = |file: &str| {
+        let counts =
+            read_counts(dir.path().join(file), &CountsOptions::default(), &scenario).unwrap();
+        Plan::for_measure(&scenario, &Selection::default(), counts.measure())
+            .unwrap()
+            .estimate(&counts)
+            .unwrap()
+    };
+    let (day, august) = (estimate("day.csv"), estimate("august.csv"));
+    match deltid::analysis::Comparison::new(Some(&day), Some(&august), None) {
+        Err(Error::NothingInCommon { covered }) => assert_eq!(
+            covered,
+            [
+                "the residual from day counts: the day 2024-07-10",
+                "the night estimate from hourly counts: nights with evening dates 2024-08-01 to 2024-08-02 (2 dates)",
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     // The issue's case, uplift 0: Hol 5 000 by day and 3 000 by night, Gol 2 000 and 4 000,
     // 2 500 residents at home in each; no other deduction. Residual: Hol 2 500, Gol −500;
