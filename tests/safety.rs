@@ -448,8 +448,12 @@ fn outputs_of_a_run_land_together_or_not_at_all() {
         [
             "codes.csv",
             "counts.csv",
+            "out.by_label.csv",
+            "out.by_month.csv",
             "out.csv",
             "out.csv.run.json",
+            "out.notes.csv",
+            "out.peaks.csv",
             "peaks.png",
             "plan-2021.toml"
         ]
