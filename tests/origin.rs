@@ -101,12 +101,14 @@ fn hol_split_elsewhere_exact_suppressed_mass_and_foreign_interval() {
 #[test]
 fn three_marked_cells_and_500_published_give_500_to_under_515_never_497() {
     // Gol: local published; 300 + 200 = 500 from elsewhere published and three cells marked
-    // −1 (Drammen, Germany, Sweden); no total. k = 5: 500 ≤ elsewhere < 500 + 3 × 5 = 515.
+    // −1 (Hol, Germany, Sweden); no total. k = 5: 500 ≤ elsewhere < 500 + 3 × 5 = 515. (Hol
+    // is among them: an area of the scenario absent from Gol's rows would be a fourth cell
+    // that may be suppressed.)
     let split = "date,area,origin,count
 2024-07-10,3041,3041,1000
 2024-07-10,3041,0301,300
 2024-07-10,3041,3024,200
-2024-07-10,3041,3005,-1
+2024-07-10,3041,3044,-1
 2024-07-10,3041,DE,-1
 2024-07-10,3041,SE,-1
 ";
@@ -138,16 +140,19 @@ fn a_value_of_4_97_is_under_k_5_and_suppressed_though_it_rounds_to_5() {
 ";
     let estimate = estimate("home", split).unwrap();
     let gol = day(&estimate, 1, date(2024, 7, 10));
-    // 4.97 is not summed: 300 published, one cell that may hold up to under 5.
+    // 4.97 is not summed: 300 published, and two cells that may hold up to under 5 each:
+    // 4.97's and Hol's (an area of the scenario Gol's rows never name): 300 to under 310.
     assert_close(gol.published, 1300.0);
     assert_eq!(gol.suppressed_cells, 1);
-    assert_bounds(&gol.elsewhere, 300.0, 305.0, true);
+    assert_bounds(&gol.elsewhere, 300.0, 310.0, true);
 }
 
 #[test]
 fn without_a_total_origins_given_on_other_days_may_be_deleted() {
     // Gol gives Oslo and Germany on the 10th; on the 11th Germany's row is missing (deleted
-    // or none): 0 ≤ foreign < 5 that day.
+    // or none): 0 ≤ foreign < 5 that day. Hol, an area of the scenario, is never named by
+    // Gol: it may be deleted on both days. From elsewhere on the 11th: Oslo 310 + Germany
+    // [0, 5) + Hol [0, 5) = 310 to under 320; on the 10th 300 + 20 + Hol [0, 5).
     let split = "date,area,origin,count
 2024-07-10,3041,3041,1000
 2024-07-10,3041,0301,300
@@ -158,9 +163,122 @@ fn without_a_total_origins_given_on_other_days_may_be_deleted() {
     let estimate = estimate("home", split).unwrap();
     let second = day(&estimate, 1, date(2024, 7, 11));
     assert_bounds(&second.foreign, 0.0, 5.0, true);
-    assert_bounds(&second.elsewhere, 310.0, 315.0, true);
+    assert_bounds(&second.elsewhere, 310.0, 320.0, true);
     let first = day(&estimate, 1, date(2024, 7, 10));
     assert_bounds(&first.foreign, 20.0, 20.0, false);
+    assert_bounds(&first.elsewhere, 320.0, 325.0, true);
+}
+
+/// A tester's case: two areas, Flå (3039, 1 000 registered residents) and Nesbyen (3040,
+/// 3 000), previous-night origin, k = 5, no area totals.
+pub(crate) const TESTER_SCENARIO: &str = r#"
+name = "Flå and Nesbyen"
+uplift = 0
+counts = "split.csv"
+[origin]
+kind = "previous-night"
+min_count = 5
+[deductions]
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "3039"
+name = "Flå"
+residents = 1000
+[[area]]
+code = "3040"
+name = "Nesbyen"
+residents = 3000
+"#;
+
+/// The tester's split: Nesbyen's rows name only Nesbyen and Sweden, on every day; Flå names
+/// itself, Nesbyen and Oslo. Nobody from Flå is ever seen in Nesbyen: that cell (Nesbyen,
+/// origin Flå) is absent on both days.
+pub(crate) const TESTER_SPLIT: &str = "date,area,origin,count
+2024-07-11,3039,3039,1050
+2024-07-11,3039,3040,200
+2024-07-11,3039,0301,300
+2024-07-11,3040,3040,2900
+2024-07-11,3040,SE,1234
+2024-07-12,3039,3039,1050
+2024-07-12,3039,3040,200
+2024-07-12,3039,0301,300
+2024-07-12,3040,3040,2900
+2024-07-12,3040,SE,1234
+";
+
+#[test]
+fn one_rule_for_a_cell_that_may_hold_a_suppressed_count_in_parts_and_guest_nights() {
+    let dir = folder(&[("plan.toml", TESTER_SCENARIO), ("split.csv", TESTER_SPLIT)]);
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("split.csv"),
+        &CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let plan = Plan::new(&scenario, &Selection::default()).unwrap();
+    let estimate = plan.origin_estimate(counts.origins().unwrap());
+    // The one rule (`may_hold_suppressed`): Nesbyen's absent cell of origin Flå, an area of
+    // the scenario, may hold 0 to under k = 5 persons, though the file never names it; an
+    // origin that is no area of the scenario and never named for the area (Oslo in Nesbyen)
+    // is taken as absent.
+    let settings = deltid::OriginSettings::new(deltid::OriginKind::PreviousNight);
+    assert!(deltid::may_hold_suppressed(
+        &settings,
+        &deltid::Origin::Area(0),
+        None,
+        false
+    ));
+    assert!(!deltid::may_hold_suppressed(
+        &settings,
+        &deltid::Origin::Municipality("0301".to_owned()),
+        None,
+        false
+    ));
+    assert!(deltid::may_hold_suppressed(
+        &settings,
+        &deltid::Origin::Municipality("0301".to_owned()),
+        None,
+        true
+    ));
+    for on in [date(2024, 7, 11), date(2024, 7, 12)] {
+        // Nesbyen's persons from elsewhere: Sweden's 1 234 published, plus the Flå cell in
+        // [0, 5): 1 234 to under 1 239 (before, exact 1 234: the parts took the never-named
+        // cell as absent while the guest-nights took it as possible).
+        let nesbyen = day(&estimate, 1, on);
+        assert_bounds(&nesbyen.elsewhere, 1234.0, 1239.0, true);
+        assert_bounds(&nesbyen.foreign, 1234.0, 1234.0, false);
+        // Its local cell is published: 2 900 exactly.
+        assert_bounds(&nesbyen.local, 2900.0, 2900.0, false);
+        // Flå's from elsewhere: Nesbyen 200 + Oslo 300, every cell published and every area
+        // of the scenario named: 500 exactly.
+        let fla = day(&estimate, 0, on);
+        assert_bounds(&fla.elsewhere, 500.0, 500.0, false);
+        assert!(fla.elsewhere.is_exact());
+        let night = on.pred_opt().unwrap();
+        let of = |area: usize| {
+            estimate
+                .guests()
+                .iter()
+                .find(|g| g.area == area && g.date == night)
+                .unwrap()
+        };
+        // Slept in Flå the night before: 1 050 counted in Flå + the same Flå cell in Nesbyen,
+        // [0, 5): 1 050 to under 1 055; minus 1 000 registered: 50 to under 55. The cell
+        // enters both figures alike.
+        assert_bounds(&of(0).persons, 1050.0, 1055.0, true);
+        assert_bounds(&of(0).guest_nights, 50.0, 55.0, true);
+        assert_close(of(0).zero_filled, 50.0);
+        // Slept in Nesbyen: 200 counted in Flå + 2 900 in Nesbyen = 3 100, minus 3 000: 100,
+        // exactly (both cells published).
+        assert_bounds(&of(1).guest_nights, 100.0, 100.0, false);
+        // The region's night: 150 to under 155.
+        let (_, region, zero) = *estimate.region().iter().find(|r| r.0 == night).unwrap();
+        assert_bounds(&region, 150.0, 155.0, true);
+        assert_close(zero, 150.0);
+    }
 }
 
 /// Both areas on the 11th: the persons counted anywhere in the region that day by where they
@@ -444,6 +562,125 @@ fn xlsx_and_parquet_splits_read_as_csv_does() {
         assert_close(hol.suppressed.unwrap(), 51.2);
         assert_bounds(&hol.elsewhere, 1839.6, 1839.6, false);
         assert_bounds(&hol.foreign, 31.5, 82.7, false);
+    }
+}
+
+#[test]
+fn compare_writes_each_interval_as_words_and_names_the_dates_of_inputs_that_do_not_meet() {
+    // Hol and Gol, uplift 0, 2 500 registered residents each. Night of the 10th: 3 000 and
+    // 4 000 (guest-nights 500 and 1 500). Split on the 11th by where people slept: Hol's are
+    // 2 800 in Hol plus a cell in Gol marked −1 (0 to under k): with k = 5, 2 800 to under
+    // 2 805, guest-nights 300 to under 305, and night − home zone 500 − [300, 305) =
+    // (195, 200], its LOW end left out: "over 195.0 to 200.0". With k = 0.04: home zone 300 to
+    // under 300.04 and night − home zone over 199.96 to 200, both ends 300.0 and 200.0 to a
+    // tenth: one number each, never "300.0 to under 300.0".
+    let plan = |k: &str| {
+        format!(
+            "name = \"Two\"\nuplift = 0\ntime_zone = \"Europe/Oslo\"\n[deductions]\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3044\"\nname = \"Hol\"\nresidents = 2500\n[[area]]\ncode = \"3041\"\nname = \"Gol\"\nresidents = 2500\n[origin]\nkind = \"previous-night\"\nmin_count = {k}\n"
+        )
+    };
+    let dir = folder(&[
+        ("plan.toml", &plan("5")),
+        ("small_k.toml", &plan("0.04")),
+        (
+            "day.csv",
+            "date,area,count\n2024-07-10,3044,5000\n2024-07-10,3041,2000\n",
+        ),
+        (
+            "hourly.csv",
+            "ts,area,count\n2024-07-11T00:00:00Z,3044,3000\n2024-07-11T00:00:00Z,3041,4000\n",
+        ),
+        (
+            "august.csv",
+            "ts,area,count\n2024-08-02T00:00:00Z,3044,3000\n2024-08-03T00:00:00Z,3044,3000\n",
+        ),
+        (
+            "split.csv",
+            "date,area,origin,count\n2024-07-11,3044,3044,2800\n2024-07-11,3044,3041,300\n\
+             2024-07-11,3041,3041,3700\n2024-07-11,3041,3044,-1\n",
+        ),
+    ]);
+    let compare = |scenario: &str, files: &[&str]| {
+        let mut args = vec!["compare", "--scenario", scenario];
+        for f in files {
+            args.extend(["--counts", f]);
+        }
+        deltid(dir.path(), &args)
+    };
+    let line = |text: &str, name: &str| -> Vec<String> {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let out = compare("plan.toml", &["hourly.csv", "split.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // date, area, residual, deducted, night, home zone, residual − night, excess, night − home zone
+    assert_eq!(
+        line(&text, "Hol"),
+        [
+            "2024-07-10",
+            "Hol",
+            "–",
+            "–",
+            "500.0",
+            "300.0 to under 305.0",
+            "–",
+            "–",
+            "over 195.0 to 200.0"
+        ],
+        "{text}"
+    );
+    // Gol's cells are all published: exact, one number.
+    assert_eq!(
+        line(&text, "Gol")[5..],
+        ["1 500.0", "–", "–", "0.0"],
+        "{text}"
+    );
+    let out = compare("small_k.toml", &["hourly.csv", "split.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        line(&text, "Hol")[5..],
+        ["300.0", "–", "–", "200.0"],
+        "{text}"
+    );
+    assert!(!text.contains(" to "), "{text}");
+
+    // Inputs that do not meet: the message names each file and the dates it covers.
+    let out = compare("plan.toml", &["day.csv", "august.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("deltid: error: the counts files have no area and date in common, so there is nothing to compare (a night is compared with the day of its evening date): day.csv is the residual from day counts: the day 2024-07-10; august.csv is the night estimate from hourly counts: nights with evening dates 2024-08-01 to 2024-08-02 (2 dates)\n"),
+        "{err}"
+    );
+    assert!(!err.contains("invalid option"), "{err}");
+    // The library's error says the same without the files.
+    let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
+    let estimate = |file: &str| {
+        let counts =
+            read_counts(dir.path().join(file), &CountsOptions::default(), &scenario).unwrap();
+        Plan::for_measure(&scenario, &Selection::default(), counts.measure())
+            .unwrap()
+            .estimate(&counts)
+            .unwrap()
+    };
+    let (day, august) = (estimate("day.csv"), estimate("august.csv"));
+    match deltid::analysis::Comparison::new(Some(&day), Some(&august), None) {
+        Err(Error::NothingInCommon { covered }) => assert_eq!(
+            covered,
+            [
+                "the residual from day counts: the day 2024-07-10",
+                "the night estimate from hourly counts: nights with evening dates 2024-08-01 to 2024-08-02 (2 dates)",
+            ]
+        ),
+        other => panic!("{other:?}"),
     }
 }
 
@@ -853,9 +1090,10 @@ fn markers_under_k_0_and_municipalities_under_sim_country_are_refused() {
         text.starts_with("FILE: line 3, column `count`: \"-1\": a -1 marker is a cell suppressed for being under the operator's k, and [origin] min_count = 0"),
         "{text}"
     );
-    // The same file under k = 5 reads: Oslo's cell is 0 to under 5.
+    // The same file under k = 5 reads: Oslo's cell is 0 to under 5, and so is Gol's (an area
+    // of the scenario Hol's rows never name): 0 to under 10.
     let read = estimate_k("home", "5", split).unwrap();
-    assert_bounds(&day(&read, 0, date(2024, 7, 10)).elsewhere, 0.0, 5.0, true);
+    assert_bounds(&day(&read, 0, date(2024, 7, 10)).elsewhere, 0.0, 10.0, true);
 
     // sim-country: origins are countries; a municipality code is the wrong kind, named.
     let split = "date,area,origin,count
@@ -1266,10 +1504,12 @@ fn split_outputs_count_in_words_and_say_what_to_run_instead() {
 fn tables_carry_booleans_and_persons_without_float_noise_and_a_published_0_is_exact() {
     // 0.1 + 0.2 published from Oslo and Bærum, 4.0 more from Drammen: elsewhere 4.3, which a
     // float sum makes 4.300000000000001; a published 0 from Germany is an exact 0, not
-    // "0 to under 5". k = 0.1.
+    // "0 to under 5"; so is Gol's published 0 (Gol named, so no cell of an area of the
+    // scenario is left that may be suppressed). k = 0.1.
     let plan = scenario("home").replace("min_count = 5", "min_count = 0.1");
     let split = "date,area,origin,count
 2024-07-10,3044,3044,100
+2024-07-10,3044,3041,0
 2024-07-10,3044,0301,0.1
 2024-07-10,3044,3024,0.2
 2024-07-10,3044,3005,4.0

@@ -293,7 +293,12 @@ fn prepare(kind: &str, split: &str) -> Both {
 /// [`prepare`] for the days (or, previous night, the nights) of `selection`'s period, as
 /// `deltid estimate --from --to` selects them ([`deltid::OriginSplit::within`]).
 fn prepare_in(kind: &str, split: &str, selection: &Selection) -> Both {
-    let dir = folder(&[("plan.toml", &scenario(kind)), ("split.csv", split)]);
+    prepare_scenario(&scenario(kind), &["3044", "3041"], split, selection)
+}
+
+/// [`prepare_in`] under a scenario's text whose areas' codes are `codes`, in order.
+fn prepare_scenario(text: &str, codes: &[&str], split: &str, selection: &Selection) -> Both {
+    let dir = folder(&[("plan.toml", text), ("split.csv", split)]);
     let scenario = read_scenario(dir.path().join("plan.toml")).unwrap();
     let counts = read_counts(
         dir.path().join("split.csv"),
@@ -308,7 +313,7 @@ fn prepare_in(kind: &str, split: &str, selection: &Selection) -> Both {
     let sql = to_sql(&plan, Dialect::DuckDb, &SqlOptions::default()).unwrap();
     let postgres = to_sql(&plan, Dialect::Postgres, &SqlOptions::default()).unwrap();
     Both {
-        expected: tidy(&estimate, &["3044", "3041"]),
+        expected: tidy(&estimate, codes),
         sql,
         postgres,
         counts: dir.path().join("split.csv"),
@@ -392,12 +397,13 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
 2024-07-10,3044,DE,31.5
 2024-07-10,3044,total,3940.0
 ";
-    // Gol: 500 published from elsewhere and three cells marked -1, no total (k = 5).
+    // Gol: 500 published from elsewhere and three cells marked -1 (Hol, Germany, Sweden), no
+    // total (k = 5).
     let marked = "date,area,origin,count
 2024-07-10,3041,3041,1000
 2024-07-10,3041,0301,300
 2024-07-10,3041,3024,200
-2024-07-10,3041,3005,-1
+2024-07-10,3041,3044,-1
 2024-07-10,3041,DE,-1
 2024-07-10,3041,SE,-1
 ";
@@ -425,9 +431,10 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
 2024-07-10,3044,SE,0
 2024-07-10,3044,total,945
 ";
-    // Gol's local cell a published 0: an exact 0, not a cell under k.
+    // Gol's local cell a published 0: an exact 0, not a cell under k (Hol's too).
     let zero = "date,area,origin,count
 2024-07-10,3041,3041,0
+2024-07-10,3041,3044,0
 2024-07-10,3041,0301,300
 ";
     let cases = [
@@ -441,6 +448,12 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
         ),
         prepare("home", mass_k),
         prepare("home", zero),
+        prepare_scenario(
+            crate::origin::TESTER_SCENARIO,
+            &["3039", "3040"],
+            crate::origin::TESTER_SPLIT,
+            &Selection::default(),
+        ),
     ];
     let results = run_all(
         &cases
@@ -495,11 +508,12 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
     );
     // Hol has no split: no region's figure.
     assert!(gol.iter().all(|r| r.area.is_some()));
-    // 4.97 not summed: 300 to under 305.
+    // 4.97 not summed: 300 to under 300 + 2 × 5 = 310 (4.97's cell, and Hol's, an area of
+    // the scenario Gol never names, by the one rule `may_hold_suppressed`).
     assert_row(
         find(&rows[2], on, Some("3041"), "elsewhere"),
         300.0,
-        305.0,
+        310.0,
         true,
     );
     // Slept in Hol 2 400 + 150 = 2 550, minus 2 500: 50; in Gol 300 + 2 600 − 2 500 = 400;
@@ -547,6 +561,24 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
         2500.0,
         false,
     );
+    // The tester's case (tests/origin.rs, computed there): Nesbyen's cell of origin Flå,
+    // never named, is 0 to under 5 in both figures: Nesbyen's persons from elsewhere 1 234
+    // to under 1 239, Flå's guest-nights 1 050 + [0, 5) − 1 000 = 50 to under 55, the
+    // region's 150 to under 155.
+    let tester = &rows[7];
+    assert_row(
+        find(tester, "2024-07-11", Some("3040"), "elsewhere"),
+        1234.0,
+        1239.0,
+        true,
+    );
+    assert_row(
+        find(tester, on, Some("3039"), "guest_nights"),
+        50.0,
+        55.0,
+        true,
+    );
+    assert_row(find(tester, on, None, "guest_nights"), 150.0, 155.0, true);
 }
 
 /// A random split of Hol and Gol over five days, valid for `kind`: values often under k,
@@ -969,11 +1001,12 @@ fn what_deltids_reader_refuses_stops_the_query() {
     }
     let rows = rows_of(results.last().unwrap().as_ref().unwrap());
     assert_same("markers", &rows, &prepared.expected);
-    // 20 published from elsewhere, four marked cells: 20 to under 40.
+    // 20 published from elsewhere, four marked cells and Gol's, never named (an area of the
+    // scenario): 20 to under 20 + 5 × 5 = 45.
     assert_row(
         find(&rows, "2024-07-10", Some("3044"), "elsewhere"),
         20.0,
-        40.0,
+        45.0,
         true,
     );
 }

@@ -70,6 +70,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Option<Estimate>,
         Option<OriginEstimate>,
     ) = (None, None, None);
+    // The file of each estimate: daily, hourly, split.
+    let mut paths: [Option<&PathBuf>; 3] = [None, None, None];
     for path in &args.counts {
         let counts = deltid::read_counts(path, &CountsOptions::default(), &scenario)?;
         let twice = || {
@@ -83,6 +85,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             if split.replace(plan.origin_estimate(origins)).is_some() {
                 return Err(twice());
             }
+            paths[2] = Some(path);
             eprintln!("deltid: {}", input_note(language, path, InputKind::Split));
             continue;
         }
@@ -95,13 +98,29 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if slot.replace(estimate).is_some() {
             return Err(twice());
         }
+        paths[usize::from(measure == Measure::Night)] = Some(path);
         let kind = match measure {
             Measure::Day => InputKind::Daily,
             Measure::Night => InputKind::Hourly,
         };
         eprintln!("deltid: {}", input_note(language, path, kind));
     }
-    let comparison = Comparison::new(day.as_ref(), night.as_ref(), split.as_ref())?;
+    let comparison = match Comparison::new(day.as_ref(), night.as_ref(), split.as_ref()) {
+        Ok(comparison) => comparison,
+        // Each estimate's dates beside the file it was read from, in the library's order.
+        Err(deltid::Error::NothingInCommon { covered }) => {
+            let files = [&paths[0], &paths[1], &paths[2]].into_iter().flatten();
+            let each: Vec<String> = files
+                .zip(&covered)
+                .map(|(path, what)| format!("{} is {what}", path.display()))
+                .collect();
+            return Err(Failure::usage(anyhow::anyhow!(
+                "the counts files have no area and date in common, so there is nothing to compare (a night is compared with the day of its evening date): {}",
+                each.join("; ")
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let format = match args.format {
         CompareFormat::Table => Format::Table,
         CompareFormat::Csv => Format::Csv(CsvStyle::default()),

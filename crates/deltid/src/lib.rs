@@ -72,7 +72,7 @@ pub use deltid_model::{
 pub use deltid_model::{
     Bounds, COUNTRY_CODES, DEFAULT_ORIGIN_MIN_COUNT, EUROSTAT_COUNTRY_CODES, GuestNight,
     MUNICIPALITY_CODES, Origin, OriginDay, OriginEstimate, OriginKind, OriginSettings, OriginSplit,
-    SplitProblem, SplitRow, SplitValue, ZeroFilled, is_suppressed, origin,
+    SplitProblem, SplitRow, SplitValue, ZeroFilled, is_suppressed, may_hold_suppressed, origin,
 };
 pub use record::{
     Build, COMMIT, DisclosureRecord, InputFile, Methods, OriginRecord, RunRecord, ScenarioRecord,

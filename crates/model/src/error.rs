@@ -698,6 +698,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// Estimates set side by side (residual, night, home zone) that have no area and date in
+    /// common: what each covers, so the inputs can be matched.
+    #[error("the estimates have no area and date in common, so there is nothing to compare (a night is compared with the day of its evening date): {}", covered.join("; "))]
+    NothingInCommon {
+        /// What each estimate covers, in words: `the residual from day counts: days
+        /// 2024-07-01 to 2024-07-31 (31 dates)`.
+        covered: Vec<String>,
+    },
+
     /// A daily series cannot carry a sampling interval: too few days, or days that depend on
     /// each other over too long a stretch for their number.
     #[error("no sampling interval from {days} days: {reason}")]

@@ -49,7 +49,7 @@ pub use origin::{
     Bounds, COUNTRY_CODES, DEFAULT_ORIGIN_MIN_COUNT, EUROSTAT_COUNTRY_CODES, GuestNight,
     MUNICIPALITY_CODES, Origin, OriginDay, OriginEstimate, OriginKind, OriginSettings, OriginSplit,
     Part, SUPPRESSED_MARKERS, SplitProblem, SplitRow, SplitValue, TOTAL_SLACK, TOTAL_WORDS,
-    ZeroFilled, is_suppressed,
+    ZeroFilled, is_suppressed, may_hold_suppressed,
 };
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{

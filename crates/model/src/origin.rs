@@ -29,9 +29,22 @@
 //!   are unbounded (how many rows were deleted is unknown). Persons from elsewhere are
 //!   `T − L`: exact when the local cell is published.
 //! - **without a total**, each part is `[P_X, P_X + k × n_X)`, half-open: `n_X` is the number
-//!   of cells of `X` that may be suppressed: the `-1` markers and values under `k`, plus the
-//!   origins of `X` that the file gives for this area on some other day but not on this one
-//!   (a deleted row leaves no trace, so origins the file never names are assumed absent).
+//!   of cells of `X` that may hold a suppressed count by the one rule of
+//!   [`may_hold_suppressed`], which the previous-night sums below use too: the `-1` markers
+//!   and values under `k`; an absent row whose origin is an area of the scenario (previous
+//!   night, long-term home); an absent row whose origin the file gives for this area on some
+//!   other day. Any other origin the file never names for the area is assumed absent.
+//!
+//! Why an area of the scenario is a possible cell though never named: a deleted row leaves no
+//! trace, so a flow that stays under `k` every day (a few persons from a neighbouring area)
+//! is never named. The scenario's areas are a short, known list that every area's split is
+//! asked about: the previous-night guest-nights of `A` sum the cells of origin `A` in every
+//! area, and taking a never-named one as 0 would call a figure exact that may be short by up
+//! to `k` per area (the local cell, also an area of the scenario, has always been taken so).
+//! Other municipalities (some 350) and countries (some 250) cannot all be counted as
+//! possible cells without bounds too wide to use, so there the file's own naming is the
+//! evidence; that is an assumption, and figures from elsewhere may be low by the persons of
+//! origins suppressed on every day (with a total they are not: the mass is exact).
 //! - **multimno's convention** (suppressed = 0) is `P_X`, given beside as
 //!   [`OriginDay::zero_filled`]: it is biased down by up to the suppressed mass.
 //!
@@ -45,8 +58,10 @@
 //!   the night before. So the persons who slept in `A` on the night with evening date `d − 1`
 //!   are the column sum over the region's areas, `N(A, d−1) = Σ_a count(d, a, o = A)`, and
 //!   guest-nights in `A` that night are `N(A, d−1) − registered residents of A`. Each cell of the
-//!   sum is exact when published; suppressed or absent it is in `[0, k)` (or `[0, S_a]` when
-//!   area `a`'s suppressed mass `S_a` is smaller). Persons who slept in `A` and spent `d`
+//!   sum is exact when published; where it may hold a suppressed count ([`may_hold_suppressed`]:
+//!   marked, under `k`, or absent, as an area of the scenario always is) it is in `[0, k)` (or
+//!   `[0, S_a]` when area `a`'s suppressed mass `S_a` is smaller), so each cell enters the
+//!   parts of area `a` and the sum alike. Persons who slept in `A` and spent `d`
 //!   outside the region are not seen (the sum is low by them); residents away make the figure
 //!   low as in the plan's method, with no day visitors, commuters or transit to deduct: they
 //!   slept at home. Nights are given only where every area of the scenario has a split on
@@ -154,6 +169,37 @@ impl OriginSettings {
 /// suppress is deleted or marked `-1`, never written as 0.
 pub fn is_suppressed(value: f64, k: f64) -> bool {
     value < k && value != 0.0
+}
+
+/// Whether one cell of a split (area `a`, origin `o`, day `d`) may hold a suppressed count: the
+/// one rule of the parts' bounds without a total and of the previous-night sums (and of the
+/// SQL query, which renders it). `cell` is the row's value where the file has the row;
+/// `named_another_day` says whether the file names `o` for `a` on some other day.
+/// - A row with a `-1` marker or a value under `k` ([`is_suppressed`]) may; a published value
+///   (a published 0 too) is exact and may not.
+/// - An absent row (deleted, or none) may, where `k` > 0, when its origin is an area of the scenario (under
+///   the previous-night or long-term-home origin: the split's own areas are cells of every
+///   area's split, as the local cell is; the previous-night guest-nights sum them), or when
+///   the file names that origin for `a` on another day. Any other origin the file never names
+///   for `a` is taken as absent (a deleted row leaves no trace, and the municipalities and
+///   countries cannot all be counted as possible).
+///
+/// `o` is a part's origin, never [`Origin::Total`] (for which it says `false`).
+pub fn may_hold_suppressed(
+    settings: &OriginSettings,
+    origin: &Origin,
+    cell: Option<SplitValue>,
+    named_another_day: bool,
+) -> bool {
+    match (origin, cell) {
+        (Origin::Total, _) => false,
+        (_, Some(SplitValue::Marked)) => true,
+        (_, Some(SplitValue::Published(v))) => is_suppressed(v, settings.min_count),
+        // k = 0 suppresses nothing: an absent row is none.
+        (_, None) if settings.min_count <= 0.0 => false,
+        (Origin::Area(_), None) if settings.kind != OriginKind::SimCountry => true,
+        (_, None) => named_another_day,
+    }
 }
 
 /// The origin cells that name an area's unsplit total, compared in lower case ([`Origin::read`]).
@@ -587,7 +633,8 @@ struct Parts {
     published: [f64; 3],
     suppressed: [u32; 3],
     local_published: bool,
-    origins: BTreeSet<Origin>,
+    /// The values of the area's rows that day, by origin (the total apart).
+    cells: BTreeMap<Origin, SplitValue>,
 }
 
 const LOCAL: usize = 0;
@@ -621,7 +668,7 @@ impl OriginEstimate {
                 continue;
             }
             seen.entry(row.area).or_default().insert(row.origin.clone());
-            parts.origins.insert(row.origin.clone());
+            parts.cells.insert(row.origin.clone(), row.value);
             let part = part_of(row.area, &row.origin);
             match row.value {
                 SplitValue::Published(v) if !is_suppressed(v, k) => {
@@ -670,14 +717,23 @@ impl OriginEstimate {
                     (local, elsewhere, foreign, Some(mass))
                 }
                 None => {
-                    let universe = &seen[&area];
-                    let mut possible = parts.suppressed;
-                    for origin in universe.difference(&parts.origins) {
-                        possible[part_of(area, origin)] += 1;
-                    }
-                    if settings.kind != OriginKind::SimCountry && !parts.local_published {
-                        // The local cell is one cell, marked, under k or deleted.
-                        possible[LOCAL] = 1;
+                    // The cells that may hold a suppressed count, by the one rule: the rows,
+                    // the origins of other days, the scenario's areas.
+                    let mut possible = [0u32; 3];
+                    let named = seen.get(&area);
+                    let candidates: BTreeSet<Origin> = parts
+                        .cells
+                        .keys()
+                        .cloned()
+                        .chain(named.into_iter().flatten().cloned())
+                        .chain((0..areas).map(Origin::Area))
+                        .collect();
+                    for origin in &candidates {
+                        let cell = parts.cells.get(origin).copied();
+                        let named = named.is_some_and(|n| n.contains(origin));
+                        if may_hold_suppressed(&settings, origin, cell, named) {
+                            possible[part_of(area, origin)] += 1;
+                        }
                     }
                     let part = |x: usize| Bounds {
                         low: parts.published[x],
@@ -745,14 +801,16 @@ impl OriginEstimate {
                         let mut slept = Bounds::exact(0.0);
                         let mut zero = 0.0;
                         for a in 0..areas {
-                            let cell = split.cell(day, a, &Origin::Area(home));
+                            let origin = Origin::Area(home);
                             let parts = &cells[&(day, a)];
+                            let cell = parts.cells.get(&origin).copied();
+                            let named = seen.get(&a).is_some_and(|n| n.contains(&origin));
                             let bounds = match cell {
                                 Some(SplitValue::Published(v)) if !is_suppressed(v, k) => {
                                     zero += v;
                                     Bounds::exact(v)
                                 }
-                                _ => {
+                                _ if may_hold_suppressed(&settings, &origin, cell, named) => {
                                     let mass = parts.total.map_or(k, |t| {
                                         (t - parts.published.iter().sum::<f64>()).max(0.0)
                                     });
@@ -763,6 +821,8 @@ impl OriginEstimate {
                                         high_open: mass >= k && k > 0.0,
                                     }
                                 }
+                                // Absent, and by the rule no suppressed count.
+                                _ => Bounds::exact(0.0),
                             };
                             slept = slept.plus(bounds);
                         }

@@ -22,7 +22,9 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use deltid_model::{Bounds, Deduction, Error, Estimate, Measure, OriginEstimate, Result};
+use deltid_model::{
+    Bounds, Deduction, Error, Estimate, Measure, OriginEstimate, OriginKind, Result,
+};
 
 /// One area (or the region) on one date, persons (nights for guest-nights).
 #[derive(Clone, Debug, PartialEq)]
@@ -81,8 +83,9 @@ impl Comparison {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] (`comparison`) with fewer than two estimates, a `day`
-    /// estimate of night counts or a `night` estimate of day counts, or no area and date that
-    /// two of them cover.
+    /// estimate of night counts or a `night` estimate of day counts;
+    /// [`Error::NothingInCommon`], naming the dates each covers, where no area and date is
+    /// covered by two of them.
     pub fn new(
         day: Option<&Estimate>,
         night: Option<&Estimate>,
@@ -193,9 +196,9 @@ impl Comparison {
             }
         }
         if rows.is_empty() {
-            return Err(invalid(
-                "no area and date is covered by two of the estimates: compare counts of the same areas and days (a night's evening date is its day)",
-            ));
+            return Err(Error::NothingInCommon {
+                covered: coverage(day, night, home_zone),
+            });
         }
         Ok(Comparison { rows })
     }
@@ -204,4 +207,55 @@ impl Comparison {
     pub fn rows(&self) -> &[CompareRow] {
         &self.rows
     }
+}
+
+/// What each estimate given covers, in words, for [`Error::NothingInCommon`]: its kind and
+/// its first and last dates (days for the residual and a long-term home, evening dates of
+/// nights for the night estimate and the previous-night origin).
+fn coverage(
+    day: Option<&Estimate>,
+    night: Option<&Estimate>,
+    home_zone: Option<&OriginEstimate>,
+) -> Vec<String> {
+    const DAYS: (&str, &str) = ("day", "days");
+    const NIGHTS: (&str, &str) = ("night with evening date", "nights with evening dates");
+    let span = |what: &str, (one, many): (&str, &str), dates: &BTreeSet<NaiveDate>| match (
+        dates.first(),
+        dates.last(),
+    ) {
+        (Some(first), Some(last)) if first == last => format!("{what}: the {one} {first}"),
+        (Some(first), Some(last)) => {
+            format!("{what}: {many} {first} to {last} ({} dates)", dates.len())
+        }
+        _ => format!("{what}: no dates"),
+    };
+    let mut covered = Vec::new();
+    if let Some(e) = day {
+        let dates = e.days().map(|d| d.date).collect();
+        covered.push(span("the residual from day counts", DAYS, &dates));
+    }
+    if let Some(e) = night {
+        let dates = e.days().map(|d| d.date).collect();
+        covered.push(span(
+            "the night estimate from hourly counts",
+            NIGHTS,
+            &dates,
+        ));
+    }
+    if let Some(h) = home_zone {
+        let dates = h.guests().iter().map(|g| g.date).collect();
+        let (what, unit) = match h.settings().kind {
+            OriginKind::PreviousNight => (
+                "guest-nights from counts split by origin (previous night)",
+                NIGHTS,
+            ),
+            OriginKind::Home => ("guests from counts split by origin (long-term home)", DAYS),
+            OriginKind::SimCountry => (
+                "counts split by origin (SIM country, which gives no guest-nights)",
+                DAYS,
+            ),
+        };
+        covered.push(span(what, unit, &dates));
+    }
+    covered
 }

@@ -7,9 +7,9 @@ use deltid_model::{Bounds, Language, Result, Scenario};
 use serde_json::{Value, json};
 
 use super::Format;
-use super::origin::{bounds, mean, tenths};
+use super::origin::{mean, tenths};
 use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
-use super::text::{right_align, table};
+use super::text::{bounds_words, right_align, table};
 use crate::analysis::{CompareRow, Comparison};
 use crate::catalogue::text;
 
@@ -208,7 +208,7 @@ fn write_text(
         let bounded = |f: &dyn Fn(&CompareRow) -> Option<Bounds>| {
             let values: Vec<Bounds> = group.iter().filter_map(|r| f(r)).collect();
             if values.len() == n && n > 0 {
-                bounds(language, &mean(&values))
+                bounds_words(language, &mean(&values))
             } else {
                 "–".to_owned()
             }

@@ -109,6 +109,27 @@ pub(crate) fn table_label(language: Language, line: &TableLine, summary: &Summar
     }
 }
 
+/// Bounds of persons (or nights) in words, to a tenth: one number where the figure is exact
+/// or both ends are written alike (`1 839.6`, never `5 645.9 to 5 645.9`), else its ends with
+/// each end left out said so: `31.5 to 82.7`, `500.0 to under 515.0` (the high end left out),
+/// `over -8.7 to 0.0` (the low end left out, as in night − home zone), `over 1.0 to under 2.0`.
+pub(crate) fn bounds_words(language: Language, b: &deltid_model::Bounds) -> String {
+    let (low, high) = (
+        super::origin::tenths(language, b.low),
+        super::origin::tenths(language, b.high),
+    );
+    if b.is_exact() || low == high {
+        return low;
+    }
+    let key = match (b.low_open, b.high_open) {
+        (false, false) => "origin.between",
+        (false, true) => "origin.between_open",
+        (true, false) => "origin.between_over",
+        (true, true) => "origin.between_over_open",
+    };
+    fill(language, key, &[("low", &low), ("high", &high)])
+}
+
 /// A number without trailing zeros (`6`, `6.5`), with the language's decimal mark.
 pub(crate) fn trim_number(language: Language, value: f64) -> String {
     let text = format!("{}", (value * 1e6).round() / 1e6);
@@ -670,4 +691,64 @@ pub(crate) fn region_note(language: Language, summary: &Summary) -> String {
         RegionRule::OwnCount => "note.region_own",
     };
     text(language, key).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use deltid_model::{Bounds, Language};
+
+    use super::bounds_words;
+
+    fn b(low: f64, high: f64, low_open: bool, high_open: bool) -> Bounds {
+        Bounds {
+            low,
+            high,
+            low_open,
+            high_open,
+        }
+    }
+
+    #[test]
+    fn bounds_are_one_number_when_their_ends_read_alike_and_say_which_end_is_left_out() {
+        let en = Language::English;
+        assert_eq!(bounds_words(en, &Bounds::exact(1839.6)), "1 839.6");
+        // 5 645.92 to 5 645.94 reads 5 645.9 at both ends: one number.
+        assert_eq!(
+            bounds_words(en, &b(5645.92, 5645.94, false, false)),
+            "5 645.9"
+        );
+        assert_eq!(
+            bounds_words(en, &b(5645.92, 5645.94, true, true)),
+            "5 645.9"
+        );
+        assert_eq!(
+            bounds_words(en, &b(31.5, 82.7, false, false)),
+            "31.5 to 82.7"
+        );
+        assert_eq!(
+            bounds_words(en, &b(500.0, 515.0, false, true)),
+            "500.0 to under 515.0"
+        );
+        // night − home zone: 500 − [300, 305) = (195, 200]; its low end is left out.
+        assert_eq!(
+            bounds_words(en, &b(195.0, 200.0, true, false)),
+            "over 195.0 to 200.0"
+        );
+        assert_eq!(
+            bounds_words(en, &b(-8.7, 0.0, true, false)),
+            "over -8.7 to 0.0"
+        );
+        assert_eq!(
+            bounds_words(en, &b(1.0, 2.0, true, true)),
+            "over 1.0 to under 2.0"
+        );
+        assert_eq!(
+            bounds_words(Language::Nynorsk, &b(1234.5, 1239.5, true, false)),
+            "over 1 234,5 til 1 239,5"
+        );
+        assert_eq!(
+            bounds_words(Language::Bokmal, &b(500.0, 515.0, false, true)),
+            "500,0 til under 515,0"
+        );
+    }
 }

@@ -6,7 +6,9 @@
 //! The model's rules come from its shared items, rendered into the query, never restated:
 //! [`Part::of`] for the parts, [`TOTAL_WORDS`], [`SUPPRESSED_MARKERS`], [`COUNTRY_CODES`] and
 //! [`EUROSTAT_COUNTRY_CODES`], [`MUNICIPALITY_CODES`], [`TOTAL_SLACK`]; the rule of
-//! [`deltid_model::is_suppressed`] (`0 < v < k`) is the one expression `under_k`. Origin cells
+//! [`deltid_model::is_suppressed`] (`0 < v < k`) is the one expression `under_k`; which cells
+//! may hold a suppressed count ([`may_hold_suppressed`]) is rendered by kind of origin into
+//! the CTE `split_possible`, which the parts and the previous-night sums both read. Origin cells
 //! are read by the area cells' rule (the leading code of a label, padded to the scenario's
 //! digits) as [`Origin::read`] reads them, so no origin cell is read otherwise than by
 //! deltid: what the reader refuses stops the query with a `deltid:` message
@@ -17,7 +19,7 @@ use chrono::NaiveDate;
 use deltid_model::{
     COUNTRY_CODES, Deduction, DeductionSource, EUROSTAT_COUNTRY_CODES, Error, MAX_PERSONS,
     MAX_YEAR, MIN_YEAR, MUNICIPALITY_CODES, Measure, Origin, OriginKind, OriginSettings, Part,
-    Plan, Result, SUPPRESSED_MARKERS, TOTAL_SLACK, TOTAL_WORDS,
+    Plan, Result, SUPPRESSED_MARKERS, SplitValue, TOTAL_SLACK, TOTAL_WORDS, may_hold_suppressed,
 };
 
 use super::{
@@ -701,18 +703,15 @@ impl Query<'_> {
         ));
     }
 
-    /// Per area and day, the parts' published sums, suppressed cells and cells that may be
-    /// deleted (CTE `split_parts`), and every figure's bounds (CTE `split_days`), as
+    /// Per area and day, the parts' published sums (CTE `split_parts`), the cells that may
+    /// hold a suppressed count ([`Query::split_possible`]), and every figure's bounds (CTE
+    /// `split_days`), as
     /// [`deltid_model::OriginEstimate::new`] takes them.
     fn split_days(&self, settings: &OriginSettings, ctes: &mut Vec<(String, String)>) {
         let d = self.d;
         let r = |column: &str| self.c("r", column);
         let zero = d.double(0.0);
         let not_total = format!("{} <> '{K_TOTAL}'", r(KIND));
-        // Each area's distinct origins of each part over the table (a deleted row leaves
-        // no trace: an origin the area has on some other day may be deleted on this one).
-        let origin_key = d.concat(&[r(KIND), "':'".to_owned(), r(CODE)]);
-        let mut seen = Vec::new();
         let mut sums = vec![
             format!(
                 "MAX(CASE WHEN {kind} = '{K_TOTAL}' AND NOT {marked} THEN {value} END) AS {total}",
@@ -739,34 +738,11 @@ impl Query<'_> {
                 p = self.q(&format!("p_{s}")),
             ));
             sums.push(format!(
-                "SUM(CASE WHEN {of} AND {sup} THEN 1 ELSE 0 END) AS {sc}",
-                sup = r(SUPPRESSED),
-                sc = self.q(&format!("s_{s}")),
-            ));
-            sums.push(format!(
                 "SUM(CASE WHEN {of} AND NOT {sup} THEN 1 ELSE 0 END) AS {pc}",
                 sup = r(SUPPRESSED),
                 pc = self.q(&format!("published_{s}")),
             ));
-            sums.push(format!(
-                "SUM(CASE WHEN {of} THEN 1 ELSE 0 END) AS {nc}",
-                nc = self.q(&format!("n_{s}")),
-            ));
-            seen.push(format!(
-                "COUNT(DISTINCT CASE WHEN {of} THEN {origin_key} END) AS {seen}",
-                seen = self.q(&format!("seen_{s}")),
-            ));
         }
-        ctes.push((
-            "split_seen".to_owned(),
-            format!(
-                "SELECT {area}, {seen}\n  FROM {rows} AS {r_} GROUP BY {area}",
-                area = r(AREA),
-                seen = seen.join(",\n    "),
-                rows = self.q("split_rows"),
-                r_ = self.q("r"),
-            ),
-        ));
         ctes.push((
             "split_parts".to_owned(),
             format!(
@@ -778,29 +754,9 @@ impl Query<'_> {
                 r_ = self.q("r"),
             ),
         ));
-        // The cells of each part that may be suppressed: marked or under k, and the part's
-        // origins of other days absent on this one; the local cell is one cell, so without a
-        // published one it is one possible cell (not for SIM countries, whose local part is
-        // every Norwegian SIM).
+        self.split_possible(settings, ctes);
         let x = |column: &str| self.c("x", column);
         let k = d.double(settings.min_count);
-        let possible = |part: Part| {
-            let s = part_suffix(part);
-            let count = format!(
-                "{} + ({} - {})",
-                x(&format!("s_{s}")),
-                self.c("w", &format!("seen_{s}")),
-                x(&format!("n_{s}"))
-            );
-            if part == Part::Local && settings.kind != OriginKind::SimCountry {
-                format!(
-                    "CASE WHEN {} > 0 THEN {count} ELSE 1 END",
-                    x("published_local")
-                )
-            } else {
-                count
-            }
-        };
         let mass = format!("GREATEST({} - {}, {zero})", x(TOTAL), x(PUBLISHED));
         let local_published = format!("{} > 0", x("published_local"));
         ctes.push((
@@ -810,7 +766,7 @@ impl Query<'_> {
                  {mass} AS {mass_},\n    \
                  CASE WHEN {local_published} THEN {zero} ELSE LEAST({k}, {mass}) END AS {cap},\n    \
                  {pl} AS {possible_local},\n    {pd} AS {possible_domestic},\n    {pf} AS {possible_foreign}\n  \
-                 FROM {parts} AS {x_}\n  JOIN {seen} AS {w} ON {w_area} = {x_area}\n  \
+                 FROM {parts} AS {x_}\n  JOIN {seen} AS {w} ON {w_date} = {x_date} AND {w_area} = {x_area}\n  \
                  JOIN {areas} AS {a} ON {a_area} = {x_area}",
                 x_ = self.q("x"),
                 w_registered = self.c("a", REGISTERED),
@@ -821,15 +777,17 @@ impl Query<'_> {
                 order = self.q(ORDER),
                 mass_ = self.q("mass"),
                 cap = self.q("cap_local"),
-                pl = possible(Part::Local),
-                pd = possible(Part::Domestic),
-                pf = possible(Part::Foreign),
+                pl = self.c("w", "possible_local"),
+                pd = self.c("w", "possible_domestic"),
+                pf = self.c("w", "possible_foreign"),
                 possible_local = self.q("possible_local"),
                 possible_domestic = self.q("possible_domestic"),
                 possible_foreign = self.q("possible_foreign"),
                 parts = self.q("split_parts"),
-                seen = self.q("split_seen"),
+                seen = self.q("split_possible_parts"),
                 w = self.q("w"),
+                w_date = self.c("w", DATE),
+                x_date = x(DATE),
                 w_area = self.c("w", AREA),
                 x_area = x(AREA),
                 areas = self.q("areas"),
@@ -903,6 +861,160 @@ impl Query<'_> {
                 y_ = self.q("y"),
                 columns = columns.join(",\n    "),
                 caps = self.q("split_caps"),
+            ),
+        ));
+    }
+
+    /// The cells of each area-day, and whether each may hold a suppressed count by the model's
+    /// one rule ([`may_hold_suppressed`], rendered here): the area's rows, the origins it
+    /// names on any day and the scenario's areas (CTE `split_possible`: `date`, `area`, `kind`,
+    /// `code`, `part`, `published_cell`, `value`, `possible`), and how many may, per part (CTE
+    /// `split_possible_parts`: `possible_local`, `possible_domestic`, `possible_foreign`).
+    fn split_possible(&self, settings: &OriginSettings, ctes: &mut Vec<(String, String)>) {
+        let d = self.d;
+        let r = |column: &str| self.c("r", column);
+        let n = |column: &str| self.c("n", column);
+        let x = |column: &str| self.c("x", column);
+        let c = |column: &str| self.c("c", column);
+        let u = |column: &str| self.c("u", column);
+        ctes.push((
+            "split_named".to_owned(),
+            format!(
+                "SELECT DISTINCT {area}, {kind}, {code}, {part}\n  FROM {rows} AS {r_} WHERE {kind} <> '{K_TOTAL}'",
+                area = r(AREA),
+                kind = r(KIND),
+                code = r(CODE),
+                part = r(PART),
+                rows = self.q("split_rows"),
+                r_ = self.q("r"),
+            ),
+        ));
+        // A scenario's area's part counted in an area, by the model's rule (`Part::of`).
+        let part = |origin: &Origin| {
+            Part::of(settings.kind, 0, origin)
+                .map_or_else(|| "NULL".to_owned(), |p| part_number(p).to_string())
+        };
+        let named = self.q("named");
+        ctes.push((
+            "split_candidates".to_owned(),
+            format!(
+                "SELECT {u_date} AS {date}, {u_area} AS {area}, {u_kind} AS {kind}, {u_code} AS {code},\n    \
+                 {u_part} AS {part}, MAX({u_named}) AS {named}\n  \
+                 FROM (SELECT {x_date} AS {date}, {x_area} AS {area}, {n_kind} AS {kind}, {n_code} AS {code},\n      \
+                 {n_part} AS {part}, 1 AS {named}\n    \
+                 FROM {parts} AS {x_} JOIN {named_t} AS {n_} ON {n_area} = {x_area}\n    \
+                 UNION ALL\n    \
+                 SELECT {x_date}, {x_area}, '{K_AREA}', {h_area},\n      \
+                 CASE WHEN {h_area} = {x_area} THEN {own} ELSE {other} END, 0\n    \
+                 FROM {parts} AS {x_} CROSS JOIN {areas} AS {h_}) AS {u_}\n  \
+                 GROUP BY {u_date}, {u_area}, {u_kind}, {u_code}, {u_part}",
+                u_date = u(DATE),
+                u_area = u(AREA),
+                u_kind = u(KIND),
+                u_code = u(CODE),
+                u_part = u(PART),
+                u_named = u("named"),
+                date = self.q(DATE),
+                area = self.q(AREA),
+                kind = self.q(KIND),
+                code = self.q(CODE),
+                part = self.q(PART),
+                x_date = x(DATE),
+                x_area = x(AREA),
+                n_kind = n(KIND),
+                n_code = n(CODE),
+                n_part = n(PART),
+                n_area = n(AREA),
+                parts = self.q("split_parts"),
+                x_ = self.q("x"),
+                named_t = self.q("split_named"),
+                n_ = self.q("n"),
+                h_area = self.c("h", AREA),
+                own = part(&Origin::Area(0)),
+                other = part(&Origin::Area(1)),
+                areas = self.q("areas"),
+                h_ = self.q("h"),
+                u_ = self.q("u"),
+            ),
+        ));
+        // The rule: a row's cell may when marked or under k; an absent one by its kind of
+        // origin and whether the area names it on another day.
+        let truth = |b: bool| if b { "TRUE" } else { "FALSE" };
+        let absent = |named: bool| {
+            let of = |origin: &Origin| truth(may_hold_suppressed(settings, origin, None, named));
+            format!(
+                "CASE {kind} WHEN '{K_AREA}' THEN {area} WHEN '{K_MUNICIPALITY}' THEN {municipality}\n        \
+                 WHEN '{K_NORWAY}' THEN {norway} WHEN '{K_COUNTRY}' THEN {country} ELSE FALSE END",
+                kind = c(KIND),
+                area = of(&Origin::Area(0)),
+                municipality = of(&Origin::Municipality("0301".to_owned())),
+                norway = of(&Origin::Norway),
+                country = of(&Origin::Country("DE".to_owned())),
+            )
+        };
+        let marked = truth(may_hold_suppressed(
+            settings,
+            &Origin::Norway,
+            Some(SplitValue::Marked),
+            false,
+        ));
+        let zero = d.double(0.0);
+        let k = d.double(settings.min_count);
+        ctes.push((
+            "split_possible".to_owned(),
+            format!(
+                "SELECT {c_}.*, CASE WHEN {r_kind} IS NULL THEN FALSE ELSE NOT {r_sup} END AS {published_cell},\n    \
+                 {r_value} AS {value},\n    \
+                 CASE WHEN {r_kind} IS NOT NULL THEN CASE WHEN {r_marked} THEN {marked} ELSE {under} END\n      \
+                 WHEN {c_named} = 1 THEN {named}\n      ELSE {unnamed} END AS {possible}\n  \
+                 FROM {candidates} AS {c_}\n  \
+                 LEFT JOIN {rows} AS {r_} ON {r_date} = {c_date} AND {r_area} = {c_area}\n    \
+                 AND {r_kind} = {c_kind} AND {r_code} = {c_code}",
+                c_ = self.q("c"),
+                r_kind = r(KIND),
+                r_sup = r(SUPPRESSED),
+                published_cell = self.q("published_cell"),
+                r_value = r(VALUE),
+                value = self.q(VALUE),
+                r_marked = r(MARKED),
+                under = under_k(&r(VALUE), &k, &zero),
+                c_named = c("named"),
+                named = absent(true),
+                unnamed = absent(false),
+                possible = self.q("possible"),
+                candidates = self.q("split_candidates"),
+                rows = self.q("split_rows"),
+                r_ = self.q("r"),
+                r_date = r(DATE),
+                c_date = c(DATE),
+                r_area = r(AREA),
+                c_area = c(AREA),
+                c_kind = c(KIND),
+                r_code = r(CODE),
+                c_code = c(CODE),
+            ),
+        ));
+        let counts: Vec<String> = Part::ALL
+            .iter()
+            .map(|&p| {
+                format!(
+                    "SUM(CASE WHEN {part} = {n} AND {possible} THEN 1 ELSE 0 END) AS {name}",
+                    part = c(PART),
+                    n = part_number(p),
+                    possible = c("possible"),
+                    name = self.q(&format!("possible_{}", part_suffix(p))),
+                )
+            })
+            .collect();
+        ctes.push((
+            "split_possible_parts".to_owned(),
+            format!(
+                "SELECT {date}, {area},\n    {counts}\n  FROM {cells} AS {c_} GROUP BY {date}, {area}",
+                date = c(DATE),
+                area = c(AREA),
+                counts = counts.join(",\n    "),
+                cells = self.q("split_possible"),
+                c_ = self.q("c"),
             ),
         ));
     }
@@ -1086,36 +1198,33 @@ impl Query<'_> {
                         y_ = self.q("y"),
                     ),
                 ));
-                // Each cell (day, area counted in, home): exact when published, else in
-                // [0, min(k, the area's suppressed mass)] (k without a total), open at the top
-                // where the whole k fits.
+                // Each cell (day, area counted in, home): exact when published; where it may
+                // hold a suppressed count (the one rule, `split_possible`) in [0, min(k, the
+                // area's suppressed mass)] (k without a total), open at the top where the
+                // whole k fits; else 0.
                 let cell_mass = format!(
                     "CASE WHEN {total} IS NULL THEN {k} ELSE GREATEST({total} - {published}, {zero}) END",
                     total = y(TOTAL),
                     published = y(PUBLISHED),
                 );
-                let published = format!(
-                    "{r_kind} IS NOT NULL AND NOT {r_sup}",
-                    r_kind = self.c("r", KIND),
-                    r_sup = self.c("r", SUPPRESSED),
-                );
+                let published = self.c("e", "published_cell");
+                let possible = self.c("e", "possible");
                 ctes.push((
                     "slept_cells".to_owned(),
                     format!(
-                        "SELECT {y_date} AS {date}, {h_area} AS {home},\n    \
+                        "SELECT {y_date} AS {date}, {e_code} AS {home},\n    \
                          CASE WHEN {published} THEN {value} ELSE {zero} END AS {low},\n    \
-                         CASE WHEN {published} THEN {value} ELSE LEAST({k}, {mass}) END AS {high},\n    \
-                         CASE WHEN {published} THEN 0 WHEN {mass} >= {k} AND {k} > {zero} THEN 1 ELSE 0 END AS {high_open},\n    \
+                         CASE WHEN {published} THEN {value} WHEN {possible} THEN LEAST({k}, {mass}) ELSE {zero} END AS {high},\n    \
+                         CASE WHEN {published} THEN 0 WHEN {possible} AND {mass} >= {k} AND {k} > {zero} THEN 1 ELSE 0 END AS {high_open},\n    \
                          CASE WHEN {published} THEN {value} ELSE {zero} END AS {zero_filled}\n  \
                          FROM {days} AS {y_}\n  JOIN {complete} AS {c} ON {c_date} = {y_date}\n  \
-                         CROSS JOIN {areas} AS {h}\n  \
-                         LEFT JOIN {rows} AS {r} ON {r_date} = {y_date} AND {r_area} = {y_area}\n    \
-                         AND {r_kind} = '{K_AREA}' AND {r_code} = {h_area}",
+                         JOIN {cells} AS {e} ON {e_date} = {y_date} AND {e_area} = {y_area}\n    \
+                         AND {e_kind} = '{K_AREA}'",
                         y_date = y(DATE),
                         date = self.q(DATE),
-                        h_area = self.c("h", AREA),
+                        e_code = self.c("e", CODE),
                         home = self.q("home"),
-                        value = self.c("r", VALUE),
+                        value = self.c("e", VALUE),
                         low = self.q("low"),
                         high = self.q("high"),
                         mass = cell_mass,
@@ -1126,15 +1235,12 @@ impl Query<'_> {
                         complete = self.q("complete_days"),
                         c = self.q("c"),
                         c_date = self.c("c", DATE),
-                        areas = self.q("areas"),
-                        h = self.q("h"),
-                        rows = self.q("split_rows"),
-                        r = self.q("r"),
-                        r_date = self.c("r", DATE),
-                        r_area = self.c("r", AREA),
+                        cells = self.q("split_possible"),
+                        e = self.q("e"),
+                        e_date = self.c("e", DATE),
+                        e_area = self.c("e", AREA),
                         y_area = y(AREA),
-                        r_kind = self.c("r", KIND),
-                        r_code = self.c("r", CODE),
+                        e_kind = self.c("e", KIND),
                     ),
                 ));
                 // Persons who slept in the home area the night before, minus its registered
