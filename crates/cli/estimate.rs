@@ -187,11 +187,6 @@ fn run_origin(
             "--annualise and --uncertainty work on the plan's estimate, not yet on counts split by origin ([origin] in the scenario)"
         )));
     }
-    if !input.selection.areas.is_empty() {
-        return Err(Failure::usage(anyhow::anyhow!(
-            "--area is not applied to counts split by origin (guest-nights by the previous night sum over every area): give the split of the areas wanted"
-        )));
-    }
     let path = input
         .counts
         .as_deref()

@@ -339,6 +339,9 @@ fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> 
     if estimate.residents_unknown() {
         notes.push(text(language, "origin.note_residents").to_owned());
     }
+    if estimate.is_partial() {
+        notes.push(text(language, "origin.note_partial").to_owned());
+    }
     let names = |areas: &std::collections::BTreeSet<usize>| {
         areas
             .iter()
