@@ -68,3 +68,127 @@ fn area_on_a_split_keeps_the_chosen_areas_figures_as_the_whole_run_gives_them() 
     assert!(!out.status.success());
     assert!(stderr(&out).contains("9999"), "{}", stderr(&out));
 }
+
+/// Totals of an ordinary area over 21 days: no change of them scores above 2 (robust score,
+/// see `analysis::validate`).
+const ORDINARY: [f64; 21] = [
+    1000.0, 1040.0, 980.0, 1060.0, 1010.0, 970.0, 1050.0, 1020.0, 990.0, 1030.0, 1000.0, 1045.0,
+    985.0, 1055.0, 1015.0, 975.0, 1035.0, 1025.0, 995.0, 1005.0, 1050.0,
+];
+
+/// Hol (3044) and Gol (3041) over 2024-09-02 + 0..21 (no holiday near), `kind = "home"`, k 5:
+/// Hol with its total each day (local 60 %, Oslo 40 %), 10× the rest on 2024-09-12 and Oslo
+/// marked `-1` on 2024-09-17 (suppressed 40 % of the total); Gol without totals, the same
+/// ordinary sums, no row on 2024-09-07.
+fn hand_made_split() -> String {
+    let mut csv = String::from("date,area,origin,count\n");
+    for (i, &t) in ORDINARY.iter().enumerate() {
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap() + chrono::Days::new(i as u64);
+        let hol = if i == 10 { 10.0 * t } else { t };
+        let oslo = if i == 15 {
+            "-1".to_owned()
+        } else {
+            format!("{}", 0.4 * hol)
+        };
+        csv += &format!("{date},3044,3044,{}\n{date},3044,0301,{oslo}\n", 0.6 * hol);
+        csv += &format!("{date},3044,total,{hol}\n");
+        if i != 5 {
+            csv += &format!(
+                "{date},3041,3041,{}\n{date},3041,0301,{}\n",
+                0.6 * t,
+                0.4 * t
+            );
+        }
+    }
+    csv
+}
+
+fn two_areas(kind: &str) -> String {
+    format!(
+        r#"
+name = "Two"
+uplift = 0
+counts = "split.csv"
+[origin]
+kind = "{kind}"
+min_count = 5
+[deductions]
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "3044"
+name = "Hol"
+residents = 2500
+[[area]]
+code = "3041"
+name = "Gol"
+residents = 2500
+"#
+    )
+}
+
+#[test]
+fn validate_on_a_split_flags_a_day_10_times_the_rest_missing_days_and_heavy_suppression() {
+    let dir = crate::util::folder(&[
+        ("plan.toml", &two_areas("home")),
+        ("split.csv", &hand_made_split()),
+    ]);
+    let scenario = deltid::read_scenario(dir.path().join("plan.toml")).unwrap();
+    let report =
+        deltid::analysis::Validation::run(&scenario, None, &deltid::CountsOptions::default())
+            .unwrap();
+    assert!(!report.has_errors(), "{:?}", report.errors);
+    let date = |d: u32| chrono::NaiveDate::from_ymd_opt(2024, 9, d).unwrap();
+    let found: Vec<(&str, Option<&str>, Option<chrono::NaiveDate>)> = report
+        .findings()
+        .iter()
+        .map(|f| (f.kind, f.area.as_deref(), f.date))
+        .collect();
+    // Hol: the 12th (10 × 1 000) is the one outlier, its return on the 13th is not another;
+    // the 17th's suppressed Oslo cell is 975 − 585 = 390 persons, 40 % of the total (> 25 %).
+    // Gol (sums of published cells, the same ordinary series): only its missing 7th.
+    // Rows: Hol 21 days × 3, Gol 20 days × 2 = 103.
+    assert_eq!(
+        found,
+        [
+            ("split_by_origin", None, None),
+            ("outlier", Some("3044"), Some(date(12))),
+            ("suppressed_share", Some("3044"), Some(date(17))),
+            ("missing_days", Some("3041"), Some(date(7))),
+        ]
+    );
+    let hol = &report.areas[0];
+    assert_eq!(hol.outliers.len(), 1);
+    assert_eq!(
+        (hol.outliers[0].count, hol.outliers[0].previous),
+        (10_000.0, 1030.0)
+    );
+    assert_eq!(report.areas[1].days, 20);
+    assert_eq!(report.areas[1].missing_days, 1);
+    assert!(
+        report.warnings[2].contains("2024-09-17 (40 %)"),
+        "{:?}",
+        report.warnings
+    );
+    assert!(
+        report.warnings[0].contains("103 rows"),
+        "{:?}",
+        report.warnings
+    );
+    assert!(
+        report.warnings[0].contains("20 area-days without a total"),
+        "{:?}",
+        report.warnings
+    );
+
+    // The CLI writes the same findings.
+    let out = deltid(dir.path(), &["validate", "--scenario", "plan.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("outlier on 2024-09-12: 10 000 persons"),
+        "{}",
+        stdout(&out)
+    );
+}
