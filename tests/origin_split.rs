@@ -192,3 +192,155 @@ fn validate_on_a_split_flags_a_day_10_times_the_rest_missing_days_and_heavy_supp
         stdout(&out)
     );
 }
+
+/// One area (Hol), `kind = "home"`, k = 2, each day of 2023 (but `skip`): 100 local, 10 from
+/// Oslo and Germany marked `-1`, so persons from elsewhere (the home rule's guest-nights) are
+/// 10 to under 12 each day (10 + [0, 2)), 10 with suppressed cells as 0.
+fn year_split(skip: impl Fn(chrono::NaiveDate) -> bool) -> tempfile::TempDir {
+    use chrono::Datelike;
+    let plan = r#"
+name = "One"
+uplift = 0
+counts = "split.csv"
+[origin]
+kind = "home"
+min_count = 2
+[deductions]
+commuters = 0
+transit = 0
+day_visitors = 0
+[[area]]
+code = "3044"
+name = "Hol"
+residents = 2500
+"#;
+    let mut csv = String::from("date,area,origin,count\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    for date in start.iter_days().take_while(|d| d.year() == 2023) {
+        if !skip(date) {
+            csv += &format!("{date},3044,3044,100\n{date},3044,0301,10\n{date},3044,DE,-1\n");
+        }
+    }
+    crate::util::folder(&[("plan.toml", plan), ("split.csv", &csv)])
+}
+
+/// The JSON `yearly` of `estimate --annualise season-balanced` in `dir`.
+fn yearly_json(dir: &std::path::Path) -> serde_json::Value {
+    let out = deltid(
+        dir,
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--annualise",
+            "season-balanced",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["yearly"].clone()
+}
+
+#[test]
+fn annualise_on_a_split_sums_the_days_bounds_over_a_complete_year() {
+    let dir = year_split(|_| false);
+    let yearly = yearly_json(dir.path());
+    // Hol, then the region (its one area): 365 days × 10 = 3 650, × 12 = 4 380.
+    for area in [&yearly[0], &yearly[1]] {
+        let year = &area["years"][0];
+        assert_eq!(year["year"], 2023);
+        assert_eq!(year["days_observed"], 365);
+        assert_eq!(year["low"], 3650.0);
+        assert_eq!(year["high"], 4380.0);
+        assert_eq!(year["zero_filled"], 3650.0);
+        assert_eq!(year["filled"], false);
+    }
+    assert_eq!(yearly[0]["area"], "3044");
+    assert!(yearly[1]["area"].is_null());
+
+    // Text in Nynorsk: the bounds with a decimal comma; CSV writes them beside the output.
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--annualise",
+            "calendar",
+            "--lang",
+            "nn",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("3 650,0 til 4 380,0"),
+        "{}",
+        stdout(&out)
+    );
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--annualise",
+            "calendar",
+            "--format",
+            "csv",
+            "--output",
+            "out.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("out.yearly.csv")).unwrap();
+    assert_eq!(
+        csv.lines().nth(1),
+        Some("3044,Hol,2023,365,365,3650.0,4380.0,3650.0,false"),
+        "{csv}"
+    );
+
+    // --uncertainty stays refused, saying why.
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "plan.toml", "--uncertainty"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bounds"), "{}", stderr(&out));
+}
+
+#[test]
+fn annualise_on_a_split_with_a_gap_fills_it_by_the_daily_paths_rule_and_says_so() {
+    use chrono::Datelike;
+    // 1-10 March missing: 355 days counted. The lows are 10 every day, so the seasonal model
+    // fills them with 10 (to rounding): 3 650 again; the highs likewise 4 380.
+    let dir = year_split(|d| d.month() == 3 && d.day() <= 10);
+    let yearly = yearly_json(dir.path());
+    let year = &yearly[0]["years"][0];
+    assert_eq!(year["days_observed"], 355);
+    assert_eq!(year["filled"], true);
+    assert!(
+        (year["low"].as_f64().unwrap() - 3650.0).abs() < 1e-6,
+        "{year}"
+    );
+    assert!(
+        (year["high"].as_f64().unwrap() - 4380.0).abs() < 1e-6,
+        "{year}"
+    );
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "plan.toml",
+            "--annualise",
+            "season-balanced",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(text.contains("355 / 365"), "{text}");
+    assert!(
+        text.contains("* days missing: filled by the daily path's rule"),
+        "{text}"
+    );
+}
