@@ -719,29 +719,6 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figures_read_in_each_language() {
-        assert_eq!(tenths(Language::English, 1839.6000000001), "1 839.6");
-        assert_eq!(tenths(Language::Nynorsk, 1839.6), "1 839,6");
-        assert_eq!(tenths(Language::English, -0.04), "0.0");
-        assert_eq!(tenths(Language::English, -12.25), "-12.3");
-        assert_eq!(tenths(Language::English, -0.5), "-0.5");
-        let open = Bounds {
-            low: 500.0,
-            high: 515.0,
-            low_open: false,
-            high_open: true,
-        };
-        assert_eq!(bounds(Language::English, &open), "500.0 to under 515.0");
-        assert_eq!(bounds(Language::Bokmal, &open), "500,0 til under 515,0");
-        assert_eq!(bounds(Language::English, &Bounds::exact(3.0)), "3.0");
-    }
-}
-
 /// Columns of the yearly table: one row per area (empty for the region) and year.
 const YEARLY_COLUMNS: [&str; 9] = [
     "area",
@@ -878,5 +855,28 @@ pub fn write_origin_yearly(
         Format::Csv(style) => yearly_sheet(yearly, scenario, language).write_csv(style, out),
         Format::Parquet => write_parquet(yearly_sheet(yearly, scenario, language), out),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_in_each_language() {
+        assert_eq!(tenths(Language::English, 1839.6000000001), "1 839.6");
+        assert_eq!(tenths(Language::Nynorsk, 1839.6), "1 839,6");
+        assert_eq!(tenths(Language::English, -0.04), "0.0");
+        assert_eq!(tenths(Language::English, -12.25), "-12.3");
+        assert_eq!(tenths(Language::English, -0.5), "-0.5");
+        let open = Bounds {
+            low: 500.0,
+            high: 515.0,
+            low_open: false,
+            high_open: true,
+        };
+        assert_eq!(bounds(Language::English, &open), "500.0 to under 515.0");
+        assert_eq!(bounds(Language::Bokmal, &open), "500,0 til under 515,0");
+        assert_eq!(bounds(Language::English, &Bounds::exact(3.0)), "3.0");
     }
 }
