@@ -459,7 +459,7 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
     assert_close(day["foreign"]["high"].as_f64().unwrap(), 82.7);
     assert_close(day["suppressed"].as_f64().unwrap(), 51.2);
 
-    // --from and --to select the split's days; --area is refused for a split.
+    // --from and --to select the split's days (--area: tests/origin_split.rs).
     let out = deltid(
         dir.path(),
         &[
@@ -476,11 +476,6 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
         "{}",
         stderr(&out)
     );
-    let out = deltid(
-        dir.path(),
-        &["estimate", "--scenario", "plan.toml", "--area", "3044"],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 
     // SQL writes the split's query (run on DuckDB in tests/sql_origin.rs).
     let out = deltid(

@@ -16,6 +16,7 @@ mod nights;
 mod one_core;
 mod origin;
 mod origin_record;
+mod origin_split;
 mod outputs;
 mod paths;
 mod plan;

@@ -182,14 +182,14 @@ fn run_origin(
     scenario: &deltid::Scenario,
     analyses: &Analyses,
 ) -> Result<(), Failure> {
-    if analyses.annualise.is_some() || analyses.uncertainty {
+    if analyses.uncertainty {
         return Err(Failure::usage(anyhow::anyhow!(
-            "--annualise and --uncertainty work on the plan's estimate, not yet on counts split by origin ([origin] in the scenario)"
+            "--uncertainty works on the plan's estimate, not on counts split by origin ([origin] in the scenario): a split's figures are bounds from its suppressed cells, and the scenario's ranges and a bootstrap of the days have no defined meaning on bounds yet"
         )));
     }
-    if !input.selection.areas.is_empty() {
+    if analyses.negative.is_some() {
         return Err(Failure::usage(anyhow::anyhow!(
-            "--area is not applied to counts split by origin (guest-nights by the previous night sum over every area): give the split of the areas wanted"
+            "--negative does not apply to counts split by origin: a split's yearly guest-nights are the sums of its days' bounds, shown as they are"
         )));
     }
     let path = input
@@ -239,10 +239,44 @@ fn run_origin(
             estimate.days().len()
         )
     );
+    // Guest-nights per year: one rule for a split, whatever method is named (the sums of the
+    // days' bounds over each calendar year, missing days filled as season-balanced fills).
+    let yearly = analyses.annualise.map(|method| {
+        if !matches!(method, Method::SeasonBalanced) {
+            eprintln!(
+                "note: --annualise on counts split by origin gives each calendar year's sums of the days' low and high guest-nights, with missing days filled as season-balanced fills them"
+            );
+        }
+        deltid::analysis::SplitYearly::new(&estimate, scenario.calendar())
+    });
+    if yearly.as_ref().is_some_and(|y| y.areas.is_empty()) {
+        eprintln!(
+            "note: --annualise: counts split by SIM country give no guest-nights, so no yearly figures"
+        );
+    }
     // The record beside a CSV or Parquet output (FILE.run.json), staged with it.
     let mut staged = input.stage(&record, |out| {
-        deltid::output::write_origin(&estimate, scenario, &record, input.format, language, out)
+        deltid::output::write_origin_with(
+            &estimate,
+            yearly.as_ref(),
+            scenario,
+            &record,
+            input.format,
+            language,
+            out,
+        )
     })?;
+    if let Some(yearly) = &yearly {
+        match input.beside_table("yearly")? {
+            Some(output) => staged.push(output.stage(|out| {
+                deltid::output::write_origin_yearly(yearly, scenario, input.format, language, out)
+            })?),
+            None if matches!(input.format, Format::Csv(_) | Format::Parquet) => eprintln!(
+                "note: CSV on standard output holds one table; give --output FILE.csv for the yearly figures in a file beside it, or use --format json or xlsx"
+            ),
+            None => {}
+        }
+    }
     // CSV and Parquet hold one table: the per-area means go to a file beside it.
     if let Some(output) = input.beside_table("means")? {
         staged.push(output.stage(|out| {

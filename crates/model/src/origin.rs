@@ -622,6 +622,7 @@ pub struct OriginEstimate {
     region: Vec<(NaiveDate, Bounds, f64)>,
     incomplete: Vec<NaiveDate>,
     residents_unknown: bool,
+    partial: bool,
 }
 
 /// The split cells of one area and day, sorted into parts.
@@ -862,7 +863,27 @@ impl OriginEstimate {
             region,
             incomplete,
             residents_unknown,
+            partial: false,
         }
+    }
+
+    /// The figures of the areas at positions `areas` only, each as the whole split gives it
+    /// (guest-nights by the previous night sum over every area of the region, so the choice
+    /// does not change them); the region's guest-nights are left out, as they are not the
+    /// sum of the areas kept. `areas` listing every area leaves the estimate as it is, by
+    /// areas `0..n` of the `n` the estimate was made for.
+    #[must_use]
+    pub fn only(mut self, areas: &[usize]) -> OriginEstimate {
+        self.days.retain(|d| areas.contains(&d.area));
+        self.guests.retain(|g| areas.contains(&g.area));
+        self.region.clear();
+        self.partial = true;
+        self
+    }
+
+    /// Whether only some areas are kept ([`OriginEstimate::only`]): no region figures.
+    pub fn is_partial(&self) -> bool {
+        self.partial
     }
 
     /// The settings of the split.

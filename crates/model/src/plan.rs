@@ -699,14 +699,23 @@ impl Plan {
     }
 
     /// What counts split by origin give under this plan: the scenario's areas, registered
-    /// residents by [`Plan::registered_residents`] (see [`crate::origin`]).
+    /// residents by [`Plan::registered_residents`] (see [`crate::origin`]). Every area is
+    /// estimated; with some areas selected only theirs are kept, without the region's figures
+    /// ([`OriginEstimate::only`](crate::origin::OriginEstimate::only)).
     pub fn origin_estimate(
         &self,
         split: &crate::origin::OriginSplit,
     ) -> crate::origin::OriginEstimate {
-        crate::origin::OriginEstimate::new(split, self.scenario().areas().len(), |area, date| {
-            self.registered_residents(area, date)
-        })
+        let estimate = crate::origin::OriginEstimate::new(
+            split,
+            self.scenario().areas().len(),
+            |area, date| self.registered_residents(area, date),
+        );
+        if self.selects_all() {
+            estimate
+        } else {
+            estimate.only(&self.selected)
+        }
     }
 
     /// Present persons of `observed` persons counted (no foreign SIMs among them): the

@@ -10,6 +10,7 @@ mod plausibility;
 mod population;
 mod resample;
 mod seasonal;
+mod split_year;
 mod uncertainty;
 mod validate;
 
@@ -32,6 +33,7 @@ pub use resample::{
     block_length, moving_block_bootstrap,
 };
 pub use seasonal::{MAX_HARMONICS, ModelTerms, SeasonalModel};
+pub use split_year::{SplitYear, SplitYearly, SplitYears};
 pub use uncertainty::{
     DEFAULT_DRAWS, DEFAULT_SEED, Percentiles as DrawPercentiles, Sensitivity, Uncertainty,
     UncertaintyOptions,

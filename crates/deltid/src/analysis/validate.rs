@@ -50,13 +50,21 @@
 //! of the scenario's calendar (Christmas, the winter holiday, Easter, a public holiday, summer,
 //! the autumn holiday; [`SchoolHolidays::near_holiday_edge`]) are marked `holiday_edge` and
 //! listed in the report, but not warned about: one warning line counts them.
+//!
+//! # Counts split by origin
+//! A split's series per area is the area's unsplit total each day, or the sum of its published
+//! cells where no total is given (a lower bound); it gets the checks above (missing days, zero
+//! days, level shifts, outlier days) with the same kinds, and one of its own,
+//! `suppressed_share`: days whose suppressed mass (total − published) is more than
+//! [`SUPPRESSED_SHARE`] of the total.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use deltid_io::{CountsOptions, read_counts_with};
 use deltid_model::{
-    AreaCode, Error, Measure, Place, Result, Scenario, SchoolHolidays, epoch_day, from_epoch_day,
+    AreaCode, Error, Measure, OriginDay, OriginEstimate, OriginSplit, Place, Result, Scenario,
+    SchoolHolidays, epoch_day, from_epoch_day,
 };
 use serde::Serialize;
 
@@ -78,6 +86,10 @@ pub const MIN_CHANGES: usize = 7;
 pub const HOLIDAY_EDGE_DAYS: u32 = 1;
 /// Dates of zero-count days listed per area (all are counted).
 pub const ZERO_DATES_LISTED: usize = 5;
+
+/// A split's day is warned about when its suppressed mass (total − published) is more than
+/// this fraction (0..1) of the area's total: its parts are then mostly bounds, not figures.
+pub const SUPPRESSED_SHARE: f64 = 0.25;
 
 /// Scales the median absolute deviation to the standard deviation of normal data: 1/Φ⁻¹(3/4).
 const MAD_SCALE: f64 = 1.4826;
@@ -134,7 +146,8 @@ pub struct Finding {
     /// The (first) day the finding is about, when it is about days.
     pub date: Option<NaiveDate>,
     /// What kind of finding: `error`, or for warnings `no_counts`, `missing_days`,
-    /// `zero_days`, `level_shift`, `outlier`, `more_outliers`.
+    /// `zero_days`, `level_shift`, `outlier`, `more_outliers`; for a split by origin also
+    /// `split_by_origin` (what was checked) and `suppressed_share`.
     pub kind: &'static str,
     /// The finding in words.
     pub message: String,
@@ -267,21 +280,7 @@ impl Validation {
         }
         let counts = reading.counts();
         if let Some(split) = counts.origins().filter(|s| !s.is_empty()) {
-            // A split is read and checked cell by cell; the series checks are for daily counts.
-            let message = format!(
-                "{}: {} rows split by origin read without problems; gaps, outliers and level shifts are checked on daily counts only",
-                path.display(),
-                split.rows().len()
-            );
-            validation.findings.push(Finding {
-                file: path.to_owned(),
-                line: None,
-                area: None,
-                date: None,
-                kind: "split_by_origin",
-                message: message.clone(),
-            });
-            validation.warnings.push(message);
+            validation.check_split(scenario, path, split);
             return Ok(validation);
         }
         if counts.measure() == Measure::Night {
@@ -356,6 +355,111 @@ impl Validation {
             validation.warnings.push(message);
         }
         Ok(validation)
+    }
+
+    /// The checks of a split by origin: per area, its series of the area's total each day
+    /// (the sum of its published cells where no total is given) checked as daily counts are
+    /// (missing days, zero days, level shifts, outlier days), and days whose suppressed mass
+    /// (total − published) is more than [`SUPPRESSED_SHARE`] of the total.
+    fn check_split(&mut self, scenario: &Scenario, path: &Path, split: &OriginSplit) {
+        let estimate = OriginEstimate::new(split, scenario.areas().len(), |_, _| None);
+        let days = estimate.days();
+        let span = days
+            .iter()
+            .map(|d| epoch_day(d.date))
+            .fold(None, |acc: Option<(i32, i32)>, d| {
+                Some(acc.map_or((d, d), |(a, b)| (a.min(d), b.max(d))))
+            });
+        self.first = span.map(|s| from_epoch_day(s.0));
+        self.last = span.map(|s| from_epoch_day(s.1));
+        let without_total = days.iter().filter(|d| d.total.is_none()).count();
+        let message = format!(
+            "{}: {} split by origin, checked per area on its total each day{}",
+            path.display(),
+            count(split.rows().len() as u32, "row"),
+            if without_total > 0 {
+                format!(
+                    " (the sum of its published cells on {} without a total: a lower bound)",
+                    count(without_total as u32, "area-day")
+                )
+            } else {
+                String::new()
+            }
+        );
+        self.push_warning(path, None, None, "split_by_origin", message);
+        for (position, area) in scenario.areas().iter().enumerate() {
+            let series: Vec<(i32, f64)> = days
+                .iter()
+                .filter(|d| d.area == position)
+                .map(|d| (epoch_day(d.date), d.total.unwrap_or(d.published)))
+                .collect();
+            let check = check_area(
+                area.code.clone(),
+                area.name.clone(),
+                &series,
+                span,
+                scenario.calendar(),
+            );
+            for (kind, date, message) in check.warnings(false) {
+                self.push_warning(path, Some(check.code.to_string()), date, kind, message);
+            }
+            let who = format!("{} {}", area.code, area.name);
+            let who = who.trim_end();
+            let heavy: Vec<&OriginDay> = days
+                .iter()
+                .filter(|d| d.area == position)
+                .filter(|d| match (d.suppressed, d.total) {
+                    (Some(mass), Some(total)) => total > 0.0 && mass > SUPPRESSED_SHARE * total,
+                    _ => false,
+                })
+                .collect();
+            if let Some(first) = heavy.first() {
+                let mut dates: Vec<String> = heavy
+                    .iter()
+                    .take(WARNINGS_LISTED)
+                    .map(|d| {
+                        let share = d.suppressed.unwrap_or(0.0) / d.total.unwrap_or(1.0);
+                        format!("{} ({} %)", d.date, whole(100.0 * share))
+                    })
+                    .collect();
+                if heavy.len() > WARNINGS_LISTED {
+                    dates.push("…".to_owned());
+                }
+                self.push_warning(
+                    path,
+                    Some(area.code.to_string()),
+                    Some(first.date),
+                    "suppressed_share",
+                    format!(
+                        "{who}: suppressed cells are more than {} % of the total on {}: {}",
+                        whole(100.0 * SUPPRESSED_SHARE),
+                        count(heavy.len() as u32, "day"),
+                        dates.join(", ")
+                    ),
+                );
+            }
+            self.areas.push(check);
+        }
+    }
+
+    /// Adds a warning: its message, and its row of the findings.
+    fn push_warning(
+        &mut self,
+        path: &Path,
+        area: Option<String>,
+        date: Option<NaiveDate>,
+        kind: &'static str,
+        message: String,
+    ) {
+        self.findings.push(Finding {
+            file: path.to_owned(),
+            line: None,
+            area,
+            date,
+            kind,
+            message: message.clone(),
+        });
+        self.warnings.push(message);
     }
 
     /// Adds a reader's error: its message, and its row of the findings.

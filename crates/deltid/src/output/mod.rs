@@ -23,7 +23,7 @@ pub use crate::words::persons;
 #[cfg(feature = "chart")]
 pub use chart::{CHART_WIDTH, ChartFormat, chart_size, write_chart};
 pub use compare::{InputKind, input_note, split_note, write_comparison};
-pub use origin::{write_origin, write_origin_means};
+pub use origin::{write_origin, write_origin_means, write_origin_with, write_origin_yearly};
 pub use population::{PopulationSection, write_population, write_population_section};
 pub use report::write_report;
 pub use sections::{Section, write_section};

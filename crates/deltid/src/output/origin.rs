@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::Format;
 use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
 use super::text::{right_align, table};
+use crate::analysis::SplitYearly;
 use crate::catalogue::{self, fill, text};
 use crate::record::RunRecord;
 
@@ -54,25 +55,52 @@ pub fn write_origin(
     record: &RunRecord,
     format: Format,
     language: Language,
+    out: impl Write,
+) -> Result<()> {
+    write_origin_with(estimate, None, scenario, record, format, language, out)
+}
+
+/// [`write_origin`] with guest-nights per year ([`SplitYearly`]) where given: a section of
+/// the text, the workbook's sheet `origin_yearly`, `yearly` in JSON; CSV and Parquet hold one
+/// table, so theirs is written apart by [`write_origin_yearly`].
+///
+/// # Errors
+/// As [`write_origin`].
+pub fn write_origin_with(
+    estimate: &OriginEstimate,
+    yearly: Option<&SplitYearly>,
+    scenario: &Scenario,
+    record: &RunRecord,
+    format: Format,
+    language: Language,
     mut out: impl Write,
 ) -> Result<()> {
     match format {
         Format::Table => {
             write_text(estimate, scenario, language, &mut out)?;
+            if let Some(yearly) = yearly {
+                write_yearly_text(yearly, scenario, language, &mut out)?;
+            }
             super::write_record_footer(record, language, out)
         }
         Format::Csv(style) => sheet(estimate, scenario, language).write_csv(style, out),
-        Format::Xlsx => write_workbook(
-            vec![
+        Format::Xlsx => {
+            let mut sheets = vec![
                 sheet(estimate, scenario, language),
                 means_sheet(estimate, scenario, language),
-                super::record_sheet(record, language),
-            ],
-            out,
-        ),
+            ];
+            if let Some(yearly) = yearly {
+                sheets.push(yearly_sheet(yearly, scenario, language));
+            }
+            sheets.push(super::record_sheet(record, language));
+            write_workbook(sheets, out)
+        }
         Format::Parquet => write_parquet(sheet(estimate, scenario, language), out),
         Format::Json => {
             let mut value = json_of(estimate, scenario, language);
+            if let Some(yearly) = yearly {
+                value["yearly"] = yearly_json(yearly, scenario);
+            }
             value["run"] = serde_json::to_value(record).map_err(std::io::Error::from)?;
             serde_json::to_writer_pretty(&mut out, &value).map_err(std::io::Error::from)?;
             writeln!(out)?;
@@ -338,6 +366,9 @@ fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> 
     }
     if estimate.residents_unknown() {
         notes.push(text(language, "origin.note_residents").to_owned());
+    }
+    if estimate.is_partial() {
+        notes.push(text(language, "origin.note_partial").to_owned());
     }
     let names = |areas: &std::collections::BTreeSet<usize>| {
         areas
@@ -686,6 +717,145 @@ fn json_of(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -
         "region": region,
         "notes": notes(estimate, scenario, language),
     })
+}
+
+/// Columns of the yearly table: one row per area (empty for the region) and year.
+const YEARLY_COLUMNS: [&str; 9] = [
+    "area",
+    "name",
+    "year",
+    "days_observed",
+    "days_in_year",
+    "low",
+    "high",
+    "zero_filled",
+    "filled",
+];
+
+/// The yearly guest-nights of a split as a table.
+fn yearly_sheet<'a>(yearly: &SplitYearly, scenario: &Scenario, language: Language) -> Sheet<'a> {
+    let mut rows: Vec<Vec<Cell<'a>>> = Vec::new();
+    for area in &yearly.areas {
+        for y in &area.years {
+            rows.push(vec![
+                area.area.map_or(Cell::Empty, |a| {
+                    Cell::Text(scenario.areas()[a].code.to_string().into())
+                }),
+                area.area.map_or(Cell::Empty, |a| {
+                    Cell::Text(scenario.areas()[a].name.clone().into())
+                }),
+                Cell::Whole(i64::from(y.year)),
+                Cell::Whole(i64::from(y.days_observed)),
+                Cell::Whole(i64::from(y.days_in_year)),
+                Cell::Number(tidy(y.low)),
+                Cell::Number(tidy(y.high)),
+                Cell::Number(tidy(y.zero_filled)),
+                Cell::Bool(y.filled),
+            ]);
+        }
+    }
+    Sheet::of(
+        "origin_yearly",
+        super::columns(language, &YEARLY_COLUMNS),
+        rows,
+    )
+}
+
+/// The yearly guest-nights of a split in JSON: per area (code `null` for the region) its years.
+fn yearly_json(yearly: &SplitYearly, scenario: &Scenario) -> Value {
+    Value::Array(
+        yearly
+            .areas
+            .iter()
+            .map(|area| {
+                json!({
+                    "area": area.area.map(|a| scenario.areas()[a].code.to_string()),
+                    "name": area.area.map(|a| scenario.areas()[a].name.clone()),
+                    "years": area.years.iter().map(|y| json!({
+                        "year": y.year,
+                        "days_observed": y.days_observed,
+                        "days_in_year": y.days_in_year,
+                        "low": tidy(y.low),
+                        "high": tidy(y.high),
+                        "zero_filled": tidy(y.zero_filled),
+                        "filled": y.filled,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The yearly guest-nights of a split as a section of the text.
+fn write_yearly_text(
+    yearly: &SplitYearly,
+    scenario: &Scenario,
+    language: Language,
+    mut out: impl Write,
+) -> Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}", text(language, "origin.yearly_title"))?;
+    let mut grid = table();
+    grid.set_header(vec![
+        text(language, "origin.head_area").to_owned(),
+        text(language, "origin.head_year").to_owned(),
+        text(language, "origin.head_days_counted").to_owned(),
+        text(language, "origin.head_guest_nights").to_owned(),
+        text(language, "origin.head_zero_guests").to_owned(),
+    ]);
+    let mut any_filled = false;
+    for area in &yearly.areas {
+        let name = area.area.map_or_else(
+            || text(language, "text.region").to_owned(),
+            |a| scenario.areas()[a].name.clone(),
+        );
+        for y in &area.years {
+            any_filled |= y.filled;
+            let b = Bounds {
+                low: y.low,
+                high: y.high,
+                low_open: false,
+                high_open: false,
+            };
+            let mark = if y.filled { " *" } else { "" };
+            grid.add_row(vec![
+                name.clone(),
+                y.year.to_string(),
+                format!("{} / {}", y.days_observed, y.days_in_year),
+                format!("{}{mark}", bounds(language, &b)),
+                tenths(language, y.zero_filled),
+            ]);
+        }
+    }
+    right_align(&mut grid, 2);
+    writeln!(out, "{grid}")?;
+    writeln!(out, "{}", text(language, "origin.yearly_note"))?;
+    if any_filled {
+        writeln!(out, "{}", text(language, "origin.yearly_note_filled"))?;
+    }
+    Ok(())
+}
+
+/// Writes the yearly guest-nights of a split as a table of its own for CSV and Parquet
+/// (`NAME.yearly.csv` beside `NAME.csv`): columns `area, name, year, days_observed,
+/// days_in_year, low, high, zero_filled, filled`, one row per area (empty for the region) and
+/// calendar year, guest-nights (nights). Other formats write nothing (see
+/// [`write_origin_with`]).
+///
+/// # Errors
+/// As [`write_origin`].
+pub fn write_origin_yearly(
+    yearly: &SplitYearly,
+    scenario: &Scenario,
+    format: Format,
+    language: Language,
+    out: impl Write,
+) -> Result<()> {
+    match format {
+        Format::Csv(style) => yearly_sheet(yearly, scenario, language).write_csv(style, out),
+        Format::Parquet => write_parquet(yearly_sheet(yearly, scenario, language), out),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
