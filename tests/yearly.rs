@@ -327,3 +327,53 @@ residents = 100
         .expect("the region's line");
     assert!(region.contains("63 875"), "{region}");
 }
+
+/// 21 autumn nights are too few for the seasonal model to fill a year (it gave Flå −531 433
+/// guest-nights a year): no season-balanced figure, the reason in the notes, the plan's rule
+/// beside it; on a split, the years are the sums over the days counted, marked as such.
+#[test]
+fn too_few_months_give_no_season_balanced_figure() {
+    let dir = crate::util::folder(&[]);
+    let run = |scenario: &str, format: &str| {
+        let scenario = crate::util::data(scenario).display().to_string();
+        let out = crate::util::deltid(
+            dir.path(),
+            &[
+                "estimate",
+                "--scenario",
+                &scenario,
+                "--annualise",
+                "season-balanced",
+                "--format",
+                format,
+            ],
+        );
+        assert!(out.status.success(), "{}", crate::util::stderr(&out));
+        crate::util::stdout(&out)
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&run("hourly/scenario.toml", "json")).unwrap();
+    let yearly = &json["yearly"];
+    assert!(
+        yearly["region"]["guest_nights_per_year"].is_null(),
+        "{yearly}"
+    );
+    for area in yearly["areas"].as_array().unwrap() {
+        assert!(area["guest_nights_per_year"].is_null(), "{area}");
+        assert!(area["plan"].as_f64().unwrap() > 0.0);
+    }
+    let text = run("hourly/scenario.toml", "table");
+    assert!(
+        text.contains("fewer than 6 calendar months with 7 days counted each"),
+        "{text}"
+    );
+    let split = run("home-split/scenario.toml", "table");
+    assert!(
+        split.contains("21 / 366") && split.contains(" †"),
+        "{split}"
+    );
+    assert!(
+        split.contains("the sum over the days counted only"),
+        "{split}"
+    );
+}

@@ -98,10 +98,12 @@ fn hint(error: &deltid::Error) -> Option<&'static str> {
     if reading && !input::SCENARIO_READ.load(std::sync::atomic::Ordering::Relaxed) {
         // A table the scenario names: the counts' options do not apply to it.
         return Some(
-            "the file is a table the scenario names: name its columns there, as in \
-             { table = \"FILE\", date = \"Dato\", area = \"Kommune\", persons = \"Personar\" } \
-             (date, area and persons are found by themselves, and so are dato, kommunenummer, \
-             kommunenr, kommune, område, personer, personar and antall)",
+            "the file is a table the scenario names, not the counts: a deduction table's columns \
+             are named in the scenario, as in { table = \"FILE\", date = \"Dato\", area = \
+             \"Kommune\", persons = \"Personar\" } (date, area and persons are found by \
+             themselves, and so are dato, kommunenummer, kommunenr, kommune, område, personer, \
+             personar and antall); a code mapping has the columns from and to, an areas table \
+             code (or area) and name",
         );
     }
     match error {

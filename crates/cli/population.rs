@@ -147,13 +147,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     // A CSV file holds one table: the others go to files beside it, staged with it.
     if let Format::Csv(style) = input.format {
+        let mut left_out = Vec::new();
         for section in PopulationSection::beside_csv(&view, input.daily) {
-            if let Some(output) = input.beside(section.key())? {
-                staged.push(
+            match input.beside(section.key())? {
+                Some(output) => staged.push(
                     output
                         .stage(|out| write_population_section(&view, &run, section, style, out))?,
-                );
+                ),
+                None => left_out.push(section.key()),
             }
+        }
+        if !left_out.is_empty() {
+            eprintln!(
+                "note: CSV on standard output holds one table; give --output FILE.csv for the others ({}) in files beside it, or use --format json or xlsx",
+                left_out.join(", ")
+            );
         }
     }
     let record = run.record().with_population(&view);

@@ -480,6 +480,15 @@ fn weighted_filled_share(years: &[YearCoverage]) -> f64 {
         / total
 }
 
+/// The fewest calendar months (of the twelve, over all years) the counts must cover, each with
+/// at least [`MIN_SEASON_MONTH_DAYS`] days counted, for the seasonal model to fill missing
+/// days: with fewer there is no annual curve to draw on and a fill is extrapolation (21
+/// autumn nights once gave an area a year of −531 433 guest-nights). Below it, a
+/// season-balanced figure is not given ([`TypicalYear::fills`]).
+pub const MIN_SEASON_MONTHS: usize = 6;
+/// Days counted in a calendar month for it to count towards [`MIN_SEASON_MONTHS`].
+pub const MIN_SEASON_MONTH_DAYS: usize = 7;
+
 /// The season-balanced typical year of one daily series
 /// ([`Annualisation::SeasonBalanced`]): each day of each year the series touches gets its
 /// count or the [`SeasonalModel`]'s value, each year's total is scaled to 365 days, and the
@@ -501,6 +510,7 @@ fn weighted_filled_share(years: &[YearCoverage]) -> f64 {
 #[derive(Clone, Debug)]
 pub struct TypicalYear {
     model: SeasonalModel,
+    fills: bool,
     years: Vec<YearCoverage>,
     figure: Option<f64>,
     filled_share: f64,
@@ -551,6 +561,15 @@ impl TypicalYear {
         negative: NegativePolicy,
     ) -> TypicalYear {
         let model = SeasonalModel::fit(series, calendar);
+        let mut per_month = [0usize; 12];
+        for (date, _) in series {
+            per_month[date.month0() as usize] += 1;
+        }
+        let months = per_month
+            .iter()
+            .filter(|&&n| n >= MIN_SEASON_MONTH_DAYS)
+            .count();
+        let fills = months >= MIN_SEASON_MONTHS;
         let mut years = coverage(series, span);
         let total: f64 = years.iter().map(|y| y.weight).sum();
         let counted: HashMap<NaiveDate, f64> = series.iter().copied().collect();
@@ -596,9 +615,11 @@ impl TypicalYear {
             .zip(&fill_weights)
             .map(|(d, a)| own.get(d).copied().unwrap_or(0.0) + a)
             .collect();
+        let complete = years.iter().all(|y| y.days_observed == y.days_in_year);
         TypicalYear {
             filled_share: weighted_filled_share(&years),
-            figure: (total > 0.0).then_some(figure),
+            figure: (total > 0.0 && (fills || complete)).then_some(figure),
+            fills,
             model,
             years,
             peaks,
@@ -609,9 +630,16 @@ impl TypicalYear {
         }
     }
 
-    /// Guest-nights in the typical year, nights; `None` without a counted day.
+    /// Guest-nights in the typical year, nights; `None` without a counted day, or with days
+    /// to fill that the model may not fill ([`TypicalYear::fills`]).
     pub fn figure(&self) -> Option<f64> {
         self.figure
+    }
+
+    /// Whether the counts support the seasonal model's fill: they cover at least
+    /// [`MIN_SEASON_MONTHS`] calendar months with [`MIN_SEASON_MONTH_DAYS`] days counted each.
+    pub fn fills(&self) -> bool {
+        self.fills
     }
 
     /// Each calendar year: coverage, counted and filled totals, weight.
@@ -1027,7 +1055,10 @@ mod tests {
         // Filled: 4–6 January (3 × 10) and February to December, 94 weekend days (2021 has
         // 104, January 10) at 30 and 240 weekdays at 10: 30 + 2 820 + 2 400 = 5 250.
         assert!((coverage.filled - (480.0 + 5_250.0)).abs() < 1e-6);
-        assert!((year.figure().expect("a figure") - 5_730.0).abs() < 1e-6);
+        // One month counted is too few for the model to stand for the year: no figure (it
+        // would be the year's 5 730), though the fill is made and shown.
+        assert!(!year.fills());
+        assert_eq!(year.figure(), None);
         // 337 filled days of 365: the filled share.
         assert!((year.filled_share() - 337.0 / 365.0).abs() < 1e-12);
     }

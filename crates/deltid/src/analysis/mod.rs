@@ -17,8 +17,8 @@ mod validate;
 pub(crate) use population::ResidentsSource;
 
 pub use annualise::{
-    Annualisation, AreaYearly, FilledPeak, NegativePolicy, PEAK_STRETCH_DAYS, TypicalYear,
-    YearCoverage, Yearly,
+    Annualisation, AreaYearly, FilledPeak, MIN_SEASON_MONTH_DAYS, MIN_SEASON_MONTHS,
+    NegativePolicy, PEAK_STRETCH_DAYS, TypicalYear, YearCoverage, Yearly,
 };
 pub use compare::{CompareRow, Comparison};
 pub use daily::{DailyRow, daily_rows};

@@ -32,6 +32,9 @@ pub struct SplitYear {
     /// Whether days were missing and filled from the seasonal model (then `low` and `high`
     /// are the model's fill of each series, not bounds of the truth on those days).
     pub filled: bool,
+    /// Whether days were missing and not filled, the counts being too few for the seasonal
+    /// model ([`TypicalYear::fills`]): the sums are then over the days counted only.
+    pub partial: bool,
 }
 
 /// The years of one area (or the region, `area` `None`).
@@ -100,6 +103,8 @@ fn years(days: &[(NaiveDate, f64, f64, f64)], calendar: &SchoolHolidays) -> Vec<
         TypicalYear::new(&series, calendar)
     };
     let (low, high, zero) = (series(|d| d.1), series(|d| d.2), series(|d| d.3));
+    // The same days in each series: the model fills all three or none.
+    let fills = low.fills();
     low.years()
         .iter()
         .zip(high.years())
@@ -108,10 +113,11 @@ fn years(days: &[(NaiveDate, f64, f64, f64)], calendar: &SchoolHolidays) -> Vec<
             year: l.year,
             days_observed: l.days_observed,
             days_in_year: l.days_in_year,
-            low: l.filled,
-            high: h.filled,
-            zero_filled: z.filled,
-            filled: l.days_observed < l.days_in_year,
+            low: if fills { l.filled } else { l.counted },
+            high: if fills { h.filled } else { h.counted },
+            zero_filled: if fills { z.filled } else { z.counted },
+            filled: fills && l.days_observed < l.days_in_year,
+            partial: !fills && l.days_observed < l.days_in_year,
         })
         .collect()
 }

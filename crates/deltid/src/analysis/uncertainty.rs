@@ -52,7 +52,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
 
-use super::annualise::{FILL_SEED, FillErrors, NegativePolicy, TypicalYear};
+use super::annualise::{
+    FILL_SEED, FillErrors, MIN_SEASON_MONTH_DAYS, MIN_SEASON_MONTHS, NegativePolicy, TypicalYear,
+};
 use super::resample::{HIGH, LOW, MAX_DRAWS, MIN_DRAWS, MeanInterval, mean_draws};
 
 /// Draws unless asked otherwise.
@@ -178,10 +180,11 @@ pub struct Uncertainty {
     /// Guest-nights per year by the season-balanced method
     /// ([`Annualisation::SeasonBalanced`](super::Annualisation::SeasonBalanced), negative days
     /// kept) over the parameter draws alone, nights. The model is linear in the daily series
-    /// given its terms, so each draw is exact here too.
-    pub season_balanced_per_year: Percentiles,
-    /// The season-balanced figure at the parameters' means, nights.
-    pub season_balanced_at_means: f64,
+    /// given its terms, so each draw is exact here too. `None` when there is no
+    /// season-balanced figure (too few months counted: [`TypicalYear::fills`]).
+    pub season_balanced_per_year: Option<Percentiles>,
+    /// The season-balanced figure at the parameters' means, nights; `None` likewise.
+    pub season_balanced_at_means: Option<f64>,
     /// One-at-a-time sensitivity, largest swing first.
     pub sensitivity: Vec<Sensitivity>,
     /// The 90 % sampling interval of the mean per day, at the parameters' means; `None` when
@@ -234,7 +237,8 @@ impl Uncertainty {
     /// // The plan's scenario gives no ranges: only sampling uncertainty remains.
     /// assert!(u.parameters.is_empty());
     /// let (low, high) = u.season_balanced_sampling.unwrap();
-    /// assert!(low < u.season_balanced_at_means && u.season_balanced_at_means < high);
+    /// let figure = u.season_balanced_at_means.unwrap();
+    /// assert!(low < figure && figure < high);
     /// # Ok::<(), deltid::Error>(())
     /// ```
     pub fn new(
@@ -267,7 +271,9 @@ impl Uncertainty {
                     .map(|p| p.distribution.quantile(open_unit(&mut rng)))
                     .collect();
                 let day = model.per_day(&parameters, &values);
-                season_balanced.push(balanced.per_year(&model, &parameters, &values, day));
+                if let Some(year) = balanced.per_year(&model, &parameters, &values, day) {
+                    season_balanced.push(year);
+                }
                 day
             })
             .collect();
@@ -318,7 +324,7 @@ impl Uncertainty {
             per_day_at_means: model.point,
             per_year: scale(&per_day, PLAN_DAYS_PER_YEAR),
             per_day,
-            season_balanced_per_year: percentiles(season_balanced),
+            season_balanced_per_year: balanced.point.map(|_| percentiles(season_balanced)),
             season_balanced_at_means: balanced.point,
             sensitivity,
             sampling,
@@ -416,8 +422,9 @@ impl Model {
 /// market share, and a constant region-level deduction by 365 × its change, as in the plan's
 /// rule.
 struct Balanced {
-    /// The season-balanced figure at the parameters' means, nights.
-    point: f64,
+    /// The season-balanced figure at the parameters' means, nights; `None` when some part's
+    /// counts are too few for the model ([`TypicalYear::fills`]).
+    point: Option<f64>,
     /// Nights per year added per unit of uplift.
     uplift_slope: f64,
     /// The error draws of the fill, or why there are none.
@@ -471,17 +478,26 @@ impl Balanced {
             .iter()
             .map(|(days, _)| TypicalYear::over(days, calendar, span, NegativePolicy::Keep))
             .collect();
-        let point = years.iter().filter_map(TypicalYear::figure).sum();
+        let point = years.iter().map(TypicalYear::figure).sum::<Option<f64>>();
         let domestic_year: f64 = years
             .iter()
             .zip(&parts)
             .map(|(y, (_, own))| y.of(own))
             .sum();
         let refs: Vec<&TypicalYear> = years.iter().collect();
+        let errors = match point {
+            Some(_) => FillErrors::new(&refs),
+            None => Err(Error::TooFewDays {
+                days: parts.iter().map(|(days, _)| days.len()).max().unwrap_or(0),
+                reason: format!(
+                    "no season-balanced figure: the counts cover fewer than {MIN_SEASON_MONTHS} calendar months with {MIN_SEASON_MONTH_DAYS} days counted each"
+                ),
+            }),
+        };
         Balanced {
             point,
             uplift_slope: estimate.plan().uplift_slope(domestic_year),
-            errors: FillErrors::new(&refs),
+            errors,
         }
     }
 
@@ -491,16 +507,17 @@ impl Balanced {
         &self,
         options: &UncertaintyOptions,
     ) -> (Option<(f64, f64)>, Option<Vec<f64>>, String) {
-        let errors = match &self.errors {
-            Ok(errors) => errors,
-            Err(error) => {
+        let (errors, point) = match (&self.errors, self.point) {
+            (Ok(errors), Some(point)) => (errors, point),
+            (Err(error), _) => {
                 return (None, None, format!("no fill-error interval: {error}"));
             }
+            (Ok(_), None) => return (None, None, "no season-balanced figure".to_owned()),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ FILL_SEED);
         match errors.draws(options.draws, &mut rng) {
             Ok(draws) => {
-                let interval = errors.interval(self.point, &draws);
+                let interval = errors.interval(point, &draws);
                 let method = format!(
                     "the error of the filled days: the seasonal model's residuals, scaled by season, resampled in blocks of {} days (Politis & White 2004) and the fill refitted on each (a residual block bootstrap, Lahiri 2003 §2.10), calibrated as for the mean per day; covers day-to-day noise and the model's estimation error, not a seasonal shape no counted day shows",
                     errors.block()
@@ -518,7 +535,7 @@ impl Balanced {
         parameters: &[UncertainParameter],
         values: &[f64],
         day: f64,
-    ) -> f64 {
+    ) -> Option<f64> {
         // The plan's change less its uplift part is the deductions' change (× 365 a year).
         let uplift_change: f64 = parameters
             .iter()
@@ -527,7 +544,9 @@ impl Balanced {
             .map(|(_, v)| v - model.uplift)
             .sum();
         let deductions_change = (day - model.point) - model.uplift_slope * uplift_change;
-        self.point + self.uplift_slope * uplift_change + deductions_change * PLAN_DAYS_PER_YEAR
+        self.point.map(|point| {
+            point + self.uplift_slope * uplift_change + deductions_change * PLAN_DAYS_PER_YEAR
+        })
     }
 }
 

@@ -9,8 +9,8 @@ use deltid_model::{AreaCode, Language, PLAN_DAYS_PER_YEAR, Parameter, RegionRule
 use super::text::{right_align, table};
 use crate::analysis::{
     Annualisation, AreaYearly, DrawPercentiles, FilledPeak, LEVEL_SHIFT_FRACTION,
-    LEVEL_SHIFT_WINDOW, NegativePolicy, OUTLIER_SCORE, Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN,
-    Uncertainty, Validation, Yearly,
+    LEVEL_SHIFT_WINDOW, MIN_SEASON_MONTH_DAYS, MIN_SEASON_MONTHS, NegativePolicy, OUTLIER_SCORE,
+    Plausibility, SURVEY_GUEST_NIGHTS_PER_CABIN, Uncertainty, Validation, Yearly,
 };
 use crate::catalogue::{self, decimal, fill, text};
 use crate::words::{count, whole};
@@ -81,8 +81,14 @@ pub(crate) fn write_yearly(value: &Yearly, language: Language, mut out: impl Wri
                 .map_or(text(lang, "text.region"), AreaCode::as_str)
                 .to_owned(),
             area.name.clone(),
-            area.guest_nights_per_year
-                .map_or_else(|| text(lang, "yearly.no_full_year").to_owned(), whole),
+            area.guest_nights_per_year.map_or_else(
+                || match this.weighting {
+                    // Season-balanced: too few months counted for the model (see the notes).
+                    Some(_) => "-".to_owned(),
+                    None => text(lang, "yearly.no_full_year").to_owned(),
+                },
+                whole,
+            ),
             whole(area.plan),
             format!("{} %", decimal(lang, area.filled_share * 100.0, 1)),
             coverage.join(", "),
@@ -129,6 +135,24 @@ pub(crate) fn yearly_notes(value: &Yearly, language: Language) -> Vec<String> {
                 &[("list", &harmonics.join(", "))],
             ));
         }
+    }
+    let unsupported: Vec<&str> = this
+        .areas
+        .iter()
+        .chain([&this.region])
+        .filter(|a| a.guest_nights_per_year.is_none())
+        .map(|a| a.name.as_str())
+        .collect();
+    if this.weighting.is_some() && !unsupported.is_empty() {
+        notes.push(fill(
+            lang,
+            "yearly.unsupported",
+            &[
+                ("names", &unsupported.join(", ")),
+                ("months", &MIN_SEASON_MONTHS.to_string()),
+                ("days", &MIN_SEASON_MONTH_DAYS.to_string()),
+            ],
+        ));
     }
     if this.region.filled_share > 0.5 {
         notes.push(fill(
@@ -248,12 +272,12 @@ pub(crate) type UncertaintyRow = (
 
 /// The uncertainty's figures: per day and per year by the plan's rule, and per year
 /// season-balanced.
-pub(crate) fn uncertainty_rows(value: &Uncertainty) -> [UncertaintyRow; 3] {
+pub(crate) fn uncertainty_rows(value: &Uncertainty) -> Vec<UncertaintyRow> {
     let this = value;
     let sampling = this.sampling.map(|s| (s.low, s.high));
     let scaled = |factor: f64| sampling.map(|(l, h)| (l * factor, h * factor));
     let combined = |p: Option<DrawPercentiles>| p.map(|p| (p.p5, p.p95));
-    [
+    let mut rows = vec![
         (
             "uncertainty.per_day",
             this.per_day_at_means,
@@ -268,14 +292,20 @@ pub(crate) fn uncertainty_rows(value: &Uncertainty) -> [UncertaintyRow; 3] {
             scaled(PLAN_DAYS_PER_YEAR),
             combined(this.per_year_combined),
         ),
-        (
+    ];
+    // Without a season-balanced figure (too few months counted), no row: the notes say why.
+    if let (Some(at_means), Some(draws)) =
+        (this.season_balanced_at_means, this.season_balanced_per_year)
+    {
+        rows.push((
             "uncertainty.season_balanced",
-            this.season_balanced_at_means,
-            this.season_balanced_per_year,
+            at_means,
+            draws,
             this.season_balanced_sampling,
             combined(this.season_balanced_combined),
-        ),
-    ]
+        ));
+    }
+    rows
 }
 
 /// Writes the uncertainty as readable text in `language`: the figures with the parameters'

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::Format;
 use super::sheet::{Cell, Sheet, write_parquet, write_workbook};
-use super::text::{right_align, table};
-use crate::analysis::SplitYearly;
+use super::text::{bounds_words, right_align, table};
+use crate::analysis::{MIN_SEASON_MONTH_DAYS, MIN_SEASON_MONTHS, SplitYearly};
 use crate::catalogue::{self, fill, text};
 use crate::record::RunRecord;
 
@@ -121,26 +121,6 @@ pub(crate) fn tenths(language: Language, value: f64) -> String {
     };
     let mark = if language.decimal_comma() { ',' } else { '.' };
     format!("{sign}{whole}{mark}{tenth}")
-}
-
-/// Bounds in words: `1 839.6`, `31.5 to 82.7`, `500.0 to under 515.0`.
-pub(crate) fn bounds(language: Language, b: &Bounds) -> String {
-    if b.is_exact() {
-        return tenths(language, b.low);
-    }
-    let key = if b.high_open {
-        "origin.between_open"
-    } else {
-        "origin.between"
-    };
-    fill(
-        language,
-        key,
-        &[
-            ("low", &tenths(language, b.low)),
-            ("high", &tenths(language, b.high)),
-        ],
-    )
 }
 
 /// The word for the local part of a kind.
@@ -251,13 +231,13 @@ fn write_text(
         let mut row = label;
         row.push(opt_mean(&totals));
         row.push(opt_mean(&suppressed));
-        row.push(bounds(language, &pick(&|d| d.local)));
-        row.push(bounds(language, &pick(&|d| d.elsewhere)));
-        row.push(bounds(language, &pick(&|d| d.foreign)));
+        row.push(bounds_words(language, &pick(&|d| d.local)));
+        row.push(bounds_words(language, &pick(&|d| d.elsewhere)));
+        row.push(bounds_words(language, &pick(&|d| d.foreign)));
         if kind == OriginKind::Home {
             let away: Vec<Bounds> = group.iter().filter_map(|d| d.away).collect();
             row.push(if away.len() == group.len() {
-                bounds(language, &mean(&away))
+                bounds_words(language, &mean(&away))
             } else {
                 "–".to_owned()
             });
@@ -311,7 +291,11 @@ fn write_text(
             }
             let b = mean(&group.iter().map(|g| g.guest_nights).collect::<Vec<_>>());
             let z = group.iter().map(|g| g.zero_filled).sum::<f64>() / group.len() as f64;
-            grid.add_row(vec![name(area), bounds(language, &b), tenths(language, z)]);
+            grid.add_row(vec![
+                name(area),
+                bounds_words(language, &b),
+                tenths(language, z),
+            ]);
         }
         let region = estimate.region();
         if !region.is_empty() {
@@ -319,7 +303,7 @@ fn write_text(
             let z = region.iter().map(|r| r.2).sum::<f64>() / region.len() as f64;
             grid.add_row(vec![
                 text(language, "text.region").to_owned(),
-                bounds(language, &b),
+                bounds_words(language, &b),
                 tenths(language, z),
             ]);
         }
@@ -779,6 +763,7 @@ fn yearly_json(yearly: &SplitYearly, scenario: &Scenario) -> Value {
                         "high": tidy(y.high),
                         "zero_filled": tidy(y.zero_filled),
                         "filled": y.filled,
+                        "partial": y.partial,
                     })).collect::<Vec<_>>(),
                 })
             })
@@ -803,7 +788,7 @@ fn write_yearly_text(
         text(language, "origin.head_guest_nights").to_owned(),
         text(language, "origin.head_zero_guests").to_owned(),
     ]);
-    let mut any_filled = false;
+    let (mut any_filled, mut any_partial) = (false, false);
     for area in &yearly.areas {
         let name = area.area.map_or_else(
             || text(language, "text.region").to_owned(),
@@ -811,18 +796,23 @@ fn write_yearly_text(
         );
         for y in &area.years {
             any_filled |= y.filled;
+            any_partial |= y.partial;
             let b = Bounds {
                 low: y.low,
                 high: y.high,
                 low_open: false,
                 high_open: false,
             };
-            let mark = if y.filled { " *" } else { "" };
+            let mark = match (y.filled, y.partial) {
+                (true, _) => " *",
+                (_, true) => " †",
+                _ => "",
+            };
             grid.add_row(vec![
                 name.clone(),
                 y.year.to_string(),
                 format!("{} / {}", y.days_observed, y.days_in_year),
-                format!("{}{mark}", bounds(language, &b)),
+                format!("{}{mark}", bounds_words(language, &b)),
                 tenths(language, y.zero_filled),
             ]);
         }
@@ -832,6 +822,20 @@ fn write_yearly_text(
     writeln!(out, "{}", text(language, "origin.yearly_note"))?;
     if any_filled {
         writeln!(out, "{}", text(language, "origin.yearly_note_filled"))?;
+    }
+    if any_partial {
+        writeln!(
+            out,
+            "{}",
+            fill(
+                language,
+                "origin.yearly_note_partial",
+                &[
+                    ("months", &MIN_SEASON_MONTHS.to_string()),
+                    ("days", &MIN_SEASON_MONTH_DAYS.to_string()),
+                ],
+            )
+        )?;
     }
     Ok(())
 }
@@ -875,8 +879,8 @@ mod tests {
             low_open: false,
             high_open: true,
         };
-        assert_eq!(bounds(Language::English, &open), "500.0 to under 515.0");
-        assert_eq!(bounds(Language::Bokmal, &open), "500,0 til under 515,0");
-        assert_eq!(bounds(Language::English, &Bounds::exact(3.0)), "3.0");
+        assert_eq!(bounds_words(Language::English, &open), "500.0 to under 515.0");
+        assert_eq!(bounds_words(Language::Bokmal, &open), "500,0 til under 515,0");
+        assert_eq!(bounds_words(Language::English, &Bounds::exact(3.0)), "3.0");
     }
 }
