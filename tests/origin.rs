@@ -444,9 +444,11 @@ fn the_cli_estimates_a_split_and_says_what_it_did() {
         .unwrap_or_else(|| panic!("{csv}"));
     assert_eq!(
         foreign,
-        "2024-07-10,3044,Hol,foreign,31.5,82.7,false,false,31.5"
+        "2024-07-10,3044,Hol,foreign,31.5,82.7,false,false,false,31.5"
     );
-    assert!(csv.starts_with("date,area,name,figure,low,high,exact,high_excluded,zero_filled\n"));
+    assert!(csv.starts_with(
+        "date,area,name,figure,low,high,exact,high_excluded,low_excluded,zero_filled\n"
+    ));
 
     // JSON: the bounds as numbers.
     let out = deltid(
@@ -810,7 +812,7 @@ fn compare_names_residual_minus_night_for_the_issues_hol_and_gol() {
     );
     let csv = stdout(&out);
     assert!(
-        csv.contains("2024-07-11,3041,Gol,foreign,0.0,2.0,false,false,0.0\n"),
+        csv.contains("2024-07-11,3041,Gol,foreign,0.0,2.0,false,false,false,0.0\n"),
         "{csv}"
     );
 }
@@ -1545,7 +1547,7 @@ fn tables_carry_booleans_and_persons_without_float_noise_and_a_published_0_is_ex
     );
     let csv = stdout(&out);
     assert!(
-        csv.contains("\n2024-07-10,3044,Hol,elsewhere,4.3,4.3,true,false,4.3\n"),
+        csv.contains("\n2024-07-10,3044,Hol,elsewhere,4.3,4.3,true,false,false,4.3\n"),
         "{csv}"
     );
     let out = deltid(
@@ -1607,9 +1609,11 @@ fn csv_parquet_and_xlsx_carry_the_per_area_means_the_text_shows() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let means = std::fs::read_to_string(dir.path().join("f.means.csv")).unwrap();
-    assert!(means.starts_with("area,name,days,figure,low,high,exact,high_excluded,zero_filled\n"));
+    assert!(means.starts_with(
+        "area,name,days,figure,low,high,exact,high_excluded,low_excluded,zero_filled\n"
+    ));
     assert!(
-        means.contains("\n3044,Hol,2,local,2050.0,2050.0,true,false,2050.0\n"),
+        means.contains("\n3044,Hol,2,local,2050.0,2050.0,true,false,false,2050.0\n"),
         "{means}"
     );
     // Both days have every area, so two nights (the 9th from the 10th's rows, the 10th from
@@ -1617,15 +1621,15 @@ fn csv_parquet_and_xlsx_carry_the_per_area_means_the_text_shows() {
     // under −495; night 10 2 100 + 100 − 2 500 = −300: mean −400 to under −397.5. Gol: 2 600 +
     // [0, 5) − 2 500 both nights: 100 to under 105. The region: −300 to under −292.5.
     assert!(
-        means.contains("\n3044,Hol,2,guest_nights,-400.0,-397.5,false,true,-400.0\n"),
+        means.contains("\n3044,Hol,2,guest_nights,-400.0,-397.5,false,true,false,-400.0\n"),
         "{means}"
     );
     assert!(
-        means.contains("\n3041,Gol,2,guest_nights,100.0,105.0,false,true,100.0\n"),
+        means.contains("\n3041,Gol,2,guest_nights,100.0,105.0,false,true,false,100.0\n"),
         "{means}"
     );
     assert!(
-        means.contains("\n,,2,guest_nights,-300.0,-292.5,false,true,-300.0\n"),
+        means.contains("\n,,2,guest_nights,-300.0,-292.5,false,true,false,-300.0\n"),
         "{means}"
     );
     // The text's means say the same.

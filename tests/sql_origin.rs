@@ -204,7 +204,7 @@ residents = 2500
 }
 
 /// The figures of a split under a scenario of `kind`: deltid's estimate and the query's rows,
-/// both as `(date, area, figure, low, high, exact, high_excluded, zero_filled)`.
+/// both as `(date, area, figure, low, high, exact, high_excluded, low_excluded, zero_filled)`.
 struct Both {
     expected: Vec<Row>,
     sql: String,
@@ -222,6 +222,7 @@ struct Row {
     high: f64,
     exact: bool,
     high_excluded: bool,
+    low_excluded: bool,
     zero_filled: Option<f64>,
 }
 
@@ -241,6 +242,7 @@ fn tidy(estimate: &OriginEstimate, codes: &[&str]) -> Vec<Row> {
             high: b.high,
             exact: b.is_exact(),
             high_excluded: b.high_open,
+            low_excluded: b.low_open,
             zero_filled: zero,
         });
     };
@@ -335,7 +337,8 @@ fn rows_of(result: &[Vec<serde_json::Value>]) -> Vec<Row> {
                 high: r[5].as_f64().unwrap(),
                 exact: r[6].as_bool().unwrap(),
                 high_excluded: r[7].as_bool().unwrap(),
-                zero_filled: r[8].as_f64(),
+                low_excluded: r[8].as_bool().unwrap(),
+                zero_filled: r[9].as_f64(),
             }
         })
         .collect()
@@ -358,6 +361,7 @@ fn assert_same(what: &str, actual: &[Row], expected: &[Row]) {
             && close(a.low, e.low)
             && close(a.high, e.high)
             && a.high_excluded == e.high_excluded
+            && a.low_excluded == e.low_excluded
             && match (a.zero_filled, e.zero_filled) {
                 (Some(x), Some(y)) => close(x, y),
                 (None, None) => true,
@@ -1090,7 +1094,8 @@ fn sql_from_to_on_the_command_line_selects_the_split_as_estimate_does() {
                 high: number(f[5]),
                 exact: f[6] == "true",
                 high_excluded: f[7] == "true",
-                zero_filled: (!f[8].is_empty()).then(|| number(f[8])),
+                low_excluded: f[8] == "true",
+                zero_filled: (!f[9].is_empty()).then(|| number(f[9])),
             }
         })
         .collect();

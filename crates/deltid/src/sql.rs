@@ -108,7 +108,7 @@
 //! [`write_origin`](crate::output::write_origin) ([`SPLIT_COLUMNS`]): per date and area the
 //! figures `total` and `suppressed` (where the area's total is given), `local`, `elsewhere`,
 //! `foreign` and, for the long-term home, `residents_away`, each as bounds `low`, `high` with
-//! `exact` and `high_excluded`, beside multimno's `zero_filled`; then `guest_nights` per area
+//! `exact`, `high_excluded` and `low_excluded`, beside multimno's `zero_filled`; then `guest_nights` per area
 //! by the origin's rule (previous night: at the night's evening date) and the region's (area
 //! NULL) where every area has a figure. The figures are those of [`Plan::origin_estimate`] on
 //! the same rows, to floating-point accuracy (a suppressed mass exactly `k` may fall either

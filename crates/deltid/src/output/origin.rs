@@ -18,7 +18,7 @@ use crate::catalogue::{self, fill, text};
 use crate::record::RunRecord;
 
 /// Columns of the tidy table: one row per date, area and figure.
-const COLUMNS: [&str; 9] = [
+const COLUMNS: [&str; 10] = [
     "date",
     "area",
     "name",
@@ -27,6 +27,7 @@ const COLUMNS: [&str; 9] = [
     "high",
     "exact",
     "high_excluded",
+    "low_excluded",
     "zero_filled",
 ];
 
@@ -35,7 +36,7 @@ const DAYS_SHOWN: usize = 14;
 
 /// Writes what a split by origin gives in `format`: text (per area and day, or the means per
 /// area for many days, guest-nights and notes), a tidy table of every figure's bounds (CSV,
-/// xlsx, Parquet: `date, area, name, figure, low, high, exact, high_excluded, zero_filled`;
+/// xlsx, Parquet: `date, area, name, figure, low, high, exact, high_excluded, low_excluded, zero_filled`;
 /// figures `total`, `suppressed`, `local`, `elsewhere`, `foreign`, `residents_away`,
 /// `guest_nights`, with the guest-nights of the previous-night origin at the night's evening
 /// date and the region's with an empty area; the workbook has a second sheet, `origin_means`,
@@ -416,7 +417,7 @@ fn notes(estimate: &OriginEstimate, scenario: &Scenario, language: Language) -> 
 }
 
 /// Columns of the means: one row per area and figure.
-const MEAN_COLUMNS: [&str; 9] = [
+const MEAN_COLUMNS: [&str; 10] = [
     "area",
     "name",
     "days",
@@ -425,6 +426,7 @@ const MEAN_COLUMNS: [&str; 9] = [
     "high",
     "exact",
     "high_excluded",
+    "low_excluded",
     "zero_filled",
 ];
 
@@ -454,6 +456,7 @@ fn means_sheet<'a>(
                 Cell::Number(tidy(b.high)),
                 Cell::Bool(b.is_exact()),
                 Cell::Bool(b.high_open),
+                Cell::Bool(b.low_open),
                 zero.map_or(Cell::Empty, |z| Cell::Number(tidy(z))),
             ]);
         };
@@ -535,7 +538,7 @@ fn means_sheet<'a>(
 /// Writes the per-area means of a split (see [`write_origin`]: the means the text shows) as
 /// a table of its own in `format`, for CSV and Parquet, whose files hold one table each
 /// (`NAME.means.csv` beside `NAME.csv`): columns `area, name, days, figure, low, high, exact,
-/// high_excluded, zero_filled`, one row per area and figure (`total`, `suppressed`, `local`,
+/// high_excluded, low_excluded, zero_filled`, one row per area and figure (`total`, `suppressed`, `local`,
 /// `elsewhere`, `foreign`, `residents_away`, `guest_nights`; the region's guest-nights with
 /// an empty area), persons per day (or guest-nights per night). The workbook and the text
 /// carry them already; other formats write nothing.
@@ -582,6 +585,7 @@ fn sheet<'a>(estimate: &OriginEstimate, scenario: &Scenario, language: Language)
             Cell::Number(tidy(b.high)),
             Cell::Bool(b.is_exact()),
             Cell::Bool(b.high_open),
+            Cell::Bool(b.low_open),
             zero.map_or(Cell::Empty, |z| Cell::Number(tidy(z))),
         ]);
     };
@@ -879,8 +883,14 @@ mod tests {
             low_open: false,
             high_open: true,
         };
-        assert_eq!(bounds_words(Language::English, &open), "500.0 to under 515.0");
-        assert_eq!(bounds_words(Language::Bokmal, &open), "500,0 til under 515,0");
+        assert_eq!(
+            bounds_words(Language::English, &open),
+            "500.0 to under 515.0"
+        );
+        assert_eq!(
+            bounds_words(Language::Bokmal, &open),
+            "500,0 til under 515,0"
+        );
         assert_eq!(bounds_words(Language::English, &Bounds::exact(3.0)), "3.0");
     }
 }

@@ -29,9 +29,9 @@ use super::{
 /// The columns of the rows, as the tidy table of
 /// [`write_origin`](crate::output::write_origin): `date`, `area` (NULL for the region),
 /// `name`, `figure`, `low`, `high` (persons, or nights for `guest_nights`), `exact`,
-/// `high_excluded` (booleans) and `zero_filled` (multimno's suppressed = 0; NULL where it has
-/// none).
-pub const SPLIT_COLUMNS: [&str; 9] = [
+/// `high_excluded`, `low_excluded` (booleans: whether that end is left out) and `zero_filled`
+/// (multimno's suppressed = 0; NULL where it has none).
+pub const SPLIT_COLUMNS: [&str; 10] = [
     "date",
     "area",
     "name",
@@ -40,6 +40,7 @@ pub const SPLIT_COLUMNS: [&str; 9] = [
     "high",
     "exact",
     "high_excluded",
+    "low_excluded",
     "zero_filled",
 ];
 
@@ -1358,7 +1359,7 @@ impl Query<'_> {
             "SELECT {date} AS {date_}, {area} AS {area_}, {name} AS {name_}, {figure} AS {figure_},\n  \
              {low} AS {low_}, {high} AS {high_},\n  \
              {low} = {high} AND NOT {low_open} AND NOT {high_open} AS {exact},\n  \
-             {high_open} AS {high_excluded}, {zf} AS {zero_filled}\n\
+             {high_open} AS {high_excluded}, {low_open} AS {low_excluded}, {zf} AS {zero_filled}\n\
              FROM {figures} AS {f_}\n\
              ORDER BY {section}, {date}, {order}, {rank}",
             date = f(DATE),
@@ -1377,8 +1378,9 @@ impl Query<'_> {
             high_open = f("high_open"),
             exact = self.q(SPLIT_COLUMNS[6]),
             high_excluded = self.q(SPLIT_COLUMNS[7]),
+            low_excluded = self.q(SPLIT_COLUMNS[8]),
             zf = f("zero_filled"),
-            zero_filled = self.q(SPLIT_COLUMNS[8]),
+            zero_filled = self.q(SPLIT_COLUMNS[9]),
             figures = self.q("figures"),
             f_ = self.q("f"),
             section = f("section"),
