@@ -367,6 +367,28 @@ fn too_few_months_give_no_season_balanced_figure() {
         text.contains("fewer than 6 calendar months with 7 days counted each"),
         "{text}"
     );
+    // Nor is the model's fill of the year published in the coverage table.
+    let scenario = crate::util::data("hourly/scenario.toml")
+        .display()
+        .to_string();
+    let out = crate::util::deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            &scenario,
+            "--annualise",
+            "season-balanced",
+            "--output",
+            "y.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let coverage = std::fs::read_to_string(dir.path().join("y.yearly_coverage.csv")).unwrap();
+    assert!(
+        coverage.contains("\n3039,Flå,2024,21,366,8471.0,8471,,,"),
+        "{coverage}"
+    );
     let split = run("home-split/scenario.toml", "table");
     assert!(
         split.contains("21 / 366") && split.contains(" †"),

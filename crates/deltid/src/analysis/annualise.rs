@@ -197,6 +197,10 @@ pub struct AreaYearly {
     /// The seasonal model's terms (season-balanced only; `None` for the region as the sum
     /// of its areas, whose areas each have their own).
     pub model: Option<ModelTerms>,
+    /// Whether the seasonal model may fill the missing days ([`TypicalYear::fills`]; for the
+    /// region as the sum of its areas, every area's). Where it may not, no year's `filled`
+    /// total is published: it would be the model's extrapolation.
+    pub fills: bool,
 }
 
 /// Yearly figures for an estimate: the method, the negative-day policy, each area and the
@@ -376,6 +380,7 @@ fn sum_of_areas(
             Vec::new()
         },
         model: None,
+        fills: typical.iter().all(TypicalYear::fills),
     }
 }
 
@@ -420,6 +425,7 @@ fn area_yearly(
             Vec::new()
         },
         model: balanced.then(|| year.model.terms()),
+        fills: year.fills(),
     }
 }
 
@@ -606,7 +612,9 @@ impl TypicalYear {
                 figure += weight * value;
                 values.push((date, value));
             }
-            peaks.extend(filled_peaks(&values, &year.missing, calendar));
+            if fills {
+                peaks.extend(filled_peaks(&values, &year.missing, calendar));
+            }
         }
         let dates: Vec<NaiveDate> = series.iter().map(|(d, _)| *d).collect();
         let fill_weights = model.weights(&dates, filled.iter().copied());

@@ -60,17 +60,14 @@ pub fn write_population(
             daily_sheet(estimate, language, protection).write_csv(style, out)
         }
         (Format::Xlsx, _) => {
-            let mut sheets = vec![percentiles_sheet(population, language)];
-            sheets.extend(
-                PopulationSection::ALL
-                    .into_iter()
-                    .filter(|s| *s != PopulationSection::Percentiles && s.is_in(population))
-                    .map(|s| section_sheet(population, run, s)),
-            );
-            sheets.insert(
-                sheets.len() - 1,
-                daily_sheet(estimate, language, protection),
-            );
+            // Every section the view has, the days before the notes, the run last.
+            let mut sheets: Vec<Sheet<'_>> = PopulationSection::ALL
+                .into_iter()
+                .filter(|s| *s != PopulationSection::Notes && s.is_in(population))
+                .map(|s| section_sheet(population, run, s))
+                .collect();
+            sheets.push(daily_sheet(estimate, language, protection));
+            sheets.push(section_sheet(population, run, PopulationSection::Notes));
             sheets.push(record_sheet(&record, language));
             write_workbook(sheets, out)
         }

@@ -362,7 +362,9 @@ fn yearly_coverage(run: &Run, lang: Language) -> Sheet<'_> {
                         Cell::Whole(y.days_in_year.into()),
                     ]);
                     row.extend(persons(Some(y.counted)));
-                    row.extend(persons(Some(y.filled)));
+                    // The fill where the model may make it (or nothing is missing).
+                    let complete = y.days_observed == y.days_in_year;
+                    row.extend(persons(Some(y.filled).filter(|_| area.fills || complete)));
                     row.push(Cell::Number(y.weight));
                     row
                 })
