@@ -559,7 +559,7 @@ impl Tallies {
         let (day, counted, region) = match visit {
             Visit::Area(slot, day, lines) => {
                 let year = self.years.year(day);
-                self.areas[slot].add(day, year, lines);
+                self.areas[slot].add(day, year, &lines);
                 return;
             }
             Visit::Region(day, counted, region) => (day, counted, region),
