@@ -540,6 +540,64 @@ fn parquet_error(path: &std::path::Path) -> Error {
 }
 
 #[test]
+fn parquet_counts_over_row_groups_are_stored_whole_and_a_repeat_named() {
+    // 5 areas × 400 days = 2 000 rows in row groups of 300: counts are stored as they are
+    // read, 256 at a time, across the groups' ends.
+    use polars::prelude::*;
+    let scenario = read_scenario(crate::util::data("hallingdal/ssb-2020.toml")).unwrap();
+    let dir = folder(&[]);
+    let codes = ["3039", "3040", "3041", "3042", "3043"];
+    let first = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    let (mut dates, mut areas, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+    for day in 0..400i64 {
+        for (a, code) in codes.iter().enumerate() {
+            dates.push((first + chrono::Duration::days(day)).to_string());
+            areas.push(code.to_string());
+            // Area a counts 1 000·(a + 1) + day: its mean is 1 000·(a + 1) + 199.5.
+            counts.push(1_000.0 * (a as f64 + 1.0) + day as f64);
+        }
+    }
+    let write = |name: &str, dates: &[String], areas: &[String], counts: &[f64]| {
+        let mut frame = DataFrame::new_infer_height(vec![
+            Column::new("date".into(), dates),
+            Column::new("area".into(), areas),
+            Column::new("count".into(), counts),
+        ])
+        .unwrap();
+        let path = dir.path().join(name);
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .with_row_group_size(Some(300))
+            .finish(&mut frame)
+            .unwrap();
+        path
+    };
+    let path = write("groups.parquet", &dates, &areas, &counts);
+    let read = deltid::read_counts(&path, &CountsOptions::default(), &scenario);
+    let run = deltid::Plan::new(&scenario, &deltid::Selection::default())
+        .unwrap()
+        .estimate(&read.unwrap())
+        .unwrap()
+        .summary();
+    for (a, area) in run.areas().iter().enumerate() {
+        assert_eq!(area.days(), 400);
+        assert_eq!(area.mean().observed(), 1_000.0 * (a as f64 + 1.0) + 199.5);
+    }
+    // Row 1 801 (in the seventh group) repeats row 7: 2020-01-02 in 3040.
+    let (mut dates, mut areas, mut counts) = (dates, areas, counts);
+    dates[1800] = dates[6].clone();
+    areas[1800] = areas[6].clone();
+    counts[1800] = 5.0;
+    let path = write("repeat.parquet", &dates, &areas, &counts);
+    let err = deltid::read_counts(&path, &CountsOptions::default(), &scenario).unwrap_err();
+    assert!(matches!(err, Error::DuplicateRow { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("row 1801: second row for area 3040 on 2020-01-02 (first at row 7)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_values_in_parquet_name_row_column_and_value() {
     use polars::prelude::*;
     let dir = folder(&[]);

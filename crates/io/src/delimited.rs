@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::cell::{DateFormat, DateParser};
 use crate::reading::{
-    Collector, CountsOptions, Progress, Reading, choose_dates, header_batch, layout, store,
+    Collector, CountsOptions, Progress, Reading, STORE_EVERY, choose_dates, header_batch, layout,
+    store,
 };
 use crate::rows::{Batch, Cell, Cells, Layout, Line, RowReader, Rules};
 use crate::source::{
@@ -449,8 +450,6 @@ fn parse_chunk(
     chunk: &[u8],
     cells: Vec<Cell>,
 ) -> (Batch, u64) {
-    /// Counts are stored as they come, a few at a time, while they are still in cache.
-    const STORE_EVERY: usize = 256;
     let rules = reader.rules();
     let mut batch = Batch::default();
     batch.cells = cells;

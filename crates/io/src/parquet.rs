@@ -45,17 +45,22 @@ mod imp {
     use std::sync::mpsc;
 
     use deltid_model::{
-        CountsBuilder, Error, Location, MAX_YEAR, MIN_YEAR, Result, Scenario, SplitValue, epoch_day,
+        CountsBuilder, CountsWriter, Error, Location, MAX_YEAR, MIN_YEAR, Result, Scenario,
+        SplitValue, epoch_day,
     };
     use polars::io::parquet::metadata::FileMetadataRef;
     use polars::prelude::*;
 
     use crate::cell::{DateParser, NotPersons, check_persons};
     use crate::reading::{
-        Collector, CountsOptions, Progress, Reading, choose_dates, header_batch, layout, store,
+        Collector, CountsOptions, Progress, Reading, STORE_EVERY, choose_dates, header_batch,
+        layout, store,
     };
     use crate::rows::{Batch, Cell, Layout, Problem, ProblemKind, RowReader, Rules};
     use crate::source::{Encoding, read_error};
+
+    /// The arrow array of a text column's chunk.
+    type Utf8ViewArray = <StringType as PolarsDataType>::Array;
 
     fn parquet_error(path: &Path, message: impl std::fmt::Display) -> Error {
         Error::ReadParquet {
@@ -507,11 +512,15 @@ mod imp {
                             break;
                         };
                         let batch = read_group(path, group, projection).and_then(|frame| {
-                            let mut batch =
-                                convert(&mut reader, rules, reads, &frame, (*first as u64, false))?
-                                    .batch;
-                            store(&mut writer, rules, &mut batch);
-                            Ok(batch)
+                            let converted = convert(
+                                &mut reader,
+                                rules,
+                                reads,
+                                &frame,
+                                *first as u64,
+                                Some(&mut writer),
+                            )?;
+                            Ok(converted.batch)
                         });
                         if done_tx.send((index, batch)).is_err() {
                             break;
@@ -554,8 +563,7 @@ mod imp {
             let mut reader = RowReader::new(&rules);
             for (first, group) in &groups {
                 let frame = read_group(path, group, &projection)?;
-                let converted =
-                    convert(&mut reader, &rules, &reads, &frame, (*first as u64, true))?;
+                let converted = convert(&mut reader, &rules, &reads, &frame, *first as u64, None)?;
                 for (row, cell) in converted.rows.iter().zip(&converted.batch.cells) {
                     visit(*row, cell);
                 }
@@ -576,11 +584,29 @@ mod imp {
     /// One column as the values a row needs.
     enum Values<'a> {
         /// Text borrowed from the (cast) column: no string per row.
-        Text(Vec<Option<&'a str>>),
+        Text(Texts<'a>),
         Numbers(Plain<'a, f64>),
         Days(Plain<'a, i32>),
         /// Text made per row (timestamps of hourly counts).
         Owned(Vec<Option<String>>),
+    }
+
+    /// The text of a column's rows: read in place from a column of one chunk (as a row
+    /// group's column mostly is), else gathered from its chunks.
+    enum Texts<'a> {
+        Array(&'a Utf8ViewArray),
+        Rows(Vec<Option<&'a str>>),
+    }
+
+    impl<'a> Texts<'a> {
+        /// Row `i`'s text, `None` for a null.
+        #[inline]
+        fn get(&self, i: usize) -> Option<&'a str> {
+            match self {
+                Texts::Array(array) => array.get(i),
+                Texts::Rows(rows) => rows[i],
+            }
+        }
     }
 
     /// A timestamp of `unit` since 1970 as the text of a CSV cell: in UTC with `Z` when the
@@ -646,7 +672,14 @@ mod imp {
     fn values<'a>(path: &Path, column: &'a Column, read: Read) -> Result<Values<'a>> {
         guarded(path, || {
             Ok(match read {
-                Read::Text => Values::Text(column.str()?.iter().collect()),
+                Read::Text => {
+                    let text = column.str()?;
+                    Values::Text(if text.chunks().len() == 1 {
+                        Texts::Array(text.downcast_as_array())
+                    } else {
+                        Texts::Rows(text.iter().collect())
+                    })
+                }
                 Read::Number => Values::Numbers(plain(column.f64()?)),
                 Read::Days => Values::Days(plain(column.i32()?)),
                 Read::Timestamp(unit, zone) => Values::Days(Plain::Nullable(
@@ -673,13 +706,18 @@ mod imp {
         rows: Vec<u64>,
     }
 
+    /// Reads a row group's rows into a batch. With a writer, the cells are stored as they are
+    /// made, a few at a time while they are still in cache; without one, they stay in the
+    /// batch with their rows (for the search of repeats).
     fn convert(
         reader: &mut RowReader<'_>,
         rules: &Rules<'_>,
         reads: &HashMap<usize, Read>,
         frame: &DataFrame,
-        (offset, with_rows): (u64, bool),
+        offset: u64,
+        mut writer: Option<&mut CountsWriter<'_>>,
     ) -> Result<Converted> {
+        let with_rows = writer.is_none();
         let path = rules.path;
         let mut batch = Batch::default();
         let mut rows = Vec::new();
@@ -706,7 +744,7 @@ mod imp {
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     fn text<'a>(values: &Values<'a>, i: usize) -> &'a str {
                         match values {
-                            Values::Text(t) => t[i].unwrap_or(""),
+                            Values::Text(t) => t.get(i).unwrap_or(""),
                             _ => "",
                         }
                     }
@@ -715,7 +753,9 @@ mod imp {
                         reader.origin(text(&origins, i).as_bytes(), row, *origin, &mut batch);
                     let marked = match &counts {
                         Values::Numbers(n) => n.get(i) == Some(-1.0),
-                        Values::Text(t) => crate::rows::is_marker(t[i].unwrap_or("").as_bytes()),
+                        Values::Text(t) => {
+                            crate::rows::is_marker(t.get(i).unwrap_or("").as_bytes())
+                        }
                         Values::Owned(t) => {
                             crate::rows::is_marker(t[i].as_deref().unwrap_or("").as_bytes())
                         }
@@ -748,7 +788,7 @@ mod imp {
                     if let Some(times) = &rules.times {
                         // Hourly counts: the timestamp read as a CSV cell is.
                         let stamp = match &dates {
-                            Values::Text(t) => t[i],
+                            Values::Text(t) => t.get(i),
                             Values::Owned(t) => t[i].as_deref(),
                             _ => None,
                         };
@@ -760,9 +800,12 @@ mod imp {
                             &mut batch,
                         );
                         let key = match &areas {
-                            Values::Text(t) => {
-                                reader.area(t[i].unwrap_or("").as_bytes(), row, *area, &mut batch)
-                            }
+                            Values::Text(t) => reader.area(
+                                t.get(i).unwrap_or("").as_bytes(),
+                                row,
+                                *area,
+                                &mut batch,
+                            ),
                             _ => None,
                         };
                         let persons = persons(reader, &counts, i, row, *count, &mut batch);
@@ -782,7 +825,7 @@ mod imp {
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     let key = match &areas {
                         Values::Text(t) => {
-                            reader.area(t[i].unwrap_or("").as_bytes(), row, *area, &mut batch)
+                            reader.area(t.get(i).unwrap_or("").as_bytes(), row, *area, &mut batch)
                         }
                         _ => None,
                     };
@@ -819,6 +862,11 @@ mod imp {
                         if with_rows {
                             rows.push(row);
                         }
+                        if let Some(writer) = writer.as_deref_mut()
+                            && batch.cells.len() >= STORE_EVERY
+                        {
+                            store(writer, rules, &mut batch);
+                        }
                     }
                 }
             }
@@ -841,9 +889,9 @@ mod imp {
                     for (c, key, values) in &counts {
                         let empty = match values {
                             Values::Numbers(v) => v.get(i).is_none(),
-                            Values::Text(v) => {
-                                v[i].is_none_or(|t| deltid_model::trim_cell(t).is_empty())
-                            }
+                            Values::Text(v) => v
+                                .get(i)
+                                .is_none_or(|t| deltid_model::trim_cell(t).is_empty()),
                             Values::Days(v) => v.get(i).is_none(),
                             Values::Owned(v) => v[i].is_none(),
                         };
@@ -861,10 +909,18 @@ mod imp {
                             if with_rows {
                                 rows.push(row);
                             }
+                            if let Some(writer) = writer.as_deref_mut()
+                                && batch.cells.len() >= STORE_EVERY
+                            {
+                                store(writer, rules, &mut batch);
+                            }
                         }
                     }
                 }
             }
+        }
+        if let Some(writer) = writer {
+            store(writer, rules, &mut batch);
         }
         Ok(Converted { batch, rows })
     }
@@ -891,7 +947,7 @@ mod imp {
         batch: &mut Batch,
     ) -> Option<i32> {
         match values {
-            Values::Text(t) => reader.day(t[i].unwrap_or("").as_bytes(), row, column, batch),
+            Values::Text(t) => reader.day(t.get(i).unwrap_or("").as_bytes(), row, column, batch),
             Values::Days(d) => {
                 let problem = |kind, value: String| Problem {
                     record: row,
@@ -930,7 +986,9 @@ mod imp {
         batch: &mut Batch,
     ) -> Option<f64> {
         match values {
-            Values::Text(t) => reader.persons(t[i].unwrap_or("").as_bytes(), row, column, batch),
+            Values::Text(t) => {
+                reader.persons(t.get(i).unwrap_or("").as_bytes(), row, column, batch)
+            }
             Values::Numbers(n) => {
                 let problem = |kind, value: String| Problem {
                     record: row,

@@ -847,6 +847,10 @@ pub(crate) fn find_repeats(
         .collect())
 }
 
+/// The cells a reader gathers before it stores them ([`store`]): counts are stored as they
+/// come, a few at a time, while they are still in cache.
+pub(crate) const STORE_EVERY: usize = 256;
+
 /// Stores a batch's counts through a writer, counting the repeats refused.
 pub(crate) fn store(writer: &mut CountsWriter<'_>, rules: &Rules<'_>, batch: &mut Batch) {
     for cell in batch.cells.drain(..) {
