@@ -824,6 +824,20 @@ mod imp {
                     }
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     let key = match &areas {
+                        // A short cell's view is its packed form: no bytes to look at for an
+                        // area seen before.
+                        Values::Text(Texts::Array(array)) => match array.get(i) {
+                            Some(text) if array.views()[i].is_inline() => reader.area_packed(
+                                Some(array.views()[i].as_u128()),
+                                text.as_bytes(),
+                                row,
+                                *area,
+                                &mut batch,
+                            ),
+                            text => {
+                                reader.area(text.unwrap_or("").as_bytes(), row, *area, &mut batch)
+                            }
+                        },
                         Values::Text(t) => {
                             reader.area(t.get(i).unwrap_or("").as_bytes(), row, *area, &mut batch)
                         }
@@ -1017,6 +1031,31 @@ mod imp {
                 }
             }
             Values::Days(_) | Values::Owned(_) => None,
+        }
+    }
+}
+
+#[cfg(all(test, feature = "parquet"))]
+mod tests {
+    use polars::prelude::*;
+
+    type Views = <StringType as PolarsDataType>::Array;
+
+    #[test]
+    fn a_short_cells_view_is_its_packed_form() {
+        // The area reader takes a Parquet view of up to 12 bytes as the cell's packed form.
+        let cells = ["", "3043", "K-3043 Ål", "123456789012", "1234567890123"];
+        let column = StringChunked::from_slice("area".into(), &cells);
+        let array: &Views = column.downcast_as_array();
+        for (i, cell) in cells.iter().enumerate() {
+            let view = array.views()[i];
+            let packed = crate::rows::pack(cell.as_bytes());
+            if cell.len() <= 12 {
+                assert!(view.is_inline());
+                assert_eq!(packed, Some(view.as_u128()), "{cell}");
+            } else {
+                assert_eq!(packed, None, "{cell}");
+            }
         }
     }
 }

@@ -362,15 +362,17 @@ pub(crate) struct RowReader<'r> {
     last_key: usize,
 }
 
-/// Up to 15 bytes packed with their length into one number.
+/// Up to 12 bytes packed with their length into one number, laid out as an Arrow string view
+/// holds a short string (its length in 4 bytes, then the bytes, then zeros): a Parquet
+/// column's views of short cells are their packed form already ([`RowReader::area_packed`]).
 #[inline]
-fn pack(bytes: &[u8]) -> Option<u128> {
-    if bytes.len() > 15 {
+pub(crate) fn pack(bytes: &[u8]) -> Option<u128> {
+    if bytes.len() > 12 {
         return None;
     }
     let mut packed = [0u8; 16];
-    packed[..bytes.len()].copy_from_slice(bytes);
-    packed[15] = bytes.len() as u8;
+    packed[..4].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+    packed[4..4 + bytes.len()].copy_from_slice(bytes);
     Some(u128::from_le_bytes(packed))
 }
 
@@ -728,7 +730,21 @@ impl<'r> RowReader<'r> {
         column: usize,
         batch: &mut Batch,
     ) -> Option<u32> {
-        let packed = pack(bytes);
+        self.area_packed(pack(bytes), bytes, record, column, batch)
+    }
+
+    /// [`RowReader::area`] of a cell given with a packed form: [`pack`] of its bytes, or any
+    /// number that only these bytes are given with (an Arrow view of a short string, whatever
+    /// its padding).
+    #[inline]
+    pub(crate) fn area_packed(
+        &mut self,
+        packed: Option<u128>,
+        bytes: &[u8],
+        record: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<u32> {
         if let Some(packed) = packed {
             let next = self.last_key + 1;
             if self.seen.get(next) == Some(&packed) {
