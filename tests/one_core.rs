@@ -347,3 +347,56 @@ fn csv_dialect_is_one_for_every_chunking() {
     let error = per_year(&path, &counts).unwrap_err().to_string();
     assert!(error.contains("line 3, column `count`"), "{error}");
 }
+
+#[test]
+fn every_view_of_many_areas_sums_the_region_and_finds_the_peaks_alike() {
+    // 700 areas × 400 days, every 2 801st row dropped: the summary's pass runs in blocks of 256
+    // areas on every core, the daily rows one day at a time. The region's days, its incomplete
+    // days and each area's busiest days must be the same from both, to the last bit.
+    let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    let synth = deltid::synth::Synth::generic(700, start, 400, 11, 2_000_000.0);
+    let dir = folder(&[]);
+    let mut csv = Vec::new();
+    synth.write_csv(&mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let kept: Vec<&str> = csv
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || i % 2_801 != 0)
+        .map(|(_, line)| line)
+        .collect();
+    let path = dir.path().join("c.csv");
+    std::fs::write(&path, kept.join("\n")).unwrap();
+    let scenario = deltid::scenario_from_toml(
+        &synth.scenario_toml(Some("c.csv")).unwrap(),
+        &dir.path().join("s.toml"),
+    )
+    .unwrap();
+    let counts = read_counts(&path, &CountsOptions::default(), &scenario).unwrap();
+    let estimate = Plan::new(&scenario, &Selection::default())
+        .unwrap()
+        .estimate(&counts)
+        .unwrap();
+    let summary = estimate.summary();
+
+    // The region: the summary's days against the daily rows' days.
+    let from_summary: Vec<deltid::RegionDay> = estimate.region_days().collect();
+    let from_rows: Vec<deltid::RegionDay> = estimate.days().filter_map(|d| d.region).collect();
+    assert_eq!(from_summary, from_rows);
+    // 99 rows dropped, 700 × 4 + 1 apart (each a different day): those days are no region days,
+    // and the summary counts them as incomplete.
+    let with_all = from_rows.len() as u32;
+    assert_eq!(with_all, 400 - 99);
+    assert_eq!(summary.incomplete_region_days(), 400 - with_all);
+
+    // Each area's busiest days (every area has holiday homes) against its own days.
+    for (position, area) in summary.areas().iter().enumerate() {
+        let mut days: Vec<f64> = estimate
+            .area_days(position)
+            .map(|(_, lines)| lines.part_time())
+            .collect();
+        assert_eq!(area.days() as usize, days.len());
+        assert_eq!(area.busiest(), deltid::Busiest::of(&mut days), "{position}");
+        assert!(area.busiest().is_some());
+    }
+}

@@ -56,9 +56,9 @@ pub use deltid_io::{
     scenario_from_toml,
 };
 pub use deltid_model::{
-    Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, BaselineFigure, CalendarYear,
-    Calibration, ClockWindow, Counts, CountsBuilder, CountsWriter, DEFAULT_TIME_ZONE, DayLines,
-    Deduction, DeductionRow, DeductionSource, DeductionSpec, DeductionTable, Disclosure,
+    Allocation, Area, AreaCode, AreaResolver, AreaSpec, AreaSummary, BaselineFigure, Busiest,
+    CalendarYear, Calibration, ClockWindow, Counts, CountsBuilder, CountsWriter, DEFAULT_TIME_ZONE,
+    DayLines, Deduction, DeductionRow, DeductionSource, DeductionSpec, DeductionTable, Disclosure,
     Distribution, Error, Estimate, EstimateDay, FileDigest, Label, Language, Line, Location,
     MAX_ECHOED, MAX_FOREIGN_FACTOR, MAX_MIN_COUNT, MAX_NEGATIVE_DATES, MAX_PERSONS, MAX_YEAR,
     MIN_YEAR, MappingRow, Measure, NightBaseline, NightCount, NightResidents, NightRule,

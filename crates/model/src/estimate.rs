@@ -37,16 +37,14 @@ pub struct EstimateDay {
     pub region: Option<RegionDay>,
 }
 
-/// What [`Estimate::visit_days`] shows: an area's lines on a day (the area's position in
-/// [`Plan::selected`]), or the region's day after its areas' (with the areas counted).
-///
-/// An area's lines come by value: made in registers and added there, they skip a round trip
-/// through memory that cost a fifth of the summary's time (a stall on reading back whole what
-/// was just written a figure at a time).
-pub(crate) enum Visit<'a> {
-    Area(usize, Day, DayLines),
-    Region(Day, u32, Option<&'a RegionDay>),
-}
+/// Selected areas taken together, in the order of [`Plan::selected`]: a pass over the counts
+/// reads a block's cells of a day side by side, and the region's sum of its areas adds each
+/// block's lines on their own before adding the blocks' sums in order (see
+/// [`Estimate::region_of`]), so that one thread or several, a block each, give the same sum.
+pub(crate) const AREA_BLOCK: usize = 256;
+
+/// A block's lines summed on one day, and the areas counted.
+pub(crate) type BlockDay = (DayLines, u32);
 
 /// A plan run over counts: the daily lines of every selected area and of the region.
 ///
@@ -263,7 +261,7 @@ impl Estimate {
             })
     }
 
-    /// The days held by the counts, as positions: for work split into ranges of days.
+    /// The days held by the counts, as positions (of the sums of [`Estimate::visit_block`]).
     pub(crate) fn days_held(&self) -> usize {
         self.counts.days_held()
     }
@@ -277,52 +275,69 @@ impl Estimate {
         areas: &mut Vec<Option<DayLines>>,
     ) -> Option<RegionDay> {
         areas.clear();
-        let (mut sum, mut counted) = (DayLines::default(), 0);
-        for &a in self.plan.selected() {
-            let lines = self.area_lines(a, day, index, row);
-            if let Some(lines) = &lines {
-                sum = sum.plus(lines);
-                counted += 1;
+        let blocks = self.plan.selected().chunks(AREA_BLOCK).map(|block| {
+            let mut sum: BlockDay = (DayLines::default(), 0);
+            for &a in block {
+                let lines = self.area_lines(a, day, index, row);
+                if let Some(lines) = &lines {
+                    sum.0 = sum.0.plus(lines);
+                    sum.1 += 1;
+                }
+                areas.push(lines);
             }
-            areas.push(lines);
+            sum
+        });
+        // Collected first: the blocks fill `areas` as they are summed.
+        let blocks: Vec<BlockDay> = blocks.collect();
+        self.region_of(day, row, &blocks)
+    }
+
+    /// The region's day from its blocks' sums that day, in block order ([`AREA_BLOCK`]): their
+    /// sum, added in that order, and the areas counted.
+    pub(crate) fn region_of(
+        &self,
+        day: Day,
+        row: &DayRow,
+        blocks: &[BlockDay],
+    ) -> Option<RegionDay> {
+        let (mut sum, mut counted) = (DayLines::default(), 0);
+        for (lines, areas) in blocks {
+            sum = sum.plus(lines);
+            counted += areas;
         }
         self.region_lines(day, row, &sum, counted)
     }
 
-    /// Calls `visit` with each selected area's lines on every day in the period among the
-    /// days held at positions `range`, each area's days in date order, and with each region
-    /// day in date order after its areas'.
+    /// Calls `visit(slot, index, day, lines)` with the lines of each area of block `block`
+    /// ([`AREA_BLOCK`] areas of [`Plan::selected`]; `slot` is the area's position there) on
+    /// each day in the period it has a count, day by day in date order and the block's areas in
+    /// order within a day; returns the block's sum on each day held (by position).
     ///
-    /// Days are taken in blocks, area by area within a block, so that what a visitor keeps per
-    /// area stays in cache however many areas there are.
-    pub(crate) fn visit_days(
+    /// The lines come by value: made in registers and added there, they skip a round trip
+    /// through memory (a stall on reading back whole what was just written a figure at a time).
+    pub(crate) fn visit_block(
         &self,
-        range: std::ops::Range<usize>,
-        mut visit: impl FnMut(Visit<'_>),
-    ) {
-        const BLOCK: usize = 8;
-        let days: Vec<(usize, Day, &DayRow)> = self
-            .counts
-            .indexed_days()
-            .filter(|(index, day, _)| range.contains(index) && self.plan.in_period(*day))
-            .collect();
-        let mut sums = [(DayLines::default(), 0u32); BLOCK];
-        for block in days.chunks(BLOCK) {
-            sums[..block.len()].fill((DayLines::default(), 0));
-            for (slot, &a) in self.plan.selected().iter().enumerate() {
-                for (sum, &(index, day, row)) in sums.iter_mut().zip(block) {
-                    if let Some(lines) = self.area_lines(a, day, index, row) {
-                        sum.0 = sum.0.plus(&lines);
-                        visit(Visit::Area(slot, day, lines));
-                        sum.1 += 1;
-                    }
+        block: usize,
+        mut visit: impl FnMut(usize, usize, Day, DayLines),
+    ) -> Vec<BlockDay> {
+        let selected = self.plan.selected();
+        let first = block * AREA_BLOCK;
+        let slots = first..(first + AREA_BLOCK).min(selected.len());
+        let mut sums = vec![(DayLines::default(), 0); self.days_held()];
+        for (index, day, row) in self.counts.indexed_days() {
+            if !self.plan.in_period(day) {
+                continue;
+            }
+            let sum = &mut sums[index];
+            for slot in slots.clone() {
+                if let Some(lines) = self.area_lines(selected[slot], day, index, row) {
+                    sum.0 = sum.0.plus(&lines);
+                    sum.1 += 1;
+                    visit(slot, index, day, lines);
                 }
             }
-            for ((sum, counted), &(_, day, row)) in sums.iter().zip(block) {
-                let region = self.region_lines(day, row, sum, *counted);
-                visit(Visit::Region(day, *counted, region.as_ref()));
-            }
         }
+        sums
     }
 
     /// Every selected area's days, area by area in the order of [`Plan::selected`]: the
@@ -352,10 +367,9 @@ impl Estimate {
         positions: &'a [usize],
         f: impl Fn(NaiveDate, &DayLines) -> T + Copy + 'a,
     ) -> impl Iterator<Item = (usize, Vec<T>)> + 'a {
-        /// Areas read together: their cells of a day are side by side in memory.
-        const AREAS: usize = 256;
         let held = self.days_held();
-        positions.chunks(AREAS).flat_map(move |positions| {
+        // Areas read together: their cells of a day are side by side in memory.
+        positions.chunks(AREA_BLOCK).flat_map(move |positions| {
             let mut days: Vec<Vec<T>> = vec![Vec::with_capacity(held); positions.len()];
             for (index, day, row) in self.counts.indexed_days() {
                 if !self.plan.in_period(day) {
@@ -386,14 +400,12 @@ impl Estimate {
     pub fn region_days(&self) -> impl Iterator<Item = RegionDay> + '_ {
         self.region_days
             .get_or_init(|| {
-                // Through the blocked visit of the summary: areas' cells read side by side.
-                let mut days = Vec::new();
-                self.visit_days(0..self.days_held(), |visit| {
-                    if let Visit::Region(_, _, Some(region)) = visit {
-                        days.push(*region);
-                    }
-                });
-                days
+                // Summed as the summary sums them.
+                let mut areas = Vec::new();
+                self.counts
+                    .indexed_days()
+                    .filter_map(|(index, day, row)| self.day_into(index, day, row, &mut areas))
+                    .collect()
             })
             .iter()
             .copied()

@@ -60,7 +60,7 @@ pub use scenario::{
 };
 pub use stats::{PercentileMethod, Sum, quantile, quantile_of};
 pub use summary::{
-    AreaSummary, CalendarYear, MAX_NEGATIVE_DATES, NightBaseline, NightSummary, Summary,
+    AreaSummary, Busiest, CalendarYear, MAX_NEGATIVE_DATES, NightBaseline, NightSummary, Summary,
 };
 pub use table::{PLAN_DAYS_PER_YEAR, PlanTable, TableLine, TableRow, whole_persons};
 

@@ -1,6 +1,7 @@
 //! Summaries over the period: means per day, the plan's table, negative days, calendar years.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -8,12 +9,12 @@ use serde::Serialize;
 use crate::area::AreaCode;
 use crate::counts::Place;
 use crate::day::{Day, YearOf, days_in_year, from_epoch_day};
-use crate::estimate::{Estimate, RegionDay, Visit};
+use crate::estimate::{AREA_BLOCK, BlockDay, Estimate, RegionDay};
 use crate::lines::{DayLines, Line};
 use crate::night::{Measure, NightStats};
 use crate::plan::{RegionRule, Selection};
 use crate::scenario::{Allocation, Scaling, Uplift};
-use crate::stats::Sum;
+use crate::stats::{PercentileMethod, Sum, quantile_of};
 use crate::table::{PLAN_DAYS_PER_YEAR, PlanTable};
 
 /// The most days with a negative residual a summary lists per area (it counts them all): a
@@ -74,6 +75,7 @@ pub struct AreaSummary {
     negative_sum: f64,
     negative_dates: Vec<NaiveDate>,
     guest_nights_per_year_plan: f64,
+    busiest: Option<Busiest>,
     calendar_years: Vec<CalendarYear>,
     /// The table is made when asked for: a country's areas need no table each in memory.
     table: TableRule,
@@ -186,6 +188,14 @@ impl AreaSummary {
     /// nights.
     pub fn guest_nights_per_year_plan(&self) -> f64 {
         self.guest_nights_per_year_plan
+    }
+
+    /// Part-time residents present on the area's busiest days, for an area the scenario gives
+    /// holiday homes or commercial guest-nights for (the peaks the plausibility checks set
+    /// beside them); `None` for other areas and for the region (whose days
+    /// [`Estimate::region_days`] gives).
+    pub fn busiest(&self) -> Option<Busiest> {
+        self.busiest
     }
 
     /// Guest-nights per calendar year, with coverage.
@@ -365,41 +375,99 @@ impl Summary {
         let plan = estimate.plan();
         let scenario = plan.scenario();
         let selected = plan.selected();
-        // Days in ranges, one for each core when there is enough to share.
         let days = estimate.days_held();
+        // The calendar year of each day held.
+        let mut year_of = YearOf::default();
+        let mut years = vec![0; days];
+        for (index, day, _) in estimate.counts().indexed_days() {
+            years[index] = year_of.year(day);
+        }
+        // The busiest days of the areas the scenario gives holiday homes or commercial
+        // guest-nights for (the plausibility checks set them beside those).
+        let calibration = scenario.calibration();
+        let busiest: Vec<bool> = selected
+            .iter()
+            .map(|&p| {
+                calibration[p].holiday_homes.is_some()
+                    || calibration[p].commercial_guest_nights.is_some()
+            })
+            .collect();
+        // One pass over the counts, a block of areas at a time: each area's tally, its busiest
+        // days, and the block's sum on each day for the region. Blocks are shared out among
+        // the cores when there is enough to share.
+        let blocks = selected.len().div_ceil(AREA_BLOCK);
+        // `series` holds a block's days of part-time residents per area: kept from block to
+        // block, so that the memory is not given back and taken afresh each time.
+        let tally = |block: usize, series: &mut Vec<Vec<f64>>| {
+            let first = block * AREA_BLOCK;
+            let slots = first..(first + AREA_BLOCK).min(selected.len());
+            let mut tallies = vec![Tally::default(); slots.len()];
+            series.resize_with(slots.len(), Vec::new);
+            series.iter_mut().for_each(Vec::clear);
+            let sums = estimate.visit_block(block, |slot, index, day, lines| {
+                tallies[slot - first].add(day, years[index], &lines);
+                if busiest[slot] {
+                    series[slot - first].push(lines.part_time());
+                }
+            });
+            for (tally, days) in tallies.iter_mut().zip(series.iter_mut()) {
+                tally.busiest = Busiest::of(days);
+            }
+            (tallies, sums)
+        };
         let work = days.saturating_mul(selected.len());
         let threads = if work < 200_000 {
             1
         } else {
             std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
-                .min(days)
+                .min(blocks)
         };
-        let ranges: Vec<std::ops::Range<usize>> = (0..threads)
-            .map(|t| days * t / threads..days * (t + 1) / threads)
-            .collect();
-        let tally = |range: std::ops::Range<usize>| {
-            let mut tallies = Tallies::new(selected.len());
-            estimate.visit_days(range, |visit| tallies.visit(visit));
-            tallies
-        };
-        let mut parts: Vec<Tallies> = if threads == 1 {
-            ranges.into_iter().map(tally).collect()
+        let parts: Vec<BlockTally> = if threads <= 1 {
+            let mut series = Vec::new();
+            (0..blocks).map(|block| tally(block, &mut series)).collect()
         } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = ranges
-                    .into_iter()
-                    .map(|range| scope.spawn(move || tally(range)))
+            let next = AtomicUsize::new(0);
+            let mut done: Vec<(usize, BlockTally)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let (mut done, mut series) = (Vec::new(), Vec::new());
+                            loop {
+                                let block = next.fetch_add(1, Ordering::Relaxed);
+                                if block >= blocks {
+                                    break done;
+                                }
+                                done.push((block, tally(block, &mut series)));
+                            }
+                        })
+                    })
                     .collect();
                 handles
                     .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                     .collect()
-            })
+            });
+            done.sort_unstable_by_key(|(block, _)| *block);
+            done.into_iter().map(|(_, part)| part).collect()
         };
-        let mut tallies = parts.remove(0);
-        for part in parts {
-            tallies.merge(part);
+        let mut tallies = Tallies::new();
+        let mut sums = Vec::with_capacity(parts.len());
+        for (areas, block) in parts {
+            tallies.areas.extend(areas);
+            sums.push(block);
+        }
+        // The region's days, in date order, from the blocks' sums.
+        let mut day_sums = Vec::with_capacity(sums.len());
+        for (index, day, row) in estimate.counts().indexed_days() {
+            if !plan.in_period(day) {
+                continue;
+            }
+            day_sums.clear();
+            day_sums.extend(sums.iter().map(|block| block[index]));
+            let region = estimate.region_of(day, row, &day_sums);
+            let counted = day_sums.iter().map(|(_, n)| n).sum();
+            tallies.region_day(day, years[index], counted, region.as_ref());
         }
         estimate.keep_region_days(std::mem::take(&mut tallies.region_days));
         let uplift = scenario.uplift();
@@ -507,6 +575,32 @@ impl Summary {
     }
 }
 
+/// Part-time residents present on the busiest days of a period, persons: on the 95th
+/// percentile day (linear interpolation between the days, as Excel's PERCENTILE.INC) and on
+/// the busiest day.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Busiest {
+    /// On the 95th percentile day.
+    pub p95: f64,
+    /// On the busiest day.
+    pub max: f64,
+}
+
+impl Busiest {
+    /// The busiest of days' part-time residents (reordered); `None` without days.
+    pub fn of(days: &mut [f64]) -> Option<Busiest> {
+        let max = days.iter().copied().max_by(f64::total_cmp)?;
+        Some(Busiest {
+            p95: quantile_of(days, 0.95, PercentileMethod::Linear)?,
+            max,
+        })
+    }
+}
+
+/// A block's pass over the counts ([`AREA_BLOCK`] areas): its areas' tallies, and its sum of
+/// lines on each day held.
+type BlockTally = (Vec<Tally>, Vec<BlockDay>);
+
 /// Running totals of the areas and the region, fed one day at a time.
 #[derive(Clone, Debug)]
 struct Tallies {
@@ -520,51 +614,26 @@ struct Tallies {
     overlap: (Sum, u32),
     first: Option<Day>,
     last: Option<Day>,
-    years: YearOf,
     /// The region's days, in date order (kept by the estimate for every later view).
     region_days: Vec<RegionDay>,
 }
 
 impl Tallies {
-    fn new(areas: usize) -> Tallies {
+    fn new() -> Tallies {
         Tallies {
-            areas: vec![Tally::default(); areas],
+            areas: Vec::new(),
             region: Tally::default(),
             incomplete: 0,
             days: 0,
             overlap: (Sum::default(), 0),
             first: None,
             last: None,
-            years: YearOf::default(),
             region_days: Vec::new(),
         }
     }
 
-    /// Adds the tallies of the days after these (in date order).
-    fn merge(&mut self, later: Tallies) {
-        for (tally, other) in self.areas.iter_mut().zip(later.areas) {
-            tally.merge(other);
-        }
-        self.region.merge(later.region);
-        self.incomplete += later.incomplete;
-        self.days += later.days;
-        self.overlap.0.merge(&later.overlap.0);
-        self.overlap.1 += later.overlap.1;
-        self.first = self.first.or(later.first);
-        self.last = later.last.or(self.last);
-        self.region_days.extend(later.region_days);
-    }
-
-    fn visit(&mut self, visit: Visit<'_>) {
-        let (day, counted, region) = match visit {
-            Visit::Area(slot, day, lines) => {
-                let year = self.years.year(day);
-                self.areas[slot].add(day, year, &lines);
-                return;
-            }
-            Visit::Region(day, counted, region) => (day, counted, region),
-        };
-        let year = self.years.year(day);
+    /// Adds a day of the period (in date order): the region's, and the areas counted that day.
+    fn region_day(&mut self, day: Day, year: i32, counted: u32, region: Option<&RegionDay>) {
         let mut any = counted > 0;
         match region {
             Some(region) => {
@@ -627,6 +696,8 @@ struct Tally {
     /// The years before the current one, in order: year, days counted, part-time residents
     /// summed.
     years: Vec<(i32, u32, Sum)>,
+    /// The busiest days, where they are summarised.
+    busiest: Option<Busiest>,
 }
 
 impl Tally {
@@ -677,37 +748,6 @@ impl Tally {
         }
     }
 
-    /// Adds the totals of later days.
-    fn merge(&mut self, mut later: Tally) {
-        if later.days == 0 {
-            return;
-        }
-        self.flush();
-        later.flush();
-        if self.days == 0 {
-            self.first = later.first;
-        }
-        self.days += later.days;
-        self.last = later.last;
-        self.year = later.year;
-        for (sum, other) in self.sums.iter_mut().zip(&later.sums) {
-            sum.merge(other);
-        }
-        self.negative_days += later.negative_days;
-        self.negative_sum.merge(&later.negative_sum);
-        self.negative_dates.extend(later.negative_dates);
-        self.negative_dates.truncate(MAX_NEGATIVE_DATES);
-        for (year, days, sum) in later.years {
-            match self.years.last_mut() {
-                Some((y, d, s)) if *y == year => {
-                    *d += days;
-                    s.merge(&sum);
-                }
-                _ => self.years.push((year, days, sum)),
-            }
-        }
-    }
-
     /// Sum over the days of each line.
     fn totals(&self) -> [Sum; 8] {
         let mut sums = self.sums;
@@ -748,6 +788,7 @@ impl Tally {
                 .map(|d| from_epoch_day(*d))
                 .collect(),
             guest_nights_per_year_plan: mean[Line::PartTime] * PLAN_DAYS_PER_YEAR,
+            busiest: self.busiest,
             calendar_years: {
                 let mut closed = self.clone();
                 closed.flush();

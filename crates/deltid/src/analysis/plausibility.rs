@@ -13,7 +13,7 @@
 //! Figures far above the survey's mean do not make the estimate wrong, but tell the user that
 //! the residual is more than cabin use.
 
-use deltid_model::{AreaCode, Estimate, PercentileMethod, Summary, quantile_of};
+use deltid_model::{AreaCode, Busiest, Estimate, Summary};
 use serde::Serialize;
 
 /// Guest-nights per cabin per year in the national cabin survey (TØI report 1155/2011).
@@ -73,7 +73,7 @@ impl Plausibility {
                      per_year: f64,
                      homes: Option<f64>,
                      commercial: Option<f64>,
-                     peaks: Peaks| {
+                     busiest: Option<Busiest>| {
             let per_home = homes.filter(|h| *h > 0.0).map(|h| per_year / h);
             AreaPlausibility {
                 code,
@@ -84,51 +84,16 @@ impl Plausibility {
                 times_survey: per_home.map(|g| g / SURVEY_GUEST_NIGHTS_PER_CABIN),
                 persons_per_home_p95: homes
                     .filter(|h| *h > 0.0)
-                    .and_then(|h| peaks.p95.map(|v| v / h)),
+                    .and_then(|h| busiest.map(|b| b.p95 / h)),
                 persons_per_home_max: homes
                     .filter(|h| *h > 0.0)
-                    .and_then(|h| peaks.max.map(|v| v / h)),
+                    .and_then(|h| busiest.map(|b| b.max / h)),
                 commercial_guest_nights: commercial,
                 share_outside_commercial: commercial
                     .filter(|_| per_year != 0.0)
                     .map(|c| 1.0 - c / per_year),
             }
         };
-        // The areas' peaks of part-time residents, a pass over every area-day: shared out
-        // among the cores, each taking a run of areas.
-        let calibrated: Vec<usize> = estimate
-            .plan()
-            .selected()
-            .iter()
-            .copied()
-            .filter(|&p| {
-                calibration[p].holiday_homes.is_some()
-                    || calibration[p].commercial_guest_nights.is_some()
-            })
-            .collect();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(calibrated.len().div_ceil(64))
-            .max(1);
-        let parts: Vec<&[usize]> = calibrated
-            .chunks(calibrated.len().div_ceil(threads).max(1))
-            .collect();
-        let peaks_of = |positions: &[usize]| -> Vec<(usize, Option<Peaks>)> {
-            estimate
-                .areas_map(positions, |_, lines| lines.part_time())
-                .map(|(position, mut days)| (position, Peaks::of(&mut days)))
-                .collect()
-        };
-        let peaks: Vec<(usize, Option<Peaks>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = parts
-                .iter()
-                .map(|&part| scope.spawn(move || peaks_of(part)))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
         let mut areas = Vec::new();
         // The summary lists the selected areas with counts in the period, in scenario order.
         let summaries: std::collections::HashMap<&AreaCode, &deltid_model::AreaSummary> = summary
@@ -136,22 +101,23 @@ impl Plausibility {
             .iter()
             .filter_map(|a| Some((a.code()?, a)))
             .collect();
-        for (position, peaks) in peaks {
-            let Some(peaks) = peaks else {
+        // The areas' busiest days are the summary's (its pass over the counts makes them).
+        for &position in estimate.plan().selected() {
+            let c = &calibration[position];
+            if c.holiday_homes.is_none() && c.commercial_guest_nights.is_none() {
                 continue;
-            };
+            }
             let code = &scenario.areas()[position].code;
             let Some(area) = summaries.get(code) else {
                 continue;
             };
-            let c = &calibration[position];
             areas.push(check(
                 area.code().cloned(),
                 area.name().to_owned(),
                 area.guest_nights_per_year_plan(),
                 c.holiday_homes,
                 c.commercial_guest_nights,
-                peaks,
+                area.busiest(),
             ));
         }
         let selected = estimate.plan().selected();
@@ -174,27 +140,9 @@ impl Plausibility {
                 summary.region().guest_nights_per_year_plan(),
                 homes,
                 commercial,
-                Peaks::of(&mut days).unwrap_or_default(),
+                Busiest::of(&mut days),
             )
         });
         Some(Plausibility { areas, region })
-    }
-}
-
-/// Part-time residents present on the 95th percentile day and on the busiest day, persons.
-#[derive(Clone, Copy, Debug, Default)]
-struct Peaks {
-    p95: Option<f64>,
-    max: Option<f64>,
-}
-
-impl Peaks {
-    /// The peaks of days' figures (reordered); `None` without days.
-    fn of(days: &mut [f64]) -> Option<Peaks> {
-        let max = days.iter().copied().max_by(f64::total_cmp)?;
-        Some(Peaks {
-            p95: quantile_of(days, 0.95, PercentileMethod::Linear),
-            max: Some(max),
-        })
     }
 }
