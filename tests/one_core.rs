@@ -350,11 +350,12 @@ fn csv_dialect_is_one_for_every_chunking() {
 
 #[test]
 fn every_view_of_many_areas_sums_the_region_and_finds_the_peaks_alike() {
-    // 700 areas × 400 days, every 2 801st row dropped: the summary's pass runs in blocks of 256
-    // areas on every core, the daily rows one day at a time. The region's days, its incomplete
-    // days and each area's busiest days must be the same from both, to the last bit.
+    // 700 areas × 300 days, every 2 801st row dropped: the summary's pass runs in blocks of 256
+    // areas on every core, the daily rows one day at a time, the yearly figures area by area.
+    // The region's days, its incomplete days, its yearly sums and each area's busiest days must
+    // be the same from each, to the last bit.
     let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
-    let synth = deltid::synth::Synth::generic(700, start, 400, 11, 2_000_000.0);
+    let synth = deltid::synth::Synth::generic(700, start, 300, 11, 2_000_000.0);
     let dir = folder(&[]);
     let mut csv = Vec::new();
     synth.write_csv(&mut csv).unwrap();
@@ -383,11 +384,29 @@ fn every_view_of_many_areas_sums_the_region_and_finds_the_peaks_alike() {
     let from_summary: Vec<deltid::RegionDay> = estimate.region_days().collect();
     let from_rows: Vec<deltid::RegionDay> = estimate.days().filter_map(|d| d.region).collect();
     assert_eq!(from_summary, from_rows);
-    // 99 rows dropped, 700 × 4 + 1 apart (each a different day): those days are no region days,
+    // 74 rows dropped, 700 × 4 + 1 apart (each a different day): those days are no region days,
     // and the summary counts them as incomplete.
     let with_all = from_rows.len() as u32;
-    assert_eq!(with_all, 400 - 99);
-    assert_eq!(summary.incomplete_region_days(), 400 - with_all);
+    assert_eq!(with_all, 300 - 74);
+    assert_eq!(summary.incomplete_region_days(), 300 - with_all);
+
+    // The yearly figures' region (the areas' days summed, as they are) against the summary's
+    // calendar years (the region's days summed): the same sums, year by year.
+    use deltid::analysis::{Annualisation, NegativePolicy, Yearly};
+    let yearly = Yearly::new(&estimate, Annualisation::Calendar, NegativePolicy::Keep);
+    let counted: Vec<(i32, f64)> = yearly
+        .region
+        .years
+        .iter()
+        .map(|y| (y.year, y.counted))
+        .collect();
+    let calendar: Vec<(i32, f64)> = summary
+        .region()
+        .calendar_years()
+        .iter()
+        .map(|y| (y.year, y.guest_nights))
+        .collect();
+    assert_eq!(counted, calendar);
 
     // Each area's busiest days (every area has holiday homes) against its own days.
     for (position, area) in summary.areas().iter().enumerate() {

@@ -351,7 +351,7 @@ pub(crate) struct RowReader<'r> {
     last_date: Vec<u8>,
     last_day: Result<i32, ProblemKind>,
     dates: HashMap<Vec<u8>, Result<i32, ProblemKind>, Hasher>,
-    /// Area cells of up to 15 bytes that name a place, by their bytes packed in a number (no
+    /// Area cells of up to 12 bytes that name a place, by their bytes packed in a number (no
     /// pointer to follow, small enough to stay in cache for 100 000 areas).
     short_areas: HashMap<u128, u32, Hasher>,
     /// Every other area cell by its bytes.

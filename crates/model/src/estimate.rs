@@ -46,6 +46,47 @@ pub(crate) const AREA_BLOCK: usize = 256;
 /// A block's lines summed on one day, and the areas counted.
 pub(crate) type BlockDay = (DayLines, u32);
 
+/// A region's sum of one figure of its areas on a day, added as the region's lines are
+/// ([`AREA_BLOCK`]): each block of areas on its own, the blocks' sums in order. For a figure
+/// the region's lines do not carry (an area's part-time residents under a policy for negative
+/// days), so that where it is the same figure it is the same sum, to the last digit.
+///
+/// # Examples
+/// ```
+/// use deltid_model::AreaSum;
+/// let mut sum = AreaSum::default();
+/// // Areas at positions 0, 1 and 300 of the selected areas (300 is in the second block).
+/// for (slot, persons) in [(0, 0.1), (1, 0.2), (300, 0.3)] {
+///     sum.add(slot, persons);
+/// }
+/// assert_eq!(sum.value(), (0.1 + 0.2) + 0.3);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AreaSum {
+    /// The sum of the blocks before the current one.
+    blocks: f64,
+    /// The current block's sum, and its number.
+    block: (f64, usize),
+}
+
+impl AreaSum {
+    /// Adds the figure of the area at position `slot` among the selected areas; areas come in
+    /// the order of their positions.
+    pub fn add(&mut self, slot: usize, figure: f64) {
+        let block = slot / AREA_BLOCK;
+        if block != self.block.1 {
+            self.blocks += self.block.0;
+            self.block = (0.0, block);
+        }
+        self.block.0 += figure;
+    }
+
+    /// The sum.
+    pub fn value(self) -> f64 {
+        self.blocks + self.block.0
+    }
+}
+
 /// A plan run over counts: the daily lines of every selected area and of the region.
 ///
 /// Made by [`Plan::estimate`]. Lines are computed from the compact counts when asked for, so

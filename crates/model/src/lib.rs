@@ -38,7 +38,7 @@ pub use day::{
     MAX_YEAR, MIN_YEAR, STRAY_GAP, days_in_year, epoch_day, from_epoch_day, in_range, stray_days,
 };
 pub use error::{Error, Location, MAX_ECHOED, Result, quoted, ticked};
-pub use estimate::{Estimate, EstimateDay, RegionDay};
+pub use estimate::{AreaSum, Estimate, EstimateDay, RegionDay};
 pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};
 pub use night::{

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use deltid_model::{
-    AreaCode, Estimate, Label, PLAN_DAYS_PER_YEAR, PercentileMethod, RegionRule, Result,
+    AreaCode, AreaSum, Estimate, Label, PLAN_DAYS_PER_YEAR, PercentileMethod, RegionRule, Result,
     SchoolHolidays, days_in_year, quantile,
 };
 use rand_chacha::ChaCha8Rng;
@@ -259,9 +259,11 @@ impl Yearly {
         let scenario = estimate.scenario();
         let calendar = scenario.calendar();
         let rule = estimate.region_rule();
-        let mut series: Vec<(usize, Daily)> = Vec::new();
+        // Each area with days: its position among the scenario's areas, among the selected
+        // areas, and its days.
+        let mut series: Vec<(usize, usize, Daily)> = Vec::new();
         let mut span: Option<(i32, i32)> = None;
-        for (position, days) in estimate.each_area_days() {
+        for (slot, (position, days)) in estimate.each_area_days().enumerate() {
             let daily: Daily = days
                 .into_iter()
                 .map(|(date, lines)| (date, negative.day(lines.part_time())))
@@ -273,12 +275,12 @@ impl Yearly {
                 None => (first.0.year(), last.0.year()),
                 Some((a, b)) => (a.min(first.0.year()), b.max(last.0.year())),
             });
-            series.push((position, daily));
+            series.push((position, slot, daily));
         }
         let region_days: Vec<NaiveDate> = estimate.region_days().map(|d| d.date).collect();
         let mut areas = Vec::new();
         let mut typical = Vec::new();
-        for (position, daily) in &series {
+        for (position, _, daily) in &series {
             let area = &scenario.areas()[*position];
             let year = TypicalYear::over(daily, calendar, span, negative);
             areas.push(area_yearly(
@@ -330,21 +332,28 @@ impl Yearly {
 fn sum_of_areas(
     estimate: &Estimate,
     areas: &[AreaYearly],
-    series: &[(usize, Daily)],
+    series: &[(usize, usize, Daily)],
     typical: &[TypicalYear],
     region_days: &[NaiveDate],
     method: Annualisation,
 ) -> AreaYearly {
-    // The areas' figures are summed as shown, each already under the negative-day policy.
-    let mut by_date: HashMap<NaiveDate, f64> = region_days.iter().map(|d| (*d, 0.0)).collect();
-    for (_, daily) in series {
+    // The areas' figures are summed as shown, each already under the negative-day policy, and
+    // as the region's lines are summed (so that, days kept as they are, they are its figures).
+    let mut by_date: HashMap<NaiveDate, AreaSum> = region_days
+        .iter()
+        .map(|d| (*d, AreaSum::default()))
+        .collect();
+    for (_, slot, daily) in series {
         for (date, value) in daily {
             if let Some(sum) = by_date.get_mut(date) {
-                *sum += value;
+                sum.add(*slot, *value);
             }
         }
     }
-    let daily: Daily = region_days.iter().map(|d| (*d, by_date[d])).collect();
+    let daily: Daily = region_days
+        .iter()
+        .map(|d| (*d, by_date[d].value()))
+        .collect();
     let span = typical
         .iter()
         .flat_map(|t| t.years.iter().map(|y| y.year))
