@@ -46,8 +46,8 @@ pub(crate) const AREA_BLOCK: usize = 256;
 /// A block's lines summed on one day, and the areas counted.
 pub(crate) type BlockDay = (DayLines, u32);
 
-/// A region's sum of one figure of its areas on a day, added as the region's lines are
-/// ([`AREA_BLOCK`]): each block of areas on its own, the blocks' sums in order. For a figure
+/// A region's sum of one figure of its areas on a day, added as the region's lines are: each
+/// block of 256 selected areas on its own, the blocks' sums in order. For a figure
 /// the region's lines do not carry (an area's part-time residents under a policy for negative
 /// days), so that where it is the same figure it is the same sum, to the last digit.
 ///
