@@ -63,8 +63,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use deltid_io::{CountsOptions, read_counts_with};
 use deltid_model::{
-    AreaCode, Error, Measure, OriginDay, OriginEstimate, OriginSplit, Place, Result, Scenario,
-    SchoolHolidays, epoch_day, from_epoch_day,
+    Area, AreaCode, Error, Measure, OriginDay, OriginEstimate, OriginSplit, Place, Result,
+    Scenario, SchoolHolidays, epoch_day, from_epoch_day,
 };
 use serde::Serialize;
 
@@ -308,25 +308,7 @@ impl Validation {
                 .series(Place::Area(position))
                 .map(|(date, count)| (epoch_day(date), count))
                 .collect();
-            let check = check_area(
-                area.code.clone(),
-                area.name.clone(),
-                &series,
-                span,
-                scenario.calendar(),
-            );
-            for (kind, date, message) in check.warnings(night) {
-                validation.findings.push(Finding {
-                    file: path.to_owned(),
-                    line: None,
-                    area: Some(check.code.to_string()),
-                    date,
-                    kind,
-                    message: message.clone(),
-                });
-                validation.warnings.push(message);
-            }
-            validation.areas.push(check);
+            validation.check_series(path, area, &series, (span, scenario.calendar()), night);
         }
         let at_edges = |area: &AreaCheck| {
             let shifts = area.level_shifts.iter().filter(|s| s.holiday_edge).count();
@@ -393,16 +375,7 @@ impl Validation {
                 .filter(|d| d.area == position)
                 .map(|d| (epoch_day(d.date), d.total.unwrap_or(d.published)))
                 .collect();
-            let check = check_area(
-                area.code.clone(),
-                area.name.clone(),
-                &series,
-                span,
-                scenario.calendar(),
-            );
-            for (kind, date, message) in check.warnings(false) {
-                self.push_warning(path, Some(check.code.to_string()), date, kind, message);
-            }
+            self.check_series(path, area, &series, (span, scenario.calendar()), false);
             let who = format!("{} {}", area.code, area.name);
             let who = who.trim_end();
             let heavy: Vec<&OriginDay> = days
@@ -438,8 +411,24 @@ impl Validation {
                     ),
                 );
             }
-            self.areas.push(check);
         }
+    }
+
+    /// Checks an area's series of counts (day since 1970, persons) over `span` (first and last
+    /// day of the file): its warnings added, its checks kept.
+    fn check_series(
+        &mut self,
+        path: &Path,
+        area: &Area,
+        series: &[(i32, f64)],
+        (span, calendar): (Option<(i32, i32)>, &SchoolHolidays),
+        night: bool,
+    ) {
+        let check = check_area(area.code.clone(), area.name.clone(), series, span, calendar);
+        for (kind, date, message) in check.warnings(night) {
+            self.push_warning(path, Some(check.code.to_string()), date, kind, message);
+        }
+        self.areas.push(check);
     }
 
     /// Adds a warning: its message, and its row of the findings.
