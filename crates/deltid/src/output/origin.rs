@@ -552,11 +552,7 @@ pub fn write_origin_means(
     language: Language,
     out: impl Write,
 ) -> Result<()> {
-    match format {
-        Format::Csv(style) => means_sheet(estimate, scenario, language).write_csv(style, out),
-        Format::Parquet => write_parquet(means_sheet(estimate, scenario, language), out),
-        _ => Ok(()),
-    }
+    write_beside(format, || means_sheet(estimate, scenario, language), out)
 }
 
 /// A value just under `k` that rounds to it (4.97 for `k` = 5): suppressed though it reads as
@@ -859,9 +855,19 @@ pub fn write_origin_yearly(
     language: Language,
     out: impl Write,
 ) -> Result<()> {
+    write_beside(format, || yearly_sheet(yearly, scenario, language), out)
+}
+
+/// A table beside a CSV or Parquet output, in that format; other formats write nothing (their
+/// outputs carry the table already).
+fn write_beside<'a>(
+    format: Format,
+    sheet: impl FnOnce() -> Sheet<'a>,
+    out: impl Write,
+) -> Result<()> {
     match format {
-        Format::Csv(style) => yearly_sheet(yearly, scenario, language).write_csv(style, out),
-        Format::Parquet => write_parquet(yearly_sheet(yearly, scenario, language), out),
+        Format::Csv(style) => sheet().write_csv(style, out),
+        Format::Parquet => write_parquet(sheet(), out),
         _ => Ok(()),
     }
 }
