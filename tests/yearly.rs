@@ -334,25 +334,22 @@ residents = 100
 #[test]
 fn too_few_months_give_no_season_balanced_figure() {
     let dir = crate::util::folder(&[]);
-    let run = |scenario: &str, format: &str| {
+    let run = |scenario: &str, output: &[&str]| {
         let scenario = crate::util::data(scenario).display().to_string();
-        let out = crate::util::deltid(
-            dir.path(),
-            &[
-                "estimate",
-                "--scenario",
-                &scenario,
-                "--annualise",
-                "season-balanced",
-                "--format",
-                format,
-            ],
-        );
+        let mut args = vec![
+            "estimate",
+            "--scenario",
+            &scenario,
+            "--annualise",
+            "season-balanced",
+        ];
+        args.extend(output);
+        let out = crate::util::deltid(dir.path(), &args);
         assert!(out.status.success(), "{}", crate::util::stderr(&out));
         crate::util::stdout(&out)
     };
     let json: serde_json::Value =
-        serde_json::from_str(&run("hourly/scenario.toml", "json")).unwrap();
+        serde_json::from_str(&run("hourly/scenario.toml", &["--format", "json"])).unwrap();
     let yearly = &json["yearly"];
     assert!(
         yearly["region"]["guest_nights_per_year"].is_null(),
@@ -362,34 +359,19 @@ fn too_few_months_give_no_season_balanced_figure() {
         assert!(area["guest_nights_per_year"].is_null(), "{area}");
         assert!(area["plan"].as_f64().unwrap() > 0.0);
     }
-    let text = run("hourly/scenario.toml", "table");
+    let text = run("hourly/scenario.toml", &["--format", "table"]);
     assert!(
         text.contains("fewer than 6 calendar months with 7 days counted each"),
         "{text}"
     );
     // Nor is the model's fill of the year published in the coverage table.
-    let scenario = crate::util::data("hourly/scenario.toml")
-        .display()
-        .to_string();
-    let out = crate::util::deltid(
-        dir.path(),
-        &[
-            "estimate",
-            "--scenario",
-            &scenario,
-            "--annualise",
-            "season-balanced",
-            "--output",
-            "y.csv",
-        ],
-    );
-    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    run("hourly/scenario.toml", &["--output", "y.csv"]);
     let coverage = std::fs::read_to_string(dir.path().join("y.yearly_coverage.csv")).unwrap();
     assert!(
         coverage.contains("\n3039,Flå,2024,21,366,8471.0,8471,,,"),
         "{coverage}"
     );
-    let split = run("home-split/scenario.toml", "table");
+    let split = run("home-split/scenario.toml", &["--format", "table"]);
     assert!(
         split.contains("21 / 366") && split.contains(" †"),
         "{split}"
