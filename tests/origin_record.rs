@@ -1,6 +1,6 @@
 //! The run record of counts split by origin (issue 16, part 2): `deltid estimate` on a split
 //! writes `FILE.run.json` beside a CSV or Parquet `--output`, the `run` object of JSON, the
-//! text's footer and the workbook's `run` sheet, with the inputs' SHA-256, the origin's kind,
+//! text's footer and the workbook's `run` sheet, with the inputs' BLAKE3 hashes, the origin's kind,
 //! k and what was read.
 
 use crate::util::{deltid, folder, stderr, stdout};
@@ -60,16 +60,16 @@ fn a_split_estimate_writes_its_run_record_beside_the_output_and_in_json() {
     let sidecar = dir.path().join("split-out.csv.run.json");
     let record: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sidecar).expect("the run record")).unwrap();
-    // The inputs: the scenario and the counts, each with the SHA-256 of its bytes.
+    // The inputs: the scenario and the counts, each with the BLAKE3 hash of its bytes.
     let inputs = record["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 2, "{inputs:?}");
     for (input, file, role) in [
         (&inputs[0], "plan.toml", "scenario"),
         (&inputs[1], "split.csv", "counts"),
     ] {
-        let (hash, bytes) = deltid::sha256(&dir.path().join(file)).unwrap();
+        let (hash, bytes) = deltid::hash_file(&dir.path().join(file)).unwrap();
         assert_eq!(input["role"], role);
-        assert_eq!(input["sha256"], hash.as_str(), "{input}");
+        assert_eq!(input["blake3"], hash.as_str(), "{input}");
         assert_eq!(input["bytes"], bytes);
     }
     assert_eq!(inputs[1]["rows"], 10);
@@ -101,7 +101,7 @@ fn a_split_estimate_writes_its_run_record_beside_the_output_and_in_json() {
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let run = &json["run"];
-    assert_eq!(run["inputs"][1]["sha256"], inputs[1]["sha256"]);
+    assert_eq!(run["inputs"][1]["blake3"], inputs[1]["blake3"]);
     assert_eq!(run["methods"]["origin"]["rows"], 9);
     assert_eq!(run["methods"]["origin"]["area_days"], 4);
     assert_eq!(run["methods"]["origin"]["suppressed_cells"], 3);
@@ -116,5 +116,5 @@ fn a_split_estimate_writes_its_run_record_beside_the_output_and_in_json() {
         ),
         "{text}"
     );
-    assert!(text.contains("sha256 "), "{text}");
+    assert!(text.contains("blake3 "), "{text}");
 }

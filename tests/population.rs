@@ -151,7 +151,7 @@ fn charts_have_the_right_size_and_content() {
         "persons per day",
         "Guest-nights per year per area, as in the table",
         "guest-nights per year",
-        "Source: daily telecom counts of persons present, 2019-09-01 to 2021-02-28 (547 days), file counts.csv (SHA-256 ",
+        "Source: daily telecom counts of persons present, 2019-09-01 to 2021-02-28 (547 days), file counts.csv (BLAKE3 ",
         "Hemsedal",
         "Ål",
         "631 815",
@@ -575,16 +575,16 @@ fn charts_draw_the_threshold_on_every_panel_and_name_their_source() {
         "{} threshold points in the small multiples",
         dashes_below.len()
     );
-    // The source line names the counts file and the start of its SHA-256.
+    // The source line names the counts file and the start of its BLAKE3 hash.
     let counts = report
         .record()
         .inputs
         .iter()
         .find(|i| i.role == "counts")
         .expect("the counts");
-    let sha = &counts.sha256.as_ref().expect("a hash")[..12];
+    let sha = &counts.blake3.as_ref().expect("a hash")[..12];
     assert!(
-        svg.contains(&format!("file counts.csv (SHA-256 {sha})")),
+        svg.contains(&format!("file counts.csv (BLAKE3 {sha})")),
         "no source file in the SVG"
     );
 }

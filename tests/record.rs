@@ -1,19 +1,19 @@
 //! The run record beside every published number: version and commit, command line, each
-//! input's SHA-256, size and rows, the scenario's parameters, the selection and the methods.
+//! input's BLAKE3 hash, size and rows, the scenario's parameters, the selection and the methods.
 
 use serde_json::Value;
 
 use crate::util::{data, deltid, folder, stderr, stdout};
 
-/// A one-area scenario and two days of counts, with their SHA-256 and sizes worked out by
-/// `sha256sum` and `wc -c` on the same bytes.
+/// A one-area scenario and two days of counts, with their BLAKE3 hashes and sizes worked out by
+/// `b3sum` and `wc -c` on the same bytes.
 const SCENARIO: &str = "name = \"Gol\"\nuplift = 0.06\ncounts = \"counts.csv\"\n[deductions]\n\
 residents = 500\ncommuters = 0\ntransit = 0\nday_visitors = 0\n[[area]]\ncode = \"3324\"\n\
 name = \"Gol\"\n";
-const SCENARIO_SHA256: &str = "c3e0ad5f31101968d8f736913af8053938de93dd28d246739f63cd0e9314c466";
+const SCENARIO_BLAKE3: &str = "e305688767d7eca6e2e2d35afc08c4725d970c3601d13e956b1c6f50c2349147";
 const SCENARIO_BYTES: u64 = 157;
 const COUNTS: &str = "date,area,count\n2020-01-01,3324,1000\n2020-01-02,3324,1200\n";
-const COUNTS_SHA256: &str = "53f5aabcd62b87730b46136cc20387a3b7c00e25518899304bf3b930a18f2736";
+const COUNTS_BLAKE3: &str = "12fd10e358bf365281a94130caffba96a96aa86fde7184efe6dba46cc0829fae";
 const COUNTS_BYTES: u64 = 58;
 
 fn gol() -> tempfile::TempDir {
@@ -27,7 +27,7 @@ fn json(dir: &std::path::Path, args: &[&str]) -> Value {
 }
 
 #[test]
-fn json_has_a_run_record_with_each_inputs_sha256_size_and_rows() {
+fn json_has_a_run_record_with_each_inputs_blake3_size_and_rows() {
     let dir = gol();
     let doc = json(
         dir.path(),
@@ -56,11 +56,11 @@ fn json_has_a_run_record_with_each_inputs_sha256_size_and_rows() {
     assert_eq!(inputs.len(), 2);
     assert_eq!(inputs[0]["role"], "scenario");
     assert_eq!(inputs[0]["path"], "gol.toml");
-    assert_eq!(inputs[0]["sha256"], SCENARIO_SHA256);
+    assert_eq!(inputs[0]["blake3"], SCENARIO_BLAKE3);
     assert_eq!(inputs[0]["bytes"], SCENARIO_BYTES);
     assert_eq!(inputs[1]["role"], "counts");
     assert_eq!(inputs[1]["path"], "counts.csv");
-    assert_eq!(inputs[1]["sha256"], COUNTS_SHA256);
+    assert_eq!(inputs[1]["blake3"], COUNTS_BLAKE3);
     assert_eq!(inputs[1]["bytes"], COUNTS_BYTES);
     // Two days of one area: two counts read.
     assert_eq!(inputs[1]["rows"], 2);
@@ -107,14 +107,14 @@ fn the_same_inputs_give_the_same_record_except_the_time() {
 fn a_changed_input_changes_its_hash() {
     let dir = gol();
     let args = ["estimate", "--scenario", "gol.toml", "--format", "json"];
-    let before = json(dir.path(), &args)["run"]["inputs"][1]["sha256"].clone();
+    let before = json(dir.path(), &args)["run"]["inputs"][1]["blake3"].clone();
     std::fs::write(
         dir.path().join("counts.csv"),
         COUNTS.replace("1200", "1201"),
     )
     .unwrap();
-    let after = json(dir.path(), &args)["run"]["inputs"][1]["sha256"].clone();
-    assert_eq!(before, COUNTS_SHA256);
+    let after = json(dir.path(), &args)["run"]["inputs"][1]["blake3"].clone();
+    assert_eq!(before, COUNTS_BLAKE3);
     assert_ne!(before, after);
 }
 
@@ -137,7 +137,7 @@ fn csv_and_parquet_get_a_sidecar_run_json() {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let sidecar = std::fs::read_to_string(dir.path().join(format!("{file}.run.json"))).unwrap();
         let record: Value = serde_json::from_str(&sidecar).unwrap();
-        assert_eq!(record["inputs"][1]["sha256"], COUNTS_SHA256);
+        assert_eq!(record["inputs"][1]["blake3"], COUNTS_BLAKE3);
     }
     // CSV on stdout has nowhere for a sidecar, and writes none.
     let out = deltid(
@@ -188,11 +188,11 @@ fn the_table_ends_with_the_run_record() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let footer = text.split("\nRun record:\n").nth(1).expect("a footer");
-    let (hash, bytes) = deltid::sha256(&data("hallingdal/counts.csv")).unwrap();
+    let (hash, bytes) = deltid::hash_file(&data("hallingdal/counts.csv")).unwrap();
     // 547 days × 6 areas counted.
     assert!(
         footer.contains(&format!(
-            "- counts: counts.csv, {bytes} bytes, sha256 {hash}, 3282 counts read"
+            "- counts: counts.csv, {bytes} bytes, blake3 {hash}, 3282 counts read"
         )),
         "{footer}"
     );
@@ -243,12 +243,12 @@ fn a_library_run_has_a_record_without_a_command() -> deltid::Result<()> {
     Ok(())
 }
 
-/// The counts' SHA-256 is taken by the CSV reader as it reads (no second read of the file):
-/// on a file larger than the reader's first block (1 MiB), cut into small chunks among
-/// workers or read whole, it is the SHA-256 of the file's bytes (`deltid::sha256`, checked
-/// against `sha256sum` on the FIPS example, reads the file on its own).
+/// The counts' BLAKE3 hash is taken by the CSV reader as it reads (no second read of the
+/// file): on a file larger than the reader's first block (1 MiB), cut into small chunks among
+/// workers or read whole, it is the hash of the file's bytes (`deltid::hash_file`, checked
+/// against `b3sum` on a known text, reads the file on its own).
 #[test]
-fn the_readers_sha256_of_a_large_csv_is_the_files() {
+fn the_readers_hash_of_a_large_csv_is_the_files() {
     use std::fmt::Write as _;
     let mut counts = String::from("date,area,count\n");
     let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
@@ -266,7 +266,7 @@ fn the_readers_sha256_of_a_large_csv_is_the_files() {
     let dir = folder(&[("counts.csv", &counts)]);
     let path = dir.path().join("counts.csv");
     let scenario = deltid::read_scenario(data("hallingdal/plan-2021.toml")).unwrap();
-    let (hash, bytes) = deltid::sha256(&path).unwrap();
+    let (hash, bytes) = deltid::hash_file(&path).unwrap();
     assert_eq!(bytes, counts.len() as u64);
     let options = deltid::CountsOptions::default();
     for (chunk, threads) in [(4096, 2), (1 << 20, 1), (4 << 20, 2)] {
@@ -276,7 +276,7 @@ fn the_readers_sha256_of_a_large_csv_is_the_files() {
             .counts()
             .file_digest()
             .expect("a digest of the CSV read");
-        assert_eq!(digest.sha256, hash, "chunks of {chunk} bytes");
+        assert_eq!(digest.blake3, hash, "chunks of {chunk} bytes");
         assert_eq!(digest.bytes, bytes);
     }
     // The run record gives it.
@@ -290,7 +290,7 @@ fn the_readers_sha256_of_a_large_csv_is_the_files() {
     .unwrap();
     let record = serde_json::to_value(run.record()).unwrap();
     let counts_input = &record["inputs"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(counts_input["sha256"], hash.as_str());
+    assert_eq!(counts_input["blake3"], hash.as_str());
     assert_eq!(counts_input["bytes"], bytes);
     assert_eq!(counts_input["rows"], 60_000);
 }

@@ -1,8 +1,7 @@
 //! The run record: what produced a set of published numbers (deltid's version and commit, the
-//! command line, the scenario's parameters, every input file's SHA-256, size and rows read,
+//! command line, the scenario's parameters, every input file's BLAKE3 hash, size and rows read,
 //! the selection and the methods), so that a figure in a report can be traced and re-made.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -11,7 +10,6 @@ use deltid_model::{
     Plan, RegionRule, Scenario, Selection,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::analysis::{Population, Protection, Threshold, Uncertainty, Yearly};
 
@@ -23,7 +21,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const COMMIT: &str = env!("DELTID_COMMIT");
 
 /// A record of one run, beside every published number: who computed it (deltid's version and
-/// commit), from what (each input file's path, SHA-256, size in bytes and rows read; the
+/// commit), from what (each input file's path, BLAKE3 hash, size in bytes and rows read; the
 /// scenario's parameters), how (the selection and the methods) and when.
 ///
 /// Two runs on the same inputs with the same options give the same record except
@@ -87,10 +85,10 @@ pub struct InputFile {
     pub role: &'static str,
     /// The path as given (relative paths stay relative).
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes, 64 lowercase hex digits; `None` if the file could not be
-    /// read again (counts built in memory).
-    pub sha256: Option<String>,
-    /// The file's size in bytes; `None` as for `sha256`.
+    /// The BLAKE3 hash of the file's bytes, 64 lowercase hex digits, as `b3sum FILE` prints
+    /// it; `None` if the file could not be read again (counts built in memory).
+    pub blake3: Option<String>,
+    /// The file's size in bytes; `None` as for `blake3`.
     pub bytes: Option<u64>,
     /// Counts read from it (area-days), for the counts file.
     pub rows: Option<u64>,
@@ -376,8 +374,8 @@ impl RunRecord {
         }
         for input in &self.inputs {
             let mut value = input.path.display().to_string();
-            if let (Some(hash), Some(bytes)) = (&input.sha256, input.bytes) {
-                value.push_str(&format!(", {bytes} bytes, sha256 {hash}"));
+            if let (Some(hash), Some(bytes)) = (&input.blake3, input.bytes) {
+                value.push_str(&format!(", {bytes} bytes, blake3 {hash}"));
             }
             if let Some(rows) = input.rows {
                 value.push_str(&format!(", {rows} counts read"));
@@ -521,7 +519,7 @@ impl InputFile {
             Some(digest) => InputFile {
                 role: "counts",
                 path: counts.path().to_owned(),
-                sha256: Some(digest.sha256.clone()),
+                blake3: Some(digest.blake3.clone()),
                 bytes: Some(digest.bytes),
                 rows: Some(read),
             },
@@ -531,40 +529,26 @@ impl InputFile {
     }
 
     fn of(role: &'static str, path: &Path, rows: Option<u64>) -> InputFile {
-        let digest = sha256(path).ok();
+        let digest = hash_file(path).ok();
         InputFile {
             role,
             path: path.to_owned(),
-            sha256: digest.as_ref().map(|(hash, _)| hash.clone()),
+            blake3: digest.as_ref().map(|(hash, _)| hash.clone()),
             bytes: digest.map(|(_, bytes)| bytes),
             rows,
         }
     }
 }
 
-/// The SHA-256 of a file (64 lowercase hex digits) and its size in bytes.
+/// The BLAKE3 hash of a file (64 lowercase hex digits, as `b3sum FILE` prints it) and its
+/// size in bytes.
 ///
 /// # Errors
 /// The I/O error if the file cannot be read.
-pub fn sha256(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    let mut bytes = 0u64;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        bytes += n as u64;
-    }
-    let hash = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((hash, bytes))
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(path)?)?;
+    Ok((hasher.finalize().to_hex().to_string(), hasher.count()))
 }
 
 /// Now, UTC, RFC 3339 to the second.
@@ -581,15 +565,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sha256_of_a_known_text() {
-        // `printf abc | sha256sum`, the FIPS 180-2 example.
+    fn blake3_of_a_known_text() {
+        // `printf abc | b3sum`.
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("abc.txt");
         std::fs::write(&path, "abc").expect("written");
-        let (hash, bytes) = sha256(&path).expect("hashed");
+        let (hash, bytes) = hash_file(&path).expect("hashed");
         assert_eq!(
             hash,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
         );
         assert_eq!(bytes, 3);
     }

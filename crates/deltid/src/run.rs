@@ -197,7 +197,7 @@ impl Run {
         self.uncertainty.as_ref()
     }
 
-    /// The run record: version, command line, inputs with their SHA-256, selection, methods.
+    /// The run record: version, command line, inputs with their BLAKE3 hash, selection, methods.
     pub fn record(&self) -> &RunRecord {
         &self.record
     }

@@ -10,7 +10,6 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use deltid_model::{CountsBuilder, CountsWriter, Error, FileDigest, Location, Result, Scenario};
-use sha2::{Digest, Sha256};
 
 use crate::cell::{DateFormat, DateParser};
 use crate::reading::{
@@ -176,7 +175,7 @@ pub(crate) fn read_counts(
         }
     };
     let carry = block[data_start..].to_vec();
-    let mut hasher = Sha256::new();
+    let mut hasher = blake3::Hasher::new();
     hasher.update(&block);
     let digest = run_chunks(
         path,
@@ -253,7 +252,7 @@ fn run_chunks(
     path: &Path,
     (rules, builder): (&Rules<'_>, &CountsBuilder),
     delimiter: u8,
-    (file, carry, offset, hasher): (std::fs::File, Vec<u8>, u64, Sha256),
+    (file, carry, offset, hasher): (std::fs::File, Vec<u8>, u64, blake3::Hasher),
     chunking: Chunking,
     mut merge: impl FnMut(Batch, u64, u64),
     first_line: u64,
@@ -335,20 +334,18 @@ fn run_chunks(
 type Chunk = (usize, Vec<u8>, u64);
 
 /// The digest of `bytes` bytes hashed by `hasher`.
-fn digest(hasher: Sha256, bytes: u64) -> FileDigest {
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    FileDigest { sha256, bytes }
+fn digest(hasher: blake3::Hasher, bytes: u64) -> FileDigest {
+    FileDigest {
+        blake3: hasher.finalize().to_hex().to_string(),
+        bytes,
+    }
 }
 
 /// Reads the file on and sends chunks that end at record boundaries, numbered in order, with
 /// the bytes read so far; buffers come back through `pool` to be filled again. Every byte read
 /// goes through `hasher` as well: the file's digest, when every byte was read.
 fn split_chunks(
-    (mut file, mut hasher): (std::fs::File, Sha256),
+    (mut file, mut hasher): (std::fs::File, blake3::Hasher),
     mut buffer: Vec<u8>,
     mut read_so_far: u64,
     delimiter: u8,

@@ -113,11 +113,11 @@ struct Grid {
     origins: Option<Arc<crate::origin::OriginSplit>>,
 }
 
-/// A file's SHA-256 and size, as a reader read it.
+/// A file's BLAKE3 hash and size, as a reader read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileDigest {
-    /// The SHA-256 of the file's bytes, 64 lowercase hex digits.
-    pub sha256: String,
+    /// The BLAKE3 hash of the file's bytes (as `b3sum` prints it), 64 lowercase hex digits.
+    pub blake3: String,
     /// The file's size, bytes.
     pub bytes: u64,
 }
@@ -209,7 +209,7 @@ impl Counts {
         }
     }
 
-    /// The SHA-256 and size of the file the counts were read from, when the reader read every
+    /// The BLAKE3 hash and size of the file the counts were read from, when the reader read every
     /// byte of it in order (delimited text); `None` otherwise, and for counts built in memory.
     pub fn file_digest(&self) -> Option<&FileDigest> {
         self.inner.digest.as_ref()

@@ -94,7 +94,7 @@ fn layout(areas: usize) -> (u32, u32) {
 /// part-time share, the busiest days marked and a threshold drawn; below, the same per area in
 /// small multiples; then guest-nights per year per area as bars, the same figures as the plan's
 /// table (whole persons per day × 365); at the bottom, the source (the counts file and its
-/// SHA-256 from the run record) and the period. A threshold is drawn on every panel.
+/// BLAKE3 hash from the run record) and the period. A threshold is drawn on every panel.
 ///
 /// A single area is titled with its name and drawn as one panel, with its yearly figure.
 /// Titles, axes, legends and month names are in the run's language.
@@ -292,7 +292,7 @@ fn draw<DB: DrawingBackend>(
 }
 
 /// The chart's source-and-date line in the run's language: what was counted, over which
-/// days, from which counts file (its name and the first 12 hex digits of its SHA-256, from
+/// days, from which counts file (its name and the first 12 hex digits of its BLAKE3 hash, from
 /// the run record), by what method.
 fn source_line(run: &Run) -> String {
     let lang = run.language();
@@ -307,11 +307,11 @@ fn source_line(run: &Run) -> String {
                 || counts.path.display().to_string(),
                 |f| f.to_string_lossy().into_owned(),
             );
-            let sha = counts
-                .sha256
+            let hash = counts
+                .blake3
                 .as_deref()
                 .map_or("-", |s| s.get(..12).unwrap_or(s));
-            fill(lang, "chart.input", &[("file", &file), ("sha", sha)])
+            fill(lang, "chart.input", &[("file", &file), ("hash", hash)])
         });
     fill(
         lang,
