@@ -58,6 +58,13 @@ pub fn quantile(sorted: &[f64], p: f64, method: PercentileMethod) -> Option<f64>
 /// ```
 pub fn quantile_of(values: &mut [f64], p: f64, method: PercentileMethod) -> Option<f64> {
     let (lower, upper, weight) = ranks(values.len(), p, method)?;
+    let (low, high) = order_statistics(values, lower, upper);
+    Some(interpolate(low, high, weight))
+}
+
+/// The order statistics `lower` and `upper` (0-based ranks, `upper` the same or the next) of
+/// values in any order, which are reordered; `lower` must be a rank of the values.
+fn order_statistics(values: &mut [f64], lower: usize, upper: usize) -> (f64, f64) {
     let (_, &mut low, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
     let high = if upper == lower {
         low
@@ -65,7 +72,7 @@ pub fn quantile_of(values: &mut [f64], p: f64, method: PercentileMethod) -> Opti
         // The next order statistic is the least of those above.
         above.iter().copied().min_by(f64::total_cmp).unwrap_or(low)
     };
-    Some(interpolate(low, high, weight))
+    (low, high)
 }
 
 /// The positions (0-based, in ascending order) of the order statistics a quantile is taken
@@ -93,6 +100,89 @@ fn interpolate(low: f64, high: f64, weight: f64) -> f64 {
         low
     } else {
         low + weight * (high - low)
+    }
+}
+
+/// The largest values of a stream, enough of them for a high quantile of the whole stream: the
+/// quantile of many values (an area's days) without holding them all. Values at or below the
+/// smallest of those kept are passed over with one comparison, so a stream costs about a
+/// comparison a value.
+///
+/// [`Largest::quantile`] is the quantile [`quantile_of`] takes from every value of the stream,
+/// to the bit: the same order statistics, found among those kept, and the same interpolation.
+#[derive(Clone, Debug)]
+pub(crate) struct Largest {
+    /// How many of the largest are kept at least.
+    keep: usize,
+    /// The values kept: at most twice `keep`, in no order.
+    values: Vec<f64>,
+    /// Once values were dropped: the smallest kept then; a value not above it cannot be among
+    /// the largest `keep` (ties included: one more equal value changes none of them).
+    floor: Option<f64>,
+    /// Values seen.
+    seen: usize,
+}
+
+impl Largest {
+    /// Keeps enough of the largest of up to `most` values for their `p`-th quantile (p a
+    /// fraction 0..1) by either method: ranks from ⌊p·(n − 1)⌋ up, at most n·(1 − p) + 2
+    /// from the top.
+    pub(crate) fn for_quantile(most: usize, p: f64) -> Largest {
+        let keep = (most as f64 * (1.0 - p)).ceil() as usize + 2;
+        Largest {
+            keep,
+            values: Vec::with_capacity(2 * keep),
+            floor: None,
+            seen: 0,
+        }
+    }
+
+    /// Forgets every value (the memory is kept).
+    pub(crate) fn clear(&mut self) {
+        self.values.clear();
+        self.floor = None;
+        self.seen = 0;
+    }
+
+    /// Adds a value.
+    #[inline]
+    pub(crate) fn push(&mut self, value: f64) {
+        self.seen += 1;
+        if self
+            .floor
+            .is_none_or(|floor| value.total_cmp(&floor).is_gt())
+        {
+            self.values.push(value);
+            if self.values.len() >= 2 * self.keep {
+                self.drop_smallest();
+            }
+        }
+    }
+
+    /// Keeps the largest `keep` values only.
+    fn drop_smallest(&mut self) {
+        let cut = self.values.len() - self.keep;
+        let (_, &mut floor, _) = self.values.select_nth_unstable_by(cut, f64::total_cmp);
+        self.values.drain(..cut);
+        self.floor = Some(floor);
+    }
+
+    /// The largest value; `None` if none was added.
+    pub(crate) fn max(&self) -> Option<f64> {
+        self.values.iter().copied().max_by(f64::total_cmp)
+    }
+
+    /// The `p`-th quantile of every value added, as [`quantile_of`] gives it; `None` if none
+    /// was added, `p` is outside 0..1, or more were added than it was made for. The values
+    /// kept are reordered.
+    pub(crate) fn quantile(&mut self, p: f64, method: PercentileMethod) -> Option<f64> {
+        let (lower, upper, weight) = ranks(self.seen, p, method)?;
+        // Every value passed over or dropped is at or below every value kept: a rank among
+        // all is that rank less those among the kept.
+        let passed = self.seen - self.values.len();
+        let (low, high) =
+            order_statistics(&mut self.values, lower.checked_sub(passed)?, upper - passed);
+        Some(interpolate(low, high, weight))
     }
 }
 
@@ -203,5 +293,50 @@ mod tests {
             }
         }
         assert_eq!(quantile_of(&mut [], 0.5, PercentileMethod::Linear), None);
+    }
+
+    #[test]
+    fn the_largest_of_a_stream_give_its_quantile_to_the_bit() {
+        // Streams rising, falling, constant and scrambled with ties, of 1 to 1 200 values;
+        // each quantile from the values kept must be the one taken from every value.
+        let mut state = 2_021u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        for n in (1..40).chain([199, 200, 201, 999, 1_000, 1_200]) {
+            let scrambled: Vec<f64> = (0..n).map(|_| (next() % 97) as f64 * 0.37 - 9.0).collect();
+            let rising: Vec<f64> = (0..n).map(|i| i as f64 * 1.5).collect();
+            let falling: Vec<f64> = rising.iter().rev().copied().collect();
+            for values in [scrambled, rising, falling, vec![4.25; n]] {
+                for p in [0.0, 0.5, 0.9, 0.95, 0.99, 1.0] {
+                    for method in [PercentileMethod::Linear, PercentileMethod::NearestRank] {
+                        // Made for as many values as the stream has, or more.
+                        for most in [n, n + 17] {
+                            let mut largest = Largest::for_quantile(most, p);
+                            values.iter().for_each(|&v| largest.push(v));
+                            let mut all = values.clone();
+                            assert_eq!(
+                                largest.quantile(p, method),
+                                quantile_of(&mut all, p, method),
+                                "n {n}, p {p}, {method:?}, made for {most}"
+                            );
+                            assert_eq!(largest.max(), all.iter().copied().max_by(f64::total_cmp));
+                        }
+                    }
+                }
+            }
+        }
+        // Made for fewer values than came, a quantile it may not hold is none, not a wrong one.
+        let mut largest = Largest::for_quantile(10, 0.5);
+        (0..100).for_each(|i| largest.push(f64::from(i)));
+        assert_eq!(largest.quantile(0.5, PercentileMethod::Linear), None);
+        // Cleared, it starts again.
+        largest.clear();
+        [3.0, 1.0, 2.0].into_iter().for_each(|v| largest.push(v));
+        assert_eq!(largest.quantile(0.5, PercentileMethod::Linear), Some(2.0));
+        assert_eq!(largest.max(), Some(3.0));
     }
 }

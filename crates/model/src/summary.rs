@@ -14,7 +14,7 @@ use crate::lines::{DayLines, Line};
 use crate::night::{Measure, NightStats};
 use crate::plan::{RegionRule, Selection};
 use crate::scenario::{Allocation, Scaling, Uplift};
-use crate::stats::{PercentileMethod, Sum, quantile_of};
+use crate::stats::{Largest, PercentileMethod, Sum, quantile_of};
 use crate::table::{PLAN_DAYS_PER_YEAR, PlanTable};
 
 /// The most days with a negative residual a summary lists per area (it counts them all): a
@@ -396,14 +396,15 @@ impl Summary {
         // days, and the block's sum on each day for the region. Blocks are shared out among
         // the cores when there is enough to share.
         let blocks = selected.len().div_ceil(AREA_BLOCK);
-        // `series` holds a block's days of part-time residents per area: kept from block to
-        // block, so that the memory is not given back and taken afresh each time.
-        let tally = |block: usize, series: &mut Vec<Vec<f64>>| {
+        // `series` holds, for each area of a block, its busiest days of part-time residents
+        // so far (enough of them for the percentile): kept from block to block, so that the
+        // memory is not given back and taken afresh each time.
+        let tally = |block: usize, series: &mut Vec<Largest>| {
             let first = block * AREA_BLOCK;
             let slots = first..(first + AREA_BLOCK).min(selected.len());
             let mut tallies = vec![Tally::default(); slots.len()];
-            series.resize_with(slots.len(), Vec::new);
-            series.iter_mut().for_each(Vec::clear);
+            series.resize_with(slots.len(), || Busiest::keeper(days));
+            series.iter_mut().for_each(Largest::clear);
             let sums = estimate.visit_block(block, |slot, index, day, lines| {
                 tallies[slot - first].add(day, years[index], &lines);
                 if busiest[slot] {
@@ -411,7 +412,7 @@ impl Summary {
                 }
             });
             for (tally, days) in tallies.iter_mut().zip(series.iter_mut()) {
-                tally.busiest = Busiest::of(days);
+                tally.busiest = Busiest::of_largest(days);
             }
             (tallies, sums)
         };
@@ -587,12 +588,31 @@ pub struct Busiest {
 }
 
 impl Busiest {
+    /// The percentile of the busiest days, a fraction 0..1, and how it is taken.
+    const PERCENTILE: (f64, PercentileMethod) = (0.95, PercentileMethod::Linear);
+
     /// The busiest of days' part-time residents (reordered); `None` without days.
     pub fn of(days: &mut [f64]) -> Option<Busiest> {
         let max = days.iter().copied().max_by(f64::total_cmp)?;
+        let (p, method) = Busiest::PERCENTILE;
         Some(Busiest {
-            p95: quantile_of(days, 0.95, PercentileMethod::Linear)?,
+            p95: quantile_of(days, p, method)?,
             max,
+        })
+    }
+
+    /// A stream of up to `days` days' part-time residents kept for their busiest days.
+    fn keeper(days: usize) -> Largest {
+        Largest::for_quantile(days, Busiest::PERCENTILE.0)
+    }
+
+    /// The busiest of the days added to `largest` (made by [`Busiest::keeper`]): the same
+    /// as [`Busiest::of`] those days.
+    fn of_largest(largest: &mut Largest) -> Option<Busiest> {
+        let (p, method) = Busiest::PERCENTILE;
+        Some(Busiest {
+            p95: largest.quantile(p, method)?,
+            max: largest.max()?,
         })
     }
 }
