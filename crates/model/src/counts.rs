@@ -505,15 +505,20 @@ impl CountsBuilder {
                 .collect()
         };
         let observed = |row: Box<[AtomicU32]>, wide: Option<Box<[AtomicU64]>>| -> Observed {
-            let narrow = Vec::from(row).into_iter().map(|a| {
-                let bits = a.into_inner();
-                held.set(held.get() + u64::from(bits != EMPTY));
-                bits
-            });
+            // Two plain loops (the compiler makes them vector code): a 10 000-area grid of
+            // 1 000 days took 20 ms in one loop that also counted.
+            let narrow: Vec<f32> = Vec::from(row)
+                .into_iter()
+                .map(|a| f32::from_bits(a.into_inner()))
+                .collect();
+            let counted = narrow.iter().filter(|v| v.to_bits() != EMPTY).count();
+            held.set(held.get() + counted as u64);
             match wide {
-                None => Observed::Narrow(narrow.map(f32::from_bits).collect()),
+                None => Observed::Narrow(narrow.into_boxed_slice()),
                 Some(wide) => Observed::Wide(
                     narrow
+                        .into_iter()
+                        .map(f32::to_bits)
                         .zip(Vec::from(wide))
                         .map(|(bits, wide)| match bits {
                             WIDE => f64::from_bits(wide.into_inner()),
@@ -749,7 +754,9 @@ mod tests {
             Err(Refused::Duplicate)
         );
         drop(writer);
-        let counts = builder.finish(Path::new("counts.csv"));
+        // Six added, six held (in narrow and wide days alike): no repeat went unseen.
+        let (counts, unseen) = builder.finish_with_unseen_repeats(Path::new("counts.csv"));
+        assert_eq!(unseen, 0);
         for (place, day, value) in rows {
             let (got, _) = counts.get(place, day).unwrap();
             assert_eq!(got.to_bits(), (value + 0.0).to_bits(), "{day}");
