@@ -518,8 +518,12 @@ def compare(args):
         if args.sql:
             query = Path(args.sql).resolve()
         else:
+            # From the scenario deltid itself runs with (its areas from areas.csv): synth's
+            # scenario.toml pads all-digit codes to its longest ([area_codes] digits = 5 from
+            # 10 000 areas), so its query would name area 0001 00001.
             query = folder / "query.sql"
-            query.write_text(run([deltid, "sql", "--scenario", scenario, "--dialect", "duckdb"]))
+            query.write_text(run([deltid, "sql", "--scenario", folder / "deltid.toml",
+                                  "--dialect", "duckdb"]))
 
     out = folder / "out"
     out.mkdir(exist_ok=True)
