@@ -1,6 +1,6 @@
 """Runs a deltid SQL query in DuckDB over a counts file and writes its result as CSV.
 
-    deltid sql --scenario scenario.toml --dialect duckdb > query.sql
+    deltid sql --scenario deltid.toml --dialect duckdb > query.sql
     python duckdb_estimate.py --sql query.sql --counts counts.csv --output duckdb.csv
 
 The query reads a table `counts(date DATE, area TEXT, count DOUBLE)`. Here `counts` is a view

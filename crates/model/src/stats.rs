@@ -173,8 +173,8 @@ impl Largest {
     }
 
     /// The `p`-th quantile of every value added, as [`quantile_of`] gives it; `None` if none
-    /// was added, `p` is outside 0..1, or more were added than it was made for. The values
-    /// kept are reordered.
+    /// was added, `p` is outside 0..1, or the values it needs were not kept (possible only
+    /// when more were added than it was made for). The values kept are reordered.
     pub(crate) fn quantile(&mut self, p: f64, method: PercentileMethod) -> Option<f64> {
         let (lower, upper, weight) = ranks(self.seen, p, method)?;
         // Every value passed over or dropped is at or below every value kept: a rank among
