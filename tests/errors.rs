@@ -643,6 +643,16 @@ fn bad_values_in_parquet_name_row_column_and_value() {
             vec!["3040", "3040"],
             "row 2: second row for area 3040 on 2020-01-01 (first at row 1)",
         ),
+        (
+            vec![5.0, f64::NAN],
+            vec!["3040", "3041"],
+            "row 2, column `count`: cannot parse number \"NaN\"",
+        ),
+        (
+            vec![5.0, 1e12],
+            vec!["3040", "3041"],
+            "row 2, column `count`: ",
+        ),
     ] {
         let path = parquet(
             dir.path(),
@@ -657,6 +667,51 @@ fn bad_values_in_parquet_name_row_column_and_value() {
         assert!(text.contains("typed.parquet"), "{text}");
         assert!(text.contains(expected), "expected {expected:?} in {text:?}");
     }
+    // A day beyond the years deltid takes (day 1 000 000 after 1970 is in 4707).
+    let path = parquet(
+        dir.path(),
+        "far.parquet",
+        vec![
+            date(vec![18_262, 1_000_000]),
+            Column::new("area".into(), ["3040", "3041"]),
+            Column::new("count".into(), [5.0, 7.0]),
+        ],
+    );
+    let text = parquet_error(&path).to_string();
+    assert!(text.contains("row 2, column `date`: date "), "{text}");
+    assert!(text.contains("is outside"), "{text}");
+}
+
+#[test]
+fn typed_parquet_areas_longer_than_a_view_are_read_as_short_ones() {
+    // An Arrow view holds up to 12 bytes in place; a padded code of 16 bytes lies in a buffer.
+    // Both are the same area: 3040 counted 5 and 7 on two days, 3041 counted 9 on one.
+    use polars::prelude::*;
+    let dir = folder(&[]);
+    let path = parquet(
+        dir.path(),
+        "long.parquet",
+        vec![
+            Column::new("date".into(), vec![18_262, 18_263, 18_262])
+                .cast(&DataType::Date)
+                .unwrap(),
+            Column::new("area".into(), ["3040", "  3040          ", "3041"]),
+            Column::new("count".into(), [5.0, 7.0, 9.0]),
+        ],
+    );
+    let scenario = read_scenario(crate::util::data("hallingdal/ssb-2020.toml")).unwrap();
+    let counts = deltid::read_counts(&path, &CountsOptions::default(), &scenario).unwrap();
+    let summary = deltid::Plan::new(&scenario, &deltid::Selection::default())
+        .unwrap()
+        .estimate(&counts)
+        .unwrap()
+        .summary();
+    let means: Vec<(u32, f64)> = summary
+        .areas()
+        .iter()
+        .map(|a| (a.days(), a.mean().observed()))
+        .collect();
+    assert_eq!(means, [(2, 6.0), (1, 9.0)]);
 }
 
 #[test]

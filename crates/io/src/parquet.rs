@@ -728,6 +728,63 @@ mod imp {
         }
         let column = |c: usize| values(path, &cast_columns[&c], reads[&c]);
         let height = frame.height();
+        // The common shape: a date column, areas as text, counts as numbers, none with a
+        // null, no foreign SIMs, no origins and no hours. Read with the same checks as by the
+        // loops below, in the same order, without asking each column's kind on every row.
+        if let Layout::Long {
+            date,
+            area,
+            count,
+            foreign: None,
+            origin: None,
+        } = &rules.layout
+            && rules.times.is_none()
+            && (reads[date], reads[area], reads[count]) == (Read::Days, Read::Text, Read::Number)
+            && cast_columns[area].null_count() == 0
+            && let (
+                Values::Days(Plain::Borrowed(days)),
+                Values::Text(Texts::Array(texts)),
+                Values::Numbers(Plain::Borrowed(numbers)),
+            ) = (column(*date)?, column(*area)?, column(*count)?)
+            && days.len() == height
+            && numbers.len() == height
+            && texts.len() == height
+        {
+            batch.records += height as u64;
+            let cells = days.iter().zip(numbers).zip(texts.views().iter());
+            for (i, ((&day, &number), view)) in cells.enumerate() {
+                let row = offset + i as u64 + 1;
+                let day = checked_day(Some(day), row, *date, &mut batch);
+                let text = texts.value(i).as_bytes();
+                // A short cell's view is its packed form.
+                let key = if view.is_inline() {
+                    reader.area_packed(Some(view.as_u128()), text, row, *area, &mut batch)
+                } else {
+                    reader.area(text, row, *area, &mut batch)
+                };
+                let observed = checked_persons(Some(number), row, *count, &mut batch);
+                if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
+                    batch.cells.push(Cell {
+                        key,
+                        day,
+                        observed,
+                        foreign: 0.0,
+                    });
+                    if with_rows {
+                        rows.push(row);
+                    }
+                    if let Some(writer) = writer.as_deref_mut()
+                        && batch.cells.len() >= STORE_EVERY
+                    {
+                        store(writer, rules, &mut batch);
+                    }
+                }
+            }
+            if let Some(writer) = writer {
+                store(writer, rules, &mut batch);
+            }
+            return Ok(Converted { batch, rows });
+        }
         match &rules.layout {
             Layout::Long {
                 date,
@@ -962,32 +1019,36 @@ mod imp {
     ) -> Option<i32> {
         match values {
             Values::Text(t) => reader.day(t.get(i).unwrap_or("").as_bytes(), row, column, batch),
-            Values::Days(d) => {
-                let problem = |kind, value: String| Problem {
-                    record: row,
-                    column,
-                    kind,
-                    value,
-                };
-                match d.get(i) {
-                    None => {
-                        batch.push_problem(problem(ProblemKind::ParseDate, String::new()));
-                        None
-                    }
-                    Some(day) => {
-                        if days_taken().contains(&day) {
-                            Some(day)
-                        } else {
-                            batch.push_problem(problem(
-                                ProblemKind::DateOutOfRange,
-                                format!("{day} days after 1970-01-01"),
-                            ));
-                            None
-                        }
-                    }
+            Values::Days(d) => checked_day(d.get(i), row, column, batch),
+            Values::Numbers(_) | Values::Owned(_) => None,
+        }
+    }
+
+    /// A value of a `Date` column (`None` for a null) as a day deltid takes, or its problem.
+    #[inline]
+    fn checked_day(value: Option<i32>, row: u64, column: usize, batch: &mut Batch) -> Option<i32> {
+        let problem = |kind, value: String| Problem {
+            record: row,
+            column,
+            kind,
+            value,
+        };
+        match value {
+            None => {
+                batch.push_problem(problem(ProblemKind::ParseDate, String::new()));
+                None
+            }
+            Some(day) => {
+                if days_taken().contains(&day) {
+                    Some(day)
+                } else {
+                    batch.push_problem(problem(
+                        ProblemKind::DateOutOfRange,
+                        format!("{day} days after 1970-01-01"),
+                    ));
+                    None
                 }
             }
-            Values::Numbers(_) | Values::Owned(_) => None,
         }
     }
 
@@ -1003,35 +1064,32 @@ mod imp {
             Values::Text(t) => {
                 reader.persons(t.get(i).unwrap_or("").as_bytes(), row, column, batch)
             }
-            Values::Numbers(n) => {
-                let problem = |kind, value: String| Problem {
-                    record: row,
-                    column,
-                    kind,
-                    value,
-                };
-                match n.get(i).map(check_persons) {
-                    Some(Ok(v)) => Some(v),
-                    Some(Err(not)) => {
-                        let kind = match not {
-                            NotPersons::Negative => ProblemKind::Negative,
-                            NotPersons::TooLarge => ProblemKind::TooLarge,
-                            _ => ProblemKind::ParseNumber,
-                        };
-                        batch.push_problem(problem(
-                            kind,
-                            n.get(i).map_or_else(String::new, |v| v.to_string()),
-                        ));
-                        None
-                    }
-                    None => {
-                        batch.push_problem(problem(ProblemKind::ParseNumber, String::new()));
-                        None
-                    }
-                }
-            }
+            Values::Numbers(n) => checked_persons(n.get(i), row, column, batch),
             Values::Days(_) | Values::Owned(_) => None,
         }
+    }
+
+    /// A value of a numeric column (`None` for a null) as persons, or its problem.
+    #[inline]
+    fn checked_persons(
+        value: Option<f64>,
+        row: u64,
+        column: usize,
+        batch: &mut Batch,
+    ) -> Option<f64> {
+        let kind = match value.map(check_persons) {
+            Some(Ok(persons)) => return Some(persons),
+            Some(Err(NotPersons::Negative)) => ProblemKind::Negative,
+            Some(Err(NotPersons::TooLarge)) => ProblemKind::TooLarge,
+            Some(Err(_)) | None => ProblemKind::ParseNumber,
+        };
+        batch.push_problem(Problem {
+            record: row,
+            column,
+            kind,
+            value: value.map_or_else(String::new, |v| v.to_string()),
+        });
+        None
     }
 }
 

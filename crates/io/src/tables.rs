@@ -107,7 +107,7 @@ fn read_csv_records(path: &Path, options: &SourceOptions) -> Result<Vec<(u64, Ve
         lines.0 = start;
         let mut cells = Vec::with_capacity(record.len());
         for cell in &record {
-            let text = decode(cell, options.encoding).ok_or(Error::Encoding {
+            let text = decode(cell, options.encoding).ok_or_else(|| Error::Encoding {
                 path: path.to_owned(),
                 line: lines.1,
             })?;
