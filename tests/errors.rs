@@ -44,7 +44,7 @@ fn message(text: &str) -> String {
 
 #[test]
 fn counts_errors_name_line_column_and_value() {
-    let cases: [(&str, &str); 12] = [
+    let cases: [(&str, &str); 17] = [
         (
             "date,area\n2020-01-01,0301\n",
             // Header names are echoed quoted, as every value from a file is (deltid::quoted).
@@ -81,6 +81,29 @@ fn counts_errors_name_line_column_and_value() {
         (
             "date,area,count\n2020-01-01,0301,1e19\n",
             "line 2, column `count`: \"1e19\" persons is more than any real count",
+        ),
+        // Regression: 11 to 15 plain digits above the largest count were dropped silently
+        // (the row left out, the run going on without it).
+        (
+            "date,area,count\n2020-01-01,0301,10000000001\n",
+            "line 2, column `count`: \"10000000001\" persons is more than any real count",
+        ),
+        (
+            "date,area,count\n2020-01-01,0301,999999999999999\n",
+            "line 2, column `count`: \"999999999999999\" persons is more than any real count",
+        ),
+        // Regression: after a header ending in CRLF every line was numbered one too high.
+        (
+            "date,area,count\r\n2020-01-01,0301,NaN\r\n2020-01-02,0301,5\r\n",
+            "line 2, column `count`: cannot parse number \"NaN\"",
+        ),
+        (
+            "date,area,count\r\n2020-01-01,0301,5\r\n2020-01-02,0301,x",
+            "line 3, column `count`: cannot parse number \"x\"",
+        ),
+        (
+            "date,area,count\r\n2020-01-01,0301,1\r\n\r\n2020-01-01,0301,2\r\n",
+            "line 4: second row for area 0301 on 2020-01-01 (first at line 2)",
         ),
         // Regression: a repeated column was taken silently.
         (
@@ -651,7 +674,7 @@ fn bad_values_in_parquet_name_row_column_and_value() {
         (
             vec![5.0, 1e12],
             vec!["3040", "3041"],
-            "row 2, column `count`: ",
+            "row 2, column `count`: \"1000000000000\" persons is more than any real count",
         ),
     ] {
         let path = parquet(
@@ -712,6 +735,33 @@ fn typed_parquet_areas_longer_than_a_view_are_read_as_short_ones() {
         .map(|a| (a.days(), a.mean().observed()))
         .collect();
     assert_eq!(means, [(2, 6.0), (1, 9.0)]);
+}
+
+#[test]
+fn parquet_columns_of_small_integers_are_refused_by_name() {
+    // DuckDB writes USMALLINT as Parquet's 16-bit unsigned integer; polars (as deltid builds
+    // it) makes no column of it. Regression: "cannot create series from UInt16".
+    let dir = folder(&[]);
+    let path = dir.path().join("small.parquet");
+    let script = "import duckdb, sys\nduckdb.execute(\"COPY (SELECT DATE '2020-01-01' AS date, \
+                  3040::USMALLINT AS area, 5.0 AS count) TO '\" + sys.argv[1] + \"' (FORMAT parquet)\")\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "DuckDB writes Parquet (python3 -m pip install -r tests/requirements.txt): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = parquet_error(&path).to_string();
+    assert!(
+        err.contains(
+            "small.parquet: column `area` is of type uint16, which deltid does not read (write the column as 32- or 64-bit integers, INT32 or INT64)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

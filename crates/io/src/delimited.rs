@@ -110,8 +110,15 @@ pub(crate) fn read_counts(
     };
     let header: Vec<String> = cells[header_at].iter().map(|c| header_name(c)).collect();
     let header_line = 1 + line_ends(&sample[..first[header_at].0]);
-    // Bytes after the header record, from the start of the file.
-    let data_start = bom + first[header_at].1;
+    // Bytes after the header record, from the start of the file. The CSV reader ends a record
+    // at the `\r` of a `\r\n`: its `\n` is the header line's too, not a line of its own.
+    let mut data_start = bom + first[header_at].1;
+    if data_start > 0
+        && block.get(data_start - 1) == Some(&b'\r')
+        && block.get(data_start) == Some(&b'\n')
+    {
+        data_start += 1;
+    }
     let data_line = 1 + line_ends(&block[bom..data_start]);
     let (layout, header_problems, times) = layout(path, &header, options, scenario)?;
     let date_column = match &layout {

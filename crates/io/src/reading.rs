@@ -253,14 +253,16 @@ impl Reading {
     /// The problems found; [`Error::EmptyInput`] when there are no counts
     /// ([`Error::NoNightCounts`] for hourly counts that give no night).
     pub fn into_counts(mut self) -> Result<Counts> {
+        // A value refused without a problem listed (`more` alone) is still refused: counts
+        // are never returned without it.
         match (self.problems.len(), self.more) {
-            (0, _)
+            (0, 0)
                 if self.counts.is_empty()
                     && self.counts.origins().is_none_or(OriginSplit::is_empty) =>
             {
                 Err(self.counts.empty_error())
             }
-            (0, _) => Ok(self.counts),
+            (0, 0) => Ok(self.counts),
             (1, 0) => Err(self.problems.remove(0)),
             _ => Err(Error::Many {
                 path: self.counts.path().to_owned(),

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use deltid_model::{
-    Error, Location, MAX_YEAR, MIN_YEAR, Origin, Place, Resolution, Scenario, SplitRow, SplitValue,
-    TimedCount, epoch_day, trim_cell,
+    Error, Location, MAX_PERSONS, MAX_YEAR, MIN_YEAR, Origin, Place, Resolution, Scenario,
+    SplitRow, SplitValue, TimedCount, epoch_day, trim_cell,
 };
 
 use crate::cell::{
@@ -833,10 +833,13 @@ impl<'r> RowReader<'r> {
         column: usize,
         batch: &mut Batch,
     ) -> Option<f64> {
-        // The common case: plain digits.
+        // The common case: plain digits, up to the largest count (larger ones are refused
+        // below, with the value).
         if !bytes.is_empty() && bytes.len() <= 15 && bytes.iter().all(u8::is_ascii_digit) {
-            let whole = bytes.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
-            return Some(whole as f64);
+            let whole = bytes.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
+            if whole <= MAX_PERSONS {
+                return Some(whole);
+            }
         }
         let result = match std::str::from_utf8(bytes) {
             Ok(text) => persons(text, self.rules.numbers),
