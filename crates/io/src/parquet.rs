@@ -99,12 +99,8 @@ mod imp {
             dtype,
             A::Null
                 | A::Boolean
-                | A::Int8
-                | A::Int16
                 | A::Int32
                 | A::Int64
-                | A::UInt8
-                | A::UInt16
                 | A::UInt32
                 | A::UInt64
                 | A::Float32
@@ -128,6 +124,7 @@ mod imp {
             A::Decimal(p, s) | A::Decimal32(p, s) | A::Decimal64(p, s) | A::Decimal256(p, s) => {
                 format!("decimal({p}, {s})")
             }
+            A::Dictionary(..) => "dictionary (categorical)".to_owned(),
             other => format!("{other:?}").to_lowercase(),
         }
     }
@@ -201,6 +198,14 @@ mod imp {
                 Ok(dtype) => dtype.to_string(),
                 Err(name) if name.starts_with("decimal") => format!(
                     "{name}, which deltid does not read (write the column as floating-point numbers, DOUBLE)"
+                ),
+                Err(name) if ["int8", "int16", "uint8", "uint16"].contains(&name.as_str()) => {
+                    format!(
+                        "{name}, which deltid does not read (write the column as 32- or 64-bit integers, INT32 or INT64)"
+                    )
+                }
+                Err(name) if name.starts_with("dictionary") => format!(
+                    "{name}, which deltid does not read (write the column as plain text, not as categories)"
                 ),
                 Err(name) => name.clone(),
             },
