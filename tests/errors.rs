@@ -44,7 +44,7 @@ fn message(text: &str) -> String {
 
 #[test]
 fn counts_errors_name_line_column_and_value() {
-    let cases: [(&str, &str); 17] = [
+    let cases: [(&str, &str); 21] = [
         (
             "date,area\n2020-01-01,0301\n",
             // Header names are echoed quoted, as every value from a file is (deltid::quoted).
@@ -105,6 +105,26 @@ fn counts_errors_name_line_column_and_value() {
             "date,area,count\r\n2020-01-01,0301,1\r\n\r\n2020-01-01,0301,2\r\n",
             "line 4: second row for area 0301 on 2020-01-01 (first at line 2)",
         ),
+        // Regression: counts in columns under a blank header cell were left out, the run
+        // going on ("no count in the period" for the areas they were meant for).
+        (
+            "date,0301,\n2020-01-01,5,7\n",
+            "line 2, column 3: the value \"7\" has no area: the column's header cell is blank",
+        ),
+        (
+            "date,,0301\n2020-01-01,4,5\n",
+            "line 2, column 2: the value \"4\" has no area",
+        ),
+        // Regression: a row of counts in columns cut short read as days without a count.
+        (
+            "date,0301,0301x\n2020-01-01,5\n",
+            "line 2: 2 fields where the header has 3 (a row cut short?)",
+        ),
+        // Regression: a sign got past the check of 1.234 and 1,234 (thousand or decimal?).
+        (
+            "date,area,count\n2020-01-01,0301,+1.234\n",
+            "line 2, column `count`: \"+1.234\" is ambiguous",
+        ),
         // Regression: a repeated column was taken silently.
         (
             "date,area,count,count\n2020-01-01,0301,1,2\n",
@@ -125,6 +145,44 @@ fn counts_errors_name_line_column_and_value() {
         assert!(got.contains("counts.csv"), "{got}");
         assert!(got.contains(expected), "expected {expected:?} in {got:?}");
     }
+}
+
+#[test]
+fn counts_in_columns_take_a_blank_trailing_header_cell_and_short_rows_of_blanks() {
+    // A separator at the end of every line (a blank header cell over blank cells) is no
+    // column; neither is a blank header cell over nothing. 0301 counted 5 and 7.
+    for text in [
+        "date;0301;\n2020-01-01;5;\n2020-01-02;7;\n",
+        "date;0301;\n2020-01-01;5\n2020-01-02;7\n",
+    ] {
+        let (_dir, counts) = read_counts(text);
+        let counts = counts.unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        let scenario = read_scenario(_dir.path().join("s.toml")).unwrap();
+        let summary = deltid::Plan::new(&scenario, &deltid::Selection::default())
+            .unwrap()
+            .estimate(&counts)
+            .unwrap()
+            .summary();
+        assert_eq!(summary.areas()[0].days(), 2, "{text:?}");
+        assert_eq!(summary.areas()[0].mean().observed(), 6.0, "{text:?}");
+    }
+}
+
+#[test]
+fn a_file_of_lone_carriage_returns_past_the_first_block_finds_its_header() {
+    // Regression: the first 1 MiB was cut at its last `\n` only, so a file with one title
+    // line ended by `\n` and the rest by a lone `\r` (old Mac) had no header in it.
+    let mut text = String::from("Source: operator\ndate,area,count\r");
+    let first = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+    let mut day = 0;
+    while text.len() < 1_200_000 {
+        let date = first + chrono::Duration::days(day);
+        text.push_str(&format!("{date},0301,{}\r", day % 100));
+        day += 1;
+    }
+    let (_dir, counts) = read_counts(&text);
+    let counts = counts.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(counts.days_counted().len() as i64, day);
 }
 
 #[test]
@@ -703,6 +761,28 @@ fn bad_values_in_parquet_name_row_column_and_value() {
     let text = parquet_error(&path).to_string();
     assert!(text.contains("row 2, column `date`: date "), "{text}");
     assert!(text.contains("is outside"), "{text}");
+}
+
+#[test]
+fn parquet_counts_in_columns_under_a_blank_name_are_refused() {
+    use polars::prelude::*;
+    let dir = folder(&[]);
+    let path = parquet(
+        dir.path(),
+        "wide.parquet",
+        vec![
+            Column::new("date".into(), vec![18_262])
+                .cast(&DataType::Date)
+                .unwrap(),
+            Column::new("3040".into(), [5.0]),
+            Column::new("".into(), [7.0]),
+        ],
+    );
+    let text = parquet_error(&path).to_string();
+    assert!(
+        text.contains("wide.parquet: row 1, column 3: the value \"7\" has no area"),
+        "{text}"
+    );
 }
 
 #[test]

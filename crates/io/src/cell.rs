@@ -135,10 +135,12 @@ fn is_ambiguous(text: &str, style: NumberStyle) -> bool {
     if style.decimal.is_some() {
         return false;
     }
-    let Some(at) = text.find([',', '.']) else {
+    // A sign does not settle it: `+1.234` is as ambiguous as `1.234`.
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let Some(at) = unsigned.find([',', '.']) else {
         return false;
     };
-    let (whole, fraction) = (&text[..at], &text[at + 1..]);
+    let (whole, fraction) = (&unsigned[..at], &unsigned[at + 1..]);
     (1..=3).contains(&whole.len())
         && whole.chars().all(|c| c.is_ascii_digit())
         && fraction.len() == 3
@@ -538,6 +540,9 @@ mod tests {
         }
         assert_eq!(persons("1,234", auto), Err(NotPersons::Ambiguous));
         assert_eq!(persons("1.234", auto), Err(NotPersons::Ambiguous));
+        assert_eq!(persons("+1.234", auto), Err(NotPersons::Ambiguous));
+        assert_eq!(persons("+2,500", auto), Err(NotPersons::Ambiguous));
+        assert_eq!(persons("+2.5", auto), Ok(2.5));
         assert_eq!(persons("-0.5", auto), Err(NotPersons::Negative));
         assert_eq!(persons("2e10", auto), Err(NotPersons::TooLarge));
         // Declared: a dot between thousands, a comma before decimals.

@@ -67,11 +67,12 @@ pub(crate) fn read_counts(
             message: "the file is UTF-16 text: save it as UTF-8 (or as CSV from Excel)".to_owned(),
         });
     }
-    // Only whole lines of the first block, unless it is the whole file.
+    // Only whole lines of the first block, unless it is the whole file (lines end in `\n`,
+    // `\r\n` or a lone `\r`).
     let sample_end = if whole {
         block.len()
     } else {
-        memchr::memrchr(b'\n', &block).map_or(block.len(), |i| i + 1)
+        memchr::memrchr2(b'\n', b'\r', &block).map_or(block.len(), |i| i + 1)
     };
     let sample = &block[bom..sample_end];
     let delimiter = options

@@ -974,6 +974,21 @@ mod imp {
                         if empty {
                             continue;
                         }
+                        if key.is_none() && rules.header[*c].trim().is_empty() {
+                            let value = match values {
+                                Values::Numbers(v) => v.get(i).map(|v| v.to_string()),
+                                Values::Text(v) => v.get(i).map(str::to_owned),
+                                Values::Days(v) => v.get(i).map(|v| v.to_string()),
+                                Values::Owned(v) => v[i].clone(),
+                            };
+                            batch.push_problem(Problem {
+                                record: row,
+                                column: *c,
+                                kind: ProblemKind::Unnamed,
+                                value: value.unwrap_or_default(),
+                            });
+                            continue;
+                        }
                         let observed = persons(reader, values, i, row, *c, &mut batch);
                         if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
                             batch.cells.push(Cell {

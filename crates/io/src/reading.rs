@@ -390,7 +390,12 @@ pub(crate) fn layout(
     let mut problems = Vec::new();
     let mut areas = Vec::new();
     for (column, name) in header.iter().enumerate() {
-        if column == date || name.is_empty() {
+        if column == date {
+            continue;
+        }
+        // A blank header cell names no area: its column is read only to refuse a value in it.
+        if name.trim().is_empty() {
+            areas.push((column, None));
             continue;
         }
         match header_place(name, scenario) {

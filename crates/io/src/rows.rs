@@ -78,6 +78,13 @@ pub(crate) enum ProblemKind {
         found: usize,
         expected: usize,
     },
+    /// A row of counts in columns with fewer fields than the header.
+    MissingFields {
+        found: usize,
+        expected: usize,
+    },
+    /// A value in a column of counts in columns whose header cell is blank.
+    Unnamed,
     Encoding,
     /// A cell holds a line end: a quote opened and not closed where it should be.
     LineBreak,
@@ -221,6 +228,18 @@ impl Rules<'_> {
                 at,
                 found,
                 expected,
+            },
+            ProblemKind::MissingFields { found, expected } => Error::MissingFields {
+                path,
+                at,
+                found,
+                expected,
+            },
+            ProblemKind::Unnamed => Error::UnnamedColumn {
+                path,
+                at,
+                number: problem.column + 1,
+                value,
             },
             ProblemKind::LineBreak => Error::ReadCsv {
                 path,
@@ -556,10 +575,36 @@ impl<'r> RowReader<'r> {
                 }
             }
             Layout::Wide { date, areas } => {
+                // A CSV row cut short: its last areas would read as days without a count.
+                if self.rules.refuse_extra_fields
+                    && areas
+                        .iter()
+                        .any(|&(c, _)| c >= record.len() && !self.rules.header[c].is_empty())
+                {
+                    batch.push_problem(Problem {
+                        record: number,
+                        column: 0,
+                        kind: ProblemKind::MissingFields {
+                            found: record.len(),
+                            expected: self.rules.header.len(),
+                        },
+                        value: String::new(),
+                    });
+                    return;
+                }
                 let day = self.day(cell(*date), number, *date, batch);
                 for &(column, place) in areas {
                     let text = cell(column);
                     if is_blank(text, self.rules.encoding) {
+                        continue;
+                    }
+                    if place.is_none() && self.rules.header[column].trim().is_empty() {
+                        batch.push_problem(Problem {
+                            record: number,
+                            column,
+                            kind: ProblemKind::Unnamed,
+                            value: crate::rows::text(text, self.rules.encoding),
+                        });
                         continue;
                     }
                     let observed = self.persons(text, number, column, batch);

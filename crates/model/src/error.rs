@@ -283,6 +283,34 @@ pub enum Error {
         expected: usize,
     },
 
+    /// A data row of counts in columns (one per area) has fewer fields than the header: a row
+    /// cut short, whose missing areas would otherwise read as days without a count.
+    #[error("{}: {at}: {found} fields where the header has {expected} (a row cut short?)", path.display())]
+    MissingFields {
+        /// The file.
+        path: PathBuf,
+        /// Where the row is.
+        at: Location,
+        /// Fields in the row.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
+
+    /// A value in a column whose header cell is blank, in counts in columns (one per area):
+    /// it names no area, so its counts would otherwise be left out.
+    #[error("{}: {at}, column {number}: the value {} has no area: the column's header cell is blank (name the area there, or leave the column empty)", path.display(), quoted(value))]
+    UnnamedColumn {
+        /// The file.
+        path: PathBuf,
+        /// Where the row is.
+        at: Location,
+        /// The column's number, counted from 1.
+        number: usize,
+        /// The value as read.
+        value: String,
+    },
+
     /// A file's bytes are not in the encoding declared for it.
     #[error("{}: line {line}: not valid UTF-8 (declare the encoding, e.g. windows-1252)", path.display())]
     Encoding {
@@ -810,6 +838,8 @@ impl Error {
             | MissingColumn { path, .. }
             | DuplicateColumn { path, .. }
             | ExtraFields { path, .. }
+            | MissingFields { path, .. }
+            | UnnamedColumn { path, .. }
             | Encoding { path, .. }
             | EmptyInput { path, .. }
             | NoNightCounts { path, .. }
@@ -852,6 +882,8 @@ impl Error {
         match self {
             ReadCsv { line, .. } | Encoding { line, .. } => Some(Location::Line(*line)),
             ExtraFields { at, .. }
+            | MissingFields { at, .. }
+            | UnnamedColumn { at, .. }
             | ParseDate { at, .. }
             | ParseTime { at, .. }
             | LocalTime { at, .. }
@@ -920,6 +952,7 @@ impl Error {
             | NegativeNumber { value, .. }
             | TooLarge { value, .. }
             | BadOrigin { value, .. }
+            | UnnamedColumn { value, .. }
             | DuplicateOrigin { value, .. } => Some(value),
             UnknownArea { area, .. } => Some(area),
             AmbiguousArea { name, .. } => Some(name),
