@@ -395,6 +395,51 @@ fn a_far_away_cell_does_not_exhaust_memory() {
 }
 
 #[test]
+fn spreadsheet_number_cells_are_read_as_numbers_whatever_the_text_style() {
+    // Regression: number cells were read as their text, so 12.345 became 12 345 with a dot
+    // declared between thousands, and 1.234 was refused as ambiguous when nothing was
+    // declared. Ål (3043) counted 12.345 and 1.25 (mean 6.7975), Hol (3044) 1.234.
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("numbers.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, name) in ["date", "area", "count"].iter().enumerate() {
+        sheet.write(0, c as u16, *name).unwrap();
+    }
+    for (row, (date, area, count)) in [
+        ("2020-02-27", "3043", 12.345),
+        ("2020-02-28", "3043", 1.25),
+        ("2020-02-27", "3044", 1.234),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let row = row as u32 + 1;
+        sheet.write(row, 0, date).unwrap();
+        sheet.write(row, 1, area).unwrap();
+        sheet.write(row, 2, count).unwrap();
+    }
+    workbook.save(&path).unwrap();
+    let declared = CountsOptions {
+        numbers: deltid::NumberStyle {
+            decimal: Some(deltid::DecimalMark::Comma),
+            thousands_dot: true,
+        },
+        ..CountsOptions::default()
+    };
+    for options in [CountsOptions::default(), declared] {
+        let summary = summary_of(&path, &options).expect("number cells read");
+        let means: Vec<f64> = summary
+            .areas()
+            .iter()
+            .map(|a| a.mean().observed())
+            .collect();
+        assert_eq!(means, [(12.345 + 1.25) / 2.0, 1.234], "{options:?}");
+    }
+}
+
+#[test]
 fn a_note_beside_a_spreadsheet_row_is_not_read() {
     // Regression: the one reader refused a workbook with a note to the right of the table
     // ("cell A3: 5 fields where the header has 3 (a number with a comma, such as 6,506, that
@@ -998,4 +1043,20 @@ fn unsaved_formulas_and_error_cells_are_named_not_missing() {
     .unwrap();
     let summary = summary_of(&path, &CountsOptions::default()).unwrap();
     assert_close(summary.areas()[0].mean().observed(), 1250.0);
+    // Regression: in a workbook that asks to be recalculated on opening (xlsxwriter's), a
+    // formula's saved value is a placeholder, 0, and was read as a count of 0.
+    std::fs::write(
+        &path,
+        crate::util::xlsx_recalculated(sheet(r#"<c r="C3"><f>C2+100</f><v>0</v></c>"#).as_bytes()),
+    )
+    .unwrap();
+    let message = summary_of(&path, &CountsOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        message.contains("cell C3, column `count`")
+            && message.contains("a formula never calculated"),
+        "{message}"
+    );
 }

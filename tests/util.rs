@@ -157,7 +157,21 @@ pub fn xlsx_1904(sheet: &[u8]) -> Vec<u8> {
     workbook(sheet, true)
 }
 
+/// [`xlsx`] of a workbook that asks to be recalculated when opened (`<calcPr
+/// fullCalcOnLoad="1"/>`, as xlsxwriter writes it).
+pub fn xlsx_recalculated(sheet: &[u8]) -> Vec<u8> {
+    workbook_with(
+        sheet,
+        false,
+        r#"<calcPr calcId="124519" fullCalcOnLoad="1"/>"#,
+    )
+}
+
 fn workbook(sheet: &[u8], date1904: bool) -> Vec<u8> {
+    workbook_with(sheet, date1904, "")
+}
+
+fn workbook_with(sheet: &[u8], date1904: bool, calculation: &str) -> Vec<u8> {
     const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
     const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const RELATIONSHIPS: &str =
@@ -181,7 +195,7 @@ fn workbook(sheet: &[u8], date1904: bool) -> Vec<u8> {
         ""
     };
     let workbook = format!(
-        r#"{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">{properties}<sheets><sheet name="counts" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+        r#"{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">{properties}<sheets><sheet name="counts" sheetId="1" r:id="rId1"/></sheets>{calculation}</workbook>"#
     );
     let styles_rel = if date1904 {
         format!(r#"<Relationship Id="rId2" Type="{RELATIONSHIPS}/styles" Target="styles.xml"/>"#)

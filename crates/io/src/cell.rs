@@ -86,10 +86,11 @@ pub(crate) fn parse_number(text: &str, style: NumberStyle) -> Option<f64> {
         Some(rest) => ("-", rest),
         None => ("", text.strip_prefix('+').unwrap_or(text)),
     };
-    // Scientific notation is a machine's writing: no separators, a point or comma mark.
+    // Scientific notation is a machine's writing: no separators, a point mark (or a comma,
+    // unless a point is declared).
     if unsigned.contains(['e', 'E']) {
         let plain = unsigned.replace(',', ".");
-        let ok = style.decimal != Some(DecimalMark::Comma) || !unsigned.contains('.');
+        let ok = style.decimal != Some(DecimalMark::Point) || !unsigned.contains(',');
         let digits_only = plain
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'));
@@ -238,9 +239,12 @@ impl DateParser {
     /// cannot be misread — ISO 8601 and `dd.mm.yyyy` — are always accepted, as spreadsheets mix
     /// real date cells with typed ones.
     pub(crate) fn parse(&self, text: &str) -> Option<NaiveDate> {
+        // dd.mm.yyyy beside a chosen format of its own with dots (mm.dd.yyyy declared) would
+        // read what that format refuses the other way round.
+        let dotted = !matches!(self, DateParser::Pattern { pattern, .. } if pattern.contains('.'));
         self.parse_chosen(text)
             .or_else(|| ISO.parse_chosen(text))
-            .or_else(|| DOTTED.parse_chosen(text))
+            .or_else(|| dotted.then(|| DOTTED.parse_chosen(text)).flatten())
     }
 
     /// Parses one date in this format only.
@@ -254,21 +258,24 @@ impl DateParser {
         let DateParser::Pattern { pattern, .. } = self else {
             return None;
         };
-        let (date_part, time) = match text.find([' ', 'T']) {
-            Some(at) => (&text[..at], Some(text[at + 1..].trim_start())),
-            None => (text, None),
-        };
-        if time.is_some_and(|t| !is_time_of_day(t)) {
-            return None;
-        }
+        // A time of day after the date (after its first or its last space or `T`) is left
+        // out; a space or `T` with no time after it is the date's own (`27 Feb 2020`, `OCT`).
+        let before_time =
+            |at: usize| is_time_of_day(text[at + 1..].trim_start()).then(|| &text[..at]);
+        let date_part = text
+            .find([' ', 'T'])
+            .and_then(before_time)
+            .or_else(|| text.rfind([' ', 'T']).and_then(before_time))
+            .unwrap_or(text);
         if pattern == "%Y-%m-%d"
             && let Some(date) = iso_date(date_part.as_bytes())
         {
             return Some(date);
         }
+        // A year of four digits (alone, or in a run such as 20200227 for %Y%m%d).
         let four_digit_year = date_part
             .split(|c: char| !c.is_ascii_digit())
-            .any(|run| run.len() == 4);
+            .any(|run| run.len() >= 4);
         four_digit_year
             .then(|| NaiveDate::parse_from_str(date_part, pattern.as_ref()).ok())
             .flatten()
@@ -329,10 +336,10 @@ impl DateParser {
         let fits: Vec<usize> = (0..candidates.len())
             .filter(|&i| read[i] == total)
             .collect();
-        // dd/mm/yyyy is candidate 2 and mm/dd/yyyy candidate 3.
-        if fits.contains(&2) && fits.contains(&3) && total > 0 {
-            let example = values.clone().next().unwrap_or_default().to_owned();
-            return Err(example);
+        // dd/mm/yyyy is candidate 2 and mm/dd/yyyy candidate 3: refused when every slashed
+        // date reads both ways, whatever other dates the column has beside them.
+        if let Some(example) = undecided_slashes(values.clone()) {
+            return Err(example.to_owned());
         }
         // No format reads every value: the one that reads most, or when none reads any, the one
         // whose separator the first value uses, so that the message names the likely format.
@@ -355,16 +362,25 @@ impl DateParser {
     /// Whether the column's values need every value to choose between day-first and
     /// month-first slashes: every value seen reads both ways.
     pub(crate) fn undecided<'a>(values: impl Iterator<Item = &'a str> + Clone) -> bool {
-        let (day_first, month_first) = (&DATE_PATTERNS[2], &DATE_PATTERNS[3]);
-        let reads = |(p, n): &(&'static str, &'static str)| {
-            let parser = DateParser::Pattern {
-                pattern: Cow::Borrowed(*p),
-                name: Cow::Borrowed(*n),
-            };
-            values.clone().all(|v| parser.parse_chosen(v).is_some())
-        };
-        values.clone().next().is_some() && reads(day_first) && reads(month_first)
+        undecided_slashes(values).is_some()
     }
+}
+
+/// The first date written with slashes, when every such date reads both as dd/mm/yyyy and as
+/// mm/dd/yyyy (dates written otherwise beside them settle nothing); `None` if one of them
+/// reads only one way, or there is none.
+fn undecided_slashes<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let parser = |(p, n): (&'static str, &'static str)| DateParser::Pattern {
+        pattern: Cow::Borrowed(p),
+        name: Cow::Borrowed(n),
+    };
+    let (day_first, month_first) = (parser(DATE_PATTERNS[2]), parser(DATE_PATTERNS[3]));
+    let mut slashed = values
+        .filter(|v| day_first.parse_chosen(v).is_some() || month_first.parse_chosen(v).is_some());
+    let first = slashed.clone().next()?;
+    slashed
+        .all(|v| day_first.parse_chosen(v).is_some() && month_first.parse_chosen(v).is_some())
+        .then_some(first)
 }
 
 /// ISO 8601 and `dd.mm.yyyy`, read beside any chosen format.
@@ -614,6 +630,21 @@ mod tests {
             ["01/02/2020", "03/04/2020"].into_iter()
         ));
         assert!(!DateParser::undecided(["13/02/2020"].into_iter()));
+        // Dates written otherwise beside them settle nothing (regression: ISO dates in the
+        // column let day-first win silently).
+        assert_eq!(
+            choose(&["2020-01-15", "01/02/2020", "02/03/2020"])
+                .err()
+                .as_deref(),
+            Some("01/02/2020")
+        );
+        assert!(DateParser::undecided(
+            ["2020-01-15", "01/02/2020"].into_iter()
+        ));
+        assert_eq!(
+            name(&["2020-01-15", "01/02/2020", "13/03/2020"]).as_deref(),
+            Ok("dd/mm/yyyy")
+        );
         // One impossible date among ISO dates: ISO is still chosen, so it can be reported.
         let parser = choose(&["2020-01-31", "2020-02-30"]).expect("a parser");
         assert_eq!(parser.name(), "yyyy-mm-dd");
@@ -646,6 +677,30 @@ mod tests {
             name(&["1", "2"]).as_deref(),
             Ok("an Excel serial day number")
         );
+    }
+
+    #[test]
+    fn declared_date_formats_read_what_they_say_and_only_that() {
+        let declared = |p: &str| {
+            DateParser::choose(&DateFormat::Pattern(p.to_owned()), std::iter::empty())
+                .expect("a declared format")
+        };
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        // Regression: each was refused though it fits its pattern.
+        assert_eq!(declared("%Y%m%d").parse("20200227"), day(2020, 2, 27));
+        assert_eq!(declared("%d %b %Y").parse("27 Feb 2020"), day(2020, 2, 27));
+        assert_eq!(
+            declared("%d %b %Y").parse("27 Feb 2020 10:30"),
+            day(2020, 2, 27)
+        );
+        assert_eq!(declared("%d-%b-%Y").parse("27-OCT-2020"), day(2020, 10, 27));
+        // Regression: month-first with dots declared, 13.02.2020 was read day-first.
+        let month_first = declared("%m.%d.%Y");
+        assert_eq!(month_first.parse("02.13.2020"), day(2020, 2, 13));
+        assert_eq!(month_first.parse("13.02.2020"), None);
+        // Two-digit years stay refused; ISO is still read beside a declared format.
+        assert_eq!(declared("%d.%m.%Y").parse("27.02.20"), None);
+        assert_eq!(declared("%d/%m/%Y").parse("2020-02-27"), day(2020, 2, 27));
     }
 
     #[test]

@@ -66,6 +66,37 @@ pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
 const UNSAVED_FORMULA: &str =
     "a formula without a saved value (open and save the file in a spreadsheet program)";
 
+/// The text of a formula cell in a workbook that asks to be recalculated when opened: its saved
+/// value is a writer's placeholder (xlsxwriter saves 0), not the formula's result.
+#[cfg(feature = "xlsx")]
+const UNCALCULATED_FORMULA: &str =
+    "a formula never calculated (open and save the file in a spreadsheet program)";
+
+/// Whether an .xlsx workbook asks to be recalculated when opened (`<calcPr
+/// fullCalcOnLoad="1"/>`, as xlsxwriter and other scripts write it); `false` when that cannot
+/// be read (calamine then reports what is wrong with the file).
+#[cfg(feature = "xlsx")]
+fn recalculated_on_opening(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut archive) = std::fs::File::open(path).map(zip::ZipArchive::new) else {
+        return false;
+    };
+    let Some(Ok(entry)) = archive.as_mut().ok().map(|a| a.by_name("xl/workbook.xml")) else {
+        return false;
+    };
+    let mut text = String::new();
+    if entry.take(16 << 20).read_to_string(&mut text).is_err() {
+        return false;
+    }
+    text.split("<calcPr")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .is_some_and(|attributes| {
+            attributes.contains(r#"fullCalcOnLoad="1""#)
+                || attributes.contains(r#"fullCalcOnLoad="true""#)
+        })
+}
+
 #[cfg(feature = "xlsx")]
 fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
     let sheet_error = |message: String| Error::ReadSheet {
@@ -98,6 +129,7 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
     // (found by fuzzing). Other formats build the range, after a check of its size.
     let cells: Vec<((u32, u32), Data)> = match &mut workbook {
         calamine::Sheets::Xlsx(xlsx) => {
+            let uncalculated = recalculated_on_opening(path);
             let mut reader = xlsx
                 .worksheet_cells_reader(&name)
                 .map_err(|e| sheet_error(e.to_string()))?;
@@ -116,6 +148,9 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
                     // taken for an empty cell, that is a missing day.
                     Data::Empty if cell.formula.is_some() => {
                         Data::String(UNSAVED_FORMULA.to_owned())
+                    }
+                    _ if uncalculated && cell.formula.is_some() => {
+                        Data::String(UNCALCULATED_FORMULA.to_owned())
                     }
                     value => value,
                 };
@@ -204,7 +239,10 @@ fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Int(i) => i.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
+        // In scientific notation, which every reader of numbers takes as written whatever
+        // decimal mark or thousands separator is declared for text: a number cell 12.345 is
+        // never read as 12 345, nor refused as ambiguous.
+        Data::Float(f) => format!("{f:e}"),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(d) if d.is_datetime() => {
