@@ -777,6 +777,19 @@ fn a_1904_date_system_workbook_reads_its_dates_right() {
     assert_eq!(summary.first().to_string(), "2020-02-27");
     assert_eq!(summary.last().to_string(), "2020-03-01");
     assert_same(&summary, &tidy(), "1904 dates");
+    // Regression: the same serials as plain numbers (not formatted as dates) were read on
+    // the 1900 calendar, four years and a day early (2016-02-26).
+    let plain = sheet.replace(r#" s="1""#, "");
+    std::fs::write(&path, crate::util::xlsx_1904(plain.as_bytes())).unwrap();
+    for dates in [DateFormat::Auto, DateFormat::ExcelSerial] {
+        let options = CountsOptions {
+            dates,
+            ..CountsOptions::default()
+        };
+        let summary = summary_of(&path, &options).expect("plain serials read");
+        assert_eq!(summary.first().to_string(), "2020-02-27");
+        assert_same(&summary, &tidy(), "1904 serials as plain numbers");
+    }
 }
 
 /// The SSB scenario (six Hallingdal municipalities, residents per area) over counts `text`.

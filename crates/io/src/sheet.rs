@@ -31,6 +31,11 @@ pub(crate) struct SheetRows {
     /// column: `rows` holds its date alone, as a date column reads it; a column of
     /// timestamps reads this.
     pub(crate) date_times: HashMap<(u64, usize), String>,
+    /// In a workbook whose serial day numbers count from 1904, the number cells (plain
+    /// numbers, not formatted as dates), by row number and column: a date column's serials
+    /// among them are of that system.
+    #[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
+    pub(crate) numbers_1904: std::collections::HashSet<(u64, usize)>,
 }
 
 /// Reads one sheet (without spreadsheet support: an error).
@@ -72,30 +77,54 @@ const UNSAVED_FORMULA: &str =
 const UNCALCULATED_FORMULA: &str =
     "a formula never calculated (open and save the file in a spreadsheet program)";
 
-/// Whether an .xlsx workbook asks to be recalculated when opened (`<calcPr
-/// fullCalcOnLoad="1"/>`, as xlsxwriter and other scripts write it); `false` when that cannot
-/// be read (calamine then reports what is wrong with the file).
+/// What an .xlsx workbook says of itself that calamine does not give: whether it asks to be
+/// recalculated when opened (`<calcPr fullCalcOnLoad="1"/>`, as xlsxwriter and other scripts
+/// write it), and whether its serial day numbers count from 1904 (`<workbookPr
+/// date1904="1"/>`, Excel for Mac's old default). Both `false` when that cannot be read
+/// (calamine then reports what is wrong with the file).
 #[cfg(feature = "xlsx")]
-fn recalculated_on_opening(path: &Path) -> bool {
+#[derive(Clone, Copy, Default)]
+struct Settings {
+    recalculated: bool,
+    date1904: bool,
+}
+
+#[cfg(feature = "xlsx")]
+fn workbook_settings(path: &Path) -> Settings {
     use std::io::Read;
     let Ok(mut archive) = std::fs::File::open(path).map(zip::ZipArchive::new) else {
-        return false;
+        return Settings::default();
     };
     let Some(Ok(entry)) = archive.as_mut().ok().map(|a| a.by_name("xl/workbook.xml")) else {
-        return false;
+        return Settings::default();
     };
     let mut text = String::new();
     if entry.take(16 << 20).read_to_string(&mut text).is_err() {
-        return false;
+        return Settings::default();
     }
-    text.split("<calcPr")
-        .nth(1)
-        .and_then(|rest| rest.split('>').next())
-        .is_some_and(|attributes| {
-            attributes.contains(r#"fullCalcOnLoad="1""#)
-                || attributes.contains(r#"fullCalcOnLoad="true""#)
+    // The attributes of an element, if the workbook has it.
+    let attributes = |element: &str| {
+        text.split(&format!("<{element}"))
+            .nth(1)
+            .and_then(|rest| rest.split('>').next())
+            .map(str::to_owned)
+    };
+    let on = |element: &str, attribute: &str| {
+        attributes(element).is_some_and(|a| {
+            a.contains(&format!(r#"{attribute}="1""#))
+                || a.contains(&format!(r#"{attribute}="true""#))
         })
+    };
+    Settings {
+        recalculated: on("calcPr", "fullCalcOnLoad"),
+        date1904: on("workbookPr", "date1904"),
+    }
 }
+
+/// Days from 1900-system serial day numbers to 1904-system ones (1904-01-01 is 1 462 in the
+/// 1900 system and 0 in the 1904 one).
+#[cfg(feature = "xlsx")]
+const DAYS_1900_TO_1904: f64 = 1_462.0;
 
 #[cfg(feature = "xlsx")]
 fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
@@ -127,9 +156,10 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
     // .xlsx cells are read one by one: calamine's `worksheet_range` allocates the whole
     // rectangle up to the farthest cell first, and one cell at XFD1048576 aborts the process
     // (found by fuzzing). Other formats build the range, after a check of its size.
+    let mut settings = Settings::default();
     let cells: Vec<((u32, u32), Data)> = match &mut workbook {
         calamine::Sheets::Xlsx(xlsx) => {
-            let uncalculated = recalculated_on_opening(path);
+            settings = workbook_settings(path);
             let mut reader = xlsx
                 .worksheet_cells_reader(&name)
                 .map_err(|e| sheet_error(e.to_string()))?;
@@ -149,7 +179,7 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
                     Data::Empty if cell.formula.is_some() => {
                         Data::String(UNSAVED_FORMULA.to_owned())
                     }
-                    _ if uncalculated && cell.formula.is_some() => {
+                    _ if settings.recalculated && cell.formula.is_some() => {
                         Data::String(UNCALCULATED_FORMULA.to_owned())
                     }
                     value => value,
@@ -181,6 +211,7 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
     let mut width_total = 0usize;
     let mut records = Vec::with_capacity(rows.len());
     let mut date_times = HashMap::new();
+    let mut numbers_1904 = std::collections::HashSet::new();
     for (row, mut cells) in rows {
         cells.sort_by_key(|(c, _)| *c);
         let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
@@ -193,6 +224,9 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
         let mut text = vec![String::new(); width];
         for (c, value) in cells {
             text[c as usize] = cell_text(&value);
+            if settings.date1904 && matches!(value, Data::Float(_) | Data::Int(_)) {
+                numbers_1904.insert((u64::from(row) + 1, c as usize));
+            }
             if let Some(date_time) = date_time_text(&value) {
                 date_times.insert((u64::from(row) + 1, c as usize), date_time);
             }
@@ -204,6 +238,7 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetRows> {
         first_column,
         rows: records,
         date_times,
+        numbers_1904,
     })
 }
 
@@ -291,6 +326,22 @@ pub(crate) fn read_counts(
                 && let Some(cell) = cells.get_mut(date_column)
             {
                 cell.clone_from(date_time);
+            }
+        }
+    }
+    // Serial day numbers written as plain numbers in a 1904 workbook, as the 1900-system
+    // serials the date readers take (cells formatted as dates are dates already).
+    #[cfg(feature = "xlsx")]
+    if matches!(
+        options.dates,
+        crate::DateFormat::Auto | crate::DateFormat::ExcelSerial
+    ) {
+        for (row, cells) in &mut sheet.rows[header_at + 1..] {
+            if sheet.numbers_1904.contains(&(*row, date_column))
+                && let Some(cell) = cells.get_mut(date_column)
+                && let Some(serial) = crate::cell::parse_number(cell, crate::NumberStyle::default())
+            {
+                *cell = cell_text(&Data::Float(serial + DAYS_1900_TO_1904));
             }
         }
     }
