@@ -186,6 +186,35 @@ fn a_file_of_lone_carriage_returns_past_the_first_block_finds_its_header() {
 }
 
 #[test]
+fn a_deduction_tables_named_column_must_be_in_it() {
+    // Regression: a column the scenario names for areas (or dates) but the file lacks made
+    // the table one figure for the region, shared out by present persons, silently.
+    let scenario = |area: &str| {
+        SCENARIO.replace(
+            "residents = 100",
+            &format!("residents = {{ table = \"res.csv\", area = \"{area}\" }}"),
+        )
+    };
+    let dir = folder(&[
+        ("typo.toml", &scenario("kommune_x")),
+        ("right.toml", &scenario("kommune")),
+        ("res.csv", "kommune,persons\n0301,50\n"),
+    ]);
+    let err = read_scenario(dir.path().join("typo.toml")).unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingColumn { column, .. } if column == "kommune_x"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(
+            "res.csv: no column `kommune_x` in the header (found: \"kommune\", \"persons\")"
+        ),
+        "{err}"
+    );
+    read_scenario(dir.path().join("right.toml")).expect("the named column is there");
+}
+
+#[test]
 fn a_folder_given_as_counts_is_named_as_such() {
     // Regression: a folder was reported as "line 0: malformed CSV".
     let dir = folder(&[]);

@@ -159,3 +159,43 @@ fn per_area_residents_scenario_deducts_the_registered_population() {
         25_995
     );
 }
+
+/// Regression: with residents from a per-area table with a fill and `allocation =
+/// "residents"`, an area the table lacks was deducted the fill but given no share of the
+/// region's figures (its registered residents taken as 0). By hand: A 400 residents (the
+/// table), B 200 (the fill); commuters 30 for the region shared 400 : 200, A 20 and B 10.
+#[test]
+fn an_area_a_residents_table_lacks_shares_by_its_fill() {
+    let dir = crate::util::folder(&[
+        (
+            "s.toml",
+            "uplift = 0.1\nallocation = \"residents\"\n[deductions]\n\
+             residents = { table = \"res.csv\", area = \"kommune\", fill = 200 }\n\
+             commuters = 30\ntransit = 0\nday_visitors = 0\n\
+             [[area]]\ncode = \"0001\"\nname = \"A\"\n[[area]]\ncode = \"0002\"\nname = \"B\"\n",
+        ),
+        ("res.csv", "kommune,persons\n0001,400\n"),
+        (
+            "counts.csv",
+            "date,area,count\n2020-01-01,0001,1000\n2020-01-01,0002,500\n",
+        ),
+    ]);
+    let scenario = deltid::read_scenario(dir.path().join("s.toml")).unwrap();
+    let counts = read_counts(
+        dir.path().join("counts.csv"),
+        &deltid::CountsOptions::default(),
+        &scenario,
+    )
+    .unwrap();
+    let summary = Plan::new(&scenario, &Selection::default())
+        .unwrap()
+        .estimate(&counts)
+        .unwrap()
+        .summary();
+    let lines: Vec<(f64, f64)> = summary
+        .areas()
+        .iter()
+        .map(|a| (a.mean()[Line::Residents], a.mean()[Line::Commuters]))
+        .collect();
+    assert_eq!(lines, [(400.0, 20.0), (200.0, 10.0)]);
+}

@@ -653,6 +653,46 @@ fn a_region_count_of_its_own_in_sql() {
     );
 }
 
+// Regression: with `digits`, the region's numeric code was compared as written while area
+// codes were padded: region_code "1" beside area "1" (0001) took that area's rows as the
+// region's own count, and region_code "0099" did not take rows written 99. Now "1" is refused
+// as an area's code, and 99 is the region's, in deltid and in the query alike.
+#[test]
+fn a_numeric_region_code_is_padded_as_area_codes_are() {
+    let scenario = |region: &str| {
+        OWN_SCENARIO
+            .replace(
+                "region_code = \"REG\"",
+                &format!("region_code = \"{region}\""),
+            )
+            .replace("code = \"0001\"", "code = \"1\"")
+            + "[area_codes]\ndigits = 4\n"
+    };
+    let dir = folder(&[
+        ("padded.toml", &scenario("0099")),
+        ("clash.toml", &scenario("1")),
+        ("counts.csv", &OWN_COUNTS.replace(",REG,", ",99,")),
+        (
+            "transit.csv",
+            "date,persons\n2020-01-01,100\n2020-01-02,200\n2020-01-03,300\n2020-01-04,400\n",
+        ),
+    ]);
+    let err = read_scenario(dir.path().join("clash.toml")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`region_code`: \"1\" is an area's code (0001 with 4 digits)"),
+        "{err}"
+    );
+    let (summary, rows) = check(
+        "region 0099, rows 99",
+        &dir.path().join("padded.toml"),
+        &dir.path().join("counts.csv"),
+    );
+    // As in a_region_count_of_its_own_in_sql: 400 guest-nights a day from the region's own.
+    assert_eq!(summary.region_rule(), RegionRule::OwnCount);
+    assert_close(rows[2][12].parse::<f64>().expect("a number"), 400.0);
+}
+
 // What the query cannot do with the region's own count: a per-area deduction table by date
 // (the region's figure is then every area's summed day by day). It is refused with
 // Error::Unsupported, on the command line too (exit 1, nothing on stdout), rather than give

@@ -1716,9 +1716,11 @@ impl Query<'_> {
         )];
         let mut found = Vec::new();
         if let Some(code) = resolver.region() {
+            // The region's code as written, or as its key (padded to the scenario's digits).
             found.push(format!(
-                "CASE WHEN {cell} = {code} THEN {mark} END",
+                "CASE WHEN {cell} = {code} OR {key} = {code} THEN {mark} END",
                 cell = self.c(k, CELL),
+                key = self.c(k, KEY),
                 code = d.text(code.as_str()),
                 mark = d.text(REGION_MARK),
             ));

@@ -179,6 +179,21 @@ pub fn read_deduction_table(
     )?;
     let date_name = name_in(&source.header, &layout.date, &DATE_NAMES);
     let area_name = name_in(&source.header, &layout.area, &AREA_NAMES);
+    // A date or area column the scenario names (not the default name) must be there: a table
+    // without it would be read as one figure for every day, or for the region, silently.
+    let defaults = TableLayout::default();
+    for (found, named, default) in [
+        (&date_name, &layout.date, &defaults.date),
+        (&area_name, &layout.area, &defaults.area),
+    ] {
+        if found.is_none() && named != default {
+            return Err(Error::MissingColumn {
+                path: path.to_owned(),
+                column: named.clone(),
+                found: source.header.clone(),
+            });
+        }
+    }
     let persons_name = name_in(&source.header, &layout.persons, &PERSONS_NAMES)
         .unwrap_or_else(|| layout.persons.clone());
     let at_of = |name: &Option<String>| match name {

@@ -205,6 +205,9 @@ impl AreaResolver {
         {
             code = format!("{code:0>digits$}");
         }
+        if self.region.as_ref().is_some_and(|r| r.as_str() == code) {
+            return Resolution::Region;
+        }
         if let Some(&i) = self.mapping.get(&code) {
             return Resolution::Area(i);
         }

@@ -463,7 +463,8 @@ impl Scenario {
 
         let scaling = Scaling::from_spec(spec.scaling[0], spec.scaling[1], spec.scaling[2])
             .map_err(|(key, reason)| invalid(&key, reason))?;
-        let region_code = spec.region_code.as_deref().map(AreaCode::new);
+        // Padded as the areas' codes are: with `digits = 4`, region_code "1" is "0001".
+        let region_code = spec.region_code.as_deref().map(canonical);
         if let Some(code) = &region_code {
             if code.as_str().is_empty() {
                 return Err(invalid("region_code", "empty".to_owned()));
@@ -472,8 +473,12 @@ impl Scenario {
                 return Err(invalid(
                     "region_code",
                     format!(
-                        "{:?} is an area's code: the region's own count needs a code of its own",
-                        code.as_str()
+                        "{:?} is an area's code{}: the region's own count needs a code of its own",
+                        spec.region_code.as_deref().unwrap_or_default(),
+                        spec.digits
+                            .filter(|_| spec.region_code.as_deref() != Some(code.as_str()))
+                            .map(|d| format!(" ({} with {d} digits)", code.as_str()))
+                            .unwrap_or_default()
                     ),
                 ));
             }
@@ -767,13 +772,19 @@ fn registered_residents(areas: usize, source: &DeductionSource) -> Option<Vec<f6
     match source {
         DeductionSource::PerArea(values) => Some(values.clone()),
         DeductionSource::Table(table) if table.is_per_area() && !table.is_dated() => {
-            let mut residents = vec![0.0; areas];
+            // An area the table lacks has its fill, as the deduction itself gives it.
+            let mut residents = vec![None; areas];
             for (_, area, persons) in table.rows() {
                 if let Some(slot) = area.and_then(|a| residents.get_mut(a)) {
-                    *slot += persons;
+                    *slot = Some(slot.unwrap_or(0.0) + persons);
                 }
             }
-            Some(residents)
+            Some(
+                residents
+                    .into_iter()
+                    .map(|r| r.or(table.fill()).unwrap_or(0.0))
+                    .collect(),
+            )
         }
         _ => None,
     }
