@@ -657,3 +657,66 @@ fn a_region_without_a_day_of_its_own_shows_no_dates() {
     assert_eq!(json["summary"]["region"]["first"], serde_json::Value::Null);
     assert_eq!(json["summary"]["region"]["mean"]["part_time"], 200.0);
 }
+
+#[test]
+fn a_region_with_its_own_count_missing_a_day_says_where_its_means_come_from() {
+    // Regression: the note said the region's means were "still its areas' means summed",
+    // which holds only for a region that is the sum of its areas. Here the region's own count
+    // R is 1 200 and 1 440 on the days it has one (mean 1 320); A and B summed are 1 500.
+    let scenario = "uplift = 0\nregion_code = \"R\"\n[deductions]\nresidents = 0\ncommuters = 0\n\
+        transit = 0\nday_visitors = 0\n[[area]]\ncode = \"0001\"\nname = \"A\"\n\
+        [[area]]\ncode = \"0002\"\nname = \"B\"\n";
+    let counts = "date,area,count\n2020-01-01,0001,1000\n2020-01-01,0002,500\n2020-01-01,R,1200\n\
+        2020-01-02,0001,1000\n2020-01-02,0002,500\n2020-01-02,R,1440\n\
+        2020-01-03,0001,1000\n2020-01-03,0002,500\n";
+    let dir = folder(&[("s.toml", scenario), ("c.csv", counts)]);
+    let out = deltid(
+        dir.path(),
+        &["estimate", "--scenario", "s.toml", "--counts", "c.csv"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 day without the region's own count, left out of the region's days (its means, busiest days, negative days and calendar years are from the days with its own count)"),
+        "{text}"
+    );
+    assert!(!text.contains("means are still"), "{text}");
+    let json = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            "s.toml",
+            "--counts",
+            "c.csv",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(json["summary"]["region"]["mean"]["observed"], 1320.0);
+    // Every area selected by name is the region itself: not labelled "selected areas" while
+    // its own count is shown (regression); A alone is A.
+    for (areas, label, observed) in [("0001,0002", "Region", "1320.0"), ("0001", "A", "1000.0")] {
+        let out = deltid(
+            dir.path(),
+            &[
+                "estimate",
+                "--scenario",
+                "s.toml",
+                "--counts",
+                "c.csv",
+                "--area",
+                areas,
+                "--format",
+                "csv",
+            ],
+        );
+        let text = stdout(&out);
+        let region = text.lines().last().unwrap_or_default();
+        assert!(
+            region.starts_with(&format!(",{label},")) && region.contains(&format!(",{observed},")),
+            "{areas}: {region}"
+        );
+    }
+}

@@ -496,12 +496,14 @@ impl Plan {
     }
 
     /// The region's name in outputs: the scenario's; with some areas selected, the one
-    /// area's name, or the scenario's name and "selected areas".
+    /// area's name, or the scenario's name and "selected areas" (the scenario's alone when
+    /// every area is selected: that is the region, read from its own count if it has one).
     pub fn region_name(&self) -> String {
         let name = self.scenario.name();
         match self.selected.as_slice() {
             _ if self.selection.areas.is_empty() => name.to_owned(),
             [one] => self.scenario.areas()[*one].name.clone(),
+            _ if self.selects_all() => name.to_owned(),
             _ => format!("{name}, selected areas"),
         }
     }
