@@ -720,3 +720,84 @@ fn a_region_with_its_own_count_missing_a_day_says_where_its_means_come_from() {
         );
     }
 }
+
+#[test]
+fn small_count_protection_is_refused_where_it_is_not_applied() {
+    // Regression: on counts split by origin, --min-count (or [disclosure]) was silently not
+    // applied, and `deltid compare` never applied the scenario's [disclosure]: unprotected
+    // figures were published as if protected. Both are now refused, writing nothing.
+    let scenario = data("home-split/scenario.toml");
+    let scenario = scenario.to_str().unwrap();
+    let dir = folder(&[]);
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            scenario,
+            "--min-count",
+            "10",
+            "--output",
+            "o.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("small-count protection ([disclosure], --min-count or --round-to) is not applied to counts split by origin"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("o.csv").exists());
+    let text = std::fs::read_to_string(data("home-split/scenario.toml")).unwrap()
+        + "\n[disclosure]\nmin_count = 10\n";
+    let dir = folder(&[("s.toml", &text)]);
+    let split = data("home-split/split.csv");
+    let daily = data("hallingdal/counts.csv");
+    let out = deltid(
+        dir.path(),
+        &[
+            "compare",
+            "--scenario",
+            "s.toml",
+            "--counts",
+            daily.to_str().unwrap(),
+            "--counts",
+            split.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("which `deltid compare` does not apply"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn parquet_output_names_the_sections_it_leaves_out() {
+    // Regression: --format parquet with --annualise wrote the daily rows and said nothing of
+    // the yearly figures asked for.
+    let dir = folder(&[]);
+    let scenario = data("hallingdal/plan-2021.toml");
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--annualise",
+            "calendar",
+            "--format",
+            "parquet",
+            "--output",
+            "d.parquet",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("note: Parquet holds the daily rows only; the summary and the other sections (calendar_years, yearly, yearly_coverage, notes)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(dir.path().join("d.parquet").exists());
+}

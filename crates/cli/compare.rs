@@ -56,6 +56,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let output = Output::new(args.output, args.force)?;
     let scenario = crate::input::read_scenario(&args.scenario)?;
+    // Refused rather than publish unprotected figures (as `deltid sql` does).
+    if !scenario.disclosure().is_off() {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "{}: the scenario asks for small-count protection ([disclosure]), which `deltid compare` does not apply: compare protected figures from `deltid estimate`, or remove [disclosure] for an unprotected comparison",
+            scenario.path().display()
+        )));
+    }
     // Checked before any counts are read: the scenario, what it names and every --counts.
     output.refuse_inputs_of("--output", &inputs_of(&scenario, &args.counts))?;
     let language = args

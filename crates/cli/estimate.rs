@@ -76,6 +76,11 @@ pub struct Protection {
 }
 
 impl Protection {
+    /// Whether small-count protection is asked for, by the flags or the scenario.
+    pub fn asked(&self, scenario: &deltid::Scenario) -> bool {
+        self.min_count.is_some() || self.round_to.is_some() || !scenario.disclosure().is_off()
+    }
+
     /// Sets the rule the flags give (each part over the scenario's) on `run`.
     pub fn add_to(&self, run: &mut Run) -> Result<(), Failure> {
         if self.min_count.is_some() || self.round_to.is_some() {
@@ -147,6 +152,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
         run.set_language(language);
     }
     args.analyses.add_to(&mut run)?;
+    // Parquet holds the daily rows: sections asked for are said to be left out, not dropped
+    // without a word.
+    if matches!(input.format, Format::Parquet)
+        && (run.yearly().is_some() || run.uncertainty().is_some())
+    {
+        let sections: Vec<&str> = Section::of(&run).iter().map(|s| s.key()).collect();
+        eprintln!(
+            "note: Parquet holds the daily rows only; the summary and the other sections ({}) are in --format csv (with --output, files beside it), json or xlsx",
+            sections.join(", ")
+        );
+    }
     // A CSV file holds one table: the other sections go to files beside it, staged with it,
     // so all land together or none does.
     let mut beside = Vec::new();
@@ -211,6 +227,13 @@ fn run_origin(
     if analyses.negative.is_some() {
         return Err(Failure::usage(anyhow::anyhow!(
             "--negative does not apply to counts split by origin: a split's yearly guest-nights are the sums of its days' bounds, shown as they are"
+        )));
+    }
+    // Refused rather than publish unprotected figures (as `deltid sql` does).
+    if analyses.protection.asked(scenario) {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "{}: small-count protection ([disclosure], --min-count or --round-to) is not applied to counts split by origin: their figures are bounds from the operator's own suppression; remove [disclosure] and the flags for these figures, unprotected",
+            scenario.path().display()
         )));
     }
     let path = input
