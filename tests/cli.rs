@@ -801,3 +801,68 @@ fn parquet_output_names_the_sections_it_leaves_out() {
     );
     assert!(dir.path().join("d.parquet").exists());
 }
+
+#[test]
+fn json_leaves_out_a_filled_year_the_tables_leave_out() {
+    // Regression: with too few months for the seasonal model (the hourly example's three
+    // weeks), the text and CSV give no season-balanced figure and no filled year, but the JSON
+    // carried each year's "filled" total anyway (Flå: -532 889).
+    let dir = folder(&[]);
+    let scenario = data("hourly/scenario.toml");
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--annualise",
+            "season-balanced",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let yearly = &json["yearly"];
+    let areas = yearly["areas"].as_array().unwrap();
+    for area in areas.iter().chain([&yearly["region"]]) {
+        assert_eq!(area["fills"], false, "{area}");
+        for year in area["years"].as_array().unwrap() {
+            assert!(year["counted"].is_number(), "{year}");
+            assert_eq!(year["filled"], serde_json::Value::Null, "{year}");
+        }
+    }
+}
+
+#[test]
+fn intervals_are_refused_beside_clamped_yearly_figures() {
+    // Regression: with --negative clamp-day the season-balanced figure published was the
+    // clamped one, while --uncertainty's interval of the same name was of the unclamped
+    // figure, and did not contain it.
+    let dir = folder(&[]);
+    let scenario = data("hallingdal/plan-2021.toml");
+    let out = deltid(
+        dir.path(),
+        &[
+            "estimate",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--annualise",
+            "season-balanced",
+            "--negative",
+            "clamp-day",
+            "--uncertainty",
+            "--output",
+            "o.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "--uncertainty gives intervals of the figures with negative days counted as they are"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("o.csv").exists());
+}

@@ -96,6 +96,12 @@ impl Protection {
 impl Analyses {
     /// Adds small-count protection, the yearly figures and the intervals asked for to `run`.
     pub fn add_to(&self, run: &mut Run) -> Result<(), Failure> {
+        if self.uncertainty && matches!(self.negative, Some(Policy::ClampDay | Policy::ClampPeriod))
+        {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--uncertainty gives intervals of the figures with negative days counted as they are; with --negative clamp-day or clamp-period they would not be intervals of the yearly figure published: leave out one of the two"
+            )));
+        }
         self.protection.add_to(run)?;
         if let Some(method) = self.annualise {
             let (method, negative) = annualisation(method, self.negative);

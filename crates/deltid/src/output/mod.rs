@@ -165,13 +165,25 @@ pub fn write_run(run: &Run, format: Format, daily: Daily, mut out: impl Write) -
     }
 }
 
-/// The run's yearly figures as published (suppressed figures NaN, the others rounded).
+/// The run's yearly figures as published (suppressed figures NaN, the others rounded; a
+/// year's filled total NaN where the model may not fill and days are missing, as the tables
+/// leave it out).
 pub(super) fn published_yearly(run: &Run) -> Option<crate::analysis::Yearly> {
     let yearly = run.yearly()?;
-    Some(match run.protection() {
+    let mut yearly = match run.protection() {
         Some(p) => p.yearly(yearly, run.estimate().region_rule()),
         None => yearly.clone(),
-    })
+    };
+    for area in yearly.areas.iter_mut().chain([&mut yearly.region]) {
+        if !area.fills {
+            for year in area.years.iter_mut() {
+                if year.days_observed != year.days_in_year {
+                    year.filled = f64::NAN;
+                }
+            }
+        }
+    }
+    Some(yearly)
 }
 
 /// An analysis made from every area's days (plausibility, uncertainty): left out when small-
