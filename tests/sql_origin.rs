@@ -441,6 +441,13 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
 2024-07-10,3041,3044,0
 2024-07-10,3041,0301,300
 ";
+    // SIM countries, Hol: Norwegian 1 000, Swedish 20, total 1 023 (3 suppressed, foreign:
+    // every SIM but the Norwegian ones).
+    let sim = "date,area,origin,count
+2024-07-10,3044,NO,1000
+2024-07-10,3044,SE,20
+2024-07-10,3044,total,1023
+";
     let cases = [
         prepare("previous-night", hol),
         prepare("home", marked),
@@ -458,6 +465,7 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
             crate::origin::TESTER_SPLIT,
             &Selection::default(),
         ),
+        prepare("sim-country", sim),
     ];
     let results = run_all(
         &cases
@@ -512,6 +520,11 @@ fn the_issues_cases_through_sql_give_the_issues_values() {
     );
     // Hol has no split: no region's figure.
     assert!(gol.iter().all(|r| r.area.is_some()));
+    // Regression: foreign was 20 to 23, though under SIM countries everyone from elsewhere
+    // (1 023 − 1 000 = 23 exactly) is foreign, the 3 suppressed too.
+    let sim = &rows[8];
+    assert_row(find(sim, on, Some("3044"), "elsewhere"), 23.0, 23.0, false);
+    assert_row(find(sim, on, Some("3044"), "foreign"), 23.0, 23.0, false);
     // 4.97 not summed: 300 to under 300 + 2 × 5 = 310 (4.97's cell, and Hol's, an area of
     // the scenario Gol never names, by the one rule `may_hold_suppressed`).
     assert_row(

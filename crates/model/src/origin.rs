@@ -750,6 +750,12 @@ impl OriginEstimate {
                     )
                 }
             };
+            // SIM countries tell foreign from Norwegian SIMs only: everyone from elsewhere is
+            // foreign, to the same bounds (the suppressed mass is foreign too).
+            let foreign = match settings.kind {
+                OriginKind::SimCountry => elsewhere,
+                _ => foreign,
+            };
             let away = match settings.kind {
                 OriginKind::Home => match registered(area, date) {
                     Some(registered) => Some(local.subtracted_from(registered)),

@@ -1083,17 +1083,32 @@ impl Query<'_> {
                     None,
                 ),
             ),
-            (
-                "foreign",
+            // SIM countries: everyone from elsewhere is foreign, to the same bounds.
+            if settings.kind == OriginKind::SimCountry {
                 (
-                    y("foreign_low"),
-                    y("foreign_high"),
-                    "FALSE".to_owned(),
-                    y("foreign_high_open"),
-                    y("p_foreign"),
-                    None,
-                ),
-            ),
+                    "foreign",
+                    (
+                        y("elsewhere_low"),
+                        y("elsewhere_high"),
+                        y("elsewhere_low_open"),
+                        y("elsewhere_high_open"),
+                        y("p_foreign"),
+                        None,
+                    ),
+                )
+            } else {
+                (
+                    "foreign",
+                    (
+                        y("foreign_low"),
+                        y("foreign_high"),
+                        "FALSE".to_owned(),
+                        y("foreign_high_open"),
+                        y("p_foreign"),
+                        None,
+                    ),
+                )
+            },
         ];
         if settings.kind == OriginKind::Home {
             // Residents away = registered − local, its bounds reversed.
