@@ -46,10 +46,10 @@ pub use night::{
     NightStats, Nights, ResidentsBaseline, SameInstant, TimedCount,
 };
 pub use origin::{
-    Bounds, COUNTRY_CODES, DEFAULT_ORIGIN_MIN_COUNT, EUROSTAT_COUNTRY_CODES, GuestNight,
-    MUNICIPALITY_CODES, Origin, OriginDay, OriginEstimate, OriginKind, OriginSettings, OriginSplit,
-    Part, SUPPRESSED_MARKERS, SplitProblem, SplitRow, SplitValue, TOTAL_SLACK, TOTAL_WORDS,
-    ZeroFilled, is_suppressed, may_hold_suppressed,
+    Bounds, COUNTRY_CODES, DEFAULT_ORIGIN_MIN_COUNT, EUROSTAT_COUNTRY_CODES, EXACT_WITHIN,
+    GuestNight, MUNICIPALITY_CODES, Origin, OriginDay, OriginEstimate, OriginKind, OriginSettings,
+    OriginSplit, Part, SUPPRESSED_MARKERS, SplitProblem, SplitRow, SplitValue, TOTAL_SLACK,
+    TOTAL_WORDS, ZeroFilled, is_suppressed, may_hold_suppressed,
 };
 pub use plan::{Period, Plan, Reach, RegionRule, Selection};
 pub use scenario::{

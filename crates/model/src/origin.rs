@@ -509,6 +509,11 @@ pub struct Bounds {
     pub high_open: bool,
 }
 
+/// Bounds this close, relative to their size (and to 1 person at least), meet: the same
+/// figure reached by sums in another order (deltid's, an SQL engine's) differs in its last
+/// bits only, and is still exact.
+pub const EXACT_WITHIN: f64 = 1e-9;
+
 impl Bounds {
     /// An exact figure.
     pub fn exact(value: f64) -> Bounds {
@@ -520,9 +525,10 @@ impl Bounds {
         }
     }
 
-    /// Whether the figure is known exactly.
+    /// Whether the figure is known exactly: closed bounds that meet, to [`EXACT_WITHIN`].
     pub fn is_exact(&self) -> bool {
-        self.low == self.high && !self.low_open && !self.high_open
+        let size = self.low.abs().max(self.high.abs()).max(1.0);
+        (self.high - self.low).abs() <= EXACT_WITHIN * size && !self.low_open && !self.high_open
     }
 
     /// `self − value`.

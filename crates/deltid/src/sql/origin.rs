@@ -1373,7 +1373,7 @@ impl Query<'_> {
         format!(
             "SELECT {date} AS {date_}, {area} AS {area_}, {name} AS {name_}, {figure} AS {figure_},\n  \
              {low} AS {low_}, {high} AS {high_},\n  \
-             {low} = {high} AND NOT {low_open} AND NOT {high_open} AS {exact},\n  \
+             ABS({high} - {low}) <= {within} * GREATEST(ABS({low}), ABS({high}), 1) AND NOT {low_open} AND NOT {high_open} AS {exact},\n  \
              {high_open} AS {high_excluded}, {low_open} AS {low_excluded}, {zf} AS {zero_filled}\n\
              FROM {figures} AS {f_}\n\
              ORDER BY {section}, {date}, {order}, {rank}",
@@ -1392,6 +1392,7 @@ impl Query<'_> {
             low_open = f("low_open"),
             high_open = f("high_open"),
             exact = self.q(SPLIT_COLUMNS[6]),
+            within = self.d.double(deltid_model::EXACT_WITHIN),
             high_excluded = self.q(SPLIT_COLUMNS[7]),
             low_excluded = self.q(SPLIT_COLUMNS[8]),
             zf = f("zero_filled"),
