@@ -147,8 +147,9 @@ pub struct Percentiles {
 /// days, from the lowest to the highest. A month without a counted day is filled by the
 /// [`SeasonalModel`](super::SeasonalModel)'s expected days (as the season-balanced yearly
 /// figure is), which carry no day-to-day spread and are named. The percentiles are then taken
-/// from the 365 days by the view's method: over exactly one counted year they are the
-/// period's.
+/// from the 365 days by the view's method: over exactly one counted year of 365 days they
+/// are the period's (a leap year's 29 days of February are represented by 28, so there they
+/// differ a little).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TypicalYearPercentiles {
     /// Percentiles of present population per day in the typical year, persons.
