@@ -105,7 +105,7 @@ impl Analyses {
         self.protection.add_to(run)?;
         if let Some(method) = self.annualise {
             let (method, negative) = annualisation(method, self.negative);
-            run.annualise(method, negative);
+            run.annualise(method, negative)?;
         }
         if self.uncertainty {
             run.quantify_uncertainty(&UncertaintyOptions::new(self.draws, self.seed)?)?;

@@ -21,6 +21,8 @@ pub struct Run {
     summary: Summary,
     sheet: Option<String>,
     yearly: Option<Yearly>,
+    /// How the yearly figures treat negative days.
+    negative: NegativePolicy,
     /// Made with the run, while the inputs are hashed.
     plausibility: Option<Plausibility>,
     uncertainty: Option<Uncertainty>,
@@ -139,6 +141,7 @@ impl Run {
             summary,
             sheet,
             yearly: None,
+            negative: NegativePolicy::Keep,
             plausibility,
             uncertainty: None,
             protection: None,
@@ -219,17 +222,31 @@ impl Run {
     }
 
     /// Adds yearly figures by `method`, with negative days treated by `negative`.
-    pub fn annualise(&mut self, method: Annualisation, negative: NegativePolicy) {
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for negative days clamped beside intervals
+    /// ([`Run::quantify_uncertainty`]), which are of the figures with negative days as they
+    /// are: they would not be intervals of the yearly figure published.
+    pub fn annualise(&mut self, method: Annualisation, negative: NegativePolicy) -> Result<()> {
+        if negative != NegativePolicy::Keep && self.uncertainty.is_some() {
+            return Err(clamped_beside_intervals());
+        }
         let yearly = Yearly::new(&self.estimate, method, negative);
         self.record.set_yearly(&yearly);
         self.yearly = Some(yearly);
+        self.negative = negative;
+        Ok(())
     }
 
     /// Adds the uncertainty of the region's guest-nights.
     ///
     /// # Errors
-    /// As [`Uncertainty::new`].
+    /// As [`Uncertainty::new`]; [`Error::InvalidOption`] beside yearly figures with negative
+    /// days clamped (see [`Run::annualise`]).
     pub fn quantify_uncertainty(&mut self, options: &UncertaintyOptions) -> Result<()> {
+        if self.negative != NegativePolicy::Keep {
+            return Err(clamped_beside_intervals());
+        }
         let uncertainty = Uncertainty::new(&self.estimate, &self.summary, options)?;
         self.record.set_uncertainty(&uncertainty);
         self.uncertainty = Some(uncertainty);
@@ -248,5 +265,14 @@ impl Run {
             Some(protection) => protection.population(&population),
             None => population,
         })
+    }
+}
+
+/// Intervals (of the figures with negative days as they are) beside yearly figures with
+/// negative days clamped: refused, as they would not be intervals of the figure published.
+fn clamped_beside_intervals() -> Error {
+    Error::InvalidOption {
+        option: "negative".to_owned(),
+        reason: "intervals of guest-nights are of the figures with negative days counted as they are; with negative days clamped they would not be intervals of the yearly figure published: keep negative days, or leave the intervals out".to_owned(),
     }
 }

@@ -158,9 +158,20 @@ impl Estimate {
 
     /// The daily rows as columns: `date` (datetime.date), `area` (None for the region),
     /// `name`, the eight lines in persons, and `overlap` (None but for a region with its own
-    /// count).
+    /// count); under small-count protection as the command line publishes them: a
+    /// suppressed day's figures None, the others rounded, and a column `suppressed`.
     fn daily_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let protection = self.run.protection();
         let rows: Vec<_> = daily_rows(self.run.estimate()).collect();
+        let hidden: Vec<bool> = rows
+            .iter()
+            .map(|r| protection.is_some_and(|p| p.is_day_suppressed(r.area.as_ref(), r.date)))
+            .collect();
+        let published = |value: f64, hidden: bool| match protection {
+            _ if hidden => None,
+            Some(p) => Some(p.rule().round(value)),
+            None => Some(value),
+        };
         let columns = PyDict::new(py);
         columns.set_item(
             "date",
@@ -179,13 +190,22 @@ impl Estimate {
         for line in deltid::Line::ALL {
             columns.set_item(
                 line.key(),
-                rows.iter().map(|r| r.lines[line]).collect::<Vec<f64>>(),
+                rows.iter()
+                    .zip(&hidden)
+                    .map(|(r, &h)| published(r.lines[line], h))
+                    .collect::<Vec<Option<f64>>>(),
             )?;
         }
         columns.set_item(
             "overlap",
-            rows.iter().map(|r| r.overlap).collect::<Vec<_>>(),
+            rows.iter()
+                .zip(&hidden)
+                .map(|(r, &h)| r.overlap.filter(|_| !h))
+                .collect::<Vec<_>>(),
         )?;
+        if protection.is_some() {
+            columns.set_item("suppressed", hidden)?;
+        }
         Ok(columns)
     }
 
@@ -215,7 +235,7 @@ impl Estimate {
                 ));
             }
         };
-        self.run.annualise(method, negative);
+        self.run.annualise(method, negative).map_err(error)?;
         Ok(())
     }
 
@@ -376,6 +396,12 @@ fn estimate(
             ));
         }
     };
+    if thousands_dot && decimal != Some(deltid::DecimalMark::Comma) {
+        return Err(invalid(
+            "thousands_dot",
+            "needs decimal=\"comma\" (a `.` between thousands, as in 1.234,5)".to_owned(),
+        ));
+    }
     let options = CountsOptions {
         columns,
         shape,

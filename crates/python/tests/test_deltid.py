@@ -172,3 +172,84 @@ def test_typical_year_percentiles_equal_the_cli():
     assert region["typical_year_dimensioning"][0] == typical["dimensioning"]
     with pytest.raises(deltid.DeltidError):
         result.population(annualise="plan")
+
+
+PROTECTED = """name = "Test"
+uplift = 0.1
+[deductions]
+commuters = 30
+transit = 20
+day_visitors = 10
+[[area]]
+code = "0101"
+name = "A"
+residents = 100
+[[area]]
+code = "0102"
+name = "B"
+residents = 200
+[[area]]
+code = "0103"
+name = "C"
+residents = 50
+[disclosure]
+min_count = 5
+rounding = 5
+"""
+
+PROTECTED_COUNTS = """date,area,count
+2024-01-01,0101,150
+2024-01-01,0102,300
+2024-01-01,0103,3
+2024-01-02,0101,160
+2024-01-02,0102,310
+2024-01-02,0103,90
+"""
+
+
+def test_small_count_protection_holds_in_every_view(tmp_path):
+    # Regression: daily() gave the raw daily figures (C's count of 3) that the command line
+    # suppresses; table(), repr() and the notebook view raised TypeError on a suppressed
+    # figure; uncertainty() raised KeyError.
+    scenario, counts = tmp_path / "s.toml", tmp_path / "c.csv"
+    scenario.write_text(PROTECTED)
+    counts.write_text(PROTECTED_COUNTS)
+    result = deltid.estimate(scenario, counts)
+    theirs = cli("estimate", "--scenario", str(scenario), "--counts", str(counts), "--daily")
+    assert same(result.json(daily=True)) == theirs
+    daily = result.daily()
+    rows = theirs["daily"]
+    for line in deltid.LINES:
+        assert daily[line].to_list() == [r[line] for r in rows], line
+    assert daily["suppressed"].to_list() == [r["suppressed"] for r in rows]
+    assert daily.filter(pl.col("suppressed")).height > 0
+    assert all(v is None for v in daily.filter(pl.col("suppressed"))["observed"])
+    # A suppressed figure shows as ":", as on the command line.
+    suppressed = [a for a in theirs["summary"]["areas"] if a["table"]["lines"][-1]["rounded"] is None]
+    assert suppressed, theirs["summary"]["areas"]
+    table = result.table(suppressed[0]["code"])
+    assert table["persons"][-1] is None and table["exact"][-1] is None
+    repr(result)
+    result._repr_html_()
+    with pytest.raises(deltid.DeltidError, match="small-count protection"):
+        result.uncertainty(draws=100)
+
+
+def test_clamped_yearly_figures_and_intervals_are_refused_together():
+    # Regression: the intervals are of the figures with negative days as they are; beside
+    # clamped yearly figures they did not contain the figure published. Either order.
+    result = deltid.estimate(PLAN)
+    result.yearly("season-balanced", "clamp-day")
+    with pytest.raises(deltid.DeltidError, match="negative days clamped"):
+        result.uncertainty(draws=100)
+    result = deltid.estimate(PLAN)
+    result.uncertainty(draws=100)
+    with pytest.raises(deltid.DeltidError, match="negative days clamped"):
+        result.yearly("season-balanced", "clamp-day")
+
+
+def test_a_dot_between_thousands_needs_a_decimal_comma(tmp_path):
+    counts = tmp_path / "c.csv"
+    counts.write_text("date,area,count\n2020-01-01,3039,1.234\n")
+    with pytest.raises(deltid.DeltidError, match="thousands_dot"):
+        deltid.estimate(PLAN, counts, thousands_dot=True, decimal="point")

@@ -187,15 +187,18 @@ class Result:
                 "line": [_row_name(line["row"]) for line in lines],
                 "label": [line["label"] for line in lines],
                 "persons": [line["rounded"] for line in lines],
-                "exact": [float(line["exact"]) for line in lines],
-            }
+                # Suppressed under small-count protection: None, never 0.
+                "exact": [None if line["exact"] is None else float(line["exact"]) for line in lines],
+            },
+            schema_overrides={"exact": pl.Float64},
         )
 
     def daily(self) -> pl.DataFrame:
         """The daily rows: each selected area's days, then the region's (``area`` null); the
         eight lines in persons; ``overlap`` for a region with its own count."""
         columns = self._inner.daily_columns()
-        return pl.DataFrame(columns, schema_overrides={"area": pl.String, "overlap": pl.Float64})
+        types = {"area": pl.String, "overlap": pl.Float64, **{line: pl.Float64 for line in LINES}}
+        return pl.DataFrame(columns, schema_overrides=types)
 
     def population(
         self,
@@ -281,14 +284,21 @@ class Result:
         season-balanced fill's residuals together; the parts and the combined interval."""
         self._inner.quantify_uncertainty(draws, seed)
         self._json = None
-        return self.json()["uncertainty"]
+        uncertainty = self.json().get("uncertainty")
+        if uncertainty is None:
+            # As the command line: the intervals are not published under small-count
+            # protection.
+            raise DeltidError(
+                "no intervals are published under small-count protection (the notes say why)"
+            )
+        return uncertainty
 
     def _repr_html_(self) -> str:
         table = self.table()
         name = _html.escape(self.json()["summary"]["region_name"])
         rows = "".join(
             f"<tr><td>{_html.escape(label)}</td><td style='text-align:right'>"
-            f"{persons:,}</td></tr>".replace(",", "\u202f")
+            f"{_shown(persons)}</td></tr>"
             for label, persons in zip(table["label"], table["persons"])
         )
         return (
@@ -301,8 +311,14 @@ class Result:
         per_year = summary["region"]["table"]["lines"][-1]["rounded"]
         return (
             f"<deltid Result {summary['region_name']!r}: {summary['days']} days, "
-            f"{len(summary['areas'])} areas, {per_year:,} guest-nights per year>"
+            f"{len(summary['areas'])} areas, {_shown(per_year)} guest-nights per year>"
         )
+
+
+def _shown(persons: int | None) -> str:
+    """Whole persons as the command line shows them: thin spaces between thousands, and ``:``
+    for a figure suppressed under small-count protection."""
+    return ":" if persons is None else f"{persons:,}".replace(",", "\u202f")
 
 
 def _iso(value: str | None) -> _dt.date | None:
