@@ -866,3 +866,19 @@ fn intervals_are_refused_beside_clamped_yearly_figures() {
     );
     assert!(!dir.path().join("o.csv").exists());
 }
+
+#[test]
+fn validate_offers_no_flags_it_refuses() {
+    // Regression: `validate --help` listed --from, --to and --area, which validate refuses
+    // (it checks the whole file); estimate still offers them.
+    let dir = folder(&[]);
+    let help = stdout(&deltid(dir.path(), &["validate", "--help"]));
+    for flag in ["--from", "--to ", "--area "] {
+        assert!(!help.contains(flag), "{flag} in {help}");
+    }
+    let help = stdout(&deltid(dir.path(), &["estimate", "--help"]));
+    assert!(
+        help.contains("--from") && help.contains("--area "),
+        "{help}"
+    );
+}

@@ -15,7 +15,11 @@ use crate::input::Input;
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  deltid validate --scenario data/hallingdal/plan-2021.toml\n  \
-    deltid validate --scenario data/hallingdal/plan-2021.toml --counts new.csv --format json"
+    deltid validate --scenario data/hallingdal/plan-2021.toml --counts new.csv --format json",
+    // The whole file is checked: the selection's flags are not offered (they are refused).
+    mut_arg("from", |a| a.hide(true)),
+    mut_arg("to", |a| a.hide(true)),
+    mut_arg("area", |a| a.hide(true))
 )]
 pub struct Args {
     #[command(flatten)]
