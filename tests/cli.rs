@@ -882,3 +882,64 @@ fn validate_offers_no_flags_it_refuses() {
         "{help}"
     );
 }
+
+#[test]
+fn population_leaves_out_a_typical_year_the_estimate_would_not_fill() {
+    // Regression: with counts in February and March only, `estimate --annualise
+    // season-balanced` gives no figure (too few months for the seasonal model), but
+    // `population --annualise season-balanced` filled ten months from that model and
+    // published a typical year. It now leaves it out, and says why.
+    let mut counts = String::from("date,area,count\n");
+    let first = chrono::NaiveDate::from_ymd_opt(2024, 2, 1).unwrap();
+    for day in 0..59 {
+        let date = first + chrono::Duration::days(day);
+        for (area, count) in [
+            ("3039", 1900),
+            ("3040", 4700),
+            ("3041", 6000),
+            ("3042", 7000),
+            ("3043", 6500),
+            ("3044", 9000),
+        ] {
+            counts.push_str(&format!("{date},{area},{}\n", count + day));
+        }
+    }
+    let dir = folder(&[("c.csv", &counts)]);
+    let scenario = data("hallingdal/plan-2021.toml");
+    let out = deltid(
+        dir.path(),
+        &[
+            "population",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--counts",
+            "c.csv",
+            "--annualise",
+            "season-balanced",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["typical_year_left_out"], true, "{json}");
+    assert_eq!(json["region"]["typical_year"], serde_json::Value::Null);
+    let text = stdout(&deltid(
+        dir.path(),
+        &[
+            "population",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--counts",
+            "c.csv",
+            "--annualise",
+            "season-balanced",
+        ],
+    ));
+    assert!(
+        text.contains(
+            "typical year: left out where the counts miss calendar months and cover fewer than 6"
+        ),
+        "{text}"
+    );
+}

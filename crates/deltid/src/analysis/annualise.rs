@@ -501,6 +501,21 @@ fn weighted_filled_share(years: &[YearCoverage]) -> f64 {
 /// autumn nights once gave an area a year of −531 433 guest-nights). Below it, a
 /// season-balanced figure is not given ([`TypicalYear::fills`]).
 pub const MIN_SEASON_MONTHS: usize = 6;
+/// Whether a daily series supports the seasonal model's fill of the days it lacks: it covers
+/// at least [`MIN_SEASON_MONTHS`] calendar months with [`MIN_SEASON_MONTH_DAYS`] days each
+/// (the one rule of the season-balanced yearly figure and the planners' typical year).
+pub(crate) fn supports_fill(series: &[(NaiveDate, f64)]) -> bool {
+    let mut per_month = [0usize; 12];
+    for (date, _) in series {
+        per_month[date.month0() as usize] += 1;
+    }
+    per_month
+        .iter()
+        .filter(|&&n| n >= MIN_SEASON_MONTH_DAYS)
+        .count()
+        >= MIN_SEASON_MONTHS
+}
+
 /// Days counted in a calendar month for it to count towards [`MIN_SEASON_MONTHS`].
 pub const MIN_SEASON_MONTH_DAYS: usize = 7;
 
@@ -576,15 +591,7 @@ impl TypicalYear {
         negative: NegativePolicy,
     ) -> TypicalYear {
         let model = SeasonalModel::fit(series, calendar);
-        let mut per_month = [0usize; 12];
-        for (date, _) in series {
-            per_month[date.month0() as usize] += 1;
-        }
-        let months = per_month
-            .iter()
-            .filter(|&&n| n >= MIN_SEASON_MONTH_DAYS)
-            .count();
-        let fills = months >= MIN_SEASON_MONTHS;
+        let fills = supports_fill(series);
         let mut years = coverage(series, span);
         let total: f64 = years.iter().map(|y| y.weight).sum();
         let counted: HashMap<NaiveDate, f64> = series.iter().copied().collect();

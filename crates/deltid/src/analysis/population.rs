@@ -252,6 +252,10 @@ pub struct Population {
     /// The day window of the day peaks (local time), with night counts from hourly counts.
     #[serde(skip)]
     pub day_window: Option<deltid_model::ClockWindow>,
+    /// Whether a season-balanced typical year was asked for and left out for some area or the
+    /// region: its counts miss months that only a seasonal model they do not support would
+    /// fill (as the season-balanced yearly figure is then not given).
+    pub typical_year_left_out: bool,
 }
 
 impl Population {
@@ -332,7 +336,13 @@ impl Population {
         );
         let day_peaks = busiest_day_peaks(estimate, &labels, options.top);
         let baseline = summary.residents_baseline().is_some();
+        let typical_year_left_out = options.typical_year == TypicalYearView::SeasonBalanced
+            && areas
+                .iter()
+                .chain([&region])
+                .any(|a| a.typical_year.is_none());
         Ok(Population {
+            typical_year_left_out,
             method: options.method.describe().to_owned(),
             dimensioning_percentile: options.dimensioning,
             threshold: options.threshold,
@@ -535,10 +545,13 @@ fn summarise(
         .iter()
         .map(|(_, l)| l.deduction(Deduction::Residents))
         .collect();
-    let typical_year = (options.typical_year == TypicalYearView::SeasonBalanced).then(|| {
-        let series: Vec<(NaiveDate, f64)> = days.iter().map(|(d, l)| (*d, l.present())).collect();
-        typical_year_percentiles(&series, calendar, options)
-    });
+    let typical_year = (options.typical_year == TypicalYearView::SeasonBalanced)
+        .then(|| {
+            let series: Vec<(NaiveDate, f64)> =
+                days.iter().map(|(d, l)| (*d, l.present())).collect();
+            typical_year_percentiles(&series, calendar, options)
+        })
+        .flatten();
 
     AreaPopulation {
         code,
@@ -570,12 +583,14 @@ fn summarise(
 const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /// The season-balanced typical year's percentiles of a daily series of present population
-/// (see [`TypicalYearPercentiles`]).
+/// (see [`TypicalYearPercentiles`]); `None` when months without a count would be filled by a
+/// seasonal model the series does not support (as the season-balanced yearly figure is then
+/// not given: [`supports_fill`](super::annualise::supports_fill)).
 fn typical_year_percentiles(
     series: &[(NaiveDate, f64)],
     calendar: &SchoolHolidays,
     options: &PopulationOptions,
-) -> TypicalYearPercentiles {
+) -> Option<TypicalYearPercentiles> {
     let mut months: [Vec<f64>; 12] = Default::default();
     for (date, value) in series {
         months[date.month0() as usize].push(*value);
@@ -583,6 +598,9 @@ fn typical_year_percentiles(
     let filled_months: Vec<u32> = (1..=12)
         .filter(|m| months[(*m - 1) as usize].is_empty())
         .collect();
+    if !filled_months.is_empty() && !super::annualise::supports_fill(series) {
+        return None;
+    }
     if !filled_months.is_empty() && !series.is_empty() {
         // The model's expected days of the month in the last year counted.
         let model = SeasonalModel::fit(series, calendar);
@@ -610,7 +628,7 @@ fn typical_year_percentiles(
     }
     year.sort_by(f64::total_cmp);
     let at = |p| quantile(&year, p, options.method).unwrap_or(f64::NAN);
-    TypicalYearPercentiles {
+    Some(TypicalYearPercentiles {
         percentiles: Percentiles {
             p50: at(0.5),
             p90: at(0.9),
@@ -620,7 +638,7 @@ fn typical_year_percentiles(
         },
         dimensioning: at(options.dimensioning),
         filled_months,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -639,7 +657,19 @@ mod tests {
             .filter(|d| d.month() != 7)
             .map(|d| (d, 100.0))
             .collect();
-        let year = typical_year_percentiles(&series, &calendar, &PopulationOptions::default());
+        // Two months counted do not support the fill: no typical year (as no season-balanced
+        // yearly figure), rather than ten months of the model's days.
+        let two: Vec<(NaiveDate, f64)> = series
+            .iter()
+            .copied()
+            .filter(|(d, _)| d.month() <= 2)
+            .collect();
+        assert_eq!(
+            typical_year_percentiles(&two, &calendar, &PopulationOptions::default()),
+            None
+        );
+        let year = typical_year_percentiles(&series, &calendar, &PopulationOptions::default())
+            .expect("eleven months counted support the fill");
         assert_eq!(year.filled_months, vec![7]);
         for p in [
             year.percentiles.p50,

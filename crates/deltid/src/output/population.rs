@@ -574,6 +574,16 @@ fn population_notes(
             ));
         }
     }
+    if this.typical_year_left_out {
+        notes.push(fill(
+            lang,
+            "population.typical_left_out",
+            &[
+                ("months", &crate::analysis::MIN_SEASON_MONTHS.to_string()),
+                ("days", &crate::analysis::MIN_SEASON_MONTH_DAYS.to_string()),
+            ],
+        ));
+    }
     if this.incomplete_region_days > 0 {
         notes.push(fill(
             lang,
