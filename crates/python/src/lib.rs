@@ -386,13 +386,13 @@ fn estimate(
         }
     };
     let decimal = match decimal {
-        None => None,
+        None | Some("auto") => None,
         Some("point" | ".") => Some(DecimalMark::Point),
         Some("comma" | ",") => Some(DecimalMark::Comma),
         Some(other) => {
             return Err(invalid(
                 "decimal",
-                format!("{other:?} is not point or comma"),
+                format!("{other:?} is not auto, point or comma"),
             ));
         }
     };

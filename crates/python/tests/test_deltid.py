@@ -253,3 +253,19 @@ def test_a_dot_between_thousands_needs_a_decimal_comma(tmp_path):
     counts.write_text("date,area,count\n2020-01-01,3039,1.234\n")
     with pytest.raises(deltid.DeltidError, match="thousands_dot"):
         deltid.estimate(PLAN, counts, thousands_dot=True, decimal="point")
+
+
+def test_arguments_out_of_range_are_deltid_errors_and_lazy_frames_read():
+    # Regression: a negative top, draws or seed gave OverflowError, top=0 was taken, a
+    # LazyFrame was refused as "expected pandas DataFrame", decimal="auto" was refused.
+    result = deltid.estimate(PLAN)
+    for top in (0, -1):
+        with pytest.raises(deltid.DeltidError, match="top"):
+            result.population(top=top)
+    with pytest.raises(deltid.DeltidError, match="draws"):
+        result.uncertainty(draws=-5)
+    with pytest.raises(deltid.DeltidError, match="seed"):
+        result.uncertainty(draws=100, seed=-1)
+    frame = pl.DataFrame({"date": ["2020-01-01", "2020-01-02"], "area": ["3039", "3039"], "count": [100, 200]})
+    lazy = deltid.estimate(PLAN, frame.lazy(), decimal="auto")
+    assert lazy.summary["mean_observed"][0] == deltid.estimate(PLAN, frame).summary["mean_observed"][0] == 150.0

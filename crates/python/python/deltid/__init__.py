@@ -73,7 +73,7 @@ def estimate(
     ``start`` (included) and ``end`` (excluded) select days; ``areas`` selects areas by code.
     Other keyword arguments are the command line's reading options: ``date_column``,
     ``area_column``, ``count_column``, ``foreign_column``, ``shape`` (``auto``, ``long``,
-    ``wide``), ``sheet``, ``delimiter``, ``encoding``, ``decimal`` (``point``, ``comma``),
+    ``wide``), ``sheet``, ``delimiter``, ``encoding``, ``decimal`` (``auto``, ``point``, ``comma``),
     ``thousands_dot``, ``date_format`` (``auto``, ``excel`` or a chrono pattern).
 
     Raises :class:`DeltidError` for bad input, with ``file``, ``line``/``row``/``cell``,
@@ -83,6 +83,8 @@ def estimate(
         scenario = Scenario(_os.fspath(scenario))
     start, end = _date(start), _date(end)
     if counts is not None and _is_frame(counts):
+        if isinstance(counts, pl.LazyFrame):
+            counts = counts.collect()
         frame = counts if isinstance(counts, pl.DataFrame) else pl.from_pandas(counts)
         # Written as Parquet and read by deltid's reader, so a DataFrame's cells are read by
         # exactly the rules of a file's; errors name the row of the DataFrame (1-based).
@@ -215,6 +217,8 @@ class Result:
         or ``above_residents`` times the registered residents; with ``annualise``
         ``season-balanced`` also the percentiles of a season-balanced typical year (columns
         ``typical_year_p50`` ... ``typical_year_dimensioning``)."""
+        if not isinstance(top, int) or top < 1:
+            raise DeltidError(f"top must be a whole number of days, at least 1, not {top!r}")
         raw = _json.loads(
             self._inner.population_json(
                 top, dimensioning, percentile_method, above, above_residents, annualise
@@ -282,6 +286,9 @@ class Result:
         ``deltid estimate --uncertainty``): ``draws`` seeded draws, each of the scenario's
         parameter ranges, a moving-block bootstrap resample of the days and a resample of the
         season-balanced fill's residuals together; the parts and the combined interval."""
+        for name, value in (("draws", draws), ("seed", seed)):
+            if value is not None and (not isinstance(value, int) or value < (1 if name == "draws" else 0)):
+                raise DeltidError(f"{name} must be a whole number{' above 0' if name == 'draws' else ', 0 or more'}, not {value!r}")
         self._inner.quantify_uncertainty(draws, seed)
         self._json = None
         uncertainty = self.json().get("uncertainty")
