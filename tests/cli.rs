@@ -923,6 +923,19 @@ fn population_leaves_out_a_typical_year_the_estimate_would_not_fill() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["typical_year_left_out"], true, "{json}");
+    // The JSON carries the notes the text ends with (regression: it had none).
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("typical year: left out")),
+        "{notes:?}"
+    );
     assert_eq!(json["region"]["typical_year"], serde_json::Value::Null);
     let text = stdout(&deltid(
         dir.path(),

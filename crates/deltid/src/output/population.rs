@@ -22,7 +22,7 @@ use deltid_model::Language;
 
 /// Writes the population view: a readable table, CSV (one row per area and the region, or
 /// with [`Daily::Include`] one row per day; the other tables go to files of their own, see
-/// [`PopulationSection`]), JSON (with [`Daily::Include`] the days too), an xlsx workbook with
+/// [`PopulationSection`]), JSON (with [`Daily::Include`] the days too, and the notes), an xlsx workbook with
 /// the sheets `percentiles` (as the CSV), then each [`PopulationSection`] the view has, with
 /// `daily` before `notes`, and `run`, or Parquet (the days, always). The run
 /// record, with the view's percentile method, dimensioning and threshold, is the table's
@@ -79,6 +79,8 @@ pub fn write_population(
                 population: &'a Population,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 daily: Option<Vec<PopulationDay>>,
+                /// The notes the text ends with, one sentence each.
+                notes: Vec<String>,
                 run: &'a RunRecord,
             }
             let daily =
@@ -86,6 +88,7 @@ pub fn write_population(
             let document = Document {
                 population,
                 daily,
+                notes: population_notes(language, population, protection),
                 run: &record,
             };
             serde_json::to_writer_pretty(&mut out, &document).map_err(std::io::Error::from)?;
