@@ -711,6 +711,48 @@ mod imp {
         rows: Vec<u64>,
     }
 
+    /// The area of row `i` of a text column in one chunk, read as a CSV cell is (a null as an
+    /// empty cell). A short cell's view is its packed form: no bytes to look at for an area
+    /// seen before.
+    #[inline]
+    fn array_area(
+        reader: &mut RowReader<'_>,
+        array: &Utf8ViewArray,
+        i: usize,
+        (row, column): (u64, usize),
+        batch: &mut Batch,
+    ) -> Option<u32> {
+        match array.get(i) {
+            Some(text) if array.views()[i].is_inline() => reader.area_packed(
+                Some(array.views()[i].as_u128()),
+                text.as_bytes(),
+                row,
+                column,
+                batch,
+            ),
+            text => reader.area(text.unwrap_or("").as_bytes(), row, column, batch),
+        }
+    }
+
+    /// Adds a cell read at `row`: with a writer, the batch's cells are stored a few at a time,
+    /// while they are still in cache; without one, the cell stays in the batch with its row
+    /// (for the search of repeats).
+    #[inline]
+    fn keep(
+        cell: Cell,
+        row: u64,
+        (batch, rows): (&mut Batch, &mut Vec<u64>),
+        writer: &mut Option<&mut CountsWriter<'_>>,
+        rules: &Rules<'_>,
+    ) {
+        batch.cells.push(cell);
+        match writer.as_deref_mut() {
+            None => rows.push(row),
+            Some(writer) if batch.cells.len() >= STORE_EVERY => store(writer, rules, batch),
+            Some(_) => {}
+        }
+    }
+
     /// Reads a row group's rows into a batch. With a writer, the cells are stored as they are
     /// made, a few at a time while they are still in cache; without one, they stay in the
     /// batch with their rows (for the search of repeats).
@@ -722,7 +764,6 @@ mod imp {
         offset: u64,
         mut writer: Option<&mut CountsWriter<'_>>,
     ) -> Result<Converted> {
-        let with_rows = writer.is_none();
         let path = rules.path;
         let mut batch = Batch::default();
         let mut rows = Vec::new();
@@ -733,8 +774,8 @@ mod imp {
         }
         let column = |c: usize| values(path, &cast_columns[&c], reads[&c]);
         let height = frame.height();
-        // The common shape: a date column, areas as text, counts as numbers, none with a
-        // null, no foreign SIMs, no origins and no hours. Read with the same checks as by the
+        // The common shape: a date column, areas as text, counts as numbers, no null date or
+        // count, no foreign SIMs, no origins and no hours. Read with the same checks as by the
         // loops below, in the same order, without asking each column's kind on every row.
         if let Layout::Long {
             date,
@@ -745,7 +786,6 @@ mod imp {
         } = &rules.layout
             && rules.times.is_none()
             && (reads[date], reads[area], reads[count]) == (Read::Days, Read::Text, Read::Number)
-            && cast_columns[area].null_count() == 0
             && let (
                 Values::Days(Plain::Borrowed(days)),
                 Values::Text(Texts::Array(texts)),
@@ -756,33 +796,24 @@ mod imp {
             && texts.len() == height
         {
             batch.records += height as u64;
-            let cells = days.iter().zip(numbers).zip(texts.views().iter());
-            for (i, ((&day, &number), view)) in cells.enumerate() {
+            for (i, (&day, &number)) in days.iter().zip(numbers.iter()).enumerate() {
                 let row = offset + i as u64 + 1;
                 let day = checked_day(Some(day), row, *date, &mut batch);
-                let text = texts.value(i).as_bytes();
-                // A short cell's view is its packed form.
-                let key = if view.is_inline() {
-                    reader.area_packed(Some(view.as_u128()), text, row, *area, &mut batch)
-                } else {
-                    reader.area(text, row, *area, &mut batch)
-                };
+                let key = array_area(reader, texts, i, (row, *area), &mut batch);
                 let observed = checked_persons(Some(number), row, *count, &mut batch);
                 if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
-                    batch.cells.push(Cell {
-                        key,
-                        day,
-                        observed,
-                        foreign: 0.0,
-                    });
-                    if with_rows {
-                        rows.push(row);
-                    }
-                    if let Some(writer) = writer.as_deref_mut()
-                        && batch.cells.len() >= STORE_EVERY
-                    {
-                        store(writer, rules, &mut batch);
-                    }
+                    keep(
+                        Cell {
+                            key,
+                            day,
+                            observed,
+                            foreign: 0.0,
+                        },
+                        row,
+                        (&mut batch, &mut rows),
+                        &mut writer,
+                        rules,
+                    );
                 }
             }
             if let Some(writer) = writer {
@@ -886,20 +917,9 @@ mod imp {
                     }
                     let day = day(reader, &dates, i, row, *date, &mut batch);
                     let key = match &areas {
-                        // A short cell's view is its packed form: no bytes to look at for an
-                        // area seen before.
-                        Values::Text(Texts::Array(array)) => match array.get(i) {
-                            Some(text) if array.views()[i].is_inline() => reader.area_packed(
-                                Some(array.views()[i].as_u128()),
-                                text.as_bytes(),
-                                row,
-                                *area,
-                                &mut batch,
-                            ),
-                            text => {
-                                reader.area(text.unwrap_or("").as_bytes(), row, *area, &mut batch)
-                            }
-                        },
+                        Values::Text(Texts::Array(array)) => {
+                            array_area(reader, array, i, (row, *area), &mut batch)
+                        }
                         Values::Text(t) => {
                             reader.area(t.get(i).unwrap_or("").as_bytes(), row, *area, &mut batch)
                         }
@@ -929,20 +949,18 @@ mod imp {
                     if let (Some(day), Some(key), Some(observed), Some(foreign)) =
                         (day, key, observed, foreign)
                     {
-                        batch.cells.push(Cell {
-                            key,
-                            day,
-                            observed,
-                            foreign,
-                        });
-                        if with_rows {
-                            rows.push(row);
-                        }
-                        if let Some(writer) = writer.as_deref_mut()
-                            && batch.cells.len() >= STORE_EVERY
-                        {
-                            store(writer, rules, &mut batch);
-                        }
+                        keep(
+                            Cell {
+                                key,
+                                day,
+                                observed,
+                                foreign,
+                            },
+                            row,
+                            (&mut batch, &mut rows),
+                            &mut writer,
+                            rules,
+                        );
                     }
                 }
             }
@@ -991,20 +1009,18 @@ mod imp {
                         }
                         let observed = persons(reader, values, i, row, *c, &mut batch);
                         if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
-                            batch.cells.push(Cell {
-                                key: *key,
-                                day,
-                                observed,
-                                foreign: 0.0,
-                            });
-                            if with_rows {
-                                rows.push(row);
-                            }
-                            if let Some(writer) = writer.as_deref_mut()
-                                && batch.cells.len() >= STORE_EVERY
-                            {
-                                store(writer, rules, &mut batch);
-                            }
+                            keep(
+                                Cell {
+                                    key: *key,
+                                    day,
+                                    observed,
+                                    foreign: 0.0,
+                                },
+                                row,
+                                (&mut batch, &mut rows),
+                                &mut writer,
+                                rules,
+                            );
                         }
                     }
                 }
