@@ -723,14 +723,14 @@ mod imp {
         batch: &mut Batch,
     ) -> Option<u32> {
         match array.get(i) {
-            Some(text) if array.views()[i].is_inline() => reader.area_packed(
-                Some(array.views()[i].as_u128()),
-                text.as_bytes(),
-                row,
-                column,
-                batch,
-            ),
-            text => reader.area(text.unwrap_or("").as_bytes(), row, column, batch),
+            // A longer cell's view is no packed form: area_packed then packs its bytes itself
+            // (none over 12 bytes), as RowReader::area does.
+            Some(text) => {
+                let view = array.views()[i];
+                let packed = view.is_inline().then(|| view.as_u128());
+                reader.area_packed(packed, text.as_bytes(), row, column, batch)
+            }
+            None => reader.area(b"", row, column, batch),
         }
     }
 
@@ -774,8 +774,8 @@ mod imp {
         }
         let column = |c: usize| values(path, &cast_columns[&c], reads[&c]);
         let height = frame.height();
-        // The common shape: a date column, areas as text, counts as numbers, no null date or
-        // count, no foreign SIMs, no origins and no hours. Read with the same checks as by the
+        // The common shape: a date column, areas as text, counts as numbers, none with a
+        // null, no foreign SIMs, no origins and no hours. Read with the same checks as by the
         // loops below, in the same order, without asking each column's kind on every row.
         if let Layout::Long {
             date,
@@ -786,6 +786,7 @@ mod imp {
         } = &rules.layout
             && rules.times.is_none()
             && (reads[date], reads[area], reads[count]) == (Read::Days, Read::Text, Read::Number)
+            && cast_columns[area].null_count() == 0
             && let (
                 Values::Days(Plain::Borrowed(days)),
                 Values::Text(Texts::Array(texts)),
@@ -796,10 +797,14 @@ mod imp {
             && texts.len() == height
         {
             batch.records += height as u64;
-            for (i, (&day, &number)) in days.iter().zip(numbers.iter()).enumerate() {
+            let cells = days.iter().zip(numbers.iter()).zip(texts.views().iter());
+            for (i, ((&day, &number), view)) in cells.enumerate() {
                 let row = offset + i as u64 + 1;
                 let day = checked_day(Some(day), row, *date, &mut batch);
-                let key = array_area(reader, texts, i, (row, *area), &mut batch);
+                // As array_area reads it, without asking for a null on every row.
+                let packed = view.is_inline().then(|| view.as_u128());
+                let text = texts.value(i).as_bytes();
+                let key = reader.area_packed(packed, text, row, *area, &mut batch);
                 let observed = checked_persons(Some(number), row, *count, &mut batch);
                 if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
                     keep(
