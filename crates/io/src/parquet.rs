@@ -736,8 +736,9 @@ mod imp {
 
     /// Adds a cell read at `row`: with a writer, the batch's cells are stored a few at a time,
     /// while they are still in cache; without one, the cell stays in the batch with its row
-    /// (for the search of repeats).
-    #[inline]
+    /// (for the search of repeats). Inlined always: called on every row, a call costs 5 % of
+    /// the read.
+    #[inline(always)]
     fn keep(
         cell: Cell,
         row: u64,
