@@ -854,16 +854,7 @@ fn parquet_columns_of_small_integers_are_refused_by_name() {
     let path = dir.path().join("small.parquet");
     let script = "import duckdb, sys\nduckdb.execute(\"COPY (SELECT DATE '2020-01-01' AS date, \
                   3040::USMALLINT AS area, 5.0 AS count) TO '\" + sys.argv[1] + \"' (FORMAT parquet)\")\n";
-    let out = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(&path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "DuckDB writes Parquet (python3 -m pip install -r tests/requirements.txt): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::python_duckdb(script, &[&path]);
     let err = parquet_error(&path).to_string();
     assert!(
         err.contains(

@@ -633,17 +633,7 @@ fn duckdb_parquet(csv: &Path, parquet: &Path, ts: &str) {
          [sys.argv[1]])\n",
         parquet.display()
     );
-    let out = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(csv)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "DuckDB writes Parquet (python3 -m pip install -r tests/requirements.txt): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::python_duckdb(&script, &[csv]);
 }
 
 #[test]

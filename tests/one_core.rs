@@ -3,7 +3,6 @@
 //! yearly figures, population), and the query of `deltid sql` in DuckDB.
 
 use std::path::Path;
-use std::process::Command;
 
 use deltid::sql::{Dialect, SqlOptions, to_sql};
 use deltid::{CountsOptions, Plan, Selection, TableRow, read_counts, read_scenario};
@@ -29,19 +28,16 @@ except Exception as e:
     let dir = tempfile::tempdir().unwrap();
     let query = dir.path().join("query.sql");
     std::fs::write(&query, sql).unwrap();
-    let output = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .arg(counts)
-        .arg(&query)
-        .args([date, area])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "DuckDB for Python is needed (python3 -m pip install -r tests/requirements.txt): {}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = crate::util::python_duckdb(
+        SCRIPT,
+        &[
+            counts.as_os_str(),
+            query.as_os_str(),
+            date.as_ref(),
+            area.as_ref(),
+        ],
     );
-    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     match result.get("rows") {
         Some(rows) => Ok(serde_json::from_value(rows.clone()).unwrap()),
         None => Err(result["error"].as_str().unwrap_or_default().to_owned()),

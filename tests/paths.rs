@@ -21,7 +21,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use chrono::NaiveDate;
 use deltid::sql::{Dialect, Rows, SqlOptions, to_sql};
@@ -782,18 +781,7 @@ json.dump(results, open(sys.argv[2], "w"))
         })
         .collect();
     std::fs::write(&input, serde_json::to_string(&jobs_json).unwrap()).unwrap();
-    let run = Command::new("python3")
-        .arg("-c")
-        .arg(SCRIPT)
-        .arg(&input)
-        .arg(&output)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        run.status.success(),
-        "DuckDB for Python is needed (python3 -m pip install -r tests/requirements.txt): {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    crate::util::python_duckdb(SCRIPT, &[&input, &output]);
     let results: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
     results
@@ -1063,16 +1051,7 @@ fn every_path_to_random_hourly_counts_agrees() {
             utc_csv.display(),
             utc_parquet.display()
         );
-        let out = Command::new("python3")
-            .arg("-c")
-            .arg(script)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::util::python_duckdb::<&str>(&script, &[]);
         let check = |path: &str, summary: &Summary| {
             let got: Vec<(String, u32, f64, f64)> = summary
                 .areas()

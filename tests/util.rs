@@ -221,3 +221,20 @@ fn workbook_with(sheet: &[u8], date1904: bool, calculation: &str) -> Vec<u8> {
     }
     zip(&entries)
 }
+
+/// Runs a Python `script` (DuckDB for Python importable: `python3 -m pip install -r
+/// tests/requirements.txt`) with `args`; its standard output. Panics, naming the requirements,
+/// if Python or the script fails.
+pub fn python_duckdb<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S]) -> Vec<u8> {
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "DuckDB for Python is needed (python3 -m pip install -r tests/requirements.txt): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
