@@ -42,6 +42,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
             // A reader for each kind of file, then counts from any file.
             "delimited",
             "thrift",
+            "pages",
             "parquet",
             "sheet",
             "counts",
@@ -86,10 +87,8 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
 
 /// Source without comments and without the unit tests at the end of a file.
 fn code(text: &str) -> String {
-    let text = text
-        .split("#[cfg(test)]\nmod tests")
-        .next()
-        .unwrap_or_default();
+    // (`#[cfg(test)]` or `#[cfg(all(test, feature = "..."))]` before it.)
+    let text = text.split("\nmod tests {").next().unwrap_or_default();
     text.lines()
         .map(|line| line.find("//").map_or(line, |at| &line[..at]))
         .collect::<Vec<_>>()

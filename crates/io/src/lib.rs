@@ -15,6 +15,8 @@
 mod cell;
 mod counts;
 mod delimited;
+#[cfg(feature = "parquet")]
+mod pages;
 mod parquet;
 mod reading;
 mod rows;

@@ -52,6 +52,7 @@ mod imp {
     use polars::prelude::*;
 
     use crate::cell::{DateParser, NotPersons, check_persons};
+    use crate::pages::{Coded, CountType, read_coded};
     use crate::reading::{
         Collector, CountsOptions, Progress, Reading, STORE_EVERY, choose_dates, header_batch,
         layout, store,
@@ -386,6 +387,27 @@ mod imp {
         scenario: &Scenario,
         progress: Option<&(dyn Fn(Progress) + Sync)>,
     ) -> Result<Reading> {
+        read(path, options, scenario, progress, Route::Pages).map(|(reading, _)| reading)
+    }
+
+    /// How row groups of the common shape are read: from their pages where they can be (see
+    /// [`crate::pages`]), or every group through polars' DataFrame (to test that both read the
+    /// same).
+    #[derive(Clone, Copy, PartialEq)]
+    pub(super) enum Route {
+        Pages,
+        #[cfg_attr(not(test), allow(dead_code))]
+        Frames,
+    }
+
+    /// The reading, and how many row groups were read from their pages.
+    pub(super) fn read(
+        path: &Path,
+        options: &CountsOptions,
+        scenario: &Scenario,
+        progress: Option<&(dyn Fn(Progress) + Sync)>,
+        route: Route,
+    ) -> Result<(Reading, usize)> {
         let (metadata, columns) = open(path)?;
         let header: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
         let (layout, header_problems, times) = layout(path, &header, options, scenario)?;
@@ -497,8 +519,32 @@ mod imp {
             (record, Location::Row(record))
         });
 
+        // The common shape's columns, for reading a row group's pages straight (crate::pages).
+        let coded = match &rules.layout {
+            Layout::Long {
+                date,
+                area,
+                count,
+                foreign: None,
+                origin: None,
+            } if route == Route::Pages
+                && rules.times.is_none()
+                && columns[*date].dtype == Ok(DataType::Date)
+                && columns[*area].dtype == Ok(DataType::String) =>
+            {
+                let count_type = match columns[*count].dtype {
+                    Ok(DataType::Float64) => Some(CountType::Double),
+                    Ok(DataType::Int64) => Some(CountType::Int64),
+                    Ok(DataType::Int32) => Some(CountType::Int32),
+                    _ => None,
+                };
+                count_type.map(|t| ([*date, *area, *count], t))
+            }
+            _ => None,
+        };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let next = AtomicUsize::new(0);
+        let from_pages = AtomicUsize::new(0);
         let total = std::fs::metadata(path).ok().map(|m| m.len());
         let mut rows_done = 0u64;
         let mut failure = None;
@@ -508,14 +554,41 @@ mod imp {
                 let done_tx = done_tx.clone();
                 let (next, groups, rules, reads, projection, builder) =
                     (&next, &groups, &rules, &reads, &projection, &builder);
+                let (coded, columns, from_pages) = (&coded, &columns, &from_pages);
                 scope.spawn(move || {
                     let mut reader = RowReader::new(rules);
                     let mut writer = builder.writer();
+                    let file = std::fs::File::open(path).ok();
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some((first, group)) = groups.get(index) else {
                             break;
                         };
+                        let pages = match (coded, &file, total) {
+                            (Some((at, count_type)), Some(file), Some(size)) => {
+                                group.row_groups.first().and_then(|g| {
+                                    let name = |c: usize| columns[at[c]].name.as_str();
+                                    let names = [name(0), name(1), name(2)];
+                                    read_coded(file, size, g, names, *count_type)
+                                })
+                            }
+                            _ => None,
+                        };
+                        if let (Some(pages), Some((at, _))) = (pages, coded) {
+                            from_pages.fetch_add(1, Ordering::Relaxed);
+                            let batch = convert_coded(
+                                &mut reader,
+                                rules,
+                                &pages,
+                                *at,
+                                *first as u64,
+                                &mut writer,
+                            );
+                            if done_tx.send((index, Ok(batch))).is_err() {
+                                break;
+                            }
+                            continue;
+                        }
                         let batch = read_group(path, group, projection).and_then(|frame| {
                             let converted = convert(
                                 &mut reader,
@@ -575,7 +648,8 @@ mod imp {
             }
             Ok(())
         };
-        collector.finish(builder, (None, None), (&replay, &Location::Row))
+        let reading = collector.finish(builder, (None, None), (&replay, &Location::Row))?;
+        Ok((reading, from_pages.into_inner()))
     }
 
     /// A column's values as text (`None` for nulls).
@@ -1038,6 +1112,68 @@ mod imp {
         Ok(Converted { batch, rows })
     }
 
+    /// Reads a row group decoded from its pages (see [`crate::pages`]) into a batch, with the
+    /// checks and in the order of [`convert`]'s loop for the common shape: each distinct area
+    /// cell is resolved once, and a row's cell again only if it is not an area (for its
+    /// problem, at its row).
+    fn convert_coded(
+        reader: &mut RowReader<'_>,
+        rules: &Rules<'_>,
+        coded: &Coded,
+        [date, area, count]: [usize; 3],
+        offset: u64,
+        writer: &mut CountsWriter<'_>,
+    ) -> Batch {
+        const NOT_AN_AREA: u32 = u32::MAX;
+        let mut batch = Batch::default();
+        let mut ignored = Batch::default();
+        let dictionary = &coded.areas;
+        let places: Vec<u32> = (0..dictionary.len())
+            .map(|j| {
+                let text = dictionary.value(j).as_bytes();
+                reader
+                    .area_packed(None, text, 0, area, &mut ignored)
+                    .unwrap_or(NOT_AN_AREA)
+            })
+            .collect();
+        let days = coded.days.values();
+        let keys = coded.keys.values();
+        let numbers = coded.counts.values();
+        batch.records += days.len() as u64;
+        let mut writer = Some(writer);
+        for (i, ((&day, &index), &number)) in days.iter().zip(keys.iter()).zip(numbers).enumerate()
+        {
+            let row = offset + i as u64 + 1;
+            let day = checked_day(Some(day), row, date, &mut batch);
+            let key = match places.get(index as usize) {
+                Some(&key) if key != NOT_AN_AREA => Some(key),
+                _ => {
+                    let text = dictionary.get(index as usize).unwrap_or("").as_bytes();
+                    reader.area_packed(None, text, row, area, &mut batch)
+                }
+            };
+            let observed = checked_persons(Some(number), row, count, &mut batch);
+            if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
+                keep(
+                    Cell {
+                        key,
+                        day,
+                        observed,
+                        foreign: 0.0,
+                    },
+                    row,
+                    (&mut batch, &mut Vec::new()),
+                    &mut writer,
+                    rules,
+                );
+            }
+        }
+        if let Some(writer) = writer {
+            store(writer, rules, &mut batch);
+        }
+        batch
+    }
+
     /// The days deltid takes, as days since 1970: 1 January of [`MIN_YEAR`] to 31 December of
     /// [`MAX_YEAR`].
     fn days_taken() -> &'static std::ops::RangeInclusive<i32> {
@@ -1135,11 +1271,185 @@ mod imp {
     }
 }
 
-#[cfg(all(test, feature = "parquet"))]
+#[cfg(test)]
+#[cfg(feature = "parquet")]
 mod tests {
+    use std::path::Path;
+
+    use deltid_model::{Place, Scenario};
     use polars::prelude::*;
 
+    use super::imp::{Route, read};
+    use crate::reading::CountsOptions;
+
     type Views = <StringType as PolarsDataType>::Array;
+
+    /// Three areas and a region code.
+    fn scenario() -> Scenario {
+        let text = r#"
+            name = "Test"
+            uplift = 0.06
+            region_code = "0300"
+            [deductions]
+            commuters = 0
+            transit = 0
+            day_visitors = 0
+            [[area]]
+            code = "0001"
+            name = "Alpha"
+            residents = 10
+            [[area]]
+            code = "0002"
+            name = "Beta"
+            residents = 20
+            [[area]]
+            code = "0003"
+            name = "Gamma"
+            residents = 30
+        "#;
+        crate::scenario::scenario_from_toml(text, Path::new("test.toml")).expect("a scenario")
+    }
+
+    /// A reading as text: its error, or its problems and every place's counts.
+    fn described(result: deltid_model::Result<crate::Reading>, scenario: &Scenario) -> String {
+        match result {
+            Err(e) => format!("error: {e}"),
+            Ok(reading) => {
+                let counts = reading.counts();
+                let places = (0..scenario.areas().len())
+                    .map(Place::Area)
+                    .chain([Place::Region]);
+                let series: Vec<Vec<_>> = places.map(|p| counts.series(p).collect()).collect();
+                format!(
+                    "{} counts, problems {:?} and {} more, series {series:?}",
+                    counts.len(),
+                    reading
+                        .problems()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>(),
+                    reading.more()
+                )
+            }
+        }
+    }
+
+    /// Writes `count` (with dates from 2020-01-01 on `days` and areas `areas`) in row groups
+    /// of 4 rows, reads it both ways and returns (from pages, from frames, groups from pages).
+    fn both_ways(days: &[i32], areas: &[&str], count: Column) -> (String, String, usize) {
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("counts.parquet");
+        let first = 18_262; // 2020-01-01
+        let days: Vec<i32> = days.iter().map(|d| first + d).collect();
+        let mut frame = DataFrame::new_infer_height(vec![
+            Column::new("date".into(), days)
+                .cast(&DataType::Date)
+                .expect("dates"),
+            Column::new("area".into(), areas),
+            count,
+        ])
+        .expect("a frame");
+        ParquetWriter::new(std::fs::File::create(&path).expect("a file"))
+            .with_row_group_size(Some(4))
+            .finish(&mut frame)
+            .expect("written");
+        let scenario = scenario();
+        let options = CountsOptions::default();
+        let pages = read(&path, &options, &scenario, None, Route::Pages);
+        let groups = pages.as_ref().map_or(0, |(_, groups)| *groups);
+        let pages = described(pages.map(|(r, _)| r), &scenario);
+        let frames = described(
+            read(&path, &options, &scenario, None, Route::Frames).map(|(r, _)| r),
+            &scenario,
+        );
+        (pages, frames, groups)
+    }
+
+    #[test]
+    fn row_groups_read_from_their_pages_read_as_through_frames() {
+        let days = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3];
+        let good = [
+            "0001", "0002", "0003", "0001", "0002", "0003", "0001", "0002", "0003", "0001", "0300",
+            "0003",
+        ];
+        let counts = [
+            5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 40.0, 16.0,
+        ];
+        let whole: Vec<i64> = counts.iter().map(|&c| c as i64).collect();
+        let narrow: Vec<i32> = counts.iter().map(|&c| c as i32).collect();
+        // Areas by code, with spaces, by name, unknown, empty; a second row for a day; bad
+        // counts and a day beyond the years deltid takes.
+        let messy = [
+            "0001", " 0002 ", "Gamma", "0001", "9999", "", "0001", "0002", "0003", "0001", "0002",
+            "0002",
+        ];
+        let bad = [
+            5.0,
+            -1.0,
+            f64::NAN,
+            1.5,
+            9.0,
+            10.0,
+            f64::INFINITY,
+            1e12,
+            13.0,
+            14.0,
+            2.0,
+            3.0,
+        ];
+        let cases: Vec<(&str, &[i32], &[&str], Column)> = vec![
+            ("doubles", &days, &good, Column::new("count".into(), counts)),
+            (
+                "int64",
+                &days,
+                &good,
+                Column::new("count".into(), whole.clone()),
+            ),
+            ("int32", &days, &good, Column::new("count".into(), narrow)),
+            (
+                "messy areas",
+                &days,
+                &messy,
+                Column::new("count".into(), counts),
+            ),
+            ("bad counts", &days, &good, Column::new("count".into(), bad)),
+            (
+                "a day in 9999",
+                &[0, 0, 0, 1, 1, 1, 2, 2, 2, 2_900_000, 3, 3],
+                &good,
+                Column::new("count".into(), counts),
+            ),
+            (
+                "a repeat in another group",
+                &[0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 0],
+                &good,
+                Column::new("count".into(), counts),
+            ),
+        ];
+        for (name, days, areas, count) in cases {
+            let (pages, frames, groups) = both_ways(days, areas, count);
+            assert_eq!(pages, frames, "{name}");
+            // Every group of 4 rows read from its pages.
+            assert_eq!(groups, 3, "{name}: {pages}");
+        }
+        // A spot check of what both give: area 0002 on 2020-01-02 is 9 persons, the region's
+        // own count 40 on 2020-01-04.
+        let (pages, _, _) = both_ways(&days, &good, Column::new("count".into(), counts));
+        assert!(pages.starts_with("12 counts"), "{pages}");
+        assert!(pages.contains("(2020-01-02, 9.0)"), "{pages}");
+        assert!(pages.contains("[(2020-01-04, 40.0)]"), "{pages}");
+    }
+
+    #[test]
+    fn row_groups_with_a_null_are_read_through_frames() {
+        let days = [0, 0, 0, 1];
+        let areas = ["0001", "0002", "0003", "0001"];
+        let count = Column::new("count".into(), [Some(1.0), None, Some(3.0), Some(4.0)]);
+        let (pages, frames, groups) = both_ways(&days, &areas, count);
+        assert_eq!(pages, frames);
+        assert_eq!(groups, 0, "{pages}");
+        assert!(pages.contains("row 2"), "{pages}");
+    }
 
     #[test]
     fn a_short_cells_view_is_its_packed_form() {
