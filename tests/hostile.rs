@@ -183,6 +183,8 @@ const CORPUS: &[(&str, i32, &str)] = &[
         "line 3, column `date`: no such day \"29.02.2023\"",
     ),
     ("nul_header.csv", 1, "(found: \"da\\0te\""),
+    // A page claiming -283 values where it holds 282: a read limited to the group's rows.
+    ("page_values_negative.parquet", 0, ""),
     ("parquet_named.csv", 0, ""),
     (
         "placeholder_date.csv",
@@ -203,6 +205,12 @@ const CORPUS: &[(&str, i32, &str)] = &[
         "line 2: malformed CSV: column `area`: the cell \"3039,5\\n2020-01-02,3039,6\\n\" runs over a line end",
     ),
     ("utf16.csv", 1, "the file is UTF-16 text"),
+    // Columns read in the file's order: the area column's error before the damaged dates.
+    (
+        "utf8_before_damaged_date.parquet",
+        1,
+        "cannot read the Parquet file: parquet: File out of specification: String data contained invalid UTF-8",
+    ),
     ("xlsx_named.csv", 0, ""),
     ("zip_not_workbook.csv", 1, "cannot read the spreadsheet"),
 ];

@@ -115,3 +115,52 @@ footer = good[-8 - length:-8]
 at = footer.index(b"\x19\x1c\x18\x0cARROW:schema")
 footer = footer[:at] + b"\x19\xfc\xff\xff\xff\xff\x07" + footer[at + 2:]
 write("footer_huge_list.parquet", good[:-8 - length] + footer + len(footer).to_bytes(4, "little") + b"PAR1")
+
+# Damage only polars' decoder meets, beside a good read. Both from the first rows of the
+# Hallingdal counts, without compression.
+import pyarrow.csv as pcsv  # noqa: E402
+
+hallingdal = pcsv.read_csv(
+    os.path.join(HERE, "..", "hallingdal", "counts.csv"),
+    convert_options=pcsv.ConvertOptions(column_types={"date": pa.date32(), "area": pa.string(), "count": pa.int32()}),
+)
+
+
+def zigzag(n):
+    """A Thrift compact-protocol i32: zigzag, then a varint."""
+    z, out = (n << 1) ^ (n >> 63), bytearray()
+    while True:
+        b, z = z & 0x7F, z >> 7
+        if not z:
+            return bytes(out + bytes([b]))
+        out.append(b | 0x80)
+
+
+# 282 rows in version-2 data pages, the date column's first page header claiming -283 values
+# (one bit of its varint): the page holds 282, and a read limited to the row group's rows
+# reads them all (read with no limit, the claim asked for 2^61 bytes and aborted).
+sink = io.BytesIO()
+pq.write_table(hallingdal.slice(0, 282), sink, compression="NONE", data_page_version="2.0")
+data = bytearray(sink.getvalue())
+date = pq.ParquetFile(io.BytesIO(bytes(data))).metadata.row_group(0).column(0)
+assert date.path_in_schema == "date"
+at = bytes(data).index(zigzag(282), date.data_page_offset)
+data[at:at + 2] = zigzag(-283)
+write("page_values_negative.parquet", bytes(data))
+
+# 300 rows with the columns in the order area, date, count; every 50th area cell is not
+# UTF-8, and one byte of the date column's definition levels is damaged (0xd8 -> 0xd9) so that
+# decoding it asks for 2^61 bytes. Read in the file's order, the area column's error comes
+# first (a column read out of turn aborted the process).
+table = hallingdal.slice(0, 300)
+cells = [a.encode() if i % 50 else b"\xff3043" for i, a in enumerate(table["area"].to_pylist())]
+table = table.set_column(1, "area", pa.array(cells, pa.binary()).view(pa.string()))
+sink = io.BytesIO()
+pq.write_table(table.select(["area", "date", "count"]), sink, compression="NONE")
+data = bytearray(sink.getvalue())
+date = pq.ParquetFile(io.BytesIO(bytes(data))).metadata.row_group(0).column(1)
+assert date.path_in_schema == "date"
+at = (date.dictionary_page_offset if date.has_dictionary_page else date.data_page_offset) + 226
+assert data[at] == 0xD8, "another pyarrow writes other bytes: find the damage again"
+data[at] = 0xD9
+write("utf8_before_damaged_date.parquet", bytes(data))

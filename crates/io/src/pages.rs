@@ -14,7 +14,7 @@ use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray}
 use polars_arrow::datatypes::{ArrowDataType, DTYPE_CATEGORICAL_NEW, Field, IntegerType, Metadata};
 use polars_buffer::Buffer;
 use polars_parquet::read::{
-    BasicDecompressor, ColumnChunkMetadata, PageReader, PhysicalType, RowGroupMetadata,
+    BasicDecompressor, ColumnChunkMetadata, Filter, PageReader, PhysicalType, RowGroupMetadata,
     column_iter_to_arrays,
 };
 
@@ -54,13 +54,46 @@ impl Numbers {
     }
 }
 
-/// The columns named `date`, `area` and `count` of a row group, if the group is in the common
-/// shape (see the module's note); `None` otherwise, or when anything goes wrong.
+/// One column chunk decoded as `field`: `None` on any failure, or when it has a null or not
+/// the group's `rows`.
+fn decoded(
+    file: &std::fs::File,
+    file_size: u64,
+    chunk: &ColumnChunkMetadata,
+    field: Field,
+    rows: usize,
+) -> Option<Box<dyn Array>> {
+    let range = chunk.byte_range();
+    if range.start > range.end || range.end > file_size {
+        return None;
+    }
+    let mut bytes = vec![0; usize::try_from(range.end - range.start).ok()?];
+    file.read_exact_at(&mut bytes, range.start).ok()?;
+    let pages = PageReader::new(Cursor::new(Buffer::from(bytes)), chunk, vec![], usize::MAX);
+    let primitive = &chunk.descriptor().descriptor.primitive_type;
+    // polars' decoder panics on some damage: that is a group for the DataFrame's reader.
+    let (mut arrays, _) = crate::source::caught(|| {
+        column_iter_to_arrays(
+            vec![BasicDecompressor::new(pages, vec![])],
+            vec![primitive],
+            field,
+            Some(Filter::new_ranged(0, rows)),
+        )
+    })
+    .ok()?
+    .ok()?;
+    let array = arrays.pop().filter(|_| arrays.is_empty())?;
+    (array.len() == rows && array.null_count() == 0).then_some(array)
+}
+
+/// The date, area and count columns (each its position in the file and its name) of a row
+/// group, if the group is in the common shape (see the module's note); `None` otherwise, or
+/// when anything goes wrong.
 pub(crate) fn read_coded(
     file: &std::fs::File,
     file_size: u64,
     group: &RowGroupMetadata,
-    [date, area, count]: [&str; 3],
+    [date, area, count]: [(usize, &str); 3],
     count_type: CountType,
 ) -> Option<Coded> {
     let rows = group.num_rows();
@@ -69,66 +102,49 @@ pub(crate) fn read_coded(
         let chunk = columns.next().filter(|_| columns.len() == 0)?;
         (chunk.physical_type() == physical).then_some(chunk)
     };
-    let count_physical = match count_type {
-        CountType::Double => PhysicalType::Double,
-        CountType::Int64 => PhysicalType::Int64,
-        CountType::Int32 => PhysicalType::Int32,
+    let (count_physical, count_arrow) = match count_type {
+        CountType::Double => (PhysicalType::Double, ArrowDataType::Float64),
+        CountType::Int64 => (PhysicalType::Int64, ArrowDataType::Int64),
+        CountType::Int32 => (PhysicalType::Int32, ArrowDataType::Int32),
     };
-    let date = chunk(date, PhysicalType::Int32)?;
-    let area = chunk(area, PhysicalType::ByteArray)?;
-    let count = chunk(count, count_physical)?;
-    let decoded = |chunk: &ColumnChunkMetadata, field: Field| -> Option<Box<dyn Array>> {
-        let range = chunk.byte_range();
-        if range.start > range.end || range.end > file_size {
-            return None;
-        }
-        let mut bytes = vec![0; usize::try_from(range.end - range.start).ok()?];
-        file.read_exact_at(&mut bytes, range.start).ok()?;
-        let pages = PageReader::new(Cursor::new(Buffer::from(bytes)), chunk, vec![], usize::MAX);
-        let primitive = &chunk.descriptor().descriptor.primitive_type;
-        // polars' decoder panics on some damage: that is a group for the DataFrame's reader.
-        let (mut arrays, _) = crate::source::caught(|| {
-            column_iter_to_arrays(
-                vec![BasicDecompressor::new(pages, vec![])],
-                vec![primitive],
-                field,
-                None,
-            )
-        })
-        .ok()?
-        .ok()?;
-        let array = arrays.pop().filter(|_| arrays.is_empty())?;
-        (array.len() == rows && array.null_count() == 0).then_some(array)
-    };
-    let days = decoded(date, Field::new("date".into(), ArrowDataType::Int32, true))?;
     // A dictionary of text marked as polars' categorical: decoded as the dictionary's indices
     // (refused, so read otherwise, where a page of the group is written without it).
     let categorical: Metadata = [(DTYPE_CATEGORICAL_NEW.into(), "".into())].into();
-    let areas = decoded(
-        area,
-        Field::new(
-            "area".into(),
-            ArrowDataType::Dictionary(
-                IntegerType::UInt32,
-                Box::new(ArrowDataType::Utf8View),
-                false,
-            ),
-            true,
-        )
-        .with_metadata(categorical),
-    )?;
-    let counts = decoded(
-        count,
-        Field::new(
-            "count".into(),
-            match count_type {
-                CountType::Double => ArrowDataType::Float64,
-                CountType::Int64 => ArrowDataType::Int64,
-                CountType::Int32 => ArrowDataType::Int32,
-            },
-            true,
+    let areas = ArrowDataType::Dictionary(
+        IntegerType::UInt32,
+        Box::new(ArrowDataType::Utf8View),
+        false,
+    );
+    let columns = [
+        (
+            date.0,
+            chunk(date.1, PhysicalType::Int32)?,
+            Field::new("date".into(), ArrowDataType::Int32, true),
         ),
-    )?;
+        (
+            area.0,
+            chunk(area.1, PhysicalType::ByteArray)?,
+            Field::new("area".into(), areas, true).with_metadata(categorical),
+        ),
+        (
+            count.0,
+            chunk(count.1, count_physical)?,
+            Field::new("count".into(), count_arrow, true),
+        ),
+    ];
+    // Decoded as polars' DataFrame reader decodes them: in the file's order, each limited to
+    // the group's rows (a page may claim more values than the group has), so that a damaged
+    // group fails here where it would fail there, not on a column read before its turn.
+    let mut order = [0, 1, 2];
+    order.sort_by_key(|&i| columns[i].0);
+    let mut arrays: [Option<Box<dyn Array>>; 3] = [None, None, None];
+    for i in order {
+        let (_, chunk, field) = &columns[i];
+        arrays[i] = Some(decoded(file, file_size, chunk, field.clone(), rows)?);
+    }
+    let [Some(days), Some(areas), Some(counts)] = arrays else {
+        return None;
+    };
     let days = days.as_any().downcast_ref::<PrimitiveArray<i32>>()?.clone();
     let areas = areas.as_any().downcast_ref::<DictionaryArray<u32>>()?;
     let dictionary = areas

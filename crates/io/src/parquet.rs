@@ -567,9 +567,9 @@ mod imp {
                         let pages = match (coded, &file, total) {
                             (Some((at, count_type)), Some(file), Some(size)) => {
                                 group.row_groups.first().and_then(|g| {
-                                    let name = |c: usize| columns[at[c]].name.as_str();
-                                    let names = [name(0), name(1), name(2)];
-                                    read_coded(file, size, g, names, *count_type)
+                                    let named = |c: usize| (at[c], columns[at[c]].name.as_str());
+                                    let named = [named(0), named(1), named(2)];
+                                    read_coded(file, size, g, named, *count_type)
                                 })
                             }
                             _ => None,
