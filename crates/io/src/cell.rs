@@ -60,6 +60,34 @@ pub(crate) fn persons(text: &str, style: NumberStyle) -> Result<f64, NotPersons>
     check_persons(parse_number(text, style).ok_or(NotPersons::Parse)?)
 }
 
+/// A cell of 1 to 8 ASCII digits as its number (`None` for anything else), read as one
+/// 64-bit word instead of digit by digit: most count cells are such, and this is the reader's
+/// busiest line.
+#[inline]
+pub(crate) fn short_digits(bytes: &[u8]) -> Option<u64> {
+    let n = bytes.len();
+    if n == 0 || n > 8 {
+        return None;
+    }
+    // Padded in front with '0' to 8 digits, the first digit in the lowest byte.
+    let mut word = [b'0'; 8];
+    word[8 - n..].copy_from_slice(bytes);
+    let x = u64::from_le_bytes(word);
+    // Every byte 0x30..=0x39: its high half 3, and its low half still so after adding 6
+    // (no byte carries into the next: each is at most 0x3f + 6).
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    if x & HIGH != THREES || (x + 0x0606_0606_0606_0606) & HIGH != THREES {
+        return None;
+    }
+    // Pairs of digits, then fours, then the eight: each step multiplies the higher half by
+    // 10, 100 or 10 000 and adds the lower.
+    let x = (x & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(10 * 0x100 + 1) >> 8;
+    let x = (x & 0x00ff_00ff_00ff_00ff).wrapping_mul(100 * 0x1_0000 + 1) >> 16;
+    let x = (x & 0x0000_ffff_0000_ffff).wrapping_mul(10_000 * 0x1_0000_0000 + 1) >> 32;
+    Some(x)
+}
+
 /// Checks a number read from a typed cell (a spreadsheet or Parquet number) as persons.
 pub(crate) fn check_persons(value: f64) -> Result<f64, NotPersons> {
     if value.is_nan() {
@@ -492,6 +520,55 @@ pub(crate) fn is_no_such_day(text: &str, parser: &DateParser) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_digits_read_as_digit_by_digit() {
+        let plain = |b: &[u8]| {
+            (!b.is_empty() && b.len() <= 8 && b.iter().all(u8::is_ascii_digit))
+                .then(|| b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+        };
+        // Hand-checked values.
+        assert_eq!(short_digits(b"0"), Some(0));
+        assert_eq!(short_digits(b"7"), Some(7));
+        assert_eq!(short_digits(b"1868"), Some(1_868));
+        assert_eq!(short_digits(b"00012"), Some(12));
+        assert_eq!(short_digits(b"99999999"), Some(99_999_999));
+        assert_eq!(short_digits(b"12345678"), Some(12_345_678));
+        for wrong in [
+            &b""[..],
+            b"123456789",
+            b"12a4",
+            b"1 2",
+            b"-1",
+            b"1.5",
+            b"/",
+            b":",
+            b"\xff",
+        ] {
+            assert_eq!(short_digits(wrong), None, "{wrong:?}");
+        }
+        // Every byte at every place of cells of 1 to 8 bytes, around digits.
+        for n in 1..=8 {
+            for place in 0..n {
+                for byte in 0..=255u8 {
+                    let mut cell = b"31415926"[..n].to_vec();
+                    cell[place] = byte;
+                    assert_eq!(short_digits(&cell), plain(&cell), "{cell:?}");
+                }
+            }
+        }
+        // Numbers of every length.
+        let mut value = 1u64;
+        while value < 100_000_000 {
+            for v in [value - 1, value, value + 7, value * 3 / 2] {
+                let text = v.to_string();
+                if text.len() <= 8 {
+                    assert_eq!(short_digits(text.as_bytes()), Some(v), "{text}");
+                }
+            }
+            value *= 10;
+        }
+    }
 
     #[test]
     fn iso_dates_read_fast_as_chrono_reads_them() {

@@ -880,6 +880,10 @@ impl<'r> RowReader<'r> {
     ) -> Option<f64> {
         // The common case: plain digits, up to the largest count (larger ones are refused
         // below, with the value).
+        if let Some(whole) = crate::cell::short_digits(bytes) {
+            // Up to 8 digits: below MAX_PERSONS.
+            return Some(whole as f64);
+        }
         if !bytes.is_empty() && bytes.len() <= 15 && bytes.iter().all(u8::is_ascii_digit) {
             let whole = bytes.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
             if whole <= MAX_PERSONS {
