@@ -860,15 +860,18 @@ pub(crate) const STORE_EVERY: usize = 256;
 
 /// Stores a batch's counts through a writer, counting the repeats refused.
 pub(crate) fn store(writer: &mut CountsWriter<'_>, rules: &Rules<'_>, batch: &mut Batch) {
-    for cell in batch.cells.drain(..) {
+    let (mut repeats, mut more) = (0, 0);
+    let cells = batch.cells.drain(..).map(|cell| {
         let place = place_of(cell.key, rules.scenario);
-        match writer.insert_day(place, cell.day, cell.observed, cell.foreign) {
-            Ok(()) => {}
-            Err(Refused::Duplicate) => batch.repeats += 1,
-            // The rows' checks refuse every other case first.
-            Err(_) => batch.more += 1,
-        }
-    }
+        (place, cell.day, cell.observed, cell.foreign)
+    });
+    writer.insert_days(cells, |why| match why {
+        Refused::Duplicate => repeats += 1,
+        // The rows' checks refuse every other case first.
+        _ => more += 1,
+    });
+    batch.repeats += repeats;
+    batch.more += more;
 }
 
 /// [`Error::DuplicateRow`] for a place and day.

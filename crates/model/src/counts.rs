@@ -415,6 +415,33 @@ const EMPTY: u32 = f32::NAN.to_bits();
 const WIDE: u32 = EMPTY + 1;
 
 impl CountsBuilder {
+    /// The key of a count the builder takes, or why it does not: a day of the years taken, a
+    /// place of the scenario, persons, and foreign SIMs not above them.
+    #[inline]
+    fn checked(
+        &self,
+        place: Place,
+        day: Day,
+        observed: f64,
+        foreign: f64,
+    ) -> Result<usize, Refused> {
+        if !self.bounds.contains(&day) {
+            return Err(Refused::DateOutOfRange);
+        }
+        let key = match place {
+            Place::Area(i) if i < self.areas => i,
+            Place::Region if self.keys > self.areas => self.areas,
+            _ => return Err(Refused::UnknownPlace),
+        };
+        if !(observed.is_finite() && (0.0..=MAX_PERSONS).contains(&observed)) {
+            return Err(Refused::NotPersons);
+        }
+        if !(foreign.is_finite() && foreign >= 0.0 && foreign <= observed) {
+            return Err(Refused::ForeignAboveCount);
+        }
+        Ok(key)
+    }
+
     /// A builder for the counts of a scenario's areas (and its region's own count, if it names
     /// a `region_code`); `foreign` if the counts split foreign SIMs out.
     pub fn new(scenario: &Scenario, foreign: bool) -> CountsBuilder {
@@ -618,49 +645,46 @@ impl CountsWriter<'_> {
         observed: f64,
         foreign: f64,
     ) -> Result<(), Refused> {
-        let builder = self.builder;
-        if !builder.bounds.contains(&day) {
-            return Err(Refused::DateOutOfRange);
-        }
-        let key = match place {
-            Place::Area(i) if i < builder.areas => i,
-            Place::Region if builder.keys > builder.areas => builder.areas,
-            _ => return Err(Refused::UnknownPlace),
-        };
-        if !(observed.is_finite() && (0.0..=MAX_PERSONS).contains(&observed)) {
-            return Err(Refused::NotPersons);
-        }
-        if !(foreign.is_finite() && foreign >= 0.0 && foreign <= observed) {
-            return Err(Refused::ForeignAboveCount);
-        }
-        let keys = builder.keys;
-        let row = self.row(day);
-        // -0 is a count of 0; keep the sign out of outputs.
-        let value = observed + 0.0;
-        // A load and a store, not one atomic exchange: two writers adding the same place and
-        // day at the same moment may both succeed, which `unseen_repeats` then tells.
-        let slot = &row.observed[key];
-        if slot.load(Ordering::Relaxed) != EMPTY {
-            return Err(Refused::Duplicate);
-        }
-        let narrow = value as f32;
-        if f64::from(narrow) == value {
-            slot.store(narrow.to_bits(), Ordering::Relaxed);
-        } else {
-            let wide = row.wide.get_or_init(|| wide_slots(keys, 0));
-            wide[key].store(value.to_bits(), Ordering::Relaxed);
-            slot.store(WIDE, Ordering::Relaxed);
-        }
-        if let Some(f) = &row.foreign {
-            f[key].store((foreign + 0.0).to_bits(), Ordering::Relaxed);
-        }
+        let key = self.builder.checked(place, day, observed, foreign)?;
+        let keys = self.builder.keys;
+        put(self.row(day), keys, key, observed, foreign)?;
         self.added += 1;
         Ok(())
     }
 
+    /// Adds counts (place, day as in [`CountsWriter::insert_day`], persons observed, foreign
+    /// SIMs among them) as [`CountsWriter::insert_day`] adds each, in order, and gives each
+    /// count refused to `refused`. A run of counts on the same day (as a file sorted by date
+    /// has them) looks its day up once: for readers, which add millions.
+    pub fn insert_days(
+        &mut self,
+        counts: impl IntoIterator<Item = (Place, i32, f64, f64)>,
+        mut refused: impl FnMut(Refused),
+    ) {
+        let keys = self.builder.keys;
+        let mut current: Option<(Day, Arc<SharedRow>)> = None;
+        for (place, day, observed, foreign) in counts {
+            let key = match self.builder.checked(place, day, observed, foreign) {
+                Ok(key) => key,
+                Err(why) => {
+                    refused(why);
+                    continue;
+                }
+            };
+            let row = match &current {
+                Some((at, row)) if *at == day => row,
+                _ => &current.insert((day, Arc::clone(self.row(day)))).1,
+            };
+            match put(row, keys, key, observed, foreign) {
+                Ok(()) => self.added += 1,
+                Err(why) => refused(why),
+            }
+        }
+    }
+
     /// The row of a day, from this writer's own list or the builder's.
     #[inline]
-    fn row(&mut self, day: Day) -> &SharedRow {
+    fn row(&mut self, day: Day) -> &Arc<SharedRow> {
         if self.rows.is_empty() {
             self.first = day;
         }
@@ -676,6 +700,37 @@ impl CountsWriter<'_> {
         let builder = self.builder;
         self.rows[index].get_or_insert_with(|| builder.row(day))
     }
+}
+
+/// Puts a checked count at `key` (of `keys`) in a day's row, unless the key has one already.
+#[inline]
+fn put(
+    row: &SharedRow,
+    keys: usize,
+    key: usize,
+    observed: f64,
+    foreign: f64,
+) -> Result<(), Refused> {
+    // -0 is a count of 0; keep the sign out of outputs.
+    let value = observed + 0.0;
+    // A load and a store, not one atomic exchange: two writers adding the same place and
+    // day at the same moment may both succeed, which `unseen_repeats` then tells.
+    let slot = &row.observed[key];
+    if slot.load(Ordering::Relaxed) != EMPTY {
+        return Err(Refused::Duplicate);
+    }
+    let narrow = value as f32;
+    if f64::from(narrow) == value {
+        slot.store(narrow.to_bits(), Ordering::Relaxed);
+    } else {
+        let wide = row.wide.get_or_init(|| wide_slots(keys, 0));
+        wide[key].store(value.to_bits(), Ordering::Relaxed);
+        slot.store(WIDE, Ordering::Relaxed);
+    }
+    if let Some(f) = &row.foreign {
+        f[key].store((foreign + 0.0).to_bits(), Ordering::Relaxed);
+    }
+    Ok(())
 }
 
 impl Drop for CountsWriter<'_> {
@@ -767,6 +822,77 @@ mod tests {
             .collect();
         assert_eq!(kinds, [true, false, false]);
         assert_eq!(counts.len(), 6);
+    }
+
+    #[test]
+    fn counts_added_in_runs_are_those_added_one_by_one() {
+        // Runs of days, back and forth, with every refusal: a repeat within a run and across
+        // runs, a day before 1900, a place beyond the areas, the region (the scenario names
+        // no region code), bad persons, more foreign SIMs than SIMs; a wide value; -0.
+        let (a, b) = (Place::Area(0), Place::Area(1));
+        let day = |d| epoch_day(date(2020, 1, d));
+        let counts = [
+            (a, day(2), 5.0, 0.0),
+            (b, day(2), 1_839.6, 0.0),
+            (a, day(2), 6.0, 0.0),
+            (a, day(1), -0.0, 0.0),
+            (b, day(3), 7.0, 0.0),
+            (b, day(1), 8.0, 0.0),
+            (b, day(2), 9.0, 0.0),
+            (a, epoch_day(date(1850, 1, 1)), 1.0, 0.0),
+            (Place::Area(2), day(4), 1.0, 0.0),
+            (Place::Region, day(4), 1.0, 0.0),
+            (a, day(4), f64::NAN, 0.0),
+            (a, day(4), -1.0, 0.0),
+            (a, day(4), 2.0, 3.0),
+            (a, day(4), 2.0, 1.0),
+        ];
+        let builder = CountsBuilder::new(&crate::doc_scenario(), true);
+        let mut writer = builder.writer();
+        let one_by_one: Vec<Result<(), Refused>> = counts
+            .iter()
+            .map(|&(place, day, observed, foreign)| {
+                writer.insert_day(place, day, observed, foreign)
+            })
+            .collect();
+        drop(writer);
+        let single = builder.finish(Path::new("a.csv"));
+        let builder = CountsBuilder::new(&crate::doc_scenario(), true);
+        let mut writer = builder.writer();
+        let mut refused = Vec::new();
+        writer.insert_days(counts, |why| refused.push(why));
+        drop(writer);
+        let runs = builder.finish(Path::new("b.csv"));
+        let expected: Vec<Refused> = one_by_one.iter().filter_map(|r| r.err()).collect();
+        assert_eq!(refused, expected);
+        assert_eq!(
+            expected,
+            [
+                Refused::Duplicate,
+                Refused::Duplicate,
+                Refused::DateOutOfRange,
+                Refused::UnknownPlace,
+                Refused::UnknownPlace,
+                Refused::NotPersons,
+                Refused::NotPersons,
+                Refused::ForeignAboveCount,
+            ]
+        );
+        assert_eq!((single.len(), runs.len()), (6, 6));
+        for place in [a, b] {
+            for d in 1..=4 {
+                let (one, other) = (
+                    single.get(place, date(2020, 1, d)),
+                    runs.get(place, date(2020, 1, d)),
+                );
+                assert_eq!(
+                    one.map(|(o, f)| (o.to_bits(), f)),
+                    other.map(|(o, f)| (o.to_bits(), f))
+                );
+            }
+        }
+        assert_eq!(runs.get(a, date(2020, 1, 4)), Some((2.0, 1.0)));
+        assert_eq!(runs.get(b, date(2020, 1, 2)), Some((1_839.6, 0.0)));
     }
 
     #[test]
