@@ -661,21 +661,23 @@ impl CountsWriter<'_> {
         counts: impl IntoIterator<Item = (Place, i32, f64, f64)>,
         mut refused: impl FnMut(Refused),
     ) {
-        let keys = self.builder.keys;
-        let mut current: Option<(Day, Arc<SharedRow>)> = None;
+        let builder = self.builder;
+        // The last day's place in `rows` (a day before the first moves the others up).
+        let mut current: Option<(Day, usize)> = None;
         for (place, day, observed, foreign) in counts {
-            let key = match self.builder.checked(place, day, observed, foreign) {
+            let key = match builder.checked(place, day, observed, foreign) {
                 Ok(key) => key,
                 Err(why) => {
                     refused(why);
                     continue;
                 }
             };
-            let row = match &current {
-                Some((at, row)) if *at == day => row,
-                _ => &current.insert((day, Arc::clone(self.row(day)))).1,
+            let index = match current {
+                Some((at, index)) if at == day => index,
+                _ => current.insert((day, self.row_index(day))).1,
             };
-            match put(row, keys, key, observed, foreign) {
+            let row = self.rows[index].get_or_insert_with(|| builder.row(day));
+            match put(row, builder.keys, key, observed, foreign) {
                 Ok(()) => self.added += 1,
                 Err(why) => refused(why),
             }
@@ -684,7 +686,15 @@ impl CountsWriter<'_> {
 
     /// The row of a day, from this writer's own list or the builder's.
     #[inline]
-    fn row(&mut self, day: Day) -> &Arc<SharedRow> {
+    fn row(&mut self, day: Day) -> &SharedRow {
+        let index = self.row_index(day);
+        let builder = self.builder;
+        self.rows[index].get_or_insert_with(|| builder.row(day))
+    }
+
+    /// The place of a day's row in this writer's list, which is made to hold it.
+    #[inline]
+    fn row_index(&mut self, day: Day) -> usize {
         if self.rows.is_empty() {
             self.first = day;
         }
@@ -697,8 +707,7 @@ impl CountsWriter<'_> {
         if index >= self.rows.len() {
             self.rows.resize(index + 1, None);
         }
-        let builder = self.builder;
-        self.rows[index].get_or_insert_with(|| builder.row(day))
+        index
     }
 }
 
