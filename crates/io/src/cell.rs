@@ -69,12 +69,21 @@ pub(crate) fn short_digits(bytes: &[u8]) -> Option<u64> {
     if n == 0 || n > 8 {
         return None;
     }
-    // Padded in front with '0' to 8 digits, the first digit in the lowest byte.
-    let mut word = [b'0'; 8];
-    word[8 - n..].copy_from_slice(bytes);
-    let x = u64::from_le_bytes(word);
-    // Every byte 0x30..=0x39: its high half 3, and its low half still so after adding 6
-    // (no byte carries into the next: each is at most 0x3f + 6).
+    // The bytes as a word, the first in the lowest byte (from two overlapping 4-byte reads,
+    // as `rows::pack` does, without a copy of a length known only here) ...
+    let word = |w: &[u8; 4]| u64::from(u32::from_le_bytes(*w));
+    let x = match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(head), Some(tail)) => word(head) | word(tail) << (8 * (n - 4)),
+        _ => bytes
+            .iter()
+            .rev()
+            .fold(0, |x, &b| x << 8 | u64::from(b)),
+    };
+    // ... moved up to the top bytes and padded in front with '0' to 8 digits.
+    let pad = 8 * (8 - n);
+    let x = (x << pad) | (0x3030_3030_3030_3030_u64.checked_shr(64 - pad as u32).unwrap_or(0));
+    // Every byte 0x30..=0x39: its high half 3, and still 3 after adding 6 to each byte (a low
+    // half above 9 carries into it; no byte carries into the next: each is at most 0x3f + 6).
     const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
     const THREES: u64 = 0x3030_3030_3030_3030;
     if x & HIGH != THREES || (x + 0x0606_0606_0606_0606) & HIGH != THREES {
