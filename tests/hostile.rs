@@ -191,6 +191,8 @@ const CORPUS: &[(&str, i32, &str)] = &[
         1,
         "line 5, column `date`: date 9999-12-31 is outside 1900-01-01 to 2199-12-31",
     ),
+    // Columns declared REQUIRED (no definition levels): read as the CSV is.
+    ("required_columns.parquet", 0, ""),
     (
         "stray_date.csv",
         1,

@@ -164,3 +164,10 @@ at = (date.dictionary_page_offset if date.has_dictionary_page else date.data_pag
 assert data[at] == 0xD8, "another pyarrow writes other bytes: find the damage again"
 data[at] = 0xD9
 write("utf8_before_damaged_date.parquet", bytes(data))
+
+# Every Hallingdal row with the columns declared REQUIRED (not nullable), as Spark, DuckDB's
+# NOT NULL columns and pyarrow's non-nullable fields write them: read as the CSV is.
+sink = io.BytesIO()
+required = pa.schema([pa.field(name, hallingdal.schema.field(name).type, nullable=False) for name in ("date", "area", "count")])
+pq.write_table(hallingdal.cast(required), sink, compression="NONE")
+write("required_columns.parquet", sink.getvalue())

@@ -1441,6 +1441,28 @@ mod tests {
     }
 
     #[test]
+    fn required_columns_are_read_from_their_pages_as_through_frames() {
+        // Every Hallingdal row, the columns declared REQUIRED (no definition levels in the
+        // pages), counts as INT32: made by data/hostile/make.py.
+        let path = Path::new("../../data/hostile/required_columns.parquet");
+        let scenario =
+            crate::read_scenario("../../data/hallingdal/plan-2021.toml").expect("the plan");
+        let options = CountsOptions::default();
+        let (pages, groups) =
+            read(path, &options, &scenario, None, Route::Pages).expect("read from pages");
+        assert_eq!(groups, 1);
+        let frames = read(path, &options, &scenario, None, Route::Frames).map(|(r, _)| r);
+        let pages = described(Ok(pages), &scenario);
+        assert_eq!(pages, described(frames, &scenario));
+        // 547 days × 6 areas; Flå (3039) counted 1 868 persons on the first day, as the CSV.
+        assert!(
+            pages.starts_with("3282 counts, problems []"),
+            "{pages:.200}"
+        );
+        assert!(pages.contains("[(2019-09-01, 1868.0)"), "{pages:.300}");
+    }
+
+    #[test]
     fn row_groups_with_a_null_are_read_through_frames() {
         let days = [0, 0, 0, 1];
         let areas = ["0001", "0002", "0003", "0001"];
