@@ -74,14 +74,14 @@ pub(crate) fn short_digits(bytes: &[u8]) -> Option<u64> {
     let word = |w: &[u8; 4]| u64::from(u32::from_le_bytes(*w));
     let x = match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
         (Some(head), Some(tail)) => word(head) | word(tail) << (8 * (n - 4)),
-        _ => bytes
-            .iter()
-            .rev()
-            .fold(0, |x, &b| x << 8 | u64::from(b)),
+        _ => bytes.iter().rev().fold(0, |x, &b| x << 8 | u64::from(b)),
     };
     // ... moved up to the top bytes and padded in front with '0' to 8 digits.
     let pad = 8 * (8 - n);
-    let x = (x << pad) | (0x3030_3030_3030_3030_u64.checked_shr(64 - pad as u32).unwrap_or(0));
+    let x = (x << pad)
+        | (0x3030_3030_3030_3030_u64
+            .checked_shr(64 - pad as u32)
+            .unwrap_or(0));
     // Every byte 0x30..=0x39: its high half 3, and still 3 after adding 6 to each byte (a low
     // half above 9 carries into it; no byte carries into the next: each is at most 0x3f + 6).
     const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;

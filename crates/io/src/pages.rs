@@ -7,8 +7,7 @@
 //! dictionary, a null, another type, damage) gives `None` here and is read through polars'
 //! DataFrame, which reports what is wrong with it.
 
-use std::io::Cursor;
-use std::os::unix::fs::FileExt;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::datatypes::{ArrowDataType, DTYPE_CATEGORICAL_NEW, Field, IntegerType, Metadata};
@@ -57,7 +56,7 @@ impl Numbers {
 /// One column chunk decoded as `field`: `None` on any failure, or when it has a null or not
 /// the group's `rows`.
 fn decoded(
-    file: &std::fs::File,
+    file: &mut std::fs::File,
     file_size: u64,
     chunk: &ColumnChunkMetadata,
     field: Field,
@@ -68,7 +67,8 @@ fn decoded(
         return None;
     }
     let mut bytes = vec![0; usize::try_from(range.end - range.start).ok()?];
-    file.read_exact_at(&mut bytes, range.start).ok()?;
+    file.seek(SeekFrom::Start(range.start)).ok()?;
+    file.read_exact(&mut bytes).ok()?;
     let pages = PageReader::new(Cursor::new(Buffer::from(bytes)), chunk, vec![], usize::MAX);
     let primitive = &chunk.descriptor().descriptor.primitive_type;
     // polars' decoder panics on some damage: that is a group for the DataFrame's reader.
@@ -90,7 +90,7 @@ fn decoded(
 /// group, if the group is in the common shape (see the module's note); `None` otherwise, or
 /// when anything goes wrong.
 pub(crate) fn read_coded(
-    file: &std::fs::File,
+    file: &mut std::fs::File,
     file_size: u64,
     group: &RowGroupMetadata,
     [date, area, count]: [(usize, &str); 3],

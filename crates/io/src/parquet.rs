@@ -558,13 +558,13 @@ mod imp {
                 scope.spawn(move || {
                     let mut reader = RowReader::new(rules);
                     let mut writer = builder.writer();
-                    let file = std::fs::File::open(path).ok();
+                    let mut file = std::fs::File::open(path).ok();
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some((first, group)) = groups.get(index) else {
                             break;
                         };
-                        let pages = match (coded, &file, total) {
+                        let pages = match (coded, file.as_mut(), total) {
                             (Some((at, count_type)), Some(file), Some(size)) => {
                                 group.row_groups.first().and_then(|g| {
                                     let named = |c: usize| (at[c], columns[at[c]].name.as_str());
