@@ -1337,6 +1337,16 @@ mod tests {
     /// Writes `count` (with dates from 2020-01-01 on `days` and areas `areas`) in row groups
     /// of 4 rows, reads it both ways and returns (from pages, from frames, groups from pages).
     fn both_ways(days: &[i32], areas: &[&str], count: Column) -> (String, String, usize) {
+        both_ways_in(days, areas, count, (4, None))
+    }
+
+    /// [`both_ways`] in row groups of `rows` rows and data pages of about `page` bytes.
+    fn both_ways_in(
+        days: &[i32],
+        areas: &[&str],
+        count: Column,
+        (rows, page): (usize, Option<usize>),
+    ) -> (String, String, usize) {
         let dir = tempfile::tempdir().expect("a folder");
         let path = dir.path().join("counts.parquet");
         let first = 18_262; // 2020-01-01
@@ -1350,7 +1360,8 @@ mod tests {
         ])
         .expect("a frame");
         ParquetWriter::new(std::fs::File::create(&path).expect("a file"))
-            .with_row_group_size(Some(4))
+            .with_row_group_size(Some(rows))
+            .with_data_page_size(page)
             .finish(&mut frame)
             .expect("written");
         let scenario = scenario();
@@ -1438,6 +1449,50 @@ mod tests {
         assert!(pages.starts_with("12 counts"), "{pages}");
         assert!(pages.contains("(2020-01-02, 9.0)"), "{pages}");
         assert!(pages.contains("[(2020-01-04, 40.0)]"), "{pages}");
+    }
+
+    #[test]
+    fn many_pages_or_pages_without_a_dictionary_read_as_through_frames() {
+        // 300 rows in one group: 100 days of the three areas, in data pages of about 64
+        // bytes (many pages a column), read from the pages.
+        let days: Vec<i32> = (0..300).map(|i| i / 3).collect();
+        let codes = ["0001", "0002", "0003"];
+        let areas: Vec<&str> = (0..300).map(|i| codes[i % 3]).collect();
+        let counts: Vec<f64> = (0..300).map(|i| f64::from(i) * 10.0).collect();
+        let (pages, frames, groups) = both_ways_in(
+            &days,
+            &areas,
+            Column::new("count".into(), counts.clone()),
+            (300, Some(64)),
+        );
+        assert_eq!(pages, frames);
+        assert_eq!(groups, 1, "{pages:.200}");
+        assert!(pages.starts_with("300 counts, problems []"), "{pages:.200}");
+        // Area 0002 on day 50 (row 152): 1 510 persons.
+        assert!(pages.contains("(2020-02-20, 1510.0)"), "{pages:.300}");
+        // 300 distinct area cells (3 known, the rest unknown): written without a dictionary,
+        // so read through frames, with the same counts and problems.
+        let cells: Vec<String> = (0..300)
+            .map(|i| match i {
+                0..3 => codes[i].to_owned(),
+                _ => format!("x{i}"),
+            })
+            .collect();
+        let areas: Vec<&str> = cells.iter().map(String::as_str).collect();
+        let (pages, frames, groups) = both_ways_in(
+            &days,
+            &areas,
+            Column::new("count".into(), counts),
+            (300, None),
+        );
+        assert_eq!(pages, frames);
+        assert_eq!(groups, 0, "{pages:.200}");
+        assert!(pages.starts_with("3 counts"), "{pages:.200}");
+        // (The problems as Debug text: quotes escaped.)
+        assert!(
+            pages.contains(r#"row 4: area \"x3\" is not in the scenario"#),
+            "{pages:.400}"
+        );
     }
 
     #[test]
