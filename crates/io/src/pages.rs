@@ -115,6 +115,9 @@ pub(crate) fn read_coded(
         Box::new(ArrowDataType::Utf8View),
         false,
     );
+    // An area column without a dictionary page (written plain: many distinct areas in a
+    // group) is refused before any page is decompressed, not after the dates are.
+    chunk(area.1, PhysicalType::ByteArray)?.dictionary_page_offset()?;
     let columns = [
         (
             date.0,

@@ -1130,9 +1130,12 @@ mod imp {
         let dictionary = &coded.areas;
         let places: Vec<u32> = (0..dictionary.len())
             .map(|j| {
+                // With its packed form, as a row's view gives it: the dictionary lists a
+                // group's areas in the order they first come, so mostly the next area after
+                // the last, which the reader finds without a lookup.
                 let text = dictionary.value(j).as_bytes();
                 reader
-                    .area_packed(None, text, 0, area, &mut ignored)
+                    .area_packed(crate::rows::pack(text), text, 0, area, &mut ignored)
                     .unwrap_or(NOT_AN_AREA)
             })
             .collect();
@@ -1149,7 +1152,7 @@ mod imp {
                 Some(&key) if key != NOT_AN_AREA => Some(key),
                 _ => {
                     let text = dictionary.get(index as usize).unwrap_or("").as_bytes();
-                    reader.area_packed(None, text, row, area, &mut batch)
+                    reader.area_packed(crate::rows::pack(text), text, row, area, &mut batch)
                 }
             };
             let observed = checked_persons(Some(number), row, count, &mut batch);
