@@ -117,7 +117,8 @@ pub(crate) fn read_coded(
     );
     // An area column without a dictionary page (written plain: many distinct areas in a
     // group) is refused before any page is decompressed, not after the dates are.
-    chunk(area.1, PhysicalType::ByteArray)?.dictionary_page_offset()?;
+    let area_chunk = chunk(area.1, PhysicalType::ByteArray)?;
+    area_chunk.dictionary_page_offset()?;
     let columns = [
         (
             date.0,
@@ -126,7 +127,7 @@ pub(crate) fn read_coded(
         ),
         (
             area.0,
-            chunk(area.1, PhysicalType::ByteArray)?,
+            area_chunk,
             Field::new("area".into(), areas, true).with_metadata(categorical),
         ),
         (
@@ -141,9 +142,10 @@ pub(crate) fn read_coded(
     let mut order = [0, 1, 2];
     order.sort_by_key(|&i| columns[i].0);
     let mut arrays: [Option<Box<dyn Array>>; 3] = [None, None, None];
+    let mut columns = columns.map(Some);
     for i in order {
-        let (_, chunk, field) = &columns[i];
-        arrays[i] = Some(decoded(file, file_size, chunk, field.clone(), rows)?);
+        let (_, chunk, field) = columns[i].take()?;
+        arrays[i] = Some(decoded(file, file_size, chunk, field, rows)?);
     }
     let [Some(days), Some(areas), Some(counts)] = arrays else {
         return None;

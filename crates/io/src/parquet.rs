@@ -828,6 +828,32 @@ mod imp {
         }
     }
 
+    /// A row of the common shape (a day, an area, a count): its cells checked in that order,
+    /// the area by `area` (given the batch for its problem), and the row kept (see [`keep`]).
+    /// Inlined always: the loops of [`convert`] and [`convert_coded`] call it on every row.
+    #[inline(always)]
+    fn common_row(
+        (row, day, number): (u64, i32, f64),
+        [date, count]: [usize; 2],
+        area: impl FnOnce(&mut Batch) -> Option<u32>,
+        (batch, rows): (&mut Batch, &mut Vec<u64>),
+        writer: &mut Option<&mut CountsWriter<'_>>,
+        rules: &Rules<'_>,
+    ) {
+        let day = checked_day(Some(day), row, date, batch);
+        let key = area(batch);
+        let observed = checked_persons(Some(number), row, count, batch);
+        if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
+            let cell = Cell {
+                key,
+                day,
+                observed,
+                foreign: 0.0,
+            };
+            keep(cell, row, (batch, rows), writer, rules);
+        }
+    }
+
     /// Reads a row group's rows into a batch. With a writer, the cells are stored as they are
     /// made, a few at a time while they are still in cache; without one, they stay in the
     /// batch with their rows (for the search of repeats).
@@ -875,26 +901,17 @@ mod imp {
             let cells = days.iter().zip(numbers.iter()).zip(texts.views().iter());
             for (i, ((&day, &number), view)) in cells.enumerate() {
                 let row = offset + i as u64 + 1;
-                let day = checked_day(Some(day), row, *date, &mut batch);
                 // As array_area reads it, without asking for a null on every row.
                 let packed = view.is_inline().then(|| view.as_u128());
                 let text = texts.value(i).as_bytes();
-                let key = reader.area_packed(packed, text, row, *area, &mut batch);
-                let observed = checked_persons(Some(number), row, *count, &mut batch);
-                if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
-                    keep(
-                        Cell {
-                            key,
-                            day,
-                            observed,
-                            foreign: 0.0,
-                        },
-                        row,
-                        (&mut batch, &mut rows),
-                        &mut writer,
-                        rules,
-                    );
-                }
+                common_row(
+                    (row, day, number),
+                    [*date, *count],
+                    |batch| reader.area_packed(packed, text, row, *area, batch),
+                    (&mut batch, &mut rows),
+                    &mut writer,
+                    rules,
+                );
             }
             if let Some(writer) = writer {
                 store(writer, rules, &mut batch);
@@ -1144,32 +1161,24 @@ mod imp {
         let numbers = coded.counts.values();
         batch.records += days.len() as u64;
         let mut writer = Some(writer);
-        for (i, ((&day, &index), &number)) in days.iter().zip(keys.iter()).zip(numbers).enumerate()
-        {
+        let mut rows = Vec::new();
+        let cells = days.iter().zip(keys.iter()).zip(numbers);
+        for (i, ((&day, &index), &number)) in cells.enumerate() {
             let row = offset + i as u64 + 1;
-            let day = checked_day(Some(day), row, date, &mut batch);
-            let key = match places.get(index as usize) {
-                Some(&key) if key != NOT_AN_AREA => Some(key),
-                _ => {
-                    let text = dictionary.get(index as usize).unwrap_or("").as_bytes();
-                    reader.area_packed(crate::rows::pack(text), text, row, area, &mut batch)
-                }
-            };
-            let observed = checked_persons(Some(number), row, count, &mut batch);
-            if let (Some(day), Some(key), Some(observed)) = (day, key, observed) {
-                keep(
-                    Cell {
-                        key,
-                        day,
-                        observed,
-                        foreign: 0.0,
-                    },
-                    row,
-                    (&mut batch, &mut Vec::new()),
-                    &mut writer,
-                    rules,
-                );
-            }
+            common_row(
+                (row, day, number),
+                [date, count],
+                |batch| match places.get(index as usize) {
+                    Some(&key) if key != NOT_AN_AREA => Some(key),
+                    _ => {
+                        let text = dictionary.get(index as usize).unwrap_or("").as_bytes();
+                        reader.area_packed(crate::rows::pack(text), text, row, area, batch)
+                    }
+                },
+                (&mut batch, &mut rows),
+                &mut writer,
+                rules,
+            );
         }
         if let Some(writer) = writer {
             store(writer, rules, &mut batch);
