@@ -493,39 +493,51 @@ fn to_lines<'a>(chunk: &[u8], offsets: impl Iterator<Item = &'a mut u64>) {
 
 /// Splits text without quotes into records as the CSV reader does: each record's first byte
 /// and its fields.
-/// Returns the line ends it passed (`\n`, `\r\n` or a lone `\r`, as [`line_ends`] counts).
+/// Returns the line ends it passed (`\n`, `\r\n` or a lone `\r`, as [`line_ends`] counts),
+/// and where it stopped before a line with a quote, which needs the CSV reader.
 pub(crate) fn split_plain(
     bytes: &[u8],
     delimiter: u8,
-    mut each: impl FnMut(usize, Line<'_>),
+    each: impl FnMut(usize, Line<'_>),
 ) -> (u64, Option<usize>) {
-    // One pass, byte by byte: records are short, so a plain loop beats searching.
-    let mut ends = Vec::with_capacity(16);
-    let mut start = 0;
-    let mut lines = 0u64;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == delimiter {
-            ends.push(i - start);
-        } else if b == b'"' {
-            // Quotes need the CSV reader: stop before this line.
-            return (lines, Some(start));
-        } else if b == b'\n' || b == b'\r' {
-            if i > start {
-                ends.push(i - start);
-                each(
-                    start,
-                    Line {
-                        bytes: &bytes[start..i],
-                        ends: &ends,
-                    },
-                );
+    let mut split = Split {
+        bytes,
+        delimiter,
+        ends: Vec::with_capacity(16),
+        start: 0,
+        lines: 0,
+        each,
+    };
+    // Only the delimiter, quotes and line ends matter: found eight bytes at a time (a word),
+    // then taken in order.
+    let splats = [delimiter, b'"', b'\n', b'\r'].map(|b| u64::from(b) * ONES);
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder().len();
+    for (w, word) in words.enumerate() {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let mut found = splats
+            .iter()
+            .fold(0, |found, splat| found | zero_bytes(word ^ splat));
+        while found != 0 {
+            let i = w * 8 + found.trailing_zeros() as usize / 8;
+            found &= found - 1;
+            if split.at(i) {
+                return (split.lines, Some(split.start));
             }
-            // `\r\n` is one line end: its `\r` is not counted.
-            lines += u64::from(b == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
-            ends.clear();
-            start = i + 1;
         }
     }
+    for i in bytes.len() - tail..bytes.len() {
+        if split.at(i) {
+            return (split.lines, Some(split.start));
+        }
+    }
+    let Split {
+        mut ends,
+        start,
+        lines,
+        mut each,
+        ..
+    } = split;
     if start < bytes.len() {
         ends.push(bytes.len() - start);
         each(
@@ -537,6 +549,58 @@ pub(crate) fn split_plain(
         );
     }
     (lines, None)
+}
+
+/// [`split_plain`]'s state: the record being split (its first byte and its fields' ends so
+/// far) and the line ends passed.
+struct Split<'a, F> {
+    bytes: &'a [u8],
+    delimiter: u8,
+    ends: Vec<usize>,
+    start: usize,
+    lines: u64,
+    each: F,
+}
+
+impl<F: FnMut(usize, Line<'_>)> Split<'_, F> {
+    /// Takes the byte at `i`, one of those that matter; `true` at a quote, which needs the
+    /// CSV reader from the line's start on.
+    #[inline(always)]
+    fn at(&mut self, i: usize) -> bool {
+        let b = self.bytes[i];
+        if b == self.delimiter {
+            self.ends.push(i - self.start);
+        } else if b == b'"' {
+            return true;
+        } else if b == b'\n' || b == b'\r' {
+            if i > self.start {
+                self.ends.push(i - self.start);
+                (self.each)(
+                    self.start,
+                    Line {
+                        bytes: &self.bytes[self.start..i],
+                        ends: &self.ends,
+                    },
+                );
+            }
+            // `\r\n` is one line end: its `\r` is not counted.
+            self.lines += u64::from(b == b'\n' || self.bytes.get(i + 1) != Some(&b'\n'));
+            self.ends.clear();
+            self.start = i + 1;
+        }
+        false
+    }
+}
+
+/// A byte of 1 in each of a word's eight.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `word` that is 0, and no other bit (exact: no carry runs
+/// from one byte into the next).
+#[inline(always)]
+fn zero_bytes(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((word & LOW7) + LOW7) | word | LOW7)
 }
 
 /// A record of CSV bytes: a line split by hand, or a record the CSV reader read.
