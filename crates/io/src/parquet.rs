@@ -559,6 +559,7 @@ mod imp {
                     let mut reader = RowReader::new(rules);
                     let mut writer = builder.writer();
                     let mut file = std::fs::File::open(path).ok();
+                    let mut last_areas = None;
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some((first, group)) = groups.get(index) else {
@@ -583,6 +584,7 @@ mod imp {
                                 *at,
                                 *first as u64,
                                 &mut writer,
+                                &mut last_areas,
                             );
                             if done_tx.send((index, Ok(batch))).is_err() {
                                 break;
@@ -1140,22 +1142,33 @@ mod imp {
         [date, area, count]: [usize; 3],
         offset: u64,
         writer: &mut CountsWriter<'_>,
+        last_areas: &mut Option<(Utf8ViewArray, Vec<u32>)>,
     ) -> Batch {
         const NOT_AN_AREA: u32 = u32::MAX;
         let mut batch = Batch::default();
         let mut ignored = Batch::default();
         let dictionary = &coded.areas;
-        let places: Vec<u32> = (0..dictionary.len())
-            .map(|j| {
-                // With its packed form, as a row's view gives it: the dictionary lists a
-                // group's areas in the order they first come, so mostly the next area after
-                // the last, which the reader finds without a lookup.
-                let text = dictionary.value(j).as_bytes();
-                reader
-                    .area_packed(crate::rows::pack(text), text, 0, area, &mut ignored)
-                    .unwrap_or(NOT_AN_AREA)
-            })
-            .collect();
+        // A file's row groups mostly list the same areas in the same order: their places are
+        // those of the group before, found again only when the list differs.
+        let places: Vec<u32> = match last_areas.take() {
+            Some((areas, places))
+                if areas.len() == dictionary.len()
+                    && (0..areas.len()).all(|j| areas.value(j) == dictionary.value(j)) =>
+            {
+                places
+            }
+            _ => (0..dictionary.len())
+                .map(|j| {
+                    // With its packed form, as a row's view gives it: the dictionary lists a
+                    // group's areas in the order they first come, so mostly the next area
+                    // after the last, which the reader finds without a lookup.
+                    let text = dictionary.value(j).as_bytes();
+                    reader
+                        .area_packed(crate::rows::pack(text), text, 0, area, &mut ignored)
+                        .unwrap_or(NOT_AN_AREA)
+                })
+                .collect(),
+        };
         let days = coded.days.values();
         let keys = coded.keys.values();
         let numbers = coded.counts.values();
@@ -1183,6 +1196,7 @@ mod imp {
         if let Some(writer) = writer {
             store(writer, rules, &mut batch);
         }
+        *last_areas = Some((dictionary.clone(), places));
         batch
     }
 
@@ -1468,6 +1482,41 @@ mod tests {
         assert!(pages.starts_with("12 counts"), "{pages}");
         assert!(pages.contains("(2020-01-02, 9.0)"), "{pages}");
         assert!(pages.contains("[(2020-01-04, 40.0)]"), "{pages}");
+    }
+
+    #[test]
+    fn row_groups_listing_the_same_areas_read_as_through_frames() {
+        // Groups of 3 rows, each the three areas of a day: the second and third list the same
+        // areas as the first (their places found again from it); the last lists an unknown
+        // area in the place of one, and then areas by name and with spaces.
+        let days = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4];
+        let counts: Vec<f64> = (0..15).map(f64::from).collect();
+        let cases: [(&str, [&str; 15]); 2] = [
+            (
+                "the same areas",
+                [
+                    "0001", "0002", "0003", "0001", "0002", "0003", "0001", "0002", "0003", "0001",
+                    "0002", "0003", "0001", "0002", "0003",
+                ],
+            ),
+            (
+                "one area changed",
+                [
+                    "0001", "0002", "0003", "0001", "0002", "0003", "0001", "9999", "0003", "0001",
+                    "0002", "0003", "Alpha", " 0002", "0003",
+                ],
+            ),
+        ];
+        for (name, areas) in cases {
+            let count = Column::new("count".into(), counts.clone());
+            let (pages, frames, groups) = both_ways_in(&days, &areas, count, (3, None));
+            assert_eq!(pages, frames, "{name}");
+            assert_eq!(groups, 5, "{name}: {pages}");
+        }
+        let count = Column::new("count".into(), counts);
+        let (pages, _, _) = both_ways_in(&days, &cases[1].1, count, (3, None));
+        // The unknown area is named, on its row (2020-01-03, the second of its group).
+        assert!(pages.contains("9999"), "{pages}");
     }
 
     #[test]
