@@ -583,8 +583,8 @@ impl<F: FnMut(usize, Line<'_>)> Split<'_, F> {
         false
     }
 
-    /// Takes the byte at `i`, one of those that matter; `true` at a quote, which needs the
-    /// CSV reader from the line's start on.
+    /// Takes the byte at `i`: one that matters by the steps of a line, any other passed over;
+    /// `true` at a quote, which needs the CSV reader from the line's start on.
     #[inline(always)]
     fn at(&mut self, i: usize) -> bool {
         let b = self.bytes[i];
