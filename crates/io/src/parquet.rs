@@ -1520,6 +1520,49 @@ mod tests {
     }
 
     #[test]
+    fn repeats_across_groups_are_all_counted_whatever_the_timing() {
+        // Blocks of 48 rows, each written twice in a row as two groups: the two workers read
+        // the groups of a pair side by side, so that both often add the same place and day at
+        // the same moment. Every row of a second copy is a repeat: 2 880, on every reading.
+        let (mut days, mut areas) = (Vec::new(), Vec::new());
+        for block in 0..60 {
+            for _copy in 0..2 {
+                for row in block * 48..(block + 1) * 48 {
+                    days.push(18_262 + row / 3);
+                    areas.push(["0001", "0002", "0003"][(row % 3) as usize]);
+                }
+            }
+        }
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("counts.parquet");
+        let mut frame = DataFrame::new_infer_height(vec![
+            Column::new("date".into(), &days)
+                .cast(&DataType::Date)
+                .expect("dates"),
+            Column::new("area".into(), &areas),
+            Column::new("count".into(), vec![1.0; days.len()]),
+        ])
+        .expect("a frame");
+        ParquetWriter::new(std::fs::File::create(&path).expect("a file"))
+            .with_row_group_size(Some(48))
+            .finish(&mut frame)
+            .expect("written");
+        let scenario = scenario();
+        for _ in 0..5 {
+            let (reading, _) = read(
+                &path,
+                &CountsOptions::default(),
+                &scenario,
+                None,
+                Route::Pages,
+            )
+            .expect("read");
+            assert_eq!(reading.problems().len() + reading.more(), 2_880);
+            assert_eq!(reading.counts().len(), 2_880);
+        }
+    }
+
+    #[test]
     fn many_pages_or_pages_without_a_dictionary_read_as_through_frames() {
         // 300 rows in one group: 100 days of the three areas, in data pages of about 64
         // bytes (many pages a column), read from the pages.

@@ -540,14 +540,14 @@ impl<'a> Collector<'a> {
             return Ok(self.finish_split(*settings, builder, sheet));
         }
         let (mut counts, unseen) = builder.finish_with_unseen_repeats(self.rules.path);
+        // A place and day two writers added at the same moment was refused by neither: a
+        // repeat all the same, counted here, so that the count does not hang on the timing.
+        self.repeats += unseen;
         // Repeats not found while reading are found, with their lines, by a second pass.
         let repeats = match repeats {
             Some(repeats) => repeats,
-            None if self.repeats == 0 && unseen == 0 => Vec::new(),
-            None => {
-                self.repeats = self.repeats.max(1);
-                find_repeats(self.rules, replay, locate)?
-            }
+            None if self.repeats == 0 => Vec::new(),
+            None => find_repeats(self.rules, replay, locate)?,
         };
         let (strays, span) = stray_days(&counts.days_counted());
         if !strays.is_empty() {

@@ -588,7 +588,9 @@ impl CountsBuilder {
         let counts = Counts {
             inner: Arc::new(Grid {
                 path: path.to_owned(),
-                rows: self.rows.into_inner(),
+                // The places and days held: one less than added for each repeat two writers
+                // added at the same moment.
+                rows: held.get(),
                 areas: self.areas,
                 keys: self.keys,
                 first: grid.first,
