@@ -647,11 +647,9 @@ impl CountsWriter<'_> {
         observed: f64,
         foreign: f64,
     ) -> Result<(), Refused> {
-        let key = self.builder.checked(place, day, observed, foreign)?;
-        let keys = self.builder.keys;
-        put(self.row(day), keys, key, observed, foreign)?;
-        self.added += 1;
-        Ok(())
+        let mut result = Ok(());
+        self.insert_days([(place, day, observed, foreign)], |why| result = Err(why));
+        result
     }
 
     /// Adds counts (place, day as in [`CountsWriter::insert_day`], persons observed, foreign
@@ -686,14 +684,6 @@ impl CountsWriter<'_> {
         }
     }
 
-    /// The row of a day, from this writer's own list or the builder's.
-    #[inline]
-    fn row(&mut self, day: Day) -> &SharedRow {
-        let index = self.row_index(day);
-        let builder = self.builder;
-        self.rows[index].get_or_insert_with(|| builder.row(day))
-    }
-
     /// The place of a day's row in this writer's list, which is made to hold it.
     #[inline]
     fn row_index(&mut self, day: Day) -> usize {
@@ -725,7 +715,7 @@ fn put(
     // -0 is a count of 0; keep the sign out of outputs.
     let value = observed + 0.0;
     // A load and a store, not one atomic exchange: two writers adding the same place and
-    // day at the same moment may both succeed, which `unseen_repeats` then tells.
+    // day at the same moment may both succeed, which `finish_with_unseen_repeats` then counts.
     let slot = &row.observed[key];
     if slot.load(Ordering::Relaxed) != EMPTY {
         return Err(Refused::Duplicate);
