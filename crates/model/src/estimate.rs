@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::counts::{Counts, DayRow, Place};
+use crate::counts::{Counts, DayRow, Place, narrow_count};
 use crate::day::{Day, epoch_day, from_epoch_day};
 use crate::error::{Error, Result};
 use crate::lines::DayLines;
@@ -316,16 +316,20 @@ impl Estimate {
         areas: &mut Vec<Option<DayLines>>,
     ) -> Option<RegionDay> {
         areas.clear();
+        if !self.plan.in_period(day) {
+            areas.resize(self.plan.selected().len(), None);
+            return None;
+        }
         let blocks = self.plan.selected().chunks(AREA_BLOCK).map(|block| {
             let mut sum: BlockDay = (DayLines::default(), 0);
-            for &a in block {
-                let lines = self.area_lines(a, day, index, row);
-                if let Some(lines) = &lines {
-                    sum.0 = sum.0.plus(lines);
-                    sum.1 += 1;
-                }
-                areas.push(lines);
-            }
+            let start = areas.len();
+            areas.resize(start + block.len(), None);
+            let slots = &mut areas[start..];
+            self.areas_lines(block, index, day, row, |i, lines| {
+                sum.0 = sum.0.plus(&lines);
+                sum.1 += 1;
+                slots[i] = Some(lines);
+            });
             sum
         });
         // Collected first: the blocks fill `areas` as they are summed.
@@ -364,19 +368,26 @@ impl Estimate {
         let selected = self.plan.selected();
         let first = block * AREA_BLOCK;
         let slots = first..(first + AREA_BLOCK).min(selected.len());
+        let areas = &selected[slots];
         let mut sums = vec![(DayLines::default(), 0); self.days_held()];
         for (index, day, row) in self.counts.indexed_days() {
             if !self.plan.in_period(day) {
                 continue;
             }
-            let sum = &mut sums[index];
-            for slot in slots.clone() {
-                if let Some(lines) = self.area_lines(selected[slot], day, index, row) {
+            let mut sum = (DayLines::default(), 0);
+            self.areas_lines(
+                areas,
+                index,
+                day,
+                row,
+                #[inline(always)]
+                |i, lines| {
                     sum.0 = sum.0.plus(&lines);
                     sum.1 += 1;
-                    visit(slot, index, day, lines);
-                }
-            }
+                    visit(first + i, index, day, lines);
+                },
+            );
+            sums[index] = sum;
         }
         sums
     }
@@ -417,11 +428,9 @@ impl Estimate {
                     continue;
                 }
                 let date = from_epoch_day(day);
-                for (series, &area) in days.iter_mut().zip(positions) {
-                    if let Some(lines) = self.area_lines(area, day, index, row) {
-                        series.push(f(date, &lines));
-                    }
-                }
+                self.areas_lines(positions, index, day, row, |i, lines| {
+                    days[i].push(f(date, &lines));
+                });
             }
             positions.iter().copied().zip(days)
         })
@@ -457,6 +466,34 @@ impl Estimate {
     pub(crate) fn keep_region_days(&self, days: Vec<RegionDay>) {
         // Made already: the same days, from the same plan and counts.
         let _ = self.region_days.set(days);
+    }
+
+    /// The lines of the areas at `areas` (positions among the scenario's areas) on a day held
+    /// at `index` in the period: `each(i, lines)` for each with a count, `i` its place in
+    /// `areas`, in order. The same lines as [`Estimate::area_lines`] gives each, for passes
+    /// over every area of a day.
+    #[inline(always)]
+    fn areas_lines(
+        &self,
+        areas: &[usize],
+        index: usize,
+        day: Day,
+        row: &DayRow,
+        each: impl FnMut(usize, DayLines),
+    ) {
+        let (context, usual) = (&self.contexts[index], &self.usual);
+        match row.narrow() {
+            Some(values) => {
+                let count = |key| narrow_count(values, key);
+                self.plan
+                    .areas_lines(areas, day, context, usual, count, each);
+            }
+            None => {
+                let count = |key| row.get(key);
+                self.plan
+                    .areas_lines(areas, day, context, usual, count, each);
+            }
+        }
     }
 
     /// An area's lines on a day held at `index`, if it has a count in the period.

@@ -762,15 +762,63 @@ impl Plan {
         &self,
         area: usize,
         day: Day,
-        (observed, foreign): (f64, f64),
+        count: (f64, f64),
         context: &DayContext,
         usual: &[f64],
     ) -> Option<DayLines> {
+        let mut found = None;
+        self.areas_lines(
+            &[area],
+            day,
+            context,
+            usual,
+            |_| Some(count),
+            |_, lines| {
+                found = Some(lines);
+            },
+        );
+        found
+    }
+
+    /// The lines of the areas at `areas` (positions among the scenario's areas) on one day, as
+    /// [`Plan::area_lines`] gives each from its count (`count(area)`, `None` without one):
+    /// calls `each(i, lines)`, `i` the area's place in `areas`, for each area with lines, in
+    /// order. What is the same for the whole day is settled once, not once an area: passes
+    /// over millions of area-days run this.
+    #[inline(always)]
+    pub(crate) fn areas_lines(
+        &self,
+        areas: &[usize],
+        day: Day,
+        context: &DayContext,
+        usual: &[f64],
+        count: impl Fn(usize) -> Option<(f64, f64)>,
+        each: impl FnMut(usize, DayLines),
+    ) {
         match &self.fixed {
-            Some(fixed) => self.lines(observed, foreign, |_| Some(fixed[area])),
-            None => self.lines(observed, foreign, |present| {
+            Some(fixed) => self.each_area_lines(areas, count, each, |area, _| Some(fixed[area])),
+            None => self.each_area_lines(areas, count, each, |area, present| {
                 self.deductions(area, day, present, context, usual)
             }),
+        }
+    }
+
+    /// [`Plan::areas_lines`] with each area's four deductions by `deductions(area, present)`.
+    #[inline(always)]
+    fn each_area_lines(
+        &self,
+        areas: &[usize],
+        count: impl Fn(usize) -> Option<(f64, f64)>,
+        mut each: impl FnMut(usize, DayLines),
+        deductions: impl Fn(usize, f64) -> Option<[f64; 4]>,
+    ) {
+        for (i, &area) in areas.iter().enumerate() {
+            if let Some((observed, foreign)) = count(area)
+                && let Some(lines) =
+                    self.lines(observed, foreign, |present| deductions(area, present))
+            {
+                each(i, lines);
+            }
         }
     }
 

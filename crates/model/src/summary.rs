@@ -405,12 +405,16 @@ impl Summary {
             let mut tallies = vec![Tally::default(); slots.len()];
             series.resize_with(slots.len(), || Busiest::keeper(days));
             series.iter_mut().for_each(Largest::clear);
-            let sums = estimate.visit_block(block, |slot, index, day, lines| {
-                tallies[slot - first].add(day, years[index], &lines);
-                if busiest[slot] {
-                    series[slot - first].push(lines.part_time());
-                }
-            });
+            let sums = estimate.visit_block(
+                block,
+                #[inline(always)]
+                |slot, index, day, lines| {
+                    tallies[slot - first].add(day, years[index], &lines);
+                    if busiest[slot] {
+                        series[slot - first].push(lines.part_time());
+                    }
+                },
+            );
             for (tally, days) in tallies.iter_mut().zip(series.iter_mut()) {
                 tally.busiest = Busiest::of_largest(days);
             }
@@ -722,7 +726,7 @@ struct Tally {
 
 impl Tally {
     /// Adds one day (days come in date order).
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, day: Day, year: i32, lines: &DayLines) {
         if self.days == 0 {
             self.first = day;
