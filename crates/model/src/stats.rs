@@ -114,11 +114,12 @@ fn interpolate(low: f64, high: f64, weight: f64) -> f64 {
 pub(crate) struct Largest {
     /// How many of the largest are kept at least.
     keep: usize,
-    /// The values kept: at most twice `keep`, in no order.
-    values: Vec<f64>,
-    /// Once values were dropped: the smallest kept then; a value not above it cannot be among
-    /// the largest `keep` (ties included: one more equal value changes none of them).
-    floor: Option<f64>,
+    /// The values kept, as their [`order_key`]s: at most twice `keep`, in no order.
+    values: Vec<i64>,
+    /// The key of the smallest kept when values were last dropped (`i64::MIN` before): a
+    /// value not above it cannot be among the largest `keep` (ties included: one more equal
+    /// value changes none of them).
+    floor: i64,
     /// Values seen.
     seen: usize,
 }
@@ -132,7 +133,7 @@ impl Largest {
         Largest {
             keep,
             values: Vec::with_capacity(2 * keep),
-            floor: None,
+            floor: i64::MIN,
             seen: 0,
         }
     }
@@ -140,19 +141,17 @@ impl Largest {
     /// Forgets every value (the memory is kept).
     pub(crate) fn clear(&mut self) {
         self.values.clear();
-        self.floor = None;
+        self.floor = i64::MIN;
         self.seen = 0;
     }
 
     /// Adds a value.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, value: f64) {
         self.seen += 1;
-        if self
-            .floor
-            .is_none_or(|floor| value.total_cmp(&floor).is_gt())
-        {
-            self.values.push(value);
+        let key = order_key(value);
+        if key > self.floor {
+            self.values.push(key);
             if self.values.len() >= 2 * self.keep {
                 self.drop_smallest();
             }
@@ -162,14 +161,14 @@ impl Largest {
     /// Keeps the largest `keep` values only.
     fn drop_smallest(&mut self) {
         let cut = self.values.len() - self.keep;
-        let (_, &mut floor, _) = self.values.select_nth_unstable_by(cut, f64::total_cmp);
+        let (_, &mut floor, _) = self.values.select_nth_unstable(cut);
         self.values.drain(..cut);
-        self.floor = Some(floor);
+        self.floor = floor;
     }
 
     /// The largest value; `None` if none was added.
     pub(crate) fn max(&self) -> Option<f64> {
-        self.values.iter().copied().max_by(f64::total_cmp)
+        self.values.iter().copied().max().map(value_of)
     }
 
     /// The `p`-th quantile of every value added, as [`quantile_of`] gives it; `None` if none
@@ -180,10 +179,39 @@ impl Largest {
         // Every value passed over or dropped is at or below every value kept: a rank among
         // all is that rank less those among the kept.
         let passed = self.seen - self.values.len();
-        let (low, high) =
-            order_statistics(&mut self.values, lower.checked_sub(passed)?, upper - passed);
-        Some(interpolate(low, high, weight))
+        let (lower, upper) = (lower.checked_sub(passed)?, upper - passed);
+        if lower >= self.values.len() {
+            return None;
+        }
+        let (_, &mut low, above) = self.values.select_nth_unstable(lower);
+        // The next order statistic is the least of those above.
+        let high = if upper == lower {
+            low
+        } else {
+            above.iter().copied().min().unwrap_or(low)
+        };
+        Some(interpolate(value_of(low), value_of(high), weight))
     }
+}
+
+/// A value's place in the total order of `f64` ([`f64::total_cmp`]) as an integer, so that
+/// selections among many values compare integers ([`value_of`] turns it back).
+#[inline(always)]
+fn order_key(value: f64) -> i64 {
+    flip_negative(value.to_bits() as i64)
+}
+
+/// The value of an [`order_key`].
+#[inline]
+fn value_of(key: i64) -> f64 {
+    f64::from_bits(flip_negative(key) as u64)
+}
+
+/// The bits of a negative number (sign bit set) but the sign flipped, as `f64::total_cmp`
+/// orders them; its own inverse.
+#[inline(always)]
+fn flip_negative(bits: i64) -> i64 {
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
 /// A sum of floating-point numbers with Neumaier's compensation: as exact as one rounding of
@@ -293,6 +321,28 @@ mod tests {
             }
         }
         assert_eq!(quantile_of(&mut [], 0.5, PercentileMethod::Linear), None);
+    }
+
+    #[test]
+    fn order_keys_order_values_as_total_cmp_and_give_them_back() {
+        let values = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.0,
+            -5e-324,
+            -0.0,
+            0.0,
+            5e-324,
+            1.0,
+            1e300,
+            f64::INFINITY,
+        ];
+        for pair in values.windows(2) {
+            assert!(order_key(pair[0]) < order_key(pair[1]), "{pair:?}");
+        }
+        for value in values {
+            assert_eq!(value_of(order_key(value)).to_bits(), value.to_bits());
+        }
     }
 
     #[test]
