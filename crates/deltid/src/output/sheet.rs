@@ -228,13 +228,14 @@ impl<'a> Sheet<'a> {
         writer.write_record(&self.header).map_err(csv_io)?;
         // Each field is made in one string, used again (a new string a field cost close to a
         // third of the writing).
-        let (mut buffer, mut text) = (ryu::Buffer::new(), String::new());
+        let (mut buffer, mut whole, mut text) =
+            (ryu::Buffer::new(), itoa::Buffer::new(), String::new());
         for row in self.rows {
             for cell in &row {
                 text.clear();
                 match cell {
                     Cell::Text(t) => text.push_str(&defused(t)),
-                    Cell::Whole(n) => write!(text, "{n}").map_err(std::io::Error::other)?,
+                    Cell::Whole(n) => text.push_str(whole.format(*n)),
                     Cell::Number(x) => style.number(*x, &mut buffer, &mut text),
                     Cell::Date(d) => write!(text, "{d}").map_err(std::io::Error::other)?,
                     Cell::Bool(b) => text.push_str(if *b { "true" } else { "false" }),
