@@ -95,22 +95,19 @@ impl Plausibility {
             }
         };
         let mut areas = Vec::new();
-        // The summary lists the selected areas with counts in the period, in scenario order.
-        let summaries: std::collections::HashMap<&AreaCode, &deltid_model::AreaSummary> = summary
-            .areas()
-            .iter()
-            .filter_map(|a| Some((a.code()?, a)))
-            .collect();
+        // The summary lists the selected areas with counts in the period, in their order: each
+        // selected area is the summary's next or has none.
+        let mut summaries = summary.areas().iter().peekable();
         // The areas' busiest days are the summary's (its pass over the counts makes them).
         for &position in estimate.plan().selected() {
+            let code = &scenario.areas()[position].code;
+            let Some(area) = summaries.next_if(|a| a.code() == Some(code)) else {
+                continue;
+            };
             let c = &calibration[position];
             if c.holiday_homes.is_none() && c.commercial_guest_nights.is_none() {
                 continue;
             }
-            let code = &scenario.areas()[position].code;
-            let Some(area) = summaries.get(code) else {
-                continue;
-            };
             areas.push(check(
                 area.code().cloned(),
                 area.name().to_owned(),
