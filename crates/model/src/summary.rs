@@ -396,14 +396,6 @@ impl Summary {
         // days, and the block's sum on each day for the region. Blocks are shared out among
         // the cores when there is enough to share.
         let blocks = selected.len().div_ceil(AREA_BLOCK);
-        let uplift = scenario.uplift();
-        let scaling = scenario.scaling();
-        let foreign = estimate.counts().has_foreign();
-        // The plan's rounding of the uplift line holds only for observed × (1 + uplift).
-        let table = TableRule {
-            uplift,
-            scaling: (!scaling.is_identity() || foreign).then_some(scaling),
-        };
         // `series` holds, for each area of a block, its busiest days of part-time residents
         // so far (enough of them for the percentile): kept from block to block, so that the
         // memory is not given back and taken afresh each time.
@@ -426,21 +418,7 @@ impl Summary {
             for (tally, days) in tallies.iter_mut().zip(series.iter_mut()) {
                 tally.busiest = Busiest::of_largest(days);
             }
-            // Each area's summary, made here on the block's core (its days missing are set
-            // once the period's span is known).
-            let areas = tallies
-                .iter()
-                .zip(&selected[slots])
-                .map(|(tally, &position)| {
-                    let area = &scenario.areas()[position];
-                    if tally.days == 0 {
-                        return Err((area.code.clone(), area.name.clone()));
-                    }
-                    let code = Some(area.code.clone());
-                    Ok(tally.summary(code, &area.name, tally.mean(), table))
-                })
-                .collect();
-            (tallies, areas, sums)
+            (tallies, sums)
         };
         let work = days.saturating_mul(selected.len());
         let threads = if work < 200_000 {
@@ -480,15 +458,8 @@ impl Summary {
         };
         let mut tallies = Tallies::new();
         let mut sums = Vec::with_capacity(parts.len());
-        let (mut summaries, mut without) = (Vec::new(), Vec::new());
-        for (areas, made, block) in parts {
+        for (areas, block) in parts {
             tallies.areas.extend(areas);
-            for area in made {
-                match area {
-                    Ok(summary) => summaries.push(summary),
-                    Err(none) => without.push(none),
-                }
-            }
             sums.push(block);
         }
         // The region's days, in date order, from the blocks' sums.
@@ -504,6 +475,14 @@ impl Summary {
             tallies.region_day(day, years[index], counted, region.as_ref());
         }
         estimate.keep_region_days(std::mem::take(&mut tallies.region_days));
+        let uplift = scenario.uplift();
+        let scaling = scenario.scaling();
+        let foreign = estimate.counts().has_foreign();
+        // The plan's rounding of the uplift line holds only for observed × (1 + uplift).
+        let table = TableRule {
+            uplift,
+            scaling: (!scaling.is_identity() || foreign).then_some(scaling),
+        };
         let first = plan
             .selection()
             .period
@@ -518,17 +497,30 @@ impl Summary {
             .or(tallies.last.map(from_epoch_day))
             .unwrap_or_default();
         let span = u32::try_from((last - first).num_days() + 1).unwrap_or(0);
-        for summary in &mut summaries {
-            summary.missing_days = span.saturating_sub(summary.days);
+        let mut summaries = Vec::new();
+        let mut without = Vec::new();
+        for (tally, &position) in tallies.areas.iter().zip(selected) {
+            let area = &scenario.areas()[position];
+            if tally.days == 0 {
+                without.push((area.code.clone(), area.name.clone()));
+                continue;
+            }
+            summaries.push(tally.summary(
+                Some(area.code.clone()),
+                &area.name,
+                tally.mean(),
+                span,
+                table,
+            ));
         }
         let region_mean = match estimate.region_rule() {
             RegionRule::SumOfAreas => sum_of_means(&tallies.areas),
             RegionRule::OwnCount => tallies.region.mean(),
         };
-        let mut region = tallies
-            .region
-            .summary(None, &plan.region_name(), region_mean, table);
-        region.missing_days = span.saturating_sub(region.days);
+        let mut region =
+            tallies
+                .region
+                .summary(None, &plan.region_name(), region_mean, span, table);
         if foreign {
             mean_foreign(estimate, &mut summaries, &mut region);
         }
@@ -629,13 +621,9 @@ impl Busiest {
     }
 }
 
-/// A block's pass over the counts ([`AREA_BLOCK`] areas): its areas' tallies, their summaries
-/// (or code and name, for an area without counts), and its sum of lines on each day held.
-type BlockTally = (
-    Vec<Tally>,
-    Vec<std::result::Result<AreaSummary, (AreaCode, String)>>,
-    Vec<BlockDay>,
-);
+/// A block's pass over the counts ([`AREA_BLOCK`] areas): its areas' tallies, and its sum of
+/// lines on each day held.
+type BlockTally = (Vec<Tally>, Vec<BlockDay>);
 
 /// Running totals of the areas and the region, fed one day at a time.
 #[derive(Clone, Debug)]
@@ -799,13 +787,12 @@ impl Tally {
         DayLines::from_array(self.totals().map(|sum| sum.value() / days))
     }
 
-    /// The summary of these totals; its days missing are left at 0 for the caller, who knows
-    /// the period's span.
     fn summary(
         &self,
         code: Option<AreaCode>,
         name: &str,
         mean: DayLines,
+        span: u32,
         table: TableRule,
     ) -> AreaSummary {
         AreaSummary {
@@ -816,7 +803,7 @@ impl Tally {
             last: (self.days > 0).then(|| from_epoch_day(self.last)),
             mean,
             mean_foreign: 0.0,
-            missing_days: 0,
+            missing_days: span.saturating_sub(self.days),
             negative_days: self.negative_days,
             negative_sum: self.negative_sum.value(),
             negative_dates: self
