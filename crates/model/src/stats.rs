@@ -58,19 +58,24 @@ pub fn quantile(sorted: &[f64], p: f64, method: PercentileMethod) -> Option<f64>
 /// ```
 pub fn quantile_of(values: &mut [f64], p: f64, method: PercentileMethod) -> Option<f64> {
     let (lower, upper, weight) = ranks(values.len(), p, method)?;
-    let (low, high) = order_statistics(values, lower, upper);
+    let (low, high) = order_statistics(values, lower, upper, f64::total_cmp);
     Some(interpolate(low, high, weight))
 }
 
 /// The order statistics `lower` and `upper` (0-based ranks, `upper` the same or the next) of
-/// values in any order, which are reordered; `lower` must be a rank of the values.
-fn order_statistics(values: &mut [f64], lower: usize, upper: usize) -> (f64, f64) {
-    let (_, &mut low, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
+/// values in any order by `compare`, which are reordered; `lower` must be a rank of the values.
+fn order_statistics<T: Copy>(
+    values: &mut [T],
+    lower: usize,
+    upper: usize,
+    compare: impl Fn(&T, &T) -> std::cmp::Ordering + Copy,
+) -> (T, T) {
+    let (_, &mut low, above) = values.select_nth_unstable_by(lower, compare);
     let high = if upper == lower {
         low
     } else {
         // The next order statistic is the least of those above.
-        above.iter().copied().min_by(f64::total_cmp).unwrap_or(low)
+        above.iter().copied().min_by(compare).unwrap_or(low)
     };
     (low, high)
 }
@@ -116,10 +121,9 @@ pub(crate) struct Largest {
     keep: usize,
     /// The values kept, as their [`order_key`]s: at most twice `keep`, in no order.
     values: Vec<i64>,
-    /// The key of the smallest kept when values were last dropped (`i64::MIN` before): a
-    /// value not above it cannot be among the largest `keep` (ties included: one more equal
-    /// value changes none of them).
-    floor: i64,
+    /// Once values were dropped: the key of the smallest kept then; a value not above it cannot
+    /// be among the largest `keep` (ties included: one more equal value changes none of them).
+    floor: Option<i64>,
     /// Values seen.
     seen: usize,
 }
@@ -133,7 +137,7 @@ impl Largest {
         Largest {
             keep,
             values: Vec::with_capacity(2 * keep),
-            floor: i64::MIN,
+            floor: None,
             seen: 0,
         }
     }
@@ -141,7 +145,7 @@ impl Largest {
     /// Forgets every value (the memory is kept).
     pub(crate) fn clear(&mut self) {
         self.values.clear();
-        self.floor = i64::MIN;
+        self.floor = None;
         self.seen = 0;
     }
 
@@ -150,7 +154,7 @@ impl Largest {
     pub(crate) fn push(&mut self, value: f64) {
         self.seen += 1;
         let key = order_key(value);
-        if key > self.floor {
+        if self.floor.is_none_or(|floor| key > floor) {
             self.values.push(key);
             if self.values.len() >= 2 * self.keep {
                 self.drop_smallest();
@@ -163,7 +167,7 @@ impl Largest {
         let cut = self.values.len() - self.keep;
         let (_, &mut floor, _) = self.values.select_nth_unstable(cut);
         self.values.drain(..cut);
-        self.floor = floor;
+        self.floor = Some(floor);
     }
 
     /// The largest value; `None` if none was added.
@@ -183,13 +187,7 @@ impl Largest {
         if lower >= self.values.len() {
             return None;
         }
-        let (_, &mut low, above) = self.values.select_nth_unstable(lower);
-        // The next order statistic is the least of those above.
-        let high = if upper == lower {
-            low
-        } else {
-            above.iter().copied().min().unwrap_or(low)
-        };
+        let (low, high) = order_statistics(&mut self.values, lower, upper, i64::cmp);
         Some(interpolate(value_of(low), value_of(high), weight))
     }
 }
