@@ -59,12 +59,36 @@ pub(crate) fn text(language: Language, key: &str) -> &str {
         .map_or(key, String::as_str)
 }
 
-/// The text of `key` with each `{name}` replaced by its value.
+/// The text of `key` with each `{name}` replaced by its value, in one pass (a value is not
+/// searched for names); a `{name}` without a value stays as it is.
 pub(crate) fn fill(language: Language, key: &str, values: &[(&str, &str)]) -> String {
-    let mut out = text(language, key).to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    fill_in(text(language, key), values)
+}
+
+/// `template` with each `{name}` replaced by its value, as [`fill`].
+fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
+    let mut rest = template;
+    let mut out = String::with_capacity(rest.len() + 32);
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let value = rest.find('}').and_then(|close| {
+            let name = &rest[1..close];
+            let value = values.iter().find(|(n, _)| *n == name)?.1;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &rest[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -214,6 +238,18 @@ mod tests {
             "Fråtrekk innb. Hallingdal"
         );
         assert_eq!(text(nn, "table.per_year"), "Gjestedøgn pr. år");
+    }
+
+    #[test]
+    fn fills_each_name_once_and_leaves_the_unknown() {
+        let values = [("area", "Gol {days}"), ("days", "12")];
+        assert_eq!(
+            fill_in("{area}: {days} days, {days} in all {unknown} {", &values),
+            "Gol {days}: 12 days, 12 in all {unknown} {"
+        );
+        assert_eq!(fill_in("", &values), "");
+        assert_eq!(fill_in("no names", &values), "no names");
+        assert_eq!(fill_in("{days}", &values), "12");
     }
 
     #[test]

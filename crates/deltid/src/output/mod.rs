@@ -398,7 +398,9 @@ fn summary_sheet<'a>(
         .map(move |area| {
             let hidden = protection.is_some_and(|p| p.is_mean_suppressed(area.code()));
             let table = area.table();
-            let mut row = vec![
+            // One allocation a row: a national run writes a row per area.
+            let mut row = Vec::with_capacity(SUMMARY_COLUMNS.len() + 1);
+            row.extend([
                 Cell::text(area.code().map(AreaCode::as_str)),
                 Cell::text(Some(area.name())),
                 Cell::Whole(area.days().into()),
@@ -406,7 +408,7 @@ fn summary_sheet<'a>(
                 area.last().map_or(Cell::Empty, Cell::Date),
                 Cell::Whole(area.missing_days().into()),
                 Cell::Whole(area.negative_days().into()),
-            ];
+            ]);
             row.extend(
                 area.mean()
                     .to_array()

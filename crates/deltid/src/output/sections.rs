@@ -285,7 +285,9 @@ fn calendar_years(run: &Run, lang: Language) -> Sheet<'_> {
         .chain([summary.region()])
         .flat_map(move |area| {
             area.calendar_years().iter().map(move |year| {
-                let mut row = who(area.code(), area.name()).to_vec();
+                // One allocation a row: a national run writes a row per area and year.
+                let mut row = Vec::with_capacity(7);
+                row.extend(who(area.code(), area.name()));
                 row.extend([
                     Cell::Whole(year.year.into()),
                     Cell::Whole(year.days_observed.into()),
@@ -472,7 +474,8 @@ fn plausibility(run: &Run, lang: Language) -> Sheet<'_> {
         .into_iter()
         .flat_map(|p| p.areas.iter().chain(p.region.as_ref()))
         .map(|a| {
-            let mut row = who(a.code.as_ref(), &a.name).to_vec();
+            let mut row = Vec::with_capacity(13);
+            row.extend(who(a.code.as_ref(), &a.name));
             row.extend(persons(Some(a.guest_nights_per_year)));
             row.push(a.holiday_homes.map_or(Cell::Empty, Cell::Number));
             row.extend(persons(a.guest_nights_per_home));
