@@ -18,14 +18,89 @@ use crate::source::{
     strip_bom,
 };
 
-/// A small table read whole: a header and records of text cells, each record with its number
-/// (CSV line, sheet row, Parquet row). For deduction tables and code mappings.
+/// A table read whole: a header and records of text cells, each record with its number (CSV
+/// line, sheet row, Parquet row). For areas tables, deduction tables and code mappings.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Table {
     pub(crate) path: PathBuf,
     pub(crate) header: Vec<String>,
-    pub(crate) records: Vec<(u64, Vec<String>)>,
+    pub(crate) records: Records,
     pub(crate) places: Places,
+}
+
+/// Records of text cells, all held in one text: an areas table of a whole country (10 000
+/// rows and more) takes a few allocations, not one a cell (which made most of the time of
+/// reading the scenario).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Records {
+    text: String,
+    /// Where each cell ends in `text` (it starts where the one before ends).
+    ends: Vec<usize>,
+    /// Each record's number, and where its cells end in `ends`.
+    records: Vec<(u64, usize)>,
+}
+
+impl Records {
+    /// Adds a record numbered `number`.
+    fn push<'c>(&mut self, number: u64, cells: impl IntoIterator<Item = &'c str>) {
+        for cell in cells {
+            self.text.push_str(cell);
+            self.ends.push(self.text.len());
+        }
+        self.records.push((number, self.ends.len()));
+    }
+
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Each record with its number, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, Record<'_>)> + Clone {
+        let starts = std::iter::once(0).chain(self.records.iter().map(|&(_, end)| end));
+        self.records
+            .iter()
+            .zip(starts)
+            .map(|(&(number, end), start)| {
+                let first = if start == 0 { 0 } else { self.ends[start - 1] };
+                let record = Record {
+                    text: &self.text,
+                    first,
+                    ends: &self.ends[start..end],
+                };
+                (number, record)
+            })
+    }
+}
+
+/// One record of [`Records`]: its cells by position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Record<'a> {
+    text: &'a str,
+    /// Where the record's first cell starts in `text`.
+    first: usize,
+    ends: &'a [usize],
+}
+
+impl<'a> Record<'a> {
+    /// The cell at `column`, or `""` past the record's last cell.
+    pub(crate) fn get(self, column: usize) -> &'a str {
+        match column {
+            0 => self
+                .ends
+                .first()
+                .map_or("", |&end| &self.text[self.first..end]),
+            _ => match (self.ends.get(column - 1), self.ends.get(column)) {
+                (Some(&start), Some(&end)) => &self.text[start..end],
+                _ => "",
+            },
+        }
+    }
+
+    /// The record's cells, in order.
+    pub(crate) fn cells(self) -> impl Iterator<Item = &'a str> {
+        (0..self.ends.len()).map(move |column| self.get(column))
+    }
 }
 
 impl Table {
@@ -35,6 +110,13 @@ impl Table {
     /// # Errors
     /// As the readers of each kind; [`Error::EmptyInput`] when there is no header.
     pub(crate) fn read(path: &Path, options: &SourceOptions, anchors: &[&str]) -> Result<Table> {
+        let in_records = |rows: Vec<(u64, Vec<String>)>| {
+            let mut records = Records::default();
+            for (number, cells) in &rows {
+                records.push(*number, cells.iter().map(String::as_str));
+            }
+            records
+        };
         let (rows, places) = match kind_of(path)? {
             Kind::Csv => (read_csv_records(path, options)?, Places::Lines),
             Kind::Sheet => {
@@ -43,14 +125,18 @@ impl Table {
                     name: sheet.name,
                     first_column: sheet.first_column,
                 };
-                (sheet.rows, places)
+                (in_records(sheet.rows), places)
             }
-            Kind::Parquet => (crate::parquet::read_table(path)?, Places::Rows),
+            Kind::Parquet => (in_records(crate::parquet::read_table(path)?), Places::Rows),
         };
-        let cells: Vec<Vec<String>> = rows.iter().take(50).map(|r| r.1.clone()).collect();
         let header_at = if places == Places::Rows {
             Some(0)
         } else {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .take(50)
+                .map(|(_, r)| r.cells().map(str::to_owned).collect())
+                .collect();
             find_header(&cells, anchors)
         };
         let Some(header_at) = header_at else {
@@ -58,14 +144,17 @@ impl Table {
                 path: path.to_owned(),
             });
         };
-        let mut rows = rows.into_iter().skip(header_at);
+        let mut rows = rows.iter().skip(header_at);
         let header = rows
             .next()
-            .map(|(_, cells)| cells.iter().map(|c| header_name(c)).collect())
+            .map(|(_, cells)| cells.cells().map(header_name).collect())
             .unwrap_or_default();
-        let records = rows
-            .filter(|(_, cells)| cells.iter().any(|c| !trim_cell(c).is_empty()))
-            .collect();
+        let mut records = Records::default();
+        for (number, record) in rows {
+            if record.cells().any(|c| !trim_cell(c).is_empty()) {
+                records.push(number, record.cells());
+            }
+        }
         Ok(Table {
             path: path.to_owned(),
             header,
@@ -81,7 +170,7 @@ impl Table {
 }
 
 /// Every record of a CSV file as text cells, with its line.
-fn read_csv_records(path: &Path, options: &SourceOptions) -> Result<Vec<(u64, Vec<String>)>> {
+fn read_csv_records(path: &Path, options: &SourceOptions) -> Result<Records> {
     let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
     let bytes = strip_bom(&bytes);
     if looks_utf16(bytes) {
@@ -93,7 +182,7 @@ fn read_csv_records(path: &Path, options: &SourceOptions) -> Result<Vec<(u64, Ve
     }
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
     let mut reader = csv_reader(delimiter, bytes);
-    let mut records = Vec::new();
+    let mut records = Records::default();
     let mut record = csv::ByteRecord::new();
     let mut lines = (0usize, 1u64);
     loop {
@@ -107,13 +196,14 @@ fn read_csv_records(path: &Path, options: &SourceOptions) -> Result<Vec<(u64, Ve
         lines.0 = start;
         let mut cells = Vec::with_capacity(record.len());
         for cell in &record {
-            let text = decode(cell, options.encoding).ok_or_else(|| Error::Encoding {
-                path: path.to_owned(),
-                line: lines.1,
-            })?;
-            cells.push(text.into_owned());
+            cells.push(
+                decode(cell, options.encoding).ok_or_else(|| Error::Encoding {
+                    path: path.to_owned(),
+                    line: lines.1,
+                })?,
+            );
         }
-        records.push((lines.1, cells));
+        records.push(lines.1, cells.iter().map(|c| c.as_ref()));
     }
     Ok(records)
 }
@@ -207,7 +297,7 @@ pub fn read_deduction_table(
         source
             .records
             .iter()
-            .map(|(_, r)| date_at.and_then(|at| r.get(at)).map_or("", String::as_str))
+            .map(|(_, r)| date_at.map_or("", |at| r.get(at)))
             .filter(|c| !trim_cell(c).is_empty()),
     )
     .map_err(|example| Error::AmbiguousDates {
@@ -215,11 +305,11 @@ pub fn read_deduction_table(
         column: date_name.clone().unwrap_or_default(),
         example,
     })?;
-    let cell = |r: &Vec<String>, at: usize| r.get(at).map_or("", String::as_str).to_owned();
+    let cell = |r: Record<'_>, at: usize| r.get(at).to_owned();
 
     let mut rows: Vec<(Option<NaiveDate>, Option<usize>, f64)> = Vec::new();
     let mut seen: HashMap<(Option<NaiveDate>, Option<usize>), (usize, Location)> = HashMap::new();
-    for (at, record) in &source.records {
+    for (at, record) in source.records.iter() {
         let date = match date_at {
             None => None,
             Some(column) => {
@@ -227,7 +317,7 @@ pub fn read_deduction_table(
                 Some(dates.parse(&text).ok_or_else(|| Error::ParseDate {
                     path: path.to_owned(),
                     expected: dates.name().to_owned(),
-                    at: source.locate(*at, column),
+                    at: source.locate(at, column),
                     column: date_name.clone().unwrap_or_default(),
                     value: text.clone(),
                 })?)
@@ -237,7 +327,7 @@ pub fn read_deduction_table(
             None => None,
             Some(column) => {
                 let text = cell(record, column);
-                let at = source.locate(*at, column);
+                let at = source.locate(at, column);
                 match areas.resolve(&text) {
                     Resolution::Area(i) => Some(i),
                     Resolution::Unknown | Resolution::Region => {
@@ -264,9 +354,9 @@ pub fn read_deduction_table(
             }
         };
         let text = cell(record, persons_at);
-        let value_at = source.locate(*at, persons_at);
+        let value_at = source.locate(at, persons_at);
         let value = persons_cell(&text, path, value_at, &persons_name)?;
-        let here = source.locate(*at, 0);
+        let here = source.locate(at, 0);
         match seen.get(&(date, area)) {
             Some((index, _)) if layout.sum => rows[*index].2 += value,
             Some((_, first)) => {
@@ -361,17 +451,14 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
     };
     let name = column_index(&table.header, "name", path)?;
     let figures = AREA_FIGURES.map(|f| table.header.iter().position(|h| h == f));
-    fn cell(record: &[String], at: usize) -> &str {
-        record.get(at).map_or("", String::as_str)
-    }
     let mut areas = Vec::with_capacity(table.records.len());
-    for (at, record) in &table.records {
+    for (at, record) in table.records.iter() {
         let mut values = [None; 6];
         for ((value, column), key) in values.iter_mut().zip(figures).zip(AREA_FIGURES) {
             let Some(column) = column else { continue };
-            let text = cell(record, column);
+            let text = record.get(column);
             if !trim_cell(text).is_empty() {
-                *value = Some(persons_cell(text, path, table.locate(*at, column), key)?);
+                *value = Some(persons_cell(text, path, table.locate(at, column), key)?);
             }
         }
         let [
@@ -383,8 +470,8 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
             commercial,
         ] = values;
         areas.push(AreaSpec {
-            code: trim_cell(cell(record, code)).to_owned(),
-            name: trim_cell(cell(record, name)).to_owned(),
+            code: trim_cell(record.get(code)).to_owned(),
+            name: trim_cell(record.get(name)).to_owned(),
             deductions: [residents, commuters, transit, day_visitors],
             calibration: Calibration {
                 holiday_homes,
@@ -403,14 +490,45 @@ pub(crate) fn read_mapping(path: &Path) -> Result<Vec<MappingRow>> {
     let table = Table::read(path, &SourceOptions::default(), &["from"])?;
     let from = column_index(&table.header, "from", path)?;
     let to = column_index(&table.header, "to", path)?;
-    let cell = |r: &Vec<String>, at: usize| r.get(at).map_or("", String::as_str).to_owned();
     Ok(table
         .records
         .iter()
         .map(|(at, record)| MappingRow {
-            from: trim_cell(&cell(record, from)).to_owned(),
-            to: trim_cell(&cell(record, to)).to_owned(),
-            at: table.locate(*at, to),
+            from: trim_cell(record.get(from)).to_owned(),
+            to: trim_cell(record.get(to)).to_owned(),
+            at: table.locate(at, to),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_give_back_each_cell_of_each_record() {
+        let mut records = Records::default();
+        records.push(2, ["0301", "Oslo", "", "12"]);
+        records.push(3, [""]);
+        records.push(7, ["3324", "Gol"]);
+        assert_eq!(records.len(), 3);
+        let read: Vec<(u64, Vec<&str>)> = records
+            .iter()
+            .map(|(number, record)| (number, record.cells().collect()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (2, vec!["0301", "Oslo", "", "12"]),
+                (3, vec![""]),
+                (7, vec!["3324", "Gol"]),
+            ]
+        );
+        let (_, gol) = records.iter().nth(2).expect("three records");
+        assert_eq!(
+            (gol.get(0), gol.get(1), gol.get(2), gol.get(9)),
+            ("3324", "Gol", "", "")
+        );
+        assert_eq!(Records::default().iter().count(), 0);
+    }
 }

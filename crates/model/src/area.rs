@@ -122,7 +122,7 @@ impl AreaResolver {
         mapping: HashMap<String, usize>,
         region: Option<AreaCode>,
     ) -> AreaResolver {
-        let mut names: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut names: HashMap<String, Vec<usize>> = HashMap::with_capacity(areas.len());
         for (i, area) in areas.iter().enumerate() {
             names.entry(lowercase_name(&area.name)).or_default().push(i);
         }

@@ -379,14 +379,15 @@ impl Scenario {
         let mut seen: HashMap<AreaCode, usize> = HashMap::with_capacity(spec.areas.len());
         let mut calibration = Vec::with_capacity(spec.areas.len());
         for (i, area) in spec.areas.iter().enumerate() {
-            let key = format!("area[{}]", i + 1);
+            // Named only in an error: a national scenario has 100 000 areas.
+            let key = || format!("area[{}]", i + 1);
             let code = canonical(&area.code);
             if code.as_str().is_empty() {
-                return Err(invalid(&format!("{key}.code"), "empty".to_owned()));
+                return Err(invalid(&format!("{}.code", key()), "empty".to_owned()));
             }
             if let Some(first) = seen.insert(code.clone(), i) {
                 return Err(invalid(
-                    &format!("{key}.code"),
+                    &format!("{}.code", key()),
                     format!(
                         "area code {:?} is area[{}]'s code too (written {:?} there)",
                         area.code,
@@ -404,7 +405,7 @@ impl Scenario {
             ] {
                 if value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
                     return Err(invalid(
-                        &format!("{key}.{name}"),
+                        &format!("{}.{name}", key()),
                         "must be a non-negative number".to_owned(),
                     ));
                 }
