@@ -297,6 +297,11 @@ impl Input {
         }
         let period = self.period.period()?;
         let output = Output::new(self.output, self.force)?;
+        // A core is idle while the scenario is read: the run record's hash of a counts file
+        // the reader does not hash itself (Parquet, a workbook) is taken meanwhile.
+        if let Some(counts) = &self.counts {
+            deltid::hash_ahead(counts);
+        }
         let scenario = read_scenario(&self.scenario)?;
         let inputs = crate::output::inputs_of(&scenario, self.counts.as_slice());
         output.refuse_inputs_of("--output", &inputs)?;

@@ -76,6 +76,6 @@ pub use deltid_model::{
 };
 pub use record::{
     Build, COMMIT, DisclosureRecord, InputFile, Methods, OriginRecord, RunRecord, ScenarioRecord,
-    SelectionRecord, VERSION, hash_file,
+    SelectionRecord, VERSION, hash_ahead, hash_file,
 };
 pub use run::Run;

@@ -3,6 +3,7 @@
 //! the selection and the methods), so that a figure in a report can be traced and re-made.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use deltid_model::{
@@ -529,7 +530,7 @@ impl InputFile {
     }
 
     fn of(role: &'static str, path: &Path, rows: Option<u64>) -> InputFile {
-        let digest = hash_file(path).ok();
+        let digest = hashed_once(path).ok();
         InputFile {
             role,
             path: path.to_owned(),
@@ -549,6 +550,61 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut hasher = blake3::Hasher::new();
     hasher.update_reader(std::fs::File::open(path)?)?;
     Ok((hasher.finalize().to_hex().to_string(), hasher.count()))
+}
+
+/// Starts hashing a counts file for the run record on a thread of its own, for a caller with a
+/// core to spare (the command line, while it reads the scenario): [`RunRecord::new`] then takes
+/// the hash from there, or waits for it, instead of reading the file again beside the
+/// estimate. Nothing is done for a file the counts reader hashes as it reads (delimited text).
+pub fn hash_ahead(path: &Path) {
+    if deltid_io::digest_taken_while_read(path) {
+        return;
+    }
+    let path = path.to_owned();
+    std::thread::spawn(move || hashed_once(&path));
+}
+
+/// A file as hashed: its path, size and time of last change.
+#[derive(Debug, PartialEq)]
+struct FileKey {
+    path: PathBuf,
+    bytes: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+/// The files hashed in this process, each with its hash once taken (or being taken: the lock
+/// is held meanwhile).
+type Hashed = Vec<(FileKey, Arc<Mutex<Option<(String, u64)>>>)>;
+
+static HASHED: Mutex<Hashed> = Mutex::new(Vec::new());
+
+/// [`hash_file`], read and hashed once in the process for a file of the same path, size and
+/// time of last change, however often it is asked for.
+fn hashed_once(path: &Path) -> std::io::Result<(String, u64)> {
+    let meta = std::fs::metadata(path)?;
+    let key = FileKey {
+        path: path.to_owned(),
+        bytes: meta.len(),
+        modified: meta.modified().ok(),
+    };
+    let entry = {
+        let mut hashed = HASHED.lock().unwrap_or_else(PoisonError::into_inner);
+        match hashed.iter().find(|(k, _)| *k == key) {
+            Some((_, entry)) => Arc::clone(entry),
+            None => {
+                let entry = Arc::new(Mutex::new(None));
+                hashed.push((key, Arc::clone(&entry)));
+                entry
+            }
+        }
+    };
+    let mut digest = entry.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(digest) = digest.as_ref() {
+        return Ok(digest.clone());
+    }
+    let taken = hash_file(path)?;
+    *digest = Some(taken.clone());
+    Ok(taken)
 }
 
 /// Now, UTC, RFC 3339 to the second.
@@ -576,5 +632,27 @@ mod tests {
             "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
         );
         assert_eq!(bytes, 3);
+    }
+
+    /// A file hashed ahead (as the command line does with Parquet counts) gives the run record
+    /// its hash; a file changed since is hashed again, not taken from before.
+    #[test]
+    fn a_file_hashed_ahead_is_hashed_once_until_it_changes() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("counts.parquet");
+        std::fs::write(&path, "abc").expect("written");
+        assert!(!deltid_io::digest_taken_while_read(&path));
+        let csv = dir.path().join("counts.csv");
+        std::fs::write(&csv, "date,area,count\n").expect("written");
+        assert!(deltid_io::digest_taken_while_read(&csv));
+        hash_ahead(&path);
+        let abc = "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85";
+        assert_eq!(hashed_once(&path).expect("hashed"), (abc.to_owned(), 3));
+        assert_eq!(hashed_once(&path).expect("hashed"), (abc.to_owned(), 3));
+        std::fs::write(&path, "abcd").expect("written");
+        let abcd = hash_file(&path).expect("hashed");
+        assert_eq!(abcd.1, 4);
+        assert_eq!(hashed_once(&path).expect("hashed"), abcd);
+        assert!(hashed_once(&dir.path().join("missing.parquet")).is_err());
     }
 }

@@ -100,3 +100,10 @@ fn read_counts_chunked(
         Kind::Parquet => crate::parquet::read_counts(path, options, scenario, progress),
     }
 }
+
+/// Whether reading the counts of `path` takes the file's BLAKE3 digest as it goes
+/// ([`crate::Reading`]'s counts then carry it): delimited text does, in the same pass. Parquet
+/// and spreadsheets are hashed apart, for the run record.
+pub fn digest_taken_while_read(path: &Path) -> bool {
+    matches!(kind_of(path), Ok(Kind::Csv))
+}

@@ -28,7 +28,7 @@ mod tables;
 mod thrift;
 
 pub use cell::{DateFormat, DecimalMark, NumberStyle};
-pub use counts::{read_counts, read_counts_in_chunks, read_counts_with};
+pub use counts::{digest_taken_while_read, read_counts, read_counts_in_chunks, read_counts_with};
 pub use deltid_model::Error;
 pub use reading::{CountsColumns, CountsOptions, Progress, Reading, Shape};
 pub use rows::MAX_REPORTED;
