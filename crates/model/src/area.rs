@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +99,7 @@ pub enum Resolution {
 /// 6. a code of the scenario is that area;
 /// 7. else the cell is compared with the areas' names, ignoring case: one fits, that area;
 ///    several, ambiguous; none, unknown.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct AreaResolver {
     scenario: PathBuf,
     areas: Vec<Area>,
@@ -107,8 +108,30 @@ pub struct AreaResolver {
     region: Option<AreaCode>,
     /// Each area's position by code, so that 100 000 areas resolve in constant time each.
     index: HashMap<String, usize>,
-    /// Areas' positions by lowercased name.
-    names: HashMap<String, Vec<usize>>,
+    /// Areas' positions by lowercased name: made at the first cell that is no code (counts
+    /// name their areas by code, and a national scenario has 100 000 names).
+    names: OnceLock<HashMap<String, Vec<usize>>>,
+}
+
+/// Resolvers are equal when they resolve alike: the names made or not yet are the same.
+impl PartialEq for AreaResolver {
+    fn eq(&self, other: &AreaResolver) -> bool {
+        (
+            &self.scenario,
+            &self.areas,
+            self.digits,
+            &self.mapping,
+            &self.region,
+            &self.index,
+        ) == (
+            &other.scenario,
+            &other.areas,
+            other.digits,
+            &other.mapping,
+            &other.region,
+            &other.index,
+        )
+    }
 }
 
 impl AreaResolver {
@@ -117,28 +140,35 @@ impl AreaResolver {
     /// code of the region's own count.
     pub fn new(
         scenario: &Path,
-        areas: &[Area],
+        areas: Vec<Area>,
         digits: Option<usize>,
         mapping: HashMap<String, usize>,
         region: Option<AreaCode>,
     ) -> AreaResolver {
-        let mut names: HashMap<String, Vec<usize>> = HashMap::with_capacity(areas.len());
-        for (i, area) in areas.iter().enumerate() {
-            names.entry(lowercase_name(&area.name)).or_default().push(i);
-        }
         AreaResolver {
             scenario: scenario.to_owned(),
-            areas: areas.to_vec(),
-            digits,
-            mapping,
-            region,
             index: areas
                 .iter()
                 .enumerate()
                 .map(|(i, a)| (a.code.to_string(), i))
                 .collect(),
-            names,
+            areas,
+            digits,
+            mapping,
+            region,
+            names: OnceLock::new(),
         }
+    }
+
+    /// Areas' positions by lowercased name.
+    fn names(&self) -> &HashMap<String, Vec<usize>> {
+        self.names.get_or_init(|| {
+            let mut names: HashMap<String, Vec<usize>> = HashMap::with_capacity(self.areas.len());
+            for (i, area) in self.areas.iter().enumerate() {
+                names.entry(lowercase_name(&area.name)).or_default().push(i);
+            }
+            names
+        })
     }
 
     /// The scenario file the areas come from.
@@ -183,7 +213,7 @@ impl AreaResolver {
     /// use std::path::Path;
     /// use deltid_model::{Area, AreaCode, AreaResolver, Resolution};
     /// let areas = [Area { code: AreaCode::new("0301"), name: "Oslo".into() }];
-    /// let resolver = AreaResolver::new(Path::new("s.toml"), &areas, Some(4), Default::default(), None);
+    /// let resolver = AreaResolver::new(Path::new("s.toml"), areas.to_vec(), Some(4), Default::default(), None);
     /// assert_eq!(resolver.resolve(" 301\u{2009}"), Resolution::Area(0));
     /// assert_eq!(resolver.resolve("K-0301 Oslo"), Resolution::Area(0));
     /// assert_eq!(resolver.resolve("OSLO"), Resolution::Area(0));
@@ -214,7 +244,7 @@ impl AreaResolver {
         if let Some(i) = self.position(&code) {
             return Resolution::Area(i);
         }
-        match self.names.get(&lowercase_name(text)).map(Vec::as_slice) {
+        match self.names().get(&lowercase_name(text)).map(Vec::as_slice) {
             None | Some([]) => Resolution::Unknown,
             Some([one]) => Resolution::Area(*one),
             Some(many) => Resolution::Ambiguous(many.to_vec()),
@@ -261,7 +291,7 @@ mod tests {
         let mapping = [("0619".to_owned(), 1)].into_iter().collect();
         let resolver = AreaResolver::new(
             Path::new("s.toml"),
-            &areas,
+            areas.to_vec(),
             Some(4),
             mapping,
             Some(AreaCode::new("REG")),

@@ -258,7 +258,6 @@ struct Checked {
     uplift: Uplift,
     counts: Option<PathBuf>,
     allocation: Allocation,
-    areas: Vec<Area>,
     calibration: Vec<Calibration>,
     deductions: [DeductionSource; 4],
     uncertain: Vec<UncertainParameter>,
@@ -484,7 +483,9 @@ impl Scenario {
                 ));
             }
         }
-        let resolver = AreaResolver::new(&path, &areas, spec.digits, mapping, region_code.clone());
+        let resolver = AreaResolver::new(&path, areas, spec.digits, mapping, region_code.clone());
+        // The scenario's areas are the resolver's: one copy of 100 000 codes and names.
+        let areas = resolver.areas();
 
         // The key is written out only for a message (it was 40 000 strings for 10 000 areas).
         let check = |key: &dyn Fn() -> String, value: f64| {
@@ -602,7 +603,6 @@ impl Scenario {
             uplift,
             counts: spec.counts,
             allocation,
-            areas,
             calibration,
             deductions,
             uncertain,
@@ -713,7 +713,7 @@ impl Scenario {
 
     /// The areas of the region, in the scenario's order.
     pub fn areas(&self) -> &[Area] {
-        &self.0.areas
+        self.0.resolver.areas()
     }
 
     /// Where a deduction's figures come from.
@@ -731,7 +731,7 @@ impl Scenario {
     /// scenario gives them per area: as `residents` in every `[[area]]`, or as an undated table
     /// with an area column (areas the table lacks count 0).
     pub fn registered_residents(&self) -> Option<Vec<f64>> {
-        registered_residents(self.0.areas.len(), &self.0.deductions[0])
+        registered_residents(self.areas().len(), &self.0.deductions[0])
     }
 
     /// The scaling factors besides the uplift (`[scaling]`), each 1 unless given.
