@@ -557,7 +557,11 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
 /// the hash from there, or waits for it, instead of reading the file again beside the
 /// estimate. Nothing is done for a file the counts reader hashes as it reads (delimited text).
 pub fn hash_ahead(path: &Path) {
-    if deltid_io::digest_taken_while_read(path) {
+    // Only a regular file: a pipe's bytes are the reader's (and opening one waits for a
+    // writer), and the reader refuses pipes and devices.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        || deltid_io::digest_taken_while_read(path)
+    {
         return;
     }
     let path = path.to_owned();
