@@ -568,12 +568,32 @@ pub fn hash_ahead(path: &Path) {
     std::thread::spawn(move || hashed_once(&path));
 }
 
-/// A file as hashed: its path, size and time of last change.
+/// A file as hashed: its path, size and time of last change, and on Unix its device, inode and
+/// time of last status change, which any write or rename onto the path moves (a file swapped
+/// for another of the same size and modification time is another file).
 #[derive(Debug, PartialEq)]
 struct FileKey {
     path: PathBuf,
     bytes: u64,
     modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    identity: (u64, u64, i64, i64),
+}
+
+impl FileKey {
+    fn of(path: &Path) -> std::io::Result<FileKey> {
+        let meta = std::fs::metadata(path)?;
+        Ok(FileKey {
+            path: path.to_owned(),
+            bytes: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            identity: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec())
+            },
+        })
+    }
 }
 
 /// The files hashed in this process, each with its hash once taken (or being taken: the lock
@@ -582,15 +602,10 @@ type Hashed = Vec<(FileKey, Arc<Mutex<Option<(String, u64)>>>)>;
 
 static HASHED: Mutex<Hashed> = Mutex::new(Vec::new());
 
-/// [`hash_file`], read and hashed once in the process for a file of the same path, size and
-/// time of last change, however often it is asked for.
+/// [`hash_file`], read and hashed once in the process for the same file ([`FileKey`]), however
+/// often it is asked for. A hash is kept only if the file did not change while it was read.
 fn hashed_once(path: &Path) -> std::io::Result<(String, u64)> {
-    let meta = std::fs::metadata(path)?;
-    let key = FileKey {
-        path: path.to_owned(),
-        bytes: meta.len(),
-        modified: meta.modified().ok(),
-    };
+    let key = FileKey::of(path)?;
     let entry = {
         let mut hashed = HASHED.lock().unwrap_or_else(PoisonError::into_inner);
         match hashed.iter().find(|(k, _)| *k == key) {
@@ -606,8 +621,11 @@ fn hashed_once(path: &Path) -> std::io::Result<(String, u64)> {
     if let Some(digest) = digest.as_ref() {
         return Ok(digest.clone());
     }
+    let before = FileKey::of(path)?;
     let taken = hash_file(path)?;
-    *digest = Some(taken.clone());
+    if FileKey::of(path)? == before {
+        *digest = Some(taken.clone());
+    }
     Ok(taken)
 }
 
@@ -658,5 +676,21 @@ mod tests {
         assert_eq!(abcd.1, 4);
         assert_eq!(hashed_once(&path).expect("hashed"), abcd);
         assert!(hashed_once(&dir.path().join("missing.parquet")).is_err());
+        // Swapped (renamed onto the path) for a file of the same size and modification time:
+        // another file, hashed again.
+        let swap = dir.path().join("swap.parquet");
+        std::fs::write(&swap, "abce").expect("written");
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("a time");
+        std::fs::File::options()
+            .write(true)
+            .open(&swap)
+            .and_then(|f| f.set_modified(modified))
+            .expect("time set");
+        std::fs::rename(&swap, &path).expect("renamed");
+        let abce = hash_file(&path).expect("hashed");
+        assert_ne!(abce, abcd);
+        assert_eq!(hashed_once(&path).expect("hashed"), abce);
     }
 }
