@@ -1055,6 +1055,27 @@ fn a_national_mapping_serves_a_scenario_of_fewer_areas() {
         got.contains("codes.csv: line 2") && got.contains("area \"3040\" is not in the scenario"),
         "{got}"
     );
+    // A row with a code missing maps nothing: refused, not passed over.
+    for (rows, expected) in [
+        (
+            "0602,3301\n0617,\n",
+            "codes.csv: line 3, column `to`: empty area code",
+        ),
+        (
+            "0602,3301\n9999\n",
+            "codes.csv: line 3, column `to`: empty area code",
+        ),
+        (
+            " ,3301\n",
+            "codes.csv: line 2, column `from`: empty area code",
+        ),
+    ] {
+        std::fs::write(dir.path().join("codes.csv"), format!("from,to\n{rows}")).unwrap();
+        let got = read_scenario(dir.path().join("s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(got.contains(expected), "{rows:?}: {got}");
+    }
 }
 
 #[test]

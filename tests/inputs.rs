@@ -949,6 +949,30 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
     let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
     assert!(err.contains("areas.csv") && err.contains("line 4"), "{err}");
     assert!(err.contains("residents") && err.contains("4 6O8"), "{err}");
+
+    // An empty or repeated code is named at its line of the table, not as an `[[area]]` entry.
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        areas.replace("3041;Gol", " ;Gol"),
+    )
+    .unwrap();
+    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    assert!(
+        err.contains("areas.csv: line 4, column `code`: empty area code"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        areas.replace("3043;Ål", "3040;Ål"),
+    )
+    .unwrap();
+    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "areas.csv: line 6, column `code`: area code \"3040\" is listed twice (first at line 3)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -261,6 +261,48 @@ fn counts_from_a_pipe_are_refused_with_the_reason() {
 }
 
 #[test]
+fn counts_from_a_pipe_nobody_writes_are_refused_not_waited_for() {
+    // Opening a named pipe waits for a writer: the pipe is refused before it is opened, for
+    // counts of every kind (the Parquet and workbook names are hashed ahead of the read too).
+    let dir = folder(&[]);
+    hallingdal(dir.path());
+    for name in ["pipe.csv", "pipe.parquet", "pipe.xlsx"] {
+        let fifo = dir.path().join(name);
+        assert!(
+            Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let mut run = Command::new(env!("CARGO_BIN_EXE_deltid"))
+            .args(["estimate", "--scenario", "plan-2021.toml", "--counts", name])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while run.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                run.kill().unwrap();
+                panic!("{name}: deltid waited for a writer");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = run.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(
+            stderr(&out).contains(&format!(
+                "cannot read {name}\n  caused by: is a pipe or a device, not a file"
+            )),
+            "{name}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
 fn what_is_not_a_regular_file_is_written_through_not_replaced() {
     use std::os::unix::fs::FileTypeExt;
     let dir = folder(&[]);

@@ -60,10 +60,13 @@ pub(crate) fn kind_of(path: &Path) -> Result<Kind> {
             ),
         });
     }
-    let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
     // A pipe or a device gives its bytes once; an input is read more than once (to find its
-    // header and format, to check it, to hash it for the run record).
-    if !file.metadata().map_err(|e| read_error(path, e))?.is_file() {
+    // header and format, to check it, to hash it for the run record). Asked before the file is
+    // opened: opening a named pipe waits for a writer, which may never come.
+    if !std::fs::metadata(path)
+        .map_err(|e| read_error(path, e))?
+        .is_file()
+    {
         return Err(Error::ReadFile {
             path: path.to_owned(),
             source: std::io::Error::new(
@@ -73,6 +76,7 @@ pub(crate) fn kind_of(path: &Path) -> Result<Kind> {
             ),
         });
     }
+    let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
     let mut magic = [0u8; 8];
     let n = file.read(&mut magic).map_err(|e| read_error(path, e))?;
     let magic = &magic[..n];

@@ -452,7 +452,28 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
     let name = column_index(&table.header, "name", path)?;
     let figures = AREA_FIGURES.map(|f| table.header.iter().position(|h| h == f));
     let mut areas = Vec::with_capacity(table.records.len());
+    // Each code's first place: an empty or repeated code is named here, at its line, not as an
+    // `[[area]]` entry of the scenario.
+    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(table.records.len());
+    let code_name = &table.header[code];
     for (at, record) in table.records.iter() {
+        let this = trim_cell(record.get(code));
+        if this.is_empty() {
+            return Err(Error::EmptyArea {
+                path: path.to_owned(),
+                at: table.locate(at, code),
+                column: code_name.clone(),
+            });
+        }
+        if let Some(first) = seen.insert(this, at) {
+            return Err(Error::DuplicateArea {
+                path: path.to_owned(),
+                at: table.locate(at, code),
+                first: table.locate(first, code),
+                column: code_name.clone(),
+                code: this.to_owned(),
+            });
+        }
         let mut values = [None; 6];
         for ((value, column), key) in values.iter_mut().zip(figures).zip(AREA_FIGURES) {
             let Some(column) = column else { continue };
@@ -490,15 +511,25 @@ pub(crate) fn read_mapping(path: &Path) -> Result<Vec<MappingRow>> {
     let table = Table::read(path, &SourceOptions::default(), &["from"])?;
     let from = column_index(&table.header, "from", path)?;
     let to = column_index(&table.header, "to", path)?;
-    Ok(table
-        .records
-        .iter()
-        .map(|(at, record)| MappingRow {
+    let mut rows = Vec::with_capacity(table.records.len());
+    for (at, record) in table.records.iter() {
+        // A row with a code missing maps nothing: refused rather than passed over.
+        for column in [from, to] {
+            if trim_cell(record.get(column)).is_empty() {
+                return Err(Error::EmptyArea {
+                    path: path.to_owned(),
+                    at: table.locate(at, column),
+                    column: table.header[column].clone(),
+                });
+            }
+        }
+        rows.push(MappingRow {
             from: trim_cell(record.get(from)).to_owned(),
             to: trim_cell(record.get(to)).to_owned(),
             at: table.locate(at, to),
-        })
-        .collect())
+        });
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

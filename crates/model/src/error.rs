@@ -570,6 +570,21 @@ pub enum Error {
         column: String,
     },
 
+    /// A table of the scenario's areas lists a code twice.
+    #[error("{}: {at}, column {col}: area code {} is listed twice (first at {first})", path.display(), quoted(code), col = ticked(column))]
+    DuplicateArea {
+        /// The areas table.
+        path: PathBuf,
+        /// Where the code occurs the second time.
+        at: Location,
+        /// Where it occurs first.
+        first: Location,
+        /// Column name.
+        column: String,
+        /// The code.
+        code: String,
+    },
+
     /// An area cell names no area of the scenario.
     #[error("{}: {at}: area {} is not in the scenario {} (did you mean {}? {} codes known)", path.display(), quoted(area), scenario.display(), closest(area, known), known.len())]
     UnknownArea {
@@ -857,6 +872,7 @@ impl Error {
             | TooLarge { path, .. }
             | ForeignAboveCount { path, .. }
             | EmptyArea { path, .. }
+            | DuplicateArea { path, .. }
             | UnknownArea { path, .. }
             | AmbiguousArea { path, .. }
             | DuplicateRow { path, .. }
@@ -896,6 +912,7 @@ impl Error {
             | TooLarge { at, .. }
             | ForeignAboveCount { at, .. }
             | EmptyArea { at, .. }
+            | DuplicateArea { at, .. }
             | UnknownArea { at, .. }
             | AmbiguousArea { at, .. }
             | BadOrigin { at, .. }
@@ -930,6 +947,7 @@ impl Error {
             | ForeignAboveCount { column, .. }
             | BadOrigin { column, .. }
             | DuplicateOrigin { column, .. }
+            | DuplicateArea { column, .. }
             | EmptyArea { column, .. } => Some(column),
             InvalidScenario { key, .. } => Some(key),
             Many { errors, .. } => errors.first().and_then(Error::column),
@@ -955,6 +973,7 @@ impl Error {
             | UnnamedColumn { value, .. }
             | DuplicateOrigin { value, .. } => Some(value),
             UnknownArea { area, .. } => Some(area),
+            DuplicateArea { code, .. } => Some(code),
             AmbiguousArea { name, .. } => Some(name),
             AmbiguousDates { example, .. } => Some(example),
             NoSuchSheet { sheet, .. } => Some(sheet),
