@@ -973,6 +973,17 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
         ),
         "{err}"
     );
+    // A quote left open takes the lines after it into one name: refused at its line.
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        areas.replace("3041;Gol", "3041;\"Gol"),
+    )
+    .unwrap();
+    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    assert!(
+        err.contains("areas.csv: line 4: malformed CSV: a quoted cell runs over several lines"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -457,6 +457,19 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
     let mut seen: HashMap<&str, u64> = HashMap::with_capacity(table.records.len());
     let code_name = &table.header[code];
     for (at, record) in table.records.iter() {
+        // A code or name over several lines is a quote left open in a CSV file, which took
+        // the lines after it into one cell: refused, not read as one area.
+        if table.places == Places::Lines
+            && [code, name]
+                .iter()
+                .any(|&c| record.get(c).contains(['\n', '\r']))
+        {
+            return Err(Error::ReadCsv {
+                path: path.to_owned(),
+                line: at,
+                message: "a quoted cell runs over several lines (a quote left open?): an area's code and name are on one line".to_owned(),
+            });
+        }
         let this = trim_cell(record.get(code));
         if this.is_empty() {
             return Err(Error::EmptyArea {
