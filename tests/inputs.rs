@@ -973,6 +973,27 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
         ),
         "{err}"
     );
+    // Column names in any case, as a spreadsheet may write them; a column twice is refused.
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        areas.replacen(
+            "code;name;residents;holiday_homes",
+            "Code;Name;Residents;HOLIDAY_HOMES",
+            1,
+        ),
+    )
+    .unwrap();
+    assert_eq!(run(&scenario), from_entries);
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        areas.replacen("holiday_homes", "Residents", 1),
+    )
+    .unwrap();
+    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    assert!(
+        err.contains("areas.csv: column `residents` appears twice"),
+        "{err}"
+    );
     // A quote left open takes the lines after it into one name: refused at its line.
     std::fs::write(
         dir.path().join("areas.csv"),

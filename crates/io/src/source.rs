@@ -278,6 +278,21 @@ pub(crate) fn column_index(header: &[String], column: &str, path: &Path) -> Resu
     }
 }
 
+/// [`column_index`] with the header's case ignored (`Code`, `NAME`), for tables whose columns
+/// have fixed names (areas, code mappings), as counts headers are read. Messages list the
+/// header as written.
+pub(crate) fn column_index_any_case(header: &[String], column: &str, path: &Path) -> Result<usize> {
+    let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
+    column_index(&lower, column, path).map_err(|e| match e {
+        Error::MissingColumn { path, column, .. } => Error::MissingColumn {
+            path,
+            column,
+            found: header.to_vec(),
+        },
+        other => other,
+    })
+}
+
 /// Where the records of a table sit.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Places {

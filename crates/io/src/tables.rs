@@ -13,9 +13,9 @@ use deltid_model::{
 use crate::cell::{DateFormat, DateParser, NotPersons, NumberStyle, persons};
 use crate::reading::{AREA_NAMES, DATE_NAMES, PERSONS_NAMES, name_in, names};
 use crate::source::{
-    Kind, Places, SourceOptions, column_index, csv_error, csv_reader, decode, find_header,
-    header_name, kind_of, line_ends, looks_utf16, read_error, skip_blank, sniff_delimiter,
-    strip_bom,
+    Kind, Places, SourceOptions, column_index, column_index_any_case, csv_error, csv_reader,
+    decode, find_header, header_name, kind_of, line_ends, looks_utf16, read_error, skip_blank,
+    sniff_delimiter, strip_bom,
 };
 
 /// A table read whole: a header and records of text cells, each record with its number (CSV
@@ -432,25 +432,37 @@ const AREA_FIGURES: [&str; 6] = [
 /// Reads a scenario's areas from a table (any file deltid reads): a column `code` (or `area`),
 /// a column `name`, and optionally per-area figures in persons per day (`residents`,
 /// `commuters`, `transit`, `day_visitors`) and calibration figures (`holiday_homes`,
-/// `commercial_guest_nights`), one area per row; an empty cell is no figure. For scenarios of
-/// many areas (every municipality or grid cell of a country), where a table is what an
-/// analyst has.
+/// `commercial_guest_nights`), one area per row, the column names in any case; an empty cell
+/// is no figure. For scenarios of many areas (every municipality or grid cell of a country),
+/// where a table is what an analyst has.
 ///
 /// # Errors
-/// The reading errors of a table; [`Error::MissingColumn`] without a code or name column;
-/// for a figure that is not persons, the errors of a number cell.
+/// The reading errors of a table; [`Error::MissingColumn`] without a code or name column,
+/// [`Error::DuplicateColumn`] for a column named twice; for a figure that is not persons, the
+/// errors of a number cell; [`Error::EmptyArea`] or [`Error::DuplicateArea`] for an empty or
+/// repeated code; [`Error::ReadCsv`] for a code or name over several lines.
 pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
     let table = Table::read(path, &SourceOptions::default(), &["name"])?;
-    let code = match table.header.iter().position(|h| h == "code") {
-        Some(at) => at,
-        None => column_index(&table.header, "area", path).map_err(|_| Error::MissingColumn {
-            path: path.to_owned(),
-            column: "code".to_owned(),
-            found: table.header.clone(),
-        })?,
+    // Column names in any case, as an analyst's spreadsheet may write them (`Code`, `Name`).
+    let code = match column_index_any_case(&table.header, "code", path) {
+        Ok(at) => at,
+        Err(Error::MissingColumn { .. }) => column_index_any_case(&table.header, "area", path)
+            .map_err(|_| Error::MissingColumn {
+                path: path.to_owned(),
+                column: "code".to_owned(),
+                found: table.header.clone(),
+            })?,
+        Err(e) => return Err(e),
     };
-    let name = column_index(&table.header, "name", path)?;
-    let figures = AREA_FIGURES.map(|f| table.header.iter().position(|h| h == f));
+    let name = column_index_any_case(&table.header, "name", path)?;
+    let mut figures = [None; 6];
+    for (at, figure) in figures.iter_mut().zip(AREA_FIGURES) {
+        *at = match column_index_any_case(&table.header, figure, path) {
+            Ok(column) => Some(column),
+            Err(Error::MissingColumn { .. }) => None,
+            Err(e) => return Err(e),
+        };
+    }
     let mut areas = Vec::with_capacity(table.records.len());
     // Each code's first place: an empty or repeated code is named here, at its line, not as an
     // `[[area]]` entry of the scenario.
@@ -522,8 +534,8 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
 /// The reading errors of a table; [`Error::MissingColumn`] without `from` or `to`.
 pub(crate) fn read_mapping(path: &Path) -> Result<Vec<MappingRow>> {
     let table = Table::read(path, &SourceOptions::default(), &["from"])?;
-    let from = column_index(&table.header, "from", path)?;
-    let to = column_index(&table.header, "to", path)?;
+    let from = column_index_any_case(&table.header, "from", path)?;
+    let to = column_index_any_case(&table.header, "to", path)?;
     let mut rows = Vec::with_capacity(table.records.len());
     for (at, record) in table.records.iter() {
         // A row with a code missing maps nothing: refused rather than passed over.
