@@ -1096,3 +1096,32 @@ fn a_declared_date_format_needs_a_year_a_month_and_a_day() {
         assert!(err.contains(expected), "{pattern}: {err}");
     }
 }
+
+#[test]
+fn an_areas_tables_code_empty_or_listed_twice_is_named_at_its_line() {
+    // Codes are compared as the scenario reads them (padded to `digits`), so `1` and `0001`
+    // are one code; the message names the table's lines, not an `[[area]]` entry.
+    let toml = "uplift = 0.06\nareas = \"areas.csv\"\n[deductions]\nresidents = 100\n\
+                commuters = 0\ntransit = 0\nday_visitors = 0\n[area_codes]\ndigits = 4\n";
+    let dir = folder(&[
+        ("s.toml", toml),
+        ("areas.csv", "code,name\n0001,A\n0002,B\n1,C\n"),
+    ]);
+    let got = read_scenario(dir.path().join("s.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        got.contains(
+            "areas.csv: line 4, column `code`: area code \"1\" is listed twice (first at line 2)"
+        ),
+        "{got}"
+    );
+    std::fs::write(dir.path().join("areas.csv"), "code,name\n0001,A\n  ,B\n").unwrap();
+    let got = read_scenario(dir.path().join("s.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        got.contains("areas.csv: line 3, column `code`: empty area code"),
+        "{got}"
+    );
+}

@@ -950,23 +950,18 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
     assert!(err.contains("areas.csv") && err.contains("line 4"), "{err}");
     assert!(err.contains("residents") && err.contains("4 6O8"), "{err}");
 
+    // The error of the scenario with `table` as its areas.
+    let error_with = |table: String| {
+        std::fs::write(dir.path().join("areas.csv"), table).unwrap();
+        deltid::read_scenario(&scenario).unwrap_err().to_string()
+    };
     // An empty or repeated code is named at its line of the table, not as an `[[area]]` entry.
-    std::fs::write(
-        dir.path().join("areas.csv"),
-        areas.replace("3041;Gol", " ;Gol"),
-    )
-    .unwrap();
-    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    let err = error_with(areas.replace("3041;Gol", " ;Gol"));
     assert!(
         err.contains("areas.csv: line 4, column `code`: empty area code"),
         "{err}"
     );
-    std::fs::write(
-        dir.path().join("areas.csv"),
-        areas.replace("3043;Ål", "3040;Ål"),
-    )
-    .unwrap();
-    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    let err = error_with(areas.replace("3043;Ål", "3040;Ål"));
     assert!(
         err.contains(
             "areas.csv: line 6, column `code`: area code \"3040\" is listed twice (first at line 3)"
@@ -984,23 +979,13 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
     )
     .unwrap();
     assert_eq!(run(&scenario), from_entries);
-    std::fs::write(
-        dir.path().join("areas.csv"),
-        areas.replacen("holiday_homes", "Residents", 1),
-    )
-    .unwrap();
-    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    let err = error_with(areas.replacen("holiday_homes", "Residents", 1));
     assert!(
         err.contains("areas.csv: column `residents` appears twice"),
         "{err}"
     );
     // A quote left open takes the lines after it into one name: refused at its line.
-    std::fs::write(
-        dir.path().join("areas.csv"),
-        areas.replace("3041;Gol", "3041;\"Gol"),
-    )
-    .unwrap();
-    let err = deltid::read_scenario(&scenario).unwrap_err().to_string();
+    let err = error_with(areas.replace("3041;Gol", "3041;\"Gol"));
     assert!(
         err.contains("areas.csv: line 4: malformed CSV: a quoted cell runs over several lines"),
         "{err}"

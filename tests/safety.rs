@@ -14,6 +14,11 @@ fn hallingdal(dir: &Path) {
     }
 }
 
+/// Makes a named pipe at `path`.
+fn mkfifo(path: &Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
 /// The names in a folder, sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -222,13 +227,7 @@ fn counts_from_a_pipe_are_refused_with_the_reason() {
     let dir = folder(&[]);
     hallingdal(dir.path());
     let fifo = dir.path().join("counts-pipe");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let writer = std::thread::spawn({
         let (fifo, counts) = (fifo.clone(), dir.path().join("counts.csv"));
         // Whatever deltid reads of it; a closed pipe (EPIPE) ends the writer.
@@ -268,13 +267,7 @@ fn counts_from_a_pipe_nobody_writes_are_refused_not_waited_for() {
     hallingdal(dir.path());
     for name in ["pipe.csv", "pipe.parquet", "pipe.xlsx"] {
         let fifo = dir.path().join(name);
-        assert!(
-            Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        mkfifo(&fifo);
         let mut run = Command::new(env!("CARGO_BIN_EXE_deltid"))
             .args(["estimate", "--scenario", "plan-2021.toml", "--counts", name])
             .current_dir(dir.path())

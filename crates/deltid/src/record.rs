@@ -571,7 +571,7 @@ pub fn hash_ahead(path: &Path) {
 /// A file as hashed: its path, size and time of last change, and on Unix its device, inode and
 /// time of last status change, which any write or rename onto the path moves (a file swapped
 /// for another of the same size and modification time is another file).
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct FileKey {
     path: PathBuf,
     bytes: u64,
@@ -612,7 +612,7 @@ fn hashed_once(path: &Path) -> std::io::Result<(String, u64)> {
             Some((_, entry)) => Arc::clone(entry),
             None => {
                 let entry = Arc::new(Mutex::new(None));
-                hashed.push((key, Arc::clone(&entry)));
+                hashed.push((key.clone(), Arc::clone(&entry)));
                 entry
             }
         }
@@ -621,9 +621,8 @@ fn hashed_once(path: &Path) -> std::io::Result<(String, u64)> {
     if let Some(digest) = digest.as_ref() {
         return Ok(digest.clone());
     }
-    let before = FileKey::of(path)?;
     let taken = hash_file(path)?;
-    if FileKey::of(path)? == before {
+    if FileKey::of(path)? == key {
         *digest = Some(taken.clone());
     }
     Ok(taken)

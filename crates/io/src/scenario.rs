@@ -275,6 +275,7 @@ pub fn scenario_from_toml(text: &str, path: &Path) -> Result<Scenario> {
             holiday_homes: a.holiday_homes,
             commercial_guest_nights: a.commercial_guest_nights,
         },
+        at: None,
     }));
     let deductions = [
         ("residents", raw.deductions.residents),

@@ -85,16 +85,13 @@ pub(crate) struct Record<'a> {
 impl<'a> Record<'a> {
     /// The cell at `column`, or `""` past the record's last cell.
     pub(crate) fn get(self, column: usize) -> &'a str {
-        match column {
-            0 => self
-                .ends
-                .first()
-                .map_or("", |&end| &self.text[self.first..end]),
-            _ => match (self.ends.get(column - 1), self.ends.get(column)) {
-                (Some(&start), Some(&end)) => &self.text[start..end],
-                _ => "",
-            },
-        }
+        let Some(&end) = self.ends.get(column) else {
+            return "";
+        };
+        let start = column
+            .checked_sub(1)
+            .map_or(self.first, |before| self.ends[before]);
+        &self.text[start..end]
     }
 
     /// The record's cells, in order.
@@ -305,7 +302,6 @@ pub fn read_deduction_table(
         column: date_name.clone().unwrap_or_default(),
         example,
     })?;
-    let cell = |r: Record<'_>, at: usize| r.get(at).to_owned();
 
     let mut rows: Vec<(Option<NaiveDate>, Option<usize>, f64)> = Vec::new();
     let mut seen: HashMap<(Option<NaiveDate>, Option<usize>), (usize, Location)> = HashMap::new();
@@ -313,28 +309,28 @@ pub fn read_deduction_table(
         let date = match date_at {
             None => None,
             Some(column) => {
-                let text = cell(record, column);
-                Some(dates.parse(&text).ok_or_else(|| Error::ParseDate {
+                let text = record.get(column);
+                Some(dates.parse(text).ok_or_else(|| Error::ParseDate {
                     path: path.to_owned(),
                     expected: dates.name().to_owned(),
                     at: source.locate(at, column),
                     column: date_name.clone().unwrap_or_default(),
-                    value: text.clone(),
+                    value: text.to_owned(),
                 })?)
             }
         };
         let area = match area_at {
             None => None,
             Some(column) => {
-                let text = cell(record, column);
+                let text = record.get(column);
                 let at = source.locate(at, column);
-                match areas.resolve(&text) {
+                match areas.resolve(text) {
                     Resolution::Area(i) => Some(i),
                     Resolution::Unknown | Resolution::Region => {
                         return Err(Error::UnknownArea {
                             path: path.to_owned(),
                             at,
-                            area: trim_cell(&text).to_owned(),
+                            area: trim_cell(text).to_owned(),
                             scenario: areas.scenario().to_owned(),
                             known: areas.codes(),
                         });
@@ -343,7 +339,7 @@ pub fn read_deduction_table(
                         return Err(Error::AmbiguousArea {
                             path: path.to_owned(),
                             at,
-                            name: trim_cell(&text).to_owned(),
+                            name: trim_cell(text).to_owned(),
                             codes: positions
                                 .iter()
                                 .map(|&i| areas.areas()[i].code.to_string())
@@ -353,9 +349,9 @@ pub fn read_deduction_table(
                 }
             }
         };
-        let text = cell(record, persons_at);
+        let text = record.get(persons_at);
         let value_at = source.locate(at, persons_at);
-        let value = persons_cell(&text, path, value_at, &persons_name)?;
+        let value = persons_cell(text, path, value_at, &persons_name)?;
         let here = source.locate(at, 0);
         match seen.get(&(date, area)) {
             Some((index, _)) if layout.sum => rows[*index].2 += value,
@@ -439,8 +435,7 @@ const AREA_FIGURES: [&str; 6] = [
 /// # Errors
 /// The reading errors of a table; [`Error::MissingColumn`] without a code or name column,
 /// [`Error::DuplicateColumn`] for a column named twice; for a figure that is not persons, the
-/// errors of a number cell; [`Error::EmptyArea`] or [`Error::DuplicateArea`] for an empty or
-/// repeated code; [`Error::ReadCsv`] for a code or name over several lines.
+/// errors of a number cell; [`Error::ReadCsv`] for a code or name over several lines.
 pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
     let table = Table::read(path, &SourceOptions::default(), &["name"])?;
     // Column names in any case, as an analyst's spreadsheet may write them (`Code`, `Name`).
@@ -464,10 +459,6 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
         };
     }
     let mut areas = Vec::with_capacity(table.records.len());
-    // Each code's first place: an empty or repeated code is named here, at its line, not as an
-    // `[[area]]` entry of the scenario.
-    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(table.records.len());
-    let code_name = &table.header[code];
     for (at, record) in table.records.iter() {
         // A code or name over several lines is a quote left open in a CSV file, which took
         // the lines after it into one cell: refused, not read as one area.
@@ -480,23 +471,6 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
                 path: path.to_owned(),
                 line: at,
                 message: "a quoted cell runs over several lines (a quote left open?): an area's code and name are on one line".to_owned(),
-            });
-        }
-        let this = trim_cell(record.get(code));
-        if this.is_empty() {
-            return Err(Error::EmptyArea {
-                path: path.to_owned(),
-                at: table.locate(at, code),
-                column: code_name.clone(),
-            });
-        }
-        if let Some(first) = seen.insert(this, at) {
-            return Err(Error::DuplicateArea {
-                path: path.to_owned(),
-                at: table.locate(at, code),
-                first: table.locate(first, code),
-                column: code_name.clone(),
-                code: this.to_owned(),
             });
         }
         let mut values = [None; 6];
@@ -523,6 +497,8 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
                 holiday_homes,
                 commercial_guest_nights: commercial,
             },
+            // Scenario::new names an empty or repeated code at its place here.
+            at: Some(table.locate(at, code)),
         });
     }
     Ok(areas)

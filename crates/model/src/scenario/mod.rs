@@ -152,6 +152,9 @@ pub struct AreaSpec {
     pub deductions: [Option<f64>; 4],
     /// Figures to check the estimate against.
     pub calibration: Calibration,
+    /// Where the code is written when the area comes from a table (the scenario's
+    /// `areas_table`), for messages; `None` for an `[[area]]` entry.
+    pub at: Option<Location>,
 }
 
 /// One row of a code-mapping table: an old code, the scenario code it maps to, and where the
@@ -283,7 +286,9 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::InvalidScenario`] naming the key for a value out of range, a deduction given
-    /// twice or not at all, a code listed twice; [`Error::UnknownArea`] for a mapping none of whose
+    /// twice or not at all, a code empty or listed twice (for areas from a table,
+    /// [`Error::EmptyArea`] and [`Error::DuplicateArea`] naming their place there);
+    /// [`Error::UnknownArea`] for a mapping none of whose
     /// rows maps to a code the scenario lists (rows to other codes are left out: one national
     /// table may serve several scenarios); whatever `read_table` returns.
     ///
@@ -381,10 +386,28 @@ impl Scenario {
             // Named only in an error: a national scenario has 100 000 areas.
             let key = || format!("area[{}]", i + 1);
             let code = canonical(&area.code);
+            // An area from a table is named at its place there, an entry by its key.
+            let in_table = spec.areas_table.as_ref().zip(area.at.as_ref());
             if code.as_str().is_empty() {
-                return Err(invalid(&format!("{}.code", key()), "empty".to_owned()));
+                return Err(match in_table {
+                    Some((table, at)) => Error::EmptyArea {
+                        path: table.clone(),
+                        at: at.clone(),
+                        column: "code".to_owned(),
+                    },
+                    None => invalid(&format!("{}.code", key()), "empty".to_owned()),
+                });
             }
             if let Some(first) = seen.insert(code.clone(), i) {
+                if let (Some((table, at)), Some(first_at)) = (in_table, &spec.areas[first].at) {
+                    return Err(Error::DuplicateArea {
+                        path: table.clone(),
+                        at: at.clone(),
+                        first: first_at.clone(),
+                        column: "code".to_owned(),
+                        code: area.code.trim().to_owned(),
+                    });
+                }
                 return Err(invalid(
                     &format!("{}.code", key()),
                     format!(
