@@ -45,8 +45,8 @@ mod imp {
     use std::sync::mpsc;
 
     use deltid_model::{
-        CountsBuilder, CountsWriter, Error, Location, MAX_YEAR, MIN_YEAR, Result, Scenario,
-        SplitValue, epoch_day,
+        CountsBuilder, CountsWriter, Error, Location, MAX_YEAR, MIN_YEAR, Refused, Result,
+        Scenario, SplitValue, epoch_day,
     };
     use polars::io::parquet::metadata::FileMetadataRef;
     use polars::prelude::*;
@@ -57,7 +57,7 @@ mod imp {
         Collector, CountsOptions, Progress, Reading, STORE_EVERY, choose_dates, header_batch,
         layout, store,
     };
-    use crate::rows::{Batch, Cell, Layout, Problem, ProblemKind, RowReader, Rules};
+    use crate::rows::{Batch, Cell, Layout, Problem, ProblemKind, RowReader, Rules, place_of};
     use crate::source::{Encoding, read_error};
 
     /// The arrow array of a text column's chunk.
@@ -1173,10 +1173,28 @@ mod imp {
         let keys = coded.keys.values();
         let numbers = coded.counts.values();
         batch.records += days.len() as u64;
+        // Rows whose three cells are all good (nearly every row of a file) go straight to the
+        // counts; from the first row with a problem on, each is checked and reported below.
+        let mut taken = 0;
+        let cells = days.iter().zip(keys.iter()).zip(numbers);
+        let good = cells.map_while(|((&day, &index), &number)| {
+            let key = *places.get(index as usize)?;
+            let good =
+                key != NOT_AN_AREA && days_taken().contains(&day) && check_persons(number).is_ok();
+            good.then(|| {
+                taken += 1;
+                (place_of(key, rules.scenario), day, number, 0.0)
+            })
+        });
+        writer.insert_days(good, |why| match why {
+            Refused::Duplicate => batch.repeats += 1,
+            // The checks above refuse every other case first.
+            _ => batch.more += 1,
+        });
         let mut writer = Some(writer);
         let mut rows = Vec::new();
         let cells = days.iter().zip(keys.iter()).zip(numbers);
-        for (i, ((&day, &index), &number)) in cells.enumerate() {
+        for (i, ((&day, &index), &number)) in cells.enumerate().skip(taken) {
             let row = offset + i as u64 + 1;
             common_row(
                 (row, day, number),
