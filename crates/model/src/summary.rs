@@ -772,12 +772,8 @@ impl Tally {
     /// Adds one day (days come in date order).
     #[inline(always)]
     fn add(&mut self, day: Day, year: i32, lines: &DayLines) {
-        if self.days == 0 {
-            self.first = day;
-            self.year = year;
-        } else if year != self.year {
-            self.flush();
-            self.year = year;
+        if self.days == 0 || year != self.year {
+            self.start_year(day, year);
         }
         self.days += 1;
         self.year_days += 1;
@@ -787,11 +783,30 @@ impl Tally {
         }
         let part_time = lines[Line::PartTime];
         if part_time < 0.0 {
-            self.negative_days += 1;
-            self.negative_sum.add(part_time);
-            if self.negative_dates.len() < MAX_NEGATIVE_DATES {
-                self.negative_dates.push(day);
-            }
+            self.add_negative(day, part_time);
+        }
+    }
+
+    /// The first day, or the first of a new year (kept out of [`Tally::add`]'s loop).
+    #[cold]
+    #[inline(never)]
+    fn start_year(&mut self, day: Day, year: i32) {
+        if self.days == 0 {
+            self.first = day;
+        } else {
+            self.flush();
+        }
+        self.year = year;
+    }
+
+    /// A day of negative part-time residents.
+    #[cold]
+    #[inline(never)]
+    fn add_negative(&mut self, day: Day, part_time: f64) {
+        self.negative_days += 1;
+        self.negative_sum.add(part_time);
+        if self.negative_dates.len() < MAX_NEGATIVE_DATES {
+            self.negative_dates.push(day);
         }
     }
 
