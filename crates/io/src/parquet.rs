@@ -45,8 +45,8 @@ mod imp {
     use std::sync::mpsc;
 
     use deltid_model::{
-        CountsBuilder, CountsWriter, Error, Location, MAX_YEAR, MIN_YEAR, Refused, Result,
-        Scenario, SplitValue, epoch_day,
+        CountsBuilder, CountsWriter, Error, Location, Refused, Result, Scenario, SplitValue,
+        epoch_day,
     };
     use polars::io::parquet::metadata::FileMetadataRef;
     use polars::prelude::*;
@@ -1176,11 +1176,14 @@ mod imp {
         // Rows whose three cells are all good (nearly every row of a file) go straight to the
         // counts; from the first row with a problem on, each is checked and reported below.
         let mut taken = 0;
+        let days_taken = deltid_model::days_taken();
+        let (first_day, last_day) = (*days_taken.start(), *days_taken.end());
         let cells = days.iter().zip(keys.iter()).zip(numbers);
         let good = cells.map_while(|((&day, &index), &number)| {
             let key = *places.get(index as usize)?;
-            let good =
-                key != NOT_AN_AREA && days_taken().contains(&day) && check_persons(number).is_ok();
+            let good = key != NOT_AN_AREA
+                && (first_day..=last_day).contains(&day)
+                && check_persons(number).is_ok();
             good.then(|| {
                 taken += 1;
                 (place_of(key, rules.scenario), day, number, 0.0)
@@ -1218,19 +1221,6 @@ mod imp {
         batch
     }
 
-    /// The days deltid takes, as days since 1970: 1 January of [`MIN_YEAR`] to 31 December of
-    /// [`MAX_YEAR`].
-    fn days_taken() -> &'static std::ops::RangeInclusive<i32> {
-        static TAKEN: std::sync::OnceLock<std::ops::RangeInclusive<i32>> =
-            std::sync::OnceLock::new();
-        TAKEN.get_or_init(|| {
-            let day = |year, month, day| {
-                chrono::NaiveDate::from_ymd_opt(year, month, day).map_or(0, epoch_day)
-            };
-            day(MIN_YEAR, 1, 1)..=day(MAX_YEAR, 12, 31)
-        })
-    }
-
     fn day(
         reader: &mut RowReader<'_>,
         values: &Values,
@@ -1261,7 +1251,7 @@ mod imp {
                 None
             }
             Some(day) => {
-                if days_taken().contains(&day) {
+                if deltid_model::days_taken().contains(&day) {
                     Some(day)
                 } else {
                     batch.push_problem(problem(

@@ -386,8 +386,8 @@ pub struct CountsBuilder {
     areas: usize,
     keys: usize,
     foreign: bool,
-    /// The days taken.
-    bounds: std::ops::RangeInclusive<Day>,
+    /// The first and last days taken.
+    bounds: (Day, Day),
     grid: RwLock<SharedGrid>,
     rows: AtomicU64,
 }
@@ -425,7 +425,7 @@ impl CountsBuilder {
         observed: f64,
         foreign: f64,
     ) -> Result<usize, Refused> {
-        if !self.bounds.contains(&day) {
+        if !(self.bounds.0..=self.bounds.1).contains(&day) {
             return Err(Refused::DateOutOfRange);
         }
         let key = match place {
@@ -450,7 +450,7 @@ impl CountsBuilder {
             areas,
             keys: areas + usize::from(scenario.region_code().is_some()),
             foreign,
-            bounds: DAYS.clone(),
+            bounds: (*DAYS.start(), *DAYS.end()),
             grid: RwLock::new(SharedGrid::default()),
             rows: AtomicU64::new(0),
         }

@@ -21,6 +21,12 @@ pub(crate) static DAYS: std::sync::LazyLock<std::ops::RangeInclusive<Day>> =
         day(MIN_YEAR, 1, 1)..=day(MAX_YEAR, 12, 31)
     });
 
+/// The days deltid takes as days since 1970-01-01 ([`epoch_day`]): [`MIN_YEAR`]-01-01 to
+/// [`MAX_YEAR`]-12-31, for readers that hold dates so.
+pub fn days_taken() -> std::ops::RangeInclusive<i32> {
+    DAYS.clone()
+}
+
 /// Days since 1970-01-01 of a date.
 pub fn epoch_day(date: NaiveDate) -> i32 {
     date.num_days_from_ce() - EPOCH_FROM_CE

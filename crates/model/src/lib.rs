@@ -35,7 +35,8 @@ pub use area::{Area, AreaCode, AreaResolver, Resolution, leading_code, trim_cell
 pub use calendar::{Label, SchoolHolidays};
 pub use counts::{Counts, CountsBuilder, CountsWriter, FileDigest, Place, Refused};
 pub use day::{
-    MAX_YEAR, MIN_YEAR, STRAY_GAP, days_in_year, epoch_day, from_epoch_day, in_range, stray_days,
+    MAX_YEAR, MIN_YEAR, STRAY_GAP, days_in_year, days_taken, epoch_day, from_epoch_day, in_range,
+    stray_days,
 };
 pub use error::{Error, Location, MAX_ECHOED, Result, quoted, ticked};
 pub use estimate::{AreaSum, Estimate, EstimateDay, RegionDay};
