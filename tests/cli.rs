@@ -226,7 +226,7 @@ fn failed_run_leaves_no_output_file() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("counts.csv: line 3: area \"9999\" is not in the scenario"),
+        err.contains("counts.csv: line 3, column `area`: area \"9999\" is not in the scenario"),
         "{err}"
     );
     let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();

@@ -266,7 +266,7 @@ fn unknown_area_names_its_first_line() {
     );
     assert!(
         err.to_string()
-            .contains("line 3: area \"301\" is not in the scenario"),
+            .contains("line 3, column `area`: area \"301\" is not in the scenario"),
         "{err}"
     );
 }
@@ -411,7 +411,7 @@ fn bad_values_in_long_csv_name_line_column_and_value() {
         ),
         (
             "date,area,count\n2020-01-01,3040,100\n2020-01-02,9999,5\n",
-            "line 3: area \"9999\" is not in the scenario",
+            "line 3, column `area`: area \"9999\" is not in the scenario",
         ),
         (
             "date,area,count\n2020-01-01,3040,100\n2020-01-01,3040,5\n",
@@ -746,7 +746,7 @@ fn bad_values_in_parquet_name_row_column_and_value() {
         (
             vec![5.0, 7.0],
             vec!["3040", "9999"],
-            "row 2: area \"9999\" is not in the scenario",
+            "row 2, column `area`: area \"9999\" is not in the scenario",
         ),
         (
             vec![5.0, 7.0],
@@ -1052,7 +1052,7 @@ fn a_national_mapping_serves_a_scenario_of_fewer_areas() {
         .unwrap_err()
         .to_string();
     assert!(
-        got.contains("codes.csv: line 2") && got.contains("area \"3040\" is not in the scenario"),
+        got.contains("codes.csv: line 2, column `to`: area \"3040\" is not in the scenario"),
         "{got}"
     );
     // A row with a code missing maps nothing: refused, not passed over.

@@ -167,7 +167,11 @@ const CORPUS: &[(&str, i32, &str)] = &[
         1,
         "cannot read the Parquet file: damaged metadata in the footer: it declares 2147483647 items where 364 bytes are left",
     ),
-    ("formula_area.csv", 1, "line 2: area \"=HYPERLINK("),
+    (
+        "formula_area.csv",
+        1,
+        "line 2, column `area`: area \"=HYPERLINK(",
+    ),
     ("garbage.csv", 1, "no column `date` in the header"),
     ("header_only.csv", 1, "no data rows"),
     (

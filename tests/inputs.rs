@@ -200,7 +200,7 @@ fn each_bad_input_gets_its_own_message() {
         ),
         (
             "bad_unknown_name.csv",
-            "line 3: area \"Bergen\" is not in the scenario",
+            "line 3, column `area`: area \"Bergen\" is not in the scenario",
         ),
         (
             "bad_duplicate_after_mapping.csv",

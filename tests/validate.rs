@@ -215,7 +215,7 @@ fn damaged_copy_gets_each_error_with_its_lines() {
             format!("{file}: line 100, column `count`: negative number of persons \"-5\""),
             format!("{file}: line 3284: second row for area 3039 on 2019-09-01 (first at line 2)"),
             format!(
-                "{file}: line 3285: area \"9999\" is not in the scenario {plan} (did you mean \"3039\", \"3040\" or \"3041\"? 6 codes known)"
+                "{file}: line 3285, column `area`: area \"9999\" is not in the scenario {plan} (did you mean \"3039\", \"3040\" or \"3041\"? 6 areas known)"
             ),
         ]
     );

@@ -1552,11 +1552,13 @@ impl Query<'_> {
                 d.values("v", &[OLD_CODE, AREA], &rows),
             ));
         }
-        // One row per name as the resolver compares it (trimmed, lower case), with the area
-        // it names, or NULL and the areas it fits when it fits several.
+        // One row per name as the resolver compares it (deltid_model::name_key: trimmed, lower
+        // case, composed), with the area it names, or NULL and the areas it fits when it fits
+        // several; and one per name in its decomposed form, since the engines lower a cell as
+        // it is written.
         let mut names: Vec<(String, Vec<&str>)> = Vec::new();
         for area in scenario.areas() {
-            let key = deltid_model::trim_cell(&area.name).to_lowercase();
+            let key = deltid_model::name_key(&area.name);
             if key.is_empty() {
                 continue;
             }
@@ -1568,12 +1570,15 @@ impl Query<'_> {
         let null = format!("CAST(NULL AS {text})");
         let name_rows: Vec<Vec<String>> = names
             .iter()
-            .map(|(key, codes)| {
+            .flat_map(|(key, codes)| {
                 let area = match codes.as_slice() {
                     [code] => d.text(code),
                     _ => null.clone(),
                 };
-                vec![d.text(key), area, d.text(&codes.join(", "))]
+                let fits = d.text(&codes.join(", "));
+                std::iter::once(key.clone())
+                    .chain(deltid_model::decomposed_name_key(key))
+                    .map(move |form| vec![d.text(&form), area.clone(), fits.clone()])
             })
             .collect();
         if !name_rows.is_empty() {

@@ -1609,7 +1609,7 @@ mod tests {
         assert!(pages.starts_with("3 counts"), "{pages:.200}");
         // (The problems as Debug text: quotes escaped.)
         assert!(
-            pages.contains(r#"row 4: area \"x3\" is not in the scenario"#),
+            pages.contains(r#"row 4, column `area`: area \"x3\" is not in the scenario"#),
             "{pages:.400}"
         );
     }

@@ -213,13 +213,15 @@ impl Rules<'_> {
             ProblemKind::UnknownArea => Error::UnknownArea {
                 path,
                 at,
+                column,
                 area: value,
                 scenario: self.scenario.path().to_owned(),
-                known: self.scenario.resolver().codes(),
+                known: self.scenario.areas().to_vec(),
             },
             ProblemKind::AmbiguousArea(codes) => Error::AmbiguousArea {
                 path,
                 at,
+                column,
                 name: value,
                 codes,
             },

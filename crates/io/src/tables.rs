@@ -330,15 +330,17 @@ pub fn read_deduction_table(
                         return Err(Error::UnknownArea {
                             path: path.to_owned(),
                             at,
+                            column: area_name.clone().unwrap_or_default(),
                             area: trim_cell(text).to_owned(),
                             scenario: areas.scenario().to_owned(),
-                            known: areas.codes(),
+                            known: areas.areas().to_vec(),
                         });
                     }
                     Resolution::Ambiguous(positions) => {
                         return Err(Error::AmbiguousArea {
                             path: path.to_owned(),
                             at,
+                            column: area_name.clone().unwrap_or_default(),
                             name: trim_cell(text).to_owned(),
                             codes: positions
                                 .iter()

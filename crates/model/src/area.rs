@@ -97,8 +97,9 @@ pub enum Resolution {
 ///    declares it), it is padded with leading zeros (`301` → `0301`);
 /// 5. an old code of the mapping (Norway's 2020 and 2024 renumbering) is the area it maps to;
 /// 6. a code of the scenario is that area;
-/// 7. else the cell is compared with the areas' names, ignoring case: one fits, that area;
-///    several, ambiguous; none, unknown.
+/// 7. else the cell is compared with the areas' names, ignoring case and Unicode's form of
+///    letters with marks ([`name_key`]): one fits, that area; several, ambiguous; none,
+///    unknown.
 #[derive(Clone, Debug, Default)]
 pub struct AreaResolver {
     scenario: PathBuf,
@@ -108,7 +109,7 @@ pub struct AreaResolver {
     region: Option<AreaCode>,
     /// Each area's position by code, so that 100 000 areas resolve in constant time each.
     index: HashMap<String, usize>,
-    /// Areas' positions by lowercased name: made at the first cell that is no code (counts
+    /// Areas' positions by [`name_key`]: made at the first cell that is no code (counts
     /// name their areas by code, and a national scenario has 100 000 names).
     names: OnceLock<HashMap<String, Vec<usize>>>,
 }
@@ -160,12 +161,12 @@ impl AreaResolver {
         }
     }
 
-    /// Areas' positions by lowercased name.
+    /// Areas' positions by [`name_key`].
     fn names(&self) -> &HashMap<String, Vec<usize>> {
         self.names.get_or_init(|| {
             let mut names: HashMap<String, Vec<usize>> = HashMap::with_capacity(self.areas.len());
             for (i, area) in self.areas.iter().enumerate() {
-                names.entry(lowercase_name(&area.name)).or_default().push(i);
+                names.entry(name_key(&area.name)).or_default().push(i);
             }
             names
         })
@@ -199,11 +200,6 @@ impl AreaResolver {
     /// The position of the area with exactly this code.
     pub fn position(&self, code: &str) -> Option<usize> {
         self.index.get(code).copied()
-    }
-
-    /// The known codes, for messages.
-    pub fn codes(&self) -> Vec<String> {
-        self.areas.iter().map(|a| a.code.to_string()).collect()
     }
 
     /// Resolves one cell by the rule in the [type's docs](AreaResolver).
@@ -244,7 +240,7 @@ impl AreaResolver {
         if let Some(i) = self.position(&code) {
             return Resolution::Area(i);
         }
-        match self.names().get(&lowercase_name(text)).map(Vec::as_slice) {
+        match self.names().get(&name_key(text)).map(Vec::as_slice) {
             None | Some([]) => Resolution::Unknown,
             Some([one]) => Resolution::Area(*one),
             Some(many) => Resolution::Ambiguous(many.to_vec()),
@@ -252,9 +248,36 @@ impl AreaResolver {
     }
 }
 
-/// A name as compared: trimmed and lowercased.
-fn lowercase_name(name: &str) -> String {
-    trim_cell(name).to_lowercase()
+/// A name as the area resolver compares it ([`AreaResolver`], rule 7): trimmed ([`trim_cell`]),
+/// lowercased and in Unicode's composed form (NFC), so that "Ål" written as an "A" and a
+/// combining ring (as some systems export it) is the same name as "Ål" written as one letter.
+///
+/// ```
+/// use deltid_model::name_key;
+/// assert_eq!(name_key(" A\u{30a}L "), name_key("Ål"));
+/// assert_eq!(name_key("Ål"), "ål");
+/// ```
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    let lower = trim_cell(name).to_lowercase();
+    match is_nfc_quick(lower.chars()) {
+        IsNormalized::Yes => lower,
+        _ => lower.nfc().collect(),
+    }
+}
+
+/// A [`name_key`] in Unicode's decomposed form (NFD), for a query engine that compares a
+/// cell lowercased as written (SQL's `LOWER`): `None` where it is the key itself.
+///
+/// ```
+/// use deltid_model::{decomposed_name_key, name_key};
+/// assert_eq!(decomposed_name_key(&name_key("Ål")).as_deref(), Some("a\u{30a}l"));
+/// assert_eq!(decomposed_name_key("gol"), None);
+/// ```
+pub fn decomposed_name_key(key: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let decomposed: String = key.nfd().collect();
+    (decomposed != key).then_some(decomposed)
 }
 
 /// The leading code of a trimmed cell: after an optional `K-` (Statistics Norway's labels),
@@ -311,6 +334,11 @@ mod tests {
             ("oslo", Resolution::Area(0)),
             ("Ål", Resolution::Area(1)),
             ("ÅL", Resolution::Area(1)),
+            // Ål with the ring as a combining mark (Unicode's decomposed form).
+            ("A\u{30a}l", Resolution::Area(1)),
+            (" a\u{30a}L ", Resolution::Area(1)),
+            // A ring that is no combining mark is another letter.
+            ("A\u{2da}l", Resolution::Unknown),
             ("Nes", Resolution::Ambiguous(vec![2, 3])),
             ("REG", Resolution::Region),
             (" REG ", Resolution::Region),

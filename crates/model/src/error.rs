@@ -139,22 +139,37 @@ fn some(items: &[String]) -> String {
     text.join(", ")
 }
 
-/// The codes of `known` closest to `cell` (fewest characters to insert, delete or change),
-/// at most three, as a message shows them: `"3041"`, `"3041" or "3039"`.
-fn closest(cell: &str, known: &[String]) -> String {
+/// The areas of `known` closest to `cell` (fewest characters to insert, delete or change, to
+/// its code or, ignoring case, to its name), at most three, as a message shows them: an area
+/// closer by code as its code (`"3041"`, `"3041" or "3039"`), one closer by name as its name
+/// and code (`"Flå" (3039)`).
+fn closest(cell: &str, known: &[crate::Area]) -> String {
     const SHOWN: usize = 3;
     let cell = cell.trim();
-    let mut ranked: Vec<(usize, &String)> = known.iter().map(|k| (edits(cell, k), k)).collect();
-    ranked.sort();
+    let lower = cell.to_lowercase();
+    // (edits, by name, position); ties in the order of the areas.
+    let mut ranked: Vec<(usize, bool, usize)> = known
+        .iter()
+        .enumerate()
+        .map(|(i, area)| {
+            let by_code = edits(cell, area.code.as_str());
+            let by_name = edits(&lower, &area.name.to_lowercase());
+            (by_code.min(by_name), by_name < by_code, i)
+        })
+        .collect();
+    ranked.sort_by_key(|&(edits, _, i)| (edits, i));
     let best = ranked.first().map_or(0, |r| r.0);
     let shown: Vec<String> = ranked
         .iter()
         .take_while(|r| r.0 <= best + 1)
         .take(SHOWN)
-        .map(|r| quoted(r.1))
+        .map(|&(_, by_name, i)| match by_name {
+            true => format!("{} ({})", quoted(&known[i].name), known[i].code),
+            false => quoted(known[i].code.as_str()),
+        })
         .collect();
     match shown.split_last() {
-        None => "a code of the scenario".to_owned(),
+        None => "an area of the scenario".to_owned(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     }
@@ -586,27 +601,32 @@ pub enum Error {
     },
 
     /// An area cell names no area of the scenario.
-    #[error("{}: {at}: area {} is not in the scenario {} (did you mean {}? {} codes known)", path.display(), quoted(area), scenario.display(), closest(area, known), known.len())]
+    #[error("{}: {at}, column {col}: area {} is not in the scenario {} (did you mean {}? {} areas known)", path.display(), quoted(area), scenario.display(), closest(area, known), known.len(), col = ticked(column))]
     UnknownArea {
         /// The counts (or table) file.
         path: PathBuf,
         /// Where the area first occurs.
         at: Location,
+        /// Column name.
+        column: String,
         /// The cell as written.
         area: String,
         /// The scenario file.
         scenario: PathBuf,
-        /// The area codes the scenario lists (messages show the first few).
-        known: Vec<String>,
+        /// The areas the scenario lists (messages show the closest few: by code, or by name
+        /// for a cell with letters).
+        known: Vec<crate::Area>,
     },
 
     /// An area name fits more than one area of the scenario.
-    #[error("{}: {at}: area name {} fits more than one area ({}): use codes", path.display(), quoted(name), some(codes))]
+    #[error("{}: {at}, column {col}: area name {} fits more than one area ({}): use codes", path.display(), quoted(name), some(codes), col = ticked(column))]
     AmbiguousArea {
         /// The file.
         path: PathBuf,
         /// Where the name first occurs.
         at: Location,
+        /// Column name.
+        column: String,
         /// The name.
         name: String,
         /// The codes it fits.
@@ -948,6 +968,8 @@ impl Error {
             | BadOrigin { column, .. }
             | DuplicateOrigin { column, .. }
             | DuplicateArea { column, .. }
+            | UnknownArea { column, .. }
+            | AmbiguousArea { column, .. }
             | EmptyArea { column, .. } => Some(column),
             InvalidScenario { key, .. } => Some(key),
             Many { errors, .. } => errors.first().and_then(Error::column),
@@ -1001,9 +1023,14 @@ mod tests {
 
     #[test]
     fn an_unknown_area_lists_the_closest_codes() {
-        let hallingdal: Vec<String> = ["3039", "3040", "3041", "3042", "3043", "3044"]
-            .map(str::to_owned)
-            .to_vec();
+        let names = ["Flå", "Nesbyen", "Gol", "Hemsedal", "Ål", "Hol"];
+        let hallingdal: Vec<crate::Area> = (3039..=3044)
+            .zip(names)
+            .map(|(code, name)| crate::Area {
+                code: crate::AreaCode::new(code.to_string()),
+                name: name.to_owned(),
+            })
+            .collect();
         // By hand: "0001" is 2 edits from 3041 (0→3, 0→4), 3 from 3039 and 3040; "3045" one
         // from 3040 to 3044; "9999" 3 from 3039, 4 from the rest; "3014" one from 3044 (1→4),
         // two from the rest. Ties in code order, within one edit of the closest.
@@ -1012,17 +1039,28 @@ mod tests {
             ("3045", r#""3040", "3041" or "3042""#),
             ("9999", r#""3039", "3040" or "3041""#),
             ("3014", r#""3044", "3039" or "3040""#),
+            // Names too, ignoring case: "floo" is 2 edits from "flå" (o→å, drop o), 3 from
+            // "gol" and "hol" (drop f, l→g or h, o→l) and from "ål" (f→å, drop o twice), 4 or
+            // more from the rest and from every code; "GOL" is 0 from "gol", 1 from "hol", 2
+            // from "ål".
+            ("Floo", r#""Flå" (3039), "Gol" (3041) or "Ål" (3043)"#),
+            ("GOL", r#""Gol" (3041) or "Hol" (3044)"#),
         ];
         for (cell, expected) in cases {
             assert_eq!(closest(cell, &hallingdal), expected, "{cell}");
         }
         // 357 codes: three shown, never all.
-        let many: Vec<String> = (1..=357).map(|n| format!("{n:04}")).collect();
-        // "0o01" is one edit from 0001, 0101, 0201 and 0301.
+        let many: Vec<crate::Area> = (1..=357)
+            .map(|n| crate::Area {
+                code: crate::AreaCode::new(format!("{n:04}")),
+                name: format!("Area {n}"),
+            })
+            .collect();
+        // "0o01" is one edit from 0001, 0101, 0201 and 0301 (its names are further).
         assert_eq!(closest("0o01", &many), r#""0001", "0101" or "0201""#);
         assert_eq!(edits("0001", "3041"), 2);
         assert_eq!(edits("", "abc"), 3);
-        assert_eq!(closest("x", &[]), "a code of the scenario");
+        assert_eq!(closest("x", &[]), "an area of the scenario");
     }
 
     #[test]

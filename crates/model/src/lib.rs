@@ -31,7 +31,10 @@ mod stats;
 mod summary;
 mod table;
 
-pub use area::{Area, AreaCode, AreaResolver, Resolution, leading_code, trim_cell, whitespace};
+pub use area::{
+    Area, AreaCode, AreaResolver, Resolution, decomposed_name_key, leading_code, name_key,
+    trim_cell, whitespace,
+};
 pub use calendar::{Label, SchoolHolidays};
 pub use counts::{Counts, CountsBuilder, CountsWriter, FileDigest, Place, Refused};
 pub use day::{

@@ -452,9 +452,10 @@ impl Scenario {
                 return Err(Error::UnknownArea {
                     path: file.clone(),
                     at: first.at.clone(),
+                    column: "to".to_owned(),
                     area: first.to.clone(),
                     scenario: path.clone(),
-                    known: areas.iter().map(|a| a.code.to_string()).collect(),
+                    known: areas.clone(),
                 });
             }
             for row in rows {
