@@ -140,7 +140,8 @@ fn some(items: &[String]) -> String {
 }
 
 /// The areas of `known` closest to `cell` (fewest characters to insert, delete or change, to
-/// its code or, ignoring case, to its name), at most three, as a message shows them: an area
+/// its code or, ignoring case, to its name or the start of its name), at most three, as a
+/// message shows them: an area
 /// closer by code as its code (`"3041"`, `"3041" or "3039"`), one closer by name as its name
 /// and code (`"Flå" (3039)`).
 fn closest(cell: &str, known: &[crate::Area]) -> String {
@@ -153,7 +154,10 @@ fn closest(cell: &str, known: &[crate::Area]) -> String {
         .enumerate()
         .map(|(i, area)| {
             let by_code = edits(cell, area.code.as_str());
-            let by_name = edits(&lower, &area.name.to_lowercase());
+            // A name's start counts too, one edit more: "nes" is 1 from "Nesbyen".
+            let name = area.name.to_lowercase();
+            let start: String = name.chars().take(lower.chars().count()).collect();
+            let by_name = edits(&lower, &name).min(edits(&lower, &start) + 1);
             (by_code.min(by_name), by_name < by_code, i)
         })
         .collect();
@@ -1045,6 +1049,9 @@ mod tests {
             // from "ål".
             ("Floo", r#""Flå" (3039), "Gol" (3041) or "Ål" (3043)"#),
             ("GOL", r#""Gol" (3041) or "Hol" (3044)"#),
+            // The start of a name: "nes" is 0 edits from "nes", the start of "nesbyen", so 1
+            // from the name; 3 or more from the others.
+            ("nes", r#""Nesbyen" (3040)"#),
         ];
         for (cell, expected) in cases {
             assert_eq!(closest(cell, &hallingdal), expected, "{cell}");
