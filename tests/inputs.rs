@@ -984,6 +984,22 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
         err.contains("areas.csv: column `residents` appears twice"),
         "{err}"
     );
+    // A column of no figure deltid takes is refused, as an unknown key of an [[area]] is: a
+    // misspelt figure would otherwise be passed over for the scenario's own. With the
+    // closest name where one is a few edits away ("residens" is one from "residents",
+    // "holiday_homes" one from "holiday homes"; "ferieboliger" is far from all).
+    for (header, named) in [
+        ("Residens", "(did you mean `residents`?)"),
+        ("Holiday homes", "(did you mean `holiday_homes`?)"),
+        (
+            "Ferieboliger",
+            "areas table: it takes code (or area), name, residents,",
+        ),
+    ] {
+        let err = error_with(areas.replacen("holiday_homes", header, 1));
+        let column = format!("areas.csv: column `{header}` is not a column of an areas table");
+        assert!(err.contains(&column) && err.contains(named), "{err}");
+    }
     // A quote left open takes the lines after it into one name: refused at its line.
     let err = error_with(areas.replace("3041;Gol", "3041;\"Gol"));
     assert!(

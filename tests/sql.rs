@@ -1089,6 +1089,34 @@ fn a_missing_deduction_figure_names_the_first_day_missing() {
             );
         }
     }
+    // A table of residents by area without dates, one area left out: named without a date,
+    // and without the advice of `fill = 0`, which would count every resident as a guest.
+    let by_table = SMALL_SCENARIO
+        .replace(
+            "[deductions]\n",
+            "[deductions]\nresidents = { table = \"residents.csv\" }\n",
+        )
+        .replace("residents = 50\n", "")
+        .replace("residents = 100\n", "")
+        .replace("residents = 10\n", "");
+    let (dir, scenario, counts) = small_with(&by_table, SMALL_TRANSIT);
+    std::fs::write(
+        dir.path().join("residents.csv"),
+        "area,persons\n0001,50\n0003,10\n",
+    )
+    .expect("written");
+    let (refused, errors) = refusals(&scenario, &counts);
+    let deltid_says = refused.to_string();
+    assert!(
+        deltid_says.ends_with("residents.csv: no residents figure for area 0002 (add a row)"),
+        "deltid: {deltid_says}"
+    );
+    for (engine, error) in errors {
+        assert!(
+            error.contains(&format!("deltid: {deltid_says}")),
+            "residents, {engine}: {error}\nexpected: {deltid_says}"
+        );
+    }
 }
 
 // deltid refuses negative, NaN and infinite counts; the query stops on them too (it used to

@@ -2152,19 +2152,23 @@ impl Query<'_> {
                 self.q(&first),
             ));
             let first = self.c("f", &first);
-            let mut parts = vec![
-                d.text(&format!(
-                    "deltid: {}: no {} figure for ",
-                    table.path().display(),
-                    deduction.key()
-                )),
-                format!("SUBSTR({first}, 1, 10)"),
-            ];
-            if per_area {
-                parts.push(d.string(", area "));
-                parts.push(format!("SUBSTR({first}, 21)"));
+            // As deltid_model::Error::MissingDeductionDate reads.
+            let mut parts = vec![d.text(&format!(
+                "deltid: {}: no {} figure for ",
+                table.path().display(),
+                deduction.key()
+            ))];
+            let dated = table.is_dated();
+            if dated {
+                parts.push(format!("SUBSTR({first}, 1, 10)"));
             }
-            parts.push(d.string(" (add a row, or give `fill = 0` beside `table` in the scenario)"));
+            if per_area {
+                parts.push(d.string(if dated { ", area " } else { "area " }));
+                parts.push(format!("SUBSTR({first}, 21)"));
+            } else if !dated {
+                parts.push(d.string("the region"));
+            }
+            parts.push(d.string(deltid_model::missing_figure_advice(deduction.key())));
             // NULL when the first is: text || NULL is NULL in every dialect.
             messages.push(d.concat(&parts));
         }

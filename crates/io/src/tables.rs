@@ -436,7 +436,8 @@ const AREA_FIGURES: [&str; 6] = [
 ///
 /// # Errors
 /// The reading errors of a table; [`Error::MissingColumn`] without a code or name column,
-/// [`Error::DuplicateColumn`] for a column named twice; for a figure that is not persons, the
+/// [`Error::DuplicateColumn`] for a column named twice, [`Error::UnknownColumn`] for a column
+/// of none of those names; for a figure that is not persons, the
 /// errors of a number cell; [`Error::ReadCsv`] for a code or name over several lines.
 pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
     let table = Table::read(path, &SourceOptions::default(), &["name"])?;
@@ -459,6 +460,24 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
             Err(Error::MissingColumn { .. }) => None,
             Err(e) => return Err(e),
         };
+    }
+    // Every other column is refused, as an unknown key of an `[[area]]` is: a misspelt
+    // figure (`Residens`) would otherwise be passed over and the scenario's own figure used.
+    let taken: Vec<usize> = [Some(code), Some(name)]
+        .into_iter()
+        .chain(figures)
+        .flatten()
+        .collect();
+    if let Some(other) = (0..table.header.len()).find(|c| !taken.contains(c)) {
+        return Err(Error::UnknownColumn {
+            path: path.to_owned(),
+            column: table.header[other].clone(),
+            expected: ["code (or area)", "name"]
+                .into_iter()
+                .chain(AREA_FIGURES)
+                .map(str::to_owned)
+                .collect(),
+        });
     }
     let mut areas = Vec::with_capacity(table.records.len());
     for (at, record) in table.records.iter() {

@@ -139,25 +139,37 @@ fn some(items: &[String]) -> String {
     text.join(", ")
 }
 
-/// The areas of `known` closest to `cell` (fewest characters to insert, delete or change, to
-/// its code or, ignoring case, to its name or the start of its name), at most three, as a
-/// message shows them: an area
-/// closer by code as its code (`"3041"`, `"3041" or "3039"`), one closer by name as its name
-/// and code (`"Flå" (3039)`).
+/// The areas of `known` closest to `cell`, at most three, as a message shows them: by code
+/// (`"3041"`, `"3041" or "3039"`) or by name with its code (`"Flå" (3039)`), whichever is
+/// closer. Closeness is the fewest characters to insert, delete or change; a name is compared
+/// ignoring case, and its start and each of its words count too, one edit more (`nes` is one
+/// from Nesbyen, `aurdal` one from Sør-Aurdal and Nord-Aurdal). A cell of more letters than
+/// digits is compared with the names only when no code has a letter (`0o01` is still a code
+/// mistyped).
 fn closest(cell: &str, known: &[crate::Area]) -> String {
     const SHOWN: usize = 3;
     let cell = cell.trim();
     let lower = cell.to_lowercase();
+    let letters = |text: &str| text.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = cell.chars().filter(char::is_ascii_digit).count();
+    let names_only = letters(cell) > digits && !known.iter().any(|a| letters(a.code.as_str()) > 0);
     // (edits, by name, position); ties in the order of the areas.
     let mut ranked: Vec<(usize, bool, usize)> = known
         .iter()
         .enumerate()
         .map(|(i, area)| {
-            let by_code = edits(cell, area.code.as_str());
-            // A name's start counts too, one edit more: "nes" is 1 from "Nesbyen".
+            let by_code = match names_only {
+                true => usize::MAX,
+                false => edits(cell, area.code.as_str()),
+            };
             let name = area.name.to_lowercase();
             let start: String = name.chars().take(lower.chars().count()).collect();
-            let by_name = edits(&lower, &name).min(edits(&lower, &start) + 1);
+            let word = name
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == lower);
+            let by_name = edits(&lower, &name)
+                .min(edits(&lower, &start) + 1)
+                .min(if word { 1 } else { usize::MAX });
             (by_code.min(by_name), by_name < by_code, i)
         })
         .collect();
@@ -176,6 +188,43 @@ fn closest(cell: &str, known: &[crate::Area]) -> String {
         None => "an area of the scenario".to_owned(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// " (did you mean `residents`?)" for the column of `expected` closest to `column`, ignoring
+/// case, spaces as underscores, if it is a few edits away (a third of its length at most, and
+/// at least two); else nothing.
+fn closest_column(column: &str, expected: &[String]) -> String {
+    let written = column.trim().to_lowercase().replace(' ', "_");
+    expected
+        .iter()
+        .map(|e| (edits(&written, e), e))
+        .min()
+        .filter(|(n, e)| *n <= (e.chars().count() / 3).max(2))
+        .map_or_else(String::new, |(_, e)| {
+            format!(" (did you mean {}?)", ticked(e))
+        })
+}
+
+/// What a deduction table lacks a figure for: `2020-02-27, area 0001`, `2020-02-28` (a table
+/// shared by the areas) or `area 0001` (a table without dates).
+pub(crate) fn missing_figure(date: Option<&str>, area: Option<&str>) -> String {
+    match (date, area) {
+        (Some(date), Some(area)) => format!("{date}, area {area}"),
+        (Some(date), None) => date.to_owned(),
+        (None, Some(area)) => format!("area {area}"),
+        (None, None) => "the region".to_owned(),
+    }
+}
+
+/// What to do about a missing deduction figure: add a row, or for a deduction other than the
+/// residents, deduct none on such days (`fill = 0` for residents would count every resident
+/// as a guest).
+pub fn missing_figure_advice(deduction: &str) -> &'static str {
+    if deduction == "residents" {
+        " (add a row)"
+    } else {
+        " (add a row, or give `fill = 0` beside `table` in the scenario to deduct none where a row is missing)"
     }
 }
 
@@ -286,6 +335,19 @@ pub enum Error {
         path: PathBuf,
         /// The repeated column name.
         column: String,
+    },
+
+    /// A table of the scenario's areas has a column deltid does not take: refused, as an
+    /// unknown key of an `[[area]]` is, so that a misspelt figure (`Residens`) is not passed
+    /// over.
+    #[error("{}: column {col} is not a column of an areas table{}: it takes {}; rename the column, or leave it out of the file", path.display(), closest_column(column, expected), expected.join(", "), col = ticked(column))]
+    UnknownColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column's name as written.
+        column: String,
+        /// The columns the table takes.
+        expected: Vec<String>,
     },
 
     /// A data row has more fields than the header: most often a number written with a comma
@@ -722,14 +784,14 @@ pub enum Error {
     },
 
     /// A deduction table has no row for a date (and area) the counts need.
-    #[error("{}: no {deduction} figure for {date}{} (add a row, or give `fill = 0` beside `table` in the scenario)", path.display(), area.as_ref().map(|a| format!(", area {a}")).unwrap_or_default())]
+    #[error("{}: no {deduction} figure for {}{}", path.display(), missing_figure(date.as_deref(), area.as_deref()), missing_figure_advice(deduction))]
     MissingDeductionDate {
         /// The deduction table.
         path: PathBuf,
         /// The deduction (`residents`, `commuters`, `transit` or `day_visitors`).
         deduction: String,
-        /// The date missing, ISO 8601.
-        date: String,
+        /// The date missing, ISO 8601; `None` for a table without dates (a figure an area).
+        date: Option<String>,
         /// The area, for a per-area table.
         area: Option<String>,
     },
@@ -875,6 +937,7 @@ impl Error {
             | ReadParquet { path, .. }
             | ColumnType { path, .. }
             | MissingColumn { path, .. }
+            | UnknownColumn { path, .. }
             | DuplicateColumn { path, .. }
             | ExtraFields { path, .. }
             | MissingFields { path, .. }
@@ -955,6 +1018,7 @@ impl Error {
         match self {
             ColumnType { column, .. }
             | MissingColumn { column, .. }
+            | UnknownColumn { column, .. }
             | DuplicateColumn { column, .. }
             | ParseDate { column, .. }
             | ParseTime { column, .. }
@@ -1027,13 +1091,14 @@ mod tests {
 
     #[test]
     fn an_unknown_area_lists_the_closest_codes() {
+        let area = |code: &str, name: &str| crate::Area {
+            code: crate::AreaCode::new(code),
+            name: name.to_owned(),
+        };
         let names = ["Flå", "Nesbyen", "Gol", "Hemsedal", "Ål", "Hol"];
-        let hallingdal: Vec<crate::Area> = (3039..=3044)
+        let mut hallingdal: Vec<crate::Area> = (3039..=3044)
             .zip(names)
-            .map(|(code, name)| crate::Area {
-                code: crate::AreaCode::new(code.to_string()),
-                name: name.to_owned(),
-            })
+            .map(|(code, name)| area(&code.to_string(), name))
             .collect();
         // By hand: "0001" is 2 edits from 3041 (0→3, 0→4), 3 from 3039 and 3040; "3045" one
         // from 3040 to 3044; "9999" 3 from 3039, 4 from the rest; "3014" one from 3044 (1→4),
@@ -1056,6 +1121,19 @@ mod tests {
         for (cell, expected) in cases {
             assert_eq!(closest(cell, &hallingdal), expected, "{cell}");
         }
+        // Two areas of Valdres beside them. A word of a name: "aurdal" is a word of both
+        // Aurdals (1 edit), 4 or more from the rest. A cell of letters is not compared with
+        // codes of digits: "Bergen" is 6 edits from every code and no closer to a name, but a
+        // name is what helps.
+        hallingdal.extend([area("3449", "Sør-Aurdal"), area("3451", "Nord-Aurdal")]);
+        assert_eq!(
+            closest("Aurdal", &hallingdal),
+            r#""Sør-Aurdal" (3449) or "Nord-Aurdal" (3451)"#
+        );
+        assert!(
+            closest("Bergen", &hallingdal).contains(" ("),
+            "names, not codes"
+        );
         // 357 codes: three shown, never all.
         let many: Vec<crate::Area> = (1..=357)
             .map(|n| crate::Area {

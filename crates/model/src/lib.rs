@@ -41,7 +41,7 @@ pub use day::{
     MAX_YEAR, MIN_YEAR, STRAY_GAP, days_in_year, days_taken, epoch_day, from_epoch_day, in_range,
     stray_days,
 };
-pub use error::{Error, Location, MAX_ECHOED, Result, quoted, ticked};
+pub use error::{Error, Location, MAX_ECHOED, Result, missing_figure_advice, quoted, ticked};
 pub use estimate::{AreaSum, Estimate, EstimateDay, RegionDay};
 pub use language::Language;
 pub use lines::{DayLines, Deduction, Line, MAX_PERSONS};

@@ -937,7 +937,7 @@ impl Plan {
                     return Err(Error::MissingDeductionDate {
                         path: table.path().to_owned(),
                         deduction: deduction.key().to_owned(),
-                        date: from_epoch_day(day).to_string(),
+                        date: figures.dated.then(|| from_epoch_day(day).to_string()),
                         area: (!shared).then(|| self.scenario.areas()[area].code.to_string()),
                     });
                 }
