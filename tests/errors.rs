@@ -450,6 +450,11 @@ fn bad_values_in_long_csv_name_line_column_and_value() {
             "date,area,count\n09/01/2019,3040,1000\n09/02/2019,3040,2000\n",
             "column `date`: dates such as \"09/01/2019\" read both as dd/mm/yyyy and mm/dd/yyyy",
         ),
+        // The column named as the header names it (it named `date` for a column `Dato`).
+        (
+            "Dato;Kommune;Antall\n09/01/2019;3040;1000\n09/02/2019;3040;2000\n",
+            "column `Dato`: dates such as \"09/01/2019\" read both",
+        ),
     ] {
         let text = ssb_error(counts.as_bytes(), &CountsOptions::default()).to_string();
         assert!(text.contains("counts.csv"), "{text}");

@@ -156,7 +156,12 @@ pub(crate) fn read_counts(
     } else {
         &sample_dates
     };
-    let dates = choose_dates(path, options, dates_for_choice.iter().map(String::as_str))?;
+    let dates = choose_dates(
+        path,
+        header.get(date_column).map_or("", String::as_str),
+        options,
+        dates_for_choice.iter().map(String::as_str),
+    )?;
 
     let rules = Rules {
         path,

@@ -497,7 +497,12 @@ mod imp {
             let mut distinct: Vec<String> = values.into_iter().flatten().collect();
             distinct.sort_unstable();
             distinct.dedup();
-            choose_dates(path, options, distinct.iter().map(String::as_str))?
+            choose_dates(
+                path,
+                &columns[date_column].name,
+                options,
+                distinct.iter().map(String::as_str),
+            )?
         } else {
             DateParser::choose(&options.dates, std::iter::empty())
                 .unwrap_or(DateParser::ExcelSerial { detected: false })

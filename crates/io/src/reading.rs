@@ -409,19 +409,20 @@ pub(crate) fn layout(
     Ok((Layout::Wide { date, areas }, problems, None))
 }
 
-/// The date parser of a counts file's date column: the declared format, or the one its date
-/// cells fit.
+/// The date parser of a counts file's date column (`column`, its name in the header): the
+/// declared format, or the one its date cells fit.
 ///
 /// # Errors
 /// [`Error::AmbiguousDates`] when the cells fit two formats and none is declared.
 pub(crate) fn choose_dates<'a>(
     path: &Path,
+    column: &str,
     options: &CountsOptions,
     cells: impl Iterator<Item = &'a str> + Clone,
 ) -> Result<DateParser> {
     DateParser::choose(&options.dates, cells).map_err(|example| Error::AmbiguousDates {
         path: path.to_owned(),
-        column: options.columns.date.clone(),
+        column: column.to_owned(),
         example,
     })
 }

@@ -349,6 +349,7 @@ pub(crate) fn read_counts(
     // Hourly counts have timestamps, read by `times`, in the date column's place.
     let dates = choose_dates(
         path,
+        header.get(date_column).map_or("", String::as_str),
         options,
         records
             .iter()
