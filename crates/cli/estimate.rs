@@ -215,6 +215,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut staged = sections?;
     staged.extend(main?);
     commit(staged)?;
+    // Files beside the output from an earlier run with other sections are left as they are,
+    // but said, so that they are not read as part of this run's set.
+    if let Format::Csv(_) = input.format {
+        let written = Section::of(&run);
+        for section in Section::ALL.iter().filter(|s| !written.contains(s)) {
+            if let Some(path) = input.beside_path(section.key()).filter(|p| p.exists()) {
+                eprintln!(
+                    "note: {} is from an earlier run: this run has no {} section (remove it, or keep it apart)",
+                    path.display(),
+                    section.key()
+                );
+            }
+        }
+    }
     // The process ends here and its memory goes back whole: the counts and the summary are not
     // freed a piece at a time (5 ms of a 0.3 s run at 10 000 areas).
     std::mem::forget(run);

@@ -211,13 +211,24 @@ impl Resolved {
     /// As [`Resolved::beside`], for CSV and Parquet outputs (files of one table each):
     /// `NAME.<key>.csv` beside `NAME.csv`, `NAME.<key>.parquet` beside `NAME.parquet`.
     pub fn beside_table(&self, key: &str) -> Result<Option<Output>, Failure> {
+        let Some(beside) = self.beside_path(key) else {
+            return Ok(None);
+        };
+        let output = Output::new(Some(beside), self.force)?;
+        output.refuse_inputs_of("a table beside --output", &self.inputs)?;
+        Ok(Some(output))
+    }
+
+    /// The path of the table `key` beside a CSV or Parquet `--output` file (see
+    /// [`Resolved::beside_table`]); `None` for other outputs.
+    pub fn beside_path(&self, key: &str) -> Option<PathBuf> {
         let extension = match self.format {
             Format::Csv(_) => "csv",
             Format::Parquet => "parquet",
-            _ => return Ok(None),
+            _ => return None,
         };
         let Output::File { path, .. } = &self.output else {
-            return Ok(None);
+            return None;
         };
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let same = path
@@ -228,10 +239,7 @@ impl Resolved {
         } else {
             name
         };
-        let beside = path.with_file_name(format!("{stem}.{key}.{extension}"));
-        let output = Output::new(Some(beside), self.force)?;
-        output.refuse_inputs_of("a table beside --output", &self.inputs)?;
-        Ok(Some(output))
+        Some(path.with_file_name(format!("{stem}.{key}.{extension}")))
     }
 
     /// Stages the result and its run record, to land together (with [`commit`]) or not at all.
