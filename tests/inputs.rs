@@ -979,6 +979,18 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
     )
     .unwrap();
     assert_eq!(run(&scenario), from_entries);
+    // Names with their marks as combining characters (Unicode's decomposed form, as some
+    // systems export text) are held composed: the same summary, "Ål" one letter.
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        areas
+            .replace("Flå", "Fla\u{30a}")
+            .replace("Ål", "A\u{30a}l"),
+    )
+    .unwrap();
+    let decomposed = run(&scenario);
+    assert_eq!(decomposed.areas()[4].name(), "\u{c5}l");
+    assert_eq!(decomposed, from_entries);
     let err = error_with(areas.replacen("holiday_homes", "Residents", 1));
     assert!(
         err.contains("areas.csv: column `residents` appears twice"),

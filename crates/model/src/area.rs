@@ -258,11 +258,16 @@ impl AreaResolver {
 /// assert_eq!(name_key("Ål"), "ål");
 /// ```
 pub fn name_key(name: &str) -> String {
+    composed(trim_cell(name).to_lowercase())
+}
+
+/// A text in Unicode's composed form (NFC): a letter and a combining mark as one letter where
+/// Unicode has one. The scenario's area names are held so, whatever form the file has them in.
+pub(crate) fn composed(text: String) -> String {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-    let lower = trim_cell(name).to_lowercase();
-    match is_nfc_quick(lower.chars()) {
-        IsNormalized::Yes => lower,
-        _ => lower.nfc().collect(),
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text,
+        _ => text.nfc().collect(),
     }
 }
 

@@ -228,6 +228,14 @@ pub fn missing_figure_advice(deduction: &str) -> &'static str {
     }
 }
 
+/// "6 areas known", "1 area known".
+fn areas_known(n: usize) -> String {
+    match n {
+        1 => "1 area known".to_owned(),
+        n => format!("{n} areas known"),
+    }
+}
+
 /// Levenshtein distance between two texts, in characters.
 fn edits(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -667,7 +675,7 @@ pub enum Error {
     },
 
     /// An area cell names no area of the scenario.
-    #[error("{}: {at}, column {col}: area {} is not in the scenario {} (did you mean {}? {} areas known)", path.display(), quoted(area), scenario.display(), closest(area, known), known.len(), col = ticked(column))]
+    #[error("{}: {at}, column {col}: area {} is not in the scenario {} (did you mean {}? {})", path.display(), quoted(area), scenario.display(), closest(area, known), areas_known(known.len()), col = ticked(column))]
     UnknownArea {
         /// The counts (or table) file.
         path: PathBuf,

@@ -435,7 +435,9 @@ impl Scenario {
             calibration.push(area.calibration.clone());
             areas.push(Area {
                 code,
-                name: area.name.clone(),
+                // Composed (NFC), so that outputs and messages show "Ål" as one letter
+                // however the file wrote it.
+                name: crate::area::composed(area.name.clone()),
             });
         }
 
