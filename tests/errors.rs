@@ -269,6 +269,13 @@ fn unknown_area_names_its_first_line() {
             .contains("line 3, column `area`: area \"301\" is not in the scenario"),
         "{err}"
     );
+    // With how such cells are read.
+    assert!(
+        err.to_string().ends_with(
+            "(did you mean \"0301\"? 1 area known); codes of 4 digits with their leading zeros dropped are read so with `[area_codes] digits = 4` in the scenario"
+        ),
+        "{err}"
+    );
 }
 
 fn scenario_error(toml: &str) -> String {
@@ -284,7 +291,7 @@ fn scenario_errors_name_the_key() {
     let cases = [
         (
             SCENARIO.replace("0.06", "6"),
-            "`uplift`: 6 is not a fraction from 0 up to 1 (write 0.06 or \"6 %\" for 6 %",
+            "`uplift`: 6 read as a fraction is 600 %, most likely a percentage meant (a fraction is below 1): write 0.06 or \"6 %\" for 6 %",
         ),
         (
             SCENARIO.replace("residents = 100", "residents = -1"),
@@ -944,7 +951,7 @@ fn an_uplift_of_one_must_be_written_as_a_percent() {
     // `uplift = 1` most likely means 1 %, not a doubling: refused. "100 %" is a doubling.
     let got = scenario_error(&SCENARIO.replace("uplift = 0.06", "uplift = 1"));
     assert!(
-        got.contains("`uplift`: 1 is not a fraction from 0 up to 1 (write 0.06 or \"6 %\" for 6 %, \"100 %\" for a doubling)"),
+        got.contains("`uplift`: 1 read as a fraction is 100 %, most likely a percentage meant (a fraction is below 1): write 0.06 or \"6 %\" for 6 %, or \"100 %\" if that is meant"),
         "{got}"
     );
     let dir = folder(&[(

@@ -228,6 +228,30 @@ pub fn missing_figure_advice(deduction: &str) -> &'static str {
     }
 }
 
+/// For a cell of digits that is a code of the scenario without its leading zeros (`301` for
+/// `0301`, as a spreadsheet drops them): how the scenario reads such cells; else nothing.
+fn padding_hint(cell: &str, known: &[crate::Area]) -> String {
+    let cell = cell.trim();
+    if cell.is_empty() || !cell.bytes().all(|b| b.is_ascii_digit()) {
+        return String::new();
+    }
+    known
+        .iter()
+        .map(|a| a.code.as_str())
+        .find(|code| {
+            code.len() > cell.len()
+                && code.ends_with(cell)
+                && code.bytes().take(code.len() - cell.len()).all(|b| b == b'0')
+        })
+        .map_or_else(String::new, |code| {
+            format!(
+                "; codes of {} digits with their leading zeros dropped are read so with `[area_codes] digits = {}` in the scenario",
+                code.len(),
+                code.len()
+            )
+        })
+}
+
 /// "6 areas known", "1 area known".
 fn areas_known(n: usize) -> String {
     match n {
@@ -675,7 +699,7 @@ pub enum Error {
     },
 
     /// An area cell names no area of the scenario.
-    #[error("{}: {at}, column {col}: area {} is not in the scenario {} (did you mean {}? {})", path.display(), quoted(area), scenario.display(), closest(area, known), areas_known(known.len()), col = ticked(column))]
+    #[error("{}: {at}, column {col}: area {} is not in the scenario {} (did you mean {}? {}){}", path.display(), quoted(area), scenario.display(), closest(area, known), areas_known(known.len()), padding_hint(area, known), col = ticked(column))]
     UnknownArea {
         /// The counts (or table) file.
         path: PathBuf,

@@ -345,7 +345,9 @@ impl Scenario {
                 invalid(
                     "uplift",
                     format!(
-                        "{written} is not a fraction from 0 up to 1 (write 0.06 or \"6 %\" for 6 %, \"100 %\" for a doubling)"
+                        "{written} read as a fraction is {} %, most likely a percentage meant (a fraction is below 1): write 0.06 or \"6 %\" for 6 %, or \"{} %\" if that is meant",
+                        percent_of(value),
+                        percent_of(value)
                     ),
                 )
             })?),
@@ -819,4 +821,9 @@ fn registered_residents(areas: usize, source: &DeductionSource) -> Option<Vec<f6
         }
         _ => None,
     }
+}
+
+/// A fraction as a percentage, to a millionth of a per cent (1.1 is 110, not 110.00000000000001).
+fn percent_of(fraction: f64) -> f64 {
+    (fraction * 100.0 * 1e6).round() / 1e6
 }
