@@ -1103,7 +1103,8 @@ fn unsaved_formulas_and_error_cells_are_named_not_missing() {
     for (cell, shown) in [
         (
             r#"<c r="C3"><f>C2+100</f></c>"#,
-            "a formula without a saved value",
+            // Whole, not cut short as a long value is.
+            "\"a formula with no saved value (open and save the file in a spreadsheet program)\"",
         ),
         (r#"<c r="C3" t="e"><v>#N/A</v></c>"#, "\"#N/A\""),
     ] {

@@ -67,9 +67,11 @@ pub(crate) fn read(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
 
 /// The text of a cell holding a formula without a saved value: no count, date or area reads
 /// it, so the cell's error names it (open the file in a spreadsheet program and save it).
+/// Shorter than the messages' echo of a value ([`deltid_model::MAX_ECHOED`]), which would cut
+/// it.
 #[cfg(feature = "xlsx")]
 const UNSAVED_FORMULA: &str =
-    "a formula without a saved value (open and save the file in a spreadsheet program)";
+    "a formula with no saved value (open and save the file in a spreadsheet program)";
 
 /// The text of a formula cell in a workbook that asks to be recalculated when opened: its saved
 /// value is a writer's placeholder (xlsxwriter saves 0), not the formula's result.
