@@ -136,28 +136,41 @@ fn estimate_shows_the_yearly_figure_beside_the_plans_rule() {
 #[test]
 fn a_yearly_figure_from_few_days_carries_a_caution() {
     // Regression: one counted day gave a yearly figure with no warning; 365 of 366 days of
-    // 2020 are then filled by the model (99.7 %).
+    // 2020 were then filled by the model (99.7 %). Such a day now gives no figure (too few
+    // months for the model), and so no caution of a fill either (the table said "99.7 %
+    // filled" beside "-"). Six months do give one, resting mostly on the model: by hand,
+    // 2019 has 122 of 365 days counted (67 % filled), 2020 (to 2020-02-29) 59 of 366 (84 %),
+    // 72.2 % of the region's typical year with the years weighted by their counted share.
     let dir = tempfile::tempdir().expect("a folder");
     let scenario = data("hallingdal/plan-2021.toml").display().to_string();
-    let out = crate::util::deltid(
-        dir.path(),
-        &[
-            "estimate",
-            "--scenario",
-            &scenario,
-            "--from",
-            "2020-07-15",
-            "--to",
-            "2020-07-16",
-            "--annualise",
-            "season-balanced",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
-    let text = crate::util::stdout(&out);
+    let run = |from: &str, to: &str| {
+        let out = crate::util::deltid(
+            dir.path(),
+            &[
+                "estimate",
+                "--scenario",
+                &scenario,
+                "--from",
+                from,
+                "--to",
+                to,
+                "--annualise",
+                "season-balanced",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+        crate::util::stdout(&out)
+    };
+    let one_day = run("2020-07-15", "2020-07-16");
     assert!(
-        text.contains("- caution: 99.7 % of the region's days are filled by the model"),
-        "{text}"
+        one_day.contains("- no season-balanced figure for"),
+        "{one_day}"
+    );
+    assert!(!one_day.contains("caution"), "{one_day}");
+    let half_year = run("2019-09-01", "2020-02-29");
+    assert!(
+        half_year.contains("- caution: 72.2 % of the region's days are filled by the model"),
+        "{half_year}"
     );
 }
 
@@ -364,8 +377,24 @@ fn too_few_months_give_no_season_balanced_figure() {
         text.contains("fewer than 6 calendar months with 7 days counted each"),
         "{text}"
     );
+    // Nothing is said to be filled where nothing is (found by a new-user helper: the table
+    // showed "filled 98.1 %" beside "-", and a caution that the figure rests on the model).
+    assert!(!text.contains("filled by the model"), "{text}");
+    let region = text
+        .lines()
+        .rfind(|l| l.trim_start().starts_with("region"))
+        .expect("the region's line");
+    assert!(
+        !region.contains('%') && !region.contains("filled"),
+        "{region}"
+    );
     // Nor is the model's fill of the year published in the coverage table.
     run("hourly/scenario.toml", &["--output", "y.csv"]);
+    let yearly = std::fs::read_to_string(dir.path().join("y.yearly.csv")).unwrap();
+    assert!(
+        yearly.starts_with("area,name,") && yearly.ends_with(",\n"),
+        "{yearly}"
+    );
     let coverage = std::fs::read_to_string(dir.path().join("y.yearly_coverage.csv")).unwrap();
     assert!(
         coverage.contains("\n3039,Flå,2024,21,366,8471.0,8471,,,"),

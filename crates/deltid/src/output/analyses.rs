@@ -68,7 +68,8 @@ pub(crate) fn write_yearly(value: &Yearly, language: Language, mut out: impl Wri
                 ];
                 let values: Vec<(&str, &str)> =
                     values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                if balanced && filled > 0.0 {
+                // Where the model may not fill (too few months), nothing is filled.
+                if balanced && filled > 0.0 && area.fills {
                     fill(lang, "yearly.year_filled", &values)
                 } else {
                     fill(lang, "yearly.year", &values)
@@ -90,7 +91,10 @@ pub(crate) fn write_yearly(value: &Yearly, language: Language, mut out: impl Wri
                 whole,
             ),
             whole(area.plan),
-            format!("{} %", decimal(lang, area.filled_share * 100.0, 1)),
+            match (balanced, area.fills) {
+                (true, false) => "-".to_owned(),
+                _ => format!("{} %", decimal(lang, area.filled_share * 100.0, 1)),
+            },
             coverage.join(", "),
         ]);
     }
@@ -109,7 +113,9 @@ pub(crate) fn yearly_notes(value: &Yearly, language: Language) -> Vec<String> {
     let lang = language;
     let this = value;
     let mut notes = Vec::new();
-    if this.weighting.is_some() {
+    // The weights and the model's terms, where the model fills some area's year.
+    let fills = this.areas.iter().chain([&this.region]).any(|a| a.fills);
+    if this.weighting.is_some() && fills {
         let weights: Vec<String> = this
             .region
             .years
@@ -154,7 +160,8 @@ pub(crate) fn yearly_notes(value: &Yearly, language: Language) -> Vec<String> {
             ],
         ));
     }
-    if this.region.filled_share > 0.5 {
+    // A caution of a fill only where there is one.
+    if this.region.filled_share > 0.5 && (this.weighting.is_none() || this.region.fills) {
         notes.push(fill(
             lang,
             "yearly.caution",

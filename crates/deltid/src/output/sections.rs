@@ -328,7 +328,11 @@ fn yearly(run: &Run, lang: Language) -> Sheet<'_> {
                 let mut row = owned_who(area.code.as_ref(), &area.name).to_vec();
                 row.extend(persons(area.guest_nights_per_year));
                 row.extend(persons(Some(area.plan)));
-                row.push(Cell::Number(area.filled_share));
+                // Nothing filled where the model may not fill (too few months).
+                row.push(match yearly.weighting.is_some() && !area.fills {
+                    true => Cell::Empty,
+                    false => Cell::Number(area.filled_share),
+                });
                 row
             })
             .collect()
