@@ -21,7 +21,7 @@
 //! # residents = 4600       # a per-area figure instead of a region-level one
 //! # (or, instead of [[area]] entries, a table with a row per area:
 //! #  areas = "areas.csv" with columns code (or area), name and optional residents,
-//! #  commuters, transit, day_visitors, holiday_homes, commercial_guest_nights)
+//! #  commuters, transit, day_visitors, holiday_homes, commercial_guest_nights; no others)
 //! [calendar]               # optional; school holidays for calendar labels (Buskerud's)
 //! winter_holiday_weeks = [8, 9]
 //! [area_codes]             # optional: how area cells in inputs are read
