@@ -1012,6 +1012,18 @@ fn areas_from_a_table_give_the_scenario_of_area_entries() {
         let column = format!("areas.csv: column `{header}` is not a column of an areas table");
         assert!(err.contains(&column) && err.contains(named), "{err}");
     }
+    // A separator at each line's end (as Excel may save) makes a column without a name or a
+    // value: no column, the same scenario. With a value under no name, refused by number.
+    let trailing: String = areas.lines().map(|l| format!("{l};\n")).collect();
+    std::fs::write(dir.path().join("areas.csv"), &trailing).unwrap();
+    assert_eq!(run(&scenario), from_entries);
+    let err = error_with(trailing.replacen("3041;Gol;4608;;", "3041;Gol;4608;;7", 1));
+    assert!(
+        err.contains(
+            "areas.csv: column 5, whose header cell is blank, is not a column of an areas table"
+        ),
+        "{err}"
+    );
     // A quote left open takes the lines after it into one name: refused at its line.
     let err = error_with(areas.replace("3041;Gol", "3041;\"Gol"));
     assert!(

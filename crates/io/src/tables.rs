@@ -463,15 +463,25 @@ pub(crate) fn read_areas(path: &Path) -> Result<Vec<AreaSpec>> {
     }
     // Every other column is refused, as an unknown key of an `[[area]]` is: a misspelt
     // figure (`Residens`) would otherwise be passed over and the scenario's own figure used.
+    // A column without a name or a value (a spreadsheet's separator at each line's end) is
+    // no column.
     let taken: Vec<usize> = [Some(code), Some(name)]
         .into_iter()
         .chain(figures)
         .flatten()
         .collect();
-    if let Some(other) = (0..table.header.len()).find(|c| !taken.contains(c)) {
+    let empty = |c: usize| {
+        trim_cell(&table.header[c]).is_empty()
+            && table
+                .records
+                .iter()
+                .all(|(_, record)| trim_cell(record.get(c)).is_empty())
+    };
+    if let Some(other) = (0..table.header.len()).find(|&c| !taken.contains(&c) && !empty(c)) {
         return Err(Error::UnknownColumn {
             path: path.to_owned(),
             column: table.header[other].clone(),
+            number: other + 1,
             expected: ["code (or area)", "name"]
                 .into_iter()
                 .chain(AREA_FIGURES)

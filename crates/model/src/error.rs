@@ -148,7 +148,7 @@ fn some(items: &[String]) -> String {
 /// mistyped).
 fn closest(cell: &str, known: &[crate::Area]) -> String {
     const SHOWN: usize = 3;
-    let cell = cell.trim();
+    let cell = crate::trim_cell(cell);
     let lower = cell.to_lowercase();
     let letters = |text: &str| text.chars().filter(|c| c.is_alphabetic()).count();
     let digits = cell.chars().filter(char::is_ascii_digit).count();
@@ -191,11 +191,20 @@ fn closest(cell: &str, known: &[crate::Area]) -> String {
     }
 }
 
+/// A column as a message names it: `` `Residens` ``, or by its number where its header cell is
+/// blank (`4, whose header cell is blank`).
+fn column_shown(column: &str, number: usize) -> String {
+    match crate::trim_cell(column).is_empty() {
+        true => format!("{number}, whose header cell is blank,"),
+        false => ticked(column),
+    }
+}
+
 /// " (did you mean `residents`?)" for the column of `expected` closest to `column`, ignoring
 /// case, spaces as underscores, if it is a few edits away (a third of its length at most, and
 /// at least two); else nothing.
 fn closest_column(column: &str, expected: &[String]) -> String {
-    let written = column.trim().to_lowercase().replace(' ', "_");
+    let written = crate::trim_cell(column).to_lowercase().replace(' ', "_");
     expected
         .iter()
         .map(|e| (edits(&written, e), e))
@@ -231,7 +240,7 @@ pub fn missing_figure_advice(deduction: &str) -> &'static str {
 /// For a cell of digits that is a code of the scenario without its leading zeros (`301` for
 /// `0301`, as a spreadsheet drops them): how the scenario reads such cells; else nothing.
 fn padding_hint(cell: &str, known: &[crate::Area]) -> String {
-    let cell = cell.trim();
+    let cell = crate::trim_cell(cell);
     if cell.is_empty() || !cell.bytes().all(|b| b.is_ascii_digit()) {
         return String::new();
     }
@@ -372,12 +381,14 @@ pub enum Error {
     /// A table of the scenario's areas has a column deltid does not take: refused, as an
     /// unknown key of an `[[area]]` is, so that a misspelt figure (`Residens`) is not passed
     /// over.
-    #[error("{}: column {col} is not a column of an areas table{}: it takes {}; rename the column, or leave it out of the file", path.display(), closest_column(column, expected), expected.join(", "), col = ticked(column))]
+    #[error("{}: column {col} is not a column of an areas table{}: it takes {}; rename the column, or leave it out of the file", path.display(), closest_column(column, expected), expected.join(", "), col = column_shown(column, *number))]
     UnknownColumn {
         /// The file.
         path: PathBuf,
-        /// The column's name as written.
+        /// The column's name as written (blank for a header cell left empty).
         column: String,
+        /// The column's number, counted from 1.
+        number: usize,
         /// The columns the table takes.
         expected: Vec<String>,
     },

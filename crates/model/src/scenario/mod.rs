@@ -342,12 +342,11 @@ impl Scenario {
                 percent,
                 written,
             }) => Some(Uplift::new(value).filter(|_| percent || value < 1.0).ok_or_else(|| {
+                let percent = percent_of(value);
                 invalid(
                     "uplift",
                     format!(
-                        "{written} read as a fraction is {} %, most likely a percentage meant (a fraction is below 1): write 0.06 or \"6 %\" for 6 %, or \"{} %\" if that is meant",
-                        percent_of(value),
-                        percent_of(value)
+                        "{written} read as a fraction is {percent} %, most likely a percentage meant (a fraction is below 1): write 0.06 or \"6 %\" for 6 %, or \"{percent} %\" if that is meant"
                     ),
                 )
             })?),
