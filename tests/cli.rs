@@ -6,6 +6,19 @@ fn plan() -> String {
     data("hallingdal/plan-2021.toml").display().to_string()
 }
 
+/// `estimate` of `plan` as CSV into `out.csv`.
+fn csv_to_out(plan: &str) -> [&str; 7] {
+    [
+        "estimate",
+        "--scenario",
+        plan,
+        "--format",
+        "csv",
+        "--output",
+        "out.csv",
+    ]
+}
+
 #[test]
 fn estimate_prints_the_plans_table_with_six_municipalities() {
     let dir = folder(&[]);
@@ -174,15 +187,8 @@ fn json_with_daily_rows_holds_summary_and_days() {
 #[test]
 fn output_file_is_not_overwritten_without_force() {
     let dir = folder(&[("out.csv", "precious")]);
-    let args = [
-        "estimate",
-        "--scenario",
-        &plan(),
-        "--format",
-        "csv",
-        "--output",
-        "out.csv",
-    ];
+    let plan = plan();
+    let args = csv_to_out(&plan);
     let out = deltid(dir.path(), &args);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -211,15 +217,8 @@ fn output_file_is_not_overwritten_without_force() {
 #[test]
 fn files_beside_the_output_from_an_earlier_run_are_named() {
     let dir = folder(&[("out.yearly.csv", "an earlier run's")]);
-    let args = [
-        "estimate",
-        "--scenario",
-        &plan(),
-        "--format",
-        "csv",
-        "--output",
-        "out.csv",
-    ];
+    let plan = plan();
+    let args = csv_to_out(&plan);
     let out = deltid(dir.path(), &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
